@@ -1,0 +1,14 @@
+import { handleApiError } from "@/lib/api/handle-api-error";
+import { ApiError } from "@/lib/api/api-error";
+import { getPrisma } from "@/lib/db/prisma";
+
+export const dynamic = "force-dynamic";
+
+export async function GET() {
+  try {
+    await getPrisma().$queryRaw`SELECT 1`;
+  } catch {
+    return handleApiError(new ApiError({ code: "unavailable", message: "the database does not answer" }));
+  }
+  return Response.json({ status: "ok" });
+}

@@ -1,0 +1,3 @@
+import { withAuth } from "@/lib/api/with-auth";
+
+export const GET = withAuth(async ({ user }) => Response.json({ user }));

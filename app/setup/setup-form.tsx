@@ -1,0 +1,60 @@
+"use client";
+
+import { signIn } from "next-auth/react";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { SubmitButton } from "@/app/components/submit-button";
+import { TextField } from "@/app/components/text-field";
+import { firstAdminSchema } from "@/lib/validation/users";
+import { createFirstAdminAction } from "./actions";
+
+type Errors = Partial<Record<"email" | "name" | "password" | "form", string>>;
+
+export function SetupForm() {
+  const router = useRouter();
+  const [errors, setErrors] = useState<Errors>({});
+  const [pending, setPending] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const input = { email: String(form.get("email")), name: String(form.get("name")), password: String(form.get("password")) };
+    // The same schema the server applies, for instant feedback.
+    const parsed = firstAdminSchema.safeParse(input);
+    if (!parsed.success) {
+      setErrors(Object.fromEntries(parsed.error.issues.map((issue) => [String(issue.path[0]), issue.message])));
+      return;
+    }
+    setPending(true);
+    const result = await createFirstAdminAction(input);
+    if (!result.ok) {
+      setErrors({ [result.field ?? "form"]: result.message });
+      setPending(false);
+      return;
+    }
+    await signIn("credentials", { email: input.email, password: input.password, redirect: false });
+    router.replace("/tunnels");
+    router.refresh();
+  }
+
+  return (
+    <form onSubmit={submit} noValidate className="space-y-4">
+      <TextField label="Name" name="name" autoComplete="name" required error={errors.name} />
+      <TextField label="Email" name="email" type="email" autoComplete="email" required error={errors.email} />
+      <TextField
+        label="Password (10 characters or more)"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        required
+        error={errors.password}
+      />
+      {errors.form ? (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+          {errors.form}
+        </p>
+      ) : null}
+      <SubmitButton pending={pending}>{pending ? "Creating…" : "Create admin and sign in"}</SubmitButton>
+    </form>
+  );
+}

@@ -1,0 +1,128 @@
+// The `warren` admin CLI, run by the bastion's operator (`npm run warren --`).
+// Commands act as the system actor: whoever has a shell on the bastion
+// already owns Warren's data directory.
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { toApiError } from "@/lib/api/handle-api-error";
+import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/auth/api-tokens";
+import { getConfig } from "@/lib/config";
+import { systemCtx } from "@/lib/context";
+import { migrate } from "@/lib/db/migrate";
+import { disconnectPrisma, getPrisma } from "@/lib/db/prisma";
+import { createUser, disableUser, findUserByEmail, publicUserSelect } from "@/lib/users";
+
+export type CliIo = { out: (line: string) => void; err: (line: string) => void };
+
+class UsageError extends Error {}
+
+const USAGE = `usage: npm run warren -- <command>
+
+  user create --email E --password P [--name N] [--admin]
+  user disable --email E
+  user list
+  token create --email E [--name N]     prints the token once
+  token list --email E
+  token revoke --id ID`;
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+type Command = { options: Options; required: string[]; run: (values: Record<string, string | boolean | undefined>, io: CliIo) => Promise<void> };
+
+const ctx = systemCtx("cli");
+const text = (value: string | boolean | undefined) => (typeof value === "string" ? value : "");
+
+const commands: Record<string, Command> = {
+  "user create": {
+    options: { email: { type: "string" }, password: { type: "string" }, name: { type: "string" }, admin: { type: "boolean" } },
+    required: ["email", "password"],
+    async run(values, io) {
+      const user = await createUser({
+        ctx,
+        input: { email: text(values.email), password: text(values.password), name: text(values.name) || undefined, role: values.admin ? "admin" : "user" },
+      });
+      io.out(`created ${user.role} ${user.email} (${user.id})`);
+    },
+  },
+  "user disable": {
+    options: { email: { type: "string" } },
+    required: ["email"],
+    async run(values, io) {
+      const user = await disableUser({ ctx, input: { email: text(values.email) } });
+      io.out(`disabled ${user.email}: sessions ended, API tokens refused`);
+    },
+  },
+  "user list": {
+    options: {},
+    required: [],
+    async run(_values, io) {
+      const users = await getPrisma().user.findMany({ select: publicUserSelect, orderBy: { createdAt: "asc" } });
+      for (const user of users) io.out(`${user.id}  ${user.email}  ${user.role}${user.disabled ? "  disabled" : ""}`);
+    },
+  },
+  "token create": {
+    options: { email: { type: "string" }, name: { type: "string" } },
+    required: ["email"],
+    async run(values, io) {
+      const user = await findUserByEmail(text(values.email));
+      const { token, record } = await createApiToken({ ctx, input: { userId: user.id, name: text(values.name) || undefined } });
+      io.err(`created token "${record.name}" (${record.id}) for ${user.email}; it is shown only this once:`);
+      io.out(token);
+    },
+  },
+  "token list": {
+    options: { email: { type: "string" } },
+    required: ["email"],
+    async run(values, io) {
+      const user = await findUserByEmail(text(values.email));
+      for (const token of await listApiTokens({ ctx, input: { userId: user.id } })) {
+        const state = token.revokedAt ? "revoked" : `last used ${token.lastUsedAt?.toISOString() ?? "never"}`;
+        io.out(`${token.id}  ${token.prefix}…  ${token.name}  ${state}`);
+      }
+    },
+  },
+  "token revoke": {
+    options: { id: { type: "string" } },
+    required: ["id"],
+    async run(values, io) {
+      const token = await revokeApiToken({ ctx, input: { id: text(values.id) } });
+      io.out(`revoked token "${token.name}" (${token.id})`);
+    },
+  },
+};
+
+function parseCommand(argv: string[]) {
+  const name = argv.slice(0, 2).join(" ");
+  const command = commands[name];
+  if (!command) throw new UsageError(argv.length ? `unknown command '${argv.join(" ")}'` : "no command given");
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: argv.slice(2), options: command.options, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError(`${name}: ${(error as Error).message}`);
+  }
+  const missing = command.required.filter((option) => !values[option]);
+  if (missing.length) throw new UsageError(`${name}: missing ${missing.map((option) => `--${option}`).join(", ")}`);
+  return { command, values };
+}
+
+/** Runs one command; returns the exit code (0 ok, 1 failed, 2 bad usage). */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  if (argv[0] === "help" || argv[0] === "--help" || argv[0] === "-h") {
+    io.out(USAGE);
+    return 0;
+  }
+  try {
+    const { command, values } = parseCommand(argv);
+    migrate(getConfig().databaseFile);
+    await command.run(values, io);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`warren: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    const { message, code } = toApiError(error);
+    io.err(`warren: ${code === "internal_server_error" ? (error as Error).message : message}`);
+    return 1;
+  } finally {
+    await disconnectPrisma();
+  }
+}

@@ -1,0 +1,39 @@
+// The one error type the API throws, and the one shape it answers with:
+// { "error": { "code", "message", "field"? } } (DESIGN.md §3).
+
+export const errorStatus = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unprocessable_entity: 422,
+  rate_limited: 429,
+  internal_server_error: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export type ErrorBody = { error: { code: ErrorCode; message: string; field?: string } };
+
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly field?: string;
+
+  constructor({ code, message, field }: { code: ErrorCode; message: string; field?: string }) {
+    super(message);
+    this.name = "ApiError";
+    this.code = code;
+    this.field = field;
+  }
+
+  get status(): number {
+    return errorStatus[this.code];
+  }
+
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) } };
+  }
+}

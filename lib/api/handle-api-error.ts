@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { ApiError } from "@/lib/api/api-error";
+
+/** Prisma's known request errors carry a string `code`; matched by shape so
+ *  this module does not pull the generated client into every bundle. */
+function prismaCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^P\d{4}$/.test(code) ? code : undefined;
+}
+
+function fieldOf(issue: z.core.$ZodIssue): string | undefined {
+  return issue.path.length ? issue.path.join(".") : undefined;
+}
+
+/** Maps any thrown value to an ApiError: zod → 422, unknown record → 404,
+ *  unique conflict → 409, anything else → 500 without internals. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof z.ZodError) {
+    const issue = error.issues[0];
+    const field = issue && fieldOf(issue);
+    return new ApiError({
+      code: "unprocessable_entity",
+      message: issue ? `${field ?? "body"}: ${issue.message}` : "invalid input",
+      field,
+    });
+  }
+  switch (prismaCode(error)) {
+    case "P2002":
+      return new ApiError({ code: "conflict", message: "a record with the same unique value already exists" });
+    case "P2025":
+      return new ApiError({ code: "not_found", message: "not found" });
+  }
+  console.error("[warren] unhandled error:", error);
+  return new ApiError({ code: "internal_server_error", message: "internal error" });
+}
+
+export function handleApiError(error: unknown): Response {
+  const apiError = toApiError(error);
+  return Response.json(apiError.toBody(), { status: apiError.status });
+}

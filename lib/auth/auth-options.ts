@@ -1,0 +1,75 @@
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { clientInfo } from "@/lib/auth/client-info";
+import { verifyPassword } from "@/lib/auth/password";
+import { RateLimiter } from "@/lib/auth/rate-limit";
+import { createAuthSession, deleteAuthSession, SESSION_MAX_AGE_SECONDS } from "@/lib/auth/sessions";
+import { getConfig } from "@/lib/config";
+import { getPrisma } from "@/lib/db/prisma";
+import { signInSchema } from "@/lib/validation/users";
+
+// Sign-in failures allowed per window, per account and per client address.
+const globalForLimits = globalThis as typeof globalThis & {
+  warrenSignInLimits?: { account: RateLimiter; address: RateLimiter };
+};
+const limits = (globalForLimits.warrenSignInLimits ??= {
+  account: new RateLimiter(10, 15 * 60_000),
+  address: new RateLimiter(30, 15 * 60_000),
+});
+
+function tooManyAttempts(waitMs: number): Error {
+  const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
+  return new Error(`Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`);
+}
+
+async function authorize(credentials: Record<string, string> | undefined, headers: Record<string, string | string[] | undefined>) {
+  const parsed = signInSchema.safeParse(credentials ?? {});
+  if (!parsed.success) return null;
+  const { email, password } = parsed.data;
+  const { ip, userAgent } = clientInfo(headers);
+  const addressKey = ip ?? "unknown";
+  const wait = Math.max(limits.account.retryAfter(email), limits.address.retryAfter(addressKey));
+  if (wait > 0) throw tooManyAttempts(wait);
+
+  const user = await getPrisma().user.findUnique({ where: { email } });
+  const valid = await verifyPassword(user?.passwordHash, password);
+  // One answer (null → "Invalid email or password") for an unknown email, a
+  // wrong password and a disabled account, so none of them can be probed.
+  if (!user || !valid || user.disabled) {
+    limits.account.fail(email);
+    limits.address.fail(addressKey);
+    return null;
+  }
+  limits.account.reset(email);
+  const session = await createAuthSession({ userId: user.id, ip, userAgent });
+  return { id: user.id, email: user.email, name: user.name, role: user.role, sid: session.id };
+}
+
+export function authOptions(): NextAuthOptions {
+  const config = getConfig();
+  return {
+    secret: config.authSecret,
+    useSecureCookies: config.publicUrl.startsWith("https://"),
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
+    pages: { signIn: "/login", error: "/login" },
+    providers: [
+      CredentialsProvider({
+        name: "Email and password",
+        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        authorize: (credentials, req) => authorize(credentials, req.headers ?? {}),
+      }),
+    ],
+    callbacks: {
+      jwt({ token, user }) {
+        // `user` is only present right after authorize(): remember its session row.
+        if (user && "sid" in user) token.sid = user.sid;
+        return token;
+      },
+    },
+    events: {
+      async signOut({ token }) {
+        await deleteAuthSession(token?.sid);
+      },
+    },
+  };
+}

@@ -1,0 +1,44 @@
+// Server-side half of a browser session. The next-auth JWT cookie names one
+// AuthSession row (`sid`); a session is valid only while that row exists, has
+// not expired and its user is enabled. That makes sign-out and disabling a
+// user take effect on the very next request, UI, API and socket alike.
+import { decode } from "next-auth/jwt";
+import { getConfig } from "@/lib/config";
+import { getPrisma } from "@/lib/db/prisma";
+
+export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
+
+export function sessionCookieName(): string {
+  return getConfig().publicUrl.startsWith("https://") ? "__Secure-next-auth.session-token" : "next-auth.session-token";
+}
+
+export async function createAuthSession(input: { userId: string; ip?: string | null; userAgent?: string | null }) {
+  return getPrisma().authSession.create({
+    data: {
+      userId: input.userId,
+      ip: input.ip ?? null,
+      userAgent: input.userAgent?.slice(0, 512) ?? null,
+      expiresAt: new Date(Date.now() + SESSION_MAX_AGE_SECONDS * 1000),
+    },
+  });
+}
+
+export async function deleteAuthSession(sid: unknown) {
+  if (typeof sid === "string") await getPrisma().authSession.deleteMany({ where: { id: sid } });
+}
+
+export type SessionUser = { id: string; email: string; name: string | null; role: "admin" | "user" };
+
+/** The user behind a session cookie's value, or null for anything not currently valid. */
+export async function userFromSessionToken(token: string | undefined | null): Promise<SessionUser | null> {
+  if (!token) return null;
+  const payload = await decode({ token, secret: getConfig().authSecret }).catch(() => null);
+  if (!payload || typeof payload.sid !== "string") return null;
+  const session = await getPrisma().authSession.findUnique({
+    where: { id: payload.sid },
+    select: { expiresAt: true, user: { select: { id: true, email: true, name: true, role: true, disabled: true } } },
+  });
+  if (!session || session.expiresAt.getTime() <= Date.now() || session.user.disabled) return null;
+  const { disabled: _disabled, ...user } = session.user;
+  return user;
+}

@@ -1,0 +1,120 @@
+// Warren's configuration: read once from the environment, with safe defaults.
+// Secrets that are not given are generated on first start into the data
+// directory (mode 0600) and never printed. A bad setting throws ConfigError
+// naming it; server/index.ts turns that into one line and a non-zero exit.
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    reason: string,
+  ) {
+    super(`${setting}: ${reason}`);
+    this.name = "ConfigError";
+  }
+}
+
+export type WarrenConfig = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string;
+  databaseFile: string;
+  authSecret: string;
+  /** 32-byte key for AES-256-GCM encryption of stored SSH keys. */
+  secretKey: Buffer;
+  publicUrl: string;
+  production: boolean;
+};
+
+type Env = Record<string, string | undefined>;
+
+const portSchema = z.coerce
+  .number({ error: "must be a number" })
+  .int({ error: "must be a whole number" })
+  .min(1, { error: "must be between 1 and 65535" })
+  .max(65535, { error: "must be between 1 and 65535" });
+const hostSchema = z.string().min(1).regex(/^[A-Za-z0-9.:\-[\]]+$/, "must be a host name or IP address");
+const urlSchema = z
+  .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).transform((url) => url.replace(/\/+$/, ""));
+const authSecretSchema = z.string().min(32, "must be at least 32 characters");
+const secretKeySchema = z
+  .string()
+  .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, "must be 32 bytes as 64 hex digits or base64")
+  .transform((value) => Buffer.from(value, value.length === 64 ? "hex" : "base64"));
+
+function parseSetting<T>(name: string, schema: z.ZodType<T>, value: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ConfigError(name, result.error.issues[0]?.message ?? "is malformed");
+  return result.data;
+}
+
+function prepareDataDir(dir: string) {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+  } catch (error) {
+    throw new ConfigError("WARREN_DATA_DIR", `cannot create ${dir} (${(error as NodeJS.ErrnoException).code})`);
+  }
+}
+
+/** Reads a generated secret from the data dir, creating it (0600) on first use. */
+function generatedSecret(dataDir: string, file: string, make: () => string): string {
+  const secretPath = path.join(dataDir, file);
+  if (!existsSync(secretPath)) writeFileSync(secretPath, make() + "\n", { mode: 0o600, flag: "wx" });
+  return readFileSync(secretPath, "utf8").trim();
+}
+
+function resolveDatabase(env: Env, dataDir: string) {
+  const url = env.DATABASE_URL?.trim() || `file:${path.join(dataDir, "warren.db")}`;
+  if (!url.startsWith("file:")) {
+    throw new ConfigError("DATABASE_URL", "only SQLite file: URLs are supported in this version");
+  }
+  const file = path.resolve(url.slice("file:".length));
+  if (url === "file:") throw new ConfigError("DATABASE_URL", "names no file");
+  return { databaseUrl: `file:${file}`, databaseFile: file };
+}
+
+export function loadConfig(env: Env = process.env): WarrenConfig {
+  const port = parseSetting("PORT", portSchema, env.PORT ?? "3000");
+  const host = parseSetting("HOST", hostSchema, env.HOST ?? "127.0.0.1");
+  // turbopackIgnore: the data dir is chosen at run time, not part of the build.
+  const dataDir = path.resolve(/* turbopackIgnore: true */ env.WARREN_DATA_DIR?.trim() || "./data");
+  prepareDataDir(dataDir);
+  const authSecret = parseSetting(
+    "AUTH_SECRET",
+    authSecretSchema,
+    env.AUTH_SECRET ?? generatedSecret(dataDir, "auth-secret", () => randomBytes(32).toString("base64url")),
+  );
+  const secretKey = parseSetting(
+    "WARREN_SECRET_KEY",
+    secretKeySchema,
+    env.WARREN_SECRET_KEY ?? generatedSecret(dataDir, "secret-key", () => randomBytes(32).toString("hex")),
+  );
+  const publicUrl = parseSetting(
+    "WARREN_PUBLIC_URL",
+    urlSchema,
+    env.WARREN_PUBLIC_URL ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+  );
+  return {
+    port,
+    host,
+    dataDir,
+    ...resolveDatabase(env, dataDir),
+    authSecret,
+    secretKey,
+    publicUrl,
+    production: env.NODE_ENV === "production",
+  };
+}
+
+const globalForConfig = globalThis as typeof globalThis & { warrenConfig?: WarrenConfig };
+
+/** The process-wide configuration, shared by server/ and Next's bundle through globalThis. */
+export function getConfig(): WarrenConfig {
+  globalForConfig.warrenConfig ??= loadConfig();
+  return globalForConfig.warrenConfig;
+}

@@ -1,0 +1,9 @@
+import type { Role } from "@/lib/generated/prisma/enums";
+
+/** Who performs an action: a signed-in user (browser or API token) or the
+ *  system itself (the CLI run by the bastion's operator, the engine). */
+export type Actor = { type: "user"; id: string; email: string; role: Role } | { type: "system"; name: string };
+
+export type Ctx = { actor: Actor; ip?: string | null; userAgent?: string | null };
+
+export const systemCtx = (name: string): Ctx => ({ actor: { type: "system", name } });

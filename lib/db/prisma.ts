@@ -1,0 +1,21 @@
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { getConfig } from "@/lib/config";
+import { PrismaClient } from "@/lib/generated/prisma/client";
+
+const globalForPrisma = globalThis as typeof globalThis & { warrenPrisma?: PrismaClient };
+
+function createPrisma() {
+  const adapter = new PrismaBetterSQLite3({ url: getConfig().databaseUrl, timeout: 10_000 });
+  return new PrismaClient({ adapter });
+}
+
+/** One PrismaClient per process: server/ and Next's bundle share it through globalThis. */
+export function getPrisma(): PrismaClient {
+  globalForPrisma.warrenPrisma ??= createPrisma();
+  return globalForPrisma.warrenPrisma;
+}
+
+export async function disconnectPrisma() {
+  await globalForPrisma.warrenPrisma?.$disconnect();
+  globalForPrisma.warrenPrisma = undefined;
+}

@@ -1,0 +1,77 @@
+import { ApiError } from "@/lib/api/api-error";
+import { hashPassword } from "@/lib/auth/password";
+import type { Ctx } from "@/lib/context";
+import { getPrisma } from "@/lib/db/prisma";
+import { createUserSchema, emailSchema, firstAdminSchema, type CreateUserInput, type FirstAdminInput } from "@/lib/validation/users";
+
+/** What the API and pages may show of a user: never the password hash. */
+export const publicUserSelect = { id: true, email: true, name: true, role: true, disabled: true, createdAt: true } as const;
+
+function emailTaken(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "P2002";
+}
+
+function requireAdmin(ctx: Ctx) {
+  if (ctx.actor.type === "user" && ctx.actor.role !== "admin") {
+    throw new ApiError({ code: "forbidden", message: "only admins can manage users" });
+  }
+}
+
+export async function createUser({ ctx, input }: { ctx: Ctx; input: CreateUserInput }) {
+  requireAdmin(ctx);
+  const data = createUserSchema.parse(input);
+  try {
+    return await getPrisma().user.create({
+      data: { email: data.email, name: data.name, role: data.role, passwordHash: await hashPassword(data.password) },
+      select: publicUserSelect,
+    });
+  } catch (error) {
+    if (emailTaken(error)) {
+      throw new ApiError({ code: "conflict", field: "email", message: `a user with email ${data.email} already exists` });
+    }
+    throw error;
+  }
+}
+
+export async function hasUsers(): Promise<boolean> {
+  return (await getPrisma().user.count()) > 0;
+}
+
+/** The one-time first-run path: creates an admin only while no user exists. */
+export async function createFirstAdmin({ input }: { input: FirstAdminInput }) {
+  const data = firstAdminSchema.parse(input);
+  const passwordHash = await hashPassword(data.password);
+  // Count and create in one transaction: SQLite serialises writers, so two
+  // racing first-run requests cannot both see an empty table.
+  return getPrisma().$transaction(async (tx) => {
+    if ((await tx.user.count()) > 0) {
+      throw new ApiError({ code: "forbidden", message: "Warren is already set up; ask an admin for an account" });
+    }
+    return tx.user.create({
+      data: { email: data.email, name: data.name, role: "admin", passwordHash },
+      select: publicUserSelect,
+    });
+  });
+}
+
+export async function findUserByEmail(email: string) {
+  const user = await getPrisma().user.findUnique({ where: { email: emailSchema.parse(email) }, select: publicUserSelect });
+  if (!user) throw new ApiError({ code: "not_found", field: "email", message: `no user with email ${email}` });
+  return user;
+}
+
+/** Disables a user and ends every browser session they have at once; their
+ *  API tokens stop working because every request checks `disabled`. */
+export async function disableUser({ ctx, input }: { ctx: Ctx; input: { email: string } }) {
+  requireAdmin(ctx);
+  const user = await findUserByEmail(input.email);
+  if (ctx.actor.type === "user" && ctx.actor.id === user.id) {
+    throw new ApiError({ code: "bad_request", field: "email", message: "you cannot disable yourself" });
+  }
+  const prisma = getPrisma();
+  const [updated] = await prisma.$transaction([
+    prisma.user.update({ where: { id: user.id }, data: { disabled: true }, select: publicUserSelect }),
+    prisma.authSession.deleteMany({ where: { userId: user.id } }),
+  ]);
+  return updated;
+}

@@ -1,0 +1,65 @@
+// Warren's one process: Next's request handler and socket.io on one HTTP
+// server, plus each feature registered below. Drains on SIGTERM/SIGINT.
+import { createServer, type IncomingMessage } from "node:http";
+import path from "node:path";
+import next from "next";
+import { CLIENT_IP_HEADER } from "@/lib/auth/client-info";
+import { ConfigError, getConfig } from "@/lib/config";
+import { migrate } from "@/lib/db/migrate";
+import type { Feature } from "@/server/feature";
+import { registerRealtime } from "@/server/realtime/socket-server";
+import { drainOnSignals } from "@/server/shutdown";
+
+function fail(message: string): never {
+  console.error(`warren: ${message}`);
+  process.exit(1);
+}
+
+// Overwrites whatever a client sent under this name: only the socket knows who it is.
+function stampClientIp(req: IncomingMessage) {
+  req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "";
+}
+
+async function main() {
+  // Files Warren creates (database, secrets) are for its owner only.
+  process.umask(0o077);
+  const config = getConfig();
+  const applied = migrate(config.databaseFile);
+  if (applied.length) console.log(`warren: applied migrations ${applied.join(", ")}`);
+  process.env.NEXTAUTH_URL = config.publicUrl;
+  // Warren runs on closed bastions: never phone home.
+  process.env.NEXT_TELEMETRY_DISABLED = "1";
+
+  const dev = !config.production;
+  const app = next({ dev, dir: path.resolve(import.meta.dirname, ".."), hostname: config.host, port: config.port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+
+  const server = createServer((req, res) => {
+    stampClientIp(req);
+    void handle(req, res);
+  });
+  if (dev) {
+    const upgrade = app.getUpgradeHandler();
+    server.on("upgrade", (req, socket, head) => {
+      if (!req.url?.startsWith("/socket.io/")) void upgrade(req, socket, head);
+    });
+  }
+  const features: Feature[] = [registerRealtime(server)];
+  // The tunnel engine registers here as the next feature.
+
+  server.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EADDRINUSE") fail(`PORT: ${config.port} is already in use on ${config.host}`);
+    fail(`cannot listen on ${config.host}:${config.port} (${error.code ?? error.message})`);
+  });
+  server.listen(config.port, config.host, () => {
+    console.log(`warren: listening on http://${config.host}:${config.port} (${dev ? "development" : "production"}), public URL ${config.publicUrl}`);
+  });
+  drainOnSignals(server, features);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) fail(error.message);
+  console.error(error);
+  fail("start-up failed");
+});

@@ -1,0 +1,67 @@
+import type { Server as HttpServer } from "node:http";
+import { Server, type Socket } from "socket.io";
+import { userFromApiToken } from "@/lib/auth/api-tokens";
+import { sessionTokenFromCookieHeader } from "@/lib/auth/authenticate";
+import { userFromSessionToken, type SessionUser } from "@/lib/auth/sessions";
+import { getConfig } from "@/lib/config";
+import type { Feature } from "@/server/feature";
+
+type SocketData = { user: SessionUser };
+export type WarrenIo = Server<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
+
+const globalForIo = globalThis as typeof globalThis & { warrenIo?: WarrenIo };
+
+export function getIo(): WarrenIo | undefined {
+  return globalForIo.warrenIo;
+}
+
+/** API token in `auth.token` (scripts), else the session cookie (browsers).
+ *  A cookie is only honoured from Warren's own origin, so another site cannot
+ *  open a socket with a visitor's cookie. */
+async function socketUser(socket: Socket): Promise<SessionUser | null> {
+  const { auth, headers } = socket.handshake;
+  const token = typeof auth?.token === "string" ? auth.token : null;
+  if (token) {
+    const user = await userFromApiToken(token);
+    if (!user) return null;
+    const { disabled: _disabled, ...rest } = user;
+    return rest;
+  }
+  const origin = headers.origin;
+  const host = headers.host;
+  const sameOrigin = origin === getConfig().publicUrl || (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`));
+  if (!sameOrigin) return null;
+  return userFromSessionToken(sessionTokenFromCookieHeader(headers.cookie));
+}
+
+export function registerRealtime(httpServer: HttpServer): Feature {
+  const io: WarrenIo = new Server(httpServer, {
+    serveClient: false,
+    // Leave other upgrade requests (Next's dev reload socket) alone.
+    destroyUpgrade: false,
+  });
+  io.use((socket, next) => {
+    socketUser(socket)
+      .then((user) => {
+        if (!user) return next(new Error("unauthorized"));
+        socket.data.user = user;
+        next();
+      })
+      .catch(() => next(new Error("unauthorized")));
+  });
+  io.on("connection", (socket) => {
+    const { user } = socket.data;
+    void socket.join(`user:${user.id}`);
+    if (user.role === "admin") void socket.join("admin");
+  });
+  globalForIo.warrenIo = io;
+  return {
+    name: "realtime",
+    stop: () =>
+      new Promise((resolve) => {
+        io.disconnectSockets(true);
+        globalForIo.warrenIo = undefined;
+        io.close(() => resolve());
+      }),
+  };
+}

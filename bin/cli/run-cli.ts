@@ -94,7 +94,8 @@ function parseCommand(argv: string[]) {
   if (!command) throw new UsageError(argv.length ? `unknown command '${argv.join(" ")}'` : "no command given");
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv.slice(2), options: command.options, strict: true, allowPositionals: false }));
+    // No option is declared `multiple`, so every value is a single string or boolean.
+    values = parseArgs({ args: argv.slice(2), options: command.options, strict: true, allowPositionals: false }).values as typeof values;
   } catch (error) {
     throw new UsageError(`${name}: ${(error as Error).message}`);
   }

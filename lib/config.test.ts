@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "@/lib/config";
+
+const tempDir = () => mkdtempSync(path.join(os.tmpdir(), "warren-config-"));
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig({ WARREN_DATA_DIR: tempDir(), ...env });
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("uses safe defaults: loopback, port 3000, SQLite in the data dir", () => {
+    const dataDir = tempDir();
+    const config = loadConfig({ WARREN_DATA_DIR: dataDir });
+    expect(config).toMatchObject({ port: 3000, host: "127.0.0.1", dataDir, publicUrl: "http://127.0.0.1:3000" });
+    expect(config.databaseFile).toBe(path.join(dataDir, "warren.db"));
+    expect(config.secretKey).toHaveLength(32);
+  });
+
+  it("generates secrets once, owner-only, and keeps them across starts", () => {
+    const dataDir = tempDir();
+    const first = loadConfig({ WARREN_DATA_DIR: dataDir });
+    const second = loadConfig({ WARREN_DATA_DIR: dataDir });
+    expect(second.authSecret).toBe(first.authSecret);
+    expect(second.secretKey.equals(first.secretKey)).toBe(true);
+    for (const file of ["auth-secret", "secret-key"]) {
+      expect(statSync(path.join(dataDir, file)).mode & 0o777).toBe(0o600);
+    }
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+  });
+
+  it("prefers secrets from the environment and writes none", () => {
+    const dataDir = tempDir();
+    const key = "ab".repeat(32);
+    const config = loadConfig({ WARREN_DATA_DIR: dataDir, AUTH_SECRET: "x".repeat(40), WARREN_SECRET_KEY: key });
+    expect(config.secretKey.toString("hex")).toBe(key);
+    expect(() => readFileSync(path.join(dataDir, "secret-key"))).toThrow();
+  });
+
+  it.each([
+    [{ PORT: "abc" }, "PORT", "must be a number"],
+    [{ PORT: "70000" }, "PORT", "between 1 and 65535"],
+    [{ HOST: "bad host!" }, "HOST", "host name or IP address"],
+    [{ WARREN_SECRET_KEY: "too-short" }, "WARREN_SECRET_KEY", "32 bytes"],
+    [{ AUTH_SECRET: "short" }, "AUTH_SECRET", "at least 32"],
+    [{ WARREN_PUBLIC_URL: "ftp://bastion" }, "WARREN_PUBLIC_URL", "http:// or https://"],
+    [{ DATABASE_URL: "postgresql://db/warren" }, "DATABASE_URL", "only SQLite"],
+  ])("refuses %o naming the setting", (env, setting, reason) => {
+    const error = configError(env);
+    expect(error.setting).toBe(setting);
+    expect(error.message).toContain(`${setting}: `);
+    expect(error.message).toContain(reason);
+  });
+
+  it("takes DATABASE_URL over the default file", () => {
+    const dataDir = tempDir();
+    const config = loadConfig({ WARREN_DATA_DIR: dataDir, DATABASE_URL: `file:${dataDir}/other.db` });
+    expect(config.databaseFile).toBe(path.join(dataDir, "other.db"));
+  });
+
+  it("strips a trailing slash from the public URL", () => {
+    expect(loadConfig({ WARREN_DATA_DIR: tempDir(), WARREN_PUBLIC_URL: "https://warren.example.com/" }).publicUrl).toBe(
+      "https://warren.example.com",
+    );
+  });
+});

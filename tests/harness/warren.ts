@@ -1,0 +1,127 @@
+// Starts a real Warren (server/index.ts, production build) on a free port
+// with a fresh data directory, for integration and end-to-end tests.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { freePort } from "./free-port";
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
+
+export type CliResult = { code: number | null; stdout: string; stderr: string };
+
+export type WarrenHandle = {
+  url: string;
+  port: number;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  logs(): string;
+  /** Runs `npm run warren -- ...` against this instance's database. */
+  cli(args: string[]): Promise<CliResult>;
+  createUser(input: { email: string; password: string; admin?: boolean }): Promise<void>;
+  createToken(email: string): Promise<string>;
+  /** SIGTERM; resolves with the exit code and how long the drain took. */
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
+  kill(): Promise<void>;
+  dispose(): Promise<void>;
+};
+
+function run(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  // `node --import tsx` rather than `npm start`: one process, so signals reach Warren itself.
+  return spawn(process.execPath, ["--import", "tsx", ...args], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+function collect(child: ChildProcess): () => string {
+  let output = "";
+  const append = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-64_000);
+  };
+  child.stdout?.on("data", append);
+  child.stderr?.on("data", append);
+  return () => output;
+}
+
+export function runProcess(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = run(args, env);
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function waitForHealth(url: string, child: ChildProcess, logs: () => string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`Warren exited with ${child.exitCode} during start:\n${logs()}`);
+    const ok = await fetch(`${url}/api/v1/health`).then((res) => res.ok, () => false);
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`Warren did not become healthy within ${timeoutMs} ms:\n${logs()}`);
+}
+
+export async function startWarren(options: { env?: NodeJS.ProcessEnv } = {}): Promise<WarrenHandle> {
+  if (!existsSync(path.join(REPO_ROOT, ".next", "BUILD_ID"))) {
+    throw new Error("Warren is not built: run `npm run build` before the integration and e2e tests");
+  }
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "warren-data-"));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    WARREN_DATA_DIR: dataDir,
+    WARREN_PUBLIC_URL: url,
+    ...options.env,
+  };
+  const child = run(["server/index.ts"], env);
+  const logs = collect(child);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  await waitForHealth(url, child, logs);
+
+  const cli = (args: string[]) => runProcess(["bin/warren.ts", ...args], env);
+  const cliOrThrow = async (args: string[]) => {
+    const result = await cli(args);
+    if (result.code !== 0) throw new Error(`warren ${args.join(" ")} failed (${result.code}): ${result.stderr}`);
+    return result;
+  };
+  const stop = async () => {
+    const started = Date.now();
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    const result = await exited;
+    return { ...result, ms: Date.now() - started };
+  };
+  return {
+    url,
+    port,
+    dataDir,
+    env,
+    logs,
+    cli,
+    async createUser({ email, password, admin }) {
+      await cliOrThrow(["user", "create", "--email", email, "--password", password, ...(admin ? ["--admin"] : [])]);
+    },
+    async createToken(email) {
+      return (await cliOrThrow(["token", "create", "--email", email])).stdout.trim();
+    },
+    stop,
+    async kill() {
+      child.kill("SIGKILL");
+      await exited;
+    },
+    async dispose() {
+      await stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

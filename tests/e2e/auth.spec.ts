@@ -1,0 +1,118 @@
+// Sign-in end to end: first run, sign-in and sign-out, generic failures, a
+// user disabled from the CLI, and the headers every page is served with.
+import type { Page, Response } from "@playwright/test";
+import { expect, expectSignedIn, signIn, submitSetup, test } from "./fixtures";
+
+const admin = { name: "Ada Admin", email: "ada@example.com", password: "correct-horse-battery" };
+const user = { email: "bob@example.com", password: "bobs-long-password" };
+const INVALID = "Invalid email or password.";
+
+// Scoped to the page's <main>: Next's route announcer is also a role=alert.
+function formAlert(page: Page) {
+  return page.getByRole("main").getByRole("alert");
+}
+
+function expectSecurityHeaders(response: Response | null) {
+  expect(response?.status()).toBe(200);
+  const headers = response?.headers() ?? {};
+  const csp = headers["content-security-policy"] ?? "";
+  expect(csp).toContain("frame-ancestors 'none'");
+  // Production scripts run by nonce alone; an unsafe-* source would let an injected script run too.
+  expect(csp).toMatch(/script-src [^;]*'nonce-/);
+  expect(csp).not.toMatch(/script-src [^;]*'unsafe-(inline|eval)'/);
+  expect(headers["x-frame-options"]).toBe("DENY");
+  expect(headers["x-content-type-options"]).toBe("nosniff");
+  expect(headers["referrer-policy"]).toMatch(/^(no-referrer|same-origin|strict-origin|strict-origin-when-cross-origin)$/);
+}
+
+test("first run: / leads to setup, which creates the first admin and then is gone", async ({ page, newVisitor, capture }) => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/setup$/);
+  await expect(page.getByRole("heading", { name: "Create the first admin" })).toBeVisible();
+  await capture("setup");
+
+  await submitSetup(page, { ...admin, password: "too-short" });
+  const password = page.getByLabel("Password (10 characters or more)", { exact: true });
+  await expect(password).toHaveAttribute("aria-invalid", "true");
+  await expect(password).toHaveAccessibleDescription("must be at least 10 characters");
+  await expect(page).toHaveURL(/\/setup$/);
+  await capture("setup-password-too-short");
+
+  await submitSetup(page, admin);
+  await expectSignedIn(page, `${admin.email} (admin)`);
+  await capture("tunnels");
+
+  // Once a user exists, /setup is a 404 for everyone: the admin who just made it...
+  expect((await page.goto("/setup"))?.status()).toBe(404);
+  // ...and a visitor with no session at all.
+  const visitor = await newVisitor();
+  expect((await visitor.goto("/setup"))?.status()).toBe(404);
+});
+
+test("signing out returns to /login and ends the session on the server", async ({ page, warren, capture }) => {
+  await warren.createUser(user);
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await capture("login");
+
+  await signIn(page, user.email, user.password);
+  await expectSignedIn(page, user.email);
+  const cookies = await page.context().cookies();
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await page.goto("/tunnels");
+  await expect(page).toHaveURL(/\/login$/);
+
+  // A copy of the old session cookie must not bring the session back.
+  await page.context().addCookies(cookies);
+  await page.goto("/tunnels");
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test("a wrong password and an unknown email get the same answer", async ({ page, warren, capture }) => {
+  await warren.createUser(user);
+
+  await signIn(page, user.email, "not-bobs-password");
+  await expect(formAlert(page)).toHaveText(INVALID);
+  await expect(page).toHaveURL(/\/login$/);
+  await capture("login-failed");
+
+  await signIn(page, "nobody@example.com", user.password);
+  await expect(formAlert(page)).toHaveText(INVALID);
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test("a user disabled with the CLI is signed out at once and cannot sign back in", async ({ page, warren }) => {
+  await warren.createUser(user);
+  await signIn(page, user.email, user.password);
+  await expectSignedIn(page, user.email);
+
+  const disabled = await warren.cli(["user", "disable", "--email", user.email]);
+  expect(disabled.code, disabled.stderr).toBe(0);
+
+  await page.reload();
+  await expect(page).toHaveURL(/\/login$/);
+  await signIn(page, user.email, user.password);
+  await expect(formAlert(page)).toHaveText(INVALID);
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test("pages carry the security headers and run under the CSP without violations", async ({ page, cspViolations }) => {
+  expectSecurityHeaders(await page.goto("/setup"));
+  await submitSetup(page, admin);
+  await expectSignedIn(page, `${admin.email} (admin)`);
+
+  expectSecurityHeaders(await page.goto("/tunnels"));
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+
+  // Signing in again runs the login form's own script under the policy.
+  expectSecurityHeaders(await page.goto("/login"));
+  await signIn(page, admin.email, admin.password);
+  await expectSignedIn(page, `${admin.email} (admin)`);
+
+  expect(cspViolations).toEqual([]);
+});

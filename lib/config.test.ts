@@ -23,6 +23,8 @@ describe("loadConfig", () => {
     expect(config).toMatchObject({ port: 3000, host: "127.0.0.1", dataDir, publicUrl: "http://127.0.0.1:3000" });
     expect(config.databaseFile).toBe(path.join(dataDir, "warren.db"));
     expect(config.secretKey).toHaveLength(32);
+    expect(config.listenAddresses).toEqual(["127.0.0.1"]);
+    expect(config.listenPorts).toEqual({ min: 20000, max: 29999 });
   });
 
   it("generates secrets once, owner-only, and keeps them across starts", () => {
@@ -53,6 +55,9 @@ describe("loadConfig", () => {
     [{ AUTH_SECRET: "short" }, "AUTH_SECRET", "at least 32"],
     [{ WARREN_PUBLIC_URL: "ftp://bastion" }, "WARREN_PUBLIC_URL", "http:// or https://"],
     [{ DATABASE_URL: "postgresql://db/warren" }, "DATABASE_URL", "only SQLite"],
+    [{ WARREN_LISTEN_ADDRESSES: "127.0.0.1,bastion" }, "WARREN_LISTEN_ADDRESSES", "IP addresses"],
+    [{ WARREN_LISTEN_PORTS: "30000-20000" }, "WARREN_LISTEN_PORTS", "low to high"],
+    [{ WARREN_LISTEN_PORTS: "20000" }, "WARREN_LISTEN_PORTS", "range like"],
   ])("refuses %o naming the setting", (env, setting, reason) => {
     const error = configError(env);
     expect(error.setting).toBe(setting);

@@ -27,6 +27,9 @@ export type WarrenConfig = {
   /** 32-byte key for AES-256-GCM encryption of stored SSH keys. */
   secretKey: Buffer;
   publicUrl: string;
+  /** Where Warren-side listeners (local, dynamic) may bind on the bastion. */
+  listenAddresses: string[];
+  listenPorts: { min: number; max: number };
   production: boolean;
 };
 
@@ -45,6 +48,23 @@ const secretKeySchema = z
   .string()
   .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, "must be 32 bytes as 64 hex digits or base64")
   .transform((value) => Buffer.from(value, value.length === 64 ? "hex" : "base64"));
+
+const listenAddressesSchema = z
+  .string()
+  .transform((value) => value.split(",").map((address) => address.trim()).filter(Boolean))
+  .pipe(
+    z
+      .array(z.union([z.ipv4(), z.ipv6()], { error: "must be a comma-separated list of IP addresses" }))
+      .min(1, { error: "must name at least one address" }),
+  );
+const listenPortsSchema = z
+  .string()
+  .regex(/^\d{1,5}-\d{1,5}$/, { error: "must be a range like 20000-29999" })
+  .transform((value) => {
+    const [min, max] = value.split("-").map(Number) as [number, number];
+    return { min, max };
+  })
+  .refine(({ min, max }) => min >= 1 && max <= 65535 && min <= max, { error: "must be a range within 1-65535, low to high" });
 
 function parseSetting<T>(name: string, schema: z.ZodType<T>, value: string): T {
   const result = schema.safeParse(value);
@@ -99,9 +119,13 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
     urlSchema,
     env.WARREN_PUBLIC_URL ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
   );
+  const listenAddresses = parseSetting("WARREN_LISTEN_ADDRESSES", listenAddressesSchema, env.WARREN_LISTEN_ADDRESSES ?? "127.0.0.1");
+  const listenPorts = parseSetting("WARREN_LISTEN_PORTS", listenPortsSchema, env.WARREN_LISTEN_PORTS ?? "20000-29999");
   return {
     port,
     host,
+    listenAddresses,
+    listenPorts,
     dataDir,
     ...resolveDatabase(env, dataDir),
     authSecret,

@@ -1,5 +1,6 @@
 import { ApiError } from "@/lib/api/api-error";
 import { hashPassword } from "@/lib/auth/password";
+import { requireAdmin } from "@/lib/auth/require-admin";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import { createUserSchema, emailSchema, firstAdminSchema, type CreateUserInput, type FirstAdminInput } from "@/lib/validation/users";
@@ -11,14 +12,8 @@ function emailTaken(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === "P2002";
 }
 
-function requireAdmin(ctx: Ctx) {
-  if (ctx.actor.type === "user" && ctx.actor.role !== "admin") {
-    throw new ApiError({ code: "forbidden", message: "only admins can manage users" });
-  }
-}
-
 export async function createUser({ ctx, input }: { ctx: Ctx; input: CreateUserInput }) {
-  requireAdmin(ctx);
+  requireAdmin(ctx, "manage users");
   const data = createUserSchema.parse(input);
   try {
     return await getPrisma().user.create({
@@ -63,7 +58,7 @@ export async function findUserByEmail(email: string) {
 /** Disables a user and ends every browser session they have at once; their
  *  API tokens stop working because every request checks `disabled`. */
 export async function disableUser({ ctx, input }: { ctx: Ctx; input: { email: string } }) {
-  requireAdmin(ctx);
+  requireAdmin(ctx, "manage users");
   const user = await findUserByEmail(input.email);
   if (ctx.actor.type === "user" && ctx.actor.id === user.id) {
     throw new ApiError({ code: "bad_request", field: "email", message: "you cannot disable yourself" });

@@ -9,6 +9,7 @@ import { migrate } from "@/lib/db/migrate";
 import type { Feature } from "@/server/feature";
 import { registerRealtime } from "@/server/realtime/socket-server";
 import { drainOnSignals } from "@/server/shutdown";
+import { registerEngine } from "@/server/tunnels/register-engine";
 
 function fail(message: string): never {
   console.error(`warren: ${message}`);
@@ -45,8 +46,8 @@ async function main() {
       if (!req.url?.startsWith("/socket.io/")) void upgrade(req, socket, head);
     });
   }
-  const features: Feature[] = [registerRealtime(server)];
-  // The tunnel engine registers here as the next feature.
+  const tunnels = registerEngine();
+  const features: Feature[] = [tunnels, registerRealtime(server, tunnels.engine)];
 
   server.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE") fail(`PORT: ${config.port} is already in use on ${config.host}`);

@@ -4,10 +4,12 @@ import { userFromApiToken } from "@/lib/auth/api-tokens";
 import { sessionTokenFromCookieHeader } from "@/lib/auth/authenticate";
 import { userFromSessionToken, type SessionUser } from "@/lib/auth/sessions";
 import { getConfig } from "@/lib/config";
+import { ADMIN_ROOM, userRoom, type ServerToClientEvents } from "@/lib/realtime/events";
 import type { Feature } from "@/server/feature";
+import type { TunnelEngine } from "@/server/tunnels/tunnel-engine";
 
 type SocketData = { user: SessionUser };
-export type WarrenIo = Server<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
+export type WarrenIo = Server<Record<string, never>, ServerToClientEvents, Record<string, never>, SocketData>;
 
 const globalForIo = globalThis as typeof globalThis & { warrenIo?: WarrenIo };
 
@@ -34,7 +36,13 @@ async function socketUser(socket: Socket): Promise<SessionUser | null> {
   return userFromSessionToken(sessionTokenFromCookieHeader(headers.cookie));
 }
 
-export function registerRealtime(httpServer: HttpServer): Feature {
+/** Tunnel events go to their owner and to admins, never to anyone else. */
+function relayEngine(io: WarrenIo, engine: TunnelEngine) {
+  engine.on("status", ({ ownerId, ...event }) => io.to([userRoom(ownerId), ADMIN_ROOM]).emit("tunnel:status", event));
+  engine.on("stats", ({ ownerId, ...event }) => io.to([userRoom(ownerId), ADMIN_ROOM]).emit("tunnel:stats", event));
+}
+
+export function registerRealtime(httpServer: HttpServer, engine: TunnelEngine): Feature {
   const io: WarrenIo = new Server(httpServer, {
     serveClient: false,
     // Leave other upgrade requests (Next's dev reload socket) alone.
@@ -51,9 +59,10 @@ export function registerRealtime(httpServer: HttpServer): Feature {
   });
   io.on("connection", (socket) => {
     const { user } = socket.data;
-    void socket.join(`user:${user.id}`);
-    if (user.role === "admin") void socket.join("admin");
+    void socket.join(userRoom(user.id));
+    if (user.role === "admin") void socket.join(ADMIN_ROOM);
   });
+  relayEngine(io, engine);
   globalForIo.warrenIo = io;
   return {
     name: "realtime",

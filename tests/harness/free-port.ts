@@ -41,3 +41,29 @@ function accepts(port: number, host: string): Promise<boolean> {
     socket.once("error", () => resolve(false));
   });
 }
+
+/** A free port inside [min, max], for listeners that must stay in Warren's allowed range. */
+export async function freePortInRange(min = 20000, max = 29999, host = "127.0.0.1"): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = min + Math.floor(Math.random() * (max - min + 1));
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once("error", () => resolve(false));
+      server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`no free port in ${min}-${max} on ${host}`);
+}
+
+/** Polls `read` until `done` holds for its value; rejects with the last value after `timeoutMs`. */
+export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (done(last)) return last;
+    await sleep(100);
+  }
+  throw new Error(`${what} not reached within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+}

@@ -66,12 +66,13 @@ async function waitForHealth(url: string, child: ChildProcess, logs: () => strin
   throw new Error(`Warren did not become healthy within ${timeoutMs} ms:\n${logs()}`);
 }
 
-export async function startWarren(options: { env?: NodeJS.ProcessEnv } = {}): Promise<WarrenHandle> {
+/** `dataDir` and `port` restart a Warren that was stopped, on its old data. */
+export async function startWarren(options: { env?: NodeJS.ProcessEnv; dataDir?: string; port?: number } = {}): Promise<WarrenHandle> {
   if (!existsSync(path.join(REPO_ROOT, ".next", "BUILD_ID"))) {
     throw new Error("Warren is not built: run `npm run build` before the integration and e2e tests");
   }
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "warren-data-"));
-  const port = await freePort();
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), "warren-data-")));
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,

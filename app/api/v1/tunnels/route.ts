@@ -1,4 +1,15 @@
+import { readJsonObject } from "@/lib/api/read-json";
 import { withAuth } from "@/lib/api/with-auth";
+import { createTunnel, listTunnels } from "@/lib/tunnels/tunnels";
+import type { CreateTunnelInput } from "@/lib/validation/tunnels";
 
-// The tunnel engine arrives with the next issue; until then nobody has tunnels.
-export const GET = withAuth(async () => Response.json({ tunnels: [] }));
+// ?status=all includes closed, failed and expired tunnels.
+export const GET = withAuth(async ({ req, ctx }) => {
+  const status = new URL(req.url).searchParams.get("status") === "all" ? "all" : "open";
+  return Response.json({ tunnels: await listTunnels({ ctx, input: { status } }) });
+});
+
+export const POST = withAuth(async ({ req, ctx }) => {
+  const input = (await readJsonObject(req)) as CreateTunnelInput;
+  return Response.json(await createTunnel({ ctx, input }), { status: 201 });
+});

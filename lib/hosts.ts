@@ -1,0 +1,188 @@
+// The host inventory: SSH servers Warren tunnels through.
+import { ApiError } from "@/lib/api/api-error";
+import { requireAdmin } from "@/lib/auth/require-admin";
+import type { Ctx } from "@/lib/context";
+import { open, seal } from "@/lib/crypto/secret-box";
+import { getPrisma } from "@/lib/db/prisma";
+import type { Host } from "@/lib/generated/prisma/client";
+import { connectSsh, SshFailure, type SshStep, type SshTarget } from "@/lib/ssh/ssh-connect";
+import { generateKeyPair, readPrivateKey } from "@/lib/ssh/ssh-keys";
+import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
+import { createHostSchema, updateHostSchema, type CreateHostInput, type UpdateHostInput } from "@/lib/validation/hosts";
+
+/** Everything about a host that may leave the server: never the key or passphrase. */
+export const publicHostSelect = {
+  id: true,
+  name: true,
+  address: true,
+  port: true,
+  username: true,
+  publicKey: true,
+  keyGenerated: true,
+  hostKeyFingerprint: true,
+  hostKeyStatus: true,
+  offeredFingerprint: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+const PRIVATE_KEY = "host.privateKey";
+const PASSPHRASE = "host.passphrase";
+
+/** The key material to store for an uploaded or generated key. */
+function credential(input: { privateKey?: string; passphrase?: string; generateKey?: boolean }, name: string) {
+  if (input.generateKey) {
+    const pair = generateKeyPair(`warren@${name}`);
+    return { privateKeyEnc: seal(pair.privateKey, PRIVATE_KEY), passphraseEnc: null, publicKey: pair.publicKey, keyGenerated: true };
+  }
+  const { publicKey } = readPrivateKey(input.privateKey!, input.passphrase || undefined);
+  return {
+    privateKeyEnc: seal(input.privateKey!, PRIVATE_KEY),
+    passphraseEnc: input.passphrase ? seal(input.passphrase, PASSPHRASE) : null,
+    publicKey,
+    keyGenerated: false,
+  };
+}
+
+function nameTaken(error: unknown, name: string | undefined): never {
+  if ((error as { code?: unknown } | null)?.code === "P2002") {
+    throw new ApiError({ code: "conflict", field: "name", message: `a host named ${name} already exists` });
+  }
+  throw error;
+}
+
+export async function createHost({ ctx, input }: { ctx: Ctx; input: CreateHostInput }) {
+  requireAdmin(ctx, "add hosts");
+  const data = createHostSchema.parse(input);
+  const fingerprint = data.hostKeyFingerprint ?? null;
+  return getPrisma()
+    .host.create({
+      data: {
+        name: data.name,
+        address: data.address,
+        port: data.port,
+        username: data.username,
+        ...credential(data, data.name),
+        hostKeyFingerprint: fingerprint,
+        hostKeyStatus: fingerprint ? "trusted" : "unverified",
+      },
+      select: publicHostSelect,
+    })
+    .catch((error: unknown) => nameTaken(error, data.name));
+}
+
+export async function listHosts(_args: { ctx: Ctx }) {
+  return getPrisma().host.findMany({ select: publicHostSelect, orderBy: { name: "asc" } });
+}
+
+export async function getHost({ input }: { ctx: Ctx; input: { id: string } }) {
+  const host = await getPrisma().host.findUnique({ where: { id: input.id }, select: publicHostSelect });
+  if (!host) throw new ApiError({ code: "not_found", message: `no host with id ${input.id}` });
+  return host;
+}
+
+export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string; changes: UpdateHostInput } }) {
+  requireAdmin(ctx, "edit hosts");
+  const current = await getHost({ ctx, input });
+  const changes = updateHostSchema.parse(input.changes);
+  const { privateKey, passphrase, generateKey, hostKeyFingerprint, ...plain } = changes;
+  const trust =
+    hostKeyFingerprint === undefined
+      ? {}
+      : { hostKeyFingerprint, hostKeyStatus: hostKeyFingerprint ? ("trusted" as const) : ("unverified" as const), offeredFingerprint: null };
+  const key = privateKey || generateKey ? credential({ privateKey, passphrase, generateKey }, plain.name ?? current.name) : {};
+  return getPrisma()
+    .host.update({ where: { id: current.id }, data: { ...plain, ...trust, ...key }, select: publicHostSelect })
+    .catch((error: unknown) => nameTaken(error, plain.name));
+}
+
+export async function deleteHost({ ctx, input }: { ctx: Ctx; input: { id: string } }) {
+  requireAdmin(ctx, "delete hosts");
+  const host = await getHost({ ctx, input });
+  const prisma = getPrisma();
+  const open = await prisma.tunnel.count({ where: { hostId: host.id, status: { in: OPEN_STATUSES } } });
+  if (open > 0) {
+    throw new ApiError({ code: "conflict", message: `${host.name} still carries ${open} open tunnel${open === 1 ? "" : "s"}: close them first` });
+  }
+  await prisma.$transaction([prisma.tunnel.deleteMany({ where: { hostId: host.id } }), prisma.host.delete({ where: { id: host.id } })]);
+  return host;
+}
+
+/** What the engine needs to connect: decrypted here, on the server, only when needed. */
+export function sshTarget(host: Host): SshTarget {
+  return {
+    name: host.name,
+    address: host.address,
+    port: host.port,
+    username: host.username,
+    privateKey: open(host.privateKeyEnc, PRIVATE_KEY),
+    passphrase: host.passphraseEnc ? open(host.passphraseEnc, PASSPHRASE) : undefined,
+    expectedFingerprint: host.hostKeyStatus === "trusted" ? host.hostKeyFingerprint : null,
+  };
+}
+
+/** After a connection: trust a first-seen key, or flag a changed one. */
+export async function recordHostKey(host: Pick<Host, "id" | "hostKeyStatus">, outcome: { fingerprint?: string; changedTo?: string }) {
+  const prisma = getPrisma();
+  if (outcome.changedTo) {
+    await prisma.host.update({ where: { id: host.id }, data: { hostKeyStatus: "changed", offeredFingerprint: outcome.changedTo } });
+  } else if (outcome.fingerprint && host.hostKeyStatus === "unverified") {
+    await prisma.host.update({ where: { id: host.id }, data: { hostKeyStatus: "trusted", hostKeyFingerprint: outcome.fingerprint } });
+  }
+}
+
+export type HostCheck = { step: SshStep | "forwarding"; ok: boolean; message: string };
+
+/** Tries the host step by step: network, SSH handshake and host key,
+ *  authentication, and whether its sshd allows TCP forwarding. */
+export async function testHost({ ctx, input }: { ctx: Ctx; input: { id: string } }) {
+  requireAdmin(ctx, "test hosts");
+  const host = await getPrisma().host.findUnique({ where: { id: input.id } });
+  if (!host) throw new ApiError({ code: "not_found", message: `no host with id ${input.id}` });
+  if (host.hostKeyStatus === "changed") {
+    return { ok: false, checks: [{ step: "host-key", ok: false, message: `host key for ${host.name} changed to ${host.offeredFingerprint}: refused until an admin trusts it` }] as HostCheck[] };
+  }
+  const steps: SshStep[] = ["network", "handshake", "host-key", "authentication"];
+  let connection;
+  try {
+    connection = await connectSsh(sshTarget(host), { readyTimeoutMs: 10_000 });
+  } catch (error) {
+    if (!(error instanceof SshFailure)) throw error;
+    await recordHostKey(host, { changedTo: error.step === "host-key" ? error.offeredFingerprint : undefined });
+    const failedAt = steps.indexOf(error.step);
+    const checks: HostCheck[] = steps.slice(0, failedAt).map((step) => ({ step, ok: true, message: "ok" }));
+    return { ok: false, checks: [...checks, { step: error.step, ok: false, message: error.message }] };
+  }
+  const { client, fingerprint } = connection;
+  await recordHostKey(host, { fingerprint });
+  const firstUse = host.hostKeyStatus === "unverified";
+  const forwarding = await probeForwarding(client, host.name);
+  client.end();
+  const checks: HostCheck[] = [
+    { step: "network", ok: true, message: `reached ${host.address}:${host.port}` },
+    { step: "handshake", ok: true, message: "SSH handshake completed" },
+    { step: "host-key", ok: true, message: firstUse ? `recorded ${fingerprint} on first use` : `matches ${fingerprint}` },
+    { step: "authentication", ok: true, message: `signed in as ${host.username}` },
+    forwarding,
+  ];
+  return { ok: checks.every((check) => check.ok), checks };
+}
+
+// Opening a direct-tcpip channel to the host's own loopback: "prohibited"
+// means its sshd forbids forwarding; a refused connect still proves it allows it.
+function probeForwarding(client: import("ssh2").Client, name: string): Promise<HostCheck> {
+  return new Promise((resolve) => {
+    client.forwardOut("127.0.0.1", 0, "127.0.0.1", 22, (error, channel) => {
+      if (!error) {
+        channel.close();
+        return resolve({ step: "forwarding", ok: true, message: "TCP forwarding is allowed" });
+      }
+      const prohibited = (error as Error & { reason?: number }).reason === 1 || /prohibited/i.test(error.message);
+      resolve(
+        prohibited
+          ? { step: "forwarding", ok: false, message: `${name}'s sshd does not allow TCP forwarding (AllowTcpForwarding)` }
+          : { step: "forwarding", ok: true, message: "TCP forwarding is allowed" },
+      );
+    });
+  });
+}

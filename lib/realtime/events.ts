@@ -1,0 +1,30 @@
+// The socket.io events Warren sends, in one place for the server and the
+// browser. Payloads are zod schemas so the receiving side can validate them.
+import { z } from "zod";
+
+const tunnelStatus = z.enum(["requested", "pending_approval", "starting", "active", "reconnecting", "closed", "failed", "denied", "expired"]);
+
+export const tunnelStatusEventSchema = z.object({
+  tunnelId: z.string(),
+  status: tunnelStatus,
+  reason: z.string().nullable(),
+  at: z.string(),
+});
+export type TunnelStatusEvent = z.infer<typeof tunnelStatusEventSchema>;
+
+export const tunnelStatsEventSchema = z.object({
+  tunnelId: z.string(),
+  bytesIn: z.number(),
+  bytesOut: z.number(),
+  connections: z.number(),
+  connectionsTotal: z.number(),
+});
+export type TunnelStatsEvent = z.infer<typeof tunnelStatsEventSchema>;
+
+export type ServerToClientEvents = {
+  "tunnel:status": (event: TunnelStatusEvent) => void;
+  "tunnel:stats": (event: TunnelStatsEvent) => void;
+};
+
+export const userRoom = (userId: string) => `user:${userId}`;
+export const ADMIN_ROOM = "admin";

@@ -1,0 +1,49 @@
+// The seam between Next's bundle (route handlers, actions) and the tunnel
+// engine in server/: the engine puts itself on globalThis at start, and lib/
+// reaches it only through this interface.
+import { ApiError } from "@/lib/api/api-error";
+
+export type LiveStats = { bytesIn: number; bytesOut: number; connections: number; connectionsTotal: number };
+
+export interface TunnelEngineApi {
+  /** Opens a tunnel whose row is `starting`; settles after its first attempt
+   *  (active or failed). Rejects with TunnelOpenError when the request itself
+   *  cannot work (port taken), leaving the row untouched for the caller. */
+  open(tunnelId: string): Promise<void>;
+  close(tunnelId: string, options: { status: "closed" | "expired"; reason: string }): Promise<void>;
+  live(tunnelId: string): LiveStats | undefined;
+}
+
+export type TunnelOpenErrorCode = "port_in_use" | "address_unavailable" | "port_forbidden" | "remote_refused";
+
+export class TunnelOpenError extends Error {
+  constructor(
+    readonly code: TunnelOpenErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "TunnelOpenError";
+  }
+}
+
+/** By name, not instanceof: the engine (loaded by server/) and Next's bundle
+ *  each have their own copy of this module. */
+export function isTunnelOpenError(error: unknown): error is TunnelOpenError {
+  return error instanceof Error && error.name === "TunnelOpenError";
+}
+
+const globalForEngine = globalThis as typeof globalThis & { warrenEngine?: TunnelEngineApi };
+
+export function setEngine(engine: TunnelEngineApi | undefined) {
+  globalForEngine.warrenEngine = engine;
+}
+
+export function getEngine(): TunnelEngineApi {
+  const engine = globalForEngine.warrenEngine;
+  if (!engine) throw new ApiError({ code: "unavailable", message: "the tunnel engine is not running in this process" });
+  return engine;
+}
+
+export function findEngine(): TunnelEngineApi | undefined {
+  return globalForEngine.warrenEngine;
+}

@@ -1,0 +1,66 @@
+// Where a tunnel may listen and where it may lead, before any policy of
+// teams or hosts: Warren-side listeners stay inside the configured addresses
+// and port range; cloud metadata services are never a target.
+import ipaddr from "ipaddr.js";
+import { ApiError } from "@/lib/api/api-error";
+import type { WarrenConfig } from "@/lib/config";
+import type { CreateTunnel } from "@/lib/validation/tunnels";
+
+const METADATA_RANGES = ["169.254.0.0/16", "fd00:ec2::254/128"].map((cidr) => ipaddr.parseCIDR(cidr));
+const METADATA_NAMES = new Set(["metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal"]);
+
+export function isMetadataAddress(host: string): boolean {
+  const name = host.toLowerCase().replace(/\.$/, "");
+  if (METADATA_NAMES.has(name)) return true;
+  if (!ipaddr.isValid(name)) return false;
+  const address = ipaddr.process(name);
+  return METADATA_RANGES.some(([range, bits]) => address.kind() === range.kind() && address.match(range, bits));
+}
+
+/** Parses an address or CIDR to [address, prefix] (a bare address is a single host). */
+export function parseRange(value: string): [ipaddr.IPv4 | ipaddr.IPv6, number] {
+  if (value.includes("/")) return ipaddr.parseCIDR(value);
+  const address = ipaddr.parse(value);
+  return [address, address.kind() === "ipv4" ? 32 : 128];
+}
+
+/** Whether `source` (as a socket reports it, maybe IPv4-mapped) is inside one of `ranges`; no ranges means anyone. */
+export function sourceAllowed(source: string | undefined, ranges: string[]): boolean {
+  if (ranges.length === 0) return true;
+  if (!source || !ipaddr.isValid(source)) return false;
+  const address = ipaddr.process(source);
+  return ranges.some((range) => {
+    const [network, bits] = parseRange(range);
+    const candidate = network.kind() === "ipv4" ? ipaddr.process(network.toString()) : network;
+    return address.kind() === candidate.kind() && address.match(candidate, bits);
+  });
+}
+
+const WILDCARDS = new Set(["0.0.0.0", "::", "*", ""]);
+export const isWildcard = (address: string) => WILDCARDS.has(address);
+export const isLoopback = (address: string) =>
+  address === "localhost" || (ipaddr.isValid(address) && ipaddr.process(address).range() === "loopback");
+
+export function checkTunnelRules(tunnel: CreateTunnel, config: Pick<WarrenConfig, "listenAddresses" | "listenPorts">) {
+  if (tunnel.kind !== "remote") {
+    // The listener is Warren's own, on the bastion.
+    if (!config.listenAddresses.includes(tunnel.listen.address)) {
+      throw new ApiError({
+        code: "unprocessable_entity",
+        field: "listen.address",
+        message: `must be ${config.listenAddresses.join(" or ")}: Warren listens only there on the bastion`,
+      });
+    }
+    const { min, max } = config.listenPorts;
+    if (tunnel.listen.port < min || tunnel.listen.port > max) {
+      throw new ApiError({ code: "unprocessable_entity", field: "listen.port", message: `must be between ${min} and ${max} on the bastion` });
+    }
+  }
+  if (tunnel.target && isMetadataAddress(tunnel.target.host)) {
+    throw new ApiError({
+      code: "unprocessable_entity",
+      field: "target.host",
+      message: `${tunnel.target.host} is a cloud metadata address; Warren does not forward to it`,
+    });
+  }
+}

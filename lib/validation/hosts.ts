@@ -1,0 +1,62 @@
+import { z } from "zod";
+import { networkHostSchema, portSchema } from "@/lib/validation/common";
+
+export const hostNameSchema = z
+  .string({ error: "is required" })
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, { error: "must be 1-63 letters, digits, dots, dashes or underscores" });
+
+export const sshUsernameSchema = z
+  .string({ error: "is required" })
+  .trim()
+  .regex(/^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$/, { error: "must be a valid login name" });
+
+export const fingerprintSchema = z
+  .string()
+  .trim()
+  .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, { error: "must look like SHA256:… as `ssh-keygen -lf` prints it" });
+
+const privateKeySchema = z
+  .string()
+  .max(16_384, { error: "is too long for a private key" })
+  .refine((value) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value), {
+    error: "must be a private key in OpenSSH or PEM format (-----BEGIN … PRIVATE KEY-----)",
+  });
+
+const hostFields = {
+  name: hostNameSchema,
+  address: networkHostSchema,
+  port: portSchema.default(22),
+  username: sshUsernameSchema,
+  privateKey: privateKeySchema.optional(),
+  passphrase: z.string().max(1024).optional(),
+  generateKey: z.boolean().optional(),
+  hostKeyFingerprint: fingerprintSchema.optional(),
+};
+
+export const createHostSchema = z.object(hostFields).superRefine((host, ctx) => {
+  if (Boolean(host.privateKey) === Boolean(host.generateKey)) {
+    ctx.addIssue({ code: "custom", path: ["privateKey"], message: "give either a privateKey or generateKey: true" });
+  }
+});
+export type CreateHostInput = z.input<typeof createHostSchema>;
+
+export const updateHostSchema = z
+  .object({
+    name: hostFields.name,
+    address: hostFields.address,
+    port: portSchema,
+    username: hostFields.username,
+    privateKey: hostFields.privateKey,
+    passphrase: hostFields.passphrase,
+    generateKey: z.literal(true, { error: "can only be true (make a new key pair)" }),
+    // Setting it (again) is how an admin trusts a host whose key changed.
+    hostKeyFingerprint: fingerprintSchema.nullable(),
+  })
+  .partial()
+  .superRefine((host, ctx) => {
+    if (host.privateKey && host.generateKey) {
+      ctx.addIssue({ code: "custom", path: ["privateKey"], message: "give either a privateKey or generateKey: true" });
+    }
+  });
+export type UpdateHostInput = z.input<typeof updateHostSchema>;

@@ -1,0 +1,263 @@
+// One open tunnel inside the engine: its listener (local, dynamic) or its
+// forwarding on the SSH host (remote), the connections it carries, and its
+// byte counters. It knows nothing of the database; the engine persists.
+import net from "node:net";
+import type { Duplex } from "node:stream";
+import type { Client, ClientChannel, TcpConnectionDetails } from "ssh2";
+import { TunnelOpenError } from "@/lib/tunnels/engine-port";
+import { isLoopback, isWildcard, sourceAllowed } from "@/lib/tunnels/tunnel-rules";
+import { negotiateSocks, replyCodeFor } from "@/server/tunnels/socks-negotiation";
+import { splice, type Meter } from "@/server/tunnels/splice";
+
+export type RuntimeTunnel = {
+  id: string;
+  kind: "local" | "remote" | "dynamic";
+  ownerId: string;
+  hostId: string;
+  hostName: string;
+  hostAddress: string;
+  listenAddress: string;
+  listenPort: number;
+  targetHost: string | null;
+  targetPort: number | null;
+  allowedSources: string[];
+  expiresAt: Date;
+};
+
+export type ConnectionRecord = {
+  tunnelId: string;
+  source: string;
+  destination: string | null;
+  bytesIn: number;
+  bytesOut: number;
+  openedAt: Date;
+  closedAt: Date;
+  error: string | null;
+};
+
+export type RuntimeHooks = {
+  connectionClosed(record: ConnectionRecord): void;
+  sourceRefused(source: string): void;
+};
+
+type Far = { far: Duplex; destination?: string };
+
+const LISTEN_ERRORS: Record<string, (t: RuntimeTunnel) => TunnelOpenError> = {
+  EADDRINUSE: (t) => new TunnelOpenError("port_in_use", `port ${t.listenPort} is already in use on the bastion`),
+  EADDRNOTAVAIL: (t) => new TunnelOpenError("address_unavailable", `${t.listenAddress} is not an address of the bastion`),
+  EACCES: (t) => new TunnelOpenError("port_forbidden", `Warren is not allowed to listen on port ${t.listenPort} on the bastion`),
+};
+
+/** Words for the owner; the ssh2 error stays as `cause` for SOCKS reply codes. */
+function channelError(error: Error & { reason?: number }, host: string, port: number, via: string): Error {
+  // RFC 4254 §5.1 reason codes: 1 administratively prohibited, 2 connect failed.
+  const message =
+    error.reason === 1
+      ? `${via} does not allow forwarding to ${host}:${port} (administratively prohibited)`
+      : error.reason === 2
+        ? `${host}:${port} refused the connection (as reached from ${via})`
+        : `could not reach ${host}:${port} through ${via} (${error.message})`;
+  return new Error(message, { cause: error });
+}
+
+function forwardOut(client: Client, source: net.Socket, host: string, port: number, via: string): Promise<ClientChannel> {
+  return new Promise((resolve, reject) => {
+    client.forwardOut(source.remoteAddress ?? "127.0.0.1", source.remotePort ?? 0, host, port, (error, channel) =>
+      error ? reject(channelError(error, host, port, via)) : resolve(channel),
+    );
+  });
+}
+
+function connectTarget(host: string, port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port, allowHalfOpen: true });
+    socket.once("connect", () => {
+      socket.off("error", reject);
+      resolve(socket);
+    });
+    socket.once("error", (error: NodeJS.ErrnoException) =>
+      reject(new Error(error.code === "ECONNREFUSED" ? `${host}:${port} refused the connection (as reached from the bastion)` : `cannot reach ${host}:${port} from the bastion (${error.code ?? error.message})`)),
+    );
+  });
+}
+
+export class TunnelRuntime {
+  readonly meter: Meter = { bytesIn: 0, bytesOut: 0 };
+  connections = 0;
+  connectionsTotal = 0;
+  private client: Client | undefined;
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<Duplex>();
+  private readonly probePorts = new Set<number>();
+
+  constructor(
+    readonly tunnel: RuntimeTunnel,
+    private readonly hooks: RuntimeHooks,
+    counters: { bytesIn: number; bytesOut: number; connectionsTotal: number },
+  ) {
+    this.meter.bytesIn = counters.bytesIn;
+    this.meter.bytesOut = counters.bytesOut;
+    this.connectionsTotal = counters.connectionsTotal;
+  }
+
+  /** Binds the Warren-side listener (local, dynamic). It keeps its port while the SSH link is down. */
+  listen(): Promise<void> {
+    if (this.tunnel.kind === "remote") return Promise.resolve();
+    // allowHalfOpen: a client that shuts down writing still gets its answer.
+    const server = net.createServer({ allowHalfOpen: true }, (socket) => this.onClient(socket));
+    return new Promise((resolve, reject) => {
+      server.once("error", (error: NodeJS.ErrnoException) => {
+        const known = error.code ? LISTEN_ERRORS[error.code] : undefined;
+        reject(known ? known(this.tunnel) : error);
+      });
+      server.listen({ host: this.tunnel.listenAddress, port: this.tunnel.listenPort, exclusive: true }, () => {
+        server.removeAllListeners("error");
+        server.on("error", () => {});
+        this.server = server;
+        resolve();
+      });
+    });
+  }
+
+  /** Called when the host's SSH connection is (again) ready. For remote tunnels
+   *  this asks the SSH server to listen; answers a warning for the owner, if any. */
+  async attach(client: Client): Promise<string | undefined> {
+    this.client = client;
+    if (this.tunnel.kind !== "remote") return undefined;
+    const { listenAddress, listenPort, hostName } = this.tunnel;
+    await new Promise<void>((resolve, reject) =>
+      client.forwardIn(listenAddress, listenPort, (error) =>
+        error
+          ? reject(
+              new TunnelOpenError(
+                "remote_refused",
+                `${hostName} refused to listen on ${listenAddress}:${listenPort}: the port may be in use there, or its sshd does not allow remote forwarding (AllowTcpForwarding)`,
+              ),
+            )
+          : resolve(),
+      ),
+    );
+    return this.probeGatewayPorts();
+  }
+
+  detach() {
+    this.client = undefined;
+  }
+
+  /** A connection arriving on the SSH host's side of a remote tunnel. */
+  acceptRemote(info: TcpConnectionDetails, accept: () => ClientChannel, reject: () => void) {
+    const source = `${info.srcIP}:${info.srcPort}`;
+    if (this.probePorts.has(info.srcPort)) return reject();
+    if (!sourceAllowed(info.srcIP, this.tunnel.allowedSources)) {
+      this.hooks.sourceRefused(source);
+      return reject();
+    }
+    const channel = accept();
+    const { targetHost, targetPort } = this.tunnel;
+    this.carry(channel, source, async () => ({ far: await connectTarget(targetHost!, targetPort!) }));
+  }
+
+  async teardown() {
+    const server = this.server;
+    this.server = undefined;
+    const closed = server ? new Promise((resolve) => server.close(resolve)) : Promise.resolve();
+    for (const socket of this.sockets) socket.destroy();
+    if (this.tunnel.kind === "remote" && this.client) {
+      try {
+        this.client.unforwardIn(this.tunnel.listenAddress, this.tunnel.listenPort);
+      } catch {
+        // the SSH connection is already gone, and with it the remote listener
+      }
+    }
+    this.client = undefined;
+    await closed;
+  }
+
+  private onClient(socket: net.Socket) {
+    const source = `${socket.remoteAddress}:${socket.remotePort}`;
+    if (!sourceAllowed(socket.remoteAddress, this.tunnel.allowedSources)) {
+      socket.destroy();
+      this.hooks.sourceRefused(source);
+      return;
+    }
+    this.carry(socket, source, () => (this.tunnel.kind === "dynamic" ? this.openSocks(socket) : this.openLocal(socket)));
+  }
+
+  private requireClient(): Client {
+    if (!this.client) throw new Error(`the SSH connection to ${this.tunnel.hostName} is down; Warren is reconnecting`);
+    return this.client;
+  }
+
+  private async openLocal(socket: net.Socket): Promise<Far> {
+    const { targetHost, targetPort, hostName } = this.tunnel;
+    return { far: await forwardOut(this.requireClient(), socket, targetHost!, targetPort!, hostName) };
+  }
+
+  private async openSocks(socket: net.Socket): Promise<Far> {
+    const request = await negotiateSocks(socket);
+    const destination = `${request.host.includes(":") ? `[${request.host}]` : request.host}:${request.port}`;
+    try {
+      const channel = await forwardOut(this.requireClient(), socket, request.host, request.port, this.tunnel.hostName);
+      request.reply("succeeded");
+      if (request.leftover.length) channel.write(request.leftover);
+      return { far: channel, destination };
+    } catch (error) {
+      request.reply(replyCodeFor((error as Error).cause ?? error));
+      throw Object.assign(error as Error, { destination });
+    }
+  }
+
+  /** Tracks one connection from open to close and reports it. */
+  private carry(client: Duplex, source: string, open: () => Promise<Far>) {
+    const meter: Meter = { bytesIn: 0, bytesOut: 0 };
+    const openedAt = new Date();
+    this.sockets.add(client);
+    this.connections += 1;
+    this.connectionsTotal += 1;
+    const finish = (destination: string | null, error: Error | undefined) => {
+      this.sockets.delete(client);
+      this.connections -= 1;
+      this.hooks.connectionClosed({
+        tunnelId: this.tunnel.id,
+        source,
+        destination,
+        bytesIn: meter.bytesIn,
+        bytesOut: meter.bytesOut,
+        openedAt,
+        closedAt: new Date(),
+        error: error?.message ?? null,
+      });
+    };
+    client.on("error", () => {}); // errors before the splice are reported through open()'s rejection
+    open().then(
+      async ({ far, destination }) => finish(destination ?? null, await splice(client, far, [meter, this.meter])),
+      (error: Error & { destination?: string }) => {
+        client.destroy();
+        finish(error.destination ?? null, error);
+      },
+    );
+  }
+
+  // With GatewayPorts off, sshd quietly binds a wildcard request to its own
+  // loopback. Connecting to the host's public address from the bastion tells.
+  private async probeGatewayPorts(): Promise<string | undefined> {
+    const { listenAddress, listenPort, hostAddress, hostName } = this.tunnel;
+    if (isLoopback(listenAddress) || isLoopback(hostAddress) || !(isWildcard(listenAddress) || net.isIP(listenAddress))) return undefined;
+    const reachable = await new Promise<boolean>((resolve) => {
+      const probe = net.connect({ host: hostAddress, port: listenPort });
+      probe.once("connect", () => {
+        this.probePorts.add(probe.localPort ?? 0);
+        probe.destroy();
+        resolve(true);
+      });
+      probe.once("error", () => resolve(false));
+      probe.setTimeout(3_000, () => {
+        probe.destroy();
+        resolve(false);
+      });
+    });
+    return reachable
+      ? undefined
+      : `${hostName} listens on its loopback only: its sshd has GatewayPorts off, so ${listenAddress}:${listenPort} is reachable only from ${hostName} itself`;
+  }
+}

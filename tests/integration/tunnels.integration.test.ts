@@ -1,0 +1,321 @@
+// The tunnel engine through the public API alone, against a real OpenSSH
+// sshd: each kind carries 1 MiB intact, counters count it, closing removes
+// the listener, bad input and busy ports get clear errors, and sshd death and
+// Warren restarts heal by themselves.
+import { createHash } from "node:crypto";
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiClient, type ApiClient, type ApiErrorBody } from "@/tests/harness/api-client";
+import { freePort, freePortInRange, waitFor } from "@/tests/harness/free-port";
+import { fetchAll, startOrigin, type Origin } from "@/tests/harness/origin";
+import { socksFetch } from "@/tests/harness/socks-fetch";
+import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
+
+type Tunnel = {
+  id: string;
+  status: string;
+  statusReason: string | null;
+  listen: { address: string; port: number };
+  sshCommand: string;
+  bytesIn: number;
+  bytesOut: number;
+  connections: number;
+  connectionsTotal: number;
+};
+type Host = { id: string; hostKeyFingerprint: string | null; hostKeyStatus: string; publicKey: string };
+
+let sshd: SshdHandle;
+let origin: Origin;
+let warren: WarrenHandle;
+let admin: ApiClient;
+let alice: ApiClient;
+let bob: ApiClient;
+let hostId: string;
+const password = "correct horse battery";
+
+const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+
+async function createClient(email: string, isAdmin = false) {
+  await warren.createUser({ email, password, admin: isAdmin });
+  return apiClient(warren.url, await warren.createToken(email));
+}
+
+async function openTunnel(client: ApiClient, body: object) {
+  const response = await client.post<Tunnel>("/tunnels", { hostId, ...body });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body;
+}
+
+const tunnelState = (client: ApiClient, id: string) => client.get<Tunnel>(`/tunnels/${id}`).then((r) => r.body);
+
+function refusesConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", () => resolve(true));
+  });
+}
+
+beforeAll(async () => {
+  [sshd, origin] = await Promise.all([startSshd(), startOrigin({ size: 1024 * 1024 })]);
+  warren = await startWarren();
+  admin = await createClient("admin@example.com", true);
+  alice = await createClient("alice@example.com");
+  bob = await createClient("bob@example.com");
+});
+
+afterAll(async () => {
+  await warren?.dispose();
+  await Promise.all([sshd?.dispose(), origin?.close()]);
+});
+
+describe("hosts", () => {
+  it("are added by admins with an uploaded key that never comes back", async () => {
+    const body = { name: "lab-sshd", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey };
+    expect((await alice.post<ApiErrorBody>("/hosts", body)).status).toBe(403);
+    const created = await admin.post<Host>("/hosts", body);
+    expect(created.status).toBe(201);
+    expect(JSON.stringify(created.body)).not.toContain("PRIVATE KEY");
+    expect(created.body).toMatchObject({ hostKeyStatus: "unverified", hostKeyFingerprint: null });
+    expect(created.body.publicKey).toBe(sshd.publicKey.trim().split(" ").slice(0, 2).join(" "));
+    hostId = created.body.id;
+    const listed = await alice.get<{ hosts: object[] }>("/hosts");
+    expect(JSON.stringify(listed.body)).not.toMatch(/PRIVATE KEY|privateKeyEnc|passphrase/);
+  });
+
+  it("refuse bad bodies naming the field, and duplicate names with 409", async () => {
+    const missing = await admin.post<ApiErrorBody>("/hosts", { name: "x", address: "127.0.0.1", username: "root" });
+    expect(missing.status).toBe(422);
+    expect(missing.body.error.field).toBe("privateKey");
+    const garbage = await admin.post<ApiErrorBody>("/hosts", { name: "y", address: "127.0.0.1", username: "root", privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nnope\n-----END OPENSSH PRIVATE KEY-----" });
+    expect(garbage.status).toBe(422);
+    expect(garbage.body.error.field).toBe("privateKey");
+    const duplicate = await admin.post<ApiErrorBody>("/hosts", { name: "lab-sshd", address: "127.0.0.1", username: "root", generateKey: true });
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body.error.field).toBe("name");
+  });
+
+  it("generate a key pair on request and answer the public half", async () => {
+    const created = await admin.post<Host>("/hosts", { name: "generated", address: "127.0.0.1", port: sshd.port, username: "nobody", generateKey: true });
+    expect(created.status).toBe(201);
+    expect(created.body.publicKey).toMatch(/^ssh-ed25519 AAAA\S+ warren@generated$/);
+    // That key is not installed anywhere yet: the test names the failing step.
+    const test = await admin.post<{ ok: boolean; checks: { step: string; ok: boolean; message: string }[] }>(`/hosts/${created.body.id}/test`);
+    expect(test.body.ok).toBe(false);
+    expect(test.body.checks.at(-1)).toMatchObject({ step: "authentication", ok: false });
+    expect(test.body.checks.at(-1)?.message).toContain("rejected Warren's key for user nobody");
+  });
+
+  it("record the host key on first use when tested", async () => {
+    const test = await admin.post<{ ok: boolean; checks: { step: string; message: string }[] }>(`/hosts/${hostId}/test`);
+    expect(test.body.ok).toBe(true);
+    expect(test.body.checks.map((check) => check.step)).toEqual(["network", "handshake", "host-key", "authentication", "forwarding"]);
+    expect(test.body.checks[2]?.message).toBe(`recorded ${sshd.hostKeyFingerprint} on first use`);
+    const host = await admin.get<Host>(`/hosts/${hostId}`);
+    expect(host.body).toMatchObject({ hostKeyStatus: "trusted", hostKeyFingerprint: sshd.hostKeyFingerprint });
+  });
+
+  it("say when nothing listens at the address", async () => {
+    const port = await freePort();
+    const created = await admin.post<Host>("/hosts", { name: "nowhere", address: "127.0.0.1", port, username: "root", privateKey: sshd.privateKey });
+    const test = await admin.post<{ ok: boolean; checks: { step: string; message: string }[] }>(`/hosts/${created.body.id}/test`);
+    expect(test.body.checks).toEqual([{ step: "network", ok: false, message: `nowhere (127.0.0.1:${port}) refused the connection: is sshd running on port ${port}?` }]);
+  });
+});
+
+describe("a local tunnel", () => {
+  it("carries 1 MiB intact, counts it, and frees its port when closed", async () => {
+    const port = await freePortInRange();
+    const tunnel = await openTunnel(alice, { kind: "local", listen: { address: "127.0.0.1", port }, target: { host: "127.0.0.1", port: origin.port } });
+    expect(tunnel.status).toBe("active");
+    expect(tunnel.sshCommand).toBe(`ssh -N -L 127.0.0.1:${port}:127.0.0.1:${origin.port} -p ${sshd.port} ${sshd.username}@127.0.0.1`);
+
+    expect(sha256(await fetchAll("127.0.0.1", port))).toBe(origin.sha256);
+    const counted = await waitFor(() => tunnelState(alice, tunnel.id), (t) => t.bytesIn >= origin.payload.length && t.connections === 0, 5_000, "counters");
+    expect(counted).toMatchObject({ bytesIn: origin.payload.length, connectionsTotal: 1 });
+
+    // Nobody else sees it.
+    expect((await bob.get(`/tunnels/${tunnel.id}`)).status).toBe(404);
+    expect((await bob.delete(`/tunnels/${tunnel.id}`)).status).toBe(404);
+
+    const closed = await alice.delete<Tunnel>(`/tunnels/${tunnel.id}`);
+    expect(closed.status).toBe(200);
+    expect(closed.body.status).toBe("closed");
+    expect(await refusesConnections(port)).toBe(true);
+    const history = await alice.get<{ events: { status: string }[]; connections: { bytesIn: number }[] }>(`/tunnels/${tunnel.id}/history`);
+    expect(history.body.events.map((event) => event.status)).toEqual(["starting", "active", "closed"]);
+    expect(history.body.connections).toEqual([expect.objectContaining({ bytesIn: origin.payload.length })]);
+  });
+
+  it("answers a port taken by another program with 409 and leaves nothing behind", async () => {
+    const port = await freePortInRange();
+    const squatter = net.createServer().listen(port, "127.0.0.1");
+    await new Promise((resolve) => squatter.once("listening", resolve));
+    try {
+      const response = await alice.post<ApiErrorBody>("/tunnels", { hostId, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port } });
+      expect(response.status).toBe(409);
+      expect(response.body.error).toMatchObject({ field: "listen.port", message: `port ${port} is already in use on the bastion` });
+      const all = await alice.get<{ tunnels: Tunnel[] }>("/tunnels?status=all");
+      expect(all.body.tunnels.some((t) => t.listen.port === port)).toBe(false);
+    } finally {
+      squatter.close();
+    }
+  });
+
+  it("answers a port held by another tunnel with 409", async () => {
+    const port = await freePortInRange();
+    const first = await openTunnel(alice, { kind: "dynamic", listen: { port } });
+    const second = await bob.post<ApiErrorBody>("/tunnels", { hostId, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: 1 } });
+    expect(second.status).toBe(409);
+    expect(second.body.error.message).toContain(`port ${port} is already in use on the bastion`);
+    await alice.delete(`/tunnels/${first.id}`);
+  });
+
+  it.each([
+    [{ kind: "local", listen: { port: 80 }, target: { host: "127.0.0.1", port: 1 } }, "listen.port"],
+    [{ kind: "local", listen: { address: "0.0.0.0", port: 20001 }, target: { host: "127.0.0.1", port: 1 } }, "listen.address"],
+    [{ kind: "local", listen: { port: 20001 } }, "target"],
+    [{ kind: "local", listen: { port: 20001 }, target: { host: "169.254.169.254", port: 80 } }, "target.host"],
+    [{ kind: "local", listen: { port: "20001" }, target: { host: "127.0.0.1", port: 1 } }, "listen.port"],
+    [{ kind: "wormhole", listen: { port: 20001 } }, "kind"],
+  ])("refuses %o naming %s", async (body, field) => {
+    const response = await alice.post<ApiErrorBody>("/tunnels", { hostId, ...body });
+    expect(response.status).toBe(422);
+    expect(response.body.error.field).toBe(field);
+    expect(response.body.error.message).toMatch(new RegExp(`^${field.replace(".", "\\.")}|.+`));
+  });
+
+  it("refuses a body that is not JSON with 400, and an unknown host with 422", async () => {
+    const raw = await fetch(`${warren.url}/api/v1/tunnels`, { method: "POST", headers: { authorization: (await tokenHeader()) }, body: "{nope" });
+    expect(raw.status).toBe(400);
+    const unknown = await alice.post<ApiErrorBody>("/tunnels", { hostId: "nope", kind: "dynamic", listen: { port: 20001 } });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error.field).toBe("hostId");
+  });
+
+  it("tells the owner when the target refuses", async () => {
+    const port = await freePortInRange();
+    const closedPort = await freePort();
+    const tunnel = await openTunnel(alice, { kind: "local", listen: { port }, target: { host: "127.0.0.1", port: closedPort } });
+    expect((await fetchAll("127.0.0.1", port)).length).toBe(0);
+    const history = await waitFor(
+      () => alice.get<{ connections: { error: string | null }[] }>(`/tunnels/${tunnel.id}/history`).then((r) => r.body),
+      (h) => h.connections.length > 0,
+      10_000,
+      "connection record",
+    );
+    expect(history.connections[0]?.error).toBe(`127.0.0.1:${closedPort} refused the connection (as reached from lab-sshd)`);
+    await alice.delete(`/tunnels/${tunnel.id}`);
+  });
+});
+
+let aliceToken = "";
+async function tokenHeader() {
+  aliceToken ||= await warren.createToken("alice@example.com");
+  return `Bearer ${aliceToken}`;
+}
+
+describe("a remote tunnel", () => {
+  it("makes the SSH host listen and carries 1 MiB from there to a target the bastion reaches", async () => {
+    const port = await freePort();
+    const tunnel = await openTunnel(alice, { kind: "remote", listen: { address: "127.0.0.1", port }, target: { host: "127.0.0.1", port: origin.port } });
+    expect(tunnel.status).toBe("active");
+    expect(tunnel.sshCommand).toContain(`-R 127.0.0.1:${port}:127.0.0.1:${origin.port}`);
+    expect(sha256(await fetchAll("127.0.0.1", port))).toBe(origin.sha256);
+    await waitFor(() => tunnelState(alice, tunnel.id), (t) => t.bytesIn === origin.payload.length, 5_000, "remote counters");
+    await alice.delete(`/tunnels/${tunnel.id}`);
+    await waitFor(() => refusesConnections(port), Boolean, 5_000, "remote listener gone");
+  });
+
+  it("answers 409 when the SSH server refuses to listen", async () => {
+    const port = await freePort();
+    const squatter = net.createServer().listen(port, "127.0.0.1");
+    await new Promise((resolve) => squatter.once("listening", resolve));
+    try {
+      const response = await alice.post<ApiErrorBody>("/tunnels", { hostId, kind: "remote", listen: { address: "127.0.0.1", port }, target: { host: "127.0.0.1", port: origin.port } });
+      expect(response.status).toBe(409);
+      expect(response.body.error.message).toBe(
+        `lab-sshd refused to listen on 127.0.0.1:${port}: the port may be in use there, or its sshd does not allow remote forwarding (AllowTcpForwarding)`,
+      );
+    } finally {
+      squatter.close();
+    }
+  });
+});
+
+describe("a dynamic tunnel", () => {
+  it("is a SOCKS5 proxy whose connections go out through the SSH host", async () => {
+    const port = await freePortInRange();
+    const tunnel = await openTunnel(alice, { kind: "dynamic", listen: { port } });
+    expect(tunnel.sshCommand).toContain(`-D 127.0.0.1:${port}`);
+    for (const host of ["127.0.0.1", "localhost"]) {
+      const { reply, body } = await socksFetch(port, host, origin.port);
+      expect(reply).toBe(0);
+      expect(sha256(body)).toBe(origin.sha256);
+    }
+    // A destination that refuses gets SOCKS's "connection refused" (5).
+    expect((await socksFetch(port, "127.0.0.1", await freePort())).reply).toBe(5);
+    const history = await waitFor(
+      () => alice.get<{ connections: { destination: string; error: string | null }[] }>(`/tunnels/${tunnel.id}/history`).then((r) => r.body),
+      (h) => h.connections.length === 3,
+      10_000,
+      "SOCKS connection records",
+    );
+    const destinations = history.connections.filter((c) => !c.error).map((c) => c.destination);
+    expect(destinations.sort()).toEqual([`127.0.0.1:${origin.port}`, `localhost:${origin.port}`]);
+    expect((await tunnelState(alice, tunnel.id)).bytesIn).toBeGreaterThanOrEqual(2 * origin.payload.length);
+    await alice.delete(`/tunnels/${tunnel.id}`);
+  });
+
+  it("closes a malformed SOCKS connection and keeps serving others", async () => {
+    const port = await freePortInRange();
+    const tunnel = await openTunnel(alice, { kind: "dynamic", listen: { port } });
+    const junk = await fetchAll("127.0.0.1", port, Buffer.from("GET / HTTP/1.1\r\n\r\n"));
+    expect(junk.length).toBeLessThan(16);
+    expect(sha256((await socksFetch(port, "127.0.0.1", origin.port)).body)).toBe(origin.sha256);
+    expect((await tunnelState(alice, tunnel.id)).status).toBe("active");
+    await alice.delete(`/tunnels/${tunnel.id}`);
+  });
+});
+
+describe("healing", () => {
+  it("goes reconnecting when sshd dies, keeps its port, and is active again when sshd returns", async () => {
+    const port = await freePortInRange();
+    const tunnel = await openTunnel(alice, { kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port } });
+    await sshd.kill();
+    const down = await waitFor(() => tunnelState(alice, tunnel.id), (t) => t.status === "reconnecting", 30_000, "reconnecting");
+    expect(down.statusReason).toMatch(/lab-sshd/);
+    expect(await refusesConnections(port)).toBe(false); // Warren still holds the port
+    await sshd.restart();
+    await waitFor(() => tunnelState(alice, tunnel.id), (t) => t.status === "active", 60_000, "active again");
+    expect(sha256(await fetchAll("127.0.0.1", port))).toBe(origin.sha256);
+    await alice.delete(`/tunnels/${tunnel.id}`);
+  });
+
+  it("reopens its tunnels after Warren restarts", async () => {
+    const localPort = await freePortInRange();
+    const remotePort = await freePort();
+    const local = await openTunnel(alice, { kind: "local", listen: { port: localPort }, target: { host: "127.0.0.1", port: origin.port } });
+    const remote = await openTunnel(alice, { kind: "remote", listen: { address: "127.0.0.1", port: remotePort }, target: { host: "127.0.0.1", port: origin.port } });
+    expect(sha256(await fetchAll("127.0.0.1", localPort))).toBe(origin.sha256);
+
+    const { code } = await warren.stop();
+    expect(code).toBe(0);
+    expect(await refusesConnections(localPort)).toBe(true);
+    warren = await startWarren({ dataDir: warren.dataDir, port: warren.port });
+
+    for (const id of [local.id, remote.id]) {
+      await waitFor(() => tunnelState(alice, id), (t) => t.status === "active", 30_000, `tunnel ${id} active after restart`);
+    }
+    expect(sha256(await fetchAll("127.0.0.1", localPort))).toBe(origin.sha256);
+    expect(sha256(await fetchAll("127.0.0.1", remotePort))).toBe(origin.sha256);
+    // The counters from before the restart were persisted on SIGTERM.
+    expect((await tunnelState(alice, local.id)).bytesIn).toBeGreaterThanOrEqual(2 * origin.payload.length);
+    const history = await alice.get<{ events: { status: string; reason: string | null }[] }>(`/tunnels/${local.id}/history`);
+    expect(history.body.events.map((event) => event.reason)).toContain("Warren restarted: reopening");
+  });
+});

@@ -282,6 +282,100 @@ describe("a dynamic tunnel", () => {
   });
 });
 
+describe("host keys", () => {
+  it("refuses a changed host key, names both fingerprints, flags the host until an admin re-trusts it", async () => {
+    const impostor = await startSshd();
+    try {
+      const created = await admin.post<Host>("/hosts", {
+        name: "pinned",
+        address: impostor.host,
+        port: impostor.port,
+        username: impostor.username,
+        privateKey: impostor.privateKey,
+        hostKeyFingerprint: sshd.hostKeyFingerprint, // what we expected; the impostor offers another key
+      });
+      const expected = `host key for pinned changed: refused (expected ${sshd.hostKeyFingerprint}, offered ${impostor.hostKeyFingerprint})`;
+      const test = await admin.post<{ ok: boolean; checks: { step: string; ok: boolean; message: string }[] }>(`/hosts/${created.body.id}/test`);
+      expect(test.body.checks.at(-1)).toEqual({ step: "host-key", ok: false, message: expected });
+      const flagged = await admin.get<Host & { offeredFingerprint: string }>(`/hosts/${created.body.id}`);
+      expect(flagged.body).toMatchObject({ hostKeyStatus: "changed", offeredFingerprint: impostor.hostKeyFingerprint });
+
+      const port = await freePortInRange();
+      const refused = await openTunnel(alice, { hostId: created.body.id, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port } });
+      expect(refused.status).toBe("failed");
+      expect(refused.statusReason).toContain(`host key for pinned changed to ${impostor.hostKeyFingerprint}: refused until an admin trusts it`);
+      expect(await refusesConnections(port)).toBe(true);
+
+      const trusted = await admin.patch<Host>(`/hosts/${created.body.id}`, { hostKeyFingerprint: impostor.hostKeyFingerprint });
+      expect(trusted.body).toMatchObject({ hostKeyStatus: "trusted", hostKeyFingerprint: impostor.hostKeyFingerprint });
+      const tunnel = await openTunnel(alice, { hostId: created.body.id, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port } });
+      expect(tunnel.status).toBe("active");
+      expect(sha256(await fetchAll("127.0.0.1", port))).toBe(origin.sha256);
+      await alice.delete(`/tunnels/${tunnel.id}`);
+    } finally {
+      await impostor.dispose();
+    }
+  });
+});
+
+describe("allowed sources", () => {
+  it("drop connections from outside the tunnel's CIDRs and record why", async () => {
+    const port = await freePortInRange();
+    const tunnel = await openTunnel(alice, { kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port }, allowedSources: ["10.9.9.0/24"] });
+    expect((await fetchAll("127.0.0.1", port)).length).toBe(0);
+    const history = await waitFor(
+      () => alice.get<{ connections: { source: string; error: string | null; bytesIn: number }[] }>(`/tunnels/${tunnel.id}/history`).then((r) => r.body),
+      (h) => h.connections.length === 1,
+      10_000,
+      "refusal record",
+    );
+    expect(history.connections[0]).toMatchObject({ error: "refused: source address not allowed", bytesIn: 0 });
+    expect(history.connections[0]?.source).toMatch(/^127\.0\.0\.1:\d+$/);
+    await alice.delete(`/tunnels/${tunnel.id}`);
+  });
+});
+
+describe("live events", () => {
+  it("reach the tunnel's owner over socket.io, and nobody else", async () => {
+    const { io } = await import("socket.io-client");
+    const connect = async (email: string) => {
+      const socket = io(warren.url, { auth: { token: await warren.createToken(email) }, transports: ["websocket"], reconnection: false });
+      await new Promise<void>((resolve, reject) => {
+        socket.once("connect", resolve);
+        socket.once("connect_error", reject);
+      });
+      return socket;
+    };
+    const [aliceSocket, bobSocket] = await Promise.all([connect("alice@example.com"), connect("bob@example.com")]);
+    const refused = io(warren.url, { auth: { token: "wrn_forged" }, transports: ["websocket"], reconnection: false });
+    await expect(new Promise((_, reject) => refused.once("connect_error", reject))).rejects.toThrow("unauthorized");
+    try {
+      const aliceEvents: { event: string; tunnelId: string; status?: string; bytesIn?: number }[] = [];
+      const bobEvents: string[] = [];
+      aliceSocket.onAny((event: string, payload: { tunnelId: string; status?: string; bytesIn?: number }) => aliceEvents.push({ event, ...payload }));
+      bobSocket.onAny((event: string) => bobEvents.push(event));
+
+      const port = await freePortInRange();
+      const tunnel = await openTunnel(alice, { kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port } });
+      await fetchAll("127.0.0.1", port);
+      await waitFor(
+        async () => aliceEvents,
+        (events) => events.some((e) => e.event === "tunnel:stats" && e.tunnelId === tunnel.id && e.bytesIn === origin.payload.length),
+        10_000,
+        "tunnel:stats",
+      );
+      await alice.delete(`/tunnels/${tunnel.id}`);
+      await waitFor(async () => aliceEvents, (events) => events.some((e) => e.event === "tunnel:status" && e.status === "closed"), 5_000, "closed event");
+      expect(aliceEvents.filter((e) => e.event === "tunnel:status").map((e) => e.status)).toEqual(["active", "closed"]);
+      expect(bobEvents).toEqual([]);
+    } finally {
+      aliceSocket.close();
+      bobSocket.close();
+      refused.close();
+    }
+  });
+});
+
 describe("healing", () => {
   it("goes reconnecting when sshd dies, keeps its port, and is active again when sshd returns", async () => {
     const port = await freePortInRange();

@@ -5,15 +5,22 @@ export type Meter = { bytesIn: number; bytesOut: number };
 /** Pipes a client and the far side into each other, counting bytes each way
  *  into every meter given (the connection's and its tunnel's). Half-closes
  *  pass through, so request/response protocols that shut down writing work.
- *  Resolves when both are closed, with the first error if any. */
+ *  Resolves once the client is gone and the far side closed (or was told to
+ *  close by us), with the first error if any. */
 export function splice(client: Duplex, far: Duplex, meters: Meter[]): Promise<Error | undefined> {
   return new Promise((resolve) => {
     let firstError: Error | undefined;
-    let open = 2;
-    const done = () => {
-      open -= 1;
-      if (open === 0) resolve(firstError);
+    let clientClosed = false;
+    let farClosed = false;
+    const settle = () => {
+      if (clientClosed && farClosed) resolve(firstError);
     };
+    // One side went away while the other was being opened (e.g. a teardown).
+    if (client.destroyed || far.destroyed) {
+      client.destroy();
+      far.destroy();
+      return resolve(new Error("closed before the connection was established"));
+    }
     const fail = (error: Error) => {
       firstError ??= error;
       client.destroy();
@@ -28,12 +35,18 @@ export function splice(client: Duplex, far: Duplex, meters: Meter[]): Promise<Er
     client.on("error", fail);
     far.on("error", fail);
     client.once("close", () => {
+      clientClosed = true;
+      // An ssh2 channel we close may report "close" late, or only once drained;
+      // having asked it to close is enough for this connection to be over.
       far.destroy();
-      done();
+      far.resume();
+      farClosed = true;
+      settle();
     });
     far.once("close", () => {
+      farClosed = true;
       client.destroy();
-      done();
+      settle();
     });
     client.pipe(far);
     far.pipe(client);

@@ -242,8 +242,8 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     });
   }
 
-  // Once a second: a stats event for every tunnel whose counters moved;
-  // every few seconds, counters and finished connections to the database.
+  // Once a second: a stats event for every tunnel whose counters moved, and
+  // finished connections to the database; every few seconds, the counters.
   private async tick() {
     this.ticks += 1;
     for (const runtime of this.runtimes.values()) {
@@ -254,12 +254,12 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
       this.dirty.add(runtime);
       this.emit("stats", { tunnelId: runtime.tunnel.id, ownerId: runtime.tunnel.ownerId, ...stats });
     }
-    if (this.ticks % (this.options.persistEveryTicks ?? 5) !== 0) return;
-    const dirty = [...this.dirty].filter((runtime) => this.runtimes.has(runtime.tunnel.id));
-    this.dirty.clear();
     try {
-      await this.persistCounters(dirty);
       await this.flushConnections();
+      if (this.ticks % (this.options.persistEveryTicks ?? 5) !== 0) return;
+      const dirty = [...this.dirty].filter((runtime) => this.runtimes.has(runtime.tunnel.id));
+      this.dirty.clear();
+      await this.persistCounters(dirty);
     } catch (error) {
       console.error("warren: persisting tunnel counters failed:", reasonOf(error));
     }

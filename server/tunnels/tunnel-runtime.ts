@@ -88,6 +88,7 @@ export class TunnelRuntime {
   private client: Client | undefined;
   private server: net.Server | undefined;
   private readonly sockets = new Set<Duplex>();
+  private readonly inflight = new Set<Promise<void>>();
   private readonly probePorts = new Set<number>();
 
   constructor(
@@ -162,6 +163,8 @@ export class TunnelRuntime {
     this.server = undefined;
     const closed = server ? new Promise((resolve) => server.close(resolve)) : Promise.resolve();
     for (const socket of this.sockets) socket.destroy();
+    // Their records are reported before teardown resolves, so none is lost.
+    await Promise.allSettled(this.inflight);
     if (this.tunnel.kind === "remote" && this.client) {
       try {
         this.client.unforwardIn(this.tunnel.listenAddress, this.tunnel.listenPort);
@@ -229,13 +232,17 @@ export class TunnelRuntime {
       });
     };
     client.on("error", () => {}); // errors before the splice are reported through open()'s rejection
-    open().then(
-      async ({ far, destination }) => finish(destination ?? null, await splice(client, far, [meter, this.meter])),
+    const done = open().then(
+      async ({ far, destination }) => {
+        finish(destination ?? null, await splice(client, far, [meter, this.meter]));
+      },
       (error: Error & { destination?: string }) => {
         client.destroy();
         finish(error.destination ?? null, error);
       },
     );
+    this.inflight.add(done);
+    void done.finally(() => this.inflight.delete(done));
   }
 
   // With GatewayPorts off, sshd quietly binds a wildcard request to its own

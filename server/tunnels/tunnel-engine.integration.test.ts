@@ -1,0 +1,92 @@
+// The engine in-process against a real sshd and database, for what the API
+// cannot reach quickly: expiry (ttlMinutes is at least 1) and reconciling
+// tunnels that expired while Warren was stopped.
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { systemCtx } from "@/lib/context";
+import { getPrisma } from "@/lib/db/prisma";
+import { createHost } from "@/lib/hosts";
+import { createUser } from "@/lib/users";
+import { TunnelEngine, type StatusEvent } from "@/server/tunnels/tunnel-engine";
+import { freePortInRange, waitFor } from "@/tests/harness/free-port";
+import { startEchoServer, type TcpServer } from "@/tests/harness/origin";
+import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { useTestDatabase } from "@/tests/harness/test-database";
+
+let db: Awaited<ReturnType<typeof useTestDatabase>>;
+let sshd: SshdHandle;
+let echo: TcpServer;
+let hostId: string;
+let ownerId: string;
+
+beforeAll(async () => {
+  db = await useTestDatabase();
+  [sshd, echo] = await Promise.all([startSshd(), startEchoServer()]);
+  const ctx = systemCtx("test");
+  hostId = (await createHost({ ctx, input: { name: "lab", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey } })).id;
+  ownerId = (await createUser({ ctx, input: { email: "owner@example.com", password: "correct horse battery" } })).id;
+});
+
+afterAll(async () => {
+  await Promise.all([sshd?.dispose(), echo?.close()]);
+  await db?.dispose();
+});
+
+async function tunnelRow(listenPort: number, expiresAt: Date, status: "starting" | "active" = "starting") {
+  return getPrisma().tunnel.create({
+    data: { kind: "local", hostId, ownerId, listenAddress: "127.0.0.1", listenPort, targetHost: "127.0.0.1", targetPort: echo.port, expiresAt, status },
+  });
+}
+
+describe("expiry", () => {
+  it("closes the listener and its open connections when the time is up", async () => {
+    const engine = new TunnelEngine();
+    const events: StatusEvent[] = [];
+    engine.on("status", (event) => events.push(event));
+    try {
+      const port = await freePortInRange();
+      const tunnel = await tunnelRow(port, new Date(Date.now() + 1_500));
+      await engine.open(tunnel.id);
+      const client = net.connect({ host: "127.0.0.1", port });
+      const echoed = await new Promise<string>((resolve) => {
+        client.once("data", (chunk) => resolve(chunk.toString()));
+        client.write("ping");
+      });
+      expect(echoed).toBe("ping");
+      const closed = new Promise<void>((resolve) => client.once("close", () => resolve()));
+      client.on("error", () => {});
+
+      await closed; // the engine cut the live connection at expiry
+      const row = await waitFor(() => getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnel.id } }), (t) => t.status === "expired", 5_000, "expired");
+      expect(row.statusReason).toBe(`expired at ${tunnel.expiresAt.toISOString()}`);
+      expect(row.closedAt).not.toBeNull();
+      expect(events.map((event) => event.status)).toEqual(["active", "expired"]);
+      const refused = await new Promise<boolean>((resolve) => {
+        const probe = net.connect({ host: "127.0.0.1", port });
+        probe.once("connect", () => resolve(false));
+        probe.once("error", () => resolve(true));
+      });
+      expect(refused).toBe(true);
+      const [connection] = await getPrisma().tunnelConnection.findMany({ where: { tunnelId: tunnel.id } });
+      expect(Number(connection?.bytesOut)).toBe(4);
+      expect(Number(connection?.bytesIn)).toBe(4);
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it("on start, expires what ran out while Warren was stopped and reopens the rest", async () => {
+    const stale = await tunnelRow(await freePortInRange(), new Date(Date.now() - 60_000), "active");
+    const live = await tunnelRow(await freePortInRange(), new Date(Date.now() + 3_600_000), "active");
+    const engine = new TunnelEngine();
+    try {
+      await engine.start();
+      const rows = await getPrisma().tunnel.findMany({ where: { id: { in: [stale.id, live.id] } } });
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      expect(byId.get(stale.id)).toMatchObject({ status: "expired", statusReason: "expired while Warren was stopped" });
+      expect(byId.get(live.id)?.status).toBe("active");
+    } finally {
+      await engine.stop();
+    }
+  });
+});

@@ -318,6 +318,39 @@ describe("host keys", () => {
   });
 });
 
+describe("an sshd that forbids forwarding", () => {
+  it("is named by the host test, and each refused connection says so", async () => {
+    const strict = await startSshd({ allowTcpForwarding: "no" });
+    try {
+      const created = await admin.post<Host>("/hosts", { name: "strict", address: strict.host, port: strict.port, username: strict.username, privateKey: strict.privateKey });
+      const test = await admin.post<{ ok: boolean; checks: { step: string; ok: boolean; message: string }[] }>(`/hosts/${created.body.id}/test`);
+      expect(test.body.ok).toBe(false);
+      expect(test.body.checks.at(-1)).toEqual({ step: "forwarding", ok: false, message: "strict's sshd does not allow TCP forwarding (AllowTcpForwarding)" });
+
+      const port = await freePortInRange();
+      const tunnel = await openTunnel(alice, { hostId: created.body.id, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port } });
+      expect((await fetchAll("127.0.0.1", port)).length).toBe(0);
+      const history = await waitFor(
+        () => alice.get<{ connections: { error: string | null }[] }>(`/tunnels/${tunnel.id}/history`).then((r) => r.body),
+        (h) => h.connections.length === 1,
+        10_000,
+        "refused connection record",
+      );
+      expect(history.connections[0]?.error).toBe(`strict does not allow forwarding to 127.0.0.1:${origin.port} (administratively prohibited)`);
+
+      // A host that still carries an open tunnel cannot be deleted.
+      const busy = await admin.delete<ApiErrorBody>(`/hosts/${created.body.id}`);
+      expect(busy.status).toBe(409);
+      expect(busy.body.error.message).toBe("strict still carries 1 open tunnel: close them first");
+      await alice.delete(`/tunnels/${tunnel.id}`);
+      expect((await admin.delete(`/hosts/${created.body.id}`)).status).toBe(200);
+      expect((await admin.get(`/hosts/${created.body.id}`)).status).toBe(404);
+    } finally {
+      await strict.dispose();
+    }
+  });
+});
+
 describe("allowed sources", () => {
   it("drop connections from outside the tunnel's CIDRs and record why", async () => {
     const port = await freePortInRange();

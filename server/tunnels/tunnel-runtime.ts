@@ -89,7 +89,8 @@ export class TunnelRuntime {
   private server: net.Server | undefined;
   private readonly sockets = new Set<Duplex>();
   private readonly inflight = new Set<Promise<void>>();
-  private readonly probePorts = new Set<number>();
+  /** "address:port" of our own GatewayPorts probes, so they are not carried as connections. */
+  private readonly probes = new Set<string>();
 
   constructor(
     readonly tunnel: RuntimeTunnel,
@@ -147,8 +148,8 @@ export class TunnelRuntime {
 
   /** A connection arriving on the SSH host's side of a remote tunnel. */
   acceptRemote(info: TcpConnectionDetails, accept: () => ClientChannel, reject: () => void) {
-    const source = `${info.srcIP}:${info.srcPort}`;
-    if (this.probePorts.has(info.srcPort)) return reject();
+    const source = `${info.srcIP.replace(/^::ffff:/, "")}:${info.srcPort}`;
+    if (this.probes.delete(source)) return reject();
     if (!sourceAllowed(info.srcIP, this.tunnel.allowedSources)) {
       this.hooks.sourceRefused(source);
       return reject();
@@ -246,14 +247,19 @@ export class TunnelRuntime {
   }
 
   // With GatewayPorts off, sshd quietly binds a wildcard request to its own
-  // loopback. Connecting to the host's public address from the bastion tells.
+  // loopback. Connecting to the host's address from the bastion tells. Only
+  // for a wildcard or the host's own address: any other address of the host
+  // may simply be one the bastion cannot reach.
   private async probeGatewayPorts(): Promise<string | undefined> {
     const { listenAddress, listenPort, hostAddress, hostName } = this.tunnel;
-    if (isLoopback(listenAddress) || isLoopback(hostAddress) || !(isWildcard(listenAddress) || net.isIP(listenAddress))) return undefined;
+    if (isLoopback(hostAddress) || !(isWildcard(listenAddress) || listenAddress === hostAddress)) return undefined;
     const reachable = await new Promise<boolean>((resolve) => {
       const probe = net.connect({ host: hostAddress, port: listenPort });
       probe.once("connect", () => {
-        this.probePorts.add(probe.localPort ?? 0);
+        const self = `${probe.localAddress?.replace(/^::ffff:/, "")}:${probe.localPort}`;
+        this.probes.add(self);
+        // sshd may report it after we hung up, or not at all: forget it in a while.
+        setTimeout(() => this.probes.delete(self), 10_000).unref();
         probe.destroy();
         resolve(true);
       });

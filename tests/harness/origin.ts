@@ -22,15 +22,16 @@ export interface Origin extends TcpServer {
  * then ends it. Random-looking bytes (not zeros) make truncation, reordering and
  * corruption show up in the checksum, and defeat SSH compression.
  */
-export async function startOrigin(options: { size?: number; host?: string } = {}): Promise<Origin> {
-  const payload = seededBytes(options.size ?? 1024 * 1024);
+export async function startOrigin(options: { size?: number; host?: string; port?: number; seed?: number } = {}): Promise<Origin> {
+  // A distinct seed per origin tells, from the checksum alone, which one answered.
+  const payload = seededBytes(options.size ?? 1024 * 1024, options.seed);
   let connections = 0;
   const server = net.createServer((socket) => {
     connections += 1;
     socket.on("error", () => socket.destroy());
     socket.end(payload);
   });
-  const { host, port, close } = await listen(server, options.host);
+  const { host, port, close } = await listen(server, options.host, options.port);
   return {
     host,
     port,
@@ -87,8 +88,8 @@ function seededBytes(size: number, seed = 0x5eed): Buffer {
   return bytes;
 }
 
-/** Listens on a free port and returns a close() that also destroys open sockets, so tests never hang. */
-function listen(server: net.Server, host = "127.0.0.1"): Promise<TcpServer> {
+/** Listens on `port` (default a free one) and returns a close() that also destroys open sockets, so tests never hang. */
+function listen(server: net.Server, host = "127.0.0.1", port = 0): Promise<TcpServer> {
   const sockets = new Set<net.Socket>();
   server.on("connection", (socket) => {
     sockets.add(socket);
@@ -96,7 +97,7 @@ function listen(server: net.Server, host = "127.0.0.1"): Promise<TcpServer> {
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen({ host, port: 0 }, () => {
+    server.listen({ host, port }, () => {
       const address = server.address();
       if (address === null || typeof address === "string") {
         reject(new Error(`no TCP address for ${host}`));

@@ -13,9 +13,9 @@ function request(host: string, port: number): Buffer {
 export type SocksFetch = { reply: number; body: Buffer };
 
 /** `reply` is the SOCKS5 reply code (0 succeeded); `body` what followed it. */
-export function socksFetch(proxyPort: number, host: string, port: number): Promise<SocksFetch> {
+export function socksFetch(proxyPort: number, host: string, port: number, proxyHost = "127.0.0.1"): Promise<SocksFetch> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: "127.0.0.1", port: proxyPort });
+    const socket = net.connect({ host: proxyHost, port: proxyPort });
     const chunks: Buffer[] = [];
     socket.on("data", (chunk) => chunks.push(chunk));
     socket.once("error", reject);

@@ -19,8 +19,14 @@ export interface SshdOptions {
   allowTcpForwarding?: "yes" | "no" | "local" | "remote";
   /** Address sshd listens on; default 127.0.0.1. */
   listenAddress?: string;
-  /** Fixed port; default a free one. */
+  /** Fixed port; default a free one (22 inside `netns`, which starts empty). */
   port?: number;
+  /**
+   * Network namespace to run sshd in (`ip netns exec`, root only). The caller
+   * cannot connect into it, so readiness rests on sshd's "Server listening on"
+   * line, which it logs only after listen().
+   */
+  netns?: string;
   /** Host key to copy instead of generating one, e.g. another handle's `hostKeyPath`. */
   hostKey?: { privateKeyPath: string };
   /**
@@ -104,16 +110,17 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHandle> 
 /** Another process may take a port between freePort() and sshd's bind; pick again then. */
 async function listenWithRetry(dir: string, keys: Keys, options: SshdOptions): Promise<Sshd> {
   const host = options.listenAddress ?? "127.0.0.1";
+  const fixedPort = options.port ?? (options.netns === undefined ? undefined : 22);
   for (let attempt = 1; ; attempt++) {
-    const port = options.port ?? (await freePort(host));
-    const sshd = new Sshd(dir, host, port, keys);
+    const port = fixedPort ?? (await freePort(host));
+    const sshd = new Sshd(dir, host, port, keys, options.netns);
     await writeFile(sshd.configPath, renderConfig(dir, host, port, keys, options));
     try {
       await sshd.start();
       return sshd;
     } catch (error) {
       const portTaken = sshd.logs().includes("Address already in use");
-      if (options.port !== undefined || !portTaken || attempt >= 3) throw error;
+      if (fixedPort !== undefined || !portTaken || attempt >= 3) throw error;
     }
   }
 }
@@ -195,6 +202,7 @@ class Sshd implements SshdHandle {
     readonly host: string,
     readonly port: number,
     keys: Keys,
+    private readonly netns?: string,
   ) {
     this.privateKey = keys.privateKey;
     this.privateKeyPath = keys.privateKeyPath;
@@ -228,7 +236,12 @@ class Sshd implements SshdHandle {
 
   async start(): Promise<void> {
     if (this.disposed) throw new Error("sshd handle was disposed");
-    const child = spawn(SSHD, ["-D", "-e", "-f", this.configPath], { stdio: ["ignore", "pipe", "pipe"] });
+    const args = ["-D", "-e", "-f", this.configPath];
+    // `ip netns exec` execs sshd, so the child's pid is sshd's own.
+    const child =
+      this.netns === undefined
+        ? spawn(SSHD, args, { stdio: ["ignore", "pipe", "pipe"] })
+        : spawn("ip", ["netns", "exec", this.netns, SSHD, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     this.bound = false;
     this.exited = new Promise((resolve) => {
@@ -296,7 +309,7 @@ class Sshd implements SshdHandle {
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (this.child === undefined) throw new Error("sshd exited during startup");
-      if (this.bound && (await hasSshBanner(this.host, this.port))) return;
+      if (this.bound && (this.netns !== undefined || (await hasSshBanner(this.host, this.port)))) return;
       await sleep(50);
     }
     throw new Error(`no SSH banner within ${START_TIMEOUT_MS} ms`);

@@ -1,6 +1,6 @@
 // Starts a real Warren (server/index.ts, production build) on a free port
 // with a fresh data directory, for integration and end-to-end tests.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -28,9 +28,12 @@ export type WarrenHandle = {
   dispose(): Promise<void>;
 };
 
-function run(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+function run(args: string[], env: NodeJS.ProcessEnv, netns?: string): ChildProcess {
   // `node --import tsx` rather than `npm start`: one process, so signals reach Warren itself.
-  return spawn(process.execPath, ["--import", "tsx", ...args], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const node = ["--import", "tsx", ...args];
+  const options: SpawnOptions = { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] };
+  // `ip netns exec` execs its command, so the child is still that one process.
+  return netns === undefined ? spawn(process.execPath, node, options) : spawn("ip", ["netns", "exec", netns, process.execPath, ...node], options);
 }
 
 function collect(child: ChildProcess): () => string {
@@ -66,24 +69,35 @@ async function waitForHealth(url: string, child: ChildProcess, logs: () => strin
   throw new Error(`Warren did not become healthy within ${timeoutMs} ms:\n${logs()}`);
 }
 
+export type WarrenOptions = {
+  env?: NodeJS.ProcessEnv;
+  dataDir?: string;
+  port?: number;
+  /** Network namespace to run the server in (`ip netns exec`, root only); the CLI stays in the caller's. */
+  netns?: string;
+  /** Address Warren listens on (HOST) and the caller reaches it at; default 127.0.0.1. */
+  host?: string;
+};
+
 /** `dataDir` and `port` restart a Warren that was stopped, on its old data. */
-export async function startWarren(options: { env?: NodeJS.ProcessEnv; dataDir?: string; port?: number } = {}): Promise<WarrenHandle> {
+export async function startWarren(options: WarrenOptions = {}): Promise<WarrenHandle> {
   if (!existsSync(path.join(REPO_ROOT, ".next", "BUILD_ID"))) {
     throw new Error("Warren is not built: run `npm run build` before the integration and e2e tests");
   }
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), "warren-data-")));
   const port = options.port ?? (await freePort());
-  const url = `http://127.0.0.1:${port}`;
+  const host = options.host ?? "127.0.0.1";
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
-    HOST: "127.0.0.1",
+    HOST: host,
     PORT: String(port),
     WARREN_DATA_DIR: dataDir,
     WARREN_PUBLIC_URL: url,
     ...options.env,
   };
-  const child = run(["server/index.ts"], env);
+  const child = run(["server/index.ts"], env, options.netns);
   const logs = collect(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),

@@ -1,0 +1,98 @@
+// Network namespaces joined by veth pairs: separate "machines" on one box, so
+// a test cannot pass just because everything shares one loopback. Root only.
+// Namespaces are named `<prefix>-<machine>` with prefix `<tag><pid>`: a later
+// run can tell a crashed run's leftovers (its pid is gone) from a live one's.
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { promisify } from "node:util";
+
+const execFileAsync = promisify(execFile);
+
+export async function ip(...args: string[]): Promise<string> {
+  try {
+    return (await execFileAsync("ip", args)).stdout;
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new Error(`ip ${args.join(" ")} failed: ${stderr || (error as Error).message}`);
+  }
+}
+
+/** `ip netns exec` as a prefix for a command. */
+export const inNetns = (netns: string, command: string[]) => ["netns", "exec", netns, ...command];
+
+/** Runs a command inside `netns` and resolves with its stdout; rejects on a non-zero exit. */
+export async function execIn(netns: string, command: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<string> {
+  const { stdout } = await execFileAsync("ip", inNetns(netns, command), { cwd: options.cwd, timeout: options.timeoutMs ?? 20_000 });
+  return stdout;
+}
+
+/** Starts a long-running command inside `netns`; `ip netns exec` execs it, so the child's pid is the command's. */
+export function spawnIn(netns: string, command: string[], options: { cwd?: string } = {}): ChildProcessWithoutNullStreams {
+  return spawn("ip", inNetns(netns, command), { cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] });
+}
+
+/** Fails clearly where namespaces cannot exist, instead of letting tests skip or pass vacuously. */
+export async function requireNetns(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error("network-namespace tests need root (ip netns add); run them as root, as CI does");
+  await ip("netns", "list").catch((error: Error) => {
+    throw new Error(`network-namespace tests need iproute2's \`ip netns\`: ${error.message}`);
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Kills what still runs inside `netns` (a crashed run's daemons), then deletes it with its veth ends. */
+export async function deleteNetns(netns: string): Promise<void> {
+  const pids = (await ip("netns", "pids", netns).catch(() => "")).split(/\s+/).filter(Boolean).map(Number);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  await ip("netns", "del", netns).catch(() => {});
+}
+
+/** Deletes namespaces named `<tag><pid>-…` whose run is over (its pid is gone) or that carry `ownPrefix`. */
+export async function deleteStaleNetns(tag: string, ownPrefix: string): Promise<void> {
+  const names = (await ip("netns", "list")).split("\n").map((line) => line.split(" ")[0] ?? "");
+  const pattern = new RegExp(`^${tag}(\\d+)-`);
+  const stale = names.filter((name) => {
+    const pid = pattern.exec(name)?.[1];
+    return pid !== undefined && (name.startsWith(`${ownPrefix}-`) || !alive(Number(pid)));
+  });
+  await Promise.all(stale.map(deleteNetns));
+}
+
+/** A namespace with its loopback up: a fresh one has even `lo` down. */
+export async function addNetns(netns: string): Promise<void> {
+  await ip("netns", "add", netns);
+  await ip("-n", netns, "link", "set", "lo", "up");
+}
+
+/** One end of a veth cable: `netns` undefined is the caller's (root) namespace; `address` is CIDR. */
+export type VethEnd = { netns?: string; name: string; address: string };
+
+/** A veth pair created straight into its namespaces, so only root-side names must be unique on the box. */
+export async function addVeth(a: VethEnd, b: VethEnd): Promise<void> {
+  const place = (end: VethEnd) => (end.netns === undefined ? [end.name] : [end.name, "netns", end.netns]);
+  await ip("link", "add", ...place(a), "type", "veth", "peer", "name", ...place(b));
+  for (const end of [a, b]) {
+    const scope = end.netns === undefined ? [] : ["-n", end.netns];
+    await ip(...scope, "addr", "add", end.address, "dev", end.name);
+    await ip(...scope, "link", "set", end.name, "up");
+  }
+}
+
+/** IPv4 addresses already assigned in the caller's namespace, e.g. to pick a subnet no one uses. */
+export async function rootAddresses(): Promise<string[]> {
+  const lines = (await ip("-4", "-o", "addr", "show")).split("\n");
+  return lines.flatMap((line) => /\binet (\S+)\//.exec(line)?.[1] ?? []);
+}

@@ -1,7 +1,8 @@
-import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
+import { ConnectionIndicator, RealtimeProvider } from "@/app/lib/realtime-provider";
 import { getSessionUser } from "@/lib/auth/session-user";
+import { NavLink } from "./nav-link";
 import { SignOutButton } from "./sign-out-button";
 
 export const dynamic = "force-dynamic";
@@ -10,23 +11,32 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   const user = await getSessionUser();
   if (!user) redirect("/login");
   return (
-    <div className="min-h-screen">
-      <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-        <nav aria-label="Main" className="mx-auto flex max-w-5xl flex-wrap items-center gap-4 px-4 py-3">
-          <Link href="/tunnels" className="font-semibold text-brand-600 dark:text-brand-300">
-            Warren
-          </Link>
-          <Link href="/tunnels" className="text-sm hover:underline">
-            Tunnels
-          </Link>
-          <span className="ml-auto text-sm text-zinc-600 dark:text-zinc-400" data-testid="signed-in-as">
-            {user.email}
-            {user.role === "admin" ? " (admin)" : ""}
-          </span>
-          <SignOutButton />
-        </nav>
-      </header>
-      <main className="mx-auto max-w-5xl px-4 py-6">{children}</main>
-    </div>
+    <RealtimeProvider>
+      <div className="min-h-screen">
+        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2 dark:focus:bg-zinc-900">
+          Skip to content
+        </a>
+        <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+          <nav aria-label="Main" className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
+            <span className="font-semibold text-brand-600 dark:text-brand-300">Warren</span>
+            <NavLink href="/tunnels">Tunnels</NavLink>
+            <NavLink href="/tunnels/new">New tunnel</NavLink>
+            {user.role === "admin" ? <NavLink href="/hosts">Hosts</NavLink> : null}
+            <NavLink href="/account">Account</NavLink>
+            <span className="ml-auto flex items-center gap-3">
+              <ConnectionIndicator />
+              <span className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="signed-in-as">
+                {user.email}
+                {user.role === "admin" ? " (admin)" : ""}
+              </span>
+              <SignOutButton />
+            </span>
+          </nav>
+        </header>
+        <main id="main" className="mx-auto max-w-6xl px-4 py-6">
+          {children}
+        </main>
+      </div>
+    </RealtimeProvider>
   );
 }

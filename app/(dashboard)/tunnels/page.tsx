@@ -1,16 +1,29 @@
 import type { Metadata } from "next";
+import Link from "next/link";
+import { requireSessionCtx } from "@/lib/auth/session-ctx";
+import { listTunnels } from "@/lib/tunnels/tunnels";
+import { TunnelList } from "./tunnel-list";
 
 export const metadata: Metadata = { title: "Tunnels" };
 
-export default function TunnelsPage() {
+export default async function TunnelsPage({ searchParams }: { searchParams: Promise<{ show?: string }> }) {
+  const { ctx } = await requireSessionCtx();
+  const all = (await searchParams).show === "all";
+  const tunnels = await listTunnels({ ctx, input: { status: all ? "all" : "open" } });
   return (
-    <section aria-labelledby="tunnels-heading">
-      <h1 id="tunnels-heading" className="text-xl font-semibold">
-        Tunnels
-      </h1>
-      <p className="mt-4 rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
-        You have no tunnels.
-      </p>
+    <section aria-labelledby="tunnels-heading" className="space-y-4">
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 id="tunnels-heading" className="text-xl font-semibold">
+          Tunnels
+        </h1>
+        <Link href={all ? "/tunnels" : "/tunnels?show=all"} className="text-sm underline underline-offset-4">
+          {all ? "Show open tunnels only" : "Show ended tunnels too"}
+        </Link>
+        <Link href="/tunnels/new" className="ml-auto rounded-md bg-brand-600 px-3 py-2 text-sm font-semibold text-white hover:bg-brand-700">
+          New tunnel
+        </Link>
+      </div>
+      <TunnelList initial={tunnels} showEnded={all} />
     </section>
   );
 }

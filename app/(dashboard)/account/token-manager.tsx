@@ -1,0 +1,104 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import { CopyButton } from "@/app/components/copy-button";
+import { TextField } from "@/app/components/text-field";
+import { apiFetch, ApiRequestError } from "@/app/lib/api-fetch";
+import { tokenNameSchema } from "@/lib/validation/api-tokens";
+
+export type TokenRow = { id: string; name: string; prefix: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null };
+
+const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "never");
+
+export function TokenManager({ initial }: { initial: TokenRow[] }) {
+  const [tokens, setTokens] = useState(initial);
+  const [fresh, setFresh] = useState<{ name: string; token: string } | null>(null);
+  const [error, setError] = useState<string | undefined>();
+  const [pending, setPending] = useState(false);
+
+  async function create(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const parsed = tokenNameSchema.safeParse(new FormData(form).get("token-name"));
+    if (!parsed.success) return setError(parsed.error.issues[0]?.message);
+    setPending(true);
+    try {
+      const { token, ...row } = await apiFetch<TokenRow & { token: string }>("/tokens", { method: "POST", body: { name: parsed.data } });
+      setTokens((current) => [row, ...current]);
+      setFresh({ name: row.name, token });
+      setError(undefined);
+      form.reset();
+    } catch (caught) {
+      setError(caught instanceof ApiRequestError ? caught.message : "Creating the token failed.");
+    } finally {
+      setPending(false);
+    }
+  }
+
+  async function revoke(token: TokenRow) {
+    if (!window.confirm(`Revoke "${token.name}"? Scripts using it stop working at once.`)) return;
+    const revoked = await apiFetch<TokenRow>(`/tokens/${token.id}`, { method: "DELETE" });
+    setTokens((current) => current.map((row) => (row.id === token.id ? revoked : row)));
+  }
+
+  return (
+    <section aria-labelledby="tokens-heading" className="space-y-4 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
+      <div>
+        <h2 id="tokens-heading" className="font-semibold">
+          API tokens
+        </h2>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">
+          For scripts and the API: send <code>Authorization: Bearer &lt;token&gt;</code>. A token acts as you; revoke it when it is no longer needed.
+        </p>
+      </div>
+      <form onSubmit={create} method="post" noValidate className="flex flex-wrap items-end gap-3">
+        <div className="min-w-56 flex-1">
+          <TextField label="Token name" name="token-name" placeholder="e.g. deploy script" error={error} />
+        </div>
+        <button type="submit" disabled={pending} className="rounded-md bg-brand-600 px-3 py-2 text-sm font-semibold text-white hover:bg-brand-700 disabled:opacity-60">
+          Create token
+        </button>
+      </form>
+      {fresh ? (
+        <div role="status" className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-700 dark:bg-amber-950">
+          <p>
+            Token <strong>{fresh.name}</strong> created. Copy it now: Warren keeps only a hash and cannot show it again.
+          </p>
+          <p className="flex flex-wrap items-center gap-2">
+            <code className="break-all rounded bg-white px-2 py-1 dark:bg-zinc-900" data-testid="new-token">
+              {fresh.token}
+            </code>
+            <CopyButton text={fresh.token} />
+          </p>
+        </div>
+      ) : null}
+      {tokens.length === 0 ? (
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">You have no tokens.</p>
+      ) : (
+        <ul aria-label="Your tokens" className="divide-y divide-zinc-100 dark:divide-zinc-800">
+          {tokens.map((token) => (
+            <li key={token.id} className="flex flex-wrap items-center gap-x-4 gap-y-1 py-2 text-sm">
+              <span className="font-medium">{token.name}</span>
+              <code className="text-zinc-600 dark:text-zinc-400">{token.prefix}…</code>
+              <span className="text-zinc-600 dark:text-zinc-400" suppressHydrationWarning>
+                created {when(token.createdAt)}, last used {when(token.lastUsedAt)}
+              </span>
+              {token.revokedAt ? (
+                <span className="ml-auto text-zinc-600 dark:text-zinc-400">revoked</span>
+              ) : (
+                <button
+                  type="button"
+                  onClick={() => void revoke(token)}
+                  aria-label={`Revoke ${token.name}`}
+                  className="ml-auto rounded-md border border-red-300 px-2 py-1 text-xs font-medium text-red-800 hover:bg-red-50 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950"
+                >
+                  Revoke
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

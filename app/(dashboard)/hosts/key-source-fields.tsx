@@ -1,0 +1,96 @@
+import { HintedField } from "./hinted-field";
+
+export type KeySource = "generate" | "paste";
+
+type Props = {
+  source: KeySource;
+  onSourceChange: (source: KeySource) => void;
+  errors: { privateKey?: string; passphrase?: string };
+};
+
+const OPTIONS: { value: KeySource; label: string; hint: string }[] = [
+  {
+    value: "generate",
+    label: "Generate a key pair",
+    hint: "Warren makes an ed25519 pair and keeps the private half, encrypted; you install the public half on the host.",
+  },
+  {
+    value: "paste",
+    label: "Paste a private key",
+    hint: "A key (OpenSSH or PEM) the host already accepts. It is stored encrypted and never shown again.",
+  },
+];
+
+/** How Warren signs in to the host: a pair it makes, or a key the admin already has. */
+export function KeySourceFields({ source, onSourceChange, errors }: Props) {
+  return (
+    <fieldset className="space-y-3">
+      <legend className="text-sm font-medium">Credential</legend>
+      <div className="space-y-2">
+        {OPTIONS.map((option) => (
+          <div key={option.value} className="flex items-start gap-2">
+            <input
+              type="radio"
+              id={`keySource-${option.value}`}
+              name="keySource"
+              value={option.value}
+              checked={source === option.value}
+              onChange={() => onSourceChange(option.value)}
+              aria-describedby={`keySource-${option.value}-hint`}
+              className="mt-1 size-4 accent-brand-600 dark:accent-brand-300"
+            />
+            <div>
+              <label htmlFor={`keySource-${option.value}`} className="text-sm font-medium">
+                {option.label}
+              </label>
+              <p id={`keySource-${option.value}-hint`} className="text-xs text-zinc-600 dark:text-zinc-400">
+                {option.hint}
+              </p>
+            </div>
+          </div>
+        ))}
+      </div>
+      {/* Unmounted, not hidden, when generating: a pasted key must not linger in the page. */}
+      {source === "paste" ? (
+        <div className="space-y-3">
+          <PrivateKeyField error={errors.privateKey} />
+          <HintedField
+            label="Passphrase"
+            name="passphrase"
+            type="password"
+            autoComplete="off"
+            error={errors.passphrase}
+            hint="Only if the key is encrypted."
+          />
+        </div>
+      ) : null}
+    </fieldset>
+  );
+}
+
+function PrivateKeyField({ error }: { error?: string }) {
+  return (
+    <div className="space-y-1">
+      <label htmlFor="privateKey" className="block text-sm font-medium">
+        Private key
+      </label>
+      <textarea
+        id="privateKey"
+        name="privateKey"
+        rows={6}
+        required
+        autoComplete="off"
+        autoCapitalize="off"
+        spellCheck={false}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? "privateKey-error" : undefined}
+        className="block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 font-mono text-xs shadow-sm dark:border-zinc-700 dark:bg-zinc-950"
+      />
+      {error ? (
+        <p id="privateKey-error" className="text-sm text-red-700 dark:text-red-400">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,32 @@
+import { CopyButton } from "@/app/components/copy-button";
+
+type Props = { publicKey: string; username: string };
+
+/** What to install on the host so Warren's key is accepted there. */
+export function PublicKeyInstructions({ publicKey, username }: Props) {
+  const file = `~${username}/.ssh/authorized_keys`;
+  // Names and keys are validated to shell-safe characters, so single quotes suffice.
+  const command = `echo '${publicKey}' >> ${file}`;
+  return (
+    <div className="space-y-3 text-sm">
+      <Snippet label={`Add this line to ${file} on the host:`} text={publicKey} copyLabel="Copy key line" />
+      <Snippet label="Or run this on the host:" text={command} copyLabel="Copy command" />
+      <p className="text-zinc-600 dark:text-zinc-400">Then press “Test connection” to check that Warren can sign in.</p>
+    </div>
+  );
+}
+
+function Snippet({ label, text, copyLabel }: { label: string; text: string; copyLabel: string }) {
+  return (
+    <div className="space-y-1">
+      <p>{label}</p>
+      <div className="flex items-start gap-2">
+        {/* Wrapped rather than scrolled, so a phone shows the whole line. */}
+        <pre className="min-w-0 flex-1 rounded-md bg-zinc-100 px-3 py-2 font-mono text-xs break-all whitespace-pre-wrap text-zinc-900 dark:bg-zinc-800 dark:text-zinc-100">
+          <code>{text}</code>
+        </pre>
+        <CopyButton text={text} label={copyLabel} />
+      </div>
+    </div>
+  );
+}

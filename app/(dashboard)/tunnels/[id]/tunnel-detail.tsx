@@ -1,0 +1,188 @@
+"use client";
+
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { CopyButton } from "@/app/components/copy-button";
+import { Sparkline } from "@/app/components/sparkline";
+import { StatusBadge } from "@/app/components/status-badge";
+import { apiFetch, ApiRequestError } from "@/app/lib/api-fetch";
+import { useNow } from "@/app/lib/realtime-provider";
+import { useLiveTunnels } from "@/app/lib/use-live-tunnels";
+import { formatBytes, formatDuration, timeLeft } from "@/lib/format";
+import type { getTunnelHistory, TunnelDto } from "@/lib/tunnels/tunnels";
+import { tunnelEndpoint, usageHint } from "@/lib/tunnels/usage-hint";
+
+type History = Awaited<ReturnType<typeof getTunnelHistory>>;
+
+const OPEN = new Set(["starting", "active", "reconnecting"]);
+const card = "rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900";
+
+export function TunnelDetail({ initial, initialHistory }: { initial: TunnelDto; initialHistory: History }) {
+  const [history, setHistory] = useState(initialHistory);
+  const [closeError, setCloseError] = useState<string | null>(null);
+  const reload = useCallback(async () => {
+    const [tunnel, fresh] = await Promise.all([
+      apiFetch<TunnelDto>(`/tunnels/${initial.id}`),
+      apiFetch<History>(`/tunnels/${initial.id}/history`),
+    ]);
+    setHistory(fresh);
+    return [tunnel];
+  }, [initial.id]);
+  const initialList = useMemo(() => [initial], [initial]);
+  const { tunnels, rates, resync } = useLiveTunnels(initialList, reload);
+  const tunnel = tunnels[0] ?? initial;
+  const now = useNow();
+
+  // A new status or connection means new history rows. Reload once things
+  // settle: connection records reach the database within a second.
+  const historyKey = `${tunnel.status}/${tunnel.connectionsTotal}/${tunnel.connections}`;
+  useEffect(() => {
+    const timer = setTimeout(resync, 1_200);
+    return () => clearTimeout(timer);
+  }, [historyKey, resync]);
+
+  async function close() {
+    if (!window.confirm("Close this tunnel? Open connections through it are cut.")) return;
+    try {
+      await apiFetch(`/tunnels/${tunnel.id}`, { method: "DELETE" });
+      resync();
+    } catch (error) {
+      setCloseError(error instanceof ApiRequestError ? error.message : "Closing failed.");
+    }
+  }
+
+  const hint = usageHint(tunnel);
+  const rateHistory = rates[tunnel.id]?.history ?? [];
+  return (
+    <article aria-labelledby="tunnel-heading" className="space-y-4">
+      <header className="flex flex-wrap items-center gap-3">
+        <h1 id="tunnel-heading" className="font-mono text-lg font-semibold">
+          {tunnelEndpoint(tunnel)}
+        </h1>
+        <StatusBadge status={tunnel.status} />
+        <span className="text-sm text-zinc-600 dark:text-zinc-400">
+          {tunnel.kind} via {tunnel.host.name}
+        </span>
+        {OPEN.has(tunnel.status) ? (
+          <button type="button" onClick={close} className="ml-auto rounded-md border border-red-300 px-3 py-1.5 text-sm font-medium text-red-800 hover:bg-red-50 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950">
+            Close tunnel
+          </button>
+        ) : null}
+      </header>
+      {tunnel.statusReason ? (
+        <p role="status" className="text-sm">
+          {tunnel.statusReason}
+        </p>
+      ) : null}
+      {closeError ? (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+          {closeError}
+        </p>
+      ) : null}
+
+      <section aria-labelledby="usage-heading" className={card}>
+        <h2 id="usage-heading" className="font-semibold">
+          How to use it
+        </h2>
+        <p className="mt-1 text-sm">{hint.sentence}</p>
+        <p className="mt-2 flex flex-wrap items-center gap-2 text-sm">
+          <code className="rounded bg-zinc-100 px-2 py-1 dark:bg-zinc-800">{hint.example}</code>
+          <CopyButton text={hint.example} />
+        </p>
+        <p className="mt-3 text-sm text-zinc-600 dark:text-zinc-400">The same tunnel with OpenSSH:</p>
+        <p className="mt-1 flex flex-wrap items-center gap-2 text-sm">
+          <code className="rounded bg-zinc-100 px-2 py-1 dark:bg-zinc-800" data-testid="ssh-command">
+            {tunnel.sshCommand}
+          </code>
+          <CopyButton text={tunnel.sshCommand} />
+        </p>
+      </section>
+
+      <section aria-labelledby="counters-heading" className={card}>
+        <h2 id="counters-heading" className="font-semibold">
+          Traffic
+        </h2>
+        <dl className="mt-2 grid grid-cols-2 gap-3 text-sm sm:grid-cols-5">
+          <div>
+            <dt className="text-zinc-600 dark:text-zinc-400">Received</dt>
+            <dd data-testid="bytes-in">{formatBytes(tunnel.bytesIn)}</dd>
+          </div>
+          <div>
+            <dt className="text-zinc-600 dark:text-zinc-400">Sent</dt>
+            <dd>{formatBytes(tunnel.bytesOut)}</dd>
+          </div>
+          <div>
+            <dt className="text-zinc-600 dark:text-zinc-400">Open connections</dt>
+            <dd data-testid="open-connections">{tunnel.connections}</dd>
+          </div>
+          <div>
+            <dt className="text-zinc-600 dark:text-zinc-400">All connections</dt>
+            <dd>{tunnel.connectionsTotal}</dd>
+          </div>
+          <div>
+            <dt className="text-zinc-600 dark:text-zinc-400">Expires</dt>
+            <dd suppressHydrationWarning>{OPEN.has(tunnel.status) ? timeLeft(tunnel.expiresAt, now) : "ended"}</dd>
+          </div>
+        </dl>
+        <div className="mt-3 flex items-center gap-2 text-sm">
+          <Sparkline samples={rateHistory} width={240} height={36} />
+          <span>{formatBytes(rateHistory.at(-1) ?? 0)}/s</span>
+        </div>
+      </section>
+
+      <section aria-labelledby="history-heading" className={card}>
+        <h2 id="history-heading" className="font-semibold">
+          Status history
+        </h2>
+        <ol className="mt-2 space-y-1 text-sm" data-testid="status-history">
+          {history.events.map((event, index) => (
+            <li key={`${event.at}-${index}`} className="flex flex-wrap gap-2">
+              <time dateTime={event.at} className="text-zinc-600 dark:text-zinc-400" suppressHydrationWarning>
+                {new Date(event.at).toLocaleString()}
+              </time>
+              <StatusBadge status={event.status} />
+              {event.reason ? <span>{event.reason}</span> : null}
+            </li>
+          ))}
+        </ol>
+      </section>
+
+      <section aria-labelledby="connections-heading" className={card}>
+        <h2 id="connections-heading" className="font-semibold">
+          Connections
+        </h2>
+        {history.connections.length === 0 ? (
+          <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">No connection has ended yet.</p>
+        ) : (
+          <div className="mt-2 overflow-x-auto">
+            <table className="w-full text-left text-sm">
+              <thead>
+                <tr className="text-zinc-600 dark:text-zinc-400">
+                  <th scope="col" className="py-1 pr-4 font-medium">From</th>
+                  {tunnel.kind === "dynamic" ? <th scope="col" className="py-1 pr-4 font-medium">To</th> : null}
+                  <th scope="col" className="py-1 pr-4 font-medium">Received</th>
+                  <th scope="col" className="py-1 pr-4 font-medium">Sent</th>
+                  <th scope="col" className="py-1 pr-4 font-medium">Duration</th>
+                  <th scope="col" className="py-1 pr-4 font-medium">Outcome</th>
+                </tr>
+              </thead>
+              <tbody>
+                {history.connections.map((connection) => (
+                  <tr key={connection.id} className="border-t border-zinc-100 dark:border-zinc-800">
+                    <td className="py-1 pr-4 font-mono">{connection.source}</td>
+                    {tunnel.kind === "dynamic" ? <td className="py-1 pr-4 font-mono">{connection.destination}</td> : null}
+                    <td className="py-1 pr-4">{formatBytes(connection.bytesIn)}</td>
+                    <td className="py-1 pr-4">{formatBytes(connection.bytesOut)}</td>
+                    <td className="py-1 pr-4">
+                      {connection.closedAt ? formatDuration(new Date(connection.closedAt).getTime() - new Date(connection.openedAt).getTime()) : "open"}
+                    </td>
+                    <td className="py-1 pr-4">{connection.error ?? "ok"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </article>
+  );
+}

@@ -1,0 +1,136 @@
+// The New tunnel form's values as typed, and how they become the API's input.
+// Validation uses the API's own schema and listen rules: instant feedback,
+// never a substitute for the server's checks.
+import { ApiError } from "@/lib/api/api-error";
+import type { WarrenConfig } from "@/lib/config";
+import { sshCommand } from "@/lib/tunnels/ssh-command";
+import type { DiagramInput } from "@/lib/tunnels/tunnel-diagram";
+import { checkTunnelRules } from "@/lib/tunnels/tunnel-rules";
+import { networkHostSchema, portSchema } from "@/lib/validation/common";
+import { createTunnelSchema, type CreateTunnel } from "@/lib/validation/tunnels";
+
+export type TunnelKind = "local" | "remote" | "dynamic";
+/** What the form knows of a host: never its key. */
+export type HostOption = { id: string; name: string; address: string; port: number; username: string; hostKeyStatus: string };
+
+export type FormValues = {
+  kind: TunnelKind;
+  hostId: string;
+  // Warren's listener on the bastion (local, dynamic) and the SSH host's
+  // (remote) follow different rules, so each keeps its own values.
+  bastionAddress: string;
+  bastionPort: string;
+  hostAddress: string;
+  hostPort: string;
+  targetHost: string;
+  targetPort: string;
+  ttlMinutes: string;
+  allowedSources: string;
+};
+
+/** The fields in the order they appear, which is the order errors are visited. */
+export const FIELDS = ["kind", "hostId", "listen.address", "listen.port", "target.host", "target.port", "ttlMinutes", "allowedSources"] as const;
+export type FieldName = (typeof FIELDS)[number];
+export type FieldErrors = Partial<Record<FieldName, string>>;
+
+/** The element id of a field, for labels and for moving focus to an error. */
+export const fieldId = (field: FieldName) => field.replace(".", "-");
+
+const toNumber = (raw: string) => (raw.trim() === "" ? undefined : Number(raw.trim()));
+const splitSources = (raw: string) => raw.split(/[\s,]+/).filter(Boolean);
+
+export function listenOf(values: FormValues): { address: string; port: string } {
+  return values.kind === "remote" ? { address: values.hostAddress, port: values.hostPort } : { address: values.bastionAddress, port: values.bastionPort };
+}
+
+/** The request body as typed; a blank TTL is left out so the API's default applies. */
+export function toInput(values: FormValues) {
+  const listen = listenOf(values);
+  return {
+    kind: values.kind,
+    hostId: values.hostId,
+    listen: { address: listen.address, port: toNumber(listen.port) },
+    target: values.kind === "dynamic" ? undefined : { host: values.targetHost, port: toNumber(values.targetPort) },
+    ttlMinutes: toNumber(values.ttlMinutes),
+    allowedSources: splitSources(values.allowedSources),
+    teamId: null,
+  };
+}
+
+/** The form field an API error path ("listen.port", "allowedSources.2", "target") belongs to. */
+export function fieldFor(path: string): FieldName | undefined {
+  if ((FIELDS as readonly string[]).includes(path)) return path as FieldName;
+  if (path.startsWith("allowedSources")) return "allowedSources";
+  if (path === "target") return "target.host";
+  if (path === "listen") return "listen.port";
+  return undefined;
+}
+
+export type Validation = { ok: true; data: CreateTunnel } | { ok: false; errors: FieldErrors; formError?: string };
+
+export type ListenRules = Pick<WarrenConfig, "listenAddresses" | "listenPorts">;
+
+export function validate(values: FormValues, rules: ListenRules): Validation {
+  const input = toInput(values);
+  const result = createTunnelSchema.safeParse(input);
+  if (result.success) return checkRules(result.data, rules);
+  const errors: FieldErrors = {};
+  let formError: string | undefined;
+  for (const issue of result.error.issues) {
+    const path = issue.path.join(".");
+    const field = fieldFor(path);
+    if (!field) {
+      formError ??= `${path || "request"} ${issue.message}`;
+      continue;
+    }
+    errors[field] ??= message(field, issue.path, issue.message, input);
+  }
+  return { ok: false, errors, formError };
+}
+
+/** The server's port range and metadata rules, which are pure and so can run here too. */
+function checkRules(data: CreateTunnel, rules: ListenRules): Validation {
+  try {
+    checkTunnelRules(data, rules);
+    return { ok: true, data };
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    const field = error.field ? fieldFor(error.field) : undefined;
+    return field ? { ok: false, errors: { [field]: error.message } } : { ok: false, errors: {}, formError: error.message };
+  }
+}
+
+// The schema says "must be a number" of an empty port and names no bad range
+// by its value; the form can say both more plainly.
+function message(field: FieldName, path: PropertyKey[], text: string, input: ReturnType<typeof toInput>): string {
+  if ((field === "listen.port" && input.listen.port === undefined) || (field === "target.port" && input.target?.port === undefined)) {
+    return "is required";
+  }
+  const index = path[1];
+  if (field === "allowedSources" && typeof index === "number") return `${input.allowedSources[index]}: ${text}`;
+  return text;
+}
+
+/** The diagram of the form as it stands, half-filled or not. */
+export function diagramInput(values: FormValues, host: HostOption | undefined): DiagramInput {
+  const listen = listenOf(values);
+  return {
+    kind: values.kind,
+    hostName: host?.name,
+    listen: { address: listen.address, port: toNumber(listen.port) },
+    target: values.kind === "dynamic" ? null : { host: values.targetHost, port: toNumber(values.targetPort) },
+  };
+}
+
+/** The equivalent ssh command, or null until the host, addresses and ports are usable. */
+export function commandPreview(values: FormValues, host: HostOption | undefined): string | null {
+  const listen = listenOf(values);
+  const address = networkHostSchema.safeParse(listen.address);
+  const port = portSchema.safeParse(toNumber(listen.port));
+  if (!host || !address.success || !port.success) return null;
+  if (values.kind === "dynamic") return sshCommand({ kind: "dynamic", listen: { address: address.data, port: port.data }, host });
+  const targetHost = networkHostSchema.safeParse(values.targetHost);
+  const targetPort = portSchema.safeParse(toNumber(values.targetPort));
+  if (!targetHost.success || !targetPort.success) return null;
+  return sshCommand({ kind: values.kind, listen: { address: address.data, port: port.data }, target: { host: targetHost.data, port: targetPort.data }, host });
+}

@@ -1,0 +1,63 @@
+import { controlClass, FormField, TextInput, type Bound } from "./form-field";
+import type { TunnelKind } from "./form-model";
+
+type Props = {
+  kind: TunnelKind;
+  hostName: string;
+  address: Bound;
+  port: Bound;
+  /** Who can connect to the new port, from the diagram model. */
+  reach: string;
+  listenAddresses: string[];
+  listenPorts: { min: number; max: number };
+};
+
+/** The new port: the left side of the ssh spec, on the bastion or on the SSH host. */
+export function ListenFields({ kind, hostName, address, port, reach, listenAddresses, listenPorts }: Props) {
+  const remote = kind === "remote";
+  return (
+    <fieldset className="space-y-3">
+      <legend className="text-sm font-semibold">New port on {remote ? hostName : "the bastion"}</legend>
+      <p className="text-sm text-zinc-600 dark:text-zinc-400">
+        {remote
+          ? `${hostName} opens this port; each connection to it comes back through the bastion.`
+          : "Warren opens this port on the bastion; connect to it to use the tunnel."}
+      </p>
+      <div className="grid gap-3 sm:grid-cols-2">
+        {remote ? (
+          <TextInput field="listen.address" label="Listen address" hint={reach} bound={address} list="remote-listen-addresses" />
+        ) : (
+          // Warren may only bind where the operator allows, so offer just those.
+          <FormField field="listen.address" label="Listen address" hint={reach} error={address.error}>
+            {(control) => (
+              <select {...control} value={address.value} onChange={(event) => address.onChange(event.target.value)} className={controlClass}>
+                {listenAddresses.map((choice) => (
+                  <option key={choice} value={choice}>
+                    {choice}
+                  </option>
+                ))}
+              </select>
+            )}
+          </FormField>
+        )}
+        <TextInput
+          field="listen.port"
+          label="Listen port"
+          inputMode="numeric"
+          bound={port}
+          hint={
+            remote
+              ? `Any free port on ${hostName}; ports below 1024 need root there.`
+              : `Warren may listen on ports ${listenPorts.min} to ${listenPorts.max}.`
+          }
+        />
+        {remote ? (
+          <datalist id="remote-listen-addresses">
+            <option value="127.0.0.1">only {hostName} itself</option>
+            <option value="0.0.0.0">everyone who can reach {hostName}</option>
+          </datalist>
+        ) : null}
+      </div>
+    </fieldset>
+  );
+}

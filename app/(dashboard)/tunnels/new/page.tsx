@@ -1,0 +1,36 @@
+import type { Metadata } from "next";
+import { requireSessionCtx } from "@/lib/auth/session-ctx";
+import { getConfig } from "@/lib/config";
+import { listHosts } from "@/lib/hosts";
+import { listTunnels } from "@/lib/tunnels/tunnels";
+import { NewTunnelForm } from "./new-tunnel-form";
+import { suggestPort } from "./suggest-port";
+
+export const metadata: Metadata = { title: "New tunnel" };
+
+export default async function NewTunnelPage() {
+  const { user, ctx } = await requireSessionCtx();
+  const [hosts, tunnels] = await Promise.all([listHosts({ ctx }), listTunnels({ ctx })]);
+  const { listenAddresses, listenPorts } = getConfig();
+  // Warren-side listeners share the bastion's ports; remote ones live on their hosts.
+  const usedOnBastion = tunnels.filter((tunnel) => tunnel.kind !== "remote").map((tunnel) => tunnel.listen.port);
+  return (
+    <section aria-labelledby="new-tunnel-heading" className="space-y-4">
+      <div className="space-y-1">
+        <h1 id="new-tunnel-heading" className="text-xl font-semibold">
+          New tunnel
+        </h1>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">
+          Say what you want to do; the picture shows where the new port opens and where each connection goes.
+        </p>
+      </div>
+      <NewTunnelForm
+        hosts={hosts.map(({ id, name, address, port, username, hostKeyStatus }) => ({ id, name, address, port, username, hostKeyStatus }))}
+        listenAddresses={listenAddresses}
+        listenPorts={listenPorts}
+        suggestedPort={suggestPort(listenPorts, usedOnBastion)}
+        canAddHosts={user.role === "admin"}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,29 @@
+// The browser's way to Warren's API: same-origin, session cookie, and the one
+// error shape turned into an exception the forms can place next to a field.
+
+export class ApiRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "ApiRequestError";
+  }
+}
+
+export async function apiFetch<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const response = await fetch(`/api/v1${path}`, {
+    method: init.method ?? "GET",
+    headers: init.body === undefined ? undefined : { "content-type": "application/json" },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    credentials: "same-origin",
+  });
+  const body: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = (body as { error?: { code?: string; message?: string; field?: string } } | null)?.error;
+    throw new ApiRequestError(response.status, error?.code ?? "error", error?.message ?? `request failed (${response.status})`, error?.field);
+  }
+  return body as T;
+}

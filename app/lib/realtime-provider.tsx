@@ -1,0 +1,89 @@
+"use client";
+
+// One socket.io connection per tab, authenticated by the session cookie.
+// Pages subscribe with useTunnelEvents; every payload is validated against
+// the shared schemas before it reaches them, and a reconnect asks them to
+// resynchronise (events sent while offline are not replayed).
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
+import { io, type Socket } from "socket.io-client";
+import { tunnelStatsEventSchema, tunnelStatusEventSchema, type TunnelStatsEvent, type TunnelStatusEvent } from "@/lib/realtime/events";
+
+type Realtime = { socket: Socket | null; connected: boolean; everConnected: boolean };
+
+const RealtimeContext = createContext<Realtime>({ socket: null, connected: false, everConnected: false });
+
+export function RealtimeProvider({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<Realtime>({ socket: null, connected: false, everConnected: false });
+  useEffect(() => {
+    const socket = io({ withCredentials: true });
+    const update = () => setState((previous) => ({ socket, connected: socket.connected, everConnected: previous.everConnected || socket.connected }));
+    socket.on("connect", update);
+    socket.on("disconnect", update);
+    update();
+    return () => {
+      socket.close();
+    };
+  }, []);
+  return <RealtimeContext.Provider value={state}>{children}</RealtimeContext.Provider>;
+}
+
+export function useRealtime(): Realtime {
+  return useContext(RealtimeContext);
+}
+
+type TunnelHandlers = {
+  onStatus?: (event: TunnelStatusEvent) => void;
+  onStats?: (event: TunnelStatsEvent) => void;
+  /** After a reconnect: reload whatever the page shows. */
+  onResync?: () => void;
+};
+
+export function useTunnelEvents(handlers: TunnelHandlers) {
+  const { socket } = useRealtime();
+  const latest = useRef(handlers);
+  latest.current = handlers;
+  useEffect(() => {
+    if (!socket) return;
+    let connectedBefore = socket.connected;
+    const onStatus = (payload: unknown) => {
+      const parsed = tunnelStatusEventSchema.safeParse(payload);
+      if (parsed.success) latest.current.onStatus?.(parsed.data);
+    };
+    const onStats = (payload: unknown) => {
+      const parsed = tunnelStatsEventSchema.safeParse(payload);
+      if (parsed.success) latest.current.onStats?.(parsed.data);
+    };
+    const onConnect = () => {
+      if (connectedBefore) latest.current.onResync?.();
+      connectedBefore = true;
+    };
+    socket.on("tunnel:status", onStatus);
+    socket.on("tunnel:stats", onStats);
+    socket.on("connect", onConnect);
+    return () => {
+      socket.off("tunnel:status", onStatus);
+      socket.off("tunnel:stats", onStats);
+      socket.off("connect", onConnect);
+    };
+  }, [socket]);
+}
+
+/** The current time, refreshed every `intervalMs`, for countdowns. */
+export function useNow(intervalMs = 1_000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}
+
+export function ConnectionIndicator() {
+  const { connected, everConnected } = useRealtime();
+  return (
+    <span role="status" className="flex items-center gap-1 text-xs text-zinc-600 dark:text-zinc-400" data-testid="live-indicator">
+      <span aria-hidden className={`h-2 w-2 rounded-full ${connected ? "bg-emerald-500" : "bg-amber-500"}`} />
+      {connected ? "live" : everConnected ? "reconnecting…" : "connecting…"}
+    </span>
+  );
+}

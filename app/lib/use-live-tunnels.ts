@@ -1,0 +1,52 @@
+"use client";
+
+// Keeps a set of tunnels current from socket.io events: status changes and
+// counters in place, a throughput history per tunnel for sparklines, and a
+// full reload after a reconnect or when a tunnel it does not know appears.
+import { useCallback, useRef, useState } from "react";
+import { apiFetch } from "@/app/lib/api-fetch";
+import { useTunnelEvents } from "@/app/lib/realtime-provider";
+import type { TunnelDto } from "@/lib/tunnels/tunnels";
+
+const SAMPLES = 30;
+
+type Rate = { at: number; bytes: number; history: number[] };
+
+export function useLiveTunnels(initial: TunnelDto[], reload: () => Promise<TunnelDto[]>) {
+  const [tunnels, setTunnels] = useState(initial);
+  const [rates, setRates] = useState<Record<string, Rate>>({});
+  // Totals as first loaded: the baseline for a tunnel's first rate sample.
+  const loadedTotals = useRef(new Map(initial.map((tunnel) => [tunnel.id, { at: Date.now(), bytes: tunnel.bytesIn + tunnel.bytesOut }])));
+
+  const resync = useCallback(() => {
+    void reload().then(setTunnels, () => {});
+  }, [reload]);
+
+  useTunnelEvents({
+    onStatus: (event) => {
+      setTunnels((current) => {
+        if (!current.some((tunnel) => tunnel.id === event.tunnelId)) {
+          resync();
+          return current;
+        }
+        return current.map((tunnel) => (tunnel.id === event.tunnelId ? { ...tunnel, status: event.status, statusReason: event.reason } : tunnel));
+      });
+    },
+    onStats: (event) => {
+      const now = Date.now();
+      setRates((current) => {
+        const previous = current[event.tunnelId] ?? loadedTotals.current.get(event.tunnelId);
+        const total = event.bytesIn + event.bytesOut;
+        const perSecond = previous ? Math.max(0, (total - previous.bytes) / Math.max(1, (now - previous.at) / 1000)) : 0;
+        const history = [...(current[event.tunnelId]?.history ?? []), perSecond].slice(-SAMPLES);
+        return { ...current, [event.tunnelId]: { at: now, bytes: total, history } };
+      });
+      setTunnels((current) => current.map((tunnel) => (tunnel.id === event.tunnelId ? { ...tunnel, ...event, id: tunnel.id } : tunnel)));
+    },
+    onResync: resync,
+  });
+
+  return { tunnels, rates, resync };
+}
+
+export const reloadTunnels = (query: string) => () => apiFetch<{ tunnels: TunnelDto[] }>(`/tunnels${query}`).then((body) => body.tunnels);

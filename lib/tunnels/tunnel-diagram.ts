@@ -1,0 +1,214 @@
+// The picture of who listens where (DESIGN.md §2, the seed's diagrams) as
+// plain geometry, so the form and the detail page draw the same thing and the
+// tests can check it. A connection flows top to bottom; the box that opens the
+// new port, the left side of the ssh spec, is the highlighted one.
+import { isLoopback, isWildcard } from "@/lib/tunnels/tunnel-rules";
+
+type Kind = "local" | "remote" | "dynamic";
+/** Ports may be missing while a form is being filled in; they are drawn as "?". */
+type Endpoint = { address: string; port?: number | null };
+
+export type DiagramInput = {
+  kind: Kind;
+  /** The SSH host's name, or nothing while none is chosen. */
+  hostName?: string | null;
+  listen: Endpoint;
+  target?: { host: string; port?: number | null } | null;
+};
+
+export type DiagramNodeId = "client" | "bastion" | "sshHost" | "target";
+export type DiagramLine = { text: string; role: "title" | "subtitle" | "note"; y: number };
+export type DiagramNode = {
+  id: DiagramNodeId;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** Whether this box opens the new port. */
+  listens: boolean;
+  lines: DiagramLine[];
+};
+export type DiagramEdge = {
+  from: DiagramNodeId;
+  to: DiagramNodeId;
+  /** The stretch inside the SSH connection between the bastion and the SSH host. */
+  viaSsh: boolean;
+  x: number;
+  y1: number;
+  y2: number;
+  /** The arrowhead at y2, as SVG polygon points. */
+  head: string;
+  label: { text: string; x: number; y: number };
+};
+export type TunnelDiagram = {
+  width: number;
+  height: number;
+  nodes: DiagramNode[];
+  edges: DiagramEdge[];
+  listener: { node: DiagramNodeId; endpoint: string; badge: { x: number; y: number; width: number; height: number; text: string } };
+  /** One sentence saying the same as the picture, for its text alternative. */
+  sentence: string;
+  /** Who can connect to the new port. */
+  reach: string;
+};
+
+export const DIAGRAM_WIDTH = 360;
+const MARGIN = 16;
+const BOX_X = 20;
+const BOX_WIDTH = DIAGRAM_WIDTH - 2 * BOX_X;
+const PADDING_TOP = 24;
+const PADDING_BOTTOM = 12;
+const LINE_HEIGHT = 19;
+const GAP = 60;
+const ARROW_X = 60;
+// About what fits in a box (or beside an arrow) at the drawing's font sizes;
+// longer text is cut, and the sentence still says it in full.
+const MAX_CHARS = { title: 30, subtitle: 38, note: 38, edge: 38 } as const;
+
+const fit = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+const bracket = (address: string) => (address.includes(":") ? `[${address}]` : address);
+
+const portText = (port?: number | null) => (port != null && Number.isFinite(port) ? String(port) : "?");
+
+/** "127.0.0.1:20001", "[::1]:20001", "?:?" for what is not filled in yet. */
+export function endpointText(address: string, port?: number | null): string {
+  return `${bracket(address.trim() || "?")}:${portText(port)}`;
+}
+
+/** What a client dials: a wildcard listener is reached at its machine's own name. */
+function dialText(where: string, listen: Endpoint): string {
+  const address = listen.address.trim();
+  return address && isWildcard(address) ? `${where}, port ${portText(listen.port)}` : endpointText(address, listen.port);
+}
+
+type NodeText = { id: DiagramNodeId; title: string; subtitle: string; notes?: string[] };
+type EdgeText = { text: string; viaSsh?: boolean };
+
+/** Who can reach a listener on `address` of `where`. */
+function reachOf(kind: Kind, address: string, hostName: string): string {
+  const where = kind === "remote" ? hostName : "the bastion";
+  const trimmed = address.trim();
+  if (!trimmed) return `Choose the address ${where} listens on.`;
+  if (isLoopback(trimmed) && kind === "remote") return `Only programs on ${where} itself can connect to ${trimmed}.`;
+  if (isLoopback(trimmed)) return `Only programs on the bastion itself can connect to ${trimmed}; from your laptop, go through your own SSH login to the bastion.`;
+  const who = isWildcard(trimmed) ? `Anyone who can reach ${where}` : `Anyone who can reach ${where} at ${trimmed}`;
+  if (kind !== "remote") return `${who} can connect, unless you limit the allowed sources.`;
+  // sshd binds remote forwards to loopback unless its GatewayPorts says otherwise.
+  return `${who} can connect, if its sshd has GatewayPorts yes or clientspecified; otherwise it listens on 127.0.0.1 only.`;
+}
+
+function describe(input: DiagramInput): { nodes: NodeText[]; edges: EdgeText[]; sentence: string } {
+  const host = input.hostName?.trim() || "the SSH host";
+  const listen = endpointText(input.listen.address, input.listen.port);
+  const target = input.target ? endpointText(input.target.host, input.target.port) : "?:?";
+  const targetHost = input.target?.host.trim() ?? "";
+  const listensOn = `listens on ${listen}`;
+  const bastion = (notes?: string[]): NodeText => ({ id: "bastion", title: "bastion", subtitle: "Warren", notes });
+  const sshHost = (notes?: string[]): NodeText => ({ id: "sshHost", title: input.hostName?.trim() || "SSH host", subtitle: "SSH host", notes });
+  const seenFrom = (where: string) => (isLoopback(targetHost) ? `that is, ${where} itself` : `as seen from ${where}`);
+  // A loopback listener on the bastion is out of the laptop's direct reach.
+  const viaLogin = isLoopback(input.listen.address.trim()) ? "via your own SSH login to the bastion" : undefined;
+
+  switch (input.kind) {
+    case "local":
+      return {
+        nodes: [
+          { id: "client", title: "laptop (you)", subtitle: viaLogin ?? "your app: browser, psql, curl…" },
+          bastion([listensOn]),
+          sshHost(),
+          { id: "target", title: target, subtitle: seenFrom(host) },
+        ],
+        edges: [
+          { text: `connects to ${dialText("the bastion", input.listen)}` },
+          { text: "inside the SSH connection", viaSsh: true },
+          { text: `connects to ${target}` },
+        ],
+        sentence: `Connections to ${listen} on the bastion go through ${host} to ${target} as seen from ${host}.`,
+      };
+    case "dynamic":
+      return {
+        nodes: [
+          { id: "client", title: "laptop (you)", subtitle: viaLogin ?? "a browser or curl using a SOCKS5 proxy" },
+          bastion([listensOn, "as a SOCKS5 proxy"]),
+          sshHost(),
+          { id: "target", title: "any destination", subtitle: `each one as seen from ${host}` },
+        ],
+        edges: [
+          { text: `SOCKS5 to ${dialText("the bastion", input.listen)}` },
+          { text: "inside the SSH connection", viaSsh: true },
+          { text: "connects to what the client asks for" },
+        ],
+        sentence: `SOCKS5 connections to ${listen} on the bastion go out through ${host} to whatever destination each one asks for, as seen from ${host}.`,
+      };
+    case "remote": {
+      const address = input.listen.address.trim();
+      const client = isLoopback(address) ? `programs on ${host} itself` : `anyone who can reach ${host}`;
+      const gatewayPorts = address && !isLoopback(address) ? ["needs GatewayPorts in its sshd"] : [];
+      return {
+        nodes: [
+          { id: "client", title: "clients", subtitle: client },
+          sshHost([listensOn, ...gatewayPorts]),
+          bastion(),
+          { id: "target", title: target, subtitle: seenFrom("the bastion") },
+        ],
+        edges: [
+          { text: `connect to ${dialText(host, input.listen)}` },
+          { text: "back inside the SSH connection", viaSsh: true },
+          { text: `connects to ${target}` },
+        ],
+        sentence: `Connections to ${listen} on ${host} come back through the bastion to ${target} as seen from the bastion.`,
+      };
+    }
+  }
+}
+
+/** Lays out the diagram for a tunnel, or for a half-filled form. */
+export function tunnelDiagram(input: DiagramInput): TunnelDiagram {
+  const text = describe(input);
+  const listenerId: DiagramNodeId = input.kind === "remote" ? "sshHost" : "bastion";
+  let y = MARGIN;
+  const nodes = text.nodes.map((node): DiagramNode => {
+    const texts = [
+      { text: node.title, role: "title" as const },
+      { text: node.subtitle, role: "subtitle" as const },
+      ...(node.notes ?? []).map((note) => ({ text: note, role: "note" as const })),
+    ];
+    const top = y;
+    const lines = texts.map((line, index) => ({ text: fit(line.text, MAX_CHARS[line.role]), role: line.role, y: top + PADDING_TOP + index * LINE_HEIGHT }));
+    const height = PADDING_TOP + (texts.length - 1) * LINE_HEIGHT + PADDING_BOTTOM;
+    y += height + GAP;
+    return { id: node.id, x: BOX_X, y: top, width: BOX_WIDTH, height, listens: node.id === listenerId, lines };
+  });
+  const edges = text.edges.map((edge, index): DiagramEdge => {
+    // Three edges join four boxes in order, so both ends always exist.
+    const from = nodes[index]!;
+    const to = nodes[index + 1]!;
+    const y1 = from.y + from.height;
+    const y2 = to.y;
+    return {
+      from: from.id,
+      to: to.id,
+      viaSsh: edge.viaSsh ?? false,
+      x: ARROW_X,
+      y1,
+      y2,
+      head: `${ARROW_X - 6},${y2 - 10} ${ARROW_X + 6},${y2 - 10} ${ARROW_X},${y2}`,
+      label: { text: fit(edge.text, MAX_CHARS.edge), x: ARROW_X + 20, y: (y1 + y2) / 2 + 5 },
+    };
+  });
+  const listener = nodes.find((node) => node.listens)!;
+  const badge = { width: 84, height: 22, text: "NEW PORT" };
+  return {
+    width: DIAGRAM_WIDTH,
+    height: y - GAP + MARGIN,
+    nodes,
+    edges,
+    listener: {
+      node: listener.id,
+      endpoint: endpointText(input.listen.address, input.listen.port),
+      badge: { ...badge, x: listener.x + listener.width - badge.width - 12, y: listener.y - badge.height / 2 },
+    },
+    sentence: text.sentence,
+    reach: reachOf(input.kind, input.listen.address, input.hostName?.trim() || "the SSH host"),
+  };
+}

@@ -1,0 +1,34 @@
+// "How do I use it?" for a tunnel, in one sentence and one example command.
+import type { TunnelDto } from "@/lib/tunnels/tunnels";
+
+type Hint = { sentence: string; example: string };
+
+const hostPort = (address: string, port: number) => `${address.includes(":") ? `[${address}]` : address}:${port}`;
+
+/** "127.0.0.1:20001 → db.internal:5432": the new port on the left, as in `ssh -L`. */
+export function tunnelEndpoint(tunnel: Pick<TunnelDto, "kind" | "listen" | "target">): string {
+  const listen = hostPort(tunnel.listen.address, tunnel.listen.port);
+  return tunnel.kind === "dynamic" || !tunnel.target ? `${listen} → SOCKS` : `${listen} → ${hostPort(tunnel.target.host, tunnel.target.port)}`;
+}
+
+export function usageHint(tunnel: Pick<TunnelDto, "kind" | "listen" | "target" | "host">): Hint {
+  const listen = hostPort(tunnel.listen.address, tunnel.listen.port);
+  const target = tunnel.target ? hostPort(tunnel.target.host, tunnel.target.port) : "";
+  switch (tunnel.kind) {
+    case "local":
+      return {
+        sentence: `Point your client at ${listen} on the bastion; each connection reaches ${target} as seen from ${tunnel.host.name}.`,
+        example: `nc -v ${tunnel.listen.address} ${tunnel.listen.port}`,
+      };
+    case "dynamic":
+      return {
+        sentence: `Set your SOCKS5 proxy to ${listen} on the bastion; each connection goes out through ${tunnel.host.name}.`,
+        example: `curl --socks5-hostname ${listen} http://intranet.example/`,
+      };
+    case "remote":
+      return {
+        sentence: `Connect to ${listen} on ${tunnel.host.name}; each connection reaches ${target} as seen from the bastion.`,
+        example: `nc -v ${tunnel.host.name} ${tunnel.listen.port}`,
+      };
+  }
+}

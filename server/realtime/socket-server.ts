@@ -17,6 +17,16 @@ export function getIo(): WarrenIo | undefined {
   return globalForIo.warrenIo;
 }
 
+/** Browsers send Origin on every cross-site request and on WebSocket
+ *  upgrades, but not on same-origin polling GETs: a foreign Origin or a
+ *  cross-site fetch is refused, an absent one is not. */
+function fromOwnPages(headers: Socket["handshake"]["headers"]): boolean {
+  const { origin, host } = headers;
+  if (headers["sec-fetch-site"] && headers["sec-fetch-site"] !== "same-origin") return false;
+  if (origin === undefined) return true;
+  return origin === getConfig().publicUrl || (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`));
+}
+
 /** API token in `auth.token` (scripts), else the session cookie (browsers).
  *  A cookie is only honoured from Warren's own origin, so another site cannot
  *  open a socket with a visitor's cookie. */
@@ -29,10 +39,7 @@ async function socketUser(socket: Socket): Promise<SessionUser | null> {
     const { disabled: _disabled, ...rest } = user;
     return rest;
   }
-  const origin = headers.origin;
-  const host = headers.host;
-  const sameOrigin = origin === getConfig().publicUrl || (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`));
-  if (!sameOrigin) return null;
+  if (!fromOwnPages(headers)) return null;
   return userFromSessionToken(sessionTokenFromCookieHeader(headers.cookie));
 }
 

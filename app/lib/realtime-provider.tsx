@@ -18,7 +18,12 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     const socket = io({ withCredentials: true });
     const update = () => setState((previous) => ({ socket, connected: socket.connected, everConnected: previous.everConnected || socket.connected }));
     socket.on("connect", update);
-    socket.on("disconnect", update);
+    socket.on("disconnect", (reason) => {
+      update();
+      // socket.io does not retry after a server-side disconnect; a dashboard
+      // should (if the session has ended, the handshake is refused).
+      if (reason === "io server disconnect") setTimeout(() => socket.connect(), 2_000);
+    });
     update();
     return () => {
       socket.close();

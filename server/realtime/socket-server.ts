@@ -75,7 +75,8 @@ export function registerRealtime(httpServer: HttpServer, engine: TunnelEngine): 
     name: "realtime",
     stop: () =>
       new Promise((resolve) => {
-        io.disconnectSockets(true);
+        // close() drops the transports without a DISCONNECT packet, so
+        // browsers reconnect by themselves once Warren is back.
         globalForIo.warrenIo = undefined;
         io.close(() => resolve());
       }),

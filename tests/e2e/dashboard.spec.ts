@@ -1,0 +1,176 @@
+// The dashboard in Chromium against a real Warren and a real sshd: add a
+// host, request a local tunnel, watch it live, use it, close it; a busy
+// port's reason; and another user who sees none of it.
+import net from "node:net";
+import type { Page, WebSocket } from "@playwright/test";
+import { apiClient } from "../harness/api-client";
+import { freePortInRange } from "../harness/free-port";
+import { fetchAll, startOrigin, type Origin } from "../harness/origin";
+import { startSshd, type SshdHandle } from "../harness/sshd";
+import { startWarren } from "../harness/warren";
+import { expect, signIn, test } from "./fixtures";
+
+const password = "correct horse battery";
+let sshd: SshdHandle;
+let origin: Origin;
+
+test.beforeAll(async () => {
+  [sshd, origin] = await Promise.all([startSshd(), startOrigin()]);
+});
+test.afterAll(async () => {
+  await Promise.all([sshd?.dispose(), origin?.close()]);
+});
+
+async function addHostThroughUi(page: Page) {
+  await page.getByRole("link", { name: "Hosts" }).click();
+  await expect(page.getByRole("heading", { name: "Hosts", exact: true })).toBeVisible();
+  await page.getByLabel("Name", { exact: true }).fill("db-1");
+  await page.getByLabel("Address", { exact: true }).fill(sshd.host);
+  await page.getByLabel("Port", { exact: true }).fill(String(sshd.port));
+  await page.getByLabel("Username", { exact: true }).fill(sshd.username);
+  await page.getByRole("radio", { name: "Paste a private key" }).check();
+  await page.getByLabel("Private key", { exact: true }).fill(sshd.privateKey);
+  await page.getByRole("button", { name: "Add host" }).click();
+  const card = page.getByRole("article", { name: "db-1" });
+  await expect(card).toBeVisible();
+  await card.getByRole("button", { name: "Test connection" }).click();
+  await expect(card.getByText("all 5 checks passed")).toBeVisible();
+  await expect(card.getByText(sshd.hostKeyFingerprint).first()).toBeVisible();
+}
+
+async function fillLocalTunnel(page: Page, port: number) {
+  await page.getByRole("link", { name: "New tunnel" }).first().click();
+  await page.getByRole("radio", { name: /Reach a private service/ }).check();
+  await page.getByLabel("SSH host", { exact: true }).selectOption({ label: `db-1 (${sshd.username}@${sshd.host}:${sshd.port})` });
+  await page.getByLabel("Listen port", { exact: true }).fill(String(port));
+  await page.getByLabel("Target host", { exact: true }).fill("127.0.0.1");
+  await page.getByLabel("Target port", { exact: true }).fill(String(origin.port));
+}
+
+test("a person adds a host, opens a local tunnel, watches it live, uses it and closes it", async ({ page, warren, capture }) => {
+  await warren.createUser({ email: "admin@example.com", password, admin: true });
+  await signIn(page, "admin@example.com", password);
+  await addHostThroughUi(page);
+  await capture("hosts");
+
+  const port = await freePortInRange();
+  await fillLocalTunnel(page, port);
+  // The picture puts the new port on the bastion, and the command matches it.
+  const diagram = page.getByTestId("tunnel-diagram");
+  await expect(diagram).toHaveAttribute("data-listener", "bastion");
+  await expect(diagram).toHaveAccessibleName(new RegExp(`127\\.0\\.0\\.1:${port} on the bastion`));
+  await expect(page.getByTestId("ssh-command")).toContainText(`-L 127.0.0.1:${port}:127.0.0.1:${origin.port}`);
+  await capture("new-tunnel");
+  await page.getByRole("button", { name: "Open tunnel" }).click();
+
+  await expect(page).toHaveURL(/\/tunnels\/[a-z0-9]+$/);
+  const badge = page.getByTestId("status-badge").first();
+  await expect(badge).toHaveText("active");
+
+  // Live, without reloading: the SSH server dies and comes back.
+  await sshd.kill();
+  await expect(badge).toHaveText("reconnecting", { timeout: 30_000 });
+  await sshd.restart();
+  await expect(badge).toHaveText("active", { timeout: 60_000 });
+
+  // Use it: the counters rise on the page by themselves.
+  expect((await fetchAll("127.0.0.1", port)).equals(origin.payload)).toBe(true);
+  await expect(page.getByTestId("bytes-in")).toHaveText("1.0 MiB");
+  await expect(page.getByRole("cell", { name: "1.0 MiB" }).first()).toBeVisible({ timeout: 10_000 });
+  await capture("tunnel-detail");
+
+  await page.getByRole("link", { name: "Tunnels", exact: true }).click();
+  await expect(page.getByTestId("tunnel-row")).toHaveCount(1);
+  await expect(page.getByTestId("tunnel-row").getByTestId("bytes-in")).toHaveText("1.0 MiB");
+  await capture("tunnels");
+
+  await page.getByTestId("tunnel-row").getByRole("link").click();
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("button", { name: "Close tunnel" }).click();
+  await expect(badge).toHaveText("closed");
+  await expect(page.getByTestId("status-history")).toContainText("closed by admin@example.com");
+  await page.getByRole("link", { name: "Tunnels", exact: true }).click();
+  await expect(page.getByTestId("tunnel-row")).toHaveCount(0);
+  await expect(page.getByText("You have no open tunnels.")).toBeVisible();
+  const refused = await new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => resolve(false));
+    socket.once("error", () => resolve(true));
+  });
+  expect(refused).toBe(true);
+});
+
+test("a busy port shows the server's reason next to the port field", async ({ page, warren, capture }) => {
+  await warren.createUser({ email: "admin@example.com", password, admin: true });
+  const api = apiClient(warren.url, await warren.createToken("admin@example.com"));
+  await api.post("/hosts", { name: "db-1", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey });
+  const port = await freePortInRange();
+  const squatter = net.createServer().listen(port, "127.0.0.1");
+  try {
+    await signIn(page, "admin@example.com", password);
+    await fillLocalTunnel(page, port);
+    await page.getByRole("button", { name: "Open tunnel" }).click();
+    const field = page.getByLabel("Listen port", { exact: true });
+    await expect(field).toHaveAttribute("aria-invalid", "true");
+    await expect(page.getByText(`port ${port} is already in use on the bastion`)).toBeVisible();
+    await expect(page).toHaveURL(/\/tunnels\/new$/);
+    await capture("busy-port");
+  } finally {
+    squatter.close();
+  }
+});
+
+test("another user sees none of the first user's tunnels or events", async ({ page, warren, newVisitor }) => {
+  await warren.createUser({ email: "alice@example.com", password, admin: true });
+  await warren.createUser({ email: "bob@example.com", password });
+  const alice = apiClient(warren.url, await warren.createToken("alice@example.com"));
+  const host = (await alice.post<{ id: string }>("/hosts", { name: "db-1", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey })).body;
+
+  const framesOf = (target: Page) => {
+    const frames: string[] = [];
+    target.on("websocket", (ws: WebSocket) => ws.on("framereceived", ({ payload }) => frames.push(String(payload))));
+    return frames;
+  };
+  const aliceFrames = framesOf(page);
+  await signIn(page, "alice@example.com", password);
+  const bob = await newVisitor();
+  const bobFrames = framesOf(bob);
+  await signIn(bob, "bob@example.com", password);
+  await expect(page.getByTestId("live-indicator")).toHaveText("live");
+  await expect(bob.getByTestId("live-indicator")).toHaveText("live");
+
+  const port = await freePortInRange();
+  const tunnel = (await alice.post<{ id: string }>("/tunnels", { hostId: host.id, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port } })).body;
+  await fetchAll("127.0.0.1", port);
+  // Alice's open page learns of the new tunnel and its traffic by itself.
+  await expect(page.getByTestId("tunnel-row")).toHaveCount(1);
+  await expect(page.getByTestId("tunnel-row").getByTestId("bytes-in")).toHaveText("1.0 MiB");
+  expect(aliceFrames.some((frame) => frame.includes("tunnel:stats"))).toBe(true);
+
+  await expect(bob.getByText("You have no open tunnels.")).toBeVisible();
+  expect(bobFrames.filter((frame) => frame.includes("tunnel:"))).toEqual([]);
+  const response = await bob.goto(`/tunnels/${tunnel.id}`);
+  expect(response?.status()).toBe(404);
+  expect((await bob.request.get(`/api/v1/tunnels/${tunnel.id}`)).status()).toBe(404);
+});
+
+test("the page reconnects by itself after Warren restarts and resynchronises its list", async ({ page, warren }) => {
+  await warren.createUser({ email: "alice@example.com", password, admin: true });
+  const token = await warren.createToken("alice@example.com");
+  await signIn(page, "alice@example.com", password);
+  await expect(page.getByTestId("live-indicator")).toHaveText("live");
+
+  await warren.stop();
+  await expect(page.getByTestId("live-indicator")).toHaveText("reconnecting…");
+  const again = await startWarren({ dataDir: warren.dataDir, port: warren.port });
+  try {
+    const api = apiClient(again.url, token);
+    const host = (await api.post<{ id: string }>("/hosts", { name: "db-1", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey })).body;
+    // Opened before the browser is back: no event carries it, the resync does.
+    await api.post("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port: await freePortInRange() } });
+    await expect(page.getByTestId("live-indicator")).toHaveText("live", { timeout: 30_000 });
+    await expect(page.getByTestId("tunnel-row")).toHaveCount(1);
+  } finally {
+    await again.stop();
+  }
+});

@@ -3,6 +3,7 @@
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { FormAlert } from "@/app/components/form-alert";
 import { SubmitButton } from "@/app/components/submit-button";
 import { TextField } from "@/app/components/text-field";
 import { firstAdminSchema } from "@/lib/validation/users";
@@ -49,11 +50,7 @@ export function SetupForm() {
         required
         error={errors.password}
       />
-      {errors.form ? (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-          {errors.form}
-        </p>
-      ) : null}
+      <FormAlert>{errors.form}</FormAlert>
       <SubmitButton pending={pending}>{pending ? "Creating…" : "Create admin and sign in"}</SubmitButton>
     </form>
   );

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { CopyButton } from "@/app/components/copy-button";
+import { CopyableCode } from "@/app/components/copyable-code";
 import { TextField } from "@/app/components/text-field";
 import { apiFetch, ApiRequestError } from "@/app/lib/api-fetch";
 import { tokenNameSchema } from "@/lib/validation/api-tokens";
@@ -64,12 +64,7 @@ export function TokenManager({ initial }: { initial: TokenRow[] }) {
           <p>
             Token <strong>{fresh.name}</strong> created. Copy it now: Warren keeps only a hash and cannot show it again.
           </p>
-          <p className="flex flex-wrap items-center gap-2">
-            <code className="break-all rounded bg-white px-2 py-1 dark:bg-zinc-900" data-testid="new-token">
-              {fresh.token}
-            </code>
-            <CopyButton text={fresh.token} />
-          </p>
+          <CopyableCode text={fresh.token} testId="new-token" />
         </div>
       ) : null}
       {tokens.length === 0 ? (

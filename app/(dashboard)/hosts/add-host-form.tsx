@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState, type FormEvent } from "react";
+import { FormAlert } from "@/app/components/form-alert";
 import { SubmitButton } from "@/app/components/submit-button";
 import { TextField } from "@/app/components/text-field";
 import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
@@ -144,11 +145,7 @@ export function AddHostForm() {
             }
           />
         </div>
-        {errors.form ? (
-          <p role="alert" className="text-sm text-red-700 sm:col-span-2 dark:text-red-400">
-            {errors.form}
-          </p>
-        ) : null}
+        <FormAlert className="sm:col-span-2">{errors.form}</FormAlert>
         <div className="sm:col-span-2 sm:max-w-xs">
           <SubmitButton pending={pending}>{pending ? "Adding…" : "Add host"}</SubmitButton>
         </div>

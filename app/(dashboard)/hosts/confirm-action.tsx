@@ -2,6 +2,7 @@
 
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { errorMessage } from "./error-message";
+import { FormAlert } from "@/app/components/form-alert";
 
 type Props = {
   /** The button that asks first. */
@@ -90,11 +91,7 @@ export function ConfirmAction({ label, question, confirmLabel, danger = false, o
           {label}
         </button>
       )}
-      {error ? (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      ) : null}
+      <FormAlert>{error}</FormAlert>
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { CopyButton } from "@/app/components/copy-button";
+import { CopyableCode } from "@/app/components/copyable-code";
 
 type Props = { publicKey: string; username: string };
 
@@ -20,13 +20,7 @@ function Snippet({ label, text, copyLabel }: { label: string; text: string; copy
   return (
     <div className="space-y-1">
       <p>{label}</p>
-      <div className="flex items-start gap-2">
-        {/* Wrapped rather than scrolled, so a phone shows the whole line. */}
-        <pre className="min-w-0 flex-1 rounded-md bg-zinc-100 px-3 py-2 font-mono text-xs break-all whitespace-pre-wrap text-zinc-900 dark:bg-zinc-800 dark:text-zinc-100">
-          <code>{text}</code>
-        </pre>
-        <CopyButton text={text} label={copyLabel} />
-      </div>
+      <CopyableCode text={text} copyLabel={copyLabel} />
     </div>
   );
 }

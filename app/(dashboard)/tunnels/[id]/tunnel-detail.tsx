@@ -1,7 +1,8 @@
 "use client";
 
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { CopyButton } from "@/app/components/copy-button";
+import { CopyableCode } from "@/app/components/copyable-code";
+import { FormAlert } from "@/app/components/form-alert";
 import { Sparkline } from "@/app/components/sparkline";
 import { StatusBadge } from "@/app/components/status-badge";
 import { apiFetch, ApiRequestError } from "@/app/lib/api-fetch";
@@ -73,28 +74,18 @@ export function TunnelDetail({ initial, initialHistory }: { initial: TunnelDto; 
           {tunnel.statusReason}
         </p>
       ) : null}
-      {closeError ? (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-          {closeError}
-        </p>
-      ) : null}
+      <FormAlert>{closeError}</FormAlert>
 
       <section aria-labelledby="usage-heading" className={card}>
         <h2 id="usage-heading" className="font-semibold">
           How to use it
         </h2>
         <p className="mt-1 text-sm">{hint.sentence}</p>
-        <p className="mt-2 flex flex-wrap items-center gap-2 text-sm">
-          <code className="rounded bg-zinc-100 px-2 py-1 dark:bg-zinc-800">{hint.example}</code>
-          <CopyButton text={hint.example} />
-        </p>
-        <p className="mt-3 text-sm text-zinc-600 dark:text-zinc-400">The same tunnel with OpenSSH:</p>
-        <p className="mt-1 flex flex-wrap items-center gap-2 text-sm">
-          <code className="rounded bg-zinc-100 px-2 py-1 dark:bg-zinc-800" data-testid="ssh-command">
-            {tunnel.sshCommand}
-          </code>
-          <CopyButton text={tunnel.sshCommand} />
-        </p>
+        <div className="mt-2">
+          <CopyableCode text={hint.example} />
+        </div>
+        <p className="mt-3 mb-1 text-sm text-zinc-600 dark:text-zinc-400">The same tunnel with OpenSSH:</p>
+        <CopyableCode text={tunnel.sshCommand} testId="ssh-command" />
       </section>
 
       <section aria-labelledby="counters-heading" className={card}>

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useMemo, useState, type FormEvent } from "react";
 import { flushSync } from "react-dom";
+import { FormAlert } from "@/app/components/form-alert";
 import { SubmitButton } from "@/app/components/submit-button";
 import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
 import { tunnelDiagram } from "@/lib/tunnels/tunnel-diagram";
@@ -150,11 +151,7 @@ export function NewTunnelForm(props: Props) {
           <TargetFields seenFrom={remote ? "the bastion" : hostName} host={bind("targetHost", "target.host")} port={bind("targetPort", "target.port")} />
         )}
         <LimitFields where={remote ? hostName : "the bastion"} ttl={bind("ttlMinutes", "ttlMinutes")} sources={bind("allowedSources", "allowedSources")} />
-        {formError ? (
-          <p role="alert" className="rounded-md border border-red-700 bg-red-50 p-3 text-sm text-red-800 dark:border-red-400 dark:bg-red-950/40 dark:text-red-200">
-            {formError}
-          </p>
-        ) : null}
+        <FormAlert className="rounded-md border border-red-700 bg-red-50 p-3 dark:border-red-400 dark:bg-red-950/40">{formError}</FormAlert>
         <SubmitButton pending={pending}>{pending ? "Opening…" : "Open tunnel"}</SubmitButton>
       </form>
       <aside aria-labelledby="preview-heading" className="space-y-6 rounded-lg border border-zinc-200 bg-white p-4 lg:sticky lg:top-4 dark:border-zinc-800 dark:bg-zinc-900">

@@ -30,6 +30,8 @@ export type WarrenConfig = {
   /** Where Warren-side listeners (local, dynamic) may bind on the bastion. */
   listenAddresses: string[];
   listenPorts: { min: number; max: number };
+  /** Audit records older than this are pruned behind a signed checkpoint; 0 keeps them forever. */
+  auditRetentionDays: number;
   production: boolean;
 };
 
@@ -65,6 +67,11 @@ const listenPortsSchema = z
     return { min, max };
   })
   .refine(({ min, max }) => min >= 1 && max <= 65535 && min <= max, { error: "must be a range within 1-65535, low to high" });
+
+const retentionSchema = z.coerce
+  .number({ error: "must be a number of days" })
+  .int({ error: "must be a whole number of days" })
+  .min(0, { error: "must be 0 (keep forever) or more days" });
 
 function parseSetting<T>(name: string, schema: z.ZodType<T>, value: string): T {
   const result = schema.safeParse(value);
@@ -121,9 +128,11 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
   );
   const listenAddresses = parseSetting("WARREN_LISTEN_ADDRESSES", listenAddressesSchema, env.WARREN_LISTEN_ADDRESSES ?? "127.0.0.1");
   const listenPorts = parseSetting("WARREN_LISTEN_PORTS", listenPortsSchema, env.WARREN_LISTEN_PORTS ?? "20000-29999");
+  const auditRetentionDays = parseSetting("WARREN_AUDIT_RETENTION_DAYS", retentionSchema, env.WARREN_AUDIT_RETENTION_DAYS ?? "0");
   return {
     port,
     host,
+    auditRetentionDays,
     listenAddresses,
     listenPorts,
     dataDir,

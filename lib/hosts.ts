@@ -1,5 +1,6 @@
 // The host inventory: SSH servers Warren tunnels through.
 import { ApiError } from "@/lib/api/api-error";
+import { recordAudit } from "@/lib/audit/audit-log";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import type { Ctx } from "@/lib/context";
 import { open, seal } from "@/lib/crypto/secret-box";
@@ -55,7 +56,7 @@ export async function createHost({ ctx, input }: { ctx: Ctx; input: CreateHostIn
   requireAdmin(ctx, "add hosts");
   const data = createHostSchema.parse(input);
   const fingerprint = data.hostKeyFingerprint ?? null;
-  return getPrisma()
+  const host = await getPrisma()
     .host.create({
       data: {
         name: data.name,
@@ -69,6 +70,12 @@ export async function createHost({ ctx, input }: { ctx: Ctx; input: CreateHostIn
       select: publicHostSelect,
     })
     .catch((error: unknown) => nameTaken(error, data.name));
+  await recordAudit(ctx, {
+    action: "host.created",
+    hostId: host.id,
+    details: { name: host.name, address: host.address, port: host.port, username: host.username, keyGenerated: host.keyGenerated, hostKeyFingerprint: fingerprint },
+  });
+  return host;
 }
 
 export async function listHosts(_args: { ctx: Ctx }) {
@@ -91,9 +98,16 @@ export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string
       ? {}
       : { hostKeyFingerprint, hostKeyStatus: hostKeyFingerprint ? ("trusted" as const) : ("unverified" as const), offeredFingerprint: null };
   const key = privateKey || generateKey ? credential({ privateKey, passphrase, generateKey }, plain.name ?? current.name) : {};
-  return getPrisma()
+  const host = await getPrisma()
     .host.update({ where: { id: current.id }, data: { ...plain, ...trust, ...key }, select: publicHostSelect })
     .catch((error: unknown) => nameTaken(error, plain.name));
+  // Which fields changed, never the key material itself.
+  const changed = Object.keys(changes);
+  await recordAudit(ctx, { action: "host.updated", hostId: host.id, details: { name: host.name, changed, newKey: Boolean(privateKey || generateKey) } });
+  if (hostKeyFingerprint) {
+    await recordAudit(ctx, { action: "host.key_trusted", hostId: host.id, details: { name: host.name, fingerprint: hostKeyFingerprint, previous: current.hostKeyFingerprint } });
+  }
+  return host;
 }
 
 export async function deleteHost({ ctx, input }: { ctx: Ctx; input: { id: string } }) {
@@ -105,6 +119,7 @@ export async function deleteHost({ ctx, input }: { ctx: Ctx; input: { id: string
     throw new ApiError({ code: "conflict", message: `${host.name} still carries ${open} open tunnel${open === 1 ? "" : "s"}: close them first` });
   }
   await prisma.$transaction([prisma.tunnel.deleteMany({ where: { hostId: host.id } }), prisma.host.delete({ where: { id: host.id } })]);
+  await recordAudit(ctx, { action: "host.deleted", hostId: host.id, details: { name: host.name, address: host.address } });
   return host;
 }
 
@@ -121,14 +136,28 @@ export function sshTarget(host: Host): SshTarget {
   };
 }
 
+type HostKeyRecord = Pick<Host, "id" | "name" | "hostKeyStatus" | "hostKeyFingerprint">;
+
 /** After a connection: trust a first-seen key, or flag a changed one. */
-export async function recordHostKey(host: Pick<Host, "id" | "hostKeyStatus">, outcome: { fingerprint?: string; changedTo?: string }) {
+export async function recordHostKey(ctx: Ctx, host: HostKeyRecord, outcome: { fingerprint?: string; changedTo?: string }) {
   const prisma = getPrisma();
   if (outcome.changedTo) {
     await prisma.host.update({ where: { id: host.id }, data: { hostKeyStatus: "changed", offeredFingerprint: outcome.changedTo } });
+    await recordAudit(ctx, {
+      action: "host.key_changed",
+      hostId: host.id,
+      details: { name: host.name, expected: host.hostKeyFingerprint, offered: outcome.changedTo },
+    });
   } else if (outcome.fingerprint && host.hostKeyStatus === "unverified") {
     await prisma.host.update({ where: { id: host.id }, data: { hostKeyStatus: "trusted", hostKeyFingerprint: outcome.fingerprint } });
+    await recordAudit(ctx, { action: "host.key_trusted", hostId: host.id, details: { name: host.name, fingerprint: outcome.fingerprint, firstUse: true } });
   }
+}
+
+/** A connection not even tried, because the host's key changed and nobody trusted the new one. */
+export async function refuseChangedHostKey(ctx: Ctx, host: Pick<Host, "id" | "name" | "offeredFingerprint">): Promise<string> {
+  await recordAudit(ctx, { action: "host.key_refused", hostId: host.id, details: { name: host.name, offered: host.offeredFingerprint } });
+  return `host key for ${host.name} changed to ${host.offeredFingerprint}: refused until an admin trusts it`;
 }
 
 export type HostCheck = { step: SshStep | "forwarding"; ok: boolean; message: string };
@@ -140,7 +169,7 @@ export async function testHost({ ctx, input }: { ctx: Ctx; input: { id: string }
   const host = await getPrisma().host.findUnique({ where: { id: input.id } });
   if (!host) throw new ApiError({ code: "not_found", message: `no host with id ${input.id}` });
   if (host.hostKeyStatus === "changed") {
-    return { ok: false, checks: [{ step: "host-key", ok: false, message: `host key for ${host.name} changed to ${host.offeredFingerprint}: refused until an admin trusts it` }] as HostCheck[] };
+    return { ok: false, checks: [{ step: "host-key", ok: false, message: await refuseChangedHostKey(ctx, host) }] as HostCheck[] };
   }
   const steps: SshStep[] = ["network", "handshake", "host-key", "authentication"];
   let connection;
@@ -148,13 +177,13 @@ export async function testHost({ ctx, input }: { ctx: Ctx; input: { id: string }
     connection = await connectSsh(sshTarget(host), { readyTimeoutMs: 10_000 });
   } catch (error) {
     if (!(error instanceof SshFailure)) throw error;
-    await recordHostKey(host, { changedTo: error.step === "host-key" ? error.offeredFingerprint : undefined });
+    await recordHostKey(ctx, host, { changedTo: error.step === "host-key" ? error.offeredFingerprint : undefined });
     const failedAt = steps.indexOf(error.step);
     const checks: HostCheck[] = steps.slice(0, failedAt).map((step) => ({ step, ok: true, message: "ok" }));
     return { ok: false, checks: [...checks, { step: error.step, ok: false, message: error.message }] };
   }
   const { client, fingerprint } = connection;
-  await recordHostKey(host, { fingerprint });
+  await recordHostKey(ctx, host, { fingerprint });
   const firstUse = host.hostKeyStatus === "unverified";
   const forwarding = await probeForwarding(client, host.name);
   client.end();

@@ -30,8 +30,8 @@ const sessionCookie = async (sid: string) => encode({ token: { sid, sub: "x" }, 
 describe("first run", () => {
   it("creates exactly one admin even when two requests race", async () => {
     const results = await Promise.allSettled([
-      createFirstAdmin({ input: { email: "root@example.com", name: "Root", password } }),
-      createFirstAdmin({ input: { email: "other@example.com", name: "Other", password } }),
+      createFirstAdmin({ ctx: cli, input: { email: "root@example.com", name: "Root", password } }),
+      createFirstAdmin({ ctx: cli, input: { email: "other@example.com", name: "Other", password } }),
     ]);
     expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
     const refused = results.find((result) => result.status === "rejected");
@@ -41,7 +41,7 @@ describe("first run", () => {
   });
 
   it("is closed once a user exists", async () => {
-    const error = await rejection(createFirstAdmin({ input: { email: "late@example.com", name: "Late", password } }));
+    const error = await rejection(createFirstAdmin({ ctx: cli, input: { email: "late@example.com", name: "Late", password } }));
     expect(error.code).toBe("forbidden");
   });
 });

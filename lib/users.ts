@@ -1,4 +1,5 @@
 import { ApiError } from "@/lib/api/api-error";
+import { recordAudit } from "@/lib/audit/audit-log";
 import { hashPassword } from "@/lib/auth/password";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import type { Ctx } from "@/lib/context";
@@ -16,10 +17,12 @@ export async function createUser({ ctx, input }: { ctx: Ctx; input: CreateUserIn
   requireAdmin(ctx, "manage users");
   const data = createUserSchema.parse(input);
   try {
-    return await getPrisma().user.create({
+    const user = await getPrisma().user.create({
       data: { email: data.email, name: data.name, role: data.role, passwordHash: await hashPassword(data.password) },
       select: publicUserSelect,
     });
+    await recordAudit(ctx, { action: "user.created", subjectId: user.id, details: { email: user.email, role: user.role } });
+    return user;
   } catch (error) {
     if (emailTaken(error)) {
       throw new ApiError({ code: "conflict", field: "email", message: `a user with email ${data.email} already exists` });
@@ -33,12 +36,12 @@ export async function hasUsers(): Promise<boolean> {
 }
 
 /** The one-time first-run path: creates an admin only while no user exists. */
-export async function createFirstAdmin({ input }: { input: FirstAdminInput }) {
+export async function createFirstAdmin({ ctx, input }: { ctx: Ctx; input: FirstAdminInput }) {
   const data = firstAdminSchema.parse(input);
   const passwordHash = await hashPassword(data.password);
   // Count and create in one transaction: SQLite serialises writers, so two
   // racing first-run requests cannot both see an empty table.
-  return getPrisma().$transaction(async (tx) => {
+  const user = await getPrisma().$transaction(async (tx) => {
     if ((await tx.user.count()) > 0) {
       throw new ApiError({ code: "forbidden", message: "Warren is already set up; ask an admin for an account" });
     }
@@ -47,6 +50,8 @@ export async function createFirstAdmin({ input }: { input: FirstAdminInput }) {
       select: publicUserSelect,
     });
   });
+  await recordAudit(ctx, { action: "user.created", subjectId: user.id, details: { email: user.email, role: user.role, firstAdmin: true } });
+  return user;
 }
 
 export async function findUserByEmail(email: string) {
@@ -64,9 +69,10 @@ export async function disableUser({ ctx, input }: { ctx: Ctx; input: { email: st
     throw new ApiError({ code: "bad_request", field: "email", message: "you cannot disable yourself" });
   }
   const prisma = getPrisma();
-  const [updated] = await prisma.$transaction([
+  const [updated, sessions] = await prisma.$transaction([
     prisma.user.update({ where: { id: user.id }, data: { disabled: true }, select: publicUserSelect }),
     prisma.authSession.deleteMany({ where: { userId: user.id } }),
   ]);
+  await recordAudit(ctx, { action: "user.disabled", subjectId: user.id, details: { email: user.email, sessionsEnded: sessions.count } });
   return updated;
 }

@@ -7,6 +7,7 @@ import { CLIENT_IP_HEADER } from "@/lib/auth/client-info";
 import { ConfigError, getConfig } from "@/lib/config";
 import { migrate } from "@/lib/db/migrate";
 import type { Feature } from "@/server/feature";
+import { registerAuditRetention } from "@/server/audit/register-retention";
 import { registerRealtime } from "@/server/realtime/socket-server";
 import { drainOnSignals } from "@/server/shutdown";
 import { registerEngine } from "@/server/tunnels/register-engine";
@@ -47,7 +48,7 @@ async function main() {
     });
   }
   const tunnels = registerEngine();
-  const features: Feature[] = [tunnels, registerRealtime(server, tunnels.engine)];
+  const features: Feature[] = [tunnels, registerRealtime(server, tunnels.engine), registerAuditRetention()];
 
   server.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE") fail(`PORT: ${config.port} is already in use on ${config.host}`);

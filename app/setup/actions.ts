@@ -1,8 +1,11 @@
 "use server";
 
+import { headers } from "next/headers";
 import { formResult } from "@/lib/api/form-result";
+import { clientInfo } from "@/lib/auth/client-info";
 import { createFirstAdmin } from "@/lib/users";
 
 export async function createFirstAdminAction(input: { email: string; name: string; password: string }) {
-  return formResult(() => createFirstAdmin({ input }));
+  const ctx = { actor: { type: "system" as const, name: "first-run" }, ...clientInfo(await headers()) };
+  return formResult(() => createFirstAdmin({ ctx, input }));
 }

@@ -3,6 +3,7 @@
 // already owns Warren's data directory.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { toApiError } from "@/lib/api/handle-api-error";
+import { verifyAuditChain } from "@/lib/audit/audit-log";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/auth/api-tokens";
 import { getConfig } from "@/lib/config";
 import { systemCtx } from "@/lib/context";
@@ -21,13 +22,16 @@ const USAGE = `usage: npm run warren -- <command>
   user list
   token create --email E [--name N]     prints the token once
   token list --email E
-  token revoke --id ID`;
+  token revoke --id ID
+  audit verify                          checks the audit chain; exits 1 naming the first bad record`;
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 type Command = { options: Options; required: string[]; run: (values: Record<string, string | boolean | undefined>, io: CliIo) => Promise<void> };
 
 const ctx = systemCtx("cli");
 const text = (value: string | boolean | undefined) => (typeof value === "string" ? value : "");
+
+class ChainBroken extends Error {}
 
 const commands: Record<string, Command> = {
   "user create": {
@@ -78,6 +82,15 @@ const commands: Record<string, Command> = {
       }
     },
   },
+  "audit verify": {
+    options: {},
+    required: [],
+    async run(_values, io) {
+      const result = await verifyAuditChain();
+      if (!result.ok) throw new ChainBroken(`audit chain broken at record ${result.firstProblem.seq}: ${result.firstProblem.problem} (${result.checked} records verified before it)`);
+      io.out(`audit chain intact: ${result.checked} records verified, up to record ${result.lastSeq}`);
+    },
+  },
   "token revoke": {
     options: { id: { type: "string" } },
     required: ["id"],
@@ -116,6 +129,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     await command.run(values, io);
     return 0;
   } catch (error) {
+    if (error instanceof ChainBroken) {
+      io.err(`warren: ${error.message}`);
+      return 1;
+    }
     if (error instanceof UsageError) {
       io.err(`warren: ${error.message}\n\n${USAGE}`);
       return 2;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { ApiError } from "@/lib/api/api-error";
+import { recordAudit } from "@/lib/audit/audit-log";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import { createApiTokenSchema, type CreateApiTokenInput } from "@/lib/validation/api-tokens";
@@ -29,6 +30,7 @@ export async function createApiToken({ ctx, input }: { ctx: Ctx; input: CreateAp
     data: { userId: data.userId, name: data.name, prefix: token.slice(0, 10), hash: hashApiToken(token) },
     select: apiTokenSelect,
   });
+  await recordAudit(ctx, { action: "token.created", subjectId: record.id, details: { name: record.name, prefix: record.prefix, userId: data.userId } });
   return { token, record };
 }
 
@@ -47,7 +49,9 @@ export async function revokeApiToken({ ctx, input }: { ctx: Ctx; input: { id: st
   if (!existing) throw new ApiError({ code: "not_found", field: "id", message: `no token with id ${input.id}` });
   mayManage(ctx, existing.userId);
   if (existing.revokedAt) return prisma.apiToken.findUniqueOrThrow({ where: { id: input.id }, select: apiTokenSelect });
-  return prisma.apiToken.update({ where: { id: input.id }, data: { revokedAt: new Date() }, select: apiTokenSelect });
+  const revoked = await prisma.apiToken.update({ where: { id: input.id }, data: { revokedAt: new Date() }, select: apiTokenSelect });
+  await recordAudit(ctx, { action: "token.revoked", subjectId: revoked.id, details: { name: revoked.name, prefix: revoked.prefix, userId: existing.userId } });
+  return revoked;
 }
 
 /** The user a bearer token belongs to, or null when it is unknown, revoked or its user disabled. */

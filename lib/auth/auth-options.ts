@@ -1,6 +1,7 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { clientInfo } from "@/lib/auth/client-info";
+import { recordAudit } from "@/lib/audit/audit-log";
 import { verifyPassword } from "@/lib/auth/password";
 import { RateLimiter } from "@/lib/auth/rate-limit";
 import { createAuthSession, deleteAuthSession, SESSION_MAX_AGE_SECONDS } from "@/lib/auth/sessions";
@@ -27,9 +28,14 @@ async function authorize(credentials: Record<string, string> | undefined, header
   if (!parsed.success) return null;
   const { email, password } = parsed.data;
   const { ip, userAgent } = clientInfo(headers);
+  const failed = (reason: string) =>
+    recordAudit({ actor: { type: "system", name: "sign-in" }, ip, userAgent }, { action: "auth.sign_in_failed", details: { email, reason } });
   const addressKey = ip ?? "unknown";
   const wait = Math.max(limits.account.retryAfter(email), limits.address.retryAfter(addressKey));
-  if (wait > 0) throw tooManyAttempts(wait);
+  if (wait > 0) {
+    await failed("rate limited");
+    throw tooManyAttempts(wait);
+  }
 
   const user = await getPrisma().user.findUnique({ where: { email } });
   const valid = await verifyPassword(user?.passwordHash, password);
@@ -38,10 +44,12 @@ async function authorize(credentials: Record<string, string> | undefined, header
   if (!user || !valid || user.disabled) {
     limits.account.fail(email);
     limits.address.fail(addressKey);
+    await failed(!user ? "unknown email" : user.disabled ? "account disabled" : "wrong password");
     return null;
   }
   limits.account.reset(email);
   const session = await createAuthSession({ userId: user.id, ip, userAgent });
+  await recordAudit({ actor: { type: "user", id: user.id, email: user.email, role: user.role }, ip, userAgent }, { action: "auth.sign_in", details: { session: session.id } });
   return { id: user.id, email: user.email, name: user.name, role: user.role, sid: session.id };
 }
 
@@ -69,6 +77,11 @@ export function authOptions(): NextAuthOptions {
     events: {
       async signOut({ token }) {
         await deleteAuthSession(token?.sid);
+        if (typeof token?.sub === "string" && typeof token.email === "string") {
+          // The audit keeps the actor's id and email; the role is not part of the record.
+          const actor = { type: "user" as const, id: token.sub, email: token.email, role: "user" as const };
+          await recordAudit({ actor }, { action: "auth.sign_out", details: { session: token.sid } });
+        }
       },
     },
   };

@@ -21,9 +21,29 @@ export const tunnelStatsEventSchema = z.object({
 });
 export type TunnelStatsEvent = z.infer<typeof tunnelStatsEventSchema>;
 
+/** A new audit record, for admins' audit page. */
+export const auditNewEventSchema = z.object({
+  seq: z.number(),
+  at: z.string(),
+  actorType: z.string(),
+  actorId: z.string().nullable(),
+  actorEmail: z.string().nullable(),
+  actorIp: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  action: z.string(),
+  hostId: z.string().nullable(),
+  tunnelId: z.string().nullable(),
+  subjectId: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditNewEvent = z.infer<typeof auditNewEventSchema>;
+
 export type ServerToClientEvents = {
   "tunnel:status": (event: TunnelStatusEvent) => void;
   "tunnel:stats": (event: TunnelStatsEvent) => void;
+  "audit:new": (event: AuditNewEvent) => void;
 };
 
 export const userRoom = (userId: string) => `user:${userId}`;

@@ -2,6 +2,7 @@
 // engine in server/: the engine puts itself on globalThis at start, and lib/
 // reaches it only through this interface.
 import { ApiError } from "@/lib/api/api-error";
+import type { Ctx } from "@/lib/context";
 
 export type LiveStats = { bytesIn: number; bytesOut: number; connections: number; connectionsTotal: number };
 
@@ -10,7 +11,8 @@ export interface TunnelEngineApi {
    *  (active or failed). Rejects with TunnelOpenError when the request itself
    *  cannot work (port taken), leaving the row untouched for the caller. */
   open(tunnelId: string): Promise<void>;
-  close(tunnelId: string, options: { status: "closed" | "expired"; reason: string }): Promise<void>;
+  /** `ctx`: who closed it, for the audit trail (the engine itself if absent). */
+  close(tunnelId: string, options: { status: "closed" | "expired"; reason: string; ctx?: Ctx }): Promise<void>;
   live(tunnelId: string): LiveStats | undefined;
 }
 

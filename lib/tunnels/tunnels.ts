@@ -1,6 +1,7 @@
 // Requesting, listing, inspecting and closing tunnels. The engine does the
 // opening; this decides what may be asked of it and answers in API shape.
 import { ApiError } from "@/lib/api/api-error";
+import { recordAudit } from "@/lib/audit/audit-log";
 import { getConfig } from "@/lib/config";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
@@ -96,11 +97,18 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
       events: { create: { status: "starting", reason: "requested" } },
     },
   });
+  const audit = { hostId: tunnel.hostId, tunnelId: tunnel.id };
+  await recordAudit(ctx, {
+    action: "tunnel.requested",
+    ...audit,
+    details: { kind: data.kind, listen: data.listen, target: data.target ?? null, ttlMinutes: data.ttlMinutes, allowedSources: data.allowedSources },
+  });
   try {
     await engine.open(tunnel.id);
   } catch (error) {
     // The request cannot work as asked: leave nothing behind, say why.
     await prisma.tunnel.delete({ where: { id: tunnel.id } });
+    await recordAudit(ctx, { action: "tunnel.failed", ...audit, details: { reason: error instanceof Error ? error.message : String(error) } });
     if (isTunnelOpenError(error)) throw new ApiError({ code: "conflict", field: "listen.port", message: error.message });
     throw error;
   }
@@ -154,7 +162,7 @@ export async function closeTunnel({ ctx, input }: { ctx: Ctx; input: { id: strin
   const tunnel = await findVisible(ctx, input.id);
   if (isOpen(tunnel.status)) {
     const by = ctx.actor.type === "user" ? ctx.actor.email : ctx.actor.name;
-    await getEngine().close(tunnel.id, { status: "closed", reason: input.reason ?? `closed by ${by}` });
+    await getEngine().close(tunnel.id, { status: "closed", reason: input.reason ?? `closed by ${by}`, ctx });
   }
   return getTunnel({ ctx, input });
 }

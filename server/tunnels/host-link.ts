@@ -5,7 +5,8 @@
 import { EventEmitter } from "node:events";
 import type { Client } from "ssh2";
 import { getPrisma } from "@/lib/db/prisma";
-import { recordHostKey, sshTarget } from "@/lib/hosts";
+import { systemCtx } from "@/lib/context";
+import { recordHostKey, refuseChangedHostKey, sshTarget } from "@/lib/hosts";
 import { connectSsh, SshFailure } from "@/lib/ssh/ssh-connect";
 
 export type BackoffOptions = { baseMs: number; maxMs: number };
@@ -15,6 +16,8 @@ type LinkEvents = {
   down: [reason: string];
   failed: [reason: string];
 };
+
+const engineCtx = systemCtx("engine");
 
 export class HostLink extends EventEmitter<LinkEvents> {
   client: Client | undefined;
@@ -61,12 +64,10 @@ export class HostLink extends EventEmitter<LinkEvents> {
     const host = await getPrisma().host.findUnique({ where: { id: this.hostId } });
     if (!host) throw new SshFailure("network", "the host was deleted");
     this.hostName = host.name;
-    if (host.hostKeyStatus === "changed") {
-      throw new SshFailure("host-key", `host key for ${host.name} changed to ${host.offeredFingerprint}: refused until an admin trusts it`);
-    }
+    if (host.hostKeyStatus === "changed") throw new SshFailure("host-key", await refuseChangedHostKey(engineCtx, host));
     try {
       const { client, fingerprint } = await connectSsh(sshTarget(host));
-      await recordHostKey(host, { fingerprint });
+      await recordHostKey(engineCtx, host, { fingerprint });
       if (this.closed) {
         client.end();
         throw new SshFailure("network", "closed");
@@ -74,7 +75,7 @@ export class HostLink extends EventEmitter<LinkEvents> {
       this.adopt(client, host.name);
       return client;
     } catch (error) {
-      if (error instanceof SshFailure && error.step === "host-key") await recordHostKey(host, { changedTo: error.offeredFingerprint });
+      if (error instanceof SshFailure && error.step === "host-key") await recordHostKey(engineCtx, host, { changedTo: error.offeredFingerprint });
       throw error;
     }
   }

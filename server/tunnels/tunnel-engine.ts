@@ -3,6 +3,9 @@
 // reasons), counters and connection records, and tells listeners about them.
 import { EventEmitter } from "node:events";
 import type { Client, ClientChannel, TcpConnectionDetails } from "ssh2";
+import { tunnelStatusAction } from "@/lib/audit/audit-actions";
+import { recordAudit, type AuditInput } from "@/lib/audit/audit-log";
+import { systemCtx, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { TunnelStatus } from "@/lib/generated/prisma/enums";
 import { TunnelOpenError, type LiveStats, type TunnelEngineApi } from "@/lib/tunnels/engine-port";
@@ -18,6 +21,7 @@ type EngineEvents = { status: [StatusEvent]; stats: [StatsEvent] };
 export type EngineOptions = { backoff?: BackoffOptions; statsIntervalMs?: number; persistEveryTicks?: number };
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+const engineCtx = systemCtx("engine");
 
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -30,6 +34,8 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   private readonly lastStats = new Map<string, string>();
   private readonly dirty = new Set<TunnelRuntime>();
   private pendingConnections: ConnectionRecord[] = [];
+  /** Connection events for the audit trail, sealed in one batch per tick. */
+  private pendingAudit: AuditInput[] = [];
   private ticker: NodeJS.Timeout | undefined;
   private ticks = 0;
   private readonly backoff: BackoffOptions;
@@ -63,6 +69,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
    *  (nothing is left behind); otherwise a refusal marks the tunnel failed. */
   private async openTunnel(tunnelId: string, { fresh }: { fresh: boolean }): Promise<void> {
     const tunnel = await getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnelId }, include: { host: true } });
+    const auditIds = { hostId: tunnel.hostId, tunnelId: tunnel.id };
     const runtime = new TunnelRuntime(
       {
         id: tunnel.id,
@@ -79,8 +86,16 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
         expiresAt: tunnel.expiresAt,
       },
       {
-        connectionClosed: (record) => this.pendingConnections.push(record),
-        sourceRefused: (source) => this.pendingConnections.push(refusedRecord(tunnel.id, source)),
+        connectionOpened: ({ source, destination }) =>
+          this.pendingAudit.push({ action: "connection.accepted", ...auditIds, at: new Date(), details: { source, destination } }),
+        connectionClosed: (record) => {
+          this.pendingConnections.push(record);
+          this.pendingAudit.push({ action: "connection.closed", ...auditIds, at: record.closedAt, details: connectionDetails(record) });
+        },
+        sourceRefused: (source) => {
+          this.pendingConnections.push(refusedRecord(tunnel.id, source));
+          this.pendingAudit.push({ action: "connection.refused", ...auditIds, at: new Date(), details: { source, reason: "source address not allowed" } });
+        },
       },
       { bytesIn: Number(tunnel.bytesIn), bytesOut: Number(tunnel.bytesOut), connectionsTotal: tunnel.connectionsTotal },
     );
@@ -98,10 +113,10 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     }
   }
 
-  async close(tunnelId: string, { status, reason }: { status: "closed" | "expired"; reason: string }) {
+  async close(tunnelId: string, { status, reason, ctx }: { status: "closed" | "expired"; reason: string; ctx?: Ctx }) {
     await this.drop(tunnelId);
     await this.flushConnections();
-    await this.persistStatus(tunnelId, status, reason);
+    await this.persistStatus(tunnelId, status, reason, ctx);
   }
 
   live(tunnelId: string): LiveStats | undefined {
@@ -208,10 +223,10 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     return (await getPrisma().tunnel.findUnique({ where: { id: tunnelId }, select: { status: true } }))?.status;
   }
 
-  private async persistStatus(tunnelId: string, status: TunnelStatus, reason: string | null) {
+  private async persistStatus(tunnelId: string, status: TunnelStatus, reason: string | null, ctx: Ctx = engineCtx) {
     const prisma = getPrisma();
     const terminal = !OPEN_STATUSES.includes(status);
-    const tunnel = await prisma.tunnel.findUnique({ where: { id: tunnelId }, select: { ownerId: true, status: true, statusReason: true } });
+    const tunnel = await prisma.tunnel.findUnique({ where: { id: tunnelId }, select: { ownerId: true, hostId: true, status: true, statusReason: true } });
     if (!tunnel || (tunnel.status === status && tunnel.statusReason === reason)) return;
     const at = new Date();
     await prisma.$transaction([
@@ -219,6 +234,10 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
       prisma.tunnelEvent.create({ data: { tunnelId, status, reason, at } }),
     ]);
     this.emit("status", { tunnelId, ownerId: tunnel.ownerId, status, reason, at: at.toISOString() });
+    const action = tunnelStatusAction(status);
+    if (action && tunnel.status !== status) {
+      await recordAudit(ctx, { action, hostId: tunnel.hostId, tunnelId, at, details: { reason, from: tunnel.status } });
+    }
   }
 
   private async persistCounters(runtimes: TunnelRuntime[]) {
@@ -234,6 +253,9 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   }
 
   private async flushConnections() {
+    const audit = this.pendingAudit;
+    this.pendingAudit = [];
+    await recordAudit(engineCtx, audit);
     if (this.pendingConnections.length === 0) return;
     const batch = this.pendingConnections;
     this.pendingConnections = [];
@@ -264,6 +286,17 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
       console.error("warren: persisting tunnel counters failed:", reasonOf(error));
     }
   }
+}
+
+function connectionDetails(record: ConnectionRecord) {
+  return {
+    source: record.source,
+    destination: record.destination,
+    bytesIn: record.bytesIn,
+    bytesOut: record.bytesOut,
+    durationMs: record.closedAt.getTime() - record.openedAt.getTime(),
+    error: record.error,
+  };
 }
 
 function refusedRecord(tunnelId: string, source: string): ConnectionRecord {

@@ -36,6 +36,7 @@ export type ConnectionRecord = {
 };
 
 export type RuntimeHooks = {
+  connectionOpened(record: Pick<ConnectionRecord, "tunnelId" | "source" | "destination">): void;
   connectionClosed(record: ConnectionRecord): void;
   sourceRefused(source: string): void;
 };
@@ -235,6 +236,7 @@ export class TunnelRuntime {
     client.on("error", () => {}); // errors before the splice are reported through open()'s rejection
     const done = open().then(
       async ({ far, destination }) => {
+        this.hooks.connectionOpened({ tunnelId: this.tunnel.id, source, destination: destination ?? null });
         finish(destination ?? null, await splice(client, far, [meter, this.meter]));
       },
       (error: Error & { destination?: string }) => {

@@ -1,0 +1,8 @@
+import { withAuth } from "@/lib/api/with-auth";
+import { verifyAuditChain } from "@/lib/audit/audit-log";
+import { requireAdmin } from "@/lib/auth/require-admin";
+
+export const GET = withAuth(async ({ ctx }) => {
+  requireAdmin(ctx, "verify the audit trail");
+  return Response.json(await verifyAuditChain());
+});

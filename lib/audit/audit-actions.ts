@@ -1,0 +1,36 @@
+// Every action the audit trail records. Adding one here is the only way to
+// record it, so the list doubles as documentation.
+export const AUDIT_ACTIONS = [
+  "auth.sign_in",
+  "auth.sign_in_failed",
+  "auth.sign_out",
+  "token.created",
+  "token.revoked",
+  "user.created",
+  "user.disabled",
+  "host.created",
+  "host.updated",
+  "host.deleted",
+  "host.key_trusted",
+  "host.key_changed",
+  "host.key_refused",
+  "tunnel.requested",
+  "tunnel.opened",
+  "tunnel.reconnecting",
+  "tunnel.failed",
+  "tunnel.closed",
+  "tunnel.expired",
+  "connection.accepted",
+  "connection.refused",
+  "connection.closed",
+  "audit.pruned",
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** The audit action for a tunnel status the engine persists, if it is one people ask about. */
+export function tunnelStatusAction(status: string): AuditAction | undefined {
+  return (
+    { active: "tunnel.opened", reconnecting: "tunnel.reconnecting", failed: "tunnel.failed", closed: "tunnel.closed", expired: "tunnel.expired" } as const
+  )[status];
+}

@@ -1,0 +1,90 @@
+// The audit trail on a real SQLite database: concurrent appends stay one
+// unbroken chain, tampering with the rows is found and named, and retention
+// prunes behind a checkpoint that keeps the rest verifiable.
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pruneAudit, recordAudit, verifyAuditChain } from "@/lib/audit/audit-log";
+import { getConfig } from "@/lib/config";
+import { systemCtx } from "@/lib/context";
+import { getPrisma } from "@/lib/db/prisma";
+import { useTestDatabase } from "@/tests/harness/test-database";
+
+let db: Awaited<ReturnType<typeof useTestDatabase>>;
+const ctx = systemCtx("test");
+
+beforeAll(async () => {
+  db = await useTestDatabase();
+});
+afterAll(() => db?.dispose());
+
+/** Edits the database behind Warren's back, as an intruder with file access would. */
+function tamper(sql: string) {
+  const raw = new Database(getConfig().databaseFile);
+  try {
+    raw.prepare(sql).run();
+  } finally {
+    raw.close();
+  }
+}
+
+async function withBackup<T>(run: () => Promise<T>): Promise<T> {
+  const rows = await getPrisma().auditEvent.findMany();
+  try {
+    return await run();
+  } finally {
+    await getPrisma().auditEvent.deleteMany();
+    await getPrisma().auditEvent.createMany({ data: rows });
+  }
+}
+
+describe("audit trail", () => {
+  it("keeps one contiguous chain under concurrent appends", async () => {
+    await Promise.all(
+      Array.from({ length: 50 }, (_, index) =>
+        recordAudit(ctx, index % 2 ? { action: "user.created", subjectId: `u${index}` } : [{ action: "tunnel.opened" }, { action: "tunnel.closed" }]),
+      ),
+    );
+    const seqs = (await getPrisma().auditEvent.findMany({ select: { seq: true }, orderBy: { seq: "asc" } })).map((row) => row.seq);
+    expect(seqs).toEqual(Array.from({ length: 75 }, (_, index) => index + 1));
+    expect(await verifyAuditChain()).toEqual({ ok: true, checked: 75, lastSeq: 75 });
+  });
+
+  it("names the first edited record", async () => {
+    await withBackup(async () => {
+      tamper(`UPDATE AuditEvent SET details = '{"by":"nobody"}' WHERE seq = 17`);
+      expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { seq: 17, problem: "record 17 was edited: its contents no longer match its seal" } });
+    });
+  });
+
+  it("names a removed record", async () => {
+    await withBackup(async () => {
+      tamper(`DELETE FROM AuditEvent WHERE seq = 30`);
+      expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { seq: 30, problem: "record 30 is missing (removed)" } });
+    });
+  });
+
+  it("names reordered records", async () => {
+    await withBackup(async () => {
+      tamper(`UPDATE AuditEvent SET seq = -1 WHERE seq = 40`);
+      tamper(`UPDATE AuditEvent SET seq = 40 WHERE seq = 41`);
+      tamper(`UPDATE AuditEvent SET seq = 41 WHERE seq = -1`);
+      expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { seq: 40 } });
+    });
+  });
+
+  it("prunes behind a signed checkpoint; the rest still verifies, a moved checkpoint does not", async () => {
+    const old = new Date(Date.now() - 40 * 86_400_000);
+    await recordAudit(ctx, [{ action: "host.created", at: old }]);
+    // Age everything so far (the pruned records' seals do not matter any more).
+    await getPrisma().auditEvent.updateMany({ where: { seq: { lte: 76 } }, data: { at: old } });
+    await recordAudit(ctx, { action: "host.deleted" });
+    const removed = await pruneAudit(30);
+    expect(removed).toBe(76);
+    const remaining = await getPrisma().auditEvent.findMany({ orderBy: { seq: "asc" } });
+    expect(remaining.map((row) => row.action)).toEqual(["host.deleted", "audit.pruned"]);
+    expect(await verifyAuditChain()).toEqual({ ok: true, checked: 2, lastSeq: 78 });
+
+    tamper(`UPDATE AuditCheckpoint SET seq = 70`);
+    expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { problem: "the retention checkpoint was altered: its signature does not match" } });
+  });
+});

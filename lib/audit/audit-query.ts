@@ -1,0 +1,73 @@
+// Searching and exporting the audit trail, for admins. Keyset pagination on
+// seq (never OFFSET), newest first for pages, oldest first for exports.
+import { requireAdmin } from "@/lib/auth/require-admin";
+import { toAuditDto, type AuditRecordDto } from "@/lib/audit/audit-log";
+import type { Ctx } from "@/lib/context";
+import { getPrisma } from "@/lib/db/prisma";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { auditExportSchema, auditQuerySchema, type AuditQuery } from "@/lib/validation/audit";
+
+type Filters = Omit<AuditQuery, "cursor" | "limit">;
+
+export function auditWhere(filters: Filters): Prisma.AuditEventWhereInput {
+  const and: Prisma.AuditEventWhereInput[] = [];
+  if (filters.actor) and.push({ OR: [{ actorId: filters.actor }, { actorEmail: filters.actor.toLowerCase() }] });
+  if (filters.action) and.push(filters.action.endsWith("*") ? { action: { startsWith: filters.action.slice(0, -1) } } : { action: filters.action });
+  if (filters.hostId) and.push({ hostId: filters.hostId });
+  if (filters.tunnelId) and.push({ tunnelId: filters.tunnelId });
+  if (filters.from || filters.to) and.push({ at: { ...(filters.from ? { gte: filters.from } : {}), ...(filters.to ? { lt: filters.to } : {}) } });
+  if (filters.q) {
+    const q = filters.q;
+    and.push({ OR: [{ details: { contains: q } }, { action: { contains: q } }, { actorEmail: { contains: q } }, { actorIp: { contains: q } }] });
+  }
+  return and.length ? { AND: and } : {};
+}
+
+export async function searchAudit({ ctx, input }: { ctx: Ctx; input: Record<string, unknown> }) {
+  requireAdmin(ctx, "read the audit trail");
+  const { cursor, limit, ...filters } = auditQuerySchema.parse(input);
+  const rows = await getPrisma().auditEvent.findMany({
+    where: { ...auditWhere(filters), ...(cursor ? { seq: { lt: cursor } } : {}) },
+    orderBy: { seq: "desc" },
+    take: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  return { events: page.map(toAuditDto), nextCursor: rows.length > limit ? page.at(-1)!.seq : null };
+}
+
+const CSV_COLUMNS = ["seq", "at", "actorType", "actorId", "actorEmail", "actorIp", "userAgent", "action", "hostId", "tunnelId", "subjectId", "details", "prevHash", "hash"] as const;
+
+function csvCell(value: unknown): string {
+  const text = value === null || value === undefined ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
+  // Quote everything that needs it; a leading = + - @ would be a formula in a spreadsheet.
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+function formatRecord(record: AuditRecordDto, format: "csv" | "jsonl"): string {
+  return format === "jsonl" ? JSON.stringify(record) + "\n" : CSV_COLUMNS.map((column) => csvCell(record[column])).join(",") + "\n";
+}
+
+const EXPORT_PAGE = 2_000;
+
+/** Every matching record, oldest first, as a stream of CSV or JSON lines. */
+export function exportAudit({ ctx, input }: { ctx: Ctx; input: Record<string, unknown> }) {
+  requireAdmin(ctx, "export the audit trail");
+  const { format, ...filters } = auditExportSchema.parse(input);
+  const where = auditWhere(filters);
+  let after = 0;
+  let headerSent = format !== "csv";
+  const encoder = new TextEncoder();
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const rows = await getPrisma().auditEvent.findMany({ where: { ...where, seq: { gt: after } }, orderBy: { seq: "asc" }, take: EXPORT_PAGE });
+      let chunk = headerSent ? "" : CSV_COLUMNS.join(",") + "\n";
+      headerSent = true;
+      for (const row of rows) chunk += formatRecord(toAuditDto(row), format);
+      if (chunk) controller.enqueue(encoder.encode(chunk));
+      if (rows.length < EXPORT_PAGE) controller.close();
+      else after = rows.at(-1)!.seq;
+    },
+  });
+  return { stream, format };
+}

@@ -22,6 +22,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
             <NavLink href="/tunnels">Tunnels</NavLink>
             <NavLink href="/tunnels/new">New tunnel</NavLink>
             {user.role === "admin" ? <NavLink href="/hosts">Hosts</NavLink> : null}
+            {user.role === "admin" ? <NavLink href="/audit">Audit</NavLink> : null}
             <NavLink href="/account">Account</NavLink>
             <span className="ml-auto flex items-center gap-3">
               <ConnectionIndicator />

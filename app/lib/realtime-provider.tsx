@@ -6,7 +6,14 @@
 // resynchronise (events sent while offline are not replayed).
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { io, type Socket } from "socket.io-client";
-import { tunnelStatsEventSchema, tunnelStatusEventSchema, type TunnelStatsEvent, type TunnelStatusEvent } from "@/lib/realtime/events";
+import {
+  auditNewEventSchema,
+  tunnelStatsEventSchema,
+  tunnelStatusEventSchema,
+  type AuditNewEvent,
+  type TunnelStatsEvent,
+  type TunnelStatusEvent,
+} from "@/lib/realtime/events";
 
 type Realtime = { socket: Socket | null; connected: boolean; everConnected: boolean };
 
@@ -69,6 +76,24 @@ export function useTunnelEvents(handlers: TunnelHandlers) {
       socket.off("tunnel:status", onStatus);
       socket.off("tunnel:stats", onStats);
       socket.off("connect", onConnect);
+    };
+  }, [socket]);
+}
+
+/** New audit records, for admins (the server sends them to no one else). */
+export function useAuditEvents(onNew: (event: AuditNewEvent) => void) {
+  const { socket } = useRealtime();
+  const latest = useRef(onNew);
+  latest.current = onNew;
+  useEffect(() => {
+    if (!socket) return;
+    const handler = (payload: unknown) => {
+      const parsed = auditNewEventSchema.safeParse(payload);
+      if (parsed.success) latest.current(parsed.data);
+    };
+    socket.on("audit:new", handler);
+    return () => {
+      socket.off("audit:new", handler);
     };
   }, [socket]);
 }

@@ -38,7 +38,7 @@ for (const colorScheme of ["light", "dark"] as const) {
       await expectNoViolations(page, "login");
       await signIn(page, "admin@example.com", password);
       await expect(page.getByTestId("tunnel-row")).toHaveCount(1);
-      for (const path of ["/tunnels", `/tunnels/${tunnel.id}`, "/tunnels/new", "/hosts", "/account"]) {
+      for (const path of ["/tunnels", `/tunnels/${tunnel.id}`, "/tunnels/new", "/hosts", "/account", "/audit"]) {
         await page.goto(path);
         await expect(page.getByTestId("live-indicator")).toHaveText("live");
         await expectNoViolations(page, path);

@@ -4,6 +4,7 @@
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pruneAudit, recordAudit, verifyAuditChain } from "@/lib/audit/audit-log";
+import { searchAudit } from "@/lib/audit/audit-query";
 import { getConfig } from "@/lib/config";
 import { systemCtx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
@@ -72,17 +73,37 @@ describe("audit trail", () => {
     });
   });
 
+  it("finds records by the words in them, newest first, together with other filters", async () => {
+    await recordAudit(ctx, [
+      { action: "tunnel.failed", hostId: "h1", details: { reason: "port 20001 is already in use on the bastion" } },
+      { action: "tunnel.failed", hostId: "h2", details: { reason: "port 20002 is already in use on the bastion" } },
+    ]);
+    const admin = { actor: { type: "user" as const, id: "a", email: "admin@example.com", role: "admin" as const } };
+    const found = await searchAudit({ ctx: admin, input: { q: "already in use" } });
+    expect(found.events.map((event) => event.details.reason)).toEqual([
+      "port 20002 is already in use on the bastion",
+      "port 20001 is already in use on the bastion",
+    ]);
+    expect((await searchAudit({ ctx: admin, input: { q: "already in", hostId: "h1" } })).events).toHaveLength(1);
+    expect((await searchAudit({ ctx: admin, input: { q: "20001" } })).events).toHaveLength(1);
+    expect((await searchAudit({ ctx: admin, input: { q: "nowhere to be found" } })).events).toEqual([]);
+    await expect(searchAudit({ ctx: admin, input: { q: "..." } })).rejects.toThrow("must contain a letter or a digit");
+  });
+
   it("prunes behind a signed checkpoint; the rest still verifies, a moved checkpoint does not", async () => {
     const old = new Date(Date.now() - 40 * 86_400_000);
     await recordAudit(ctx, [{ action: "host.created", at: old }]);
     // Age everything so far (the pruned records' seals do not matter any more).
-    await getPrisma().auditEvent.updateMany({ where: { seq: { lte: 76 } }, data: { at: old } });
+    await getPrisma().auditEvent.updateMany({ where: { seq: { lte: 78 } }, data: { at: old } });
     await recordAudit(ctx, { action: "host.deleted" });
     const removed = await pruneAudit(30);
-    expect(removed).toBe(76);
+    expect(removed).toBe(78);
     const remaining = await getPrisma().auditEvent.findMany({ orderBy: { seq: "asc" } });
     expect(remaining.map((row) => row.action)).toEqual(["host.deleted", "audit.pruned"]);
-    expect(await verifyAuditChain()).toEqual({ ok: true, checked: 2, lastSeq: 78 });
+    expect(await verifyAuditChain()).toEqual({ ok: true, checked: 2, lastSeq: 80 });
+    // The word index forgets pruned records with them.
+    const admin = { actor: { type: "user" as const, id: "a", email: "admin@example.com", role: "admin" as const } };
+    expect((await searchAudit({ ctx: admin, input: { q: "already in use" } })).events).toEqual([]);
 
     tamper(`UPDATE AuditCheckpoint SET seq = 70`);
     expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { problem: "the retention checkpoint was altered: its signature does not match" } });

@@ -9,28 +9,58 @@ import { auditExportSchema, auditQuerySchema, type AuditQuery } from "@/lib/vali
 
 type Filters = Omit<AuditQuery, "cursor" | "limit">;
 
-export function auditWhere(filters: Filters): Prisma.AuditEventWhereInput {
+/** An FTS5 query for the words of `text`, in order, the last one as a prefix. */
+function ftsPhrase(text: string): string {
+  return `"${text.replace(/"/g, '""')}" *`;
+}
+
+const FTS_CHUNK = 2_000;
+
+/** Seqs whose words match `q`, in chunks walking away from `from` (exclusive). */
+async function searchSeqs(q: string, direction: "older" | "newer", from: number): Promise<number[]> {
+  const prisma = getPrisma();
+  const rows =
+    direction === "older"
+      ? await prisma.$queryRaw<{ seq: bigint | number }[]>`SELECT rowid AS seq FROM "AuditSearch" WHERE "AuditSearch" MATCH ${ftsPhrase(q)} AND rowid < ${from} ORDER BY rowid DESC LIMIT ${FTS_CHUNK}`
+      : await prisma.$queryRaw<{ seq: bigint | number }[]>`SELECT rowid AS seq FROM "AuditSearch" WHERE "AuditSearch" MATCH ${ftsPhrase(q)} AND rowid > ${from} ORDER BY rowid ASC LIMIT ${FTS_CHUNK}`;
+  return rows.map((row) => Number(row.seq));
+}
+
+/** Filters other than the free text, which goes through the FTS index. */
+export function auditWhere(filters: Omit<Filters, "q">): Prisma.AuditEventWhereInput {
   const and: Prisma.AuditEventWhereInput[] = [];
   if (filters.actor) and.push({ OR: [{ actorId: filters.actor }, { actorEmail: filters.actor.toLowerCase() }] });
   if (filters.action) and.push(filters.action.endsWith("*") ? { action: { startsWith: filters.action.slice(0, -1) } } : { action: filters.action });
   if (filters.hostId) and.push({ hostId: filters.hostId });
   if (filters.tunnelId) and.push({ tunnelId: filters.tunnelId });
   if (filters.from || filters.to) and.push({ at: { ...(filters.from ? { gte: filters.from } : {}), ...(filters.to ? { lt: filters.to } : {}) } });
-  if (filters.q) {
-    const q = filters.q;
-    and.push({ OR: [{ details: { contains: q } }, { action: { contains: q } }, { actorEmail: { contains: q } }, { actorIp: { contains: q } }] });
-  }
   return and.length ? { AND: and } : {};
+}
+
+/** Rows matching the filters, walking from `from` in `direction`, at most `take`. */
+async function findRows(filters: Filters, direction: "older" | "newer", from: number, take: number) {
+  const prisma = getPrisma();
+  const { q, ...rest } = filters;
+  const where = auditWhere(rest);
+  const order = direction === "older" ? ("desc" as const) : ("asc" as const);
+  const beyond = direction === "older" ? { lt: from } : { gt: from };
+  if (!q) return prisma.auditEvent.findMany({ where: { ...where, seq: beyond }, orderBy: { seq: order }, take });
+  // Free text: candidates from the index, chunk by chunk, checked against the other filters.
+  const rows = [];
+  for (let cursor = from; rows.length < take; ) {
+    const seqs = await searchSeqs(q, direction, cursor);
+    if (seqs.length === 0) break;
+    rows.push(...(await prisma.auditEvent.findMany({ where: { ...where, seq: { in: seqs } }, orderBy: { seq: order }, take: take - rows.length })));
+    if (seqs.length < FTS_CHUNK) break;
+    cursor = seqs.at(-1)!;
+  }
+  return rows;
 }
 
 export async function searchAudit({ ctx, input }: { ctx: Ctx; input: Record<string, unknown> }) {
   requireAdmin(ctx, "read the audit trail");
   const { cursor, limit, ...filters } = auditQuerySchema.parse(input);
-  const rows = await getPrisma().auditEvent.findMany({
-    where: { ...auditWhere(filters), ...(cursor ? { seq: { lt: cursor } } : {}) },
-    orderBy: { seq: "desc" },
-    take: limit + 1,
-  });
+  const rows = await findRows(filters, "older", cursor ?? Number.MAX_SAFE_INTEGER, limit + 1);
   const page = rows.slice(0, limit);
   return { events: page.map(toAuditDto), nextCursor: rows.length > limit ? page.at(-1)!.seq : null };
 }
@@ -54,13 +84,12 @@ const EXPORT_PAGE = 2_000;
 export function exportAudit({ ctx, input }: { ctx: Ctx; input: Record<string, unknown> }) {
   requireAdmin(ctx, "export the audit trail");
   const { format, ...filters } = auditExportSchema.parse(input);
-  const where = auditWhere(filters);
   let after = 0;
   let headerSent = format !== "csv";
   const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const rows = await getPrisma().auditEvent.findMany({ where: { ...where, seq: { gt: after } }, orderBy: { seq: "asc" }, take: EXPORT_PAGE });
+      const rows = await findRows(filters, "newer", after, EXPORT_PAGE);
       let chunk = headerSent ? "" : CSV_COLUMNS.join(",") + "\n";
       headerSent = true;
       for (const row of rows) chunk += formatRecord(toAuditDto(row), format);

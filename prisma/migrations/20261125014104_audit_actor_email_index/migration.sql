@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "AuditEvent_actorEmail_seq_idx" ON "AuditEvent"("actorEmail", "seq");
+

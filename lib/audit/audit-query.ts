@@ -14,15 +14,16 @@ function ftsPhrase(text: string): string {
   return `"${text.replace(/"/g, '""')}" *`;
 }
 
-const FTS_CHUNK = 2_000;
+// Under SQLite's classic limit of 999 bound parameters, since the chunk becomes `seq IN (...)`.
+const FTS_CHUNK = 900;
 
 /** Seqs whose words match `q`, in chunks walking away from `from` (exclusive). */
-async function searchSeqs(q: string, direction: "older" | "newer", from: number): Promise<number[]> {
+async function searchSeqs(q: string, direction: "older" | "newer", from: number, chunk: number): Promise<number[]> {
   const prisma = getPrisma();
   const rows =
     direction === "older"
-      ? await prisma.$queryRaw<{ seq: bigint | number }[]>`SELECT rowid AS seq FROM "AuditSearch" WHERE "AuditSearch" MATCH ${ftsPhrase(q)} AND rowid < ${from} ORDER BY rowid DESC LIMIT ${FTS_CHUNK}`
-      : await prisma.$queryRaw<{ seq: bigint | number }[]>`SELECT rowid AS seq FROM "AuditSearch" WHERE "AuditSearch" MATCH ${ftsPhrase(q)} AND rowid > ${from} ORDER BY rowid ASC LIMIT ${FTS_CHUNK}`;
+      ? await prisma.$queryRaw<{ seq: bigint | number }[]>`SELECT rowid AS seq FROM "AuditSearch" WHERE "AuditSearch" MATCH ${ftsPhrase(q)} AND rowid < ${from} ORDER BY rowid DESC LIMIT ${chunk}`
+      : await prisma.$queryRaw<{ seq: bigint | number }[]>`SELECT rowid AS seq FROM "AuditSearch" WHERE "AuditSearch" MATCH ${ftsPhrase(q)} AND rowid > ${from} ORDER BY rowid ASC LIMIT ${chunk}`;
   return rows.map((row) => Number(row.seq));
 }
 
@@ -46,12 +47,14 @@ async function findRows(filters: Filters, direction: "older" | "newer", from: nu
   const beyond = direction === "older" ? { lt: from } : { gt: from };
   if (!q) return prisma.auditEvent.findMany({ where: { ...where, seq: beyond }, orderBy: { seq: order }, take });
   // Free text: candidates from the index, chunk by chunk, checked against the other filters.
+  // The first chunk is just a page: a frequent phrase costs the index per
+  // match, so ask for more only when the other filters leave the page short.
   const rows = [];
-  for (let cursor = from; rows.length < take; ) {
-    const seqs = await searchSeqs(q, direction, cursor);
+  for (let cursor = from, chunk = Math.min(take, FTS_CHUNK); rows.length < take; chunk = Math.min(chunk * 4, FTS_CHUNK)) {
+    const seqs = await searchSeqs(q, direction, cursor, chunk);
     if (seqs.length === 0) break;
     rows.push(...(await prisma.auditEvent.findMany({ where: { ...where, seq: { in: seqs } }, orderBy: { seq: order }, take: take - rows.length })));
-    if (seqs.length < FTS_CHUNK) break;
+    if (seqs.length < chunk) break;
     cursor = seqs.at(-1)!;
   }
   return rows;

@@ -4,6 +4,8 @@ import { hashPassword } from "@/lib/auth/password";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
+import { findEngine } from "@/lib/tunnels/engine-port";
+import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import { createUserSchema, emailSchema, firstAdminSchema, type CreateUserInput, type FirstAdminInput } from "@/lib/validation/users";
 
 /** What the API and pages may show of a user: never the password hash. */
@@ -29,6 +31,18 @@ export async function createUser({ ctx, input }: { ctx: Ctx; input: CreateUserIn
     }
     throw error;
   }
+}
+
+export async function listUsers({ ctx }: { ctx: Ctx }) {
+  requireAdmin(ctx, "list users");
+  return getPrisma().user.findMany({ select: publicUserSelect, orderBy: { email: "asc" } });
+}
+
+export async function getUser({ ctx, input }: { ctx: Ctx; input: { id: string } }) {
+  requireAdmin(ctx, "manage users");
+  const user = await getPrisma().user.findUnique({ where: { id: input.id }, select: publicUserSelect });
+  if (!user) throw new ApiError({ code: "not_found", message: `no user with id ${input.id}` });
+  return user;
 }
 
 export async function hasUsers(): Promise<boolean> {
@@ -74,5 +88,12 @@ export async function disableUser({ ctx, input }: { ctx: Ctx; input: { email: st
     prisma.authSession.deleteMany({ where: { userId: user.id } }),
   ]);
   await recordAudit(ctx, { action: "user.disabled", subjectId: user.id, details: { email: user.email, sessionsEnded: sessions.count } });
+  // In Warren's own process their tunnels close now; from the CLI the engine
+  // finds them within seconds.
+  const engine = findEngine();
+  if (engine) {
+    const open = await prisma.tunnel.findMany({ where: { ownerId: user.id, status: { in: OPEN_STATUSES } }, select: { id: true } });
+    for (const tunnel of open) await engine.close(tunnel.id, { status: "closed", reason: `its owner ${user.email} was disabled`, ctx });
+  }
   return updated;
 }

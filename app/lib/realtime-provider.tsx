@@ -25,6 +25,8 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     const socket = io({ withCredentials: true });
     const update = () => setState((previous) => ({ socket, connected: socket.connected, everConnected: previous.everConnected || socket.connected }));
     socket.on("connect", update);
+    // Signed out elsewhere, disabled, or revoked: this page shows nothing any more.
+    socket.on("session:ended", () => window.location.assign("/login"));
     socket.on("disconnect", (reason) => {
       update();
       // socket.io does not retry after a server-side disconnect; a dashboard

@@ -44,6 +44,7 @@ export type ServerToClientEvents = {
   "tunnel:status": (event: TunnelStatusEvent) => void;
   "tunnel:stats": (event: TunnelStatsEvent) => void;
   "audit:new": (event: AuditNewEvent) => void;
+  "session:ended": (event: { reason: string }) => void;
 };
 
 export const userRoom = (userId: string) => `user:${userId}`;

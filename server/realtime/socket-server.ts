@@ -30,7 +30,7 @@ function fromOwnPages(headers: Socket["handshake"]["headers"]): boolean {
 /** API token in `auth.token` (scripts), else the session cookie (browsers).
  *  A cookie is only honoured from Warren's own origin, so another site cannot
  *  open a socket with a visitor's cookie. */
-async function socketUser(socket: Socket): Promise<SessionUser | null> {
+async function socketUser(socket: Pick<Socket, "handshake">): Promise<SessionUser | null> {
   const { auth, headers } = socket.handshake;
   const token = typeof auth?.token === "string" ? auth.token : null;
   if (token) {
@@ -41,6 +41,28 @@ async function socketUser(socket: Socket): Promise<SessionUser | null> {
   }
   if (!fromOwnPages(headers)) return null;
   return userFromSessionToken(sessionTokenFromCookieHeader(headers.cookie));
+}
+
+const REVALIDATE_MS = 5_000;
+
+/** Every few seconds, each socket's credential is checked again: a session
+ *  that ended (sign-out, user disabled, even by the CLI in another process)
+ *  or a revoked token loses its socket, and the browser is sent to sign in. */
+function revalidateSockets(io: WarrenIo): NodeJS.Timeout {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    void (async () => {
+      for (const socket of await io.fetchSockets()) {
+        const user = await socketUser(socket).catch(() => null);
+        if (user && user.role === socket.data.user.role) continue;
+        socket.emit("session:ended", { reason: user ? "your role changed: sign in again" : "your session has ended" });
+        socket.disconnect(true);
+      }
+    })().finally(() => (running = false));
+  }, REVALIDATE_MS);
+  return timer.unref();
 }
 
 /** Tunnel events go to their owner and to admins, never to anyone else. */
@@ -70,6 +92,7 @@ export function registerRealtime(httpServer: HttpServer, engine: TunnelEngine): 
     if (user.role === "admin") void socket.join(ADMIN_ROOM);
   });
   relayEngine(io, engine);
+  const revalidation = revalidateSockets(io);
   globalForIo.warrenIo = io;
   return {
     name: "realtime",
@@ -77,6 +100,7 @@ export function registerRealtime(httpServer: HttpServer, engine: TunnelEngine): 
       new Promise((resolve) => {
         // close() drops the transports without a DISCONNECT packet, so
         // browsers reconnect by themselves once Warren is back.
+        clearInterval(revalidation);
         globalForIo.warrenIo = undefined;
         io.close(() => resolve());
       }),

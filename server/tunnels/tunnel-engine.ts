@@ -240,6 +240,16 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     }
   }
 
+  /** A user disabled anywhere (even by the CLI, in another process) loses their tunnels here within seconds. */
+  private async closeTunnelsOfDisabledOwners() {
+    if (this.runtimes.size === 0) return;
+    const orphans = await getPrisma().tunnel.findMany({
+      where: { id: { in: [...this.runtimes.keys()] }, owner: { disabled: true } },
+      select: { id: true, owner: { select: { email: true } } },
+    });
+    for (const tunnel of orphans) await this.close(tunnel.id, { status: "closed", reason: `its owner ${tunnel.owner.email} was disabled` });
+  }
+
   private async persistCounters(runtimes: TunnelRuntime[]) {
     const prisma = getPrisma();
     await Promise.all(
@@ -279,6 +289,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     try {
       await this.flushConnections();
       if (this.ticks % (this.options.persistEveryTicks ?? 5) !== 0) return;
+      await this.closeTunnelsOfDisabledOwners();
       const dirty = [...this.dirty].filter((runtime) => this.runtimes.has(runtime.tunnel.id));
       this.dirty.clear();
       await this.persistCounters(dirty);

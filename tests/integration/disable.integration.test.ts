@@ -1,0 +1,101 @@
+// Disabling a user cuts everything at once: sessions, API tokens, live
+// sockets (told why), and their tunnels with the connections inside them,
+// whether an admin does it through the API or the operator through the CLI.
+import net from "node:net";
+import { io, type Socket } from "socket.io-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiClient, type ApiClient } from "@/tests/harness/api-client";
+import { freePortInRange, waitFor } from "@/tests/harness/free-port";
+import { startEchoServer, type TcpServer } from "@/tests/harness/origin";
+import { signInCookie } from "@/tests/harness/sign-in";
+import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
+
+type Tunnel = { id: string; status: string; statusReason: string | null };
+
+let sshd: SshdHandle;
+let echo: TcpServer;
+let warren: WarrenHandle;
+let admin: ApiClient;
+let hostId: string;
+const password = "correct horse battery";
+
+beforeAll(async () => {
+  [sshd, echo] = await Promise.all([startSshd(), startEchoServer()]);
+  warren = await startWarren();
+  await warren.createUser({ email: "admin@example.com", password, admin: true });
+  admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
+  hostId = (await admin.post<{ id: string }>("/hosts", { name: "db-1", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey })).body.id;
+});
+
+afterAll(async () => {
+  await warren?.dispose();
+  await Promise.all([sshd?.dispose(), echo?.close()]);
+});
+
+/** A user with a token, a browser session, a socket, and a tunnel carrying an open connection. */
+async function busyUser(email: string) {
+  await warren.createUser({ email, password });
+  const token = await warren.createToken(email);
+  const cookie = await signInCookie(warren.url, email, password);
+  const client = apiClient(warren.url, token);
+  const port = await freePortInRange();
+  const tunnel = (await client.post<Tunnel>("/tunnels", { hostId, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: echo.port } })).body;
+  const connection = net.connect({ host: "127.0.0.1", port });
+  connection.on("error", () => {});
+  await new Promise((resolve) => connection.once("connect", resolve));
+  const socket: Socket = io(warren.url, { extraHeaders: { cookie, origin: warren.url }, transports: ["websocket"], reconnection: false });
+  const ended = new Promise<string>((resolve) => socket.once("session:ended", (event: { reason: string }) => resolve(event.reason)));
+  const disconnected = new Promise<string>((resolve) => socket.once("disconnect", resolve));
+  await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+  const connectionClosed = new Promise((resolve) => connection.once("close", resolve));
+  return { token, cookie, client, tunnel, port, ended, disconnected, connectionClosed, socket };
+}
+
+async function expectCutOff(user: Awaited<ReturnType<typeof busyUser>>, email: string) {
+  expect(await user.ended).toBe("your session has ended");
+  expect(await user.disconnected).toBe("io server disconnect");
+  await user.connectionClosed;
+  const tunnel = await waitFor(() => admin.get<Tunnel>(`/tunnels/${user.tunnel.id}`).then((r) => r.body), (t) => t.status === "closed", 10_000, "tunnel closed");
+  expect(tunnel.statusReason).toBe(`its owner ${email} was disabled`);
+  expect((await user.client.get("/me")).status).toBe(401);
+  expect((await fetch(`${warren.url}/api/v1/me`, { headers: { cookie: user.cookie } })).status).toBe(401);
+  const refused = await new Promise<boolean>((resolve) => {
+    const probe = net.connect({ host: "127.0.0.1", port: user.port });
+    probe.once("connect", () => resolve(false));
+    probe.once("error", () => resolve(true));
+  });
+  expect(refused).toBe(true);
+  const audit = await admin.get<{ events: { action: string }[] }>(`/audit?tunnelId=${user.tunnel.id}&action=tunnel.closed`);
+  expect(audit.body.events).toHaveLength(1);
+}
+
+describe("disabling a user", () => {
+  it("through the API cuts their session, token, socket and tunnels", async () => {
+    const alice = await busyUser("alice@example.com");
+    const users = await admin.get<{ users: { id: string; email: string }[] }>("/users");
+    const id = users.body.users.find((user) => user.email === "alice@example.com")!.id;
+    expect((await alice.client.patch(`/users/${id}`, { disabled: true })).status).toBe(403);
+    const response = await admin.patch<{ disabled: boolean }>(`/users/${id}`, { disabled: true });
+    expect(response.body.disabled).toBe(true);
+    // In Warren's own process the tunnel is closed before the answer.
+    expect((await admin.get<Tunnel>(`/tunnels/${alice.tunnel.id}`)).body.status).toBe("closed");
+    await expectCutOff(alice, "alice@example.com");
+    alice.socket.close();
+  });
+
+  it("through the CLI does the same within seconds", async () => {
+    const bob = await busyUser("bob@example.com");
+    expect((await warren.cli(["user", "disable", "--email", "bob@example.com"])).code).toBe(0);
+    await expectCutOff(bob, "bob@example.com");
+    bob.socket.close();
+  });
+
+  it("refuses anything but disabled: true, naming the field", async () => {
+    const users = await admin.get<{ users: { id: string; email: string }[] }>("/users");
+    const id = users.body.users.find((user) => user.email === "admin@example.com")!.id;
+    const response = await admin.patch<{ error: { field: string } }>(`/users/${id}`, { disabled: false });
+    expect(response.status).toBe(422);
+    expect(response.body.error.field).toBe("disabled");
+  });
+});

@@ -59,6 +59,7 @@ describe("loadConfig", () => {
     [{ WARREN_LISTEN_PORTS: "30000-20000" }, "WARREN_LISTEN_PORTS", "low to high"],
     [{ WARREN_LISTEN_PORTS: "20000" }, "WARREN_LISTEN_PORTS", "range like"],
     [{ WARREN_AUDIT_RETENTION_DAYS: "-1" }, "WARREN_AUDIT_RETENTION_DAYS", "0 (keep forever)"],
+    [{ WARREN_TRUSTED_PROXY_HEADER: "X Forwarded" }, "WARREN_TRUSTED_PROXY_HEADER", "header name"],
   ])("refuses %o naming the setting", (env, setting, reason) => {
     const error = configError(env);
     expect(error.setting).toBe(setting);

@@ -30,6 +30,8 @@ export type WarrenConfig = {
   /** Where Warren-side listeners (local, dynamic) may bind on the bastion. */
   listenAddresses: string[];
   listenPorts: { min: number; max: number };
+  /** Behind a reverse proxy: the header it sets with the client's address (trusted only then). */
+  trustedProxyHeader: string | null;
   /** Audit records older than this are pruned behind a signed checkpoint; 0 keeps them forever. */
   auditRetentionDays: number;
   production: boolean;
@@ -67,6 +69,12 @@ const listenPortsSchema = z
     return { min, max };
   })
   .refine(({ min, max }) => min >= 1 && max <= 65535 && min <= max, { error: "must be a range within 1-65535, low to high" });
+
+const proxyHeaderSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9-]+$/, { error: "must be a header name, e.g. x-forwarded-for or x-real-ip" });
 
 const retentionSchema = z.coerce
   .number({ error: "must be a number of days" })
@@ -129,9 +137,13 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
   const listenAddresses = parseSetting("WARREN_LISTEN_ADDRESSES", listenAddressesSchema, env.WARREN_LISTEN_ADDRESSES ?? "127.0.0.1");
   const listenPorts = parseSetting("WARREN_LISTEN_PORTS", listenPortsSchema, env.WARREN_LISTEN_PORTS ?? "20000-29999");
   const auditRetentionDays = parseSetting("WARREN_AUDIT_RETENTION_DAYS", retentionSchema, env.WARREN_AUDIT_RETENTION_DAYS ?? "0");
+  const trustedProxyHeader = env.WARREN_TRUSTED_PROXY_HEADER
+    ? parseSetting("WARREN_TRUSTED_PROXY_HEADER", proxyHeaderSchema, env.WARREN_TRUSTED_PROXY_HEADER)
+    : null;
   return {
     port,
     host,
+    trustedProxyHeader,
     auditRetentionDays,
     listenAddresses,
     listenPorts,

@@ -5,7 +5,8 @@ import { requireAdmin } from "@/lib/auth/require-admin";
 import type { Ctx } from "@/lib/context";
 import { open, seal } from "@/lib/crypto/secret-box";
 import { getPrisma } from "@/lib/db/prisma";
-import type { Host } from "@/lib/generated/prisma/client";
+import type { Host, Prisma } from "@/lib/generated/prisma/client";
+import { hostPolicy, policyColumns } from "@/lib/tunnels/host-policy";
 import { connectSsh, SshFailure, type SshStep, type SshTarget } from "@/lib/ssh/ssh-connect";
 import { generateKeyPair, readPrivateKey } from "@/lib/ssh/ssh-keys";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
@@ -23,9 +24,24 @@ export const publicHostSelect = {
   hostKeyFingerprint: true,
   hostKeyStatus: true,
   offeredFingerprint: true,
+  policyKinds: true,
+  policyTargets: true,
+  policyPorts: true,
+  policyPublicBinds: true,
+  policyAnySource: true,
+  policyMaxTtlMinutes: true,
   createdAt: true,
   updatedAt: true,
 } as const;
+
+type PublicHostRow = Prisma.HostGetPayload<{ select: typeof publicHostSelect }>;
+
+/** A host as the API shows it: its policy as one object. */
+export function toHostDto(row: PublicHostRow) {
+  const { policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes, ...host } = row;
+  return { ...host, policy: hostPolicy({ policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes }) };
+}
+export type HostDto = ReturnType<typeof toHostDto>;
 
 const PRIVATE_KEY = "host.privateKey";
 const PASSPHRASE = "host.passphrase";
@@ -66,44 +82,51 @@ export async function createHost({ ctx, input }: { ctx: Ctx; input: CreateHostIn
         ...credential(data, data.name),
         hostKeyFingerprint: fingerprint,
         hostKeyStatus: fingerprint ? "trusted" : "unverified",
+        ...policyColumns(data.policy ?? {}),
       },
       select: publicHostSelect,
     })
+    .then(toHostDto)
     .catch((error: unknown) => nameTaken(error, data.name));
   await recordAudit(ctx, {
     action: "host.created",
     hostId: host.id,
-    details: { name: host.name, address: host.address, port: host.port, username: host.username, keyGenerated: host.keyGenerated, hostKeyFingerprint: fingerprint },
+    details: { name: host.name, address: host.address, port: host.port, username: host.username, keyGenerated: host.keyGenerated, hostKeyFingerprint: fingerprint, policy: host.policy },
   });
   return host;
 }
 
 export async function listHosts(_args: { ctx: Ctx }) {
-  return getPrisma().host.findMany({ select: publicHostSelect, orderBy: { name: "asc" } });
+  return (await getPrisma().host.findMany({ select: publicHostSelect, orderBy: { name: "asc" } })).map(toHostDto);
 }
 
 export async function getHost({ input }: { ctx: Ctx; input: { id: string } }) {
   const host = await getPrisma().host.findUnique({ where: { id: input.id }, select: publicHostSelect });
   if (!host) throw new ApiError({ code: "not_found", message: `no host with id ${input.id}` });
-  return host;
+  return toHostDto(host);
 }
 
 export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string; changes: UpdateHostInput } }) {
   requireAdmin(ctx, "edit hosts");
   const current = await getHost({ ctx, input });
   const changes = updateHostSchema.parse(input.changes);
-  const { privateKey, passphrase, generateKey, hostKeyFingerprint, ...plain } = changes;
+  const { privateKey, passphrase, generateKey, hostKeyFingerprint, policy, ...plain } = changes;
   const trust =
     hostKeyFingerprint === undefined
       ? {}
       : { hostKeyFingerprint, hostKeyStatus: hostKeyFingerprint ? ("trusted" as const) : ("unverified" as const), offeredFingerprint: null };
   const key = privateKey || generateKey ? credential({ privateKey, passphrase, generateKey }, plain.name ?? current.name) : {};
   const host = await getPrisma()
-    .host.update({ where: { id: current.id }, data: { ...plain, ...trust, ...key }, select: publicHostSelect })
+    .host.update({ where: { id: current.id }, data: { ...plain, ...trust, ...key, ...policyColumns(policy ?? {}) }, select: publicHostSelect })
+    .then(toHostDto)
     .catch((error: unknown) => nameTaken(error, plain.name));
   // Which fields changed, never the key material itself.
   const changed = Object.keys(changes);
-  await recordAudit(ctx, { action: "host.updated", hostId: host.id, details: { name: host.name, changed, newKey: Boolean(privateKey || generateKey) } });
+  await recordAudit(ctx, {
+    action: "host.updated",
+    hostId: host.id,
+    details: { name: host.name, changed, newKey: Boolean(privateKey || generateKey), ...(policy ? { policy: host.policy } : {}) },
+  });
   if (hostKeyFingerprint) {
     await recordAudit(ctx, { action: "host.key_trusted", hostId: host.id, details: { name: host.name, fingerprint: hostKeyFingerprint, previous: current.hostKeyFingerprint } });
   }

@@ -17,9 +17,13 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-// Overwrites whatever a client sent under this name: only the socket knows who it is.
-function stampClientIp(req: IncomingMessage) {
-  req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "";
+// Overwrites whatever a client sent under this name: only the socket knows
+// who it is, or, when configured, the reverse proxy in front (whose own
+// entry is the last one in X-Forwarded-For).
+function stampClientIp(req: IncomingMessage, trustedProxyHeader: string | null) {
+  const forwarded = trustedProxyHeader ? req.headers[trustedProxyHeader] : undefined;
+  const fromProxy = (Array.isArray(forwarded) ? forwarded.at(-1) : forwarded)?.split(",").at(-1)?.trim();
+  req.headers[CLIENT_IP_HEADER] = fromProxy || req.socket.remoteAddress || "";
 }
 
 async function main() {
@@ -38,7 +42,7 @@ async function main() {
   const handle = app.getRequestHandler();
 
   const server = createServer((req, res) => {
-    stampClientIp(req);
+    stampClientIp(req, config.trustedProxyHeader);
     void handle(req, res);
   });
   if (dev) {

@@ -8,6 +8,7 @@ import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { findEngine, getEngine, isTunnelOpenError } from "@/lib/tunnels/engine-port";
 import { sshCommand } from "@/lib/tunnels/ssh-command";
+import { applyHostPolicy, hostPolicy } from "@/lib/tunnels/host-policy";
 import { checkTunnelRules } from "@/lib/tunnels/tunnel-rules";
 import { OPEN_STATUSES, isOpen } from "@/lib/tunnels/tunnel-status";
 import { createTunnelSchema, type CreateTunnelInput } from "@/lib/validation/tunnels";
@@ -76,9 +77,14 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
   const ownerId = ownerOf(ctx);
   const data = createTunnelSchema.parse(input);
   const prisma = getPrisma();
-  const host = await prisma.host.findUnique({ where: { id: data.hostId }, select: { id: true } });
+  const host = await prisma.host.findUnique({ where: { id: data.hostId } });
   if (!host) throw new ApiError({ code: "unprocessable_entity", field: "hostId", message: `no host with id ${data.hostId}` });
   checkTunnelRules(data, getConfig());
+  const allowedSources = applyHostPolicy(data, hostPolicy(host), host.name, {
+    ip: ctx.ip ?? null,
+    isAdmin: ctx.actor.type === "user" && ctx.actor.role === "admin",
+    sourcesGiven: input.allowedSources !== undefined,
+  });
   await assertPortFree(data);
   const engine = getEngine();
 
@@ -91,7 +97,7 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
       listenPort: data.listen.port,
       targetHost: data.target?.host ?? null,
       targetPort: data.target?.port ?? null,
-      allowedSources: JSON.stringify(data.allowedSources),
+      allowedSources: JSON.stringify(allowedSources),
       expiresAt: new Date(Date.now() + data.ttlMinutes * 60_000),
       status: "starting",
       events: { create: { status: "starting", reason: "requested" } },
@@ -101,7 +107,7 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
   await recordAudit(ctx, {
     action: "tunnel.requested",
     ...audit,
-    details: { kind: data.kind, listen: data.listen, target: data.target ?? null, ttlMinutes: data.ttlMinutes, allowedSources: data.allowedSources },
+    details: { kind: data.kind, listen: data.listen, target: data.target ?? null, ttlMinutes: data.ttlMinutes, allowedSources },
   });
   try {
     await engine.open(tunnel.id);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { networkHostSchema, portSchema } from "@/lib/validation/common";
+import { hostPolicySchema } from "@/lib/validation/host-policy";
 
 export const hostNameSchema = z
   .string({ error: "is required" })
@@ -32,6 +33,7 @@ const hostFields = {
   passphrase: z.string().max(1024).optional(),
   generateKey: z.boolean().optional(),
   hostKeyFingerprint: fingerprintSchema.optional(),
+  policy: hostPolicySchema.partial().optional(),
 };
 
 export const createHostSchema = z.object(hostFields).superRefine((host, ctx) => {
@@ -52,6 +54,7 @@ export const updateHostSchema = z
     generateKey: z.literal(true, { error: "can only be true (make a new key pair)" }),
     // Setting it (again) is how an admin trusts a host whose key changed.
     hostKeyFingerprint: fingerprintSchema.nullable(),
+    policy: hostPolicySchema.partial(),
   })
   .partial()
   .superRefine((host, ctx) => {

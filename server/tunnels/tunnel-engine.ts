@@ -9,6 +9,7 @@ import { systemCtx, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { TunnelStatus } from "@/lib/generated/prisma/enums";
 import { TunnelOpenError, type LiveStats, type TunnelEngineApi } from "@/lib/tunnels/engine-port";
+import { hostPolicy } from "@/lib/tunnels/host-policy";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import { HostLink, type BackoffOptions } from "@/server/tunnels/host-link";
 import { TunnelRuntime, type ConnectionRecord, type RuntimeTunnel } from "@/server/tunnels/tunnel-runtime";
@@ -83,6 +84,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
         targetHost: tunnel.targetHost,
         targetPort: tunnel.targetPort,
         allowedSources: JSON.parse(tunnel.allowedSources) as string[],
+        policy: hostPolicy(tunnel.host),
         expiresAt: tunnel.expiresAt,
       },
       {
@@ -92,9 +94,9 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
           this.pendingConnections.push(record);
           this.pendingAudit.push({ action: "connection.closed", ...auditIds, at: record.closedAt, details: connectionDetails(record) });
         },
-        sourceRefused: (source) => {
-          this.pendingConnections.push(refusedRecord(tunnel.id, source));
-          this.pendingAudit.push({ action: "connection.refused", ...auditIds, at: new Date(), details: { source, reason: "source address not allowed" } });
+        connectionRefused: ({ source, destination, reason }) => {
+          this.pendingConnections.push(refusedRecord(tunnel.id, source, destination, reason));
+          this.pendingAudit.push({ action: "connection.refused", ...auditIds, at: new Date(), details: { source, destination, reason } });
         },
       },
       { bytesIn: Number(tunnel.bytesIn), bytesOut: Number(tunnel.bytesOut), connectionsTotal: tunnel.connectionsTotal },
@@ -310,7 +312,7 @@ function connectionDetails(record: ConnectionRecord) {
   };
 }
 
-function refusedRecord(tunnelId: string, source: string): ConnectionRecord {
+function refusedRecord(tunnelId: string, source: string, destination: string | null, reason: string): ConnectionRecord {
   const now = new Date();
-  return { tunnelId, source, destination: null, bytesIn: 0, bytesOut: 0, openedAt: now, closedAt: now, error: "refused: source address not allowed" };
+  return { tunnelId, source, destination, bytesIn: 0, bytesOut: 0, openedAt: now, closedAt: now, error: `refused: ${reason}` };
 }

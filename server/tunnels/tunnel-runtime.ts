@@ -5,7 +5,9 @@ import net from "node:net";
 import type { Duplex } from "node:stream";
 import type { Client, ClientChannel, TcpConnectionDetails } from "ssh2";
 import { TunnelOpenError } from "@/lib/tunnels/engine-port";
+import { destinationRefusal } from "@/lib/tunnels/host-policy";
 import { isLoopback, isWildcard, sourceAllowed } from "@/lib/tunnels/tunnel-rules";
+import type { HostPolicy } from "@/lib/validation/host-policy";
 import { negotiateSocks, replyCodeFor } from "@/server/tunnels/socks-negotiation";
 import { splice, type Meter } from "@/server/tunnels/splice";
 
@@ -21,6 +23,8 @@ export type RuntimeTunnel = {
   targetHost: string | null;
   targetPort: number | null;
   allowedSources: string[];
+  /** The host's policy, checked again for every SOCKS destination. */
+  policy: HostPolicy;
   expiresAt: Date;
 };
 
@@ -38,7 +42,8 @@ export type ConnectionRecord = {
 export type RuntimeHooks = {
   connectionOpened(record: Pick<ConnectionRecord, "tunnelId" | "source" | "destination">): void;
   connectionClosed(record: ConnectionRecord): void;
-  sourceRefused(source: string): void;
+  /** Turned away by policy before anything was forwarded. */
+  connectionRefused(refusal: { source: string; destination: string | null; reason: string }): void;
 };
 
 type Far = { far: Duplex; destination?: string };
@@ -81,6 +86,10 @@ function connectTarget(host: string, port: number): Promise<net.Socket> {
     );
   });
 }
+
+const SOURCE_REFUSED = "source address not allowed";
+
+class PolicyRefusal extends Error {}
 
 export class TunnelRuntime {
   readonly meter: Meter = { bytesIn: 0, bytesOut: 0 };
@@ -152,7 +161,7 @@ export class TunnelRuntime {
     const source = `${info.srcIP.replace(/^::ffff:/, "")}:${info.srcPort}`;
     if (this.probes.delete(source)) return reject();
     if (!sourceAllowed(info.srcIP, this.tunnel.allowedSources)) {
-      this.hooks.sourceRefused(source);
+      this.hooks.connectionRefused({ source, destination: null, reason: SOURCE_REFUSED });
       return reject();
     }
     const channel = accept();
@@ -182,7 +191,7 @@ export class TunnelRuntime {
     const source = `${socket.remoteAddress}:${socket.remotePort}`;
     if (!sourceAllowed(socket.remoteAddress, this.tunnel.allowedSources)) {
       socket.destroy();
-      this.hooks.sourceRefused(source);
+      this.hooks.connectionRefused({ source, destination: null, reason: SOURCE_REFUSED });
       return;
     }
     this.carry(socket, source, () => (this.tunnel.kind === "dynamic" ? this.openSocks(socket) : this.openLocal(socket)));
@@ -201,6 +210,12 @@ export class TunnelRuntime {
   private async openSocks(socket: net.Socket): Promise<Far> {
     const request = await negotiateSocks(socket);
     const destination = `${request.host.includes(":") ? `[${request.host}]` : request.host}:${request.port}`;
+    const refusal = destinationRefusal(this.tunnel.policy, this.tunnel.hostName, request);
+    if (refusal) {
+      request.reply("not-allowed");
+      this.hooks.connectionRefused({ source: `${socket.remoteAddress}:${socket.remotePort}`, destination, reason: `destination not allowed: ${refusal.message}` });
+      throw new PolicyRefusal();
+    }
     try {
       const channel = await forwardOut(this.requireClient(), socket, request.host, request.port, this.tunnel.hostName);
       request.reply("succeeded");
@@ -241,6 +256,13 @@ export class TunnelRuntime {
       },
       (error: Error & { destination?: string }) => {
         client.destroy();
+        if (error instanceof PolicyRefusal) {
+          // Already reported as refused; it never became a connection.
+          this.sockets.delete(client);
+          this.connections -= 1;
+          this.connectionsTotal -= 1;
+          return;
+        }
         finish(error.destination ?? null, error);
       },
     );

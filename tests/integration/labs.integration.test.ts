@@ -107,7 +107,9 @@ async function buildNetwork(): Promise<string> {
 }
 
 async function addHost(admin: ApiClient, name: string, sshd: SshdHandle, address: string): Promise<string> {
-  const created = await admin.post<{ id: string }>("/hosts", { name, address, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey });
+  // The labs listen beyond loopback and let the laptop in: both need the host's policy.
+  const policy = { publicBinds: true, anySource: true };
+  const created = await admin.post<{ id: string }>("/hosts", { name, address, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, policy });
   if (created.status !== 201) throw new Error(`adding host ${name}: ${JSON.stringify(created.body)}`);
   // Trust on first use across the namespaces, and check it is the sshd we started there.
   const test = await admin.post<{ ok: boolean }>(`/hosts/${created.body.id}/test`);
@@ -118,8 +120,11 @@ async function addHost(admin: ApiClient, name: string, sshd: SshdHandle, address
   return created.body.id;
 }
 
+// Who may connect: the laptop (from its bastion and gateway sides) and the gateway itself.
+const LAB_SOURCES = ["10.77.1.2/32", "10.77.4.2/32", "127.0.0.1/32"];
+
 async function openTunnel(body: object): Promise<Tunnel> {
-  const response = await alice.post<Tunnel>("/tunnels", body);
+  const response = await alice.post<Tunnel>("/tunnels", { allowedSources: LAB_SOURCES, ...body });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body;
 }

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { ApiError } from "@/lib/api/api-error";
+import { applyHostPolicy, destinationRefusal } from "@/lib/tunnels/host-policy";
+import type { HostPolicy } from "@/lib/validation/host-policy";
+import { hostPolicySchema } from "@/lib/validation/host-policy";
+import { createTunnelSchema } from "@/lib/validation/tunnels";
+
+const open: HostPolicy = { kinds: ["local", "remote", "dynamic"], targets: [], ports: [], publicBinds: false, anySource: false, maxTtlMinutes: 1440 };
+const user = { ip: "10.1.2.3", isAdmin: false, sourcesGiven: false };
+const request = (input: object) => createTunnelSchema.parse({ hostId: "h", kind: "local", listen: { port: 20001 }, target: { host: "db.internal", port: 5432 }, ...input });
+
+function refusal(policy: HostPolicy, input: object, requester = user): ApiError {
+  try {
+    applyHostPolicy(request(input), policy, "db-1", requester);
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+  }
+  throw new Error("expected a refusal");
+}
+
+describe("host policy", () => {
+  it("refuses kinds, public binds, targets, ports and TTLs it does not allow, naming the field", () => {
+    expect(refusal({ ...open, kinds: ["local"] }, { kind: "dynamic", target: undefined })).toMatchObject({ code: "forbidden", field: "kind", message: "db-1 does not allow dynamic tunnels" });
+    expect(refusal(open, { kind: "remote", listen: { address: "0.0.0.0", port: 8080 } })).toMatchObject({ field: "listen.address" });
+    expect(refusal({ ...open, targets: ["10.0.0.0/8", "*.internal"] }, { target: { host: "db.example.com", port: 5432 } })).toMatchObject({
+      field: "target.host",
+      message: "db-1 allows tunnels only to 10.0.0.0/8, *.internal",
+    });
+    expect(refusal({ ...open, ports: ["5432", "8000-8999"] }, { target: { host: "db.internal", port: 22 } })).toMatchObject({ field: "target.port" });
+    expect(refusal({ ...open, maxTtlMinutes: 30 }, { ttlMinutes: 60 })).toMatchObject({ code: "unprocessable_entity", field: "ttlMinutes" });
+  });
+
+  it("matches targets by CIDR, exact name and suffix", () => {
+    const policy = { ...open, targets: ["10.0.0.0/8", "db.example.com", "*.internal"], ports: ["8000-8999"] };
+    expect(destinationRefusal(policy, "db-1", { host: "10.9.8.7", port: 8080 })).toBeNull();
+    expect(destinationRefusal(policy, "db-1", { host: "DB.example.com", port: 8999 })).toBeNull();
+    expect(destinationRefusal(policy, "db-1", { host: "pg.internal", port: 8000 })).toBeNull();
+    expect(destinationRefusal(policy, "db-1", { host: "internal", port: 8000 })?.field).toBe("target.host");
+    expect(destinationRefusal(policy, "db-1", { host: "11.0.0.1", port: 8000 })?.field).toBe("target.host");
+    expect(destinationRefusal(policy, "db-1", { host: "10.0.0.1", port: 9000 })?.field).toBe("target.port");
+  });
+
+  it("keeps loopback listeners' sources as given: only local programs reach them", () => {
+    expect(applyHostPolicy(request({}), open, "db-1", user)).toEqual([]);
+  });
+
+  it("defaults other listeners to the requester's own address; wider needs the policy or an admin", () => {
+    const publicPolicy = { ...open, publicBinds: true };
+    const wide = { kind: "remote", listen: { address: "0.0.0.0", port: 8080 } };
+    expect(applyHostPolicy(request(wide), publicPolicy, "db-1", user)).toEqual(["10.1.2.3"]);
+    expect(applyHostPolicy(request({ ...wide, allowedSources: ["10.1.2.3/32"] }), publicPolicy, "db-1", { ...user, sourcesGiven: true })).toEqual(["10.1.2.3/32"]);
+    for (const allowedSources of [["10.1.2.0/24"], []]) {
+      expect(refusal(publicPolicy, { ...wide, allowedSources }, { ...user, sourcesGiven: true })).toMatchObject({ field: "allowedSources" });
+      expect(applyHostPolicy(request({ ...wide, allowedSources }), { ...publicPolicy, anySource: true }, "db-1", { ...user, sourcesGiven: true })).toEqual(allowedSources);
+      expect(applyHostPolicy(request({ ...wide, allowedSources }), publicPolicy, "db-1", { ...user, sourcesGiven: true, isAdmin: true })).toEqual(allowedSources);
+    }
+  });
+
+  it("validates a policy, naming the field", () => {
+    const issues = (input: object) => hostPolicySchema.partial().safeParse(input).error?.issues.map((issue) => issue.path.join("."));
+    expect(issues({ kinds: [] })).toEqual(["kinds"]);
+    expect(issues({ kinds: ["local", "local"] })).toEqual(["kinds"]);
+    expect(issues({ targets: ["10.0.0.0/33"] })).toEqual(["targets.0"]);
+    expect(issues({ ports: ["9000-8000"] })).toEqual(["ports.0"]);
+    expect(issues({ maxTtlMinutes: 0 })).toEqual(["maxTtlMinutes"]);
+    expect(issues({ targets: ["*.internal", "10.0.0.0/8", "db"], ports: ["22", "8000-8999"] })).toBeUndefined();
+  });
+});

@@ -1,0 +1,98 @@
+// A host's policy applied to a tunnel request, and to each SOCKS connection.
+import ipaddr from "ipaddr.js";
+import { ApiError } from "@/lib/api/api-error";
+import type { Host } from "@/lib/generated/prisma/client";
+import { isLoopback, parseRange, sourceAllowed } from "@/lib/tunnels/tunnel-rules";
+import type { HostPolicy } from "@/lib/validation/host-policy";
+import type { CreateTunnel } from "@/lib/validation/tunnels";
+
+type PolicyColumns = Pick<Host, "policyKinds" | "policyTargets" | "policyPorts" | "policyPublicBinds" | "policyAnySource" | "policyMaxTtlMinutes">;
+
+export function hostPolicy(host: PolicyColumns): HostPolicy {
+  return {
+    kinds: JSON.parse(host.policyKinds) as HostPolicy["kinds"],
+    targets: JSON.parse(host.policyTargets) as string[],
+    ports: JSON.parse(host.policyPorts) as string[],
+    publicBinds: host.policyPublicBinds,
+    anySource: host.policyAnySource,
+    maxTtlMinutes: host.policyMaxTtlMinutes,
+  };
+}
+
+export function policyColumns(policy: Partial<HostPolicy>): Partial<PolicyColumns> {
+  return {
+    ...(policy.kinds ? { policyKinds: JSON.stringify(policy.kinds) } : {}),
+    ...(policy.targets ? { policyTargets: JSON.stringify(policy.targets) } : {}),
+    ...(policy.ports ? { policyPorts: JSON.stringify(policy.ports) } : {}),
+    ...(policy.publicBinds === undefined ? {} : { policyPublicBinds: policy.publicBinds }),
+    ...(policy.anySource === undefined ? {} : { policyAnySource: policy.anySource }),
+    ...(policy.maxTtlMinutes === undefined ? {} : { policyMaxTtlMinutes: policy.maxTtlMinutes }),
+  };
+}
+
+function matchesTarget(pattern: string, host: string): boolean {
+  const name = host.toLowerCase().replace(/\.$/, "");
+  if (pattern.startsWith("*.")) return name.endsWith(pattern.slice(1).toLowerCase());
+  if (ipaddr.isValid(pattern) || pattern.includes("/")) {
+    if (!ipaddr.isValid(name)) return false;
+    const [network, bits] = parseRange(pattern);
+    const address = ipaddr.process(name);
+    return address.kind() === network.kind() && address.match(network, bits);
+  }
+  return pattern.toLowerCase() === name;
+}
+
+/** Why `host:port` is not a destination the policy allows, or null if it is. */
+export function destinationRefusal(policy: HostPolicy, hostName: string, target: { host: string; port: number }): { field: string; message: string } | null {
+  if (policy.targets.length && !policy.targets.some((pattern) => matchesTarget(pattern, target.host))) {
+    return { field: "target.host", message: `${hostName} allows tunnels only to ${policy.targets.join(", ")}` };
+  }
+  const portAllowed = policy.ports.some((range) => {
+    const [low, high = low] = range.split("-").map(Number) as [number, number?];
+    return target.port >= low && target.port <= high!;
+  });
+  if (policy.ports.length && !portAllowed) {
+    return { field: "target.port", message: `${hostName} allows tunnels only to ports ${policy.ports.join(", ")}` };
+  }
+  return null;
+}
+
+const forbidden = (field: string, message: string) => new ApiError({ code: "forbidden", field, message });
+
+/** Checks a request against the host's policy; answers the allowed sources to store.
+ *  A loopback listener is reached only by programs on its own machine, so
+ *  source addresses say nothing there; any other listener defaults to the
+ *  requester's own address, and wider ranges need the policy's permission. */
+export function applyHostPolicy(
+  tunnel: CreateTunnel,
+  policy: HostPolicy,
+  hostName: string,
+  requester: { ip: string | null; isAdmin: boolean; sourcesGiven: boolean },
+): string[] {
+  if (!policy.kinds.includes(tunnel.kind)) throw forbidden("kind", `${hostName} does not allow ${tunnel.kind} tunnels`);
+  if (!isLoopback(tunnel.listen.address) && !policy.publicBinds) {
+    throw forbidden("listen.address", `${hostName} allows listening on loopback only (127.0.0.1), not on ${tunnel.listen.address}`);
+  }
+  if (tunnel.target) {
+    const refusal = destinationRefusal(policy, hostName, tunnel.target);
+    if (refusal) throw forbidden(refusal.field, refusal.message);
+  }
+  if (tunnel.ttlMinutes > policy.maxTtlMinutes) {
+    throw new ApiError({ code: "unprocessable_entity", field: "ttlMinutes", message: `must be at most ${policy.maxTtlMinutes} minutes on ${hostName}` });
+  }
+  if (isLoopback(tunnel.listen.address)) return tunnel.allowedSources;
+  const own = requester.ip ? ipaddr.process(requester.ip).toString() : null;
+  if (!requester.sourcesGiven) {
+    if (!own) throw forbidden("allowedSources", "Warren cannot tell your address: list the allowed sources");
+    return [own];
+  }
+  // An empty list lets anyone in: the widest range of all.
+  const onlyOwn = own !== null && tunnel.allowedSources.length > 0 && tunnel.allowedSources.every((range) => {
+    const [network, bits] = parseRange(range);
+    return bits === (network.kind() === "ipv4" ? 32 : 128) && sourceAllowed(own, [range]);
+  });
+  if (!onlyOwn && !policy.anySource && !requester.isAdmin) {
+    throw forbidden("allowedSources", `${hostName} lets you allow only your own address${own ? ` (${own})` : ""}; wider ranges need an admin`);
+  }
+  return tunnel.allowedSources;
+}

@@ -1,0 +1,51 @@
+import ipaddr from "ipaddr.js";
+import { z } from "zod";
+import { tunnelKindSchema, MAX_TTL_MINUTES } from "@/lib/validation/tunnels";
+
+const HOST_PATTERN = /^(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*$/;
+
+/** A target a host's policy allows: a CIDR or address, a host name, or *.suffix. */
+export const targetPatternSchema = z
+  .string()
+  .trim()
+  .refine((value) => HOST_PATTERN.test(value) || ipaddr.isValid(value) || isCidr(value), {
+    error: "must be a CIDR (10.0.0.0/8), an address, a host name or a *.suffix pattern",
+  });
+
+function isCidr(value: string): boolean {
+  try {
+    ipaddr.parseCIDR(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const portRangeSchema = z
+  .string()
+  .trim()
+  .regex(/^\d{1,5}(-\d{1,5})?$/, { error: "must be a port (5432) or a range (8000-8999)" })
+  .refine(
+    (value) => {
+      const [low, high = low] = value.split("-").map(Number) as [number, number?];
+      return low >= 1 && high! <= 65535 && low <= high!;
+    },
+    { error: "must lie within 1-65535, low to high" },
+  );
+
+export const hostPolicySchema = z.object({
+  kinds: z
+    .array(tunnelKindSchema)
+    .min(1, { error: "must allow at least one kind" })
+    .refine((kinds) => new Set(kinds).size === kinds.length, { error: "must not repeat a kind" }),
+  targets: z.array(targetPatternSchema).max(64, { error: "can list at most 64 targets" }),
+  ports: z.array(portRangeSchema).max(64, { error: "can list at most 64 ports or ranges" }),
+  publicBinds: z.boolean({ error: "must be true or false" }),
+  anySource: z.boolean({ error: "must be true or false" }),
+  maxTtlMinutes: z
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number of minutes" })
+    .min(1, { error: "must be at least 1 minute" })
+    .max(MAX_TTL_MINUTES, { error: `must be at most ${MAX_TTL_MINUTES} minutes (7 days)` }),
+});
+export type HostPolicy = z.output<typeof hostPolicySchema>;

@@ -1,0 +1,114 @@
+// A host's policy through the API and a real sshd: refused kinds, targets,
+// ports, public binds and wide sources at request time; SOCKS destinations
+// checked per connection; every refusal visible and audited.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiClient, type ApiClient, type ApiErrorBody } from "@/tests/harness/api-client";
+import { freePort, freePortInRange, waitFor } from "@/tests/harness/free-port";
+import { startOrigin, type Origin } from "@/tests/harness/origin";
+import { socksFetch } from "@/tests/harness/socks-fetch";
+import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
+
+type Host = { id: string; policy: Record<string, unknown> };
+
+let sshd: SshdHandle;
+let origin: Origin;
+let warren: WarrenHandle;
+let admin: ApiClient;
+let alice: ApiClient;
+let host: Host;
+const password = "correct horse battery";
+
+beforeAll(async () => {
+  [sshd, origin] = await Promise.all([startSshd(), startOrigin({ size: 4096 })]);
+  warren = await startWarren();
+  await warren.createUser({ email: "admin@example.com", password, admin: true });
+  await warren.createUser({ email: "alice@example.com", password });
+  admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
+  alice = apiClient(warren.url, await warren.createToken("alice@example.com"));
+  host = (
+    await admin.post<Host>("/hosts", {
+      name: "db-1",
+      address: sshd.host,
+      port: sshd.port,
+      username: sshd.username,
+      privateKey: sshd.privateKey,
+      policy: { kinds: ["local", "dynamic"], targets: ["127.0.0.1/32"], ports: [String(origin.port)], maxTtlMinutes: 120 },
+    })
+  ).body;
+});
+
+afterAll(async () => {
+  await warren?.dispose();
+  await Promise.all([sshd?.dispose(), origin?.close()]);
+});
+
+describe("a host's policy", () => {
+  it("is stored and answered as one object, and only admins change it", async () => {
+    expect(host.policy).toEqual({ kinds: ["local", "dynamic"], targets: ["127.0.0.1/32"], ports: [String(origin.port)], publicBinds: false, anySource: false, maxTtlMinutes: 120 });
+    expect((await alice.patch(`/hosts/${host.id}`, { policy: { kinds: ["remote"] } })).status).toBe(403);
+    const bad = await admin.patch<ApiErrorBody>(`/hosts/${host.id}`, { policy: { ports: ["70000"] } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.field).toBe("policy.ports.0");
+  });
+
+  it.each([
+    [{ kind: "remote", listen: { port: 20001 }, target: { host: "127.0.0.1", port: 1 } }, "kind", "db-1 does not allow remote tunnels"],
+    [{ kind: "local", listen: { port: 20001 }, target: { host: "10.1.1.1", port: 1 } }, "target.host", "db-1 allows tunnels only to 127.0.0.1/32"],
+    [{ kind: "local", listen: { port: 20001 }, target: { host: "127.0.0.1", port: 22 } }, "target.port", "db-1 allows tunnels only to ports"],
+  ])("refuses %o with 403 on %s", async (body, field, message) => {
+    const response = await alice.post<ApiErrorBody>("/tunnels", { hostId: host.id, ...body });
+    expect(response.status).toBe(403);
+    expect(response.body.error.field).toBe(field);
+    expect(response.body.error.message).toContain(message);
+  });
+
+  it("caps the TTL at the host's maximum", async () => {
+    const response = await alice.post<ApiErrorBody>("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port: 20001 }, ttlMinutes: 121 });
+    expect(response.status).toBe(422);
+    expect(response.body.error).toMatchObject({ field: "ttlMinutes", message: "must be at most 120 minutes on db-1" });
+  });
+
+  it("checks every SOCKS destination, refusing and recording the ones outside it", async () => {
+    const port = await freePortInRange();
+    const tunnel = (await alice.post<{ id: string }>("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port } })).body;
+    const allowed = await socksFetch(port, "127.0.0.1", origin.port);
+    expect(allowed.reply).toBe(0);
+    expect(allowed.body.equals(origin.payload)).toBe(true);
+    const wrongPort = await socksFetch(port, "127.0.0.1", await freePort());
+    expect(wrongPort.reply).toBe(2); // SOCKS5 "connection not allowed by ruleset"
+    const wrongHost = await socksFetch(port, "localhost", origin.port);
+    expect(wrongHost.reply).toBe(2);
+
+    const history = await waitFor(
+      () => alice.get<{ connections: { destination: string | null; error: string | null }[] }>(`/tunnels/${tunnel.id}/history`).then((r) => r.body),
+      (h) => h.connections.length === 3,
+      10_000,
+      "three connection records",
+    );
+    const refused = history.connections.filter((c) => c.error?.startsWith("refused: destination not allowed"));
+    expect(refused.map((c) => c.destination).sort()).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+$/), `localhost:${origin.port}`].sort());
+    const audit = await admin.get<{ events: { details: { reason: string } }[] }>(`/audit?tunnelId=${tunnel.id}&action=connection.refused`);
+    expect(audit.body.events).toHaveLength(2);
+    expect(audit.body.events[0]!.details.reason).toContain("db-1 allows tunnels only to");
+    await alice.delete(`/tunnels/${tunnel.id}`);
+  });
+
+  it("keeps non-loopback listeners to the requester's own address unless the policy widens it", async () => {
+    await admin.patch(`/hosts/${host.id}`, { policy: { kinds: ["local", "remote", "dynamic"], publicBinds: true } });
+    const remotePort = await freePort();
+    const remote = { hostId: host.id, kind: "remote", listen: { address: "0.0.0.0", port: remotePort }, target: { host: "127.0.0.1", port: origin.port } };
+    const wide = await alice.post<ApiErrorBody>("/tunnels", { ...remote, allowedSources: ["0.0.0.0/0"] });
+    expect(wide.status).toBe(403);
+    expect(wide.body.error.field).toBe("allowedSources");
+    const own = await alice.post<{ id: string; allowedSources: string[] }>("/tunnels", remote);
+    expect(own.status).toBe(201);
+    expect(own.body.allowedSources).toEqual(["127.0.0.1"]); // Alice's own address as Warren sees it
+    await alice.delete(`/tunnels/${own.body.id}`);
+
+    await admin.patch(`/hosts/${host.id}`, { policy: { anySource: true } });
+    const widened = await alice.post<{ id: string; allowedSources: string[] }>("/tunnels", { ...remote, allowedSources: ["0.0.0.0/0"] });
+    expect(widened.status).toBe(201);
+    await alice.delete(`/tunnels/${widened.body.id}`);
+  });
+});

@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = [
   "host.key_refused",
   "tunnel.requested",
   "tunnel.opened",
+  "tunnel.extended",
   "tunnel.reconnecting",
   "tunnel.failed",
   "tunnel.closed",

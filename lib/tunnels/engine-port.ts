@@ -14,6 +14,8 @@ export interface TunnelEngineApi {
   /** `ctx`: who closed it, for the audit trail (the engine itself if absent). */
   close(tunnelId: string, options: { status: "closed" | "expired"; reason: string; ctx?: Ctx }): Promise<void>;
   live(tunnelId: string): LiveStats | undefined;
+  /** Moves an open tunnel's expiry. */
+  extend(tunnelId: string, expiresAt: Date): void;
 }
 
 export type TunnelOpenErrorCode = "port_in_use" | "address_unavailable" | "port_forbidden" | "remote_refused";

@@ -11,9 +11,12 @@ import { sshCommand } from "@/lib/tunnels/ssh-command";
 import { applyHostPolicy, hostPolicy } from "@/lib/tunnels/host-policy";
 import { checkTunnelRules } from "@/lib/tunnels/tunnel-rules";
 import { OPEN_STATUSES, isOpen } from "@/lib/tunnels/tunnel-status";
-import { createTunnelSchema, type CreateTunnelInput } from "@/lib/validation/tunnels";
+import { closeTunnelSchema, createTunnelSchema, extendTunnelSchema, type CreateTunnelInput } from "@/lib/validation/tunnels";
 
-const tunnelInclude = { host: { select: { id: true, name: true, address: true, port: true, username: true } } } as const;
+const tunnelInclude = {
+  host: { select: { id: true, name: true, address: true, port: true, username: true } },
+  owner: { select: { email: true } },
+} as const;
 type TunnelWithHost = Prisma.TunnelGetPayload<{ include: typeof tunnelInclude }>;
 
 /** The API's tunnel: stored state plus the engine's live counters. */
@@ -37,6 +40,7 @@ export function serializeTunnel(tunnel: TunnelWithHost) {
     connectionsTotal: live?.connectionsTotal ?? tunnel.connectionsTotal,
     allowedSources: JSON.parse(tunnel.allowedSources) as string[],
     ownerId: tunnel.ownerId,
+    ownerEmail: tunnel.owner.email,
     teamId: null,
     expiresAt: tunnel.expiresAt.toISOString(),
     createdAt: tunnel.createdAt.toISOString(),
@@ -164,11 +168,29 @@ export async function getTunnelHistory({ ctx, input }: { ctx: Ctx; input: { id: 
   };
 }
 
-export async function closeTunnel({ ctx, input }: { ctx: Ctx; input: { id: string; reason?: string } }) {
+export async function closeTunnel({ ctx, input }: { ctx: Ctx; input: { id: string; reason?: unknown } }) {
   const tunnel = await findVisible(ctx, input.id);
+  const { reason } = closeTunnelSchema.parse({ reason: input.reason });
   if (isOpen(tunnel.status)) {
     const by = ctx.actor.type === "user" ? ctx.actor.email : ctx.actor.name;
-    await getEngine().close(tunnel.id, { status: "closed", reason: input.reason ?? `closed by ${by}`, ctx });
+    await getEngine().close(tunnel.id, { status: "closed", reason: `closed by ${by}${reason ? `: ${reason}` : ""}`, ctx });
   }
-  return getTunnel({ ctx, input });
+  return getTunnel({ ctx, input: { id: tunnel.id } });
+}
+
+/** Moves an open tunnel's expiry to `ttlMinutes` from now, within its host's maximum. */
+export async function extendTunnel({ ctx, input }: { ctx: Ctx; input: { id: string; ttlMinutes?: unknown } }) {
+  const tunnel = await findVisible(ctx, input.id);
+  const { ttlMinutes } = extendTunnelSchema.parse({ ttlMinutes: input.ttlMinutes });
+  if (!isOpen(tunnel.status)) throw new ApiError({ code: "conflict", message: `the tunnel is ${tunnel.status}: only open tunnels can be extended` });
+  const host = await getPrisma().host.findUniqueOrThrow({ where: { id: tunnel.hostId } });
+  const { maxTtlMinutes } = hostPolicy(host);
+  if (ttlMinutes > maxTtlMinutes) {
+    throw new ApiError({ code: "unprocessable_entity", field: "ttlMinutes", message: `must be at most ${maxTtlMinutes} minutes on ${host.name}` });
+  }
+  const expiresAt = new Date(Date.now() + ttlMinutes * 60_000);
+  await getPrisma().tunnel.update({ where: { id: tunnel.id }, data: { expiresAt } });
+  getEngine().extend(tunnel.id, expiresAt);
+  await recordAudit(ctx, { action: "tunnel.extended", hostId: tunnel.hostId, tunnelId: tunnel.id, details: { from: tunnel.expiresAt.toISOString(), to: expiresAt.toISOString() } });
+  return getTunnel({ ctx, input: { id: tunnel.id } });
 }

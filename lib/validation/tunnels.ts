@@ -5,6 +5,18 @@ export const tunnelKindSchema = z.enum(["local", "remote", "dynamic"], { error: 
 
 export const MAX_TTL_MINUTES = 7 * 24 * 60;
 
+const ttlSchema = z
+  .number({ error: "must be a number" })
+  .int({ error: "must be a whole number of minutes" })
+  .min(1, { error: "must be at least 1 minute" })
+  .max(MAX_TTL_MINUTES, { error: `must be at most ${MAX_TTL_MINUTES} minutes (7 days)` });
+
+export const extendTunnelSchema = z.object({ ttlMinutes: ttlSchema });
+
+export const closeTunnelSchema = z.object({
+  reason: z.string().trim().min(1, { error: "must not be empty" }).max(200, { error: "must be at most 200 characters" }).optional(),
+});
+
 export const createTunnelSchema = z
   .object({
     kind: tunnelKindSchema,
@@ -16,12 +28,7 @@ export const createTunnelSchema = z
     target: z
       .object({ host: networkHostSchema, port: portSchema }, { error: "must be an object with a host and a port" })
       .optional(),
-    ttlMinutes: z
-      .number({ error: "must be a number" })
-      .int({ error: "must be a whole number of minutes" })
-      .min(1, { error: "must be at least 1 minute" })
-      .max(MAX_TTL_MINUTES, { error: `must be at most ${MAX_TTL_MINUTES} minutes (7 days)` })
-      .default(60),
+    ttlMinutes: ttlSchema.default(60),
     allowedSources: z.array(cidrSchema).max(32, { error: "can list at most 32 ranges" }).default([]),
     teamId: z.null({ error: "must be null: sharing with teams is not available yet" }).optional(),
   })

@@ -15,7 +15,7 @@ export function apiClient(baseUrl: string, token: string) {
     get: <T = unknown>(path: string) => call<T>("GET", path),
     post: <T = unknown>(path: string, body?: unknown) => call<T>("POST", path, body ?? {}),
     patch: <T = unknown>(path: string, body: unknown) => call<T>("PATCH", path, body),
-    delete: <T = unknown>(path: string) => call<T>("DELETE", path),
+    delete: <T = unknown>(path: string, body?: unknown) => call<T>("DELETE", path, body),
   };
 }
 export type ApiClient = ReturnType<typeof apiClient>;

@@ -111,4 +111,22 @@ describe("a host's policy", () => {
     expect(widened.status).toBe(201);
     await alice.delete(`/tunnels/${widened.body.id}`);
   });
+
+  it("lets the owner extend a tunnel within the host's maximum, and an admin close it with a reason the owner sees", async () => {
+    const port = await freePortInRange();
+    const tunnel = (await alice.post<{ id: string; expiresAt: string }>("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port }, ttlMinutes: 5 })).body;
+    const tooLong = await alice.post<ApiErrorBody>(`/tunnels/${tunnel.id}/extend`, { ttlMinutes: 121 });
+    expect(tooLong.status).toBe(422);
+    expect(tooLong.body.error).toMatchObject({ field: "ttlMinutes", message: "must be at most 120 minutes on db-1" });
+    const extended = await alice.post<{ expiresAt: string }>(`/tunnels/${tunnel.id}/extend`, { ttlMinutes: 90 });
+    expect(Date.parse(extended.body.expiresAt) - Date.now()).toBeGreaterThan(85 * 60_000);
+
+    const closed = await admin.delete<{ status: string; statusReason: string }>(`/tunnels/${tunnel.id}`, { reason: "maintenance on db-1" });
+    expect(closed.body).toMatchObject({ status: "closed", statusReason: "closed by admin@example.com: maintenance on db-1" });
+    expect((await alice.get<{ statusReason: string }>(`/tunnels/${tunnel.id}`)).body.statusReason).toBe("closed by admin@example.com: maintenance on db-1");
+    const gone = await alice.post<ApiErrorBody>(`/tunnels/${tunnel.id}/extend`, { ttlMinutes: 10 });
+    expect(gone.status).toBe(409);
+    const audit = await admin.get<{ events: { action: string }[] }>(`/audit?tunnelId=${tunnel.id}`);
+    expect(audit.body.events.map((event) => event.action)).toEqual(expect.arrayContaining(["tunnel.extended", "tunnel.closed"]));
+  });
 });

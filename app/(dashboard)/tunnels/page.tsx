@@ -7,7 +7,7 @@ import { TunnelList } from "./tunnel-list";
 export const metadata: Metadata = { title: "Tunnels" };
 
 export default async function TunnelsPage({ searchParams }: { searchParams: Promise<{ show?: string }> }) {
-  const { ctx } = await requireSessionCtx();
+  const { ctx, user } = await requireSessionCtx();
   const all = (await searchParams).show === "all";
   const tunnels = await listTunnels({ ctx, input: { status: all ? "all" : "open" } });
   return (
@@ -23,7 +23,7 @@ export default async function TunnelsPage({ searchParams }: { searchParams: Prom
           New tunnel
         </Link>
       </div>
-      <TunnelList initial={tunnels} showEnded={all} />
+      <TunnelList initial={tunnels} showEnded={all} viewerId={user.id} />
     </section>
   );
 }

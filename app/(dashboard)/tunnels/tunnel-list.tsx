@@ -12,7 +12,7 @@ import { tunnelEndpoint } from "@/lib/tunnels/usage-hint";
 
 const ENDED = new Set(["closed", "expired"]);
 
-export function TunnelList({ initial, showEnded }: { initial: TunnelDto[]; showEnded: boolean }) {
+export function TunnelList({ initial, showEnded, viewerId }: { initial: TunnelDto[]; showEnded: boolean; viewerId: string }) {
   const reload = useMemo(() => reloadTunnels(showEnded ? "?status=all" : ""), [showEnded]);
   const { tunnels, rates } = useLiveTunnels(initial, reload);
   const now = useNow();
@@ -39,6 +39,7 @@ export function TunnelList({ initial, showEnded }: { initial: TunnelDto[]; showE
               <StatusBadge status={tunnel.status} />
               <span className="text-xs text-zinc-600 dark:text-zinc-400">
                 {tunnel.kind} via {tunnel.host.name}
+                {tunnel.ownerId === viewerId ? "" : `, owned by ${tunnel.ownerEmail}`}
               </span>
             </div>
             {tunnel.statusReason ? <p className="mt-1 text-sm text-zinc-700 dark:text-zinc-300">{tunnel.statusReason}</p> : null}

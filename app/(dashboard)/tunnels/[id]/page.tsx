@@ -7,9 +7,9 @@ import { TunnelDetail } from "./tunnel-detail";
 export const metadata: Metadata = { title: "Tunnel" };
 
 export default async function TunnelPage({ params }: { params: Promise<{ id: string }> }) {
-  const { ctx } = await requireSessionCtx();
+  const { ctx, user } = await requireSessionCtx();
   const { id } = await params;
   // Someone else's tunnel is a 404, exactly like a missing one.
   const [tunnel, history] = await Promise.all([getTunnel({ ctx, input: { id } }), getTunnelHistory({ ctx, input: { id } })]).catch(() => notFound());
-  return <TunnelDetail initial={tunnel} initialHistory={history} />;
+  return <TunnelDetail initial={tunnel} initialHistory={history} viewerId={user.id} />;
 }

@@ -17,7 +17,13 @@ type History = Awaited<ReturnType<typeof getTunnelHistory>>;
 const OPEN = new Set(["starting", "active", "reconnecting"]);
 const card = "rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900";
 
-export function TunnelDetail({ initial, initialHistory }: { initial: TunnelDto; initialHistory: History }) {
+const EXTENSIONS = [
+  [60, "1 hour"],
+  [240, "4 hours"],
+  [1440, "24 hours"],
+] as const;
+
+export function TunnelDetail({ initial, initialHistory, viewerId }: { initial: TunnelDto; initialHistory: History; viewerId: string }) {
   const [history, setHistory] = useState(initialHistory);
   const [closeError, setCloseError] = useState<string | null>(null);
   const reload = useCallback(async () => {
@@ -41,14 +47,28 @@ export function TunnelDetail({ initial, initialHistory }: { initial: TunnelDto; 
     return () => clearTimeout(timer);
   }, [historyKey, resync]);
 
-  async function close() {
-    if (!window.confirm("Close this tunnel? Open connections through it are cut.")) return;
+  const someoneElses = tunnel.ownerId !== viewerId;
+
+  async function act(run: () => Promise<unknown>) {
     try {
-      await apiFetch(`/tunnels/${tunnel.id}`, { method: "DELETE" });
+      await run();
+      setCloseError(null);
       resync();
     } catch (error) {
-      setCloseError(error instanceof ApiRequestError ? error.message : "Closing failed.");
+      setCloseError(error instanceof ApiRequestError ? error.message : "That did not work.");
     }
+  }
+
+  async function close() {
+    // Closing someone else's tunnel (admins) asks why: the owner sees the reason live.
+    const reason = someoneElses ? window.prompt(`Close ${tunnel.ownerEmail}'s tunnel? Tell them why:`) : window.confirm("Close this tunnel? Open connections through it are cut.") && "";
+    if (reason === null || reason === false) return;
+    await act(() => apiFetch(`/tunnels/${tunnel.id}`, { method: "DELETE", body: reason ? { reason } : {} }));
+  }
+
+  async function extend(form: HTMLFormElement) {
+    const ttlMinutes = Number(new FormData(form).get("extend-by"));
+    await act(() => apiFetch(`/tunnels/${tunnel.id}/extend`, { method: "POST", body: { ttlMinutes } }));
   }
 
   const hint = usageHint(tunnel);
@@ -62,6 +82,7 @@ export function TunnelDetail({ initial, initialHistory }: { initial: TunnelDto; 
         <StatusBadge status={tunnel.status} />
         <span className="text-sm text-zinc-600 dark:text-zinc-400">
           {tunnel.kind} via {tunnel.host.name}
+          {someoneElses ? `, owned by ${tunnel.ownerEmail}` : ""}
         </span>
         {OPEN.has(tunnel.status) ? (
           <button type="button" onClick={close} className="ml-auto rounded-md border border-red-300 px-3 py-1.5 text-sm font-medium text-red-800 hover:bg-red-50 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950">
@@ -111,9 +132,34 @@ export function TunnelDetail({ initial, initialHistory }: { initial: TunnelDto; 
           </div>
           <div>
             <dt className="text-zinc-600 dark:text-zinc-400">Expires</dt>
-            <dd suppressHydrationWarning>{OPEN.has(tunnel.status) ? timeLeft(tunnel.expiresAt, now) : "ended"}</dd>
+            <dd suppressHydrationWarning data-testid="time-left">
+              {OPEN.has(tunnel.status) ? timeLeft(tunnel.expiresAt, now) : "ended"}
+            </dd>
           </div>
         </dl>
+        {OPEN.has(tunnel.status) ? (
+          <form
+            className="mt-3 flex flex-wrap items-end gap-2 text-sm"
+            onSubmit={(event) => {
+              event.preventDefault();
+              void extend(event.currentTarget);
+            }}
+          >
+            <label className="flex flex-col gap-1">
+              Keep it open for another
+              <select name="extend-by" defaultValue={60} className="rounded-md border border-zinc-300 bg-white px-2 py-1.5 dark:border-zinc-700 dark:bg-zinc-950">
+                {EXTENSIONS.map(([minutes, label]) => (
+                  <option key={minutes} value={minutes}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit" className="rounded-md border border-zinc-300 px-3 py-1.5 font-medium hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">
+              Extend
+            </button>
+          </form>
+        ) : null}
         <div className="mt-3 flex items-center gap-2 text-sm">
           <Sparkline samples={rateHistory} width={240} height={36} />
           <span>{formatBytes(rateHistory.at(-1) ?? 0)}/s</span>

@@ -121,6 +121,14 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     await this.persistStatus(tunnelId, status, reason, ctx);
   }
 
+  extend(tunnelId: string, expiresAt: Date) {
+    const runtime = this.runtimes.get(tunnelId);
+    if (!runtime) return;
+    clearTimeout(this.expiryTimers.get(tunnelId));
+    runtime.tunnel.expiresAt = expiresAt;
+    this.armExpiry(runtime.tunnel);
+  }
+
   live(tunnelId: string): LiveStats | undefined {
     const runtime = this.runtimes.get(tunnelId);
     if (!runtime) return undefined;

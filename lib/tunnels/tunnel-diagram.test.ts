@@ -26,9 +26,13 @@ describe("tunnelDiagram", () => {
     const diagram = tunnelDiagram({ ...local, listen: { address: "0.0.0.0", port: 20001 } });
     expect(texts(diagram, "client")).toEqual(["laptop (you)", "your app: browser, psql, curl…"]);
     expect(diagram.edges[0]?.label.text).toBe("connects to the bastion, port 20001");
-    expect(diagram.reach).toBe("Anyone who can reach the bastion can connect, unless you limit the allowed sources.");
-    expect(tunnelDiagram({ ...local, listen: { address: "10.0.0.1", port: 20001 } }).reach).toBe(
-      "Anyone who can reach the bastion at 10.0.0.1 can connect, unless you limit the allowed sources.",
+    expect(diagram.reach).toBe("Whoever can reach the bastion from an allowed source can connect; list them, since Warren cannot tell your address.");
+    const routable = { ...local, listen: { address: "10.0.0.1", port: 20001 } };
+    expect(tunnelDiagram({ ...routable, sources: { listed: [], requesterIp: "10.1.2.3" } }).reach).toBe(
+      "Only 10.1.2.3 (your address) can connect, unless you list other allowed sources.",
+    );
+    expect(tunnelDiagram({ ...routable, sources: { listed: ["10.1.0.0/16"], requesterIp: "10.1.2.3" } }).reach).toBe(
+      "Whoever can reach the bastion at 10.0.0.1 from an allowed source can connect.",
     );
   });
 
@@ -42,7 +46,9 @@ describe("tunnelDiagram", () => {
     expect(diagram.edges[0]?.label.text).toBe("connect to gw, port 8080");
     expect(diagram.edges.map((edge) => edge.viaSsh)).toEqual([false, true, false]);
     expect(diagram.sentence).toBe("Connections to 0.0.0.0:8080 on gw come back through the bastion to 10.0.0.7:80 as seen from the bastion.");
-    expect(diagram.reach).toMatch(/^Anyone who can reach gw can connect, if its sshd has GatewayPorts/);
+    expect(diagram.reach).toBe(
+      "Whoever can reach gw from an allowed source can connect; list them, since Warren cannot tell your address. That needs GatewayPorts yes or clientspecified in gw's sshd; otherwise it listens on 127.0.0.1 only.",
+    );
   });
 
   it("says a loopback remote listener serves only the SSH host itself, with no GatewayPorts note", () => {

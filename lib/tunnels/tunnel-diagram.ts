@@ -14,6 +14,9 @@ export type DiagramInput = {
   hostName?: string | null;
   listen: Endpoint;
   target?: { host: string; port?: number | null } | null;
+  /** For a listener beyond loopback: the sources listed, and the requester's
+   *  own address, which is the server's default when none are. */
+  sources?: { listed: string[]; requesterIp: string | null };
 };
 
 export type DiagramNodeId = "client" | "bastion" | "sshHost" | "target";
@@ -84,17 +87,25 @@ function dialText(where: string, listen: Endpoint): string {
 type NodeText = { id: DiagramNodeId; title: string; subtitle: string; notes?: string[] };
 type EdgeText = { text: string; viaSsh?: boolean };
 
+/** Who may connect beyond loopback: the listed sources, else the requester alone (the server's default). */
+function whoMayConnect(where: string, address: string, sources: DiagramInput["sources"]): string {
+  const reachable = isWildcard(address) ? `reach ${where}` : `reach ${where} at ${address}`;
+  if (sources?.listed.length) return `Whoever can ${reachable} from an allowed source can connect`;
+  if (sources?.requesterIp) return `Only ${sources.requesterIp} (your address) can connect, unless you list other allowed sources`;
+  return `Whoever can ${reachable} from an allowed source can connect; list them, since Warren cannot tell your address`;
+}
+
 /** Who can reach a listener on `address` of `where`. */
-function reachOf(kind: Kind, address: string, hostName: string): string {
+function reachOf(kind: Kind, address: string, hostName: string, sources: DiagramInput["sources"]): string {
   const where = kind === "remote" ? hostName : "the bastion";
   const trimmed = address.trim();
   if (!trimmed) return `Choose the address ${where} listens on.`;
   if (isLoopback(trimmed) && kind === "remote") return `Only programs on ${where} itself can connect to ${trimmed}.`;
   if (isLoopback(trimmed)) return `Only programs on the bastion itself can connect to ${trimmed}; from your laptop, go through your own SSH login to the bastion.`;
-  const who = isWildcard(trimmed) ? `Anyone who can reach ${where}` : `Anyone who can reach ${where} at ${trimmed}`;
-  if (kind !== "remote") return `${who} can connect, unless you limit the allowed sources.`;
+  const who = whoMayConnect(where, trimmed, sources);
+  if (kind !== "remote") return `${who}.`;
   // sshd binds remote forwards to loopback unless its GatewayPorts says otherwise.
-  return `${who} can connect, if its sshd has GatewayPorts yes or clientspecified; otherwise it listens on 127.0.0.1 only.`;
+  return `${who}. That needs GatewayPorts yes or clientspecified in ${where}'s sshd; otherwise it listens on 127.0.0.1 only.`;
 }
 
 function describe(input: DiagramInput): { nodes: NodeText[]; edges: EdgeText[]; sentence: string } {
@@ -209,6 +220,6 @@ export function tunnelDiagram(input: DiagramInput): TunnelDiagram {
       badge: { ...badge, x: listener.x + listener.width - badge.width - 12, y: listener.y - badge.height / 2 },
     },
     sentence: text.sentence,
-    reach: reachOf(input.kind, input.listen.address, input.hostName?.trim() || "the SSH host"),
+    reach: reachOf(input.kind, input.listen.address, input.hostName?.trim() || "the SSH host", input.sources),
   };
 }

@@ -145,6 +145,10 @@ export function AddHostForm() {
             }
           />
         </div>
+        <p className="text-sm text-zinc-600 sm:col-span-2 dark:text-zinc-400">
+          A new host allows every kind of tunnel, to any target and port, listening on loopback only and for up to 24 h; change
+          that under “Policy” on its card.
+        </p>
         <FormAlert className="sm:col-span-2">{errors.form}</FormAlert>
         <div className="sm:col-span-2 sm:max-w-xs">
           <SubmitButton pending={pending}>{pending ? "Adding…" : "Add host"}</SubmitButton>

@@ -4,6 +4,7 @@ import { useId, useRef, type ReactNode } from "react";
 import { apiFetch } from "@/app/lib/api-fetch";
 import { ConfirmAction } from "./confirm-action";
 import { HostKeyState } from "./host-key-state";
+import { HostPolicySection } from "./host-policy";
 import { HostTest } from "./host-test";
 import { connectsAs, type HostView } from "./host-view";
 import { PublicKeyInstructions } from "./public-key-instructions";
@@ -61,6 +62,7 @@ export function HostCard({ host, onChanged }: Props) {
       </div>
       <div className="mt-4 space-y-3 border-t border-zinc-200 pt-3 dark:border-zinc-800">
         <HostTest host={host} />
+        <HostPolicySection host={host} />
         <details className="text-sm">
           <summary className="cursor-pointer rounded font-medium text-brand-700 dark:text-brand-300">Public key</summary>
           <div className="mt-2">

@@ -1,17 +1,32 @@
 // The New tunnel form's values as typed, and how they become the API's input.
-// Validation uses the API's own schema and listen rules: instant feedback,
-// never a substitute for the server's checks.
+// Validation uses the API's own schema, listen rules and host policy: instant
+// feedback, never a substitute for the server's checks.
 import { ApiError } from "@/lib/api/api-error";
 import type { WarrenConfig } from "@/lib/config";
 import { sshCommand } from "@/lib/tunnels/ssh-command";
 import type { DiagramInput } from "@/lib/tunnels/tunnel-diagram";
+import { applyHostPolicy } from "@/lib/tunnels/host-policy";
 import { checkTunnelRules } from "@/lib/tunnels/tunnel-rules";
 import { networkHostSchema, portSchema } from "@/lib/validation/common";
-import { createTunnelSchema, type CreateTunnel } from "@/lib/validation/tunnels";
+import type { HostPolicy } from "@/lib/validation/host-policy";
+import { createTunnelSchema, MAX_TTL_MINUTES, type CreateTunnel } from "@/lib/validation/tunnels";
 
 export type TunnelKind = "local" | "remote" | "dynamic";
 /** What the form knows of a host: never its key. */
-export type HostOption = { id: string; name: string; address: string; port: number; username: string; hostKeyStatus: string };
+export type HostOption = { id: string; name: string; address: string; port: number; username: string; hostKeyStatus: string; policy: HostPolicy };
+/** Who is asking, as the server will judge it: the address Warren sees (null if unknown) and whether they are an admin. */
+export type Requester = { ip: string | null; isAdmin: boolean };
+
+export const ALL_KINDS: readonly TunnelKind[] = ["local", "remote", "dynamic"];
+/** The kinds a host allows; with no host chosen, all of them. */
+export const allowedKinds = (host: HostOption | undefined): readonly TunnelKind[] => host?.policy.kinds ?? ALL_KINDS;
+
+/** The API's TTL when none is given. */
+export const DEFAULT_TTL_MINUTES = 60;
+/** The longest TTL the chosen host allows. */
+export const maxTtl = (host: HostOption | undefined) => host?.policy.maxTtlMinutes ?? MAX_TTL_MINUTES;
+/** What an empty TTL field means: the API's default, or the host's maximum when that is shorter. */
+export const blankTtl = (host: HostOption | undefined) => Math.min(DEFAULT_TTL_MINUTES, maxTtl(host));
 
 export type FormValues = {
   kind: TunnelKind;
@@ -43,19 +58,26 @@ export function listenOf(values: FormValues): { address: string; port: string } 
   return values.kind === "remote" ? { address: values.hostAddress, port: values.hostPort } : { address: values.bastionAddress, port: values.bastionPort };
 }
 
-/** The request body as typed; a blank TTL is left out so the API's default applies. */
-export function toInput(values: FormValues) {
+/** The request body as typed. A blank TTL is left out so the API's default
+ *  applies, unless the host allows less; blank sources are left out so the
+ *  server applies its default (the requester's own address, off loopback). */
+export function toInput(values: FormValues, host?: HostOption) {
   const listen = listenOf(values);
+  const sources = splitSources(values.allowedSources);
+  const ttl = blankTtl(host);
   return {
     kind: values.kind,
     hostId: values.hostId,
     listen: { address: listen.address, port: toNumber(listen.port) },
     target: values.kind === "dynamic" ? undefined : { host: values.targetHost, port: toNumber(values.targetPort) },
-    ttlMinutes: toNumber(values.ttlMinutes),
-    allowedSources: splitSources(values.allowedSources),
+    ttlMinutes: toNumber(values.ttlMinutes) ?? (ttl < DEFAULT_TTL_MINUTES ? ttl : undefined),
+    allowedSources: sources.length ? sources : undefined,
     teamId: null,
   };
 }
+
+/** What is sent: the parsed request, without the sources the user did not give. */
+export type TunnelBody = Omit<CreateTunnel, "allowedSources"> & { allowedSources?: string[] };
 
 /** The form field an API error path ("listen.port", "allowedSources.2", "target") belongs to. */
 export function fieldFor(path: string): FieldName | undefined {
@@ -66,14 +88,14 @@ export function fieldFor(path: string): FieldName | undefined {
   return undefined;
 }
 
-export type Validation = { ok: true; data: CreateTunnel } | { ok: false; errors: FieldErrors; formError?: string };
+export type Validation = { ok: true; data: TunnelBody } | { ok: false; errors: FieldErrors; formError?: string };
 
 export type ListenRules = Pick<WarrenConfig, "listenAddresses" | "listenPorts">;
 
-export function validate(values: FormValues, rules: ListenRules): Validation {
-  const input = toInput(values);
+export function validate(values: FormValues, rules: ListenRules, host: HostOption | undefined, requester: Requester): Validation {
+  const input = toInput(values, host);
   const result = createTunnelSchema.safeParse(input);
-  if (result.success) return checkRules(result.data, rules);
+  if (result.success) return checkRules(result.data, rules, host, { ...requester, sourcesGiven: input.allowedSources !== undefined });
   const errors: FieldErrors = {};
   let formError: string | undefined;
   for (const issue of result.error.issues) {
@@ -88,11 +110,14 @@ export function validate(values: FormValues, rules: ListenRules): Validation {
   return { ok: false, errors, formError };
 }
 
-/** The server's port range and metadata rules, which are pure and so can run here too. */
-function checkRules(data: CreateTunnel, rules: ListenRules): Validation {
+/** The server's port range, metadata and host policy rules, which are pure and so can run here too. */
+function checkRules(data: CreateTunnel, rules: ListenRules, host: HostOption | undefined, requester: Requester & { sourcesGiven: boolean }): Validation {
   try {
     checkTunnelRules(data, rules);
-    return { ok: true, data };
+    if (host) applyHostPolicy(data, host.policy, host.name, requester);
+    const { allowedSources, ...rest } = data;
+    // An absent list means "the default"; an empty one would mean "anyone".
+    return { ok: true, data: requester.sourcesGiven ? { ...rest, allowedSources } : rest };
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     const field = error.field ? fieldFor(error.field) : undefined;
@@ -107,18 +132,19 @@ function message(field: FieldName, path: PropertyKey[], text: string, input: Ret
     return "is required";
   }
   const index = path[1];
-  if (field === "allowedSources" && typeof index === "number") return `${input.allowedSources[index]}: ${text}`;
+  if (field === "allowedSources" && typeof index === "number") return `${input.allowedSources?.[index]}: ${text}`;
   return text;
 }
 
 /** The diagram of the form as it stands, half-filled or not. */
-export function diagramInput(values: FormValues, host: HostOption | undefined): DiagramInput {
+export function diagramInput(values: FormValues, host: HostOption | undefined, requester: Requester): DiagramInput {
   const listen = listenOf(values);
   return {
     kind: values.kind,
     hostName: host?.name,
     listen: { address: listen.address, port: toNumber(listen.port) },
     target: values.kind === "dynamic" ? null : { host: values.targetHost, port: toNumber(values.targetPort) },
+    sources: { listed: splitSources(values.allowedSources), requesterIp: requester.ip },
   };
 }
 

@@ -1,17 +1,42 @@
 import { formatDuration } from "@/lib/format";
-import { MAX_TTL_MINUTES } from "@/lib/validation/tunnels";
+import { isLoopback } from "@/lib/tunnels/tunnel-rules";
 import { TextInput, type Bound } from "./form-field";
+import { blankTtl, maxTtl, type HostOption, type Requester } from "./form-model";
 
-const DEFAULT_TTL_MINUTES = 60;
-
-/** "That is 2 h." for a sensible number of minutes, nothing otherwise. */
-function ttlReading(raw: string): string {
-  const minutes = Number(raw.trim() || DEFAULT_TTL_MINUTES);
-  return Number.isInteger(minutes) && minutes >= 1 && minutes <= MAX_TTL_MINUTES ? ` That is ${formatDuration(minutes * 60_000)}.` : "";
+/** "That is 2 h." for a number of minutes the host allows, nothing otherwise. */
+function ttlReading(raw: string, blank: number, max: number): string {
+  const minutes = Number(raw.trim() || blank);
+  return Number.isInteger(minutes) && minutes >= 1 && minutes <= max ? ` That is ${formatDuration(minutes * 60_000)}.` : "";
 }
 
+/** Who may connect, as the server decides it: loopback needs no list; elsewhere the default is the requester alone. */
+export function sourcesHint({ where, listenAddress, host, requester }: { where: string; listenAddress: string; host?: HostOption; requester: Requester }): string {
+  const address = listenAddress.trim();
+  if (address && isLoopback(address)) {
+    return `Not needed here: ${address} is a loopback address, so only programs on ${where} itself can connect, whatever you list.`;
+  }
+  const who = requester.ip
+    ? `Only ${requester.ip} (your address) may connect unless you list others; wider ranges need the host's permission or an admin.`
+    : "Warren cannot tell your address, so list the addresses that may connect; wider ranges need the host's permission or an admin.";
+  const wider = host?.policy.anySource ? ` ${host.name} allows wider ranges.` : requester.isAdmin ? " As an admin, you may list wider ranges." : "";
+  return `${who}${wider} IP addresses or CIDR ranges as ${where} sees them, separated by commas or spaces, e.g. 192.168.1.7, 10.0.0.0/8.`;
+}
+
+type Props = {
+  /** The machine the new port opens on. */
+  where: string;
+  listenAddress: string;
+  host?: HostOption;
+  requester: Requester;
+  ttl: Bound;
+  sources: Bound;
+};
+
 /** How long the tunnel lives and who may use it. */
-export function LimitFields({ where, ttl, sources }: { where: string; ttl: Bound; sources: Bound }) {
+export function LimitFields({ where, listenAddress, host, requester, ttl, sources }: Props) {
+  const max = maxTtl(host);
+  const blank = blankTtl(host);
+  const ceiling = host ? `at most ${max} (${formatDuration(max * 60_000)}) on ${host.name}` : `at most ${max} (7 days)`;
   return (
     <fieldset className="space-y-3">
       <legend className="text-sm font-semibold">Limits</legend>
@@ -21,13 +46,13 @@ export function LimitFields({ where, ttl, sources }: { where: string; ttl: Bound
           label="Close after (minutes)"
           inputMode="numeric"
           bound={ttl}
-          hint={`${DEFAULT_TTL_MINUTES} if left empty; at most ${MAX_TTL_MINUTES} (7 days).${ttlReading(ttl.value)}`}
+          hint={`${blank} if left empty; ${ceiling}.${ttlReading(ttl.value, blank, max)}`}
         />
         <TextInput
           field="allowedSources"
           label="Allowed sources (optional)"
           bound={sources}
-          hint={`IP addresses or CIDR ranges as ${where} sees them, separated by commas or spaces, e.g. 10.0.0.0/8, 192.168.1.7. Empty allows anyone who can reach the port.`}
+          hint={sourcesHint({ where, listenAddress, host, requester })}
         />
       </div>
     </fieldset>

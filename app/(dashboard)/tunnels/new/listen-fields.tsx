@@ -1,3 +1,4 @@
+import { isLoopback } from "@/lib/tunnels/tunnel-rules";
 import { controlClass, FormField, TextInput, type Bound } from "./form-field";
 import type { TunnelKind } from "./form-model";
 
@@ -10,11 +11,14 @@ type Props = {
   reach: string;
   listenAddresses: string[];
   listenPorts: { min: number; max: number };
+  /** Whether the host's policy allows listening beyond loopback. */
+  publicBinds: boolean;
 };
 
 /** The new port: the left side of the ssh spec, on the bastion or on the SSH host. */
-export function ListenFields({ kind, hostName, address, port, reach, listenAddresses, listenPorts }: Props) {
+export function ListenFields({ kind, hostName, address, port, reach, listenAddresses, listenPorts, publicBinds }: Props) {
   const remote = kind === "remote";
+  const hint = publicBinds ? reach : `${reach} Tunnels through ${hostName} may listen on loopback only (127.0.0.1, ::1 or localhost).`;
   return (
     <fieldset className="space-y-3">
       <legend className="text-sm font-semibold">New port on {remote ? hostName : "the bastion"}</legend>
@@ -25,17 +29,22 @@ export function ListenFields({ kind, hostName, address, port, reach, listenAddre
       </p>
       <div className="grid gap-3 sm:grid-cols-2">
         {remote ? (
-          <TextInput field="listen.address" label="Listen address" hint={reach} bound={address} list="remote-listen-addresses" />
+          <TextInput field="listen.address" label="Listen address" hint={hint} bound={address} list="remote-listen-addresses" />
         ) : (
           // Warren may only bind where the operator allows, so offer just those.
-          <FormField field="listen.address" label="Listen address" hint={reach} error={address.error}>
+          <FormField field="listen.address" label="Listen address" hint={hint} error={address.error}>
             {(control) => (
               <select {...control} value={address.value} onChange={(event) => address.onChange(event.target.value)} className={controlClass}>
-                {listenAddresses.map((choice) => (
-                  <option key={choice} value={choice}>
-                    {choice}
-                  </option>
-                ))}
+                {listenAddresses.map((choice) => {
+                  // Kept selectable while chosen, so the error can say why it will not do.
+                  const refused = !publicBinds && !isLoopback(choice) && choice !== address.value;
+                  return (
+                    <option key={choice} value={choice} disabled={refused}>
+                      {choice}
+                      {!publicBinds && !isLoopback(choice) ? ` — not allowed on ${hostName}` : ""}
+                    </option>
+                  );
+                })}
               </select>
             )}
           </FormField>
@@ -54,7 +63,7 @@ export function ListenFields({ kind, hostName, address, port, reach, listenAddre
         {remote ? (
           <datalist id="remote-listen-addresses">
             <option value="127.0.0.1">only {hostName} itself</option>
-            <option value="0.0.0.0">everyone who can reach {hostName}</option>
+            {publicBinds ? <option value="0.0.0.0">everyone who can reach {hostName}</option> : null}
           </datalist>
         ) : null}
       </div>

@@ -9,6 +9,8 @@ import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
 import { tunnelDiagram } from "@/lib/tunnels/tunnel-diagram";
 import type { Bound } from "./form-field";
 import {
+  allowedKinds,
+  blankTtl,
   commandPreview,
   diagramInput,
   fieldFor,
@@ -19,14 +21,15 @@ import {
   type FieldName,
   type FormValues,
   type HostOption,
+  type Requester,
   type TunnelKind,
 } from "./form-model";
 import { HostPicker } from "./host-picker";
-import { KindPicker } from "./kind-picker";
+import { KindPicker, kindName, kindTitle } from "./kind-picker";
 import { LimitFields } from "./limit-fields";
 import { ListenFields } from "./listen-fields";
 import { SshCommandPreview } from "./ssh-command-preview";
-import { TargetFields } from "./target-fields";
+import { ProxyDestinations, TargetFields } from "./target-fields";
 import { TunnelDiagramView } from "./tunnel-diagram-view";
 
 type Props = {
@@ -35,20 +38,24 @@ type Props = {
   listenPorts: { min: number; max: number };
   suggestedPort: number;
   canAddHosts: boolean;
+  /** The address Warren sees for this user, which the server allows by default off loopback. */
+  requester: Requester;
 };
 
 function initialValues({ hosts, listenAddresses, suggestedPort }: Props): FormValues {
+  // A host whose key changed would only fail, so it is not the default.
+  const host = hosts.find((candidate) => candidate.hostKeyStatus !== "changed") ?? hosts[0];
+  const kinds = allowedKinds(host);
   return {
-    kind: "local",
-    // A host whose key changed would only fail, so it is not the default.
-    hostId: (hosts.find((host) => host.hostKeyStatus !== "changed") ?? hosts[0])?.id ?? "",
+    kind: kinds.includes("local") ? "local" : (kinds[0] ?? "local"),
+    hostId: host?.id ?? "",
     bastionAddress: listenAddresses[0] ?? "127.0.0.1",
     bastionPort: String(suggestedPort),
     hostAddress: "127.0.0.1",
     hostPort: "8080",
     targetHost: "localhost",
     targetPort: "",
-    ttlMinutes: "60",
+    ttlMinutes: String(blankTtl(host)),
     allowedSources: "",
   };
 }
@@ -64,12 +71,19 @@ export function NewTunnelForm(props: Props) {
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  // Said aloud when choosing a host changes the kind of tunnel.
+  const [hostNotice, setHostNotice] = useState("");
 
   const host = props.hosts.find((candidate) => candidate.id === values.hostId);
   const hostName = host?.name ?? "the SSH host";
-  const { listenAddresses, listenPorts } = props;
-  const validation = useMemo(() => validate(values, { listenAddresses, listenPorts }), [values, listenAddresses, listenPorts]);
-  const diagram = useMemo(() => tunnelDiagram(diagramInput(values, host)), [values, host]);
+  const { listenAddresses, listenPorts, requester } = props;
+  const validation = useMemo(
+    () => validate(values, { listenAddresses, listenPorts }, host, requester),
+    [values, listenAddresses, listenPorts, host, requester],
+  );
+  const diagram = useMemo(() => {
+    return tunnelDiagram(diagramInput(values, host, requester));
+  }, [values, host, requester]);
   const command = useMemo(() => commandPreview(values, host), [values, host]);
 
   const errorFor = (field: FieldName) =>
@@ -91,6 +105,25 @@ export function NewTunnelForm(props: Props) {
   function changeKind(kind: TunnelKind) {
     setValues((current) => ({ ...current, kind }));
     setServerErrors({});
+    setHostNotice("");
+  }
+
+  /** A host that does not allow the chosen kind switches to one it does, and says so. */
+  function changeHost(hostId: string) {
+    const next = props.hosts.find((candidate) => candidate.id === hostId);
+    const kinds = allowedKinds(next);
+    const kind = kinds.includes(values.kind) ? values.kind : (kinds[0] ?? values.kind);
+    // An untouched TTL follows the host's default; one the user typed stays, and is checked.
+    const ttlMinutes = values.ttlMinutes === String(blankTtl(host)) ? String(blankTtl(next)) : values.ttlMinutes;
+    setValues((current) => ({ ...current, hostId, kind, ttlMinutes }));
+    setServerErrors({});
+    setHostNotice(
+      next && kind !== values.kind
+        ? `${next.name} does not allow ${kindName(values.kind)} tunnels, so “${kindTitle(kind)}” is chosen instead.`
+        : "",
+    );
+    // Limits the new host sets on values already there show at once, not on the next blur.
+    setTouched((current) => new Set(current).add("ttlMinutes").add("listen.address"));
   }
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -130,14 +163,19 @@ export function NewTunnelForm(props: Props) {
   return (
     <div className="grid gap-8 lg:grid-cols-[minmax(0,1fr)_minmax(0,24rem)] lg:items-start">
       <form method="post" noValidate onSubmit={submit} aria-label="New tunnel" className="space-y-6">
-        <KindPicker value={values.kind} error={errorFor("kind")} onChange={changeKind} />
-        <HostPicker
-          hosts={props.hosts}
-          value={values.hostId}
-          error={errorFor("hostId")}
-          canAddHosts={props.canAddHosts}
-          onChange={(hostId) => change({ hostId }, "hostId")}
-        />
+        <KindPicker value={values.kind} allowed={allowedKinds(host)} hostName={hostName} error={errorFor("kind")} onChange={changeKind} />
+        <div className="space-y-1">
+          <HostPicker
+            hosts={props.hosts}
+            value={values.hostId}
+            error={errorFor("hostId")}
+            canAddHosts={props.canAddHosts}
+            onChange={changeHost}
+          />
+          <p role="status" className="text-sm font-medium text-amber-800 dark:text-amber-300">
+            {hostNotice}
+          </p>
+        </div>
         <ListenFields
           kind={values.kind}
           hostName={hostName}
@@ -146,11 +184,26 @@ export function NewTunnelForm(props: Props) {
           reach={diagram.reach}
           listenAddresses={listenAddresses}
           listenPorts={listenPorts}
+          publicBinds={host?.policy.publicBinds ?? true}
         />
-        {values.kind === "dynamic" ? null : (
-          <TargetFields seenFrom={remote ? "the bastion" : hostName} host={bind("targetHost", "target.host")} port={bind("targetPort", "target.port")} />
+        {values.kind === "dynamic" ? (
+          <ProxyDestinations host={host} />
+        ) : (
+          <TargetFields
+            seenFrom={remote ? "the bastion" : hostName}
+            host={bind("targetHost", "target.host")}
+            port={bind("targetPort", "target.port")}
+            policy={host ? { hostName: host.name, targets: host.policy.targets, ports: host.policy.ports } : undefined}
+          />
         )}
-        <LimitFields where={remote ? hostName : "the bastion"} ttl={bind("ttlMinutes", "ttlMinutes")} sources={bind("allowedSources", "allowedSources")} />
+        <LimitFields
+          where={remote ? hostName : "the bastion"}
+          listenAddress={remote ? values.hostAddress : values.bastionAddress}
+          host={host}
+          requester={requester}
+          ttl={bind("ttlMinutes", "ttlMinutes")}
+          sources={bind("allowedSources", "allowedSources")}
+        />
         <FormAlert className="rounded-md border border-red-700 bg-red-50 p-3 dark:border-red-400 dark:bg-red-950/40">{formError}</FormAlert>
         <SubmitButton pending={pending}>{pending ? "Opening…" : "Open tunnel"}</SubmitButton>
       </form>

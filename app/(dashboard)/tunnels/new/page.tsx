@@ -1,3 +1,4 @@
+import ipaddr from "ipaddr.js";
 import type { Metadata } from "next";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
 import { getConfig } from "@/lib/config";
@@ -7,6 +8,11 @@ import { NewTunnelForm } from "./new-tunnel-form";
 import { suggestPort } from "./suggest-port";
 
 export const metadata: Metadata = { title: "New tunnel" };
+
+/** The requester's address as the server compares it (IPv4-mapped IPv6 unwrapped), or null if Warren cannot tell. */
+function ownAddress(ip: string | null | undefined): string | null {
+  return ip && ipaddr.isValid(ip) ? ipaddr.process(ip).toString() : null;
+}
 
 export default async function NewTunnelPage() {
   const { user, ctx } = await requireSessionCtx();
@@ -25,11 +31,12 @@ export default async function NewTunnelPage() {
         </p>
       </div>
       <NewTunnelForm
-        hosts={hosts.map(({ id, name, address, port, username, hostKeyStatus }) => ({ id, name, address, port, username, hostKeyStatus }))}
+        hosts={hosts.map(({ id, name, address, port, username, hostKeyStatus, policy }) => ({ id, name, address, port, username, hostKeyStatus, policy }))}
         listenAddresses={listenAddresses}
         listenPorts={listenPorts}
         suggestedPort={suggestPort(listenPorts, usedOnBastion)}
         canAddHosts={user.role === "admin"}
+        requester={{ ip: ownAddress(ctx.ip), isAdmin: user.role === "admin" }}
       />
     </section>
   );

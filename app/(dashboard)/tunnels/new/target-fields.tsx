@@ -1,7 +1,17 @@
 import { TextInput, type Bound } from "./form-field";
+import type { HostOption } from "./form-model";
+
+/** The destinations a host's policy allows; empty lists mean any. */
+type Destinations = { hostName: string; targets: string[]; ports: string[] };
+
+/** "port 5432", "ports 5432, 8000-8999". */
+export const portsPhrase = (ports: string[]) => `${ports.length === 1 && !ports[0]!.includes("-") ? "port" : "ports"} ${ports.join(", ")}`;
+
+const targetsText = ({ hostName, targets }: Destinations) => (targets.length ? ` ${hostName} allows only ${targets.join(", ")}.` : "");
+const portsText = ({ hostName, ports }: Destinations) => (ports.length ? ` ${hostName} allows only ${portsPhrase(ports)}.` : "");
 
 /** Where each connection goes, named as the machine that opens it sees it. */
-export function TargetFields({ seenFrom, host, port }: { seenFrom: string; host: Bound; port: Bound }) {
+export function TargetFields({ seenFrom, host, port, policy }: { seenFrom: string; host: Bound; port: Bound; policy?: Destinations }) {
   return (
     <fieldset className="space-y-3">
       <legend className="text-sm font-semibold">Target, as seen from {seenFrom}</legend>
@@ -9,9 +19,35 @@ export function TargetFields({ seenFrom, host, port }: { seenFrom: string; host:
         The service each connection reaches. It is dialled from {seenFrom}, so &ldquo;localhost&rdquo; means {seenFrom} itself.
       </p>
       <div className="grid gap-3 sm:grid-cols-2">
-        <TextInput field="target.host" label="Target host" hint="A host name or IP address, e.g. localhost or 10.0.0.7." bound={host} />
-        <TextInput field="target.port" label="Target port" inputMode="numeric" hint="The service's port, e.g. 5432 for PostgreSQL." bound={port} />
+        <TextInput
+          field="target.host"
+          label="Target host"
+          hint={`A host name or IP address, e.g. localhost or 10.0.0.7.${policy ? targetsText(policy) : ""}`}
+          bound={host}
+        />
+        <TextInput
+          field="target.port"
+          label="Target port"
+          inputMode="numeric"
+          hint={`The service's port, e.g. 5432 for PostgreSQL.${policy ? portsText(policy) : ""}`}
+          bound={port}
+        />
       </div>
     </fieldset>
+  );
+}
+
+/** A SOCKS proxy has no one target: each client names its own, and the host's policy checks each. */
+export function ProxyDestinations({ host }: { host: HostOption | undefined }) {
+  if (!host || (host.policy.targets.length === 0 && host.policy.ports.length === 0)) return null;
+  const { name, policy } = host;
+  return (
+    <div className="space-y-1 rounded-md border border-zinc-300 p-3 text-sm dark:border-zinc-700">
+      <p className="font-semibold">Where the proxy may go</p>
+      <p className="text-zinc-700 dark:text-zinc-300">
+        {name} lets each connection through the proxy reach {policy.targets.length ? `only ${policy.targets.join(", ")}` : "any host"}
+        {policy.ports.length ? `, on ${portsPhrase(policy.ports)} only` : ", on any port"}; others are refused as they are made.
+      </p>
+    </div>
   );
 }

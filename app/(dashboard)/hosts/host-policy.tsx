@@ -1,0 +1,311 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
+import { FormAlert } from "@/app/components/form-alert";
+import { SubmitButton } from "@/app/components/submit-button";
+import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
+import { hostPolicySchema, type HostPolicy } from "@/lib/validation/host-policy";
+import { MAX_TTL_MINUTES } from "@/lib/validation/tunnels";
+import { errorMessage } from "./error-message";
+import type { HostView } from "./host-view";
+import { KINDS, policySummary, ttlText, type TunnelKind } from "./policy-text";
+
+type Host = Pick<HostView, "id" | "name" | "policy">;
+
+/** The card's "Policy" disclosure: the rules in one line, and the form to change them once opened. */
+export function HostPolicySection({ host }: { host: Host }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="text-sm" open={open} onToggle={(event) => setOpen(event.currentTarget.open)}>
+      <summary className="cursor-pointer rounded">
+        <span className="font-medium text-brand-700 dark:text-brand-300">Policy</span>
+        <span className="sr-only">: </span>
+        <span data-testid="policy-summary" className="ml-2 wrap-anywhere text-zinc-700 dark:text-zinc-300">
+          {policySummary(host.policy)}
+        </span>
+      </summary>
+      {/* Mounted only while open: a closed card adds no controls to the page, and reopening starts from the saved policy. */}
+      {open ? <PolicyForm host={host} /> : null}
+    </details>
+  );
+}
+
+// In the form's order, so the first one wrong is the one that gets focus.
+const FIELDS = ["kinds", "targets", "ports", "publicBinds", "anySource", "maxTtlMinutes"] as const;
+type Field = (typeof FIELDS)[number];
+type Errors = Partial<Record<Field | "form", string>>;
+
+/** The policy as typed. */
+type Draft = { kinds: TunnelKind[]; targets: string; ports: string; publicBinds: boolean; anySource: boolean; maxTtlMinutes: string };
+type PolicyInput = ReturnType<typeof toPolicy>;
+
+const draftOf = (policy: HostPolicy): Draft => ({
+  kinds: policy.kinds,
+  targets: policy.targets.join("\n"),
+  ports: policy.ports.join(", "),
+  publicBinds: policy.publicBinds,
+  anySource: policy.anySource,
+  maxTtlMinutes: String(policy.maxTtlMinutes),
+});
+
+const entries = (raw: string) => raw.split(/[\s,]+/).filter(Boolean);
+
+function toPolicy(draft: Draft) {
+  const ttl = draft.maxTtlMinutes.trim();
+  return {
+    kinds: KINDS.map(({ kind }) => kind).filter((kind) => draft.kinds.includes(kind)),
+    targets: entries(draft.targets),
+    ports: entries(draft.ports),
+    publicBinds: draft.publicBinds,
+    anySource: draft.anySource,
+    maxTtlMinutes: ttl === "" ? undefined : Number(ttl),
+  };
+}
+
+/** The control an error path belongs to ("policy.targets.0", "ports.1", "maxTtlMinutes"), and the entry it names. */
+function locate(path: string): { field: Field; index?: number } | undefined {
+  const [first, second] = path.replace(/^policy(\.|$)/, "").split(".");
+  const field = FIELDS.find((known) => known === first);
+  if (!field) return undefined;
+  const index = second === undefined ? undefined : Number(second);
+  return { field, index: Number.isInteger(index) ? index : undefined };
+}
+
+/** The message as shown beside its control: a list entry is named, a blank TTL is "required". */
+function wording({ field, index }: { field: Field; index?: number }, message: string, input: PolicyInput): string {
+  if (field === "maxTtlMinutes" && input.maxTtlMinutes === undefined) return "is required";
+  const entry = index === undefined ? undefined : field === "targets" ? input.targets[index] : field === "ports" ? input.ports[index] : undefined;
+  return entry === undefined ? message : `${entry}: ${message}`;
+}
+
+// Borders dark enough for 3:1 against the card in both schemes (WCAG 1.4.11).
+const CONTROL =
+  "block w-full rounded-md border border-zinc-500 bg-white px-3 py-2 text-sm shadow-sm aria-[invalid=true]:border-red-700 dark:bg-zinc-950 dark:aria-[invalid=true]:border-red-400";
+const HINT = "text-xs text-zinc-600 dark:text-zinc-400";
+const ERROR = "text-sm text-red-700 dark:text-red-400";
+
+function PolicyForm({ host }: { host: Host }) {
+  const router = useRouter();
+  const base = useId();
+  const id = (part: string) => `${base}-${part}`;
+  const [draft, setDraft] = useState(() => draftOf(host.policy));
+  const [errors, setErrors] = useState<Errors>({});
+  const [status, setStatus] = useState("");
+  const [pending, setPending] = useState(false);
+
+  useEffect(() => {
+    const first = FIELDS.find((field) => errors[field]);
+    // The kinds have no one control: the first checkbox stands for the group.
+    if (first) document.getElementById(`${base}-${first === "kinds" ? `kind-${KINDS[0]!.kind}` : first}`)?.focus();
+  }, [errors, base]);
+
+  function edit(patch: Partial<Draft>) {
+    setDraft((current) => ({ ...current, ...patch }));
+    setStatus("");
+  }
+
+  function toggleKind(kind: TunnelKind, on: boolean) {
+    edit({ kinds: on ? [...draft.kinds, kind] : draft.kinds.filter((known) => known !== kind) });
+  }
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (pending) return;
+    setStatus("");
+    const input = toPolicy(draft);
+    // The schema the API applies, for instant feedback next to each control.
+    const parsed = hostPolicySchema.safeParse(input);
+    if (!parsed.success) {
+      const found: Errors = {};
+      for (const issue of parsed.error.issues) {
+        const where = locate(issue.path.join("."));
+        if (where) found[where.field] ??= wording(where, issue.message, input);
+        else found.form ??= issue.message;
+      }
+      setErrors(found);
+      return;
+    }
+    setErrors({});
+    setPending(true);
+    try {
+      const saved = await apiFetch<{ policy: HostPolicy }>(`/hosts/${encodeURIComponent(host.id)}`, { method: "PATCH", body: { policy: parsed.data } });
+      // The server's normalised copy: trimmed entries, kinds in order.
+      setDraft(draftOf(saved.policy));
+      setStatus(`Saved the policy of ${host.name}: ${policySummary(saved.policy)}.`);
+      router.refresh();
+    } catch (failure) {
+      const where = failure instanceof ApiRequestError && failure.field ? locate(failure.field) : undefined;
+      setErrors(where ? { [where.field]: wording(where, errorMessage(failure), input) } : { form: errorMessage(failure) });
+    } finally {
+      setPending(false);
+    }
+  }
+
+  const ttl = Number(draft.maxTtlMinutes.trim());
+  const ttlReading = draft.maxTtlMinutes.trim() !== "" && Number.isInteger(ttl) && ttl >= 1 && ttl <= MAX_TTL_MINUTES ? ` That is ${ttlText(ttl)}.` : "";
+
+  return (
+    <form method="post" noValidate onSubmit={submit} aria-label={`Policy of ${host.name}`} className="mt-3 grid gap-4 sm:grid-cols-2">
+      <fieldset className="space-y-2 sm:col-span-2" aria-describedby={described(id("kinds"), errors.kinds, true)}>
+        <legend className="text-sm font-medium">Tunnel kinds allowed</legend>
+        <div className="flex flex-wrap gap-x-6 gap-y-2">
+          {KINDS.map(({ kind, label }) => (
+            <Check key={kind} id={id(`kind-${kind}`)} label={label} checked={draft.kinds.includes(kind)} onChange={(on) => toggleKind(kind, on)} />
+          ))}
+        </div>
+        <Messages id={id("kinds")} error={errors.kinds} hint={`Which kinds of tunnel anyone may open through ${host.name}; at least one.`} />
+      </fieldset>
+
+      <Labelled id={id("targets")} label="Allowed targets" error={errors.targets} hint="One per line or separated by commas: CIDR ranges (10.0.0.0/8), addresses, host names or *.suffix patterns (*.internal). Each connection through a dynamic tunnel is checked too. Empty allows any target.">
+        {(control) => (
+          <textarea
+            {...control}
+            rows={4}
+            value={draft.targets}
+            onChange={(event) => edit({ targets: event.target.value })}
+            autoComplete="off"
+            autoCapitalize="off"
+            spellCheck={false}
+            className={`${CONTROL} font-mono`}
+          />
+        )}
+      </Labelled>
+
+      <div className="space-y-4">
+        <Labelled id={id("ports")} label="Allowed ports" error={errors.ports} hint="Target ports or ranges, separated by commas: 5432, 8000-8999. Empty allows any port.">
+          {(control) => (
+            <input
+              {...control}
+              type="text"
+              value={draft.ports}
+              onChange={(event) => edit({ ports: event.target.value })}
+              autoComplete="off"
+              spellCheck={false}
+              className={`${CONTROL} font-mono`}
+            />
+          )}
+        </Labelled>
+        <Labelled id={id("maxTtlMinutes")} label="Maximum TTL (minutes)" error={errors.maxTtlMinutes} hint={`How long a tunnel may stay open: 1 to ${MAX_TTL_MINUTES} (7 days).${ttlReading}`}>
+          {(control) => (
+            <input
+              {...control}
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={MAX_TTL_MINUTES}
+              step={1}
+              value={draft.maxTtlMinutes}
+              onChange={(event) => edit({ maxTtlMinutes: event.target.value })}
+              autoComplete="off"
+              className={CONTROL}
+            />
+          )}
+        </Labelled>
+      </div>
+
+      <div className="space-y-3 sm:col-span-2">
+        <Check
+          id={id("publicBinds")}
+          label="Allow listening beyond loopback (public binds)"
+          hint="Otherwise tunnels must listen on loopback (127.0.0.1, ::1 or localhost), where only programs on that machine can connect."
+          error={errors.publicBinds}
+          checked={draft.publicBinds}
+          onChange={(on) => edit({ publicBinds: on })}
+        />
+        <Check
+          id={id("anySource")}
+          label="Allow sources wider than the requester's own address"
+          hint="Otherwise a port beyond loopback admits only the address of the person who opened it; only admins may list wider ranges."
+          error={errors.anySource}
+          checked={draft.anySource}
+          onChange={(on) => edit({ anySource: on })}
+        />
+      </div>
+
+      <FormAlert className="sm:col-span-2">{errors.form}</FormAlert>
+      <div className="flex flex-col gap-2 sm:col-span-2 sm:flex-row sm:items-center sm:gap-4">
+        <div className="sm:w-48 sm:shrink-0">
+          <SubmitButton pending={pending}>{pending ? "Saving…" : "Save policy"}</SubmitButton>
+        </div>
+        <p role="status" className="text-sm font-medium text-emerald-800 dark:text-emerald-300">
+          {status}
+        </p>
+      </div>
+    </form>
+  );
+}
+
+/** `aria-describedby` for a control: its error first, then its hint. */
+function described(id: string, error: string | undefined, hint: boolean): string | undefined {
+  return [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(" ") || undefined;
+}
+
+function Messages({ id, error, hint }: { id: string; error?: string; hint?: ReactNode }) {
+  return (
+    <>
+      {error ? (
+        <p id={`${id}-error`} className={ERROR}>
+          {error}
+        </p>
+      ) : null}
+      {hint ? (
+        <p id={`${id}-hint`} className={HINT}>
+          {hint}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+type ControlProps = { id: string; "aria-invalid"?: true; "aria-describedby"?: string };
+
+/** A label above a text control, with its error and hint read along with it. */
+function Labelled({ id, label, error, hint, children }: { id: string; label: string; error?: string; hint: ReactNode; children: (control: ControlProps) => ReactNode }) {
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-sm font-medium">
+        {label}
+      </label>
+      {children({ id, "aria-invalid": error ? true : undefined, "aria-describedby": described(id, error, true) })}
+      <Messages id={id} error={error} hint={hint} />
+    </div>
+  );
+}
+
+/** A checkbox whose label sits beside it and is part of the click target. */
+function Check({
+  id,
+  label,
+  hint,
+  error,
+  checked,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  hint?: string;
+  error?: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+}) {
+  return (
+    <div className="flex items-start gap-2">
+      <input
+        type="checkbox"
+        id={id}
+        checked={checked}
+        onChange={(event) => onChange(event.target.checked)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={described(id, error, Boolean(hint))}
+        className="mt-0.5 size-4 shrink-0 accent-brand-600 dark:accent-brand-300"
+      />
+      <div className="min-w-0 space-y-0.5">
+        <label htmlFor={id} className="block cursor-pointer text-sm font-medium">
+          {label}
+        </label>
+        <Messages id={id} error={error} hint={hint} />
+      </div>
+    </div>
+  );
+}

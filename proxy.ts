@@ -30,6 +30,9 @@ export function proxy(request: NextRequest) {
   return response;
 }
 
+// Pages only: for a request with a body, Next reads all of it before a proxy
+// runs, which would defeat the API's own 64 KiB limit. API answers carry a
+// static policy from next.config.mjs instead.
 export const config = {
-  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico).*)" }],
+  matcher: [{ source: "/((?!api/|_next/static|_next/image|favicon.ico).*)" }],
 };

@@ -80,7 +80,7 @@ export async function disableUser({ ctx, input }: { ctx: Ctx; input: { email: st
   requireAdmin(ctx, "manage users");
   const user = await findUserByEmail(input.email);
   if (ctx.actor.type === "user" && ctx.actor.id === user.id) {
-    throw new ApiError({ code: "bad_request", field: "email", message: "you cannot disable yourself" });
+    throw new ApiError({ code: "bad_request", message: "you cannot disable yourself" });
   }
   const prisma = getPrisma();
   const [updated, sessions] = await prisma.$transaction([

@@ -1,6 +1,6 @@
 // Warren's one process: Next's request handler and socket.io on one HTTP
 // server, plus each feature registered below. Drains on SIGTERM/SIGINT.
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import path from "node:path";
 import next from "next";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-info";
@@ -11,6 +11,18 @@ import { registerAuditRetention } from "@/server/audit/register-retention";
 import { registerRealtime } from "@/server/realtime/socket-server";
 import { drainOnSignals } from "@/server/shutdown";
 import { registerEngine } from "@/server/tunnels/register-engine";
+
+/** Next answers a path that does not decode with a 500 of its own; say 400 first. */
+function refuseUndecodablePath(req: IncomingMessage, res: ServerResponse): boolean {
+  try {
+    decodeURIComponent(new URL(req.url ?? "/", "http://warren").pathname);
+    return false;
+  } catch {
+    res.writeHead(400, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: { code: "bad_request", message: "the path is not valid percent-encoded UTF-8" } }));
+    return true;
+  }
+}
 
 function fail(message: string): never {
   console.error(`warren: ${message}`);
@@ -42,6 +54,7 @@ async function main() {
   const handle = app.getRequestHandler();
 
   const server = createServer((req, res) => {
+    if (refuseUndecodablePath(req, res)) return;
     stampClientIp(req, config.trustedProxyHeader);
     void handle(req, res);
   });

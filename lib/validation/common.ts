@@ -14,7 +14,8 @@ export const networkHostSchema = z
   .string({ error: "is required" })
   .trim()
   .min(1, { error: "is required" })
-  .refine((value) => HOSTNAME.test(value) || ipaddr.isValid(value.replace(/^\[|\]$/g, "")), {
+  // All-digit dotted names (999.1.1.1) are mistyped addresses, not host names.
+  .refine((value) => (HOSTNAME.test(value) && !/^[\d.]+$/.test(value)) || ipaddr.isValid(value.replace(/^\[|\]$/g, "")), {
     error: "must be a host name or an IP address",
   })
   .transform((value) => value.replace(/^\[|\]$/g, ""));

@@ -15,6 +15,8 @@ export type CliResult = { code: number | null; stdout: string; stderr: string };
 export type WarrenHandle = {
   url: string;
   port: number;
+  /** The server's own process (node itself, no npm or shell in between), for /proc/<pid>/status and stat. */
+  pid: number | undefined;
   dataDir: string;
   env: NodeJS.ProcessEnv;
   logs(): string;
@@ -119,6 +121,7 @@ export async function startWarren(options: WarrenOptions = {}): Promise<WarrenHa
   return {
     url,
     port,
+    pid: child.pid,
     dataDir,
     env,
     logs,

@@ -71,17 +71,25 @@ describe("the API", () => {
     await expectUnauthorized(await api("/api/v1/me", bearer(token)));
   });
 
-  it("answers unknown API paths with 404", async () => {
-    expect((await api("/api/v1/nothing-here")).status).toBe(404);
+  it("answers unknown API paths and undecodable ones in the JSON error shape", async () => {
+    const unknown = await api("/api/v1/nothing-here", { method: "POST" });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: { code: "not_found", message: "no such API path: /api/v1/nothing-here" } });
+    const undecodable = await api("/api/v1/hosts/%80");
+    expect(undecodable.status).toBe(400);
+    expect(await undecodable.json()).toEqual({ error: { code: "bad_request", message: "the path is not valid percent-encoded UTF-8" } });
   });
 });
 
 describe("security headers", () => {
-  it.each(["/login", "/api/v1/health"])("are on %s", async (path) => {
+  it.each([
+    ["/login", /script-src 'self' 'nonce-[^']+'/],
+    ["/api/v1/health", /^default-src 'none'; frame-ancestors 'none'$/],
+  ])("are on %s", async (path, policy) => {
     const response = await api(path);
     const csp = response.headers.get("content-security-policy") ?? "";
     expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).toMatch(/script-src 'self' 'nonce-[^']+'/);
+    expect(csp).toMatch(policy);
     expect(csp).not.toContain("'unsafe-eval'");
     expect(response.headers.get("x-frame-options")).toBe("DENY");
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");

@@ -1,6 +1,7 @@
 import { handleApiError } from "@/lib/api/handle-api-error";
 import { ApiError } from "@/lib/api/api-error";
 import { getPrisma } from "@/lib/db/prisma";
+import { methodNotAllowed } from "@/lib/api/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
@@ -12,3 +13,5 @@ export async function GET() {
   }
   return Response.json({ status: "ok" });
 }
+
+export const { POST, PUT, PATCH, DELETE } = methodNotAllowed("GET");

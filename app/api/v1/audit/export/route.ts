@@ -1,5 +1,6 @@
 import { withAuth } from "@/lib/api/with-auth";
 import { exportAudit } from "@/lib/audit/audit-query";
+import { methodNotAllowed } from "@/lib/api/method-not-allowed";
 
 const CONTENT_TYPES = { csv: "text/csv; charset=utf-8", jsonl: "application/x-ndjson; charset=utf-8" };
 
@@ -9,3 +10,5 @@ export const GET = withAuth(async ({ req, ctx }) => {
   const name = `warren-audit-${new Date().toISOString().slice(0, 10)}.${format}`;
   return new Response(stream, { headers: { "content-type": CONTENT_TYPES[format], "content-disposition": `attachment; filename="${name}"` } });
 });
+
+export const { POST, PUT, PATCH, DELETE } = methodNotAllowed("GET");

@@ -1,6 +1,7 @@
 import { readJsonObject } from "@/lib/api/read-json";
 import { withAuth } from "@/lib/api/with-auth";
 import { deleteHost, getHost, updateHost } from "@/lib/hosts";
+import { methodNotAllowed } from "@/lib/api/method-not-allowed";
 
 type Params = { id: string };
 
@@ -11,3 +12,5 @@ export const PATCH = withAuth<Params>(async ({ req, ctx, params }) =>
 );
 
 export const DELETE = withAuth<Params>(async ({ ctx, params }) => Response.json(await deleteHost({ ctx, input: params })));
+
+export const { POST, PUT } = methodNotAllowed("GET", "PATCH", "DELETE");

@@ -1,6 +1,7 @@
 import { readJsonObject } from "@/lib/api/read-json";
 import { withAuth } from "@/lib/api/with-auth";
 import { closeTunnel, getTunnel } from "@/lib/tunnels/tunnels";
+import { methodNotAllowed } from "@/lib/api/method-not-allowed";
 
 type Params = { id: string };
 
@@ -11,3 +12,5 @@ export const DELETE = withAuth<Params>(async ({ req, ctx, params }) => {
   const body = await readJsonObject(req, { optional: true });
   return Response.json(await closeTunnel({ ctx, input: { id: params.id, reason: body.reason } }));
 });
+
+export const { POST, PUT, PATCH } = methodNotAllowed("GET", "DELETE");

@@ -75,6 +75,11 @@ export function AuditView({ initial, filters, hosts, users }: { initial: Page; f
   }
 
   const weekAgo = new Date(Date.now() - WEEK_MS).toISOString();
+  const hostOptions = hosts.map((host) => (
+    <option key={host.id} value={host.id}>
+      {host.name}
+    </option>
+  ));
   return (
     <section aria-labelledby="audit-heading" className="space-y-4">
       <div className="flex flex-wrap items-center gap-3">
@@ -104,11 +109,7 @@ export function AuditView({ initial, filters, hosts, users }: { initial: Page; f
           Who reached a host this week:
           <select className={input} value="" onChange={(event) => event.target.value && apply({ hostId: event.target.value, from: weekAgo })}>
             <option value="">choose a host…</option>
-            {hosts.map((host) => (
-              <option key={host.id} value={host.id}>
-                {host.name}
-              </option>
-            ))}
+            {hostOptions}
           </select>
         </label>
         <label className="flex items-center gap-2">
@@ -149,11 +150,7 @@ export function AuditView({ initial, filters, hosts, users }: { initial: Page; f
           Host
           <select name="hostId" defaultValue={filters.hostId ?? ""} className={input}>
             <option value="">any</option>
-            {hosts.map((host) => (
-              <option key={host.id} value={host.id}>
-                {host.name}
-              </option>
-            ))}
+            {hostOptions}
           </select>
         </label>
         <label className="text-sm">

@@ -1,0 +1,133 @@
+// Data-plane figures for one kind of tunnel: the same workload through
+// Warren, through OpenSSH (same cipher, then its default), and direct.
+import { freePort, freePortInRange } from "@/tests/harness/free-port";
+import type { SshdHandle } from "@/tests/harness/sshd";
+import type { BenchConfig } from "./config.ts";
+import { SAME_CIPHER, startForwarder } from "./openssh.ts";
+import { cpuSeconds, peakRssBytes, resetPeakRss, treeCpuSeconds } from "./proc.ts";
+import type { Recorder } from "./recorder.ts";
+import type { Kind, PathName } from "./results.ts";
+import { percentile } from "./stats.ts";
+import { download, roundTrip, socksDialer, tcpDialer, type Dial, type Ports } from "./traffic.ts";
+import { closeTunnel, openTunnel, type BenchWarren } from "./warren-side.ts";
+
+export type DataPlaneContext = {
+  config: BenchConfig;
+  sshd: SshdHandle;
+  sshdPid: number;
+  warren: BenchWarren;
+  hostId: string;
+  /** Where the bulk source and the echo server listen, on loopback. */
+  targets: Ports;
+  recorder: Recorder;
+};
+
+/** One way through for one kind: how to dial it, which process forwards (for CPU and RSS), how to close it. */
+type Entry = { path: PathName; dial: Dial; pid: number | null; close(): Promise<void> };
+
+const WARM_UP_ROUND_TRIPS = 10;
+
+async function distinctPorts(count: number, pick: () => Promise<number>): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await pick());
+  return [...ports];
+}
+
+const loopback = (port: number) => ({ address: "127.0.0.1", port });
+
+async function warrenEntry(ctx: DataPlaneContext, kind: Kind): Promise<Entry> {
+  const { api, pid } = ctx.warren;
+  // Local and dynamic listeners must sit in Warren's allowed range; remote ones listen on the sshd side.
+  const [bulkPort, echoPort] = await distinctPorts(2, kind === "remote" ? () => freePort() : () => freePortInRange());
+  const tunnel = (listenPort: number, targetPort?: number) =>
+    openTunnel(api, { hostId: ctx.hostId, kind, listen: loopback(listenPort), ...(targetPort ? { target: { host: "127.0.0.1", port: targetPort } } : {}) });
+  const ids =
+    kind === "dynamic" ? [await tunnel(bulkPort!)] : [await tunnel(bulkPort!, ctx.targets.bulk), await tunnel(echoPort!, ctx.targets.echo)];
+  const dial = kind === "dynamic" ? socksDialer(bulkPort!, ctx.targets) : tcpDialer({ bulk: bulkPort!, echo: echoPort! });
+  const close = async () => {
+    await Promise.all(ids.map((id) => closeTunnel(api, id)));
+  };
+  return { path: "warren", dial, pid, close };
+}
+
+async function opensshEntry(ctx: DataPlaneContext, kind: Kind, path: "openssh" | "openssh-default"): Promise<Entry> {
+  const [bulkPort, echoPort] = await distinctPorts(2, () => freePort());
+  const flag = kind === "local" ? "-L" : "-R";
+  const forwards =
+    kind === "dynamic"
+      ? ["-D", `127.0.0.1:${bulkPort}`]
+      : [flag, `127.0.0.1:${bulkPort}:127.0.0.1:${ctx.targets.bulk}`, flag, `127.0.0.1:${echoPort}:127.0.0.1:${ctx.targets.echo}`];
+  const forwarder = await startForwarder(ctx.sshd, forwards, path === "openssh" ? SAME_CIPHER : null, kind === "dynamic" ? [bulkPort!] : [bulkPort!, echoPort!]);
+  const dial = kind === "dynamic" ? socksDialer(bulkPort!, ctx.targets) : tcpDialer({ bulk: bulkPort!, echo: echoPort! });
+  return { path, dial, pid: forwarder.pid, close: forwarder.stop };
+}
+
+function directEntry(ctx: DataPlaneContext): Entry {
+  return { path: "direct", dial: tcpDialer(ctx.targets), pid: null, close: async () => {} };
+}
+
+async function singleStream(ctx: DataPlaneContext, kind: Kind, entry: Entry) {
+  const { streamBytes } = ctx.config;
+  const cpuBefore = entry.pid === null ? 0 : cpuSeconds(entry.pid);
+  const sshdBefore = treeCpuSeconds(ctx.sshdPid);
+  const started = performance.now();
+  await download(entry.dial, streamBytes);
+  const seconds = (performance.now() - started) / 1000;
+  const gigabytes = streamBytes / 1e9;
+  ctx.recorder.add("throughput", kind, entry.path, streamBytes / 1e6 / seconds);
+  if (entry.pid === null) return;
+  ctx.recorder.add("cpu-per-gb", kind, entry.path, (cpuSeconds(entry.pid) - cpuBefore) / gigabytes);
+  ctx.recorder.add("sshd-cpu-per-gb", kind, entry.path, (treeCpuSeconds(ctx.sshdPid) - sshdBefore) / gigabytes);
+}
+
+async function parallelStreams(ctx: DataPlaneContext, kind: Kind, entry: Entry) {
+  const { streamBytes, parallelStreams } = ctx.config;
+  const each = Math.floor(streamBytes / parallelStreams);
+  const started = performance.now();
+  await Promise.all(Array.from({ length: parallelStreams }, () => download(entry.dial, each)));
+  ctx.recorder.add("throughput-parallel", kind, entry.path, (each * parallelStreams) / 1e6 / ((performance.now() - started) / 1000));
+}
+
+async function latency(ctx: DataPlaneContext, kind: Kind, entry: Entry) {
+  for (let i = 0; i < WARM_UP_ROUND_TRIPS; i++) await roundTrip(entry.dial);
+  const samples: number[] = [];
+  for (let i = 0; i < ctx.config.latencyConnections; i++) samples.push(await roundTrip(entry.dial));
+  ctx.recorder.add("latency-p50", kind, entry.path, percentile(samples, 50));
+  ctx.recorder.add("latency-p99", kind, entry.path, percentile(samples, 99));
+}
+
+async function concurrency(ctx: DataPlaneContext, kind: Kind, entry: Entry) {
+  const { concurrentConnections, concurrentBytes } = ctx.config;
+  if (entry.pid !== null) resetPeakRss(entry.pid);
+  const started = performance.now();
+  const outcomes = await Promise.allSettled(Array.from({ length: concurrentConnections }, () => download(entry.dial, concurrentBytes)));
+  const seconds = (performance.now() - started) / 1000;
+  const failed = outcomes.filter((outcome) => outcome.status === "rejected");
+  for (const failure of failed) ctx.recorder.error(`${kind} via ${entry.path}`, String(failure.reason instanceof Error ? failure.reason.message : failure.reason));
+  ctx.recorder.add("concurrent-errors", kind, entry.path, failed.length);
+  ctx.recorder.add("concurrent-throughput", kind, entry.path, ((concurrentConnections - failed.length) * concurrentBytes) / 1e6 / seconds);
+  if (entry.pid !== null) ctx.recorder.add("concurrent-peak-rss", kind, entry.path, peakRssBytes(entry.pid) / 1e6);
+}
+
+/** Every run goes through every entry before the next run starts, so drift hits all alike. */
+async function interleaved(ctx: DataPlaneContext, kind: Kind, entries: Entry[], workload: (ctx: DataPlaneContext, kind: Kind, entry: Entry) => Promise<void>) {
+  for (let run = 0; run < ctx.config.runs; run++) {
+    for (const entry of entries) await workload(ctx, kind, entry);
+  }
+}
+
+export async function benchKind(ctx: DataPlaneContext, kind: Kind) {
+  const entries: Entry[] = [];
+  try {
+    entries.push(await warrenEntry(ctx, kind), await opensshEntry(ctx, kind, "openssh"), await opensshEntry(ctx, kind, "openssh-default"), directEntry(ctx));
+    // OpenSSH's default cipher is measured for streaming only: the other targets compare like with like.
+    const sameCipher = entries.filter((entry) => entry.path !== "openssh-default");
+    const { sections } = ctx.config;
+    if (sections.has("throughput")) await interleaved(ctx, kind, entries, singleStream);
+    if (sections.has("parallel")) await interleaved(ctx, kind, entries, parallelStreams);
+    if (sections.has("latency")) await interleaved(ctx, kind, sameCipher, latency);
+    if (sections.has("concurrency")) await interleaved(ctx, kind, sameCipher, concurrency);
+  } finally {
+    await Promise.all(entries.map((entry) => entry.close()));
+  }
+}

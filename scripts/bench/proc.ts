@@ -1,0 +1,51 @@
+// What the bench reads about processes from Linux's /proc: CPU time, RSS and
+// its peak, and a process's descendants (sshd forks one child per connection).
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+
+const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+
+/** User + system CPU seconds of every thread of `pid` so far; 0 once it is gone. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the parenthesised command name start at field 3 (state); utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+function statusKilobytes(pid: number, field: "VmRSS" | "VmHWM"): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  if (!match) throw new Error(`no ${field} for process ${pid}`);
+  return Number(match[1]) * 1024;
+}
+
+export const rssBytes = (pid: number) => statusKilobytes(pid, "VmRSS");
+export const peakRssBytes = (pid: number) => statusKilobytes(pid, "VmHWM");
+
+/** Resets the peak RSS (VmHWM) to the current RSS, so the next peak is one workload's (root only). */
+export function resetPeakRss(pid: number): void {
+  writeFileSync(`/proc/${pid}/clear_refs`, "5");
+}
+
+/** `pid` and everything it forked, through /proc/<pid>/task/<tid>/children. */
+export function processTree(pid: number): number[] {
+  const found = [pid];
+  for (let i = 0; i < found.length; i++) {
+    const parent = found[i]!;
+    try {
+      const text = readFileSync(`/proc/${parent}/task/${parent}/children`, "utf8").trim();
+      if (text) found.push(...text.split(" ").map(Number));
+    } catch {
+      // It exited while we looked.
+    }
+  }
+  return found;
+}
+
+export function treeCpuSeconds(pid: number): number {
+  return processTree(pid).reduce((total, member) => total + cpuSeconds(member), 0);
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { evaluateTargets } from "./checks.ts";
+import { formatNumber, formatSpread, markdownTable, renderReport } from "./report.ts";
+import { size, type BenchResults, type Measurement } from "./results.ts";
+
+describe("formatting", () => {
+  it("keeps three significant figures and drops exponents", () => {
+    expect(formatNumber(5195.4)).toBe("5195");
+    expect(formatNumber(781.2)).toBe("781");
+    expect(formatNumber(41.27)).toBe("41.3");
+    expect(formatNumber(0.5912)).toBe("0.591");
+    expect(formatNumber(0.00004123)).toBe("0.0000412");
+    expect(formatNumber(0)).toBe("0");
+  });
+
+  it("writes min / median / max, the median in bold, and a single run as one number", () => {
+    expect(formatSpread([812, 640, 781])).toBe("640 / **781** / 812");
+    expect(formatSpread([41.27])).toBe("41.3");
+  });
+
+  it("names sizes in binary units", () => {
+    expect(size(1024 ** 3)).toBe("1 GiB");
+    expect(size(128 * 1024 ** 2)).toBe("128 MiB");
+    expect(size(1536)).toBe("1.5 KiB");
+  });
+});
+
+describe("markdownTable", () => {
+  it("renders a header, an aligned rule and escaped rows", () => {
+    expect(markdownTable(["kind", "MB/s"], [["local", "781"], ["a|b", "1"]], ["left", "right"])).toBe(
+      ["| kind | MB/s |", "| --- | ---: |", "| local | 781 |", "| a\\|b | 1 |"].join("\n"),
+    );
+  });
+
+  it("pads short rows so every line has as many cells as the header", () => {
+    expect(markdownTable(["a", "b"], [["1"]]).split("\n")[2]).toBe("| 1 |  |");
+  });
+});
+
+describe("renderReport and targets", () => {
+  const measurements: Measurement[] = [
+    { metric: "throughput", kind: "local", path: "warren", values: [700, 760, 800] },
+    { metric: "throughput", kind: "local", path: "openssh", values: [1000, 1000, 1000] },
+    { metric: "throughput", kind: "local", path: "openssh-default", values: [600, 650, 700] },
+    { metric: "concurrent-errors", kind: "local", path: "warren", values: [0, 2, 0] },
+    { metric: "post-active-warm", kind: null, path: "warren", values: [20, 25, 30] },
+  ];
+  const checks = evaluateTargets(measurements);
+  const results: BenchResults = {
+    startedAt: "2026-11-25T02:00:00.000Z",
+    finishedAt: "2026-11-25T02:15:00.000Z",
+    quick: false,
+    machine: { cpu: "test CPU, 2 cores" },
+    versions: { node: "v20" },
+    ciphers: { warren: "aes128-gcm@openssh.com", openssh: "aes128-gcm@openssh.com", opensshDefault: "chacha20-poly1305@openssh.com" },
+    workload: { runs: 3, streamBytes: 1024 ** 3, parallelStreams: 8, latencyConnections: 500, concurrentConnections: 1000, concurrentBytes: 1024 ** 2, idleTunnels: 200, listedTunnels: 500, controlSamples: 20 },
+    measurements,
+    errorSamples: ["local via warren: received 12 of 1048576 bytes"],
+    checks,
+  };
+
+  it("judges medians against the reference, errors on the worst run, and skips targets with nothing measured", () => {
+    expect(checks).toEqual([
+      { target: "local: one stream ≥ 0.9× OpenSSH, same cipher (MB/s)", measured: "760 vs 1000 (0.76×)", holds: false },
+      { target: "local: one stream ≥ OpenSSH default (MB/s)", measured: "760 vs 650 (1.17×)", holds: true },
+      { target: "local: concurrent connections, zero errors (worst run)", measured: "2 errors", holds: false },
+      { target: "POST → active ≤ 50 ms with the SSH connection up", measured: "25 ms", holds: true },
+    ]);
+  });
+
+  it("puts kinds down and ways through across, with Warren's ratio to OpenSSH", () => {
+    const report = renderReport(results);
+    expect(report).toContain("### Throughput, one 1 GiB stream (MB/s)");
+    expect(report).toContain("| local | 700 / **760** / 800 | 1000 / **1000** / 1000 | 600 / **650** / 700 | 0.76× |");
+    expect(report).toContain("| POST /tunnels → active, SSH connection up, median of 20 (ms) | 20 / **25** / 30 |");
+    expect(report).toContain("| local: concurrent connections, zero errors (worst run) | 2 errors | **no** |");
+    expect(report).toContain("- local via warren: received 12 of 1048576 bytes");
+  });
+});

@@ -1,0 +1,75 @@
+// `npm run bench`: Warren's tunnels against OpenSSH's own through the same
+// sshd, and direct TCP as the ceiling, on loopback. Writes a markdown table
+// and JSON to bench/results/ (and latest.* for a full run). See config.ts for
+// BENCH_QUICK, BENCH_RUNS, BENCH_KINDS and BENCH_ONLY.
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { startEchoServer } from "@/tests/harness/origin";
+import { startSshd } from "@/tests/harness/sshd";
+import { REPO_ROOT } from "@/tests/harness/warren";
+import { evaluateTargets } from "./checks.ts";
+import { benchConfig, type BenchConfig } from "./config.ts";
+import { benchControl } from "./control-plane.ts";
+import { benchKind } from "./data-plane.ts";
+import { machine, versions } from "./environment.ts";
+import { negotiatedCipher, SAME_CIPHER } from "./openssh.ts";
+import { Recorder } from "./recorder.ts";
+import { renderReport } from "./report.ts";
+import type { BenchResults } from "./results.ts";
+import { startBulkSource } from "./traffic.ts";
+import { addHost, startBenchWarren, warrenCipher } from "./warren-side.ts";
+
+const RESULTS_DIR = path.join(REPO_ROOT, "bench", "results");
+
+async function writeResults(results: BenchResults): Promise<string> {
+  await mkdir(RESULTS_DIR, { recursive: true });
+  const stamp = results.startedAt.slice(0, 16).replace(":", "");
+  const base = path.join(RESULTS_DIR, `${stamp}Z${results.quick ? "-quick" : ""}`);
+  const markdown = renderReport(results);
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  await Promise.all([writeFile(`${base}.md`, markdown), writeFile(`${base}.json`, json)]);
+  // latest.* is what the README links: only a run of the issue's whole workload replaces it.
+  const whole = !results.quick && results.measurements.length > 0 && process.env.BENCH_ONLY === undefined && process.env.BENCH_KINDS === undefined;
+  if (whole) await Promise.all([writeFile(path.join(RESULTS_DIR, "latest.md"), markdown), writeFile(path.join(RESULTS_DIR, "latest.json"), json)]);
+  return `${base}.md`;
+}
+
+async function bench(config: BenchConfig): Promise<BenchResults> {
+  const startedAt = new Date().toISOString();
+  const recorder = new Recorder();
+  const sshd = await startSshd();
+  const [bulk, echo] = await Promise.all([startBulkSource(), startEchoServer({ host: "127.0.0.1" })]);
+  const warren = await startBenchWarren();
+  try {
+    const sshdPid = Number(await readFile(path.join(sshd.dir, "sshd.pid"), "utf8"));
+    const ciphers = { warren: await warrenCipher(sshd), openssh: await negotiatedCipher(sshd, SAME_CIPHER), opensshDefault: await negotiatedCipher(sshd, null) };
+    const hostId = await addHost(warren.api, sshd, "bench-data");
+    for (const kind of config.kinds) {
+      console.log(`${kind} tunnels`);
+      await benchKind({ config, sshd, sshdPid, warren, hostId, targets: { bulk: bulk.port, echo: echo.port }, recorder }, kind);
+    }
+    console.log("control plane and idle tunnels");
+    // A host of its own, so that no other tunnel keeps its SSH connection up between cold opens.
+    await benchControl({ config, warren, hostId: await addHost(warren.api, sshd, "bench-control"), echoPort: echo.port, recorder });
+    const { quick, kinds: _kinds, sections: _sections, ...workload } = config;
+    return {
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      quick,
+      machine: machine(),
+      versions: versions(),
+      ciphers,
+      workload,
+      measurements: recorder.measurements,
+      errorSamples: recorder.errorSamples,
+      checks: evaluateTargets(recorder.measurements),
+    };
+  } finally {
+    await warren.handle.dispose();
+    await Promise.all([sshd.dispose(), bulk.close(), echo.close()]);
+  }
+}
+
+const results = await bench(benchConfig());
+const file = await writeResults(results);
+console.log(`\n${renderReport(results)}\nwritten to ${path.relative(REPO_ROOT, file)}`);

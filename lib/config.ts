@@ -34,6 +34,8 @@ export type WarrenConfig = {
   trustedProxyHeader: string | null;
   /** Audit records older than this are pruned behind a signed checkpoint; 0 keeps them forever. */
   auditRetentionDays: number;
+  /** A request waiting for approval (a tunnel or an extension) expires unanswered after this long. */
+  approvalTimeoutSeconds: number;
   production: boolean;
 };
 
@@ -75,6 +77,12 @@ const proxyHeaderSchema = z
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9-]+$/, { error: "must be a header name, e.g. x-forwarded-for or x-real-ip" });
+
+const approvalTimeoutSchema = z.coerce
+  .number({ error: "must be a number of seconds" })
+  .int({ error: "must be a whole number of seconds" })
+  .min(1, { error: "must be at least 1 second" })
+  .max(7 * 24 * 3600, { error: "must be at most 604800 seconds (7 days)" });
 
 const retentionSchema = z.coerce
   .number({ error: "must be a number of days" })
@@ -137,6 +145,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
   const listenAddresses = parseSetting("WARREN_LISTEN_ADDRESSES", listenAddressesSchema, env.WARREN_LISTEN_ADDRESSES ?? "127.0.0.1");
   const listenPorts = parseSetting("WARREN_LISTEN_PORTS", listenPortsSchema, env.WARREN_LISTEN_PORTS ?? "20000-29999");
   const auditRetentionDays = parseSetting("WARREN_AUDIT_RETENTION_DAYS", retentionSchema, env.WARREN_AUDIT_RETENTION_DAYS ?? "0");
+  const approvalTimeoutSeconds = parseSetting("WARREN_APPROVAL_TIMEOUT_SECONDS", approvalTimeoutSchema, env.WARREN_APPROVAL_TIMEOUT_SECONDS ?? "3600");
   const trustedProxyHeader = env.WARREN_TRUSTED_PROXY_HEADER
     ? parseSetting("WARREN_TRUSTED_PROXY_HEADER", proxyHeaderSchema, env.WARREN_TRUSTED_PROXY_HEADER)
     : null;
@@ -145,6 +154,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
     host,
     trustedProxyHeader,
     auditRetentionDays,
+    approvalTimeoutSeconds,
     listenAddresses,
     listenPorts,
     dataDir,

@@ -1,7 +1,6 @@
 // The host inventory: SSH servers Warren tunnels through.
 import { ApiError } from "@/lib/api/api-error";
 import { recordAudit } from "@/lib/audit/audit-log";
-import { requireAdmin } from "@/lib/auth/require-admin";
 import type { Ctx } from "@/lib/context";
 import { open, seal } from "@/lib/crypto/secret-box";
 import { getPrisma } from "@/lib/db/prisma";
@@ -10,6 +9,8 @@ import { hostPolicy, policyColumns } from "@/lib/tunnels/host-policy";
 import { connectSsh, SshFailure, type SshStep, type SshTarget } from "@/lib/ssh/ssh-connect";
 import { generateKeyPair, readPrivateKey } from "@/lib/ssh/ssh-keys";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
+import { assertAssignable, canManageHost, hostVisibleWhere, isPrivileged, ownedTeams, teamRoles, actorId } from "@/lib/teams/team-access";
+import { enforceAccess } from "@/lib/tunnels/tunnel-access";
 import { createHostSchema, updateHostSchema, type CreateHostInput, type UpdateHostInput } from "@/lib/validation/hosts";
 
 /** Everything about a host that may leave the server: never the key or passphrase. */
@@ -30,6 +31,9 @@ export const publicHostSelect = {
   policyPublicBinds: true,
   policyAnySource: true,
   policyMaxTtlMinutes: true,
+  policyApproval: true,
+  visibleToAll: true,
+  teams: { select: { teamId: true } },
   createdAt: true,
   updatedAt: true,
 } as const;
@@ -38,8 +42,12 @@ type PublicHostRow = Prisma.HostGetPayload<{ select: typeof publicHostSelect }>;
 
 /** A host as the API shows it: its policy as one object. */
 export function toHostDto(row: PublicHostRow) {
-  const { policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes, ...host } = row;
-  return { ...host, policy: hostPolicy({ policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes }) };
+  const { policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes, policyApproval, teams, ...host } = row;
+  return {
+    ...host,
+    teamIds: teams.map((team) => team.teamId),
+    policy: hostPolicy({ policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes, policyApproval }),
+  };
 }
 export type HostDto = ReturnType<typeof toHostDto>;
 
@@ -68,13 +76,44 @@ function nameTaken(error: unknown, name: string | undefined): never {
   throw error;
 }
 
+async function rolesOf(ctx: Ctx) {
+  const userId = actorId(ctx);
+  return userId ? teamRoles(userId) : new Map();
+}
+
+/** Admins add hosts for anyone; a team owner adds hosts for their own teams. */
+async function assertMayAddHosts(ctx: Ctx, roles: Awaited<ReturnType<typeof rolesOf>>) {
+  if (!isPrivileged(ctx) && ownedTeams(roles).length === 0) throw new ApiError({ code: "forbidden", message: "only admins and team owners can add hosts" });
+}
+
+async function assertTeamsExist(teamIds: string[]) {
+  const found = await getPrisma().team.findMany({ where: { id: { in: teamIds } }, select: { id: true } });
+  const missing = teamIds.find((id) => !found.some((team) => team.id === id));
+  if (missing) throw new ApiError({ code: "unprocessable_entity", field: "teamIds", message: `no team with id ${missing}` });
+}
+
+/** Where a new or changed host is visible, checked against what the caller may assign. */
+async function assignment(ctx: Ctx, roles: Awaited<ReturnType<typeof rolesOf>>, input: { visibleToAll?: boolean; teamIds?: string[] }, current?: { visibleToAll: boolean; teamIds: string[] }) {
+  const teamIds = input.teamIds ?? current?.teamIds ?? [];
+  const visibleToAll = input.visibleToAll ?? (current && input.teamIds === undefined ? current.visibleToAll : teamIds.length === 0);
+  assertAssignable(ctx, roles, { visibleToAll, teamIds });
+  await assertTeamsExist(teamIds);
+  return { visibleToAll, teamIds };
+}
+
+const teamLinks = (teamIds: string[]) => ({ create: teamIds.map((teamId) => ({ teamId })) });
+
 export async function createHost({ ctx, input }: { ctx: Ctx; input: CreateHostInput }) {
-  requireAdmin(ctx, "add hosts");
+  const roles = await rolesOf(ctx);
+  await assertMayAddHosts(ctx, roles);
   const data = createHostSchema.parse(input);
+  const { visibleToAll, teamIds } = await assignment(ctx, roles, data);
   const fingerprint = data.hostKeyFingerprint ?? null;
   const host = await getPrisma()
     .host.create({
       data: {
+        visibleToAll,
+        teams: teamLinks(teamIds),
         name: data.name,
         address: data.address,
         port: data.port,
@@ -91,33 +130,55 @@ export async function createHost({ ctx, input }: { ctx: Ctx; input: CreateHostIn
   await recordAudit(ctx, {
     action: "host.created",
     hostId: host.id,
-    details: { name: host.name, address: host.address, port: host.port, username: host.username, keyGenerated: host.keyGenerated, hostKeyFingerprint: fingerprint, policy: host.policy },
+    details: { name: host.name, address: host.address, port: host.port, username: host.username, keyGenerated: host.keyGenerated, hostKeyFingerprint: fingerprint, policy: host.policy, visibleToAll, teamIds },
   });
   return host;
 }
 
-export async function listHosts(_args: { ctx: Ctx }) {
-  return (await getPrisma().host.findMany({ select: publicHostSelect, orderBy: { name: "asc" } })).map(toHostDto);
+/** Hosts the caller may use; `manageable` says which of them they may change. */
+export async function listHosts({ ctx }: { ctx: Ctx }) {
+  const roles = await rolesOf(ctx);
+  const hosts = await getPrisma().host.findMany({ where: hostVisibleWhere(ctx), select: publicHostSelect, orderBy: { name: "asc" } });
+  return hosts.map(toHostDto).map((host) => ({ ...host, manageable: canManageHost(ctx, roles, host) }));
 }
 
-export async function getHost({ input }: { ctx: Ctx; input: { id: string } }) {
-  const host = await getPrisma().host.findUnique({ where: { id: input.id }, select: publicHostSelect });
+/** A host the caller may not use is as unknown as a missing one. */
+export async function getHost({ ctx, input }: { ctx: Ctx; input: { id: string } }) {
+  const host = await getPrisma().host.findFirst({ where: { id: input.id, ...hostVisibleWhere(ctx) }, select: publicHostSelect });
   if (!host) throw new ApiError({ code: "not_found", message: `no host with id ${input.id}` });
-  return toHostDto(host);
+  const dto = toHostDto(host);
+  return { ...dto, manageable: canManageHost(ctx, await rolesOf(ctx), dto) };
+}
+
+async function managedHost(ctx: Ctx, id: string, action: string) {
+  const host = await getHost({ ctx, input: { id } });
+  if (!host.manageable) throw new ApiError({ code: "forbidden", message: `only admins and owners of all its teams can ${action} ${host.name}` });
+  return host;
 }
 
 export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string; changes: UpdateHostInput } }) {
-  requireAdmin(ctx, "edit hosts");
-  const current = await getHost({ ctx, input });
+  const current = await managedHost(ctx, input.id, "change");
   const changes = updateHostSchema.parse(input.changes);
-  const { privateKey, passphrase, generateKey, hostKeyFingerprint, policy, ...plain } = changes;
+  const { privateKey, passphrase, generateKey, hostKeyFingerprint, policy, visibleToAll: _all, teamIds: _teams, ...plain } = changes;
+  const reassigned = changes.visibleToAll !== undefined || changes.teamIds !== undefined;
+  const assigned = reassigned ? await assignment(ctx, await rolesOf(ctx), changes, current) : undefined;
   const trust =
     hostKeyFingerprint === undefined
       ? {}
       : { hostKeyFingerprint, hostKeyStatus: hostKeyFingerprint ? ("trusted" as const) : ("unverified" as const), offeredFingerprint: null };
   const key = privateKey || generateKey ? credential({ privateKey, passphrase, generateKey }, plain.name ?? current.name) : {};
   const host = await getPrisma()
-    .host.update({ where: { id: current.id }, data: { ...plain, ...trust, ...key, ...policyColumns(policy ?? {}) }, select: publicHostSelect })
+    .host.update({
+      where: { id: current.id },
+      data: {
+        ...plain,
+        ...trust,
+        ...key,
+        ...policyColumns(policy ?? {}),
+        ...(assigned ? { visibleToAll: assigned.visibleToAll, teams: { deleteMany: {}, ...teamLinks(assigned.teamIds) } } : {}),
+      },
+      select: publicHostSelect,
+    })
     .then(toHostDto)
     .catch((error: unknown) => nameTaken(error, plain.name));
   // Which fields changed, never the key material itself.
@@ -125,8 +186,9 @@ export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string
   await recordAudit(ctx, {
     action: "host.updated",
     hostId: host.id,
-    details: { name: host.name, changed, newKey: Boolean(privateKey || generateKey), ...(policy ? { policy: host.policy } : {}) },
+    details: { name: host.name, changed, newKey: Boolean(privateKey || generateKey), ...(policy ? { policy: host.policy } : {}), ...(assigned ?? {}) },
   });
+  if (assigned) await enforceAccess(ctx, { hostId: host.id, why: `${host.name} is no longer visible to them` });
   if (hostKeyFingerprint) {
     await recordAudit(ctx, { action: "host.key_trusted", hostId: host.id, details: { name: host.name, fingerprint: hostKeyFingerprint, previous: current.hostKeyFingerprint } });
   }
@@ -134,8 +196,7 @@ export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string
 }
 
 export async function deleteHost({ ctx, input }: { ctx: Ctx; input: { id: string } }) {
-  requireAdmin(ctx, "delete hosts");
-  const host = await getHost({ ctx, input });
+  const host = await managedHost(ctx, input.id, "delete");
   const prisma = getPrisma();
   const open = await prisma.tunnel.count({ where: { hostId: host.id, status: { in: OPEN_STATUSES } } });
   if (open > 0) {
@@ -188,9 +249,8 @@ export type HostCheck = { step: SshStep | "forwarding"; ok: boolean; message: st
 /** Tries the host step by step: network, SSH handshake and host key,
  *  authentication, and whether its sshd allows TCP forwarding. */
 export async function testHost({ ctx, input }: { ctx: Ctx; input: { id: string } }) {
-  requireAdmin(ctx, "test hosts");
-  const host = await getPrisma().host.findUnique({ where: { id: input.id } });
-  if (!host) throw new ApiError({ code: "not_found", message: `no host with id ${input.id}` });
+  await managedHost(ctx, input.id, "test");
+  const host = await getPrisma().host.findUniqueOrThrow({ where: { id: input.id } });
   if (host.hostKeyStatus === "changed") {
     return { ok: false, checks: [{ step: "host-key", ok: false, message: await refuseChangedHostKey(ctx, host) }] as HostCheck[] };
   }

@@ -14,9 +14,22 @@ export const AUDIT_ACTIONS = [
   "host.key_trusted",
   "host.key_changed",
   "host.key_refused",
+  "team.created",
+  "team.updated",
+  "team.deleted",
+  "team.member_added",
+  "team.member_updated",
+  "team.member_removed",
   "tunnel.requested",
+  "tunnel.approved",
+  "tunnel.denied",
   "tunnel.opened",
+  "tunnel.extension_requested",
+  "tunnel.extension_denied",
+  "tunnel.extension_expired",
   "tunnel.extended",
+  "tunnel.joined",
+  "tunnel.participant_removed",
   "tunnel.reconnecting",
   "tunnel.failed",
   "tunnel.closed",
@@ -32,6 +45,6 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 /** The audit action for a tunnel status the engine persists, if it is one people ask about. */
 export function tunnelStatusAction(status: string): AuditAction | undefined {
   return (
-    { active: "tunnel.opened", reconnecting: "tunnel.reconnecting", failed: "tunnel.failed", closed: "tunnel.closed", expired: "tunnel.expired" } as const
+    { active: "tunnel.opened", denied: "tunnel.denied", reconnecting: "tunnel.reconnecting", failed: "tunnel.failed", closed: "tunnel.closed", expired: "tunnel.expired" } as const
   )[status];
 }

@@ -8,6 +8,8 @@ import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { auditKey, ChainVerifier, GENESIS_HASH, sealRecord, signCheckpoint, type ChainProblem, type SealedAuditRecord } from "@/lib/audit/audit-chain";
 import type { AuditAction } from "@/lib/audit/audit-actions";
+import { ADMIN_ROOM } from "@/lib/realtime/events";
+import { publish } from "@/lib/realtime/publish";
 
 export type AuditInput = {
   action: AuditAction;
@@ -20,10 +22,7 @@ export type AuditInput = {
 
 export type AuditRecordDto = Omit<SealedAuditRecord, "at" | "details"> & { at: string; details: Record<string, unknown> };
 
-type Globals = typeof globalThis & {
-  warrenAuditQueue?: Promise<unknown>;
-  warrenIo?: { to(room: string): { emit(event: string, payload: unknown): void } };
-};
+type Globals = typeof globalThis & { warrenAuditQueue?: Promise<unknown> };
 const globals = globalThis as Globals;
 
 const MAX_ATTEMPTS = 8;
@@ -87,7 +86,7 @@ export function recordAudit(ctx: Ctx, input: AuditInput | AuditInput[]): Promise
     for (let attempt = 1; ; attempt++) {
       try {
         const sealed = await appendOnce(ctx, inputs);
-        for (const record of sealed) globals.warrenIo?.to("admin").emit("audit:new", toAuditDto(record));
+        for (const record of sealed) publish([ADMIN_ROOM], "audit:new", toAuditDto(record));
         return;
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !lostRace(error)) throw error;

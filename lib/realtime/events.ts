@@ -40,12 +40,35 @@ export const auditNewEventSchema = z.object({
 });
 export type AuditNewEvent = z.infer<typeof auditNewEventSchema>;
 
+/** A request waiting for a decision, for the people who may decide it. */
+export const requestNewEventSchema = z.object({
+  tunnelId: z.string(),
+  type: z.enum(["tunnel", "extension"]),
+  requesterEmail: z.string(),
+  hostName: z.string(),
+  minutes: z.number(),
+  until: z.string(),
+});
+export type RequestNewEvent = z.infer<typeof requestNewEventSchema>;
+
+/** A request decided (or expired, or withdrawn): approvers drop it, its requester learns the outcome. */
+export const requestResolvedEventSchema = z.object({
+  tunnelId: z.string(),
+  type: z.enum(["tunnel", "extension"]),
+  outcome: z.enum(["approved", "denied", "expired", "withdrawn"]),
+  reason: z.string().nullable(),
+});
+export type RequestResolvedEvent = z.infer<typeof requestResolvedEventSchema>;
+
 export type ServerToClientEvents = {
   "tunnel:status": (event: TunnelStatusEvent) => void;
   "tunnel:stats": (event: TunnelStatsEvent) => void;
   "audit:new": (event: AuditNewEvent) => void;
   "session:ended": (event: { reason: string }) => void;
+  "request:new": (event: RequestNewEvent) => void;
+  "request:resolved": (event: RequestResolvedEvent) => void;
 };
 
 export const userRoom = (userId: string) => `user:${userId}`;
+export const teamRoom = (teamId: string) => `team:${teamId}`;
 export const ADMIN_ROOM = "admin";

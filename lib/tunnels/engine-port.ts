@@ -3,6 +3,7 @@
 // reaches it only through this interface.
 import { ApiError } from "@/lib/api/api-error";
 import type { Ctx } from "@/lib/context";
+import type { TunnelStatus } from "@/lib/generated/prisma/enums";
 
 export type LiveStats = { bytesIn: number; bytesOut: number; connections: number; connectionsTotal: number };
 
@@ -11,6 +12,13 @@ export interface TunnelEngineApi {
    *  (active or failed). Rejects with TunnelOpenError when the request itself
    *  cannot work (port taken), leaving the row untouched for the caller. */
   open(tunnelId: string): Promise<void>;
+  /** Opens an approved tunnel (its row `starting`); any failure becomes its status. */
+  openApproved(tunnelId: string): Promise<void>;
+  /** Records a status change decided outside the engine (approval, denial,
+   *  withdrawal of a pending request): persisted, audited, told live. */
+  transition(tunnelId: string, status: TunnelStatus, reason: string, ctx: Ctx): Promise<void>;
+  /** Replaces an open tunnel's allowed sources; connections from sources no longer allowed are cut. */
+  setSources(tunnelId: string, sources: string[]): void;
   /** `ctx`: who closed it, for the audit trail (the engine itself if absent). */
   close(tunnelId: string, options: { status: "closed" | "expired"; reason: string; ctx?: Ctx }): Promise<void>;
   live(tunnelId: string): LiveStats | undefined;

@@ -6,7 +6,7 @@ import { isLoopback, parseRange, sourceAllowed } from "@/lib/tunnels/tunnel-rule
 import type { HostPolicy } from "@/lib/validation/host-policy";
 import type { CreateTunnel } from "@/lib/validation/tunnels";
 
-type PolicyColumns = Pick<Host, "policyKinds" | "policyTargets" | "policyPorts" | "policyPublicBinds" | "policyAnySource" | "policyMaxTtlMinutes">;
+type PolicyColumns = Pick<Host, "policyKinds" | "policyTargets" | "policyPorts" | "policyPublicBinds" | "policyAnySource" | "policyMaxTtlMinutes" | "policyApproval">;
 
 export function hostPolicy(host: PolicyColumns): HostPolicy {
   return {
@@ -16,6 +16,7 @@ export function hostPolicy(host: PolicyColumns): HostPolicy {
     publicBinds: host.policyPublicBinds,
     anySource: host.policyAnySource,
     maxTtlMinutes: host.policyMaxTtlMinutes,
+    approval: host.policyApproval,
   };
 }
 
@@ -27,6 +28,7 @@ export function policyColumns(policy: Partial<HostPolicy>): Partial<PolicyColumn
     ...(policy.publicBinds === undefined ? {} : { policyPublicBinds: policy.publicBinds }),
     ...(policy.anySource === undefined ? {} : { policyAnySource: policy.anySource }),
     ...(policy.maxTtlMinutes === undefined ? {} : { policyMaxTtlMinutes: policy.maxTtlMinutes }),
+    ...(policy.approval === undefined ? {} : { policyApproval: policy.approval }),
   };
 }
 

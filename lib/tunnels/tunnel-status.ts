@@ -3,4 +3,11 @@ import type { TunnelStatus } from "@/lib/generated/prisma/enums";
 /** Statuses in which a tunnel holds (or is trying to hold) its port. */
 export const OPEN_STATUSES: TunnelStatus[] = ["starting", "active", "reconnecting"];
 
+/** A pending request keeps its port for when it is approved. */
+export const RESERVING_STATUSES: TunnelStatus[] = [...OPEN_STATUSES, "pending_approval"];
+
 export const isOpen = (status: TunnelStatus) => OPEN_STATUSES.includes(status);
+
+/** A request waits on this tunnel: to open it, or to extend it. */
+export const awaitsDecision = (tunnel: { status: TunnelStatus; extensionMinutes: number | null }) =>
+  tunnel.status === "pending_approval" || (tunnel.extensionMinutes !== null && isOpen(tunnel.status));

@@ -10,14 +10,18 @@ import { findEngine, getEngine, isTunnelOpenError } from "@/lib/tunnels/engine-p
 import { sshCommand } from "@/lib/tunnels/ssh-command";
 import { applyHostPolicy, hostPolicy } from "@/lib/tunnels/host-policy";
 import { checkTunnelRules } from "@/lib/tunnels/tunnel-rules";
-import { OPEN_STATUSES, isOpen } from "@/lib/tunnels/tunnel-status";
+import { OPEN_STATUSES, RESERVING_STATUSES, awaitsDecision, isOpen } from "@/lib/tunnels/tunnel-status";
+import { actorId, hostVisibleWhere, isPrivileged, canApprove, isMember } from "@/lib/teams/team-access";
+import { notifyApprovers, resolveRequest } from "@/lib/tunnels/approval-events";
 import { closeTunnelSchema, createTunnelSchema, extendTunnelSchema, type CreateTunnelInput } from "@/lib/validation/tunnels";
 
 const tunnelInclude = {
   host: { select: { id: true, name: true, address: true, port: true, username: true } },
   owner: { select: { email: true } },
+  team: { select: { id: true, name: true } },
+  participants: { select: { userId: true, source: true, granted: true, joinedAt: true, user: { select: { email: true } } }, orderBy: { joinedAt: "asc" } },
 } as const;
-type TunnelWithHost = Prisma.TunnelGetPayload<{ include: typeof tunnelInclude }>;
+export type TunnelWithHost = Prisma.TunnelGetPayload<{ include: typeof tunnelInclude }>;
 
 /** The API's tunnel: stored state plus the engine's live counters. */
 export function serializeTunnel(tunnel: TunnelWithHost) {
@@ -41,7 +45,12 @@ export function serializeTunnel(tunnel: TunnelWithHost) {
     allowedSources: JSON.parse(tunnel.allowedSources) as string[],
     ownerId: tunnel.ownerId,
     ownerEmail: tunnel.owner.email,
-    teamId: null,
+    teamId: tunnel.teamId,
+    team: tunnel.team,
+    participants: tunnel.participants.map((p) => ({ userId: p.userId, email: p.user.email, source: p.source, granted: p.granted, joinedAt: p.joinedAt.toISOString() })),
+    ttlMinutes: tunnel.ttlMinutes,
+    pendingUntil: tunnel.pendingUntil?.toISOString() ?? null,
+    extensionRequest: tunnel.extensionMinutes && tunnel.extensionUntil ? { minutes: tunnel.extensionMinutes, until: tunnel.extensionUntil.toISOString() } : null,
     expiresAt: tunnel.expiresAt.toISOString(),
     createdAt: tunnel.createdAt.toISOString(),
     closedAt: tunnel.closedAt?.toISOString() ?? null,
@@ -49,9 +58,27 @@ export function serializeTunnel(tunnel: TunnelWithHost) {
 }
 export type TunnelDto = ReturnType<typeof serializeTunnel>;
 
-function visibleTo(ctx: Ctx): Prisma.TunnelWhereInput {
-  if (ctx.actor.type === "system" || ctx.actor.role === "admin") return {};
-  return { ownerId: ctx.actor.id };
+/** Listed for a user: their own tunnels and those shared with their teams. */
+function listedFor(ctx: Ctx): Prisma.TunnelWhereInput {
+  if (isPrivileged(ctx)) return {};
+  const userId = actorId(ctx)!;
+  return { OR: [{ ownerId: userId }, { team: { memberships: { some: { userId } } } }] };
+}
+
+/** Who may look at one tunnel: its owner, admins, members of the team it is
+ *  shared with, and whoever may decide a request waiting on it. */
+async function mayView(ctx: Ctx, tunnel: { ownerId: string; hostId: string; teamId: string | null } & Parameters<typeof awaitsDecision>[0]) {
+  const userId = actorId(ctx);
+  if (isPrivileged(ctx) || tunnel.ownerId === userId) return true;
+  if (tunnel.teamId && (await isMember(userId!, tunnel.teamId))) return true;
+  return awaitsDecision(tunnel) && canApprove(ctx, tunnel);
+}
+
+/** Closing and extending are for the owner and admins; team members only look and join. */
+export function assertOwnerOrAdmin(ctx: Ctx, tunnel: { ownerId: string }, action: string) {
+  if (!isPrivileged(ctx) && tunnel.ownerId !== actorId(ctx)) {
+    throw new ApiError({ code: "forbidden", message: `only the tunnel's owner or an admin can ${action}` });
+  }
 }
 
 function ownerOf(ctx: Ctx): string {
@@ -59,12 +86,13 @@ function ownerOf(ctx: Ctx): string {
   return ctx.actor.id;
 }
 
-/** Another open tunnel on the same port answers 409 before the engine is asked. */
-async function assertPortFree(input: { kind: string; hostId: string; listen: { address: string; port: number } }) {
+/** Another open (or pending) tunnel on the same port answers 409 before the engine is asked. */
+export async function assertPortFree(input: { kind: string; hostId: string; listen: { address: string; port: number } }, self?: string) {
   const remote = input.kind === "remote";
   const clash = await getPrisma().tunnel.findFirst({
     where: {
-      status: { in: OPEN_STATUSES },
+      status: { in: RESERVING_STATUSES },
+      ...(self ? { id: { not: self } } : {}),
       listenPort: input.listen.port,
       // Warren-side listeners share the bastion; remote ones share their SSH host.
       ...(remote ? { kind: "remote", hostId: input.hostId } : { kind: { in: ["local", "dynamic"] } }),
@@ -81,16 +109,25 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
   const ownerId = ownerOf(ctx);
   const data = createTunnelSchema.parse(input);
   const prisma = getPrisma();
-  const host = await prisma.host.findUnique({ where: { id: data.hostId } });
+  // A host the requester may not use is as unknown as a missing one.
+  const host = await prisma.host.findFirst({ where: { id: data.hostId, ...hostVisibleWhere(ctx) } });
   if (!host) throw new ApiError({ code: "unprocessable_entity", field: "hostId", message: `no host with id ${data.hostId}` });
+  if (data.teamId && !(await isMember(ownerId, data.teamId))) {
+    throw new ApiError({ code: "unprocessable_entity", field: "teamId", message: "must be one of your teams" });
+  }
   checkTunnelRules(data, getConfig());
-  const allowedSources = applyHostPolicy(data, hostPolicy(host), host.name, {
+  const policy = hostPolicy(host);
+  const allowedSources = applyHostPolicy(data, policy, host.name, {
     ip: ctx.ip ?? null,
-    isAdmin: ctx.actor.type === "user" && ctx.actor.role === "admin",
+    isAdmin: isPrivileged(ctx),
     sourcesGiven: input.allowedSources !== undefined,
   });
   await assertPortFree(data);
   const engine = getEngine();
+  // Admins set the policy, so their own requests need nobody's approval.
+  const approval = policy.approval && !isPrivileged(ctx);
+  const status = approval ? "pending_approval" : "starting";
+  const waiting = `${host.name} needs approval: waiting for a team owner or an admin`;
 
   const tunnel = await prisma.tunnel.create({
     data: {
@@ -102,17 +139,25 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
       targetHost: data.target?.host ?? null,
       targetPort: data.target?.port ?? null,
       allowedSources: JSON.stringify(allowedSources),
+      teamId: data.teamId,
+      ttlMinutes: data.ttlMinutes,
       expiresAt: new Date(Date.now() + data.ttlMinutes * 60_000),
-      status: "starting",
-      events: { create: { status: "starting", reason: "requested" } },
+      pendingUntil: approval ? approvalDeadline() : null,
+      status,
+      statusReason: approval ? waiting : null,
+      events: { create: { status, reason: approval ? waiting : "requested" } },
     },
   });
   const audit = { hostId: tunnel.hostId, tunnelId: tunnel.id };
   await recordAudit(ctx, {
     action: "tunnel.requested",
     ...audit,
-    details: { kind: data.kind, listen: data.listen, target: data.target ?? null, ttlMinutes: data.ttlMinutes, allowedSources },
+    details: { kind: data.kind, listen: data.listen, target: data.target ?? null, ttlMinutes: data.ttlMinutes, allowedSources, teamId: data.teamId, approvalRequired: approval },
   });
+  if (approval) {
+    await notifyApprovers(tunnel, "tunnel");
+    return getTunnel({ ctx, input: { id: tunnel.id } });
+  }
   try {
     await engine.open(tunnel.id);
   } catch (error) {
@@ -125,21 +170,27 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
   return getTunnel({ ctx, input: { id: tunnel.id } });
 }
 
-export async function listTunnels({ ctx, input = {} }: { ctx: Ctx; input?: { status?: "open" | "all" } }) {
-  const tunnels = await getPrisma().tunnel.findMany({
-    where: { ...visibleTo(ctx), ...(input.status === "all" ? {} : { status: { in: OPEN_STATUSES } }) },
-    include: tunnelInclude,
-    orderBy: { createdAt: "desc" },
-    take: 500,
-  });
+export async function listTunnelsWhere(where: Prisma.TunnelWhereInput, order: "asc" | "desc" = "desc") {
+  const tunnels = await getPrisma().tunnel.findMany({ where, include: tunnelInclude, orderBy: { createdAt: order }, take: 500 });
   return tunnels.map(serializeTunnel);
 }
 
-async function findVisible(ctx: Ctx, id: string) {
-  const tunnel = await getPrisma().tunnel.findFirst({ where: { id, ...visibleTo(ctx) }, include: tunnelInclude });
+/** Open ones (with requests still waiting for approval) unless `all`. */
+export async function listTunnels({ ctx, input = {} }: { ctx: Ctx; input?: { status?: "open" | "all" } }) {
+  return listTunnelsWhere({ ...listedFor(ctx), ...(input.status === "all" ? {} : { status: { in: RESERVING_STATUSES } }) });
+}
+
+export async function findVisible(ctx: Ctx, id: string) {
+  const tunnel = await getPrisma().tunnel.findUnique({ where: { id }, include: tunnelInclude });
   // Someone else's tunnel is as unknown as a missing one: no existence oracle.
-  if (!tunnel) throw new ApiError({ code: "not_found", message: `no tunnel with id ${id}` });
+  if (!tunnel || !(await mayView(ctx, tunnel))) throw new ApiError({ code: "not_found", message: `no tunnel with id ${id}` });
   return tunnel;
+}
+
+/** The tunnel as it is now, for a caller already authorised (an approver
+ *  sees the outcome of their decision, though it no longer waits on them). */
+export async function tunnelDto(id: string) {
+  return serializeTunnel(await getPrisma().tunnel.findUniqueOrThrow({ where: { id }, include: tunnelInclude }));
 }
 
 export async function getTunnel({ ctx, input }: { ctx: Ctx; input: { id: string } }) {
@@ -170,27 +221,49 @@ export async function getTunnelHistory({ ctx, input }: { ctx: Ctx; input: { id: 
 
 export async function closeTunnel({ ctx, input }: { ctx: Ctx; input: { id: string; reason?: unknown } }) {
   const tunnel = await findVisible(ctx, input.id);
+  assertOwnerOrAdmin(ctx, tunnel, "close it");
   const { reason } = closeTunnelSchema.parse({ reason: input.reason });
+  const because = `${reason ? `: ${reason}` : ""}`;
   if (isOpen(tunnel.status)) {
-    const by = ctx.actor.type === "user" ? ctx.actor.email : ctx.actor.name;
-    await getEngine().close(tunnel.id, { status: "closed", reason: `closed by ${by}${reason ? `: ${reason}` : ""}`, ctx });
+    await getEngine().close(tunnel.id, { status: "closed", reason: `closed by ${actorName(ctx)}${because}`, ctx });
+  } else if (tunnel.status === "pending_approval") {
+    const withdrawn = `request withdrawn by ${actorName(ctx)}${because}`;
+    await getEngine().transition(tunnel.id, "closed", withdrawn, ctx);
+    await resolveRequest(tunnel, "tunnel", "withdrawn", withdrawn);
   }
   return getTunnel({ ctx, input: { id: tunnel.id } });
 }
 
-/** Moves an open tunnel's expiry to `ttlMinutes` from now, within its host's maximum. */
+export const actorName = (ctx: Ctx) => (ctx.actor.type === "user" ? ctx.actor.email : ctx.actor.name);
+
+export const approvalDeadline = () => new Date(Date.now() + getConfig().approvalTimeoutSeconds * 1000);
+
+/** Moves an open tunnel's expiry to `ttlMinutes` from now, within its host's
+ *  maximum; on a host that needs approval, asks for it instead. */
 export async function extendTunnel({ ctx, input }: { ctx: Ctx; input: { id: string; ttlMinutes?: unknown } }) {
   const tunnel = await findVisible(ctx, input.id);
+  assertOwnerOrAdmin(ctx, tunnel, "extend it");
   const { ttlMinutes } = extendTunnelSchema.parse({ ttlMinutes: input.ttlMinutes });
   if (!isOpen(tunnel.status)) throw new ApiError({ code: "conflict", message: `the tunnel is ${tunnel.status}: only open tunnels can be extended` });
   const host = await getPrisma().host.findUniqueOrThrow({ where: { id: tunnel.hostId } });
-  const { maxTtlMinutes } = hostPolicy(host);
-  if (ttlMinutes > maxTtlMinutes) {
-    throw new ApiError({ code: "unprocessable_entity", field: "ttlMinutes", message: `must be at most ${maxTtlMinutes} minutes on ${host.name}` });
+  const policy = hostPolicy(host);
+  if (ttlMinutes > policy.maxTtlMinutes) {
+    throw new ApiError({ code: "unprocessable_entity", field: "ttlMinutes", message: `must be at most ${policy.maxTtlMinutes} minutes on ${host.name}` });
   }
-  const expiresAt = new Date(Date.now() + ttlMinutes * 60_000);
-  await getPrisma().tunnel.update({ where: { id: tunnel.id }, data: { expiresAt } });
-  getEngine().extend(tunnel.id, expiresAt);
-  await recordAudit(ctx, { action: "tunnel.extended", hostId: tunnel.hostId, tunnelId: tunnel.id, details: { from: tunnel.expiresAt.toISOString(), to: expiresAt.toISOString() } });
+  if (policy.approval && !isPrivileged(ctx)) {
+    const asked = await getPrisma().tunnel.update({ where: { id: tunnel.id }, data: { extensionMinutes: ttlMinutes, extensionUntil: approvalDeadline() } });
+    await recordAudit(ctx, { action: "tunnel.extension_requested", hostId: tunnel.hostId, tunnelId: tunnel.id, details: { ttlMinutes } });
+    await notifyApprovers(asked, "extension");
+  } else {
+    await applyExtension(ctx, tunnel, ttlMinutes);
+  }
   return getTunnel({ ctx, input: { id: tunnel.id } });
+}
+
+/** Sets the expiry `ttlMinutes` from now and clears any extension request. */
+export async function applyExtension(ctx: Ctx, tunnel: { id: string; hostId: string; expiresAt: Date }, ttlMinutes: number, details: Record<string, unknown> = {}) {
+  const expiresAt = new Date(Date.now() + ttlMinutes * 60_000);
+  await getPrisma().tunnel.update({ where: { id: tunnel.id }, data: { expiresAt, extensionMinutes: null, extensionUntil: null } });
+  getEngine().extend(tunnel.id, expiresAt);
+  await recordAudit(ctx, { action: "tunnel.extended", hostId: tunnel.hostId, tunnelId: tunnel.id, details: { from: tunnel.expiresAt.toISOString(), to: expiresAt.toISOString(), ...details } });
 }

@@ -42,6 +42,7 @@ export const hostPolicySchema = z.object({
   ports: z.array(portRangeSchema).max(64, { error: "can list at most 64 ports or ranges" }),
   publicBinds: z.boolean({ error: "must be true or false" }),
   anySource: z.boolean({ error: "must be true or false" }),
+  approval: z.boolean({ error: "must be true or false" }),
   maxTtlMinutes: z
     .number({ error: "must be a number" })
     .int({ error: "must be a whole number of minutes" })

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { networkHostSchema, portSchema } from "@/lib/validation/common";
+import { idSchema, networkHostSchema, portSchema } from "@/lib/validation/common";
 import { hostPolicySchema } from "@/lib/validation/host-policy";
 
 export const hostNameSchema = z
@@ -34,6 +34,13 @@ const hostFields = {
   generateKey: z.boolean().optional(),
   hostKeyFingerprint: fingerprintSchema.optional(),
   policy: hostPolicySchema.partial().optional(),
+  /** Visible to every user, or only to `teamIds`. Left out: everyone unless teams are listed. */
+  visibleToAll: z.boolean({ error: "must be true or false" }).optional(),
+  teamIds: z
+    .array(idSchema)
+    .max(50, { error: "can list at most 50 teams" })
+    .refine((ids) => new Set(ids).size === ids.length, { error: "must not repeat a team" })
+    .optional(),
 };
 
 export const createHostSchema = z.object(hostFields).superRefine((host, ctx) => {
@@ -55,6 +62,8 @@ export const updateHostSchema = z
     // Setting it (again) is how an admin trusts a host whose key changed.
     hostKeyFingerprint: fingerprintSchema.nullable(),
     policy: hostPolicySchema.partial(),
+    visibleToAll: z.boolean({ error: "must be true or false" }),
+    teamIds: hostFields.teamIds.unwrap(),
   })
   .partial()
   .superRefine((host, ctx) => {

@@ -13,9 +13,14 @@ const ttlSchema = z
 
 export const extendTunnelSchema = z.object({ ttlMinutes: ttlSchema });
 
-export const closeTunnelSchema = z.object({
-  reason: z.string().trim().min(1, { error: "must not be empty" }).max(200, { error: "must be at most 200 characters" }).optional(),
-});
+const reasonSchema = z.string({ error: "must be text" }).trim().min(1, { error: "must not be empty" }).max(200, { error: "must be at most 200 characters" });
+
+export const closeTunnelSchema = z.object({ reason: reasonSchema.optional() });
+
+export const approveRequestSchema = z.object({ reason: reasonSchema.optional() });
+
+/** A denial always says why: the requester reads it. */
+export const denyRequestSchema = z.object({ reason: reasonSchema });
 
 export const createTunnelSchema = z
   .object({
@@ -30,7 +35,8 @@ export const createTunnelSchema = z
       .optional(),
     ttlMinutes: ttlSchema.default(60),
     allowedSources: z.array(cidrSchema).max(32, { error: "can list at most 32 ranges" }).default([]),
-    teamId: z.null({ error: "must be null: sharing with teams is not available yet" }).optional(),
+    /** One of the owner's teams to share it with: its members see it and may join. */
+    teamId: idSchema.nullable().default(null),
   })
   .superRefine((tunnel, ctx) => {
     if (tunnel.kind === "dynamic" && tunnel.target) {

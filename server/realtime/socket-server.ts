@@ -4,11 +4,13 @@ import { userFromApiToken } from "@/lib/auth/api-tokens";
 import { sessionTokenFromCookieHeader } from "@/lib/auth/authenticate";
 import { userFromSessionToken, type SessionUser } from "@/lib/auth/sessions";
 import { getConfig } from "@/lib/config";
-import { ADMIN_ROOM, userRoom, type ServerToClientEvents } from "@/lib/realtime/events";
+import { getPrisma } from "@/lib/db/prisma";
+import { ADMIN_ROOM, teamRoom, userRoom, type ServerToClientEvents } from "@/lib/realtime/events";
 import type { Feature } from "@/server/feature";
 import type { TunnelEngine } from "@/server/tunnels/tunnel-engine";
 
-type SocketData = { user: SessionUser };
+/** `teamRooms`: the rooms it joins on connecting, looked up before it is told it is connected. */
+type SocketData = { user: SessionUser; teamRooms: string[] };
 export type WarrenIo = Server<Record<string, never>, ServerToClientEvents, Record<string, never>, SocketData>;
 
 const globalForIo = globalThis as typeof globalThis & { warrenIo?: WarrenIo };
@@ -45,9 +47,22 @@ async function socketUser(socket: Pick<Socket, "handshake">): Promise<SessionUse
 
 const REVALIDATE_MS = 5_000;
 
+async function teamRoomsOf(userId: string): Promise<string[]> {
+  const memberships = await getPrisma().membership.findMany({ where: { userId }, select: { teamId: true } });
+  return memberships.map((m) => teamRoom(m.teamId));
+}
+
+/** Puts a socket in exactly the rooms of the teams its user is in now. */
+async function syncTeamRooms(socket: { data: SocketData; rooms: Set<string>; join(room: string[]): unknown; leave(room: string): unknown }) {
+  const wanted = new Set(await teamRoomsOf(socket.data.user.id));
+  for (const room of socket.rooms) if (room.startsWith("team:") && !wanted.has(room)) void socket.leave(room);
+  void socket.join([...wanted]);
+}
+
 /** Every few seconds, each socket's credential is checked again: a session
  *  that ended (sign-out, user disabled, even by the CLI in another process)
- *  or a revoked token loses its socket, and the browser is sent to sign in. */
+ *  or a revoked token loses its socket, and the browser is sent to sign in.
+ *  Team rooms follow membership changes at the same pace. */
 function revalidateSockets(io: WarrenIo): NodeJS.Timeout {
   let running = false;
   const timer = setInterval(() => {
@@ -56,7 +71,10 @@ function revalidateSockets(io: WarrenIo): NodeJS.Timeout {
     void (async () => {
       for (const socket of await io.fetchSockets()) {
         const user = await socketUser(socket).catch(() => null);
-        if (user && user.role === socket.data.user.role) continue;
+        if (user && user.role === socket.data.user.role) {
+          await syncTeamRooms(socket).catch(() => {});
+          continue;
+        }
         socket.emit("session:ended", { reason: user ? "your role changed: sign in again" : "your session has ended" });
         socket.disconnect(true);
       }
@@ -65,10 +83,11 @@ function revalidateSockets(io: WarrenIo): NodeJS.Timeout {
   return timer.unref();
 }
 
-/** Tunnel events go to their owner and to admins, never to anyone else. */
+/** Tunnel events go to their owner, the team it is shared with, and admins; never to anyone else. */
 function relayEngine(io: WarrenIo, engine: TunnelEngine) {
-  engine.on("status", ({ ownerId, ...event }) => io.to([userRoom(ownerId), ADMIN_ROOM]).emit("tunnel:status", event));
-  engine.on("stats", ({ ownerId, ...event }) => io.to([userRoom(ownerId), ADMIN_ROOM]).emit("tunnel:stats", event));
+  const rooms = (ownerId: string, teamId: string | null) => [userRoom(ownerId), ADMIN_ROOM, ...(teamId ? [teamRoom(teamId)] : [])];
+  engine.on("status", ({ ownerId, teamId, ...event }) => io.to(rooms(ownerId, teamId)).emit("tunnel:status", event));
+  engine.on("stats", ({ ownerId, teamId, ...event }) => io.to(rooms(ownerId, teamId)).emit("tunnel:stats", event));
 }
 
 export function registerRealtime(httpServer: HttpServer, engine: TunnelEngine): Feature {
@@ -79,9 +98,10 @@ export function registerRealtime(httpServer: HttpServer, engine: TunnelEngine): 
   });
   io.use((socket, next) => {
     socketUser(socket)
-      .then((user) => {
+      .then(async (user) => {
         if (!user) return next(new Error("unauthorized"));
         socket.data.user = user;
+        socket.data.teamRooms = await teamRoomsOf(user.id);
         next();
       })
       .catch(() => next(new Error("unauthorized")));
@@ -90,6 +110,7 @@ export function registerRealtime(httpServer: HttpServer, engine: TunnelEngine): 
     const { user } = socket.data;
     void socket.join(userRoom(user.id));
     if (user.role === "admin") void socket.join(ADMIN_ROOM);
+    void socket.join(socket.data.teamRooms);
   });
   relayEngine(io, engine);
   const revalidation = revalidateSockets(io);

@@ -5,6 +5,7 @@ import { EventEmitter } from "node:events";
 import type { Client, ClientChannel, TcpConnectionDetails } from "ssh2";
 import { tunnelStatusAction } from "@/lib/audit/audit-actions";
 import { recordAudit, type AuditInput } from "@/lib/audit/audit-log";
+import { expireStaleRequests } from "@/lib/tunnels/approvals";
 import { systemCtx, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { TunnelStatus } from "@/lib/generated/prisma/enums";
@@ -14,8 +15,9 @@ import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import { HostLink, type BackoffOptions } from "@/server/tunnels/host-link";
 import { TunnelRuntime, type ConnectionRecord, type RuntimeTunnel } from "@/server/tunnels/tunnel-runtime";
 
-export type StatusEvent = { tunnelId: string; ownerId: string; status: TunnelStatus; reason: string | null; at: string };
-export type StatsEvent = { tunnelId: string; ownerId: string } & LiveStats;
+/** `ownerId` and `teamId` say who may hear of it. */
+export type StatusEvent = { tunnelId: string; ownerId: string; teamId: string | null; status: TunnelStatus; reason: string | null; at: string };
+export type StatsEvent = { tunnelId: string; ownerId: string; teamId: string | null } & LiveStats;
 
 type EngineEvents = { status: [StatusEvent]; stats: [StatsEvent] };
 
@@ -66,6 +68,18 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     return this.openTunnel(tunnelId, { fresh: true });
   }
 
+  openApproved(tunnelId: string): Promise<void> {
+    return this.openTunnel(tunnelId, { fresh: false }).catch((error: unknown) => this.persistStatus(tunnelId, "failed", reasonOf(error)));
+  }
+
+  transition(tunnelId: string, status: TunnelStatus, reason: string, ctx: Ctx): Promise<void> {
+    return this.persistStatus(tunnelId, status, reason, ctx);
+  }
+
+  setSources(tunnelId: string, sources: string[]) {
+    this.runtimes.get(tunnelId)?.setAllowedSources(sources);
+  }
+
   /** `fresh`: a new request, whose refusal by the SSH server its caller answers
    *  (nothing is left behind); otherwise a refusal marks the tunnel failed. */
   private async openTunnel(tunnelId: string, { fresh }: { fresh: boolean }): Promise<void> {
@@ -76,6 +90,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
         id: tunnel.id,
         kind: tunnel.kind,
         ownerId: tunnel.ownerId,
+        teamId: tunnel.teamId,
         hostId: tunnel.hostId,
         hostName: tunnel.host.name,
         hostAddress: tunnel.host.address,
@@ -236,14 +251,14 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   private async persistStatus(tunnelId: string, status: TunnelStatus, reason: string | null, ctx: Ctx = engineCtx) {
     const prisma = getPrisma();
     const terminal = !OPEN_STATUSES.includes(status);
-    const tunnel = await prisma.tunnel.findUnique({ where: { id: tunnelId }, select: { ownerId: true, hostId: true, status: true, statusReason: true } });
+    const tunnel = await prisma.tunnel.findUnique({ where: { id: tunnelId }, select: { ownerId: true, teamId: true, hostId: true, status: true, statusReason: true } });
     if (!tunnel || (tunnel.status === status && tunnel.statusReason === reason)) return;
     const at = new Date();
     await prisma.$transaction([
       prisma.tunnel.update({ where: { id: tunnelId }, data: { status, statusReason: reason, ...(terminal ? { closedAt: at } : {}) } }),
       prisma.tunnelEvent.create({ data: { tunnelId, status, reason, at } }),
     ]);
-    this.emit("status", { tunnelId, ownerId: tunnel.ownerId, status, reason, at: at.toISOString() });
+    this.emit("status", { tunnelId, ownerId: tunnel.ownerId, teamId: tunnel.teamId, status, reason, at: at.toISOString() });
     const action = tunnelStatusAction(status);
     if (action && tunnel.status !== status) {
       await recordAudit(ctx, { action, hostId: tunnel.hostId, tunnelId, at, details: { reason, from: tunnel.status } });
@@ -294,12 +309,13 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
       if (this.lastStats.get(runtime.tunnel.id) === key) continue;
       this.lastStats.set(runtime.tunnel.id, key);
       this.dirty.add(runtime);
-      this.emit("stats", { tunnelId: runtime.tunnel.id, ownerId: runtime.tunnel.ownerId, ...stats });
+      this.emit("stats", { tunnelId: runtime.tunnel.id, ownerId: runtime.tunnel.ownerId, teamId: runtime.tunnel.teamId, ...stats });
     }
     try {
       await this.flushConnections();
       if (this.ticks % (this.options.persistEveryTicks ?? 5) !== 0) return;
       await this.closeTunnelsOfDisabledOwners();
+      await expireStaleRequests();
       const dirty = [...this.dirty].filter((runtime) => this.runtimes.has(runtime.tunnel.id));
       this.dirty.clear();
       await this.persistCounters(dirty);

@@ -15,6 +15,8 @@ export type RuntimeTunnel = {
   id: string;
   kind: "local" | "remote" | "dynamic";
   ownerId: string;
+  /** The team it is shared with, if any: its members hear of it too. */
+  teamId: string | null;
   hostId: string;
   hostName: string;
   hostAddress: string;
@@ -154,6 +156,14 @@ export class TunnelRuntime {
 
   detach() {
     this.client = undefined;
+  }
+
+  /** New allowed sources apply to the next connection, and cut open ones from a source no longer allowed. */
+  setAllowedSources(sources: string[]) {
+    this.tunnel.allowedSources = sources;
+    for (const socket of this.sockets) {
+      if (socket instanceof net.Socket && !sourceAllowed(socket.remoteAddress, sources)) socket.destroy();
+    }
   }
 
   /** A connection arriving on the SSH host's side of a remote tunnel. */

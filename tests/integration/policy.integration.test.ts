@@ -45,7 +45,7 @@ afterAll(async () => {
 
 describe("a host's policy", () => {
   it("is stored and answered as one object, and only admins change it", async () => {
-    expect(host.policy).toEqual({ kinds: ["local", "dynamic"], targets: ["127.0.0.1/32"], ports: [String(origin.port)], publicBinds: false, anySource: false, maxTtlMinutes: 120 });
+    expect(host.policy).toEqual({ kinds: ["local", "dynamic"], targets: ["127.0.0.1/32"], ports: [String(origin.port)], publicBinds: false, anySource: false, approval: false, maxTtlMinutes: 120 });
     expect((await alice.patch(`/hosts/${host.id}`, { policy: { kinds: ["remote"] } })).status).toBe(403);
     const bad = await admin.patch<ApiErrorBody>(`/hosts/${host.id}`, { policy: { ports: ["70000"] } });
     expect(bad.status).toBe(422);

@@ -1,0 +1,155 @@
+// Teams and their members. Admins manage every team; a team's owners manage
+// its members. What membership grants is decided in team-access.ts.
+import { ApiError } from "@/lib/api/api-error";
+import { recordAudit } from "@/lib/audit/audit-log";
+import { requireAdmin } from "@/lib/auth/require-admin";
+import type { Ctx } from "@/lib/context";
+import { getPrisma } from "@/lib/db/prisma";
+import type { TeamRole } from "@/lib/generated/prisma/enums";
+import { actorId, isPrivileged } from "@/lib/teams/team-access";
+import { enforceAccess } from "@/lib/tunnels/tunnel-access";
+import { findUserByEmail } from "@/lib/users";
+import { addMemberSchema, createTeamSchema, updateMemberSchema, updateTeamSchema, type AddMemberInput, type CreateTeamInput } from "@/lib/validation/teams";
+
+const teamInclude = {
+  memberships: { select: { userId: true, role: true, createdAt: true, user: { select: { email: true, name: true, disabled: true } } }, orderBy: { createdAt: "asc" } },
+  hosts: { select: { hostId: true } },
+} as const;
+
+type TeamRow = Awaited<ReturnType<typeof findTeam>>;
+
+function findTeam(id: string) {
+  return getPrisma().team.findUnique({ where: { id }, include: teamInclude });
+}
+
+function toTeamDto(team: NonNullable<TeamRow>) {
+  return {
+    id: team.id,
+    name: team.name,
+    createdAt: team.createdAt.toISOString(),
+    hostIds: team.hosts.map((h) => h.hostId),
+    members: team.memberships.map((m) => ({ userId: m.userId, email: m.user.email, name: m.user.name, role: m.role, disabled: m.user.disabled })),
+  };
+}
+export type TeamDto = ReturnType<typeof toTeamDto>;
+
+function nameTaken(error: unknown, name: string): never {
+  if ((error as { code?: unknown } | null)?.code === "P2002") {
+    throw new ApiError({ code: "conflict", field: "name", message: `a team named ${name} already exists` });
+  }
+  throw error;
+}
+
+/** The team as its members (and admins) see it; to anyone else it does not exist. */
+async function visibleTeam(ctx: Ctx, id: string) {
+  const team = await findTeam(id);
+  const member = team?.memberships.some((m) => m.userId === actorId(ctx));
+  if (!team || !(member || isPrivileged(ctx))) throw new ApiError({ code: "not_found", message: `no team with id ${id}` });
+  return team;
+}
+
+async function managedTeam(ctx: Ctx, id: string) {
+  const team = await visibleTeam(ctx, id);
+  const owner = team.memberships.some((m) => m.userId === actorId(ctx) && m.role === "owner");
+  if (!owner && !isPrivileged(ctx)) throw new ApiError({ code: "forbidden", message: `only owners of ${team.name} and admins can manage it` });
+  return team;
+}
+
+export async function createTeam({ ctx, input }: { ctx: Ctx; input: CreateTeamInput }) {
+  requireAdmin(ctx, "create teams");
+  const data = createTeamSchema.parse(input);
+  const owner = data.ownerEmail ? await findUserByEmail(data.ownerEmail).catch(() => {
+    throw new ApiError({ code: "unprocessable_entity", field: "ownerEmail", message: `no user with email ${data.ownerEmail}` });
+  }) : null;
+  const team = await getPrisma()
+    .team.create({ data: { name: data.name, ...(owner ? { memberships: { create: { userId: owner.id, role: "owner" } } } : {}) } })
+    .catch((error: unknown) => nameTaken(error, data.name));
+  await recordAudit(ctx, { action: "team.created", subjectId: team.id, details: { name: team.name, owner: owner?.email ?? null } });
+  return getTeam({ ctx, input: { id: team.id } });
+}
+
+export async function listTeams({ ctx }: { ctx: Ctx }) {
+  const where = isPrivileged(ctx) ? {} : { memberships: { some: { userId: actorId(ctx)! } } };
+  const teams = await getPrisma().team.findMany({ where, include: teamInclude, orderBy: { name: "asc" } });
+  return teams.map(toTeamDto);
+}
+
+export async function getTeam({ ctx, input }: { ctx: Ctx; input: { id: string } }) {
+  return toTeamDto(await visibleTeam(ctx, input.id));
+}
+
+export async function updateTeam({ ctx, input }: { ctx: Ctx; input: { id: string; changes: unknown } }) {
+  const team = await managedTeam(ctx, input.id);
+  const { name } = updateTeamSchema.parse(input.changes);
+  await getPrisma().team.update({ where: { id: team.id }, data: { name } }).catch((error: unknown) => nameTaken(error, name));
+  await recordAudit(ctx, { action: "team.updated", subjectId: team.id, details: { from: team.name, name } });
+  return getTeam({ ctx, input });
+}
+
+export async function deleteTeam({ ctx, input }: { ctx: Ctx; input: { id: string } }) {
+  requireAdmin(ctx, "delete teams");
+  const team = await visibleTeam(ctx, input.id);
+  const dto = toTeamDto(team);
+  // Shared tunnels stop being shared; whoever joined through the team leaves.
+  await getPrisma().tunnel.updateMany({ where: { teamId: team.id }, data: { teamId: null } });
+  await getPrisma().team.delete({ where: { id: team.id } });
+  await recordAudit(ctx, { action: "team.deleted", subjectId: team.id, details: { name: team.name, members: dto.members.map((m) => m.email) } });
+  await enforceAccess(ctx, { userIds: dto.members.map((m) => m.userId), why: `team ${team.name} was deleted` });
+  return dto;
+}
+
+/** Owners may not leave their team without an owner; admins may. */
+function assertKeepsOwner(ctx: Ctx, team: NonNullable<TeamRow>, userId: string, nextRole: TeamRole | null) {
+  if (isPrivileged(ctx) || nextRole === "owner") return;
+  const owners = team.memberships.filter((m) => m.role === "owner");
+  if (owners.length === 1 && owners[0]!.userId === userId) {
+    throw new ApiError({ code: "conflict", message: `${team.name} would have no owner left: make someone else owner first` });
+  }
+}
+
+export async function addMember({ ctx, input }: { ctx: Ctx; input: { teamId: string; member: AddMemberInput } }) {
+  const team = await managedTeam(ctx, input.teamId);
+  const data = addMemberSchema.parse(input.member);
+  const user = await findUserByEmail(data.email).catch(() => {
+    throw new ApiError({ code: "unprocessable_entity", field: "email", message: `no user with email ${data.email}` });
+  });
+  if (team.memberships.some((m) => m.userId === user.id)) {
+    throw new ApiError({ code: "conflict", field: "email", message: `${user.email} is already in ${team.name}` });
+  }
+  await getPrisma().membership.create({ data: { teamId: team.id, userId: user.id, role: data.role } });
+  await recordAudit(ctx, { action: "team.member_added", subjectId: team.id, details: { team: team.name, userId: user.id, email: user.email, role: data.role } });
+  return getTeam({ ctx, input: { id: team.id } });
+}
+
+function membershipOf(team: NonNullable<TeamRow>, userId: string) {
+  const membership = team.memberships.find((m) => m.userId === userId);
+  if (!membership) throw new ApiError({ code: "not_found", message: `no member ${userId} in ${team.name}` });
+  return membership;
+}
+
+export async function updateMember({ ctx, input }: { ctx: Ctx; input: { teamId: string; userId: string; changes: unknown } }) {
+  const team = await managedTeam(ctx, input.teamId);
+  const membership = membershipOf(team, input.userId);
+  const { role } = updateMemberSchema.parse(input.changes);
+  assertKeepsOwner(ctx, team, input.userId, role);
+  await getPrisma().membership.update({ where: { teamId_userId: { teamId: team.id, userId: input.userId } }, data: { role } });
+  await recordAudit(ctx, {
+    action: "team.member_updated",
+    subjectId: team.id,
+    details: { team: team.name, userId: input.userId, email: membership.user.email, from: membership.role, role },
+  });
+  return getTeam({ ctx, input: { id: team.id } });
+}
+
+/** Owners remove members; anyone may leave. What the team gave them goes at once. */
+export async function removeMember({ ctx, input }: { ctx: Ctx; input: { teamId: string; userId: string } }) {
+  const self = actorId(ctx) === input.userId;
+  const team = self ? await visibleTeam(ctx, input.teamId) : await managedTeam(ctx, input.teamId);
+  const membership = membershipOf(team, input.userId);
+  assertKeepsOwner(ctx, team, input.userId, null);
+  await getPrisma().membership.delete({ where: { teamId_userId: { teamId: team.id, userId: input.userId } } });
+  await recordAudit(ctx, { action: "team.member_removed", subjectId: team.id, details: { team: team.name, userId: input.userId, email: membership.user.email, left: self } });
+  await enforceAccess(ctx, { userIds: [input.userId], why: `${membership.user.email} left ${team.name}` });
+  return { teamId: team.id, userId: input.userId, removed: true };
+}
+

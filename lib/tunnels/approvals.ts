@@ -1,0 +1,95 @@
+// Deciding requests on hosts that need approval: opening a tunnel, or
+// extending one. Team owners decide their members' requests, admins anyone's;
+// nobody decides their own.
+import { ApiError } from "@/lib/api/api-error";
+import { recordAudit } from "@/lib/audit/audit-log";
+import { systemCtx, type Ctx } from "@/lib/context";
+import { getPrisma } from "@/lib/db/prisma";
+import { getEngine } from "@/lib/tunnels/engine-port";
+import { resolveRequest } from "@/lib/tunnels/approval-events";
+import { actorId, canApprove, isPrivileged, ownedTeams, teamRoles } from "@/lib/teams/team-access";
+import { OPEN_STATUSES, awaitsDecision, isOpen } from "@/lib/tunnels/tunnel-status";
+import { actorName, applyExtension, assertPortFree, findVisible, listTunnelsWhere, tunnelDto } from "@/lib/tunnels/tunnels";
+import { approveRequestSchema, denyRequestSchema } from "@/lib/validation/tunnels";
+
+const said = (reason: string | undefined) => (reason ? `: ${reason}` : "");
+
+async function decidable(ctx: Ctx, id: string) {
+  const tunnel = await findVisible(ctx, id);
+  if (!awaitsDecision(tunnel)) throw new ApiError({ code: "conflict", message: `nothing waits for a decision on this tunnel (it is ${tunnel.status})` });
+  if (!(await canApprove(ctx, tunnel))) {
+    const own = tunnel.ownerId === actorId(ctx);
+    throw new ApiError({ code: "forbidden", message: own ? "you cannot decide your own request" : "only the requester's team owners and admins can decide this request" });
+  }
+  return tunnel;
+}
+
+export async function approveRequest({ ctx, input }: { ctx: Ctx; input: { id: string; reason?: unknown } }) {
+  const tunnel = await decidable(ctx, input.id);
+  const { reason } = approveRequestSchema.parse({ reason: input.reason });
+  const details = { requester: tunnel.owner.email, reason: reason ?? null };
+  if (tunnel.status === "pending_approval") {
+    await assertPortFree({ kind: tunnel.kind, hostId: tunnel.hostId, listen: { address: tunnel.listenAddress, port: tunnel.listenPort } }, tunnel.id);
+    // Its time starts now, not when it was asked for.
+    await getPrisma().tunnel.update({ where: { id: tunnel.id }, data: { expiresAt: new Date(Date.now() + tunnel.ttlMinutes * 60_000), pendingUntil: null } });
+    await recordAudit(ctx, { action: "tunnel.approved", hostId: tunnel.hostId, tunnelId: tunnel.id, details });
+    const approved = `approved by ${actorName(ctx)}${said(reason)}`;
+    await getEngine().transition(tunnel.id, "starting", approved, ctx);
+    await resolveRequest(tunnel, "tunnel", "approved", approved);
+    await getEngine().openApproved(tunnel.id);
+  } else {
+    await applyExtension(ctx, tunnel, tunnel.extensionMinutes!, { approved: true, ...details });
+    await resolveRequest(tunnel, "extension", "approved", `extension approved by ${actorName(ctx)}${said(reason)}`);
+  }
+  return tunnelDto(tunnel.id);
+}
+
+export async function denyRequest({ ctx, input }: { ctx: Ctx; input: { id: string; reason?: unknown } }) {
+  const tunnel = await decidable(ctx, input.id);
+  const { reason } = denyRequestSchema.parse({ reason: input.reason });
+  const denied = `denied by ${actorName(ctx)}: ${reason}`;
+  if (tunnel.status === "pending_approval") {
+    await getEngine().transition(tunnel.id, "denied", denied, ctx);
+    await resolveRequest(tunnel, "tunnel", "denied", denied);
+  } else {
+    await getPrisma().tunnel.update({ where: { id: tunnel.id }, data: { extensionMinutes: null, extensionUntil: null } });
+    await recordAudit(ctx, { action: "tunnel.extension_denied", hostId: tunnel.hostId, tunnelId: tunnel.id, details: { requester: tunnel.owner.email, reason } });
+    await resolveRequest(tunnel, "extension", "denied", `extension ${denied}`);
+  }
+  return tunnelDto(tunnel.id);
+}
+
+/** Requests the caller may decide, oldest first. */
+export async function listApprovals({ ctx }: { ctx: Ctx }) {
+  const userId = actorId(ctx);
+  const waiting = { OR: [{ status: "pending_approval" as const }, { extensionMinutes: { not: null }, status: { in: OPEN_STATUSES } }] };
+  const candidates = isPrivileged(ctx)
+    ? { ...waiting, ...(userId ? { ownerId: { not: userId } } : {}) }
+    : { ...waiting, ownerId: { not: userId! }, owner: { memberships: { some: { teamId: { in: ownedTeams(await teamRoles(userId!)) } } } } };
+  const tunnels = await listTunnelsWhere(candidates, "asc");
+  const allowed = await Promise.all(tunnels.map((tunnel) => canApprove(ctx, tunnel)));
+  return tunnels.filter((_, index) => allowed[index]);
+}
+
+const expiryCtx = systemCtx("approvals");
+
+/** Requests nobody answered in time expire: run by the engine every few seconds. */
+export async function expireStaleRequests(now = new Date()) {
+  const prisma = getPrisma();
+  const stale = await prisma.tunnel.findMany({
+    where: { OR: [{ status: "pending_approval", pendingUntil: { lte: now } }, { extensionUntil: { lte: now } }] },
+    select: { id: true, ownerId: true, hostId: true, status: true, extensionMinutes: true },
+  });
+  for (const tunnel of stale) {
+    if (tunnel.status === "pending_approval") {
+      const reason = "nobody approved the request in time";
+      await getEngine().transition(tunnel.id, "expired", reason, expiryCtx);
+      await resolveRequest(tunnel, "tunnel", "expired", reason);
+      continue;
+    }
+    await prisma.tunnel.update({ where: { id: tunnel.id }, data: { extensionMinutes: null, extensionUntil: null } });
+    if (!isOpen(tunnel.status)) continue;
+    await recordAudit(expiryCtx, { action: "tunnel.extension_expired", hostId: tunnel.hostId, tunnelId: tunnel.id, details: { ttlMinutes: tunnel.extensionMinutes } });
+    await resolveRequest(tunnel, "extension", "expired", "nobody approved the extension in time");
+  }
+}

@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { emailSchema, nameSchema } from "@/lib/validation/users";
+
+export const teamRoleSchema = z.enum(["owner", "member"], { error: "must be owner or member" });
+
+export const createTeamSchema = z.object({
+  name: nameSchema,
+  /** Its first owner; admins manage every team without being in it. */
+  ownerEmail: emailSchema.optional(),
+});
+export type CreateTeamInput = z.input<typeof createTeamSchema>;
+
+export const updateTeamSchema = z.object({ name: nameSchema });
+
+export const addMemberSchema = z.object({ email: emailSchema, role: teamRoleSchema.default("member") });
+export type AddMemberInput = z.input<typeof addMemberSchema>;
+
+export const updateMemberSchema = z.object({ role: teamRoleSchema });

@@ -1,0 +1,175 @@
+// Teams at work through a real sshd: joining a shared tunnel lets exactly the
+// joiner's address in, removing them cuts their live connection; requests on
+// a host that needs approval wait, expire unanswered, and extensions go
+// through approval too; leaving a team takes away what it gave.
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiClient, type ApiClient } from "@/tests/harness/api-client";
+import { freePortInRange, waitFor } from "@/tests/harness/free-port";
+import { startEchoServer, type TcpServer } from "@/tests/harness/origin";
+import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
+
+type Tunnel = {
+  id: string;
+  status: string;
+  statusReason: string | null;
+  teamId: string | null;
+  allowedSources: string[];
+  expiresAt: string;
+  extensionRequest: { minutes: number; until: string } | null;
+  participants: { email: string; source: string; granted: boolean }[];
+  listen: { port: number };
+};
+type AuditEvents = { events: { action: string; details: Record<string, unknown> }[] };
+
+const password = "correct horse battery";
+const APPROVAL_TIMEOUT_SECONDS = 3;
+let sshd: SshdHandle;
+let echo: TcpServer;
+let warren: WarrenHandle;
+let admin: ApiClient;
+let owner: ApiClient;
+let member: ApiClient;
+let teamId: string;
+let teamHost: string;
+let approvalHost: string;
+let openHost: string;
+
+beforeAll(async () => {
+  [sshd, echo] = await Promise.all([startSshd(), startEchoServer()]);
+  warren = await startWarren({ env: { ...process.env, WARREN_APPROVAL_TIMEOUT_SECONDS: String(APPROVAL_TIMEOUT_SECONDS) } });
+  for (const email of ["admin", "owner", "member"]) await warren.createUser({ email: `${email}@example.com`, password, admin: email === "admin" });
+  const client = async (who: string) => apiClient(warren.url, await warren.createToken(`${who}@example.com`));
+  admin = await client("admin");
+  owner = await client("owner");
+  member = await client("member");
+  teamId = (await admin.post<{ id: string }>("/teams", { name: "payments", ownerEmail: "owner@example.com" })).body.id;
+  await owner.post(`/teams/${teamId}/members`, { email: "member@example.com" });
+  const host = async (name: string, extra: Record<string, unknown>) =>
+    (await admin.post<{ id: string }>("/hosts", { name, address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, ...extra })).body.id;
+  teamHost = await host("payments-1", { teamIds: [teamId] });
+  approvalHost = await host("payments-db", { teamIds: [teamId], policy: { approval: true } });
+  openHost = await host("shared-1", {});
+});
+
+afterAll(async () => {
+  await warren?.dispose();
+  await Promise.all([sshd?.dispose(), echo?.close()]);
+});
+
+async function request(client: ApiClient, hostId: string, extra: Record<string, unknown> = {}) {
+  const response = await client.post<Tunnel>("/tunnels", { kind: "local", hostId, listen: { port: await freePortInRange() }, target: { host: "127.0.0.1", port: echo.port }, ...extra });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body;
+}
+
+const read = async (id: string) => (await admin.get<Tunnel>(`/tunnels/${id}`)).body;
+const audit = async (id: string) => (await admin.get<AuditEvents>(`/audit?tunnelId=${id}`)).body.events.map((e) => e.action);
+
+/** Connects from 127.0.0.1 and says whether an echo came back, leaving the socket open if it did. */
+function connect(port: number): Promise<net.Socket | null> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.on("error", () => resolve(null));
+    socket.once("close", () => resolve(null));
+    socket.once("data", () => resolve(socket));
+    socket.write("ping");
+  });
+}
+
+describe("a shared tunnel", () => {
+  it("lets a joining team member's address in, and cuts it again when the owner removes them", async () => {
+    // Listening on loopback for the test; the allowed sources decide all the same.
+    const tunnel = await request(member, teamHost, { teamId, allowedSources: ["127.0.0.2/32"] });
+    expect(await connect(tunnel.listen.port)).toBeNull(); // 127.0.0.1 is not allowed yet
+
+    const joined = await owner.post<Tunnel>(`/tunnels/${tunnel.id}/join`);
+    expect(joined.status).toBe(200);
+    expect(joined.body.allowedSources).toEqual(["127.0.0.2/32", "127.0.0.1/32"]);
+    expect(joined.body.participants).toEqual([expect.objectContaining({ email: "owner@example.com", source: "127.0.0.1/32", granted: true })]);
+    const live = await connect(tunnel.listen.port);
+    expect(live).not.toBeNull();
+
+    const cut = new Promise<void>((resolve) => live!.once("close", () => resolve()));
+    const users = (await admin.get<{ users: { id: string; email: string }[] }>("/users")).body.users;
+    const ownerId = users.find((u) => u.email === "owner@example.com")!.id;
+    expect((await member.delete(`/tunnels/${tunnel.id}/participants/${ownerId}`)).status).toBe(200);
+    await cut; // the removed address's open connection goes at once
+    expect(await connect(tunnel.listen.port)).toBeNull();
+    expect((await read(tunnel.id)).allowedSources).toEqual(["127.0.0.2/32"]);
+
+    const actions = await waitFor(() => audit(tunnel.id), (a) => a.filter((x) => x === "connection.refused").length === 2, 10_000, "two refusals audited");
+    expect(actions).toEqual(expect.arrayContaining(["tunnel.joined", "tunnel.participant_removed", "connection.accepted", "connection.closed"]));
+  });
+
+  it("stops being shared, and its owner's tunnels through team hosts close, when the owner leaves the team", async () => {
+    const shared = await request(member, openHost, { teamId });
+    const onTeamHost = await request(member, teamHost);
+    const users = (await admin.get<{ users: { id: string; email: string }[] }>("/users")).body.users;
+    const memberId = users.find((u) => u.email === "member@example.com")!.id;
+    expect((await owner.delete(`/teams/${teamId}/members/${memberId}`)).status).toBe(200);
+
+    const closed = await waitFor(() => read(onTeamHost.id), (t) => t.status === "closed", 10_000, "closed");
+    expect(closed.statusReason).toBe("member@example.com left payments: member@example.com may no longer use payments-1");
+    expect(await read(shared.id)).toMatchObject({ status: "active", teamId: null });
+    expect((await owner.get(`/tunnels/${shared.id}`)).status).toBe(404);
+    await owner.post(`/teams/${teamId}/members`, { email: "member@example.com" });
+    await member.delete(`/tunnels/${shared.id}`);
+  });
+});
+
+describe("a host that needs approval", () => {
+  it("holds a request until a team owner approves it; its time starts then", async () => {
+    const pending = await request(member, approvalHost, { ttlMinutes: 30 });
+    expect(pending).toMatchObject({ status: "pending_approval", statusReason: "payments-db needs approval: waiting for a team owner or an admin" });
+    expect(await connect(pending.listen.port)).toBeNull(); // nothing listens yet
+
+    const approved = await owner.post<Tunnel>(`/tunnels/${pending.id}/approve`, { reason: "incident 42" });
+    expect(approved.status).toBe(200);
+    const active = await waitFor(() => read(pending.id), (t) => t.status === "active", 15_000, "active");
+    expect(Date.parse(active.expiresAt) - Date.now()).toBeGreaterThan(29 * 60_000);
+    const socket = await connect(pending.listen.port);
+    expect(socket).not.toBeNull();
+    socket!.destroy();
+    const history = (await member.get<{ events: { status: string; reason: string | null }[] }>(`/tunnels/${pending.id}/history`)).body.events;
+    expect(history.map((e) => e.status)).toEqual(["pending_approval", "starting", "active"]);
+    expect(history[1]!.reason).toBe("approved by owner@example.com: incident 42");
+
+    // Extending goes through approval as well.
+    const asked = await member.post<Tunnel>(`/tunnels/${pending.id}/extend`, { ttlMinutes: 120 });
+    expect(asked.body.extensionRequest?.minutes).toBe(120);
+    expect(asked.body.expiresAt).toBe(active.expiresAt);
+    expect((await member.post(`/tunnels/${pending.id}/approve`)).status).toBe(403);
+    const extended = await owner.post<Tunnel>(`/tunnels/${pending.id}/approve`);
+    expect(extended.body.extensionRequest).toBeNull();
+    expect(Date.parse(extended.body.expiresAt) - Date.now()).toBeGreaterThan(119 * 60_000);
+
+    await member.post(`/tunnels/${pending.id}/extend`, { ttlMinutes: 600 });
+    const denied = await owner.post<Tunnel>(`/tunnels/${pending.id}/deny`, { reason: "too long" });
+    expect(denied.body.extensionRequest).toBeNull();
+    expect(denied.body.expiresAt).toBe(extended.body.expiresAt);
+    expect(await audit(pending.id)).toEqual(
+      expect.arrayContaining(["tunnel.requested", "tunnel.approved", "tunnel.opened", "tunnel.extension_requested", "tunnel.extended", "tunnel.extension_denied"]),
+    );
+    await member.delete(`/tunnels/${pending.id}`);
+  });
+
+  it("refuses a denial without a reason, naming the field", async () => {
+    const pending = await request(member, approvalHost);
+    const response = await owner.post<{ error: { field: string; message: string } }>(`/tunnels/${pending.id}/deny`, {});
+    expect(response.status).toBe(422);
+    expect(response.body.error.field).toBe("reason");
+    expect((await read(pending.id)).status).toBe("pending_approval");
+    await member.delete(`/tunnels/${pending.id}`);
+    expect(await read(pending.id)).toMatchObject({ status: "closed", statusReason: "request withdrawn by member@example.com" });
+  });
+
+  it("lets an unanswered request expire, and says so", async () => {
+    const pending = await request(member, approvalHost);
+    const expired = await waitFor(() => read(pending.id), (t) => t.status === "expired", (APPROVAL_TIMEOUT_SECONDS + 15) * 1000, "expired");
+    expect(expired.statusReason).toBe("nobody approved the request in time");
+    expect((await audit(pending.id)).sort()).toEqual(["tunnel.expired", "tunnel.requested"]);
+    expect((await owner.post(`/tunnels/${pending.id}/approve`)).status).toBe(404); // no longer waits on anyone
+  });
+});

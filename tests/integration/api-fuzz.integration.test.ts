@@ -15,6 +15,7 @@ import { cidrSchema, networkHostSchema, portSchema } from "@/lib/validation/comm
 import { hostPolicySchema } from "@/lib/validation/host-policy";
 import { fingerprintSchema, hostNameSchema, sshUsernameSchema } from "@/lib/validation/hosts";
 import { MAX_TTL_MINUTES, tunnelKindSchema } from "@/lib/validation/tunnels";
+import { teamRoleSchema } from "@/lib/validation/teams";
 import { emailSchema, nameSchema, roleSchema } from "@/lib/validation/users";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import { freePortInRange } from "@/tests/harness/free-port";
@@ -52,7 +53,21 @@ let warren: WarrenHandle;
 let admin: ApiClient;
 let tokens: { admin: string; user: string };
 /** Real ids, so that fuzzed requests also get past the lookups. */
-const ids = { admin: "", user: "", victim: "", mainHost: "", spareHost: "", userTunnel: "", adminTunnel: "", victimToken: "" };
+const ids = {
+  admin: "",
+  user: "",
+  victim: "",
+  mainHost: "",
+  spareHost: "",
+  approvalHost: "",
+  userTunnel: "",
+  adminTunnel: "",
+  pendingTunnel: "",
+  deniedTunnel: "",
+  victimToken: "",
+  team: "",
+  spareTeam: "",
+};
 /** Private keys that look right to the schema but are not what sshd accepts. */
 let oddKeys: string[] = [];
 const unhandled = new Set<string>();
@@ -84,6 +99,13 @@ beforeAll(async () => {
     (await created(client.post("/tunnels", { hostId: ids.mainHost, listen: { port: await freePortInRange() }, ttlMinutes: 60, ...body }))).id;
   ids.userTunnel = await tunnel(user, { kind: "local", target: { host: "127.0.0.1", port: sshd.port } });
   ids.adminTunnel = await tunnel(admin, { kind: "dynamic" });
+  // The user owns a team the victim is in; requests on the approval host wait for the admin.
+  ids.team = (await created(admin.post("/teams", { name: "fuzzers", ownerEmail: "user@fuzz.test" }))).id;
+  ids.spareTeam = (await created(admin.post("/teams", { name: "spare" }))).id;
+  await created(admin.post(`/teams/${ids.team}/members`, { email: "victim@fuzz.test" }));
+  ids.approvalHost = (await created(admin.post("/hosts", { name: "approval", ...sshHost, privateKey: sshd.privateKey, hostKeyFingerprint: sshd.hostKeyFingerprint, policy: { approval: true } }))).id;
+  ids.pendingTunnel = await tunnel(user, { hostId: ids.approvalHost, kind: "dynamic" });
+  ids.deniedTunnel = await tunnel(user, { hostId: ids.approvalHost, kind: "dynamic" });
   oddKeys = privateKeysThatAreNotQuiteRight(sshd.privateKey);
 });
 
@@ -262,6 +284,12 @@ const auditQuery = (extra: Record<string, fc.Arbitrary<string>>) => () => ({
   q: fc.constantFrom("admin", "fuzz", '"', '""a', "a*", "a OR b", "NEAR(a b)", "a\u0000b", "^a", "col:a", "é", "日本", "-a", "(a", "a)", "a".repeat(200), "a".repeat(201)),
   ...extra,
 });
+const teamName = fc.stringMatching(/^\S(.{0,98}\S)?$/);
+const teamEdges = { name: fc.constantFrom("", " ", "x".repeat(101), "fuzzers", "<script>alert(1)</script>", null), ownerEmail: fc.constantFrom("nobody@fuzz.test", "x", "") };
+const teamRole = fc.constantFrom("owner", "member");
+const memberEdges = { email: fc.constantFrom("", "x", "user@fuzz.test", "NOBODY@FUZZ.TEST"), role: fc.constantFrom("admin", "OWNER", "", null) };
+const reasonText = fc.stringMatching(/^\S(.{0,198}\S)?$/);
+const reasonEdges = fc.constantFrom("", "   ", "a".repeat(201), null, 5);
 const count = fc.constantFrom("1", "0", "-1", "1.5", "200", "201", "9007199254740991", "9007199254740993", "2147483648", "1e3", "0x10", " 5 ", "", "Infinity", "NaN");
 
 const ROUTES: Route[] = [
@@ -320,6 +348,16 @@ const ROUTES: Route[] = [
   },
   { method: "POST", path: "/tunnels/:id/extend", ids: () => [ids.userTunnel, ids.adminTunnel], body: () => ({ valid: fc.record({ ttlMinutes: ttl }), edges: { ttlMinutes: ttlEdges } }), runs: 80 },
   { method: "POST", path: "/hosts/:id/test", ids: () => [ids.mainHost], adminOnly: true, runs: 25 },
+  { method: "GET", path: "/teams", runs: 25 },
+  { method: "GET", path: "/teams/:id", ids: () => [ids.team, ids.spareTeam], runs: 60 },
+  { method: "GET", path: "/teams/:id/members", ids: () => [ids.team, ids.spareTeam], runs: 40 },
+  { method: "POST", path: "/teams", body: () => ({ valid: fc.record({ name: teamName, ownerEmail: sometimes(fc.constantFrom("user@fuzz.test", "victim@fuzz.test")) }), edges: teamEdges }), adminOnly: true, runs: 80 },
+  { method: "PATCH", path: "/teams/:id", ids: () => [ids.team, ids.spareTeam], body: () => ({ valid: fc.record({ name: teamName }), edges: { name: teamEdges.name } }), runs: 60 },
+  { method: "POST", path: "/teams/:id/members", ids: () => [ids.team, ids.spareTeam], body: () => ({ valid: fc.record({ email: fc.constantFrom("admin@fuzz.test", "victim@fuzz.test", "nobody@fuzz.test"), role: sometimes(teamRole) }), edges: memberEdges }), runs: 80 },
+  { method: "PATCH", path: "/teams/:id/members/:victim", ids: () => [ids.team, ids.spareTeam], body: () => ({ valid: fc.record({ role: teamRole }), edges: { role: memberEdges.role } }), runs: 60 },
+  { method: "GET", path: "/approvals", runs: 25 },
+  { method: "POST", path: "/tunnels/:id/join", ids: () => [ids.userTunnel, ids.adminTunnel, ids.pendingTunnel], runs: 40 },
+  { method: "DELETE", path: "/tunnels/:id/participants/:victim", ids: () => [ids.userTunnel, ids.adminTunnel], runs: 40 },
 ];
 
 // Last: they consume the fixtures.
@@ -333,6 +371,10 @@ const DELETES: Route[] = [
     runs: 80,
   },
   { method: "DELETE", path: "/hosts/:id", ids: () => [ids.spareHost], adminOnly: true, runs: 60 },
+  { method: "POST", path: "/tunnels/:id/deny", ids: () => [ids.deniedTunnel], body: () => ({ valid: fc.record({ reason: reasonText }), edges: { reason: reasonEdges } }), runs: 40 },
+  { method: "POST", path: "/tunnels/:id/approve", ids: () => [ids.pendingTunnel], body: () => ({ valid: fc.record({ reason: sometimes(reasonText) }), edges: { reason: reasonEdges } }), runs: 40 },
+  { method: "DELETE", path: "/teams/:id/members/:victim", ids: () => [ids.team], runs: 40 },
+  { method: "DELETE", path: "/teams/:id", ids: () => [ids.spareTeam], adminOnly: true, runs: 40 },
 ];
 
 type Fuzzed = { caller: Caller; id: string; query: string; body: Uint8Array | undefined; contentType: string; chunked: boolean };
@@ -348,9 +390,12 @@ function requestArb(route: Route): fc.Arbitrary<Fuzzed> {
   });
 }
 
+/** `:id` is the fuzzed id; other `:name`s are the fixtures' real ids. */
+const fillPath = (path: string, id: string) => path.replace(":id", id).replace(/:(\w+)/g, (_, name: keyof typeof ids) => ids[name]);
+
 function toRequest(route: Route, input: Fuzzed): RawRequest {
   const headers = { ...input.caller.headers, ...(input.contentType ? { "content-type": input.contentType } : {}) };
-  const path = `/api/v1${route.path.replace(":id", input.id)}${input.query ? `?${input.query}` : ""}`;
+  const path = `/api/v1${fillPath(route.path, input.id)}${input.query ? `?${input.query}` : ""}`;
   return { method: route.method, path, headers, body: input.body, chunked: input.chunked };
 }
 
@@ -492,6 +537,9 @@ const BODY_ROUTES: [Route["method"], string][] = [
   ["PATCH", "/users/:victim"],
   ["POST", "/tunnels/:userTunnel/extend"],
   ["DELETE", "/tunnels/:userTunnel"],
+  ["POST", "/teams"],
+  ["POST", "/teams/:team/members"],
+  ["POST", "/tunnels/:deniedTunnel/deny"],
 ];
 const bodyRoutePath = (path: string) => `/api/v1${path.replace(/:(\w+)/, (_, name: keyof typeof ids) => ids[name])}`;
 
@@ -578,7 +626,7 @@ describe("path ids that are not plain text", () => {
   const idRouteArb = fc.constantFrom(...ID_ROUTES);
   const adminOrUser = fc.constantFrom("admin" as const, "user" as const);
   const check = async (route: Route, id: string, who: "admin" | "user") => {
-    const request: RawRequest = { method: route.method, path: `/api/v1${route.path.replace(":id", id)}`, headers: { ...bearer(tokens[who]), "content-type": "application/json" }, body: route.body ? new TextEncoder().encode("{}") : undefined };
+    const request: RawRequest = { method: route.method, path: `/api/v1${fillPath(route.path, id)}`, headers: { ...bearer(tokens[who]), "content-type": "application/json" }, body: route.body ? new TextEncoder().encode("{}") : undefined };
     expectWellFormed(request, await sendRaw(warren.port, request));
   };
 
@@ -646,6 +694,12 @@ describe("afterwards", () => {
       expect(Date.parse(tunnel.expiresAt), what).toBeLessThanOrEqual(Date.now() + MAX_TTL_MINUTES * 60_000);
     }
 
+    type StoredTeam = { name: string; members: { role: string }[] };
+    for (const team of (await admin.get<{ teams: StoredTeam[] }>("/teams")).body.teams) {
+      same(nameSchema, team.name, `team ${JSON.stringify(team)}`);
+      for (const member of team.members) same(teamRoleSchema, member.role, `team ${JSON.stringify(team)}`);
+    }
+
     type StoredUser = { email: string; name: string | null; role: string; disabled: boolean };
     const users = (await admin.get<{ users: StoredUser[] }>("/users")).body.users;
     expect(users.map((user) => user.email)).toEqual(expect.arrayContaining(["admin@fuzz.test", "user@fuzz.test", "victim@fuzz.test"]));
@@ -670,7 +724,8 @@ describe("afterwards", () => {
 
   it("leaves no tunnel open that fuzzing made", async () => {
     const open = (await admin.get<{ tunnels: { id: string }[] }>("/tunnels")).body.tunnels.map((tunnel) => tunnel.id);
-    expect(open.filter((id) => id !== ids.userTunnel && id !== ids.adminTunnel)).toEqual([]);
+    const fixtures = [ids.userTunnel, ids.adminTunnel, ids.pendingTunnel, ids.deniedTunnel];
+    expect(open.filter((id) => !fixtures.includes(id))).toEqual([]);
   });
 
   it("keeps the audit chain intact", async () => {

@@ -4,6 +4,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
+import { closeRequestsOfDisabledOwners } from "@/lib/tunnels/approvals";
 import { findEngine } from "@/lib/tunnels/engine-port";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import { createUserSchema, emailSchema, firstAdminSchema, type CreateUserInput, type FirstAdminInput } from "@/lib/validation/users";
@@ -94,6 +95,7 @@ export async function disableUser({ ctx, input }: { ctx: Ctx; input: { email: st
   if (engine) {
     const open = await prisma.tunnel.findMany({ where: { ownerId: user.id, status: { in: OPEN_STATUSES } }, select: { id: true } });
     for (const tunnel of open) await engine.close(tunnel.id, { status: "closed", reason: `its owner ${user.email} was disabled`, ctx });
+    await closeRequestsOfDisabledOwners();
   }
   return updated;
 }

@@ -6,6 +6,7 @@ import { recordAudit } from "@/lib/audit/audit-log";
 import { systemCtx, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import { getEngine } from "@/lib/tunnels/engine-port";
+import { applyHostPolicy, hostPolicy } from "@/lib/tunnels/host-policy";
 import { resolveRequest } from "@/lib/tunnels/approval-events";
 import { actorId, canApprove, isPrivileged, ownedTeams, teamRoles } from "@/lib/teams/team-access";
 import { OPEN_STATUSES, awaitsDecision, isOpen } from "@/lib/tunnels/tunnel-status";
@@ -24,11 +25,33 @@ async function decidable(ctx: Ctx, id: string) {
   return tunnel;
 }
 
+/** The host's policy may have changed while the request waited: what it no longer allows cannot be approved. */
+async function assertStillAllowed(tunnel: Awaited<ReturnType<typeof decidable>>) {
+  const host = await getPrisma().host.findUniqueOrThrow({ where: { id: tunnel.hostId } });
+  const request = {
+    kind: tunnel.kind,
+    hostId: tunnel.hostId,
+    listen: { address: tunnel.listenAddress, port: tunnel.listenPort },
+    target: tunnel.targetHost && tunnel.targetPort ? { host: tunnel.targetHost, port: tunnel.targetPort } : undefined,
+    ttlMinutes: tunnel.ttlMinutes,
+    allowedSources: JSON.parse(tunnel.allowedSources) as string[],
+    teamId: tunnel.teamId,
+  };
+  try {
+    // The sources were checked against the requester's address when they asked.
+    applyHostPolicy(request, hostPolicy(host), host.name, { ip: null, isAdmin: true, sourcesGiven: true });
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    throw new ApiError({ code: "conflict", message: `${host.name}'s policy changed since the request: ${error.message}; deny it instead` });
+  }
+}
+
 export async function approveRequest({ ctx, input }: { ctx: Ctx; input: { id: string; reason?: unknown } }) {
   const tunnel = await decidable(ctx, input.id);
   const { reason } = approveRequestSchema.parse({ reason: input.reason });
   const details = { requester: tunnel.owner.email, reason: reason ?? null };
   if (tunnel.status === "pending_approval") {
+    await assertStillAllowed(tunnel);
     await assertPortFree({ kind: tunnel.kind, hostId: tunnel.hostId, listen: { address: tunnel.listenAddress, port: tunnel.listenPort } }, tunnel.id);
     // Its time starts now, not when it was asked for.
     await getPrisma().tunnel.update({ where: { id: tunnel.id }, data: { expiresAt: new Date(Date.now() + tunnel.ttlMinutes * 60_000), pendingUntil: null } });
@@ -73,8 +96,23 @@ export async function listApprovals({ ctx }: { ctx: Ctx }) {
 
 const expiryCtx = systemCtx("approvals");
 
+/** A disabled user's requests wait for nobody: they close (at once from the
+ *  API, within seconds when the CLI disabled them). */
+export async function closeRequestsOfDisabledOwners() {
+  const orphans = await getPrisma().tunnel.findMany({
+    where: { status: "pending_approval", owner: { disabled: true } },
+    select: { id: true, ownerId: true, hostId: true, owner: { select: { email: true } } },
+  });
+  for (const tunnel of orphans) {
+    const reason = `its owner ${tunnel.owner.email} was disabled`;
+    await getEngine().transition(tunnel.id, "closed", reason, expiryCtx);
+    await resolveRequest(tunnel, "tunnel", "withdrawn", reason);
+  }
+}
+
 /** Requests nobody answered in time expire: run by the engine every few seconds. */
 export async function expireStaleRequests(now = new Date()) {
+  await closeRequestsOfDisabledOwners();
   const prisma = getPrisma();
   const stale = await prisma.tunnel.findMany({
     where: { OR: [{ status: "pending_approval", pendingUntil: { lte: now } }, { extensionUntil: { lte: now } }] },

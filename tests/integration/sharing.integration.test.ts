@@ -165,6 +165,28 @@ describe("a host that needs approval", () => {
     expect(await read(pending.id)).toMatchObject({ status: "closed", statusReason: "request withdrawn by member@example.com" });
   });
 
+  it("cannot approve what the host's policy no longer allows", async () => {
+    const pending = await request(member, approvalHost, { ttlMinutes: 120 });
+    await admin.patch(`/hosts/${approvalHost}`, { policy: { maxTtlMinutes: 60 } });
+    const refused = await owner.post<{ error: { message: string } }>(`/tunnels/${pending.id}/approve`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toBe("payments-db's policy changed since the request: must be at most 60 minutes on payments-db; deny it instead");
+    expect((await read(pending.id)).status).toBe("pending_approval");
+    await admin.patch(`/hosts/${approvalHost}`, { policy: { maxTtlMinutes: 1440 } });
+    await member.delete(`/tunnels/${pending.id}`);
+  });
+
+  it("closes the requests of a user who is disabled", async () => {
+    await warren.createUser({ email: "leaver@example.com", password });
+    await owner.post(`/teams/${teamId}/members`, { email: "leaver@example.com" });
+    const leaver = apiClient(warren.url, await warren.createToken("leaver@example.com"));
+    const pending = await request(leaver, approvalHost);
+    const users = (await admin.get<{ users: { id: string; email: string }[] }>("/users")).body.users;
+    await admin.patch(`/users/${users.find((u) => u.email === "leaver@example.com")!.id}`, { disabled: true });
+    expect(await read(pending.id)).toMatchObject({ status: "closed", statusReason: "its owner leaver@example.com was disabled" });
+    expect((await owner.get<{ requests: { id: string }[] }>("/approvals")).body.requests.map((r) => r.id)).not.toContain(pending.id);
+  });
+
   it("lets an unanswered request expire, and says so", async () => {
     const pending = await request(member, approvalHost);
     const expired = await waitFor(() => read(pending.id), (t) => t.status === "expired", (APPROVAL_TIMEOUT_SECONDS + 15) * 1000, "expired");

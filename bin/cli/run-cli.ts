@@ -9,6 +9,7 @@ import { getConfig } from "@/lib/config";
 import { systemCtx } from "@/lib/context";
 import { migrate } from "@/lib/db/migrate";
 import { disconnectPrisma, getPrisma } from "@/lib/db/prisma";
+import { addMember, createTeam, findTeamByName, listTeams } from "@/lib/teams/teams";
 import { createUser, disableUser, findUserByEmail, publicUserSelect } from "@/lib/users";
 
 export type CliIo = { out: (line: string) => void; err: (line: string) => void };
@@ -23,6 +24,9 @@ const USAGE = `usage: npm run warren -- <command>
   token create --email E [--name N]     prints the token once
   token list --email E
   token revoke --id ID
+  team create --name N [--owner E]      a team, with its first owner
+  team add --team N --email E [--owner] adds a member (an owner with --owner)
+  team list
   audit verify                          checks the audit chain; exits 1 naming the first bad record`;
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -79,6 +83,33 @@ const commands: Record<string, Command> = {
       for (const token of await listApiTokens({ ctx, input: { userId: user.id } })) {
         const state = token.revokedAt ? "revoked" : `last used ${token.lastUsedAt?.toISOString() ?? "never"}`;
         io.out(`${token.id}  ${token.prefix}…  ${token.name}  ${state}`);
+      }
+    },
+  },
+  "team create": {
+    options: { name: { type: "string" }, owner: { type: "string" } },
+    required: ["name"],
+    async run(values, io) {
+      const team = await createTeam({ ctx, input: { name: text(values.name), ownerEmail: text(values.owner) || undefined } });
+      io.out(`created team ${team.name} (${team.id})${team.members[0] ? ` owned by ${team.members[0].email}` : ""}`);
+    },
+  },
+  "team add": {
+    options: { team: { type: "string" }, email: { type: "string" }, owner: { type: "boolean" } },
+    required: ["team", "email"],
+    async run(values, io) {
+      const team = await findTeamByName(text(values.team));
+      const role = values.owner ? "owner" : "member";
+      await addMember({ ctx, input: { teamId: team.id, member: { email: text(values.email), role } } });
+      io.out(`added ${text(values.email)} to ${team.name} as ${role}`);
+    },
+  },
+  "team list": {
+    options: {},
+    required: [],
+    async run(_values, io) {
+      for (const team of await listTeams({ ctx })) {
+        io.out(`${team.id}  ${team.name}  ${team.members.map((m) => `${m.email}${m.role === "owner" ? " (owner)" : ""}`).join(", ")}`);
       }
     },
   },

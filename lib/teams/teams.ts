@@ -55,6 +55,12 @@ async function managedTeam(ctx: Ctx, id: string) {
   return team;
 }
 
+export async function findTeamByName(name: string) {
+  const team = await getPrisma().team.findUnique({ where: { name: name.trim() }, select: { id: true, name: true } });
+  if (!team) throw new ApiError({ code: "not_found", field: "team", message: `no team named ${name}` });
+  return team;
+}
+
 export async function createTeam({ ctx, input }: { ctx: Ctx; input: CreateTeamInput }) {
   requireAdmin(ctx, "create teams");
   const data = createTeamSchema.parse(input);

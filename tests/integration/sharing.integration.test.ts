@@ -78,6 +78,22 @@ function connect(port: number): Promise<net.Socket | null> {
   });
 }
 
+describe("teams from the CLI", () => {
+  it("are created with an owner and gain members, audited as the CLI", async () => {
+    expect((await warren.cli(["team", "create", "--name", "ops", "--owner", "owner@example.com"])).stdout).toMatch(/^created team ops \(\w+\) owned by owner@example.com/);
+    expect((await warren.cli(["team", "add", "--team", "ops", "--email", "member@example.com"])).stdout).toBe("added member@example.com to ops as member\n");
+    const missing = await warren.cli(["team", "add", "--team", "nope", "--email", "member@example.com"]);
+    expect({ code: missing.code, stderr: missing.stderr }).toEqual({ code: 1, stderr: "warren: no team named nope\n" });
+    const teams = (await member.get<{ teams: { name: string; members: { email: string; role: string }[] }[] }>("/teams")).body.teams;
+    expect(teams.find((t) => t.name === "ops")?.members).toEqual([
+      expect.objectContaining({ email: "owner@example.com", role: "owner" }),
+      expect.objectContaining({ email: "member@example.com", role: "member" }),
+    ]);
+    const audit = (await admin.get<AuditEvents>("/audit?action=team.*")).body.events.filter((e) => e.details.by === "cli").map((e) => e.action);
+    expect(audit.sort()).toEqual(["team.created", "team.member_added"]);
+  });
+});
+
 describe("a shared tunnel", () => {
   it("lets a joining team member's address in, and cuts it again when the owner removes them", async () => {
     // Listening on loopback for the test; the allowed sources decide all the same.

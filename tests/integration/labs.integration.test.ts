@@ -55,6 +55,8 @@ const sshds: SshdHandle[] = [];
 const sha256Of = new Map<OriginName, string>();
 let warren: WarrenHandle | undefined;
 let alice: ApiClient;
+let bobToken: string;
+let teamId: string;
 const hostIds = { server: "", gateway: "", gatewayNoGp: "" };
 let server: SshdHandle;
 let gateway: SshdHandle;
@@ -66,6 +68,11 @@ const nodeScript = (script: string, args: string[]) => [process.execPath, "--imp
 async function fetchFrom(machine: Machine, host: string, port: number, socks?: string): Promise<FetchOutcome> {
   const args = ["--host", host, "--port", String(port), ...(socks === undefined ? [] : ["--socks", socks])];
   return JSON.parse(await execIn(ns(machine), nodeScript("fetch-process.ts", args), { cwd: REPO_ROOT })) as FetchOutcome;
+}
+
+/** An API call made from inside `machine`, so Warren sees that machine's address. */
+async function callFrom(machine: Machine, baseUrl: string, token: string, method: string, path: string): Promise<{ status: number; body: { allowedSources?: string[] } }> {
+  return JSON.parse(await execIn(ns(machine), nodeScript("api-process.ts", ["--url", baseUrl, "--token", token, "--method", method, "--path", path]), { cwd: REPO_ROOT }));
 }
 
 const served = (origin: OriginName) => ({ bytes: MIB, sha256: sha256Of.get(origin) });
@@ -147,11 +154,14 @@ beforeAll(async () => {
     startSshdIn("gateway", { listenAddress: GATEWAY, port: 2222, gatewayPorts: "no" }),
     ...ORIGIN_NAMES.map(startOriginIn),
   ]);
-  warren = await startWarren({ netns: ns("bastion"), host: apiAddress, env: { NODE_ENV: "production", WARREN_LISTEN_ADDRESSES: `127.0.0.1,${BASTION}` } });
-  await warren.createUser({ email: "admin@example.com", password: "correct horse battery", admin: true });
-  await warren.createUser({ email: "alice@example.com", password: "correct horse battery" });
+  // Listening on every address of the bastion, so that machines other than the test's reach its API as themselves.
+  warren = await startWarren({ netns: ns("bastion"), host: apiAddress, env: { NODE_ENV: "production", HOST: "0.0.0.0", WARREN_LISTEN_ADDRESSES: `127.0.0.1,${BASTION},0.0.0.0` } });
+  for (const who of ["admin", "alice", "bob"]) await warren.createUser({ email: `${who}@example.com`, password: "correct horse battery", admin: who === "admin" });
   const admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
   alice = apiClient(warren.url, await warren.createToken("alice@example.com"));
+  bobToken = await warren.createToken("bob@example.com");
+  teamId = (await admin.post<{ id: string }>("/teams", { name: "lab", ownerEmail: "alice@example.com" })).body.id;
+  await alice.post(`/teams/${teamId}/members`, { email: "bob@example.com" });
   hostIds.server = await addHost(admin, "server", server, SERVER);
   hostIds.gateway = await addHost(admin, "gateway", gateway, GATEWAY);
   hostIds.gatewayNoGp = await addHost(admin, "gateway-nogp", gatewayNoGp, GATEWAY);
@@ -260,6 +270,36 @@ describe("-D: a SOCKS5 proxy on the bastion, out through the SSH host", () => {
     const [privateServer, serverLoopback] = await Promise.all([fetchFrom("laptop", PRIVATE, 80, proxy), fetchFrom("laptop", "localhost", 80, proxy)]);
     expect(privateServer).toEqual(served("private"));
     expect(serverLoopback).toEqual(served("serverLoopback"));
+    await closeTunnel(tunnel.id);
+  });
+});
+
+describe("a tunnel shared with a team, joined from another machine", () => {
+  it("lets in exactly the address the teammate joined from, until the owner removes them", async () => {
+    // Alice (on the laptop) shares a tunnel with her team; Bob works from the gateway machine, 10.77.3.2 as the bastion sees it.
+    const tunnel = (await alice.post<Tunnel & { allowedSources: string[] }>("/tunnels", {
+      hostId: hostIds.server,
+      kind: "local",
+      listen: { address: "0.0.0.0", port: 28090 },
+      target: { host: PRIVATE, port: 80 },
+      allowedSources: ["10.77.1.2/32"],
+      teamId,
+    })).body;
+    expect(tunnel.status).toBe("active");
+    const bobFetch = () => fetchFrom("gateway", "10.77.3.1", 28090);
+    const nothingServed = (outcome: FetchOutcome) => "error" in outcome || outcome.bytes === 0;
+    expect(await fetchFrom("laptop", BASTION, 28090)).toEqual(served("private"));
+    expect(nothingServed(await bobFetch())).toBe(true); // not an allowed source: dropped
+
+    const joined = await callFrom("gateway", `http://10.77.3.1:${warren!.port}`, bobToken, "POST", `/tunnels/${tunnel.id}/join`);
+    expect(joined.status).toBe(200);
+    expect(joined.body.allowedSources).toEqual(["10.77.1.2/32", "10.77.3.2/32"]);
+    expect(await bobFetch()).toEqual(served("private"));
+
+    const bobId = (await callFrom("gateway", `http://10.77.3.1:${warren!.port}`, bobToken, "GET", "/me")) as unknown as { body: { user: { id: string } } };
+    expect((await alice.delete(`/tunnels/${tunnel.id}/participants/${bobId.body.user.id}`)).status).toBe(200);
+    expect(nothingServed(await bobFetch())).toBe(true);
+    expect(await fetchFrom("laptop", BASTION, 28090)).toEqual(served("private"));
     await closeTunnel(tunnel.id);
   });
 });

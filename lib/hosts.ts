@@ -132,7 +132,7 @@ export async function createHost({ ctx, input }: { ctx: Ctx; input: CreateHostIn
     hostId: host.id,
     details: { name: host.name, address: host.address, port: host.port, username: host.username, keyGenerated: host.keyGenerated, hostKeyFingerprint: fingerprint, policy: host.policy, visibleToAll, teamIds },
   });
-  return host;
+  return getHost({ ctx, input: { id: host.id } });
 }
 
 /** Hosts the caller may use; `manageable` says which of them they may change. */
@@ -192,7 +192,7 @@ export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string
   if (hostKeyFingerprint) {
     await recordAudit(ctx, { action: "host.key_trusted", hostId: host.id, details: { name: host.name, fingerprint: hostKeyFingerprint, previous: current.hostKeyFingerprint } });
   }
-  return host;
+  return getHost({ ctx, input: { id: host.id } });
 }
 
 export async function deleteHost({ ctx, input }: { ctx: Ctx; input: { id: string } }) {

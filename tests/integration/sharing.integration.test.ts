@@ -24,7 +24,6 @@ type Tunnel = {
 type AuditEvents = { events: { action: string; details: Record<string, unknown> }[] };
 
 const password = "correct horse battery";
-const APPROVAL_TIMEOUT_SECONDS = 3;
 let sshd: SshdHandle;
 let echo: TcpServer;
 let warren: WarrenHandle;
@@ -38,7 +37,7 @@ let openHost: string;
 
 beforeAll(async () => {
   [sshd, echo] = await Promise.all([startSshd(), startEchoServer()]);
-  warren = await startWarren({ env: { ...process.env, WARREN_APPROVAL_TIMEOUT_SECONDS: String(APPROVAL_TIMEOUT_SECONDS) } });
+  warren = await startWarren();
   for (const email of ["admin", "owner", "member"]) await warren.createUser({ email: `${email}@example.com`, password, admin: email === "admin" });
   const client = async (who: string) => apiClient(warren.url, await warren.createToken(`${who}@example.com`));
   admin = await client("admin");
@@ -203,11 +202,37 @@ describe("a host that needs approval", () => {
     expect((await owner.get<{ requests: { id: string }[] }>("/approvals")).body.requests.map((r) => r.id)).not.toContain(pending.id);
   });
 
-  it("lets an unanswered request expire, and says so", async () => {
-    const pending = await request(member, approvalHost);
-    const expired = await waitFor(() => read(pending.id), (t) => t.status === "expired", (APPROVAL_TIMEOUT_SECONDS + 15) * 1000, "expired");
+});
+
+describe("with a short approval timeout", () => {
+  const TIMEOUT_SECONDS = 2;
+  let impatient: WarrenHandle;
+
+  afterAll(() => impatient?.dispose());
+
+  it("lets unanswered requests and extension requests expire, and says so", async () => {
+    impatient = await startWarren({ env: { ...process.env, WARREN_APPROVAL_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS) } });
+    for (const who of ["boss", "dev"]) await impatient.createUser({ email: `${who}@example.com`, password, admin: who === "boss" });
+    const boss = apiClient(impatient.url, await impatient.createToken("boss@example.com"));
+    const dev = apiClient(impatient.url, await impatient.createToken("dev@example.com"));
+    const host = (await boss.post<{ id: string }>("/hosts", { name: "guarded", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, policy: { approval: true } })).body.id;
+    const get = async (id: string) => (await boss.get<Tunnel>(`/tunnels/${id}`)).body;
+    const actions = async (id: string) => (await boss.get<AuditEvents>(`/audit?tunnelId=${id}`)).body.events.map((e) => e.action).sort();
+    const within = (TIMEOUT_SECONDS + 15) * 1000; // the engine looks every few seconds
+
+    const unanswered = (await dev.post<Tunnel>("/tunnels", { kind: "dynamic", hostId: host, listen: { port: await freePortInRange() } })).body;
+    const expired = await waitFor(() => get(unanswered.id), (t) => t.status === "expired", within, "request expired");
     expect(expired.statusReason).toBe("nobody approved the request in time");
-    expect((await audit(pending.id)).sort()).toEqual(["tunnel.expired", "tunnel.requested"]);
-    expect((await owner.post(`/tunnels/${pending.id}/approve`)).status).toBe(404); // no longer waits on anyone
+    expect(await actions(unanswered.id)).toEqual(["tunnel.expired", "tunnel.requested"]);
+    expect((await boss.post(`/tunnels/${unanswered.id}/approve`)).status).toBe(409); // nothing waits any more
+
+    const approved = (await dev.post<Tunnel>("/tunnels", { kind: "dynamic", hostId: host, listen: { port: await freePortInRange() } })).body;
+    await boss.post(`/tunnels/${approved.id}/approve`);
+    const asked = (await dev.post<Tunnel>(`/tunnels/${approved.id}/extend`, { ttlMinutes: 90 })).body;
+    expect(asked.extensionRequest?.minutes).toBe(90);
+    const lapsed = await waitFor(() => get(approved.id), (t) => t.extensionRequest === null, within, "extension request expired");
+    expect(lapsed.expiresAt).toBe(asked.expiresAt);
+    expect(await actions(approved.id)).toContain("tunnel.extension_expired");
+    await dev.delete(`/tunnels/${approved.id}`);
   });
 });

@@ -6,8 +6,10 @@ import { requireAdmin } from "@/lib/auth/require-admin";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { TeamRole } from "@/lib/generated/prisma/enums";
+import { teamRoom, userRoom } from "@/lib/realtime/events";
+import { moveSockets } from "@/lib/realtime/publish";
 import { actorId, isPrivileged } from "@/lib/teams/team-access";
-import { enforceAccess } from "@/lib/tunnels/tunnel-access";
+import { enforceAccess, unshare } from "@/lib/tunnels/tunnel-access";
 import { findUserByEmail } from "@/lib/users";
 import { addMemberSchema, createTeamSchema, updateMemberSchema, updateTeamSchema, type AddMemberInput, type CreateTeamInput } from "@/lib/validation/teams";
 
@@ -97,8 +99,9 @@ export async function deleteTeam({ ctx, input }: { ctx: Ctx; input: { id: string
   const team = await visibleTeam(ctx, input.id);
   const dto = toTeamDto(team);
   // Shared tunnels stop being shared; whoever joined through the team leaves.
-  await getPrisma().tunnel.updateMany({ where: { teamId: team.id }, data: { teamId: null } });
+  await unshare({ teamId: team.id });
   await getPrisma().team.delete({ where: { id: team.id } });
+  moveSockets(teamRoom(team.id), { leave: teamRoom(team.id) });
   await recordAudit(ctx, { action: "team.deleted", subjectId: team.id, details: { name: team.name, members: dto.members.map((m) => m.email) } });
   await enforceAccess(ctx, { userIds: dto.members.map((m) => m.userId), why: `team ${team.name} was deleted` });
   return dto;
@@ -123,6 +126,7 @@ export async function addMember({ ctx, input }: { ctx: Ctx; input: { teamId: str
     throw new ApiError({ code: "conflict", field: "email", message: `${user.email} is already in ${team.name}` });
   }
   await getPrisma().membership.create({ data: { teamId: team.id, userId: user.id, role: data.role } });
+  moveSockets(userRoom(user.id), { join: teamRoom(team.id) });
   await recordAudit(ctx, { action: "team.member_added", subjectId: team.id, details: { team: team.name, userId: user.id, email: user.email, role: data.role } });
   return getTeam({ ctx, input: { id: team.id } });
 }
@@ -154,6 +158,7 @@ export async function removeMember({ ctx, input }: { ctx: Ctx; input: { teamId: 
   const membership = membershipOf(team, input.userId);
   assertKeepsOwner(ctx, team, input.userId, null);
   await getPrisma().membership.delete({ where: { teamId_userId: { teamId: team.id, userId: input.userId } } });
+  moveSockets(userRoom(input.userId), { leave: teamRoom(team.id) });
   await recordAudit(ctx, { action: "team.member_removed", subjectId: team.id, details: { team: team.name, userId: input.userId, email: membership.user.email, left: self } });
   await enforceAccess(ctx, { userIds: [input.userId], why: `${membership.user.email} left ${team.name}` });
   return { teamId: team.id, userId: input.userId, removed: true };

@@ -17,8 +17,9 @@ export interface TunnelEngineApi {
   /** Records a status change decided outside the engine (approval, denial,
    *  withdrawal of a pending request): persisted, audited, told live. */
   transition(tunnelId: string, status: TunnelStatus, reason: string, ctx: Ctx): Promise<void>;
-  /** Replaces an open tunnel's allowed sources; connections from sources no longer allowed are cut. */
-  setSources(tunnelId: string, sources: string[]): void;
+  /** Changes an open tunnel's allowed sources (connections from sources no
+   *  longer allowed are cut) or the team its events also go to. */
+  reconfigure(tunnelId: string, changes: { allowedSources?: string[]; teamId?: string | null }): void;
   /** `ctx`: who closed it, for the audit trail (the engine itself if absent). */
   close(tunnelId: string, options: { status: "closed" | "expired"; reason: string; ctx?: Ctx }): Promise<void>;
   live(tunnelId: string): LiveStats | undefined;

@@ -5,12 +5,19 @@
 import { systemCtx, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { getEngine } from "@/lib/tunnels/engine-port";
+import { findEngine, getEngine } from "@/lib/tunnels/engine-port";
 import { resolveRequest } from "@/lib/tunnels/approval-events";
 import { hostVisibleWhere, isMember } from "@/lib/teams/team-access";
 import { OPEN_STATUSES, RESERVING_STATUSES, isOpen } from "@/lib/tunnels/tunnel-status";
 import { dropParticipant } from "@/lib/tunnels/tunnel-sharing";
 import { findVisible } from "@/lib/tunnels/tunnels";
+
+/** Tunnels stop being shared: the engine stops telling the team about them too. */
+export async function unshare(where: Prisma.TunnelWhereInput) {
+  const tunnels = await getPrisma().tunnel.findMany({ where, select: { id: true } });
+  await getPrisma().tunnel.updateMany({ where: { id: { in: tunnels.map((t) => t.id) } }, data: { teamId: null } });
+  for (const { id } of tunnels) findEngine()?.reconfigure(id, { teamId: null });
+}
 
 type Scope = { userIds?: string[]; hostId?: string; why: string };
 
@@ -33,7 +40,7 @@ async function closeOwned(ctx: Ctx, where: Prisma.TunnelWhereInput, why: string)
         await resolveRequest(tunnel, "tunnel", "withdrawn", reason);
       }
     } else if (tunnel.teamId && !(await isMember(tunnel.ownerId, tunnel.teamId))) {
-      await getPrisma().tunnel.update({ where: { id: tunnel.id }, data: { teamId: null } });
+      await unshare({ id: tunnel.id });
     }
   }
 }

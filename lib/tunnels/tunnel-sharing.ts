@@ -14,7 +14,7 @@ import { actorName, findVisible, getTunnel, type TunnelWithHost } from "@/lib/tu
 
 async function saveSources(tunnelId: string, sources: string[], status: TunnelWithHost["status"]) {
   await getPrisma().tunnel.update({ where: { id: tunnelId }, data: { allowedSources: JSON.stringify(sources) } });
-  if (isOpen(status)) findEngine()?.setSources(tunnelId, sources);
+  if (isOpen(status)) findEngine()?.reconfigure(tunnelId, { allowedSources: sources });
 }
 
 function ownRange(ip: string): string {

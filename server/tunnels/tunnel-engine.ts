@@ -76,8 +76,10 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     return this.persistStatus(tunnelId, status, reason, ctx);
   }
 
-  setSources(tunnelId: string, sources: string[]) {
-    this.runtimes.get(tunnelId)?.setAllowedSources(sources);
+  reconfigure(tunnelId: string, { allowedSources, teamId }: { allowedSources?: string[]; teamId?: string | null }) {
+    const runtime = this.runtimes.get(tunnelId);
+    if (allowedSources) runtime?.setAllowedSources(allowedSources);
+    if (runtime && teamId !== undefined) runtime.tunnel.teamId = teamId;
   }
 
   /** `fresh`: a new request, whose refusal by the SSH server its caller answers

@@ -367,6 +367,30 @@ describe("socket events reach exactly the people they concern", () => {
     for (const actor of ["owner", "member", "outsider"] as const) expect(received[actor].filter((r) => r.event === "audit:new").length).toBe(before[actor]);
   });
 
+  it("follows team membership at once: a member added hears the team's tunnels, one removed no longer does", async () => {
+    await as.admin.post("/users", { email: "newcomer@example.com", password });
+    const socket = io(warren.url, { auth: { token: await warren.createToken("newcomer@example.com") }, transports: ["websocket"], reconnection: false });
+    const events: string[] = [];
+    socket.on("tunnel:status", (event: { tunnelId: string }) => events.push(event.tunnelId));
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+    const newcomerId = (await as.admin.get<{ users: { id: string; email: string }[] }>("/users")).body.users.find((u) => u.email === "newcomer@example.com")!.id;
+    try {
+      await as.owner.post(`/teams/${teamId}/members`, { email: "newcomer@example.com" });
+      const while_in = await tunnelOf("member", hosts.team, { teamId });
+      await as.member.delete(`/tunnels/${while_in.id}`);
+      await heard("tunnel:status", while_in.id);
+      expect(events).toContain(while_in.id);
+
+      await as.owner.delete(`/teams/${teamId}/members/${newcomerId}`);
+      const after = await tunnelOf("member", hosts.team, { teamId });
+      await as.member.delete(`/tunnels/${after.id}`);
+      await heard("tunnel:status", after.id);
+      expect(events).not.toContain(after.id);
+    } finally {
+      socket.close();
+    }
+  });
+
   it("ignores events sent by clients, and keeps serving them", async () => {
     sockets.outsider.emit("tunnel:status", { tunnelId: "x", status: "closed" });
     sockets.outsider.emit("join", `user:${userIds.member}`);

@@ -44,7 +44,15 @@ async function chainHead(tx: Prisma.TransactionClient): Promise<{ seq: number; h
   return (await tx.auditCheckpoint.findUnique({ where: { id: 1 }, select: { seq: true, hash: true } })) ?? { seq: 0, hash: GENESIS_HASH };
 }
 
-async function appendOnce(ctx: Ctx, inputs: AuditInput[]): Promise<SealedAuditRecord[]> {
+/** Writes made in the same transaction as the records they are audited by. */
+export type AlongsideAudit = (tx: Prisma.TransactionClient) => Promise<unknown>;
+
+// Generous transaction limits: a database another process holds locked makes
+// each statement wait (busy timeout), and Prisma's 5 s default would abort
+// the transaction in the middle with an error no retry recognises.
+const TRANSACTION_LIMITS = { maxWait: 30_000, timeout: 60_000 };
+
+async function appendOnce(ctx: Ctx, inputs: AuditInput[], alongside?: AlongsideAudit): Promise<SealedAuditRecord[]> {
   const key = auditKey(getConfig().secretKey);
   return getPrisma().$transaction(async (tx) => {
     let head = await chainHead(tx);
@@ -68,9 +76,10 @@ async function appendOnce(ctx: Ctx, inputs: AuditInput[]): Promise<SealedAuditRe
       head = record;
       return record;
     });
-    await tx.auditEvent.createMany({ data: sealed });
+    if (sealed.length) await tx.auditEvent.createMany({ data: sealed });
+    await alongside?.(tx);
     return sealed;
-  });
+  }, TRANSACTION_LIMITS);
 }
 
 const lostRace = (error: unknown) => {
@@ -78,14 +87,15 @@ const lostRace = (error: unknown) => {
   return /P2002|UNIQUE|SQLITE_BUSY|database is locked/i.test(text);
 };
 
-/** Appends records in order, as one actor; tells admins' browsers at once. */
-export function recordAudit(ctx: Ctx, input: AuditInput | AuditInput[]): Promise<void> {
+/** Appends records in order, as one actor, committed together with
+ *  `alongside` (the change they record) or not at all; tells admins' browsers at once. */
+export function recordAudit(ctx: Ctx, input: AuditInput | AuditInput[], alongside?: AlongsideAudit): Promise<void> {
   const inputs = Array.isArray(input) ? input : [input];
-  if (inputs.length === 0) return Promise.resolve();
+  if (inputs.length === 0 && !alongside) return Promise.resolve();
   const run = async () => {
     for (let attempt = 1; ; attempt++) {
       try {
-        const sealed = await appendOnce(ctx, inputs);
+        const sealed = await appendOnce(ctx, inputs, alongside);
         for (const record of sealed) publish([ADMIN_ROOM], "audit:new", toAuditDto(record));
         return;
       } catch (error) {

@@ -1,17 +1,22 @@
 // The tunnel engine: reconciles the database's desired state into open
 // tunnels, shares one SSH link per host, persists status changes (with their
 // reasons), counters and connection records, and tells listeners about them.
+// Connection records, their audit records and counters go through a journal
+// on disk first (engine-journal.ts), so a killed Warren loses none of them.
 import { EventEmitter } from "node:events";
+import path from "node:path";
 import type { Client, ClientChannel, TcpConnectionDetails } from "ssh2";
 import { tunnelStatusAction } from "@/lib/audit/audit-actions";
 import { recordAudit, type AuditInput } from "@/lib/audit/audit-log";
 import { expireStaleRequests } from "@/lib/tunnels/approvals";
+import { getConfig } from "@/lib/config";
 import { systemCtx, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { TunnelStatus } from "@/lib/generated/prisma/enums";
 import { TunnelOpenError, type LiveStats, type TunnelEngineApi } from "@/lib/tunnels/engine-port";
 import { hostPolicy } from "@/lib/tunnels/host-policy";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
+import { EngineJournal, type JournalEntry, type TunnelCounters } from "@/server/tunnels/engine-journal";
 import { HostLink, type BackoffOptions } from "@/server/tunnels/host-link";
 import { TunnelRuntime, type ConnectionRecord, type RuntimeTunnel } from "@/server/tunnels/tunnel-runtime";
 
@@ -21,7 +26,7 @@ export type StatsEvent = { tunnelId: string; ownerId: string; teamId: string | n
 
 type EngineEvents = { status: [StatusEvent]; stats: [StatsEvent] };
 
-export type EngineOptions = { backoff?: BackoffOptions; statsIntervalMs?: number; persistEveryTicks?: number };
+export type EngineOptions = { backoff?: BackoffOptions; statsIntervalMs?: number; ownerCheckEveryTicks?: number };
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const engineCtx = systemCtx("engine");
@@ -35,10 +40,11 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   private readonly runtimes = new Map<string, TunnelRuntime>();
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
   private readonly lastStats = new Map<string, string>();
-  private readonly dirty = new Set<TunnelRuntime>();
-  private pendingConnections: ConnectionRecord[] = [];
-  /** Connection events for the audit trail, sealed in one batch per tick. */
-  private pendingAudit: AuditInput[] = [];
+  private readonly journal: EngineJournal;
+  private journalLoaded: Promise<void> | undefined;
+  /** Commits run one at a time; `commitQueued` keeps ticks from piling them up while the database is slow. */
+  private committing: Promise<void> = Promise.resolve();
+  private commitQueued = false;
   private ticker: NodeJS.Timeout | undefined;
   private ticks = 0;
   private readonly backoff: BackoffOptions;
@@ -46,10 +52,14 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   constructor(private readonly options: EngineOptions = {}) {
     super();
     this.backoff = options.backoff ?? { baseMs: 1_000, maxMs: 30_000 };
+    this.journal = new EngineJournal(path.join(getConfig().dataDir, "engine-journal.jsonl"));
   }
 
-  /** Re-opens every tunnel that should be open, and expires the ones whose time ran out. */
+  /** Commits what a killed run left in the journal, re-opens every tunnel that
+   *  should be open, and expires the ones whose time ran out. */
   async start() {
+    await this.journalReady();
+    await this.commitJournal();
     this.ticker = setInterval(() => void this.tick(), this.options.statsIntervalMs ?? 1_000);
     this.ticker.unref();
     const prisma = getPrisma();
@@ -85,6 +95,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   /** `fresh`: a new request, whose refusal by the SSH server its caller answers
    *  (nothing is left behind); otherwise a refusal marks the tunnel failed. */
   private async openTunnel(tunnelId: string, { fresh }: { fresh: boolean }): Promise<void> {
+    await this.journalReady();
     const tunnel = await getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnelId }, include: { host: true } });
     const auditIds = { hostId: tunnel.hostId, tunnelId: tunnel.id };
     const runtime = new TunnelRuntime(
@@ -105,15 +116,18 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
         expiresAt: tunnel.expiresAt,
       },
       {
-        connectionOpened: ({ source, destination }) =>
-          this.pendingAudit.push({ action: "connection.accepted", ...auditIds, at: new Date(), details: { source, destination } }),
+        connectionOpened: ({ source, destination }) => {
+          this.journalAudit({ action: "connection.accepted", ...auditIds, at: new Date(), details: { source, destination } });
+          this.journalCounters([runtime]);
+        },
         connectionClosed: (record) => {
-          this.pendingConnections.push(record);
-          this.pendingAudit.push({ action: "connection.closed", ...auditIds, at: record.closedAt, details: connectionDetails(record) });
+          this.journal.append({ type: "connection", record });
+          this.journalAudit({ action: "connection.closed", ...auditIds, at: record.closedAt, details: connectionDetails(record) });
+          this.journalCounters([runtime]);
         },
         connectionRefused: ({ source, destination, reason }) => {
-          this.pendingConnections.push(refusedRecord(tunnel.id, source, destination, reason));
-          this.pendingAudit.push({ action: "connection.refused", ...auditIds, at: new Date(), details: { source, destination, reason } });
+          this.journal.append({ type: "connection", record: refusedRecord(tunnel.id, source, destination, reason) });
+          this.journalAudit({ action: "connection.refused", ...auditIds, at: new Date(), details: { source, destination, reason } });
         },
       },
       { bytesIn: Number(tunnel.bytesIn), bytesOut: Number(tunnel.bytesOut), connectionsTotal: tunnel.connectionsTotal },
@@ -134,7 +148,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
 
   async close(tunnelId: string, { status, reason, ctx }: { status: "closed" | "expired"; reason: string; ctx?: Ctx }) {
     await this.drop(tunnelId);
-    await this.flushConnections();
+    await this.commitJournal();
     await this.persistStatus(tunnelId, status, reason, ctx);
   }
 
@@ -158,8 +172,11 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     for (const timer of this.expiryTimers.values()) clearTimeout(timer);
     const runtimes = [...this.runtimes.values()];
     await Promise.all(runtimes.map((runtime) => runtime.teardown()));
-    await this.persistCounters(runtimes);
-    await this.flushConnections();
+    if (this.journalLoaded) {
+      this.journalCounters(runtimes);
+      await this.commitJournal();
+      this.journal.close();
+    }
     for (const link of this.links.values()) link.close();
     this.links.clear();
     this.runtimes.clear();
@@ -225,7 +242,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     this.runtimes.delete(tunnelId);
     this.lastStats.delete(tunnelId);
     await runtime.teardown();
-    await this.persistCounters([runtime]);
+    this.journalCounters([runtime]);
     const { hostId } = runtime.tunnel;
     if (this.runtimesOf(hostId).length === 0) {
       this.links.get(hostId)?.close();
@@ -250,21 +267,19 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     return (await getPrisma().tunnel.findUnique({ where: { id: tunnelId }, select: { status: true } }))?.status;
   }
 
+  /** The status, its history entry and its audit record commit together, so a kill cannot leave one without the others. */
   private async persistStatus(tunnelId: string, status: TunnelStatus, reason: string | null, ctx: Ctx = engineCtx) {
-    const prisma = getPrisma();
     const terminal = !OPEN_STATUSES.includes(status);
-    const tunnel = await prisma.tunnel.findUnique({ where: { id: tunnelId }, select: { ownerId: true, teamId: true, hostId: true, status: true, statusReason: true } });
+    const tunnel = await getPrisma().tunnel.findUnique({ where: { id: tunnelId }, select: { ownerId: true, teamId: true, hostId: true, status: true, statusReason: true } });
     if (!tunnel || (tunnel.status === status && tunnel.statusReason === reason)) return;
     const at = new Date();
-    await prisma.$transaction([
-      prisma.tunnel.update({ where: { id: tunnelId }, data: { status, statusReason: reason, ...(terminal ? { closedAt: at } : {}) } }),
-      prisma.tunnelEvent.create({ data: { tunnelId, status, reason, at } }),
-    ]);
-    this.emit("status", { tunnelId, ownerId: tunnel.ownerId, teamId: tunnel.teamId, status, reason, at: at.toISOString() });
     const action = tunnelStatusAction(status);
-    if (action && tunnel.status !== status) {
-      await recordAudit(ctx, { action, hostId: tunnel.hostId, tunnelId, at, details: { reason, from: tunnel.status } });
-    }
+    const audit = action && tunnel.status !== status ? [{ action, hostId: tunnel.hostId, tunnelId, at, details: { reason, from: tunnel.status } }] : [];
+    await recordAudit(ctx, audit, async (tx) => {
+      await tx.tunnel.update({ where: { id: tunnelId }, data: { status, statusReason: reason, ...(terminal ? { closedAt: at } : {}) } });
+      await tx.tunnelEvent.create({ data: { tunnelId, status, reason, at } });
+    });
+    this.emit("status", { tunnelId, ownerId: tunnel.ownerId, teamId: tunnel.teamId, status, reason, at: at.toISOString() });
   }
 
   /** A user disabled anywhere (even by the CLI, in another process) loses their tunnels here within seconds. */
@@ -277,54 +292,97 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     for (const tunnel of orphans) await this.close(tunnel.id, { status: "closed", reason: `its owner ${tunnel.owner.email} was disabled` });
   }
 
-  private async persistCounters(runtimes: TunnelRuntime[]) {
-    const prisma = getPrisma();
-    await Promise.all(
-      runtimes.map((runtime) =>
-        prisma.tunnel.update({
-          where: { id: runtime.tunnel.id },
-          data: { bytesIn: BigInt(runtime.meter.bytesIn), bytesOut: BigInt(runtime.meter.bytesOut), connectionsTotal: runtime.connectionsTotal },
-        }),
-      ),
+  private journalReady(): Promise<void> {
+    this.journalLoaded ??= getPrisma()
+      .engineJournalMark.findUnique({ where: { id: 1 } })
+      .then((mark) => this.journal.load(mark?.seq ?? 0));
+    return this.journalLoaded;
+  }
+
+  private journalAudit(input: AuditInput) {
+    this.journal.append({ type: "audit", input });
+  }
+
+  private journalCounters(runtimes: TunnelRuntime[]) {
+    if (runtimes.length === 0) return;
+    const counters = Object.fromEntries(
+      runtimes.map((runtime): [string, TunnelCounters] => [runtime.tunnel.id, { ...runtime.meter, connectionsTotal: runtime.connectionsTotal }]),
     );
+    this.journal.append({ type: "counters", counters });
   }
 
-  private async flushConnections() {
-    const audit = this.pendingAudit;
-    this.pendingAudit = [];
-    await recordAudit(engineCtx, audit);
-    if (this.pendingConnections.length === 0) return;
-    const batch = this.pendingConnections;
-    this.pendingConnections = [];
-    await getPrisma().tunnelConnection.createMany({
-      data: batch.map((record) => ({ ...record, bytesIn: BigInt(record.bytesIn), bytesOut: BigInt(record.bytesOut) })),
-    });
+  /** Commits the journal's pending entries; one commit at a time, and at most one more waiting behind it. */
+  private commitJournal(): Promise<void> {
+    if (!this.commitQueued) {
+      this.commitQueued = true;
+      this.committing = this.committing.then(() => {
+        this.commitQueued = false;
+        return this.commitPending();
+      });
+    }
+    return this.committing;
   }
 
-  // Once a second: a stats event for every tunnel whose counters moved, and
-  // finished connections to the database; every few seconds, the counters.
+  /** A batch that fails (the database locked for longer than every retry) stays in the journal for the next tick. */
+  private async commitPending() {
+    const batch = this.journal.pending();
+    const through = batch.at(-1)?.seq;
+    if (through === undefined) return;
+    try {
+      await recordAudit(engineCtx, auditInputs(batch), async (tx) => {
+        const records = batch.flatMap((entry) => (entry.type === "connection" ? [entry.record] : []));
+        const counters = latestCounters(batch);
+        // A tunnel deleted meanwhile (its owner was) takes its rows with it.
+        const tunnelIds = [...new Set([...records.map((record) => record.tunnelId), ...counters.keys()])];
+        const existing = new Set((await tx.tunnel.findMany({ where: { id: { in: tunnelIds } }, select: { id: true } })).map((tunnel) => tunnel.id));
+        await tx.tunnelConnection.createMany({
+          data: records
+            .filter((record) => existing.has(record.tunnelId))
+            .map((record) => ({ ...record, bytesIn: BigInt(record.bytesIn), bytesOut: BigInt(record.bytesOut) })),
+        });
+        for (const [id, { bytesIn, bytesOut, connectionsTotal }] of counters) {
+          if (existing.has(id)) await tx.tunnel.update({ where: { id }, data: { bytesIn: BigInt(bytesIn), bytesOut: BigInt(bytesOut), connectionsTotal } });
+        }
+        await tx.engineJournalMark.upsert({ where: { id: 1 }, create: { id: 1, seq: through }, update: { seq: through } });
+      });
+      this.journal.committed(through);
+    } catch (error) {
+      console.error(`warren: committing ${batch.length} journal entries failed, kept for the next attempt:`, reasonOf(error));
+    }
+  }
+
+  // Once a second: a stats event for every tunnel whose counters moved, the
+  // moved counters into the journal, and the journal into the database.
   private async tick() {
     this.ticks += 1;
+    const moved: TunnelRuntime[] = [];
     for (const runtime of this.runtimes.values()) {
       const stats = this.live(runtime.tunnel.id)!;
       const key = `${stats.bytesIn}/${stats.bytesOut}/${stats.connections}/${stats.connectionsTotal}`;
       if (this.lastStats.get(runtime.tunnel.id) === key) continue;
       this.lastStats.set(runtime.tunnel.id, key);
-      this.dirty.add(runtime);
+      moved.push(runtime);
       this.emit("stats", { tunnelId: runtime.tunnel.id, ownerId: runtime.tunnel.ownerId, teamId: runtime.tunnel.teamId, ...stats });
     }
-    try {
-      await this.flushConnections();
-      if (this.ticks % (this.options.persistEveryTicks ?? 5) !== 0) return;
-      await this.closeTunnelsOfDisabledOwners();
-      await expireStaleRequests();
-      const dirty = [...this.dirty].filter((runtime) => this.runtimes.has(runtime.tunnel.id));
-      this.dirty.clear();
-      await this.persistCounters(dirty);
-    } catch (error) {
-      console.error("warren: persisting tunnel counters failed:", reasonOf(error));
-    }
+    this.journalCounters(moved);
+    await this.commitJournal();
+    if (this.ticks % (this.options.ownerCheckEveryTicks ?? 5) !== 0) return;
+    await this.closeTunnelsOfDisabledOwners().catch((error: unknown) => console.error("warren: closing tunnels of disabled users failed:", reasonOf(error)));
+    await expireStaleRequests().catch((error: unknown) => console.error("warren: expiring approval requests failed:", reasonOf(error)));
   }
+}
+
+function auditInputs(batch: readonly JournalEntry[]): AuditInput[] {
+  return batch.flatMap((entry) => (entry.type === "audit" ? [entry.input] : []));
+}
+
+/** Each tunnel's most recent totals in the batch. */
+function latestCounters(batch: readonly JournalEntry[]): Map<string, TunnelCounters> {
+  const latest = new Map<string, TunnelCounters>();
+  for (const entry of batch) {
+    if (entry.type === "counters") for (const [id, counters] of Object.entries(entry.counters)) latest.set(id, counters);
+  }
+  return latest;
 }
 
 function connectionDetails(record: ConnectionRecord) {

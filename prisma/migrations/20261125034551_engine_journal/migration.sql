@@ -1,0 +1,6 @@
+-- CreateTable
+CREATE TABLE "EngineJournalMark" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT DEFAULT 1,
+    "seq" INTEGER NOT NULL
+);
+

@@ -1,0 +1,245 @@
+// `npm run bench`, second part (issue #8's load figures; a benchmark, not a
+// test): 200 tunnels carrying traffic while 50 dashboard sockets listen,
+// with /api/v1/health's latency and the delay of status events to every
+// socket measured meanwhile; then Warren's RSS after each of 10 cycles of
+// opening and closing 100 tunnels. BENCH_QUICK=1 shrinks it to a smoke run.
+// Writes bench/results/<stamp>Z-load{,-quick}.{md,json}.
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { io, type Socket } from "socket.io-client";
+import type { ServerToClientEvents } from "@/lib/realtime/events";
+import { freePortInRange } from "@/tests/harness/free-port";
+import { startEchoServer, type TcpServer } from "@/tests/harness/origin";
+import { startSshd } from "@/tests/harness/sshd";
+import { REPO_ROOT } from "@/tests/harness/warren";
+import { machine, versions } from "./environment.ts";
+import { rssBytes } from "./proc.ts";
+import { percentile } from "./stats.ts";
+import { download, startBulkSource, tcpDialer } from "./traffic.ts";
+import { addHost, closeTunnel, openTunnel, startBenchWarren, type BenchWarren } from "./warren-side.ts";
+
+type LoadWorkload = { tunnels: number; clients: number; trafficSeconds: number; downloadBytes: number; cycles: number; cycleTunnels: number; hosts: number };
+
+const QUICK = process.env.BENCH_QUICK === "1";
+const WORKLOAD: LoadWorkload = QUICK
+  ? { tunnels: 40, clients: 10, trafficSeconds: 10, downloadBytes: 256 * 1024, cycles: 3, cycleTunnels: 20, hosts: 2 }
+  : { tunnels: 200, clients: 50, trafficSeconds: 60, downloadBytes: 256 * 1024, cycles: 10, cycleTunnels: 100, hosts: 4 };
+const HEALTH_EVERY_MS = 100;
+const STATUS_CHANGE_EVERY_MS = 1_000;
+const SETTLE_MS = 3_000;
+
+type Percentiles = { p50: number; p99: number; max: number; samples: number };
+type LoadResults = {
+  startedAt: string;
+  finishedAt: string;
+  quick: boolean;
+  machine: Record<string, string>;
+  versions: Record<string, string>;
+  workload: LoadWorkload;
+  traffic: {
+    downloads: number;
+    errors: number;
+    errorSamples: string[];
+    megabytesPerSecond: number;
+    healthMs: Percentiles;
+    healthFailures: number;
+    statusEventMs: Percentiles;
+    statusEventsExpected: number;
+    statusEventsReceived: number;
+    statsEventsPerClientPerSecond: number;
+    rssMegabytes: { before: number; during: number; after: number };
+  };
+  cycles: { rssMegabytes: number[]; growthMegabytes: number; growthAfterFirstMegabytes: number };
+};
+
+const summary = (samples: number[]): Percentiles => ({ p50: percentile(samples, 50), p99: percentile(samples, 99), max: Math.max(...samples), samples: samples.length });
+const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
+
+async function dashboardSockets(warren: BenchWarren, count: number): Promise<Socket<ServerToClientEvents>[]> {
+  return Promise.all(
+    Array.from({ length: count }, () => {
+      const socket: Socket<ServerToClientEvents> = io(warren.handle.url, { auth: { token: warren.token }, transports: ["websocket"] });
+      return new Promise<Socket<ServerToClientEvents>>((resolve, reject) => {
+        socket.once("connect", () => resolve(socket));
+        socket.once("connect_error", reject);
+      });
+    }),
+  );
+}
+
+async function openMany(warren: BenchWarren, hostIds: string[], count: number, targetPort: number): Promise<{ id: string; port: number }[]> {
+  const tunnels: { id: string; port: number }[] = [];
+  for (let i = 0; i < count; i++) {
+    const port = await freePortInRange();
+    const id = await openTunnel(warren.api, { hostId: hostIds[i % hostIds.length]!, kind: "local", listen: { address: "127.0.0.1", port }, target: { host: "127.0.0.1", port: targetPort } });
+    tunnels.push({ id, port });
+  }
+  return tunnels;
+}
+
+/** Every tunnel downloads again and again until `until`; answers how many succeeded, and the failures. */
+async function carry(tunnels: { port: number }[], bytes: number, until: number) {
+  let downloads = 0;
+  const errors: string[] = [];
+  await Promise.all(
+    tunnels.map(async ({ port }) => {
+      const dial = tcpDialer({ bulk: port, echo: port });
+      while (Date.now() < until) {
+        try {
+          await download(dial, bytes);
+          downloads += 1;
+        } catch (error) {
+          errors.push((error as Error).message);
+        }
+      }
+    }),
+  );
+  return { downloads, errors };
+}
+
+/** Polls health until `until`; each sample is the whole request's time. */
+async function pollHealth(url: string, until: number) {
+  const samples: number[] = [];
+  let failures = 0;
+  while (Date.now() < until) {
+    const started = performance.now();
+    const ok = await fetch(`${url}/api/v1/health`).then((response) => response.ok, () => false);
+    if (ok) samples.push(performance.now() - started);
+    else failures += 1;
+    await sleep(HEALTH_EVERY_MS);
+  }
+  return { samples, failures };
+}
+
+/** Opens and closes a spare tunnel once a second: each change is a status event every socket must get. */
+async function changeStatuses(warren: BenchWarren, hostId: string, targetPort: number, until: number): Promise<number> {
+  let changes = 0;
+  while (Date.now() < until) {
+    const [spare] = await openMany(warren, [hostId], 1, targetPort);
+    await closeTunnel(warren.api, spare!.id);
+    changes += 2; // active, closed
+    await sleep(STATUS_CHANGE_EVERY_MS);
+  }
+  return changes;
+}
+
+async function settledRss(pid: number): Promise<number> {
+  await sleep(SETTLE_MS);
+  return rssBytes(pid);
+}
+
+async function trafficPhase(warren: BenchWarren, hostIds: string[], bulk: TcpServer, echo: TcpServer): Promise<LoadResults["traffic"]> {
+  const { tunnels: count, clients, trafficSeconds, downloadBytes } = WORKLOAD;
+  const rssBefore = await settledRss(warren.pid);
+  console.log(`opening ${count} tunnels, connecting ${clients} dashboard sockets`);
+  const tunnels = await openMany(warren, hostIds, count, bulk.port);
+  const sockets = await dashboardSockets(warren, clients);
+  const statusLatencies: number[] = [];
+  let statsEvents = 0;
+  for (const socket of sockets) {
+    socket.on("tunnel:status", (event) => statusLatencies.push(Date.now() - Date.parse(event.at)));
+    socket.on("tunnel:stats", () => (statsEvents += 1));
+  }
+  try {
+    console.log(`${trafficSeconds} s of traffic`);
+    const started = Date.now();
+    const until = started + trafficSeconds * 1_000;
+    let rssDuring = 0;
+    const sampleRss = sleep((trafficSeconds * 1_000) / 2).then(() => (rssDuring = rssBytes(warren.pid)));
+    const [moved, health, changes] = await Promise.all([
+      carry(tunnels, downloadBytes, until),
+      pollHealth(warren.handle.url, until),
+      changeStatuses(warren, hostIds[0]!, echo.port, until),
+      sampleRss,
+    ]);
+    const seconds = (Date.now() - started) / 1_000;
+    await sleep(1_000); // the last status events in flight
+    return {
+      downloads: moved.downloads,
+      errors: moved.errors.length,
+      errorSamples: [...new Set(moved.errors)].slice(0, 10),
+      megabytesPerSecond: Math.round((moved.downloads * downloadBytes) / 1e6 / seconds),
+      healthMs: summary(health.samples),
+      healthFailures: health.failures,
+      statusEventMs: summary(statusLatencies),
+      statusEventsExpected: changes * clients,
+      statusEventsReceived: statusLatencies.length,
+      statsEventsPerClientPerSecond: Math.round((statsEvents / clients / seconds) * 10) / 10,
+      rssMegabytes: { before: mb(rssBefore), during: mb(rssDuring), after: 0 },
+    };
+  } finally {
+    for (const socket of sockets) socket.close();
+    for (const { id } of tunnels) await closeTunnel(warren.api, id);
+  }
+}
+
+async function cyclePhase(warren: BenchWarren, hostIds: string[], echo: TcpServer): Promise<LoadResults["cycles"]> {
+  const rss: number[] = [];
+  for (let cycle = 0; cycle < WORKLOAD.cycles; cycle++) {
+    const tunnels = await openMany(warren, hostIds, WORKLOAD.cycleTunnels, echo.port);
+    for (const { id } of tunnels) await closeTunnel(warren.api, id);
+    rss.push(mb(await settledRss(warren.pid)));
+    console.log(`  cycle ${cycle + 1}: RSS ${rss.at(-1)} MB`);
+  }
+  return { rssMegabytes: rss, growthMegabytes: Math.round((rss.at(-1)! - rss[0]!) * 10) / 10, growthAfterFirstMegabytes: Math.round((rss.at(-1)! - rss[1 % rss.length]!) * 10) / 10 };
+}
+
+function renderLoad(results: LoadResults): string {
+  const { workload: w, traffic: t, cycles: c } = results;
+  const ms = (p: Percentiles) => `${p.p50.toFixed(1)} / **${p.p99.toFixed(1)}** / ${p.max.toFixed(1)} (${p.samples} samples)`;
+  return `# Warren load bench, ${results.startedAt.slice(0, 16).replace("T", " ")} UTC${results.quick ? " (quick run: not the issue's workload)" : ""}
+
+- Machine: ${Object.entries(results.machine).map(([k, v]) => `${k} ${v}`).join("; ")}.
+- Versions: ${Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join("; ")}.
+- Workload: ${w.tunnels} local tunnels over ${w.hosts} host entries (one SSH connection each, same sshd on loopback), each downloading ${w.downloadBytes / 1024} KiB again and again for ${w.trafficSeconds} s; ${w.clients} dashboard sockets (socket.io, WebSocket) listening; a spare tunnel opened and closed once a second for status events; /api/v1/health polled every ${HEALTH_EVERY_MS} ms. Then ${w.cycles} cycles of opening and closing ${w.cycleTunnels} tunnels, RSS read ${SETTLE_MS / 1000} s after each.
+
+## Under load
+
+| figure | value |
+| --- | --- |
+| downloads completed / failed | ${t.downloads} / ${t.errors} |
+| throughput through all tunnels | ${t.megabytesPerSecond} MB/s |
+| health latency p50 / **p99** / max | ${ms(t.healthMs)} ms |
+| health requests failed | ${t.healthFailures} |
+| status event delay to each socket p50 / **p99** / max | ${ms(t.statusEventMs)} ms |
+| status events received / expected | ${t.statusEventsReceived} / ${t.statusEventsExpected} |
+| stats events per socket per second | ${t.statsEventsPerClientPerSecond} |
+| Warren RSS before / during | ${t.rssMegabytes.before} / ${t.rssMegabytes.during} MB |
+${t.errorSamples.length ? `\nFailures seen: ${t.errorSamples.map((e) => `\`${e}\``).join(", ")}\n` : ""}
+## RSS across open/close cycles
+
+| cycle | ${c.rssMegabytes.map((_, i) => i + 1).join(" | ")} |
+| --- | ${c.rssMegabytes.map(() => "---").join(" | ")} |
+| RSS (MB) | ${c.rssMegabytes.join(" | ")} |
+
+Growth from the first cycle to the last: ${c.growthMegabytes} MB; from the second to the last: ${c.growthAfterFirstMegabytes} MB.
+`;
+}
+
+async function loadBench(): Promise<LoadResults> {
+  const startedAt = new Date().toISOString();
+  const sshd = await startSshd();
+  const [bulk, echo] = await Promise.all([startBulkSource(), startEchoServer({ host: "127.0.0.1" })]);
+  const warren = await startBenchWarren();
+  try {
+    const hostIds: string[] = [];
+    for (let i = 0; i < WORKLOAD.hosts; i++) hostIds.push(await addHost(warren.api, sshd, `load-${i}`));
+    const traffic = await trafficPhase(warren, hostIds, bulk, echo);
+    traffic.rssMegabytes.after = mb(await settledRss(warren.pid));
+    console.log(`${WORKLOAD.cycles} cycles of ${WORKLOAD.cycleTunnels} tunnels`);
+    const cycles = await cyclePhase(warren, hostIds, echo);
+    return { startedAt, finishedAt: new Date().toISOString(), quick: QUICK, machine: machine(), versions: versions(), workload: WORKLOAD, traffic, cycles };
+  } finally {
+    await warren.handle.dispose();
+    await Promise.all([sshd.dispose(), bulk.close(), echo.close()]);
+  }
+}
+
+const results = await loadBench();
+const dir = path.join(REPO_ROOT, "bench", "results");
+await mkdir(dir, { recursive: true });
+const base = path.join(dir, `${results.startedAt.slice(0, 16).replace(":", "")}Z-load${results.quick ? "-quick" : ""}`);
+const markdown = renderLoad(results);
+await Promise.all([writeFile(`${base}.md`, markdown), writeFile(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`)]);
+console.log(`\n${markdown}\nwritten to ${path.relative(REPO_ROOT, base)}.md`);

@@ -1,0 +1,81 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { EngineJournal } from "@/server/tunnels/engine-journal";
+
+let dir: string;
+let file: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "warren-journal-"));
+  file = path.join(dir, "engine-journal.jsonl");
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const record = {
+  tunnelId: "t1",
+  source: "127.0.0.1:5000",
+  destination: null,
+  bytesIn: 10,
+  bytesOut: 2,
+  openedAt: new Date("2026-11-25T04:00:00.000Z"),
+  closedAt: new Date("2026-11-25T04:00:01.000Z"),
+  error: null,
+};
+
+describe("the engine journal", () => {
+  it("gives a new run what the last one appended, dates and all, numbered on from there", () => {
+    const first = new EngineJournal(file);
+    first.load(0);
+    first.append({ type: "connection", record });
+    first.append({ type: "audit", input: { action: "connection.closed", tunnelId: "t1", at: record.closedAt } });
+    // No close(): the process was killed.
+
+    const second = new EngineJournal(file);
+    second.load(0);
+    expect(second.pending()).toEqual([
+      { type: "connection", record, seq: 1 },
+      { type: "audit", input: { action: "connection.closed", tunnelId: "t1", at: record.closedAt }, seq: 2 },
+    ]);
+    second.append({ type: "counters", counters: { t1: { bytesIn: 10, bytesOut: 2, connectionsTotal: 1 } } });
+    expect(second.pending().at(-1)?.seq).toBe(3);
+  });
+
+  it("skips entries the database already has, and numbers after its mark", () => {
+    const first = new EngineJournal(file);
+    first.load(0);
+    for (let i = 0; i < 3; i++) first.append({ type: "connection", record });
+    const second = new EngineJournal(file);
+    second.load(2);
+    expect(second.pending().map((entry) => entry.seq)).toEqual([3]);
+    const third = new EngineJournal(path.join(dir, "other.jsonl"));
+    third.load(41);
+    third.append({ type: "connection", record });
+    expect(third.pending().map((entry) => entry.seq)).toEqual([42]);
+  });
+
+  it("keeps only uncommitted entries on disk after a commit", () => {
+    const journal = new EngineJournal(file);
+    journal.load(0);
+    for (let i = 0; i < 3; i++) journal.append({ type: "connection", record });
+    journal.committed(2);
+    expect(readFileSync(file, "utf8").trim().split("\n").map((line) => (JSON.parse(line) as { seq: number }).seq)).toEqual([3]);
+    journal.committed(3);
+    expect(readFileSync(file, "utf8")).toBe("");
+  });
+
+  it("drops a torn last line, which was never acknowledged", () => {
+    const journal = new EngineJournal(file);
+    journal.load(0);
+    journal.append({ type: "connection", record });
+    appendFileSync(file, '{"type":"connection","rec');
+    const next = new EngineJournal(file);
+    next.load(0);
+    expect(next.pending().map((entry) => entry.seq)).toEqual([1]);
+  });
+
+  it("refuses appends before it is loaded, rather than losing them", () => {
+    expect(() => new EngineJournal(file).append({ type: "connection", record })).toThrow("not open");
+  });
+});

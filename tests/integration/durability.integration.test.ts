@@ -1,0 +1,170 @@
+// Faults that hit Warren's own process and database, with traffic flowing:
+// SIGKILL (no drain, nothing flushed on the way out) and an SQLite database
+// another process holds locked for longer than Warren's busy timeout.
+// Nothing the engine saw before the fault may be missing afterwards.
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import net from "node:net";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiClient, type ApiClient } from "@/tests/harness/api-client";
+import { freePortInRange, waitFor } from "@/tests/harness/free-port";
+import { fetchAll, startOrigin, type Origin } from "@/tests/harness/origin";
+import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { REPO_ROOT, startWarren, type WarrenHandle } from "@/tests/harness/warren";
+
+type Tunnel = { id: string; status: string; bytesIn: number; connections: number; connectionsTotal: number };
+
+const MIB = 1024 * 1024;
+const password = "correct horse battery";
+let sshd: SshdHandle;
+let origin: Origin;
+let stream: net.Server;
+let warren: WarrenHandle;
+let alice: ApiClient;
+let hostId = "";
+
+const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+const tunnelState = (id: string) => alice.get<Tunnel>(`/tunnels/${id}`).then((r) => r.body);
+
+/** A target that sends 16 KiB every 10 ms for as long as the connection lasts: traffic in flight at any moment. */
+async function startStream(): Promise<net.Server> {
+  const server = net.createServer((socket) => {
+    socket.on("error", () => socket.destroy());
+    const timer = setInterval(() => socket.write(Buffer.alloc(16 * 1024, 7)), 10);
+    socket.once("close", () => clearInterval(timer));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}
+
+async function openLocal(targetPort: number): Promise<{ id: string; port: number }> {
+  const port = await freePortInRange();
+  const response = await alice.post<Tunnel>("/tunnels", { hostId, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: targetPort } });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  expect(response.body.status).toBe("active");
+  return { id: response.body.id, port };
+}
+
+/** Read-only look at Warren's database file, as an operator would with sqlite3. */
+function inDatabase<T>(read: (db: Database.Database) => T): T {
+  const db = new Database(path.join(warren.dataDir, "warren.db"), { readonly: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+const auditCount = (tunnelId: string, action: string) =>
+  inDatabase((db) => (db.prepare("SELECT count(*) AS n FROM AuditEvent WHERE tunnelId = ? AND action = ?").get(tunnelId, action) as { n: number }).n);
+const connectionRows = (tunnelId: string) =>
+  inDatabase((db) => db.prepare("SELECT bytesIn, error FROM TunnelConnection WHERE tunnelId = ?").all(tunnelId) as { bytesIn: bigint | number; error: string | null }[]);
+
+async function expectChainVerifies() {
+  const verify = await warren.cli(["audit", "verify"]);
+  expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+}
+
+beforeAll(async () => {
+  [sshd, origin, stream] = await Promise.all([startSshd(), startOrigin({ size: MIB }), startStream()]);
+  warren = await startWarren();
+  await warren.createUser({ email: "admin@example.com", password, admin: true });
+  await warren.createUser({ email: "alice@example.com", password });
+  const admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
+  alice = apiClient(warren.url, await warren.createToken("alice@example.com"));
+  hostId = (await admin.post<{ id: string }>("/hosts", { name: "lab", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey })).body.id;
+});
+
+afterAll(async () => {
+  await warren?.dispose();
+  stream?.close();
+  await Promise.all([sshd?.dispose(), origin?.close()]);
+});
+
+describe("Warren killed with SIGKILL during traffic", () => {
+  it("keeps every counter, connection and audit record it had seen, reopens its tunnels, and the chain verifies", async () => {
+    const finished = await openLocal(origin.port);
+    const busy = await openLocal((stream.address() as net.AddressInfo).port);
+    const inFlight = net.connect({ host: "127.0.0.1", port: busy.port });
+    inFlight.on("error", () => {});
+    let streamed = 0;
+    inFlight.on("data", (chunk: Buffer) => (streamed += chunk.length));
+
+    for (let i = 0; i < 5; i++) expect(sha256(await fetchAll("127.0.0.1", finished.port))).toBe(origin.sha256);
+    // Warren's own live view: all five closed, the streaming one open and moving.
+    await waitFor(() => tunnelState(finished.id), (t) => t.connectionsTotal === 5 && t.connections === 0, 10_000, "five closed connections");
+    await waitFor(() => tunnelState(busy.id), (t) => t.connections === 1 && t.bytesIn > 0, 10_000, "a connection in flight");
+    await warren.kill(); // at once: no tick, no drain
+    expect(streamed).toBeGreaterThan(0);
+
+    warren = await startWarren({ dataDir: warren.dataDir, port: warren.port });
+    const after = await waitFor(() => tunnelState(finished.id), (t) => t.status === "active", 30_000, "reopened");
+    expect(after).toMatchObject({ bytesIn: 5 * MIB, connectionsTotal: 5 });
+    expect((await waitFor(() => tunnelState(busy.id), (t) => t.status === "active", 30_000, "reopened")).connectionsTotal).toBe(1);
+    expect(connectionRows(finished.id).map((row) => [Number(row.bytesIn), row.error])).toEqual(Array(5).fill([MIB, null]));
+    expect(auditCount(finished.id, "connection.accepted")).toBe(5);
+    expect(auditCount(finished.id, "connection.closed")).toBe(5);
+    expect(auditCount(busy.id, "connection.accepted")).toBe(1);
+    await expectChainVerifies();
+    // And the reopened tunnel carries new connections.
+    expect(sha256(await fetchAll("127.0.0.1", finished.port))).toBe(origin.sha256);
+    await alice.delete(`/tunnels/${finished.id}`);
+    await alice.delete(`/tunnels/${busy.id}`);
+  });
+});
+
+/** Another process takes SQLite's exclusive lock on Warren's database and holds it for `ms`. */
+async function holdDatabaseLock(ms: number): Promise<Promise<void>> {
+  const script = `
+    const db = new (require("better-sqlite3"))(process.argv[1]);
+    db.exec("BEGIN EXCLUSIVE");
+    console.log("locked");
+    setTimeout(() => { db.exec("COMMIT"); db.close(); }, Number(process.argv[2]));`;
+  const holder = spawn(process.execPath, ["-e", script, path.join(warren.dataDir, "warren.db"), String(ms)], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout.once("data", () => resolve());
+    holder.once("exit", (code) => reject(new Error(`the lock holder exited (${code}) before locking`)));
+  });
+  return new Promise((resolve) => holder.once("exit", () => resolve()));
+}
+
+describe("the database locked by another process", () => {
+  it("keeps tunnels carrying, retries its writes, and loses no record once the lock is gone", async () => {
+    const tunnel = await openLocal(origin.port);
+    // Longer than Warren's 10 s busy timeout, so writes fail at least once and must be retried.
+    const released = await holdDatabaseLock(12_000);
+    for (let i = 0; i < 5; i++) expect(sha256(await fetchAll("127.0.0.1", tunnel.port))).toBe(origin.sha256);
+    await released;
+
+    const history = await waitFor(
+      () => alice.get<{ connections: { bytesIn: number }[] }>(`/tunnels/${tunnel.id}/history`).then((r) => r.body),
+      (h) => h.connections.length === 5,
+      60_000,
+      "five connection records",
+    );
+    expect(history.connections.map((c) => c.bytesIn)).toEqual(Array(5).fill(MIB));
+    expect((await tunnelState(tunnel.id)).status).toBe("active");
+    expect(auditCount(tunnel.id, "connection.closed")).toBe(5);
+    await expectChainVerifies();
+    expect(warren.logs()).not.toMatch(/Unhandled|uncaught/i);
+    await alice.delete(`/tunnels/${tunnel.id}`);
+  }, 120_000);
+
+  it("and Warren killed before it could write: the records reach the database on the next start", async () => {
+    const tunnel = await openLocal(origin.port);
+    const released = await holdDatabaseLock(5_000);
+    for (let i = 0; i < 3; i++) expect(sha256(await fetchAll("127.0.0.1", tunnel.port))).toBe(origin.sha256);
+    await waitFor(() => tunnelState(tunnel.id), (t) => t.connectionsTotal === 3 && t.connections === 0, 10_000, "three closed connections");
+    await warren.kill();
+    await released;
+
+    warren = await startWarren({ dataDir: warren.dataDir, port: warren.port });
+    expect(await waitFor(() => tunnelState(tunnel.id), (t) => t.status === "active", 30_000, "reopened")).toMatchObject({ bytesIn: 3 * MIB, connectionsTotal: 3 });
+    expect(connectionRows(tunnel.id)).toHaveLength(3);
+    expect(auditCount(tunnel.id, "connection.closed")).toBe(3);
+    await expectChainVerifies();
+    await alice.delete(`/tunnels/${tunnel.id}`);
+  });
+});

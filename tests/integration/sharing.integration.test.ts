@@ -118,6 +118,17 @@ describe("a shared tunnel", () => {
     expect(actions).toEqual(expect.arrayContaining(["tunnel.joined", "tunnel.participant_removed", "connection.accepted", "connection.closed"]));
   });
 
+  it("takes the joiner's address from the connection, never from a header the client sends", async () => {
+    const tunnel = await request(member, teamHost, { teamId, allowedSources: ["127.0.0.2/32"] });
+    const forged = await fetch(`${warren.url}/api/v1/tunnels/${tunnel.id}/join`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${await warren.createToken("owner@example.com")}`, "x-warren-client-ip": "10.9.9.9", "x-forwarded-for": "10.9.9.9" },
+    });
+    expect(forged.status).toBe(200);
+    expect(((await forged.json()) as Tunnel).allowedSources).toEqual(["127.0.0.2/32", "127.0.0.1/32"]);
+    await member.delete(`/tunnels/${tunnel.id}`);
+  });
+
   it("stops being shared, and its owner's tunnels through team hosts close, when the owner leaves the team", async () => {
     const shared = await request(member, openHost, { teamId });
     const onTeamHost = await request(member, teamHost);

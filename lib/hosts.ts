@@ -31,6 +31,7 @@ export const publicHostSelect = {
   policyPublicBinds: true,
   policyAnySource: true,
   policyMaxTtlMinutes: true,
+  policyDefaultTtlMinutes: true,
   policyApproval: true,
   visibleToAll: true,
   teams: { select: { teamId: true } },
@@ -42,11 +43,11 @@ type PublicHostRow = Prisma.HostGetPayload<{ select: typeof publicHostSelect }>;
 
 /** A host as the API shows it: its policy as one object. */
 export function toHostDto(row: PublicHostRow) {
-  const { policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes, policyApproval, teams, ...host } = row;
+  const { policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes, policyDefaultTtlMinutes, policyApproval, teams, ...host } = row;
   return {
     ...host,
     teamIds: teams.map((team) => team.teamId),
-    policy: hostPolicy({ policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes, policyApproval }),
+    policy: hostPolicy({ policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes, policyDefaultTtlMinutes, policyApproval }),
   };
 }
 export type HostDto = ReturnType<typeof toHostDto>;

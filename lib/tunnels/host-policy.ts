@@ -6,7 +6,7 @@ import { isLoopback, parseRange, sourceAllowed } from "@/lib/tunnels/tunnel-rule
 import type { HostPolicy } from "@/lib/validation/host-policy";
 import type { CreateTunnel } from "@/lib/validation/tunnels";
 
-type PolicyColumns = Pick<Host, "policyKinds" | "policyTargets" | "policyPorts" | "policyPublicBinds" | "policyAnySource" | "policyMaxTtlMinutes" | "policyApproval">;
+type PolicyColumns = Pick<Host, "policyKinds" | "policyTargets" | "policyPorts" | "policyPublicBinds" | "policyAnySource" | "policyMaxTtlMinutes" | "policyDefaultTtlMinutes" | "policyApproval">;
 
 export function hostPolicy(host: PolicyColumns): HostPolicy {
   return {
@@ -15,6 +15,7 @@ export function hostPolicy(host: PolicyColumns): HostPolicy {
     ports: JSON.parse(host.policyPorts) as string[],
     publicBinds: host.policyPublicBinds,
     anySource: host.policyAnySource,
+    defaultTtlMinutes: host.policyDefaultTtlMinutes,
     maxTtlMinutes: host.policyMaxTtlMinutes,
     approval: host.policyApproval,
   };
@@ -28,6 +29,7 @@ export function policyColumns(policy: Partial<HostPolicy>): Partial<PolicyColumn
     ...(policy.publicBinds === undefined ? {} : { policyPublicBinds: policy.publicBinds }),
     ...(policy.anySource === undefined ? {} : { policyAnySource: policy.anySource }),
     ...(policy.maxTtlMinutes === undefined ? {} : { policyMaxTtlMinutes: policy.maxTtlMinutes }),
+    ...(policy.defaultTtlMinutes === undefined ? {} : { policyDefaultTtlMinutes: policy.defaultTtlMinutes }),
     ...(policy.approval === undefined ? {} : { policyApproval: policy.approval }),
   };
 }

@@ -117,6 +117,7 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
   }
   checkTunnelRules(data, getConfig());
   const policy = hostPolicy(host);
+  if (input.ttlMinutes === undefined) data.ttlMinutes = Math.min(policy.defaultTtlMinutes, policy.maxTtlMinutes);
   const allowedSources = applyHostPolicy(data, policy, host.name, {
     ip: ctx.ip ?? null,
     isAdmin: isPrivileged(ctx),

@@ -43,6 +43,12 @@ export const hostPolicySchema = z.object({
   publicBinds: z.boolean({ error: "must be true or false" }),
   anySource: z.boolean({ error: "must be true or false" }),
   approval: z.boolean({ error: "must be true or false" }),
+  /** For requests that name no TTL; above maxTtlMinutes, the maximum applies. */
+  defaultTtlMinutes: z
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number of minutes" })
+    .min(1, { error: "must be at least 1 minute" })
+    .max(MAX_TTL_MINUTES, { error: `must be at most ${MAX_TTL_MINUTES} minutes (7 days)` }),
   maxTtlMinutes: z
     .number({ error: "must be a number" })
     .int({ error: "must be a whole number of minutes" })

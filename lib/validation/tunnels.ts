@@ -33,6 +33,7 @@ export const createTunnelSchema = z
     target: z
       .object({ host: networkHostSchema, port: portSchema }, { error: "must be an object with a host and a port" })
       .optional(),
+    // Left out, the host's default TTL applies (createTunnel); 60 is what a form shows first.
     ttlMinutes: ttlSchema.default(60),
     allowedSources: z.array(cidrSchema).max(32, { error: "can list at most 32 ranges" }).default([]),
     /** One of the owner's teams to share it with: its members see it and may join. */

@@ -45,7 +45,7 @@ afterAll(async () => {
 
 describe("a host's policy", () => {
   it("is stored and answered as one object, and only admins change it", async () => {
-    expect(host.policy).toEqual({ kinds: ["local", "dynamic"], targets: ["127.0.0.1/32"], ports: [String(origin.port)], publicBinds: false, anySource: false, approval: false, maxTtlMinutes: 120 });
+    expect(host.policy).toEqual({ kinds: ["local", "dynamic"], targets: ["127.0.0.1/32"], ports: [String(origin.port)], publicBinds: false, anySource: false, approval: false, defaultTtlMinutes: 60, maxTtlMinutes: 120 });
     expect((await alice.patch(`/hosts/${host.id}`, { policy: { kinds: ["remote"] } })).status).toBe(403);
     const bad = await admin.patch<ApiErrorBody>(`/hosts/${host.id}`, { policy: { ports: ["70000"] } });
     expect(bad.status).toBe(422);
@@ -61,6 +61,19 @@ describe("a host's policy", () => {
     expect(response.status).toBe(403);
     expect(response.body.error.field).toBe(field);
     expect(response.body.error.message).toContain(message);
+  });
+
+  it("gives a request that names no TTL the host's default, never beyond its maximum", async () => {
+    const port = await freePortInRange();
+    await admin.patch(`/hosts/${host.id}`, { policy: { defaultTtlMinutes: 15 } });
+    const short = (await alice.post<{ id: string; expiresAt: string }>("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port } })).body;
+    expect(Math.round((Date.parse(short.expiresAt) - Date.now()) / 60_000)).toBe(15);
+    await alice.delete(`/tunnels/${short.id}`);
+    await admin.patch(`/hosts/${host.id}`, { policy: { defaultTtlMinutes: 600 } }); // above the maximum of 120
+    const capped = (await alice.post<{ id: string; expiresAt: string }>("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port } })).body;
+    expect(Math.round((Date.parse(capped.expiresAt) - Date.now()) / 60_000)).toBe(120);
+    await alice.delete(`/tunnels/${capped.id}`);
+    await admin.patch(`/hosts/${host.id}`, { policy: { defaultTtlMinutes: 60 } });
   });
 
   it("caps the TTL at the host's maximum", async () => {

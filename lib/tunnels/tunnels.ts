@@ -10,7 +10,7 @@ import { findEngine, getEngine, isTunnelOpenError } from "@/lib/tunnels/engine-p
 import { sshCommand } from "@/lib/tunnels/ssh-command";
 import { applyHostPolicy, hostPolicy } from "@/lib/tunnels/host-policy";
 import { checkTunnelRules } from "@/lib/tunnels/tunnel-rules";
-import { OPEN_STATUSES, RESERVING_STATUSES, awaitsDecision, isOpen } from "@/lib/tunnels/tunnel-status";
+import { RESERVING_STATUSES, awaitsDecision, isOpen } from "@/lib/tunnels/tunnel-status";
 import { actorId, hostVisibleWhere, isPrivileged, canApprove, isMember } from "@/lib/teams/team-access";
 import { notifyApprovers, resolveRequest } from "@/lib/tunnels/approval-events";
 import { closeTunnelSchema, createTunnelSchema, extendTunnelSchema, type CreateTunnelInput } from "@/lib/validation/tunnels";

@@ -2,18 +2,23 @@
 // test): 200 tunnels carrying traffic while 50 dashboard sockets listen,
 // with /api/v1/health's latency and the delay of status events to every
 // socket measured meanwhile; then Warren's RSS after each of 10 cycles of
-// opening and closing 100 tunnels. BENCH_QUICK=1 shrinks it to a smoke run.
+// opening and closing 100 tunnels. The sockets and the health poller run in
+// a process of their own (load-observer.ts), so the bench's own busy
+// download loops do not add to those figures. BENCH_QUICK=1 shrinks it to a
+// smoke run.
 // Writes bench/results/<stamp>Z-load{,-quick}.{md,json}.
+import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
-import { io, type Socket } from "socket.io-client";
-import type { ServerToClientEvents } from "@/lib/realtime/events";
 import { freePortInRange } from "@/tests/harness/free-port";
 import { startEchoServer, type TcpServer } from "@/tests/harness/origin";
 import { startSshd } from "@/tests/harness/sshd";
 import { REPO_ROOT } from "@/tests/harness/warren";
 import { machine, versions } from "./environment.ts";
+import type { Observation } from "./load-observer.ts";
 import { rssBytes } from "./proc.ts";
 import { percentile } from "./stats.ts";
 import { download, startBulkSource, tcpDialer } from "./traffic.ts";
@@ -37,6 +42,8 @@ type LoadResults = {
   machine: Record<string, string>;
   versions: Record<string, string>;
   workload: LoadWorkload;
+  /** The machine's 1-minute load average at the start and end of the traffic: other work on a shared box shows here. */
+  loadAverage: { start: number; end: number };
   traffic: {
     downloads: number;
     errors: number;
@@ -56,16 +63,22 @@ type LoadResults = {
 const summary = (samples: number[]): Percentiles => ({ p50: percentile(samples, 50), p99: percentile(samples, 99), max: Math.max(...samples), samples: samples.length });
 const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
 
-async function dashboardSockets(warren: BenchWarren, count: number): Promise<Socket<ServerToClientEvents>[]> {
-  return Promise.all(
-    Array.from({ length: count }, () => {
-      const socket: Socket<ServerToClientEvents> = io(warren.handle.url, { auth: { token: warren.token }, transports: ["websocket"] });
-      return new Promise<Socket<ServerToClientEvents>>((resolve, reject) => {
-        socket.once("connect", () => resolve(socket));
-        socket.once("connect_error", reject);
-      });
-    }),
-  );
+/** Starts the observer (load-observer.ts) and resolves once its sockets are connected; then `result` is its report. */
+async function startObserver(warren: BenchWarren): Promise<{ result: Promise<Observation> }> {
+  const args = ["--url", warren.handle.url, "--token", warren.token, "--clients", String(WORKLOAD.clients), "--seconds", String(WORKLOAD.trafficSeconds), "--every", String(HEALTH_EVERY_MS)];
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench/load-observer.ts", ...args], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout });
+  const result = new Promise<Observation>((resolve, reject) => {
+    lines.on("line", (line) => {
+      if (line.startsWith("{")) resolve(JSON.parse(line) as Observation);
+    });
+    child.once("exit", (code) => reject(new Error(`the load observer exited (${code}) without a report`)));
+  });
+  await new Promise<void>((resolve, reject) => {
+    lines.once("line", (line) => (line === "connected" ? resolve() : reject(new Error(`load observer: ${line}`))));
+    child.once("exit", (code) => reject(new Error(`the load observer exited (${code}) before connecting`)));
+  });
+  return { result };
 }
 
 async function openMany(warren: BenchWarren, hostIds: string[], count: number, targetPort: number): Promise<{ id: string; port: number }[]> {
@@ -98,20 +111,6 @@ async function carry(tunnels: { port: number }[], bytes: number, until: number) 
   return { downloads, errors };
 }
 
-/** Polls health until `until`; each sample is the whole request's time. */
-async function pollHealth(url: string, until: number) {
-  const samples: number[] = [];
-  let failures = 0;
-  while (Date.now() < until) {
-    const started = performance.now();
-    const ok = await fetch(`${url}/api/v1/health`).then((response) => response.ok, () => false);
-    if (ok) samples.push(performance.now() - started);
-    else failures += 1;
-    await sleep(HEALTH_EVERY_MS);
-  }
-  return { samples, failures };
-}
-
 /** Opens and closes a spare tunnel once a second: each change is a status event every socket must get. */
 async function changeStatuses(warren: BenchWarren, hostId: string, targetPort: number, until: number): Promise<number> {
   let changes = 0;
@@ -134,42 +133,30 @@ async function trafficPhase(warren: BenchWarren, hostIds: string[], bulk: TcpSer
   const rssBefore = await settledRss(warren.pid);
   console.log(`opening ${count} tunnels, connecting ${clients} dashboard sockets`);
   const tunnels = await openMany(warren, hostIds, count, bulk.port);
-  const sockets = await dashboardSockets(warren, clients);
-  const statusLatencies: number[] = [];
-  let statsEvents = 0;
-  for (const socket of sockets) {
-    socket.on("tunnel:status", (event) => statusLatencies.push(Date.now() - Date.parse(event.at)));
-    socket.on("tunnel:stats", () => (statsEvents += 1));
-  }
   try {
+    const observer = await startObserver(warren);
     console.log(`${trafficSeconds} s of traffic`);
     const started = Date.now();
     const until = started + trafficSeconds * 1_000;
     let rssDuring = 0;
     const sampleRss = sleep((trafficSeconds * 1_000) / 2).then(() => (rssDuring = rssBytes(warren.pid)));
-    const [moved, health, changes] = await Promise.all([
-      carry(tunnels, downloadBytes, until),
-      pollHealth(warren.handle.url, until),
-      changeStatuses(warren, hostIds[0]!, echo.port, until),
-      sampleRss,
-    ]);
+    const [moved, changes] = await Promise.all([carry(tunnels, downloadBytes, until), changeStatuses(warren, hostIds[0]!, echo.port, until), sampleRss]);
     const seconds = (Date.now() - started) / 1_000;
-    await sleep(1_000); // the last status events in flight
+    const seen = await observer.result;
     return {
       downloads: moved.downloads,
       errors: moved.errors.length,
       errorSamples: [...new Set(moved.errors)].slice(0, 10),
       megabytesPerSecond: Math.round((moved.downloads * downloadBytes) / 1e6 / seconds),
-      healthMs: summary(health.samples),
-      healthFailures: health.failures,
-      statusEventMs: summary(statusLatencies),
-      statusEventsExpected: changes * clients,
-      statusEventsReceived: statusLatencies.length,
-      statsEventsPerClientPerSecond: Math.round((statsEvents / clients / seconds) * 10) / 10,
+      healthMs: summary(seen.health),
+      healthFailures: seen.healthFailures,
+      statusEventMs: summary(seen.statusDelays),
+      statusEventsExpected: changes * seen.connected,
+      statusEventsReceived: seen.statusDelays.length,
+      statsEventsPerClientPerSecond: Math.round((seen.statsEvents / seen.connected / seconds) * 10) / 10,
       rssMegabytes: { before: mb(rssBefore), during: mb(rssDuring), after: 0 },
     };
   } finally {
-    for (const socket of sockets) socket.close();
     for (const { id } of tunnels) await closeTunnel(warren.api, id);
   }
 }
@@ -191,8 +178,9 @@ function renderLoad(results: LoadResults): string {
   return `# Warren load bench, ${results.startedAt.slice(0, 16).replace("T", " ")} UTC${results.quick ? " (quick run: not the issue's workload)" : ""}
 
 - Machine: ${Object.entries(results.machine).map(([k, v]) => `${k} ${v}`).join("; ")}.
+- Load average (1 min) when the traffic started / ended: ${results.loadAverage.start.toFixed(1)} / ${results.loadAverage.end.toFixed(1)} (${os.cpus().length} cores; above that, other work shared the machine).
 - Versions: ${Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join("; ")}.
-- Workload: ${w.tunnels} local tunnels over ${w.hosts} host entries (one SSH connection each, same sshd on loopback), each downloading ${w.downloadBytes / 1024} KiB again and again for ${w.trafficSeconds} s; ${w.clients} dashboard sockets (socket.io, WebSocket) listening; a spare tunnel opened and closed once a second for status events; /api/v1/health polled every ${HEALTH_EVERY_MS} ms. Then ${w.cycles} cycles of opening and closing ${w.cycleTunnels} tunnels, RSS read ${SETTLE_MS / 1000} s after each.
+- Workload: ${w.tunnels} local tunnels over ${w.hosts} host entries (one SSH connection each, same sshd on loopback), each downloading ${w.downloadBytes / 1024} KiB again and again for ${w.trafficSeconds} s; ${w.clients} dashboard sockets (socket.io, WebSocket) listening and /api/v1/health polled every ${HEALTH_EVERY_MS} ms, both from a process of their own; a spare tunnel opened and closed once a second for status events. Then ${w.cycles} cycles of opening and closing ${w.cycleTunnels} tunnels, RSS read ${SETTLE_MS / 1000} s after each.
 
 ## Under load
 
@@ -225,11 +213,13 @@ async function loadBench(): Promise<LoadResults> {
   try {
     const hostIds: string[] = [];
     for (let i = 0; i < WORKLOAD.hosts; i++) hostIds.push(await addHost(warren.api, sshd, `load-${i}`));
+    const loadStart = os.loadavg()[0]!;
     const traffic = await trafficPhase(warren, hostIds, bulk, echo);
+    const loadAverage = { start: loadStart, end: os.loadavg()[0]! };
     traffic.rssMegabytes.after = mb(await settledRss(warren.pid));
     console.log(`${WORKLOAD.cycles} cycles of ${WORKLOAD.cycleTunnels} tunnels`);
     const cycles = await cyclePhase(warren, hostIds, echo);
-    return { startedAt, finishedAt: new Date().toISOString(), quick: QUICK, machine: machine(), versions: versions(), workload: WORKLOAD, traffic, cycles };
+    return { startedAt, finishedAt: new Date().toISOString(), quick: QUICK, machine: machine(), versions: versions(), workload: WORKLOAD, loadAverage, traffic, cycles };
   } finally {
     await warren.handle.dispose();
     await Promise.all([sshd.dispose(), bulk.close(), echo.close()]);

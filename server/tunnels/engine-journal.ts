@@ -5,8 +5,8 @@
 // the OOM killer): every event is first appended here with a synchronous
 // write(2), and once write returns the bytes are in the kernel's page cache,
 // which outlives the process. (Not a power cut: that needs an fsync per
-// event, which would cost more than batching saves; SQLite's own WAL is not
-// fsynced per commit either under its default synchronous=NORMAL.)
+// event, which would cost more than batching saves; a power cut can lose the
+// last second of connection events, as before this journal existed.)
 //
 // Each entry has a sequence number; every batch commits, in the same
 // transaction, the number it reached (EngineJournalMark). On start, entries

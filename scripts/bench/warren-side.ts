@@ -10,7 +10,8 @@ export type BenchWarren = { handle: WarrenHandle; pid: number; api: ApiClient; t
 
 export type TunnelSpec = { hostId: string; kind: Kind; listen: { address: string; port: number }; target?: { host: string; port: number } };
 
-/** BENCH_WARREN_NODE_OPTIONS reaches Warren's node alone, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" or "--perf-basic-prof". */
+/** BENCH_WARREN_NODE_OPTIONS reaches Warren's node alone, e.g. "--perf-basic-prof" for `perf record -p <pid>`
+ *  (Node 20 refuses --cpu-prof in NODE_OPTIONS: "not allowed"). */
 export async function startBenchWarren(): Promise<BenchWarren> {
   const nodeOptions = process.env.BENCH_WARREN_NODE_OPTIONS;
   const handle = await startWarren(nodeOptions ? { env: { ...process.env, NODE_OPTIONS: nodeOptions } } : {});

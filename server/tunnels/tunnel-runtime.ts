@@ -4,12 +4,14 @@
 import net from "node:net";
 import type { Duplex } from "node:stream";
 import type { Client, ClientChannel, TcpConnectionDetails } from "ssh2";
+import { sshSocketOf } from "@/lib/ssh/ssh-connect";
 import { TunnelOpenError } from "@/lib/tunnels/engine-port";
 import { destinationRefusal } from "@/lib/tunnels/host-policy";
 import { isLoopback, isWildcard, sourceAllowed } from "@/lib/tunnels/tunnel-rules";
 import type { HostPolicy } from "@/lib/validation/host-policy";
+import { nudgeNoDelay } from "@/server/tunnels/nudge-no-delay";
 import { negotiateSocks, replyCodeFor } from "@/server/tunnels/socks-negotiation";
-import { splice, type Meter } from "@/server/tunnels/splice";
+import { splice, type Meter, type SshFeed } from "@/server/tunnels/splice";
 
 export type RuntimeTunnel = {
   id: string;
@@ -139,6 +141,7 @@ export class TunnelRuntime {
     this.client = client;
     if (this.tunnel.kind !== "remote") return undefined;
     const { listenAddress, listenPort, hostName } = this.tunnel;
+    await nudgeNoDelay(client);
     await new Promise<void>((resolve, reject) =>
       client.forwardIn(listenAddress, listenPort, (error) =>
         error
@@ -262,7 +265,7 @@ export class TunnelRuntime {
     const done = open().then(
       async ({ far, destination }) => {
         this.hooks.connectionOpened({ tunnelId: this.tunnel.id, source, destination: destination ?? null });
-        finish(destination ?? null, await splice(client, far, [meter, this.meter]));
+        finish(destination ?? null, await splice(client, far, [meter, this.meter], this.sshFeed(client, far)));
       },
       (error: Error & { destination?: string }) => {
         client.destroy();
@@ -278,6 +281,12 @@ export class TunnelRuntime {
     );
     this.inflight.add(done);
     void done.finally(() => this.inflight.delete(done));
+  }
+
+  /** Which side of a connection writes into its SSH channel, for splice's backpressure. */
+  private sshFeed(client: Duplex, far: Duplex): SshFeed | undefined {
+    const sshSocket = this.client && sshSocketOf(this.client);
+    return sshSocket && { source: this.tunnel.kind === "remote" ? far : client, sshSocket };
   }
 
   // With GatewayPorts off, sshd quietly binds a wildcard request to its own

@@ -2,10 +2,12 @@
 
 // Keeps a set of tunnels current from socket.io events: status changes and
 // counters in place, a throughput history per tunnel for sparklines, and a
-// full reload after a reconnect or when a tunnel it does not know appears.
+// full reload after a reconnect, when a tunnel it does not know appears, or
+// when a request on one of its tunnels arrives or is settled (an extension
+// request changes no status, and a decision's reason is worth the reload).
 import { useCallback, useRef, useState } from "react";
 import { apiFetch } from "@/app/lib/api-fetch";
-import { useTunnelEvents } from "@/app/lib/realtime-provider";
+import { useRequestEvents, useTunnelEvents } from "@/app/lib/realtime-provider";
 import type { TunnelDto } from "@/lib/tunnels/tunnels";
 
 const SAMPLES = 30;
@@ -45,6 +47,13 @@ export function useLiveTunnels(initial: TunnelDto[], reload: () => Promise<Tunne
     },
     onResync: resync,
   });
+
+  const known = useRef(tunnels);
+  known.current = tunnels;
+  const reloadIfKnown = ({ tunnelId }: { tunnelId: string }) => {
+    if (known.current.some((tunnel) => tunnel.id === tunnelId)) resync();
+  };
+  useRequestEvents({ onNew: reloadIfKnown, onResolved: reloadIfKnown });
 
   return { tunnels, rates, resync };
 }

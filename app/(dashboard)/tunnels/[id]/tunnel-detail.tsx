@@ -5,12 +5,16 @@ import { CopyableCode } from "@/app/components/copyable-code";
 import { FormAlert } from "@/app/components/form-alert";
 import { Sparkline } from "@/app/components/sparkline";
 import { StatusBadge } from "@/app/components/status-badge";
-import { apiFetch, ApiRequestError } from "@/app/lib/api-fetch";
+import { apiFetch } from "@/app/lib/api-fetch";
+import { errorMessage } from "@/app/lib/error-message";
 import { useNow } from "@/app/lib/realtime-provider";
 import { useLiveTunnels } from "@/app/lib/use-live-tunnels";
 import { formatBytes, formatDuration, timeLeft } from "@/lib/format";
 import type { getTunnelHistory, TunnelDto } from "@/lib/tunnels/tunnels";
 import { tunnelEndpoint, usageHint } from "@/lib/tunnels/usage-hint";
+import type { Viewer } from "../viewer";
+import { ParticipantList } from "./participant-list";
+import { RequestState } from "./request-state";
 
 type History = Awaited<ReturnType<typeof getTunnelHistory>>;
 
@@ -23,9 +27,12 @@ const EXTENSIONS = [
   [1440, "24 hours"],
 ] as const;
 
-export function TunnelDetail({ initial, initialHistory, viewerId }: { initial: TunnelDto; initialHistory: History; viewerId: string }) {
+type Props = { initial: TunnelDto; initialHistory: History; viewer: Viewer; mayDecide: boolean };
+
+export function TunnelDetail({ initial, initialHistory, viewer, mayDecide }: Props) {
   const [history, setHistory] = useState(initialHistory);
   const [closeError, setCloseError] = useState<string | null>(null);
+  const [notice, setNotice] = useState("");
   const reload = useCallback(async () => {
     const [tunnel, fresh] = await Promise.all([
       apiFetch<TunnelDto>(`/tunnels/${initial.id}`),
@@ -47,16 +54,27 @@ export function TunnelDetail({ initial, initialHistory, viewerId }: { initial: T
     return () => clearTimeout(timer);
   }, [historyKey, resync]);
 
-  const someoneElses = tunnel.ownerId !== viewerId;
+  const someoneElses = tunnel.ownerId !== viewer.id;
+  const manages = viewer.isAdmin || !someoneElses;
 
-  async function act(run: () => Promise<unknown>) {
+  async function perform(run: () => Promise<unknown>, done = "") {
+    await run();
+    setCloseError(null);
+    setNotice(done);
+    resync();
+  }
+
+  async function act(run: () => Promise<unknown>, done = "") {
     try {
-      await run();
-      setCloseError(null);
-      resync();
+      await perform(run, done);
     } catch (error) {
-      setCloseError(error instanceof ApiRequestError ? error.message : "That did not work.");
+      setCloseError(errorMessage(error));
     }
+  }
+
+  function decided(message: string) {
+    setNotice(message);
+    resync();
   }
 
   async function close() {
@@ -68,7 +86,12 @@ export function TunnelDetail({ initial, initialHistory, viewerId }: { initial: T
 
   async function extend(form: HTMLFormElement) {
     const ttlMinutes = Number(new FormData(form).get("extend-by"));
-    await act(() => apiFetch(`/tunnels/${tunnel.id}/extend`, { method: "POST", body: { ttlMinutes } }));
+    let asked = false;
+    await act(async () => {
+      asked = (await apiFetch<TunnelDto>(`/tunnels/${tunnel.id}/extend`, { method: "POST", body: { ttlMinutes } })).extensionRequest !== null;
+    });
+    // On a host that needs approval the extension is only asked for.
+    if (asked) setNotice(`${tunnel.host.name} needs approval: the extension waits for a team owner or an admin.`);
   }
 
   const hint = usageHint(tunnel);
@@ -83,19 +106,25 @@ export function TunnelDetail({ initial, initialHistory, viewerId }: { initial: T
         <span className="text-sm text-zinc-600 dark:text-zinc-400">
           {tunnel.kind} via {tunnel.host.name}
           {someoneElses ? `, owned by ${tunnel.ownerEmail}` : ""}
+          {tunnel.team ? `, shared with ${tunnel.team.name}` : ""}
         </span>
-        {OPEN.has(tunnel.status) ? (
+        {OPEN.has(tunnel.status) && manages ? (
           <button type="button" onClick={close} className="ml-auto rounded-md border border-red-300 px-3 py-1.5 text-sm font-medium text-red-800 hover:bg-red-50 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950">
             Close tunnel
           </button>
         ) : null}
       </header>
-      {tunnel.statusReason ? (
+      {/* The request panel below says these two in its own words. */}
+      {tunnel.statusReason && tunnel.status !== "pending_approval" && tunnel.status !== "denied" ? (
         <p role="status" className="text-sm">
           {tunnel.statusReason}
         </p>
       ) : null}
+      <p role="status" className="text-sm font-medium text-emerald-800 dark:text-emerald-300">
+        {notice}
+      </p>
       <FormAlert>{closeError}</FormAlert>
+      <RequestState tunnel={tunnel} viewer={viewer} mayDecide={mayDecide} now={now} perform={perform} onDecided={decided} />
 
       <section aria-labelledby="usage-heading" className={card}>
         <h2 id="usage-heading" className="font-semibold">
@@ -137,7 +166,7 @@ export function TunnelDetail({ initial, initialHistory, viewerId }: { initial: T
             </dd>
           </div>
         </dl>
-        {OPEN.has(tunnel.status) ? (
+        {OPEN.has(tunnel.status) && manages && !tunnel.extensionRequest ? (
           <form
             className="mt-3 flex flex-wrap items-end gap-2 text-sm"
             onSubmit={(event) => {
@@ -165,6 +194,8 @@ export function TunnelDetail({ initial, initialHistory, viewerId }: { initial: T
           <span>{formatBytes(rateHistory.at(-1) ?? 0)}/s</span>
         </div>
       </section>
+
+      <ParticipantList tunnel={tunnel} viewer={viewer} perform={perform} act={act} />
 
       <section aria-labelledby="history-heading" className={card}>
         <h2 id="history-heading" className="font-semibold">

@@ -1,0 +1,67 @@
+"use client";
+
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { FormAlert } from "@/app/components/form-alert";
+import { TextField } from "@/app/components/text-field";
+import { apiFetch } from "@/app/lib/api-fetch";
+import { addMemberSchema } from "@/lib/validation/teams";
+import { placeError, type FieldErrors } from "@/app/lib/field-errors";
+import { ROLE_SELECT } from "./member-row";
+
+const FIELDS = ["email", "role"] as const;
+
+/** Owners and admins add someone by email, as a member or an owner. */
+export function AddMemberForm({ teamId, teamName, onAdded }: { teamId: string; teamName: string; onAdded: (message: string) => void }) {
+  const id = useId();
+  const formRef = useRef<HTMLFormElement>(null);
+  const [errors, setErrors] = useState<FieldErrors<(typeof FIELDS)[number]>>({});
+  const [pending, setPending] = useState(false);
+
+  useEffect(() => {
+    if (errors.email) document.getElementById(`${id}-email`)?.focus();
+  }, [errors, id]);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (pending) return;
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    const parsed = addMemberSchema.safeParse({ email: String(data.get("email") ?? ""), role: String(data.get("role") ?? "member") });
+    if (!parsed.success) {
+      setErrors({ email: parsed.error.issues[0]?.message });
+      return;
+    }
+    setErrors({});
+    setPending(true);
+    try {
+      await apiFetch(`/teams/${encodeURIComponent(teamId)}/members`, { method: "POST", body: parsed.data });
+      form.reset();
+      onAdded(`Added ${parsed.data.email} to ${teamName} as ${parsed.data.role}.`);
+    } catch (failure) {
+      setErrors(placeError(failure, FIELDS));
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <form ref={formRef} method="post" noValidate onSubmit={submit} aria-label={`Add someone to ${teamName}`} className="flex flex-wrap items-start gap-3">
+      <div className="min-w-56 flex-1">
+        <TextField label="Email" id={`${id}-email`} name="email" type="email" autoComplete="off" error={errors.email ?? errors.role} />
+      </div>
+      <div className="space-y-1">
+        <label htmlFor={`${id}-role`} className="block text-sm font-medium">
+          Role
+        </label>
+        <select id={`${id}-role`} name="role" defaultValue="member" className={ROLE_SELECT}>
+          <option value="member">member</option>
+          <option value="owner">owner</option>
+        </select>
+      </div>
+      <button type="submit" aria-disabled={pending || undefined} className="mt-6 rounded-md bg-brand-600 px-3 py-2 text-sm font-semibold text-white hover:bg-brand-700">
+        {pending ? "Adding…" : "Add to team"}
+      </button>
+      <FormAlert className="w-full">{errors.form}</FormAlert>
+    </form>
+  );
+}

@@ -55,7 +55,12 @@ export function useLiveTunnels(initial: TunnelDto[], reload: () => Promise<Tunne
   };
   useRequestEvents({ onNew: reloadIfKnown, onResolved: reloadIfKnown });
 
-  return { tunnels, rates, resync };
+  /** A tunnel as an action answered it: shown at once, even if the viewer may not load it again. */
+  const replace = useCallback((fresh: TunnelDto) => {
+    setTunnels((current) => current.map((tunnel) => (tunnel.id === fresh.id ? fresh : tunnel)));
+  }, []);
+
+  return { tunnels, rates, resync, replace };
 }
 
 export const reloadTunnels = (query: string) => () => apiFetch<{ tunnels: TunnelDto[] }>(`/tunnels${query}`).then((body) => body.tunnels);

@@ -102,6 +102,17 @@ test("an admin creates a team, its owner adds and promotes people, errors show a
   await card.getByLabel("Role of member@example.com").selectOption("member");
   await expect(owner.getByRole("status").filter({ hasText: "member@example.com is now a member of payments." })).toBeVisible();
 
+  // The owner adds a host for their team (never for everyone): it is theirs to manage.
+  await owner.getByRole("link", { name: "Hosts" }).click();
+  await owner.getByLabel("Name", { exact: true }).fill("payments-2");
+  await owner.getByLabel("Address", { exact: true }).fill("10.0.0.9");
+  await owner.getByLabel("Username", { exact: true }).fill("deploy");
+  await expect(owner.getByRole("radio", { name: "Everyone" })).toHaveCount(0);
+  await expect(owner.getByRole("checkbox", { name: "payments" })).toBeChecked();
+  await owner.getByRole("button", { name: "Add host" }).click();
+  await expect(owner.getByRole("article", { name: "payments-2" }).getByTestId("assignment-summary")).toHaveText("members of payments");
+  await owner.goto("/teams");
+
   // A member sees the team without the owner's controls, and leaves it; they never get the Hosts page.
   const member = await newVisitor();
   await signInAs(member, "member");
@@ -159,6 +170,16 @@ test("a request on a host that needs approval appears live for the team owner, w
   // The requester sees the outcome and the reason live.
   await expect(member.getByTestId("status-badge").first()).toHaveText("denied");
   await expect(member.getByTestId("request-state")).toContainText("denied by owner@example.com: use the read replica");
+
+  // A request withdrawn leaves the owner's list by itself.
+  await fillLocalTunnel(member, "payments-db", await freePortInRange());
+  await member.getByRole("button", { name: "Request tunnel" }).click();
+  await expect(member.getByTestId("status-badge").first()).toHaveText("pending approval");
+  await expect(approvals.getByTestId("request-row")).toHaveCount(1);
+  await member.getByRole("button", { name: "Withdraw request" }).click();
+  await member.getByRole("button", { name: "Yes, withdraw" }).click();
+  await expect(member.getByTestId("status-badge").first()).toHaveText("closed");
+  await expect(approvals.getByTestId("request-row")).toHaveCount(0);
 
   // A second request, approved: it opens and carries bytes.
   const port = await freePortInRange();

@@ -15,8 +15,8 @@ const DENY = `${BUTTON} bg-red-700 text-white hover:bg-red-800 dark:bg-red-600 d
 
 type Props = {
   tunnel: Pick<TunnelDto, "id" | "status" | "extensionRequest" | "ownerEmail">;
-  /** Called with what was done, for the page to announce. */
-  onDecided: (message: string) => void;
+  /** Called with what was done, for the page to announce, and the tunnel as it now stands. */
+  onDecided: (message: string, tunnel: TunnelDto) => void;
 };
 
 /** Approve, or deny with a reason typed inline: the requester reads it. */
@@ -39,8 +39,7 @@ export function RequestDecision({ tunnel, onDecided }: Props) {
     setPending(true);
     setFailure("");
     try {
-      await apiFetch(`/tunnels/${encodeURIComponent(tunnel.id)}/${action}`, { method: "POST", body });
-      onDecided(done);
+      onDecided(done, await apiFetch<TunnelDto>(`/tunnels/${encodeURIComponent(tunnel.id)}/${action}`, { method: "POST", body }));
     } catch (error) {
       if (error instanceof ApiRequestError && error.field === "reason") setReasonError(error.message);
       else setFailure(errorMessage(error));

@@ -19,7 +19,7 @@ type Props = {
   mayDecide: boolean;
   now: number;
   perform: (run: () => Promise<unknown>, done: string) => Promise<void>;
-  onDecided: (message: string) => void;
+  onDecided: (message: string, tunnel: TunnelDto) => void;
 };
 
 /** Where an approval stands: waiting (with Withdraw), denied (with why), an extension asked for; and the decision for approvers. */

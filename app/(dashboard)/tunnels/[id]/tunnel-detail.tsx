@@ -42,7 +42,7 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide }: Pro
     return [tunnel];
   }, [initial.id]);
   const initialList = useMemo(() => [initial], [initial]);
-  const { tunnels, rates, resync } = useLiveTunnels(initialList, reload);
+  const { tunnels, rates, resync, replace } = useLiveTunnels(initialList, reload);
   const tunnel = tunnels[0] ?? initial;
   const now = useNow();
 
@@ -72,8 +72,10 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide }: Pro
     }
   }
 
-  function decided(message: string) {
+  // An approver outside the team it is shared with may not see it once decided: show the answer as it stands.
+  function decided(message: string, fresh: TunnelDto) {
     setNotice(message);
+    replace(fresh);
     resync();
   }
 

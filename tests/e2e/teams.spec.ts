@@ -102,6 +102,15 @@ test("an admin creates a team, its owner adds and promotes people, errors show a
   await card.getByLabel("Role of member@example.com").selectOption("member");
   await expect(owner.getByRole("status").filter({ hasText: "member@example.com is now a member of payments." })).toBeVisible();
 
+  // Renaming to a taken name is refused at the field.
+  await page.getByLabel("Team name", { exact: true }).fill("search");
+  await page.getByRole("button", { name: "Create team" }).click();
+  await card.getByText("Rename", { exact: true }).click();
+  await card.getByLabel("New name", { exact: true }).fill("search");
+  await card.getByRole("button", { name: "Rename team" }).click();
+  await expect(card.getByLabel("New name", { exact: true })).toHaveAccessibleDescription("a team named search already exists");
+  await expect(card.getByLabel("New name", { exact: true })).toBeFocused();
+
   // The owner adds a host for their team (never for everyone): it is theirs to manage.
   await owner.getByRole("link", { name: "Hosts" }).click();
   await owner.getByLabel("Name", { exact: true }).fill("payments-2");
@@ -133,7 +142,8 @@ test("an admin creates a team, its owner adds and promotes people, errors show a
   await page.reload();
   await page.getByRole("article", { name: "payments" }).getByRole("button", { name: "Delete team" }).click();
   await page.getByRole("button", { name: "Yes, delete" }).click();
-  await expect(page.getByText("No teams yet.")).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "Deleted payments." })).toBeVisible();
+  await expect(page.getByRole("article")).toHaveCount(1);
 });
 
 test("a request on a host that needs approval appears live for the team owner, who denies it and then approves another", async ({ page, warren, newVisitor }) => {
@@ -158,13 +168,19 @@ test("a request on a host that needs approval appears live for the team owner, w
   const request = approvals.getByTestId("request-row");
   await expect(request).toHaveCount(1);
   await expect(request).toContainText("member@example.com asks to open a local tunnel");
-  await request.getByRole("button", { name: "Deny…" }).click();
+  // By keyboard: Escape puts the reason away and focus back on "Deny…".
+  const denyButton = request.getByRole("button", { name: "Deny…" });
+  await denyButton.press("Enter");
   const reason = request.getByLabel("Reason for denying (the requester reads it)");
   await expect(reason).toBeFocused();
-  await request.getByRole("button", { name: "Deny request" }).click();
+  await reason.press("Escape");
+  await expect(denyButton).toBeFocused();
+  await denyButton.press("Enter");
+  await reason.press("Enter");
   await expect(reason).toHaveAttribute("aria-invalid", "true");
+  await expect(reason).toBeFocused();
   await reason.fill("use the read replica");
-  await request.getByRole("button", { name: "Deny request" }).click();
+  await reason.press("Enter");
   await expect(approvals.getByTestId("request-row")).toHaveCount(0);
 
   // The requester sees the outcome and the reason live.

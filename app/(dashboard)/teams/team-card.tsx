@@ -5,6 +5,7 @@ import { ConfirmAction } from "@/app/components/confirm-action";
 import { apiFetch } from "@/app/lib/api-fetch";
 import { AddMemberForm } from "./add-member-form";
 import { MemberRow } from "./member-row";
+import { RenameTeamForm } from "./rename-team-form";
 import { manages, type TeamView, type TeamViewer } from "./team-view";
 
 type Props = { team: TeamView; viewer: TeamViewer; onChanged: (message: string, options?: { gone?: boolean }) => void };
@@ -65,6 +66,7 @@ export function TeamCard({ team, viewer, onChanged }: Props) {
         </table>
       )}
       {managing ? <AddMemberForm teamId={team.id} teamName={team.name} onAdded={onChanged} /> : null}
+      {managing ? <RenameTeamForm teamId={team.id} name={team.name} onRenamed={onChanged} /> : null}
     </article>
   );
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { useApprovals } from "@/app/lib/use-approvals";
 import type { TunnelDto } from "@/lib/tunnels/tunnels";
 import { RequestDecision } from "./request-decision";
@@ -10,9 +10,10 @@ import { clockTime, requestDeadline, requestSummary } from "./request-text";
 export function ApprovalList({ initial, now }: { initial: TunnelDto[]; now: number }) {
   const { requests, reload } = useApprovals(initial);
   const [notice, setNotice] = useState("");
+  const headingRef = useRef<HTMLHeadingElement>(null);
   return (
     <section aria-labelledby="approvals-heading" className="space-y-3">
-      <h2 id="approvals-heading" className="text-lg font-semibold">
+      <h2 id="approvals-heading" ref={headingRef} tabIndex={-1} className="text-lg font-semibold">
         Waiting for your approval
       </h2>
       <p role="status" className="text-sm text-zinc-700 dark:text-zinc-300">
@@ -36,6 +37,8 @@ export function ApprovalList({ initial, now }: { initial: TunnelDto[]; now: numb
                   tunnel={request}
                   onDecided={(message) => {
                     setNotice(message);
+                    // The decided request leaves the list with the focused button.
+                    headingRef.current?.focus();
                     reload();
                   }}
                 />

@@ -28,11 +28,22 @@ export function RequestDecision({ tunnel, onDecided }: Props) {
   const [failure, setFailure] = useState("");
   const [pending, setPending] = useState(false);
   const reasonRef = useRef<HTMLInputElement>(null);
+  const denyRef = useRef<HTMLButtonElement>(null);
+  // Focus goes back to "Deny…" when the reason is cancelled, not on first render.
+  const cancelled = useRef(false);
   const what = isExtension(tunnel) ? `${tunnel.ownerEmail}'s extension` : `${tunnel.ownerEmail}'s tunnel`;
 
   useEffect(() => {
     if (denying || reasonError) reasonRef.current?.focus();
+    else if (cancelled.current) denyRef.current?.focus();
+    cancelled.current = false;
   }, [denying, reasonError]);
+
+  function cancel() {
+    cancelled.current = true;
+    setReasonError(undefined);
+    setDenying(false);
+  }
 
   async function decide(action: "approve" | "deny", body: object, done: string) {
     if (pending) return;
@@ -62,7 +73,15 @@ export function RequestDecision({ tunnel, onDecided }: Props) {
   return (
     <div className="space-y-2">
       {denying ? (
-        <form noValidate onSubmit={deny} aria-label={`Deny ${what}`} className="flex flex-wrap items-end gap-2">
+        <form
+          noValidate
+          onSubmit={deny}
+          onKeyDown={(event) => {
+            if (event.key === "Escape") cancel();
+          }}
+          aria-label={`Deny ${what}`}
+          className="flex flex-wrap items-end gap-2"
+        >
           <div className="min-w-64 flex-1 space-y-1">
             <label htmlFor={`${id}-reason`} className="block text-sm font-medium">
               Reason for denying (the requester reads it)
@@ -87,7 +106,7 @@ export function RequestDecision({ tunnel, onDecided }: Props) {
           <button type="submit" aria-disabled={pending || undefined} className={DENY}>
             Deny request
           </button>
-          <button type="button" onClick={() => setDenying(false)} className={QUIET}>
+          <button type="button" onClick={cancel} className={QUIET}>
             Cancel
           </button>
         </form>
@@ -96,7 +115,7 @@ export function RequestDecision({ tunnel, onDecided }: Props) {
           <button type="button" aria-disabled={pending || undefined} onClick={() => void decide("approve", {}, `Approved ${what}.`)} className={APPROVE}>
             Approve
           </button>
-          <button type="button" onClick={() => setDenying(true)} className={QUIET}>
+          <button ref={denyRef} type="button" onClick={() => setDenying(true)} className={QUIET}>
             Deny…
           </button>
         </div>

@@ -3,8 +3,9 @@
 // Keeps a set of tunnels current from socket.io events: status changes and
 // counters in place, a throughput history per tunnel for sparklines, and a
 // full reload after a reconnect, when a tunnel it does not know appears, or
-// when a request on one of its tunnels arrives or is settled (an extension
-// request changes no status, and a decision's reason is worth the reload).
+// when an extension of one of its tunnels is asked for or settled (that
+// changes no status; a request to open one is settled by status events, which
+// also keep a denied request on the list with its reason).
 import { useCallback, useRef, useState } from "react";
 import { apiFetch } from "@/app/lib/api-fetch";
 import { useRequestEvents, useTunnelEvents } from "@/app/lib/realtime-provider";
@@ -50,8 +51,8 @@ export function useLiveTunnels(initial: TunnelDto[], reload: () => Promise<Tunne
 
   const known = useRef(tunnels);
   known.current = tunnels;
-  const reloadIfKnown = ({ tunnelId }: { tunnelId: string }) => {
-    if (known.current.some((tunnel) => tunnel.id === tunnelId)) resync();
+  const reloadIfKnown = ({ tunnelId, type }: { tunnelId: string; type: "tunnel" | "extension" }) => {
+    if (type === "extension" && known.current.some((tunnel) => tunnel.id === tunnelId)) resync();
   };
   useRequestEvents({ onNew: reloadIfKnown, onResolved: reloadIfKnown });
 

@@ -62,7 +62,7 @@ async function fillLocalTunnel(page: Page, hostName: string, port: number) {
   await page.getByLabel("Target port", { exact: true }).fill(String(origin.port));
 }
 
-test("an admin creates a team, its owner adds and promotes people, errors show at the field, a member leaves", async ({ page, warren, newVisitor }) => {
+test("an admin creates a team, its owner adds and promotes people, errors show at the field, a member leaves", async ({ page, warren, newVisitor, capture }) => {
   for (const who of ["admin", "owner", "member"]) await warren.createUser({ email: `${who}@example.com`, password, admin: who === "admin" });
   await signInAs(page, "admin");
   await page.getByRole("link", { name: "Teams" }).click();
@@ -92,6 +92,7 @@ test("an admin creates a team, its owner adds and promotes people, errors show a
   await card.getByRole("button", { name: "Add to team" }).click();
   await expect(owner.getByRole("status").filter({ hasText: "Added member@example.com to payments as member." })).toBeVisible();
   await expect(card.getByRole("row", { name: /member@example\.com/ })).toBeVisible();
+  await capture("teams", owner);
 
   // The only owner cannot step down; promoting someone else first lets them.
   await card.getByLabel("Role of owner@example.com").selectOption("member");
@@ -120,6 +121,7 @@ test("an admin creates a team, its owner adds and promotes people, errors show a
   await expect(owner.getByRole("checkbox", { name: "payments" })).toBeChecked();
   await owner.getByRole("button", { name: "Add host" }).click();
   await expect(owner.getByRole("article", { name: "payments-2" }).getByTestId("assignment-summary")).toHaveText("members of payments");
+  await capture("hosts-for-team-owner", owner);
   await owner.goto("/teams");
 
   // A member sees the team without the owner's controls, and leaves it; they never get the Hosts page.
@@ -146,7 +148,7 @@ test("an admin creates a team, its owner adds and promotes people, errors show a
   await expect(page.getByRole("article")).toHaveCount(1);
 });
 
-test("a request on a host that needs approval appears live for the team owner, who denies it and then approves another", async ({ page, warren, newVisitor }) => {
+test("a request on a host that needs approval appears live for the team owner, who denies it and then approves another", async ({ page, warren, newVisitor, capture }) => {
   await team(warren, "payments", { name: "payments-db", policy: { approval: true } });
   await signInAs(page, "owner");
   await expect(page.getByTestId("live-indicator")).toHaveText("live");
@@ -168,6 +170,8 @@ test("a request on a host that needs approval appears live for the team owner, w
   const request = approvals.getByTestId("request-row");
   await expect(request).toHaveCount(1);
   await expect(request).toContainText("member@example.com asks to open a local tunnel");
+  await capture("approval-waiting");
+  await capture("request-pending", member);
   // By keyboard: Escape puts the reason away and focus back on "Deny…".
   const denyButton = request.getByRole("button", { name: "Deny…" });
   await denyButton.press("Enter");
@@ -186,6 +190,9 @@ test("a request on a host that needs approval appears live for the team owner, w
   // The requester sees the outcome and the reason live.
   await expect(member.getByTestId("status-badge").first()).toHaveText("denied");
   await expect(member.getByTestId("request-state")).toContainText("denied by owner@example.com: use the read replica");
+  // Never opened, so nothing about traffic or connections.
+  await expect(member.getByRole("heading", { name: "Traffic" })).toHaveCount(0);
+  await capture("request-denied", member);
 
   // A request withdrawn leaves the owner's list by itself.
   await fillLocalTunnel(member, "payments-db", await freePortInRange());
@@ -211,7 +218,7 @@ test("a request on a host that needs approval appears live for the team owner, w
   await expect(member.getByTestId("bytes-in")).toHaveText("1.0 MiB");
 });
 
-test("a member joins a tunnel shared with their team, which lets their address in until the owner removes them", async ({ page, warren, newVisitor }) => {
+test("a member joins a tunnel shared with their team, which lets their address in until the owner removes them", async ({ page, warren, newVisitor, capture }) => {
   await team(warren, "ops", { name: "ops-1" });
   await signInAs(page, "owner");
   const member = await newVisitor();
@@ -238,12 +245,14 @@ test("a member joins a tunnel shared with their team, which lets their address i
   await expect(shared.getByRole("status")).toHaveText("Joined owner@example.com's tunnel: 127.0.0.1/32 may connect.");
   await expect(row.getByRole("button", { name: /Join/ })).toHaveCount(0);
   expect(await carries(port)).toBe(true);
+  await capture("shared-joined", member);
 
   // The owner removes them on the detail page: 127.0.0.1 is refused again.
   await page.goto(detail);
   const participants = page.getByRole("region", { name: "Participants" });
   await expect(participants).toContainText("member@example.com");
   await expect(participants).toContainText("127.0.0.1/32");
+  await capture("participants");
   await participants.getByRole("button", { name: "Remove member@example.com" }).click();
   await participants.getByRole("button", { name: "Yes, remove" }).click();
   await expect(participants).toContainText("Nobody has joined.");

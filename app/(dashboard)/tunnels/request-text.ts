@@ -1,9 +1,15 @@
 // How a request waiting for approval reads, on the list and on the detail page.
 import { formatDuration } from "@/lib/format";
+import { isOpen } from "@/lib/tunnels/tunnel-status";
 import type { TunnelDto } from "@/lib/tunnels/tunnels";
 import { tunnelEndpoint } from "@/lib/tunnels/usage-hint";
 
 type Request = Pick<TunnelDto, "status" | "kind" | "listen" | "target" | "host" | "ownerEmail" | "ttlMinutes" | "extensionRequest" | "pendingUntil">;
+
+/** Approval clears `pendingUntil`: a request never approved (waiting, denied, withdrawn, expired
+ *  unanswered) has no traffic, connections or participants to show. A status event can say
+ *  "open" before the reload that clears it. */
+export const wasOpened = (tunnel: Pick<TunnelDto, "status" | "pendingUntil">) => tunnel.pendingUntil === null || isOpen(tunnel.status);
 
 /** An open tunnel with an extension request waits on that; a pending one on being opened. */
 export const isExtension = (tunnel: Pick<Request, "status" | "extensionRequest">) => tunnel.status !== "pending_approval" && tunnel.extensionRequest !== null;

@@ -7,6 +7,7 @@ import { StatusBadge } from "@/app/components/status-badge";
 import { formatBytes, timeLeft } from "@/lib/format";
 import type { TunnelDto } from "@/lib/tunnels/tunnels";
 import { tunnelEndpoint } from "@/lib/tunnels/usage-hint";
+import { wasOpened } from "./request-text";
 
 /** Statuses with no time left to show. */
 const ENDED = new Set(["closed", "expired", "denied", "failed"]);
@@ -16,7 +17,7 @@ type Props = { tunnel: TunnelDto; viewerId: string; history: number[]; now: numb
 /** One tunnel in a list: where it listens, its state, traffic and time left; `children` are its actions. */
 export function TunnelRow({ tunnel, viewerId, history, now, children }: Props) {
   const rate = history.at(-1) ?? 0;
-  const waiting = tunnel.status === "pending_approval";
+
   return (
     <li data-testid="tunnel-row" data-tunnel-id={tunnel.id} className="rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
       <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
@@ -35,7 +36,7 @@ export function TunnelRow({ tunnel, viewerId, history, now, children }: Props) {
       {tunnel.extensionRequest && !ENDED.has(tunnel.status) ? (
         <p className="mt-1 text-sm text-amber-800 dark:text-amber-300">An extension is waiting for approval.</p>
       ) : null}
-      {waiting ? null : (
+      {wasOpened(tunnel) ? (
         <dl className="mt-2 flex flex-wrap items-center gap-x-6 gap-y-1 text-sm">
           <div className="flex items-center gap-2">
             <dt className="sr-only">Throughput</dt>
@@ -60,7 +61,7 @@ export function TunnelRow({ tunnel, viewerId, history, now, children }: Props) {
             <dd suppressHydrationWarning>{ENDED.has(tunnel.status) ? "ended" : timeLeft(tunnel.expiresAt, now)}</dd>
           </div>
         </dl>
-      )}
+      ) : null}
     </li>
   );
 }

@@ -3,12 +3,12 @@
 import { ConfirmAction } from "@/app/components/confirm-action";
 import { apiFetch } from "@/app/lib/api-fetch";
 import { formatDuration } from "@/lib/format";
+import { isOpen } from "@/lib/tunnels/tunnel-status";
 import type { TunnelDto } from "@/lib/tunnels/tunnels";
 import { RequestDecision } from "../request-decision";
 import { clockTime, requestSummary } from "../request-text";
 import type { Viewer } from "../viewer";
 
-const OPEN = new Set(["starting", "active", "reconnecting"]);
 const PANEL = "space-y-2 rounded-lg border p-4 text-sm";
 const WAITING = `${PANEL} border-amber-700 bg-amber-50 text-amber-950 dark:border-amber-400 dark:bg-amber-950/40 dark:text-amber-100`;
 
@@ -26,7 +26,7 @@ type Props = {
 export function RequestState({ tunnel, viewer, mayDecide, now, perform, onDecided }: Props) {
   const manages = viewer.isAdmin || tunnel.ownerId === viewer.id;
   const pending = tunnel.status === "pending_approval";
-  const extension = OPEN.has(tunnel.status) ? tunnel.extensionRequest : null;
+  const extension = isOpen(tunnel.status) ? tunnel.extensionRequest : null;
   const decide = mayDecide && (pending || extension) ? <RequestDecision tunnel={tunnel} onDecided={onDecided} /> : null;
 
   if (pending) {

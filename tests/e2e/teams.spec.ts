@@ -244,6 +244,7 @@ test("a member joins a tunnel shared with their team, which lets their address i
   await row.getByRole("button", { name: "Join owner@example.com's tunnel" }).click();
   await expect(shared.getByRole("status")).toHaveText("Joined owner@example.com's tunnel: 127.0.0.1/32 may connect.");
   await expect(row.getByRole("button", { name: /Join/ })).toHaveCount(0);
+  await expect(row).toContainText("Joined from 127.0.0.1/32");
   expect(await carries(port)).toBe(true);
   await capture("shared-joined", member);
 

@@ -78,18 +78,7 @@ export function TunnelList({ initial, showEnded, viewer, requests }: Props) {
           {shared.length === 0 ? (
             <p className={EMPTY}>Nothing is shared with your teams right now.</p>
           ) : (
-            rows(shared, (tunnel) =>
-              canJoin(tunnel, viewer) ? (
-                <button
-                  type="button"
-                  onClick={() => void join(tunnel)}
-                  aria-label={`Join ${tunnel.ownerEmail}'s tunnel`}
-                  className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700"
-                >
-                  Join
-                </button>
-              ) : null,
-            )
+            rows(shared, (tunnel) => <SharedAction tunnel={tunnel} viewer={viewer} onJoin={() => void join(tunnel)} />)
           )}
         </Section>
       ) : null}
@@ -99,6 +88,23 @@ export function TunnelList({ initial, showEnded, viewer, requests }: Props) {
         </Section>
       ) : null}
     </div>
+  );
+}
+
+/** Where the viewer stands on a tunnel shared with their team: joined (from where), or a Join button. */
+function SharedAction({ tunnel, viewer, onJoin }: { tunnel: TunnelDto; viewer: Viewer; onJoin: () => void }) {
+  const joined = tunnel.participants.find((participant) => participant.userId === viewer.id);
+  if (joined) return <span className="text-sm text-zinc-700 dark:text-zinc-300">Joined from {joined.source}</span>;
+  if (!canJoin(tunnel, viewer)) return null;
+  return (
+    <button
+      type="button"
+      onClick={onJoin}
+      aria-label={`Join ${tunnel.ownerEmail}'s tunnel`}
+      className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700"
+    >
+      Join
+    </button>
   );
 }
 

@@ -1,6 +1,6 @@
 // Errors placed next to the fields of a form: from the shared schema before
 // sending, from the server's `field` after; the first one wrong takes focus.
-import { useEffect, type RefObject } from "react";
+import { useEffect, useRef, useState, type RefObject } from "react";
 import { ApiRequestError } from "@/app/lib/api-fetch";
 import { errorMessage } from "@/app/lib/error-message";
 
@@ -17,10 +17,39 @@ export function issueErrors<F extends string>(issues: { path: PropertyKey[]; mes
 }
 
 /** A failed request's message, placed at its field when the form has one, else under the form. */
-export function placeError<F extends string>(failure: unknown, fields: readonly F[]): FieldErrors<F> {
+function placeError<F extends string>(failure: unknown, fields: readonly F[]): FieldErrors<F> {
   const field = failure instanceof ApiRequestError ? failure.field : undefined;
   const known = fields.find((candidate) => candidate === field);
   return { [known ?? "form"]: errorMessage(failure) } as FieldErrors<F>;
+}
+
+type Parsed<T> = { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+
+/** A form's errors and pending state, and `send`: the parsed input's issues go to their fields,
+ *  or the request is made once (not again while it runs) and its failure placed. Focus follows the first error. */
+export function useApiForm<F extends string>(fields: readonly F[]) {
+  const formRef = useRef<HTMLFormElement>(null);
+  const [errors, setErrors] = useState<FieldErrors<F>>({});
+  const [pending, setPending] = useState(false);
+  useFocusFirstError(formRef, fields, errors);
+
+  async function send<T>(parsed: Parsed<T>, request: (data: T) => Promise<void>) {
+    if (pending) return;
+    if (!parsed.success) {
+      setErrors(issueErrors(parsed.error.issues, fields));
+      return;
+    }
+    setErrors({});
+    setPending(true);
+    try {
+      await request(parsed.data);
+    } catch (failure) {
+      setErrors(placeError(failure, fields));
+    } finally {
+      setPending(false);
+    }
+  }
+  return { formRef, errors, pending, send };
 }
 
 /** Moves focus to the first field (in form order) that has an error, by its name. */

@@ -1,11 +1,11 @@
 "use client";
 
-import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { useId, type FormEvent } from "react";
 import { FormAlert } from "@/app/components/form-alert";
 import { TextField } from "@/app/components/text-field";
 import { apiFetch } from "@/app/lib/api-fetch";
 import { addMemberSchema } from "@/lib/validation/teams";
-import { placeError, type FieldErrors } from "@/app/lib/field-errors";
+import { useApiForm } from "@/app/lib/field-errors";
 import { ROLE_SELECT } from "./member-row";
 
 const FIELDS = ["email", "role"] as const;
@@ -13,35 +13,17 @@ const FIELDS = ["email", "role"] as const;
 /** Owners and admins add someone by email, as a member or an owner. */
 export function AddMemberForm({ teamId, teamName, onAdded }: { teamId: string; teamName: string; onAdded: (message: string) => void }) {
   const id = useId();
-  const formRef = useRef<HTMLFormElement>(null);
-  const [errors, setErrors] = useState<FieldErrors<(typeof FIELDS)[number]>>({});
-  const [pending, setPending] = useState(false);
-
-  useEffect(() => {
-    if (errors.email) document.getElementById(`${id}-email`)?.focus();
-  }, [errors, id]);
+  const { formRef, errors, pending, send } = useApiForm(FIELDS);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (pending) return;
     const form = event.currentTarget;
     const data = new FormData(form);
-    const parsed = addMemberSchema.safeParse({ email: String(data.get("email") ?? ""), role: String(data.get("role") ?? "member") });
-    if (!parsed.success) {
-      setErrors({ email: parsed.error.issues[0]?.message });
-      return;
-    }
-    setErrors({});
-    setPending(true);
-    try {
-      await apiFetch(`/teams/${encodeURIComponent(teamId)}/members`, { method: "POST", body: parsed.data });
+    await send(addMemberSchema.safeParse({ email: String(data.get("email") ?? ""), role: String(data.get("role") ?? "member") }), async (body) => {
+      await apiFetch(`/teams/${encodeURIComponent(teamId)}/members`, { method: "POST", body });
       form.reset();
-      onAdded(`Added ${parsed.data.email} to ${teamName} as ${parsed.data.role}.`);
-    } catch (failure) {
-      setErrors(placeError(failure, FIELDS));
-    } finally {
-      setPending(false);
-    }
+      onAdded(`Added ${body.email} to ${teamName} as ${body.role}.`);
+    });
   }
 
   return (

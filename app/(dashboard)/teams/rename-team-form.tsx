@@ -1,11 +1,11 @@
 "use client";
 
-import { useId, useRef, useState, type FormEvent } from "react";
+import { useId, type FormEvent } from "react";
 import { FormAlert } from "@/app/components/form-alert";
 import { SaveRow } from "@/app/components/save-row";
 import { TextField } from "@/app/components/text-field";
 import { apiFetch } from "@/app/lib/api-fetch";
-import { issueErrors, placeError, useFocusFirstError, type FieldErrors } from "@/app/lib/field-errors";
+import { useApiForm } from "@/app/lib/field-errors";
 import { updateTeamSchema } from "@/lib/validation/teams";
 
 const FIELDS = ["name"] as const;
@@ -13,29 +13,14 @@ const FIELDS = ["name"] as const;
 /** Owners and admins rename a team. */
 export function RenameTeamForm({ teamId, name, onRenamed }: { teamId: string; name: string; onRenamed: (message: string) => void }) {
   const id = useId();
-  const [errors, setErrors] = useState<FieldErrors<(typeof FIELDS)[number]>>({});
-  const [pending, setPending] = useState(false);
-  const formRef = useRef<HTMLFormElement>(null);
-  useFocusFirstError(formRef, FIELDS, errors);
+  const { formRef, errors, pending, send } = useApiForm(FIELDS);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (pending) return;
-    const parsed = updateTeamSchema.safeParse({ name: String(new FormData(event.currentTarget).get("name") ?? "") });
-    if (!parsed.success) {
-      setErrors(issueErrors(parsed.error.issues, FIELDS));
-      return;
-    }
-    setErrors({});
-    setPending(true);
-    try {
-      await apiFetch(`/teams/${encodeURIComponent(teamId)}`, { method: "PATCH", body: parsed.data });
-      onRenamed(`Renamed ${name} to ${parsed.data.name}.`);
-    } catch (failure) {
-      setErrors(placeError(failure, FIELDS));
-    } finally {
-      setPending(false);
-    }
+    await send(updateTeamSchema.safeParse({ name: String(new FormData(event.currentTarget).get("name") ?? "") }), async (body) => {
+      await apiFetch(`/teams/${encodeURIComponent(teamId)}`, { method: "PATCH", body });
+      onRenamed(`Renamed ${name} to ${body.name}.`);
+    });
   }
 
   return (

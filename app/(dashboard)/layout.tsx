@@ -2,6 +2,7 @@ import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { ConnectionIndicator, RealtimeProvider } from "@/app/lib/realtime-provider";
 import { getSessionUser } from "@/lib/auth/session-user";
+import { ownedTeams, teamRoles } from "@/lib/teams/team-access";
 import { NavLink } from "./nav-link";
 import { SignOutButton } from "./sign-out-button";
 
@@ -10,6 +11,8 @@ export const dynamic = "force-dynamic";
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const user = await getSessionUser();
   if (!user) redirect("/login");
+  // Team owners manage their teams' hosts; the page itself checks again.
+  const managesHosts = user.role === "admin" || ownedTeams(await teamRoles(user.id)).length > 0;
   return (
     <RealtimeProvider>
       <div className="min-h-screen">
@@ -21,7 +24,8 @@ export default async function DashboardLayout({ children }: { children: ReactNod
             <span className="font-semibold text-brand-600 dark:text-brand-300">Warren</span>
             <NavLink href="/tunnels">Tunnels</NavLink>
             <NavLink href="/tunnels/new">New tunnel</NavLink>
-            {user.role === "admin" ? <NavLink href="/hosts">Hosts</NavLink> : null}
+            <NavLink href="/teams">Teams</NavLink>
+            {managesHosts ? <NavLink href="/hosts">Hosts</NavLink> : null}
             {user.role === "admin" ? <NavLink href="/audit">Audit</NavLink> : null}
             <NavLink href="/account">Account</NavLink>
             <span className="ml-auto flex items-center gap-3">

@@ -2,16 +2,16 @@ import type { InputHTMLAttributes } from "react";
 
 type Props = InputHTMLAttributes<HTMLInputElement> & { label: string; name: string; error?: string };
 
-/** A labelled input whose error, when there is one, is announced with it. */
-export function TextField({ label, name, error, ...input }: Props) {
-  const errorId = `${name}-error`;
+/** A labelled input whose error, when there is one, is announced with it. Its id is its name unless the page repeats the form. */
+export function TextField({ label, name, id = name, error, ...input }: Props) {
+  const errorId = `${id}-error`;
   return (
     <div className="space-y-1">
-      <label htmlFor={name} className="block text-sm font-medium">
+      <label htmlFor={id} className="block text-sm font-medium">
         {label}
       </label>
       <input
-        id={name}
+        id={id}
         name={name}
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? errorId : undefined}

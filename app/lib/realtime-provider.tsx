@@ -8,9 +8,13 @@ import { createContext, useContext, useEffect, useRef, useState, type ReactNode 
 import { io, type Socket } from "socket.io-client";
 import {
   auditNewEventSchema,
+  requestNewEventSchema,
+  requestResolvedEventSchema,
   tunnelStatsEventSchema,
   tunnelStatusEventSchema,
   type AuditNewEvent,
+  type RequestNewEvent,
+  type RequestResolvedEvent,
   type TunnelStatsEvent,
   type TunnelStatusEvent,
 } from "@/lib/realtime/events";
@@ -96,6 +100,37 @@ export function useAuditEvents(onNew: (event: AuditNewEvent) => void) {
     socket.on("audit:new", handler);
     return () => {
       socket.off("audit:new", handler);
+    };
+  }, [socket]);
+}
+
+type RequestHandlers = {
+  /** A request the viewer may decide (approvers only). */
+  onNew?: (event: RequestNewEvent) => void;
+  /** A request decided, expired or withdrawn: approvers and its requester hear it. */
+  onResolved?: (event: RequestResolvedEvent) => void;
+};
+
+/** Approval requests arriving and being settled. */
+export function useRequestEvents(handlers: RequestHandlers) {
+  const { socket } = useRealtime();
+  const latest = useRef(handlers);
+  latest.current = handlers;
+  useEffect(() => {
+    if (!socket) return;
+    const onNew = (payload: unknown) => {
+      const parsed = requestNewEventSchema.safeParse(payload);
+      if (parsed.success) latest.current.onNew?.(parsed.data);
+    };
+    const onResolved = (payload: unknown) => {
+      const parsed = requestResolvedEventSchema.safeParse(payload);
+      if (parsed.success) latest.current.onResolved?.(parsed.data);
+    };
+    socket.on("request:new", onNew);
+    socket.on("request:resolved", onResolved);
+    return () => {
+      socket.off("request:new", onNew);
+      socket.off("request:resolved", onResolved);
     };
   }, [socket]);
 }

@@ -2,10 +2,13 @@
 
 // Keeps a set of tunnels current from socket.io events: status changes and
 // counters in place, a throughput history per tunnel for sparklines, and a
-// full reload after a reconnect or when a tunnel it does not know appears.
+// full reload after a reconnect, when a tunnel it does not know appears, or
+// when an extension of one of its tunnels is asked for or settled (that
+// changes no status; a request to open one is settled by status events, which
+// also keep a denied request on the list with its reason).
 import { useCallback, useRef, useState } from "react";
 import { apiFetch } from "@/app/lib/api-fetch";
-import { useTunnelEvents } from "@/app/lib/realtime-provider";
+import { useRequestEvents, useTunnelEvents } from "@/app/lib/realtime-provider";
 import type { TunnelDto } from "@/lib/tunnels/tunnels";
 
 const SAMPLES = 30;
@@ -46,7 +49,19 @@ export function useLiveTunnels(initial: TunnelDto[], reload: () => Promise<Tunne
     onResync: resync,
   });
 
-  return { tunnels, rates, resync };
+  const known = useRef(tunnels);
+  known.current = tunnels;
+  const reloadIfKnown = ({ tunnelId, type }: { tunnelId: string; type: "tunnel" | "extension" }) => {
+    if (type === "extension" && known.current.some((tunnel) => tunnel.id === tunnelId)) resync();
+  };
+  useRequestEvents({ onNew: reloadIfKnown, onResolved: reloadIfKnown });
+
+  /** A tunnel as an action answered it: shown at once, even if the viewer may not load it again. */
+  const replace = useCallback((fresh: TunnelDto) => {
+    setTunnels((current) => current.map((tunnel) => (tunnel.id === fresh.id ? fresh : tunnel)));
+  }, []);
+
+  return { tunnels, rates, resync, replace };
 }
 
 export const reloadTunnels = (query: string) => () => apiFetch<{ tunnels: TunnelDto[] }>(`/tunnels${query}`).then((body) => body.tunnels);

@@ -1,10 +1,13 @@
 // Every main page passes axe's WCAG 2 A/AA rules (contrast included) in light
-// and dark, and each kind of tunnel can be opened from the form by keyboard.
+// and dark, for an admin and for a team member, with requests waiting, denied
+// and extended and a tunnel shared; and each kind of tunnel can be opened
+// from the form by keyboard.
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
-import { apiClient } from "../harness/api-client";
+import { apiClient, type ApiClient } from "../harness/api-client";
 import { freePortInRange } from "../harness/free-port";
 import { startSshd, type SshdHandle } from "../harness/sshd";
+import type { WarrenHandle } from "../harness/warren";
 import { expect, signIn, test } from "./fixtures";
 
 const password = "correct horse battery";
@@ -23,8 +26,39 @@ async function expectNoViolations(page: Page, what: string) {
   expect(summary, `${what} has accessibility violations`).toEqual([]);
 }
 
+/** Teams at work, through the API: a team with a member, a host that needs approval, and
+ *  requests in each state an approver or a requester can see, plus a tunnel shared and joined. */
+async function teamStates(warren: WarrenHandle, admin: ApiClient) {
+  await warren.createUser({ email: "member@example.com", password });
+  const member = apiClient(warren.url, await warren.createToken("member@example.com"));
+  const team = (await admin.post<{ id: string }>("/teams", { name: "payments", ownerEmail: "admin@example.com" })).body;
+  await admin.post(`/teams/${team.id}/members`, { email: "member@example.com" });
+  const host = (await admin.post<{ id: string }>("/hosts", { ...sshHost("payments-db"), teamIds: [team.id], policy: { approval: true } })).body;
+  const request = async () =>
+    (await member.post<{ id: string }>("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port: await freePortInRange() } })).body.id;
+  const [pending, denied, extended] = [await request(), await request(), await request()];
+  await admin.post(`/tunnels/${denied}/deny`, { reason: "use the read replica" });
+  await admin.post(`/tunnels/${extended}/approve`, {});
+  await member.post(`/tunnels/${extended}/extend`, { ttlMinutes: 240 });
+  const shared = (await admin.post<{ id: string }>("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port: await freePortInRange() }, teamId: team.id })).body.id;
+  expect((await member.post(`/tunnels/${shared}/join`)).status).toBe(200);
+  return [pending, denied, extended, shared].map((id) => `/tunnels/${id}`);
+}
+
+const sshHost = (name: string) => ({ name, address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey });
+
+async function expectPagesPass(page: Page, paths: string[]) {
+  for (const path of paths) {
+    await page.goto(path);
+    await expect(page.getByTestId("live-indicator")).toHaveText("live");
+    await expectNoViolations(page, path);
+  }
+}
+
 for (const colorScheme of ["light", "dark"] as const) {
   test(`the main pages meet WCAG 2.1 AA in ${colorScheme} mode`, async ({ browser, warren, baseURL }) => {
+    // Some twenty pages and states, each analysed by axe: more than the default minute on a small machine.
+    test.setTimeout(180_000);
     const context = await browser.newContext({ colorScheme, baseURL });
     const page = await context.newPage();
     try {
@@ -32,17 +66,38 @@ for (const colorScheme of ["light", "dark"] as const) {
       await expectNoViolations(page, "setup");
       await warren.createUser({ email: "admin@example.com", password, admin: true });
       const api = apiClient(warren.url, await warren.createToken("admin@example.com"));
-      const host = (await api.post<{ id: string }>("/hosts", { name: "db-1", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey })).body;
+      const host = (await api.post<{ id: string }>("/hosts", sshHost("db-1"))).body;
       const tunnel = (await api.post<{ id: string }>("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port: await freePortInRange() } })).body;
+      const teamPages = await teamStates(warren, api);
       await page.goto("/login");
       await expectNoViolations(page, "login");
       await signIn(page, "admin@example.com", password);
-      await expect(page.getByTestId("tunnel-row")).toHaveCount(1);
-      for (const path of ["/tunnels", `/tunnels/${tunnel.id}`, "/tunnels/new", "/hosts", "/account", "/audit"]) {
-        await page.goto(path);
-        await expect(page.getByTestId("live-indicator")).toHaveText("live");
-        await expectNoViolations(page, path);
-      }
+      await expect(page.getByRole("region", { name: "Mine" }).getByTestId("tunnel-row")).toHaveCount(2);
+      await expect(page.getByTestId("request-row")).toHaveCount(2);
+      await expectPagesPass(page, ["/tunnels", `/tunnels/${tunnel.id}`, ...teamPages, "/tunnels/new", "/account", "/audit", "/teams"]);
+      // The hosts page with a card's editors open, and a deny reason asked for.
+      await page.goto("/hosts");
+      const card = page.getByRole("article", { name: "payments-db" });
+      await card.getByText("Visible to").click();
+      await card.getByText("Policy").click();
+      await expect(card.getByRole("checkbox", { name: "Tunnels need approval" })).toBeChecked();
+      await expectNoViolations(page, "/hosts with editors open");
+      await page.goto("/tunnels");
+      await page.getByTestId("request-row").first().getByRole("button", { name: "Deny…" }).click();
+      await page.getByTestId("request-row").first().getByRole("button", { name: "Deny request" }).click();
+      await expect(page.getByTestId("request-row").first().getByRole("textbox")).toHaveAttribute("aria-invalid", "true");
+      await expectNoViolations(page, "/tunnels with a deny reason missing");
+
+      // A member: the form saying the host needs approval, tunnels shared with them, their team.
+      const member = await context.newPage();
+      await context.clearCookies();
+      await signIn(member, "member@example.com", password);
+      await expect(member.getByRole("region", { name: "Shared with my teams" }).getByTestId("tunnel-row")).toHaveCount(1);
+      await expectPagesPass(member, ["/tunnels", "/teams", ...teamPages]);
+      await member.goto("/tunnels/new");
+      await member.getByLabel("SSH host", { exact: true }).selectOption({ label: `payments-db (${sshd.username}@${sshd.host}:${sshd.port})` });
+      await expect(member.getByTestId("approval-notice")).toContainText("payments-db needs approval");
+      await expectNoViolations(member, "/tunnels/new on a host that needs approval");
     } finally {
       await context.close();
     }
@@ -52,7 +107,7 @@ for (const colorScheme of ["light", "dark"] as const) {
 test("remote and dynamic tunnels open from the form, by keyboard, with the new port on the right machine", async ({ page, warren }) => {
   await warren.createUser({ email: "admin@example.com", password, admin: true });
   const api = apiClient(warren.url, await warren.createToken("admin@example.com"));
-  await api.post("/hosts", { name: "gw", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey });
+  await api.post("/hosts", sshHost("gw"));
   await signIn(page, "admin@example.com", password);
   await expect(page).toHaveURL(/\/tunnels$/);
 

@@ -1,22 +1,25 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { FormAlert } from "@/app/components/form-alert";
+import { FormCard } from "@/app/components/form-card";
 import { SubmitButton } from "@/app/components/submit-button";
 import { TextField } from "@/app/components/text-field";
 import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
 import { createHostSchema, type CreateHostInput } from "@/lib/validation/hosts";
-import { errorMessage } from "./error-message";
+import { errorMessage } from "@/app/lib/error-message";
+import { issueErrors, useFocusFirstError, type FieldErrors } from "@/app/lib/field-errors";
+import { AssignmentFields, type Assignment, type TeamOption } from "./assignment-fields";
 import { HintedField } from "./hinted-field";
 import type { HostView } from "./host-view";
 import { KeySourceFields, type KeySource } from "./key-source-fields";
 import { PublicKeyInstructions } from "./public-key-instructions";
 
 // In the form's order, so the first one wrong is the one that gets focus.
-const FIELDS = ["name", "address", "port", "username", "privateKey", "passphrase", "hostKeyFingerprint"] as const;
+const FIELDS = ["name", "address", "port", "username", "privateKey", "passphrase", "hostKeyFingerprint", "teamIds"] as const;
 type Field = (typeof FIELDS)[number];
-type Errors = Partial<Record<Field | "form", string>>;
+type Errors = FieldErrors<Field>;
 type Created = Pick<HostView, "name" | "username" | "publicKey" | "keyGenerated">;
 
 function isField(field: string | undefined): field is Field {
@@ -40,34 +43,29 @@ function readForm(form: HTMLFormElement, source: KeySource): CreateHostInput {
   };
 }
 
-export function AddHostForm() {
+/** Admins add hosts for everyone or for chosen teams; team owners for their own teams. */
+const initialAssignment = (teams: TeamOption[], canAssignAll: boolean): Assignment =>
+  canAssignAll ? { visibleToAll: true, teamIds: [] } : { visibleToAll: false, teamIds: teams.length === 1 ? [teams[0]!.id] : [] };
+
+export function AddHostForm({ teams, canAssignAll }: { teams: TeamOption[]; canAssignAll: boolean }) {
   const router = useRouter();
+  const [assignment, setAssignment] = useState(() => initialAssignment(teams, canAssignAll));
   const formRef = useRef<HTMLFormElement>(null);
   const [source, setSource] = useState<KeySource>("generate");
   const [errors, setErrors] = useState<Errors>({});
   const [pending, setPending] = useState(false);
   const [created, setCreated] = useState<Created>();
 
-  useEffect(() => {
-    const first = FIELDS.find((field) => errors[field]);
-    const element = first ? formRef.current?.elements.namedItem(first) : null;
-    if (element instanceof HTMLElement) element.focus();
-  }, [errors]);
+  useFocusFirstError(formRef, FIELDS, errors);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
     setCreated(undefined);
     // The schema the API applies, for instant feedback next to each field.
-    const parsed = createHostSchema.safeParse(readForm(form, source));
+    const parsed = createHostSchema.safeParse({ ...readForm(form, source), ...assignment });
     if (!parsed.success) {
-      const found: Errors = {};
-      for (const issue of parsed.error.issues) {
-        const path = issue.path.join(".");
-        const field = isField(path) ? path : "form";
-        found[field] ??= issue.message;
-      }
-      setErrors(found);
+      setErrors(issueErrors(parsed.error.issues, FIELDS));
       return;
     }
     setErrors({});
@@ -77,10 +75,13 @@ export function AddHostForm() {
       // Clears the pasted key and passphrase: nothing secret stays in the page.
       form.reset();
       setSource("generate");
+      setAssignment(initialAssignment(teams, canAssignAll));
       setCreated(host);
       router.refresh();
     } catch (failure) {
-      const field = failure instanceof ApiRequestError ? failure.field : undefined;
+      const raw = failure instanceof ApiRequestError ? failure.field : undefined;
+      // "visibleToAll" is about the same choice as the teams.
+      const field = raw === "visibleToAll" ? "teamIds" : raw;
       const shown = isField(field) && (source === "paste" || (field !== "privateKey" && field !== "passphrase"));
       setErrors({ [shown ? field : "form"]: errorMessage(failure) });
     } finally {
@@ -89,15 +90,11 @@ export function AddHostForm() {
   }
 
   return (
-    <section aria-labelledby="add-host-heading" className="space-y-4 rounded-lg border border-zinc-200 bg-white p-4 sm:p-6 dark:border-zinc-800 dark:bg-zinc-900">
-      <h2 id="add-host-heading" className="text-lg font-semibold">
-        Add a host
-      </h2>
-      <p role="status" className="text-sm font-medium text-emerald-800 dark:text-emerald-300">
-        {created
-          ? `Added ${created.name}. ${created.keyGenerated ? "Install its public key on the host (below), then" : "Next,"} press “Test connection” on its card.`
-          : ""}
-      </p>
+    <FormCard
+      id="add-host-heading"
+      title="Add a host"
+      status={created ? `Added ${created.name}. ${created.keyGenerated ? "Install its public key on the host (below), then" : "Next,"} press “Test connection” on its card.` : ""}
+    >
       {created?.keyGenerated ? (
         <div className="rounded-md border border-brand-600 p-4 dark:border-brand-300">
           <h3 className="mb-2 font-semibold">Install the public key on {created.name}</h3>
@@ -145,6 +142,9 @@ export function AddHostForm() {
             }
           />
         </div>
+        <div className="sm:col-span-2">
+          <AssignmentFields teams={teams} canAssignAll={canAssignAll} value={assignment} error={errors.teamIds} onChange={setAssignment} />
+        </div>
         <p className="text-sm text-zinc-600 sm:col-span-2 dark:text-zinc-400">
           A new host allows every kind of tunnel, to any target and port, listening on loopback only and for up to 24 h; change
           that under “Policy” on its card.
@@ -154,6 +154,6 @@ export function AddHostForm() {
           <SubmitButton pending={pending}>{pending ? "Adding…" : "Add host"}</SubmitButton>
         </div>
       </form>
-    </section>
+    </FormCard>
   );
 }

@@ -2,7 +2,9 @@
 
 import { useId, useRef, type ReactNode } from "react";
 import { apiFetch } from "@/app/lib/api-fetch";
-import { ConfirmAction } from "./confirm-action";
+import { ConfirmAction } from "@/app/components/confirm-action";
+import type { TeamOption } from "./assignment-fields";
+import { HostAssignment } from "./host-assignment";
 import { HostKeyState } from "./host-key-state";
 import { HostPolicySection } from "./host-policy";
 import { HostTest } from "./host-test";
@@ -14,11 +16,13 @@ export const HOST_COLUMNS = "md:grid md:grid-cols-[minmax(0,1fr)_minmax(0,1.3fr)
 
 type Props = {
   host: HostView;
+  teams: TeamOption[];
+  canAssignAll: boolean;
   onChanged: (message: string, options?: { removed?: boolean }) => void;
 };
 
 /** One host: a row of columns on wide screens, a stacked card on narrow ones. */
-export function HostCard({ host, onChanged }: Props) {
+export function HostCard({ host, teams, canAssignAll, onChanged }: Props) {
   const headingId = useId();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const path = `/hosts/${encodeURIComponent(host.id)}`;
@@ -62,6 +66,7 @@ export function HostCard({ host, onChanged }: Props) {
       </div>
       <div className="mt-4 space-y-3 border-t border-zinc-200 pt-3 dark:border-zinc-800">
         <HostTest host={host} />
+        <HostAssignment host={host} teams={teams} canAssignAll={canAssignAll} />
         <HostPolicySection host={host} />
         <details className="text-sm">
           <summary className="cursor-pointer rounded font-medium text-brand-700 dark:text-brand-300">Public key</summary>

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { ConfirmAction } from "./confirm-action";
+import { ConfirmAction } from "@/app/components/confirm-action";
 import type { HostView } from "./host-view";
 
 type Props = {

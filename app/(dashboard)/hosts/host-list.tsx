@@ -2,11 +2,12 @@
 
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
+import type { TeamOption } from "./assignment-fields";
 import { HOST_COLUMNS, HostCard } from "./host-card";
 import type { HostView } from "./host-view";
 
 /** The inventory, with one place that announces what a change did. */
-export function HostList({ hosts }: { hosts: HostView[] }) {
+export function HostList({ hosts, teams, canAssignAll }: { hosts: HostView[]; teams: TeamOption[]; canAssignAll: boolean }) {
   const router = useRouter();
   const [notice, setNotice] = useState("");
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -42,7 +43,7 @@ export function HostList({ hosts }: { hosts: HostView[] }) {
           <ul className="space-y-3">
             {hosts.map((host) => (
               <li key={host.id}>
-                <HostCard host={host} onChanged={changed} />
+                <HostCard host={host} teams={teams} canAssignAll={canAssignAll} onChanged={changed} />
               </li>
             ))}
           </ul>

@@ -3,11 +3,11 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
 import { FormAlert } from "@/app/components/form-alert";
-import { SubmitButton } from "@/app/components/submit-button";
+import { SaveRow } from "@/app/components/save-row";
 import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
 import { hostPolicySchema, type HostPolicy } from "@/lib/validation/host-policy";
 import { MAX_TTL_MINUTES } from "@/lib/validation/tunnels";
-import { errorMessage } from "./error-message";
+import { errorMessage } from "@/app/lib/error-message";
 import type { HostView } from "./host-view";
 import { KINDS, policySummary, ttlText, type TunnelKind } from "./policy-text";
 
@@ -32,12 +32,12 @@ export function HostPolicySection({ host }: { host: Host }) {
 }
 
 // In the form's order, so the first one wrong is the one that gets focus.
-const FIELDS = ["kinds", "targets", "ports", "publicBinds", "anySource", "maxTtlMinutes"] as const;
+const FIELDS = ["kinds", "targets", "ports", "publicBinds", "anySource", "approval", "maxTtlMinutes"] as const;
 type Field = (typeof FIELDS)[number];
 type Errors = Partial<Record<Field | "form", string>>;
 
 /** The policy as typed. */
-type Draft = { kinds: TunnelKind[]; targets: string; ports: string; publicBinds: boolean; anySource: boolean; maxTtlMinutes: string };
+type Draft = { kinds: TunnelKind[]; targets: string; ports: string; publicBinds: boolean; anySource: boolean; approval: boolean; maxTtlMinutes: string };
 type PolicyInput = ReturnType<typeof toPolicy>;
 
 const draftOf = (policy: HostPolicy): Draft => ({
@@ -46,6 +46,7 @@ const draftOf = (policy: HostPolicy): Draft => ({
   ports: policy.ports.join(", "),
   publicBinds: policy.publicBinds,
   anySource: policy.anySource,
+  approval: policy.approval,
   maxTtlMinutes: String(policy.maxTtlMinutes),
 });
 
@@ -59,6 +60,7 @@ function toPolicy(draft: Draft) {
     ports: entries(draft.ports),
     publicBinds: draft.publicBinds,
     anySource: draft.anySource,
+    approval: draft.approval,
     maxTtlMinutes: ttl === "" ? undefined : Number(ttl),
   };
 }
@@ -221,17 +223,18 @@ function PolicyForm({ host }: { host: Host }) {
           checked={draft.anySource}
           onChange={(on) => edit({ anySource: on })}
         />
+        <Check
+          id={id("approval")}
+          label="Tunnels need approval"
+          hint="Requests and extensions wait until an owner of the requester's team or an admin approves them; admins' own requests do not wait."
+          error={errors.approval}
+          checked={draft.approval}
+          onChange={(on) => edit({ approval: on })}
+        />
       </div>
 
       <FormAlert className="sm:col-span-2">{errors.form}</FormAlert>
-      <div className="flex flex-col gap-2 sm:col-span-2 sm:flex-row sm:items-center sm:gap-4">
-        <div className="sm:w-48 sm:shrink-0">
-          <SubmitButton pending={pending}>{pending ? "Saving…" : "Save policy"}</SubmitButton>
-        </div>
-        <p role="status" className="text-sm font-medium text-emerald-800 dark:text-emerald-300">
-          {status}
-        </p>
-      </div>
+      <SaveRow pending={pending} label="Save policy" status={status} className="sm:col-span-2" />
     </form>
   );
 }

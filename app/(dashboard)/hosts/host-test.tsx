@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { apiFetch } from "@/app/lib/api-fetch";
 import type { HostCheck } from "@/lib/hosts";
-import { errorMessage } from "./error-message";
+import { errorMessage } from "@/app/lib/error-message";
 import type { HostView } from "./host-view";
 
 type TestResult = { ok: boolean; checks: HostCheck[] };

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
 import { listHosts } from "@/lib/hosts";
+import { ownedTeams, teamRoles } from "@/lib/teams/team-access";
+import { listTeams } from "@/lib/teams/teams";
 import { AddHostForm } from "./add-host-form";
 import { HostList } from "./host-list";
 import { hostView } from "./host-view";
@@ -10,9 +12,14 @@ export const metadata: Metadata = { title: "Hosts" };
 
 export default async function HostsPage() {
   const { user, ctx } = await requireSessionCtx();
-  // Admins only, decided here on the server; to everyone else the page does not exist.
-  if (user.role !== "admin") notFound();
-  const hosts = (await listHosts({ ctx })).map(hostView);
+  // Admins and team owners, decided here on the server; to everyone else the page does not exist.
+  const admin = user.role === "admin";
+  const owned = ownedTeams(await teamRoles(user.id));
+  if (!admin && owned.length === 0) notFound();
+  // Team owners see only the hosts they manage, and assign them only to their own teams.
+  const [hosts, teams] = await Promise.all([listHosts({ ctx }), listTeams({ ctx })]);
+  const manageable = hosts.filter((host) => host.manageable).map(hostView);
+  const assignable = teams.filter((team) => admin || owned.includes(team.id)).map(({ id, name }) => ({ id, name }));
   return (
     <section aria-labelledby="hosts-heading" className="space-y-8">
       <div>
@@ -23,8 +30,8 @@ export default async function HostsPage() {
           The SSH servers Warren opens tunnels through. Keys stay on the bastion, encrypted.
         </p>
       </div>
-      <HostList hosts={hosts} />
-      <AddHostForm />
+      <HostList hosts={manageable} teams={assignable} canAssignAll={admin} />
+      <AddHostForm teams={assignable} canAssignAll={admin} />
     </section>
   );
 }

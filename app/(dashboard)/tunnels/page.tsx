@@ -1,15 +1,18 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
+import { listApprovals } from "@/lib/tunnels/approvals";
 import { listTunnels } from "@/lib/tunnels/tunnels";
 import { TunnelList } from "./tunnel-list";
+import { viewerOf } from "./viewer-of";
 
 export const metadata: Metadata = { title: "Tunnels" };
 
 export default async function TunnelsPage({ searchParams }: { searchParams: Promise<{ show?: string }> }) {
   const { ctx, user } = await requireSessionCtx();
   const all = (await searchParams).show === "all";
-  const tunnels = await listTunnels({ ctx, input: { status: all ? "all" : "open" } });
+  const [tunnels, { approver, ...viewer }] = await Promise.all([listTunnels({ ctx, input: { status: all ? "all" : "open" } }), viewerOf(user)]);
+  const requests = approver ? await listApprovals({ ctx }) : null;
   return (
     <section aria-labelledby="tunnels-heading" className="space-y-4">
       <div className="flex flex-wrap items-center gap-3">
@@ -23,7 +26,7 @@ export default async function TunnelsPage({ searchParams }: { searchParams: Prom
           New tunnel
         </Link>
       </div>
-      <TunnelList initial={tunnels} showEnded={all} viewerId={user.id} />
+      <TunnelList initial={tunnels} showEnded={all} viewer={viewer} requests={requests} />
     </section>
   );
 }

@@ -1,75 +1,120 @@
 "use client";
 
 import Link from "next/link";
-import { useMemo } from "react";
-import { Sparkline } from "@/app/components/sparkline";
-import { StatusBadge } from "@/app/components/status-badge";
+import { useMemo, useState, type ReactNode } from "react";
+import { FormAlert } from "@/app/components/form-alert";
+import { apiFetch } from "@/app/lib/api-fetch";
+import { errorMessage } from "@/app/lib/error-message";
 import { useNow } from "@/app/lib/realtime-provider";
 import { reloadTunnels, useLiveTunnels } from "@/app/lib/use-live-tunnels";
-import { formatBytes, timeLeft } from "@/lib/format";
 import type { TunnelDto } from "@/lib/tunnels/tunnels";
-import { tunnelEndpoint } from "@/lib/tunnels/usage-hint";
+import { ApprovalList } from "./approval-list";
+import { TunnelRow } from "./tunnel-row";
+import { canJoin, type Viewer } from "./viewer";
 
 const ENDED = new Set(["closed", "expired"]);
+const EMPTY = "rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400";
 
-export function TunnelList({ initial, showEnded, viewerId }: { initial: TunnelDto[]; showEnded: boolean; viewerId: string }) {
+type Props = {
+  initial: TunnelDto[];
+  showEnded: boolean;
+  viewer: Viewer;
+  /** Requests the viewer may decide; null for someone who decides none (no section). */
+  requests: TunnelDto[] | null;
+};
+
+export function TunnelList({ initial, showEnded, viewer, requests }: Props) {
   const reload = useMemo(() => reloadTunnels(showEnded ? "?status=all" : ""), [showEnded]);
-  const { tunnels, rates } = useLiveTunnels(initial, reload);
+  const { tunnels, rates, resync } = useLiveTunnels(initial, reload);
   const now = useNow();
+  const [notice, setNotice] = useState("");
+  const [failure, setFailure] = useState("");
   const visible = showEnded ? tunnels : tunnels.filter((tunnel) => !ENDED.has(tunnel.status));
+  const mine = visible.filter((tunnel) => tunnel.ownerId === viewer.id);
+  const shared = visible.filter((tunnel) => tunnel.ownerId !== viewer.id && tunnel.teamId !== null && viewer.teamIds.includes(tunnel.teamId));
+  const others = visible.filter((tunnel) => !mine.includes(tunnel) && !shared.includes(tunnel));
 
-  if (visible.length === 0) {
-    return (
-      <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
-        You have no open tunnels. <Link href="/tunnels/new" className="underline underline-offset-4">Open one</Link>.
-      </p>
-    );
+  async function join(tunnel: TunnelDto) {
+    try {
+      const joined = await apiFetch<TunnelDto>(`/tunnels/${encodeURIComponent(tunnel.id)}/join`, { method: "POST" });
+      const me = joined.participants.find((participant) => participant.userId === viewer.id);
+      setFailure("");
+      setNotice(`Joined ${tunnel.ownerEmail}'s tunnel${me ? `: ${me.source} may connect` : ""}.`);
+      resync();
+    } catch (error) {
+      setNotice("");
+      setFailure(errorMessage(error));
+    }
   }
-  return (
-    <ul aria-label="Tunnels" className="grid gap-3">
-      {visible.map((tunnel) => {
-        const history = rates[tunnel.id]?.history ?? [];
-        const rate = history.at(-1) ?? 0;
-        return (
-          <li key={tunnel.id} data-testid="tunnel-row" data-tunnel-id={tunnel.id} className="rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
-            <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
-              <Link href={`/tunnels/${tunnel.id}`} className="font-mono text-sm font-medium underline-offset-4 hover:underline">
-                {tunnelEndpoint(tunnel)}
-              </Link>
-              <StatusBadge status={tunnel.status} />
-              <span className="text-xs text-zinc-600 dark:text-zinc-400">
-                {tunnel.kind} via {tunnel.host.name}
-                {tunnel.ownerId === viewerId ? "" : `, owned by ${tunnel.ownerEmail}`}
-              </span>
-            </div>
-            {tunnel.statusReason ? <p className="mt-1 text-sm text-zinc-700 dark:text-zinc-300">{tunnel.statusReason}</p> : null}
-            <dl className="mt-2 flex flex-wrap items-center gap-x-6 gap-y-1 text-sm">
-              <div className="flex items-center gap-2">
-                <dt className="sr-only">Throughput</dt>
-                <Sparkline samples={history} />
-                <dd>{formatBytes(rate)}/s</dd>
-              </div>
-              <div className="flex gap-1">
-                <dt>Open connections:</dt>
-                <dd data-testid="open-connections">{tunnel.connections}</dd>
-              </div>
-              <div className="flex gap-1">
-                <dt>Received:</dt>
-                <dd data-testid="bytes-in">{formatBytes(tunnel.bytesIn)}</dd>
-              </div>
-              <div className="flex gap-1">
-                <dt>Sent:</dt>
-                <dd>{formatBytes(tunnel.bytesOut)}</dd>
-              </div>
-              <div className="flex gap-1">
-                <dt className="sr-only">Expiry</dt>
-                {/* server and browser clocks differ by the render time */}
-                <dd suppressHydrationWarning>{ENDED.has(tunnel.status) ? "ended" : timeLeft(tunnel.expiresAt, now)}</dd>
-              </div>
-            </dl>
-          </li>
-        );
-      })}
+
+  const rows = (list: TunnelDto[], action?: (tunnel: TunnelDto) => ReactNode) => (
+    <ul className="grid gap-3">
+      {list.map((tunnel) => (
+        <TunnelRow key={tunnel.id} tunnel={tunnel} viewerId={viewer.id} history={rates[tunnel.id]?.history ?? []} now={now}>
+          {action?.(tunnel)}
+        </TunnelRow>
+      ))}
     </ul>
+  );
+
+  return (
+    <div className="space-y-8">
+      {requests ? <ApprovalList initial={requests} now={now} /> : null}
+      <Section id="mine" title="Mine">
+        {mine.length === 0 ? (
+          <p className={EMPTY}>
+            You have no open tunnels. <Link href="/tunnels/new" className="underline underline-offset-4">Open one</Link>.
+          </p>
+        ) : (
+          rows(mine)
+        )}
+      </Section>
+      {viewer.teamIds.length > 0 ? (
+        <Section id="shared" title="Shared with my teams">
+          <p role="status" className="text-sm text-zinc-700 dark:text-zinc-300">
+            {notice}
+          </p>
+          <FormAlert>{failure}</FormAlert>
+          {shared.length === 0 ? (
+            <p className={EMPTY}>Nothing is shared with your teams right now.</p>
+          ) : (
+            rows(shared, (tunnel) => <SharedAction tunnel={tunnel} viewer={viewer} onJoin={() => void join(tunnel)} />)
+          )}
+        </Section>
+      ) : null}
+      {others.length > 0 ? (
+        <Section id="others" title="Everyone else's">
+          {rows(others)}
+        </Section>
+      ) : null}
+    </div>
+  );
+}
+
+/** Where the viewer stands on a tunnel shared with their team: joined (from where), or a Join button. */
+function SharedAction({ tunnel, viewer, onJoin }: { tunnel: TunnelDto; viewer: Viewer; onJoin: () => void }) {
+  const joined = tunnel.participants.find((participant) => participant.userId === viewer.id);
+  if (joined) return <span className="text-sm text-zinc-700 dark:text-zinc-300">Joined from {joined.source}</span>;
+  if (!canJoin(tunnel, viewer)) return null;
+  return (
+    <button
+      type="button"
+      onClick={onJoin}
+      aria-label={`Join ${tunnel.ownerEmail}'s tunnel`}
+      className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700"
+    >
+      Join
+    </button>
+  );
+}
+
+function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <section aria-labelledby={`${id}-heading`} className="space-y-3">
+      <h2 id={`${id}-heading`} className="text-lg font-semibold">
+        {title}
+      </h2>
+      {children}
+    </section>
   );
 }

@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
+import { canApprove } from "@/lib/teams/team-access";
 import { getTunnel, getTunnelHistory } from "@/lib/tunnels/tunnels";
+import { viewerOf } from "../viewer-of";
 import { TunnelDetail } from "./tunnel-detail";
 
 export const metadata: Metadata = { title: "Tunnel" };
@@ -11,5 +13,8 @@ export default async function TunnelPage({ params }: { params: Promise<{ id: str
   const { id } = await params;
   // Someone else's tunnel is a 404, exactly like a missing one.
   const [tunnel, history] = await Promise.all([getTunnel({ ctx, input: { id } }), getTunnelHistory({ ctx, input: { id } })]).catch(() => notFound());
-  return <TunnelDetail initial={tunnel} initialHistory={history} viewerId={user.id} />;
+  const { approver, ...viewer } = await viewerOf(user);
+  // Whether requests on it are this viewer's to decide, whether or not one waits now.
+  const mayDecide = approver && (await canApprove(ctx, tunnel));
+  return <TunnelDetail initial={tunnel} initialHistory={history} viewer={viewer} mayDecide={mayDecide} />;
 }

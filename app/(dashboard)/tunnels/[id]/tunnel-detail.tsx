@@ -5,12 +5,17 @@ import { CopyableCode } from "@/app/components/copyable-code";
 import { FormAlert } from "@/app/components/form-alert";
 import { Sparkline } from "@/app/components/sparkline";
 import { StatusBadge } from "@/app/components/status-badge";
-import { apiFetch, ApiRequestError } from "@/app/lib/api-fetch";
+import { apiFetch } from "@/app/lib/api-fetch";
+import { errorMessage } from "@/app/lib/error-message";
 import { useNow } from "@/app/lib/realtime-provider";
 import { useLiveTunnels } from "@/app/lib/use-live-tunnels";
 import { formatBytes, formatDuration, timeLeft } from "@/lib/format";
 import type { getTunnelHistory, TunnelDto } from "@/lib/tunnels/tunnels";
 import { tunnelEndpoint, usageHint } from "@/lib/tunnels/usage-hint";
+import { wasOpened } from "../request-text";
+import type { Viewer } from "../viewer";
+import { ParticipantList } from "./participant-list";
+import { RequestState } from "./request-state";
 
 type History = Awaited<ReturnType<typeof getTunnelHistory>>;
 
@@ -23,9 +28,12 @@ const EXTENSIONS = [
   [1440, "24 hours"],
 ] as const;
 
-export function TunnelDetail({ initial, initialHistory, viewerId }: { initial: TunnelDto; initialHistory: History; viewerId: string }) {
+type Props = { initial: TunnelDto; initialHistory: History; viewer: Viewer; mayDecide: boolean };
+
+export function TunnelDetail({ initial, initialHistory, viewer, mayDecide }: Props) {
   const [history, setHistory] = useState(initialHistory);
   const [closeError, setCloseError] = useState<string | null>(null);
+  const [notice, setNotice] = useState("");
   const reload = useCallback(async () => {
     const [tunnel, fresh] = await Promise.all([
       apiFetch<TunnelDto>(`/tunnels/${initial.id}`),
@@ -35,7 +43,7 @@ export function TunnelDetail({ initial, initialHistory, viewerId }: { initial: T
     return [tunnel];
   }, [initial.id]);
   const initialList = useMemo(() => [initial], [initial]);
-  const { tunnels, rates, resync } = useLiveTunnels(initialList, reload);
+  const { tunnels, rates, resync, replace } = useLiveTunnels(initialList, reload);
   const tunnel = tunnels[0] ?? initial;
   const now = useNow();
 
@@ -47,16 +55,29 @@ export function TunnelDetail({ initial, initialHistory, viewerId }: { initial: T
     return () => clearTimeout(timer);
   }, [historyKey, resync]);
 
-  const someoneElses = tunnel.ownerId !== viewerId;
+  const someoneElses = tunnel.ownerId !== viewer.id;
+  const manages = viewer.isAdmin || !someoneElses;
 
-  async function act(run: () => Promise<unknown>) {
+  async function perform(run: () => Promise<unknown>, done = "") {
+    await run();
+    setCloseError(null);
+    setNotice(done);
+    resync();
+  }
+
+  async function act(run: () => Promise<unknown>, done = "") {
     try {
-      await run();
-      setCloseError(null);
-      resync();
+      await perform(run, done);
     } catch (error) {
-      setCloseError(error instanceof ApiRequestError ? error.message : "That did not work.");
+      setCloseError(errorMessage(error));
     }
+  }
+
+  // An approver outside the team it is shared with may not see it once decided: show the answer as it stands.
+  function decided(message: string, fresh: TunnelDto) {
+    setNotice(message);
+    replace(fresh);
+    resync();
   }
 
   async function close() {
@@ -68,9 +89,16 @@ export function TunnelDetail({ initial, initialHistory, viewerId }: { initial: T
 
   async function extend(form: HTMLFormElement) {
     const ttlMinutes = Number(new FormData(form).get("extend-by"));
-    await act(() => apiFetch(`/tunnels/${tunnel.id}/extend`, { method: "POST", body: { ttlMinutes } }));
+    let asked = false;
+    await act(async () => {
+      asked = (await apiFetch<TunnelDto>(`/tunnels/${tunnel.id}/extend`, { method: "POST", body: { ttlMinutes } })).extensionRequest !== null;
+    });
+    // On a host that needs approval the extension is only asked for.
+    if (asked) setNotice(`${tunnel.host.name} needs approval: the extension waits for a team owner or an admin.`);
   }
 
+  // While a request waits, how to use it is still worth knowing.
+  const opened = wasOpened(tunnel);
   const hint = usageHint(tunnel);
   const rateHistory = rates[tunnel.id]?.history ?? [];
   return (
@@ -83,88 +111,100 @@ export function TunnelDetail({ initial, initialHistory, viewerId }: { initial: T
         <span className="text-sm text-zinc-600 dark:text-zinc-400">
           {tunnel.kind} via {tunnel.host.name}
           {someoneElses ? `, owned by ${tunnel.ownerEmail}` : ""}
+          {tunnel.team ? `, shared with ${tunnel.team.name}` : ""}
         </span>
-        {OPEN.has(tunnel.status) ? (
+        {OPEN.has(tunnel.status) && manages ? (
           <button type="button" onClick={close} className="ml-auto rounded-md border border-red-300 px-3 py-1.5 text-sm font-medium text-red-800 hover:bg-red-50 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950">
             Close tunnel
           </button>
         ) : null}
       </header>
-      {tunnel.statusReason ? (
+      {/* The request panel below says these two in its own words. */}
+      {tunnel.statusReason && tunnel.status !== "pending_approval" && tunnel.status !== "denied" ? (
         <p role="status" className="text-sm">
           {tunnel.statusReason}
         </p>
       ) : null}
+      <p role="status" className="text-sm font-medium text-emerald-800 dark:text-emerald-300">
+        {notice}
+      </p>
       <FormAlert>{closeError}</FormAlert>
+      <RequestState tunnel={tunnel} viewer={viewer} mayDecide={mayDecide} now={now} perform={perform} onDecided={decided} />
 
-      <section aria-labelledby="usage-heading" className={card}>
-        <h2 id="usage-heading" className="font-semibold">
-          How to use it
-        </h2>
-        <p className="mt-1 text-sm">{hint.sentence}</p>
-        <div className="mt-2">
-          <CopyableCode text={hint.example} />
-        </div>
-        <p className="mt-3 mb-1 text-sm text-zinc-600 dark:text-zinc-400">The same tunnel with OpenSSH:</p>
-        <CopyableCode text={tunnel.sshCommand} testId="ssh-command" />
-      </section>
+      {opened || tunnel.status === "pending_approval" ? (
+        <section aria-labelledby="usage-heading" className={card}>
+          <h2 id="usage-heading" className="font-semibold">
+            How to use it
+          </h2>
+          <p className="mt-1 text-sm">{hint.sentence}</p>
+          <div className="mt-2">
+            <CopyableCode text={hint.example} />
+          </div>
+          <p className="mt-3 mb-1 text-sm text-zinc-600 dark:text-zinc-400">The same tunnel with OpenSSH:</p>
+          <CopyableCode text={tunnel.sshCommand} testId="ssh-command" />
+        </section>
+      ) : null}
 
-      <section aria-labelledby="counters-heading" className={card}>
-        <h2 id="counters-heading" className="font-semibold">
-          Traffic
-        </h2>
-        <dl className="mt-2 grid grid-cols-2 gap-3 text-sm sm:grid-cols-5">
-          <div>
-            <dt className="text-zinc-600 dark:text-zinc-400">Received</dt>
-            <dd data-testid="bytes-in">{formatBytes(tunnel.bytesIn)}</dd>
+      {opened ? (
+        <section aria-labelledby="counters-heading" className={card}>
+          <h2 id="counters-heading" className="font-semibold">
+            Traffic
+          </h2>
+          <dl className="mt-2 grid grid-cols-2 gap-3 text-sm sm:grid-cols-5">
+            <div>
+              <dt className="text-zinc-600 dark:text-zinc-400">Received</dt>
+              <dd data-testid="bytes-in">{formatBytes(tunnel.bytesIn)}</dd>
+            </div>
+            <div>
+              <dt className="text-zinc-600 dark:text-zinc-400">Sent</dt>
+              <dd>{formatBytes(tunnel.bytesOut)}</dd>
+            </div>
+            <div>
+              <dt className="text-zinc-600 dark:text-zinc-400">Open connections</dt>
+              <dd data-testid="open-connections">{tunnel.connections}</dd>
+            </div>
+            <div>
+              <dt className="text-zinc-600 dark:text-zinc-400">All connections</dt>
+              <dd>{tunnel.connectionsTotal}</dd>
+            </div>
+            <div>
+              <dt className="text-zinc-600 dark:text-zinc-400">Expires</dt>
+              <dd suppressHydrationWarning data-testid="time-left">
+                {OPEN.has(tunnel.status) ? timeLeft(tunnel.expiresAt, now) : "ended"}
+              </dd>
+            </div>
+          </dl>
+          {OPEN.has(tunnel.status) && manages && !tunnel.extensionRequest ? (
+            <form
+              className="mt-3 flex flex-wrap items-end gap-2 text-sm"
+              onSubmit={(event) => {
+                event.preventDefault();
+                void extend(event.currentTarget);
+              }}
+            >
+              <label className="flex flex-col gap-1">
+                Keep it open for another
+                <select name="extend-by" defaultValue={60} className="rounded-md border border-zinc-300 bg-white px-2 py-1.5 dark:border-zinc-700 dark:bg-zinc-950">
+                  {EXTENSIONS.map(([minutes, label]) => (
+                    <option key={minutes} value={minutes}>
+                      {label}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <button type="submit" className="rounded-md border border-zinc-300 px-3 py-1.5 font-medium hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">
+                Extend
+              </button>
+            </form>
+          ) : null}
+          <div className="mt-3 flex items-center gap-2 text-sm">
+            <Sparkline samples={rateHistory} width={240} height={36} />
+            <span>{formatBytes(rateHistory.at(-1) ?? 0)}/s</span>
           </div>
-          <div>
-            <dt className="text-zinc-600 dark:text-zinc-400">Sent</dt>
-            <dd>{formatBytes(tunnel.bytesOut)}</dd>
-          </div>
-          <div>
-            <dt className="text-zinc-600 dark:text-zinc-400">Open connections</dt>
-            <dd data-testid="open-connections">{tunnel.connections}</dd>
-          </div>
-          <div>
-            <dt className="text-zinc-600 dark:text-zinc-400">All connections</dt>
-            <dd>{tunnel.connectionsTotal}</dd>
-          </div>
-          <div>
-            <dt className="text-zinc-600 dark:text-zinc-400">Expires</dt>
-            <dd suppressHydrationWarning data-testid="time-left">
-              {OPEN.has(tunnel.status) ? timeLeft(tunnel.expiresAt, now) : "ended"}
-            </dd>
-          </div>
-        </dl>
-        {OPEN.has(tunnel.status) ? (
-          <form
-            className="mt-3 flex flex-wrap items-end gap-2 text-sm"
-            onSubmit={(event) => {
-              event.preventDefault();
-              void extend(event.currentTarget);
-            }}
-          >
-            <label className="flex flex-col gap-1">
-              Keep it open for another
-              <select name="extend-by" defaultValue={60} className="rounded-md border border-zinc-300 bg-white px-2 py-1.5 dark:border-zinc-700 dark:bg-zinc-950">
-                {EXTENSIONS.map(([minutes, label]) => (
-                  <option key={minutes} value={minutes}>
-                    {label}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <button type="submit" className="rounded-md border border-zinc-300 px-3 py-1.5 font-medium hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">
-              Extend
-            </button>
-          </form>
-        ) : null}
-        <div className="mt-3 flex items-center gap-2 text-sm">
-          <Sparkline samples={rateHistory} width={240} height={36} />
-          <span>{formatBytes(rateHistory.at(-1) ?? 0)}/s</span>
-        </div>
-      </section>
+        </section>
+      ) : null}
+
+      {opened ? <ParticipantList tunnel={tunnel} viewer={viewer} perform={perform} act={act} /> : null}
 
       <section aria-labelledby="history-heading" className={card}>
         <h2 id="history-heading" className="font-semibold">
@@ -183,43 +223,45 @@ export function TunnelDetail({ initial, initialHistory, viewerId }: { initial: T
         </ol>
       </section>
 
-      <section aria-labelledby="connections-heading" className={card}>
-        <h2 id="connections-heading" className="font-semibold">
-          Connections
-        </h2>
-        {history.connections.length === 0 ? (
-          <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">No connection has ended yet.</p>
-        ) : (
-          <div className="mt-2 overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <thead>
-                <tr className="text-zinc-600 dark:text-zinc-400">
-                  <th scope="col" className="py-1 pr-4 font-medium">From</th>
-                  {tunnel.kind === "dynamic" ? <th scope="col" className="py-1 pr-4 font-medium">To</th> : null}
-                  <th scope="col" className="py-1 pr-4 font-medium">Received</th>
-                  <th scope="col" className="py-1 pr-4 font-medium">Sent</th>
-                  <th scope="col" className="py-1 pr-4 font-medium">Duration</th>
-                  <th scope="col" className="py-1 pr-4 font-medium">Outcome</th>
-                </tr>
-              </thead>
-              <tbody>
-                {history.connections.map((connection) => (
-                  <tr key={connection.id} className="border-t border-zinc-100 dark:border-zinc-800">
-                    <td className="py-1 pr-4 font-mono">{connection.source}</td>
-                    {tunnel.kind === "dynamic" ? <td className="py-1 pr-4 font-mono">{connection.destination}</td> : null}
-                    <td className="py-1 pr-4">{formatBytes(connection.bytesIn)}</td>
-                    <td className="py-1 pr-4">{formatBytes(connection.bytesOut)}</td>
-                    <td className="py-1 pr-4">
-                      {connection.closedAt ? formatDuration(new Date(connection.closedAt).getTime() - new Date(connection.openedAt).getTime()) : "open"}
-                    </td>
-                    <td className="py-1 pr-4">{connection.error ?? "ok"}</td>
+      {opened ? (
+        <section aria-labelledby="connections-heading" className={card}>
+          <h2 id="connections-heading" className="font-semibold">
+            Connections
+          </h2>
+          {history.connections.length === 0 ? (
+            <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">No connection has ended yet.</p>
+          ) : (
+            <div className="mt-2 overflow-x-auto">
+              <table className="w-full text-left text-sm">
+                <thead>
+                  <tr className="text-zinc-600 dark:text-zinc-400">
+                    <th scope="col" className="py-1 pr-4 font-medium">From</th>
+                    {tunnel.kind === "dynamic" ? <th scope="col" className="py-1 pr-4 font-medium">To</th> : null}
+                    <th scope="col" className="py-1 pr-4 font-medium">Received</th>
+                    <th scope="col" className="py-1 pr-4 font-medium">Sent</th>
+                    <th scope="col" className="py-1 pr-4 font-medium">Duration</th>
+                    <th scope="col" className="py-1 pr-4 font-medium">Outcome</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+                </thead>
+                <tbody>
+                  {history.connections.map((connection) => (
+                    <tr key={connection.id} className="border-t border-zinc-100 dark:border-zinc-800">
+                      <td className="py-1 pr-4 font-mono">{connection.source}</td>
+                      {tunnel.kind === "dynamic" ? <td className="py-1 pr-4 font-mono">{connection.destination}</td> : null}
+                      <td className="py-1 pr-4">{formatBytes(connection.bytesIn)}</td>
+                      <td className="py-1 pr-4">{formatBytes(connection.bytesOut)}</td>
+                      <td className="py-1 pr-4">
+                        {connection.closedAt ? formatDuration(new Date(connection.closedAt).getTime() - new Date(connection.openedAt).getTime()) : "open"}
+                      </td>
+                      <td className="py-1 pr-4">{connection.error ?? "ok"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      ) : null}
     </article>
   );
 }

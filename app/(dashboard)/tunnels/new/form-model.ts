@@ -12,6 +12,9 @@ import type { HostPolicy } from "@/lib/validation/host-policy";
 import { createTunnelSchema, MAX_TTL_MINUTES, type CreateTunnel } from "@/lib/validation/tunnels";
 
 export type TunnelKind = "local" | "remote" | "dynamic";
+/** A host that holds requests for a team owner or an admin; admins' own requests open at once. */
+export const needsApproval = (host: HostOption | undefined, requester: Requester) => Boolean(host?.policy.approval) && !requester.isAdmin;
+
 /** What the form knows of a host: never its key. */
 export type HostOption = { id: string; name: string; address: string; port: number; username: string; hostKeyStatus: string; policy: HostPolicy };
 /** Who is asking, as the server will judge it: the address Warren sees (null if unknown) and whether they are an admin. */
@@ -41,10 +44,12 @@ export type FormValues = {
   targetPort: string;
   ttlMinutes: string;
   allowedSources: string;
+  /** The team to share it with; "" for none. */
+  teamId: string;
 };
 
 /** The fields in the order they appear, which is the order errors are visited. */
-export const FIELDS = ["kind", "hostId", "listen.address", "listen.port", "target.host", "target.port", "ttlMinutes", "allowedSources"] as const;
+export const FIELDS = ["kind", "hostId", "listen.address", "listen.port", "target.host", "target.port", "ttlMinutes", "allowedSources", "teamId"] as const;
 export type FieldName = (typeof FIELDS)[number];
 export type FieldErrors = Partial<Record<FieldName, string>>;
 
@@ -72,7 +77,7 @@ export function toInput(values: FormValues, host?: HostOption) {
     target: values.kind === "dynamic" ? undefined : { host: values.targetHost, port: toNumber(values.targetPort) },
     ttlMinutes: toNumber(values.ttlMinutes) ?? (ttl < DEFAULT_TTL_MINUTES ? ttl : undefined),
     allowedSources: sources.length ? sources : undefined,
-    teamId: null,
+    teamId: values.teamId || null,
   };
 }
 

@@ -16,6 +16,7 @@ import {
   fieldFor,
   fieldId,
   FIELDS,
+  needsApproval,
   validate,
   type FieldErrors,
   type FieldName,
@@ -29,6 +30,7 @@ import { KindPicker, kindName, kindTitle } from "./kind-picker";
 import { LimitFields } from "./limit-fields";
 import { ListenFields } from "./listen-fields";
 import { SshCommandPreview } from "./ssh-command-preview";
+import { TeamPicker, type TeamOption } from "./team-picker";
 import { ProxyDestinations, TargetFields } from "./target-fields";
 import { TunnelDiagramView } from "./tunnel-diagram-view";
 
@@ -40,6 +42,8 @@ type Props = {
   canAddHosts: boolean;
   /** The address Warren sees for this user, which the server allows by default off loopback. */
   requester: Requester;
+  /** The user's own teams, to share the tunnel with. */
+  teams: TeamOption[];
 };
 
 function initialValues({ hosts, listenAddresses, suggestedPort }: Props): FormValues {
@@ -57,6 +61,7 @@ function initialValues({ hosts, listenAddresses, suggestedPort }: Props): FormVa
     targetPort: "",
     ttlMinutes: String(blankTtl(host)),
     allowedSources: "",
+    teamId: "",
   };
 }
 
@@ -160,6 +165,7 @@ export function NewTunnelForm(props: Props) {
   }
 
   const remote = values.kind === "remote";
+  const approval = needsApproval(host, requester);
   return (
     <div className="grid gap-8 lg:grid-cols-[minmax(0,1fr)_minmax(0,24rem)] lg:items-start">
       <form method="post" noValidate onSubmit={submit} aria-label="New tunnel" className="space-y-6">
@@ -204,8 +210,13 @@ export function NewTunnelForm(props: Props) {
           ttl={bind("ttlMinutes", "ttlMinutes")}
           sources={bind("allowedSources", "allowedSources")}
         />
+        <TeamPicker teams={props.teams} value={values.teamId} error={errorFor("teamId")} onChange={(teamId) => change({ teamId }, "teamId")} />
+        {/* Said before sending, and announced when choosing a host makes it so. */}
+        <p role="status" data-testid="approval-notice" className={approval ? "rounded-md border border-amber-700 bg-amber-50 p-3 text-sm font-medium text-amber-950 dark:border-amber-400 dark:bg-amber-950/40 dark:text-amber-100" : ""}>
+          {approval ? `${hostName} needs approval: your request will wait for a team owner or an admin.` : ""}
+        </p>
         <FormAlert className="rounded-md border border-red-700 bg-red-50 p-3 dark:border-red-400 dark:bg-red-950/40">{formError}</FormAlert>
-        <SubmitButton pending={pending}>{pending ? "Opening…" : "Open tunnel"}</SubmitButton>
+        <SubmitButton pending={pending}>{pending ? "Sending…" : approval ? "Request tunnel" : "Open tunnel"}</SubmitButton>
       </form>
       <aside aria-labelledby="preview-heading" className="space-y-6 rounded-lg border border-zinc-200 bg-white p-4 lg:sticky lg:top-4 dark:border-zinc-800 dark:bg-zinc-900">
         <h2 id="preview-heading" className="text-sm font-semibold">

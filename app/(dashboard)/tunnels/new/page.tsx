@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
 import { getConfig } from "@/lib/config";
 import { listHosts } from "@/lib/hosts";
+import { listTeams } from "@/lib/teams/teams";
 import { listTunnels } from "@/lib/tunnels/tunnels";
 import { NewTunnelForm } from "./new-tunnel-form";
 import { suggestPort } from "./suggest-port";
@@ -16,7 +17,7 @@ function ownAddress(ip: string | null | undefined): string | null {
 
 export default async function NewTunnelPage() {
   const { user, ctx } = await requireSessionCtx();
-  const [hosts, tunnels] = await Promise.all([listHosts({ ctx }), listTunnels({ ctx })]);
+  const [hosts, tunnels, teams] = await Promise.all([listHosts({ ctx }), listTunnels({ ctx }), listTeams({ ctx })]);
   const { listenAddresses, listenPorts } = getConfig();
   // Warren-side listeners share the bastion's ports; remote ones live on their hosts.
   const usedOnBastion = tunnels.filter((tunnel) => tunnel.kind !== "remote").map((tunnel) => tunnel.listen.port);
@@ -35,7 +36,9 @@ export default async function NewTunnelPage() {
         listenAddresses={listenAddresses}
         listenPorts={listenPorts}
         suggestedPort={suggestPort(listenPorts, usedOnBastion)}
-        canAddHosts={user.role === "admin"}
+        canAddHosts={user.role === "admin" || teams.some((team) => team.members.some((member) => member.userId === user.id && member.role === "owner"))}
+        // Admins see every team but share only with their own, like everyone.
+        teams={teams.filter((team) => team.members.some((member) => member.userId === user.id)).map(({ id, name }) => ({ id, name }))}
         requester={{ ip: ownAddress(ctx.ip), isAdmin: user.role === "admin" }}
       />
     </section>

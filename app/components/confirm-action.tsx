@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
-import { errorMessage } from "./error-message";
+import { errorMessage } from "@/app/lib/error-message";
 import { FormAlert } from "@/app/components/form-alert";
 
 type Props = {

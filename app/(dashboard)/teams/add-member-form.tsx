@@ -1,0 +1,49 @@
+"use client";
+
+import { useId, type FormEvent } from "react";
+import { FormAlert } from "@/app/components/form-alert";
+import { TextField } from "@/app/components/text-field";
+import { apiFetch } from "@/app/lib/api-fetch";
+import { addMemberSchema } from "@/lib/validation/teams";
+import { useApiForm } from "@/app/lib/field-errors";
+import { ROLE_SELECT } from "./member-row";
+
+const FIELDS = ["email", "role"] as const;
+
+/** Owners and admins add someone by email, as a member or an owner. */
+export function AddMemberForm({ teamId, teamName, onAdded }: { teamId: string; teamName: string; onAdded: (message: string) => void }) {
+  const id = useId();
+  const { formRef, errors, pending, send } = useApiForm(FIELDS);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    await send(addMemberSchema.safeParse({ email: String(data.get("email") ?? ""), role: String(data.get("role") ?? "member") }), async (body) => {
+      await apiFetch(`/teams/${encodeURIComponent(teamId)}/members`, { method: "POST", body });
+      form.reset();
+      onAdded(`Added ${body.email} to ${teamName} as ${body.role}.`);
+    });
+  }
+
+  return (
+    <form ref={formRef} method="post" noValidate onSubmit={submit} aria-label={`Add someone to ${teamName}`} className="flex flex-wrap items-start gap-3">
+      <div className="min-w-56 flex-1">
+        <TextField label="Email" id={`${id}-email`} name="email" type="email" autoComplete="off" error={errors.email ?? errors.role} />
+      </div>
+      <div className="space-y-1">
+        <label htmlFor={`${id}-role`} className="block text-sm font-medium">
+          Role
+        </label>
+        <select id={`${id}-role`} name="role" defaultValue="member" className={ROLE_SELECT}>
+          <option value="member">member</option>
+          <option value="owner">owner</option>
+        </select>
+      </div>
+      <button type="submit" aria-disabled={pending || undefined} className="mt-6 rounded-md bg-brand-600 px-3 py-2 text-sm font-semibold text-white hover:bg-brand-700">
+        {pending ? "Adding…" : "Add to team"}
+      </button>
+      <FormAlert className="w-full">{errors.form}</FormAlert>
+    </form>
+  );
+}

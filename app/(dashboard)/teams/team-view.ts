@@ -1,0 +1,9 @@
+import type { TeamDto } from "@/lib/teams/teams";
+
+/** A team as the page hands it to the browser: plain values, no dates. */
+export type TeamView = Omit<TeamDto, "createdAt">;
+export type TeamViewer = { id: string; isAdmin: boolean };
+
+/** Admins and the team's owners manage its members. */
+export const manages = (team: TeamView, viewer: TeamViewer) =>
+  viewer.isAdmin || team.members.some((member) => member.userId === viewer.id && member.role === "owner");

@@ -10,11 +10,13 @@ import {
   auditNewEventSchema,
   requestNewEventSchema,
   requestResolvedEventSchema,
+  tunnelChangedEventSchema,
   tunnelStatsEventSchema,
   tunnelStatusEventSchema,
   type AuditNewEvent,
   type RequestNewEvent,
   type RequestResolvedEvent,
+  type TunnelChangedEvent,
   type TunnelStatsEvent,
   type TunnelStatusEvent,
 } from "@/lib/realtime/events";
@@ -52,6 +54,8 @@ export function useRealtime(): Realtime {
 type TunnelHandlers = {
   onStatus?: (event: TunnelStatusEvent) => void;
   onStats?: (event: TunnelStatsEvent) => void;
+  /** Its sharing or participants changed: reload it. */
+  onChanged?: (event: TunnelChangedEvent) => void;
   /** After a reconnect: reload whatever the page shows. */
   onResync?: () => void;
 };
@@ -71,16 +75,22 @@ export function useTunnelEvents(handlers: TunnelHandlers) {
       const parsed = tunnelStatsEventSchema.safeParse(payload);
       if (parsed.success) latest.current.onStats?.(parsed.data);
     };
+    const onChanged = (payload: unknown) => {
+      const parsed = tunnelChangedEventSchema.safeParse(payload);
+      if (parsed.success) latest.current.onChanged?.(parsed.data);
+    };
     const onConnect = () => {
       if (connectedBefore) latest.current.onResync?.();
       connectedBefore = true;
     };
     socket.on("tunnel:status", onStatus);
     socket.on("tunnel:stats", onStats);
+    socket.on("tunnel:changed", onChanged);
     socket.on("connect", onConnect);
     return () => {
       socket.off("tunnel:status", onStatus);
       socket.off("tunnel:stats", onStats);
+      socket.off("tunnel:changed", onChanged);
       socket.off("connect", onConnect);
     };
   }, [socket]);

@@ -2,7 +2,8 @@
 
 // Keeps a set of tunnels current from socket.io events: status changes and
 // counters in place, a throughput history per tunnel for sparklines, and a
-// full reload after a reconnect, when a tunnel it does not know appears, or
+// full reload after a reconnect, when a tunnel it does not know appears, when
+// one's sharing or participants change, or
 // when an extension of one of its tunnels is asked for or settled (that
 // changes no status; a request to open one is settled by status events, which
 // also keep a denied request on the list with its reason).
@@ -46,6 +47,7 @@ export function useLiveTunnels(initial: TunnelDto[], reload: () => Promise<Tunne
       });
       setTunnels((current) => current.map((tunnel) => (tunnel.id === event.tunnelId ? { ...tunnel, ...event, id: tunnel.id } : tunnel)));
     },
+    onChanged: resync,
     onResync: resync,
   });
 

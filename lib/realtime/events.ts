@@ -60,9 +60,14 @@ export const requestResolvedEventSchema = z.object({
 });
 export type RequestResolvedEvent = z.infer<typeof requestResolvedEventSchema>;
 
+/** Who may see a tunnel changed (its sharing or participants): pages showing it reload it. */
+export const tunnelChangedEventSchema = z.object({ tunnelId: z.string() });
+export type TunnelChangedEvent = z.infer<typeof tunnelChangedEventSchema>;
+
 export type ServerToClientEvents = {
   "tunnel:status": (event: TunnelStatusEvent) => void;
   "tunnel:stats": (event: TunnelStatsEvent) => void;
+  "tunnel:changed": (event: TunnelChangedEvent) => void;
   "audit:new": (event: AuditNewEvent) => void;
   "session:ended": (event: { reason: string }) => void;
   "request:new": (event: RequestNewEvent) => void;
@@ -72,3 +77,6 @@ export type ServerToClientEvents = {
 export const userRoom = (userId: string) => `user:${userId}`;
 export const teamRoom = (teamId: string) => `team:${teamId}`;
 export const ADMIN_ROOM = "admin";
+
+/** Everyone who hears of a tunnel: its owner, the team it is shared with, admins. */
+export const tunnelRooms = (tunnel: { ownerId: string; teamId: string | null }) => [userRoom(tunnel.ownerId), ADMIN_ROOM, ...(tunnel.teamId ? [teamRoom(tunnel.teamId)] : [])];

@@ -7,6 +7,8 @@ import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { findEngine, getEngine } from "@/lib/tunnels/engine-port";
 import { resolveRequest } from "@/lib/tunnels/approval-events";
+import { tunnelRooms } from "@/lib/realtime/events";
+import { publish } from "@/lib/realtime/publish";
 import { hostVisibleWhere, isMember } from "@/lib/teams/team-access";
 import { OPEN_STATUSES, RESERVING_STATUSES, isOpen } from "@/lib/tunnels/tunnel-status";
 import { dropParticipant } from "@/lib/tunnels/tunnel-sharing";
@@ -14,9 +16,12 @@ import { findVisible } from "@/lib/tunnels/tunnels";
 
 /** Tunnels stop being shared: the engine stops telling the team about them too. */
 export async function unshare(where: Prisma.TunnelWhereInput) {
-  const tunnels = await getPrisma().tunnel.findMany({ where, select: { id: true } });
+  const tunnels = await getPrisma().tunnel.findMany({ where, select: { id: true, ownerId: true, teamId: true } });
   await getPrisma().tunnel.updateMany({ where: { id: { in: tunnels.map((t) => t.id) } }, data: { teamId: null } });
-  for (const { id } of tunnels) findEngine()?.reconfigure(id, { teamId: null });
+  for (const tunnel of tunnels) {
+    findEngine()?.reconfigure(tunnel.id, { teamId: null });
+    publish(tunnelRooms(tunnel), "tunnel:changed", { tunnelId: tunnel.id }); // the team, as it was, drops it
+  }
 }
 
 type Scope = { userIds?: string[]; hostId?: string; why: string };

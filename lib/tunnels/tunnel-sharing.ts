@@ -6,15 +6,20 @@ import { ApiError } from "@/lib/api/api-error";
 import { recordAudit } from "@/lib/audit/audit-log";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
+import { tunnelRooms, userRoom } from "@/lib/realtime/events";
+import { publish } from "@/lib/realtime/publish";
 import { findEngine } from "@/lib/tunnels/engine-port";
 import { actorId, isMember, isPrivileged } from "@/lib/teams/team-access";
 import { sourceAllowed } from "@/lib/tunnels/tunnel-rules";
 import { isOpen } from "@/lib/tunnels/tunnel-status";
 import { actorName, findVisible, getTunnel, type TunnelWithHost } from "@/lib/tunnels/tunnels";
 
-async function saveSources(tunnelId: string, sources: string[], status: TunnelWithHost["status"]) {
-  await getPrisma().tunnel.update({ where: { id: tunnelId }, data: { allowedSources: JSON.stringify(sources) } });
-  if (isOpen(status)) findEngine()?.reconfigure(tunnelId, { allowedSources: sources });
+/** Stores the new allowed sources, applies them to the open tunnel, and tells
+ *  whoever sees it (and `alsoUserId`, who may just have lost sight of it). */
+async function saveSources(tunnel: TunnelWithHost, sources: string[], alsoUserId: string) {
+  await getPrisma().tunnel.update({ where: { id: tunnel.id }, data: { allowedSources: JSON.stringify(sources) } });
+  if (isOpen(tunnel.status)) findEngine()?.reconfigure(tunnel.id, { allowedSources: sources });
+  publish([...tunnelRooms(tunnel), userRoom(alsoUserId)], "tunnel:changed", { tunnelId: tunnel.id });
 }
 
 function ownRange(ip: string): string {
@@ -46,7 +51,7 @@ export async function joinTunnel({ ctx, input }: { ctx: Ctx; input: { id: string
     create: { tunnelId: tunnel.id, userId, ...participant },
     update: participant,
   });
-  await saveSources(tunnel.id, granted ? [...base, source] : base, tunnel.status);
+  await saveSources(tunnel, granted ? [...base, source] : base, userId);
   await recordAudit(ctx, { action: "tunnel.joined", hostId: tunnel.hostId, tunnelId: tunnel.id, subjectId: userId, details: { source, granted, team: tunnel.team?.name ?? null } });
   return getTunnel({ ctx, input: { id: tunnel.id } });
 }
@@ -63,7 +68,7 @@ export async function dropParticipant(ctx: Ctx, tunnel: TunnelWithHost, userId: 
   const participant = tunnel.participants.find((p) => p.userId === userId);
   if (!participant) throw new ApiError({ code: "not_found", message: `${userId} has not joined this tunnel` });
   await getPrisma().tunnelParticipant.delete({ where: { tunnelId_userId: { tunnelId: tunnel.id, userId } } });
-  await saveSources(tunnel.id, withoutGrant(tunnel, participant), tunnel.status);
+  await saveSources(tunnel, withoutGrant(tunnel, participant), userId);
   await recordAudit(ctx, {
     action: "tunnel.participant_removed",
     hostId: tunnel.hostId,

@@ -5,7 +5,7 @@ import { sessionTokenFromCookieHeader } from "@/lib/auth/authenticate";
 import { userFromSessionToken, type SessionUser } from "@/lib/auth/sessions";
 import { getConfig } from "@/lib/config";
 import { getPrisma } from "@/lib/db/prisma";
-import { ADMIN_ROOM, teamRoom, userRoom, type ServerToClientEvents } from "@/lib/realtime/events";
+import { ADMIN_ROOM, teamRoom, tunnelRooms, userRoom, type ServerToClientEvents } from "@/lib/realtime/events";
 import type { Feature } from "@/server/feature";
 import type { TunnelEngine } from "@/server/tunnels/tunnel-engine";
 
@@ -85,9 +85,8 @@ function revalidateSockets(io: WarrenIo): NodeJS.Timeout {
 
 /** Tunnel events go to their owner, the team it is shared with, and admins; never to anyone else. */
 function relayEngine(io: WarrenIo, engine: TunnelEngine) {
-  const rooms = (ownerId: string, teamId: string | null) => [userRoom(ownerId), ADMIN_ROOM, ...(teamId ? [teamRoom(teamId)] : [])];
-  engine.on("status", ({ ownerId, teamId, ...event }) => io.to(rooms(ownerId, teamId)).emit("tunnel:status", event));
-  engine.on("stats", ({ ownerId, teamId, ...event }) => io.to(rooms(ownerId, teamId)).emit("tunnel:stats", event));
+  engine.on("status", ({ ownerId, teamId, ...event }) => io.to(tunnelRooms({ ownerId, teamId })).emit("tunnel:status", event));
+  engine.on("stats", ({ ownerId, teamId, ...event }) => io.to(tunnelRooms({ ownerId, teamId })).emit("tunnel:stats", event));
 }
 
 export function registerRealtime(httpServer: HttpServer, engine: TunnelEngine): Feature {

@@ -352,6 +352,15 @@ describe("socket events reach exactly the people they concern", () => {
     expect(await heard("tunnel:status", other.id)).toEqual({ admin: true, owner: false, member: false, outsider: true });
   });
 
+  it("tunnel:changed (sharing, participants): owner, the team it is shared with, admins", async () => {
+    const shared = await tunnelOf("member", hosts.team, { teamId, allowedSources: ["127.0.0.2/32"] });
+    const other = await tunnelOf("outsider", hosts.everyone);
+    await as.owner.post(`/tunnels/${shared.id}/join`);
+    expect(await heard("tunnel:changed", shared.id)).toEqual({ admin: true, owner: true, member: true, outsider: false });
+    await as.member.delete(`/tunnels/${shared.id}`);
+    await as.outsider.delete(`/tunnels/${other.id}`);
+  });
+
   it("request:new goes to approvers only; request:resolved to approvers and the requester", async () => {
     const request = await tunnelOf("member", hosts.approval);
     expect(await heard("request:new", request.id)).toEqual({ admin: true, owner: true, member: false, outsider: false });

@@ -32,12 +32,14 @@ export function HostPolicySection({ host }: { host: Host }) {
 }
 
 // In the form's order, so the first one wrong is the one that gets focus.
-const FIELDS = ["kinds", "targets", "ports", "publicBinds", "anySource", "approval", "maxTtlMinutes"] as const;
+const FIELDS = ["kinds", "targets", "ports", "publicBinds", "anySource", "approval", "maxTtlMinutes", "defaultTtlMinutes"] as const;
+const TTL_FIELDS = ["maxTtlMinutes", "defaultTtlMinutes"] as const;
+type TtlField = (typeof TTL_FIELDS)[number];
 type Field = (typeof FIELDS)[number];
 type Errors = Partial<Record<Field | "form", string>>;
 
 /** The policy as typed. */
-type Draft = { kinds: TunnelKind[]; targets: string; ports: string; publicBinds: boolean; anySource: boolean; approval: boolean; maxTtlMinutes: string };
+type Draft = { kinds: TunnelKind[]; targets: string; ports: string; publicBinds: boolean; anySource: boolean; approval: boolean; maxTtlMinutes: string; defaultTtlMinutes: string };
 type PolicyInput = ReturnType<typeof toPolicy>;
 
 const draftOf = (policy: HostPolicy): Draft => ({
@@ -48,12 +50,14 @@ const draftOf = (policy: HostPolicy): Draft => ({
   anySource: policy.anySource,
   approval: policy.approval,
   maxTtlMinutes: String(policy.maxTtlMinutes),
+  defaultTtlMinutes: String(policy.defaultTtlMinutes),
 });
 
 const entries = (raw: string) => raw.split(/[\s,]+/).filter(Boolean);
 
+const minutes = (raw: string) => (raw.trim() === "" ? undefined : Number(raw.trim()));
+
 function toPolicy(draft: Draft) {
-  const ttl = draft.maxTtlMinutes.trim();
   return {
     kinds: KINDS.map(({ kind }) => kind).filter((kind) => draft.kinds.includes(kind)),
     targets: entries(draft.targets),
@@ -61,7 +65,8 @@ function toPolicy(draft: Draft) {
     publicBinds: draft.publicBinds,
     anySource: draft.anySource,
     approval: draft.approval,
-    maxTtlMinutes: ttl === "" ? undefined : Number(ttl),
+    maxTtlMinutes: minutes(draft.maxTtlMinutes),
+    defaultTtlMinutes: minutes(draft.defaultTtlMinutes),
   };
 }
 
@@ -76,7 +81,7 @@ function locate(path: string): { field: Field; index?: number } | undefined {
 
 /** The message as shown beside its control: a list entry is named, a blank TTL is "required". */
 function wording({ field, index }: { field: Field; index?: number }, message: string, input: PolicyInput): string {
-  if (field === "maxTtlMinutes" && input.maxTtlMinutes === undefined) return "is required";
+  if ((field === "maxTtlMinutes" || field === "defaultTtlMinutes") && input[field] === undefined) return "is required";
   const entry = index === undefined ? undefined : field === "targets" ? input.targets[index] : field === "ports" ? input.ports[index] : undefined;
   return entry === undefined ? message : `${entry}: ${message}`;
 }
@@ -144,8 +149,15 @@ function PolicyForm({ host }: { host: Host }) {
     }
   }
 
-  const ttl = Number(draft.maxTtlMinutes.trim());
-  const ttlReading = draft.maxTtlMinutes.trim() !== "" && Number.isInteger(ttl) && ttl >= 1 && ttl <= MAX_TTL_MINUTES ? ` That is ${ttlText(ttl)}.` : "";
+  /** "That is 2 h." under a TTL field holding a valid number of minutes. */
+  const reading = (field: TtlField) => {
+    const ttl = minutes(draft[field]);
+    return ttl !== undefined && Number.isInteger(ttl) && ttl >= 1 && ttl <= MAX_TTL_MINUTES ? ` That is ${ttlText(ttl)}.` : "";
+  };
+  const ttlHints: Record<TtlField, [string, string]> = {
+    maxTtlMinutes: ["Maximum TTL (minutes)", `How long a tunnel may stay open: 1 to ${MAX_TTL_MINUTES} (7 days).`],
+    defaultTtlMinutes: ["Default TTL (minutes)", "For a request that names none; above the maximum, the maximum applies."],
+  };
 
   return (
     <form method="post" noValidate onSubmit={submit} aria-label={`Policy of ${host.name}`} className="mt-3 grid gap-4 sm:grid-cols-2">
@@ -188,22 +200,24 @@ function PolicyForm({ host }: { host: Host }) {
             />
           )}
         </Labelled>
-        <Labelled id={id("maxTtlMinutes")} label="Maximum TTL (minutes)" error={errors.maxTtlMinutes} hint={`How long a tunnel may stay open: 1 to ${MAX_TTL_MINUTES} (7 days).${ttlReading}`}>
-          {(control) => (
-            <input
-              {...control}
-              type="number"
-              inputMode="numeric"
-              min={1}
-              max={MAX_TTL_MINUTES}
-              step={1}
-              value={draft.maxTtlMinutes}
-              onChange={(event) => edit({ maxTtlMinutes: event.target.value })}
-              autoComplete="off"
-              className={CONTROL}
-            />
-          )}
-        </Labelled>
+        {TTL_FIELDS.map((field) => (
+          <Labelled key={field} id={id(field)} label={ttlHints[field][0]} error={errors[field]} hint={`${ttlHints[field][1]}${reading(field)}`}>
+            {(control) => (
+              <input
+                {...control}
+                type="number"
+                inputMode="numeric"
+                min={1}
+                max={MAX_TTL_MINUTES}
+                step={1}
+                value={draft[field]}
+                onChange={(event) => edit({ [field]: event.target.value })}
+                autoComplete="off"
+                className={CONTROL}
+              />
+            )}
+          </Labelled>
+        ))}
       </div>
 
       <div className="space-y-3 sm:col-span-2">

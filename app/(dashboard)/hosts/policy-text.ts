@@ -23,7 +23,7 @@ function listed(values: string[], shown = 3): string {
   return `${values.slice(0, shown).join(", ")} and ${values.length - shown} more`;
 }
 
-/** One line: "local, dynamic · targets 10.0.0.0/8 · ports 5432 · loopback only · own address only · up to 24 h · needs approval". */
+/** One line: "local, dynamic · targets 10.0.0.0/8 · ports 5432 · loopback only · own address only · up to 24 h (1 h unless asked) · needs approval". */
 export function policySummary(policy: HostPolicy): string {
   const kinds = KINDS.filter(({ kind }) => policy.kinds.includes(kind)).map(({ kind }) => kind);
   return [
@@ -32,7 +32,7 @@ export function policySummary(policy: HostPolicy): string {
     policy.ports.length ? `ports ${listed(policy.ports)}` : "any port",
     policy.publicBinds ? "public binds allowed" : "loopback only",
     policy.anySource ? "any source" : "own address only",
-    `up to ${ttlText(policy.maxTtlMinutes)}`,
+    `up to ${ttlText(policy.maxTtlMinutes)} (${ttlText(Math.min(policy.defaultTtlMinutes, policy.maxTtlMinutes))} unless asked)`,
     ...(policy.approval ? ["needs approval"] : []),
   ].join(" · ");
 }

@@ -24,12 +24,10 @@ export const ALL_KINDS: readonly TunnelKind[] = ["local", "remote", "dynamic"];
 /** The kinds a host allows; with no host chosen, all of them. */
 export const allowedKinds = (host: HostOption | undefined): readonly TunnelKind[] => host?.policy.kinds ?? ALL_KINDS;
 
-/** The API's TTL when none is given. */
-export const DEFAULT_TTL_MINUTES = 60;
 /** The longest TTL the chosen host allows. */
 export const maxTtl = (host: HostOption | undefined) => host?.policy.maxTtlMinutes ?? MAX_TTL_MINUTES;
-/** What an empty TTL field means: the API's default, or the host's maximum when that is shorter. */
-export const blankTtl = (host: HostOption | undefined) => Math.min(DEFAULT_TTL_MINUTES, maxTtl(host));
+/** What an empty TTL field means: the host's default, capped at its maximum (60 minutes before a host is chosen). */
+export const blankTtl = (host: HostOption | undefined) => Math.min(host?.policy.defaultTtlMinutes ?? 60, maxTtl(host));
 
 export type FormValues = {
   kind: TunnelKind;
@@ -69,13 +67,12 @@ export function listenOf(values: FormValues): { address: string; port: string } 
 export function toInput(values: FormValues, host?: HostOption) {
   const listen = listenOf(values);
   const sources = splitSources(values.allowedSources);
-  const ttl = blankTtl(host);
   return {
     kind: values.kind,
     hostId: values.hostId,
     listen: { address: listen.address, port: toNumber(listen.port) },
     target: values.kind === "dynamic" ? undefined : { host: values.targetHost, port: toNumber(values.targetPort) },
-    ttlMinutes: toNumber(values.ttlMinutes) ?? (ttl < DEFAULT_TTL_MINUTES ? ttl : undefined),
+    ttlMinutes: toNumber(values.ttlMinutes) ?? blankTtl(host),
     allowedSources: sources.length ? sources : undefined,
     teamId: values.teamId || null,
   };

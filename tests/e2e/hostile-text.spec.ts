@@ -1,7 +1,7 @@
 // Markup in every free-text field Warren keeps (issue #8, hostile input):
-// the first admin's name, API token names and the reason an admin gives when
-// closing someone's tunnel, on the pages that show them and in the audit
-// page's record details. Each must be
+// the first admin's name, API token names, the reason an admin gives when
+// closing someone's tunnel, team names and a denial's reason, on the pages
+// that show them and in the audit page's record details. Each must be
 // stored as text and shown literally, and none of it may run: the payloads
 // set a window flag and open a dialog if they ever execute. (Host names,
 // usernames, addresses, targets and sign-in emails only accept plain
@@ -39,7 +39,7 @@ function watchForScript(page: Page): () => Promise<void> {
   };
 }
 
-test("markup in names, token names and close reasons is shown as text and never runs", async ({ page, warren, newVisitor }) => {
+test("markup in names, token names, close and denial reasons and team names is shown as text and never runs", async ({ page, warren, newVisitor }) => {
   const nothingRan = watchForScript(page);
 
   // The first admin's name, through the first-run form.
@@ -78,10 +78,30 @@ test("markup in names, token names and close reasons is shown as text and never 
   await expect(alicePage.getByText(reason, { exact: false }).first()).toBeVisible();
   await nothingRanForAlice();
 
+  // A team's name, on the Teams page and on a tunnel shared with it; a denial's reason, as its requester reads it.
+  const teamName = `${SVG}${IMG}`;
+  const team = await admin.post<{ id: string }>("/teams", { name: teamName, ownerEmail: "admin@example.com" });
+  expect(team.status).toBe(201);
+  await admin.post(`/teams/${team.body.id}/members`, { email: "alice@example.com" });
+  const shared = await alice.post<{ id: string }>("/tunnels", { hostId: host.body.id, kind: "dynamic", listen: { port: await freePortInRange() }, teamId: team.body.id });
+  expect(shared.status).toBe(201);
+  await alicePage.goto("/teams");
+  await expect(alicePage.getByText(teamName, { exact: true }).first()).toBeVisible();
+  await alicePage.goto(`/tunnels/${shared.body.id}`);
+  await expect(alicePage.getByText(teamName, { exact: false }).first()).toBeVisible();
+  await admin.patch(`/hosts/${host.body.id}`, { policy: { approval: true } });
+  const request = await alice.post<{ id: string }>("/tunnels", { hostId: host.body.id, kind: "dynamic", listen: { port: await freePortInRange() } });
+  const denial = `${IMG} no`;
+  expect((await admin.post(`/tunnels/${request.body.id}/deny`, { reason: denial })).status).toBe(200);
+  await alicePage.goto(`/tunnels/${request.body.id}`);
+  await expect(alicePage.getByText(denial, { exact: false }).first()).toBeVisible();
+  await nothingRanForAlice();
+
   // The audit page shows the same text in its records' details.
   await page.getByRole("link", { name: "Audit" }).click();
   const rows = page.getByTestId("audit-row");
   await expect(rows.filter({ hasText: "tunnel.closed" }).getByText(reason, { exact: false })).toBeVisible();
   await expect(rows.filter({ hasText: "token.created" }).getByText(IMG, { exact: false })).toBeVisible();
+  await expect(rows.filter({ hasText: "team.created" }).getByText(teamName, { exact: false })).toBeVisible();
   await nothingRan();
 });

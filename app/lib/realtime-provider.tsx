@@ -11,7 +11,7 @@ import {
   requestNewEventSchema,
   requestResolvedEventSchema,
   tunnelChangedEventSchema,
-  tunnelStatsEventSchema,
+  tunnelStatsBatchSchema,
   tunnelStatusEventSchema,
   type AuditNewEvent,
   type RequestNewEvent,
@@ -72,8 +72,8 @@ export function useTunnelEvents(handlers: TunnelHandlers) {
       if (parsed.success) latest.current.onStatus?.(parsed.data);
     };
     const onStats = (payload: unknown) => {
-      const parsed = tunnelStatsEventSchema.safeParse(payload);
-      if (parsed.success) latest.current.onStats?.(parsed.data);
+      const parsed = tunnelStatsBatchSchema.safeParse(payload);
+      if (parsed.success) for (const stats of parsed.data.tunnels) latest.current.onStats?.(stats);
     };
     const onChanged = (payload: unknown) => {
       const parsed = tunnelChangedEventSchema.safeParse(payload);

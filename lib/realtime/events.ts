@@ -21,6 +21,11 @@ export const tunnelStatsEventSchema = z.object({
 });
 export type TunnelStatsEvent = z.infer<typeof tunnelStatsEventSchema>;
 
+/** Once a second, one frame per socket with every tunnel it hears of whose
+ *  counters moved: 200 busy tunnels are one frame, not 200. */
+export const tunnelStatsBatchSchema = z.object({ tunnels: z.array(tunnelStatsEventSchema) });
+export type TunnelStatsBatch = z.infer<typeof tunnelStatsBatchSchema>;
+
 /** A new audit record, for admins' audit page. */
 export const auditNewEventSchema = z.object({
   seq: z.number(),
@@ -66,7 +71,7 @@ export type TunnelChangedEvent = z.infer<typeof tunnelChangedEventSchema>;
 
 export type ServerToClientEvents = {
   "tunnel:status": (event: TunnelStatusEvent) => void;
-  "tunnel:stats": (event: TunnelStatsEvent) => void;
+  "tunnel:stats": (batch: TunnelStatsBatch) => void;
   "tunnel:changed": (event: TunnelChangedEvent) => void;
   "audit:new": (event: AuditNewEvent) => void;
   "session:ended": (event: { reason: string }) => void;

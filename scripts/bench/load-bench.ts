@@ -192,7 +192,7 @@ function renderLoad(results: LoadResults): string {
 | health requests failed | ${t.healthFailures} |
 | status event delay to each socket p50 / **p99** / max | ${ms(t.statusEventMs)} ms |
 | status events received / expected | ${t.statusEventsReceived} / ${t.statusEventsExpected} |
-| stats events per socket per second | ${t.statsEventsPerClientPerSecond} |
+| stats frames per socket per second (one a second, all moving tunnels in it) | ${t.statsEventsPerClientPerSecond} |
 | Warren RSS before / during | ${t.rssMegabytes.before} / ${t.rssMegabytes.during} MB |
 ${t.errorSamples.length ? `\nFailures seen: ${t.errorSamples.map((e) => `\`${e}\``).join(", ")}\n` : ""}
 ## RSS across open/close cycles

@@ -1,6 +1,6 @@
 // The load bench's observer, in a process of its own so that the bench's
 // busy download loops do not delay what it measures: N dashboard sockets
-// recording each status event's delay and counting stats events, and
+// recording each status event's delay and counting stats frames, and
 // /api/v1/health polled, for a number of seconds from when the sockets are
 // connected (it prints "connected" then). Ends with one JSON line.
 // node --import tsx scripts/bench/load-observer.ts --url U --token T --clients N --seconds S --every MS

@@ -86,7 +86,13 @@ function revalidateSockets(io: WarrenIo): NodeJS.Timeout {
 /** Tunnel events go to their owner, the team it is shared with, and admins; never to anyone else. */
 function relayEngine(io: WarrenIo, engine: TunnelEngine) {
   engine.on("status", ({ ownerId, teamId, ...event }) => io.to(tunnelRooms({ ownerId, teamId })).emit("tunnel:status", event));
-  engine.on("stats", ({ ownerId, teamId, ...event }) => io.to(tunnelRooms({ ownerId, teamId })).emit("tunnel:stats", event));
+  // One frame per socket with just the tunnels it may hear of (each once, however many of its rooms name it).
+  engine.on("stats", (batch) => {
+    for (const socket of io.of("/").sockets.values()) {
+      const heard = batch.filter((event) => tunnelRooms(event).some((room) => socket.rooms.has(room)));
+      if (heard.length > 0) socket.emit("tunnel:stats", { tunnels: heard.map(({ ownerId: _owner, teamId: _team, ...stats }) => stats) });
+    }
+  });
 }
 
 export function registerRealtime(httpServer: HttpServer, engine: TunnelEngine): Feature {

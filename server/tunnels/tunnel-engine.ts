@@ -25,7 +25,8 @@ import { TunnelRuntime, type ConnectionRecord, type RuntimeTunnel } from "@/serv
 export type StatusEvent = { tunnelId: string; ownerId: string; teamId: string | null; status: TunnelStatus; reason: string | null; at: string };
 export type StatsEvent = { tunnelId: string; ownerId: string; teamId: string | null } & LiveStats;
 
-type EngineEvents = { status: [StatusEvent]; stats: [StatsEvent] };
+/** `stats`: every tunnel whose counters moved since the last tick, in one go. */
+type EngineEvents = { status: [StatusEvent]; stats: [StatsEvent[]] };
 
 export type EngineOptions = { backoff?: BackoffOptions; statsIntervalMs?: number; ownerCheckEveryTicks?: number };
 
@@ -355,14 +356,16 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   private async tick() {
     this.ticks += 1;
     const moved: TunnelRuntime[] = [];
+    const batch: StatsEvent[] = [];
     for (const runtime of this.runtimes.values()) {
       const stats = this.live(runtime.tunnel.id)!;
       const key = `${stats.bytesIn}/${stats.bytesOut}/${stats.connections}/${stats.connectionsTotal}`;
       if (this.lastStats.get(runtime.tunnel.id) === key) continue;
       this.lastStats.set(runtime.tunnel.id, key);
       moved.push(runtime);
-      this.emit("stats", { tunnelId: runtime.tunnel.id, ownerId: runtime.tunnel.ownerId, teamId: runtime.tunnel.teamId, ...stats });
+      batch.push({ tunnelId: runtime.tunnel.id, ownerId: runtime.tunnel.ownerId, teamId: runtime.tunnel.teamId, ...stats });
     }
+    if (batch.length > 0) this.emit("stats", batch);
     this.journalCounters(moved);
     await this.commitJournal();
     if (this.ticks % (this.options.ownerCheckEveryTicks ?? 5) !== 0) return;

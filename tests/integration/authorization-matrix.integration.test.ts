@@ -8,6 +8,7 @@ import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import { freePortInRange, waitFor } from "@/tests/harness/free-port";
 import { fetchAll, startOrigin, type Origin } from "@/tests/harness/origin";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { eachEvent } from "@/tests/harness/socket-events";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
 const ACTORS = ["admin", "owner", "member", "outsider", "disabled"] as const;
@@ -315,7 +316,7 @@ describe("socket events reach exactly the people they concern", () => {
     for (const actor of ["admin", "owner", "member", "outsider"] as const) {
       received[actor] = [];
       sockets[actor] = io(warren.url, { auth: { token: tokens[actor] }, transports: ["websocket"], reconnection: false });
-      sockets[actor].onAny((event: string, payload: { tunnelId?: string }) => received[actor].push({ event, tunnelId: payload?.tunnelId }));
+      sockets[actor].onAny((event: string, payload: unknown) => received[actor].push(...eachEvent(event, payload).map((one) => ({ event, tunnelId: one.tunnelId }))));
       await new Promise<void>((resolve, reject) => {
         sockets[actor].once("connect", resolve);
         sockets[actor].once("connect_error", reject);

@@ -12,6 +12,7 @@ import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import { freePortInRange, waitFor } from "@/tests/harness/free-port";
 import { fetchAll, startOrigin, type Origin } from "@/tests/harness/origin";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { eachEvent } from "@/tests/harness/socket-events";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
 const SEED = 20_261_125;
@@ -31,7 +32,7 @@ let aliceId = "";
 
 async function connect(token: string, sink?: Received[]): Promise<Socket> {
   const socket = io(warren.url, { auth: { token }, transports: ["websocket"], reconnection: false });
-  if (sink) socket.onAny((event: string, payload: Received["payload"]) => sink.push({ event, payload }));
+  if (sink) socket.onAny((event: string, payload: unknown) => sink.push(...eachEvent(event, payload).map((one) => ({ event, payload: one }))));
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", resolve);
     socket.once("connect_error", reject);

@@ -10,6 +10,7 @@ import { freePort, freePortInRange, waitFor } from "@/tests/harness/free-port";
 import { fetchAll, startOrigin, type Origin } from "@/tests/harness/origin";
 import { socksFetch } from "@/tests/harness/socks-fetch";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { eachEvent } from "@/tests/harness/socket-events";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
 type Tunnel = {
@@ -385,7 +386,7 @@ describe("live events", () => {
     try {
       const aliceEvents: { event: string; tunnelId: string; status?: string; bytesIn?: number }[] = [];
       const bobEvents: string[] = [];
-      aliceSocket.onAny((event: string, payload: { tunnelId: string; status?: string; bytesIn?: number }) => aliceEvents.push({ event, ...payload }));
+      aliceSocket.onAny((event: string, payload: unknown) => aliceEvents.push(...eachEvent(event, payload).map((one) => ({ event, tunnelId: String(one.tunnelId), status: one.status as string | undefined, bytesIn: one.bytesIn as number | undefined }))));
       bobSocket.onAny((event: string) => bobEvents.push(event));
 
       const port = await freePortInRange();

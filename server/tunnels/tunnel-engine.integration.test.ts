@@ -3,6 +3,7 @@
 // tunnels that expired while Warren was stopped.
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyAuditChain } from "@/lib/audit/audit-log";
 import { systemCtx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import { createHost } from "@/lib/hosts";
@@ -85,6 +86,38 @@ describe("expiry", () => {
       const byId = new Map(rows.map((row) => [row.id, row]));
       expect(byId.get(stale.id)).toMatchObject({ status: "expired", statusReason: "expired while Warren was stopped" });
       expect(byId.get(live.id)?.status).toBe("active");
+    } finally {
+      await engine.stop();
+    }
+  });
+});
+
+describe("the journal's commit", () => {
+  it("commits a busy second in several slices, losing and reordering nothing", async () => {
+    const engine = new TunnelEngine();
+    try {
+      const port = await freePortInRange();
+      const tunnel = await tunnelRow(port, new Date(Date.now() + 3_600_000));
+      await engine.open(tunnel.id);
+      // 150 connections journal about 450 entries (accepted, closed, counters each): more than one slice.
+      const CONNECTIONS = 150;
+      for (let i = 0; i < CONNECTIONS; i++) {
+        await new Promise<void>((resolve, reject) => {
+          const client = net.connect({ host: "127.0.0.1", port }, () => client.end("x"));
+          client.on("data", () => {});
+          client.once("close", () => resolve());
+          client.once("error", reject);
+        });
+      }
+      // Closing commits the journal (no ticker runs here: the engine was not started).
+      await engine.close(tunnel.id, { status: "closed", reason: "done" });
+      expect(await getPrisma().tunnelConnection.count({ where: { tunnelId: tunnel.id } })).toBe(CONNECTIONS);
+      const audited = await getPrisma().auditEvent.findMany({ where: { tunnelId: tunnel.id, action: { startsWith: "connection." } }, orderBy: { seq: "asc" }, select: { action: true } });
+      expect(audited).toHaveLength(2 * CONNECTIONS);
+      // In order: each connection is accepted before it is closed, one after another.
+      expect(audited.map((a) => a.action)).toEqual(Array.from({ length: CONNECTIONS }, () => ["connection.accepted", "connection.closed"]).flat());
+      expect(Number((await getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnel.id } })).connectionsTotal)).toBe(CONNECTIONS);
+      expect((await verifyAuditChain()).ok).toBe(true);
     } finally {
       await engine.stop();
     }

@@ -34,6 +34,23 @@ export function HostPolicySection({ host }: { host: Host }) {
 // In the form's order, so the first one wrong is the one that gets focus.
 const FIELDS = ["kinds", "targets", "ports", "publicBinds", "anySource", "approval", "maxTtlMinutes", "defaultTtlMinutes"] as const;
 const TTL_FIELDS = ["maxTtlMinutes", "defaultTtlMinutes"] as const;
+const SWITCHES = [
+  {
+    field: "publicBinds",
+    label: "Allow listening beyond loopback (public binds)",
+    hint: "Otherwise tunnels must listen on loopback (127.0.0.1, ::1 or localhost), where only programs on that machine can connect.",
+  },
+  {
+    field: "anySource",
+    label: "Allow sources wider than the requester's own address",
+    hint: "Otherwise a port beyond loopback admits only the address of the person who opened it; only admins may list wider ranges.",
+  },
+  {
+    field: "approval",
+    label: "Tunnels need approval",
+    hint: "Requests and extensions wait until an owner of the requester's team or an admin approves them; admins' own requests do not wait.",
+  },
+] as const;
 type TtlField = (typeof TTL_FIELDS)[number];
 type Field = (typeof FIELDS)[number];
 type Errors = Partial<Record<Field | "form", string>>;
@@ -221,30 +238,9 @@ function PolicyForm({ host }: { host: Host }) {
       </div>
 
       <div className="space-y-3 sm:col-span-2">
-        <Check
-          id={id("publicBinds")}
-          label="Allow listening beyond loopback (public binds)"
-          hint="Otherwise tunnels must listen on loopback (127.0.0.1, ::1 or localhost), where only programs on that machine can connect."
-          error={errors.publicBinds}
-          checked={draft.publicBinds}
-          onChange={(on) => edit({ publicBinds: on })}
-        />
-        <Check
-          id={id("anySource")}
-          label="Allow sources wider than the requester's own address"
-          hint="Otherwise a port beyond loopback admits only the address of the person who opened it; only admins may list wider ranges."
-          error={errors.anySource}
-          checked={draft.anySource}
-          onChange={(on) => edit({ anySource: on })}
-        />
-        <Check
-          id={id("approval")}
-          label="Tunnels need approval"
-          hint="Requests and extensions wait until an owner of the requester's team or an admin approves them; admins' own requests do not wait."
-          error={errors.approval}
-          checked={draft.approval}
-          onChange={(on) => edit({ approval: on })}
-        />
+        {SWITCHES.map(({ field, label, hint }) => (
+          <Check key={field} id={id(field)} label={label} hint={hint} error={errors[field]} checked={draft[field]} onChange={(on) => edit({ [field]: on })} />
+        ))}
       </div>
 
       <FormAlert className="sm:col-span-2">{errors.form}</FormAlert>

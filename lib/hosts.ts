@@ -83,7 +83,7 @@ async function rolesOf(ctx: Ctx) {
 }
 
 /** Admins add hosts for anyone; a team owner adds hosts for their own teams. */
-async function assertMayAddHosts(ctx: Ctx, roles: Awaited<ReturnType<typeof rolesOf>>) {
+function assertMayAddHosts(ctx: Ctx, roles: Awaited<ReturnType<typeof rolesOf>>) {
   if (!isPrivileged(ctx) && ownedTeams(roles).length === 0) throw new ApiError({ code: "forbidden", message: "only admins and team owners can add hosts" });
 }
 
@@ -106,7 +106,7 @@ const teamLinks = (teamIds: string[]) => ({ create: teamIds.map((teamId) => ({ t
 
 export async function createHost({ ctx, input }: { ctx: Ctx; input: CreateHostInput }) {
   const roles = await rolesOf(ctx);
-  await assertMayAddHosts(ctx, roles);
+  assertMayAddHosts(ctx, roles);
   const data = createHostSchema.parse(input);
   const { visibleToAll, teamIds } = await assignment(ctx, roles, data);
   const fingerprint = data.hostKeyFingerprint ?? null;

@@ -9,10 +9,10 @@ import { getPrisma } from "@/lib/db/prisma";
 import { tunnelRooms, userRoom } from "@/lib/realtime/events";
 import { publish } from "@/lib/realtime/publish";
 import { findEngine } from "@/lib/tunnels/engine-port";
-import { actorId, isMember, isPrivileged } from "@/lib/teams/team-access";
+import { actorId, isMember } from "@/lib/teams/team-access";
 import { sourceAllowed } from "@/lib/tunnels/tunnel-rules";
 import { isOpen } from "@/lib/tunnels/tunnel-status";
-import { actorName, findVisible, getTunnel, type TunnelWithHost } from "@/lib/tunnels/tunnels";
+import { actorName, assertOwnerOrAdmin, findVisible, getTunnel, type TunnelWithHost } from "@/lib/tunnels/tunnels";
 
 /** Stores the new allowed sources, applies them to the open tunnel, and tells
  *  whoever sees it (and `alsoUserId`, who may just have lost sight of it). */
@@ -82,9 +82,7 @@ export async function dropParticipant(ctx: Ctx, tunnel: TunnelWithHost, userId: 
 export async function removeParticipant({ ctx, input }: { ctx: Ctx; input: { id: string; userId: string } }) {
   const tunnel = await findVisible(ctx, input.id);
   const self = actorId(ctx) === input.userId;
-  if (!self && !isPrivileged(ctx) && tunnel.ownerId !== actorId(ctx)) {
-    throw new ApiError({ code: "forbidden", message: "only the tunnel's owner or an admin can remove someone from it" });
-  }
+  if (!self) assertOwnerOrAdmin(ctx, tunnel, "remove someone from it");
   await dropParticipant(ctx, tunnel, input.userId, self ? "left" : `removed by ${actorName(ctx)}`);
   return getTunnel({ ctx, input: { id: tunnel.id } });
 }

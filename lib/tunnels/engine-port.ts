@@ -18,8 +18,8 @@ export interface TunnelEngineApi {
    *  withdrawal of a pending request): persisted, audited, told live. */
   transition(tunnelId: string, status: TunnelStatus, reason: string, ctx: Ctx): Promise<void>;
   /** Changes an open tunnel's allowed sources (connections from sources no
-   *  longer allowed are cut) or the team its events also go to. */
-  reconfigure(tunnelId: string, changes: { allowedSources?: string[]; teamId?: string | null }): void;
+   *  longer allowed are cut, before it settles) or the team its events also go to. */
+  reconfigure(tunnelId: string, changes: { allowedSources?: string[]; teamId?: string | null }): Promise<void>;
   /** `ctx`: who closed it, for the audit trail (the engine itself if absent). */
   close(tunnelId: string, options: { status: "closed" | "expired"; reason: string; ctx?: Ctx }): Promise<void>;
   live(tunnelId: string): LiveStats | undefined;

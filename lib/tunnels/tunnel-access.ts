@@ -19,7 +19,7 @@ export async function unshare(where: Prisma.TunnelWhereInput) {
   const tunnels = await getPrisma().tunnel.findMany({ where, select: { id: true, ownerId: true, teamId: true } });
   await getPrisma().tunnel.updateMany({ where: { id: { in: tunnels.map((t) => t.id) } }, data: { teamId: null } });
   for (const tunnel of tunnels) {
-    findEngine()?.reconfigure(tunnel.id, { teamId: null });
+    await findEngine()?.reconfigure(tunnel.id, { teamId: null });
     publish(tunnelRooms(tunnel), "tunnel:changed", { tunnelId: tunnel.id }); // the team, as it was, drops it
   }
 }

@@ -18,7 +18,7 @@ import { actorName, assertOwnerOrAdmin, findVisible, getTunnel, type TunnelWithH
  *  whoever sees it (and `alsoUserId`, who may just have lost sight of it). */
 async function saveSources(tunnel: TunnelWithHost, sources: string[], alsoUserId: string) {
   await getPrisma().tunnel.update({ where: { id: tunnel.id }, data: { allowedSources: JSON.stringify(sources) } });
-  if (isOpen(tunnel.status)) findEngine()?.reconfigure(tunnel.id, { allowedSources: sources });
+  if (isOpen(tunnel.status)) await findEngine()?.reconfigure(tunnel.id, { allowedSources: sources });
   publish([...tunnelRooms(tunnel), userRoom(alsoUserId)], "tunnel:changed", { tunnelId: tunnel.id });
 }
 

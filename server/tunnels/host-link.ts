@@ -1,28 +1,34 @@
 // One SSH connection per host, shared by every tunnel through it (like
 // OpenSSH's ControlMaster). When it drops it comes back by itself with
 // exponential backoff and jitter (like autossh), unless the failure is one
-// that retrying cannot fix (host key changed, key rejected).
+// that retrying cannot fix (host key changed, key rejected). The connection
+// itself lives in the data plane's thread; this decides when to (re)connect.
 import { EventEmitter } from "node:events";
-import type { Client } from "ssh2";
 import { getPrisma } from "@/lib/db/prisma";
 import { systemCtx } from "@/lib/context";
 import { recordHostKey, refuseChangedHostKey, sshTarget } from "@/lib/hosts";
-import { connectSsh, SshFailure } from "@/lib/ssh/ssh-connect";
+import { SshFailure } from "@/lib/ssh/ssh-connect";
+import type { DataPlane } from "@/server/tunnels/data-plane";
+import type { DataPlaneEvent } from "@/server/tunnels/data-plane-protocol";
 
 export type BackoffOptions = { baseMs: number; maxMs: number };
 
 type LinkEvents = {
-  ready: [client: Client];
+  ready: [linkId: string];
   down: [reason: string];
   failed: [reason: string];
 };
 
 const engineCtx = systemCtx("engine");
 
+/** Names each connection the data plane opens, so a late "closed" from an old one is not taken for the current one's. */
+let linkCount = 0;
+
 export class HostLink extends EventEmitter<LinkEvents> {
-  client: Client | undefined;
+  /** The data plane's name for the connection while it is up. */
+  linkId: string | undefined;
   hostName: string | undefined;
-  private connecting: Promise<Client> | undefined;
+  private connecting: Promise<string> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private closed = false;
@@ -30,13 +36,15 @@ export class HostLink extends EventEmitter<LinkEvents> {
   constructor(
     readonly hostId: string,
     private readonly backoff: BackoffOptions,
+    private readonly plane: DataPlane,
   ) {
     super();
+    plane.on("event", this.onPlaneEvent);
   }
 
-  /** The connected client, connecting now if needed (cutting a backoff wait short). */
-  ensure(): Promise<Client> {
-    if (this.client) return Promise.resolve(this.client);
+  /** The connection's link id, connecting now if needed (cutting a backoff wait short). */
+  ensure(): Promise<string> {
+    if (this.linkId) return Promise.resolve(this.linkId);
     if (!this.connecting) {
       const recovering = this.retryTimer !== undefined;
       clearTimeout(this.retryTimer);
@@ -55,43 +63,44 @@ export class HostLink extends EventEmitter<LinkEvents> {
   close() {
     this.closed = true;
     clearTimeout(this.retryTimer);
-    this.client?.end();
-    this.client = undefined;
+    this.plane.off("event", this.onPlaneEvent);
+    if (this.linkId) void this.plane.call("disconnect", { linkId: this.linkId }).catch(() => {});
+    this.linkId = undefined;
     this.removeAllListeners();
   }
 
-  private async connect(): Promise<Client> {
+  private readonly onPlaneEvent = (event: DataPlaneEvent) => {
+    if (event.event !== "link-closed" || event.linkId !== this.linkId || this.closed) return;
+    this.linkId = undefined;
+    this.emit("down", `connection to ${this.hostName} lost${event.reason ? ` (${event.reason})` : ""}`);
+    this.scheduleRetry();
+  };
+
+  private async connect(): Promise<string> {
     const host = await getPrisma().host.findUnique({ where: { id: this.hostId } });
     if (!host) throw new SshFailure("network", "the host was deleted");
     this.hostName = host.name;
     if (host.hostKeyStatus === "changed") throw new SshFailure("host-key", await refuseChangedHostKey(engineCtx, host));
+    const linkId = `${this.hostId}#${++linkCount}`;
     try {
-      const { client, fingerprint } = await connectSsh(sshTarget(host));
+      const { fingerprint } = await this.plane.call("connect", { linkId, hostId: this.hostId, target: sshTarget(host) });
       await recordHostKey(engineCtx, host, { fingerprint });
       if (this.closed) {
-        client.end();
+        void this.plane.call("disconnect", { linkId }).catch(() => {});
         throw new SshFailure("network", "closed");
       }
-      this.adopt(client, host.name);
-      return client;
+      this.adopt(linkId);
+      return linkId;
     } catch (error) {
       if (error instanceof SshFailure && error.step === "host-key") await recordHostKey(engineCtx, host, { changedTo: error.offeredFingerprint });
       throw error;
     }
   }
 
-  private adopt(client: Client, name: string) {
-    this.client = client;
+  private adopt(linkId: string) {
+    this.linkId = linkId;
     this.failures = 0;
-    let lastError = "";
-    client.on("error", (error) => (lastError = error.message));
-    client.once("close", () => {
-      if (this.client !== client || this.closed) return;
-      this.client = undefined;
-      this.emit("down", `connection to ${name} lost${lastError ? ` (${lastError})` : ""}`);
-      this.scheduleRetry();
-    });
-    this.emit("ready", client);
+    this.emit("ready", linkId);
   }
 
   private scheduleRetry() {

@@ -1,6 +1,7 @@
 // The engine in-process against a real sshd and database, for what the API
 // cannot reach quickly: expiry (ttlMinutes is at least 1) and reconciling
-// tunnels that expired while Warren was stopped.
+// tunnels that expired while Warren was stopped, and its data plane's
+// thread dying under it.
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAuditChain } from "@/lib/audit/audit-log";
@@ -86,6 +87,42 @@ describe("expiry", () => {
       const byId = new Map(rows.map((row) => [row.id, row]));
       expect(byId.get(stale.id)).toMatchObject({ status: "expired", statusReason: "expired while Warren was stopped" });
       expect(byId.get(live.id)?.status).toBe("active");
+    } finally {
+      await engine.stop();
+    }
+  });
+});
+
+describe("the data plane's thread", () => {
+  it("if it dies, its connections end, a new one takes over and every tunnel reopens", async () => {
+    const engine = new TunnelEngine();
+    const events: StatusEvent[] = [];
+    engine.on("status", (event) => events.push(event));
+    try {
+      const port = await freePortInRange();
+      const tunnel = await tunnelRow(port, new Date(Date.now() + 3_600_000));
+      await engine.open(tunnel.id);
+      const before = net.connect({ host: "127.0.0.1", port });
+      before.on("error", () => {});
+      await new Promise((resolve) => before.once("connect", resolve));
+      const cut = new Promise<void>((resolve) => before.once("close", () => resolve()));
+
+      // The worker as a crash would end it: nothing is drained or told.
+      await (engine["plane"] as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+      await cut;
+      await waitFor(async () => events.map((event) => event.status), (statuses) => statuses.length === 3, 10_000, "reopened");
+      expect(events.map((event) => event.status)).toEqual(["active", "starting", "active"]);
+      expect(events[1]!.reason).toMatch(/^Warren's tunnel worker stopped \(exit code \d+\): reopening$/);
+
+      const echoed = await new Promise<string>((resolve, reject) => {
+        const after = net.connect({ host: "127.0.0.1", port }, () => after.write("pong"));
+        after.once("data", (chunk) => {
+          resolve(chunk.toString());
+          after.destroy();
+        });
+        after.once("error", reject);
+      });
+      expect(echoed).toBe("pong");
     } finally {
       await engine.stop();
     }

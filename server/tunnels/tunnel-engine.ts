@@ -3,9 +3,9 @@
 // reasons), counters and connection records, and tells listeners about them.
 // Connection records, their audit records and counters go through a journal
 // on disk first (engine-journal.ts), so a killed Warren loses none of them.
+// The bytes themselves flow in the data plane's thread (data-plane.ts).
 import { EventEmitter } from "node:events";
 import path from "node:path";
-import type { Client, ClientChannel, TcpConnectionDetails } from "ssh2";
 import { tunnelStatusAction } from "@/lib/audit/audit-actions";
 import { recordAudit, type AuditInput } from "@/lib/audit/audit-log";
 import { expireStaleRequests } from "@/lib/tunnels/approvals";
@@ -17,9 +17,11 @@ import type { TunnelStatus } from "@/lib/generated/prisma/enums";
 import { TunnelOpenError, type LiveStats, type TunnelEngineApi } from "@/lib/tunnels/engine-port";
 import { hostPolicy } from "@/lib/tunnels/host-policy";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
+import { DataPlane } from "@/server/tunnels/data-plane";
+import type { DataPlaneEvent } from "@/server/tunnels/data-plane-protocol";
 import { EngineJournal, type JournalEntry, type TunnelCounters } from "@/server/tunnels/engine-journal";
 import { HostLink, type BackoffOptions } from "@/server/tunnels/host-link";
-import { TunnelRuntime, type ConnectionRecord, type RuntimeTunnel } from "@/server/tunnels/tunnel-runtime";
+import type { ConnectionRecord, RuntimeTunnel } from "@/server/tunnels/tunnel-runtime";
 
 /** `ownerId` and `teamId` say who may hear of it. */
 export type StatusEvent = { tunnelId: string; ownerId: string; teamId: string | null; status: TunnelStatus; reason: string | null; at: string };
@@ -39,9 +41,13 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** An open tunnel as the engine knows it; `stats` mirrors the data plane's counters. */
+type OpenTunnel = { tunnel: RuntimeTunnel; stats: LiveStats };
+
 export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEngineApi {
   private readonly links = new Map<string, HostLink>();
-  private readonly runtimes = new Map<string, TunnelRuntime>();
+  private readonly tunnels = new Map<string, OpenTunnel>();
+  private plane = this.startPlane();
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
   private readonly lastStats = new Map<string, string>();
   private readonly journal: EngineJournal;
@@ -90,10 +96,14 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     return this.persistStatus(tunnelId, status, reason, ctx);
   }
 
-  reconfigure(tunnelId: string, { allowedSources, teamId }: { allowedSources?: string[]; teamId?: string | null }) {
-    const runtime = this.runtimes.get(tunnelId);
-    if (allowedSources) runtime?.setAllowedSources(allowedSources);
-    if (runtime && teamId !== undefined) runtime.tunnel.teamId = teamId;
+  async reconfigure(tunnelId: string, { allowedSources, teamId }: { allowedSources?: string[]; teamId?: string | null }) {
+    const open = this.tunnels.get(tunnelId);
+    if (!open) return;
+    if (teamId !== undefined) open.tunnel.teamId = teamId;
+    if (allowedSources) {
+      open.tunnel.allowedSources = allowedSources;
+      await this.plane.call("setAllowedSources", { tunnelId, sources: allowedSources });
+    }
   }
 
   /** `fresh`: a new request, whose refusal by the SSH server its caller answers
@@ -101,9 +111,8 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   private async openTunnel(tunnelId: string, { fresh }: { fresh: boolean }): Promise<void> {
     await this.journalReady();
     const tunnel = await getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnelId }, include: { host: true } });
-    const auditIds = { hostId: tunnel.hostId, tunnelId: tunnel.id };
-    const runtime = new TunnelRuntime(
-      {
+    const open: OpenTunnel = {
+      tunnel: {
         id: tunnel.id,
         kind: tunnel.kind,
         ownerId: tunnel.ownerId,
@@ -119,35 +128,45 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
         policy: hostPolicy(tunnel.host),
         expiresAt: tunnel.expiresAt,
       },
-      {
-        connectionOpened: ({ source, destination }) => {
-          this.journalAudit({ action: "connection.accepted", ...auditIds, at: new Date(), details: { source, destination } });
-          this.journalCounters([runtime]);
-        },
-        connectionClosed: (record) => {
-          this.journal.append({ type: "connection", record });
-          this.journalAudit({ action: "connection.closed", ...auditIds, at: record.closedAt, details: connectionDetails(record) });
-          this.journalCounters([runtime]);
-        },
-        connectionRefused: ({ source, destination, reason }) => {
-          this.journal.append({ type: "connection", record: refusedRecord(tunnel.id, source, destination, reason) });
-          this.journalAudit({ action: "connection.refused", ...auditIds, at: new Date(), details: { source, destination, reason } });
-        },
-      },
-      { bytesIn: Number(tunnel.bytesIn), bytesOut: Number(tunnel.bytesOut), connectionsTotal: tunnel.connectionsTotal },
-    );
-    await runtime.listen(); // a port taken here rejects before anything is registered
-    this.runtimes.set(tunnelId, runtime);
-    this.armExpiry(runtime.tunnel);
+      stats: { bytesIn: Number(tunnel.bytesIn), bytesOut: Number(tunnel.bytesOut), connections: 0, connectionsTotal: tunnel.connectionsTotal },
+    };
+    const { bytesIn, bytesOut, connectionsTotal } = open.stats;
+    // A port taken here rejects before anything is registered.
+    await this.plane.call("listen", { tunnel: open.tunnel, counters: { bytesIn, bytesOut, connectionsTotal } });
+    this.tunnels.set(tunnelId, open);
+    this.armExpiry(open.tunnel);
     const link = this.link(tunnel.hostId);
     try {
-      const warning = await runtime.attach(await link.ensure());
+      const warning = await this.plane.call("attach", { tunnelId, linkId: await link.ensure() });
       await this.persistStatus(tunnelId, "active", warning ?? null);
     } catch (error) {
       await this.drop(tunnelId);
       if (fresh && error instanceof TunnelOpenError) throw error;
       await this.persistStatus(tunnelId, "failed", reasonOf(error));
     }
+  }
+
+  /** Connection records, refusals and their audit records, as the data plane reports them. */
+  private onPlaneEvent(event: DataPlaneEvent) {
+    if (event.event === "link-closed") return; // the host's link hears of it
+    const tunnelId = event.event === "closed" ? event.record.tunnelId : event.tunnelId;
+    const auditIds = { hostId: event.hostId, tunnelId };
+    if (event.event === "refused") {
+      const { source, destination, reason } = event;
+      this.journal.append({ type: "connection", record: refusedRecord(tunnelId, source, destination, reason) });
+      this.journalAudit({ action: "connection.refused", ...auditIds, at: new Date(), details: { source, destination, reason } });
+      return;
+    }
+    const open = this.tunnels.get(tunnelId);
+    if (open) open.stats = event.stats;
+    if (event.event === "opened") {
+      const { source, destination } = event;
+      this.journalAudit({ action: "connection.accepted", ...auditIds, at: new Date(), details: { source, destination } });
+    } else {
+      this.journal.append({ type: "connection", record: event.record });
+      this.journalAudit({ action: "connection.closed", ...auditIds, at: event.record.closedAt, details: connectionDetails(event.record) });
+    }
+    this.journalCounters([[tunnelId, event.stats]]);
   }
 
   async close(tunnelId: string, { status, reason, ctx }: { status: "closed" | "expired"; reason: string; ctx?: Ctx }) {
@@ -157,101 +176,128 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   }
 
   extend(tunnelId: string, expiresAt: Date) {
-    const runtime = this.runtimes.get(tunnelId);
-    if (!runtime) return;
+    const open = this.tunnels.get(tunnelId);
+    if (!open) return;
     clearTimeout(this.expiryTimers.get(tunnelId));
-    runtime.tunnel.expiresAt = expiresAt;
-    this.armExpiry(runtime.tunnel);
+    open.tunnel.expiresAt = expiresAt;
+    this.armExpiry(open.tunnel);
   }
 
   live(tunnelId: string): LiveStats | undefined {
-    const runtime = this.runtimes.get(tunnelId);
-    if (!runtime) return undefined;
-    return { ...runtime.meter, connections: runtime.connections, connectionsTotal: runtime.connectionsTotal };
+    const open = this.tunnels.get(tunnelId);
+    return open && { ...open.stats };
   }
 
   /** Drains: closes listeners and channels, persists counters and records. Statuses stay as they are, so the next start reopens. */
   async stop() {
     clearInterval(this.ticker);
     for (const timer of this.expiryTimers.values()) clearTimeout(timer);
-    const runtimes = [...this.runtimes.values()];
-    await Promise.all(runtimes.map((runtime) => runtime.teardown()));
+    await Promise.all([...this.tunnels.keys()].map((tunnelId) => this.teardown(tunnelId)));
     if (this.journalLoaded) {
-      this.journalCounters(runtimes);
       await this.commitJournal();
       this.journal.close();
     }
     for (const link of this.links.values()) link.close();
     this.links.clear();
-    this.runtimes.clear();
+    this.tunnels.clear();
+    await this.plane.stop();
+  }
+
+  private startPlane(): DataPlane {
+    const plane = new DataPlane();
+    plane.on("event", (event) => this.onPlaneEvent(event));
+    plane.on("exit", (reason) => void this.planeLost(reason));
+    return plane;
+  }
+
+  /** The data plane's thread died (a bug there, or out of memory), and its
+   *  connections with it: a new one takes over, and every tunnel reopens as after a restart. */
+  private async planeLost(reason: string) {
+    console.error(`warren: ${reason}; reopening its tunnels`);
+    for (const link of this.links.values()) link.close();
+    this.links.clear();
+    this.plane = this.startPlane();
+    const lost = [...this.tunnels];
+    this.journalCounters(lost.map(([id, open]) => [id, open.stats]));
+    for (const [tunnelId] of lost) this.forget(tunnelId);
+    await Promise.allSettled(
+      lost.map(async ([tunnelId]) => {
+        // "starting", as after a restart: a link's "ready" reattaches only "reconnecting" tunnels, and this one reopens whole.
+        await this.persistStatus(tunnelId, "starting", `${reason}: reopening`);
+        await this.openApproved(tunnelId);
+      }),
+    );
   }
 
   private link(hostId: string): HostLink {
     const existing = this.links.get(hostId);
     if (existing) return existing;
-    const link = new HostLink(hostId, this.backoff);
-    link.on("ready", (client) => void this.linkReady(hostId, client));
+    const link = new HostLink(hostId, this.backoff, this.plane);
+    link.on("ready", (linkId) => void this.linkReady(hostId, linkId));
     link.on("down", (reason) => void this.linkDown(hostId, reason));
     link.on("failed", (reason) => void this.linkFailed(hostId, reason));
     this.links.set(hostId, link);
     return link;
   }
 
-  private runtimesOf(hostId: string) {
-    return [...this.runtimes.values()].filter((runtime) => runtime.tunnel.hostId === hostId);
+  private tunnelsOf(hostId: string): string[] {
+    return [...this.tunnels].filter(([, open]) => open.tunnel.hostId === hostId).map(([id]) => id);
   }
 
-  private async linkReady(hostId: string, client: Client) {
-    // Remote forwards arrive on the client as a whole: hand each to its tunnel.
-    client.on("tcp connection", (info: TcpConnectionDetails, accept: () => ClientChannel, reject: () => void) => {
-      const runtime = this.runtimesOf(hostId).find((r) => r.tunnel.kind === "remote" && r.tunnel.listenPort === info.destPort);
-      if (runtime) runtime.acceptRemote(info, accept, reject);
-      else reject();
-    });
+  private async linkReady(hostId: string, linkId: string) {
     await Promise.all(
-      this.runtimesOf(hostId).map(async (runtime) => {
-        const status = await this.currentStatus(runtime.tunnel.id);
+      this.tunnelsOf(hostId).map(async (tunnelId) => {
+        const status = await this.currentStatus(tunnelId);
         if (status !== "reconnecting") return; // a new tunnel attaches itself in open()
         try {
-          const warning = await runtime.attach(client);
-          await this.persistStatus(runtime.tunnel.id, "active", warning ?? `reconnected to ${runtime.tunnel.hostName}`);
+          const warning = await this.plane.call("attach", { tunnelId, linkId });
+          await this.persistStatus(tunnelId, "active", warning ?? `reconnected to ${this.tunnels.get(tunnelId)?.tunnel.hostName}`);
         } catch (error) {
-          await this.drop(runtime.tunnel.id);
-          await this.persistStatus(runtime.tunnel.id, "failed", reasonOf(error));
+          await this.drop(tunnelId);
+          await this.persistStatus(tunnelId, "failed", reasonOf(error));
         }
       }),
     );
   }
 
   private async linkDown(hostId: string, reason: string) {
-    for (const runtime of this.runtimesOf(hostId)) {
-      runtime.detach();
-      await this.persistStatus(runtime.tunnel.id, "reconnecting", reason);
+    for (const tunnelId of this.tunnelsOf(hostId)) {
+      await this.plane.call("detach", { tunnelId });
+      await this.persistStatus(tunnelId, "reconnecting", reason);
     }
   }
 
   private async linkFailed(hostId: string, reason: string) {
-    for (const runtime of this.runtimesOf(hostId)) {
-      await this.drop(runtime.tunnel.id);
-      await this.persistStatus(runtime.tunnel.id, "failed", reason);
+    for (const tunnelId of this.tunnelsOf(hostId)) {
+      await this.drop(tunnelId);
+      await this.persistStatus(tunnelId, "failed", reason);
     }
   }
 
-  /** Stops a runtime and forgets it; the host's link goes when its last tunnel does. */
+  /** Stops a tunnel and forgets it; the host's link goes when its last tunnel does. */
   private async drop(tunnelId: string) {
-    clearTimeout(this.expiryTimers.get(tunnelId));
-    this.expiryTimers.delete(tunnelId);
-    const runtime = this.runtimes.get(tunnelId);
-    if (!runtime) return;
-    this.runtimes.delete(tunnelId);
-    this.lastStats.delete(tunnelId);
-    await runtime.teardown();
-    this.journalCounters([runtime]);
-    const { hostId } = runtime.tunnel;
-    if (this.runtimesOf(hostId).length === 0) {
+    const open = this.tunnels.get(tunnelId);
+    this.forget(tunnelId);
+    if (!open) return;
+    await this.teardown(tunnelId);
+    const { hostId } = open.tunnel;
+    if (this.tunnelsOf(hostId).length === 0) {
       this.links.get(hostId)?.close();
       this.links.delete(hostId);
     }
+  }
+
+  private forget(tunnelId: string) {
+    clearTimeout(this.expiryTimers.get(tunnelId));
+    this.expiryTimers.delete(tunnelId);
+    this.tunnels.delete(tunnelId);
+    this.lastStats.delete(tunnelId);
+  }
+
+  /** Closes the tunnel in the data plane and journals its final counters (its records arrived before the answer). */
+  private async teardown(tunnelId: string) {
+    const stats = await this.plane.call("teardown", { tunnelId }).catch(() => undefined);
+    if (stats) this.journalCounters([[tunnelId, stats]]);
   }
 
   private armExpiry(tunnel: RuntimeTunnel) {
@@ -288,9 +334,9 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
 
   /** A user disabled anywhere (even by the CLI, in another process) loses their tunnels here within seconds. */
   private async closeTunnelsOfDisabledOwners() {
-    if (this.runtimes.size === 0) return;
+    if (this.tunnels.size === 0) return;
     const orphans = await getPrisma().tunnel.findMany({
-      where: { id: { in: [...this.runtimes.keys()] }, owner: { disabled: true } },
+      where: { id: { in: [...this.tunnels.keys()] }, owner: { disabled: true } },
       select: { id: true, owner: { select: { email: true } } },
     });
     for (const tunnel of orphans) await this.close(tunnel.id, { status: "closed", reason: `its owner ${tunnel.owner.email} was disabled` });
@@ -307,10 +353,10 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     this.journal.append({ type: "audit", input });
   }
 
-  private journalCounters(runtimes: TunnelRuntime[]) {
-    if (runtimes.length === 0) return;
+  private journalCounters(tunnels: [string, LiveStats][]) {
+    if (tunnels.length === 0) return;
     const counters = Object.fromEntries(
-      runtimes.map((runtime): [string, TunnelCounters] => [runtime.tunnel.id, { ...runtime.meter, connectionsTotal: runtime.connectionsTotal }]),
+      tunnels.map(([id, { bytesIn, bytesOut, connectionsTotal }]): [string, TunnelCounters] => [id, { bytesIn, bytesOut, connectionsTotal }]),
     );
     this.journal.append({ type: "counters", counters });
   }
@@ -366,19 +412,28 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     }
   }
 
+  /** Brings every open tunnel's counters up to the data plane's. */
+  private async refreshStats() {
+    const snapshot = await this.plane.call("snapshot", {}).catch(() => []);
+    for (const [tunnelId, stats] of snapshot) {
+      const open = this.tunnels.get(tunnelId);
+      if (open) open.stats = stats;
+    }
+  }
+
   // Once a second: a stats event for every tunnel whose counters moved, the
   // moved counters into the journal, and the journal into the database.
   private async tick() {
     this.ticks += 1;
-    const moved: TunnelRuntime[] = [];
+    await this.refreshStats();
+    const moved: [string, LiveStats][] = [];
     const batch: StatsEvent[] = [];
-    for (const runtime of this.runtimes.values()) {
-      const stats = this.live(runtime.tunnel.id)!;
+    for (const [tunnelId, { tunnel, stats }] of this.tunnels) {
       const key = `${stats.bytesIn}/${stats.bytesOut}/${stats.connections}/${stats.connectionsTotal}`;
-      if (this.lastStats.get(runtime.tunnel.id) === key) continue;
-      this.lastStats.set(runtime.tunnel.id, key);
-      moved.push(runtime);
-      batch.push({ tunnelId: runtime.tunnel.id, ownerId: runtime.tunnel.ownerId, teamId: runtime.tunnel.teamId, ...stats });
+      if (this.lastStats.get(tunnelId) === key) continue;
+      this.lastStats.set(tunnelId, key);
+      moved.push([tunnelId, stats]);
+      batch.push({ tunnelId, ownerId: tunnel.ownerId, teamId: tunnel.teamId, ...stats });
     }
     if (batch.length > 0) this.emit("stats", batch);
     this.journalCounters(moved);

@@ -5,7 +5,7 @@ import net from "node:net";
 import type { Duplex } from "node:stream";
 import type { Client, ClientChannel, TcpConnectionDetails } from "ssh2";
 import { sshSocketOf } from "@/lib/ssh/ssh-connect";
-import { TunnelOpenError } from "@/lib/tunnels/engine-port";
+import { TunnelOpenError, type LiveStats } from "@/lib/tunnels/engine-port";
 import { destinationRefusal } from "@/lib/tunnels/host-policy";
 import { isLoopback, isWildcard, sourceAllowed } from "@/lib/tunnels/tunnel-rules";
 import type { HostPolicy } from "@/lib/validation/host-policy";
@@ -96,9 +96,9 @@ const SOURCE_REFUSED = "source address not allowed";
 class PolicyRefusal extends Error {}
 
 export class TunnelRuntime {
-  readonly meter: Meter = { bytesIn: 0, bytesOut: 0 };
-  connections = 0;
-  connectionsTotal = 0;
+  private readonly meter: Meter = { bytesIn: 0, bytesOut: 0 };
+  private connections = 0;
+  private connectionsTotal = 0;
   private client: Client | undefined;
   private server: net.Server | undefined;
   private readonly sockets = new Set<Duplex>();
@@ -114,6 +114,10 @@ export class TunnelRuntime {
     this.meter.bytesIn = counters.bytesIn;
     this.meter.bytesOut = counters.bytesOut;
     this.connectionsTotal = counters.connectionsTotal;
+  }
+
+  stats(): LiveStats {
+    return { ...this.meter, connections: this.connections, connectionsTotal: this.connectionsTotal };
   }
 
   /** Binds the Warren-side listener (local, dynamic). It keeps its port while the SSH link is down. */

@@ -1,0 +1,39 @@
+// What the engine (main thread) and its data plane (a worker thread, see
+// data-plane.ts) say to each other. Everything here crosses postMessage, so
+// it is plain data: errors travel as WireError and are rebuilt on arrival.
+import type { LiveStats } from "@/lib/tunnels/engine-port";
+import type { SshStep, SshTarget } from "@/lib/ssh/ssh-connect";
+import type { TunnelCounters } from "@/server/tunnels/engine-journal";
+import type { ConnectionRecord, RuntimeTunnel } from "@/server/tunnels/tunnel-runtime";
+
+/** The worker's operations; the engine calls each through DataPlane. */
+export type DataPlaneOps = {
+  /** Opens an SSH connection, known from then on as `linkId`. */
+  connect(input: { linkId: string; hostId: string; target: SshTarget }): Promise<{ fingerprint: string }>;
+  disconnect(input: { linkId: string }): Promise<void>;
+  /** Binds a tunnel's listener (local, dynamic); nothing is kept if it fails. */
+  listen(input: { tunnel: RuntimeTunnel; counters: TunnelCounters }): Promise<void>;
+  /** Puts a tunnel on a link; answers a warning for its owner, if any. */
+  attach(input: { tunnelId: string; linkId: string }): Promise<string | undefined>;
+  detach(input: { tunnelId: string }): Promise<void>;
+  /** Closes a tunnel's listener and connections; its records are sent before this answers. */
+  teardown(input: { tunnelId: string }): Promise<LiveStats | undefined>;
+  setAllowedSources(input: { tunnelId: string; sources: string[] }): Promise<void>;
+  /** Every tunnel's counters now. */
+  snapshot(input: Record<string, never>): Promise<[string, LiveStats][]>;
+};
+
+export type Op = keyof DataPlaneOps;
+
+export type WireError = { name: string; message: string; code?: string; step?: SshStep; offeredFingerprint?: string };
+
+export type Request = { [K in Op]: { id: number; op: K; input: Parameters<DataPlaneOps[K]>[0] } }[Op];
+
+export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WireError };
+
+/** Told by the worker unasked, in the order things happened. `stats`: the tunnel's counters just after. */
+export type DataPlaneEvent =
+  | { event: "opened"; tunnelId: string; hostId: string; source: string; destination: string | null; stats: LiveStats }
+  | { event: "closed"; hostId: string; record: ConnectionRecord; stats: LiveStats }
+  | { event: "refused"; tunnelId: string; hostId: string; source: string; destination: string | null; reason: string }
+  | { event: "link-closed"; linkId: string; reason: string };

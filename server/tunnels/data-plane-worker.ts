@@ -1,0 +1,125 @@
+// The data plane: every SSH connection and tunnel runtime, in a worker
+// thread of its own (started by data-plane.ts). It never touches the
+// database; the engine decides, persists and tells, this carries bytes.
+import { parentPort } from "node:worker_threads";
+import type { Client, ClientChannel, TcpConnectionDetails } from "ssh2";
+import { connectSsh } from "@/lib/ssh/ssh-connect";
+import type { DataPlaneEvent, DataPlaneOps, Reply, Request, WireError } from "@/server/tunnels/data-plane-protocol";
+import { TunnelRuntime } from "@/server/tunnels/tunnel-runtime";
+
+type Link = { hostId: string; client: Client };
+
+const port = parentPort!;
+const links = new Map<string, Link>();
+const runtimes = new Map<string, TunnelRuntime>();
+
+// Events and answers leave in one message per turn of the event loop, in
+// order: a connection's "opened" is then a push onto an array, not a
+// structured clone on the way to its first byte.
+let outbox: (DataPlaneEvent | Reply)[] = [];
+
+function send(message: DataPlaneEvent | Reply) {
+  if (outbox.length === 0) setImmediate(flush);
+  outbox.push(message);
+}
+
+function flush() {
+  port.postMessage(outbox);
+  outbox = [];
+}
+
+function runtime(tunnelId: string): TunnelRuntime {
+  const found = runtimes.get(tunnelId);
+  if (!found) throw new Error(`tunnel ${tunnelId} is not open in the data plane`);
+  return found;
+}
+
+/** Remote forwards arrive on the SSH connection as a whole: each goes to its tunnel. */
+function dispatchRemote(hostId: string, info: TcpConnectionDetails, accept: () => ClientChannel, reject: () => void) {
+  for (const candidate of runtimes.values()) {
+    const { tunnel } = candidate;
+    if (tunnel.hostId === hostId && tunnel.kind === "remote" && tunnel.listenPort === info.destPort) return candidate.acceptRemote(info, accept, reject);
+  }
+  reject();
+}
+
+function adopt(linkId: string, hostId: string, client: Client) {
+  links.set(linkId, { hostId, client });
+  let lastError = "";
+  client.on("error", (error) => (lastError = error.message));
+  client.on("tcp connection", (info, accept, reject) => dispatchRemote(hostId, info, accept, reject));
+  client.once("close", () => {
+    if (!links.delete(linkId)) return; // disconnected on purpose
+    send({ event: "link-closed", linkId, reason: lastError });
+  });
+}
+
+const ops: DataPlaneOps = {
+  async connect({ linkId, hostId, target }) {
+    const { client, fingerprint } = await connectSsh(target);
+    adopt(linkId, hostId, client);
+    return { fingerprint };
+  },
+
+  async disconnect({ linkId }) {
+    const link = links.get(linkId);
+    links.delete(linkId);
+    link?.client.end();
+  },
+
+  async listen({ tunnel, counters }) {
+    const { id, hostId } = tunnel;
+    const opened = new TunnelRuntime(
+      tunnel,
+      {
+        connectionOpened: ({ source, destination }) => send({ event: "opened", tunnelId: id, hostId, source, destination, stats: opened.stats() }),
+        connectionClosed: (record) => send({ event: "closed", hostId, record, stats: opened.stats() }),
+        connectionRefused: (refusal) => send({ event: "refused", tunnelId: id, hostId, ...refusal }),
+      },
+      counters,
+    );
+    await opened.listen();
+    runtimes.set(id, opened);
+  },
+
+  async attach({ tunnelId, linkId }) {
+    const link = links.get(linkId);
+    const target = runtime(tunnelId);
+    if (!link) throw new Error(`the SSH connection to ${target.tunnel.hostName} is down; Warren is reconnecting`);
+    return target.attach(link.client);
+  },
+
+  async detach({ tunnelId }) {
+    runtimes.get(tunnelId)?.detach();
+  },
+
+  async teardown({ tunnelId }) {
+    const closing = runtimes.get(tunnelId);
+    if (!closing) return undefined;
+    runtimes.delete(tunnelId);
+    await closing.teardown();
+    return closing.stats();
+  },
+
+  async setAllowedSources({ tunnelId, sources }) {
+    runtimes.get(tunnelId)?.setAllowedSources(sources);
+  },
+
+  async snapshot() {
+    return [...runtimes].map(([id, open]) => [id, open.stats()]);
+  },
+};
+
+function wireError(error: unknown): WireError {
+  if (!(error instanceof Error)) return { name: "Error", message: String(error) };
+  const { name, message, code, step, offeredFingerprint } = error as Error & Partial<WireError>;
+  return { name, message, code, step, offeredFingerprint };
+}
+
+port.on("message", (request: Request) => {
+  const run = ops[request.op] as (input: unknown) => Promise<unknown>;
+  run(request.input).then(
+    (value) => send({ id: request.id, ok: true, value }),
+    (error: unknown) => send({ id: request.id, ok: false, error: wireError(error) }),
+  );
+});

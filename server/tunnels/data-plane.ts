@@ -1,0 +1,76 @@
+// The engine's handle on its data plane, a worker thread running
+// data-plane-worker.ts. Why a thread: forwarding allocates a buffer per SSH
+// packet and per socket read (ssh2 and Node), and on the main thread every
+// major GC that churn sets off also marks Next.js's heap, hundreds of MB.
+// In a thread of its own the engine's heap is a few MB. See the README's
+// Performance section for what it measured.
+import { EventEmitter } from "node:events";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { SshFailure } from "@/lib/ssh/ssh-connect";
+import { TunnelOpenError, type TunnelOpenErrorCode } from "@/lib/tunnels/engine-port";
+import type { DataPlaneEvent, DataPlaneOps, Op, Reply, WireError } from "@/server/tunnels/data-plane-protocol";
+
+type Pending = { resolve(value: unknown): void; reject(error: Error): void };
+
+type PlaneEvents = { event: [DataPlaneEvent]; exit: [reason: string] };
+
+const WORKER_FILE = fileURLToPath(new URL("./data-plane-worker.ts", import.meta.url));
+
+// Warren runs from TypeScript source (tsx, and vite-node under Vitest); a
+// worker does not inherit either loader, so it registers tsx itself.
+const BOOTSTRAP = `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(WORKER_FILE)}); })`;
+
+function rebuild(error: WireError): Error {
+  if (error.name === "TunnelOpenError") return new TunnelOpenError(error.code as TunnelOpenErrorCode, error.message);
+  if (error.name === "SshFailure") return new SshFailure(error.step!, error.message, error.offeredFingerprint);
+  return new Error(error.message);
+}
+
+export class DataPlane extends EventEmitter<PlaneEvents> {
+  private readonly worker = new Worker(BOOTSTRAP, { eval: true, name: "warren-data-plane" });
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private stopping = false;
+  private exited: string | undefined;
+
+  constructor() {
+    super();
+    this.worker.on("message", (messages: (Reply | DataPlaneEvent)[]) => {
+      for (const message of messages) {
+        if ("id" in message) this.settle(message);
+        else this.emit("event", message);
+      }
+    });
+    this.worker.on("error", (error) => console.error("warren: the tunnel data plane failed:", error));
+    this.worker.once("exit", (code) => {
+      const reason = `Warren's tunnel worker stopped (exit code ${code})`;
+      this.exited = reason;
+      for (const { reject } of this.pending.values()) reject(new Error(reason));
+      this.pending.clear();
+      if (!this.stopping) this.emit("exit", reason);
+    });
+  }
+
+  call<K extends Op>(op: K, input: Parameters<DataPlaneOps[K]>[0]): ReturnType<DataPlaneOps[K]> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (this.exited) return reject(new Error(this.exited));
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, op, input });
+    }) as ReturnType<DataPlaneOps[K]>;
+  }
+
+  async stop() {
+    this.stopping = true;
+    await this.worker.terminate();
+  }
+
+  private settle(reply: Reply) {
+    const pending = this.pending.get(reply.id);
+    if (!pending) return;
+    this.pending.delete(reply.id);
+    if (reply.ok) pending.resolve(reply.value);
+    else pending.reject(rebuild(reply.error));
+  }
+}

@@ -7,7 +7,7 @@
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { io, type Socket } from "socket.io-client";
 import {
-  auditNewEventSchema,
+  auditNewBatchSchema,
   requestNewEventSchema,
   requestResolvedEventSchema,
   tunnelChangedEventSchema,
@@ -96,16 +96,16 @@ export function useTunnelEvents(handlers: TunnelHandlers) {
   }, [socket]);
 }
 
-/** New audit records, for admins (the server sends them to no one else). */
-export function useAuditEvents(onNew: (event: AuditNewEvent) => void) {
+/** New audit records, oldest first, for admins (the server sends them to no one else). */
+export function useAuditEvents(onNew: (records: AuditNewEvent[]) => void) {
   const { socket } = useRealtime();
   const latest = useRef(onNew);
   latest.current = onNew;
   useEffect(() => {
     if (!socket) return;
     const handler = (payload: unknown) => {
-      const parsed = auditNewEventSchema.safeParse(payload);
-      if (parsed.success) latest.current(parsed.data);
+      const parsed = auditNewBatchSchema.safeParse(payload);
+      if (parsed.success) latest.current(parsed.data.records);
     };
     socket.on("audit:new", handler);
     return () => {

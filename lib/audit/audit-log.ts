@@ -4,6 +4,7 @@
 // the race reads the new head and seals again.
 import { getConfig } from "@/lib/config";
 import type { Ctx } from "@/lib/context";
+import { insertRows } from "@/lib/db/insert-rows";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { auditKey, ChainVerifier, GENESIS_HASH, sealRecord, signCheckpoint, type ChainProblem, type SealedAuditRecord } from "@/lib/audit/audit-chain";
@@ -52,6 +53,8 @@ export type AlongsideAudit = (tx: Prisma.TransactionClient) => Promise<unknown>;
 // the transaction in the middle with an error no retry recognises.
 const TRANSACTION_LIMITS = { maxWait: 30_000, timeout: 60_000 };
 
+const AUDIT_COLUMNS = ["seq", "at", "actorType", "actorId", "actorEmail", "actorIp", "userAgent", "action", "hostId", "tunnelId", "subjectId", "details", "prevHash", "hash"] as const;
+
 async function appendOnce(ctx: Ctx, inputs: AuditInput[], alongside?: AlongsideAudit): Promise<SealedAuditRecord[]> {
   const key = auditKey(getConfig().secretKey);
   return getPrisma().$transaction(async (tx) => {
@@ -76,7 +79,7 @@ async function appendOnce(ctx: Ctx, inputs: AuditInput[], alongside?: AlongsideA
       head = record;
       return record;
     });
-    if (sealed.length) await tx.auditEvent.createMany({ data: sealed });
+    await insertRows(tx, "AuditEvent", AUDIT_COLUMNS, sealed);
     await alongside?.(tx);
     return sealed;
   }, TRANSACTION_LIMITS);
@@ -96,7 +99,7 @@ export function recordAudit(ctx: Ctx, input: AuditInput | AuditInput[], alongsid
     for (let attempt = 1; ; attempt++) {
       try {
         const sealed = await appendOnce(ctx, inputs, alongside);
-        for (const record of sealed) publish([ADMIN_ROOM], "audit:new", toAuditDto(record));
+        if (sealed.length > 0) publish([ADMIN_ROOM], "audit:new", { records: sealed.map(toAuditDto) });
         return;
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !lostRace(error)) throw error;

@@ -45,6 +45,11 @@ export const auditNewEventSchema = z.object({
 });
 export type AuditNewEvent = z.infer<typeof auditNewEventSchema>;
 
+/** The records of one commit, oldest first, in one frame: a busy second of
+ *  connections seals thousands, which one event each swamped admins' sockets. */
+export const auditNewBatchSchema = z.object({ records: z.array(auditNewEventSchema) });
+export type AuditNewBatch = z.infer<typeof auditNewBatchSchema>;
+
 /** A request waiting for a decision, for the people who may decide it. */
 export const requestNewEventSchema = z.object({
   tunnelId: z.string(),
@@ -73,7 +78,7 @@ export type ServerToClientEvents = {
   "tunnel:status": (event: TunnelStatusEvent) => void;
   "tunnel:stats": (batch: TunnelStatsBatch) => void;
   "tunnel:changed": (event: TunnelChangedEvent) => void;
-  "audit:new": (event: AuditNewEvent) => void;
+  "audit:new": (batch: AuditNewBatch) => void;
   "session:ended": (event: { reason: string }) => void;
   "request:new": (event: RequestNewEvent) => void;
   "request:resolved": (event: RequestResolvedEvent) => void;

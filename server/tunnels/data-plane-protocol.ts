@@ -19,8 +19,8 @@ export type DataPlaneOps = {
   /** Closes a tunnel's listener and connections; its records are sent before this answers. */
   teardown(input: { tunnelId: string }): Promise<LiveStats | undefined>;
   setAllowedSources(input: { tunnelId: string; sources: string[] }): Promise<void>;
-  /** Every tunnel's counters now. */
-  snapshot(input: Record<string, never>): Promise<[string, LiveStats][]>;
+  /** Sends every tunnel's counters now, as a "stats" event. */
+  snapshot(input: Record<string, never>): Promise<void>;
 };
 
 export type Op = keyof DataPlaneOps;
@@ -36,4 +36,5 @@ export type DataPlaneEvent =
   | { event: "opened"; tunnelId: string; hostId: string; source: string; destination: string | null; stats: LiveStats }
   | { event: "closed"; hostId: string; record: ConnectionRecord; stats: LiveStats }
   | { event: "refused"; tunnelId: string; hostId: string; source: string; destination: string | null; reason: string }
-  | { event: "link-closed"; linkId: string; reason: string };
+  | { event: "link-closed"; linkId: string; reason: string }
+  | { event: "stats"; tunnels: [string, LiveStats][] };

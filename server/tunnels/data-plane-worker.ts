@@ -106,7 +106,7 @@ const ops: DataPlaneOps = {
   },
 
   async snapshot() {
-    return [...runtimes].map(([id, open]) => [id, open.stats()]);
+    send({ event: "stats", tunnels: [...runtimes].map(([id, open]) => [id, open.stats()]) });
   },
 };
 

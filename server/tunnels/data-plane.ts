@@ -13,7 +13,7 @@ import type { DataPlaneEvent, DataPlaneOps, Op, Reply, WireError } from "@/serve
 
 type Pending = { resolve(value: unknown): void; reject(error: Error): void };
 
-type PlaneEvents = { event: [DataPlaneEvent]; exit: [reason: string] };
+type PlaneEvents = { events: [DataPlaneEvent[]]; exit: [reason: string] };
 
 const WORKER_FILE = fileURLToPath(new URL("./data-plane-worker.ts", import.meta.url));
 
@@ -36,11 +36,12 @@ export class DataPlane extends EventEmitter<PlaneEvents> {
 
   constructor() {
     super();
+    // The events first, in order: an answer's awaiter resumes only after this
+    // handler, so it sees every event the worker sent before answering.
     this.worker.on("message", (messages: (Reply | DataPlaneEvent)[]) => {
-      for (const message of messages) {
-        if ("id" in message) this.settle(message);
-        else this.emit("event", message);
-      }
+      const events = messages.filter((message): message is DataPlaneEvent => !("id" in message));
+      if (events.length > 0) this.emit("events", events);
+      for (const message of messages) if ("id" in message) this.settle(message);
     });
     this.worker.on("error", (error) => console.error("warren: the tunnel data plane failed:", error));
     this.worker.once("exit", (code) => {

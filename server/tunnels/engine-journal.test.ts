@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -23,6 +23,11 @@ const record = {
   closedAt: new Date("2026-11-25T04:00:01.000Z"),
   error: null,
 };
+
+/** The size on disk of the record's entry numbered `seq`. */
+function lineSize(seq: number): number {
+  return Buffer.byteLength(`${JSON.stringify({ type: "connection", record, seq })}\n`);
+}
 
 describe("the engine journal", () => {
   it("gives a new run what the last one appended, dates and all, numbered on from there", () => {
@@ -55,13 +60,42 @@ describe("the engine journal", () => {
     expect(third.pending().map((entry) => entry.seq)).toEqual([42]);
   });
 
-  it("keeps only uncommitted entries on disk after a commit", () => {
+  it("empties the file once everything is committed", () => {
     const journal = new EngineJournal(file);
     journal.load(0);
     for (let i = 0; i < 3; i++) journal.append({ type: "connection", record });
     journal.committed(2);
-    expect(readFileSync(file, "utf8").trim().split("\n").map((line) => (JSON.parse(line) as { seq: number }).seq)).toEqual([3]);
+    expect(journal.pending().map((entry) => entry.seq)).toEqual([3]);
     journal.committed(3);
+    expect(readFileSync(file, "utf8")).toBe("");
+  });
+
+  it("works off a backlog without rewriting the file for every commit, and keeps it bounded", () => {
+    const journal = new EngineJournal(file);
+    journal.load(0);
+    const ENTRIES = 60_000; // about 15 MB: more than the slack, so it must be compacted on the way
+    for (let i = 0; i < ENTRIES; i++) journal.append({ type: "connection", record });
+    let rewrites = 0;
+    let inode = statSync(file).ino;
+    const lineBytes = lineSize(ENTRIES);
+    for (let seq = 200; seq <= ENTRIES; seq += 200) {
+      journal.committed(seq);
+      const stat = statSync(file);
+      if (stat.ino !== inode) rewrites += 1;
+      inode = stat.ino;
+      // Committed entries linger, but never more of them than are pending, plus 8 MiB.
+      expect(stat.size).toBeLessThanOrEqual(2 * (ENTRIES - seq) * lineBytes + 8 * 1024 * 1024);
+      if (seq % 10_000 === 0) {
+        // What a new run would take up at this point is exactly what is pending.
+        const next = new EngineJournal(path.join(dir, "copy.jsonl"));
+        copyFileSync(file, path.join(dir, "copy.jsonl"));
+        next.load(seq);
+        expect(next.pending().map((entry) => entry.seq)).toEqual(journal.pending().map((entry) => entry.seq));
+        next.close();
+      }
+    }
+    expect(rewrites).toBeGreaterThan(0);
+    expect(rewrites).toBeLessThan(10); // not one per commit (300)
     expect(readFileSync(file, "utf8")).toBe("");
   });
 

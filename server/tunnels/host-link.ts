@@ -21,6 +21,8 @@ type LinkEvents = {
 
 const engineCtx = systemCtx("engine");
 
+type LinkClosed = Extract<DataPlaneEvent, { event: "link-closed" }>;
+
 /** Names each connection the data plane opens, so a late "closed" from an old one is not taken for the current one's. */
 let linkCount = 0;
 
@@ -39,7 +41,7 @@ export class HostLink extends EventEmitter<LinkEvents> {
     private readonly plane: DataPlane,
   ) {
     super();
-    plane.on("event", this.onPlaneEvent);
+    plane.on("events", this.onPlaneEvents);
   }
 
   /** The connection's link id, connecting now if needed (cutting a backoff wait short). */
@@ -63,16 +65,17 @@ export class HostLink extends EventEmitter<LinkEvents> {
   close() {
     this.closed = true;
     clearTimeout(this.retryTimer);
-    this.plane.off("event", this.onPlaneEvent);
+    this.plane.off("events", this.onPlaneEvents);
     if (this.linkId) void this.plane.call("disconnect", { linkId: this.linkId }).catch(() => {});
     this.linkId = undefined;
     this.removeAllListeners();
   }
 
-  private readonly onPlaneEvent = (event: DataPlaneEvent) => {
-    if (event.event !== "link-closed" || event.linkId !== this.linkId || this.closed) return;
+  private readonly onPlaneEvents = (events: DataPlaneEvent[]) => {
+    const lost = events.find((event): event is LinkClosed => event.event === "link-closed" && event.linkId === this.linkId);
+    if (!lost || this.closed) return;
     this.linkId = undefined;
-    this.emit("down", `connection to ${this.hostName} lost${event.reason ? ` (${event.reason})` : ""}`);
+    this.emit("down", `connection to ${this.hostName} lost${lost.reason ? ` (${lost.reason})` : ""}`);
     this.scheduleRetry();
   };
 

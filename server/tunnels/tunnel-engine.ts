@@ -4,6 +4,7 @@
 // Connection records, their audit records and counters go through a journal
 // on disk first (engine-journal.ts), so a killed Warren loses none of them.
 // The bytes themselves flow in the data plane's thread (data-plane.ts).
+import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import path from "node:path";
 import { tunnelStatusAction } from "@/lib/audit/audit-actions";
@@ -11,6 +12,7 @@ import { recordAudit, type AuditInput } from "@/lib/audit/audit-log";
 import { expireStaleRequests } from "@/lib/tunnels/approvals";
 import { getConfig } from "@/lib/config";
 import { systemCtx, type Ctx } from "@/lib/context";
+import { insertRows } from "@/lib/db/insert-rows";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { TunnelStatus } from "@/lib/generated/prisma/enums";
@@ -19,7 +21,7 @@ import { hostPolicy } from "@/lib/tunnels/host-policy";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import { DataPlane } from "@/server/tunnels/data-plane";
 import type { DataPlaneEvent } from "@/server/tunnels/data-plane-protocol";
-import { EngineJournal, type JournalEntry, type TunnelCounters } from "@/server/tunnels/engine-journal";
+import { EngineJournal, type JournalEntry, type JournalEvent, type TunnelCounters } from "@/server/tunnels/engine-journal";
 import { HostLink, type BackoffOptions } from "@/server/tunnels/host-link";
 import type { ConnectionRecord, RuntimeTunnel } from "@/server/tunnels/tunnel-runtime";
 
@@ -146,27 +148,43 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     }
   }
 
-  /** Connection records, refusals and their audit records, as the data plane reports them. */
-  private onPlaneEvent(event: DataPlaneEvent) {
-    if (event.event === "link-closed") return; // the host's link hears of it
+  /** Connection records, refusals, their audit records and counters, as the
+   *  data plane reports them: one journal write for each message it sends. */
+  private onPlaneEvents(events: DataPlaneEvent[]) {
+    const entries = events.flatMap((event) => this.journalEntriesOf(event));
+    if (entries.length > 0) this.journal.append(...entries);
+  }
+
+  private journalEntriesOf(event: DataPlaneEvent): JournalEvent[] {
+    if (event.event === "link-closed") return []; // the host's link hears of it
+    if (event.event === "stats") {
+      for (const [tunnelId, stats] of event.tunnels) this.mirror(tunnelId, stats);
+      return [];
+    }
     const tunnelId = event.event === "closed" ? event.record.tunnelId : event.tunnelId;
     const auditIds = { hostId: event.hostId, tunnelId };
     if (event.event === "refused") {
       const { source, destination, reason } = event;
-      this.journal.append({ type: "connection", record: refusedRecord(tunnelId, source, destination, reason) });
-      this.journalAudit({ action: "connection.refused", ...auditIds, at: new Date(), details: { source, destination, reason } });
-      return;
+      return [
+        { type: "connection", record: refusedRecord(tunnelId, source, destination, reason) },
+        { type: "audit", input: { action: "connection.refused", ...auditIds, at: new Date(), details: { source, destination, reason } } },
+      ];
     }
-    const open = this.tunnels.get(tunnelId);
-    if (open) open.stats = event.stats;
+    this.mirror(tunnelId, event.stats);
+    const counters = countersOf([[tunnelId, event.stats]]);
     if (event.event === "opened") {
       const { source, destination } = event;
-      this.journalAudit({ action: "connection.accepted", ...auditIds, at: new Date(), details: { source, destination } });
-    } else {
-      this.journal.append({ type: "connection", record: event.record });
-      this.journalAudit({ action: "connection.closed", ...auditIds, at: event.record.closedAt, details: connectionDetails(event.record) });
+      return [{ type: "audit", input: { action: "connection.accepted", ...auditIds, at: new Date(), details: { source, destination } }, counters }];
     }
-    this.journalCounters([[tunnelId, event.stats]]);
+    return [
+      { type: "connection", record: event.record },
+      { type: "audit", input: { action: "connection.closed", ...auditIds, at: event.record.closedAt, details: connectionDetails(event.record) }, counters },
+    ];
+  }
+
+  private mirror(tunnelId: string, stats: LiveStats) {
+    const open = this.tunnels.get(tunnelId);
+    if (open) open.stats = stats;
   }
 
   async close(tunnelId: string, { status, reason, ctx }: { status: "closed" | "expired"; reason: string; ctx?: Ctx }) {
@@ -205,7 +223,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
 
   private startPlane(): DataPlane {
     const plane = new DataPlane();
-    plane.on("event", (event) => this.onPlaneEvent(event));
+    plane.on("events", (events) => this.onPlaneEvents(events));
     plane.on("exit", (reason) => void this.planeLost(reason));
     return plane;
   }
@@ -349,16 +367,8 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     return this.journalLoaded;
   }
 
-  private journalAudit(input: AuditInput) {
-    this.journal.append({ type: "audit", input });
-  }
-
   private journalCounters(tunnels: [string, LiveStats][]) {
-    if (tunnels.length === 0) return;
-    const counters = Object.fromEntries(
-      tunnels.map(([id, { bytesIn, bytesOut, connectionsTotal }]): [string, TunnelCounters] => [id, { bytesIn, bytesOut, connectionsTotal }]),
-    );
-    this.journal.append({ type: "counters", counters });
+    if (tunnels.length > 0) this.journal.append({ type: "counters", counters: countersOf(tunnels) });
   }
 
   /** Commits the journal's pending entries; one commit at a time, and at most one more waiting behind it. */
@@ -380,7 +390,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     // What arrives meanwhile waits for the next commit, so a close waiting on this one is not kept waiting by new traffic.
     const end = this.journal.pending().at(-1)?.seq ?? 0;
     for (;;) {
-      const slice = this.journal.pending().slice(0, COMMIT_SLICE).filter((entry) => entry.seq <= end);
+      const slice = this.journal.pending(COMMIT_SLICE).filter((entry) => entry.seq <= end);
       if (slice.length === 0 || !(await this.commitSlice(slice))) return;
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -396,11 +406,8 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
         // A tunnel deleted meanwhile (its owner was) takes its rows with it.
         const tunnelIds = [...new Set([...records.map((record) => record.tunnelId), ...counters.keys()])];
         const existing = new Set((await tx.tunnel.findMany({ where: { id: { in: tunnelIds } }, select: { id: true } })).map((tunnel) => tunnel.id));
-        await tx.tunnelConnection.createMany({
-          data: records
-            .filter((record) => existing.has(record.tunnelId))
-            .map((record) => ({ ...record, bytesIn: BigInt(record.bytesIn), bytesOut: BigInt(record.bytesOut) })),
-        });
+        const rows = records.filter((record) => existing.has(record.tunnelId)).map((record) => ({ id: randomUUID(), ...record }));
+        await insertRows(tx, "TunnelConnection", CONNECTION_COLUMNS, rows);
         await updateCounters(tx, [...counters].filter(([id]) => existing.has(id)));
         await tx.engineJournalMark.upsert({ where: { id: 1 }, create: { id: 1, seq: through }, update: { seq: through } });
       });
@@ -412,20 +419,11 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     }
   }
 
-  /** Brings every open tunnel's counters up to the data plane's. */
-  private async refreshStats() {
-    const snapshot = await this.plane.call("snapshot", {}).catch(() => []);
-    for (const [tunnelId, stats] of snapshot) {
-      const open = this.tunnels.get(tunnelId);
-      if (open) open.stats = stats;
-    }
-  }
-
   // Once a second: a stats event for every tunnel whose counters moved, the
   // moved counters into the journal, and the journal into the database.
   private async tick() {
     this.ticks += 1;
-    await this.refreshStats();
+    await this.plane.call("snapshot", {}).catch(() => {}); // its "stats" event brings the counters up to date
     const moved: [string, LiveStats][] = [];
     const batch: StatsEvent[] = [];
     for (const [tunnelId, { tunnel, stats }] of this.tunnels) {
@@ -443,6 +441,8 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     await expireStaleRequests().catch((error: unknown) => console.error("warren: expiring approval requests failed:", reasonOf(error)));
   }
 }
+
+const CONNECTION_COLUMNS = ["id", "tunnelId", "source", "destination", "bytesIn", "bytesOut", "openedAt", "closedAt", "error"] as const;
 
 // 7 parameters a row: well under SQLite's 32,766 per statement.
 const COUNTER_ROWS_PER_STATEMENT = 1_000;
@@ -475,9 +475,13 @@ function auditInputs(batch: readonly JournalEntry[]): AuditInput[] {
 function latestCounters(batch: readonly JournalEntry[]): Map<string, TunnelCounters> {
   const latest = new Map<string, TunnelCounters>();
   for (const entry of batch) {
-    if (entry.type === "counters") for (const [id, counters] of Object.entries(entry.counters)) latest.set(id, counters);
+    for (const [id, counters] of Object.entries(entry.counters ?? {})) latest.set(id, counters);
   }
   return latest;
+}
+
+function countersOf(tunnels: [string, LiveStats][]): Record<string, TunnelCounters> {
+  return Object.fromEntries(tunnels.map(([id, { bytesIn, bytesOut, connectionsTotal }]) => [id, { bytesIn, bytesOut, connectionsTotal }]));
 }
 
 function connectionDetails(record: ConnectionRecord) {

@@ -38,7 +38,7 @@ const password = "correct horse battery";
 
 async function liveSocket(token: string, sink: AuditRecord[]) {
   const socket = io(warren.url, { auth: { token }, transports: ["websocket"], reconnection: false });
-  socket.on("audit:new", (record: AuditRecord) => sink.push(record));
+  socket.on("audit:new", (batch: { records: AuditRecord[] }) => sink.push(...batch.records));
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", resolve);
     socket.once("connect_error", reject);

@@ -44,10 +44,15 @@ export function AuditView({ initial, filters, hosts, users }: { initial: Page; f
 
   useEffect(() => setPage(initial), [initial]);
 
-  useAuditEvents((event) => {
-    if (!matchesAuditFilters(event, filters)) return;
-    setPage((current) => (current.events.some((known) => known.seq === event.seq) ? current : { ...current, events: [event, ...current.events] }));
-    setFresh((current) => new Set(current).add(event.seq));
+  useAuditEvents((records) => {
+    const matching = records.filter((event) => matchesAuditFilters(event, filters));
+    if (matching.length === 0) return;
+    setPage((current) => {
+      const known = new Set(current.events.map((event) => event.seq));
+      const added = matching.filter((event) => !known.has(event.seq)).reverse(); // newest first, as listed
+      return added.length === 0 ? current : { ...current, events: [...added, ...current.events] };
+    });
+    setFresh((current) => new Set([...current, ...matching.map((event) => event.seq)]));
   });
 
   const apply = (next: AuditFilters) => router.push(`${pathname}?${query(next)}`);

@@ -40,15 +40,26 @@ async function tunnelRow(listenPort: number, expiresAt: Date, status: "starting"
   });
 }
 
+/** An engine (not started: no ticker) with one local tunnel open through it, and the status events it emits. */
+async function engineWithTunnel(expiresInMs: number) {
+  const engine = new TunnelEngine();
+  const events: StatusEvent[] = [];
+  engine.on("status", (event) => events.push(event));
+  try {
+    const port = await freePortInRange();
+    const tunnel = await tunnelRow(port, new Date(Date.now() + expiresInMs));
+    await engine.open(tunnel.id);
+    return { engine, events, port, tunnel };
+  } catch (error) {
+    await engine.stop();
+    throw error;
+  }
+}
+
 describe("expiry", () => {
   it("closes the listener and its open connections when the time is up", async () => {
-    const engine = new TunnelEngine();
-    const events: StatusEvent[] = [];
-    engine.on("status", (event) => events.push(event));
+    const { engine, events, port, tunnel } = await engineWithTunnel(1_500);
     try {
-      const port = await freePortInRange();
-      const tunnel = await tunnelRow(port, new Date(Date.now() + 1_500));
-      await engine.open(tunnel.id);
       const client = net.connect({ host: "127.0.0.1", port });
       const echoed = await new Promise<string>((resolve) => {
         client.once("data", (chunk) => resolve(chunk.toString()));
@@ -95,13 +106,8 @@ describe("expiry", () => {
 
 describe("the data plane's thread", () => {
   it("if it dies, its connections end, a new one takes over and every tunnel reopens", async () => {
-    const engine = new TunnelEngine();
-    const events: StatusEvent[] = [];
-    engine.on("status", (event) => events.push(event));
+    const { engine, events, port } = await engineWithTunnel(3_600_000);
     try {
-      const port = await freePortInRange();
-      const tunnel = await tunnelRow(port, new Date(Date.now() + 3_600_000));
-      await engine.open(tunnel.id);
       const before = net.connect({ host: "127.0.0.1", port });
       before.on("error", () => {});
       await new Promise((resolve) => before.once("connect", resolve));
@@ -131,11 +137,8 @@ describe("the data plane's thread", () => {
 
 describe("the journal's commit", () => {
   it("commits a busy second in several slices, losing and reordering nothing", async () => {
-    const engine = new TunnelEngine();
+    const { engine, port, tunnel } = await engineWithTunnel(3_600_000);
     try {
-      const port = await freePortInRange();
-      const tunnel = await tunnelRow(port, new Date(Date.now() + 3_600_000));
-      await engine.open(tunnel.id);
       // 150 connections journal about 450 entries (accepted, closed, counters each): more than one slice.
       const CONNECTIONS = 150;
       for (let i = 0; i < CONNECTIONS; i++) {

@@ -11,7 +11,7 @@ import { isLoopback, isWildcard, sourceAllowed } from "@/lib/tunnels/tunnel-rule
 import type { HostPolicy } from "@/lib/validation/host-policy";
 import { nudgeNoDelay } from "@/server/tunnels/nudge-no-delay";
 import { negotiateSocks, replyCodeFor } from "@/server/tunnels/socks-negotiation";
-import { splice, type Meter, type SshFeed } from "@/server/tunnels/splice";
+import { splice, type Meter, type SpliceEnds } from "@/server/tunnels/splice";
 
 export type RuntimeTunnel = {
   id: string;
@@ -50,7 +50,8 @@ export type RuntimeHooks = {
   connectionRefused(refusal: { source: string; destination: string | null; reason: string }): void;
 };
 
-type Far = { far: Duplex; destination?: string };
+/** A connection once its other end is open, and the SOCKS destination it asked for. */
+type Opened = Pick<SpliceEnds, "socket" | "channel" | "socketIs"> & { destination?: string };
 
 const LISTEN_ERRORS: Record<string, (t: RuntimeTunnel) => TunnelOpenError> = {
   EADDRINUSE: (t) => new TunnelOpenError("port_in_use", `port ${t.listenPort} is already in use on the bastion`),
@@ -183,7 +184,7 @@ export class TunnelRuntime {
     }
     const channel = accept();
     const { targetHost, targetPort } = this.tunnel;
-    this.carry(channel, source, async () => ({ far: await connectTarget(targetHost!, targetPort!) }));
+    this.carry(channel, source, async () => ({ socket: await connectTarget(targetHost!, targetPort!), channel, socketIs: "target" }));
   }
 
   async teardown() {
@@ -219,12 +220,12 @@ export class TunnelRuntime {
     return this.client;
   }
 
-  private async openLocal(socket: net.Socket): Promise<Far> {
+  private async openLocal(socket: net.Socket): Promise<Opened> {
     const { targetHost, targetPort, hostName } = this.tunnel;
-    return { far: await forwardOut(this.requireClient(), socket, targetHost!, targetPort!, hostName) };
+    return { socket, channel: await forwardOut(this.requireClient(), socket, targetHost!, targetPort!, hostName), socketIs: "client" };
   }
 
-  private async openSocks(socket: net.Socket): Promise<Far> {
+  private async openSocks(socket: net.Socket): Promise<Opened> {
     const request = await negotiateSocks(socket);
     const destination = `${request.host.includes(":") ? `[${request.host}]` : request.host}:${request.port}`;
     const refusal = destinationRefusal(this.tunnel.policy, this.tunnel.hostName, request);
@@ -237,7 +238,7 @@ export class TunnelRuntime {
       const channel = await forwardOut(this.requireClient(), socket, request.host, request.port, this.tunnel.hostName);
       request.reply("succeeded");
       if (request.leftover.length) channel.write(request.leftover);
-      return { far: channel, destination };
+      return { socket, channel, socketIs: "client", destination };
     } catch (error) {
       request.reply(replyCodeFor((error as Error).cause ?? error));
       throw Object.assign(error as Error, { destination });
@@ -245,7 +246,7 @@ export class TunnelRuntime {
   }
 
   /** Tracks one connection from open to close and reports it. */
-  private carry(client: Duplex, source: string, open: () => Promise<Far>) {
+  private carry(client: Duplex, source: string, open: () => Promise<Opened>) {
     const meter: Meter = { bytesIn: 0, bytesOut: 0 };
     const openedAt = new Date();
     this.sockets.add(client);
@@ -267,9 +268,9 @@ export class TunnelRuntime {
     };
     client.on("error", () => {}); // errors before the splice are reported through open()'s rejection
     const done = open().then(
-      async ({ far, destination }) => {
+      async ({ destination, ...ends }) => {
         this.hooks.connectionOpened({ tunnelId: this.tunnel.id, source, destination: destination ?? null });
-        finish(destination ?? null, await splice(client, far, [meter, this.meter], this.sshFeed(client, far)));
+        finish(destination ?? null, await splice({ ...ends, meters: [meter, this.meter], sshSocket: this.client && sshSocketOf(this.client) }));
       },
       (error: Error & { destination?: string }) => {
         client.destroy();
@@ -285,12 +286,6 @@ export class TunnelRuntime {
     );
     this.inflight.add(done);
     void done.finally(() => this.inflight.delete(done));
-  }
-
-  /** Which side of a connection writes into its SSH channel, for splice's backpressure. */
-  private sshFeed(client: Duplex, far: Duplex): SshFeed | undefined {
-    const sshSocket = this.client && sshSocketOf(this.client);
-    return sshSocket && { source: this.tunnel.kind === "remote" ? far : client, sshSocket };
   }
 
   // With GatewayPorts off, sshd quietly binds a wildcard request to its own

@@ -1,0 +1,85 @@
+// splice() between a real loopback socket and a real ssh2 channel through
+// OpenSSH's sshd: the two cases its channel fast path must not lose bytes in.
+import { createHash } from "node:crypto";
+import net from "node:net";
+import type { Client, ClientChannel } from "ssh2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectSsh, sshSocketOf } from "@/lib/ssh/ssh-connect";
+import { startOrigin, type Origin } from "@/tests/harness/origin";
+import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { splice, type Meter } from "@/server/tunnels/splice";
+
+let sshd: SshdHandle;
+let origin: Origin;
+/** Small enough to reach Warren whole while nobody reads (loopback's socket buffers,
+ *  SOCKET_QUEUE_BYTES and the rest of a window), so its channel closes first. */
+let smallOrigin: Origin;
+let client: Client;
+
+const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+
+beforeAll(async () => {
+  [sshd, origin, smallOrigin] = await Promise.all([startSshd(), startOrigin({ size: 4 * 1024 * 1024 }), startOrigin({ size: 3 * 1024 * 1024, seed: 2 })]);
+  ({ client } = await connectSsh({ name: "splice", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, expectedFingerprint: null }));
+});
+
+afterAll(async () => {
+  client?.end();
+  await Promise.all([sshd?.dispose(), origin?.close(), smallOrigin?.close()]);
+});
+
+function channelTo(target: Origin): Promise<ClientChannel> {
+  return new Promise((resolve, reject) => client.forwardOut("127.0.0.1", 0, "127.0.0.1", target.port, (error, channel) => (error ? reject(error) : resolve(channel))));
+}
+
+/** A connected loopback pair: Warren's end (allowHalfOpen, as its listeners) and a client that has not started reading. */
+async function socketPair(): Promise<{ warrenSide: net.Socket; clientSide: net.Socket }> {
+  const server = net.createServer({ allowHalfOpen: true });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const accepted = new Promise<net.Socket>((resolve) => server.once("connection", resolve));
+  const clientSide = net.connect({ host: "127.0.0.1", port: (server.address() as net.AddressInfo).port });
+  const warrenSide = await accepted;
+  server.close();
+  return { warrenSide, clientSide };
+}
+
+function readAll(socket: net.Socket): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+  return new Promise((resolve, reject) => {
+    socket.once("end", () => resolve(Buffer.concat(chunks)));
+    socket.once("error", reject);
+  });
+}
+
+describe("splice", () => {
+  it("delivers what the channel received before it was spliced (a target that speaks first)", async () => {
+    const channel = await channelTo(origin);
+    // The origin writes at once: let the first window's worth arrive in the channel's stream.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { warrenSide, clientSide } = await socketPair();
+    const meter: Meter = { bytesIn: 0, bytesOut: 0 };
+    const received = readAll(clientSide);
+    const done = splice({ socket: warrenSide, channel, socketIs: "client", meters: [meter], sshSocket: sshSocketOf(client) });
+    expect(sha256(await received)).toBe(origin.sha256);
+    clientSide.end();
+    expect(await done).toBeUndefined();
+    expect(meter.bytesIn).toBe(origin.payload.length);
+  });
+
+  it("flushes everything to a client that asked, shut down writing and reads late, though the channel closed", async () => {
+    const channel = await channelTo(smallOrigin);
+    const { warrenSide, clientSide } = await socketPair();
+    clientSide.pause();
+    clientSide.end();
+    const closed = new Promise((resolve) => channel.once("close", resolve));
+    const done = splice({ socket: warrenSide, channel, socketIs: "client", meters: [], sshSocket: sshSocketOf(client) });
+    await closed;
+    // The channel is gone; the bytes wait in Warren's socket and the kernel's buffers for a reader.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const received = readAll(clientSide);
+    clientSide.resume();
+    expect(sha256(await received)).toBe(smallOrigin.sha256);
+    expect(await done).toBeUndefined();
+  });
+});

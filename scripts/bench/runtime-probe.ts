@@ -1,0 +1,114 @@
+// A tuning probe, not the bench: Warren's tunnel runtime alone (no Next.js,
+// database or worker thread: runtime-probe-child.ts) against `ssh` with the
+// same cipher through one sshd, with CPU per GiB split by thread into user
+// and system time. What the README's tunings were measured with.
+//   npx tsx scripts/bench/runtime-probe.ts
+// PROBE_KIND local|remote|dynamic, PROBE_MB (1024), PROBE_RUNS (2),
+// PROBE_PARALLEL=1 (8 streams), PROBE_LATENCY=1 (500 new connections with a
+// 1-byte request/response instead of streams), PROBE_CHILD_NODE_ARGS (e.g. "--trace-gc",
+// "--cpu-prof"), PROBE_ONLY=warren.
+import { spawn, type ChildProcess } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { freePort } from "@/tests/harness/free-port";
+import { startEchoServer } from "@/tests/harness/origin";
+import { startSshd } from "@/tests/harness/sshd";
+import { SAME_CIPHER, startForwarder } from "./openssh.ts";
+import { cpuSeconds, treeCpuSeconds } from "./proc.ts";
+import { percentile } from "./stats.ts";
+import { download, roundTrip, socksDialer, startBulkSource, tcpDialer, type Dial } from "./traffic.ts";
+
+const kind = (process.env.PROBE_KIND ?? "local") as "local" | "remote" | "dynamic";
+const bytes = Number(process.env.PROBE_MB ?? 1024) * 1024 * 1024;
+const runs = Number(process.env.PROBE_RUNS ?? 2);
+const childArgs = (process.env.PROBE_CHILD_NODE_ARGS ?? "").split(" ").filter(Boolean);
+const latencyOnly = process.env.PROBE_LATENCY === "1";
+const CLOCK_TICKS = 100;
+
+type Entry = { name: string; pid: number; dial: Dial; stop(): Promise<void> };
+
+/** User and system seconds of each thread of `pid`. */
+function threadTimes(pid: number): Map<string, [number, number]> {
+  const times = new Map<string, [number, number]>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    times.set(`${stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"))}#${tid}`, [Number(fields[11]) / CLOCK_TICKS, Number(fields[12]) / CLOCK_TICKS]);
+  }
+  return times;
+}
+
+function threadReport(before: Map<string, [number, number]>, after: Map<string, [number, number]>, gigabytes: number): string {
+  return [...after]
+    .map(([name, [user, system]]) => {
+      const [user0, system0] = before.get(name) ?? [0, 0];
+      const [u, s] = [(user - user0) / gigabytes, (system - system0) / gigabytes];
+      return u + s < 0.01 ? "" : `${name} usr ${u.toFixed(2)} sys ${s.toFixed(2)}`;
+    })
+    .filter(Boolean)
+    .join(", ");
+}
+
+const sshd = await startSshd();
+const sshdPid = Number(readFileSync(path.join(sshd.dir, "sshd.pid"), "utf8"));
+const [bulk, echo] = await Promise.all([startBulkSource(), startEchoServer({ host: "127.0.0.1" })]);
+const targets = { bulk: bulk.port, echo: echo.port };
+
+async function runtimeChild(listenPort: number, targetPort: number): Promise<ChildProcess> {
+  const args = [...childArgs, "--import", "tsx", "scripts/bench/runtime-probe-child.ts", kind, String(sshd.port), sshd.username, sshd.privateKeyPath, String(listenPort), String(targetPort)];
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => (chunk.toString().includes("ready") ? resolve() : process.stdout.write(chunk)));
+    child.once("exit", (code) => reject(new Error(`the runtime exited (${code})`)));
+  });
+  return child;
+}
+
+/** How to reach the one target a forward serves (the echo server when measuring latency, else the bulk source). */
+function dialer(port: number): Dial {
+  return kind === "dynamic" ? socksDialer(port, targets) : tcpDialer({ bulk: port, echo: port });
+}
+
+const target = () => (latencyOnly ? echo.port : bulk.port);
+
+async function warren(): Promise<Entry> {
+  const port = await freePort();
+  const child = await runtimeChild(port, target());
+  const dial = dialer(port);
+  return { name: "warren", pid: child.pid!, dial, stop: async () => void child.kill("SIGTERM") };
+}
+
+async function openssh(): Promise<Entry> {
+  const port = await freePort();
+  const forwards = kind === "dynamic" ? ["-D", `127.0.0.1:${port}`] : [kind === "local" ? "-L" : "-R", `127.0.0.1:${port}:127.0.0.1:${target()}`];
+  const forwarder = await startForwarder(sshd, forwards, SAME_CIPHER, [port]);
+  const dial = dialer(port);
+  return { name: "openssh", pid: forwarder.pid, dial, stop: forwarder.stop };
+}
+
+const entries = process.env.PROBE_ONLY === "warren" ? [await warren()] : [await warren(), await openssh()];
+try {
+  if (!latencyOnly) for (const entry of entries) await download(entry.dial, 128 * 1024 * 1024);
+  for (let run = 0; run < runs; run++) {
+    for (const entry of entries) {
+      if (latencyOnly) {
+        const samples: number[] = [];
+        for (let i = 0; i < 510; i++) samples.push(await roundTrip(entry.dial));
+        const cpu = cpuSeconds(entry.pid);
+        const measured = samples.slice(10);
+        console.log(`${entry.name.padEnd(8)} p50 ${percentile(measured, 50).toFixed(3)} ms, p99 ${percentile(measured, 99).toFixed(3)} ms (${cpu.toFixed(2)} CPU-s so far)`);
+        continue;
+      }
+      const [threads, cpu, sshdCpu, started] = [threadTimes(entry.pid), cpuSeconds(entry.pid), treeCpuSeconds(sshdPid), performance.now()];
+      if (process.env.PROBE_PARALLEL === "1") await Promise.all(Array.from({ length: 8 }, () => download(entry.dial, bytes / 8)));
+      else await download(entry.dial, bytes);
+      const [seconds, gigabytes] = [(performance.now() - started) / 1000, bytes / 1e9];
+      const perGb = (value: number) => (value / gigabytes).toFixed(3);
+      console.log(`${entry.name.padEnd(8)} ${(bytes / 1e6 / seconds).toFixed(0)} MB/s, CPU-s per GB ${perGb(cpuSeconds(entry.pid) - cpu)}, sshd ${perGb(treeCpuSeconds(sshdPid) - sshdCpu)}`);
+      console.log(`         ${threadReport(threads, threadTimes(entry.pid), gigabytes)}`);
+    }
+  }
+} finally {
+  await Promise.all(entries.map((entry) => entry.stop()));
+  await Promise.all([sshd.dispose(), bulk.close(), echo.close()]);
+}

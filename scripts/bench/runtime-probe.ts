@@ -55,7 +55,8 @@ const [bulk, echo] = await Promise.all([startBulkSource(), startEchoServer({ hos
 const targets = { bulk: bulk.port, echo: echo.port };
 
 async function runtimeChild(listenPort: number, targetPort: number): Promise<ChildProcess> {
-  const args = [...childArgs, "--import", "tsx", "scripts/bench/runtime-probe-child.ts", kind, String(sshd.port), sshd.username, sshd.privateKeyPath, String(listenPort), String(targetPort)];
+  // The old-space flag the data plane's worker gets (data-plane.ts), so the probe's heap behaves like it.
+  const args = ["--initial-old-space-size=128", ...childArgs, "--import", "tsx", "scripts/bench/runtime-probe-child.ts", kind, String(sshd.port), sshd.username, sshd.privateKeyPath, String(listenPort), String(targetPort)];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on("data", (chunk: Buffer) => (chunk.toString().includes("ready") ? resolve() : process.stdout.write(chunk)));

@@ -2,6 +2,7 @@
 // in words a person understands, naming the step that failed.
 import net from "node:net";
 import { Client } from "ssh2";
+import { corkForTurn } from "@/lib/net/cork-for-turn";
 import { fingerprintOf } from "@/lib/ssh/ssh-keys";
 import { slabReads } from "@/lib/ssh/slab-reads";
 
@@ -100,17 +101,8 @@ export function sshSocketOf(client: Client): net.Socket | undefined {
  *  CPU per GB 0.80 → 0.60, Warren's 1.57 → 1.49, 640 → 670 MB/s. */
 function coalesceWrites(socket: net.Socket) {
   const write = socket.write;
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    socket.uncork();
-  };
   socket.write = function (this: net.Socket, ...args: Parameters<typeof write>) {
-    if (!corked) {
-      corked = true;
-      socket.cork();
-      setImmediate(uncork);
-    }
+    corkForTurn(socket);
     return write.apply(this, args);
   } as typeof write;
 }

@@ -1,20 +1,38 @@
 // What the bench reads about processes from Linux's /proc: CPU time, RSS and
 // its peak, and a process's descendants (sshd forks one child per connection).
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 
 const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+
+type CpuTimes = { name: string; user: number; system: number };
+
+/** A /proc stat file's command name and its user and system CPU seconds. */
+function cpuTimes(statPath: string): CpuTimes {
+  const stat = readFileSync(statPath, "utf8");
+  // Fields after the parenthesised command name start at field 3 (state); utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), user: Number(fields[11]) / CLOCK_TICKS, system: Number(fields[12]) / CLOCK_TICKS };
+}
 
 /** User + system CPU seconds of every thread of `pid` so far; 0 once it is gone. */
 export function cpuSeconds(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the parenthesised command name start at field 3 (state); utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    const { user, system } = cpuTimes(`/proc/${pid}/stat`);
+    return user + system;
   } catch {
     return 0;
   }
+}
+
+/** Each thread of `pid` as "name#tid", with its CPU seconds so far. */
+export function threadCpuTimes(pid: number): Map<string, CpuTimes> {
+  const times = new Map<string, CpuTimes>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const thread = cpuTimes(`/proc/${pid}/task/${tid}/stat`);
+    times.set(`${thread.name}#${tid}`, thread);
+  }
+  return times;
 }
 
 function statusKilobytes(pid: number, field: "VmRSS" | "VmHWM"): number {

@@ -8,13 +8,13 @@
 // 1-byte request/response instead of streams), PROBE_CHILD_NODE_ARGS (e.g. "--trace-gc",
 // "--cpu-prof"), PROBE_ONLY=warren.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { freePort } from "@/tests/harness/free-port";
 import { startEchoServer } from "@/tests/harness/origin";
 import { startSshd } from "@/tests/harness/sshd";
 import { SAME_CIPHER, startForwarder } from "./openssh.ts";
-import { cpuSeconds, treeCpuSeconds } from "./proc.ts";
+import { cpuSeconds, threadCpuTimes, treeCpuSeconds } from "./proc.ts";
 import { percentile } from "./stats.ts";
 import { download, roundTrip, socksDialer, startBulkSource, tcpDialer, type Dial } from "./traffic.ts";
 
@@ -23,25 +23,15 @@ const bytes = Number(process.env.PROBE_MB ?? 1024) * 1024 * 1024;
 const runs = Number(process.env.PROBE_RUNS ?? 2);
 const childArgs = (process.env.PROBE_CHILD_NODE_ARGS ?? "").split(" ").filter(Boolean);
 const latencyOnly = process.env.PROBE_LATENCY === "1";
-const CLOCK_TICKS = 100;
 
 type Entry = { name: string; pid: number; dial: Dial; stop(): Promise<void> };
 
-/** User and system seconds of each thread of `pid`. */
-function threadTimes(pid: number): Map<string, [number, number]> {
-  const times = new Map<string, [number, number]>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    times.set(`${stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"))}#${tid}`, [Number(fields[11]) / CLOCK_TICKS, Number(fields[12]) / CLOCK_TICKS]);
-  }
-  return times;
-}
+type Threads = ReturnType<typeof threadCpuTimes>;
 
-function threadReport(before: Map<string, [number, number]>, after: Map<string, [number, number]>, gigabytes: number): string {
+function threadReport(before: Threads, after: Threads, gigabytes: number): string {
   return [...after]
-    .map(([name, [user, system]]) => {
-      const [user0, system0] = before.get(name) ?? [0, 0];
+    .map(([name, { user, system }]) => {
+      const { user: user0, system: system0 } = before.get(name) ?? { user: 0, system: 0 };
       const [u, s] = [(user - user0) / gigabytes, (system - system0) / gigabytes];
       return u + s < 0.01 ? "" : `${name} usr ${u.toFixed(2)} sys ${s.toFixed(2)}`;
     })
@@ -100,13 +90,13 @@ try {
         console.log(`${entry.name.padEnd(8)} p50 ${percentile(measured, 50).toFixed(3)} ms, p99 ${percentile(measured, 99).toFixed(3)} ms (${cpu.toFixed(2)} CPU-s so far)`);
         continue;
       }
-      const [threads, cpu, sshdCpu, started] = [threadTimes(entry.pid), cpuSeconds(entry.pid), treeCpuSeconds(sshdPid), performance.now()];
+      const [threads, cpu, sshdCpu, started] = [threadCpuTimes(entry.pid), cpuSeconds(entry.pid), treeCpuSeconds(sshdPid), performance.now()];
       if (process.env.PROBE_PARALLEL === "1") await Promise.all(Array.from({ length: 8 }, () => download(entry.dial, bytes / 8)));
       else await download(entry.dial, bytes);
       const [seconds, gigabytes] = [(performance.now() - started) / 1000, bytes / 1e9];
       const perGb = (value: number) => (value / gigabytes).toFixed(3);
       console.log(`${entry.name.padEnd(8)} ${(bytes / 1e6 / seconds).toFixed(0)} MB/s, CPU-s per GB ${perGb(cpuSeconds(entry.pid) - cpu)}, sshd ${perGb(treeCpuSeconds(sshdPid) - sshdCpu)}`);
-      console.log(`         ${threadReport(threads, threadTimes(entry.pid), gigabytes)}`);
+      console.log(`         ${threadReport(threads, threadCpuTimes(entry.pid), gigabytes)}`);
     }
   }
 } finally {

@@ -1,5 +1,6 @@
 import type net from "node:net";
 import type { ClientChannel } from "ssh2";
+import { corkForTurn } from "@/lib/net/cork-for-turn";
 
 export type Meter = { bytesIn: number; bytesOut: number };
 
@@ -67,24 +68,16 @@ function grantWindow(channel: ClientChannel) {
  *  back window adjustments until the socket drains. */
 function deliver(channel: ClientChannel, socket: net.Socket, count: (bytes: number) => void) {
   const push = channel.push.bind(channel);
-  let corked = false;
   let copy = false;
-  const uncork = () => {
-    corked = false;
-    socket.uncork();
-  };
   channel.push = (chunk: Buffer | null) => {
     if (chunk === null) return push(null); // EOF and close go through the stream as ssh2 expects
     count(chunk.length);
     if (socket.destroyed) return true;
-    if (!corked) {
-      corked = true;
-      // A socket already behind would hold these chunks a while: copies, so
-      // they do not pin the SSH connection's read slabs (slab-reads.ts).
-      copy = socket.writableLength > 0;
-      socket.cork();
-      setImmediate(uncork);
-    }
+    // A socket already behind at the turn's first chunk would hold this
+    // turn's chunks a while: copies, so they do not pin the SSH
+    // connection's read slabs (slab-reads.ts).
+    const behind = socket.writableLength > 0;
+    if (corkForTurn(socket)) copy = behind;
     socket.write(copy ? Buffer.from(chunk) : chunk);
     const keepGranting = socket.writableLength < SOCKET_QUEUE_BYTES;
     if (keepGranting) grantWindow(channel);

@@ -1,0 +1,19 @@
+// Holds a socket's writes until this turn of the event loop has run its I/O
+// callbacks, so everything written in it leaves in one writev. Used for the
+// SSH connection's socket (ssh-connect.ts) and the sockets tunnel channels
+// write into (splice.ts); their comments say what it measured.
+import type net from "node:net";
+
+const corked = new WeakSet<net.Socket>();
+
+/** Corks `socket` until setImmediate unless this turn already did; true when this call did. */
+export function corkForTurn(socket: net.Socket): boolean {
+  if (corked.has(socket)) return false;
+  corked.add(socket);
+  socket.cork();
+  setImmediate(() => {
+    corked.delete(socket);
+    socket.uncork();
+  });
+  return true;
+}

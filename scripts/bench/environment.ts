@@ -13,12 +13,22 @@ function packageVersion(name: string): string {
   return (JSON.parse(readFileSync(path.join(REPO_ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
 }
 
+function sysctl(name: string): string {
+  const file = `/proc/sys/${name.replaceAll(".", "/")}`;
+  return existsSync(file) ? readFileSync(file, "utf8").trim() : "unknown";
+}
+
 export function machine(): Record<string, string> {
   const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? os.cpus()[0]?.model ?? "unknown";
   return {
     cpu: `${model}, ${os.cpus().length} cores`,
     memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
     kernel: `${os.type()} ${os.release()}`,
+    // Loopback TCP's congestion control moves every figure: with bbr (paced
+    // by timers) sshd spent 1.05-1.18 CPU-s per GB sending to Warren and
+    // 0.81-0.94 to ssh on a -L download; with cubic 0.50-0.53 for both, and
+    // both ran 1.5x faster (README, Performance).
+    "tcp congestion control": `${sysctl("net.ipv4.tcp_congestion_control")} (default qdisc ${sysctl("net.core.default_qdisc")})`,
   };
 }
 

@@ -6,7 +6,7 @@
 // PROBE_KIND local|remote|dynamic, PROBE_MB (1024), PROBE_RUNS (2),
 // PROBE_PARALLEL=1 (8 streams), PROBE_LATENCY=1 (500 new connections with a
 // 1-byte request/response instead of streams), PROBE_CHILD_NODE_ARGS (e.g. "--trace-gc",
-// "--cpu-prof"), PROBE_ONLY=warren.
+// "--cpu-prof"), PROBE_ONLY=warren|openssh.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -77,7 +77,8 @@ async function openssh(): Promise<Entry> {
   return { name: "openssh", pid: forwarder.pid, dial, stop: forwarder.stop };
 }
 
-const entries = process.env.PROBE_ONLY === "warren" ? [await warren()] : [await warren(), await openssh()];
+const only = process.env.PROBE_ONLY;
+const entries = [...(only !== "openssh" ? [await warren()] : []), ...(only !== "warren" ? [await openssh()] : [])];
 try {
   if (!latencyOnly) for (const entry of entries) await download(entry.dial, 128 * 1024 * 1024);
   for (let run = 0; run < runs; run++) {

@@ -237,7 +237,8 @@ export class TunnelRuntime {
     try {
       const channel = await forwardOut(this.requireClient(), socket, request.host, request.port, this.tunnel.hostName);
       request.reply("succeeded");
-      if (request.leftover.length) channel.write(request.leftover);
+      // What the client sent after its request goes first, through the splice (and its meters).
+      if (request.leftover.length) socket.unshift(request.leftover);
       return { socket, channel, socketIs: "client", destination };
     } catch (error) {
       request.reply(replyCodeFor((error as Error).cause ?? error));

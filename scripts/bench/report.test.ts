@@ -53,7 +53,7 @@ describe("renderReport and targets", () => {
     machine: { cpu: "test CPU, 2 cores" },
     versions: { node: "v20" },
     ciphers: { warren: "aes128-gcm@openssh.com", openssh: "aes128-gcm@openssh.com", opensshDefault: "chacha20-poly1305@openssh.com" },
-    workload: { runs: 3, streamBytes: 1024 ** 3, parallelStreams: 8, latencyConnections: 500, concurrentConnections: 1000, concurrentBytes: 1024 ** 2, idleTunnels: 200, listedTunnels: 500, controlSamples: 20 },
+    workload: { runs: 3, streamBytes: 1024 ** 3, parallelStreams: 8, latencyConnections: 500, latencyWarmUp: 2000, concurrentConnections: 1000, concurrentBytes: 1024 ** 2, idleTunnels: 200, listedTunnels: 500, controlSamples: 20 },
     measurements,
     errorSamples: ["local via warren: received 12 of 1048576 bytes"],
     checks,

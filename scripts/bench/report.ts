@@ -55,7 +55,7 @@ function header(results: BenchResults): string[] {
     `- Machine: ${facts(results.machine)}.`,
     `- Versions: ${facts(results.versions)}.`,
     `- Ciphers: Warren (ssh2) negotiated \`${results.ciphers.warren}\`; "OpenSSH, same cipher" is \`ssh -c ${results.ciphers.openssh}\`; "OpenSSH default" negotiated \`${results.ciphers.opensshDefault}\`. All through the same sshd on loopback.`,
-    `- Workload: ${w.runs} run(s) of each figure, interleaved; ${size(w.streamBytes)} per stream (after one unmeasured download of a quarter of that, at most 256 MiB, through every path); ${w.latencyConnections} sequential new connections; ${w.concurrentConnections} concurrent × ${size(w.concurrentBytes)}; ${w.idleTunnels} idle tunnels; ${w.listedTunnels} tunnels listed.`,
+    `- Workload: ${w.runs} run(s) of each figure, interleaved; ${size(w.streamBytes)} per stream (after one unmeasured download of a quarter of that, at most 256 MiB, through every path); ${w.latencyConnections} sequential new connections (after ${w.latencyWarmUp} unmeasured ones through every path); ${w.concurrentConnections} concurrent × ${size(w.concurrentBytes)}; ${w.idleTunnels} idle tunnels; ${w.listedTunnels} tunnels listed.`,
     "- Each cell is min / **median** / max over the runs. MB = 10⁶ bytes, GB = 10⁹ bytes.",
   ];
 }

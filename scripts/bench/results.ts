@@ -37,6 +37,8 @@ export type Workload = {
   streamBytes: number;
   parallelStreams: number;
   latencyConnections: number;
+  /** Unmeasured connections through every path before its latency runs (data-plane.ts says why). */
+  latencyWarmUp: number;
   concurrentConnections: number;
   concurrentBytes: number;
   idleTunnels: number;

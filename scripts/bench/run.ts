@@ -1,7 +1,7 @@
 // `npm run bench`: Warren's tunnels against OpenSSH's own through the same
 // sshd, and direct TCP as the ceiling, on loopback. Writes a markdown table
 // and JSON to bench/results/ (and latest.* for a full run). See config.ts for
-// BENCH_QUICK, BENCH_RUNS, BENCH_KINDS and BENCH_ONLY.
+// BENCH_QUICK, BENCH_RUNS, BENCH_KINDS and BENCH_ONLY, own-netns.ts for BENCH_TCP_CC.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { startEchoServer } from "@/tests/harness/origin";
@@ -13,6 +13,7 @@ import { benchControl } from "./control-plane.ts";
 import { benchKind } from "./data-plane.ts";
 import { machine, versions } from "./environment.ts";
 import { negotiatedCipher, SAME_CIPHER } from "./openssh.ts";
+import { ownNetnsCongestionControl, rerunInOwnNetns } from "./own-netns.ts";
 import { Recorder } from "./recorder.ts";
 import { renderReport } from "./report.ts";
 import type { BenchResults } from "./results.ts";
@@ -24,12 +25,13 @@ const RESULTS_DIR = path.join(REPO_ROOT, "bench", "results");
 async function writeResults(results: BenchResults): Promise<string> {
   await mkdir(RESULTS_DIR, { recursive: true });
   const stamp = results.startedAt.slice(0, 16).replace(":", "");
-  const base = path.join(RESULTS_DIR, `${stamp}Z${results.quick ? "-quick" : ""}`);
+  const cc = ownNetnsCongestionControl();
+  const base = path.join(RESULTS_DIR, `${stamp}Z${results.quick ? "-quick" : ""}${cc ? `-${cc}` : ""}`);
   const markdown = renderReport(results);
   const json = `${JSON.stringify(results, null, 2)}\n`;
   await Promise.all([writeFile(`${base}.md`, markdown), writeFile(`${base}.json`, json)]);
-  // latest.* is what the README links: only a run of the issue's whole workload replaces it.
-  const whole = !results.quick && results.measurements.length > 0 && process.env.BENCH_ONLY === undefined && process.env.BENCH_KINDS === undefined;
+  // latest.* is what the README links: only a run of the issue's whole workload, on the machine's own TCP, replaces it.
+  const whole = !results.quick && !cc && results.measurements.length > 0 && process.env.BENCH_ONLY === undefined && process.env.BENCH_KINDS === undefined;
   if (whole) await Promise.all([writeFile(path.join(RESULTS_DIR, "latest.md"), markdown), writeFile(path.join(RESULTS_DIR, "latest.json"), json)]);
   return `${base}.md`;
 }
@@ -70,6 +72,7 @@ async function bench(config: BenchConfig): Promise<BenchResults> {
   }
 }
 
+rerunInOwnNetns();
 const results = await bench(benchConfig());
 const file = await writeResults(results);
 console.log(`\n${renderReport(results)}\nwritten to ${path.relative(REPO_ROOT, file)}`);

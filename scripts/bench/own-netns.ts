@@ -1,0 +1,29 @@
+// BENCH_TCP_CC: the same bench in a network namespace of its own whose
+// loopback TCP uses another congestion control than the machine's. With
+// bbr (what these machines default to) every loopback send is paced by
+// timers, and sshd's cost per GB depends on the reader: 1.05-1.18 CPU-s
+// sending to Warren, 0.81-0.94 to ssh; with cubic 0.50-0.53 to both. This
+// shows how much of a figure is the machine's TCP and how much the
+// forwarder (README, Performance). Needs root, unshare and ip.
+import { spawnSync } from "node:child_process";
+
+const INSIDE = "BENCH_NETNS_READY";
+
+/** The congestion control asked for, once this process runs inside its namespace; null when none was. */
+export function ownNetnsCongestionControl(): string | null {
+  return process.env[INSIDE] === "1" ? process.env.BENCH_TCP_CC! : null;
+}
+
+/** Runs this same command again inside a new network namespace with
+ *  BENCH_TCP_CC set there, and exits with its status; returns at once when
+ *  there is nothing to do (not asked, or already inside). */
+export function rerunInOwnNetns() {
+  const cc = process.env.BENCH_TCP_CC;
+  if (!cc || process.env[INSIDE] === "1") return;
+  if (!/^[a-z0-9_]+$/.test(cc)) throw new Error(`BENCH_TCP_CC: ${cc} is not a congestion control's name (e.g. cubic)`);
+  const setUp = 'ip link set lo up && echo "$BENCH_TCP_CC" > /proc/sys/net/ipv4/tcp_congestion_control && exec "$@"';
+  const command = [process.execPath, ...process.execArgv, ...process.argv.slice(1)];
+  const { status, error } = spawnSync("unshare", ["--net", "sh", "-c", setUp, "sh", ...command], { stdio: "inherit", env: { ...process.env, [INSIDE]: "1" } });
+  if (error) throw new Error(`BENCH_TCP_CC: cannot start a network namespace (${error.message})`);
+  process.exit(status ?? 1);
+}

@@ -1,5 +1,5 @@
 // splice() between a real loopback socket and a real ssh2 channel through
-// OpenSSH's sshd: the two cases its channel fast path must not lose bytes in.
+// OpenSSH's sshd: the cases its fast paths must not lose or mix bytes in.
 import { createHash } from "node:crypto";
 import net from "node:net";
 import type { Client, ClientChannel } from "ssh2";
@@ -8,28 +8,55 @@ import { connectSsh, sshSocketOf } from "@/lib/ssh/ssh-connect";
 import { startOrigin, type Origin } from "@/tests/harness/origin";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
 import { splice, type Meter } from "@/server/tunnels/splice";
+import { targetReads } from "@/server/tunnels/target-reads";
 
 let sshd: SshdHandle;
 let origin: Origin;
 /** Small enough to reach Warren whole while nobody reads (loopback's socket buffers,
  *  SOCKET_QUEUE_BYTES and the rest of a window), so its channel closes first. */
 let smallOrigin: Origin;
+/** More than loopback's buffers, sshd's and a window hold while its reader stalls. */
+let bigOrigin: Origin;
 let client: Client;
 
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 
 beforeAll(async () => {
-  [sshd, origin, smallOrigin] = await Promise.all([startSshd(), startOrigin({ size: 4 * 1024 * 1024 }), startOrigin({ size: 3 * 1024 * 1024, seed: 2 })]);
+  [sshd, origin, smallOrigin, bigOrigin] = await Promise.all([
+    startSshd(),
+    startOrigin({ size: 4 * 1024 * 1024 }),
+    startOrigin({ size: 3 * 1024 * 1024, seed: 2 }),
+    startOrigin({ size: 32 * 1024 * 1024, seed: 3 }),
+  ]);
   ({ client } = await connectSsh({ name: "splice", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, expectedFingerprint: null }));
 });
 
 afterAll(async () => {
   client?.end();
-  await Promise.all([sshd?.dispose(), origin?.close(), smallOrigin?.close()]);
+  await Promise.all([sshd?.dispose(), origin?.close(), smallOrigin?.close(), bigOrigin?.close()]);
 });
 
-function channelTo(target: Origin): Promise<ClientChannel> {
+function channelTo(target: { port: number }): Promise<ClientChannel> {
   return new Promise((resolve, reject) => client.forwardOut("127.0.0.1", 0, "127.0.0.1", target.port, (error, channel) => (error ? reject(error) : resolve(channel))));
+}
+
+/** A server that reads nothing for `stallMs`, then everything, and resolves with what it read (then hangs up). */
+async function stallingSink(stallMs: number): Promise<{ port: number; received: Promise<Buffer> }> {
+  const server = net.createServer({ allowHalfOpen: true });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const received = new Promise<Buffer>((resolve, reject) =>
+    server.once("connection", (socket) => {
+      server.close();
+      socket.pause();
+      setTimeout(() => {
+        const all = readAll(socket);
+        socket.resume();
+        void all.finally(() => socket.end());
+        all.then(resolve, reject);
+      }, stallMs);
+    }),
+  );
+  return { port: (server.address() as net.AddressInfo).port, received };
 }
 
 /** A connected loopback pair: Warren's end (allowHalfOpen, as its listeners) and a client that has not started reading. */
@@ -81,5 +108,21 @@ describe("splice", () => {
     clientSide.resume();
     expect(sha256(await received)).toBe(smallOrigin.sha256);
     expect(await done).toBeUndefined();
+  });
+
+  it("carries a target's reads (one reused buffer) whole to a far end that stalls past the window", async () => {
+    const sink = await stallingSink(600);
+    const channel = await channelTo(sink);
+    const reads = targetReads();
+    const socket = net.connect({ host: "127.0.0.1", port: bigOrigin.port, allowHalfOpen: true, onread: reads.onread });
+    await new Promise((resolve) => socket.once("connect", resolve));
+    const meter: Meter = { bytesIn: 0, bytesOut: 0 };
+    const done = splice({ socket, channel, socketIs: "target", meters: [meter], sshSocket: sshSocketOf(client), reads });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // While the far end stalls, Warren stops reading: what it took is bounded by the window and the buffers after it.
+    expect(meter.bytesIn).toBeLessThan(bigOrigin.payload.length / 2);
+    expect(sha256(await sink.received)).toBe(bigOrigin.sha256);
+    expect(await done).toBeUndefined();
+    expect(meter.bytesIn).toBe(bigOrigin.payload.length); // a target's bytes go toward the client
   });
 });

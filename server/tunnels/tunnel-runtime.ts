@@ -12,6 +12,7 @@ import type { HostPolicy } from "@/lib/validation/host-policy";
 import { nudgeNoDelay } from "@/server/tunnels/nudge-no-delay";
 import { negotiateSocks, replyCodeFor } from "@/server/tunnels/socks-negotiation";
 import { splice, type Meter, type SpliceEnds } from "@/server/tunnels/splice";
+import { targetReads, type TargetReads } from "@/server/tunnels/target-reads";
 
 export type RuntimeTunnel = {
   id: string;
@@ -51,7 +52,7 @@ export type RuntimeHooks = {
 };
 
 /** A connection once its other end is open, and the SOCKS destination it asked for. */
-type Opened = Pick<SpliceEnds, "socket" | "channel" | "socketIs"> & { destination?: string };
+type Opened = Pick<SpliceEnds, "socket" | "channel" | "socketIs" | "reads"> & { destination?: string };
 
 const LISTEN_ERRORS: Record<string, (t: RuntimeTunnel) => TunnelOpenError> = {
   EADDRINUSE: (t) => new TunnelOpenError("port_in_use", `port ${t.listenPort} is already in use on the bastion`),
@@ -79,12 +80,13 @@ function forwardOut(client: Client, source: net.Socket, host: string, port: numb
   });
 }
 
-function connectTarget(host: string, port: number): Promise<net.Socket> {
+function connectTarget(host: string, port: number): Promise<{ socket: net.Socket; reads: TargetReads }> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port, allowHalfOpen: true });
+    const reads = targetReads();
+    const socket = net.connect({ host, port, allowHalfOpen: true, onread: reads.onread });
     socket.once("connect", () => {
       socket.off("error", reject);
-      resolve(socket);
+      resolve({ socket, reads });
     });
     socket.once("error", (error: NodeJS.ErrnoException) =>
       reject(new Error(error.code === "ECONNREFUSED" ? `${host}:${port} refused the connection (as reached from the bastion)` : `cannot reach ${host}:${port} from the bastion (${error.code ?? error.message})`)),
@@ -184,7 +186,7 @@ export class TunnelRuntime {
     }
     const channel = accept();
     const { targetHost, targetPort } = this.tunnel;
-    this.carry(channel, source, async () => ({ socket: await connectTarget(targetHost!, targetPort!), channel, socketIs: "target" }));
+    this.carry(channel, source, async () => ({ ...(await connectTarget(targetHost!, targetPort!)), channel, socketIs: "target" }));
   }
 
   async teardown() {

@@ -110,19 +110,27 @@ describe("splice", () => {
     expect(await done).toBeUndefined();
   });
 
-  it("carries a target's reads (one reused buffer) whole to a far end that stalls past the window", async () => {
-    const sink = await stallingSink(600);
-    const channel = await channelTo(sink);
+  /** A remote tunnel's connection: a target read through targetReads(), spliced into a channel to `far`. */
+  async function targetConnection(target: Origin, far: { port: number }) {
+    const channel = await channelTo(far);
     const reads = targetReads();
-    const socket = net.connect({ host: "127.0.0.1", port: bigOrigin.port, allowHalfOpen: true, onread: reads.onread });
+    const socket = net.connect({ host: "127.0.0.1", port: target.port, allowHalfOpen: true, onread: reads.onread });
     await new Promise((resolve) => socket.once("connect", resolve));
     const meter: Meter = { bytesIn: 0, bytesOut: 0 };
-    const done = splice({ socket, channel, socketIs: "target", meters: [meter], sshSocket: sshSocketOf(client), reads });
+    return { meter, done: splice({ socket, channel, socketIs: "target", meters: [meter], sshSocket: sshSocketOf(client), reads }) };
+  }
+
+  it("carries targets' reads (one shared buffer) whole to a far end that stalls past the window, while another flows", async () => {
+    const [stalling, flowing] = await Promise.all([stallingSink(600), stallingSink(0)]);
+    const stalled = await targetConnection(bigOrigin, stalling);
+    // Its reads go through the same buffer while the stalled connection's window is spent.
+    const other = await targetConnection(origin, flowing);
     await new Promise((resolve) => setTimeout(resolve, 400));
     // While the far end stalls, Warren stops reading: what it took is bounded by the window and the buffers after it.
-    expect(meter.bytesIn).toBeLessThan(bigOrigin.payload.length / 2);
-    expect(sha256(await sink.received)).toBe(bigOrigin.sha256);
-    expect(await done).toBeUndefined();
-    expect(meter.bytesIn).toBe(bigOrigin.payload.length); // a target's bytes go toward the client
+    expect(stalled.meter.bytesIn).toBeLessThan(bigOrigin.payload.length / 2);
+    expect(sha256(await flowing.received)).toBe(origin.sha256);
+    expect(sha256(await stalling.received)).toBe(bigOrigin.sha256);
+    expect(await Promise.all([stalled.done, other.done])).toEqual([undefined, undefined]);
+    expect(stalled.meter.bytesIn).toBe(bigOrigin.payload.length); // a target's bytes go toward the client
   });
 });

@@ -25,9 +25,9 @@ export type SpliceEnds = {
 const SOCKET_QUEUE_BYTES = 1024 * 1024;
 
 /** ssh2 1.17's raw channel write (not in its typings): sends what the far
- *  end's window allows at once, keeps the rest and calls back once all of
- *  it went, after window adjustments if it had to wait. */
-type RawWrite = { _write(chunk: Buffer, encoding: null, sent: () => void): void };
+ *  end's window allows at once, keeps the rest as `_chunk` and calls back
+ *  once all of it went, after window adjustments if it had to wait. */
+type RawWrite = { _write(chunk: Buffer, encoding: null, sent: () => void): void; _chunk?: Buffer };
 
 /** Socket data straight into ssh2's packet writer, without the channel's
  *  Writable side or pipe. The socket pauses while ssh2 holds a chunk for
@@ -37,10 +37,10 @@ type RawWrite = { _write(chunk: Buffer, encoding: null, sent: () => void): void 
  *  otherwise queue there, up to each channel's window (SEND_QUEUE_BYTES in
  *  ssh-connect.ts says what that bought). The socket's end is the
  *  channel's EOF once all was sent. A remote tunnel's target is read into
- *  one reused buffer (target-reads.ts): ssh2 copies into its packet, and
- *  a chunk it holds stays valid because the socket reads nothing until it
- *  went. 8 parallel -R downloads (runtime-probe.ts, interleaved): Warren's
- *  CPU per GB 1.41-1.59 → 1.24-1.37, 658-721 → 734-795 MB/s. */
+ *  a shared buffer (target-reads.ts): ssh2 copies into its packet, and a
+ *  chunk it holds is copied. 8 parallel -R downloads (runtime-probe.ts,
+ *  interleaved): Warren's CPU per GB 1.41-1.59 → 1.24-1.37, 658-721 →
+ *  734-795 MB/s (with 64 KiB reads of a buffer per socket). */
 function carry(socket: net.Socket, channel: ClientChannel, count: (bytes: number) => void, sshSocket?: net.Socket, reads?: TargetReads) {
   const raw = channel as unknown as RawWrite;
   const queued: Buffer[] = []; // reads that came while ssh2 held a chunk (those from before the splice)
@@ -59,6 +59,8 @@ function carry(socket: net.Socket, channel: ClientChannel, count: (bytes: number
   const send = (chunk: Buffer) => {
     held = true;
     raw._write(chunk, null, sent);
+    // What ssh2 keeps of the shared read buffer is copied before the next read anywhere overwrites it.
+    if (held && reads && raw._chunk) raw._chunk = Buffer.from(raw._chunk);
   };
   function sent() {
     held = false;

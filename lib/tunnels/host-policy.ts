@@ -2,7 +2,7 @@
 import ipaddr from "ipaddr.js";
 import { ApiError } from "@/lib/api/api-error";
 import type { Host } from "@/lib/generated/prisma/client";
-import { isLoopback, parseRange, sourceAllowed } from "@/lib/tunnels/tunnel-rules";
+import { isLoopback, parseRange, perList, sourceAllowed } from "@/lib/tunnels/tunnel-rules";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 import type { CreateTunnel } from "@/lib/validation/tunnels";
 
@@ -34,21 +34,29 @@ export function policyColumns(policy: Partial<HostPolicy>): Partial<PolicyColumn
   };
 }
 
-function matchesTarget(pattern: string, host: string): boolean {
-  const name = host.toLowerCase().replace(/\.$/, "");
-  if (pattern.startsWith("*.")) return name.endsWith(pattern.slice(1).toLowerCase());
-  if (ipaddr.isValid(pattern) || pattern.includes("/")) {
-    if (!ipaddr.isValid(name)) return false;
-    const [network, bits] = parseRange(pattern);
-    const address = ipaddr.process(name);
-    return address.kind() === network.kind() && address.match(network, bits);
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
+
+/** A pattern of a policy's targets as a test of a host: its lower-cased name, and its address if it is one. */
+function targetMatcher(pattern: string): (name: string, address: Address | null) => boolean {
+  if (pattern.startsWith("*.")) {
+    const suffix = pattern.slice(1).toLowerCase();
+    return (name) => name.endsWith(suffix);
   }
-  return pattern.toLowerCase() === name;
+  if (ipaddr.isValid(pattern) || pattern.includes("/")) {
+    const [network, bits] = parseRange(pattern);
+    return (_, address) => address !== null && address.kind() === network.kind() && address.match(network, bits);
+  }
+  const exact = pattern.toLowerCase();
+  return (name) => name === exact;
 }
+
+const targetMatchers = perList((targets) => targets.map(targetMatcher));
 
 /** Why `host:port` is not a destination the policy allows, or null if it is. */
 export function destinationRefusal(policy: HostPolicy, hostName: string, target: { host: string; port: number }): { field: string; message: string } | null {
-  if (policy.targets.length && !policy.targets.some((pattern) => matchesTarget(pattern, target.host))) {
+  const name = target.host.toLowerCase().replace(/\.$/, "");
+  const address = ipaddr.isValid(name) ? ipaddr.process(name) : null;
+  if (policy.targets.length && !targetMatchers(policy.targets).some((matches) => matches(name, address))) {
     return { field: "target.host", message: `${hostName} allows tunnels only to ${policy.targets.join(", ")}` };
   }
   const portAllowed = policy.ports.some((range) => {

@@ -52,11 +52,15 @@ function targetMatcher(pattern: string): (name: string, address: Address | null)
 
 const targetMatchers = perList((targets) => targets.map(targetMatcher));
 
+function allowsHost(targets: string[], host: string): boolean {
+  const name = host.toLowerCase().replace(/\.$/, "");
+  const address = ipaddr.isValid(name) ? ipaddr.process(name) : null;
+  return targetMatchers(targets).some((matches) => matches(name, address));
+}
+
 /** Why `host:port` is not a destination the policy allows, or null if it is. */
 export function destinationRefusal(policy: HostPolicy, hostName: string, target: { host: string; port: number }): { field: string; message: string } | null {
-  const name = target.host.toLowerCase().replace(/\.$/, "");
-  const address = ipaddr.isValid(name) ? ipaddr.process(name) : null;
-  if (policy.targets.length && !targetMatchers(policy.targets).some((matches) => matches(name, address))) {
+  if (policy.targets.length && !allowsHost(policy.targets, target.host)) {
     return { field: "target.host", message: `${hostName} allows tunnels only to ${policy.targets.join(", ")}` };
   }
   const portAllowed = policy.ports.some((range) => {

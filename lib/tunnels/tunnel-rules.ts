@@ -37,12 +37,7 @@ export function perList<T>(compute: (items: readonly string[]) => T): (items: re
   };
 }
 
-const sourceRanges = perList((ranges) =>
-  ranges.map((range) => {
-    const [network, bits] = parseRange(range);
-    return [network.kind() === "ipv4" ? ipaddr.process(network.toString()) : network, bits] as const;
-  }),
-);
+const sourceRanges = perList((ranges) => ranges.map(parseRange));
 
 /** Whether `source` (as a socket reports it, maybe IPv4-mapped) is inside one of `ranges`; no ranges means anyone. */
 export function sourceAllowed(source: string | undefined, ranges: string[]): boolean {

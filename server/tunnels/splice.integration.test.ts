@@ -110,6 +110,32 @@ describe("splice", () => {
     expect(await done).toBeUndefined();
   });
 
+  /** A local tunnel's connection to `target`: the channel spliced into a socket whose client reads after `stallMs`. */
+  async function clientConnection(target: Origin, stallMs: number) {
+    const channel = await channelTo(target);
+    const { warrenSide, clientSide } = await socketPair();
+    clientSide.pause();
+    const done = splice({ socket: warrenSide, channel, socketIs: "client", meters: [], sshSocket: sshSocketOf(client) });
+    await new Promise((resolve) => setTimeout(resolve, stallMs));
+    const received = readAll(clientSide);
+    clientSide.resume();
+    clientSide.end();
+    return { received: await received, done: await done };
+  }
+
+  it("keeps the SSH connection's reused read slabs from overwriting what a stalled client's socket or an unspliced channel holds", async () => {
+    // Both hold views or copies of channel data while 32 MiB flow through the same connection's slabs.
+    const unspliced = await channelTo(origin);
+    const stalled = clientConnection(bigOrigin, 1500);
+    const flowing = await clientConnection(bigOrigin, 0);
+    expect(sha256(flowing.received)).toBe(bigOrigin.sha256);
+    const { warrenSide, clientSide } = await socketPair();
+    const late = readAll(clientSide);
+    splice({ socket: warrenSide, channel: unspliced, socketIs: "client", meters: [], sshSocket: sshSocketOf(client) });
+    expect(sha256(await late)).toBe(origin.sha256);
+    expect(sha256((await stalled).received)).toBe(bigOrigin.sha256);
+  });
+
   /** A remote tunnel's connection: a target read through targetReads(), spliced into a channel to `far`. */
   async function targetConnection(target: Origin, far: { port: number }) {
     const channel = await channelTo(far);

@@ -1,6 +1,7 @@
 import type net from "node:net";
 import type { ClientChannel } from "ssh2";
 import { corkForTurn } from "@/lib/net/cork-for-turn";
+import { holdForWrite } from "@/lib/ssh/slab-reads";
 import type { TargetReads } from "@/server/tunnels/target-reads";
 
 export type Meter = { bytesIn: number; bytesOut: number };
@@ -121,16 +122,19 @@ function grantWindow(channel: ClientChannel) {
 function deliver(channel: ClientChannel, socket: net.Socket, count: (bytes: number) => void) {
   const push = channel.push.bind(channel);
   let copy = false;
+  // Views of the SSH connection's read slabs are written through holdForWrite (patches/ssh2: ssh2 copies otherwise).
+  (channel as unknown as { _pushTakesViews: boolean })._pushTakesViews = true;
   channel.push = (chunk: Buffer | null) => {
     if (chunk === null) return push(null); // EOF and close go through the stream as ssh2 expects
     count(chunk.length);
     if (socket.destroyed) return true;
     // A socket already behind at the turn's first chunk would hold this
-    // turn's chunks a while: copies, so they do not pin the SSH
-    // connection's read slabs (slab-reads.ts).
+    // turn's chunks a while: copies, so they do not keep the SSH
+    // connection's read slabs from reuse (slab-reads.ts).
     const behind = socket.writableLength > 0;
     if (corkForTurn(socket)) copy = behind;
-    socket.write(copy ? Buffer.from(chunk) : chunk);
+    if (copy) socket.write(Buffer.from(chunk));
+    else socket.write(chunk, holdForWrite(chunk));
     const keepGranting = socket.writableLength < SOCKET_QUEUE_BYTES;
     if (keepGranting) grantWindow(channel);
     return keepGranting;

@@ -65,13 +65,24 @@ export function holdForWrite(chunk: Buffer): (() => void) | undefined {
   return slab.release;
 }
 
+/** How much one turn of the event loop may read (`turnBytes`), and how to read on after a pause (`resume`). */
+export type ReadPacing = { turnBytes(): number; resume(): void };
+
 /** `onread` options that pass each read to `deliver` as a view into the
  *  current slab. `deliver` may keep views only through holdForWrite; a
  *  connection that closes leaves its last two slabs to the GC. */
-export function slabReads(deliver: (chunk: Buffer) => void): OnReadOpts {
+export function slabReads(deliver: (chunk: Buffer) => void, pacing: ReadPacing): OnReadOpts {
   let previous: Slab | undefined;
   let current = takeSlab();
   let offset = 0;
+  let turnRead = 0;
+  let paused = false;
+  const endTurn = () => {
+    turnRead = 0;
+    if (!paused) return;
+    paused = false;
+    pacing.resume();
+  };
   return {
     buffer: () => {
       if (SLAB_BYTES - offset < MIN_READ_BYTES) {
@@ -88,7 +99,14 @@ export function slabReads(deliver: (chunk: Buffer) => void): OnReadOpts {
     callback: (length, region) => {
       offset += length;
       deliver((region as Buffer).subarray(0, length));
-      return true;
+      turnRead += length;
+      if (turnRead === length) setImmediate(endTurn); // the turn's first read
+      // libuv reads on at once after a read that filled its buffer; past
+      // the turn's share, reading waits for the next turn (after this
+      // one's writes, corked until setImmediate, went).
+      if (length < region.length || turnRead < pacing.turnBytes()) return true;
+      paused = true;
+      return false;
     },
   };
 }

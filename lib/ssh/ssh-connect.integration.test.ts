@@ -2,19 +2,22 @@
 // ssh-connect.ts and slab-reads.ts make must still be in effect once it is up.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "ssh2";
-import { connectSsh, sshSocketOf } from "@/lib/ssh/ssh-connect";
+import { sshSocketOf } from "@/lib/ssh/ssh-connect";
+import { sshClient, type SshClient } from "@/tests/harness/ssh-client";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
 
 let sshd: SshdHandle;
+let ssh: SshClient;
 let client: Client;
 
 beforeAll(async () => {
   sshd = await startSshd();
-  ({ client } = await connectSsh({ name: "lab", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, expectedFingerprint: sshd.hostKeyFingerprint }));
+  ssh = await sshClient(sshd, { name: "lab", checkHostKey: true });
+  ({ client } = ssh);
 });
 
 afterAll(async () => {
-  client?.end();
+  await ssh?.close();
   await sshd?.dispose();
 });
 

@@ -4,8 +4,9 @@ import { createHash } from "node:crypto";
 import net from "node:net";
 import type { Client, ClientChannel } from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectSsh, sshSocketOf } from "@/lib/ssh/ssh-connect";
+import { sshSocketOf } from "@/lib/ssh/ssh-connect";
 import { startOrigin, type Origin } from "@/tests/harness/origin";
+import { sshClient, type SshClient } from "@/tests/harness/ssh-client";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
 import { splice, type Meter } from "@/server/tunnels/splice";
 import { targetReads } from "@/server/tunnels/target-reads";
@@ -17,6 +18,7 @@ let origin: Origin;
 let smallOrigin: Origin;
 /** More than loopback's buffers, sshd's and a window hold while its reader stalls. */
 let bigOrigin: Origin;
+let ssh: SshClient;
 let client: Client;
 
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
@@ -28,11 +30,12 @@ beforeAll(async () => {
     startOrigin({ size: 3 * 1024 * 1024, seed: 2 }),
     startOrigin({ size: 32 * 1024 * 1024, seed: 3 }),
   ]);
-  ({ client } = await connectSsh({ name: "splice", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, expectedFingerprint: null }));
+  ssh = await sshClient(sshd, { name: "splice" });
+  ({ client } = ssh);
 });
 
 afterAll(async () => {
-  client?.end();
+  await ssh?.close();
   await Promise.all([sshd?.dispose(), origin?.close(), smallOrigin?.close(), bigOrigin?.close()]);
 });
 

@@ -3,24 +3,26 @@
 import net from "node:net";
 import type { Client } from "ssh2";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { connectSsh } from "@/lib/ssh/ssh-connect";
 import { hostPolicySchema } from "@/lib/validation/host-policy";
 import { TunnelRuntime, type ConnectionRecord, type RuntimeTunnel } from "@/server/tunnels/tunnel-runtime";
 import { freePortInRange } from "@/tests/harness/free-port";
 import { startEchoServer, type TcpServer } from "@/tests/harness/origin";
+import { sshClient, type SshClient } from "@/tests/harness/ssh-client";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
 
 let sshd: SshdHandle;
 let echo: TcpServer;
+let ssh: SshClient;
 let client: Client;
 
 beforeAll(async () => {
   [sshd, echo] = await Promise.all([startSshd(), startEchoServer()]);
-  ({ client } = await connectSsh({ name: "runtime", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, expectedFingerprint: null }));
+  ssh = await sshClient(sshd, { name: "runtime" });
+  ({ client } = ssh);
 });
 
 afterAll(async () => {
-  client?.end();
+  await ssh?.close();
   await Promise.all([sshd?.dispose(), echo?.close()]);
 });
 

@@ -12,7 +12,7 @@ export interface SshClient {
 
 /** Without a listener, an "error" event (ECONNRESET when sshd stops while the client's goodbye is
  *  unread) is thrown outside any test and fails the whole run: errors are kept for close(). */
-export async function sshClient(sshd: SshdHandle, { name = "lab", checkHostKey = false } = {}): Promise<SshClient> {
+export async function sshClient(sshd: SshdHandle, { name, checkHostKey = false }: { name: string; checkHostKey?: boolean }): Promise<SshClient> {
   const { client } = await connectSsh({
     ...{ name, address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey },
     expectedFingerprint: checkHostKey ? sshd.hostKeyFingerprint : null,

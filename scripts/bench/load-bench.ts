@@ -54,6 +54,11 @@ type LoadResults = {
     statusEventMs: Percentiles;
     statusEventsExpected: number;
     statusEventsReceived: number;
+    /** The changes some socket did not hear, with how many did. */
+    statusEventsMissed: string[];
+    /** The spare tunnel's POST → active and DELETE → closed under the load. */
+    spareOpenMs: Percentiles;
+    spareCloseMs: Percentiles;
     statsEventsPerClientPerSecond: number;
     rssMegabytes: { before: number; during: number; after: number };
   };
@@ -63,10 +68,10 @@ type LoadResults = {
 const summary = (samples: number[]): Percentiles => ({ p50: percentile(samples, 50), p99: percentile(samples, 99), max: Math.max(...samples), samples: samples.length });
 const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
 
-/** Starts the observer (load-observer.ts) and resolves once its sockets are connected; then `result` is its report. */
-async function startObserver(warren: BenchWarren): Promise<{ result: Promise<Observation> }> {
-  const args = ["--url", warren.handle.url, "--token", warren.token, "--clients", String(WORKLOAD.clients), "--seconds", String(WORKLOAD.trafficSeconds), "--every", String(HEALTH_EVERY_MS)];
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench/load-observer.ts", ...args], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] });
+/** Starts the observer (load-observer.ts) and resolves once its sockets are connected; `stop()` ends it and answers its report. */
+async function startObserver(warren: BenchWarren): Promise<{ stop: () => Promise<Observation> }> {
+  const args = ["--url", warren.handle.url, "--token", warren.token, "--clients", String(WORKLOAD.clients), "--every", String(HEALTH_EVERY_MS)];
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench/load-observer.ts", ...args], { cwd: REPO_ROOT, stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout });
   const result = new Promise<Observation>((resolve, reject) => {
     lines.on("line", (line) => {
@@ -78,7 +83,12 @@ async function startObserver(warren: BenchWarren): Promise<{ result: Promise<Obs
     lines.once("line", (line) => (line === "connected" ? resolve() : reject(new Error(`load observer: ${line}`))));
     child.once("exit", (code) => reject(new Error(`the load observer exited (${code}) before connecting`)));
   });
-  return { result };
+  return {
+    stop: () => {
+      child.stdin.end("stop\n");
+      return result;
+    },
+  };
 }
 
 async function openMany(warren: BenchWarren, hostIds: string[], count: number, targetPort: number): Promise<{ id: string; port: number }[]> {
@@ -111,18 +121,30 @@ async function carry(tunnels: { port: number }[], bytes: number, until: number) 
   return { downloads, errors };
 }
 
-/** Opens and closes a spare tunnel once a second: each change is a status event every socket must get. */
-async function changeStatuses(warren: BenchWarren, hostId: string, targetPort: number, until: number): Promise<number> {
-  let changes = 0;
-  // No new change in the last 3 s: under load an open and close take up to a
-  // second or two, and their events would land after the observer stopped listening.
-  while (Date.now() < until - 3_000) {
+type StatusChanges = { tunnelIds: string[]; openMs: number[]; closeMs: number[] };
+
+/** Opens and closes a spare tunnel, a second apart, until `until`: each open and close is a status event every socket must get. */
+async function changeStatuses(warren: BenchWarren, hostId: string, targetPort: number, until: number): Promise<StatusChanges> {
+  const changes: StatusChanges = { tunnelIds: [], openMs: [], closeMs: [] };
+  while (Date.now() < until) {
+    let started = performance.now();
     const [spare] = await openMany(warren, [hostId], 1, targetPort);
+    changes.openMs.push(performance.now() - started);
+    changes.tunnelIds.push(spare!.id);
+    started = performance.now();
     await closeTunnel(warren.api, spare!.id);
-    changes += 2; // active, closed
+    changes.closeMs.push(performance.now() - started);
     await sleep(STATUS_CHANGE_EVERY_MS);
   }
   return changes;
+}
+
+/** Which of the spare tunnels' changes each socket heard: every socket must hear every one. */
+function statusDelivery(changes: StatusChanges, seen: Observation) {
+  const expected = changes.tunnelIds.flatMap((id) => ["active", "closed"].map((status) => `${id} ${status}`));
+  const missed = expected.filter((key) => (seen.statusHeard[key] ?? 0) < seen.connected).map((key) => `${key}: ${seen.statusHeard[key] ?? 0} of ${seen.connected} sockets`);
+  const received = expected.reduce((sum, key) => sum + Math.min(seen.statusHeard[key] ?? 0, seen.connected), 0);
+  return { statusEventsExpected: expected.length * seen.connected, statusEventsReceived: received, statusEventsMissed: missed };
 }
 
 async function settledRss(pid: number): Promise<number> {
@@ -142,9 +164,11 @@ async function trafficPhase(warren: BenchWarren, hostIds: string[], bulk: TcpSer
     const until = started + trafficSeconds * 1_000;
     let rssDuring = 0;
     const sampleRss = sleep((trafficSeconds * 1_000) / 2).then(() => (rssDuring = rssBytes(warren.pid)));
-    const [moved, changes] = await Promise.all([carry(tunnels, downloadBytes, until), changeStatuses(warren, hostIds[0]!, echo.port, until), sampleRss]);
-    const seconds = (Date.now() - started) / 1_000;
-    const seen = await observer.result;
+    // The last spare tunnel may close after the downloads end: throughput is over the downloads' own time.
+    const carried = carry(tunnels, downloadBytes, until).then((moved) => ({ ...moved, seconds: (Date.now() - started) / 1_000 }));
+    const [moved, changes] = await Promise.all([carried, changeStatuses(warren, hostIds[0]!, echo.port, until), sampleRss]);
+    const { seconds } = moved;
+    const seen = await observer.stop();
     return {
       downloads: moved.downloads,
       errors: moved.errors.length,
@@ -153,8 +177,9 @@ async function trafficPhase(warren: BenchWarren, hostIds: string[], bulk: TcpSer
       healthMs: summary(seen.health),
       healthFailures: seen.healthFailures,
       statusEventMs: summary(seen.statusDelays),
-      statusEventsExpected: changes * seen.connected,
-      statusEventsReceived: seen.statusDelays.length,
+      ...statusDelivery(changes, seen),
+      spareOpenMs: summary(changes.openMs),
+      spareCloseMs: summary(changes.closeMs),
       statsEventsPerClientPerSecond: Math.round((seen.statsEvents / seen.connected / seconds) * 10) / 10,
       rssMegabytes: { before: mb(rssBefore), during: mb(rssDuring), after: 0 },
     };
@@ -182,7 +207,7 @@ function renderLoad(results: LoadResults): string {
 - Machine: ${Object.entries(results.machine).map(([k, v]) => `${k} ${v}`).join("; ")}.
 - Load average (1 min) when the traffic started / ended: ${results.loadAverage.start.toFixed(1)} / ${results.loadAverage.end.toFixed(1)} (${os.cpus().length} cores; above that, other work shared the machine).
 - Versions: ${Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join("; ")}.
-- Workload: ${w.tunnels} local tunnels over ${w.hosts} host entries (one SSH connection each, same sshd on loopback), each downloading ${w.downloadBytes / 1024} KiB again and again for ${w.trafficSeconds} s; ${w.clients} dashboard sockets (socket.io, WebSocket) listening and /api/v1/health polled every ${HEALTH_EVERY_MS} ms, both from a process of their own; a spare tunnel opened and closed once a second for status events. Then ${w.cycles} cycles of opening and closing ${w.cycleTunnels} tunnels, RSS read ${SETTLE_MS / 1000} s after each.
+- Workload: ${w.tunnels} local tunnels over ${w.hosts} host entries (one SSH connection each, same sshd on loopback), each downloading ${w.downloadBytes / 1024} KiB again and again for ${w.trafficSeconds} s; ${w.clients} dashboard sockets (socket.io, WebSocket) listening and /api/v1/health polled every ${HEALTH_EVERY_MS} ms, both from a process of their own; a spare tunnel opened and closed again and again, a second apart, for status events (the sockets listen until its last close). Then ${w.cycles} cycles of opening and closing ${w.cycleTunnels} tunnels, RSS read ${SETTLE_MS / 1000} s after each.
 
 ## Under load
 
@@ -193,7 +218,9 @@ function renderLoad(results: LoadResults): string {
 | health latency p50 / **p99** / max | ${ms(t.healthMs)} ms |
 | health requests failed | ${t.healthFailures} |
 | status event delay to each socket p50 / **p99** / max | ${ms(t.statusEventMs)} ms |
-| status events received / expected | ${t.statusEventsReceived} / ${t.statusEventsExpected} |
+| status events received / expected | ${t.statusEventsReceived} / ${t.statusEventsExpected}${t.statusEventsMissed.length ? ` (missed: ${t.statusEventsMissed.join("; ")})` : ""} |
+| spare tunnel POST → active p50 / **p99** / max | ${ms(t.spareOpenMs)} ms |
+| spare tunnel DELETE → closed p50 / **p99** / max | ${ms(t.spareCloseMs)} ms |
 | stats frames per socket per second (one a second, all moving tunnels in it) | ${t.statsEventsPerClientPerSecond} |
 | Warren RSS before / during | ${t.rssMegabytes.before} / ${t.rssMegabytes.during} MB |
 ${t.errorSamples.length ? `\nFailures seen: ${t.errorSamples.map((e) => `\`${e}\``).join(", ")}\n` : ""}

@@ -6,8 +6,21 @@
 // shows how much of a figure is the machine's TCP and how much the
 // forwarder (README, Performance). Needs root, unshare and ip.
 import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 
 const INSIDE = "BENCH_NETNS_READY";
+const ALLOWED = "/proc/sys/net/ipv4/tcp_allowed_congestion_control";
+
+/** A namespace other than the first may only default to an algorithm on the
+ *  machine's allowed list (Linux answers EPERM, which `echo` shows as
+ *  "I/O error"): adds `cc` there for the run; answers how to put it back. */
+function allowCongestionControl(cc: string): () => void {
+  const allowed = readFileSync(ALLOWED, "utf8").trim();
+  if (allowed.split(/\s+/).includes(cc)) return () => {};
+  writeFileSync(ALLOWED, `${allowed} ${cc}`);
+  console.log(`BENCH_TCP_CC: added ${cc} to net.ipv4.tcp_allowed_congestion_control for this run (was "${allowed}")`);
+  return () => writeFileSync(ALLOWED, allowed);
+}
 
 /** The congestion control asked for, once this process runs inside its namespace; null when none was. */
 export function ownNetnsCongestionControl(): string | null {
@@ -23,7 +36,9 @@ export function rerunInOwnNetns() {
   if (!/^[a-z0-9_]+$/.test(cc)) throw new Error(`BENCH_TCP_CC: ${cc} is not a congestion control's name (e.g. cubic)`);
   const setUp = 'ip link set lo up && echo "$BENCH_TCP_CC" > /proc/sys/net/ipv4/tcp_congestion_control && exec "$@"';
   const command = [process.execPath, ...process.execArgv, ...process.argv.slice(1)];
+  const restore = allowCongestionControl(cc);
   const { status, error } = spawnSync("unshare", ["--net", "sh", "-c", setUp, "sh", ...command], { stdio: "inherit", env: { ...process.env, [INSIDE]: "1" } });
+  restore();
   if (error) throw new Error(`BENCH_TCP_CC: cannot start a network namespace (${error.message})`);
   process.exit(status ?? 1);
 }

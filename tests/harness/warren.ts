@@ -32,7 +32,9 @@ export type WarrenHandle = {
 
 function run(args: string[], env: NodeJS.ProcessEnv, netns?: string): ChildProcess {
   // `node --import tsx` rather than `npm start`: one process, so signals reach Warren itself.
-  const node = ["--import", "tsx", ...args];
+  // PROF_DIR: the server writes a V8 CPU profile there when it exits (for tuning with the benches).
+  const profile = process.env.PROF_DIR && args[0] === "server/index.ts" ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROF_DIR}`] : [];
+  const node = [...profile, "--import", "tsx", ...args];
   const options: SpawnOptions = { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] };
   // `ip netns exec` execs its command, so the child is still that one process.
   return netns === undefined ? spawn(process.execPath, node, options) : spawn("ip", ["netns", "exec", netns, process.execPath, ...node], options);

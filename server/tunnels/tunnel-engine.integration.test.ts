@@ -136,27 +136,50 @@ describe("the data plane's thread", () => {
 });
 
 describe("the journal's commit", () => {
-  it("commits a busy second in several slices, losing and reordering nothing", async () => {
+  /** `count` connections through the tunnel, one after another, each sending and getting back one byte. */
+  async function connections(port: number, count: number) {
+    for (let i = 0; i < count; i++) {
+      await new Promise<void>((resolve, reject) => {
+        const client = net.connect({ host: "127.0.0.1", port }, () => client.end("x"));
+        client.on("data", () => {});
+        client.once("close", () => resolve());
+        client.once("error", reject);
+      });
+    }
+  }
+
+  const auditedActions = async (tunnelId: string) =>
+    (await getPrisma().auditEvent.findMany({ where: { tunnelId }, orderBy: { seq: "asc" }, select: { action: true } })).map((a) => a.action);
+
+  it("up to date, a close commits the tunnel's last connections before its own closing record", async () => {
+    const { engine, port, tunnel } = await engineWithTunnel(3_600_000);
+    try {
+      await connections(port, 3);
+      await engine.close(tunnel.id, { status: "closed", reason: "done" }); // no ticker: only the close commits
+      expect(await auditedActions(tunnel.id)).toEqual(["tunnel.opened", ...Array.from({ length: 3 }, () => ["connection.accepted", "connection.closed"]).flat(), "tunnel.closed"]);
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it("behind, a close does not wait for the backlog: status and final counters at once, the records after it in slices, nothing lost or reordered", async () => {
     const { engine, port, tunnel } = await engineWithTunnel(3_600_000);
     try {
       // 150 connections journal about 450 entries (accepted, closed, counters each): more than one slice.
       const CONNECTIONS = 150;
-      for (let i = 0; i < CONNECTIONS; i++) {
-        await new Promise<void>((resolve, reject) => {
-          const client = net.connect({ host: "127.0.0.1", port }, () => client.end("x"));
-          client.on("data", () => {});
-          client.once("close", () => resolve());
-          client.once("error", reject);
-        });
-      }
-      // Closing commits the journal (no ticker runs here: the engine was not started).
+      await connections(port, CONNECTIONS);
       await engine.close(tunnel.id, { status: "closed", reason: "done" });
+      const closed = await getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnel.id } });
+      expect(closed).toMatchObject({ status: "closed", connectionsTotal: CONNECTIONS });
+      expect([Number(closed.bytesIn), Number(closed.bytesOut)]).toEqual([CONNECTIONS, CONNECTIONS]);
+      expect(await getPrisma().tunnelConnection.count({ where: { tunnelId: tunnel.id } })).toBe(0);
+
+      await engine.stop(); // drains: commits the journal
       expect(await getPrisma().tunnelConnection.count({ where: { tunnelId: tunnel.id } })).toBe(CONNECTIONS);
-      const audited = await getPrisma().auditEvent.findMany({ where: { tunnelId: tunnel.id, action: { startsWith: "connection." } }, orderBy: { seq: "asc" }, select: { action: true } });
-      expect(audited).toHaveLength(2 * CONNECTIONS);
+      const connectionActions = (await auditedActions(tunnel.id)).filter((action) => action.startsWith("connection."));
       // In order: each connection is accepted before it is closed, one after another.
-      expect(audited.map((a) => a.action)).toEqual(Array.from({ length: CONNECTIONS }, () => ["connection.accepted", "connection.closed"]).flat());
-      expect(Number((await getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnel.id } })).connectionsTotal)).toBe(CONNECTIONS);
+      expect(connectionActions).toEqual(Array.from({ length: CONNECTIONS }, () => ["connection.accepted", "connection.closed"]).flat());
+      expect((await getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnel.id } })).connectionsTotal).toBe(CONNECTIONS);
       expect((await verifyAuditChain()).ok).toBe(true);
     } finally {
       await engine.stop();

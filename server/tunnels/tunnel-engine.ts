@@ -187,10 +187,15 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     if (open) open.stats = stats;
   }
 
+  /** The tunnel's final counters commit with its status. Its last connections'
+   *  records, now in the journal, go first into the audit chain when the
+   *  journal is up to date; when it is behind (a burst of connections), the
+   *  close does not wait for the backlog and they follow it: under the load
+   *  bench that wait was 3.6 s for a median close and 30 s at worst. */
   async close(tunnelId: string, { status, reason, ctx }: { status: "closed" | "expired"; reason: string; ctx?: Ctx }) {
-    await this.drop(tunnelId);
-    await this.commitJournal();
-    await this.persistStatus(tunnelId, status, reason, ctx);
+    const counters = await this.drop(tunnelId);
+    if (this.journal.pending().length <= COMMIT_SLICE) await this.commitJournal();
+    await this.persistStatus(tunnelId, status, reason, ctx, counters);
   }
 
   extend(tunnelId: string, expiresAt: Date) {
@@ -292,17 +297,18 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     }
   }
 
-  /** Stops a tunnel and forgets it; the host's link goes when its last tunnel does. */
-  private async drop(tunnelId: string) {
+  /** Stops a tunnel and forgets it; the host's link goes when its last tunnel does. Answers its final counters. */
+  private async drop(tunnelId: string): Promise<TunnelCounters | undefined> {
     const open = this.tunnels.get(tunnelId);
     this.forget(tunnelId);
-    if (!open) return;
-    await this.teardown(tunnelId);
+    if (!open) return undefined;
+    const counters = await this.teardown(tunnelId);
     const { hostId } = open.tunnel;
     if (this.tunnelsOf(hostId).length === 0) {
       this.links.get(hostId)?.close();
       this.links.delete(hostId);
     }
+    return counters;
   }
 
   private forget(tunnelId: string) {
@@ -313,9 +319,11 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   }
 
   /** Closes the tunnel in the data plane and journals its final counters (its records arrived before the answer). */
-  private async teardown(tunnelId: string) {
+  private async teardown(tunnelId: string): Promise<TunnelCounters | undefined> {
     const stats = await this.plane.call("teardown", { tunnelId }).catch(() => undefined);
-    if (stats) this.journalCounters([[tunnelId, stats]]);
+    if (!stats) return undefined;
+    this.journalCounters([[tunnelId, stats]]);
+    return countersOf([[tunnelId, stats]])[tunnelId];
   }
 
   private armExpiry(tunnel: RuntimeTunnel) {
@@ -335,8 +343,9 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     return (await getPrisma().tunnel.findUnique({ where: { id: tunnelId }, select: { status: true } }))?.status;
   }
 
-  /** The status, its history entry and its audit record commit together, so a kill cannot leave one without the others. */
-  private async persistStatus(tunnelId: string, status: TunnelStatus, reason: string | null, ctx: Ctx = engineCtx) {
+  /** The status, its history entry and its audit record commit together, so a kill cannot leave one without the others;
+   *  `counters`, a closed tunnel's final ones, with them. */
+  private async persistStatus(tunnelId: string, status: TunnelStatus, reason: string | null, ctx: Ctx = engineCtx, counters?: TunnelCounters) {
     const terminal = !OPEN_STATUSES.includes(status);
     const tunnel = await getPrisma().tunnel.findUnique({ where: { id: tunnelId }, select: { ownerId: true, teamId: true, hostId: true, status: true, statusReason: true } });
     if (!tunnel || (tunnel.status === status && tunnel.statusReason === reason)) return;
@@ -345,6 +354,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     const audit = action && tunnel.status !== status ? [{ action, hostId: tunnel.hostId, tunnelId, at, details: { reason, from: tunnel.status } }] : [];
     await recordAudit(ctx, audit, async (tx) => {
       await tx.tunnel.update({ where: { id: tunnelId }, data: { status, statusReason: reason, ...(terminal ? { closedAt: at } : {}) } });
+      if (counters) await updateCounters(tx, [[tunnelId, counters]]);
       await tx.tunnelEvent.create({ data: { tunnelId, status, reason, at } });
     });
     this.emit("status", { tunnelId, ownerId: tunnel.ownerId, teamId: tunnel.teamId, status, reason, at: at.toISOString() });
@@ -448,7 +458,9 @@ const CONNECTION_COLUMNS = ["id", "tunnelId", "source", "destination", "bytesIn"
 const COUNTER_ROWS_PER_STATEMENT = 1_000;
 
 /** Moving tunnels' counters, a thousand to a statement: once a second for
- *  hundreds of tunnels, one query per tunnel cost the event loop far more. */
+ *  hundreds of tunnels, one query per tunnel cost the event loop far more.
+ *  Counters only grow, and a close commits its final ones ahead of the
+ *  journal's older entries (close): a value never lowers what is stored. */
 async function updateCounters(tx: Prisma.TransactionClient, all: [string, TunnelCounters][]) {
   for (let start = 0; start < all.length; start += COUNTER_ROWS_PER_STATEMENT) {
     await updateCounterRows(tx, all.slice(start, start + COUNTER_ROWS_PER_STATEMENT));
@@ -459,7 +471,7 @@ async function updateCounterRows(tx: Prisma.TransactionClient, rows: [string, Tu
   const when = rows.map(() => "WHEN ? THEN ?").join(" ");
   const values = (pick: (counters: TunnelCounters) => number) => rows.flatMap(([id, counters]) => [id, pick(counters)]);
   await tx.$executeRawUnsafe(
-    `UPDATE "Tunnel" SET "bytesIn" = CASE "id" ${when} END, "bytesOut" = CASE "id" ${when} END, "connectionsTotal" = CASE "id" ${when} END WHERE "id" IN (${rows.map(() => "?").join(", ")})`,
+    `UPDATE "Tunnel" SET "bytesIn" = MAX("bytesIn", CASE "id" ${when} END), "bytesOut" = MAX("bytesOut", CASE "id" ${when} END), "connectionsTotal" = MAX("connectionsTotal", CASE "id" ${when} END) WHERE "id" IN (${rows.map(() => "?").join(", ")})`,
     ...values((c) => c.bytesIn),
     ...values((c) => c.bytesOut),
     ...values((c) => c.connectionsTotal),

@@ -15,6 +15,8 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
   console.error("usage: npm run db:migration -- <name in snake_case>");
   process.exit(2);
 }
+// The CLI opens its adapter's database (prisma.config.ts) even for a diff: "External error" without its folder.
+mkdirSync("data", { recursive: true });
 const last = listMigrations().at(-1);
 const from = last ? ["--from-schema-datamodel", path.join(MIGRATIONS_DIR, last.name, "schema.prisma")] : ["--from-empty"];
 const sql = execFileSync("npx", ["prisma", "migrate", "diff", ...from, "--to-schema-datamodel", SCHEMA, "--script"], { encoding: "utf8" });

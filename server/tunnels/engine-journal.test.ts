@@ -45,6 +45,9 @@ describe("the engine journal", () => {
     ]);
     second.append({ type: "counters", counters: { t1: { bytesIn: 10, bytesOut: 2, connectionsTotal: 1 } } });
     expect(second.pending().at(-1)?.seq).toBe(3);
+    expect([second.backlog, second.lastSeq]).toEqual([3, 3]);
+    second.committed(2);
+    expect([second.backlog, second.lastSeq]).toEqual([1, 3]);
   });
 
   it("skips entries the database already has, and numbers after its mark", () => {

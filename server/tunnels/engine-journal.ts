@@ -94,6 +94,16 @@ export class EngineJournal {
     entries.forEach((entry, index) => (this.fileBytes += this.keep(entry, lines[index]!)));
   }
 
+  /** How many entries are not yet committed. */
+  get backlog(): number {
+    return this.entries.length - this.head;
+  }
+
+  /** The newest entry's seq (committed or not); 0 before any. */
+  get lastSeq(): number {
+    return this.nextSeq - 1;
+  }
+
   /** Entries not yet committed to the database, oldest first; at most `limit`. */
   pending(limit?: number): JournalEntry[] {
     return this.entries.slice(this.head, limit === undefined ? undefined : this.head + limit);

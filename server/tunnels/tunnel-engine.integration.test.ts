@@ -174,7 +174,13 @@ describe("the journal's commit", () => {
       expect([Number(closed.bytesIn), Number(closed.bytesOut)]).toEqual([CONNECTIONS, CONNECTIONS]);
       expect(await getPrisma().tunnelConnection.count({ where: { tunnelId: tunnel.id } })).toBe(0);
 
-      await engine.stop(); // drains: commits the journal
+      // The backlog's first slice carries the counters of its first connections: they must not lower the final ones.
+      const journal = engine["journal"] as unknown as { pending(limit: number): unknown[] };
+      await (engine["commitSlice"] as (batch: unknown[]) => Promise<boolean>).call(engine, journal.pending(200));
+      expect(await getPrisma().tunnelConnection.count({ where: { tunnelId: tunnel.id } })).toBeGreaterThan(0);
+      expect(await getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnel.id } })).toMatchObject({ connectionsTotal: CONNECTIONS, bytesIn: BigInt(CONNECTIONS) });
+
+      await engine.stop(); // drains: commits the rest of the journal
       expect(await getPrisma().tunnelConnection.count({ where: { tunnelId: tunnel.id } })).toBe(CONNECTIONS);
       const connectionActions = (await auditedActions(tunnel.id)).filter((action) => action.startsWith("connection."));
       // In order: each connection is accepted before it is closed, one after another.

@@ -1,11 +1,12 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { getConfig } from "@/lib/config";
+import { serialAdapter } from "@/lib/db/serial-adapter";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 
 const globalForPrisma = globalThis as typeof globalThis & { warrenPrisma?: PrismaClient };
 
 function createPrisma() {
-  const adapter = new PrismaBetterSQLite3({ url: getConfig().databaseUrl, timeout: 10_000 });
+  const adapter = serialAdapter(new PrismaBetterSQLite3({ url: getConfig().databaseUrl, timeout: 10_000 }));
   return new PrismaClient({ adapter });
 }
 

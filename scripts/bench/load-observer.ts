@@ -54,8 +54,9 @@ async function pollHealth(observation: Observation, stopped: () => boolean) {
 }
 
 let stop = false;
-const stopLine = new Promise<void>((resolve) => createInterface({ input: process.stdin }).once("line", () => resolve()).once("close", () => resolve()));
-void stopLine.then(() => (stop = true));
+createInterface({ input: process.stdin })
+  .once("line", () => (stop = true))
+  .once("close", () => (stop = true));
 
 const observation: Observation = { health: [], healthFailures: 0, statusDelays: [], statusHeard: {}, statsEvents: 0, connected: 0 };
 const sockets = await dashboardSockets(Number(values.clients), observation);

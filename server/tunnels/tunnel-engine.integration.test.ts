@@ -11,7 +11,7 @@ import { createHost } from "@/lib/hosts";
 import { createUser } from "@/lib/users";
 import { TunnelEngine, type StatusEvent } from "@/server/tunnels/tunnel-engine";
 import { freePortInRange, waitFor } from "@/tests/harness/free-port";
-import { startEchoServer, type TcpServer } from "@/tests/harness/origin";
+import { fetchAll, startEchoServer, type TcpServer } from "@/tests/harness/origin";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
 import { useTestDatabase } from "@/tests/harness/test-database";
 
@@ -138,14 +138,7 @@ describe("the data plane's thread", () => {
 describe("the journal's commit", () => {
   /** `count` connections through the tunnel, one after another, each sending and getting back one byte. */
   async function connections(port: number, count: number) {
-    for (let i = 0; i < count; i++) {
-      await new Promise<void>((resolve, reject) => {
-        const client = net.connect({ host: "127.0.0.1", port }, () => client.end("x"));
-        client.on("data", () => {});
-        client.once("close", () => resolve());
-        client.once("error", reject);
-      });
-    }
+    for (let i = 0; i < count; i++) await fetchAll("127.0.0.1", port, Buffer.from("x"));
   }
 
   const auditedActions = async (tunnelId: string) =>

@@ -1,13 +1,14 @@
 // How big a bench run is. The default is the full workload;
 // BENCH_QUICK=1 is a smoke test (64 MiB streams, one run, fewer connections
 // and tunnels). BENCH_RUNS, BENCH_KINDS (local,remote,dynamic) and
-// BENCH_ONLY (sections below) narrow a run while tuning.
+// BENCH_ONLY (sections below) narrow a run while tuning; BENCH_HOPS=1
+// prints where new connections spend their time (latency-hops.ts).
 import { KINDS, type Kind, type Workload } from "./results.ts";
 
 export const SECTIONS = ["throughput", "parallel", "latency", "concurrency", "tunnels", "control"] as const;
 export type Section = (typeof SECTIONS)[number];
 
-export type BenchConfig = Workload & { quick: boolean; kinds: Kind[]; sections: Set<Section> };
+export type BenchConfig = Workload & { quick: boolean; kinds: Kind[]; sections: Set<Section>; hops: boolean };
 
 const MiB = 1024 * 1024;
 
@@ -32,5 +33,6 @@ export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     quick,
     kinds: list("BENCH_KINDS", env.BENCH_KINDS, KINDS),
     sections: new Set(list("BENCH_ONLY", env.BENCH_ONLY, SECTIONS)),
+    hops: env.BENCH_HOPS === "1",
   };
 }

@@ -3,12 +3,13 @@
 import { freePort, freePortInRange } from "@/tests/harness/free-port";
 import type { SshdHandle } from "@/tests/harness/sshd";
 import type { BenchConfig } from "./config.ts";
+import { capturedHops, emptyTally, hopTable, type HopTally } from "./latency-hops.ts";
 import { SAME_CIPHER, startForwarder } from "./openssh.ts";
 import { cpuSeconds, peakRssBytes, resetPeakRss, treeCpuSeconds } from "./proc.ts";
 import type { Recorder } from "./recorder.ts";
 import type { Kind, PathName } from "./results.ts";
 import { percentile } from "./stats.ts";
-import { download, roundTrip, socksDialer, tcpDialer, type Dial, type Ports } from "./traffic.ts";
+import { download, roundTrips, socksDialer, tcpDialer, type Dial, type Ports } from "./traffic.ts";
 import { closeTunnel, openTunnel, type BenchWarren } from "./warren-side.ts";
 
 export type DataPlaneContext = {
@@ -20,10 +21,13 @@ export type DataPlaneContext = {
   /** Where the bulk source and the echo server listen, on loopback. */
   targets: Ports;
   recorder: Recorder;
+  /** With BENCH_HOPS=1, each forwarder's captured latency runs (a remote forward's legs run the other way: none). */
+  hops?: Map<PathName, HopTally>;
 };
 
-/** One way through for one kind: how to dial it, which process forwards (for CPU and RSS), how to close it. */
-type Entry = { path: PathName; dial: Dial; pid: number | null; close(): Promise<void> };
+/** One way through for one kind: how to dial it, which process forwards (for
+ *  CPU and RSS), the port its round trips enter by (a forwarder's), how to close it. */
+type Entry = { path: PathName; dial: Dial; pid: number | null; echoPort?: number; close(): Promise<void> };
 
 /** Warren runs for days, with V8's compiler warm: one unmeasured download
  *  through every path (OpenSSH's alike) keeps the first run's compiling out of
@@ -53,7 +57,7 @@ async function warrenEntry(ctx: DataPlaneContext, kind: Kind): Promise<Entry> {
   const close = async () => {
     await Promise.all(ids.map((id) => closeTunnel(api, id)));
   };
-  return { path: "warren", dial, pid, close };
+  return { path: "warren", dial, pid, echoPort: kind === "dynamic" ? bulkPort : echoPort, close };
 }
 
 async function opensshEntry(ctx: DataPlaneContext, kind: Kind, path: "openssh" | "openssh-default"): Promise<Entry> {
@@ -65,7 +69,7 @@ async function opensshEntry(ctx: DataPlaneContext, kind: Kind, path: "openssh" |
       : [flag, `127.0.0.1:${bulkPort}:127.0.0.1:${ctx.targets.bulk}`, flag, `127.0.0.1:${echoPort}:127.0.0.1:${ctx.targets.echo}`];
   const forwarder = await startForwarder(ctx.sshd, forwards, path === "openssh" ? SAME_CIPHER : null, kind === "dynamic" ? [bulkPort!] : [bulkPort!, echoPort!]);
   const dial = kind === "dynamic" ? socksDialer(bulkPort!, ctx.targets) : tcpDialer({ bulk: bulkPort!, echo: echoPort! });
-  return { path, dial, pid: forwarder.pid, close: forwarder.stop };
+  return { path, dial, pid: forwarder.pid, echoPort: kind === "dynamic" ? bulkPort : echoPort, close: forwarder.stop };
 }
 
 function directEntry(ctx: DataPlaneContext): Entry {
@@ -100,9 +104,13 @@ async function parallelStreams(ctx: DataPlaneContext, kind: Kind, entry: Entry) 
  *  with 2,000 (config.ts), 0.60-0.66 and 1.5-2.1, ssh's alike within noise.
  *  A bastion's Warren runs warm. */
 async function latency(ctx: DataPlaneContext, kind: Kind, entry: Entry) {
-  for (let i = 0; i < ctx.config.latencyWarmUp; i++) await roundTrip(entry.dial);
-  const samples: number[] = [];
-  for (let i = 0; i < ctx.config.latencyConnections; i++) samples.push(await roundTrip(entry.dial));
+  const { latencyWarmUp, latencyConnections } = ctx.config;
+  await roundTrips(entry.dial, latencyWarmUp);
+  const measure = () => roundTrips(entry.dial, latencyConnections);
+  const { pid, echoPort } = entry;
+  const tally = ctx.hops?.get(entry.path);
+  const ports = { listen: echoPort!, sshd: ctx.sshd.port, target: ctx.targets.echo };
+  const samples = tally && pid !== null ? await capturedHops(tally, ports, { forwarder: pid, sshd: ctx.sshdPid }, latencyConnections, measure) : await measure();
   ctx.recorder.add("latency-p50", kind, entry.path, percentile(samples, 50));
   ctx.recorder.add("latency-p99", kind, entry.path, percentile(samples, 99));
 }
@@ -137,7 +145,11 @@ export async function benchKind(ctx: DataPlaneContext, kind: Kind) {
     if (sections.has("throughput") || sections.has("parallel")) await warmUp(ctx, entries);
     if (sections.has("throughput")) await interleaved(ctx, kind, entries, singleStream);
     if (sections.has("parallel")) await interleaved(ctx, kind, entries, parallelStreams);
-    if (sections.has("latency")) await interleaved(ctx, kind, sameCipher, latency);
+    if (sections.has("latency")) {
+      const hops = ctx.config.hops && kind !== "remote" ? new Map<PathName, HopTally>([["warren", emptyTally()], ["openssh", emptyTally()]]) : undefined;
+      await interleaved({ ...ctx, hops }, kind, sameCipher, latency);
+      if (hops) console.log(`\nWhere a new ${kind} connection's round trip goes, from packet captures (latency-hops.ts):\n${hopTable(hops)}\n`);
+    }
     if (sections.has("concurrency")) await interleaved(ctx, kind, sameCipher, concurrency);
   } finally {
     await Promise.all(entries.map((entry) => entry.close()));

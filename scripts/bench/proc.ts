@@ -15,10 +15,16 @@ function cpuTimes(statPath: string): CpuTimes {
   return { name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), user: Number(fields[11]) / CLOCK_TICKS, system: Number(fields[12]) / CLOCK_TICKS };
 }
 
+/** User and system CPU seconds of every thread of `pid` so far. */
+export function processCpu(pid: number): { user: number; system: number } {
+  const { user, system } = cpuTimes(`/proc/${pid}/stat`);
+  return { user, system };
+}
+
 /** User + system CPU seconds of every thread of `pid` so far; 0 once it is gone. */
 export function cpuSeconds(pid: number): number {
   try {
-    const { user, system } = cpuTimes(`/proc/${pid}/stat`);
+    const { user, system } = processCpu(pid);
     return user + system;
   } catch {
     return 0;

@@ -53,7 +53,7 @@ async function bench(config: BenchConfig): Promise<BenchResults> {
     console.log("control plane and idle tunnels");
     // A host of its own, so that no other tunnel keeps its SSH connection up between cold opens.
     await benchControl({ config, warren, hostId: await addHost(warren.api, sshd, "bench-control"), echoPort: echo.port, recorder });
-    const { quick, kinds: _kinds, sections: _sections, ...workload } = config;
+    const { quick, kinds: _kinds, sections: _sections, hops: _hops, ...workload } = config;
     return {
       startedAt,
       finishedAt: new Date().toISOString(),

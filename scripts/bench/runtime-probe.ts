@@ -5,8 +5,9 @@
 //   npx tsx scripts/bench/runtime-probe.ts
 // PROBE_KIND local|remote|dynamic, PROBE_MB (1024), PROBE_RUNS (2),
 // PROBE_PARALLEL=1 (8 streams), PROBE_LATENCY=1 (500 new connections with a
-// 1-byte request/response instead of streams), PROBE_CHILD_NODE_ARGS (e.g. "--trace-gc",
-// "--cpu-prof"), PROBE_ONLY=warren|openssh.
+// 1-byte request/response instead of streams), PROBE_HOPS=1 (those, captured
+// with tcpdump and split hop by hop: latency-hops.ts; local and dynamic),
+// PROBE_CHILD_NODE_ARGS (e.g. "--trace-gc", "--cpu-prof"), PROBE_ONLY=warren|openssh.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -14,17 +15,20 @@ import { freePort } from "@/tests/harness/free-port";
 import { startEchoServer } from "@/tests/harness/origin";
 import { startSshd } from "@/tests/harness/sshd";
 import { SAME_CIPHER, startForwarder } from "./openssh.ts";
+import { capturedHops, emptyTally, hopTable, type HopTally } from "./latency-hops.ts";
 import { cpuSeconds, threadCpuTimes, treeCpuSeconds } from "./proc.ts";
 import { percentile } from "./stats.ts";
-import { download, roundTrip, socksDialer, startBulkSource, tcpDialer, type Dial } from "./traffic.ts";
+import { download, roundTrips, socksDialer, startBulkSource, tcpDialer, type Dial } from "./traffic.ts";
 
 const kind = (process.env.PROBE_KIND ?? "local") as "local" | "remote" | "dynamic";
 const bytes = Number(process.env.PROBE_MB ?? 1024) * 1024 * 1024;
 const runs = Number(process.env.PROBE_RUNS ?? 2);
 const childArgs = (process.env.PROBE_CHILD_NODE_ARGS ?? "").split(" ").filter(Boolean);
-const latencyOnly = process.env.PROBE_LATENCY === "1";
+const hopsWanted = process.env.PROBE_HOPS === "1";
+const latencyOnly = process.env.PROBE_LATENCY === "1" || hopsWanted;
+if (hopsWanted && kind === "remote") throw new Error("PROBE_HOPS: local and dynamic forwards only (a remote forward's legs run the other way)");
 
-type Entry = { name: string; pid: number; dial: Dial; stop(): Promise<void> };
+type Entry = { name: string; pid: number; port: number; dial: Dial; stop(): Promise<void> };
 
 type Threads = ReturnType<typeof threadCpuTimes>;
 
@@ -66,7 +70,7 @@ async function warren(): Promise<Entry> {
   const port = await freePort();
   const child = await runtimeChild(port, target());
   const dial = dialer(port);
-  return { name: "warren", pid: child.pid!, dial, stop: async () => void child.kill("SIGTERM") };
+  return { name: "warren", pid: child.pid!, port, dial, stop: async () => void child.kill("SIGTERM") };
 }
 
 async function openssh(): Promise<Entry> {
@@ -74,7 +78,17 @@ async function openssh(): Promise<Entry> {
   const forwards = kind === "dynamic" ? ["-D", `127.0.0.1:${port}`] : [kind === "local" ? "-L" : "-R", `127.0.0.1:${port}:127.0.0.1:${target()}`];
   const forwarder = await startForwarder(sshd, forwards, SAME_CIPHER, [port]);
   const dial = dialer(port);
-  return { name: "openssh", pid: forwarder.pid, dial, stop: forwarder.stop };
+  return { name: "openssh", pid: forwarder.pid, port, dial, stop: forwarder.stop };
+}
+
+const hopTallies = new Map<string, HopTally>();
+
+/** 500 round trips through `entry`, captured into its hop tally. */
+function capturedRoundTrips(entry: Entry): Promise<number[]> {
+  const tally = hopTallies.get(entry.name) ?? emptyTally();
+  hopTallies.set(entry.name, tally);
+  const ports = { listen: entry.port, sshd: sshd.port, target: echo.port };
+  return capturedHops(tally, ports, { forwarder: entry.pid, sshd: sshdPid }, 500, () => roundTrips(entry.dial, 500));
 }
 
 const only = process.env.PROBE_ONLY;
@@ -84,10 +98,9 @@ try {
   for (let run = 0; run < runs; run++) {
     for (const entry of entries) {
       if (latencyOnly) {
-        const samples: number[] = [];
-        for (let i = 0; i < 510; i++) samples.push(await roundTrip(entry.dial));
+        const samples = await roundTrips(entry.dial, 510);
+        const measured = hopsWanted ? await capturedRoundTrips(entry) : samples.slice(10);
         const cpu = cpuSeconds(entry.pid);
-        const measured = samples.slice(10);
         console.log(`${entry.name.padEnd(8)} p50 ${percentile(measured, 50).toFixed(3)} ms, p99 ${percentile(measured, 99).toFixed(3)} ms (${cpu.toFixed(2)} CPU-s so far)`);
         continue;
       }
@@ -100,6 +113,7 @@ try {
       console.log(`         ${threadReport(threads, threadCpuTimes(entry.pid), gigabytes)}`);
     }
   }
+  if (hopsWanted) console.log(`\n${hopTable(hopTallies)}`);
 } finally {
   await Promise.all(entries.map((entry) => entry.stop()));
   await Promise.all([sshd.dispose(), bulk.close(), echo.close()]);

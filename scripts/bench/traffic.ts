@@ -176,6 +176,13 @@ export async function download(dial: Dial, count: number): Promise<void> {
 
 const PING = Buffer.from([0x2a]);
 
+/** `count` round trips one after another: each one's milliseconds. */
+export async function roundTrips(dial: Dial, count: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) samples.push(await roundTrip(dial));
+  return samples;
+}
+
 /** Milliseconds from starting the connection to the echoed byte. */
 export async function roundTrip(dial: Dial): Promise<number> {
   const started = performance.now();

@@ -109,8 +109,10 @@ async function latency(ctx: DataPlaneContext, kind: Kind, entry: Entry) {
   const measure = () => roundTrips(entry.dial, latencyConnections);
   const { pid, echoPort } = entry;
   const tally = ctx.hops?.get(entry.path);
-  const ports = { listen: echoPort!, sshd: ctx.sshd.port, target: ctx.targets.echo };
-  const samples = tally && pid !== null ? await capturedHops(tally, ports, { forwarder: pid, sshd: ctx.sshdPid }, latencyConnections, measure) : await measure();
+  const samples =
+    tally && pid !== null && echoPort !== undefined
+      ? await capturedHops(tally, { listen: echoPort, sshd: ctx.sshd.port, target: ctx.targets.echo }, { forwarder: pid, sshd: ctx.sshdPid }, measure)
+      : await measure();
   ctx.recorder.add("latency-p50", kind, entry.path, percentile(samples, 50));
   ctx.recorder.add("latency-p99", kind, entry.path, percentile(samples, 99));
 }

@@ -112,9 +112,9 @@ export function latencyHops(packets: Packet[], { listen, sshd, target }: HopPort
 async function captureLoopback(ports: number[]): Promise<{ stop(): Promise<Packet[]> }> {
   const filter = `tcp and (${ports.map((port) => `port ${port}`).join(" or ")})`;
   const tcpdump = spawn("tcpdump", ["-i", "lo", "-n", "-tt", "-l", "-s", "96", filter], { stdio: ["ignore", "pipe", "pipe"] });
-  const lines: string[] = [];
+  const chunks: string[] = [];
   let log = "";
-  tcpdump.stdout!.on("data", (chunk: Buffer) => lines.push(chunk.toString()));
+  tcpdump.stdout!.on("data", (chunk: Buffer) => chunks.push(chunk.toString()));
   const exited = new Promise<void>((resolve) => tcpdump.once("close", () => resolve()));
   await new Promise<void>((resolve, reject) => {
     tcpdump.stderr!.on("data", (chunk: Buffer) => ((log += chunk.toString()).includes("listening on") ? resolve() : undefined));
@@ -127,7 +127,7 @@ async function captureLoopback(ports: number[]): Promise<{ stop(): Promise<Packe
       await exited;
       const dropped = /(\d+) packets? dropped by kernel/.exec(log)?.[1];
       if (dropped && dropped !== "0") console.log(`  (tcpdump dropped ${dropped} packets; the connections they belonged to are skipped)`);
-      return parseTcpdump(lines.join(""));
+      return parseTcpdump(chunks.join(""));
     },
   };
 }
@@ -137,19 +137,19 @@ export type HopTally = { hops: Map<Hop, number[]>; connections: number; user: nu
 
 export const emptyTally = (): HopTally => ({ hops: new Map(HOPS.map((hop) => [hop, []])), connections: 0, user: 0, system: 0, sshd: 0 });
 
-/** Runs `connections` round trips (`workload`) under capture and adds their
- *  hops to `tally`, with the CPU the forwarder and sshd's process tree spent meanwhile. */
-export async function capturedHops<T>(tally: HopTally, ports: HopPorts, pids: { forwarder: number; sshd: number }, connections: number, workload: () => Promise<T>): Promise<T> {
+/** Runs round trips (`workload`, answering each one's time) under capture and
+ *  adds their hops to `tally`, with the CPU the forwarder and sshd's process tree spent meanwhile. */
+export async function capturedHops(tally: HopTally, ports: HopPorts, pids: { forwarder: number; sshd: number }, workload: () => Promise<number[]>): Promise<number[]> {
   const capture = await captureLoopback([ports.listen, ports.sshd, ports.target]);
   const [cpu, sshd] = [processCpu(pids.forwarder), treeCpuSeconds(pids.sshd)];
-  const result = await workload();
+  const samples = await workload();
   const [cpuAfter, sshdAfter] = [processCpu(pids.forwarder), treeCpuSeconds(pids.sshd)];
   for (const [hop, durations] of latencyHops(await capture.stop(), ports)) tally.hops.get(hop)!.push(...durations);
-  tally.connections += connections;
+  tally.connections += samples.length;
   tally.user += cpuAfter.user - cpu.user;
   tally.system += cpuAfter.system - cpu.system;
   tally.sshd += sshdAfter - sshd;
-  return result;
+  return samples;
 }
 
 /** A markdown table: each hop's median (p90) per path, and CPU per connection. */

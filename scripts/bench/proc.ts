@@ -17,8 +17,7 @@ function cpuTimes(statPath: string): CpuTimes {
 
 /** User and system CPU seconds of every thread of `pid` so far. */
 export function processCpu(pid: number): { user: number; system: number } {
-  const { user, system } = cpuTimes(`/proc/${pid}/stat`);
-  return { user, system };
+  return cpuTimes(`/proc/${pid}/stat`);
 }
 
 /** User + system CPU seconds of every thread of `pid` so far; 0 once it is gone. */

@@ -88,7 +88,7 @@ function capturedRoundTrips(entry: Entry): Promise<number[]> {
   const tally = hopTallies.get(entry.name) ?? emptyTally();
   hopTallies.set(entry.name, tally);
   const ports = { listen: entry.port, sshd: sshd.port, target: echo.port };
-  return capturedHops(tally, ports, { forwarder: entry.pid, sshd: sshdPid }, 500, () => roundTrips(entry.dial, 500));
+  return capturedHops(tally, ports, { forwarder: entry.pid, sshd: sshdPid }, () => roundTrips(entry.dial, 500));
 }
 
 const only = process.env.PROBE_ONLY;

@@ -6,9 +6,9 @@
 // a process of their own (load-observer.ts), so the bench's own busy
 // download loops do not add to those figures. BENCH_QUICK=1 shrinks it to a
 // smoke run.
-// Writes bench/results/<stamp>Z-load{,-quick}.{md,json}.
+// Writes bench/results/latest-load{,-quick}.{md,json} and appends the run to
+// bench/results/history.jsonl (history.ts).
 import { spawn } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -18,6 +18,7 @@ import { startEchoServer, type TcpServer } from "@/tests/harness/origin";
 import { startSshd } from "@/tests/harness/sshd";
 import { REPO_ROOT } from "@/tests/harness/warren";
 import { machine, versions } from "./environment.ts";
+import { recordRun, variantSuffix } from "./history.ts";
 import type { Observation } from "./load-observer.ts";
 import { rssBytes } from "./proc.ts";
 import { percentile } from "./stats.ts";
@@ -256,9 +257,6 @@ async function loadBench(): Promise<LoadResults> {
 }
 
 const results = await loadBench();
-const dir = path.join(REPO_ROOT, "bench", "results");
-await mkdir(dir, { recursive: true });
-const base = path.join(dir, `${results.startedAt.slice(0, 16).replace(":", "")}Z-load${results.quick ? "-quick" : ""}`);
 const markdown = renderLoad(results);
-await Promise.all([writeFile(`${base}.md`, markdown), writeFile(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`)]);
-console.log(`\n${markdown}\nwritten to ${path.relative(REPO_ROOT, base)}.md`);
+const file = await recordRun(path.join(REPO_ROOT, "bench", "results"), { startedAt: results.startedAt, suffix: variantSuffix(["load", results.quick && "quick"]), markdown, results });
+console.log(`\n${markdown}\nwritten to ${path.relative(REPO_ROOT, file)}`);

@@ -1,13 +1,15 @@
 // `npm run bench`: Warren's tunnels against OpenSSH's own through the same
 // sshd, and direct TCP as the ceiling, on loopback. Writes a markdown table
-// and JSON to bench/results/ (and latest.* for a full run). See config.ts for
-// BENCH_QUICK, BENCH_RUNS, BENCH_KINDS and BENCH_ONLY, own-netns.ts for BENCH_TCP_CC.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+// and JSON to bench/results/latest*.{md,json} and appends the run to
+// bench/results/history.jsonl (history.ts). See config.ts for BENCH_QUICK,
+// BENCH_RUNS, BENCH_KINDS and BENCH_ONLY, own-netns.ts for BENCH_TCP_CC.
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { startEchoServer } from "@/tests/harness/origin";
 import { startSshd } from "@/tests/harness/sshd";
 import { REPO_ROOT } from "@/tests/harness/warren";
 import { evaluateTargets } from "./checks.ts";
+import { recordRun, variantSuffix } from "./history.ts";
 import { benchConfig, type BenchConfig } from "./config.ts";
 import { benchControl } from "./control-plane.ts";
 import { benchKind } from "./data-plane.ts";
@@ -22,18 +24,15 @@ import { addHost, startBenchWarren, warrenCipher } from "./warren-side.ts";
 
 const RESULTS_DIR = path.join(REPO_ROOT, "bench", "results");
 
+/** latest.* (what docs/performance.md links) is only ever a run of the whole
+ *  workload on the machine's own TCP; a quick, narrowed (BENCH_ONLY,
+ *  BENCH_KINDS) or BENCH_TCP_CC run goes to latest-quick.*, latest-partial.*
+ *  or latest-<algorithm>.* instead. Every run is appended to the history. */
 async function writeResults(results: BenchResults): Promise<string> {
-  await mkdir(RESULTS_DIR, { recursive: true });
-  const stamp = results.startedAt.slice(0, 16).replace(":", "");
   const cc = ownNetnsCongestionControl();
-  const base = path.join(RESULTS_DIR, `${stamp}Z${results.quick ? "-quick" : ""}${cc ? `-${cc}` : ""}`);
-  const markdown = renderReport(results);
-  const json = `${JSON.stringify(results, null, 2)}\n`;
-  await Promise.all([writeFile(`${base}.md`, markdown), writeFile(`${base}.json`, json)]);
-  // latest.* is what the README links: only a run of the issue's whole workload, on the machine's own TCP, replaces it.
-  const whole = !results.quick && !cc && results.measurements.length > 0 && process.env.BENCH_ONLY === undefined && process.env.BENCH_KINDS === undefined;
-  if (whole) await Promise.all([writeFile(path.join(RESULTS_DIR, "latest.md"), markdown), writeFile(path.join(RESULTS_DIR, "latest.json"), json)]);
-  return `${base}.md`;
+  const partial = results.measurements.length === 0 || process.env.BENCH_ONLY !== undefined || process.env.BENCH_KINDS !== undefined;
+  const suffix = variantSuffix([results.quick && "quick", partial && "partial", cc]);
+  return recordRun(RESULTS_DIR, { startedAt: results.startedAt, suffix, markdown: renderReport(results), results });
 }
 
 async function bench(config: BenchConfig): Promise<BenchResults> {

@@ -27,7 +27,7 @@ export function machine(): Record<string, string> {
     // Loopback TCP's congestion control moves every figure: with bbr (paced
     // by timers) sshd spent 1.05-1.18 CPU-s per GB sending to Warren and
     // 0.81-0.94 to ssh on a -L download; with cubic 0.50-0.53 for both, and
-    // every path ran 1.2-1.5x faster (README, Performance; BENCH_TCP_CC in own-netns.ts).
+    // every path ran 1.2-1.5x faster (docs/performance.md; BENCH_TCP_CC in own-netns.ts).
     "tcp congestion control": sysctl("net.ipv4.tcp_congestion_control"),
   };
 }

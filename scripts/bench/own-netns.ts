@@ -4,7 +4,7 @@
 // timers, and sshd's cost per GB depends on the reader: 1.05-1.18 CPU-s
 // sending to Warren, 0.81-0.94 to ssh; with cubic 0.50-0.53 to both. This
 // shows how much of a figure is the machine's TCP and how much the
-// forwarder (README, Performance). Needs root, unshare and ip.
+// forwarder (docs/performance.md). Needs root, unshare and ip.
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 

@@ -1,5 +1,5 @@
-// The shape of one bench run as written to bench/results/*.json, and what
-// each figure means. Every figure keeps one value per run.
+// The shape of one bench run as written to bench/results/latest*.json and
+// history.jsonl, and what each figure means. Every figure keeps one value per run.
 
 export const KINDS = ["local", "remote", "dynamic"] as const;
 export type Kind = (typeof KINDS)[number];

@@ -1,7 +1,7 @@
 // A tuning probe, not the bench: Warren's tunnel runtime alone (no Next.js,
 // database or worker thread: runtime-probe-child.ts) against `ssh` with the
 // same cipher through one sshd, with CPU per GiB split by thread into user
-// and system time. What the README's tunings were measured with.
+// and system time. What most tunings in docs/performance.md were measured with.
 //   npx tsx scripts/bench/runtime-probe.ts
 // PROBE_KIND local|remote|dynamic, PROBE_MB (1024), PROBE_RUNS (2),
 // PROBE_PARALLEL=1 (8 streams), PROBE_LATENCY=1 (500 new connections with a

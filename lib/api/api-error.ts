@@ -1,5 +1,5 @@
 // The one error type the API throws, and the one shape it answers with:
-// { "error": { "code", "message", "field"? } } (DESIGN.md §3).
+// { "error": { "code", "message", "field"? } } (docs/api.md, "Errors").
 
 export const errorStatus = {
   bad_request: 400,

@@ -3,7 +3,7 @@
 // SHA-256 checksum), so `prisma migrate deploy` accepts the database later.
 // Hand-written because the Prisma CLI is a heavy thing to run at every start,
 // and its WebAssembly engine cannot apply migrations to PostgreSQL at all
-// (see ENVIRONMENT.md); one runner serves both.
+// (see docs/architecture.md, "Data"); one runner serves both.
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";

@@ -135,7 +135,7 @@ function sshSocket(client: Client): net.Socket {
   const socket = new net.Socket(options);
   // ssh2 leaves Nagle on: request/response traffic through a tunnel then
   // stalls on delayed ACKs (41 ms median per new connection; 0.6 ms with it
-  // off, see PERF-NOTES.md). Off from the first byte, the handshake too.
+  // off, see docs/performance.md). Off from the first byte, the handshake too.
   socket.setNoDelay(true);
   // One "drain" listener per paused tunnel connection.
   socket.setMaxListeners(0);

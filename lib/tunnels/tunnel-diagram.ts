@@ -1,4 +1,4 @@
-// The picture of who listens where (DESIGN.md §2, the seed's diagrams) as
+// The picture of who listens where (docs/architecture.md, "Tunnel model"; the seed's diagrams) as
 // plain geometry, so the form and the detail page draw the same thing and the
 // tests can check it. A connection flows top to bottom; the box that opens the
 // new port, the left side of the ssh spec, is the highlighted one.

@@ -38,6 +38,7 @@ export const AUDIT_ACTIONS = [
   "connection.refused",
   "connection.closed",
   "audit.pruned",
+  "audit.journal_rejected",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

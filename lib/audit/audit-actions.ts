@@ -36,6 +36,7 @@ export const AUDIT_ACTIONS = [
   "tunnel.expired",
   "connection.accepted",
   "connection.refused",
+  "connection.refused_many",
   "connection.closed",
   "audit.pruned",
   "audit.journal_rejected",

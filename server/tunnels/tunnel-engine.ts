@@ -174,6 +174,17 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
         { type: "audit", input: { action: "connection.refused", ...auditIds, at: new Date(), details: { source, destination, reason } } },
       ];
     }
+    if (event.event === "refused-many") {
+      const { address, reason, count, first, last } = event;
+      const error = `refused ${count.toLocaleString("en-US")} connections from ${address} (counted, not recorded one by one): ${reason}`;
+      return [
+        { type: "connection", record: { tunnelId, source: address, destination: null, bytesIn: 0, bytesOut: 0, openedAt: first, closedAt: last, error } },
+        {
+          type: "audit",
+          input: { action: "connection.refused_many", ...auditIds, at: last, details: { source: address, count, first: first.toISOString(), last: last.toISOString(), reason } },
+        },
+      ];
+    }
     this.mirror(tunnelId, event.stats);
     const counters = countersOf([[tunnelId, event.stats]]);
     if (event.event === "opened") {
@@ -231,7 +242,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   }
 
   private startPlane(): DataPlane {
-    const plane = new DataPlane();
+    const plane = new DataPlane({ refusalSummaryMs: getConfig().refusalSummarySeconds * 1000 });
     plane.on("events", (events) => this.onPlaneEvents(events));
     plane.on("exit", (reason) => void this.planeLost(reason));
     return plane;

@@ -40,6 +40,7 @@ export const AUDIT_ACTIONS = [
   "connection.closed",
   "audit.pruned",
   "audit.journal_rejected",
+  "audit.anchor_started",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

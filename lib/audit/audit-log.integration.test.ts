@@ -4,7 +4,7 @@
 import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { headAnchor, pruneAudit, recordAudit, verifyAuditChain } from "@/lib/audit/audit-log";
+import { ensureHeadAnchor, headAnchor, pruneAudit, recordAudit, verifyAuditChain } from "@/lib/audit/audit-log";
 import { searchAudit } from "@/lib/audit/audit-query";
 import { getConfig } from "@/lib/config";
 import { systemCtx } from "@/lib/context";
@@ -174,5 +174,19 @@ describe("the head anchor", () => {
     const head = await getPrisma().auditEvent.findFirstOrThrow({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
     expect(anchor.newest()).toEqual(head);
     expect(statSync(anchor.file).size).toBeLessThan(70 * 1024);
+  });
+
+  it("is started at start when missing (Warren upgraded, or the file removed), and the chain says so", async () => {
+    const anchor = headAnchor();
+    const present = readFileSync(anchor.file, "utf8");
+    await ensureHeadAnchor();
+    expect(readFileSync(anchor.file, "utf8")).toBe(present); // present: nothing to do
+    const before = anchor.newest()!;
+    rmSync(anchor.file);
+    await ensureHeadAnchor();
+    const started = await getPrisma().auditEvent.findFirstOrThrow({ orderBy: { seq: "desc" } });
+    expect(started).toMatchObject({ seq: before.seq + 1, action: "audit.anchor_started" });
+    expect(JSON.parse(started.details)).toEqual({ by: "audit", fromSeq: before.seq, reason: "audit-head.log was missing" });
+    expect(anchor.newest()).toEqual({ seq: started.seq, hash: started.hash });
   });
 });

@@ -193,6 +193,18 @@ async function anchorProblem(start: ChainHead, lastSeq: number): Promise<ChainPr
   return rewritten ? { seq: rewritten.seq, problem: `record ${rewritten.seq} is not the one the head anchor sealed: the chain was rewritten from there` } : null;
 }
 
+/** At start: a chain with records but no anchor (Warren upgraded, or the file
+ *  removed) is anchored at its present head, and the chain itself says so. */
+export async function ensureHeadAnchor(): Promise<void> {
+  const anchor = headAnchor();
+  if (anchor.newest()) return;
+  const head = await getPrisma().auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true } });
+  if (!head) return;
+  const reason = anchor.exists() ? `${ANCHOR_FILE} held no sealed head` : `${ANCHOR_FILE} was missing`;
+  console.warn(`warren: ${reason}; the audit chain's head is anchored anew from record ${head.seq}`);
+  await recordAudit({ actor: { type: "system", name: "audit" } }, { action: "audit.anchor_started", details: { fromSeq: head.seq, reason } });
+}
+
 /** Removes records older than the retention period behind a signed checkpoint, so the rest still verifies. */
 export async function pruneAudit(retentionDays: number, now = new Date()): Promise<number> {
   if (retentionDays <= 0) return 0;

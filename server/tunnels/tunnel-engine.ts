@@ -474,7 +474,10 @@ async function reportRejected(rejected: JournalRejection[]) {
   console.error(
     `warren: refused ${rejected.length} line(s) of ${JOURNAL_FILE} written without Warren's key (${lines}${rejected.length > named.length ? "; …" : ""}); nothing in them was committed; they are kept in ${JOURNAL_FILE}.rejected`,
   );
-  await recordAudit(engineCtx, { action: "audit.journal_rejected", details: { file: JOURNAL_FILE, rejected: rejected.length, lines: named } });
+  // Not fatal: the engine starts either way, and the console line stays.
+  await recordAudit(engineCtx, { action: "audit.journal_rejected", details: { file: JOURNAL_FILE, rejected: rejected.length, lines: named } }).catch((error: unknown) =>
+    console.error("warren: auditing the refused journal lines failed:", reasonOf(error)),
+  );
 }
 
 const CONNECTION_COLUMNS = ["id", "tunnelId", "source", "destination", "bytesIn", "bytesOut", "openedAt", "closedAt", "error"] as const;

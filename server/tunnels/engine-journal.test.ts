@@ -102,7 +102,7 @@ describe("the engine journal", () => {
     expect(rewrites).toBeGreaterThan(0);
     expect(rewrites).toBeLessThan(10); // not one per commit (300)
     expect(readFileSync(file, "utf8")).toBe("");
-  });
+  }, 60_000); // 60,000 appends, each sealed: seconds on a busy machine
 
   it("drops a torn last line, which was never acknowledged", () => {
     const journal = new EngineJournal(file, key);
@@ -130,6 +130,7 @@ describe("the engine journal", () => {
       `${createHmac("sha256", journalKey(randomBytes(32))).update(json).digest("hex")} ${json}`, // sealed with another key
       `${"0".repeat(64)} ${JSON.stringify({ type: "connection", record: { ...record, source: "6.6.6.6:6666" }, seq: 4 })}`,
       "not even json",
+      `${"0".repeat(64)} null`,
     ];
     writeFileSync(file, `${lines.join("\n")}\n`);
 
@@ -140,6 +141,7 @@ describe("the engine journal", () => {
       { line: 4, reason: "its seal does not match its contents (forged or edited)" },
       { line: 5, reason: "its seal does not match its contents (forged or edited)" },
       { line: 6, reason: "it carries no seal" },
+      { line: 7, reason: "its seal does not match its contents (forged or edited)" },
     ]);
     expect(next.pending()).toEqual([{ type: "connection", record, seq: 1 }]);
     // Numbering goes on from the sealed entries, not from what a forger wrote.

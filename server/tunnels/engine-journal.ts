@@ -48,10 +48,10 @@ export function journalKey(secretKey: Buffer): Buffer {
 
 const sealOf = (json: string, key: Buffer) => createHmac("sha256", key).update(json).digest();
 
-/** `<hex HMAC> <entry as JSON>` */
-function lineOf(entry: JournalEntry, key: Buffer): string {
+/** `<hex HMAC> <entry as JSON>`; a rewrite passes the seal the entry already has. */
+function lineOf(entry: JournalEntry, key: Buffer, seal?: string): string {
   const json = JSON.stringify(entry);
-  return `${sealOf(json, key).toString("hex")} ${json}\n`;
+  return `${seal ?? sealOf(json, key).toString("hex")} ${json}\n`;
 }
 
 const SEAL_CHARS = 64;
@@ -67,30 +67,38 @@ function revive(entry: JournalEntry): JournalEntry {
   return entry;
 }
 
-/** The line's entry if its seal is the key's, else why not. */
-function unseal(line: string, key: Buffer): JournalEntry | string {
+/** The line's entry if its seal is the key's, else why not; undefined for an
+ *  entry the database already has (dropped either way, so not worth checking). */
+function unseal(line: string, key: Buffer, committedSeq: number): JournalEntry | string | undefined {
   const seal = line.slice(0, SEAL_CHARS);
   if (line[SEAL_CHARS] !== " " || !/^[0-9a-f]+$/.test(seal)) return NO_SEAL;
   const json = line.slice(SEAL_CHARS + 1);
-  if (!timingSafeEqual(Buffer.from(seal, "hex"), sealOf(json, key))) return BAD_SEAL;
-  return revive(JSON.parse(json) as JournalEntry);
+  let entry: JournalEntry;
+  try {
+    entry = JSON.parse(json) as JournalEntry;
+  } catch {
+    return BAD_SEAL; // Warren seals only what it wrote whole
+  }
+  const seq = (entry as { seq?: unknown } | null)?.seq;
+  if (typeof seq === "number" && seq <= committedSeq) return undefined;
+  return timingSafeEqual(Buffer.from(seal, "hex"), sealOf(json, key)) ? revive(entry) : BAD_SEAL;
 }
 
-type Read = { entries: JournalEntry[]; rejected: (JournalRejection & { text: string })[] };
+type Read = { entries: { entry: JournalEntry; text: string }[]; rejected: (JournalRejection & { text: string })[] };
 
-/** Sealed entries in the file, and the lines refused. Every write ends with a
- *  newline, so a last line without one is a write cut short by a kill: it was
- *  never acknowledged and is dropped without complaint. */
-function readEntries(file: string, key: Buffer): Read {
+/** Sealed entries in the file above `committedSeq`, and the lines refused.
+ *  Every write ends with a newline, so a last line without one is a write cut
+ *  short by a kill: it was never acknowledged and is dropped without complaint. */
+function readEntries(file: string, key: Buffer, committedSeq: number): Read {
   const read: Read = { entries: [], rejected: [] };
   if (!existsSync(file)) return read;
   const lines = readFileSync(file, "utf8").split("\n");
   lines.pop(); // "" after the last newline, or the torn write
   lines.forEach((text, index) => {
     if (!text) return;
-    const entry = unseal(text, key);
+    const entry = unseal(text, key, committedSeq);
     if (typeof entry === "string") read.rejected.push({ line: index + 1, reason: entry, text });
-    else read.entries.push(entry);
+    else if (entry) read.entries.push({ entry, text });
   });
   return read;
 }
@@ -104,6 +112,8 @@ export class EngineJournal {
   private entries: JournalEntry[] = [];
   /** Each entry's size on disk, for when to rewrite. */
   private sizes: number[] = [];
+  /** Each entry's seal, so a rewrite does not compute it again. */
+  private seals: string[] = [];
   /** Entries before `head` are committed. */
   private head = 0;
   private fileBytes = 0;
@@ -118,14 +128,14 @@ export class EngineJournal {
    *  `committedSeq`); answers the lines refused for their seal, which move to
    *  `<file>.rejected` for a person to look at. */
   load(committedSeq: number): JournalRejection[] {
-    const { entries: all, rejected } = readEntries(this.file, this.key);
+    const { entries, rejected } = readEntries(this.file, this.key, committedSeq);
     if (rejected.length > 0) appendFileSync(`${this.file}.rejected`, rejected.map(({ text }) => `${text}\n`).join(""), { mode: 0o600 });
-    const entries = all.filter((entry) => entry.seq > committedSeq);
-    this.nextSeq = Math.max(committedSeq, entries.at(-1)?.seq ?? 0) + 1;
+    this.nextSeq = Math.max(committedSeq, entries.at(-1)?.entry.seq ?? 0) + 1;
     this.entries = [];
     this.sizes = [];
+    this.seals = [];
     this.pendingBytes = 0;
-    for (const entry of entries) this.keep(entry, lineOf(entry, this.key));
+    for (const { entry, text } of entries) this.keep(entry, `${text}\n`);
     this.rewrite();
     return rejected.map(({ line, reason }) => ({ line, reason }));
   }
@@ -162,6 +172,7 @@ export class EngineJournal {
     if (this.head === this.entries.length || this.fileBytes > 2 * this.pendingBytes + COMPACT_SLACK_BYTES) {
       this.entries = this.entries.slice(this.head);
       this.sizes = this.sizes.slice(this.head);
+      this.seals = this.seals.slice(this.head);
       this.head = 0;
       this.rewrite();
     }
@@ -176,7 +187,7 @@ export class EngineJournal {
   // the old file or the new one, both correct given the mark.
   private rewrite() {
     const next = `${this.file}.next`;
-    writeFileSync(next, this.entries.map((entry) => lineOf(entry, this.key)).join(""), { mode: 0o600 });
+    writeFileSync(next, this.entries.map((entry, index) => lineOf(entry, this.key, this.seals[index])).join(""), { mode: 0o600 });
     renameSync(next, this.file);
     this.fileBytes = this.pendingBytes;
     this.close();
@@ -188,6 +199,7 @@ export class EngineJournal {
     const size = Buffer.byteLength(line);
     this.entries.push(entry);
     this.sizes.push(size);
+    this.seals.push(line.slice(0, SEAL_CHARS));
     this.pendingBytes += size;
     return size;
   }

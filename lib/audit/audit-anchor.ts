@@ -24,7 +24,7 @@ export type ChainHead = { seq: number; hash: string };
 
 export const ANCHOR_FILE = "audit-head.log";
 
-/** Lines the file may hold before an append compacts it. */
+/** How large the file may grow before an append compacts it. */
 const COMPACT_BYTES = 64 * 1024;
 
 const LINE = /^([0-9a-f]{64}) (\d+) ([0-9a-f]{64})$/;

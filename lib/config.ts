@@ -36,6 +36,8 @@ export type WarrenConfig = {
   auditRetentionDays: number;
   /** A request waiting for approval (a tunnel or an extension) expires unanswered after this long. */
   approvalTimeoutSeconds: number;
+  /** Refused connections a source keeps making are summed up in one record per tunnel and source this often. */
+  refusalSummarySeconds: number;
   production: boolean;
 };
 
@@ -88,6 +90,12 @@ const retentionSchema = z.coerce
   .number({ error: "must be a number of days" })
   .int({ error: "must be a whole number of days" })
   .min(0, { error: "must be 0 (keep forever) or more days" });
+
+const refusalSummarySchema = z.coerce
+  .number({ error: "must be a number of seconds" })
+  .int({ error: "must be a whole number of seconds" })
+  .min(1, { error: "must be at least 1 second" })
+  .max(3600, { error: "must be at most 3600 seconds (an hour)" });
 
 function parseSetting<T>(name: string, schema: z.ZodType<T>, value: string): T {
   const result = schema.safeParse(value);
@@ -146,6 +154,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
   const listenPorts = parseSetting("WARREN_LISTEN_PORTS", listenPortsSchema, env.WARREN_LISTEN_PORTS ?? "20000-29999");
   const auditRetentionDays = parseSetting("WARREN_AUDIT_RETENTION_DAYS", retentionSchema, env.WARREN_AUDIT_RETENTION_DAYS ?? "0");
   const approvalTimeoutSeconds = parseSetting("WARREN_APPROVAL_TIMEOUT_SECONDS", approvalTimeoutSchema, env.WARREN_APPROVAL_TIMEOUT_SECONDS ?? "3600");
+  const refusalSummarySeconds = parseSetting("WARREN_REFUSAL_SUMMARY_SECONDS", refusalSummarySchema, env.WARREN_REFUSAL_SUMMARY_SECONDS ?? "60");
   const trustedProxyHeader = env.WARREN_TRUSTED_PROXY_HEADER
     ? parseSetting("WARREN_TRUSTED_PROXY_HEADER", proxyHeaderSchema, env.WARREN_TRUSTED_PROXY_HEADER)
     : null;
@@ -155,6 +164,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
     trustedProxyHeader,
     auditRetentionDays,
     approvalTimeoutSeconds,
+    refusalSummarySeconds,
     listenAddresses,
     listenPorts,
     dataDir,

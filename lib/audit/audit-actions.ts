@@ -36,8 +36,11 @@ export const AUDIT_ACTIONS = [
   "tunnel.expired",
   "connection.accepted",
   "connection.refused",
+  "connection.refused_many",
   "connection.closed",
   "audit.pruned",
+  "audit.journal_rejected",
+  "audit.anchor_started",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,9 +1,10 @@
 // The audit trail on a real SQLite database: concurrent appends stay one
 // unbroken chain, tampering with the rows is found and named, and retention
 // prunes behind a checkpoint that keeps the rest verifiable.
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pruneAudit, recordAudit, verifyAuditChain } from "@/lib/audit/audit-log";
+import { ensureHeadAnchor, headAnchor, pruneAudit, recordAudit, verifyAuditChain } from "@/lib/audit/audit-log";
 import { searchAudit } from "@/lib/audit/audit-query";
 import { getConfig } from "@/lib/config";
 import { systemCtx } from "@/lib/context";
@@ -73,6 +74,62 @@ describe("audit trail", () => {
     });
   });
 
+  it("names the newest records removed, which leave a shorter chain that verifies by itself", async () => {
+    await withBackup(async () => {
+      tamper(`DELETE FROM AuditEvent WHERE seq > 60`);
+      expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { seq: 61, problem: "records 61-75, the newest, are missing (the head anchor says 75)" } });
+      tamper(`DELETE FROM AuditEvent WHERE seq = 60`);
+      expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { seq: 60, problem: "records 60-75, the newest, are missing (the head anchor says 75)" } });
+    });
+    await withBackup(async () => {
+      tamper(`DELETE FROM AuditEvent WHERE seq = 75`);
+      expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { problem: "record 75, the newest, is missing (the head anchor says 75)" } });
+    });
+  });
+
+  it("finds every record removed", async () => {
+    await withBackup(async () => {
+      tamper(`DELETE FROM AuditEvent`);
+      expect(await verifyAuditChain()).toMatchObject({ ok: false, checked: 0, firstProblem: { seq: 1, problem: "the database holds no records but the head anchor says 75" } });
+    });
+  });
+
+  it("finds a missing anchor, ignores lines sealed without the key, and finds a chain rewritten under the anchor", async () => {
+    const anchor = headAnchor();
+    expect(statSync(anchor.file).mode & 0o777).toBe(0o600);
+    const saved = readFileSync(anchor.file, "utf8");
+    try {
+      writeFileSync(anchor.file, `${saved}\n${"0".repeat(64)} 99 ${"0".repeat(64)}\nnot a head`);
+      expect(await verifyAuditChain()).toEqual({ ok: true, checked: 75, lastSeq: 75 });
+      rmSync(anchor.file);
+      expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { problem: expect.stringContaining("head anchor (audit-head.log in the data directory) is missing") } });
+    } finally {
+      writeFileSync(anchor.file, saved);
+    }
+    await withBackup(async () => {
+      // The newest removed, then Warren appends on: the chain grows past the anchored head, with other records.
+      tamper(`DELETE FROM AuditEvent WHERE seq > 73`);
+      await recordAudit(ctx, [{ action: "user.created" }, { action: "user.created" }, { action: "user.created" }]);
+      expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { seq: 74, problem: "record 74 is not the one the head anchor sealed: the chain was rewritten from there" } });
+    });
+    writeFileSync(anchor.file, saved);
+  });
+
+  it("takes an anchor behind the database (a writer killed between its commit and the file) for no tampering", async () => {
+    const anchor = headAnchor();
+    const behind = readFileSync(anchor.file, "utf8");
+    await recordAudit(ctx, [{ action: "user.created" }, { action: "user.disabled" }]);
+    expect(anchor.newest()?.seq).toBe(77);
+    writeFileSync(anchor.file, behind); // as if the process died before its append reached the file
+    expect(await verifyAuditChain()).toEqual({ ok: true, checked: 77, lastSeq: 77 });
+    // Its records are still checked by their seals, and the next append catches the file up.
+    await withBackup(async () => {
+      tamper(`UPDATE AuditEvent SET details = '{}' WHERE seq = 77`);
+      expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { seq: 77 } });
+    });
+    await getPrisma().auditEvent.deleteMany({ where: { seq: { gt: 75 } } }); // back to 75 records, as the tests below expect
+  });
+
   it("finds records by the words in them, newest first, together with other filters", async () => {
     await recordAudit(ctx, [
       { action: "tunnel.failed", hostId: "h1", details: { reason: "port 20001 is already in use on the bastion" } },
@@ -107,5 +164,29 @@ describe("audit trail", () => {
 
     tamper(`UPDATE AuditCheckpoint SET seq = 70`);
     expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { problem: "the retention checkpoint was altered: its signature does not match" } });
+  });
+});
+
+describe("the head anchor", () => {
+  it("stays one short file however many appends, compacted to the true head", async () => {
+    await Promise.all(Array.from({ length: 600 }, (_, index) => recordAudit(ctx, { action: "user.created", subjectId: `c${index}` })));
+    const anchor = headAnchor();
+    const head = await getPrisma().auditEvent.findFirstOrThrow({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
+    expect(anchor.newest()).toEqual(head);
+    expect(statSync(anchor.file).size).toBeLessThan(70 * 1024);
+  });
+
+  it("is started at start when missing (Warren upgraded, or the file removed), and the chain says so", async () => {
+    const anchor = headAnchor();
+    const present = readFileSync(anchor.file, "utf8");
+    await ensureHeadAnchor();
+    expect(readFileSync(anchor.file, "utf8")).toBe(present); // present: nothing to do
+    const before = anchor.newest()!;
+    rmSync(anchor.file);
+    await ensureHeadAnchor();
+    const started = await getPrisma().auditEvent.findFirstOrThrow({ orderBy: { seq: "desc" } });
+    expect(started).toMatchObject({ seq: before.seq + 1, action: "audit.anchor_started" });
+    expect(JSON.parse(started.details)).toEqual({ by: "audit", fromSeq: before.seq, reason: "audit-head.log was missing" });
+    expect(anchor.newest()).toEqual({ seq: started.seq, hash: started.hash });
   });
 });

@@ -1,12 +1,15 @@
 // Appending to, reading and checking the audit trail. Appends are the only
 // writes; they are serialised in this process and, across processes (the
 // CLI, a second Warren), kept linear by the unique seq: a writer that loses
-// the race reads the new head and seals again.
+// the race reads the new head and seals again. Each committed append moves
+// the head anchor (audit-anchor.ts), which finds the newest records removed.
+import path from "node:path";
 import { getConfig } from "@/lib/config";
 import type { Ctx } from "@/lib/context";
 import { insertRows } from "@/lib/db/insert-rows";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { ANCHOR_FILE, HeadAnchor, type ChainHead } from "@/lib/audit/audit-anchor";
 import { auditKey, ChainVerifier, GENESIS_HASH, sealRecord, signCheckpoint, type ChainProblem, type SealedAuditRecord } from "@/lib/audit/audit-chain";
 import type { AuditAction } from "@/lib/audit/audit-actions";
 import { ADMIN_ROOM } from "@/lib/realtime/events";
@@ -39,7 +42,13 @@ function actorFields(ctx: Ctx) {
     : { actorType: "system", actorId: null, actorEmail: null };
 }
 
-async function chainHead(tx: Prisma.TransactionClient): Promise<{ seq: number; hash: string }> {
+/** The anchor of this data directory's chain. */
+export function headAnchor(): HeadAnchor {
+  const { dataDir, secretKey } = getConfig();
+  return new HeadAnchor(path.join(dataDir, ANCHOR_FILE), auditKey(secretKey));
+}
+
+async function chainHead(tx: Prisma.TransactionClient): Promise<ChainHead> {
   const last = await tx.auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
   if (last) return last;
   return (await tx.auditCheckpoint.findUnique({ where: { id: 1 }, select: { seq: true, hash: true } })) ?? { seq: 0, hash: GENESIS_HASH };
@@ -79,10 +88,24 @@ async function appendOnce(ctx: Ctx, inputs: AuditInput[], alongside?: AlongsideA
       head = record;
       return record;
     });
-    await insertRows(tx, "AuditEvent", AUDIT_COLUMNS, sealed);
+    if (sealed.length > 0) {
+      const committed = { seq: sealed[0]!.seq - 1, hash: sealed[0]!.prevHash };
+      await insertRows(tx, "AuditEvent", AUDIT_COLUMNS, sealed);
+      // The insert took the write lock: `committed` is the database's head (see audit-anchor.ts).
+      headAnchor().compact(committed);
+    }
     await alongside?.(tx);
     return sealed;
   }, TRANSACTION_LIMITS);
+}
+
+/** The records are committed: a failure to anchor them is told, not thrown (the file lags, which verify tolerates). */
+function anchorHead(head: ChainHead) {
+  try {
+    headAnchor().advance(head);
+  } catch (error) {
+    console.error(`warren: could not record the audit chain's head (record ${head.seq}) in ${ANCHOR_FILE}:`, (error as Error).message);
+  }
 }
 
 const lostRace = (error: unknown) => {
@@ -99,7 +122,9 @@ export function recordAudit(ctx: Ctx, input: AuditInput | AuditInput[], alongsid
     for (let attempt = 1; ; attempt++) {
       try {
         const sealed = await appendOnce(ctx, inputs, alongside);
-        if (sealed.length > 0) publish([ADMIN_ROOM], "audit:new", { records: sealed.map(toAuditDto) });
+        if (sealed.length === 0) return;
+        anchorHead(sealed.at(-1)!);
+        publish([ADMIN_ROOM], "audit:new", { records: sealed.map(toAuditDto) });
         return;
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !lostRace(error)) throw error;
@@ -116,7 +141,7 @@ export type VerifyResult = { ok: true; checked: number; lastSeq: number } | { ok
 
 const VERIFY_PAGE = 5_000;
 
-/** Walks the whole chain from the genesis or the signed checkpoint. */
+/** Walks the whole chain from the genesis or the signed checkpoint, then holds its head against the anchor. */
 export async function verifyAuditChain(): Promise<VerifyResult> {
   const prisma = getPrisma();
   const key = auditKey(getConfig().secretKey);
@@ -124,17 +149,60 @@ export async function verifyAuditChain(): Promise<VerifyResult> {
   if (checkpoint && signCheckpoint(checkpoint, key) !== checkpoint.signature) {
     return { ok: false, checked: 0, firstProblem: { seq: checkpoint.seq, problem: "the retention checkpoint was altered: its signature does not match" } };
   }
-  const verifier = new ChainVerifier(key, checkpoint ?? undefined);
-  let after = checkpoint?.seq ?? 0;
+  const start = checkpoint ?? { seq: 0, hash: GENESIS_HASH };
+  const verifier = new ChainVerifier(key, start);
+  let after = start.seq;
   for (;;) {
     const page = await prisma.auditEvent.findMany({ where: { seq: { gt: after } }, orderBy: { seq: "asc" }, take: VERIFY_PAGE });
     for (const record of page) {
       const problem = verifier.check(record);
       if (problem) return { ok: false, checked: verifier.checked, firstProblem: problem };
     }
-    if (page.length < VERIFY_PAGE) return { ok: true, checked: verifier.checked, lastSeq: page.at(-1)?.seq ?? after };
-    after = page.at(-1)!.seq;
+    if (page.length === VERIFY_PAGE) {
+      after = page.at(-1)!.seq;
+      continue;
+    }
+    const lastSeq = page.at(-1)?.seq ?? after;
+    const problem = await anchorProblem(start, lastSeq);
+    return problem ? { ok: false, checked: verifier.checked, firstProblem: problem } : { ok: true, checked: verifier.checked, lastSeq };
   }
+}
+
+/** What the anchor says the verified chain (from `start` to `lastSeq`) lacks:
+ *  the newest records, all of them, or records rewritten since they were anchored.
+ *  The database may be ahead of the anchor (a writer killed before it wrote the file). */
+async function anchorProblem(start: ChainHead, lastSeq: number): Promise<ChainProblem | null> {
+  const anchor = headAnchor();
+  const heads = anchor.heads();
+  const newest = heads.at(-1);
+  if (!newest) {
+    return lastSeq > start.seq || anchor.exists()
+      ? { seq: lastSeq, problem: `the chain's head anchor (${ANCHOR_FILE} in the data directory) ${anchor.exists() ? "holds no sealed head" : "is missing"}: removed newest records could not be found` }
+      : null;
+  }
+  if (newest.seq > lastSeq) {
+    const missing = newest.seq === lastSeq + 1 ? `record ${newest.seq}, the newest, is missing` : `records ${lastSeq + 1}-${newest.seq}, the newest, are missing`;
+    return {
+      seq: lastSeq + 1,
+      problem: lastSeq === 0 ? `the database holds no records but the head anchor says ${newest.seq}` : `${missing} (the head anchor says ${newest.seq})`,
+    };
+  }
+  const stored = await getPrisma().auditEvent.findMany({ where: { seq: { in: heads.map((head) => head.seq) } }, select: { seq: true, hash: true } });
+  const hashes = new Map([[start.seq, start.hash], ...stored.map((record) => [record.seq, record.hash] as const)]);
+  const rewritten = heads.find((head) => head.seq >= start.seq && hashes.get(head.seq) !== head.hash);
+  return rewritten ? { seq: rewritten.seq, problem: `record ${rewritten.seq} is not the one the head anchor sealed: the chain was rewritten from there` } : null;
+}
+
+/** At start: a chain with records but no anchor (Warren upgraded, or the file
+ *  removed) is anchored at its present head, and the chain itself says so. */
+export async function ensureHeadAnchor(): Promise<void> {
+  const anchor = headAnchor();
+  if (anchor.newest()) return;
+  const head = await getPrisma().auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true } });
+  if (!head) return;
+  const reason = anchor.exists() ? `${ANCHOR_FILE} held no sealed head` : `${ANCHOR_FILE} was missing`;
+  console.warn(`warren: ${reason}; the audit chain's head is anchored anew from record ${head.seq}`);
+  await recordAudit({ actor: { type: "system", name: "audit" } }, { action: "audit.anchor_started", details: { fromSeq: head.seq, reason } });
 }
 
 /** Removes records older than the retention period behind a signed checkpoint, so the rest still verifies. */

@@ -1,11 +1,13 @@
-import { pruneAudit } from "@/lib/audit/audit-log";
+import { ensureHeadAnchor, pruneAudit } from "@/lib/audit/audit-log";
 import { getConfig } from "@/lib/config";
 import type { Feature } from "@/server/feature";
 
 const EVERY_MS = 6 * 60 * 60 * 1000;
 
-/** Prunes the audit trail at start and every six hours, when a retention period is set. */
+/** Anchors the chain's head if it has no anchor yet; prunes the audit trail
+ *  at start and every six hours, when a retention period is set. */
 export function registerAuditRetention(): Feature {
+  void ensureHeadAnchor().catch((error: unknown) => console.error("warren: anchoring the audit chain's head failed:", error));
   const days = getConfig().auditRetentionDays;
   const prune = () => void pruneAudit(days).catch((error: unknown) => console.error("warren: pruning the audit trail failed:", error));
   if (days > 0) prune();

@@ -4,7 +4,11 @@
 import type { LiveStats } from "@/lib/tunnels/engine-port";
 import type { SshStep, SshTarget } from "@/lib/ssh/ssh-connect";
 import type { TunnelCounters } from "@/server/tunnels/engine-journal";
+import type { RefusalSummary } from "@/server/tunnels/refusal-digest";
 import type { ConnectionRecord, RuntimeTunnel } from "@/server/tunnels/tunnel-runtime";
+
+/** Given to the worker when it starts. */
+export type DataPlaneSettings = { refusalSummaryMs: number };
 
 /** The worker's operations; the engine calls each through DataPlane. */
 export type DataPlaneOps = {
@@ -36,5 +40,6 @@ export type DataPlaneEvent =
   | { event: "opened"; tunnelId: string; hostId: string; source: string; destination: string | null; stats: LiveStats }
   | { event: "closed"; hostId: string; record: ConnectionRecord; stats: LiveStats }
   | { event: "refused"; tunnelId: string; hostId: string; source: string; destination: string | null; reason: string }
+  | ({ event: "refused-many" } & RefusalSummary)
   | { event: "link-closed"; linkId: string; reason: string }
   | { event: "stats"; tunnels: [string, LiveStats][] };

@@ -1,10 +1,11 @@
 // The data plane: every SSH connection and tunnel runtime, in a worker
 // thread of its own (started by data-plane.ts). It never touches the
 // database; the engine decides, persists and tells, this carries bytes.
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import type { Client, ClientChannel, TcpConnectionDetails } from "ssh2";
 import { connectSsh } from "@/lib/ssh/ssh-connect";
-import type { DataPlaneEvent, DataPlaneOps, Reply, Request, WireError } from "@/server/tunnels/data-plane-protocol";
+import type { DataPlaneEvent, DataPlaneOps, DataPlaneSettings, Reply, Request, WireError } from "@/server/tunnels/data-plane-protocol";
+import { RefusalDigest, type RefusalSummary } from "@/server/tunnels/refusal-digest";
 import { TunnelRuntime } from "@/server/tunnels/tunnel-runtime";
 
 type Link = { hostId: string; client: Client };
@@ -12,6 +13,8 @@ type Link = { hostId: string; client: Client };
 const port = parentPort!;
 const links = new Map<string, Link>();
 const runtimes = new Map<string, TunnelRuntime>();
+const refusals = new RefusalDigest();
+const settings = workerData as DataPlaneSettings;
 
 // Events and answers leave in one message per turn of the event loop, in
 // order: a connection's "opened" is then a push onto an array, not a
@@ -27,6 +30,12 @@ function flush() {
   port.postMessage(outbox);
   outbox = [];
 }
+
+function sendSummaries(summaries: RefusalSummary[]) {
+  for (const summary of summaries) send({ event: "refused-many", ...summary });
+}
+
+setInterval(() => sendSummaries(refusals.drain()), settings.refusalSummaryMs).unref();
 
 function runtime(tunnelId: string): TunnelRuntime {
   const found = runtimes.get(tunnelId);
@@ -74,7 +83,9 @@ const ops: DataPlaneOps = {
       {
         connectionOpened: ({ source, destination }) => send({ event: "opened", tunnelId: id, hostId, source, destination, stats: opened.stats() }),
         connectionClosed: (record) => send({ event: "closed", hostId, record, stats: opened.stats() }),
-        connectionRefused: (refusal) => send({ event: "refused", tunnelId: id, hostId, ...refusal }),
+        connectionRefused: (refusal) => {
+          if (refusals.admit(tunnel, refusal)) send({ event: "refused", tunnelId: id, hostId, ...refusal });
+        },
       },
       counters,
     );
@@ -98,6 +109,7 @@ const ops: DataPlaneOps = {
     if (!closing) return undefined;
     runtimes.delete(tunnelId);
     await closing.teardown();
+    sendSummaries(refusals.drain(tunnelId));
     return closing.stats();
   },
 

@@ -10,7 +10,7 @@ import v8 from "node:v8";
 import { Worker } from "node:worker_threads";
 import { SshFailure } from "@/lib/ssh/ssh-connect";
 import { TunnelOpenError, type TunnelOpenErrorCode } from "@/lib/tunnels/engine-port";
-import type { DataPlaneEvent, DataPlaneOps, Op, Reply, WireError } from "@/server/tunnels/data-plane-protocol";
+import type { DataPlaneEvent, DataPlaneOps, DataPlaneSettings, Op, Reply, WireError } from "@/server/tunnels/data-plane-protocol";
 
 type Pending = { resolve(value: unknown): void; reject(error: Error): void };
 
@@ -41,14 +41,15 @@ function rebuild(error: WireError): Error {
 v8.setFlagsFromString("--initial-old-space-size=128");
 
 export class DataPlane extends EventEmitter<PlaneEvents> {
-  private readonly worker = new Worker(BOOTSTRAP, { eval: true, name: "warren-data-plane" });
+  private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private stopping = false;
   private exited: string | undefined;
 
-  constructor() {
+  constructor(settings: DataPlaneSettings) {
     super();
+    this.worker = new Worker(BOOTSTRAP, { eval: true, name: "warren-data-plane", workerData: settings });
     // The events first, in order: an answer's awaiter resumes only after this
     // handler, so it sees every event the worker sent before answering.
     this.worker.on("message", (messages: (Reply | DataPlaneEvent)[]) => {

@@ -15,7 +15,14 @@
 // Once everything is committed the file is emptied; while a backlog is being
 // committed it keeps committed entries (load skips them by the mark) until
 // they are most of it, then is rewritten with only what is pending.
-import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
+//
+// The file sits in the data directory, outside the database's protection:
+// each line carries an HMAC (a key of its own derived from WARREN_SECRET_KEY)
+// over its entry, so a line written or edited by anyone without the key (a
+// forged sign-in, a connection that never was, an edited counter) is refused
+// at load, never committed, and reported.
+import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
 import type { AuditInput } from "@/lib/audit/audit-log";
 import type { ConnectionRecord } from "@/server/tunnels/tunnel-runtime";
 
@@ -32,7 +39,24 @@ export type JournalEvent =
 
 export type JournalEntry = JournalEvent & { seq: number };
 
-const lineOf = (entry: JournalEntry) => `${JSON.stringify(entry)}\n`;
+/** A line the journal refused at load: its number in the file and why. */
+export type JournalRejection = { line: number; reason: string };
+
+export function journalKey(secretKey: Buffer): Buffer {
+  return Buffer.from(hkdfSync("sha256", secretKey, Buffer.alloc(0), "warren engine journal v1", 32));
+}
+
+const sealOf = (json: string, key: Buffer) => createHmac("sha256", key).update(json).digest();
+
+/** `<hex HMAC> <entry as JSON>`; a rewrite passes the seal the entry already has. */
+function lineOf(entry: JournalEntry, key: Buffer, seal?: string): string {
+  const json = JSON.stringify(entry);
+  return `${seal ?? sealOf(json, key).toString("hex")} ${json}\n`;
+}
+
+const SEAL_CHARS = 64;
+const NO_SEAL = "it carries no seal";
+const BAD_SEAL = "its seal does not match its contents (forged or edited)";
 
 const date = (value: unknown) => new Date(value as string);
 
@@ -43,19 +67,40 @@ function revive(entry: JournalEntry): JournalEntry {
   return entry;
 }
 
-/** Entries in the file; a torn last line (killed in the middle of its write) was never acknowledged and is dropped. */
-function readEntries(file: string): JournalEntry[] {
-  if (!existsSync(file)) return [];
-  const entries: JournalEntry[] = [];
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    if (!line) continue;
-    try {
-      entries.push(revive(JSON.parse(line) as JournalEntry));
-    } catch {
-      break;
-    }
+/** The line's entry if its seal is the key's, else why not; undefined for an
+ *  entry the database already has (dropped either way, so not worth checking). */
+function unseal(line: string, key: Buffer, committedSeq: number): JournalEntry | string | undefined {
+  const seal = line.slice(0, SEAL_CHARS);
+  if (line[SEAL_CHARS] !== " " || !/^[0-9a-f]+$/.test(seal)) return NO_SEAL;
+  const json = line.slice(SEAL_CHARS + 1);
+  let entry: JournalEntry;
+  try {
+    entry = JSON.parse(json) as JournalEntry;
+  } catch {
+    return BAD_SEAL; // Warren seals only what it wrote whole
   }
-  return entries;
+  const seq = (entry as { seq?: unknown } | null)?.seq;
+  if (typeof seq === "number" && seq <= committedSeq) return undefined;
+  return timingSafeEqual(Buffer.from(seal, "hex"), sealOf(json, key)) ? revive(entry) : BAD_SEAL;
+}
+
+type Read = { entries: { entry: JournalEntry; text: string }[]; rejected: (JournalRejection & { text: string })[] };
+
+/** Sealed entries in the file above `committedSeq`, and the lines refused.
+ *  Every write ends with a newline, so a last line without one is a write cut
+ *  short by a kill: it was never acknowledged and is dropped without complaint. */
+function readEntries(file: string, key: Buffer, committedSeq: number): Read {
+  const read: Read = { entries: [], rejected: [] };
+  if (!existsSync(file)) return read;
+  const lines = readFileSync(file, "utf8").split("\n");
+  lines.pop(); // "" after the last newline, or the torn write
+  lines.forEach((text, index) => {
+    if (!text) return;
+    const entry = unseal(text, key, committedSeq);
+    if (typeof entry === "string") read.rejected.push({ line: index + 1, reason: entry, text });
+    else if (entry) read.entries.push({ entry, text });
+  });
+  return read;
 }
 
 // Committed entries the file may carry beyond as many bytes as are pending.
@@ -67,29 +112,39 @@ export class EngineJournal {
   private entries: JournalEntry[] = [];
   /** Each entry's size on disk, for when to rewrite. */
   private sizes: number[] = [];
+  /** Each entry's seal, so a rewrite does not compute it again. */
+  private seals: string[] = [];
   /** Entries before `head` are committed. */
   private head = 0;
   private fileBytes = 0;
   private pendingBytes = 0;
 
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly key: Buffer,
+  ) {}
 
-  /** Takes up what the last run left that the database does not have (above `committedSeq`). */
-  load(committedSeq: number) {
-    const entries = readEntries(this.file).filter((entry) => entry.seq > committedSeq);
-    this.nextSeq = Math.max(committedSeq, entries.at(-1)?.seq ?? 0) + 1;
+  /** Takes up what the last run left that the database does not have (above
+   *  `committedSeq`); answers the lines refused for their seal, which move to
+   *  `<file>.rejected` for a person to look at. */
+  load(committedSeq: number): JournalRejection[] {
+    const { entries, rejected } = readEntries(this.file, this.key, committedSeq);
+    if (rejected.length > 0) appendFileSync(`${this.file}.rejected`, rejected.map(({ text }) => `${text}\n`).join(""), { mode: 0o600 });
+    this.nextSeq = Math.max(committedSeq, entries.at(-1)?.entry.seq ?? 0) + 1;
     this.entries = [];
     this.sizes = [];
+    this.seals = [];
     this.pendingBytes = 0;
-    for (const entry of entries) this.keep(entry, lineOf(entry));
+    for (const { entry, text } of entries) this.keep(entry, `${text}\n`);
     this.rewrite();
+    return rejected.map(({ line, reason }) => ({ line, reason }));
   }
 
   /** Durable against a process kill once this returns; one write(2) for all of them. */
   append(...events: JournalEvent[]) {
     if (this.fd === undefined) throw new Error("the engine journal is not open");
     const entries = events.map((event) => ({ ...event, seq: this.nextSeq++ }) as JournalEntry);
-    const lines = entries.map(lineOf);
+    const lines = entries.map((entry) => lineOf(entry, this.key));
     writeSync(this.fd, lines.join(""));
     entries.forEach((entry, index) => (this.fileBytes += this.keep(entry, lines[index]!)));
   }
@@ -117,6 +172,7 @@ export class EngineJournal {
     if (this.head === this.entries.length || this.fileBytes > 2 * this.pendingBytes + COMPACT_SLACK_BYTES) {
       this.entries = this.entries.slice(this.head);
       this.sizes = this.sizes.slice(this.head);
+      this.seals = this.seals.slice(this.head);
       this.head = 0;
       this.rewrite();
     }
@@ -131,7 +187,7 @@ export class EngineJournal {
   // the old file or the new one, both correct given the mark.
   private rewrite() {
     const next = `${this.file}.next`;
-    writeFileSync(next, this.entries.map(lineOf).join(""), { mode: 0o600 });
+    writeFileSync(next, this.entries.map((entry, index) => lineOf(entry, this.key, this.seals[index])).join(""), { mode: 0o600 });
     renameSync(next, this.file);
     this.fileBytes = this.pendingBytes;
     this.close();
@@ -143,6 +199,7 @@ export class EngineJournal {
     const size = Buffer.byteLength(line);
     this.entries.push(entry);
     this.sizes.push(size);
+    this.seals.push(line.slice(0, SEAL_CHARS));
     this.pendingBytes += size;
     return size;
   }

@@ -21,7 +21,7 @@ import { hostPolicy } from "@/lib/tunnels/host-policy";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import { DataPlane } from "@/server/tunnels/data-plane";
 import type { DataPlaneEvent } from "@/server/tunnels/data-plane-protocol";
-import { EngineJournal, type JournalEntry, type JournalEvent, type TunnelCounters } from "@/server/tunnels/engine-journal";
+import { EngineJournal, journalKey, type JournalEntry, type JournalEvent, type JournalRejection, type TunnelCounters } from "@/server/tunnels/engine-journal";
 import { HostLink, type BackoffOptions } from "@/server/tunnels/host-link";
 import type { ConnectionRecord, RuntimeTunnel } from "@/server/tunnels/tunnel-runtime";
 
@@ -35,6 +35,9 @@ type EngineEvents = { status: [StatusEvent]; stats: [StatsEvent[]] };
 export type EngineOptions = { backoff?: BackoffOptions; statsIntervalMs?: number; ownerCheckEveryTicks?: number };
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+const JOURNAL_FILE = "engine-journal.jsonl";
+/** Refused journal lines named in their audit record; the count covers all. */
+const REJECTIONS_NAMED = 20;
 /** Journal entries per transaction (see commitPending). */
 const COMMIT_SLICE = 200;
 const engineCtx = systemCtx("engine");
@@ -64,7 +67,8 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   constructor(private readonly options: EngineOptions = {}) {
     super();
     this.backoff = options.backoff ?? { baseMs: 1_000, maxMs: 30_000 };
-    this.journal = new EngineJournal(path.join(getConfig().dataDir, "engine-journal.jsonl"));
+    const { dataDir, secretKey } = getConfig();
+    this.journal = new EngineJournal(path.join(dataDir, JOURNAL_FILE), journalKey(secretKey));
   }
 
   /** Commits what a killed run left in the journal, re-opens every tunnel that
@@ -170,6 +174,17 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
         { type: "audit", input: { action: "connection.refused", ...auditIds, at: new Date(), details: { source, destination, reason } } },
       ];
     }
+    if (event.event === "refused-many") {
+      const { address, reason, count, first, last } = event;
+      const error = `refused ${count.toLocaleString("en-US")} connections from ${address} (counted, not recorded one by one): ${reason}`;
+      return [
+        { type: "connection", record: { tunnelId, source: address, destination: null, bytesIn: 0, bytesOut: 0, openedAt: first, closedAt: last, error } },
+        {
+          type: "audit",
+          input: { action: "connection.refused_many", ...auditIds, at: last, details: { source: address, count, first: first.toISOString(), last: last.toISOString(), reason } },
+        },
+      ];
+    }
     this.mirror(tunnelId, event.stats);
     const counters = countersOf([[tunnelId, event.stats]]);
     if (event.event === "opened") {
@@ -227,7 +242,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   }
 
   private startPlane(): DataPlane {
-    const plane = new DataPlane();
+    const plane = new DataPlane({ refusalSummaryMs: getConfig().refusalSummarySeconds * 1000 });
     plane.on("events", (events) => this.onPlaneEvents(events));
     plane.on("exit", (reason) => void this.planeLost(reason));
     return plane;
@@ -372,7 +387,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   private journalReady(): Promise<void> {
     this.journalLoaded ??= getPrisma()
       .engineJournalMark.findUnique({ where: { id: 1 } })
-      .then((mark) => this.journal.load(mark?.seq ?? 0));
+      .then((mark) => reportRejected(this.journal.load(mark?.seq ?? 0)));
     return this.journalLoaded;
   }
 
@@ -449,6 +464,20 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     await this.closeTunnelsOfDisabledOwners().catch((error: unknown) => console.error("warren: closing tunnels of disabled users failed:", reasonOf(error)));
     await expireStaleRequests().catch((error: unknown) => console.error("warren: expiring approval requests failed:", reasonOf(error)));
   }
+}
+
+/** Journal lines whose seal failed were written by someone without the key: tell the admins and the console. */
+async function reportRejected(rejected: JournalRejection[]) {
+  if (rejected.length === 0) return;
+  const named = rejected.slice(0, REJECTIONS_NAMED);
+  const lines = named.map(({ line, reason }) => `line ${line}: ${reason}`).join("; ");
+  console.error(
+    `warren: refused ${rejected.length} line(s) of ${JOURNAL_FILE} written without Warren's key (${lines}${rejected.length > named.length ? "; …" : ""}); nothing in them was committed; they are kept in ${JOURNAL_FILE}.rejected`,
+  );
+  // Not fatal: the engine starts either way, and the console line stays.
+  await recordAudit(engineCtx, { action: "audit.journal_rejected", details: { file: JOURNAL_FILE, rejected: rejected.length, lines: named } }).catch((error: unknown) =>
+    console.error("warren: auditing the refused journal lines failed:", reasonOf(error)),
+  );
 }
 
 const CONNECTION_COLUMNS = ["id", "tunnelId", "source", "destination", "bytesIn", "bytesOut", "openedAt", "closedAt", "error"] as const;

@@ -1,6 +1,7 @@
 // The audit trail through Warren's API, CLI and sockets, with a real sshd:
 // a tunnel's life is recorded with its actors and byte counts, only admins
 // read it, filters and export work, and the CLI finds tampering.
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { io, type Socket } from "socket.io-client";
@@ -167,11 +168,61 @@ describe("audit verify", () => {
     expect((await admin.get<{ ok: boolean }>("/audit/verify")).body.ok).toBe(true);
 
     const raw = new Database(path.join(warren.dataDir, "warren.db"));
+    const { actorEmail } = raw.prepare(`SELECT actorEmail FROM AuditEvent WHERE seq = 3`).get() as { actorEmail: string | null };
     raw.prepare(`UPDATE AuditEvent SET actorEmail = 'someone@else.example' WHERE seq = 3`).run();
-    raw.close();
     const broken = await warren.cli(["audit", "verify"]);
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain("audit chain broken at record 3: record 3 was edited");
     expect((await admin.get<{ ok: boolean; firstProblem: { seq: number } }>("/audit/verify")).body).toMatchObject({ ok: false, firstProblem: { seq: 3 } });
+    raw.prepare(`UPDATE AuditEvent SET actorEmail = ? WHERE seq = 3`).run(actorEmail);
+    raw.close();
+    expect((await warren.cli(["audit", "verify"])).code).toBe(0);
+  });
+
+  it("names the newest records removed, and all of them removed, against the head anchor in the data directory", async () => {
+    const raw = new Database(path.join(warren.dataDir, "warren.db"));
+    const newest = (raw.prepare(`SELECT max(seq) AS seq FROM AuditEvent`).get() as { seq: number }).seq;
+    raw.exec(`CREATE TABLE Saved AS SELECT * FROM AuditEvent`);
+    const expectBroken = async (problem: string) => {
+      const cli = await warren.cli(["audit", "verify"]);
+      expect(cli.code).toBe(1);
+      expect(cli.stderr).toContain(problem);
+      const api = await admin.get<{ ok: boolean; firstProblem: { problem: string } }>("/audit/verify");
+      expect(api.body).toMatchObject({ ok: false, firstProblem: { problem } });
+    };
+    try {
+      raw.exec(`DELETE FROM AuditEvent WHERE seq > ${newest - 3}`);
+      await expectBroken(`records ${newest - 2}-${newest}, the newest, are missing (the head anchor says ${newest})`);
+      raw.exec(`DELETE FROM AuditEvent`);
+      await expectBroken(`the database holds no records but the head anchor says ${newest}`);
+    } finally {
+      raw.exec(`DELETE FROM AuditEvent; INSERT INTO AuditEvent SELECT * FROM Saved; DROP TABLE Saved`);
+      raw.close();
+    }
+    expect((await warren.cli(["audit", "verify"])).stdout).toContain(`up to record ${newest}`);
+    expect(statSync(path.join(warren.dataDir, "audit-head.log")).mode & 0o777).toBe(0o600);
+  });
+
+  it("ends concurrent appends by the server and the CLI with the anchor at the chain's true head", async () => {
+    const port = await freePortInRange();
+    const tunnel = (await alice.post<{ id: string }>("/tunnels", { hostId, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port } })).body.id;
+    const traffic = (async () => {
+      for (let i = 0; i < 15; i++) await fetchAll("127.0.0.1", port);
+    })();
+    const cli = Array.from({ length: 4 }, () => warren.cli(["token", "create", "--email", "alice@example.com"]));
+    expect((await Promise.all(cli)).map((result) => result.code)).toEqual([0, 0, 0, 0]);
+    await traffic;
+    await waitFor(() => search(`tunnelId=${tunnel}&action=connection.closed`), (page) => page.events.length === 15, 20_000, "15 connection.closed");
+    await alice.delete(`/tunnels/${tunnel}`);
+
+    const raw = new Database(path.join(warren.dataDir, "warren.db"), { readonly: true });
+    const head = raw.prepare(`SELECT seq, hash FROM AuditEvent ORDER BY seq DESC LIMIT 1`).get() as { seq: number; hash: string };
+    raw.close();
+    // The file's newest line (its seal is checked by verify).
+    const lines = readFileSync(path.join(warren.dataDir, "audit-head.log"), "utf8").split("\n").filter(Boolean);
+    const newest = lines.map((line) => line.split(" ")).sort((a, b) => Number(a[1]) - Number(b[1])).at(-1)!;
+    expect([Number(newest[1]), newest[2]]).toEqual([head.seq, head.hash]);
+    const verify = await warren.cli(["audit", "verify"]);
+    expect(verify.code, verify.stderr).toBe(0);
   });
 });

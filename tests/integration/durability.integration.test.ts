@@ -4,6 +4,7 @@
 // Nothing the engine saw before the fault may be missing afterwards.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -164,6 +165,61 @@ describe("the database locked by another process", () => {
     expect(await waitFor(() => tunnelState(tunnel.id), (t) => t.status === "active", 30_000, "reopened")).toMatchObject({ bytesIn: 3 * MIB, connectionsTotal: 3 });
     expect(connectionRows(tunnel.id)).toHaveLength(3);
     expect(auditCount(tunnel.id, "connection.closed")).toBe(3);
+    await expectChainVerifies();
+    await alice.delete(`/tunnels/${tunnel.id}`);
+  });
+});
+
+describe("the journal written to while Warren was stopped", () => {
+  it("commits only the lines Warren sealed: forged and edited ones are refused, reported and audited", async () => {
+    const tunnel = await openLocal(origin.port);
+    const released = await holdDatabaseLock(5_000);
+    for (let i = 0; i < 3; i++) expect(sha256(await fetchAll("127.0.0.1", tunnel.port))).toBe(origin.sha256);
+    await waitFor(() => tunnelState(tunnel.id), (t) => t.connectionsTotal === 3 && t.connections === 0, 10_000, "three closed connections");
+    await warren.kill();
+    await released;
+
+    const file = path.join(warren.dataDir, "engine-journal.jsonl");
+    const lines = readFileSync(file, "utf8").trim().split("\n");
+    const edit = (match: string, from: string, to: string) => {
+      const index = lines.findLastIndex((line) => line.includes(match));
+      expect(index, match).toBeGreaterThanOrEqual(0);
+      lines[index] = lines[index]!.replace(from, to);
+      return index + 1;
+    };
+    // Sealed lines, edited: the last connection's record, and the counters carried with its audit record.
+    const editedRecord = edit('"type":"connection"', `"bytesIn":${MIB}`, '"bytesIn":1');
+    const editedCounter = edit('"action":"connection.closed"', `"bytesIn":${3 * MIB}`, '"bytesIn":999999999999');
+    const at = new Date().toISOString();
+    const forged = [
+      // Valid-looking entries without a seal, and with one made up.
+      JSON.stringify({ type: "audit", input: { action: "user.disabled", subjectId: "alice", at }, seq: 100_000 }),
+      `${"0".repeat(64)} ${JSON.stringify({ type: "connection", record: { tunnelId: tunnel.id, source: "6.6.6.6:6666", destination: null, bytesIn: 0, bytesOut: 0, openedAt: at, closedAt: at, error: null }, seq: 100_001 })}`,
+    ];
+    writeFileSync(file, `${[...lines, ...forged].join("\n")}\n`);
+
+    warren = await startWarren({ dataDir: warren.dataDir, port: warren.port });
+    const after = await waitFor(() => tunnelState(tunnel.id), (t) => t.status === "active", 30_000, "reopened");
+    expect(after.bytesIn).toBeLessThan(999999999999);
+    const rows = connectionRows(tunnel.id);
+    expect(rows.map((row) => Number(row.bytesIn))).toEqual([MIB, MIB]); // the edited record is not among them
+    expect(inDatabase((db) => db.prepare("SELECT count(*) AS n FROM TunnelConnection WHERE source LIKE '6.6.6.6%'").get())).toEqual({ n: 0 });
+    expect(inDatabase((db) => db.prepare("SELECT count(*) AS n FROM AuditEvent WHERE action = 'user.disabled'").get())).toEqual({ n: 0 });
+
+    const rejected = inDatabase((db) => db.prepare("SELECT details FROM AuditEvent WHERE action = 'audit.journal_rejected'").all() as { details: string }[]);
+    expect(rejected.map((row) => JSON.parse(row.details) as unknown)).toEqual([
+      {
+        by: "engine",
+        file: "engine-journal.jsonl",
+        rejected: 4,
+        lines: [
+          ...[editedRecord, editedCounter].sort((a, b) => a - b).map((line) => ({ line, reason: "its seal does not match its contents (forged or edited)" })),
+          { line: lines.length + 1, reason: "it carries no seal" },
+          { line: lines.length + 2, reason: "its seal does not match its contents (forged or edited)" },
+        ],
+      },
+    ]);
+    expect(warren.logs()).toContain("warren: refused 4 line(s) of engine-journal.jsonl written without Warren's key");
     await expectChainVerifies();
     await alice.delete(`/tunnels/${tunnel.id}`);
   });

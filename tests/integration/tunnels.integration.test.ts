@@ -4,6 +4,8 @@
 // Warren restarts heal by themselves.
 import { createHash } from "node:crypto";
 import net from "node:net";
+import path from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, type ApiClient, type ApiErrorBody } from "@/tests/harness/api-client";
 import { freePort, freePortInRange, waitFor } from "@/tests/harness/free-port";
@@ -63,7 +65,8 @@ function refusesConnections(port: number): Promise<boolean> {
 
 beforeAll(async () => {
   [sshd, origin] = await Promise.all([startSshd(), startOrigin({ size: 1024 * 1024 })]);
-  warren = await startWarren();
+  // Refusal summaries every 2 s rather than every minute, so a test sees several.
+  warren = await startWarren({ env: { ...process.env, WARREN_REFUSAL_SUMMARY_SECONDS: "2" } });
   admin = await createClient("admin@example.com", true);
   alice = await createClient("alice@example.com");
   bob = await createClient("bob@example.com");
@@ -366,6 +369,77 @@ describe("allowed sources", () => {
     expect(history.connections[0]).toMatchObject({ error: "refused: source address not allowed", bytesIn: 0 });
     expect(history.connections[0]?.source).toMatch(/^127\.0\.0\.1:\d+$/);
     await alice.delete(`/tunnels/${tunnel.id}`);
+  });
+});
+
+/** `count` connections from `from` to the listener, `parallel` at a time; each waits until Warren drops it. */
+async function flood(port: number, from: string, count: number, parallel = 50) {
+  let started = 0;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const socket = net.connect({ host: "127.0.0.1", port, localAddress: from });
+      socket.on("error", () => {});
+      socket.once("close", () => resolve());
+    });
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (started < count) {
+        started += 1;
+        await one();
+      }
+    }),
+  );
+}
+
+describe("a flood of refused connections", () => {
+  type Row = { source: string; error: string | null; bytesIn: number; openedAt: string; closedAt: string };
+  const inDatabase = <T,>(read: (db: Database.Database) => T): T => {
+    const db = new Database(path.join(warren.dataDir, "warren.db"), { readonly: true });
+    try {
+      return read(db);
+    } finally {
+      db.close();
+    }
+  };
+  const audited = (tunnelId: string, action: string) =>
+    inDatabase((db) => db.prepare("SELECT details FROM AuditEvent WHERE tunnelId = ? AND action = ? ORDER BY seq").all(tunnelId, action) as { details: string }[]).map(
+      (row) => JSON.parse(row.details) as { source: string; count: number; first: string; last: string; reason: string },
+    );
+  /** Refusals from `address` the records account for: each one recorded, and each summary's count. */
+  const accountedFor = (tunnelId: string, address: string) =>
+    audited(tunnelId, "connection.refused").filter((details) => details.source.startsWith(`${address}:`)).length +
+    audited(tunnelId, "connection.refused_many").filter((details) => details.source === address).reduce((sum, details) => sum + details.count, 0);
+
+  it("records the first few from each source, then one summary per source and interval carrying the true count", async () => {
+    const port = await freePortInRange();
+    const tunnel = await openTunnel(alice, { kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port }, allowedSources: ["127.0.0.3/32"] });
+    await Promise.all([flood(port, "127.0.0.1", 3_000), flood(port, "127.0.0.2", 500, 10)]);
+    await waitFor(async () => [accountedFor(tunnel.id, "127.0.0.1"), accountedFor(tunnel.id, "127.0.0.2")], (counts) => counts[0] === 3_000 && counts[1] === 500, 30_000, "every refusal accounted for");
+
+    const individually = audited(tunnel.id, "connection.refused");
+    expect(individually.filter((details) => details.source.startsWith("127.0.0.1:"))).toHaveLength(5);
+    expect(individually.filter((details) => details.source.startsWith("127.0.0.2:"))).toHaveLength(5);
+    const summaries = audited(tunnel.id, "connection.refused_many");
+    // At most one summary per source and 2-second interval of the flood (which the summaries' own times bound).
+    for (const address of ["127.0.0.1", "127.0.0.2"]) {
+      const own = summaries.filter((details) => details.source === address);
+      const spanMs = Date.parse(own.at(-1)!.last) - Date.parse(own[0]!.first);
+      expect(own.length).toBeLessThanOrEqual(Math.floor(spanMs / 2_000) + 2);
+    }
+    expect(summaries[0]).toMatchObject({ reason: "source address not allowed", first: expect.any(String), last: expect.any(String) });
+    const rows = inDatabase((db) => (db.prepare("SELECT count(*) AS n FROM TunnelConnection WHERE tunnelId = ?").get(tunnel.id) as { n: number }).n);
+    expect(rows).toBe(10 + summaries.length);
+
+    // The owner's history shows the summaries next to the refusals recorded one by one.
+    const history = (await alice.get<{ connections: Row[] }>(`/tunnels/${tunnel.id}/history`)).body.connections;
+    const summaryRows = history.filter((row) => row.source === "127.0.0.1");
+    expect(summaryRows.length).toBeGreaterThan(0);
+    expect(summaryRows.every((row) => /^refused [\d,]+ connections from 127\.0\.0\.1 \(counted, not recorded one by one\): source address not allowed$/.test(row.error ?? ""))).toBe(true);
+
+    // What is counted when the tunnel closes is not lost.
+    await flood(port, "127.0.0.1", 300);
+    await alice.delete(`/tunnels/${tunnel.id}`);
+    await waitFor(async () => accountedFor(tunnel.id, "127.0.0.1"), (count) => count === 3_300, 10_000, "the last refusals accounted for");
   });
 });
 

@@ -44,8 +44,12 @@ describe("host policy", () => {
     expect(applyHostPolicy(request({}), open, "db-1", user)).toEqual(["10.1.2.3"]);
     expect(applyHostPolicy(request({ kind: "dynamic", target: undefined, listen: { address: "::1", port: 20001 } }), open, "db-1", user)).toEqual(["10.1.2.3"]);
     expect(refusal(open, { allowedSources: [] }, { ...user, sourcesGiven: true })).toMatchObject({ field: "allowedSources" });
-    expect(refusal(open, { allowedSources: ["127.0.0.1/32"] }, { ...user, sourcesGiven: true })).toMatchObject({ field: "allowedSources" });
-    expect(applyHostPolicy(request({ allowedSources: ["127.0.0.1/32"] }), open, "db-1", { ...user, ip: "127.0.0.1", sourcesGiven: true })).toEqual(["127.0.0.1/32"]);
+    expect(refusal(open, { allowedSources: ["10.1.2.0/24"] }, { ...user, sourcesGiven: true })).toMatchObject({ field: "allowedSources" });
+    expect(refusal(open, { allowedSources: ["0.0.0.0/0"] }, { ...user, sourcesGiven: true })).toMatchObject({ field: "allowedSources" });
+    // Programs on the bastion, asked for by name: its loopback addresses.
+    for (const allowedSources of [["127.0.0.1/32"], ["127.0.0.0/8", "::1"]]) {
+      expect(applyHostPolicy(request({ allowedSources }), open, "db-1", { ...user, sourcesGiven: true })).toEqual(allowedSources);
+    }
   });
 
   it("keeps a remote tunnel's loopback sources as given: only programs on the SSH host reach them", () => {

@@ -74,15 +74,23 @@ export function destinationRefusal(policy: HostPolicy, hostName: string, target:
   return null;
 }
 
+const LOOPBACK_RANGES = ["127.0.0.0/8", "::1/128"].map((cidr) => ipaddr.parseCIDR(cidr));
+
+/** Whether every address of the range is loopback. */
+function insideLoopback(network: Address, bits: number): boolean {
+  return LOOPBACK_RANGES.some(([range, rangeBits]) => network.kind() === range.kind() && network.match(range, rangeBits) && bits >= rangeBits);
+}
+
 const forbidden = (field: string, message: string) => new ApiError({ code: "forbidden", field, message });
 
 /** Checks a request against the host's policy; answers the allowed sources to store.
  *  A listener defaults to the requester's own address, and wider ranges need
  *  the policy's permission. The bastion's loopback is no exception: there,
  *  "anyone" would be every program and person on the bastion, Warren itself
- *  among them (a remote tunnel's connections to its target come from it). A
- *  remote tunnel's loopback listener is on the SSH host, reached only by
- *  programs there, so source addresses say nothing about who they are. */
+ *  among them (a remote tunnel's connections to its target come from it);
+ *  its owner may list loopback addresses, explicitly. A remote tunnel's
+ *  loopback listener is on the SSH host, reached only by programs there, so
+ *  source addresses say nothing about who they are. */
 export function applyHostPolicy(
   tunnel: CreateTunnel,
   policy: HostPolicy,
@@ -107,12 +115,15 @@ export function applyHostPolicy(
     return [own];
   }
   // An empty list lets anyone in: the widest range of all.
-  const onlyOwn = own !== null && tunnel.allowedSources.length > 0 && tunnel.allowedSources.every((range) => {
+  const loopbackListener = isLoopback(tunnel.listen.address);
+  const narrow = tunnel.allowedSources.length > 0 && tunnel.allowedSources.every((range) => {
     const [network, bits] = parseRange(range);
-    return bits === (network.kind() === "ipv4" ? 32 : 128) && sourceAllowed(own, [range]);
+    const ownAddress = own !== null && bits === (network.kind() === "ipv4" ? 32 : 128) && sourceAllowed(own, [range]);
+    return ownAddress || (loopbackListener && insideLoopback(network, bits));
   });
-  if (!onlyOwn && !policy.anySource && !requester.isAdmin) {
-    throw forbidden("allowedSources", `${hostName} lets you allow only your own address${own ? ` (${own})` : ""}; wider ranges need an admin`);
+  if (!narrow && !policy.anySource && !requester.isAdmin) {
+    const loopback = loopbackListener ? " or loopback addresses (programs on the bastion)" : "";
+    throw forbidden("allowedSources", `${hostName} lets you allow only your own address${own ? ` (${own})` : ""}${loopback}; wider ranges need an admin`);
   }
   return tunnel.allowedSources;
 }

@@ -110,10 +110,11 @@ function connectAddress(address: string, port: number, dialing: Set<net.Socket>)
   });
 }
 
-/** Tries the addresses a target resolved to, in the resolver's order. */
-async function connectTarget(addresses: string[], host: string, port: number, dialing: Set<net.Socket>): Promise<TargetSocket> {
+/** Tries the addresses a target resolved to, in the resolver's order, until one answers or the tunnel closes. */
+async function connectTarget(addresses: string[], host: string, port: number, dialing: Set<net.Socket>, closed: () => boolean): Promise<TargetSocket> {
   let last: NodeJS.ErrnoException | undefined;
   for (const address of addresses) {
+    if (closed()) throw new Error("the tunnel closed");
     try {
       return await connectAddress(address, port, dialing);
     } catch (error) {
@@ -258,8 +259,7 @@ export class TunnelRuntime {
       this.hooks.connectionRefused({ source, destination: `${host}:${targetPort}`, reason: `destination not allowed: ${checked.refusal}` });
       throw new PolicyRefusal();
     }
-    if (this.closed) throw new Error("the tunnel closed");
-    return connectTarget(checked.addresses, host, targetPort!, this.dialing);
+    return connectTarget(checked.addresses, host, targetPort!, this.dialing, () => this.closed);
   }
 
   async teardown() {

@@ -10,26 +10,21 @@ import { lookup } from "node:dns/promises";
 import os from "node:os";
 import ipaddr from "ipaddr.js";
 import { ApiError } from "@/lib/api/api-error";
-import { parseRange } from "@/lib/tunnels/tunnel-rules";
+import { LOOPBACK_RANGES, parseRange, rangeInside } from "@/lib/tunnels/tunnel-rules";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
-/** Ranges that are the bastion wherever it stands, with the words for each. */
-const SELF_RANGES: [Address, number, string][] = [
-  ["127.0.0.0/8", "its loopback"],
-  ["::1/128", "its loopback"],
-  ["0.0.0.0/8", "the unspecified address, which reaches the bastion itself"],
-  ["::/128", "the unspecified address, which reaches the bastion itself"],
-].map(([cidr, words]) => [...ipaddr.parseCIDR(cidr!), words!] as [Address, number, string]);
+/** Ranges that are the bastion wherever it stands. */
+const UNSPECIFIED_RANGES = ["0.0.0.0/8", "::/128"].map((cidr) => ipaddr.parseCIDR(cidr));
+const SELF_RANGES = [...LOOPBACK_RANGES, ...UNSPECIFIED_RANGES];
 
-const within = (address: Address, [network, bits]: [Address, number, ...unknown[]]) => address.kind() === network.kind() && address.match(network, bits);
 const hostBits = (address: Address) => (address.kind() === "ipv4" ? 32 : 128);
 
 /** Why `address` is the bastion itself, or null if it is not. */
 function selfReason(address: Address): string | null {
-  const range = SELF_RANGES.find((self) => within(address, self));
-  if (range) return range[2];
+  if (rangeInside(address, hostBits(address), LOOPBACK_RANGES)) return "its loopback";
+  if (rangeInside(address, hostBits(address), UNSPECIFIED_RANGES)) return "the unspecified address, which reaches the bastion itself";
   const text = address.toString();
   const own = Object.values(os.networkInterfaces())
     .flat()
@@ -43,8 +38,8 @@ function namedByPolicy(targets: readonly string[], address: Address): boolean {
     if (pattern.toLowerCase() === "localhost") return address.range() === "loopback";
     if (!ipaddr.isValid(pattern) && !pattern.includes("/")) return false;
     const [network, bits] = parseRange(pattern);
-    if (!within(address, [network, bits])) return false;
-    return bits === hostBits(network) || SELF_RANGES.some((self) => within(network, self) && bits >= self[1]);
+    if (!rangeInside(address, hostBits(address), [[network, bits]])) return false;
+    return bits === hostBits(network) || rangeInside(network, bits, SELF_RANGES);
   });
 }
 

@@ -2,7 +2,7 @@
 import ipaddr from "ipaddr.js";
 import { ApiError } from "@/lib/api/api-error";
 import type { Host } from "@/lib/generated/prisma/client";
-import { isLoopback, isMetadataAddress, metadataRefusal, parseRange, perList, sourceAllowed } from "@/lib/tunnels/tunnel-rules";
+import { LOOPBACK_RANGES, isLoopback, isMetadataAddress, metadataRefusal, parseRange, perList, rangeInside, sourceAllowed } from "@/lib/tunnels/tunnel-rules";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 import type { CreateTunnel } from "@/lib/validation/tunnels";
 
@@ -74,13 +74,6 @@ export function destinationRefusal(policy: HostPolicy, hostName: string, target:
   return null;
 }
 
-const LOOPBACK_RANGES = ["127.0.0.0/8", "::1/128"].map((cidr) => ipaddr.parseCIDR(cidr));
-
-/** Whether every address of the range is loopback. */
-function insideLoopback(network: Address, bits: number): boolean {
-  return LOOPBACK_RANGES.some(([range, rangeBits]) => network.kind() === range.kind() && network.match(range, rangeBits) && bits >= rangeBits);
-}
-
 const forbidden = (field: string, message: string) => new ApiError({ code: "forbidden", field, message });
 
 /** Checks a request against the host's policy; answers the allowed sources to store.
@@ -119,7 +112,7 @@ export function applyHostPolicy(
   const narrow = tunnel.allowedSources.length > 0 && tunnel.allowedSources.every((range) => {
     const [network, bits] = parseRange(range);
     const ownAddress = own !== null && bits === (network.kind() === "ipv4" ? 32 : 128) && sourceAllowed(own, [range]);
-    return ownAddress || (loopbackListener && insideLoopback(network, bits));
+    return ownAddress || (loopbackListener && rangeInside(network, bits, LOOPBACK_RANGES));
   });
   if (!narrow && !policy.anySource && !requester.isAdmin) {
     const loopback = loopbackListener ? " or loopback addresses (programs on the bastion)" : "";

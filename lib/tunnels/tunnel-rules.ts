@@ -33,6 +33,13 @@ export function isMetadataAddress(host: string): boolean {
 
 export const metadataRefusal = (host: string) => `${host} is a cloud metadata address; Warren does not forward to it`;
 
+/** Whether every address of the range `network/bits` lies inside one of `ranges`. */
+export function rangeInside(network: ipaddr.IPv4 | ipaddr.IPv6, bits: number, ranges: readonly [ipaddr.IPv4 | ipaddr.IPv6, number][]): boolean {
+  return ranges.some(([range, rangeBits]) => network.kind() === range.kind() && network.match(range, rangeBits) && bits >= rangeBits);
+}
+
+export const LOOPBACK_RANGES = ["127.0.0.0/8", "::1/128"].map((cidr) => ipaddr.parseCIDR(cidr));
+
 /** Parses an address or CIDR to [address, prefix] (a bare address is a single host). */
 export function parseRange(value: string): [ipaddr.IPv4 | ipaddr.IPv6, number] {
   if (value.includes("/")) return ipaddr.parseCIDR(value);

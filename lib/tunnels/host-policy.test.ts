@@ -40,9 +40,28 @@ describe("host policy", () => {
     expect(destinationRefusal(policy, "db-1", { host: "10.0.0.1", port: 9000 })?.field).toBe("target.port");
   });
 
-  it("keeps loopback listeners' sources as given: only local programs reach them", () => {
-    expect(applyHostPolicy(request({}), open, "db-1", user)).toEqual([]);
+  it("gives a listener on the bastion's loopback the same default and rules as any other", () => {
+    expect(applyHostPolicy(request({}), open, "db-1", user)).toEqual(["10.1.2.3"]);
+    expect(applyHostPolicy(request({ kind: "dynamic", target: undefined, listen: { address: "::1", port: 20001 } }), open, "db-1", user)).toEqual(["10.1.2.3"]);
+    expect(refusal(open, { allowedSources: [] }, { ...user, sourcesGiven: true })).toMatchObject({ field: "allowedSources" });
+    expect(refusal(open, { allowedSources: ["10.1.2.0/24"] }, { ...user, sourcesGiven: true })).toMatchObject({ field: "allowedSources" });
+    expect(refusal(open, { allowedSources: ["0.0.0.0/0"] }, { ...user, sourcesGiven: true })).toMatchObject({ field: "allowedSources" });
+    // Programs on the bastion, asked for by name: its loopback addresses.
+    for (const allowedSources of [["127.0.0.1/32"], ["127.0.0.0/8", "::1"]]) {
+      expect(applyHostPolicy(request({ allowedSources }), open, "db-1", { ...user, sourcesGiven: true })).toEqual(allowedSources);
+    }
   });
+
+  it("keeps a remote tunnel's loopback sources as given: only programs on the SSH host reach them", () => {
+    expect(applyHostPolicy(request({ kind: "remote", listen: { address: "127.0.0.1", port: 8080 } }), open, "db-1", user)).toEqual([]);
+  });
+
+  it.each(["169.254.169.254", "0xa9fea9fe", "2852039166", "0251.0376.0251.0376", "169.254.43518", "169.254.169.254.", "::ffff:169.254.169.254", "::a9fe:a9fe", "64:ff9b::a9fe:a9fe", "METADATA.google.internal."])(
+    "refuses the metadata destination %s, whatever the policy allows",
+    (host) => {
+      expect(destinationRefusal(open, "db-1", { host, port: 80 })).toEqual({ field: "target.host", message: `${host} is a cloud metadata address; Warren does not forward to it` });
+    },
+  );
 
   it("defaults other listeners to the requester's own address; wider needs the policy or an admin", () => {
     const publicPolicy = { ...open, publicBinds: true };

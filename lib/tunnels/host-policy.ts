@@ -2,7 +2,7 @@
 import ipaddr from "ipaddr.js";
 import { ApiError } from "@/lib/api/api-error";
 import type { Host } from "@/lib/generated/prisma/client";
-import { isLoopback, parseRange, perList, sourceAllowed } from "@/lib/tunnels/tunnel-rules";
+import { LOOPBACK_RANGES, isLoopback, isMetadataAddress, metadataRefusal, parseRange, perList, rangeInside, sourceAllowed } from "@/lib/tunnels/tunnel-rules";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 import type { CreateTunnel } from "@/lib/validation/tunnels";
 
@@ -60,6 +60,7 @@ function allowsHost(targets: string[], host: string): boolean {
 
 /** Why `host:port` is not a destination the policy allows, or null if it is. */
 export function destinationRefusal(policy: HostPolicy, hostName: string, target: { host: string; port: number }): { field: string; message: string } | null {
+  if (isMetadataAddress(target.host)) return { field: "target.host", message: metadataRefusal(target.host) };
   if (policy.targets.length && !allowsHost(policy.targets, target.host)) {
     return { field: "target.host", message: `${hostName} allows tunnels only to ${policy.targets.join(", ")}` };
   }
@@ -76,9 +77,13 @@ export function destinationRefusal(policy: HostPolicy, hostName: string, target:
 const forbidden = (field: string, message: string) => new ApiError({ code: "forbidden", field, message });
 
 /** Checks a request against the host's policy; answers the allowed sources to store.
- *  A loopback listener is reached only by programs on its own machine, so
- *  source addresses say nothing there; any other listener defaults to the
- *  requester's own address, and wider ranges need the policy's permission. */
+ *  A listener defaults to the requester's own address, and wider ranges need
+ *  the policy's permission. The bastion's loopback is no exception: there,
+ *  "anyone" would be every program and person on the bastion, Warren itself
+ *  among them (a remote tunnel's connections to its target come from it);
+ *  its owner may list loopback addresses, explicitly. A remote tunnel's
+ *  loopback listener is on the SSH host, reached only by programs there, so
+ *  source addresses say nothing about who they are. */
 export function applyHostPolicy(
   tunnel: CreateTunnel,
   policy: HostPolicy,
@@ -96,19 +101,22 @@ export function applyHostPolicy(
   if (tunnel.ttlMinutes > policy.maxTtlMinutes) {
     throw new ApiError({ code: "unprocessable_entity", field: "ttlMinutes", message: `must be at most ${policy.maxTtlMinutes} minutes on ${hostName}` });
   }
-  if (isLoopback(tunnel.listen.address)) return tunnel.allowedSources;
+  if (tunnel.kind === "remote" && isLoopback(tunnel.listen.address)) return tunnel.allowedSources;
   const own = requester.ip ? ipaddr.process(requester.ip).toString() : null;
   if (!requester.sourcesGiven) {
     if (!own) throw forbidden("allowedSources", "Warren cannot tell your address: list the allowed sources");
     return [own];
   }
   // An empty list lets anyone in: the widest range of all.
-  const onlyOwn = own !== null && tunnel.allowedSources.length > 0 && tunnel.allowedSources.every((range) => {
+  const loopbackListener = isLoopback(tunnel.listen.address);
+  const narrow = tunnel.allowedSources.length > 0 && tunnel.allowedSources.every((range) => {
     const [network, bits] = parseRange(range);
-    return bits === (network.kind() === "ipv4" ? 32 : 128) && sourceAllowed(own, [range]);
+    const ownAddress = own !== null && bits === (network.kind() === "ipv4" ? 32 : 128) && sourceAllowed(own, [range]);
+    return ownAddress || (loopbackListener && rangeInside(network, bits, LOOPBACK_RANGES));
   });
-  if (!onlyOwn && !policy.anySource && !requester.isAdmin) {
-    throw forbidden("allowedSources", `${hostName} lets you allow only your own address${own ? ` (${own})` : ""}; wider ranges need an admin`);
+  if (!narrow && !policy.anySource && !requester.isAdmin) {
+    const loopback = loopbackListener ? " or loopback addresses (programs on the bastion)" : "";
+    throw forbidden("allowedSources", `${hostName} lets you allow only your own address${own ? ` (${own})` : ""}${loopback}; wider ranges need an admin`);
   }
   return tunnel.allowedSources;
 }

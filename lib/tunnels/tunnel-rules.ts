@@ -9,13 +9,36 @@ import type { CreateTunnel } from "@/lib/validation/tunnels";
 const METADATA_RANGES = ["169.254.0.0/16", "fd00:ec2::254/128"].map((cidr) => ipaddr.parseCIDR(cidr));
 const METADATA_NAMES = new Set(["metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal"]);
 
+/** IPv6 prefixes whose last 32 bits are an IPv4 address a host may reach: IPv4-compatible
+ *  (::a.b.c.d) and NAT64's well-known prefix. IPv4-mapped ones are ipaddr.process's. */
+const IPV4_CARRIERS = ["::/96", "64:ff9b::/96"].map((cidr) => ipaddr.parseCIDR(cidr));
+
+function carriedIPv4(address: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | null {
+  if (address.kind() !== "ipv6" || !IPV4_CARRIERS.some(([range, bits]) => address.match(range, bits))) return null;
+  return new ipaddr.IPv4(address.toByteArray().slice(12));
+}
+
+/** Every spelling a resolver turns into a metadata address: names, numeric forms as
+ *  inet_aton reads them (0xa9fea9fe, 2852039166, octal, 169.254.43518), IPv6 forms
+ *  that carry the IPv4 address, a trailing dot. */
 export function isMetadataAddress(host: string): boolean {
   const name = host.toLowerCase().replace(/\.$/, "");
   if (METADATA_NAMES.has(name)) return true;
   if (!ipaddr.isValid(name)) return false;
   const address = ipaddr.process(name);
-  return METADATA_RANGES.some(([range, bits]) => address.kind() === range.kind() && address.match(range, bits));
+  return [address, carriedIPv4(address)].some(
+    (candidate) => candidate !== null && METADATA_RANGES.some(([range, bits]) => candidate.kind() === range.kind() && candidate.match(range, bits)),
+  );
 }
+
+export const metadataRefusal = (host: string) => `${host} is a cloud metadata address; Warren does not forward to it`;
+
+/** Whether every address of the range `network/bits` lies inside one of `ranges`. */
+export function rangeInside(network: ipaddr.IPv4 | ipaddr.IPv6, bits: number, ranges: readonly [ipaddr.IPv4 | ipaddr.IPv6, number][]): boolean {
+  return ranges.some(([range, rangeBits]) => network.kind() === range.kind() && network.match(range, rangeBits) && bits >= rangeBits);
+}
+
+export const LOOPBACK_RANGES = ["127.0.0.0/8", "::1/128"].map((cidr) => ipaddr.parseCIDR(cidr));
 
 /** Parses an address or CIDR to [address, prefix] (a bare address is a single host). */
 export function parseRange(value: string): [ipaddr.IPv4 | ipaddr.IPv6, number] {
@@ -71,7 +94,7 @@ export function checkTunnelRules(tunnel: CreateTunnel, config: Pick<WarrenConfig
     throw new ApiError({
       code: "unprocessable_entity",
       field: "target.host",
-      message: `${tunnel.target.host} is a cloud metadata address; Warren does not forward to it`,
+      message: metadataRefusal(tunnel.target.host),
     });
   }
 }

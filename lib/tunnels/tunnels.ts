@@ -8,6 +8,7 @@ import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { findEngine, getEngine, isTunnelOpenError } from "@/lib/tunnels/engine-port";
 import { sshCommand } from "@/lib/tunnels/ssh-command";
+import { assertNotBastion } from "@/lib/tunnels/bastion-target";
 import { applyHostPolicy, hostPolicy } from "@/lib/tunnels/host-policy";
 import { checkTunnelRules } from "@/lib/tunnels/tunnel-rules";
 import { RESERVING_STATUSES, awaitsDecision, isOpen } from "@/lib/tunnels/tunnel-status";
@@ -123,6 +124,7 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
     isAdmin: isPrivileged(ctx),
     sourcesGiven: input.allowedSources !== undefined,
   });
+  if (data.kind === "remote" && data.target) await assertNotBastion(policy, host.name, data.target);
   await assertPortFree(data);
   const engine = getEngine();
   // Admins set the policy, so their own requests need nobody's approval.

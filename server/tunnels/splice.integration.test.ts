@@ -113,6 +113,18 @@ describe("splice", () => {
     expect(await done).toBeUndefined();
   });
 
+  it("passes on a client's end that came while the channel was opening (a port probe's FIN)", async () => {
+    const sink = await stallingSink(0);
+    const { warrenSide, clientSide } = await socketPair();
+    clientSide.end();
+    // Node reports the end while nobody reads, before the splice is there to hear it.
+    await new Promise((resolve) => warrenSide.once("end", resolve));
+    const channel = await channelTo(sink);
+    const done = splice({ socket: warrenSide, channel, socketIs: "client", meters: [], sshSocket: sshSocketOf(client) });
+    expect((await sink.received).length).toBe(0); // the target saw the end, so it answered and hung up
+    expect(await done).toBeUndefined();
+  });
+
   /** A local tunnel's connection to `target`: the channel spliced into a socket whose client reads after `stallMs`. */
   async function clientConnection(target: Origin, stallMs: number) {
     const channel = await channelTo(target);

@@ -19,6 +19,8 @@ export type SpliceEnds = {
   /** The socket's reads, when Warren opened it with targetReads(): they
    *  then come through here, in a reused buffer, instead of "data" events. */
   reads?: TargetReads;
+  /** What was read from the socket before the splice (a SOCKS client's bytes after its request): sent first. */
+  first?: Buffer;
 };
 
 /** How much may wait in the socket before ssh2 is told to stop granting
@@ -42,7 +44,7 @@ type RawWrite = { _write(chunk: Buffer, encoding: null, sent: () => void): void;
  *  chunk it holds is copied. 8 parallel -R downloads (runtime-probe.ts,
  *  interleaved): Warren's CPU per GB 1.41-1.59 → 1.24-1.37, 658-721 →
  *  734-795 MB/s (with 64 KiB reads of a buffer per socket). */
-function carry(socket: net.Socket, channel: ClientChannel, count: (bytes: number) => void, sshSocket?: net.Socket, reads?: TargetReads) {
+function carry(socket: net.Socket, channel: ClientChannel, count: (bytes: number) => void, sshSocket?: net.Socket, reads?: TargetReads, first?: Buffer) {
   const raw = channel as unknown as RawWrite;
   const queued: Buffer[] = []; // reads that came while ssh2 held a chunk (those from before the splice)
   let held = false; // ssh2 holds a chunk for want of window
@@ -78,12 +80,17 @@ function carry(socket: net.Socket, channel: ClientChannel, count: (bytes: number
     socket.pause();
     resumeWhenClear();
   };
+  if (first?.length) write(first);
   if (reads) reads.attach(write);
   else socket.on("data", write).resume(); // SOCKS negotiation leaves it paused
-  socket.once("end", () => {
+  const onEnd = () => {
     ended = true;
     if (!held) channel.end();
-  });
+  };
+  // Node emits "end" even while nobody reads, once nothing is buffered: a
+  // client's FIN while the channel was opening (a port probe) came before us.
+  if (socket.readableEnded) onEnd();
+  else socket.once("end", onEnd);
 }
 
 /** ssh2 1.17's channel internals that window accounting needs (not in its typings). */
@@ -162,7 +169,7 @@ function deliver(channel: ClientChannel, socket: net.Socket, count: (bytes: numb
  *  request/response protocols that shut down writing work. Resolves once
  *  the socket is gone and the channel closed (or was told to close by us),
  *  with the first error if any. */
-export function splice({ socket, channel, socketIs, meters, sshSocket, reads }: SpliceEnds): Promise<Error | undefined> {
+export function splice({ socket, channel, socketIs, meters, sshSocket, reads, first }: SpliceEnds): Promise<Error | undefined> {
   return new Promise((resolve) => {
     let firstError: Error | undefined;
     let socketClosed = false;
@@ -186,7 +193,7 @@ export function splice({ socket, channel, socketIs, meters, sshSocket, reads }: 
     const counter = (key: keyof Meter) => (bytes: number) => {
       for (const meter of meters) meter[key] += bytes;
     };
-    carry(socket, channel, counter(fromSocket), sshSocket, reads);
+    carry(socket, channel, counter(fromSocket), sshSocket, reads, first);
     deliver(channel, socket, counter(fromChannel));
     socket.on("error", fail);
     channel.on("error", fail);

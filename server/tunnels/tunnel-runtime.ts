@@ -6,6 +6,7 @@ import type { Duplex } from "node:stream";
 import type { Client, ClientChannel, TcpConnectionDetails } from "ssh2";
 import { sshSocketOf } from "@/lib/ssh/ssh-connect";
 import { TunnelOpenError, type LiveStats } from "@/lib/tunnels/engine-port";
+import { resolveBastionTarget } from "@/lib/tunnels/bastion-target";
 import { destinationRefusal } from "@/lib/tunnels/host-policy";
 import { isLoopback, isWildcard, sourceAllowed } from "@/lib/tunnels/tunnel-rules";
 import type { HostPolicy } from "@/lib/validation/host-policy";
@@ -52,7 +53,7 @@ export type RuntimeHooks = {
 };
 
 /** A connection once its other end is open, and the SOCKS destination it asked for. */
-type Opened = Pick<SpliceEnds, "socket" | "channel" | "socketIs" | "reads"> & { destination?: string };
+type Opened = Pick<SpliceEnds, "socket" | "channel" | "socketIs" | "reads" | "first"> & { destination?: string };
 
 const LISTEN_ERRORS: Record<string, (t: RuntimeTunnel) => TunnelOpenError> = {
   EADDRINUSE: (t) => new TunnelOpenError("port_in_use", `port ${t.listenPort} is already in use on the bastion`),
@@ -60,15 +61,23 @@ const LISTEN_ERRORS: Record<string, (t: RuntimeTunnel) => TunnelOpenError> = {
   EACCES: (t) => new TunnelOpenError("port_forbidden", `Warren is not allowed to listen on port ${t.listenPort} on the bastion`),
 };
 
-/** Words for the owner; the ssh2 error stays as `cause` for SOCKS reply codes. */
+/** The SSH connection itself is down or failed: no far end was asked. */
+class LinkDown extends Error {}
+
+const SSH2_OPEN_FAILURE = "(SSH) Channel open failure: ";
+
+/** Words for the owner, with what sshd said (its strerror or resolver text);
+ *  the ssh2 error stays as `cause` for SOCKS reply codes. */
 function channelError(error: Error & { reason?: number }, host: string, port: number, via: string): Error {
   // RFC 4254 §5.1 reason codes: 1 administratively prohibited, 2 connect failed.
+  const said = error.message.startsWith(SSH2_OPEN_FAILURE) ? error.message.slice(SSH2_OPEN_FAILURE.length) : error.message;
+  if (error.reason === undefined) return new LinkDown(`the SSH connection to ${via} failed (${error.message})`, { cause: error });
   const message =
     error.reason === 1
       ? `${via} does not allow forwarding to ${host}:${port} (administratively prohibited)`
-      : error.reason === 2
+      : /^connection refused$/i.test(said)
         ? `${host}:${port} refused the connection (as reached from ${via})`
-        : `could not reach ${host}:${port} through ${via} (${error.message})`;
+        : `${via} could not connect to ${host}:${port}: ${said || "no reason given"}`;
   return new Error(message, { cause: error });
 }
 
@@ -80,23 +89,54 @@ function forwardOut(client: Client, source: net.Socket, host: string, port: numb
   });
 }
 
-function connectTarget(host: string, port: number): Promise<{ socket: net.Socket; reads: TargetReads }> {
+type TargetSocket = { socket: net.Socket; reads: TargetReads };
+
+/** Connects to one checked address; `dialing` holds the socket until it is connected, for a teardown to cut. */
+function connectAddress(address: string, port: number, dialing: Set<net.Socket>): Promise<TargetSocket> {
   return new Promise((resolve, reject) => {
     const reads = targetReads();
-    const socket = net.connect({ host, port, allowHalfOpen: true, onread: reads.onread });
+    const socket = net.connect({ host: address, port, allowHalfOpen: true, onread: reads.onread });
+    dialing.add(socket);
     socket.once("connect", () => {
-      socket.off("error", reject);
+      dialing.delete(socket);
+      socket.removeAllListeners("error");
       resolve({ socket, reads });
     });
-    socket.once("error", (error: NodeJS.ErrnoException) =>
-      reject(new Error(error.code === "ECONNREFUSED" ? `${host}:${port} refused the connection (as reached from the bastion)` : `cannot reach ${host}:${port} from the bastion (${error.code ?? error.message})`)),
-    );
+    socket.once("error", (error) => {
+      dialing.delete(socket);
+      reject(error);
+    });
+    socket.once("close", () => reject(new Error("closed while connecting")));
   });
+}
+
+/** Tries the addresses a target resolved to, in the resolver's order, until one answers or the tunnel closes. */
+async function connectTarget(addresses: string[], host: string, port: number, dialing: Set<net.Socket>, closed: () => boolean): Promise<TargetSocket> {
+  let last: NodeJS.ErrnoException | undefined;
+  for (const address of addresses) {
+    if (closed()) throw new Error("the tunnel closed");
+    try {
+      return await connectAddress(address, port, dialing);
+    } catch (error) {
+      last = error as NodeJS.ErrnoException;
+    }
+  }
+  const where = `${host}:${port}${addresses.length > 1 || addresses[0] !== host ? ` (${addresses.join(", ")})` : ""}`;
+  throw new Error(last?.code === "ECONNREFUSED" ? `${where} refused the connection (as reached from the bastion)` : `cannot reach ${where} from the bastion (${last?.code ?? last?.message})`);
 }
 
 const SOURCE_REFUSED = "source address not allowed";
 
 class PolicyRefusal extends Error {}
+
+/** A connection whose far end could not be opened: a reset where the client
+ *  already sent something (as `ssh -L`, whose close() of unread data resets),
+ *  or always (`reset`), so that failure never looks like a clean, empty answer. */
+function hangUp(socket: Duplex, reset: boolean) {
+  if (socket.destroyed) return;
+  if (socket instanceof net.Socket && (reset || socket.bytesRead > 0)) socket.resetAndDestroy();
+  else socket.destroy();
+}
 
 export class TunnelRuntime {
   private readonly meter: Meter = { bytesIn: 0, bytesOut: 0 };
@@ -106,6 +146,9 @@ export class TunnelRuntime {
   private server: net.Server | undefined;
   private readonly sockets = new Set<Duplex>();
   private readonly inflight = new Set<Promise<void>>();
+  /** Remote tunnels' target sockets still connecting. */
+  private readonly dialing = new Set<net.Socket>();
+  private closed = false;
   /** "address:port" of our own GatewayPorts probes, so they are not carried as connections. */
   private readonly probes = new Set<string>();
 
@@ -176,7 +219,9 @@ export class TunnelRuntime {
     }
   }
 
-  /** A connection arriving on the SSH host's side of a remote tunnel. */
+  /** A connection arriving on the SSH host's side of a remote tunnel. As
+   *  `ssh -R`, the target is dialled first: its channel is accepted once the
+   *  target answered, and rejected if it did not. */
   acceptRemote(info: TcpConnectionDetails, accept: () => ClientChannel, reject: () => void) {
     const source = `${info.srcIP.replace(/^::ffff:/, "")}:${info.srcPort}`;
     if (this.probes.delete(source)) return reject();
@@ -184,16 +229,45 @@ export class TunnelRuntime {
       this.hooks.connectionRefused({ source, destination: null, reason: SOURCE_REFUSED });
       return reject();
     }
-    const channel = accept();
-    const { targetHost, targetPort } = this.tunnel;
-    this.carry(channel, source, async () => ({ ...(await connectTarget(targetHost!, targetPort!)), channel, socketIs: "target" }));
+    const client = this.client;
+    this.carry(source, async () => {
+      let target: TargetSocket;
+      try {
+        target = await this.dialTarget(source);
+      } catch (error) {
+        if (this.client === client) reject();
+        throw error;
+      }
+      if (this.client !== client || !client) {
+        target.socket.destroy();
+        throw new Error(`the SSH connection to ${this.tunnel.hostName} closed while ${this.tunnel.targetHost}:${this.tunnel.targetPort} answered`);
+      }
+      const channel = accept();
+      this.sockets.add(channel);
+      return { ...target, channel, socketIs: "target" };
+    });
+  }
+
+  /** Resolves the target once, refuses the bastion's own addresses, and dials what was checked. */
+  private async dialTarget(source: string): Promise<TargetSocket> {
+    const { targetHost, targetPort, policy, hostName } = this.tunnel;
+    const host = targetHost!;
+    const checked = await resolveBastionTarget(policy, hostName, host).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`${host} does not resolve on the bastion (${error.code ?? error.message})`);
+    });
+    if ("refusal" in checked) {
+      this.hooks.connectionRefused({ source, destination: `${host}:${targetPort}`, reason: `destination not allowed: ${checked.refusal}` });
+      throw new PolicyRefusal();
+    }
+    return connectTarget(checked.addresses, host, targetPort!, this.dialing, () => this.closed);
   }
 
   async teardown() {
+    this.closed = true;
     const server = this.server;
     this.server = undefined;
     const closed = server ? new Promise((resolve) => server.close(resolve)) : Promise.resolve();
-    for (const socket of this.sockets) socket.destroy();
+    for (const socket of [...this.sockets, ...this.dialing]) socket.destroy();
     // Their records are reported before teardown resolves, so none is lost.
     await Promise.allSettled(this.inflight);
     if (this.tunnel.kind === "remote" && this.client) {
@@ -214,11 +288,12 @@ export class TunnelRuntime {
       this.hooks.connectionRefused({ source, destination: null, reason: SOURCE_REFUSED });
       return;
     }
-    this.carry(socket, source, () => (this.tunnel.kind === "dynamic" ? this.openSocks(socket) : this.openLocal(socket)));
+    this.sockets.add(socket);
+    this.carry(source, () => (this.tunnel.kind === "dynamic" ? this.openSocks(socket) : this.openLocal(socket)), socket);
   }
 
   private requireClient(): Client {
-    if (!this.client) throw new Error(`the SSH connection to ${this.tunnel.hostName} is down; Warren is reconnecting`);
+    if (!this.client) throw new LinkDown(`the SSH connection to ${this.tunnel.hostName} is down; Warren is reconnecting`);
     return this.client;
   }
 
@@ -239,24 +314,26 @@ export class TunnelRuntime {
     try {
       const channel = await forwardOut(this.requireClient(), socket, request.host, request.port, this.tunnel.hostName);
       request.reply("succeeded");
-      // What the client sent after its request goes first, through the splice (and its meters).
-      if (request.leftover.length) socket.unshift(request.leftover);
-      return { socket, channel, socketIs: "client", destination };
+      // What the client sent after its request goes first, through the splice (and its meters);
+      // the socket may have ended since, which the splice passes on too.
+      return { socket, channel, socketIs: "client", destination, first: request.leftover };
     } catch (error) {
       request.reply(replyCodeFor((error as Error).cause ?? error));
       throw Object.assign(error as Error, { destination });
     }
   }
 
-  /** Tracks one connection from open to close and reports it. */
-  private carry(client: Duplex, source: string, open: () => Promise<Opened>) {
+  /** Tracks one connection from open to close and reports it. `client` is the
+   *  socket that connected to Warren's listener; a remote tunnel has none
+   *  until its channel is accepted (open() then adds it to `sockets`). */
+  private carry(source: string, open: () => Promise<Opened>, client?: net.Socket) {
     const meter: Meter = { bytesIn: 0, bytesOut: 0 };
     const openedAt = new Date();
-    this.sockets.add(client);
     this.connections += 1;
     this.connectionsTotal += 1;
+    let clientEnd: Duplex | undefined = client;
     const finish = (destination: string | null, error: Error | undefined) => {
-      this.sockets.delete(client);
+      if (clientEnd) this.sockets.delete(clientEnd);
       this.connections -= 1;
       this.hooks.connectionClosed({
         tunnelId: this.tunnel.id,
@@ -269,17 +346,19 @@ export class TunnelRuntime {
         error: error?.message ?? null,
       });
     };
-    client.on("error", () => {}); // errors before the splice are reported through open()'s rejection
+    client?.on("error", () => {}); // errors before the splice are reported through open()'s rejection
     const done = open().then(
       async ({ destination, ...ends }) => {
+        clientEnd = ends.socketIs === "client" ? ends.socket : ends.channel;
         this.hooks.connectionOpened({ tunnelId: this.tunnel.id, source, destination: destination ?? null });
         finish(destination ?? null, await splice({ ...ends, meters: [meter, this.meter], sshSocket: this.client && sshSocketOf(this.client) }));
       },
       (error: Error & { destination?: string }) => {
-        client.destroy();
+        // With the SSH link down there is no far end to blame: always a reset.
+        if (client) hangUp(client, error instanceof LinkDown);
         if (error instanceof PolicyRefusal) {
           // Already reported as refused; it never became a connection.
-          this.sockets.delete(client);
+          if (client) this.sockets.delete(client);
           this.connections -= 1;
           this.connectionsTotal -= 1;
           return;

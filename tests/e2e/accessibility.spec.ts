@@ -107,7 +107,8 @@ for (const colorScheme of ["light", "dark"] as const) {
 test("remote and dynamic tunnels open from the form, by keyboard, with the new port on the right machine", async ({ page, warren }) => {
   await warren.createUser({ email: "admin@example.com", password, admin: true });
   const api = apiClient(warren.url, await warren.createToken("admin@example.com"));
-  await api.post("/hosts", sshHost("gw"));
+  // The remote tunnel's target is Warren itself, on the bastion's loopback: the host's policy must name it.
+  await api.post("/hosts", { ...sshHost("gw"), policy: { targets: ["127.0.0.1"] } });
   await signIn(page, "admin@example.com", password);
   await expect(page).toHaveURL(/\/tunnels$/);
 

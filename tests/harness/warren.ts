@@ -30,13 +30,21 @@ export type WarrenHandle = {
   dispose(): Promise<void>;
 };
 
-function run(args: string[], env: NodeJS.ProcessEnv, netns?: string): ChildProcess {
+/** Files bound over /etc/hosts and /etc/resolv.conf for Warren alone (a private mount namespace, root only):
+ *  what its names resolve to, changed by rewriting the files in place while it runs. */
+export type EtcFiles = { hosts: string; resolvConf: string };
+
+function run(args: string[], env: NodeJS.ProcessEnv, netns?: string, etc?: EtcFiles): ChildProcess {
   // `node --import tsx` rather than `npm start`: one process, so signals reach Warren itself.
   // PROF_DIR: the server writes a V8 CPU profile there when it exits (for tuning with the benches).
   const profile = process.env.PROF_DIR && args[0] === "server/index.ts" ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROF_DIR}`] : [];
   const node = [...profile, "--import", "tsx", ...args];
   const options: SpawnOptions = { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] };
-  // `ip netns exec` execs its command, so the child is still that one process.
+  // `ip netns exec`, unshare and sh all exec their command, so the child is still that one process.
+  if (etc) {
+    const bind = 'mount --bind "$0" /etc/hosts && mount --bind "$1" /etc/resolv.conf && shift && exec "$@"';
+    return spawn("unshare", ["--mount", "--propagation", "private", "sh", "-c", bind, etc.hosts, etc.resolvConf, process.execPath, ...node], options);
+  }
   return netns === undefined ? spawn(process.execPath, node, options) : spawn("ip", ["netns", "exec", netns, process.execPath, ...node], options);
 }
 
@@ -81,6 +89,8 @@ export type WarrenOptions = {
   netns?: string;
   /** Address Warren listens on (HOST) and the caller reaches it at; default 127.0.0.1. */
   host?: string;
+  /** Its own /etc/hosts and /etc/resolv.conf (not with `netns`). */
+  etc?: EtcFiles;
 };
 
 /** `dataDir` and `port` restart a Warren that was stopped, on its old data. */
@@ -101,7 +111,7 @@ export async function startWarren(options: WarrenOptions = {}): Promise<WarrenHa
     WARREN_PUBLIC_URL: url,
     ...options.env,
   };
-  const child = run(["server/index.ts"], env, options.netns);
+  const child = run(["server/index.ts"], env, options.netns, options.etc);
   const logs = collect(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),

@@ -160,6 +160,12 @@ describe("the authorization matrix", () => {
       await matrix({ admin: 200, owner: 404, member: 404, outsider: 200, disabled: 401 }, (client) => client.get(path(other.id)));
     });
 
+    it("lead to the bastion itself for nobody, admins included, unless the host's policy names it", async () => {
+      // Warren's own port, dialled from the bastion by a remote tunnel.
+      const body = { hostId: hosts.everyone, kind: "remote", listen: { address: "127.0.0.1", port: 8080 }, target: { host: "127.0.0.1", port: warren.port } };
+      await matrix(everyone(403), (client) => client.post("/tunnels", body));
+    });
+
     it("are listed for their owner, their team and admins", async () => {
       const shared = await tunnelOf("member", hosts.team, { teamId });
       const lists = async (actor: Actor) => ((await as[actor].get<{ tunnels: Tunnel[] }>("/tunnels")).body.tunnels ?? []).some((t) => t.id === shared.id);

@@ -113,9 +113,10 @@ async function buildNetwork(): Promise<string> {
   }
 }
 
-async function addHost(admin: ApiClient, name: string, sshd: SshdHandle, address: string): Promise<string> {
-  // The labs listen beyond loopback and let the laptop in: both need the host's policy.
-  const policy = { publicBinds: true, anySource: true };
+async function addHost(admin: ApiClient, name: string, sshd: SshdHandle, address: string, targets: string[] = []): Promise<string> {
+  // The labs listen beyond loopback and let the laptop in: both need the host's policy, as does a
+  // remote tunnel to the bastion's own loopback (lab 3).
+  const policy = { publicBinds: true, anySource: true, targets };
   const created = await admin.post<{ id: string }>("/hosts", { name, address, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, policy });
   if (created.status !== 201) throw new Error(`adding host ${name}: ${JSON.stringify(created.body)}`);
   // Trust on first use across the namespaces, and check it is the sshd we started there.
@@ -163,8 +164,8 @@ beforeAll(async () => {
   teamId = (await admin.post<{ id: string }>("/teams", { name: "lab", ownerEmail: "alice@example.com" })).body.id;
   await alice.post(`/teams/${teamId}/members`, { email: "bob@example.com" });
   hostIds.server = await addHost(admin, "server", server, SERVER);
-  hostIds.gateway = await addHost(admin, "gateway", gateway, GATEWAY);
-  hostIds.gatewayNoGp = await addHost(admin, "gateway-nogp", gatewayNoGp, GATEWAY);
+  hostIds.gateway = await addHost(admin, "gateway", gateway, GATEWAY, ["localhost", SERVER]);
+  hostIds.gatewayNoGp = await addHost(admin, "gateway-nogp", gatewayNoGp, GATEWAY, ["localhost"]);
 });
 
 afterAll(async () => {

@@ -79,7 +79,9 @@ afterAll(async () => {
 
 describe("hosts", () => {
   it("are added by admins with an uploaded key that never comes back", async () => {
-    const body = { name: "lab-sshd", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey };
+    // Remote tunnels here lead to the origin on the bastion's own loopback, which the policy must name.
+    const policy = { targets: ["127.0.0.1", "localhost"] };
+    const body = { name: "lab-sshd", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, policy };
     expect((await alice.post<ApiErrorBody>("/hosts", body)).status).toBe(403);
     const created = await admin.post<Host>("/hosts", body);
     expect(created.status).toBe(201);
@@ -358,7 +360,7 @@ describe("an sshd that forbids forwarding", () => {
 describe("allowed sources", () => {
   it("drop connections from outside the tunnel's CIDRs and record why", async () => {
     const port = await freePortInRange();
-    const tunnel = await openTunnel(alice, { kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port }, allowedSources: ["10.9.9.0/24"] });
+    const tunnel = await openTunnel(alice, { kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port }, allowedSources: ["127.0.0.2/32"] });
     expect((await fetchAll("127.0.0.1", port)).length).toBe(0);
     const history = await waitFor(
       () => alice.get<{ connections: { source: string; error: string | null; bytesIn: number }[] }>(`/tunnels/${tunnel.id}/history`).then((r) => r.body),

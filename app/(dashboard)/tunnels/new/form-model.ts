@@ -63,7 +63,7 @@ export function listenOf(values: FormValues): { address: string; port: string } 
 
 /** The request body as typed. A blank TTL is left out so the API's default
  *  applies, unless the host allows less; blank sources are left out so the
- *  server applies its default (the requester's own address, off loopback). */
+ *  server applies its default (the requester's own address, except on the SSH host's loopback). */
 export function toInput(values: FormValues, host?: HostOption) {
   const listen = listenOf(values);
   const sources = splitSources(values.allowedSources);

@@ -9,20 +9,23 @@ function ttlReading(raw: string, blank: number, max: number): string {
   return Number.isInteger(minutes) && minutes >= 1 && minutes <= max ? ` That is ${formatDuration(minutes * 60_000)}.` : "";
 }
 
-/** Who may connect, as the server decides it: loopback needs no list; elsewhere the default is the requester alone. */
-export function sourcesHint({ where, listenAddress, host, requester }: { where: string; listenAddress: string; host?: HostOption; requester: Requester }): string {
+/** Who may connect, as the server decides it: the SSH host's loopback needs no list; elsewhere the default is the requester alone. */
+export function sourcesHint({ remote, where, listenAddress, host, requester }: { remote: boolean; where: string; listenAddress: string; host?: HostOption; requester: Requester }): string {
   const address = listenAddress.trim();
-  if (address && isLoopback(address)) {
+  if (remote && address && isLoopback(address)) {
     return `Not needed here: ${address} is a loopback address, so only programs on ${where} itself can connect, whatever you list.`;
   }
   const who = requester.ip
     ? `Only ${requester.ip} (your address) may connect unless you list others; wider ranges need the host's permission or an admin.`
     : "Warren cannot tell your address, so list the addresses that may connect; wider ranges need the host's permission or an admin.";
+  const loopback = address && isLoopback(address) ? ` On ${address}, only programs on ${where} itself can connect: list 127.0.0.1 to let them in.` : "";
   const wider = host?.policy.anySource ? ` ${host.name} allows wider ranges.` : requester.isAdmin ? " As an admin, you may list wider ranges." : "";
-  return `${who}${wider} IP addresses or CIDR ranges as ${where} sees them, separated by commas or spaces, e.g. 192.168.1.7, 10.0.0.0/8.`;
+  return `${who}${loopback}${wider} IP addresses or CIDR ranges as ${where} sees them, separated by commas or spaces, e.g. 192.168.1.7, 10.0.0.0/8.`;
 }
 
 type Props = {
+  /** Whether the new port opens on the SSH host (a remote tunnel) rather than the bastion. */
+  remote: boolean;
   /** The machine the new port opens on. */
   where: string;
   listenAddress: string;
@@ -33,7 +36,7 @@ type Props = {
 };
 
 /** How long the tunnel lives and who may use it. */
-export function LimitFields({ where, listenAddress, host, requester, ttl, sources }: Props) {
+export function LimitFields({ remote, where, listenAddress, host, requester, ttl, sources }: Props) {
   const max = maxTtl(host);
   const blank = blankTtl(host);
   const ceiling = host ? `at most ${max} (${formatDuration(max * 60_000)}) on ${host.name}` : `at most ${max} (7 days)`;
@@ -52,7 +55,7 @@ export function LimitFields({ where, listenAddress, host, requester, ttl, source
           field="allowedSources"
           label="Allowed sources (optional)"
           bound={sources}
-          hint={sourcesHint({ where, listenAddress, host, requester })}
+          hint={sourcesHint({ remote, where, listenAddress, host, requester })}
         />
       </div>
     </fieldset>

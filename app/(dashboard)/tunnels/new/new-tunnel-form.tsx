@@ -40,7 +40,7 @@ type Props = {
   listenPorts: { min: number; max: number };
   suggestedPort: number;
   canAddHosts: boolean;
-  /** The address Warren sees for this user, which the server allows by default off loopback. */
+  /** The address Warren sees for this user, which the server allows by default (except on the SSH host's loopback). */
   requester: Requester;
   /** The user's own teams, to share the tunnel with. */
   teams: TeamOption[];
@@ -203,6 +203,7 @@ export function NewTunnelForm(props: Props) {
           />
         )}
         <LimitFields
+          remote={remote}
           where={remote ? hostName : "the bastion"}
           listenAddress={remote ? values.hostAddress : values.bastionAddress}
           host={host}

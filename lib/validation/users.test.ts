@@ -13,11 +13,22 @@ describe("createUserSchema", () => {
   it.each([
     [{ email: "not-an-email", password: "long enough!" }, "email", "must be an email address"],
     [{ email: "a@b.co", password: "short" }, "password", "at least 10 characters"],
+    [{ email: "a@b.co", password: " ".repeat(10) }, "password", "at least 10 characters, not counting spaces at either end"],
+    [{ email: "a@b.co", password: "   abc   def   " }, "password", "at least 10 characters, not counting spaces"],
+    [{ email: "a@b.co", password: "aaaaaaaaaaaa" }, "password", "at least 5 different characters"],
+    [{ email: "a@b.co", password: "abababababab" }, "password", "at least 5 different characters"],
+    [{ email: "a@b.co", password: "Password 123" }, "password", "most common passwords"],
+    [{ email: "a@b.co", password: "QWERTYUIOP" }, "password", "most common passwords"],
+    [{ email: "a@b.co", password: "x".repeat(257) }, "password", "at most 256 characters"],
     [{ email: "a@b.co", password: "long enough!", role: "root" }, "role", "admin or user"],
     [{ password: "long enough!" }, "email", "is required"],
-  ])("refuses %o naming %s", (input, field, reason) => {
+  ])("refuses %j naming %s", (input, field, reason) => {
     const issue = createUserSchema.safeParse(input).error?.issues[0];
     expect(issue?.path).toEqual([field]);
     expect(issue?.message).toContain(reason);
+  });
+
+  it("accepts a password with spaces inside, as typed", () => {
+    expect(createUserSchema.parse({ email: "a@b.co", password: " correct horse battery " }).password).toBe(" correct horse battery ");
   });
 });

@@ -7,7 +7,8 @@ export type HttpFromInit = { method?: string; headers?: Record<string, string>; 
 
 export function httpFrom(url: string, init: HttpFromInit = {}): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: init.method ?? "GET", headers: init.headers, localAddress: init.from }, (response) => {
+    // A connection per request: no keep-alive reuse racing Warren's idle timeout.
+    const request = http.request(url, { method: init.method ?? "GET", headers: init.headers, localAddress: init.from, agent: false }, (response) => {
       let body = "";
       response.setEncoding("utf8");
       response.on("data", (chunk: string) => (body += chunk));

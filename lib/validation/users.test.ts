@@ -13,8 +13,8 @@ describe("createUserSchema", () => {
   it.each([
     [{ email: "not-an-email", password: "long enough!" }, "email", "must be an email address"],
     [{ email: "a@b.co", password: "short" }, "password", "at least 10 characters"],
-    [{ email: "a@b.co", password: " ".repeat(10) }, "password", "at least 10 characters, not counting spaces at either end"],
-    [{ email: "a@b.co", password: "   abc   def   " }, "password", "at least 10 characters, not counting spaces"],
+    [{ email: "a@b.co", password: " ".repeat(10) }, "password", "at least 10 characters besides spaces at either end"],
+    [{ email: "a@b.co", password: "   abc   def   " }, "password", "at least 10 characters besides spaces"],
     [{ email: "a@b.co", password: "aaaaaaaaaaaa" }, "password", "at least 5 different characters"],
     [{ email: "a@b.co", password: "abababababab" }, "password", "at least 5 different characters"],
     [{ email: "a@b.co", password: "Password 123" }, "password", "most common passwords"],

@@ -19,8 +19,9 @@ const COMMON_PASSWORDS = new Set([
  *  should need more than a few tries for. */
 export const passwordSchema = z
   .string({ error: "is required" })
+  .min(10, { error: "must be at least 10 characters" })
   .max(256, { error: "must be at most 256 characters" })
-  .refine((value) => value.trim().length >= 10, { error: "must be at least 10 characters, not counting spaces at either end" })
+  .refine((value) => value.trim().length >= 10, { error: "must have at least 10 characters besides spaces at either end" })
   .refine((value) => new Set(value.trim()).size >= 5, { error: "must use at least 5 different characters" })
   .refine((value) => !COMMON_PASSWORDS.has(value.toLowerCase().replace(/\s+/g, "")), { error: "is one of the most common passwords; choose another" });
 

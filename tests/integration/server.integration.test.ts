@@ -126,7 +126,7 @@ describe("the CLI", () => {
     expect(weak.stderr).toContain("password: must be at least 10 characters");
     const blank = await warren.cli(["user", "create", "--email", "x@example.com", "--password", " ".repeat(10)]);
     expect(blank.code).toBe(1);
-    expect(blank.stderr).toContain("password: must be at least 10 characters, not counting spaces at either end");
+    expect(blank.stderr).toContain("password: must have at least 10 characters besides spaces at either end");
   });
 
   it("prints a new token once on stdout and stores only its hash", async () => {

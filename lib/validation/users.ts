@@ -17,12 +17,13 @@ const COMMON_PASSWORDS = new Set([
 /** At least 10 characters besides spaces at either end, at least 5 of them
  *  different, and not one of the best-known passwords: the least a guesser
  *  should need more than a few tries for. */
+// Each rule stops the rest (abort), so a password gets exactly one reason.
 export const passwordSchema = z
   .string({ error: "is required" })
-  .min(10, { error: "must be at least 10 characters" })
-  .max(256, { error: "must be at most 256 characters" })
-  .refine((value) => value.trim().length >= 10, { error: "must have at least 10 characters besides spaces at either end" })
-  .refine((value) => new Set(value.trim()).size >= 5, { error: "must use at least 5 different characters" })
+  .min(10, { error: "must be at least 10 characters", abort: true })
+  .max(256, { error: "must be at most 256 characters", abort: true })
+  .refine((value) => value.trim().length >= 10, { error: "must have at least 10 characters besides spaces at either end", abort: true })
+  .refine((value) => new Set(value.trim()).size >= 5, { error: "must use at least 5 different characters", abort: true })
   .refine((value) => !COMMON_PASSWORDS.has(value.toLowerCase().replace(/\s+/g, "")), { error: "is one of the most common passwords; choose another" });
 
 export const nameSchema = z.string().trim().min(1, { error: "must not be empty" }).max(100, { error: "must be at most 100 characters" });

@@ -43,4 +43,18 @@ describe("FailureAudit", () => {
       { reason: "rate limited", more: 1, seconds: 60, summary: "1 more from 192.0.2.9 in the last 60 s" },
     ]);
   });
+
+  it("counts an IPv6 /64 as one source, and sources past a thousand in a minute together", async () => {
+    vi.useFakeTimers();
+    const written: AuditInput[] = [];
+    const audit = new FailureAudit(1, 60_000, async (_ctx, input) => void written.push(input as AuditInput));
+    for (let i = 0; i < 50; i++) await audit.record(from(`2001:db8:0:1::${i.toString(16)}`), { action: "auth.token_failed", details: {} });
+    for (let i = 1; i < 1_100; i++) await audit.record(from(`10.${i >> 8}.${i & 255}.1`), { action: "auth.token_failed", details: {} });
+    expect(written).toHaveLength(1 + 999 + 1);
+    vi.advanceTimersByTime(60_000);
+    expect(written.slice(1_001).map((input) => input.details?.summary)).toEqual([
+      "49 more from 2001:db8:0:1::/64 in the last 60 s",
+      "99 more from other addresses in the last 60 s",
+    ]);
+  });
 });

@@ -62,12 +62,22 @@ describe("loadConfig", () => {
     [{ WARREN_REFUSAL_SUMMARY_SECONDS: "0" }, "WARREN_REFUSAL_SUMMARY_SECONDS", "at least 1 second"],
     [{ WARREN_REFUSAL_SUMMARY_SECONDS: "a minute" }, "WARREN_REFUSAL_SUMMARY_SECONDS", "number of seconds"],
     [{ WARREN_AUDIT_RETENTION_DAYS: "-1" }, "WARREN_AUDIT_RETENTION_DAYS", "0 (keep forever)"],
-    [{ WARREN_TRUSTED_PROXY_HEADER: "X Forwarded" }, "WARREN_TRUSTED_PROXY_HEADER", "header name"],
+    [{ WARREN_TRUSTED_PROXY_HEADER: "X Forwarded", WARREN_TRUSTED_PROXIES: "127.0.0.1" }, "WARREN_TRUSTED_PROXY_HEADER", "header name"],
+    [{ WARREN_TRUSTED_PROXY_HEADER: "x-forwarded-for" }, "WARREN_TRUSTED_PROXY_HEADER", "needs WARREN_TRUSTED_PROXIES"],
+    [{ WARREN_TRUSTED_PROXIES: "127.0.0.1" }, "WARREN_TRUSTED_PROXIES", "needs WARREN_TRUSTED_PROXY_HEADER"],
+    [{ WARREN_TRUSTED_PROXY_HEADER: "x-forwarded-for", WARREN_TRUSTED_PROXIES: "127.0.0.1,proxy.lan" }, "WARREN_TRUSTED_PROXIES", "IP address or CIDR range"],
+    [{ WARREN_TRUSTED_PROXY_HEADER: "x-forwarded-for", WARREN_TRUSTED_PROXIES: "10.0.0.0/33" }, "WARREN_TRUSTED_PROXIES", "IP address or CIDR range"],
   ])("refuses %o naming the setting", (env, setting, reason) => {
     const error = configError(env);
     expect(error.setting).toBe(setting);
     expect(error.message).toContain(`${setting}: `);
     expect(error.message).toContain(reason);
+  });
+
+  it("takes the client's address from a proxy header only with the proxies it comes from", () => {
+    const config = loadConfig({ WARREN_DATA_DIR: tempDir(), WARREN_TRUSTED_PROXY_HEADER: "X-Forwarded-For", WARREN_TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8,::1" });
+    expect(config).toMatchObject({ trustedProxyHeader: "x-forwarded-for", trustedProxies: ["127.0.0.1", "10.0.0.0/8", "::1"] });
+    expect(loadConfig({ WARREN_DATA_DIR: tempDir() })).toMatchObject({ trustedProxyHeader: null, trustedProxies: [] });
   });
 
   it("takes DATABASE_URL over the default file", () => {

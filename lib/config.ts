@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { cidrSchema } from "@/lib/validation/common";
 
 export class ConfigError extends Error {
   constructor(
@@ -32,6 +33,8 @@ export type WarrenConfig = {
   listenPorts: { min: number; max: number };
   /** Behind a reverse proxy: the header it sets with the client's address (trusted only then). */
   trustedProxyHeader: string | null;
+  /** The reverse proxies' addresses or CIDR ranges: only a request from one of them may name its client in that header. */
+  trustedProxies: string[];
   /** Audit records older than this are pruned behind a signed checkpoint; 0 keeps them forever. */
   auditRetentionDays: number;
   /** A request waiting for approval (a tunnel or an extension) expires unanswered after this long. */
@@ -79,6 +82,11 @@ const proxyHeaderSchema = z
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9-]+$/, { error: "must be a header name, e.g. x-forwarded-for or x-real-ip" });
+
+const trustedProxiesSchema = z
+  .string()
+  .transform((value) => value.split(",").map((entry) => entry.trim()).filter(Boolean))
+  .pipe(z.array(cidrSchema));
 
 const approvalTimeoutSchema = z.coerce
   .number({ error: "must be a number of seconds" })
@@ -129,6 +137,21 @@ function resolveDatabase(env: Env, dataDir: string) {
   return { databaseUrl: `file:${file}`, databaseFile: file };
 }
 
+/** The proxy header and the proxies it is taken from come together: a header
+ *  trusted from anyone lets every client choose its own address. */
+function trustedProxiesFor(env: Env, header: string | null): string[] {
+  const proxies = env.WARREN_TRUSTED_PROXIES?.trim()
+    ? parseSetting("WARREN_TRUSTED_PROXIES", trustedProxiesSchema, env.WARREN_TRUSTED_PROXIES)
+    : [];
+  if (header && proxies.length === 0) {
+    throw new ConfigError("WARREN_TRUSTED_PROXY_HEADER", "needs WARREN_TRUSTED_PROXIES, the addresses of the reverse proxies allowed to set it");
+  }
+  if (!header && proxies.length > 0) {
+    throw new ConfigError("WARREN_TRUSTED_PROXIES", "needs WARREN_TRUSTED_PROXY_HEADER, the header those proxies set with the client's address");
+  }
+  return proxies;
+}
+
 export function loadConfig(env: Env = process.env): WarrenConfig {
   const port = parseSetting("PORT", portSchema, env.PORT ?? "3000");
   const host = parseSetting("HOST", hostSchema, env.HOST ?? "127.0.0.1");
@@ -158,10 +181,12 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
   const trustedProxyHeader = env.WARREN_TRUSTED_PROXY_HEADER
     ? parseSetting("WARREN_TRUSTED_PROXY_HEADER", proxyHeaderSchema, env.WARREN_TRUSTED_PROXY_HEADER)
     : null;
+  const trustedProxies = trustedProxiesFor(env, trustedProxyHeader);
   return {
     port,
     host,
     trustedProxyHeader,
+    trustedProxies,
     auditRetentionDays,
     approvalTimeoutSeconds,
     refusalSummarySeconds,

@@ -1,5 +1,6 @@
+import argon2 from "argon2";
 import { encode } from "next-auth/jwt";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ApiError } from "@/lib/api/api-error";
 import { createApiToken, revokeApiToken, userFromApiToken } from "@/lib/auth/api-tokens";
 import { verifyPassword } from "@/lib/auth/password";
@@ -40,9 +41,17 @@ describe("first run", () => {
     expect(admins).toHaveLength(1);
   });
 
-  it("is closed once a user exists", async () => {
-    const error = await rejection(createFirstAdmin({ ctx: cli, input: { email: "late@example.com", name: "Late", password } }));
-    expect(error.code).toBe("forbidden");
+  it("is closed once a user exists, before any password is hashed or input read", async () => {
+    const hash = vi.spyOn(argon2, "hash");
+    try {
+      const error = await rejection(createFirstAdmin({ ctx: cli, input: { email: "late@example.com", name: "Late", password } }));
+      expect(error).toMatchObject({ code: "forbidden", message: "Warren is already set up; ask an admin for an account" });
+      expect(hash).not.toHaveBeenCalled();
+      const malformed = await rejection(createFirstAdmin({ ctx: cli, input: { email: "not an email", name: "", password: "x" } }));
+      expect(malformed.code).toBe("forbidden");
+    } finally {
+      hash.mockRestore();
+    }
   });
 });
 

@@ -50,16 +50,19 @@ export async function hasUsers(): Promise<boolean> {
   return (await getPrisma().user.count()) > 0;
 }
 
-/** The one-time first-run path: creates an admin only while no user exists. */
+const alreadySetUp = () => new ApiError({ code: "forbidden", message: "Warren is already set up; ask an admin for an account" });
+
+/** The one-time first-run path: creates an admin only while no user exists.
+ *  Anyone may call it, so once set up it refuses before any other work (the
+ *  password hash costs 64 MiB and most of a core). */
 export async function createFirstAdmin({ ctx, input }: { ctx: Ctx; input: FirstAdminInput }) {
+  if (await hasUsers()) throw alreadySetUp();
   const data = firstAdminSchema.parse(input);
   const passwordHash = await hashPassword(data.password);
   // Count and create in one transaction: SQLite serialises writers, so two
   // racing first-run requests cannot both see an empty table.
   const user = await getPrisma().$transaction(async (tx) => {
-    if ((await tx.user.count()) > 0) {
-      throw new ApiError({ code: "forbidden", message: "Warren is already set up; ask an admin for an account" });
-    }
+    if ((await tx.user.count()) > 0) throw alreadySetUp();
     return tx.user.create({
       data: { email: data.email, name: data.name, role: "admin", passwordHash },
       select: publicUserSelect,

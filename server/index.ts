@@ -1,10 +1,11 @@
 // Warren's one process: Next's request handler and socket.io on one HTTP
 // server, plus each feature registered below. Drains on SIGTERM/SIGINT.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import path from "node:path";
 import next from "next";
+import { clientAddress } from "@/lib/auth/client-address";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-info";
-import { ConfigError, getConfig } from "@/lib/config";
+import { ConfigError, getConfig, type WarrenConfig } from "@/lib/config";
 import { migrate } from "@/lib/db/migrate";
 import type { Feature } from "@/server/feature";
 import { registerAuditRetention } from "@/server/audit/register-retention";
@@ -24,18 +25,30 @@ function refuseUndecodablePath(req: IncomingMessage, res: ServerResponse): boole
   }
 }
 
+/** A client that sends its request slowly (slow loris) is cut after 20 s
+ *  (headers) or 60 s (body) rather than Node's 60 s and 5 min. They cover
+ *  receiving a request only: long answers (the audit export, socket.io's
+ *  long-polling) are not cut. Node counts from the connection's accept, so
+ *  they stay well above what a busy event loop may delay an honest request. */
+const HTTP_TIMEOUTS = { headersTimeout: 20_000, requestTimeout: 60_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 };
+
 function fail(message: string): never {
   console.error(`warren: ${message}`);
   process.exit(1);
 }
 
 // Overwrites whatever a client sent under this name: only the socket knows
-// who it is, or, when configured, the reverse proxy in front (whose own
-// entry is the last one in X-Forwarded-For).
-function stampClientIp(req: IncomingMessage, trustedProxyHeader: string | null) {
-  const forwarded = trustedProxyHeader ? req.headers[trustedProxyHeader] : undefined;
-  const fromProxy = (Array.isArray(forwarded) ? forwarded.at(-1) : forwarded)?.split(",").at(-1)?.trim();
-  req.headers[CLIENT_IP_HEADER] = fromProxy || req.socket.remoteAddress || "";
+// who it is, or, when configured, a trusted reverse proxy in front.
+function stampClientIp(req: IncomingMessage, config: Pick<WarrenConfig, "trustedProxyHeader" | "trustedProxies">) {
+  const forwarded = config.trustedProxyHeader ? req.headersDistinct[config.trustedProxyHeader]?.join(",") : undefined;
+  req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress ?? "", forwarded, config.trustedProxies);
+}
+
+/** Stamps every request and upgrade before any other listener sees it:
+ *  socket.io's handshakes read the same address as Next's pages and API. */
+function stampClientIps(server: Server, config: WarrenConfig) {
+  server.prependListener("request", (req: IncomingMessage) => stampClientIp(req, config));
+  server.prependListener("upgrade", (req: IncomingMessage) => stampClientIp(req, config));
 }
 
 async function main() {
@@ -53,9 +66,8 @@ async function main() {
   await app.prepare();
   const handle = app.getRequestHandler();
 
-  const server = createServer((req, res) => {
+  const server = createServer(HTTP_TIMEOUTS, (req, res) => {
     if (refuseUndecodablePath(req, res)) return;
-    stampClientIp(req, config.trustedProxyHeader);
     void handle(req, res);
   });
   if (dev) {
@@ -66,6 +78,7 @@ async function main() {
   }
   const tunnels = registerEngine();
   const features: Feature[] = [tunnels, registerRealtime(server, tunnels.engine), registerAuditRetention()];
+  stampClientIps(server, config);
 
   server.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE") fail(`PORT: ${config.port} is already in use on ${config.host}`);

@@ -4,6 +4,7 @@ export const AUDIT_ACTIONS = [
   "auth.sign_in",
   "auth.sign_in_failed",
   "auth.sign_out",
+  "auth.token_failed",
   "token.created",
   "token.revoked",
   "user.created",

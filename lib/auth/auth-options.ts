@@ -1,22 +1,15 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { clientInfo } from "@/lib/auth/client-info";
+import { failureAudit } from "@/lib/auth/failure-audit";
 import { recordAudit } from "@/lib/audit/audit-log";
 import { verifyPassword } from "@/lib/auth/password";
-import { RateLimiter } from "@/lib/auth/rate-limit";
+import { reserveSignIn, signInSucceeded } from "@/lib/auth/sign-in-limits";
 import { createAuthSession, deleteAuthSession, SESSION_MAX_AGE_SECONDS } from "@/lib/auth/sessions";
 import { getConfig } from "@/lib/config";
+import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import { signInSchema } from "@/lib/validation/users";
-
-// Sign-in failures allowed per window, per account and per client address.
-const globalForLimits = globalThis as typeof globalThis & {
-  warrenSignInLimits?: { account: RateLimiter; address: RateLimiter };
-};
-const limits = (globalForLimits.warrenSignInLimits ??= {
-  account: new RateLimiter(10, 15 * 60_000),
-  address: new RateLimiter(30, 15 * 60_000),
-});
 
 function tooManyAttempts(waitMs: number): Error {
   const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
@@ -28,12 +21,12 @@ async function authorize(credentials: Record<string, string> | undefined, header
   if (!parsed.success) return null;
   const { email, password } = parsed.data;
   const { ip, userAgent } = clientInfo(headers);
-  const failed = (reason: string) =>
-    recordAudit({ actor: { type: "system", name: "sign-in" }, ip, userAgent }, { action: "auth.sign_in_failed", details: { email, reason } });
-  const addressKey = ip ?? "unknown";
-  const wait = Math.max(limits.account.retryAfter(email), limits.address.retryAfter(addressKey));
+  const ctx: Ctx = { actor: { type: "system", name: "sign-in" }, ip, userAgent };
+  const failed = (reason: string) => recordAudit(ctx, { action: "auth.sign_in_failed", details: { email, reason } });
+  const wait = reserveSignIn({ email, ip });
   if (wait > 0) {
-    await failed("rate limited");
+    // Refusals cost an attacker nothing: audited a few a minute, then counted.
+    await failureAudit().record(ctx, { action: "auth.sign_in_failed", group: { reason: "rate limited" }, details: { email } });
     throw tooManyAttempts(wait);
   }
 
@@ -42,12 +35,10 @@ async function authorize(credentials: Record<string, string> | undefined, header
   // One answer (null → "Invalid email or password") for an unknown email, a
   // wrong password and a disabled account, so none of them can be probed.
   if (!user || !valid || user.disabled) {
-    limits.account.fail(email);
-    limits.address.fail(addressKey);
     await failed(!user ? "unknown email" : user.disabled ? "account disabled" : "wrong password");
     return null;
   }
-  limits.account.reset(email);
+  signInSucceeded({ email, ip });
   const session = await createAuthSession({ userId: user.id, ip, userAgent });
   await recordAudit({ actor: { type: "user", id: user.id, email: user.email, role: user.role }, ip, userAgent }, { action: "auth.sign_in", details: { session: session.id } });
   return { id: user.id, email: user.email, name: user.name, role: user.role, sid: session.id };

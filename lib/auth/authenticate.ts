@@ -5,6 +5,7 @@ import { parse as parseCookies } from "cookie";
 import { ApiError } from "@/lib/api/api-error";
 import { userFromApiToken } from "@/lib/auth/api-tokens";
 import { clientInfo } from "@/lib/auth/client-info";
+import { failureAudit } from "@/lib/auth/failure-audit";
 import { sessionCookieName, userFromSessionToken, type SessionUser } from "@/lib/auth/sessions";
 import { getConfig } from "@/lib/config";
 import type { Ctx } from "@/lib/context";
@@ -22,13 +23,13 @@ function bearerToken(headers: Headers): string | null {
 }
 
 /** A cookie-authenticated request that changes state must come from Warren's
- *  own pages: browsers always send Origin on such requests, so a missing or
- *  foreign one is a cross-site request and is refused. */
+ *  own pages, served at its public URL: browsers always send Origin on such
+ *  requests, so a missing or other one is a cross-site request and is refused.
+ *  (The request's own URL is no guide: Next builds it from the listen address.) */
 function assertSameOrigin(req: Request) {
   if (SAFE_METHODS.has(req.method)) return;
   const origin = req.headers.get("origin");
-  const allowed = new Set([getConfig().publicUrl, new URL(req.url).origin]);
-  if (!origin || !allowed.has(origin)) {
+  if (origin !== getConfig().publicUrl) {
     throw new ApiError({ code: "forbidden", message: "cross-site request refused" });
   }
 }
@@ -41,7 +42,11 @@ export async function authenticate(req: Request): Promise<Authenticated> {
   const token = bearerToken(req.headers);
   if (token) {
     const user = await userFromApiToken(token);
-    if (!user) throw new ApiError({ code: "unauthorized", message: "the API token is invalid or revoked" });
+    if (!user) {
+      const ctx: Ctx = { actor: { type: "system", name: "api" }, ...clientInfo(req.headers) };
+      await failureAudit().record(ctx, { action: "auth.token_failed", details: { prefix: token.slice(0, 10) } });
+      throw new ApiError({ code: "unauthorized", message: "the API token is invalid or revoked" });
+    }
     const { disabled: _disabled, ...rest } = user;
     return { user: rest, via: "token" };
   }

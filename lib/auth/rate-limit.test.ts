@@ -21,4 +21,11 @@ describe("RateLimiter", () => {
     limiter.reset("alice");
     expect(limiter.retryAfter("alice", 1)).toBe(0);
   });
+
+  it("takes back a failure counted in advance", () => {
+    const limiter = new RateLimiter(1, 60_000);
+    limiter.fail("alice", 0);
+    limiter.giveBack("alice");
+    expect(limiter.retryAfter("alice", 1)).toBe(0);
+  });
 });

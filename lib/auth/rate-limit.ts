@@ -26,6 +26,12 @@ export class RateLimiter {
     if (this.windows.size > 10_000) this.sweep(now);
   }
 
+  /** Takes back one failure counted in advance for an attempt that succeeded. */
+  giveBack(key: string) {
+    const window = this.windows.get(key);
+    if (window && window.count > 0) window.count -= 1;
+  }
+
   reset(key: string) {
     this.windows.delete(key);
   }

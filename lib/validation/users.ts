@@ -6,10 +6,25 @@ export const emailSchema = z
   .toLowerCase()
   .pipe(z.email({ error: "must be an email address" }).max(254, { error: "must be at most 254 characters" }));
 
+// The most common passwords long enough to pass the other rules (from public
+// breach lists), compared without case or spaces.
+const COMMON_PASSWORDS = new Set([
+  "1234567890", "0123456789", "0987654321", "1234567891", "12345678910", "123456789a", "qwertyuiop", "1q2w3e4r5t",
+  "1qaz2wsx3edc", "qwerty1234", "qwerty12345", "password123", "password1234", "passw0rd123", "iloveyou123", "abcdefghij",
+  "asdfghjkl;", "zxcvbnm123", "administrator", "letmein123", "welcome123", "changeme123", "trustno1234",
+]);
+
+/** At least 10 characters besides spaces at either end, at least 5 of them
+ *  different, and not one of the best-known passwords: the least a guesser
+ *  should need more than a few tries for. */
+// Each rule stops the rest (abort), so a password gets exactly one reason.
 export const passwordSchema = z
   .string({ error: "is required" })
-  .min(10, { error: "must be at least 10 characters" })
-  .max(256, { error: "must be at most 256 characters" });
+  .min(10, { error: "must be at least 10 characters", abort: true })
+  .max(256, { error: "must be at most 256 characters", abort: true })
+  .refine((value) => value.trim().length >= 10, { error: "must have at least 10 characters besides spaces at either end", abort: true })
+  .refine((value) => new Set(value.trim()).size >= 5, { error: "must use at least 5 different characters", abort: true })
+  .refine((value) => !COMMON_PASSWORDS.has(value.toLowerCase().replace(/\s+/g, "")), { error: "is one of the most common passwords; choose another" });
 
 export const nameSchema = z.string().trim().min(1, { error: "must not be empty" }).max(100, { error: "must be at most 100 characters" });
 

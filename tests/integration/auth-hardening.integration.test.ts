@@ -1,6 +1,7 @@
 // What the other suites left open about sign-in and secrets (issue #8): the
 // session cookie's attributes, the sign-in rate limits against a real
-// Warren (per account, then per address, the right password included), and
+// Warren (per account from one address, then per address, each attempt
+// counted before its password is checked; issue #18), and
 // no secret — password, private key, API token — in Warren's output, the
 // audit trail or the engine's journal after a busy session.
 import { readFileSync } from "node:fs";
@@ -9,6 +10,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPair } from "@/lib/ssh/ssh-keys";
 import { apiClient } from "@/tests/harness/api-client";
+import { signInAttempt } from "@/tests/harness/sign-in";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
 const password = "correct horse battery";
@@ -17,32 +19,33 @@ let warren: WarrenHandle;
 beforeAll(async () => {
   warren = await startWarren();
   await warren.createUser({ email: "admin@example.com", password, admin: true });
-  for (const email of ["alice@example.com", "bob@example.com", "carol@example.com"]) await warren.createUser({ email, password });
+  for (const email of ["alice@example.com", "bob@example.com", "carol@example.com", "dave@example.com"]) await warren.createUser({ email, password });
 });
 afterAll(() => warren?.dispose());
 
-type SignIn = { setCookies: string[]; error: string | null };
+/** The browser's sign-in POST, from `from` (a loopback address: each test plays its own machines). */
+const signIn = (email: string, attempt: string, from = "127.0.0.1") => signInAttempt(warren.url, email, attempt, { from });
 
-/** The browser's sign-in POST; answers every Set-Cookie and the error next-auth reports, if any. */
-async function signIn(email: string, attempt: string): Promise<SignIn> {
-  const csrf = await fetch(`${warren.url}/api/auth/csrf`);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const response = await fetch(`${warren.url}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; "), origin: warren.url },
-    body: new URLSearchParams({ csrfToken, email, password: attempt, json: "true" }),
-  });
-  const { url } = (await response.json()) as { url: string };
-  return { setCookies: response.headers.getSetCookie(), error: new URL(url).searchParams.get("error") };
+/** How many sign-in failures the audit trail holds per reason. */
+function failureReasons(): Record<string, number> {
+  const db = new Database(path.join(warren.dataDir, "warren.db"), { readonly: true });
+  try {
+    const rows = db.prepare("SELECT details FROM AuditEvent WHERE action = 'auth.sign_in_failed'").all() as { details: string }[];
+    const counts: Record<string, number> = {};
+    for (const row of rows) {
+      const { reason } = JSON.parse(row.details) as { reason: string };
+      counts[reason] = (counts[reason] ?? 0) + 1;
+    }
+    return counts;
+  } finally {
+    db.close();
+  }
 }
-
-const sessionCookie = (result: SignIn) => result.setCookies.find((cookie) => cookie.startsWith("next-auth.session-token="));
 
 describe("the session cookie", () => {
   it("is HttpOnly, SameSite=Lax, for the whole site, and carries no readable claims", async () => {
     const result = await signIn("carol@example.com", password);
-    const cookie = sessionCookie(result);
+    const cookie = result.setCookies.find((c) => c.startsWith("next-auth.session-token="));
     expect(cookie).toBeDefined();
     const attributes = cookie!.split(";").map((part) => part.trim().toLowerCase());
     expect(attributes).toEqual(expect.arrayContaining(["httponly", "samesite=lax", "path=/"]));
@@ -55,30 +58,62 @@ describe("the session cookie", () => {
   });
 });
 
-describe("sign-in rate limits", () => {
-  it("lock an account after 10 failures, even against its right password, without locking others out", async () => {
-    for (let i = 0; i < 10; i++) expect((await signIn("alice@example.com", `wrong ${i}`)).error).toBe("CredentialsSignin");
-    const locked = await signIn("alice@example.com", password);
-    expect(sessionCookie(locked)).toBeUndefined();
-    expect(locked.error).toMatch(/^Too many failed sign-ins\. Try again in 15 minutes\.$/);
-    expect(sessionCookie(await signIn("bob@example.com", password))).toBeDefined();
+// Each test makes dozens of sign-ins, each with a real argon2 check: minutes on a busy machine.
+describe("sign-in rate limits", { timeout: 240_000 }, () => {
+  it("count each attempt before its password is checked: of 100 concurrent wrong passwords, 10 are checked", async () => {
+    const before = failureReasons();
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => signIn("dave@example.com", `wrong ${i}`, "127.0.0.11")));
+    const after = failureReasons();
+    expect((after["wrong password"] ?? 0) - (before["wrong password"] ?? 0)).toBe(10);
+    expect(results.filter((r) => r.error === "CredentialsSignin")).toHaveLength(10);
+    expect(results.filter((r) => r.error?.startsWith("Too many failed sign-ins"))).toHaveLength(90);
+    // Refusals are recorded one by one only up to five a minute per address, then counted.
+    expect((after["rate limited"] ?? 0) - (before["rate limited"] ?? 0)).toBe(5);
   });
 
-  it("lock an address after 30 failures over any accounts, and record each refusal", async () => {
-    // alice's 10 failures already count against this address (her refusal while locked does not).
-    for (let i = 0; i < 20; i++) await signIn(`nobody-${i}@example.com`, "guess");
-    const refused = await signIn("bob@example.com", password);
-    expect(sessionCookie(refused)).toBeUndefined();
+  it("lock an account only from the address its failures came from: its owner still signs in from another", async () => {
+    for (let i = 0; i < 10; i++) expect((await signIn("alice@example.com", `wrong ${i}`, "127.0.0.21")).error).toBe("CredentialsSignin");
+    const locked = await signIn("alice@example.com", password, "127.0.0.21");
+    expect(locked.session).toBeUndefined();
+    expect(locked.error).toMatch(/^Too many failed sign-ins\. Try again in 15 minutes\.$/);
+    // Ten more from a second address: twenty over all, no lock anywhere else.
+    for (let i = 0; i < 10; i++) await signIn("alice@example.com", `wrong ${i}`, "127.0.0.22");
+    expect((await signIn("alice@example.com", password, "127.0.0.23")).session).toBeDefined();
+    expect((await signIn("bob@example.com", password, "127.0.0.21")).session).toBeDefined();
+  });
+
+  it("count unknown emails against their source, never as a lock on the account someone creates later", async () => {
+    for (let i = 0; i < 10; i++) expect((await signIn("erin@example.com", "guess", "127.0.0.31")).error).toBe("CredentialsSignin");
+    await warren.createUser({ email: "erin@example.com", password });
+    expect((await signIn("erin@example.com", password, "127.0.0.32")).session).toBeDefined();
+  });
+
+  it("lock an address after 30 failures over any accounts, the right password included, and record each refusal", async () => {
+    const before = failureReasons();
+    for (let i = 0; i < 30; i++) await signIn(`nobody-${i}@example.com`, "guess", "127.0.0.41");
+    const refused = await signIn("bob@example.com", password, "127.0.0.41");
+    expect(refused.session).toBeUndefined();
     expect(refused.error).toMatch(/^Too many failed sign-ins/);
+    expect((await signIn("bob@example.com", password, "127.0.0.42")).session).toBeDefined();
+    const after = failureReasons();
+    expect((after["unknown email"] ?? 0) - (before["unknown email"] ?? 0)).toBe(30);
+    expect((after["rate limited"] ?? 0) - (before["rate limited"] ?? 0)).toBe(1);
+  });
+});
+
+describe("failed API tokens", () => {
+  it("are audited with their address and prefix, five a minute per address, however many come", async () => {
+    const tokens = Array.from({ length: 20 }, (_, i) => `wrn_guess${String(i).padStart(2, "0")}${"x".repeat(30)}`);
+    const answers = await Promise.all(tokens.map((token) => fetch(`${warren.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })));
+    expect(answers.map((answer) => answer.status)).toEqual(tokens.map(() => 401));
     const db = new Database(path.join(warren.dataDir, "warren.db"), { readonly: true });
     try {
-      const reasons = db.prepare("SELECT details FROM AuditEvent WHERE action = 'auth.sign_in_failed'").all() as { details: string }[];
-      const counts: Record<string, number> = {};
-      for (const row of reasons) {
-        const { reason } = JSON.parse(row.details) as { reason: string };
-        counts[reason] = (counts[reason] ?? 0) + 1;
+      const rows = db.prepare("SELECT actorIp, details FROM AuditEvent WHERE action = 'auth.token_failed'").all() as { actorIp: string; details: string }[];
+      expect(rows).toHaveLength(5);
+      for (const row of rows) {
+        expect(row.actorIp).toBe("127.0.0.1");
+        expect(tokens.map((token) => token.slice(0, 10))).toContain((JSON.parse(row.details) as { prefix: string }).prefix);
       }
-      expect(counts).toEqual({ "wrong password": 10, "unknown email": 20, "rate limited": 2 });
     } finally {
       db.close();
     }

@@ -1,7 +1,12 @@
 // Warren as a real process: health, the API's authentication and error
 // shape, security headers, first-run closing, the CLI, bad configuration,
-// and a clean drain on SIGTERM.
+// HTTP timeouts, and a clean drain on SIGTERM.
+import net from "node:net";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signInCookie } from "@/tests/harness/sign-in";
 import { REPO_ROOT, runProcess, startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
 let warren: WarrenHandle;
@@ -119,6 +124,9 @@ describe("the CLI", () => {
     const weak = await warren.cli(["user", "create", "--email", "x@example.com", "--password", "short"]);
     expect(weak.code).toBe(1);
     expect(weak.stderr).toContain("password: must be at least 10 characters");
+    const blank = await warren.cli(["user", "create", "--email", "x@example.com", "--password", " ".repeat(10)]);
+    expect(blank.code).toBe(1);
+    expect(blank.stderr).toContain("password: must have at least 10 characters besides spaces at either end");
   });
 
   it("prints a new token once on stdout and stores only its hash", async () => {
@@ -139,6 +147,8 @@ describe("start-up configuration", () => {
     [{ PORT: "not-a-port" }, "warren: PORT: must be a number"],
     [{ WARREN_SECRET_KEY: "short" }, "warren: WARREN_SECRET_KEY: must be 32 bytes"],
     [{ DATABASE_URL: "mysql://db" }, "warren: DATABASE_URL: only SQLite file: URLs are supported"],
+    [{ WARREN_TRUSTED_PROXY_HEADER: "x-forwarded-for" }, "warren: WARREN_TRUSTED_PROXY_HEADER: needs WARREN_TRUSTED_PROXIES"],
+    [{ WARREN_TRUSTED_PROXY_HEADER: "x-forwarded-for", WARREN_TRUSTED_PROXIES: "proxy.lan" }, "warren: WARREN_TRUSTED_PROXIES: must be an IP address or CIDR range"],
   ])("stops with one line naming a bad setting (%o)", async (env, line) => {
     const result = await runProcess(["server/index.ts"], { ...warren.env, ...env });
     expect(result.code).toBe(1);
@@ -154,6 +164,71 @@ describe("start-up configuration", () => {
   it("never prints its secrets", () => {
     expect(REPO_ROOT).toBeTruthy();
     expect(warren.logs()).not.toMatch(/auth-secret|secret-key|[0-9a-f]{64}/);
+  });
+});
+
+/** Sends a request's headers a line every half second; resolves with what Warren answered before it closed the connection. */
+function dripHeaders(): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(warren.port, "127.0.0.1", () => socket.write("GET /api/v1/health HTTP/1.1\r\nhost: warren\r\n"));
+    const drip = setInterval(() => socket.write("x-drip: 1\r\n"), 500);
+    let answer = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => (answer += chunk));
+    socket.on("error", () => {}); // writes after Warren closed
+    socket.on("close", () => {
+      clearInterval(drip);
+      resolve(answer);
+    });
+  });
+}
+
+/** Copies the newest audit record `count` times straight into the database: volume for the export, nothing else. */
+function padAudit(count: number) {
+  const db = new Database(path.join(warren.dataDir, "warren.db"));
+  try {
+    db.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+       INSERT INTO AuditEvent (seq, at, actorType, actorId, actorEmail, actorIp, userAgent, action, hostId, tunnelId, subjectId, details, prevHash, hash)
+       SELECT last.seq + n.i, last.at, last.actorType, last.actorId, last.actorEmail, last.actorIp, last.userAgent, last.action, last.hostId, last.tunnelId, last.subjectId, last.details, last.prevHash, last.hash
+       FROM n, (SELECT * FROM AuditEvent ORDER BY seq DESC LIMIT 1) AS last`,
+    ).run(count);
+  } finally {
+    db.close();
+  }
+}
+
+describe("HTTP timeouts", () => {
+  it("cut a client that drips its request headers (slow loris), with a 408", { timeout: 50_000 }, async () => {
+    // Node's own default would hold it 60 s or more; Warren's limit is 20 s.
+    expect(await dripHeaders()).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it("leave long answers alone: an export read slowly, and a long-polling socket, outlive the header limit", { timeout: 120_000 }, async () => {
+    padAudit(60_000);
+    const token = await warren.createToken("admin@example.com");
+    const cookie = await signInCookie(warren.url, "admin@example.com", password);
+    const socket = io(warren.url, { extraHeaders: { cookie }, transports: ["polling"], reconnection: false });
+    const disconnected: string[] = [];
+    socket.on("disconnect", (reason) => disconnected.push(reason));
+    await new Promise<void>((resolve, reject) => {
+      socket.once("connect", () => resolve());
+      socket.once("connect_error", reject);
+    });
+    try {
+      const response = await api("/api/v1/audit/export?format=jsonl", bearer(token));
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = decoder.decode((await reader.read()).value, { stream: true });
+      // Stop reading for longer than the header and keep-alive limits, mid-answer.
+      await new Promise((resolve) => setTimeout(resolve, 25_000));
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += decoder.decode(chunk.value, { stream: true });
+      expect(text.trim().split("\n").length).toBeGreaterThan(60_000);
+      expect(socket.connected).toBe(true);
+      expect(disconnected).toEqual([]);
+    } finally {
+      socket.close();
+    }
   });
 });
 

@@ -41,6 +41,8 @@ describe("a session cookie", () => {
     expect(foreign.status).toBe(403);
     expect(await foreign.json()).toEqual({ error: { code: "forbidden", message: "cross-site request refused" } });
     expect((await create()).status).toBe(403);
+    // Only the public URL: not what Next calls the server internally.
+    expect((await create(`http://localhost:${warren.port}`)).status).toBe(403);
   });
 
   it("opens a socket from Warren's pages, by polling (no Origin) or WebSocket", async () => {

@@ -107,7 +107,9 @@ export class TunnelRuntime {
   private readonly sockets = new Set<Duplex>();
   private readonly inflight = new Set<Promise<void>>();
   /** "address:port" of our own GatewayPorts probes, so they are not carried as connections. */
-  private readonly probes = new Set<string>();
+  private readonly probes = new ProbeArrivals();
+  /** sshd listens on every address of the host although the request named one (GatewayPorts yes). */
+  private boundPublicly = false;
 
   constructor(
     readonly tunnel: RuntimeTunnel,
@@ -161,7 +163,7 @@ export class TunnelRuntime {
           : resolve(),
       ),
     );
-    return this.probeGatewayPorts();
+    return this.checkRemoteBind();
   }
 
   detach() {
@@ -291,31 +293,88 @@ export class TunnelRuntime {
     void done.finally(() => this.inflight.delete(done));
   }
 
-  // With GatewayPorts off, sshd quietly binds a wildcard request to its own
-  // loopback. Connecting to the host's address from the bastion tells. Only
-  // for a wildcard or the host's own address: any other address of the host
-  // may simply be one the bastion cannot reach.
-  private async probeGatewayPorts(): Promise<string | undefined> {
-    const { listenAddress, listenPort, hostAddress, hostName } = this.tunnel;
-    if (isLoopback(hostAddress) || !(isWildcard(listenAddress) || listenAddress === hostAddress)) return undefined;
-    const reachable = await new Promise<boolean>((resolve) => {
-      const probe = net.connect({ host: hostAddress, port: listenPort });
-      probe.once("connect", () => {
-        const self = `${probe.localAddress?.replace(/^::ffff:/, "")}:${probe.localPort}`;
-        this.probes.add(self);
-        // sshd may report it after we hung up, or not at all: forget it in a while.
-        setTimeout(() => this.probes.delete(self), 10_000).unref();
-        probe.destroy();
-        resolve(true);
-      });
-      probe.once("error", () => resolve(false));
-      probe.setTimeout(3_000, () => {
-        probe.destroy();
-        resolve(false);
+  /** What sshd really bound, as a warning for the owner; a bind wider than
+   *  the policy allows is refused with the reason (the engine's teardown cancels it). */
+  private async checkRemoteBind(): Promise<string | undefined> {
+    const { listenAddress, listenPort, hostName } = this.tunnel;
+    const outcome = await this.probeGatewayPorts();
+    if (outcome === undefined) return undefined;
+    if (isWildcard(listenAddress)) {
+      return outcome === "forwarded"
+        ? undefined
+        : `${hostName} listens on its loopback only: its sshd has GatewayPorts off, so ${listenAddress}:${listenPort} is reachable only from ${hostName} itself`;
+    }
+    this.boundPublicly = outcome === "forwarded";
+    const refusal = this.publicBindRefusal();
+    if (refusal) throw new Error(refusal);
+    return this.boundPublicly ? `${this.publicBindFinding()}; to keep ${listenAddress} as asked, set GatewayPorts clientspecified in its sshd_config` : undefined;
+  }
+
+  private publicBindFinding(): string {
+    const { listenAddress, listenPort, hostName } = this.tunnel;
+    return `${hostName}'s sshd has GatewayPorts yes: ${listenAddress}:${listenPort} is listening on every address of ${hostName}`;
+  }
+
+  /** Why the bind sshd made is not one the host's policy allows, if it is not. */
+  private publicBindRefusal(): string | undefined {
+    if (!this.boundPublicly || this.tunnel.policy.publicBinds) return undefined;
+    return `${this.publicBindFinding()}, and its policy allows listening on loopback only: Warren cancelled it. Set GatewayPorts clientspecified in ${this.tunnel.hostName}'s sshd_config (it keeps 127.0.0.1 on loopback and still honours an explicit 0.0.0.0)`;
+  }
+
+  // Connecting to the host's address from the bastion tells where sshd really
+  // listens: with GatewayPorts off it binds a wildcard request to its loopback,
+  // with GatewayPorts yes it binds any request (even 127.0.0.1) to every
+  // address. Only a connection sshd forwards back to us proves the listener is
+  // ours. Nothing to tell when the request named the host's own address, or
+  // when the host is the bastion's loopback.
+  private async probeGatewayPorts(): Promise<ProbeOutcome | undefined> {
+    const { listenAddress, listenPort, hostAddress } = this.tunnel;
+    if (isLoopback(hostAddress) || listenAddress === hostAddress) return undefined;
+    const probe = net.connect({ host: hostAddress, port: listenPort });
+    probe.on("error", () => {});
+    probe.setTimeout(PROBE_TIMEOUT_MS, () => probe.destroy());
+    const connected = await new Promise<boolean>((resolve) => {
+      probe.once("connect", () => resolve(true));
+      probe.once("close", () => resolve(false));
+    });
+    if (!connected) return "unreachable";
+    const self = `${probe.localAddress?.replace(/^::ffff:/, "")}:${probe.localPort}`;
+    const forwarded = await this.probes.expect(self, PROBE_TIMEOUT_MS);
+    probe.destroy();
+    return forwarded ? "forwarded" : "someone-else";
+  }
+}
+
+/** "unreachable": nothing listens on the host's address at that port; "someone-else": something does, but not sshd for us. */
+type ProbeOutcome = "unreachable" | "forwarded" | "someone-else";
+
+/** For the probe's connection, and for sshd to forward it back: seconds on a loaded machine. */
+const PROBE_TIMEOUT_MS = 10_000;
+
+/** Probes waiting for sshd to forward their connection back; `delete` is their arrival. */
+class ProbeArrivals {
+  private readonly waiting = new Map<string, (arrived: boolean) => void>();
+
+  expect(source: string, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.settle(source, false), timeoutMs);
+      timer.unref();
+      this.waiting.set(source, (arrived) => {
+        clearTimeout(timer);
+        resolve(arrived);
       });
     });
-    return reachable
-      ? undefined
-      : `${hostName} listens on its loopback only: its sshd has GatewayPorts off, so ${listenAddress}:${listenPort} is reachable only from ${hostName} itself`;
+  }
+
+  delete(source: string): boolean {
+    return this.settle(source, true);
+  }
+
+  private settle(source: string, arrived: boolean): boolean {
+    const resolve = this.waiting.get(source);
+    if (!resolve) return false;
+    this.waiting.delete(source);
+    resolve(arrived);
+    return true;
   }
 }

@@ -11,6 +11,7 @@ import { generateKeyPair, readPrivateKey } from "@/lib/ssh/ssh-keys";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import { assertAssignable, canManageHost, hostVisibleWhere, isPrivileged, ownedTeams, teamRoles, actorId } from "@/lib/teams/team-access";
 import { enforceAccess } from "@/lib/tunnels/tunnel-access";
+import { reapplyHostPolicy } from "@/lib/tunnels/reapply-host-policy";
 import { createHostSchema, updateHostSchema, type CreateHostInput, type UpdateHostInput } from "@/lib/validation/hosts";
 
 /** Everything about a host that may leave the server: never the key or passphrase. */
@@ -190,6 +191,7 @@ export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string
     details: { name: host.name, changed, newKey: Boolean(privateKey || generateKey), ...(policy ? { policy: host.policy } : {}), ...(assigned ?? {}) },
   });
   if (assigned) await enforceAccess(ctx, { hostId: host.id, why: `${host.name} is no longer visible to them` });
+  if (policy) await reapplyHostPolicy(ctx, host.id);
   if (hostKeyFingerprint) {
     await recordAudit(ctx, { action: "host.key_trusted", hostId: host.id, details: { name: host.name, fingerprint: hostKeyFingerprint, previous: current.hostKeyFingerprint } });
   }

@@ -6,7 +6,7 @@ import { recordAudit } from "@/lib/audit/audit-log";
 import { systemCtx, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import { getEngine } from "@/lib/tunnels/engine-port";
-import { applyHostPolicy, hostPolicy } from "@/lib/tunnels/host-policy";
+import { applyHostPolicy, hostPolicy, requestOf } from "@/lib/tunnels/host-policy";
 import { resolveRequest } from "@/lib/tunnels/approval-events";
 import { actorId, canApprove, isPrivileged, ownedTeams, teamRoles } from "@/lib/teams/team-access";
 import { OPEN_STATUSES, awaitsDecision, isOpen } from "@/lib/tunnels/tunnel-status";
@@ -28,15 +28,7 @@ async function decidable(ctx: Ctx, id: string) {
 /** The host's policy may have changed while the request waited: what it no longer allows cannot be approved. */
 async function assertStillAllowed(tunnel: Awaited<ReturnType<typeof decidable>>) {
   const host = await getPrisma().host.findUniqueOrThrow({ where: { id: tunnel.hostId } });
-  const request = {
-    kind: tunnel.kind,
-    hostId: tunnel.hostId,
-    listen: { address: tunnel.listenAddress, port: tunnel.listenPort },
-    target: tunnel.targetHost && tunnel.targetPort ? { host: tunnel.targetHost, port: tunnel.targetPort } : undefined,
-    ttlMinutes: tunnel.ttlMinutes,
-    allowedSources: JSON.parse(tunnel.allowedSources) as string[],
-    teamId: tunnel.teamId,
-  };
+  const request = { ...requestOf(tunnel), hostId: tunnel.hostId, ttlMinutes: tunnel.ttlMinutes, teamId: tunnel.teamId };
   try {
     // The sources were checked against the requester's address when they asked.
     applyHostPolicy(request, hostPolicy(host), host.name, { ip: null, isAdmin: true, sourcesGiven: true });

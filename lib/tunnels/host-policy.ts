@@ -1,7 +1,7 @@
 // A host's policy applied to a tunnel request, and to each SOCKS connection.
 import ipaddr from "ipaddr.js";
 import { ApiError } from "@/lib/api/api-error";
-import type { Host } from "@/lib/generated/prisma/client";
+import type { Host, Tunnel } from "@/lib/generated/prisma/client";
 import { isLoopback, parseRange, perList, sourceAllowed } from "@/lib/tunnels/tunnel-rules";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 import type { CreateTunnel } from "@/lib/validation/tunnels";
@@ -75,6 +75,42 @@ export function destinationRefusal(policy: HostPolicy, hostName: string, target:
 
 const forbidden = (field: string, message: string) => new ApiError({ code: "forbidden", field, message });
 
+type Refusal = { field: string; message: string };
+type PolicedTunnel = Pick<CreateTunnel, "kind" | "listen" | "target" | "allowedSources">;
+
+/** A stored tunnel as the request it was. */
+export function requestOf(tunnel: Pick<Tunnel, "kind" | "listenAddress" | "listenPort" | "targetHost" | "targetPort" | "allowedSources">): PolicedTunnel {
+  return {
+    kind: tunnel.kind,
+    listen: { address: tunnel.listenAddress, port: tunnel.listenPort },
+    target: tunnel.targetHost && tunnel.targetPort ? { host: tunnel.targetHost, port: tunnel.targetPort } : undefined,
+    allowedSources: JSON.parse(tunnel.allowedSources) as string[],
+  };
+}
+
+/** Why the policy does not allow the tunnel's kind, listen address or target, or null if it does. */
+export function policyRefusal(tunnel: PolicedTunnel, policy: HostPolicy, hostName: string): Refusal | null {
+  if (!policy.kinds.includes(tunnel.kind)) return { field: "kind", message: `${hostName} does not allow ${tunnel.kind} tunnels` };
+  if (!isLoopback(tunnel.listen.address) && !policy.publicBinds) {
+    return { field: "listen.address", message: `${hostName} allows listening on loopback only (127.0.0.1), not on ${tunnel.listen.address}` };
+  }
+  return tunnel.target ? destinationRefusal(policy, hostName, tunnel.target) : null;
+}
+
+const singleAddress = (range: string) => {
+  const [network, bits] = parseRange(range);
+  return bits === (network.kind() === "ipv4" ? 32 : 128);
+};
+
+/** For a tunnel already granted: its sources were checked against its
+ *  requester's address then, and teammates joined one address each since,
+ *  so single addresses stay; a range, or everyone, needs the policy (or an admin owner). */
+export function storedSourcesRefusal(tunnel: PolicedTunnel, policy: HostPolicy, hostName: string, ownerIsAdmin: boolean): Refusal | null {
+  if (isLoopback(tunnel.listen.address) || policy.anySource || ownerIsAdmin) return null;
+  const wide = tunnel.allowedSources.length === 0 ? ["anyone"] : tunnel.allowedSources.filter((range) => !singleAddress(range));
+  return wide.length ? { field: "allowedSources", message: `${hostName} lets in single addresses only, not ${wide.join(", ")}` } : null;
+}
+
 /** Checks a request against the host's policy; answers the allowed sources to store.
  *  A loopback listener is reached only by programs on its own machine, so
  *  source addresses say nothing there; any other listener defaults to the
@@ -85,14 +121,8 @@ export function applyHostPolicy(
   hostName: string,
   requester: { ip: string | null; isAdmin: boolean; sourcesGiven: boolean },
 ): string[] {
-  if (!policy.kinds.includes(tunnel.kind)) throw forbidden("kind", `${hostName} does not allow ${tunnel.kind} tunnels`);
-  if (!isLoopback(tunnel.listen.address) && !policy.publicBinds) {
-    throw forbidden("listen.address", `${hostName} allows listening on loopback only (127.0.0.1), not on ${tunnel.listen.address}`);
-  }
-  if (tunnel.target) {
-    const refusal = destinationRefusal(policy, hostName, tunnel.target);
-    if (refusal) throw forbidden(refusal.field, refusal.message);
-  }
+  const refusal = policyRefusal(tunnel, policy, hostName);
+  if (refusal) throw forbidden(refusal.field, refusal.message);
   if (tunnel.ttlMinutes > policy.maxTtlMinutes) {
     throw new ApiError({ code: "unprocessable_entity", field: "ttlMinutes", message: `must be at most ${policy.maxTtlMinutes} minutes on ${hostName}` });
   }
@@ -103,10 +133,7 @@ export function applyHostPolicy(
     return [own];
   }
   // An empty list lets anyone in: the widest range of all.
-  const onlyOwn = own !== null && tunnel.allowedSources.length > 0 && tunnel.allowedSources.every((range) => {
-    const [network, bits] = parseRange(range);
-    return bits === (network.kind() === "ipv4" ? 32 : 128) && sourceAllowed(own, [range]);
-  });
+  const onlyOwn = own !== null && tunnel.allowedSources.length > 0 && tunnel.allowedSources.every((range) => singleAddress(range) && sourceAllowed(own, [range]));
   if (!onlyOwn && !policy.anySource && !requester.isAdmin) {
     throw forbidden("allowedSources", `${hostName} lets you allow only your own address${own ? ` (${own})` : ""}; wider ranges need an admin`);
   }

@@ -10,6 +10,7 @@ import { findEngine, getEngine, isTunnelOpenError } from "@/lib/tunnels/engine-p
 import { sshCommand } from "@/lib/tunnels/ssh-command";
 import { applyHostPolicy, hostPolicy } from "@/lib/tunnels/host-policy";
 import { checkTunnelRules } from "@/lib/tunnels/tunnel-rules";
+import { grantedTunnelRefusal } from "@/lib/tunnels/reapply-host-policy";
 import { RESERVING_STATUSES, awaitsDecision, isOpen } from "@/lib/tunnels/tunnel-status";
 import { actorId, hostVisibleWhere, isPrivileged, canApprove, isMember } from "@/lib/teams/team-access";
 import { notifyApprovers, resolveRequest } from "@/lib/tunnels/approval-events";
@@ -248,6 +249,10 @@ export async function extendTunnel({ ctx, input }: { ctx: Ctx; input: { id: stri
   if (!isOpen(tunnel.status)) throw new ApiError({ code: "conflict", message: `the tunnel is ${tunnel.status}: only open tunnels can be extended` });
   const host = await getPrisma().host.findUniqueOrThrow({ where: { id: tunnel.hostId } });
   const policy = hostPolicy(host);
+  // Everything a new request is checked against: the policy may have changed since it was granted.
+  const owner = await getPrisma().user.findUniqueOrThrow({ where: { id: tunnel.ownerId }, select: { role: true } });
+  const refusal = grantedTunnelRefusal({ ...tunnel, owner }, policy, host.name);
+  if (refusal) throw new ApiError({ code: "forbidden", field: refusal.field, message: `${host.name}'s policy no longer allows this tunnel: ${refusal.message}` });
   if (ttlMinutes > policy.maxTtlMinutes) {
     throw new ApiError({ code: "unprocessable_entity", field: "ttlMinutes", message: `must be at most ${policy.maxTtlMinutes} minutes on ${host.name}` });
   }

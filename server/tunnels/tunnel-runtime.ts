@@ -105,6 +105,8 @@ export class TunnelRuntime {
   private client: Client | undefined;
   private server: net.Server | undefined;
   private readonly sockets = new Set<Duplex>();
+  /** The SOCKS destination of each open connection of a dynamic tunnel. */
+  private readonly destinations = new Map<Duplex, string>();
   private readonly inflight = new Set<Promise<void>>();
   /** "address:port" of our own GatewayPorts probes, so they are not carried as connections. */
   private readonly probes = new ProbeArrivals();
@@ -176,6 +178,17 @@ export class TunnelRuntime {
     for (const socket of this.sockets) {
       if (socket instanceof net.Socket && !sourceAllowed(socket.remoteAddress, sources)) socket.destroy();
     }
+  }
+
+  /** A new host policy: SOCKS destinations it no longer allows are refused
+   *  from the next connection on, and open connections to them are cut.
+   *  Answers why the tunnel itself is no longer allowed (a public bind), if it is not. */
+  setPolicy(policy: HostPolicy): string | undefined {
+    this.tunnel.policy = policy;
+    for (const [socket, destination] of this.destinations) {
+      if (destinationRefusal(policy, this.tunnel.hostName, splitDestination(destination))) socket.destroy();
+    }
+    return this.publicBindRefusal();
   }
 
   /** A connection arriving on the SSH host's side of a remote tunnel. */
@@ -259,6 +272,7 @@ export class TunnelRuntime {
     this.connectionsTotal += 1;
     const finish = (destination: string | null, error: Error | undefined) => {
       this.sockets.delete(client);
+      this.destinations.delete(client);
       this.connections -= 1;
       this.hooks.connectionClosed({
         tunnelId: this.tunnel.id,
@@ -275,6 +289,7 @@ export class TunnelRuntime {
     const done = open().then(
       async ({ destination, ...ends }) => {
         this.hooks.connectionOpened({ tunnelId: this.tunnel.id, source, destination: destination ?? null });
+        if (destination) this.destinations.set(client, destination);
         finish(destination ?? null, await splice({ ...ends, meters: [meter, this.meter], sshSocket: this.client && sshSocketOf(this.client) }));
       },
       (error: Error & { destination?: string }) => {
@@ -343,6 +358,12 @@ export class TunnelRuntime {
     probe.destroy();
     return forwarded ? "forwarded" : "someone-else";
   }
+}
+
+/** "[::1]:80" or "db.internal:5432" back to its host and port. */
+function splitDestination(destination: string): { host: string; port: number } {
+  const colon = destination.lastIndexOf(":");
+  return { host: destination.slice(0, colon).replace(/^\[(.*)\]$/, "$1"), port: Number(destination.slice(colon + 1)) };
 }
 
 /** "unreachable": nothing listens on the host's address at that port; "someone-else": something does, but not sshd for us. */

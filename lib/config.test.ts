@@ -25,6 +25,7 @@ describe("loadConfig", () => {
     expect(config.secretKey).toHaveLength(32);
     expect(config.listenAddresses).toEqual(["127.0.0.1"]);
     expect(config.listenPorts).toEqual({ min: 20000, max: 29999 });
+    expect(config.maxTunnelsPerUser).toBe(50);
   });
 
   it("generates secrets once, owner-only, and keeps them across starts", () => {
@@ -58,6 +59,8 @@ describe("loadConfig", () => {
     [{ WARREN_LISTEN_ADDRESSES: "127.0.0.1,bastion" }, "WARREN_LISTEN_ADDRESSES", "IP addresses"],
     [{ WARREN_LISTEN_PORTS: "30000-20000" }, "WARREN_LISTEN_PORTS", "low to high"],
     [{ WARREN_LISTEN_PORTS: "20000" }, "WARREN_LISTEN_PORTS", "range like"],
+    [{ WARREN_MAX_TUNNELS_PER_USER: "0" }, "WARREN_MAX_TUNNELS_PER_USER", "at least 1"],
+    [{ WARREN_MAX_TUNNELS_PER_USER: "lots" }, "WARREN_MAX_TUNNELS_PER_USER", "must be a number"],
     [{ WARREN_AUDIT_RETENTION_DAYS: "-1" }, "WARREN_AUDIT_RETENTION_DAYS", "0 (keep forever)"],
     [{ WARREN_TRUSTED_PROXY_HEADER: "X Forwarded" }, "WARREN_TRUSTED_PROXY_HEADER", "header name"],
   ])("refuses %o naming the setting", (env, setting, reason) => {

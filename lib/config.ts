@@ -36,6 +36,8 @@ export type WarrenConfig = {
   auditRetentionDays: number;
   /** A request waiting for approval (a tunnel or an extension) expires unanswered after this long. */
   approvalTimeoutSeconds: number;
+  /** Open tunnels and requests waiting for approval one user may have across all hosts; admins are not limited. */
+  maxTunnelsPerUser: number;
   production: boolean;
 };
 
@@ -83,6 +85,11 @@ const approvalTimeoutSchema = z.coerce
   .int({ error: "must be a whole number of seconds" })
   .min(1, { error: "must be at least 1 second" })
   .max(7 * 24 * 3600, { error: "must be at most 604800 seconds (7 days)" });
+
+const perUserCeilingSchema = z.coerce
+  .number({ error: "must be a number of tunnels" })
+  .int({ error: "must be a whole number of tunnels" })
+  .min(1, { error: "must be at least 1" });
 
 const retentionSchema = z.coerce
   .number({ error: "must be a number of days" })
@@ -146,6 +153,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
   const listenPorts = parseSetting("WARREN_LISTEN_PORTS", listenPortsSchema, env.WARREN_LISTEN_PORTS ?? "20000-29999");
   const auditRetentionDays = parseSetting("WARREN_AUDIT_RETENTION_DAYS", retentionSchema, env.WARREN_AUDIT_RETENTION_DAYS ?? "0");
   const approvalTimeoutSeconds = parseSetting("WARREN_APPROVAL_TIMEOUT_SECONDS", approvalTimeoutSchema, env.WARREN_APPROVAL_TIMEOUT_SECONDS ?? "3600");
+  const maxTunnelsPerUser = parseSetting("WARREN_MAX_TUNNELS_PER_USER", perUserCeilingSchema, env.WARREN_MAX_TUNNELS_PER_USER ?? "50");
   const trustedProxyHeader = env.WARREN_TRUSTED_PROXY_HEADER
     ? parseSetting("WARREN_TRUSTED_PROXY_HEADER", proxyHeaderSchema, env.WARREN_TRUSTED_PROXY_HEADER)
     : null;
@@ -155,6 +163,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
     trustedProxyHeader,
     auditRetentionDays,
     approvalTimeoutSeconds,
+    maxTunnelsPerUser,
     listenAddresses,
     listenPorts,
     dataDir,

@@ -34,6 +34,8 @@ export const publicHostSelect = {
   policyMaxTtlMinutes: true,
   policyDefaultTtlMinutes: true,
   policyApproval: true,
+  policyMaxOpenPerUser: true,
+  policyMaxPendingPerUser: true,
   visibleToAll: true,
   teams: { select: { teamId: true } },
   createdAt: true,
@@ -44,11 +46,11 @@ type PublicHostRow = Prisma.HostGetPayload<{ select: typeof publicHostSelect }>;
 
 /** A host as the API shows it: its policy as one object. */
 export function toHostDto(row: PublicHostRow) {
-  const { policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes, policyDefaultTtlMinutes, policyApproval, teams, ...host } = row;
+  const { policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes, policyDefaultTtlMinutes, policyApproval, policyMaxOpenPerUser, policyMaxPendingPerUser, teams, ...host } = row;
   return {
     ...host,
     teamIds: teams.map((team) => team.teamId),
-    policy: hostPolicy({ policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes, policyDefaultTtlMinutes, policyApproval }),
+    policy: hostPolicy({ policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes, policyDefaultTtlMinutes, policyApproval, policyMaxOpenPerUser, policyMaxPendingPerUser }),
   };
 }
 export type HostDto = ReturnType<typeof toHostDto>;

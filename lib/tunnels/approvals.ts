@@ -11,6 +11,8 @@ import { resolveRequest } from "@/lib/tunnels/approval-events";
 import { actorId, canApprove, isPrivileged, ownedTeams, teamRoles } from "@/lib/teams/team-access";
 import { OPEN_STATUSES, awaitsDecision, isOpen } from "@/lib/tunnels/tunnel-status";
 import { actorName, applyExtension, assertPortFree, findVisible, listTunnelsWhere, tunnelDto } from "@/lib/tunnels/tunnels";
+import { assertHostLimit } from "@/lib/tunnels/tunnel-limits";
+import type { PageQuery } from "@/lib/validation/page";
 import { approveRequestSchema, denyRequestSchema } from "@/lib/validation/tunnels";
 
 const said = (reason: string | undefined) => (reason ? `: ${reason}` : "");
@@ -29,13 +31,16 @@ async function decidable(ctx: Ctx, id: string) {
 async function assertStillAllowed(tunnel: Awaited<ReturnType<typeof decidable>>) {
   const host = await getPrisma().host.findUniqueOrThrow({ where: { id: tunnel.hostId } });
   const request = { ...requestOf(tunnel), hostId: tunnel.hostId, ttlMinutes: tunnel.ttlMinutes, teamId: tunnel.teamId };
+  const policy = hostPolicy(host);
   try {
     // The sources were checked against the requester's address when they asked.
-    applyHostPolicy(request, hostPolicy(host), host.name, { ip: null, isAdmin: true, sourcesGiven: true });
+    applyHostPolicy(request, policy, host.name, { ip: null, isAdmin: true, sourcesGiven: true });
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     throw new ApiError({ code: "conflict", message: `${host.name}'s policy changed since the request: ${error.message}; deny it instead` });
   }
+  // Waiting, it held no place among the requester's open tunnels on the host.
+  await assertHostLimit(getPrisma(), { ownerId: tunnel.ownerId, who: tunnel.owner.email, host, policy, pending: false });
 }
 
 export async function approveRequest({ ctx, input }: { ctx: Ctx; input: { id: string; reason?: unknown } }) {
@@ -74,16 +79,16 @@ export async function denyRequest({ ctx, input }: { ctx: Ctx; input: { id: strin
   return tunnelDto(tunnel.id);
 }
 
-/** Requests the caller may decide, oldest first. */
-export async function listApprovals({ ctx }: { ctx: Ctx }) {
+/** Requests the caller may decide, oldest first, a page at a time (a page may hold fewer than its limit: follow nextCursor). */
+export async function listApprovals({ ctx, input = {} }: { ctx: Ctx; input?: PageQuery }) {
   const userId = actorId(ctx);
   const waiting = { OR: [{ status: "pending_approval" as const }, { extensionMinutes: { not: null }, status: { in: OPEN_STATUSES } }] };
   const candidates = isPrivileged(ctx)
     ? { ...waiting, ...(userId ? { ownerId: { not: userId } } : {}) }
     : { ...waiting, ownerId: { not: userId! }, owner: { memberships: { some: { teamId: { in: ownedTeams(await teamRoles(userId!)) } } } } };
-  const tunnels = await listTunnelsWhere(candidates, "asc");
+  const { tunnels, nextCursor } = await listTunnelsWhere(candidates, "asc", input);
   const allowed = await Promise.all(tunnels.map((tunnel) => canApprove(ctx, tunnel)));
-  return tunnels.filter((_, index) => allowed[index]);
+  return { requests: tunnels.filter((_, index) => allowed[index]), nextCursor };
 }
 
 const expiryCtx = systemCtx("approvals");

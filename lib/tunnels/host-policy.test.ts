@@ -5,7 +5,7 @@ import type { HostPolicy } from "@/lib/validation/host-policy";
 import { hostPolicySchema } from "@/lib/validation/host-policy";
 import { createTunnelSchema } from "@/lib/validation/tunnels";
 
-const open: HostPolicy = { kinds: ["local", "remote", "dynamic"], targets: [], ports: [], publicBinds: false, anySource: false, approval: false, defaultTtlMinutes: 60, maxTtlMinutes: 1440 };
+const open: HostPolicy = { kinds: ["local", "remote", "dynamic"], targets: [], ports: [], publicBinds: false, anySource: false, approval: false, defaultTtlMinutes: 60, maxTtlMinutes: 1440, maxOpenPerUser: 10, maxPendingPerUser: 5 };
 const user = { ip: "10.1.2.3", isAdmin: false, sourcesGiven: false };
 const request = (input: object) => createTunnelSchema.parse({ hostId: "h", kind: "local", listen: { port: 20001 }, target: { host: "db.internal", port: 5432 }, ...input });
 

@@ -6,7 +6,7 @@ import { isLoopback, parseRange, perList, sourceAllowed } from "@/lib/tunnels/tu
 import type { HostPolicy } from "@/lib/validation/host-policy";
 import type { CreateTunnel } from "@/lib/validation/tunnels";
 
-type PolicyColumns = Pick<Host, "policyKinds" | "policyTargets" | "policyPorts" | "policyPublicBinds" | "policyAnySource" | "policyMaxTtlMinutes" | "policyDefaultTtlMinutes" | "policyApproval">;
+type PolicyColumns = Pick<Host, "policyKinds" | "policyTargets" | "policyPorts" | "policyPublicBinds" | "policyAnySource" | "policyMaxTtlMinutes" | "policyDefaultTtlMinutes" | "policyApproval" | "policyMaxOpenPerUser" | "policyMaxPendingPerUser">;
 
 export function hostPolicy(host: PolicyColumns): HostPolicy {
   return {
@@ -18,6 +18,8 @@ export function hostPolicy(host: PolicyColumns): HostPolicy {
     defaultTtlMinutes: host.policyDefaultTtlMinutes,
     maxTtlMinutes: host.policyMaxTtlMinutes,
     approval: host.policyApproval,
+    maxOpenPerUser: host.policyMaxOpenPerUser,
+    maxPendingPerUser: host.policyMaxPendingPerUser,
   };
 }
 
@@ -31,6 +33,8 @@ export function policyColumns(policy: Partial<HostPolicy>): Partial<PolicyColumn
     ...(policy.maxTtlMinutes === undefined ? {} : { policyMaxTtlMinutes: policy.maxTtlMinutes }),
     ...(policy.defaultTtlMinutes === undefined ? {} : { policyDefaultTtlMinutes: policy.defaultTtlMinutes }),
     ...(policy.approval === undefined ? {} : { policyApproval: policy.approval }),
+    ...(policy.maxOpenPerUser === undefined ? {} : { policyMaxOpenPerUser: policy.maxOpenPerUser }),
+    ...(policy.maxPendingPerUser === undefined ? {} : { policyMaxPendingPerUser: policy.maxPendingPerUser }),
   };
 }
 

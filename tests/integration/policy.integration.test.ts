@@ -48,7 +48,7 @@ afterAll(async () => {
 
 describe("a host's policy", () => {
   it("is stored and answered as one object, and only admins change it", async () => {
-    expect(host.policy).toEqual({ kinds: ["local", "dynamic"], targets: ["127.0.0.1/32"], ports: [String(origin.port)], publicBinds: false, anySource: false, approval: false, defaultTtlMinutes: 60, maxTtlMinutes: 120 });
+    expect(host.policy).toEqual({ kinds: ["local", "dynamic"], targets: ["127.0.0.1/32"], ports: [String(origin.port)], publicBinds: false, anySource: false, approval: false, defaultTtlMinutes: 60, maxTtlMinutes: 120, maxOpenPerUser: 10, maxPendingPerUser: 5 });
     expect((await alice.patch(`/hosts/${host.id}`, { policy: { kinds: ["remote"] } })).status).toBe(403);
     const bad = await admin.patch<ApiErrorBody>(`/hosts/${host.id}`, { policy: { ports: ["70000"] } });
     expect(bad.status).toBe(422);

@@ -345,20 +345,28 @@ export class TunnelRuntime {
   private async probeGatewayPorts(): Promise<ProbeOutcome | undefined> {
     const { listenAddress, listenPort, hostAddress } = this.tunnel;
     if (isLoopback(hostAddress) || listenAddress === hostAddress) return undefined;
-    const probe = net.connect({ host: hostAddress, port: listenPort });
+    // One attempt (no family autoselection), so the probe has one port from start to end.
+    const probe = net.connect({ host: hostAddress, port: listenPort, autoSelectFamily: false });
     probe.on("error", () => {});
     probe.setTimeout(PROBE_TIMEOUT_MS, () => probe.destroy());
+    // sshd may forward the probe back before its "connect" event is handled:
+    // it is expected from the moment the kernel gives it a port, just after
+    // its connection attempt starts and before any I/O is handled.
+    let arrival: Promise<boolean> = Promise.resolve(false);
+    probe.once("connectionAttempt", () => process.nextTick(() => (arrival = this.probes.expect(sourceOf(probe), PROBE_TIMEOUT_MS))));
     const connected = await new Promise<boolean>((resolve) => {
       probe.once("connect", () => resolve(true));
       probe.once("close", () => resolve(false));
     });
-    if (!connected) return "unreachable";
-    const self = `${probe.localAddress?.replace(/^::ffff:/, "")}:${probe.localPort}`;
-    const forwarded = await this.probes.expect(self, PROBE_TIMEOUT_MS);
+    const forwarded = connected && (await arrival);
+    this.probes.forget(sourceOf(probe));
     probe.destroy();
-    return forwarded ? "forwarded" : "someone-else";
+    return !connected ? "unreachable" : forwarded ? "forwarded" : "someone-else";
   }
 }
+
+/** A socket's own end as sshd reports it for a forwarded connection: "address:port". */
+const sourceOf = (socket: net.Socket) => `${socket.localAddress?.replace(/^::ffff:/, "")}:${socket.localPort}`;
 
 /** "[::1]:80" or "db.internal:5432" back to its host and port. */
 function splitDestination(destination: string): { host: string; port: number } {
@@ -389,6 +397,11 @@ class ProbeArrivals {
 
   delete(source: string): boolean {
     return this.settle(source, true);
+  }
+
+  /** A probe that will not arrive (it failed to connect). */
+  forget(source: string) {
+    this.settle(source, false);
   }
 
   private settle(source: string, arrived: boolean): boolean {

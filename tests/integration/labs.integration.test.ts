@@ -280,7 +280,17 @@ describe("-R 127.0.0.1 on a host whose sshd has GatewayPorts yes", () => {
     expect(history.body.connections).toEqual([]);
     // As the reason says: reachable from the gateway's other network.
     expect(await fetchFrom("laptop", GATEWAY_PUBLIC, 8084)).toEqual(served("bastionLoopback"));
-    await closeTunnel(tunnel.id);
+
+    // Once the policy keeps listeners on loopback, the public bind sshd made goes too.
+    expect((await admin.patch(`/hosts/${hostIds.gateway}`, { policy: { publicBinds: false } })).status).toBe(200);
+    try {
+      const closed = (await alice.get<Tunnel>(`/tunnels/${tunnel.id}`)).body;
+      expect(closed.status).toBe("closed");
+      expect(closed.statusReason).toContain("closed: gateway's policy no longer allows it: gateway's sshd has GatewayPorts yes");
+      expect(await fetchFrom("laptop", GATEWAY_PUBLIC, 8084)).toEqual({ error: "ECONNREFUSED" });
+    } finally {
+      await admin.patch(`/hosts/${hostIds.gateway}`, { policy: { publicBinds: true } });
+    }
   });
 
   it("stays on loopback with GatewayPorts clientspecified, which still honours 0.0.0.0", async () => {

@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 it("counts what a SOCKS client sent in the same write as its request", async () => {
-  const policy = hostPolicySchema.parse({ kinds: ["dynamic"], targets: ["127.0.0.0/8"], ports: ["1-65535"], publicBinds: false, anySource: true, approval: false, defaultTtlMinutes: 60, maxTtlMinutes: 60 });
+  const policy = hostPolicySchema.parse({ kinds: ["dynamic"], targets: ["127.0.0.0/8"], ports: ["1-65535"], publicBinds: false, anySource: true, approval: false, defaultTtlMinutes: 60, maxTtlMinutes: 60, maxOpenPerUser: 10, maxPendingPerUser: 5 });
   const tunnel: RuntimeTunnel = {
     ...{ id: "t", kind: "dynamic", ownerId: "o", teamId: null, hostId: "h", hostName: "lab", hostAddress: sshd.host, listenAddress: "127.0.0.1" },
     ...{ listenPort: await freePortInRange(), targetHost: null, targetPort: null, allowedSources: [], policy, expiresAt: new Date(Date.now() + 3_600_000) },

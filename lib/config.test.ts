@@ -26,6 +26,7 @@ describe("loadConfig", () => {
     expect(config.listenAddresses).toEqual(["127.0.0.1"]);
     expect(config.listenPorts).toEqual({ min: 20000, max: 29999 });
     expect(config.refusalSummarySeconds).toBe(60);
+    expect(config.maxTunnelsPerUser).toBe(50);
   });
 
   it("generates secrets once, owner-only, and keeps them across starts", () => {
@@ -61,6 +62,8 @@ describe("loadConfig", () => {
     [{ WARREN_LISTEN_PORTS: "20000" }, "WARREN_LISTEN_PORTS", "range like"],
     [{ WARREN_REFUSAL_SUMMARY_SECONDS: "0" }, "WARREN_REFUSAL_SUMMARY_SECONDS", "at least 1 second"],
     [{ WARREN_REFUSAL_SUMMARY_SECONDS: "a minute" }, "WARREN_REFUSAL_SUMMARY_SECONDS", "number of seconds"],
+    [{ WARREN_MAX_TUNNELS_PER_USER: "0" }, "WARREN_MAX_TUNNELS_PER_USER", "at least 1"],
+    [{ WARREN_MAX_TUNNELS_PER_USER: "lots" }, "WARREN_MAX_TUNNELS_PER_USER", "must be a number"],
     [{ WARREN_AUDIT_RETENTION_DAYS: "-1" }, "WARREN_AUDIT_RETENTION_DAYS", "0 (keep forever)"],
     [{ WARREN_TRUSTED_PROXY_HEADER: "X Forwarded", WARREN_TRUSTED_PROXIES: "127.0.0.1" }, "WARREN_TRUSTED_PROXY_HEADER", "header name"],
     [{ WARREN_TRUSTED_PROXY_HEADER: "x-forwarded-for" }, "WARREN_TRUSTED_PROXY_HEADER", "needs WARREN_TRUSTED_PROXIES"],

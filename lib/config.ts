@@ -41,6 +41,8 @@ export type WarrenConfig = {
   approvalTimeoutSeconds: number;
   /** Refused connections a source keeps making are summed up in one record per tunnel and source this often. */
   refusalSummarySeconds: number;
+  /** Open tunnels and requests waiting for approval one user may have across all hosts; admins are not limited. */
+  maxTunnelsPerUser: number;
   production: boolean;
 };
 
@@ -93,6 +95,11 @@ const approvalTimeoutSchema = z.coerce
   .int({ error: "must be a whole number of seconds" })
   .min(1, { error: "must be at least 1 second" })
   .max(7 * 24 * 3600, { error: "must be at most 604800 seconds (7 days)" });
+
+const perUserCeilingSchema = z.coerce
+  .number({ error: "must be a number of tunnels" })
+  .int({ error: "must be a whole number of tunnels" })
+  .min(1, { error: "must be at least 1" });
 
 const retentionSchema = z.coerce
   .number({ error: "must be a number of days" })
@@ -178,6 +185,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
   const auditRetentionDays = parseSetting("WARREN_AUDIT_RETENTION_DAYS", retentionSchema, env.WARREN_AUDIT_RETENTION_DAYS ?? "0");
   const approvalTimeoutSeconds = parseSetting("WARREN_APPROVAL_TIMEOUT_SECONDS", approvalTimeoutSchema, env.WARREN_APPROVAL_TIMEOUT_SECONDS ?? "3600");
   const refusalSummarySeconds = parseSetting("WARREN_REFUSAL_SUMMARY_SECONDS", refusalSummarySchema, env.WARREN_REFUSAL_SUMMARY_SECONDS ?? "60");
+  const maxTunnelsPerUser = parseSetting("WARREN_MAX_TUNNELS_PER_USER", perUserCeilingSchema, env.WARREN_MAX_TUNNELS_PER_USER ?? "50");
   const trustedProxyHeader = env.WARREN_TRUSTED_PROXY_HEADER
     ? parseSetting("WARREN_TRUSTED_PROXY_HEADER", proxyHeaderSchema, env.WARREN_TRUSTED_PROXY_HEADER)
     : null;
@@ -190,6 +198,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
     auditRetentionDays,
     approvalTimeoutSeconds,
     refusalSummarySeconds,
+    maxTunnelsPerUser,
     listenAddresses,
     listenPorts,
     dataDir,

@@ -11,6 +11,7 @@ import { generateKeyPair, readPrivateKey } from "@/lib/ssh/ssh-keys";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import { assertAssignable, canManageHost, hostVisibleWhere, isPrivileged, ownedTeams, teamRoles, actorId } from "@/lib/teams/team-access";
 import { enforceAccess } from "@/lib/tunnels/tunnel-access";
+import { reapplyHostPolicy } from "@/lib/tunnels/reapply-host-policy";
 import { createHostSchema, updateHostSchema, type CreateHostInput, type UpdateHostInput } from "@/lib/validation/hosts";
 
 /** Everything about a host that may leave the server: never the key or passphrase. */
@@ -33,6 +34,8 @@ export const publicHostSelect = {
   policyMaxTtlMinutes: true,
   policyDefaultTtlMinutes: true,
   policyApproval: true,
+  policyMaxOpenPerUser: true,
+  policyMaxPendingPerUser: true,
   visibleToAll: true,
   teams: { select: { teamId: true } },
   createdAt: true,
@@ -43,11 +46,11 @@ type PublicHostRow = Prisma.HostGetPayload<{ select: typeof publicHostSelect }>;
 
 /** A host as the API shows it: its policy as one object. */
 export function toHostDto(row: PublicHostRow) {
-  const { policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes, policyDefaultTtlMinutes, policyApproval, teams, ...host } = row;
+  const { policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes, policyDefaultTtlMinutes, policyApproval, policyMaxOpenPerUser, policyMaxPendingPerUser, teams, ...host } = row;
   return {
     ...host,
     teamIds: teams.map((team) => team.teamId),
-    policy: hostPolicy({ policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes, policyDefaultTtlMinutes, policyApproval }),
+    policy: hostPolicy({ policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes, policyDefaultTtlMinutes, policyApproval, policyMaxOpenPerUser, policyMaxPendingPerUser }),
   };
 }
 export type HostDto = ReturnType<typeof toHostDto>;
@@ -190,6 +193,7 @@ export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string
     details: { name: host.name, changed, newKey: Boolean(privateKey || generateKey), ...(policy ? { policy: host.policy } : {}), ...(assigned ?? {}) },
   });
   if (assigned) await enforceAccess(ctx, { hostId: host.id, why: `${host.name} is no longer visible to them` });
+  if (policy) await reapplyHostPolicy(ctx, host.id);
   if (hostKeyFingerprint) {
     await recordAudit(ctx, { action: "host.key_trusted", hostId: host.id, details: { name: host.name, fingerprint: hostKeyFingerprint, previous: current.hostKeyFingerprint } });
   }

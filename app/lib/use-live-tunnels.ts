@@ -66,4 +66,25 @@ export function useLiveTunnels(initial: TunnelDto[], reload: () => Promise<Tunne
   return { tunnels, rates, resync, replace };
 }
 
-export const reloadTunnels = (query: string) => () => apiFetch<{ tunnels: TunnelDto[] }>(`/tunnels${query}`).then((body) => body.tunnels);
+/** Rows a list asks for at a time. */
+export const PAGE = 100;
+
+/** The first `count` items (at least a page) of a paged list, following its nextCursor. */
+export async function fetchPages(path: string, key: "tunnels" | "requests", count: number): Promise<{ items: TunnelDto[]; more: boolean }> {
+  const items: TunnelDto[] = [];
+  let cursor: string | null = null;
+  do {
+    const query = `limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+    const body: Record<string, unknown> & { nextCursor: string | null } = await apiFetch(`${path}${path.includes("?") ? "&" : "?"}${query}`);
+    items.push(...(body[key] as TunnelDto[]));
+    cursor = body.nextCursor;
+  } while (cursor && items.length < count);
+  return { items, more: cursor !== null };
+}
+
+/** Reloads as many tunnels as `wanted()` says are shown; `onMore` hears whether there are more. */
+export const reloadTunnels = (query: string, wanted: () => number, onMore: (more: boolean) => void) => async () => {
+  const { items, more } = await fetchPages(`/tunnels${query}`, "tunnels", wanted());
+  onMore(more);
+  return items;
+};

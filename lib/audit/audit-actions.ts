@@ -29,6 +29,7 @@ export const AUDIT_ACTIONS = [
   "tunnel.extension_denied",
   "tunnel.extension_expired",
   "tunnel.extended",
+  "tunnel.expiry_shortened",
   "tunnel.joined",
   "tunnel.participant_removed",
   "tunnel.reconnecting",

@@ -6,11 +6,13 @@ import { recordAudit } from "@/lib/audit/audit-log";
 import { systemCtx, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import { getEngine } from "@/lib/tunnels/engine-port";
-import { applyHostPolicy, hostPolicy } from "@/lib/tunnels/host-policy";
+import { applyHostPolicy, hostPolicy, requestOf } from "@/lib/tunnels/host-policy";
 import { resolveRequest } from "@/lib/tunnels/approval-events";
 import { actorId, canApprove, isPrivileged, ownedTeams, teamRoles } from "@/lib/teams/team-access";
 import { OPEN_STATUSES, awaitsDecision, isOpen } from "@/lib/tunnels/tunnel-status";
 import { actorName, applyExtension, assertPortFree, findVisible, listTunnelsWhere, tunnelDto } from "@/lib/tunnels/tunnels";
+import { assertHostLimit } from "@/lib/tunnels/tunnel-limits";
+import type { PageQuery } from "@/lib/validation/page";
 import { approveRequestSchema, denyRequestSchema } from "@/lib/validation/tunnels";
 
 const said = (reason: string | undefined) => (reason ? `: ${reason}` : "");
@@ -28,22 +30,17 @@ async function decidable(ctx: Ctx, id: string) {
 /** The host's policy may have changed while the request waited: what it no longer allows cannot be approved. */
 async function assertStillAllowed(tunnel: Awaited<ReturnType<typeof decidable>>) {
   const host = await getPrisma().host.findUniqueOrThrow({ where: { id: tunnel.hostId } });
-  const request = {
-    kind: tunnel.kind,
-    hostId: tunnel.hostId,
-    listen: { address: tunnel.listenAddress, port: tunnel.listenPort },
-    target: tunnel.targetHost && tunnel.targetPort ? { host: tunnel.targetHost, port: tunnel.targetPort } : undefined,
-    ttlMinutes: tunnel.ttlMinutes,
-    allowedSources: JSON.parse(tunnel.allowedSources) as string[],
-    teamId: tunnel.teamId,
-  };
+  const request = { ...requestOf(tunnel), hostId: tunnel.hostId, ttlMinutes: tunnel.ttlMinutes, teamId: tunnel.teamId };
+  const policy = hostPolicy(host);
   try {
     // The sources were checked against the requester's address when they asked.
-    applyHostPolicy(request, hostPolicy(host), host.name, { ip: null, isAdmin: true, sourcesGiven: true });
+    applyHostPolicy(request, policy, host.name, { ip: null, isAdmin: true, sourcesGiven: true });
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     throw new ApiError({ code: "conflict", message: `${host.name}'s policy changed since the request: ${error.message}; deny it instead` });
   }
+  // Waiting, it held no place among the requester's open tunnels on the host.
+  await assertHostLimit(getPrisma(), { ownerId: tunnel.ownerId, who: tunnel.owner.email, host, policy, pending: false });
 }
 
 export async function approveRequest({ ctx, input }: { ctx: Ctx; input: { id: string; reason?: unknown } }) {
@@ -82,16 +79,16 @@ export async function denyRequest({ ctx, input }: { ctx: Ctx; input: { id: strin
   return tunnelDto(tunnel.id);
 }
 
-/** Requests the caller may decide, oldest first. */
-export async function listApprovals({ ctx }: { ctx: Ctx }) {
+/** Requests the caller may decide, oldest first, a page at a time (a page may hold fewer than its limit: follow nextCursor). */
+export async function listApprovals({ ctx, input = {} }: { ctx: Ctx; input?: PageQuery }) {
   const userId = actorId(ctx);
   const waiting = { OR: [{ status: "pending_approval" as const }, { extensionMinutes: { not: null }, status: { in: OPEN_STATUSES } }] };
   const candidates = isPrivileged(ctx)
     ? { ...waiting, ...(userId ? { ownerId: { not: userId } } : {}) }
     : { ...waiting, ownerId: { not: userId! }, owner: { memberships: { some: { teamId: { in: ownedTeams(await teamRoles(userId!)) } } } } };
-  const tunnels = await listTunnelsWhere(candidates, "asc");
+  const { tunnels, nextCursor } = await listTunnelsWhere(candidates, "asc", input);
   const allowed = await Promise.all(tunnels.map((tunnel) => canApprove(ctx, tunnel)));
-  return tunnels.filter((_, index) => allowed[index]);
+  return { requests: tunnels.filter((_, index) => allowed[index]), nextCursor };
 }
 
 const expiryCtx = systemCtx("approvals");

@@ -4,6 +4,7 @@
 import { ApiError } from "@/lib/api/api-error";
 import type { Ctx } from "@/lib/context";
 import type { TunnelStatus } from "@/lib/generated/prisma/enums";
+import type { HostPolicy } from "@/lib/validation/host-policy";
 
 export type LiveStats = { bytesIn: number; bytesOut: number; connections: number; connectionsTotal: number };
 
@@ -18,8 +19,11 @@ export interface TunnelEngineApi {
    *  withdrawal of a pending request): persisted, audited, told live. */
   transition(tunnelId: string, status: TunnelStatus, reason: string, ctx: Ctx): Promise<void>;
   /** Changes an open tunnel's allowed sources (connections from sources no
-   *  longer allowed are cut, before it settles) or the team its events also go to. */
-  reconfigure(tunnelId: string, changes: { allowedSources?: string[]; teamId?: string | null }): Promise<void>;
+   *  longer allowed are cut, before it settles), the team its events also go
+   *  to, or its host's policy (SOCKS connections to destinations no longer
+   *  allowed are cut); answers why the new policy no longer allows the tunnel
+   *  as it runs (a public bind its sshd made), if it does not. */
+  reconfigure(tunnelId: string, changes: { allowedSources?: string[]; teamId?: string | null; policy?: HostPolicy }): Promise<string | undefined>;
   /** `ctx`: who closed it, for the audit trail (the engine itself if absent). */
   close(tunnelId: string, options: { status: "closed" | "expired"; reason: string; ctx?: Ctx }): Promise<void>;
   live(tunnelId: string): LiveStats | undefined;

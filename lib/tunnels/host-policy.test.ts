@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "@/lib/api/api-error";
-import { applyHostPolicy, destinationRefusal } from "@/lib/tunnels/host-policy";
+import { applyHostPolicy, destinationRefusal, policyRefusal, storedSourcesRefusal } from "@/lib/tunnels/host-policy";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 import { hostPolicySchema } from "@/lib/validation/host-policy";
 import { createTunnelSchema } from "@/lib/validation/tunnels";
 
-const open: HostPolicy = { kinds: ["local", "remote", "dynamic"], targets: [], ports: [], publicBinds: false, anySource: false, approval: false, defaultTtlMinutes: 60, maxTtlMinutes: 1440 };
+const open: HostPolicy = { kinds: ["local", "remote", "dynamic"], targets: [], ports: [], publicBinds: false, anySource: false, approval: false, defaultTtlMinutes: 60, maxTtlMinutes: 1440, maxOpenPerUser: 10, maxPendingPerUser: 5 };
 const user = { ip: "10.1.2.3", isAdmin: false, sourcesGiven: false };
 const request = (input: object) => createTunnelSchema.parse({ hostId: "h", kind: "local", listen: { port: 20001 }, target: { host: "db.internal", port: 5432 }, ...input });
 
@@ -73,6 +73,17 @@ describe("host policy", () => {
       expect(applyHostPolicy(request({ ...wide, allowedSources }), { ...publicPolicy, anySource: true }, "db-1", { ...user, sourcesGiven: true })).toEqual(allowedSources);
       expect(applyHostPolicy(request({ ...wide, allowedSources }), publicPolicy, "db-1", { ...user, sourcesGiven: true, isAdmin: true })).toEqual(allowedSources);
     }
+  });
+
+  it("lets a granted tunnel keep single addresses its teammates joined from, but not ranges, once the policy narrows", () => {
+    const granted = (allowedSources: string[]) => ({ ...request({ kind: "remote", listen: { address: "0.0.0.0", port: 8080 } }), allowedSources });
+    const publicPolicy = { ...open, publicBinds: true };
+    expect(storedSourcesRefusal(granted(["10.1.2.3/32", "10.1.2.4"]), publicPolicy, "db-1", false)).toBeNull();
+    expect(storedSourcesRefusal(granted(["10.1.2.3/32", "10.1.0.0/16"]), publicPolicy, "db-1", false)).toEqual({ field: "allowedSources", message: "db-1 lets in single addresses only, not 10.1.0.0/16" });
+    expect(storedSourcesRefusal(granted([]), publicPolicy, "db-1", false)?.message).toBe("db-1 lets in single addresses only, not anyone");
+    expect(storedSourcesRefusal(granted([]), { ...publicPolicy, anySource: true }, "db-1", false)).toBeNull();
+    expect(storedSourcesRefusal(granted([]), publicPolicy, "db-1", true)).toBeNull();
+    expect(policyRefusal(granted([]), open, "db-1")?.field).toBe("listen.address");
   });
 
   it("validates a policy, naming the field", () => {

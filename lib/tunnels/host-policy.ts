@@ -1,12 +1,12 @@
 // A host's policy applied to a tunnel request, and to each SOCKS connection.
 import ipaddr from "ipaddr.js";
 import { ApiError } from "@/lib/api/api-error";
-import type { Host } from "@/lib/generated/prisma/client";
+import type { Host, Tunnel } from "@/lib/generated/prisma/client";
 import { LOOPBACK_RANGES, isLoopback, isMetadataAddress, metadataRefusal, parseRange, perList, rangeInside, sourceAllowed } from "@/lib/tunnels/tunnel-rules";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 import type { CreateTunnel } from "@/lib/validation/tunnels";
 
-type PolicyColumns = Pick<Host, "policyKinds" | "policyTargets" | "policyPorts" | "policyPublicBinds" | "policyAnySource" | "policyMaxTtlMinutes" | "policyDefaultTtlMinutes" | "policyApproval">;
+type PolicyColumns = Pick<Host, "policyKinds" | "policyTargets" | "policyPorts" | "policyPublicBinds" | "policyAnySource" | "policyMaxTtlMinutes" | "policyDefaultTtlMinutes" | "policyApproval" | "policyMaxOpenPerUser" | "policyMaxPendingPerUser">;
 
 export function hostPolicy(host: PolicyColumns): HostPolicy {
   return {
@@ -18,6 +18,8 @@ export function hostPolicy(host: PolicyColumns): HostPolicy {
     defaultTtlMinutes: host.policyDefaultTtlMinutes,
     maxTtlMinutes: host.policyMaxTtlMinutes,
     approval: host.policyApproval,
+    maxOpenPerUser: host.policyMaxOpenPerUser,
+    maxPendingPerUser: host.policyMaxPendingPerUser,
   };
 }
 
@@ -31,6 +33,8 @@ export function policyColumns(policy: Partial<HostPolicy>): Partial<PolicyColumn
     ...(policy.maxTtlMinutes === undefined ? {} : { policyMaxTtlMinutes: policy.maxTtlMinutes }),
     ...(policy.defaultTtlMinutes === undefined ? {} : { policyDefaultTtlMinutes: policy.defaultTtlMinutes }),
     ...(policy.approval === undefined ? {} : { policyApproval: policy.approval }),
+    ...(policy.maxOpenPerUser === undefined ? {} : { policyMaxOpenPerUser: policy.maxOpenPerUser }),
+    ...(policy.maxPendingPerUser === undefined ? {} : { policyMaxPendingPerUser: policy.maxPendingPerUser }),
   };
 }
 
@@ -76,6 +80,49 @@ export function destinationRefusal(policy: HostPolicy, hostName: string, target:
 
 const forbidden = (field: string, message: string) => new ApiError({ code: "forbidden", field, message });
 
+type Refusal = { field: string; message: string };
+type PolicedTunnel = Pick<CreateTunnel, "kind" | "listen" | "target" | "allowedSources">;
+
+/** A stored tunnel as the request it was. */
+export function requestOf(tunnel: Pick<Tunnel, "kind" | "listenAddress" | "listenPort" | "targetHost" | "targetPort" | "allowedSources">): PolicedTunnel {
+  return {
+    kind: tunnel.kind,
+    listen: { address: tunnel.listenAddress, port: tunnel.listenPort },
+    target: tunnel.targetHost && tunnel.targetPort ? { host: tunnel.targetHost, port: tunnel.targetPort } : undefined,
+    allowedSources: JSON.parse(tunnel.allowedSources) as string[],
+  };
+}
+
+/** Why the policy does not allow the tunnel's kind, listen address or target, or null if it does. */
+export function policyRefusal(tunnel: PolicedTunnel, policy: HostPolicy, hostName: string): Refusal | null {
+  if (!policy.kinds.includes(tunnel.kind)) return { field: "kind", message: `${hostName} does not allow ${tunnel.kind} tunnels` };
+  if (!isLoopback(tunnel.listen.address) && !policy.publicBinds) {
+    return { field: "listen.address", message: `${hostName} allows listening on loopback only (127.0.0.1), not on ${tunnel.listen.address}` };
+  }
+  return tunnel.target ? destinationRefusal(policy, hostName, tunnel.target) : null;
+}
+
+const singleAddress = (range: string) => {
+  const [network, bits] = parseRange(range);
+  return bits === (network.kind() === "ipv4" ? 32 : 128);
+};
+
+/** A range of the bastion's loopback, which the owner of a loopback listener there may list. */
+const insideLoopback = (range: string) => rangeInside(...parseRange(range), LOOPBACK_RANGES);
+
+/** A remote tunnel's loopback listener is on the SSH host: only programs there reach it, whatever their address. */
+const remoteLoopback = (tunnel: Pick<PolicedTunnel, "kind" | "listen">) => tunnel.kind === "remote" && isLoopback(tunnel.listen.address);
+
+/** For a tunnel already granted: its sources were checked against its
+ *  requester's address then, and teammates joined one address each since,
+ *  so single addresses stay; a range, or everyone, needs the policy (or an admin owner). */
+export function storedSourcesRefusal(tunnel: PolicedTunnel, policy: HostPolicy, hostName: string, ownerIsAdmin: boolean): Refusal | null {
+  if (remoteLoopback(tunnel) || policy.anySource || ownerIsAdmin) return null;
+  const loopbackListener = isLoopback(tunnel.listen.address);
+  const wide = tunnel.allowedSources.length === 0 ? ["anyone"] : tunnel.allowedSources.filter((range) => !singleAddress(range) && !(loopbackListener && insideLoopback(range)));
+  return wide.length ? { field: "allowedSources", message: `${hostName} lets in single addresses only, not ${wide.join(", ")}` } : null;
+}
+
 /** Checks a request against the host's policy; answers the allowed sources to store.
  *  A listener defaults to the requester's own address, and wider ranges need
  *  the policy's permission. The bastion's loopback is no exception: there,
@@ -90,18 +137,12 @@ export function applyHostPolicy(
   hostName: string,
   requester: { ip: string | null; isAdmin: boolean; sourcesGiven: boolean },
 ): string[] {
-  if (!policy.kinds.includes(tunnel.kind)) throw forbidden("kind", `${hostName} does not allow ${tunnel.kind} tunnels`);
-  if (!isLoopback(tunnel.listen.address) && !policy.publicBinds) {
-    throw forbidden("listen.address", `${hostName} allows listening on loopback only (127.0.0.1), not on ${tunnel.listen.address}`);
-  }
-  if (tunnel.target) {
-    const refusal = destinationRefusal(policy, hostName, tunnel.target);
-    if (refusal) throw forbidden(refusal.field, refusal.message);
-  }
+  const refusal = policyRefusal(tunnel, policy, hostName);
+  if (refusal) throw forbidden(refusal.field, refusal.message);
   if (tunnel.ttlMinutes > policy.maxTtlMinutes) {
     throw new ApiError({ code: "unprocessable_entity", field: "ttlMinutes", message: `must be at most ${policy.maxTtlMinutes} minutes on ${hostName}` });
   }
-  if (tunnel.kind === "remote" && isLoopback(tunnel.listen.address)) return tunnel.allowedSources;
+  if (remoteLoopback(tunnel)) return tunnel.allowedSources;
   const own = requester.ip ? ipaddr.process(requester.ip).toString() : null;
   if (!requester.sourcesGiven) {
     if (!own) throw forbidden("allowedSources", "Warren cannot tell your address: list the allowed sources");
@@ -109,11 +150,7 @@ export function applyHostPolicy(
   }
   // An empty list lets anyone in: the widest range of all.
   const loopbackListener = isLoopback(tunnel.listen.address);
-  const narrow = tunnel.allowedSources.length > 0 && tunnel.allowedSources.every((range) => {
-    const [network, bits] = parseRange(range);
-    const ownAddress = own !== null && bits === (network.kind() === "ipv4" ? 32 : 128) && sourceAllowed(own, [range]);
-    return ownAddress || (loopbackListener && rangeInside(network, bits, LOOPBACK_RANGES));
-  });
+  const narrow = tunnel.allowedSources.length > 0 && tunnel.allowedSources.every((range) => (own !== null && singleAddress(range) && sourceAllowed(own, [range])) || (loopbackListener && insideLoopback(range)));
   if (!narrow && !policy.anySource && !requester.isAdmin) {
     const loopback = loopbackListener ? " or loopback addresses (programs on the bastion)" : "";
     throw forbidden("allowedSources", `${hostName} lets you allow only your own address${own ? ` (${own})` : ""}${loopback}; wider ranges need an admin`);

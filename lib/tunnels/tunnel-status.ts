@@ -3,7 +3,7 @@ import type { TunnelStatus } from "@/lib/generated/prisma/enums";
 /** Statuses in which a tunnel holds (or is trying to hold) its port. */
 export const OPEN_STATUSES: TunnelStatus[] = ["starting", "active", "reconnecting"];
 
-/** A pending request keeps its port for when it is approved. */
+/** Open, or waiting for approval: tunnels still in play (a pending request holds no port, see assertPortFree). */
 export const RESERVING_STATUSES: TunnelStatus[] = [...OPEN_STATUSES, "pending_approval"];
 
 export const isOpen = (status: TunnelStatus) => OPEN_STATUSES.includes(status);

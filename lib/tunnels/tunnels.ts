@@ -11,9 +11,12 @@ import { sshCommand } from "@/lib/tunnels/ssh-command";
 import { assertNotBastion } from "@/lib/tunnels/bastion-target";
 import { applyHostPolicy, hostPolicy } from "@/lib/tunnels/host-policy";
 import { checkTunnelRules } from "@/lib/tunnels/tunnel-rules";
-import { RESERVING_STATUSES, awaitsDecision, isOpen } from "@/lib/tunnels/tunnel-status";
+import { grantedTunnelRefusal } from "@/lib/tunnels/reapply-host-policy";
+import { assertWithinLimits } from "@/lib/tunnels/tunnel-limits";
+import { OPEN_STATUSES, RESERVING_STATUSES, awaitsDecision, isOpen } from "@/lib/tunnels/tunnel-status";
 import { actorId, hostVisibleWhere, isPrivileged, canApprove, isMember } from "@/lib/teams/team-access";
 import { notifyApprovers, resolveRequest } from "@/lib/tunnels/approval-events";
+import { encodeCursor, pageQuerySchema, type PageQuery } from "@/lib/validation/page";
 import { closeTunnelSchema, createTunnelSchema, extendTunnelSchema, type CreateTunnelInput } from "@/lib/validation/tunnels";
 
 const tunnelInclude = {
@@ -87,12 +90,14 @@ function ownerOf(ctx: Ctx): string {
   return ctx.actor.id;
 }
 
-/** Another open (or pending) tunnel on the same port answers 409 before the engine is asked. */
+/** Another open tunnel on the same port answers 409 before the engine is asked.
+ *  A request waiting for approval holds no port: the port is checked again
+ *  when it is approved, so requests cannot squat ports while nobody decides. */
 export async function assertPortFree(input: { kind: string; hostId: string; listen: { address: string; port: number } }, self?: string) {
   const remote = input.kind === "remote";
   const clash = await getPrisma().tunnel.findFirst({
     where: {
-      status: { in: RESERVING_STATUSES },
+      status: { in: OPEN_STATUSES },
       ...(self ? { id: { not: self } } : {}),
       listenPort: input.listen.port,
       // Warren-side listeners share the bastion; remote ones share their SSH host.
@@ -132,24 +137,26 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
   const status = approval ? "pending_approval" : "starting";
   const waiting = `${host.name} needs approval: waiting for a team owner or an admin`;
 
-  const tunnel = await prisma.tunnel.create({
-    data: {
-      kind: data.kind,
-      hostId: data.hostId,
-      ownerId,
-      listenAddress: data.listen.address,
-      listenPort: data.listen.port,
-      targetHost: data.target?.host ?? null,
-      targetPort: data.target?.port ?? null,
-      allowedSources: JSON.stringify(allowedSources),
-      teamId: data.teamId,
-      ttlMinutes: data.ttlMinutes,
-      expiresAt: new Date(Date.now() + data.ttlMinutes * 60_000),
-      pendingUntil: approval ? approvalDeadline() : null,
-      status,
-      statusReason: approval ? waiting : null,
-      events: { create: { status, reason: approval ? waiting : "requested" } },
-    },
+  const row: Prisma.TunnelUncheckedCreateInput = {
+    kind: data.kind,
+    hostId: data.hostId,
+    ownerId,
+    listenAddress: data.listen.address,
+    listenPort: data.listen.port,
+    targetHost: data.target?.host ?? null,
+    targetPort: data.target?.port ?? null,
+    allowedSources: JSON.stringify(allowedSources),
+    teamId: data.teamId,
+    ttlMinutes: data.ttlMinutes,
+    expiresAt: new Date(Date.now() + data.ttlMinutes * 60_000),
+    pendingUntil: approval ? approvalDeadline() : null,
+    status,
+    statusReason: approval ? waiting : null,
+    events: { create: { status, reason: approval ? waiting : "requested" } },
+  };
+  const tunnel = await prisma.$transaction(async (tx) => {
+    if (!isPrivileged(ctx)) await assertWithinLimits(tx, { ownerId, host, policy, pending: approval });
+    return tx.tunnel.create({ data: row });
   });
   const audit = { hostId: tunnel.hostId, tunnelId: tunnel.id };
   await recordAudit(ctx, {
@@ -173,14 +180,20 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
   return getTunnel({ ctx, input: { id: tunnel.id } });
 }
 
-export async function listTunnelsWhere(where: Prisma.TunnelWhereInput, order: "asc" | "desc" = "desc") {
-  const tunnels = await getPrisma().tunnel.findMany({ where, include: tunnelInclude, orderBy: { createdAt: order }, take: 500 });
-  return tunnels.map(serializeTunnel);
+/** One page of the tunnels `where` selects, by creation time; `nextCursor` is null on the last page. */
+export async function listTunnelsWhere(where: Prisma.TunnelWhereInput, order: "asc" | "desc", page: PageQuery = {}) {
+  const { cursor, limit } = pageQuerySchema.parse(page);
+  const beyond = order === "desc" ? "lt" : "gt";
+  const after: Prisma.TunnelWhereInput = cursor ? { OR: [{ createdAt: { [beyond]: cursor.at } }, { createdAt: cursor.at, id: { [beyond]: cursor.id } }] } : {};
+  const rows = await getPrisma().tunnel.findMany({ where: { AND: [where, after] }, include: tunnelInclude, orderBy: [{ createdAt: order }, { id: order }], take: limit + 1 });
+  const shown = rows.slice(0, limit);
+  return { tunnels: shown.map(serializeTunnel), nextCursor: rows.length > limit ? encodeCursor(shown.at(-1)!) : null };
 }
 
-/** Open ones (with requests still waiting for approval) unless `all`. */
-export async function listTunnels({ ctx, input = {} }: { ctx: Ctx; input?: { status?: "open" | "all" } }) {
-  return listTunnelsWhere({ ...listedFor(ctx), ...(input.status === "all" ? {} : { status: { in: RESERVING_STATUSES } }) });
+/** Open ones (with requests still waiting for approval) unless `all`, newest first, a page at a time. */
+export async function listTunnels({ ctx, input = {} }: { ctx: Ctx; input?: { status?: "open" | "all" } & PageQuery }) {
+  const { status, ...page } = input;
+  return listTunnelsWhere({ ...listedFor(ctx), ...(status === "all" ? {} : { status: { in: RESERVING_STATUSES } }) }, "desc", page);
 }
 
 export async function findVisible(ctx: Ctx, id: string) {
@@ -250,6 +263,10 @@ export async function extendTunnel({ ctx, input }: { ctx: Ctx; input: { id: stri
   if (!isOpen(tunnel.status)) throw new ApiError({ code: "conflict", message: `the tunnel is ${tunnel.status}: only open tunnels can be extended` });
   const host = await getPrisma().host.findUniqueOrThrow({ where: { id: tunnel.hostId } });
   const policy = hostPolicy(host);
+  // Everything a new request is checked against: the policy may have changed since it was granted.
+  const owner = await getPrisma().user.findUniqueOrThrow({ where: { id: tunnel.ownerId }, select: { role: true } });
+  const refusal = grantedTunnelRefusal({ ...tunnel, owner }, policy, host.name);
+  if (refusal) throw new ApiError({ code: "forbidden", field: refusal.field, message: `${host.name}'s policy no longer allows this tunnel: ${refusal.message}` });
   if (ttlMinutes > policy.maxTtlMinutes) {
     throw new ApiError({ code: "unprocessable_entity", field: "ttlMinutes", message: `must be at most ${policy.maxTtlMinutes} minutes on ${host.name}` });
   }

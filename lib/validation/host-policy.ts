@@ -33,6 +33,15 @@ export const portRangeSchema = z
     { error: "must lie within 1-65535, low to high" },
   );
 
+const perUserLimit = (what: string) =>
+  z
+    .number({ error: "must be a number" })
+    .int({ error: `must be a whole number of ${what}` })
+    .min(1, { error: `must allow at least 1 ${what.replace(/s$/, "")}` })
+    .max(MAX_PER_USER, { error: `must be at most ${MAX_PER_USER}` });
+
+export const MAX_PER_USER = 1000;
+
 export const hostPolicySchema = z.object({
   kinds: z
     .array(tunnelKindSchema)
@@ -54,5 +63,9 @@ export const hostPolicySchema = z.object({
     .int({ error: "must be a whole number of minutes" })
     .min(1, { error: "must be at least 1 minute" })
     .max(MAX_TTL_MINUTES, { error: `must be at most ${MAX_TTL_MINUTES} minutes (7 days)` }),
+  /** Open tunnels (starting, active, reconnecting) one user may have through this host; admins are not limited. */
+  maxOpenPerUser: perUserLimit("tunnels"),
+  /** Requests one user may have waiting for approval on this host. */
+  maxPendingPerUser: perUserLimit("requests"),
 });
 export type HostPolicy = z.output<typeof hostPolicySchema>;

@@ -3,6 +3,7 @@
 // it is plain data: errors travel as WireError and are rebuilt on arrival.
 import type { LiveStats } from "@/lib/tunnels/engine-port";
 import type { SshStep, SshTarget } from "@/lib/ssh/ssh-connect";
+import type { HostPolicy } from "@/lib/validation/host-policy";
 import type { TunnelCounters } from "@/server/tunnels/engine-journal";
 import type { RefusalSummary } from "@/server/tunnels/refusal-digest";
 import type { ConnectionRecord, RuntimeTunnel } from "@/server/tunnels/tunnel-runtime";
@@ -23,6 +24,8 @@ export type DataPlaneOps = {
   /** Closes a tunnel's listener and connections; its records are sent before this answers. */
   teardown(input: { tunnelId: string }): Promise<LiveStats | undefined>;
   setAllowedSources(input: { tunnelId: string; sources: string[] }): Promise<void>;
+  /** A new host policy for an open tunnel; answers why the tunnel itself is no longer allowed, if it is not. */
+  setPolicy(input: { tunnelId: string; policy: HostPolicy }): Promise<string | undefined>;
   /** Sends every tunnel's counters now, as a "stats" event. */
   snapshot(input: Record<string, never>): Promise<void>;
 };

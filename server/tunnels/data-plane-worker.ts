@@ -117,6 +117,10 @@ const ops: DataPlaneOps = {
     runtimes.get(tunnelId)?.setAllowedSources(sources);
   },
 
+  async setPolicy({ tunnelId, policy }) {
+    return runtimes.get(tunnelId)?.setPolicy(policy);
+  },
+
   async snapshot() {
     send({ event: "stats", tunnels: [...runtimes].map(([id, open]) => [id, open.stats()]) });
   },

@@ -19,6 +19,7 @@ import type { TunnelStatus } from "@/lib/generated/prisma/enums";
 import { TunnelOpenError, type LiveStats, type TunnelEngineApi } from "@/lib/tunnels/engine-port";
 import { hostPolicy } from "@/lib/tunnels/host-policy";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
+import type { HostPolicy } from "@/lib/validation/host-policy";
 import { DataPlane } from "@/server/tunnels/data-plane";
 import type { DataPlaneEvent } from "@/server/tunnels/data-plane-protocol";
 import { EngineJournal, journalKey, type JournalEntry, type JournalEvent, type JournalRejection, type TunnelCounters } from "@/server/tunnels/engine-journal";
@@ -102,14 +103,17 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     return this.persistStatus(tunnelId, status, reason, ctx);
   }
 
-  async reconfigure(tunnelId: string, { allowedSources, teamId }: { allowedSources?: string[]; teamId?: string | null }) {
+  async reconfigure(tunnelId: string, { allowedSources, teamId, policy }: { allowedSources?: string[]; teamId?: string | null; policy?: HostPolicy }) {
     const open = this.tunnels.get(tunnelId);
-    if (!open) return;
+    if (!open) return undefined;
     if (teamId !== undefined) open.tunnel.teamId = teamId;
     if (allowedSources) {
       open.tunnel.allowedSources = allowedSources;
       await this.plane.call("setAllowedSources", { tunnelId, sources: allowedSources });
     }
+    if (!policy) return undefined;
+    open.tunnel.policy = policy;
+    return this.plane.call("setPolicy", { tunnelId, policy });
   }
 
   /** `fresh`: a new request, whose refusal by the SSH server its caller answers

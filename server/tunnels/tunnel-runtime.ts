@@ -145,12 +145,16 @@ export class TunnelRuntime {
   private client: Client | undefined;
   private server: net.Server | undefined;
   private readonly sockets = new Set<Duplex>();
+  /** The SOCKS destination of each open connection of a dynamic tunnel. */
+  private readonly destinations = new Map<Duplex, string>();
   private readonly inflight = new Set<Promise<void>>();
   /** Remote tunnels' target sockets still connecting. */
   private readonly dialing = new Set<net.Socket>();
   private closed = false;
   /** "address:port" of our own GatewayPorts probes, so they are not carried as connections. */
-  private readonly probes = new Set<string>();
+  private readonly probes = new ProbeArrivals();
+  /** sshd listens on every address of the host although the request named one (GatewayPorts yes). */
+  private boundPublicly = false;
 
   constructor(
     readonly tunnel: RuntimeTunnel,
@@ -204,7 +208,7 @@ export class TunnelRuntime {
           : resolve(),
       ),
     );
-    return this.probeGatewayPorts();
+    return this.checkRemoteBind();
   }
 
   detach() {
@@ -217,6 +221,17 @@ export class TunnelRuntime {
     for (const socket of this.sockets) {
       if (socket instanceof net.Socket && !sourceAllowed(socket.remoteAddress, sources)) socket.destroy();
     }
+  }
+
+  /** A new host policy: SOCKS destinations it no longer allows are refused
+   *  from the next connection on, and open connections to them are cut.
+   *  Answers why the tunnel itself is no longer allowed (a public bind), if it is not. */
+  setPolicy(policy: HostPolicy): string | undefined {
+    this.tunnel.policy = policy;
+    for (const [socket, destination] of this.destinations) {
+      if (destinationRefusal(policy, this.tunnel.hostName, splitDestination(destination))) socket.destroy();
+    }
+    return this.publicBindRefusal();
   }
 
   /** A connection arriving on the SSH host's side of a remote tunnel. As
@@ -333,7 +348,10 @@ export class TunnelRuntime {
     this.connectionsTotal += 1;
     let clientEnd: Duplex | undefined = client;
     const finish = (destination: string | null, error: Error | undefined) => {
-      if (clientEnd) this.sockets.delete(clientEnd);
+      if (clientEnd) {
+        this.sockets.delete(clientEnd);
+        this.destinations.delete(clientEnd);
+      }
       this.connections -= 1;
       this.hooks.connectionClosed({
         tunnelId: this.tunnel.id,
@@ -351,6 +369,7 @@ export class TunnelRuntime {
       async ({ destination, ...ends }) => {
         clientEnd = ends.socketIs === "client" ? ends.socket : ends.channel;
         this.hooks.connectionOpened({ tunnelId: this.tunnel.id, source, destination: destination ?? null });
+        if (destination) this.destinations.set(clientEnd, destination);
         finish(destination ?? null, await splice({ ...ends, meters: [meter, this.meter], sshSocket: this.client && sshSocketOf(this.client) }));
       },
       (error: Error & { destination?: string }) => {
@@ -370,31 +389,107 @@ export class TunnelRuntime {
     void done.finally(() => this.inflight.delete(done));
   }
 
-  // With GatewayPorts off, sshd quietly binds a wildcard request to its own
-  // loopback. Connecting to the host's address from the bastion tells. Only
-  // for a wildcard or the host's own address: any other address of the host
-  // may simply be one the bastion cannot reach.
-  private async probeGatewayPorts(): Promise<string | undefined> {
-    const { listenAddress, listenPort, hostAddress, hostName } = this.tunnel;
-    if (isLoopback(hostAddress) || !(isWildcard(listenAddress) || listenAddress === hostAddress)) return undefined;
-    const reachable = await new Promise<boolean>((resolve) => {
-      const probe = net.connect({ host: hostAddress, port: listenPort });
-      probe.once("connect", () => {
-        const self = `${probe.localAddress?.replace(/^::ffff:/, "")}:${probe.localPort}`;
-        this.probes.add(self);
-        // sshd may report it after we hung up, or not at all: forget it in a while.
-        setTimeout(() => this.probes.delete(self), 10_000).unref();
-        probe.destroy();
-        resolve(true);
-      });
-      probe.once("error", () => resolve(false));
-      probe.setTimeout(3_000, () => {
-        probe.destroy();
-        resolve(false);
+  /** What sshd really bound, as a warning for the owner; a bind wider than
+   *  the policy allows is refused with the reason (the engine's teardown cancels it). */
+  private async checkRemoteBind(): Promise<string | undefined> {
+    const { listenAddress, listenPort, hostName } = this.tunnel;
+    const outcome = await this.probeGatewayPorts();
+    if (outcome === undefined) return undefined;
+    if (isWildcard(listenAddress)) {
+      return outcome === "forwarded"
+        ? undefined
+        : `${hostName} listens on its loopback only: its sshd has GatewayPorts off, so ${listenAddress}:${listenPort} is reachable only from ${hostName} itself`;
+    }
+    this.boundPublicly = outcome === "forwarded";
+    const refusal = this.publicBindRefusal();
+    if (refusal) throw new Error(refusal);
+    return this.boundPublicly ? `${this.publicBindFinding()}; to keep ${listenAddress} as asked, set GatewayPorts clientspecified in its sshd_config` : undefined;
+  }
+
+  private publicBindFinding(): string {
+    const { listenAddress, listenPort, hostName } = this.tunnel;
+    return `${hostName}'s sshd has GatewayPorts yes: ${listenAddress}:${listenPort} is listening on every address of ${hostName}`;
+  }
+
+  /** Why the bind sshd made is not one the host's policy allows, if it is not. */
+  private publicBindRefusal(): string | undefined {
+    if (!this.boundPublicly || this.tunnel.policy.publicBinds) return undefined;
+    return `${this.publicBindFinding()}, and its policy allows listening on loopback only: Warren cancelled it. Set GatewayPorts clientspecified in ${this.tunnel.hostName}'s sshd_config (it keeps 127.0.0.1 on loopback and still honours an explicit 0.0.0.0)`;
+  }
+
+  // Connecting to the host's address from the bastion tells where sshd really
+  // listens: with GatewayPorts off it binds a wildcard request to its loopback,
+  // with GatewayPorts yes it binds any request (even 127.0.0.1) to every
+  // address. Only a connection sshd forwards back to us proves the listener is
+  // ours. Nothing to tell when the request named the host's own address, or
+  // when the host is the bastion's loopback.
+  private async probeGatewayPorts(): Promise<ProbeOutcome | undefined> {
+    const { listenAddress, listenPort, hostAddress } = this.tunnel;
+    if (isLoopback(hostAddress) || listenAddress === hostAddress) return undefined;
+    // One attempt (no family autoselection), so the probe has one port from start to end.
+    const probe = net.connect({ host: hostAddress, port: listenPort, autoSelectFamily: false });
+    probe.on("error", () => {});
+    probe.setTimeout(PROBE_TIMEOUT_MS, () => probe.destroy());
+    // sshd may forward the probe back before its "connect" event is handled:
+    // it is expected from the moment the kernel gives it a port, just after
+    // its connection attempt starts and before any I/O is handled.
+    let arrival: Promise<boolean> = Promise.resolve(false);
+    probe.once("connectionAttempt", () => process.nextTick(() => (arrival = this.probes.expect(sourceOf(probe), PROBE_TIMEOUT_MS))));
+    const connected = await new Promise<boolean>((resolve) => {
+      probe.once("connect", () => resolve(true));
+      probe.once("close", () => resolve(false));
+    });
+    const forwarded = connected && (await arrival);
+    this.probes.forget(sourceOf(probe));
+    probe.destroy();
+    return !connected ? "unreachable" : forwarded ? "forwarded" : "someone-else";
+  }
+}
+
+/** A socket's own end as sshd reports it for a forwarded connection: "address:port". */
+const sourceOf = (socket: net.Socket) => `${socket.localAddress?.replace(/^::ffff:/, "")}:${socket.localPort}`;
+
+/** "[::1]:80" or "db.internal:5432" back to its host and port. */
+function splitDestination(destination: string): { host: string; port: number } {
+  const colon = destination.lastIndexOf(":");
+  return { host: destination.slice(0, colon).replace(/^\[(.*)\]$/, "$1"), port: Number(destination.slice(colon + 1)) };
+}
+
+/** "unreachable": nothing listens on the host's address at that port; "someone-else": something does, but not sshd for us. */
+type ProbeOutcome = "unreachable" | "forwarded" | "someone-else";
+
+/** For the probe's connection, and for sshd to forward it back: seconds on a loaded machine. */
+const PROBE_TIMEOUT_MS = 10_000;
+
+/** Probes waiting for sshd to forward their connection back; `delete` is their arrival. */
+class ProbeArrivals {
+  private readonly waiting = new Map<string, (arrived: boolean) => void>();
+
+  expect(source: string, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.settle(source, false), timeoutMs);
+      timer.unref();
+      this.waiting.set(source, (arrived) => {
+        clearTimeout(timer);
+        resolve(arrived);
       });
     });
-    return reachable
-      ? undefined
-      : `${hostName} listens on its loopback only: its sshd has GatewayPorts off, so ${listenAddress}:${listenPort} is reachable only from ${hostName} itself`;
+  }
+
+  delete(source: string): boolean {
+    return this.settle(source, true);
+  }
+
+  /** A probe that will not arrive (it failed to connect). */
+  forget(source: string) {
+    this.settle(source, false);
+  }
+
+  private settle(source: string, arrived: boolean): boolean {
+    const resolve = this.waiting.get(source);
+    if (!resolve) return false;
+    this.waiting.delete(source);
+    resolve(arrived);
+    return true;
   }
 }

@@ -675,7 +675,7 @@ describe("afterwards", () => {
     }
 
     type StoredTunnel = { id: string; kind: string; status: string; listen: { address: string; port: number }; target: { host: string; port: number } | null; allowedSources: string[]; expiresAt: string };
-    const tunnels = (await admin.get<{ tunnels: StoredTunnel[] }>("/tunnels?status=all")).body.tunnels;
+    const tunnels = (await admin.get<{ tunnels: StoredTunnel[] }>("/tunnels?status=all&limit=200")).body.tunnels;
     expect(tunnels.map((tunnel) => tunnel.id)).toEqual(expect.arrayContaining([ids.userTunnel, ids.adminTunnel]));
     for (const tunnel of tunnels) {
       const what = `tunnel ${JSON.stringify(tunnel)}`;
@@ -723,7 +723,7 @@ describe("afterwards", () => {
   });
 
   it("leaves no tunnel open that fuzzing made", async () => {
-    const open = (await admin.get<{ tunnels: { id: string }[] }>("/tunnels")).body.tunnels.map((tunnel) => tunnel.id);
+    const open = (await admin.get<{ tunnels: { id: string }[] }>("/tunnels?limit=200")).body.tunnels.map((tunnel) => tunnel.id);
     const fixtures = [ids.userTunnel, ids.adminTunnel, ids.pendingTunnel, ids.deniedTunnel];
     expect(open.filter((id) => !fixtures.includes(id))).toEqual([]);
   });

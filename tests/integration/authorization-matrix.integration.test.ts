@@ -52,7 +52,8 @@ const stored = async (id: string) => (await as.admin.get<Tunnel>(`/tunnels/${id}
 
 beforeAll(async () => {
   [sshd, origin] = await Promise.all([startSshd(), startOrigin({ size: 1024 })]);
-  warren = await startWarren();
+  // Checks open fresh tunnels and leave them open: the per-user limits (limits.integration.test.ts) stay out of the way.
+  warren = await startWarren({ env: { NODE_ENV: "production", WARREN_MAX_TUNNELS_PER_USER: "100000" } });
   for (const actor of ACTORS) await warren.createUser({ email: `${actor}@example.com`, password, admin: actor === "admin" });
   for (const actor of ACTORS) {
     tokens[actor] = await warren.createToken(`${actor}@example.com`);
@@ -62,9 +63,10 @@ beforeAll(async () => {
   teamId = (await as.admin.post<{ id: string }>("/teams", { name: "payments", ownerEmail: "owner@example.com" })).body.id;
   otherTeamId = (await as.admin.post<{ id: string }>("/teams", { name: "search" })).body.id;
   for (const actor of ["member", "disabled"] as const) await as.owner.post(`/teams/${teamId}/members`, { email: `${actor}@example.com` });
-  const host = (name: string, extra: Record<string, unknown>) =>
+  const unlimited = { maxOpenPerUser: 1000, maxPendingPerUser: 1000 };
+  const host = (name: string, extra: { teamIds?: string[]; policy?: Record<string, unknown> }) =>
     as.admin
-      .post<{ id: string }>("/hosts", { name, address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, ...extra })
+      .post<{ id: string }>("/hosts", { name, address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, ...extra, policy: { ...unlimited, ...extra.policy } })
       .then((r) => r.body.id);
   hosts.everyone = await host("everyone-1", {});
   hosts.team = await host("payments-1", { teamIds: [teamId] });

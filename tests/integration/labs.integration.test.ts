@@ -57,10 +57,12 @@ let warren: WarrenHandle | undefined;
 let alice: ApiClient;
 let bobToken: string;
 let teamId: string;
-const hostIds = { server: "", gateway: "", gatewayNoGp: "" };
+const hostIds = { server: "", gateway: "", gatewayNoGp: "", gatewayStrict: "", gatewayCs: "" };
+let admin: ApiClient;
 let server: SshdHandle;
 let gateway: SshdHandle;
 let gatewayNoGp: SshdHandle;
+let gatewayCs: SshdHandle;
 
 const nodeScript = (script: string, args: string[]) => [process.execPath, "--import", "tsx", `tests/harness/${script}`, ...args];
 
@@ -113,10 +115,10 @@ async function buildNetwork(): Promise<string> {
   }
 }
 
-async function addHost(admin: ApiClient, name: string, sshd: SshdHandle, address: string, targets: string[] = []): Promise<string> {
+async function addHost(admin: ApiClient, name: string, sshd: SshdHandle, address: string, { targets = [] as string[], publicBinds = true } = {}): Promise<string> {
   // The labs listen beyond loopback and let the laptop in: both need the host's policy, as does a
-  // remote tunnel to the bastion's own loopback (lab 3).
-  const policy = { publicBinds: true, anySource: true, targets };
+  // remote tunnel to the bastion's own loopback (labs 3 and the GatewayPorts ones).
+  const policy = { publicBinds, anySource: true, targets };
   const created = await admin.post<{ id: string }>("/hosts", { name, address, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, policy });
   if (created.status !== 201) throw new Error(`adding host ${name}: ${JSON.stringify(created.body)}`);
   // Trust on first use across the namespaces, and check it is the sshd we started there.
@@ -149,23 +151,27 @@ beforeAll(async () => {
     sshds.push(sshd);
     return sshd;
   };
-  [server, gateway, gatewayNoGp] = await Promise.all([
+  [server, gateway, gatewayNoGp, gatewayCs] = await Promise.all([
     startSshdIn("server", { listenAddress: SERVER, port: 22 }),
     startSshdIn("gateway", { listenAddress: GATEWAY, port: 22, gatewayPorts: "yes" }),
     startSshdIn("gateway", { listenAddress: GATEWAY, port: 2222, gatewayPorts: "no" }),
+    startSshdIn("gateway", { listenAddress: GATEWAY, port: 2223, gatewayPorts: "clientspecified" }),
     ...ORIGIN_NAMES.map(startOriginIn),
   ]);
   // Listening on every address of the bastion, so that machines other than the test's reach its API as themselves.
   warren = await startWarren({ netns: ns("bastion"), host: apiAddress, env: { NODE_ENV: "production", HOST: "0.0.0.0", WARREN_LISTEN_ADDRESSES: `127.0.0.1,${BASTION},0.0.0.0` } });
   for (const who of ["admin", "alice", "bob"]) await warren.createUser({ email: `${who}@example.com`, password: "correct horse battery", admin: who === "admin" });
-  const admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
+  admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
   alice = apiClient(warren.url, await warren.createToken("alice@example.com"));
   bobToken = await warren.createToken("bob@example.com");
   teamId = (await admin.post<{ id: string }>("/teams", { name: "lab", ownerEmail: "alice@example.com" })).body.id;
   await alice.post(`/teams/${teamId}/members`, { email: "bob@example.com" });
   hostIds.server = await addHost(admin, "server", server, SERVER);
-  hostIds.gateway = await addHost(admin, "gateway", gateway, GATEWAY, ["localhost", SERVER]);
-  hostIds.gatewayNoGp = await addHost(admin, "gateway-nogp", gatewayNoGp, GATEWAY, ["localhost"]);
+  hostIds.gateway = await addHost(admin, "gateway", gateway, GATEWAY, { targets: ["localhost", SERVER] });
+  hostIds.gatewayNoGp = await addHost(admin, "gateway-nogp", gatewayNoGp, GATEWAY, { targets: ["localhost"] });
+  // The same GatewayPorts-yes sshd, under a policy that keeps listeners on loopback.
+  hostIds.gatewayStrict = await addHost(admin, "gateway-strict", gateway, GATEWAY, { targets: ["localhost"], publicBinds: false });
+  hostIds.gatewayCs = await addHost(admin, "gateway-cs", gatewayCs, GATEWAY, { targets: ["localhost"] });
 });
 
 afterAll(async () => {
@@ -249,6 +255,58 @@ describe("lab 3: -R with GatewayPorts yes and no", () => {
     // As the warning says: the tunnel works, from the gateway's own loopback only.
     expect(fromGatewayItself).toEqual(served("bastionLoopback"));
     await Promise.all([closeTunnel(exposed.id), closeTunnel(loopbackOnly.id)]);
+  });
+});
+
+describe("-R 127.0.0.1 on a host whose sshd has GatewayPorts yes", () => {
+  const target = { host: "localhost", port: 80 }; // the bastion's own service
+  const loopback = (port: number) => ({ kind: "remote", listen: { address: "127.0.0.1", port }, target });
+
+  it("is refused where the policy keeps listeners on loopback: sshd would listen on every address", async () => {
+    const tunnel = await openTunnel({ hostId: hostIds.gatewayStrict, ...loopback(8083) });
+    expect(tunnel.status).toBe("failed");
+    expect(tunnel.statusReason).toContain("gateway-strict's sshd has GatewayPorts yes: 127.0.0.1:8083 is listening on every address of gateway-strict");
+    expect(tunnel.statusReason).toContain("GatewayPorts clientspecified");
+    // A machine on the gateway's network finds nothing there: the forwarding was cancelled.
+    expect(await fetchFrom("laptop", GATEWAY_PUBLIC, 8083)).toEqual({ error: "ECONNREFUSED" });
+    const audit = await admin.get<{ events: { action: string; details: { reason?: string } }[] }>(`/audit?tunnelId=${tunnel.id}&action=tunnel.failed`);
+    expect(audit.body.events.map((item) => item.details.reason)).toEqual([tunnel.statusReason]);
+  });
+
+  it("is shown as public where the policy allows public binds, and the probe is not one of its connections", async () => {
+    const tunnel = await openTunnel({ hostId: hostIds.gateway, ...loopback(8084) });
+    expect(tunnel.status).toBe("active");
+    expect(tunnel.statusReason).toContain("gateway's sshd has GatewayPorts yes: 127.0.0.1:8084 is listening on every address of gateway");
+    const history = await alice.get<{ connections: unknown[] }>(`/tunnels/${tunnel.id}/history`);
+    expect(history.body.connections).toEqual([]);
+    // As the reason says: reachable from the gateway's other network.
+    expect(await fetchFrom("laptop", GATEWAY_PUBLIC, 8084)).toEqual(served("bastionLoopback"));
+
+    // Once the policy keeps listeners on loopback, the public bind sshd made goes too.
+    expect((await admin.patch(`/hosts/${hostIds.gateway}`, { policy: { publicBinds: false } })).status).toBe(200);
+    try {
+      const closed = (await alice.get<Tunnel>(`/tunnels/${tunnel.id}`)).body;
+      expect(closed.status).toBe("closed");
+      expect(closed.statusReason).toContain("closed: gateway's policy no longer allows it: gateway's sshd has GatewayPorts yes");
+      expect(await fetchFrom("laptop", GATEWAY_PUBLIC, 8084)).toEqual({ error: "ECONNREFUSED" });
+    } finally {
+      await admin.patch(`/hosts/${hostIds.gateway}`, { policy: { publicBinds: true } });
+    }
+  });
+
+  it("stays on loopback with GatewayPorts clientspecified, which still honours 0.0.0.0", async () => {
+    const [onLoopback, onEvery] = [await openTunnel({ hostId: hostIds.gatewayCs, ...loopback(8085) }), await openTunnel({ hostId: hostIds.gatewayCs, kind: "remote", listen: { address: "0.0.0.0", port: 8086 }, target })];
+    expect(onLoopback).toMatchObject({ status: "active", statusReason: null });
+    expect(onEvery).toMatchObject({ status: "active", statusReason: null });
+    const [fromLaptop, fromGatewayItself, publicOne] = await Promise.all([
+      fetchFrom("laptop", GATEWAY_PUBLIC, 8085),
+      fetchFrom("gateway", "127.0.0.1", 8085),
+      fetchFrom("laptop", GATEWAY_PUBLIC, 8086),
+    ]);
+    expect(fromLaptop).toEqual({ error: "ECONNREFUSED" });
+    expect(fromGatewayItself).toEqual(served("bastionLoopback"));
+    expect(publicOne).toEqual(served("bastionLoopback"));
+    await Promise.all([closeTunnel(onLoopback.id), closeTunnel(onEvery.id)]);
   });
 });
 

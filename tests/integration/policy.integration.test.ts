@@ -1,6 +1,9 @@
 // A host's policy through the API and a real sshd: refused kinds, targets,
 // ports, public binds and wide sources at request time; SOCKS destinations
 // checked per connection; every refusal visible and audited.
+import net from "node:net";
+import path from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, type ApiClient, type ApiErrorBody } from "@/tests/harness/api-client";
 import { freePort, freePortInRange, waitFor } from "@/tests/harness/free-port";
@@ -45,7 +48,7 @@ afterAll(async () => {
 
 describe("a host's policy", () => {
   it("is stored and answered as one object, and only admins change it", async () => {
-    expect(host.policy).toEqual({ kinds: ["local", "dynamic"], targets: ["127.0.0.1/32"], ports: [String(origin.port)], publicBinds: false, anySource: false, approval: false, defaultTtlMinutes: 60, maxTtlMinutes: 120 });
+    expect(host.policy).toEqual({ kinds: ["local", "dynamic"], targets: ["127.0.0.1/32"], ports: [String(origin.port)], publicBinds: false, anySource: false, approval: false, defaultTtlMinutes: 60, maxTtlMinutes: 120, maxOpenPerUser: 10, maxPendingPerUser: 5 });
     expect((await alice.patch(`/hosts/${host.id}`, { policy: { kinds: ["remote"] } })).status).toBe(403);
     const bad = await admin.patch<ApiErrorBody>(`/hosts/${host.id}`, { policy: { ports: ["70000"] } });
     expect(bad.status).toBe(422);
@@ -141,5 +144,75 @@ describe("a host's policy", () => {
     expect(gone.status).toBe(409);
     const audit = await admin.get<{ events: { action: string }[] }>(`/audit?tunnelId=${tunnel.id}`);
     expect(audit.body.events.map((event) => event.action)).toEqual(expect.arrayContaining(["tunnel.extended", "tunnel.closed"]));
+  });
+});
+
+describe("a changed policy reaches the tunnels already open", () => {
+  type Tunnel = { id: string; status: string; statusReason: string | null; expiresAt: string };
+  type Events = { events: { action: string; actorEmail: string | null; details: { reason?: string } }[] };
+
+  it("refuses a now forbidden SOCKS destination at once, closes a tunnel of a kind no longer allowed, brings expiries in, and refuses extending", async () => {
+    // A target that keeps its connections open until the other side closes them.
+    const holder = net.createServer({ allowHalfOpen: true }, () => {});
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+    const holderPort = (holder.address() as net.AddressInfo).port;
+    await admin.patch(`/hosts/${host.id}`, {
+      policy: { kinds: ["local", "dynamic"], targets: ["127.0.0.1/32"], ports: [String(origin.port), String(holderPort)], publicBinds: false, anySource: false, maxTtlMinutes: 120 },
+    });
+    const socksPort = await freePortInRange(20000, 24999);
+    const localPort = await freePortInRange(25000, 29999);
+    const socks = (await alice.post<Tunnel>("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port: socksPort }, ttlMinutes: 120 })).body;
+    const local = (await alice.post<Tunnel>("/tunnels", { hostId: host.id, kind: "local", listen: { port: localPort }, target: { host: "127.0.0.1", port: origin.port }, ttlMinutes: 120 })).body;
+    expect([socks.status, local.status]).toEqual(["active", "active"]);
+    expect((await socksFetch(socksPort, "127.0.0.1", origin.port)).reply).toBe(0);
+    const held = socksFetch(socksPort, "127.0.0.1", holderPort); // settles when the connection closes
+    await waitFor(() => alice.get<{ connections: number }>(`/tunnels/${socks.id}`).then((r) => r.body.connections), (open) => open === 1, 10_000, "the held connection");
+
+    const changed = await admin.patch(`/hosts/${host.id}`, { policy: { kinds: ["dynamic"], targets: ["10.0.0.0/8"], maxTtlMinutes: 30 } });
+    expect(changed.status).toBe(200);
+
+    // The open SOCKS tunnel cuts its connection to a destination no longer allowed, and refuses the next.
+    expect((await held).reply).toBe(0);
+    holder.close();
+    expect((await socksFetch(socksPort, "127.0.0.1", origin.port)).reply).toBe(2);
+    const refusals = await waitFor(
+      () => admin.get<Events>(`/audit?tunnelId=${socks.id}&action=connection.refused`).then((r) => r.body.events),
+      (events) => events.length === 1,
+      10_000,
+      "the refusal's audit record",
+    );
+    expect(refusals[0]!.details.reason).toContain("db-1 allows tunnels only to 10.0.0.0/8");
+    // It is still allowed as a kind; its expiry is brought within the new maximum.
+    const stillOpen = (await alice.get<Tunnel>(`/tunnels/${socks.id}`)).body;
+    expect(stillOpen.status).toBe("active");
+    expect(Date.parse(stillOpen.expiresAt) - Date.now()).toBeLessThanOrEqual(30 * 60_000);
+    const shortened = await admin.get<Events>(`/audit?tunnelId=${socks.id}&action=tunnel.expiry_shortened`);
+    expect(shortened.body.events.map((event) => event.actorEmail)).toEqual(["admin@example.com"]);
+
+    // The local tunnel is a kind the host no longer allows: closed, with the reason its owner sees, audited as the admin's doing.
+    const closed = (await alice.get<Tunnel>(`/tunnels/${local.id}`)).body;
+    expect(closed.status).toBe("closed");
+    expect(closed.statusReason).toBe("closed: db-1's policy no longer allows it: db-1 does not allow local tunnels");
+    const closing = await admin.get<Events>(`/audit?tunnelId=${local.id}&action=tunnel.closed`);
+    expect(closing.body.events.map((event) => [event.actorEmail, event.details.reason])).toEqual([["admin@example.com", closed.statusReason]]);
+    await expect(socksFetch(localPort, "127.0.0.1", origin.port)).rejects.toThrow(/ECONNREFUSED/);
+    const extendClosed = await alice.post<ApiErrorBody>(`/tunnels/${local.id}/extend`, { ttlMinutes: 10 });
+    expect(extendClosed.status).toBe(409);
+    await alice.delete(`/tunnels/${socks.id}`);
+  });
+
+  it("re-checks everything a request is checked against when a tunnel is extended, even after a change made outside the API", async () => {
+    await admin.patch(`/hosts/${host.id}`, { policy: { kinds: ["local", "dynamic"], targets: ["127.0.0.1/32"], ports: [String(origin.port)], maxTtlMinutes: 120 } });
+    const port = await freePortInRange();
+    const local = (await alice.post<Tunnel>("/tunnels", { hostId: host.id, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port }, ttlMinutes: 30 })).body;
+    expect(local.status).toBe("active");
+    // Another process (a restore, a script) narrows the policy in the database: no reapplication reaches the open tunnel.
+    const raw = new Database(path.join(warren.dataDir, "warren.db"));
+    raw.prepare(`UPDATE Host SET policyKinds = '["dynamic"]' WHERE id = ?`).run(host.id);
+    raw.close();
+    const extend = await alice.post<ApiErrorBody>(`/tunnels/${local.id}/extend`, { ttlMinutes: 60 });
+    expect(extend.status).toBe(403);
+    expect(extend.body.error).toEqual({ code: "forbidden", field: "kind", message: "db-1's policy no longer allows this tunnel: db-1 does not allow local tunnels" });
+    await alice.delete(`/tunnels/${local.id}`);
   });
 });

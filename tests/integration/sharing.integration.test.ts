@@ -191,15 +191,14 @@ describe("a host that needs approval", () => {
     expect(await read(pending.id)).toMatchObject({ status: "closed", statusReason: "request withdrawn by member@example.com" });
   });
 
-  it("cannot approve what the host's policy no longer allows", async () => {
+  it("applies a narrowed policy to requests still waiting: a TTL comes within the maximum, what is no longer allowed is denied", async () => {
     const pending = await request(member, approvalHost, { ttlMinutes: 120 });
     await admin.patch(`/hosts/${approvalHost}`, { policy: { maxTtlMinutes: 60 } });
-    const refused = await owner.post<{ error: { message: string } }>(`/tunnels/${pending.id}/approve`);
-    expect(refused.status).toBe(409);
-    expect(refused.body.error.message).toBe("payments-db's policy changed since the request: must be at most 60 minutes on payments-db; deny it instead");
-    expect((await read(pending.id)).status).toBe("pending_approval");
-    await admin.patch(`/hosts/${approvalHost}`, { policy: { maxTtlMinutes: 1440 } });
-    await member.delete(`/tunnels/${pending.id}`);
+    expect(await read(pending.id)).toMatchObject({ status: "pending_approval", ttlMinutes: 60 });
+    await admin.patch(`/hosts/${approvalHost}`, { policy: { kinds: ["dynamic"] } });
+    expect(await read(pending.id)).toMatchObject({ status: "denied", statusReason: "denied: payments-db's policy no longer allows it: payments-db does not allow local tunnels" });
+    expect(await audit(pending.id)).toContain("tunnel.denied");
+    await admin.patch(`/hosts/${approvalHost}`, { policy: { maxTtlMinutes: 1440, kinds: ["local", "remote", "dynamic"] } });
   });
 
   it("closes the requests of a user who is disabled", async () => {

@@ -5,7 +5,7 @@ import { useEffect, useId, useState, type FormEvent, type ReactNode } from "reac
 import { FormAlert } from "@/app/components/form-alert";
 import { SaveRow } from "@/app/components/save-row";
 import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
-import { hostPolicySchema, type HostPolicy } from "@/lib/validation/host-policy";
+import { MAX_PER_USER, hostPolicySchema, type HostPolicy } from "@/lib/validation/host-policy";
 import { MAX_TTL_MINUTES } from "@/lib/validation/tunnels";
 import { errorMessage } from "@/app/lib/error-message";
 import type { HostView } from "./host-view";
@@ -32,8 +32,13 @@ export function HostPolicySection({ host }: { host: Host }) {
 }
 
 // In the form's order, so the first one wrong is the one that gets focus.
-const FIELDS = ["kinds", "targets", "ports", "publicBinds", "anySource", "approval", "maxTtlMinutes", "defaultTtlMinutes"] as const;
+const FIELDS = ["kinds", "targets", "ports", "publicBinds", "anySource", "approval", "maxTtlMinutes", "defaultTtlMinutes", "maxOpenPerUser", "maxPendingPerUser"] as const;
 const TTL_FIELDS = ["maxTtlMinutes", "defaultTtlMinutes"] as const;
+const LIMIT_FIELDS = ["maxOpenPerUser", "maxPendingPerUser"] as const;
+const LIMIT_HINTS: Record<LimitField, [string, string]> = {
+  maxOpenPerUser: ["Open tunnels per person", `How many tunnels one person may have open through this host at once: 1 to ${MAX_PER_USER}. Admins are not limited.`],
+  maxPendingPerUser: ["Requests waiting per person", `How many requests one person may have waiting for approval on this host: 1 to ${MAX_PER_USER}.`],
+};
 const SWITCHES = [
   {
     field: "publicBinds",
@@ -52,11 +57,13 @@ const SWITCHES = [
   },
 ] as const;
 type TtlField = (typeof TTL_FIELDS)[number];
+type LimitField = (typeof LIMIT_FIELDS)[number];
+const NUMBER_FIELDS: readonly Field[] = [...TTL_FIELDS, ...LIMIT_FIELDS];
 type Field = (typeof FIELDS)[number];
 type Errors = Partial<Record<Field | "form", string>>;
 
 /** The policy as typed. */
-type Draft = { kinds: TunnelKind[]; targets: string; ports: string; publicBinds: boolean; anySource: boolean; approval: boolean; maxTtlMinutes: string; defaultTtlMinutes: string };
+type Draft = { kinds: TunnelKind[]; targets: string; ports: string; publicBinds: boolean; anySource: boolean; approval: boolean } & Record<TtlField | LimitField, string>;
 type PolicyInput = ReturnType<typeof toPolicy>;
 
 const draftOf = (policy: HostPolicy): Draft => ({
@@ -68,11 +75,13 @@ const draftOf = (policy: HostPolicy): Draft => ({
   approval: policy.approval,
   maxTtlMinutes: String(policy.maxTtlMinutes),
   defaultTtlMinutes: String(policy.defaultTtlMinutes),
+  maxOpenPerUser: String(policy.maxOpenPerUser),
+  maxPendingPerUser: String(policy.maxPendingPerUser),
 });
 
 const entries = (raw: string) => raw.split(/[\s,]+/).filter(Boolean);
 
-const minutes = (raw: string) => (raw.trim() === "" ? undefined : Number(raw.trim()));
+const numberOf = (raw: string) => (raw.trim() === "" ? undefined : Number(raw.trim()));
 
 function toPolicy(draft: Draft) {
   return {
@@ -82,8 +91,10 @@ function toPolicy(draft: Draft) {
     publicBinds: draft.publicBinds,
     anySource: draft.anySource,
     approval: draft.approval,
-    maxTtlMinutes: minutes(draft.maxTtlMinutes),
-    defaultTtlMinutes: minutes(draft.defaultTtlMinutes),
+    maxTtlMinutes: numberOf(draft.maxTtlMinutes),
+    defaultTtlMinutes: numberOf(draft.defaultTtlMinutes),
+    maxOpenPerUser: numberOf(draft.maxOpenPerUser),
+    maxPendingPerUser: numberOf(draft.maxPendingPerUser),
   };
 }
 
@@ -96,9 +107,9 @@ function locate(path: string): { field: Field; index?: number } | undefined {
   return { field, index: Number.isInteger(index) ? index : undefined };
 }
 
-/** The message as shown beside its control: a list entry is named, a blank TTL is "required". */
+/** The message as shown beside its control: a list entry is named, a blank number is "required". */
 function wording({ field, index }: { field: Field; index?: number }, message: string, input: PolicyInput): string {
-  if ((field === "maxTtlMinutes" || field === "defaultTtlMinutes") && input[field] === undefined) return "is required";
+  if (NUMBER_FIELDS.includes(field) && input[field as TtlField | LimitField] === undefined) return "is required";
   const entry = index === undefined ? undefined : field === "targets" ? input.targets[index] : field === "ports" ? input.ports[index] : undefined;
   return entry === undefined ? message : `${entry}: ${message}`;
 }
@@ -168,7 +179,7 @@ function PolicyForm({ host }: { host: Host }) {
 
   /** "That is 2 h." under a TTL field holding a valid number of minutes. */
   const reading = (field: TtlField) => {
-    const ttl = minutes(draft[field]);
+    const ttl = numberOf(draft[field]);
     return ttl !== undefined && Number.isInteger(ttl) && ttl >= 1 && ttl <= MAX_TTL_MINUTES ? ` That is ${ttlText(ttl)}.` : "";
   };
   const ttlHints: Record<TtlField, [string, string]> = {
@@ -226,6 +237,24 @@ function PolicyForm({ host }: { host: Host }) {
                 inputMode="numeric"
                 min={1}
                 max={MAX_TTL_MINUTES}
+                step={1}
+                value={draft[field]}
+                onChange={(event) => edit({ [field]: event.target.value })}
+                autoComplete="off"
+                className={CONTROL}
+              />
+            )}
+          </Labelled>
+        ))}
+        {LIMIT_FIELDS.map((field) => (
+          <Labelled key={field} id={id(field)} label={LIMIT_HINTS[field][0]} error={errors[field]} hint={LIMIT_HINTS[field][1]}>
+            {(control) => (
+              <input
+                {...control}
+                type="number"
+                inputMode="numeric"
+                min={1}
+                max={MAX_PER_USER}
                 step={1}
                 value={draft[field]}
                 onChange={(event) => edit({ [field]: event.target.value })}

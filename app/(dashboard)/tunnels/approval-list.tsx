@@ -3,12 +3,13 @@
 import { useRef, useState } from "react";
 import { useApprovals } from "@/app/lib/use-approvals";
 import type { TunnelDto } from "@/lib/tunnels/tunnels";
+import { MoreButton } from "./more-button";
 import { RequestDecision } from "./request-decision";
 import { clockTime, requestDeadline, requestSummary } from "./request-text";
 
 /** "Waiting for your approval": requests to open or extend tunnels, live. */
-export function ApprovalList({ initial, now }: { initial: TunnelDto[]; now: number }) {
-  const { requests, reload } = useApprovals(initial);
+export function ApprovalList({ initial, now }: { initial: { requests: TunnelDto[]; nextCursor: string | null }; now: number }) {
+  const { requests, reload, more, loadMore } = useApprovals(initial);
   const [notice, setNotice] = useState("");
   const headingRef = useRef<HTMLHeadingElement>(null);
   return (
@@ -47,6 +48,7 @@ export function ApprovalList({ initial, now }: { initial: TunnelDto[]; now: numb
           })}
         </ul>
       )}
+      {more ? <MoreButton onClick={loadMore}>Show more requests</MoreButton> : null}
     </section>
   );
 }

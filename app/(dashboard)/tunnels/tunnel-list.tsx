@@ -1,14 +1,15 @@
 "use client";
 
 import Link from "next/link";
-import { useMemo, useState, type ReactNode } from "react";
+import { useMemo, useRef, useState, type ReactNode } from "react";
 import { FormAlert } from "@/app/components/form-alert";
 import { apiFetch } from "@/app/lib/api-fetch";
 import { errorMessage } from "@/app/lib/error-message";
 import { useNow } from "@/app/lib/realtime-provider";
-import { reloadTunnels, useLiveTunnels } from "@/app/lib/use-live-tunnels";
+import { PAGE, reloadTunnels, useLiveTunnels } from "@/app/lib/use-live-tunnels";
 import type { TunnelDto } from "@/lib/tunnels/tunnels";
 import { ApprovalList } from "./approval-list";
+import { MoreButton } from "./more-button";
 import { TunnelRow } from "./tunnel-row";
 import { canJoin, type Viewer } from "./viewer";
 
@@ -16,16 +17,23 @@ const ENDED = new Set(["closed", "expired"]);
 const EMPTY = "rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400";
 
 type Props = {
-  initial: TunnelDto[];
+  /** The first page, newest first. */
+  initial: { tunnels: TunnelDto[]; nextCursor: string | null };
   showEnded: boolean;
   viewer: Viewer;
   /** Requests the viewer may decide; null for someone who decides none (no section). */
-  requests: TunnelDto[] | null;
+  requests: { requests: TunnelDto[]; nextCursor: string | null } | null;
 };
 
 export function TunnelList({ initial, showEnded, viewer, requests }: Props) {
-  const reload = useMemo(() => reloadTunnels(showEnded ? "?status=all" : ""), [showEnded]);
-  const { tunnels, rates, resync } = useLiveTunnels(initial, reload);
+  const [more, setMore] = useState(initial.nextCursor !== null);
+  const wanted = useRef(initial.tunnels.length);
+  const reload = useMemo(() => reloadTunnels(showEnded ? "?status=all" : "", () => wanted.current, setMore), [showEnded]);
+  const { tunnels, rates, resync } = useLiveTunnels(initial.tunnels, reload);
+  const loadMore = () => {
+    wanted.current = tunnels.length + PAGE;
+    resync();
+  };
   const now = useNow();
   const [notice, setNotice] = useState("");
   const [failure, setFailure] = useState("");
@@ -87,6 +95,7 @@ export function TunnelList({ initial, showEnded, viewer, requests }: Props) {
           {rows(others)}
         </Section>
       ) : null}
+      {more ? <MoreButton onClick={loadMore}>Show older tunnels</MoreButton> : null}
     </div>
   );
 }

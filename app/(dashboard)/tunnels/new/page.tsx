@@ -5,6 +5,7 @@ import { getConfig } from "@/lib/config";
 import { listHosts } from "@/lib/hosts";
 import { listTeams } from "@/lib/teams/teams";
 import { listTunnels } from "@/lib/tunnels/tunnels";
+import { MAX_PAGE } from "@/lib/validation/page";
 import { NewTunnelForm } from "./new-tunnel-form";
 import { suggestPort } from "./suggest-port";
 
@@ -17,10 +18,10 @@ function ownAddress(ip: string | null | undefined): string | null {
 
 export default async function NewTunnelPage() {
   const { user, ctx } = await requireSessionCtx();
-  const [hosts, tunnels, teams] = await Promise.all([listHosts({ ctx }), listTunnels({ ctx }), listTeams({ ctx })]);
+  const [hosts, tunnels, teams] = await Promise.all([listHosts({ ctx }), listTunnels({ ctx, input: { limit: MAX_PAGE } }), listTeams({ ctx })]);
   const { listenAddresses, listenPorts } = getConfig();
   // Warren-side listeners share the bastion's ports; remote ones live on their hosts.
-  const usedOnBastion = tunnels.filter((tunnel) => tunnel.kind !== "remote").map((tunnel) => tunnel.listen.port);
+  const usedOnBastion = tunnels.tunnels.filter((tunnel) => tunnel.kind !== "remote").map((tunnel) => tunnel.listen.port);
   return (
     <section aria-labelledby="new-tunnel-heading" className="space-y-4">
       <div className="space-y-1">

@@ -52,7 +52,7 @@ export async function approveRequest({ ctx, input }: { ctx: Ctx; input: { id: st
   const details = { requester: tunnel.owner.email, reason: reason ?? null };
   if (tunnel.status === "pending_approval") {
     await assertStillAllowed(tunnel);
-    await assertPortFree({ kind: tunnel.kind, hostId: tunnel.hostId, listen: { address: tunnel.listenAddress, port: tunnel.listenPort } }, tunnel.id);
+    await assertPortFree(ctx, { kind: tunnel.kind, hostId: tunnel.hostId, listen: { address: tunnel.listenAddress, port: tunnel.listenPort } }, tunnel.id);
     // Its time starts now, not when it was asked for.
     await getPrisma().tunnel.update({ where: { id: tunnel.id }, data: { expiresAt: new Date(Date.now() + tunnel.ttlMinutes * 60_000), pendingUntil: null } });
     await recordAudit(ctx, { action: "tunnel.approved", hostId: tunnel.hostId, tunnelId: tunnel.id, details });
@@ -64,7 +64,7 @@ export async function approveRequest({ ctx, input }: { ctx: Ctx; input: { id: st
     await applyExtension(ctx, tunnel, tunnel.extensionMinutes!, { approved: true, ...details });
     await resolveRequest(tunnel, "extension", "approved", `extension approved by ${actorName(ctx)}${said(reason)}`);
   }
-  return tunnelDto(tunnel.id);
+  return tunnelDto(ctx, tunnel.id);
 }
 
 export async function denyRequest({ ctx, input }: { ctx: Ctx; input: { id: string; reason?: unknown } }) {
@@ -79,7 +79,7 @@ export async function denyRequest({ ctx, input }: { ctx: Ctx; input: { id: strin
     await recordAudit(ctx, { action: "tunnel.extension_denied", hostId: tunnel.hostId, tunnelId: tunnel.id, details: { requester: tunnel.owner.email, reason } });
     await resolveRequest(tunnel, "extension", "denied", `extension ${denied}`);
   }
-  return tunnelDto(tunnel.id);
+  return tunnelDto(ctx, tunnel.id);
 }
 
 /** Requests the caller may decide, oldest first. */
@@ -89,7 +89,7 @@ export async function listApprovals({ ctx }: { ctx: Ctx }) {
   const candidates = isPrivileged(ctx)
     ? { ...waiting, ...(userId ? { ownerId: { not: userId } } : {}) }
     : { ...waiting, ownerId: { not: userId! }, owner: { memberships: { some: { teamId: { in: ownedTeams(await teamRoles(userId!)) } } } } };
-  const tunnels = await listTunnelsWhere(candidates, "asc");
+  const tunnels = await listTunnelsWhere(ctx, candidates, "asc");
   const allowed = await Promise.all(tunnels.map((tunnel) => canApprove(ctx, tunnel)));
   return tunnels.filter((_, index) => allowed[index]);
 }

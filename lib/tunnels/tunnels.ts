@@ -23,8 +23,10 @@ const tunnelInclude = {
 } as const;
 export type TunnelWithHost = Prisma.TunnelGetPayload<{ include: typeof tunnelInclude }>;
 
-/** The API's tunnel: stored state plus the engine's live counters. */
-export function serializeTunnel(tunnel: TunnelWithHost) {
+/** The API's tunnel: stored state plus the engine's live counters.
+ *  `hostVisible`: whether the viewer may see its host; if not (a team member
+ *  looking at a tunnel shared with them), the host shows by name only. */
+export function serializeTunnel(tunnel: TunnelWithHost, hostVisible: boolean) {
   const live = isOpen(tunnel.status) ? findEngine()?.live(tunnel.id) : undefined;
   const target = tunnel.targetHost && tunnel.targetPort ? { host: tunnel.targetHost, port: tunnel.targetPort } : null;
   const listen = { address: tunnel.listenAddress, port: tunnel.listenPort };
@@ -37,7 +39,7 @@ export function serializeTunnel(tunnel: TunnelWithHost) {
     host: { id: tunnel.host.id, name: tunnel.host.name },
     listen,
     target,
-    sshCommand: sshCommand({ kind: tunnel.kind, listen, target, host: tunnel.host }),
+    sshCommand: sshCommand({ kind: tunnel.kind, listen, target, host: hostVisible ? tunnel.host : { name: tunnel.host.name } }),
     bytesIn: live?.bytesIn ?? Number(tunnel.bytesIn),
     bytesOut: live?.bytesOut ?? Number(tunnel.bytesOut),
     connections: live?.connections ?? 0,
@@ -86,8 +88,19 @@ function ownerOf(ctx: Ctx): string {
   return ctx.actor.id;
 }
 
-/** Another open (or pending) tunnel on the same port answers 409 before the engine is asked. */
-export async function assertPortFree(input: { kind: string; hostId: string; listen: { address: string; port: number } }, self?: string) {
+/** Which of these hosts the caller may see. */
+async function visibleHostIds(ctx: Ctx, hostIds: string[]): Promise<Set<string>> {
+  const hosts = await getPrisma().host.findMany({ where: { id: { in: [...new Set(hostIds)] }, ...hostVisibleWhere(ctx) }, select: { id: true } });
+  return new Set(hosts.map((host) => host.id));
+}
+
+async function serializeFor(ctx: Ctx, tunnel: TunnelWithHost) {
+  return serializeTunnel(tunnel, (await visibleHostIds(ctx, [tunnel.hostId])).has(tunnel.hostId));
+}
+
+/** Another open (or pending) tunnel on the same port answers 409 before the
+ *  engine is asked; it is named only to someone who may see it. */
+export async function assertPortFree(ctx: Ctx, input: { kind: string; hostId: string; listen: { address: string; port: number } }, self?: string) {
   const remote = input.kind === "remote";
   const clash = await getPrisma().tunnel.findFirst({
     where: {
@@ -97,11 +110,11 @@ export async function assertPortFree(input: { kind: string; hostId: string; list
       // Warren-side listeners share the bastion; remote ones share their SSH host.
       ...(remote ? { kind: "remote", hostId: input.hostId } : { kind: { in: ["local", "dynamic"] } }),
     },
-    select: { id: true, host: { select: { name: true } } },
   });
   if (clash) {
-    const where = remote ? clash.host.name : "the bastion";
-    throw new ApiError({ code: "conflict", field: "listen.port", message: `port ${input.listen.port} is already in use on ${where} (tunnel ${clash.id})` });
+    const where = remote ? (await getPrisma().host.findUniqueOrThrow({ where: { id: input.hostId }, select: { name: true } })).name : "the bastion";
+    const which = (await mayView(ctx, clash)) ? ` (tunnel ${clash.id})` : "";
+    throw new ApiError({ code: "conflict", field: "listen.port", message: `port ${input.listen.port} is already in use on ${where}${which}` });
   }
 }
 
@@ -123,7 +136,7 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
     isAdmin: isPrivileged(ctx),
     sourcesGiven: input.allowedSources !== undefined,
   });
-  await assertPortFree(data);
+  await assertPortFree(ctx, data);
   const engine = getEngine();
   // Admins set the policy, so their own requests need nobody's approval.
   const approval = policy.approval && !isPrivileged(ctx);
@@ -171,14 +184,15 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
   return getTunnel({ ctx, input: { id: tunnel.id } });
 }
 
-export async function listTunnelsWhere(where: Prisma.TunnelWhereInput, order: "asc" | "desc" = "desc") {
+export async function listTunnelsWhere(ctx: Ctx, where: Prisma.TunnelWhereInput, order: "asc" | "desc" = "desc") {
   const tunnels = await getPrisma().tunnel.findMany({ where, include: tunnelInclude, orderBy: { createdAt: order }, take: 500 });
-  return tunnels.map(serializeTunnel);
+  const hostsSeen = await visibleHostIds(ctx, tunnels.map((tunnel) => tunnel.hostId));
+  return tunnels.map((tunnel) => serializeTunnel(tunnel, hostsSeen.has(tunnel.hostId)));
 }
 
 /** Open ones (with requests still waiting for approval) unless `all`. */
 export async function listTunnels({ ctx, input = {} }: { ctx: Ctx; input?: { status?: "open" | "all" } }) {
-  return listTunnelsWhere({ ...listedFor(ctx), ...(input.status === "all" ? {} : { status: { in: RESERVING_STATUSES } }) });
+  return listTunnelsWhere(ctx, { ...listedFor(ctx), ...(input.status === "all" ? {} : { status: { in: RESERVING_STATUSES } }) });
 }
 
 export async function findVisible(ctx: Ctx, id: string) {
@@ -190,12 +204,12 @@ export async function findVisible(ctx: Ctx, id: string) {
 
 /** The tunnel as it is now, for a caller already authorised (an approver
  *  sees the outcome of their decision, though it no longer waits on them). */
-export async function tunnelDto(id: string) {
-  return serializeTunnel(await getPrisma().tunnel.findUniqueOrThrow({ where: { id }, include: tunnelInclude }));
+export async function tunnelDto(ctx: Ctx, id: string) {
+  return serializeFor(ctx, await getPrisma().tunnel.findUniqueOrThrow({ where: { id }, include: tunnelInclude }));
 }
 
 export async function getTunnel({ ctx, input }: { ctx: Ctx; input: { id: string } }) {
-  return serializeTunnel(await findVisible(ctx, input.id));
+  return serializeFor(ctx, await findVisible(ctx, input.id));
 }
 
 export async function getTunnelHistory({ ctx, input }: { ctx: Ctx; input: { id: string } }) {

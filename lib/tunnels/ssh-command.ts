@@ -16,7 +16,7 @@ export function sshCommand({ kind, listen, target, host }: SshCommandInput): str
   const left = `${bracket(listen.address)}:${listen.port}`;
   const spec = kind === "dynamic" || !target ? left : `${left}:${bracket(target.host)}:${target.port}`;
   const flag = { local: "-L", remote: "-R", dynamic: "-D" }[kind];
-  if ("name" in host) return `ssh -N ${flag} ${spec} ${host.name}`;
+  if (!("address" in host)) return `ssh -N ${flag} ${spec} ${host.name}`;
   const port = host.port === 22 ? "" : ` -p ${host.port}`;
   return `ssh -N ${flag} ${spec}${port} ${host.username}@${host.address}`;
 }

@@ -62,6 +62,7 @@ async function fillLocalTunnel(page: Page, hostName: string, port: number) {
 }
 
 test("an admin creates a team, its owner invites someone who accepts, promotes people, errors show at the field, a member leaves", async ({ page, warren, newVisitor, capture }) => {
+  test.slow(); // three people's browsers through the whole flow
   for (const who of ["admin", "owner", "member"]) await warren.createUser({ email: `${who}@example.com`, password, admin: who === "admin" });
   await signInAs(page, "admin");
   await page.getByRole("link", { name: "Teams" }).click();

@@ -38,7 +38,7 @@ export function HostList({ hosts, teams, canAssignAll }: { hosts: HostView[]; te
             <span>Name</span>
             <span>Connects as</span>
             <span>Host key</span>
-            <span className="text-right">Actions</span>
+            <span className="text-right">{canAssignAll ? "Actions" : ""}</span>
           </div>
           <ul className="space-y-3">
             {hosts.map((host) => (

@@ -110,9 +110,10 @@ export async function assertPortFree(ctx: Ctx, input: { kind: string; hostId: st
       // Warren-side listeners share the bastion; remote ones share their SSH host.
       ...(remote ? { kind: "remote", hostId: input.hostId } : { kind: { in: ["local", "dynamic"] } }),
     },
+    include: { host: { select: { name: true } } },
   });
   if (clash) {
-    const where = remote ? (await getPrisma().host.findUniqueOrThrow({ where: { id: input.hostId }, select: { name: true } })).name : "the bastion";
+    const where = remote ? clash.host.name : "the bastion";
     const which = (await mayView(ctx, clash)) ? ` (tunnel ${clash.id})` : "";
     throw new ApiError({ code: "conflict", field: "listen.port", message: `port ${input.listen.port} is already in use on ${where}${which}` });
   }

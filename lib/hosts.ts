@@ -9,7 +9,8 @@ import { hostPolicy, policyColumns } from "@/lib/tunnels/host-policy";
 import { connectSsh, SshFailure, type SshStep, type SshTarget } from "@/lib/ssh/ssh-connect";
 import { generateKeyPair, readPrivateKey } from "@/lib/ssh/ssh-keys";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
-import { assertAssignable, canManageHost, hostVisibleWhere, isPrivileged, ownedTeams, teamRoles, actorId } from "@/lib/teams/team-access";
+import { requireAdmin } from "@/lib/auth/require-admin";
+import { assertAssignable, canManageHost, hostVisibleWhere, isPrivileged, teamRoles, actorId } from "@/lib/teams/team-access";
 import { enforceAccess } from "@/lib/tunnels/tunnel-access";
 import { reapplyHostPolicy } from "@/lib/tunnels/reapply-host-policy";
 import { createHostSchema, updateHostSchema, type CreateHostInput, type UpdateHostInput } from "@/lib/validation/hosts";
@@ -85,10 +86,24 @@ async function rolesOf(ctx: Ctx) {
   return userId ? teamRoles(userId) : new Map();
 }
 
-/** Admins add hosts for anyone; a team owner adds hosts for their own teams. */
-function assertMayAddHosts(ctx: Ctx, roles: Awaited<ReturnType<typeof rolesOf>>) {
-  if (!isPrivileged(ctx) && ownedTeams(roles).length === 0) throw new ApiError({ code: "forbidden", message: "only admins and team owners can add hosts" });
+/** What a team owner may change on a host all of whose teams they own:
+ *  which of their teams see it (never everyone: assertAssignable). Its
+ *  address, credentials, policy and key trust are admins' (so a host test
+ *  only ever probes an address an admin chose). */
+const OWNER_CHANGES = new Set(["teamIds", "visibleToAll"]);
+
+function assertOwnerMayChange(ctx: Ctx, changes: Record<string, unknown>) {
+  if (isPrivileged(ctx)) return;
+  const field = Object.keys(changes).find((key) => changes[key] !== undefined && !OWNER_CHANGES.has(key));
+  if (field) throw new ApiError({ code: "forbidden", field, message: `only admins can change a host's ${FIELD_NAMES[field] ?? field}; team owners choose which of their teams see it` });
 }
+
+const FIELD_NAMES: Record<string, string> = {
+  privateKey: "key",
+  passphrase: "key",
+  generateKey: "key",
+  hostKeyFingerprint: "trusted host key",
+};
 
 async function assertTeamsExist(teamIds: string[]) {
   const found = await getPrisma().team.findMany({ where: { id: { in: teamIds } }, select: { id: true } });
@@ -108,8 +123,8 @@ async function assignment(ctx: Ctx, roles: Awaited<ReturnType<typeof rolesOf>>, 
 const teamLinks = (teamIds: string[]) => ({ create: teamIds.map((teamId) => ({ teamId })) });
 
 export async function createHost({ ctx, input }: { ctx: Ctx; input: CreateHostInput }) {
+  requireAdmin(ctx, "add hosts");
   const roles = await rolesOf(ctx);
-  assertMayAddHosts(ctx, roles);
   const data = createHostSchema.parse(input);
   const { visibleToAll, teamIds } = await assignment(ctx, roles, data);
   const fingerprint = data.hostKeyFingerprint ?? null;
@@ -163,6 +178,7 @@ async function managedHost(ctx: Ctx, id: string, action: string) {
 export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string; changes: UpdateHostInput } }) {
   const current = await managedHost(ctx, input.id, "change");
   const changes = updateHostSchema.parse(input.changes);
+  assertOwnerMayChange(ctx, changes);
   const { privateKey, passphrase, generateKey, hostKeyFingerprint, policy, visibleToAll: _all, teamIds: _teams, ...plain } = changes;
   const reassigned = changes.visibleToAll !== undefined || changes.teamIds !== undefined;
   const assigned = reassigned ? await assignment(ctx, await rolesOf(ctx), changes, current) : undefined;
@@ -202,6 +218,7 @@ export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string
 
 export async function deleteHost({ ctx, input }: { ctx: Ctx; input: { id: string } }) {
   const host = await managedHost(ctx, input.id, "delete");
+  requireAdmin(ctx, "delete hosts");
   const prisma = getPrisma();
   const open = await prisma.tunnel.count({ where: { hostId: host.id, status: { in: OPEN_STATUSES } } });
   if (open > 0) {

@@ -7,6 +7,7 @@ import { getPrisma } from "@/lib/db/prisma";
 import { closeRequestsOfDisabledOwners } from "@/lib/tunnels/approvals";
 import { findEngine } from "@/lib/tunnels/engine-port";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
+import { dropDisabledParticipants } from "@/lib/tunnels/tunnel-sharing";
 import { createUserSchema, emailSchema, firstAdminSchema, type CreateUserInput, type FirstAdminInput } from "@/lib/validation/users";
 
 /** What the API and pages may show of a user: never the password hash. */
@@ -92,13 +93,14 @@ export async function disableUser({ ctx, input }: { ctx: Ctx; input: { email: st
     prisma.authSession.deleteMany({ where: { userId: user.id } }),
   ]);
   await recordAudit(ctx, { action: "user.disabled", subjectId: user.id, details: { email: user.email, sessionsEnded: sessions.count } });
-  // In Warren's own process their tunnels close now; from the CLI the engine
-  // finds them within seconds.
+  // In Warren's own process their tunnels close, and they leave tunnels they
+  // joined, now; from the CLI the engine finds both within seconds.
   const engine = findEngine();
   if (engine) {
     const open = await prisma.tunnel.findMany({ where: { ownerId: user.id, status: { in: OPEN_STATUSES } }, select: { id: true } });
     for (const tunnel of open) await engine.close(tunnel.id, { status: "closed", reason: `its owner ${user.email} was disabled`, ctx });
     await closeRequestsOfDisabledOwners();
+    await dropDisabledParticipants(ctx);
   }
   return updated;
 }

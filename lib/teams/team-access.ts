@@ -31,7 +31,8 @@ export function hostVisibleWhere(ctx: Ctx): Prisma.HostWhereInput {
 
 type HostAssignment = { visibleToAll: boolean; teamIds: string[] };
 
-/** A team owner manages a host that only their own teams use; admins manage all. */
+/** A team owner manages a host that only their own teams use (tests it,
+ *  chooses which of their teams see it: lib/hosts.ts); admins manage all. */
 export function canManageHost(ctx: Ctx, roles: Map<string, TeamRole>, host: HostAssignment): boolean {
   if (isPrivileged(ctx)) return true;
   return !host.visibleToAll && host.teamIds.length > 0 && host.teamIds.every((id) => roles.get(id) === "owner");

@@ -1,5 +1,11 @@
 // Teams and their members. Admins manage every team; a team's owners manage
 // its members. What membership grants is decided in team-access.ts.
+//
+// Joining a team makes its owners one's approvers, so a team owner cannot
+// just add anyone: someone who shares no other team with them is invited,
+// and the invitation counts for nothing until they accept it. Admins (and
+// the CLI) add people directly. Invitations are kept by email whether or
+// not an account has it, so adding someone tells nothing about who has one.
 import { ApiError } from "@/lib/api/api-error";
 import { recordAudit } from "@/lib/audit/audit-log";
 import { requireAdmin } from "@/lib/auth/require-admin";
@@ -16,6 +22,7 @@ import { addMemberSchema, createTeamSchema, updateMemberSchema, updateTeamSchema
 const teamInclude = {
   memberships: { select: { userId: true, role: true, createdAt: true, user: { select: { email: true, name: true, disabled: true } } }, orderBy: { createdAt: "asc" } },
   hosts: { select: { hostId: true } },
+  invitations: { select: { id: true, email: true, role: true, invitedBy: true, createdAt: true }, orderBy: { createdAt: "asc" } },
 } as const;
 
 type TeamRow = Awaited<ReturnType<typeof findTeam>>;
@@ -24,13 +31,15 @@ function findTeam(id: string) {
   return getPrisma().team.findUnique({ where: { id }, include: teamInclude });
 }
 
-function toTeamDto(team: NonNullable<TeamRow>) {
+/** Pending invitations are shown to those who manage the team only. */
+function toTeamDto(team: NonNullable<TeamRow>, ctx: Ctx) {
   return {
     id: team.id,
     name: team.name,
     createdAt: team.createdAt.toISOString(),
     hostIds: team.hosts.map((h) => h.hostId),
     members: team.memberships.map((m) => ({ userId: m.userId, email: m.user.email, name: m.user.name, role: m.role, disabled: m.user.disabled })),
+    invitations: manages(ctx, team) ? team.invitations.map((i) => ({ id: i.id, email: i.email, role: i.role, invitedBy: i.invitedBy, createdAt: i.createdAt.toISOString() })) : [],
   };
 }
 export type TeamDto = ReturnType<typeof toTeamDto>;
@@ -42,6 +51,8 @@ function nameTaken(error: unknown, name: string): never {
   throw error;
 }
 
+const manages = (ctx: Ctx, team: NonNullable<TeamRow>) => isPrivileged(ctx) || team.memberships.some((m) => m.userId === actorId(ctx) && m.role === "owner");
+
 /** The team as its members (and admins) see it; to anyone else it does not exist. */
 async function visibleTeam(ctx: Ctx, id: string) {
   const team = await findTeam(id);
@@ -52,8 +63,7 @@ async function visibleTeam(ctx: Ctx, id: string) {
 
 async function managedTeam(ctx: Ctx, id: string) {
   const team = await visibleTeam(ctx, id);
-  const owner = team.memberships.some((m) => m.userId === actorId(ctx) && m.role === "owner");
-  if (!owner && !isPrivileged(ctx)) throw new ApiError({ code: "forbidden", message: `only owners of ${team.name} and admins can manage it` });
+  if (!manages(ctx, team)) throw new ApiError({ code: "forbidden", message: `only owners of ${team.name} and admins can manage it` });
   return team;
 }
 
@@ -79,11 +89,11 @@ export async function createTeam({ ctx, input }: { ctx: Ctx; input: CreateTeamIn
 export async function listTeams({ ctx }: { ctx: Ctx }) {
   const where = isPrivileged(ctx) ? {} : { memberships: { some: { userId: actorId(ctx)! } } };
   const teams = await getPrisma().team.findMany({ where, include: teamInclude, orderBy: { name: "asc" } });
-  return teams.map(toTeamDto);
+  return teams.map((team) => toTeamDto(team, ctx));
 }
 
 export async function getTeam({ ctx, input }: { ctx: Ctx; input: { id: string } }) {
-  return toTeamDto(await visibleTeam(ctx, input.id));
+  return toTeamDto(await visibleTeam(ctx, input.id), ctx);
 }
 
 export async function updateTeam({ ctx, input }: { ctx: Ctx; input: { id: string; changes: unknown } }) {
@@ -97,7 +107,7 @@ export async function updateTeam({ ctx, input }: { ctx: Ctx; input: { id: string
 export async function deleteTeam({ ctx, input }: { ctx: Ctx; input: { id: string } }) {
   requireAdmin(ctx, "delete teams");
   const team = await visibleTeam(ctx, input.id);
-  const dto = toTeamDto(team);
+  const dto = toTeamDto(team, ctx);
   // Shared tunnels stop being shared; whoever joined through the team leaves.
   await unshare({ teamId: team.id });
   await getPrisma().team.delete({ where: { id: team.id } });
@@ -116,18 +126,104 @@ function assertKeepsOwner(ctx: Ctx, team: NonNullable<TeamRow>, userId: string, 
   }
 }
 
-export async function addMember({ ctx, input }: { ctx: Ctx; input: { teamId: string; member: AddMemberInput } }) {
+/** Whether the owner adding `email` already shares another team with that person (and so is no stranger to them). */
+async function sharesAnotherTeam(ownerId: string, teamId: string, email: string): Promise<boolean> {
+  const shared = await getPrisma().membership.count({
+    where: { user: { email }, teamId: { not: teamId }, team: { memberships: { some: { userId: ownerId } } } },
+  });
+  return shared > 0;
+}
+
+export type AddMemberResult = TeamDto & { outcome: "added" | "invited"; message: string };
+
+/** Admins add an existing user at once; a team owner adds someone they
+ *  already share a team with, and invites anyone else. */
+export async function addMember({ ctx, input }: { ctx: Ctx; input: { teamId: string; member: AddMemberInput } }): Promise<AddMemberResult> {
   const team = await managedTeam(ctx, input.teamId);
   const data = addMemberSchema.parse(input.member);
+  if (team.memberships.some((m) => m.user.email === data.email)) {
+    throw new ApiError({ code: "conflict", field: "email", message: `${data.email} is already in ${team.name}` });
+  }
+  if (!isPrivileged(ctx) && !(await sharesAnotherTeam(actorId(ctx)!, team.id, data.email))) return invite(ctx, team, data);
   const user = await findUserByEmail(data.email).catch(() => {
     throw new ApiError({ code: "unprocessable_entity", field: "email", message: `no user with email ${data.email}` });
   });
-  if (team.memberships.some((m) => m.userId === user.id)) {
-    throw new ApiError({ code: "conflict", field: "email", message: `${user.email} is already in ${team.name}` });
-  }
-  await getPrisma().membership.create({ data: { teamId: team.id, userId: user.id, role: data.role } });
+  await recordAudit(ctx, { action: "team.member_added", subjectId: team.id, details: { team: team.name, userId: user.id, email: user.email, role: data.role } }, async (tx) => {
+    await tx.membership.create({ data: { teamId: team.id, userId: user.id, role: data.role } });
+    await tx.teamInvitation.deleteMany({ where: { teamId: team.id, email: user.email } });
+  });
   moveSockets(userRoom(user.id), { join: teamRoom(team.id) });
-  await recordAudit(ctx, { action: "team.member_added", subjectId: team.id, details: { team: team.name, userId: user.id, email: user.email, role: data.role } });
+  return { ...(await getTeam({ ctx, input: { id: team.id } })), outcome: "added", message: `added ${user.email} to ${team.name} as ${data.role}` };
+}
+
+/** The same answer whether or not anyone has that email. */
+async function invite(ctx: Ctx, team: NonNullable<TeamRow>, data: { email: string; role: TeamRole }): Promise<AddMemberResult> {
+  const invitedBy = ctx.actor.type === "user" ? ctx.actor.email : ctx.actor.name;
+  await recordAudit(ctx, { action: "team.member_invited", subjectId: team.id, details: { team: team.name, email: data.email, role: data.role } }, async (tx) => {
+    await tx.teamInvitation.upsert({
+      where: { teamId_email: { teamId: team.id, email: data.email } },
+      create: { teamId: team.id, email: data.email, role: data.role, invitedBy },
+      update: { role: data.role, invitedBy },
+    });
+  });
+  const message = `invited ${data.email} to ${team.name} as ${data.role}: if an account has that email, its owner joins once they accept`;
+  return { ...(await getTeam({ ctx, input: { id: team.id } })), outcome: "invited", message };
+}
+
+/** Invitations waiting for the caller. */
+export async function listInvitations({ ctx }: { ctx: Ctx }) {
+  if (ctx.actor.type !== "user") return [];
+  const invitations = await getPrisma().teamInvitation.findMany({
+    where: { email: ctx.actor.email },
+    select: { id: true, role: true, invitedBy: true, createdAt: true, team: { select: { id: true, name: true } } },
+    orderBy: { createdAt: "asc" },
+  });
+  return invitations.map((i) => ({ id: i.id, teamId: i.team.id, team: i.team.name, role: i.role, invitedBy: i.invitedBy, createdAt: i.createdAt.toISOString() }));
+}
+export type InvitationDto = Awaited<ReturnType<typeof listInvitations>>[number];
+
+/** The caller's own invitation; anyone else's is as unknown as a missing one. */
+async function ownInvitation(ctx: Ctx, input: { teamId: string; invitationId: string }) {
+  const invitation = await getPrisma().teamInvitation.findUnique({ where: { id: input.invitationId }, include: { team: { select: { name: true } } } });
+  if (!invitation || invitation.teamId !== input.teamId || ctx.actor.type !== "user" || invitation.email !== ctx.actor.email) {
+    throw new ApiError({ code: "not_found", message: `no invitation with id ${input.invitationId}` });
+  }
+  return { ...invitation, userId: ctx.actor.id };
+}
+
+export async function acceptInvitation({ ctx, input }: { ctx: Ctx; input: { teamId: string; invitationId: string } }) {
+  const invitation = await ownInvitation(ctx, input);
+  const details = { team: invitation.team.name, userId: invitation.userId, email: invitation.email, role: invitation.role, invitedBy: invitation.invitedBy };
+  await recordAudit(ctx, { action: "team.invitation_accepted", subjectId: invitation.teamId, details }, async (tx) => {
+    await tx.teamInvitation.delete({ where: { id: invitation.id } });
+    // Already added by an admin meanwhile: the role they gave stands.
+    await tx.membership.upsert({
+      where: { teamId_userId: { teamId: invitation.teamId, userId: invitation.userId } },
+      create: { teamId: invitation.teamId, userId: invitation.userId, role: invitation.role },
+      update: {},
+    });
+  });
+  moveSockets(userRoom(invitation.userId), { join: teamRoom(invitation.teamId) });
+  return getTeam({ ctx, input: { id: invitation.teamId } });
+}
+
+export async function declineInvitation({ ctx, input }: { ctx: Ctx; input: { teamId: string; invitationId: string } }) {
+  const invitation = await ownInvitation(ctx, input);
+  const details = { team: invitation.team.name, email: invitation.email, invitedBy: invitation.invitedBy };
+  await recordAudit(ctx, { action: "team.invitation_declined", subjectId: invitation.teamId, details }, async (tx) => {
+    await tx.teamInvitation.delete({ where: { id: invitation.id } });
+  });
+  return { teamId: invitation.teamId, invitationId: invitation.id, declined: true };
+}
+
+/** Owners and admins take back an invitation not yet answered. */
+export async function withdrawInvitation({ ctx, input }: { ctx: Ctx; input: { teamId: string; invitationId: string } }) {
+  const team = await managedTeam(ctx, input.teamId);
+  const invitation = team.invitations.find((i) => i.id === input.invitationId);
+  if (!invitation) throw new ApiError({ code: "not_found", message: `no invitation with id ${input.invitationId}` });
+  await recordAudit(ctx, { action: "team.invitation_withdrawn", subjectId: team.id, details: { team: team.name, email: invitation.email } }, async (tx) => {
+    await tx.teamInvitation.delete({ where: { id: invitation.id } });
+  });
   return getTeam({ ctx, input: { id: team.id } });
 }
 
@@ -163,4 +259,3 @@ export async function removeMember({ ctx, input }: { ctx: Ctx; input: { teamId: 
   await enforceAccess(ctx, { userIds: [input.userId], why: `${membership.user.email} left ${team.name}` });
   return { teamId: team.id, userId: input.userId, removed: true };
 }
-

@@ -49,7 +49,7 @@ export async function approveRequest({ ctx, input }: { ctx: Ctx; input: { id: st
   const details = { requester: tunnel.owner.email, reason: reason ?? null };
   if (tunnel.status === "pending_approval") {
     await assertStillAllowed(tunnel);
-    await assertPortFree({ kind: tunnel.kind, hostId: tunnel.hostId, listen: { address: tunnel.listenAddress, port: tunnel.listenPort } }, tunnel.id);
+    await assertPortFree(ctx, { kind: tunnel.kind, hostId: tunnel.hostId, listen: { address: tunnel.listenAddress, port: tunnel.listenPort } }, tunnel.id);
     // Its time starts now, not when it was asked for.
     await getPrisma().tunnel.update({ where: { id: tunnel.id }, data: { expiresAt: new Date(Date.now() + tunnel.ttlMinutes * 60_000), pendingUntil: null } });
     await recordAudit(ctx, { action: "tunnel.approved", hostId: tunnel.hostId, tunnelId: tunnel.id, details });
@@ -61,7 +61,7 @@ export async function approveRequest({ ctx, input }: { ctx: Ctx; input: { id: st
     await applyExtension(ctx, tunnel, tunnel.extensionMinutes!, { approved: true, ...details });
     await resolveRequest(tunnel, "extension", "approved", `extension approved by ${actorName(ctx)}${said(reason)}`);
   }
-  return tunnelDto(tunnel.id);
+  return tunnelDto(ctx, tunnel.id);
 }
 
 export async function denyRequest({ ctx, input }: { ctx: Ctx; input: { id: string; reason?: unknown } }) {
@@ -76,7 +76,7 @@ export async function denyRequest({ ctx, input }: { ctx: Ctx; input: { id: strin
     await recordAudit(ctx, { action: "tunnel.extension_denied", hostId: tunnel.hostId, tunnelId: tunnel.id, details: { requester: tunnel.owner.email, reason } });
     await resolveRequest(tunnel, "extension", "denied", `extension ${denied}`);
   }
-  return tunnelDto(tunnel.id);
+  return tunnelDto(ctx, tunnel.id);
 }
 
 /** Requests the caller may decide, oldest first, a page at a time (a page may hold fewer than its limit: follow nextCursor). */
@@ -86,7 +86,7 @@ export async function listApprovals({ ctx, input = {} }: { ctx: Ctx; input?: Pag
   const candidates = isPrivileged(ctx)
     ? { ...waiting, ...(userId ? { ownerId: { not: userId } } : {}) }
     : { ...waiting, ownerId: { not: userId! }, owner: { memberships: { some: { teamId: { in: ownedTeams(await teamRoles(userId!)) } } } } };
-  const { tunnels, nextCursor } = await listTunnelsWhere(candidates, "asc", input);
+  const { tunnels, nextCursor } = await listTunnelsWhere(ctx, candidates, "asc", input);
   const allowed = await Promise.all(tunnels.map((tunnel) => canApprove(ctx, tunnel)));
   return { requests: tunnels.filter((_, index) => allowed[index]), nextCursor };
 }

@@ -21,4 +21,10 @@ describe("sshCommand", () => {
       "ssh -N -L [::1]:20001:[fd00::5]:5432 root@bastion.example.com",
     );
   });
+
+  it("names a host by name alone for viewers who may not see its address", () => {
+    expect(sshCommand({ kind: "local", listen: { address: "127.0.0.1", port: 8080 }, target: { host: "db", port: 5432 }, host: { name: "payments-1" } })).toBe(
+      "ssh -N -L 127.0.0.1:8080:db:5432 payments-1",
+    );
+  });
 });

@@ -6,7 +6,8 @@ export type SshCommandInput = {
   kind: "local" | "remote" | "dynamic";
   listen: Endpoint;
   target?: { host: string; port: number } | null;
-  host: { address: string; port: number; username: string };
+  /** `{ name }` alone for a viewer who may not see the host's address and user: the command names it as an ssh_config alias would. */
+  host: { address: string; port: number; username: string } | { name: string };
 };
 
 const bracket = (address: string) => (address.includes(":") ? `[${address}]` : address);
@@ -15,6 +16,7 @@ export function sshCommand({ kind, listen, target, host }: SshCommandInput): str
   const left = `${bracket(listen.address)}:${listen.port}`;
   const spec = kind === "dynamic" || !target ? left : `${left}:${bracket(target.host)}:${target.port}`;
   const flag = { local: "-L", remote: "-R", dynamic: "-D" }[kind];
+  if (!("address" in host)) return `ssh -N ${flag} ${spec} ${host.name}`;
   const port = host.port === 22 ? "" : ` -p ${host.port}`;
   return `ssh -N ${flag} ${spec}${port} ${host.username}@${host.address}`;
 }

@@ -4,20 +4,21 @@
 import ipaddr from "ipaddr.js";
 import { ApiError } from "@/lib/api/api-error";
 import { recordAudit } from "@/lib/audit/audit-log";
-import type { Ctx } from "@/lib/context";
+import { systemCtx, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { tunnelRooms, userRoom } from "@/lib/realtime/events";
 import { publish } from "@/lib/realtime/publish";
 import { findEngine } from "@/lib/tunnels/engine-port";
 import { actorId, isMember } from "@/lib/teams/team-access";
 import { sourceAllowed } from "@/lib/tunnels/tunnel-rules";
-import { isOpen } from "@/lib/tunnels/tunnel-status";
+import { OPEN_STATUSES, isOpen } from "@/lib/tunnels/tunnel-status";
 import { actorName, assertOwnerOrAdmin, findVisible, getTunnel, type TunnelWithHost } from "@/lib/tunnels/tunnels";
 
-/** Stores the new allowed sources, applies them to the open tunnel, and tells
- *  whoever sees it (and `alsoUserId`, who may just have lost sight of it). */
-async function saveSources(tunnel: TunnelWithHost, sources: string[], alsoUserId: string) {
-  await getPrisma().tunnel.update({ where: { id: tunnel.id }, data: { allowedSources: JSON.stringify(sources) } });
+/** Applies stored allowed sources to the open tunnel (cutting connections
+ *  from sources no longer allowed), and tells whoever sees it (and
+ *  `alsoUserId`, who may just have lost sight of it). */
+async function applySources(tunnel: TunnelWithHost, sources: string[], alsoUserId: string) {
   if (isOpen(tunnel.status)) await findEngine()?.reconfigure(tunnel.id, { allowedSources: sources });
   publish([...tunnelRooms(tunnel), userRoom(alsoUserId)], "tunnel:changed", { tunnelId: tunnel.id });
 }
@@ -41,41 +42,76 @@ export async function joinTunnel({ ctx, input }: { ctx: Ctx; input: { id: string
   }
   if (!ctx.ip) throw new ApiError({ code: "unprocessable_entity", message: "Warren cannot tell your address, so it cannot let you in" });
   const source = ownRange(ctx.ip);
-  const previous = tunnel.participants.find((p) => p.userId === userId);
-  const base = previous ? withoutGrant(tunnel, previous) : (JSON.parse(tunnel.allowedSources) as string[]);
-  // An empty list already lets anyone in; an address already allowed needs nothing.
-  const granted = base.length > 0 && !sourceAllowed(ctx.ip, base);
-  const participant = { source, granted, joinedAt: new Date() };
-  await getPrisma().tunnelParticipant.upsert({
-    where: { tunnelId_userId: { tunnelId: tunnel.id, userId } },
-    create: { tunnelId: tunnel.id, userId, ...participant },
-    update: participant,
+  const others = tunnel.participants.filter((p) => p.userId !== userId);
+  const { sources, granted } = withParticipants(tunnel, [...others, { userId, source }]);
+  const joinedAt = new Date();
+  const details = { source, granted: granted.has(userId), team: tunnel.team?.name ?? null };
+  await recordAudit(ctx, { action: "tunnel.joined", hostId: tunnel.hostId, tunnelId: tunnel.id, subjectId: userId, details }, async (tx) => {
+    await tx.tunnelParticipant.upsert({
+      where: { tunnelId_userId: { tunnelId: tunnel.id, userId } },
+      create: { tunnelId: tunnel.id, userId, source, granted: granted.has(userId), joinedAt },
+      update: { source, granted: granted.has(userId), joinedAt },
+    });
+    await storeSources(tx, tunnel.id, others, granted, sources);
   });
-  await saveSources(tunnel, granted ? [...base, source] : base, userId);
-  await recordAudit(ctx, { action: "tunnel.joined", hostId: tunnel.hostId, tunnelId: tunnel.id, subjectId: userId, details: { source, granted, team: tunnel.team?.name ?? null } });
+  await applySources(tunnel, sources, userId);
   return getTunnel({ ctx, input: { id: tunnel.id } });
 }
 
-/** The allowed sources without what `participant` was granted, unless another participant holds the same grant. */
-function withoutGrant(tunnel: TunnelWithHost, participant: TunnelWithHost["participants"][number]): string[] {
-  const sources = JSON.parse(tunnel.allowedSources) as string[];
-  const shared = tunnel.participants.some((p) => p.userId !== participant.userId && p.granted && p.source === participant.source);
-  return participant.granted && !shared ? sources.filter((range) => range !== participant.source) : sources;
+type Joiner = { userId: string; source: string };
+
+/** The owner's own ranges: the allowed sources less what joining added. */
+function ownerSources(tunnel: TunnelWithHost): string[] {
+  const added = new Set(tunnel.participants.filter((p) => p.granted).map((p) => p.source));
+  return (JSON.parse(tunnel.allowedSources) as string[]).filter((range) => !added.has(range));
+}
+
+/** The allowed sources for these participants, recomputed from the owner's:
+ *  each address the owner's ranges do not already let in is added once, and
+ *  every participant from it counts as holding it (`granted`), so one of two
+ *  people joined from the same address leaving keeps the other's in. An
+ *  empty list already lets anyone in. */
+function withParticipants(tunnel: TunnelWithHost, participants: Joiner[]) {
+  const base = ownerSources(tunnel);
+  const granted = new Set(participants.filter((p) => base.length > 0 && !sourceAllowed(p.source.split("/")[0], base)).map((p) => p.userId));
+  const added = participants.filter((p) => granted.has(p.userId)).map((p) => p.source);
+  return { sources: [...new Set([...base, ...added])], granted };
+}
+
+/** Stores the recomputed sources, and `granted` for the participants whose flag they change. */
+async function storeSources(tx: Prisma.TransactionClient, tunnelId: string, participants: (Joiner & { granted?: boolean })[], granted: Set<string>, sources: string[]) {
+  for (const p of participants.filter((one) => one.granted !== granted.has(one.userId))) {
+    await tx.tunnelParticipant.update({ where: { tunnelId_userId: { tunnelId, userId: p.userId } }, data: { granted: granted.has(p.userId) } });
+  }
+  await tx.tunnel.update({ where: { id: tunnelId }, data: { allowedSources: JSON.stringify(sources) } });
 }
 
 /** Takes a participant out: their grant leaves the allowed sources, cutting their open connections. */
 export async function dropParticipant(ctx: Ctx, tunnel: TunnelWithHost, userId: string, why: string) {
   const participant = tunnel.participants.find((p) => p.userId === userId);
   if (!participant) throw new ApiError({ code: "not_found", message: `${userId} has not joined this tunnel` });
-  await getPrisma().tunnelParticipant.delete({ where: { tunnelId_userId: { tunnelId: tunnel.id, userId } } });
-  await saveSources(tunnel, withoutGrant(tunnel, participant), userId);
-  await recordAudit(ctx, {
-    action: "tunnel.participant_removed",
-    hostId: tunnel.hostId,
-    tunnelId: tunnel.id,
-    subjectId: userId,
-    details: { email: participant.user.email, source: participant.source, why },
+  const remaining = tunnel.participants.filter((p) => p.userId !== userId);
+  const { sources, granted } = withParticipants(tunnel, remaining);
+  const details = { email: participant.user.email, source: participant.source, why };
+  await recordAudit(ctx, { action: "tunnel.participant_removed", hostId: tunnel.hostId, tunnelId: tunnel.id, subjectId: userId, details }, async (tx) => {
+    await tx.tunnelParticipant.delete({ where: { tunnelId_userId: { tunnelId: tunnel.id, userId } } });
+    await storeSources(tx, tunnel.id, remaining, granted, sources);
   });
+  await applySources(tunnel, sources, userId);
+}
+
+/** Disabled users leave every open tunnel they joined: their addresses go
+ *  from its allowed sources and their connections are cut. Runs right after
+ *  a disable in Warren's own process, and from the engine's sweep for a
+ *  disable by the CLI in another one. */
+export async function dropDisabledParticipants(ctx: Ctx) {
+  const stray = await getPrisma().tunnelParticipant.findMany({
+    where: { user: { disabled: true }, tunnel: { status: { in: OPEN_STATUSES } } },
+    select: { tunnelId: true, userId: true, user: { select: { email: true } } },
+  });
+  for (const { tunnelId, userId, user } of stray) {
+    await dropParticipant(ctx, await findVisible(systemCtx("access"), tunnelId), userId, `${user.email} was disabled`);
+  }
 }
 
 /** The owner or an admin removes someone; anyone may leave. */

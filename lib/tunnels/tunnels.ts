@@ -27,8 +27,10 @@ const tunnelInclude = {
 } as const;
 export type TunnelWithHost = Prisma.TunnelGetPayload<{ include: typeof tunnelInclude }>;
 
-/** The API's tunnel: stored state plus the engine's live counters. */
-export function serializeTunnel(tunnel: TunnelWithHost) {
+/** The API's tunnel: stored state plus the engine's live counters.
+ *  `hostVisible`: whether the viewer may see its host; if not (a team member
+ *  looking at a tunnel shared with them), the host shows by name only. */
+export function serializeTunnel(tunnel: TunnelWithHost, hostVisible: boolean) {
   const live = isOpen(tunnel.status) ? findEngine()?.live(tunnel.id) : undefined;
   const target = tunnel.targetHost && tunnel.targetPort ? { host: tunnel.targetHost, port: tunnel.targetPort } : null;
   const listen = { address: tunnel.listenAddress, port: tunnel.listenPort };
@@ -41,7 +43,7 @@ export function serializeTunnel(tunnel: TunnelWithHost) {
     host: { id: tunnel.host.id, name: tunnel.host.name },
     listen,
     target,
-    sshCommand: sshCommand({ kind: tunnel.kind, listen, target, host: tunnel.host }),
+    sshCommand: sshCommand({ kind: tunnel.kind, listen, target, host: hostVisible ? tunnel.host : { name: tunnel.host.name } }),
     bytesIn: live?.bytesIn ?? Number(tunnel.bytesIn),
     bytesOut: live?.bytesOut ?? Number(tunnel.bytesOut),
     connections: live?.connections ?? 0,
@@ -90,10 +92,21 @@ function ownerOf(ctx: Ctx): string {
   return ctx.actor.id;
 }
 
-/** Another open tunnel on the same port answers 409 before the engine is asked.
- *  A request waiting for approval holds no port: the port is checked again
- *  when it is approved, so requests cannot squat ports while nobody decides. */
-export async function assertPortFree(input: { kind: string; hostId: string; listen: { address: string; port: number } }, self?: string) {
+/** Which of these hosts the caller may see. */
+async function visibleHostIds(ctx: Ctx, hostIds: string[]): Promise<Set<string>> {
+  const hosts = await getPrisma().host.findMany({ where: { id: { in: [...new Set(hostIds)] }, ...hostVisibleWhere(ctx) }, select: { id: true } });
+  return new Set(hosts.map((host) => host.id));
+}
+
+async function serializeFor(ctx: Ctx, tunnel: TunnelWithHost) {
+  return serializeTunnel(tunnel, (await visibleHostIds(ctx, [tunnel.hostId])).has(tunnel.hostId));
+}
+
+/** Another open tunnel on the same port answers 409 before the engine is asked;
+ *  it is named only to someone who may see it. A request waiting for approval
+ *  holds no port: the port is checked again when it is approved, so requests
+ *  cannot squat ports while nobody decides. */
+export async function assertPortFree(ctx: Ctx, input: { kind: string; hostId: string; listen: { address: string; port: number } }, self?: string) {
   const remote = input.kind === "remote";
   const clash = await getPrisma().tunnel.findFirst({
     where: {
@@ -103,11 +116,12 @@ export async function assertPortFree(input: { kind: string; hostId: string; list
       // Warren-side listeners share the bastion; remote ones share their SSH host.
       ...(remote ? { kind: "remote", hostId: input.hostId } : { kind: { in: ["local", "dynamic"] } }),
     },
-    select: { id: true, host: { select: { name: true } } },
+    include: { host: { select: { name: true } } },
   });
   if (clash) {
     const where = remote ? clash.host.name : "the bastion";
-    throw new ApiError({ code: "conflict", field: "listen.port", message: `port ${input.listen.port} is already in use on ${where} (tunnel ${clash.id})` });
+    const which = (await mayView(ctx, clash)) ? ` (tunnel ${clash.id})` : "";
+    throw new ApiError({ code: "conflict", field: "listen.port", message: `port ${input.listen.port} is already in use on ${where}${which}` });
   }
 }
 
@@ -130,7 +144,7 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
     sourcesGiven: input.allowedSources !== undefined,
   });
   if (data.kind === "remote" && data.target) await assertNotBastion(policy, host.name, data.target);
-  await assertPortFree(data);
+  await assertPortFree(ctx, data);
   const engine = getEngine();
   // Admins set the policy, so their own requests need nobody's approval.
   const approval = policy.approval && !isPrivileged(ctx);
@@ -181,19 +195,20 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
 }
 
 /** One page of the tunnels `where` selects, by creation time; `nextCursor` is null on the last page. */
-export async function listTunnelsWhere(where: Prisma.TunnelWhereInput, order: "asc" | "desc", page: PageQuery = {}) {
+export async function listTunnelsWhere(ctx: Ctx, where: Prisma.TunnelWhereInput, order: "asc" | "desc", page: PageQuery = {}) {
   const { cursor, limit } = pageQuerySchema.parse(page);
   const beyond = order === "desc" ? "lt" : "gt";
   const after: Prisma.TunnelWhereInput = cursor ? { OR: [{ createdAt: { [beyond]: cursor.at } }, { createdAt: cursor.at, id: { [beyond]: cursor.id } }] } : {};
   const rows = await getPrisma().tunnel.findMany({ where: { AND: [where, after] }, include: tunnelInclude, orderBy: [{ createdAt: order }, { id: order }], take: limit + 1 });
   const shown = rows.slice(0, limit);
-  return { tunnels: shown.map(serializeTunnel), nextCursor: rows.length > limit ? encodeCursor(shown.at(-1)!) : null };
+  const hostsSeen = await visibleHostIds(ctx, shown.map((tunnel) => tunnel.hostId));
+  return { tunnels: shown.map((tunnel) => serializeTunnel(tunnel, hostsSeen.has(tunnel.hostId))), nextCursor: rows.length > limit ? encodeCursor(shown.at(-1)!) : null };
 }
 
 /** Open ones (with requests still waiting for approval) unless `all`, newest first, a page at a time. */
 export async function listTunnels({ ctx, input = {} }: { ctx: Ctx; input?: { status?: "open" | "all" } & PageQuery }) {
   const { status, ...page } = input;
-  return listTunnelsWhere({ ...listedFor(ctx), ...(status === "all" ? {} : { status: { in: RESERVING_STATUSES } }) }, "desc", page);
+  return listTunnelsWhere(ctx, { ...listedFor(ctx), ...(status === "all" ? {} : { status: { in: RESERVING_STATUSES } }) }, "desc", page);
 }
 
 export async function findVisible(ctx: Ctx, id: string) {
@@ -205,12 +220,12 @@ export async function findVisible(ctx: Ctx, id: string) {
 
 /** The tunnel as it is now, for a caller already authorised (an approver
  *  sees the outcome of their decision, though it no longer waits on them). */
-export async function tunnelDto(id: string) {
-  return serializeTunnel(await getPrisma().tunnel.findUniqueOrThrow({ where: { id }, include: tunnelInclude }));
+export async function tunnelDto(ctx: Ctx, id: string) {
+  return serializeFor(ctx, await getPrisma().tunnel.findUniqueOrThrow({ where: { id }, include: tunnelInclude }));
 }
 
 export async function getTunnel({ ctx, input }: { ctx: Ctx; input: { id: string } }) {
-  return serializeTunnel(await findVisible(ctx, input.id));
+  return serializeFor(ctx, await findVisible(ctx, input.id));
 }
 
 export async function getTunnelHistory({ ctx, input }: { ctx: Ctx; input: { id: string } }) {

@@ -7,10 +7,12 @@ import { getConfig } from "@/lib/config";
 import { getPrisma } from "@/lib/db/prisma";
 import { ADMIN_ROOM, teamRoom, tunnelRooms, userRoom, type ServerToClientEvents } from "@/lib/realtime/events";
 import type { Feature } from "@/server/feature";
+import { roleOf, sessionCredential, tokenCredential, validCredentials, type Credential } from "@/server/realtime/socket-credentials";
 import type { TunnelEngine } from "@/server/tunnels/tunnel-engine";
 
-/** `teamRooms`: the rooms it joins on connecting, looked up before it is told it is connected. */
-type SocketData = { user: SessionUser; teamRooms: string[] };
+/** `teamRooms`: the rooms it joins on connecting, looked up before it is told
+ *  it is connected; `credential`: what it signed in with, checked again every few seconds. */
+type SocketData = { user: SessionUser; teamRooms: string[]; credential: Credential };
 export type WarrenIo = Server<Record<string, never>, ServerToClientEvents, Record<string, never>, SocketData>;
 
 const globalForIo = globalThis as typeof globalThis & { warrenIo?: WarrenIo };
@@ -32,31 +34,62 @@ function fromOwnPages(headers: Socket["handshake"]["headers"]): boolean {
 /** API token in `auth.token` (scripts), else the session cookie (browsers).
  *  A cookie is only honoured from Warren's own origin, so another site cannot
  *  open a socket with a visitor's cookie. */
-async function socketUser(socket: Pick<Socket, "handshake">): Promise<SessionUser | null> {
+async function socketUser(socket: Pick<Socket, "handshake">): Promise<{ user: SessionUser; credential: Credential } | null> {
   const { auth, headers } = socket.handshake;
   const token = typeof auth?.token === "string" ? auth.token : null;
   if (token) {
-    const user = await userFromApiToken(token);
-    if (!user) return null;
-    const { disabled: _disabled, ...rest } = user;
-    return rest;
+    const found = await userFromApiToken(token);
+    if (!found) return null;
+    const { disabled: _disabled, ...user } = found;
+    return { user, credential: tokenCredential(token) };
   }
   if (!fromOwnPages(headers)) return null;
-  return userFromSessionToken(sessionTokenFromCookieHeader(headers.cookie));
+  const jwt = sessionTokenFromCookieHeader(headers.cookie);
+  const [user, credential] = await Promise.all([userFromSessionToken(jwt), sessionCredential(jwt)]);
+  return user && credential ? { user, credential } : null;
 }
 
 const REVALIDATE_MS = 5_000;
 
-async function teamRoomsOf(userId: string): Promise<string[]> {
-  const memberships = await getPrisma().membership.findMany({ where: { userId }, select: { teamId: true } });
-  return memberships.map((m) => teamRoom(m.teamId));
+/** Live sockets one user may hold at once (browser tabs and scripts); more are refused at the handshake. */
+export const SOCKETS_PER_USER = 20;
+export const TOO_MANY_SOCKETS = `too many live connections: at most ${SOCKETS_PER_USER} per user; close other Warren tabs or scripts`;
+/** Clients send nothing but socket.io's own packets: a burst of this many,
+ *  refilled at this rate a second, and a connection sending more is dropped. */
+const PACKET_BURST = 2_000;
+const PACKETS_PER_SECOND = 200;
+/** Far above any packet a client needs to send (its handshake), far below the library's 1 MB. */
+const MAX_PACKET_BYTES = 64 * 1024;
+
+/** Each team's room for the users given, by user. */
+async function teamRoomsByUser(userIds: string[]): Promise<Map<string, string[]>> {
+  const memberships = await getPrisma().membership.findMany({ where: { userId: { in: [...new Set(userIds)] } }, select: { userId: true, teamId: true } });
+  const rooms = new Map<string, string[]>(userIds.map((id) => [id, []]));
+  for (const m of memberships) rooms.get(m.userId)!.push(teamRoom(m.teamId));
+  return rooms;
 }
 
 /** Puts a socket in exactly the rooms of the teams its user is in now. */
-async function syncTeamRooms(socket: { data: SocketData; rooms: Set<string>; join(room: string[]): unknown; leave(room: string): unknown }) {
-  const wanted = new Set(await teamRoomsOf(socket.data.user.id));
+function syncTeamRooms(socket: { rooms: Set<string>; join(room: string[]): unknown; leave(room: string): unknown }, rooms: string[]) {
+  const wanted = new Set(rooms);
   for (const room of socket.rooms) if (room.startsWith("team:") && !wanted.has(room)) void socket.leave(room);
   void socket.join([...wanted]);
+}
+
+/** One round: every socket's credential, and its user's teams, checked in one go. */
+async function revalidate(io: WarrenIo) {
+  const sockets = [...io.of("/").sockets.values()];
+  if (sockets.length === 0) return;
+  const [valid, rooms] = await Promise.all([validCredentials(sockets.map((s) => s.data.credential)), teamRoomsByUser(sockets.map((s) => s.data.user.id))]);
+  for (const socket of sockets) {
+    const role = roleOf(valid, socket.data.credential);
+    if (role === socket.data.user.role) {
+      syncTeamRooms(socket, rooms.get(socket.data.user.id) ?? []);
+      continue;
+    }
+    socket.emit("session:ended", { reason: role ? "your role changed: sign in again" : "your session has ended" });
+    socket.disconnect(true);
+  }
 }
 
 /** Every few seconds, each socket's credential is checked again: a session
@@ -68,19 +101,47 @@ function revalidateSockets(io: WarrenIo): NodeJS.Timeout {
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    void (async () => {
-      for (const socket of await io.fetchSockets()) {
-        const user = await socketUser(socket).catch(() => null);
-        if (user && user.role === socket.data.user.role) {
-          await syncTeamRooms(socket).catch(() => {});
-          continue;
-        }
-        socket.emit("session:ended", { reason: user ? "your role changed: sign in again" : "your session has ended" });
-        socket.disconnect(true);
-      }
-    })().finally(() => (running = false));
+    revalidate(io)
+      .catch((error: unknown) => console.error("warren: checking live sockets' sessions failed:", error instanceof Error ? error.message : error))
+      .finally(() => (running = false));
   }, REVALIDATE_MS);
   return timer.unref();
+}
+
+/** Places taken per user: claimed at the handshake (before socket.io adds
+ *  the socket, so concurrent handshakes cannot all slip under the limit),
+ *  given back once when the socket or its connection goes. */
+function socketPlaces() {
+  const taken = new Map<string, number>();
+  const give = (userId: string) => {
+    const left = (taken.get(userId) ?? 1) - 1;
+    if (left > 0) taken.set(userId, left);
+    else taken.delete(userId);
+  };
+  return (socket: Socket, userId: string): boolean => {
+    if (socket.conn.readyState !== "open" || (taken.get(userId) ?? 0) >= SOCKETS_PER_USER) return false;
+    taken.set(userId, (taken.get(userId) ?? 0) + 1);
+    let given = false;
+    const release = () => {
+      if (!given) give(userId);
+      given = true;
+    };
+    socket.once("disconnect", release);
+    socket.conn.once("close", release);
+    return true;
+  };
+}
+
+/** Drops an engine.io connection (signed in or not) that sends more packets than socket.io itself ever needs. */
+function limitPackets(conn: { on(event: "packet", listener: () => void): unknown; close(): unknown }) {
+  let allowance = PACKET_BURST;
+  let last = Date.now();
+  conn.on("packet", () => {
+    const now = Date.now();
+    allowance = Math.min(PACKET_BURST, allowance + ((now - last) / 1000) * PACKETS_PER_SECOND) - 1;
+    last = now;
+    if (allowance < 0) conn.close();
+  });
 }
 
 /** Tunnel events go to their owner, the team it is shared with, and admins; never to anyone else. */
@@ -100,13 +161,17 @@ export function registerRealtime(httpServer: HttpServer, engine: TunnelEngine): 
     serveClient: false,
     // Leave other upgrade requests (Next's dev reload socket) alone.
     destroyUpgrade: false,
+    maxHttpBufferSize: MAX_PACKET_BYTES,
   });
+  io.engine.on("connection", limitPackets);
+  const claimPlace = socketPlaces();
   io.use((socket, next) => {
     socketUser(socket)
-      .then(async (user) => {
-        if (!user) return next(new Error("unauthorized"));
-        socket.data.user = user;
-        socket.data.teamRooms = await teamRoomsOf(user.id);
+      .then(async (found) => {
+        if (!found) return next(new Error("unauthorized"));
+        const rooms = await teamRoomsByUser([found.user.id]);
+        if (!claimPlace(socket, found.user.id)) return next(new Error(TOO_MANY_SOCKETS));
+        socket.data = { ...found, teamRooms: rooms.get(found.user.id)! };
         next();
       })
       .catch(() => next(new Error("unauthorized")));

@@ -20,6 +20,7 @@ import { TunnelOpenError, type LiveStats, type TunnelEngineApi } from "@/lib/tun
 import { hostPolicy } from "@/lib/tunnels/host-policy";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import type { HostPolicy } from "@/lib/validation/host-policy";
+import { dropDisabledParticipants } from "@/lib/tunnels/tunnel-sharing";
 import { DataPlane } from "@/server/tunnels/data-plane";
 import type { DataPlaneEvent } from "@/server/tunnels/data-plane-protocol";
 import { EngineJournal, journalKey, type JournalEntry, type JournalEvent, type JournalRejection, type TunnelCounters } from "@/server/tunnels/engine-journal";
@@ -77,6 +78,8 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   async start() {
     await this.journalReady();
     await this.commitJournal();
+    // Users disabled while Warren was stopped are let in by nothing it reopens.
+    await dropDisabledParticipants(engineCtx).catch((error: unknown) => console.error("warren: removing disabled users from shared tunnels failed:", reasonOf(error)));
     this.ticker = setInterval(() => void this.tick(), this.options.statsIntervalMs ?? 1_000);
     this.ticker.unref();
     const prisma = getPrisma();
@@ -378,7 +381,8 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     this.emit("status", { tunnelId, ownerId: tunnel.ownerId, teamId: tunnel.teamId, status, reason, at: at.toISOString() });
   }
 
-  /** A user disabled anywhere (even by the CLI, in another process) loses their tunnels here within seconds. */
+  /** A user disabled anywhere (even by the CLI, in another process) loses their tunnels here within seconds
+   *  (and the tunnels they joined: `dropDisabledParticipants`, from `tick`). */
   private async closeTunnelsOfDisabledOwners() {
     if (this.tunnels.size === 0) return;
     const orphans = await getPrisma().tunnel.findMany({
@@ -466,6 +470,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     await this.commitJournal();
     if (this.ticks % (this.options.ownerCheckEveryTicks ?? 5) !== 0) return;
     await this.closeTunnelsOfDisabledOwners().catch((error: unknown) => console.error("warren: closing tunnels of disabled users failed:", reasonOf(error)));
+    await dropDisabledParticipants(engineCtx).catch((error: unknown) => console.error("warren: removing disabled users from shared tunnels failed:", reasonOf(error)));
     await expireStaleRequests().catch((error: unknown) => console.error("warren: expiring approval requests failed:", reasonOf(error)));
   }
 }

@@ -25,9 +25,8 @@ test.afterAll(async () => {
 async function team(warren: WarrenHandle, name: string, host: { name: string; policy?: Record<string, unknown> }) {
   for (const who of ["admin", "owner", "member"]) await warren.createUser({ email: `${who}@example.com`, password, admin: who === "admin" });
   const admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
-  const owner = apiClient(warren.url, await warren.createToken("owner@example.com"));
   const teamId = (await admin.post<{ id: string }>("/teams", { name, ownerEmail: "owner@example.com" })).body.id;
-  expect((await owner.post(`/teams/${teamId}/members`, { email: "member@example.com" })).status).toBe(201);
+  expect((await admin.post(`/teams/${teamId}/members`, { email: "member@example.com" })).status).toBe(201);
   const created = await admin.post<{ id: string }>("/hosts", {
     name: host.name,
     address: sshd.host,
@@ -62,7 +61,8 @@ async function fillLocalTunnel(page: Page, hostName: string, port: number) {
   await page.getByLabel("Target port", { exact: true }).fill(String(origin.port));
 }
 
-test("an admin creates a team, its owner adds and promotes people, errors show at the field, a member leaves", async ({ page, warren, newVisitor, capture }) => {
+test("an admin creates a team, its owner invites someone who accepts, promotes people, errors show at the field, a member leaves", async ({ page, warren, newVisitor, capture }) => {
+  test.slow(); // three people's browsers through the whole flow
   for (const who of ["admin", "owner", "member"]) await warren.createUser({ email: `${who}@example.com`, password, admin: who === "admin" });
   await signInAs(page, "admin");
   await page.getByRole("link", { name: "Teams" }).click();
@@ -88,10 +88,30 @@ test("an admin creates a team, its owner adds and promotes people, errors show a
   await card.getByLabel("Email", { exact: true }).fill("owner@example.com");
   await card.getByRole("button", { name: "Add to team" }).click();
   await expect(card.getByLabel("Email", { exact: true })).toHaveAccessibleDescription("owner@example.com is already in payments");
+  // Someone who shares no other team with the owner is only invited: nothing changes until they accept.
   await card.getByLabel("Email", { exact: true }).fill("member@example.com");
   await card.getByRole("button", { name: "Add to team" }).click();
-  await expect(owner.getByRole("status").filter({ hasText: "Added member@example.com to payments as member." })).toBeVisible();
+  await expect(
+    owner.getByRole("status").filter({ hasText: "Invited member@example.com to payments as member: if an account has that email, its owner joins once they accept." }),
+  ).toBeVisible();
+  await expect(card.getByTestId("pending-invitation")).toContainText("member@example.com as member, invited by owner@example.com");
+  await expect(card.getByRole("row", { name: /member@example\.com/ })).toHaveCount(0);
+
+  // The invited person sees the invitation on their Teams page and accepts it.
+  const member = await newVisitor();
+  await signInAs(member, "member");
+  await member.getByRole("link", { name: "Teams" }).click();
+  await expect(member.getByText("You are in no team yet.")).toBeVisible();
+  const invitation = member.getByTestId("invitation");
+  await expect(invitation).toContainText("owner@example.com invites you to payments as member.");
+  await capture("team-invitation", member);
+  await invitation.getByRole("button", { name: "Accept the invitation to payments" }).click();
+  await expect(member.getByRole("status").filter({ hasText: "You joined payments as member." })).toBeVisible();
+  await expect(member.getByRole("article", { name: "payments" })).toContainText("You are a member");
+  await expect(member.getByTestId("invitation")).toHaveCount(0);
+  await owner.reload();
   await expect(card.getByRole("row", { name: /member@example\.com/ })).toBeVisible();
+  await expect(card.getByTestId("pending-invitation")).toHaveCount(0);
   await capture("teams", owner);
 
   // The only owner cannot step down; promoting someone else first lets them.
@@ -112,21 +132,24 @@ test("an admin creates a team, its owner adds and promotes people, errors show a
   await expect(card.getByLabel("New name", { exact: true })).toHaveAccessibleDescription("a team named search already exists");
   await expect(card.getByLabel("New name", { exact: true })).toBeFocused();
 
-  // The owner adds a host for their team (never for everyone): it is theirs to manage.
+  // An admin gives the team a host: its owner may test it and choose which of their teams see it, nothing else.
+  const admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
+  const teamId = (await admin.get<{ teams: { id: string; name: string }[] }>("/teams")).body.teams.find((t) => t.name === "payments")!.id;
+  const added = await admin.post("/hosts", { name: "payments-2", address: sshd.host, port: sshd.port, username: "deploy", generateKey: true, teamIds: [teamId] });
+  expect(added.status).toBe(201);
   await owner.getByRole("link", { name: "Hosts" }).click();
-  await owner.getByLabel("Name", { exact: true }).fill("payments-2");
-  await owner.getByLabel("Address", { exact: true }).fill("10.0.0.9");
-  await owner.getByLabel("Username", { exact: true }).fill("deploy");
-  await expect(owner.getByRole("radio", { name: "Everyone" })).toHaveCount(0);
-  await expect(owner.getByRole("checkbox", { name: "payments" })).toBeChecked();
-  await owner.getByRole("button", { name: "Add host" }).click();
-  await expect(owner.getByRole("article", { name: "payments-2" }).getByTestId("assignment-summary")).toHaveText("members of payments");
+  const hostCard = owner.getByRole("article", { name: "payments-2" });
+  await expect(hostCard.getByTestId("assignment-summary")).toHaveText("members of payments");
+  await expect(hostCard.getByTestId("policy-summary")).toBeVisible();
+  await expect(hostCard.getByText("Its policy, address, credentials and host key are for admins to change.")).toBeVisible();
+  await expect(hostCard.getByRole("button", { name: "Test connection" })).toBeVisible();
+  await expect(hostCard.getByRole("button", { name: "Delete" })).toHaveCount(0);
+  await expect(hostCard.locator("summary")).toHaveCount(1); // the assignment's; no policy form, no key
+  await expect(owner.getByRole("button", { name: "Add host" })).toHaveCount(0);
   await capture("hosts-for-team-owner", owner);
   await owner.goto("/teams");
 
   // A member sees the team without the owner's controls, and leaves it; they never get the Hosts page.
-  const member = await newVisitor();
-  await signInAs(member, "member");
   await expect(member.getByRole("link", { name: "Hosts" })).toHaveCount(0);
   expect((await member.goto("/hosts"))?.status()).toBe(404);
   await member.goto("/teams");

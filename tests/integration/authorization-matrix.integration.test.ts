@@ -62,7 +62,7 @@ beforeAll(async () => {
   }
   teamId = (await as.admin.post<{ id: string }>("/teams", { name: "payments", ownerEmail: "owner@example.com" })).body.id;
   otherTeamId = (await as.admin.post<{ id: string }>("/teams", { name: "search" })).body.id;
-  for (const actor of ["member", "disabled"] as const) await as.owner.post(`/teams/${teamId}/members`, { email: `${actor}@example.com` });
+  for (const actor of ["member", "disabled"] as const) await as.admin.post(`/teams/${teamId}/members`, { email: `${actor}@example.com` });
   const unlimited = { maxOpenPerUser: 1000, maxPendingPerUser: 1000 };
   const host = (name: string, extra: { teamIds?: string[]; policy?: Record<string, unknown> }) =>
     as.admin
@@ -111,7 +111,8 @@ describe("the authorization matrix", () => {
     it.each([
       ["GET a team's host", "GET", "team", undefined, { admin: 200, owner: 200, member: 200, outsider: 404, disabled: 401 }],
       ["GET another team's host", "GET", "otherTeam", undefined, { admin: 200, owner: 404, member: 404, outsider: 404, disabled: 401 }],
-      ["change a team's host", "PATCH", "team", { policy: { maxTtlMinutes: 600 } }, { admin: 200, owner: 200, member: 403, outsider: 404, disabled: 401 }],
+      ["change a team's host's policy", "PATCH", "team", { policy: { maxTtlMinutes: 600 } }, { admin: 200, owner: 403, member: 403, outsider: 404, disabled: 401 }],
+      ["change a team's host's address", "PATCH", "team", { address: "127.0.0.1" }, { admin: 200, owner: 403, member: 403, outsider: 404, disabled: 401 }],
       ["change a host for everyone", "PATCH", "everyone", { policy: { maxTtlMinutes: 600 } }, { admin: 200, owner: 403, member: 403, outsider: 403, disabled: 401 }],
       ["test a team's host", "POST", "team", {}, { admin: 200, owner: 200, member: 403, outsider: 404, disabled: 401 }],
     ] as const)("%s", async (_name, method, which, body, expected) => {
@@ -119,22 +120,53 @@ describe("the authorization matrix", () => {
       await matrix(expected, (client) => (method === "GET" ? client.get(path) : method === "PATCH" ? client.patch(path, body) : client.post(path, body)));
     });
 
-    it("are added by admins anywhere and by owners for their own teams only", async () => {
+    it("are added by admins only, so only an admin ever chooses the address a host test probes", async () => {
       let n = 0;
       const add = (client: ApiClient, extra: Record<string, unknown>) =>
         client.post("/hosts", { name: `new-${++n}`, address: sshd.host, port: sshd.port, username: sshd.username, generateKey: true, ...extra });
-      await matrix({ admin: 201, owner: 201, member: 403, outsider: 403, disabled: 401 }, (client) => add(client, { teamIds: [teamId] }));
-      expect((await add(as.owner, {})).status).toBe(403); // visible to everyone: admins only
+      await matrix({ admin: 201, owner: 403, member: 403, outsider: 403, disabled: 401 }, (client) => add(client, { teamIds: [teamId] }));
       expect((await add(as.owner, { teamIds: [otherTeamId] })).status).toBe(403);
-      expect((await add(as.owner, { teamIds: [teamId], visibleToAll: true })).status).toBe(403);
     });
 
-    it("are deleted by admins and by the owners of all their teams", async () => {
+    it("keep their address, credentials, policy and key trust for admins: an owner of all their teams changes only which of them see it", async () => {
+      let n = 0;
+      const fresh = async () => ({
+        id: (await as.admin.post<{ id: string }>("/hosts", { name: `kept-${++n}`, address: sshd.host, port: sshd.port, username: sshd.username, generateKey: true, teamIds: [teamId] })).body.id,
+      });
+      const changes: [string, Record<string, unknown>][] = [
+        ["policy", { policy: { publicBinds: true, anySource: true, targets: [], maxTtlMinutes: 10_080 } }],
+        ["address", { address: "10.0.0.9" }],
+        ["port", { port: 2222 }],
+        ["username", { username: "deploy" }],
+        ["generateKey", { generateKey: true }],
+        ["hostKeyFingerprint", { hostKeyFingerprint: `SHA256:${"A".repeat(43)}` }],
+        ["name", { name: "renamed" }],
+        ["visibleToAll", { visibleToAll: true }],
+      ];
+      for (const [field, change] of changes) {
+        const { id } = await fresh();
+        const before = (await as.admin.get(`/hosts/${id}`)).body;
+        const refused = await as.owner.patch<{ error: { code: string; field: string } }>(`/hosts/${id}`, change);
+        expect({ status: refused.status, code: refused.body.error.code, field: refused.body.error.field }).toEqual({ status: 403, code: "forbidden", field });
+        expect((await as.admin.get(`/hosts/${id}`)).body).toEqual(before);
+      }
+      // Visibility among their own teams, and a test of the address an admin chose, are theirs.
+      const { id } = await fresh();
+      await matrix({ admin: 200, owner: 200, member: 403, outsider: 404, disabled: 401 }, (c) => c.patch(`/hosts/${id}`, { visibleToAll: false, teamIds: [teamId] }));
+      expect((await as.owner.post(`/hosts/${id}/test`, {})).status).toBe(200);
+      const audit = await as.admin.get<{ events: { action: string; details: { changed: string[] } }[] }>(`/audit?hostId=${id}&action=host.updated`);
+      expect(audit.body.events.map((e) => e.details.changed)).toEqual([
+        ["visibleToAll", "teamIds"],
+        ["visibleToAll", "teamIds"],
+      ]);
+    });
+
+    it("are deleted by admins only", async () => {
       let n = 0;
       const fresh = async () => ({
         id: (await as.admin.post<{ id: string }>("/hosts", { name: `gone-${++n}`, address: sshd.host, port: sshd.port, username: sshd.username, generateKey: true, teamIds: [teamId] })).body.id,
       });
-      await matrix({ admin: 200, owner: 200, member: 403, outsider: 404, disabled: 401 }, (client, { id }) => client.delete(`/hosts/${id}`), fresh);
+      await matrix({ admin: 200, owner: 403, member: 403, outsider: 404, disabled: 401 }, (client, { id }) => client.delete(`/hosts/${id}`), fresh);
     });
   });
 
@@ -273,14 +305,14 @@ describe("the authorization matrix", () => {
       expect(await names("outsider")).toEqual([]);
     });
 
-    it("gain and lose members through their owners and admins", async () => {
+    it("gain and lose members through their owners and admins; an owner's stranger is only invited", async () => {
       let n = 0;
       const newcomer = async () => {
         const email = `newcomer-${++n}@example.com`;
         const user = await as.admin.post<{ id: string }>("/users", { email, password });
         return { email, id: user.body.id };
       };
-      await matrix({ admin: 201, owner: 201, member: 403, outsider: 404, disabled: 401 }, (c, { email }) => c.post(`/teams/${teamId}/members`, { email }), newcomer);
+      await matrix({ admin: 201, owner: 202, member: 403, outsider: 404, disabled: 401 }, (c, { email }) => c.post(`/teams/${teamId}/members`, { email }), newcomer);
       const joined = async () => {
         const user = await newcomer();
         await as.admin.post(`/teams/${teamId}/members`, { email: user.email });
@@ -288,6 +320,71 @@ describe("the authorization matrix", () => {
       };
       await matrix({ admin: 200, owner: 200, member: 403, outsider: 404, disabled: 401 }, (c, { id }) => c.delete(`/teams/${teamId}/members/${id}`), joined);
       await matrix({ admin: 200, owner: 200, member: 403, outsider: 404, disabled: 401 }, (c, { id }) => c.patch(`/teams/${teamId}/members/${id}`, { role: "member" }), joined);
+    });
+
+    it("take someone who already shares another team with the owner at once", async () => {
+      const colleague = "colleague@example.com";
+      await as.admin.post("/users", { email: colleague, password });
+      const shared = (await as.admin.post<{ id: string }>("/teams", { name: "payments-oncall", ownerEmail: "owner@example.com" })).body.id;
+      expect((await as.admin.post(`/teams/${shared}/members`, { email: colleague })).status).toBe(201);
+      const added = await as.owner.post<{ outcome: string; members: { email: string }[] }>(`/teams/${teamId}/members`, { email: colleague });
+      expect(added.status).toBe(201);
+      expect(added.body.outcome).toBe("added");
+      expect(added.body.members.map((m) => m.email)).toContain(colleague);
+    });
+
+    it("answer an owner the same for an unknown email as for a stranger's, and the invitation grants nothing until accepted", async () => {
+      await as.admin.post("/users", { email: "stranger@example.com", password });
+      const stranger = apiClient(warren.url, await warren.createToken("stranger@example.com"));
+      const strangerId = (await stranger.get<{ user: { id: string } }>("/me")).body.user.id;
+      type Invited = { outcome: string; message: string; invitations: { id: string; email: string }[] };
+      const known = await as.owner.post<Invited>(`/teams/${teamId}/members`, { email: "stranger@example.com" });
+      const unknown = await as.owner.post<Invited>(`/teams/${teamId}/members`, { email: "nobody@example.com" });
+      expect([known.status, unknown.status]).toEqual([202, 202]);
+      expect(known.body.message.replace("stranger", "X")).toBe(unknown.body.message.replace("nobody", "X"));
+      expect(unknown.body.invitations.map((i) => i.email)).toEqual(expect.arrayContaining(["stranger@example.com", "nobody@example.com"]));
+
+      // Invited is not a member: no team hosts, no requests for the owner to decide.
+      const hostNames = (await stranger.get<{ hosts: { name: string }[] }>("/hosts")).body.hosts.map((h) => h.name);
+      expect(hostNames).not.toContain("payments-1");
+      expect((await stranger.get(`/teams/${teamId}`)).status).toBe(404);
+      const invitation = (await stranger.get<{ invitations: { id: string; teamId: string; team: string; invitedBy: string }[] }>("/teams")).body.invitations;
+      expect(invitation).toEqual([expect.objectContaining({ teamId, team: "payments", invitedBy: "owner@example.com" })]);
+      const id = invitation[0]!.id;
+
+      // Only the invited person answers it; to anyone else it does not exist.
+      const accept = `/teams/${teamId}/invitations/${id}/accept`;
+      const refused = { ...Object.fromEntries(ACTORS.map((a) => [a, 404])), disabled: 401 } as Expected;
+      await matrix(refused, (c) => c.post(accept));
+      await matrix(refused, (c) => c.post(`/teams/${teamId}/invitations/${id}/decline`));
+      const accepted = await stranger.post<{ members: { userId: string }[] }>(accept);
+      expect(accepted.status).toBe(200);
+      expect(accepted.body.members.map((m) => m.userId)).toContain(strangerId);
+      expect((await stranger.get<{ hosts: { name: string }[] }>("/hosts")).body.hosts.map((h) => h.name)).toContain("payments-1");
+      expect((await stranger.post(accept)).status).toBe(404);
+
+      const actions = (await as.admin.get<{ events: { action: string; details: { email?: string } }[] }>(`/audit?action=team.*`)).body.events
+        .filter((e) => e.details.email === "stranger@example.com")
+        .map((e) => e.action);
+      expect(actions).toEqual(expect.arrayContaining(["team.member_invited", "team.invitation_accepted"]));
+    });
+
+    it("lose an invitation to its invitee's no, or to an owner or admin taking it back", async () => {
+      let n = 0;
+      const invited = async () => {
+        const email = `invitee-${++n}@example.com`;
+        await as.admin.post("/users", { email, password });
+        const body = (await as.owner.post<{ invitations: { id: string; email: string }[] }>(`/teams/${teamId}/members`, { email })).body;
+        return { id: body.invitations.find((i) => i.email === email)!.id, email };
+      };
+      await matrix({ admin: 200, owner: 200, member: 403, outsider: 404, disabled: 401 }, (c, { id }) => c.delete(`/teams/${teamId}/invitations/${id}`), invited);
+      const { id, email } = await invited();
+      const invitee = apiClient(warren.url, await warren.createToken(email));
+      expect((await invitee.post(`/teams/${teamId}/invitations/${id}/decline`)).status).toBe(200);
+      expect((await invitee.get<{ invitations: unknown[] }>("/teams")).body.invitations).toEqual([]);
+      expect((await invitee.post(`/teams/${teamId}/invitations/${id}/accept`)).status).toBe(404);
+      const actions = (await as.admin.get<{ events: { action: string }[] }>(`/audit?action=team.invitation_*`)).body.events.map((e) => e.action);
+      expect(actions).toEqual(expect.arrayContaining(["team.invitation_withdrawn", "team.invitation_declined"]));
     });
 
     it("are deleted by admins only", async () => {
@@ -385,15 +482,18 @@ describe("socket events reach exactly the people they concern", () => {
     for (const actor of ["owner", "member", "outsider"] as const) expect(received[actor].filter((r) => r.event === "audit:new").length).toBe(before[actor]);
   });
 
-  it("follows team membership at once: a member added hears the team's tunnels, one removed no longer does", async () => {
+  it("follows team membership at once: an invited member who accepts hears the team's tunnels, one removed no longer does", async () => {
     await as.admin.post("/users", { email: "newcomer@example.com", password });
-    const socket = io(warren.url, { auth: { token: await warren.createToken("newcomer@example.com") }, transports: ["websocket"], reconnection: false });
+    const token = await warren.createToken("newcomer@example.com");
+    const socket = io(warren.url, { auth: { token }, transports: ["websocket"], reconnection: false });
     const events: string[] = [];
     socket.on("tunnel:status", (event: { tunnelId: string }) => events.push(event.tunnelId));
     await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
     const newcomerId = (await as.admin.get<{ users: { id: string; email: string }[] }>("/users")).body.users.find((u) => u.email === "newcomer@example.com")!.id;
     try {
-      await as.owner.post(`/teams/${teamId}/members`, { email: "newcomer@example.com" });
+      const invited = await as.owner.post<{ invitations: { id: string; email: string }[] }>(`/teams/${teamId}/members`, { email: "newcomer@example.com" });
+      const invitation = invited.body.invitations.find((i) => i.email === "newcomer@example.com")!;
+      expect((await apiClient(warren.url, token).post(`/teams/${teamId}/invitations/${invitation.id}/accept`)).status).toBe(200);
       const while_in = await tunnelOf("member", hosts.team, { teamId });
       await as.member.delete(`/tunnels/${while_in.id}`);
       await heard("tunnel:status", while_in.id);

@@ -1,6 +1,7 @@
 // Disabling a user cuts everything at once: sessions, API tokens, live
 // sockets (told why), and their tunnels with the connections inside them,
-// whether an admin does it through the API or the operator through the CLI.
+// whether an admin does it through the API or the operator through the CLI;
+// and their places on other people's shared tunnels, with their connections.
 import net from "node:net";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,6 +53,17 @@ async function busyUser(email: string) {
   return { token, cookie, client, tunnel, port, ended, disconnected, connectionClosed, socket };
 }
 
+/** Connects from 127.0.0.1: the open socket if the echo answers, null if the connection is refused or dropped. */
+function echoing(port: number): Promise<net.Socket | null> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.on("error", () => resolve(null));
+    socket.once("close", () => resolve(null));
+    socket.once("data", () => resolve(socket));
+    socket.write("ping");
+  });
+}
+
 async function expectCutOff(user: Awaited<ReturnType<typeof busyUser>>, email: string) {
   expect(await user.ended).toBe("your session has ended");
   expect(await user.disconnected).toBe("io server disconnect");
@@ -89,6 +101,60 @@ describe("disabling a user", () => {
     expect((await warren.cli(["user", "disable", "--email", "bob@example.com"])).code).toBe(0);
     await expectCutOff(bob, "bob@example.com");
     bob.socket.close();
+  });
+
+  describe("a participant of someone else's shared tunnel", () => {
+    let teamId: string;
+    let owner: ApiClient;
+
+    beforeAll(async () => {
+      await warren.createUser({ email: "carol@example.com", password });
+      owner = apiClient(warren.url, await warren.createToken("carol@example.com"));
+      teamId = (await admin.post<{ id: string }>("/teams", { name: "payments", ownerEmail: "carol@example.com" })).body.id;
+    });
+
+    /** Joins carol's tunnel (which admits only 127.0.0.2 by itself) and holds a connection open through it. */
+    async function joinedParticipant(email: string) {
+      await warren.createUser({ email, password });
+      expect((await admin.post(`/teams/${teamId}/members`, { email })).status).toBe(201);
+      const client = apiClient(warren.url, await warren.createToken(email));
+      const port = await freePortInRange();
+      const tunnel = (await owner.post<Tunnel>("/tunnels", { hostId, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: echo.port }, teamId, allowedSources: ["127.0.0.2/32"] })).body;
+      expect((await client.post(`/tunnels/${tunnel.id}/join`)).status).toBe(200);
+      const connection = await echoing(port);
+      expect(connection).not.toBeNull();
+      const cut = new Promise((resolve, reject) => {
+        connection!.once("close", resolve);
+        setTimeout(() => reject(new Error(`${email}'s connection through the shared tunnel is still open`)), 20_000).unref();
+      });
+      cut.catch(() => {}); // awaited by the test; a failure before that is reported there
+      return { tunnel, port, cut };
+    }
+
+    async function expectParticipationGone({ tunnel, port, cut }: Awaited<ReturnType<typeof joinedParticipant>>, email: string) {
+      await cut;
+      expect(await echoing(port)).toBeNull();
+      const after = (await admin.get<Tunnel & { allowedSources: string[]; participants: unknown[] }>(`/tunnels/${tunnel.id}`)).body;
+      expect({ status: after.status, allowedSources: after.allowedSources, participants: after.participants }).toEqual({ status: "active", allowedSources: ["127.0.0.2/32"], participants: [] });
+      const audit = await admin.get<{ events: { action: string; details: { email: string; why: string } }[] }>(`/audit?tunnelId=${tunnel.id}&action=tunnel.participant_removed`);
+      expect(audit.body.events.map((e) => e.details)).toEqual([expect.objectContaining({ email, why: `${email} was disabled` })]);
+      await owner.delete(`/tunnels/${tunnel.id}`);
+    }
+
+    it("loses it through the API at once: connection cut, address taken out, audited", async () => {
+      const dave = await joinedParticipant("dave@example.com");
+      const users = await admin.get<{ users: { id: string; email: string }[] }>("/users");
+      await admin.patch(`/users/${users.body.users.find((user) => user.email === "dave@example.com")!.id}`, { disabled: true });
+      // Before the answer, in Warren's own process.
+      expect((await admin.get<{ participants: unknown[] }>(`/tunnels/${dave.tunnel.id}`)).body.participants).toEqual([]);
+      await expectParticipationGone(dave, "dave@example.com");
+    });
+
+    it("loses it through the CLI within seconds", async () => {
+      const erin = await joinedParticipant("erin@example.com");
+      expect((await warren.cli(["user", "disable", "--email", "erin@example.com"])).code).toBe(0);
+      await expectParticipationGone(erin, "erin@example.com");
+    });
   });
 
   it("refuses anything but disabled: true, naming the field", async () => {

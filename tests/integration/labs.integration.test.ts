@@ -165,7 +165,7 @@ beforeAll(async () => {
   alice = apiClient(warren.url, await warren.createToken("alice@example.com"));
   bobToken = await warren.createToken("bob@example.com");
   teamId = (await admin.post<{ id: string }>("/teams", { name: "lab", ownerEmail: "alice@example.com" })).body.id;
-  await alice.post(`/teams/${teamId}/members`, { email: "bob@example.com" });
+  await admin.post(`/teams/${teamId}/members`, { email: "bob@example.com" });
   hostIds.server = await addHost(admin, "server", server, SERVER);
   hostIds.gateway = await addHost(admin, "gateway", gateway, GATEWAY, { targets: ["localhost", SERVER] });
   hostIds.gatewayNoGp = await addHost(admin, "gateway-nogp", gatewayNoGp, GATEWAY, { targets: ["localhost"] });

@@ -20,6 +20,7 @@ type Tunnel = {
   extensionRequest: { minutes: number; until: string } | null;
   participants: { email: string; source: string; granted: boolean }[];
   listen: { port: number };
+  sshCommand: string;
 };
 type AuditEvents = { events: { action: string; details: Record<string, unknown> }[] };
 
@@ -34,6 +35,7 @@ let teamId: string;
 let teamHost: string;
 let approvalHost: string;
 let openHost: string;
+let host: (name: string, extra: Record<string, unknown>) => Promise<string>;
 
 beforeAll(async () => {
   [sshd, echo] = await Promise.all([startSshd(), startEchoServer()]);
@@ -44,8 +46,8 @@ beforeAll(async () => {
   owner = await client("owner");
   member = await client("member");
   teamId = (await admin.post<{ id: string }>("/teams", { name: "payments", ownerEmail: "owner@example.com" })).body.id;
-  await owner.post(`/teams/${teamId}/members`, { email: "member@example.com" });
-  const host = async (name: string, extra: Record<string, unknown>) =>
+  await admin.post(`/teams/${teamId}/members`, { email: "member@example.com" });
+  host = async (name: string, extra: Record<string, unknown>) =>
     (await admin.post<{ id: string }>("/hosts", { name, address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, ...extra })).body.id;
   teamHost = await host("payments-1", { teamIds: [teamId] });
   approvalHost = await host("payments-db", { teamIds: [teamId], policy: { approval: true } });
@@ -65,6 +67,20 @@ async function request(client: ApiClient, hostId: string, extra: Record<string, 
 
 const read = async (id: string) => (await admin.get<Tunnel>(`/tunnels/${id}`)).body;
 const audit = async (id: string) => (await admin.get<AuditEvents>(`/audit?tunnelId=${id}`)).body.events.map((e) => e.action);
+
+async function userIds(): Promise<Record<string, string>> {
+  const users = (await admin.get<{ users: { id: string; email: string }[] }>("/users")).body.users;
+  return Object.fromEntries(users.map((u) => [u.email, u.id]));
+}
+
+/** Whether an open connection still carries bytes both ways. */
+function echoes(socket: net.Socket): Promise<boolean> {
+  return new Promise((resolve) => {
+    socket.once("data", () => resolve(true));
+    socket.once("close", () => resolve(false));
+    socket.write("again");
+  });
+}
 
 /** Connects from 127.0.0.1 and says whether an echo came back, leaving the socket open if it did. */
 function connect(port: number): Promise<net.Socket | null> {
@@ -129,6 +145,58 @@ describe("a shared tunnel", () => {
     await member.delete(`/tunnels/${tunnel.id}`);
   });
 
+  it("keeps letting a participant in when another who joined from the same address leaves; the last one out takes it out", async () => {
+    await warren.createUser({ email: "second@example.com", password });
+    await admin.post(`/teams/${teamId}/members`, { email: "second@example.com" });
+    const second = apiClient(warren.url, await warren.createToken("second@example.com"));
+    const tunnel = await request(member, teamHost, { teamId, allowedSources: ["127.0.0.2/32"] });
+    expect((await owner.post(`/tunnels/${tunnel.id}/join`)).status).toBe(200);
+    expect((await second.post(`/tunnels/${tunnel.id}/join`)).status).toBe(200);
+    const held = await connect(tunnel.listen.port);
+    expect(held).not.toBeNull();
+
+    const ids = await userIds();
+    expect((await owner.delete(`/tunnels/${tunnel.id}/participants/${ids["owner@example.com"]}`)).status).toBe(200);
+    const after = await read(tunnel.id);
+    expect(after.allowedSources).toEqual(["127.0.0.2/32", "127.0.0.1/32"]);
+    expect(after.participants).toEqual([expect.objectContaining({ email: "second@example.com", source: "127.0.0.1/32", granted: true })]);
+    expect(await echoes(held!)).toBe(true); // the connection from the shared address stays up
+    const again = await connect(tunnel.listen.port);
+    expect(again).not.toBeNull();
+    again!.destroy();
+
+    const cut = new Promise<void>((resolve) => held!.once("close", () => resolve()));
+    expect((await second.delete(`/tunnels/${tunnel.id}/participants/${ids["second@example.com"]}`)).status).toBe(200);
+    await cut;
+    expect((await read(tunnel.id)).allowedSources).toEqual(["127.0.0.2/32"]);
+    expect(await connect(tunnel.listen.port)).toBeNull();
+    await member.delete(`/tunnels/${tunnel.id}`);
+  });
+
+  it("shows a team member who may not use its host that host's name only, never its address or user", async () => {
+    const secret = (await admin.post<{ id: string }>("/teams", { name: "secret", ownerEmail: "member@example.com" })).body.id;
+    const hidden = await host("secret-1", { teamIds: [secret] });
+    const tunnel = await request(member, hidden, { teamId });
+    const spec = `-L 127.0.0.1:${tunnel.listen.port}:127.0.0.1:${echo.port}`;
+    expect(tunnel.sshCommand).toBe(`ssh -N ${spec} -p ${sshd.port} ${sshd.username}@${sshd.host}`);
+    expect((await owner.get(`/hosts/${hidden}`)).status).toBe(404);
+    expect((await owner.get<Tunnel>(`/tunnels/${tunnel.id}`)).body.sshCommand).toBe(`ssh -N ${spec} secret-1`);
+    const listed = (await owner.get<{ tunnels: Tunnel[] }>("/tunnels")).body.tunnels.find((t) => t.id === tunnel.id);
+    expect(listed?.sshCommand).toBe(`ssh -N ${spec} secret-1`);
+    await member.delete(`/tunnels/${tunnel.id}`);
+  });
+
+  it("answers a port conflict naming the tunnel in the way only to those who may see it", async () => {
+    const theirs = await request(member, teamHost);
+    const again = (client: ApiClient) =>
+      client.post<{ error: { code: string; field: string; message: string } }>("/tunnels", { kind: "local", hostId: teamHost, listen: { port: theirs.listen.port }, target: { host: "127.0.0.1", port: echo.port } });
+    const foreign = await again(owner);
+    expect(foreign.status).toBe(409);
+    expect(foreign.body.error).toEqual({ code: "conflict", field: "listen.port", message: `port ${theirs.listen.port} is already in use on the bastion` });
+    expect((await again(member)).body.error.message).toBe(`port ${theirs.listen.port} is already in use on the bastion (tunnel ${theirs.id})`);
+    await member.delete(`/tunnels/${theirs.id}`);
+  });
+
   it("stops being shared, and its owner's tunnels through team hosts close, when the owner leaves the team", async () => {
     const shared = await request(member, openHost, { teamId });
     const onTeamHost = await request(member, teamHost);
@@ -140,7 +208,7 @@ describe("a shared tunnel", () => {
     expect(closed.statusReason).toBe("member@example.com left payments: member@example.com may no longer use payments-1");
     expect(await read(shared.id)).toMatchObject({ status: "active", teamId: null });
     expect((await owner.get(`/tunnels/${shared.id}`)).status).toBe(404);
-    await owner.post(`/teams/${teamId}/members`, { email: "member@example.com" });
+    await admin.post(`/teams/${teamId}/members`, { email: "member@example.com" });
     await member.delete(`/tunnels/${shared.id}`);
   });
 });
@@ -203,7 +271,7 @@ describe("a host that needs approval", () => {
 
   it("closes the requests of a user who is disabled", async () => {
     await warren.createUser({ email: "leaver@example.com", password });
-    await owner.post(`/teams/${teamId}/members`, { email: "leaver@example.com" });
+    await admin.post(`/teams/${teamId}/members`, { email: "leaver@example.com" });
     const leaver = apiClient(warren.url, await warren.createToken("leaver@example.com"));
     const pending = await request(leaver, approvalHost);
     const users = (await admin.get<{ users: { id: string; email: string }[] }>("/users")).body.users;

@@ -17,6 +17,8 @@ import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
 const SEED = 20_261_125;
 const FUZZED_EVENTS = 400;
+/** Warren's documented limit of live sockets per user. */
+const SOCKETS_PER_USER = 20;
 const password = "correct horse battery";
 type Received = { event: string; payload: { tunnelId?: string } };
 
@@ -158,6 +160,85 @@ describe("a client sending what the server never asked for", () => {
     } finally {
       aliceSocket.close();
       for (const socket of sockets) socket.close();
+    }
+  });
+});
+
+describe("a client opening many sockets or flooding one", () => {
+  it(`gets at most ${SOCKETS_PER_USER} sockets at once per user, however many it asks for at once, and Warren keeps answering`, async () => {
+    await warren.createUser({ email: "flood@example.com", password });
+    const tokens = [await warren.createToken("flood@example.com"), await warren.createToken("flood@example.com")];
+    const attempts = Array.from({ length: 3 * SOCKETS_PER_USER }, (_, i) => {
+      const socket = io(warren.url, { auth: { token: tokens[i % 2] }, transports: ["websocket"], reconnection: false });
+      return new Promise<{ socket: Socket; outcome: string }>((resolve) => {
+        socket.once("connect", () => resolve({ socket, outcome: "connected" }));
+        socket.once("connect_error", (error) => resolve({ socket, outcome: error.message }));
+      });
+    });
+    const results = await Promise.all(attempts);
+    try {
+      const outcomes = results.map((r) => r.outcome);
+      expect(outcomes.filter((o) => o === "connected")).toHaveLength(SOCKETS_PER_USER);
+      expect(new Set(outcomes.filter((o) => o !== "connected"))).toEqual(new Set([`too many live connections: at most ${SOCKETS_PER_USER} per user; close other Warren tabs or scripts`]));
+      expect((await fetch(`${warren.url}/api/v1/health`)).status).toBe(200);
+      // Another user is not affected, and a closed socket frees its place.
+      (await connect(aliceToken)).close();
+      results.find((r) => r.outcome === "connected")!.socket.close();
+      await waitFor(
+        async () => {
+          const socket = io(warren.url, { auth: { token: tokens[0] }, transports: ["websocket"], reconnection: false });
+          const ok = await new Promise<boolean>((resolve) => {
+            socket.once("connect", () => resolve(true));
+            socket.once("connect_error", () => resolve(false));
+          });
+          socket.close();
+          return ok;
+        },
+        (ok) => ok,
+        10_000,
+        "a place freed by a closed socket",
+      );
+    } finally {
+      for (const { socket } of results) socket.close();
+    }
+  });
+
+  it("is disconnected after thousands of junk events, without harm to anyone else", async () => {
+    const aliceHeard: Received[] = [];
+    const aliceSocket = await connect(aliceToken, aliceHeard);
+    const mallory = await connect(malloryToken);
+    const gone = new Promise<string>((resolve, reject) => {
+      mallory.once("disconnect", (reason) => resolve(reason));
+      setTimeout(() => reject(new Error("still connected 20 s after 20,000 junk events")), 20_000).unref();
+    });
+    try {
+      for (let i = 0; i < 20_000 && mallory.connected; i++) {
+        mallory.emit("junk", i);
+        if (i % 500 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(await gone).toMatch(/io server disconnect|transport close/);
+      await aliceHearsHerTunnel(aliceHeard);
+      expect(aliceSocket.connected).toBe(true);
+      expect((await fetch(`${warren.url}/api/v1/health`)).status).toBe(200);
+    } finally {
+      aliceSocket.close();
+      mallory.close();
+    }
+  });
+
+  it("loses every socket of a token once it is revoked, and only those", async () => {
+    const token = await warren.createToken("mallory@example.com");
+    const doomed = await Promise.all([connect(token), connect(token), connect(token)]);
+    const kept = await connect(malloryToken);
+    const ended = doomed.map((socket) => new Promise<string>((resolve) => socket.once("session:ended", (event: { reason: string }) => resolve(event.reason))));
+    try {
+      const list = await warren.cli(["token", "list", "--email", "mallory@example.com"]);
+      const id = list.stdout.split("\n").find((line) => token.startsWith(line.split(/\s+/)[1]?.replace("…", "") || "-"))?.split(/\s+/)[0];
+      expect((await warren.cli(["token", "revoke", "--id", id!])).code).toBe(0);
+      expect(await Promise.all(ended)).toEqual(doomed.map(() => "your session has ended"));
+      expect(kept.connected).toBe(true);
+    } finally {
+      for (const socket of [...doomed, kept]) socket.close();
     }
   });
 });

@@ -9,6 +9,7 @@ import { HostKeyState } from "./host-key-state";
 import { HostPolicySection } from "./host-policy";
 import { HostTest } from "./host-test";
 import { connectsAs, type HostView } from "./host-view";
+import { policySummary } from "./policy-text";
 import { PublicKeyInstructions } from "./public-key-instructions";
 
 /** Shared by the cards and the list's column headings, so they line up on wide screens. */
@@ -17,6 +18,7 @@ export const HOST_COLUMNS = "md:grid md:grid-cols-[minmax(0,1fr)_minmax(0,1.3fr)
 type Props = {
   host: HostView;
   teams: TeamOption[];
+  /** An admin: everything about the host. A team owner only tests it and chooses which of their teams see it. */
   canAssignAll: boolean;
   onChanged: (message: string, options?: { removed?: boolean }) => void;
 };
@@ -52,28 +54,43 @@ export function HostCard({ host, teams, canAssignAll, onChanged }: Props) {
           <code className="font-mono text-sm break-all">{connectsAs(host)}</code>
         </Column>
         <Column label="Host key">
-          <HostKeyState host={host} onTrust={trust} />
+          <HostKeyState host={host} onTrust={canAssignAll ? trust : undefined} />
         </Column>
         <div className="md:justify-self-end">
-          <ConfirmAction
-            label="Delete"
-            confirmLabel="Yes, delete"
-            danger
-            question={<p>Delete {host.name}, and the records of its closed tunnels?</p>}
-            onConfirm={remove}
-          />
+          {canAssignAll ? (
+            <ConfirmAction
+              label="Delete"
+              confirmLabel="Yes, delete"
+              danger
+              question={<p>Delete {host.name}, and the records of its closed tunnels?</p>}
+              onConfirm={remove}
+            />
+          ) : null}
         </div>
       </div>
       <div className="mt-4 space-y-3 border-t border-zinc-200 pt-3 dark:border-zinc-800">
         <HostTest host={host} />
         <HostAssignment host={host} teams={teams} canAssignAll={canAssignAll} />
-        <HostPolicySection host={host} />
-        <details className="text-sm">
-          <summary className="cursor-pointer rounded font-medium text-brand-700 dark:text-brand-300">Public key</summary>
-          <div className="mt-2">
-            <PublicKeyInstructions publicKey={host.publicKey} username={host.username} />
-          </div>
-        </details>
+        {canAssignAll ? (
+          <>
+            <HostPolicySection host={host} />
+            <details className="text-sm">
+              <summary className="cursor-pointer rounded font-medium text-brand-700 dark:text-brand-300">Public key</summary>
+              <div className="mt-2">
+                <PublicKeyInstructions publicKey={host.publicKey} username={host.username} />
+              </div>
+            </details>
+          </>
+        ) : (
+          <p className="text-sm">
+            <span className="font-medium">Policy</span>
+            <span className="sr-only">: </span>
+            <span data-testid="policy-summary" className="ml-2 wrap-anywhere text-zinc-700 dark:text-zinc-300">
+              {policySummary(host.policy)}
+            </span>
+            <span className="block text-xs text-zinc-600 dark:text-zinc-400">Its policy, address, credentials and host key are for admins to change.</span>
+          </p>
+        )}
       </div>
     </article>
   );

@@ -4,7 +4,8 @@ import type { HostView } from "./host-view";
 
 type Props = {
   host: Pick<HostView, "name" | "hostKeyStatus" | "hostKeyFingerprint" | "offeredFingerprint">;
-  onTrust: (fingerprint: string) => Promise<void>;
+  /** Admins only: without it, a changed key is shown but not trusted from here. */
+  onTrust?: (fingerprint: string) => Promise<void>;
 };
 
 const BADGE = "inline-flex rounded-full px-2 py-0.5 text-xs font-medium";
@@ -41,7 +42,7 @@ export function HostKeyState({ host, onTrust }: Props) {
           <Fingerprint value={offered} />
         </Labelled>
       </dl>
-      {offered ? (
+      {offered && onTrust ? (
         <ConfirmAction
           label="Trust new key"
           confirmLabel="Yes, trust new key"

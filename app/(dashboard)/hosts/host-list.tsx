@@ -29,7 +29,7 @@ export function HostList({ hosts, teams, canAssignAll }: { hosts: HostView[]; te
       </p>
       {hosts.length === 0 ? (
         <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
-          No hosts yet. Add the first one below.
+          {canAssignAll ? "No hosts yet. Add the first one below." : "None of your teams has a host of its own yet. Admins add hosts and give them to teams."}
         </p>
       ) : (
         <>
@@ -38,7 +38,7 @@ export function HostList({ hosts, teams, canAssignAll }: { hosts: HostView[]; te
             <span>Name</span>
             <span>Connects as</span>
             <span>Host key</span>
-            <span className="text-right">Actions</span>
+            <span className="text-right">{canAssignAll ? "Actions" : ""}</span>
           </div>
           <ul className="space-y-3">
             {hosts.map((host) => (

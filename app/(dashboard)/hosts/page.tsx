@@ -16,7 +16,7 @@ export default async function HostsPage() {
   const admin = user.role === "admin";
   const owned = ownedTeams(await teamRoles(user.id));
   if (!admin && owned.length === 0) notFound();
-  // Team owners see only the hosts they manage, and assign them only to their own teams.
+  // Team owners see only the hosts they manage, test them and assign them only to their own teams; adding hosts is for admins.
   const [hosts, teams] = await Promise.all([listHosts({ ctx }), listTeams({ ctx })]);
   const manageable = hosts.filter((host) => host.manageable).map(hostView);
   const assignable = teams.filter((team) => admin || owned.includes(team.id)).map(({ id, name }) => ({ id, name }));
@@ -31,7 +31,7 @@ export default async function HostsPage() {
         </p>
       </div>
       <HostList hosts={manageable} teams={assignable} canAssignAll={admin} />
-      <AddHostForm teams={assignable} canAssignAll={admin} />
+      {admin ? <AddHostForm teams={assignable} canAssignAll={admin} /> : null}
     </section>
   );
 }

@@ -10,8 +10,9 @@ import { ROLE_SELECT } from "./member-row";
 
 const FIELDS = ["email", "role"] as const;
 
-/** Owners and admins add someone by email, as a member or an owner. */
-export function AddMemberForm({ teamId, teamName, onAdded }: { teamId: string; teamName: string; onAdded: (message: string) => void }) {
+/** Owners and admins add someone by email, as a member or an owner; an
+ *  owner's choice of someone who shares no other team with them is invited. */
+export function AddMemberForm({ teamId, teamName, isAdmin, onAdded }: { teamId: string; teamName: string; isAdmin: boolean; onAdded: (message: string) => void }) {
   const id = useId();
   const { formRef, errors, pending, send } = useApiForm(FIELDS);
 
@@ -20,9 +21,9 @@ export function AddMemberForm({ teamId, teamName, onAdded }: { teamId: string; t
     const form = event.currentTarget;
     const data = new FormData(form);
     await send(addMemberSchema.safeParse({ email: String(data.get("email") ?? ""), role: String(data.get("role") ?? "member") }), async (body) => {
-      await apiFetch(`/teams/${encodeURIComponent(teamId)}/members`, { method: "POST", body });
+      const { message } = await apiFetch<{ message: string }>(`/teams/${encodeURIComponent(teamId)}/members`, { method: "POST", body });
       form.reset();
-      onAdded(`Added ${body.email} to ${teamName} as ${body.role}.`);
+      onAdded(`${message.charAt(0).toUpperCase()}${message.slice(1)}.`);
     });
   }
 
@@ -44,6 +45,11 @@ export function AddMemberForm({ teamId, teamName, onAdded }: { teamId: string; t
         {pending ? "Adding…" : "Add to team"}
       </button>
       <FormAlert className="w-full">{errors.form}</FormAlert>
+      {isAdmin ? null : (
+        <p className="w-full text-xs text-zinc-600 dark:text-zinc-400">
+          Someone who is in none of your other teams is invited, and joins once they accept.
+        </p>
+      )}
     </form>
   );
 }

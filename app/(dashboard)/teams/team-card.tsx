@@ -5,6 +5,7 @@ import { ConfirmAction } from "@/app/components/confirm-action";
 import { apiFetch } from "@/app/lib/api-fetch";
 import { AddMemberForm } from "./add-member-form";
 import { MemberRow } from "./member-row";
+import { PendingInvitations } from "./pending-invitations";
 import { RenameTeamForm } from "./rename-team-form";
 import { manages, type TeamView, type TeamViewer } from "./team-view";
 
@@ -65,7 +66,8 @@ export function TeamCard({ team, viewer, onChanged }: Props) {
           </tbody>
         </table>
       )}
-      {managing ? <AddMemberForm teamId={team.id} teamName={team.name} onAdded={onChanged} /> : null}
+      {managing && team.invitations.length > 0 ? <PendingInvitations team={team} onChanged={onChanged} /> : null}
+      {managing ? <AddMemberForm teamId={team.id} teamName={team.name} isAdmin={viewer.isAdmin} onAdded={onChanged} /> : null}
       {managing ? <RenameTeamForm teamId={team.id} name={team.name} onRenamed={onChanged} /> : null}
     </article>
   );

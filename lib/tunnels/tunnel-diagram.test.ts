@@ -47,7 +47,7 @@ describe("tunnelDiagram", () => {
     expect(diagram.edges.map((edge) => edge.viaSsh)).toEqual([false, true, false]);
     expect(diagram.sentence).toBe("Connections to 0.0.0.0:8080 on gw come back through the bastion to 10.0.0.7:80 as seen from the bastion.");
     expect(diagram.reach).toBe(
-      "Whoever can reach gw from an allowed source can connect; list them, since Warren cannot tell your address. That needs GatewayPorts yes or clientspecified in gw's sshd; otherwise it listens on 127.0.0.1 only.",
+      "Whoever can reach gw from an allowed source can connect; list them, since Warren cannot tell your address. That needs GatewayPorts clientspecified in gw's sshd (yes works too, but makes its loopback binds public as well); otherwise it listens on 127.0.0.1 only.",
     );
   });
 

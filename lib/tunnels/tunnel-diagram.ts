@@ -105,7 +105,7 @@ function reachOf(kind: Kind, address: string, hostName: string, sources: Diagram
   const who = whoMayConnect(where, trimmed, sources);
   if (kind !== "remote") return `${who}.`;
   // sshd binds remote forwards to loopback unless its GatewayPorts says otherwise.
-  return `${who}. That needs GatewayPorts yes or clientspecified in ${where}'s sshd; otherwise it listens on 127.0.0.1 only.`;
+  return `${who}. That needs GatewayPorts clientspecified in ${where}'s sshd (yes works too, but makes its loopback binds public as well); otherwise it listens on 127.0.0.1 only.`;
 }
 
 function describe(input: DiagramInput): { nodes: NodeText[]; edges: EdgeText[]; sentence: string } {

@@ -13,7 +13,7 @@ const KINDS: { kind: TunnelKind; title: string; flag: string; sentence: string }
     title: "Expose my service",
     flag: "ssh -R",
     sentence:
-      "The SSH host listens and forwards each connection back to a service as seen from the bastion; listening on a public address needs GatewayPorts there.",
+      "The SSH host listens and forwards each connection back to a service as seen from the bastion; listening on a public address needs GatewayPorts clientspecified there.",
   },
   {
     kind: "dynamic",

@@ -60,7 +60,7 @@ describe("the API", () => {
     expect(me.status).toBe(200);
     expect(await me.json()).toEqual({ user: expect.objectContaining({ email: "alice@example.com", role: "user" }) });
     const tunnels = await api("/api/v1/tunnels", bearer(token));
-    expect(await tunnels.json()).toEqual({ tunnels: [] });
+    expect(await tunnels.json()).toEqual({ tunnels: [], nextCursor: null });
 
     const list = await warren.cli(["token", "list", "--email", "alice@example.com"]);
     const id = list.stdout.split(/\s+/)[0]!;

@@ -33,7 +33,7 @@ beforeAll(async () => {
   member = apiClient(warren.url, await warren.createToken("member@example.com"));
   ownerToken = await warren.createToken("owner@example.com");
   teamId = (await admin.post<{ id: string }>("/teams", { name: "payments", ownerEmail: "owner@example.com" })).body.id;
-  await apiClient(warren.url, ownerToken).post(`/teams/${teamId}/members`, { email: "member@example.com" });
+  await admin.post(`/teams/${teamId}/members`, { email: "member@example.com" });
   const host = { name: "payments-1", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, teamIds: [teamId] };
   hostId = (await admin.post<{ id: string }>("/hosts", host)).body.id;
 });

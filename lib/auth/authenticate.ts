@@ -4,7 +4,7 @@
 import { parse as parseCookies } from "cookie";
 import { ApiError } from "@/lib/api/api-error";
 import { userFromApiToken } from "@/lib/auth/api-tokens";
-import { clientInfo } from "@/lib/auth/client-info";
+import { clientInfo, type HeaderSource } from "@/lib/auth/client-info";
 import { failureAudit } from "@/lib/auth/failure-audit";
 import { sessionCookieName, userFromSessionToken, type SessionUser } from "@/lib/auth/sessions";
 import { getConfig } from "@/lib/config";
@@ -38,15 +38,23 @@ export function sessionTokenFromCookieHeader(cookieHeader: string | null | undef
   return cookieHeader ? parseCookies(cookieHeader)[sessionCookieName()] : undefined;
 }
 
+/** The user an API token belongs to. A token that is invalid or revoked is
+ *  audited with the caller's address and its prefix (a few a minute per
+ *  source, then a count), whether it came to the API or to a socket. */
+export async function userFromPresentedToken(token: string, headers: HeaderSource, via: "api" | "socket") {
+  const user = await userFromApiToken(token);
+  if (!user) {
+    const ctx: Ctx = { actor: { type: "system", name: via }, ...clientInfo(headers) };
+    await failureAudit().record(ctx, { action: "auth.token_failed", details: { prefix: token.slice(0, 10) } });
+  }
+  return user;
+}
+
 export async function authenticate(req: Request): Promise<Authenticated> {
   const token = bearerToken(req.headers);
   if (token) {
-    const user = await userFromApiToken(token);
-    if (!user) {
-      const ctx: Ctx = { actor: { type: "system", name: "api" }, ...clientInfo(req.headers) };
-      await failureAudit().record(ctx, { action: "auth.token_failed", details: { prefix: token.slice(0, 10) } });
-      throw new ApiError({ code: "unauthorized", message: "the API token is invalid or revoked" });
-    }
+    const user = await userFromPresentedToken(token, req.headers, "api");
+    if (!user) throw new ApiError({ code: "unauthorized", message: "the API token is invalid or revoked" });
     const { disabled: _disabled, ...rest } = user;
     return { user: rest, via: "token" };
   }

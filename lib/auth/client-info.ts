@@ -3,7 +3,7 @@
 // is discarded there.
 export const CLIENT_IP_HEADER = "x-warren-client-ip";
 
-type HeaderSource = Headers | Record<string, string | string[] | undefined>;
+export type HeaderSource = Headers | Record<string, string | string[] | undefined>;
 
 function header(headers: HeaderSource, name: string): string | null {
   const value = headers instanceof Headers ? headers.get(name) : headers[name];

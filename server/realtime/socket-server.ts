@@ -1,7 +1,6 @@
 import type { Server as HttpServer } from "node:http";
 import { Server, type Socket } from "socket.io";
-import { userFromApiToken } from "@/lib/auth/api-tokens";
-import { sessionTokenFromCookieHeader } from "@/lib/auth/authenticate";
+import { sessionTokenFromCookieHeader, userFromPresentedToken } from "@/lib/auth/authenticate";
 import { userFromSessionToken, type SessionUser } from "@/lib/auth/sessions";
 import { getConfig } from "@/lib/config";
 import { getPrisma } from "@/lib/db/prisma";
@@ -23,12 +22,12 @@ export function getIo(): WarrenIo | undefined {
 
 /** Browsers send Origin on every cross-site request and on WebSocket
  *  upgrades, but not on same-origin polling GETs: a foreign Origin or a
- *  cross-site fetch is refused, an absent one is not. */
+ *  cross-site fetch is refused, an absent one is not. Warren's pages are
+ *  served at its public URL; an Origin that merely matches the Host header
+ *  is a page at another name (DNS rebinding), as for the API's CSRF check. */
 function fromOwnPages(headers: Socket["handshake"]["headers"]): boolean {
-  const { origin, host } = headers;
   if (headers["sec-fetch-site"] && headers["sec-fetch-site"] !== "same-origin") return false;
-  if (origin === undefined) return true;
-  return origin === getConfig().publicUrl || (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`));
+  return headers.origin === undefined || headers.origin === getConfig().publicUrl;
 }
 
 /** API token in `auth.token` (scripts), else the session cookie (browsers).
@@ -38,7 +37,7 @@ async function socketUser(socket: Pick<Socket, "handshake">): Promise<{ user: Se
   const { auth, headers } = socket.handshake;
   const token = typeof auth?.token === "string" ? auth.token : null;
   if (token) {
-    const found = await userFromApiToken(token);
+    const found = await userFromPresentedToken(token, headers, "socket");
     if (!found) return null;
     const { disabled: _disabled, ...user } = found;
     return { user, credential: tokenCredential(token) };

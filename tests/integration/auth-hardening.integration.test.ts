@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPair } from "@/lib/ssh/ssh-keys";
 import { apiClient } from "@/tests/harness/api-client";
@@ -114,6 +115,27 @@ describe("failed API tokens", () => {
         expect(row.actorIp).toBe("127.0.0.1");
         expect(tokens.map((token) => token.slice(0, 10))).toContain((JSON.parse(row.details) as { prefix: string }).prefix);
       }
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe("failed socket tokens", () => {
+  it("are audited like the API's, as the socket's", async () => {
+    // From an address of its own: the API's failures above used this minute's allowance of 127.0.0.1.
+    const token = `wrn_socket${"y".repeat(30)}`;
+    const options = { auth: { token }, transports: ["websocket"], reconnection: false, localAddress: "127.0.0.7" }; // localAddress: passed on to ws, not in the typings
+    const socket = io(warren.url, options);
+    const outcome = await new Promise<string>((resolve) => {
+      socket.once("connect", () => resolve("connected"));
+      socket.once("connect_error", (error) => resolve(error.message));
+    }).finally(() => socket.close());
+    expect(outcome).toBe("unauthorized");
+    const db = new Database(path.join(warren.dataDir, "warren.db"), { readonly: true });
+    try {
+      const rows = db.prepare("SELECT actorIp, details FROM AuditEvent WHERE action = 'auth.token_failed' AND actorIp = '127.0.0.7'").all() as { actorIp: string; details: string }[];
+      expect(rows.map((row) => JSON.parse(row.details))).toEqual([{ by: "socket", prefix: token.slice(0, 10) }]);
     } finally {
       db.close();
     }

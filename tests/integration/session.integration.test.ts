@@ -53,6 +53,9 @@ describe("a session cookie", () => {
   it("opens no socket for another site", async () => {
     expect(await socketOutcome({ origin: "https://evil.example" }, ["websocket"])).toBe("unauthorized");
     expect(await socketOutcome({ "sec-fetch-site": "cross-site" }, ["polling"])).toBe("unauthorized");
+    // A page at another name that resolves to Warren (DNS rebinding): its Origin matches the Host header, not the public URL.
+    const rebound = `rebound.example:${warren.port}`;
+    expect(await socketOutcome({ host: rebound, origin: `http://${rebound}` }, ["websocket"])).toBe("unauthorized");
   });
 
   it("opens no socket once signed out", async () => {

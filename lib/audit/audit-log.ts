@@ -64,11 +64,18 @@ const TRANSACTION_LIMITS = { maxWait: 30_000, timeout: 60_000 };
 
 const AUDIT_COLUMNS = ["seq", "at", "actorType", "actorId", "actorEmail", "actorIp", "userAgent", "action", "hostId", "tunnelId", "subjectId", "details", "prevHash", "hash"] as const;
 
-async function appendOnce(ctx: Ctx, inputs: AuditInput[], alongside?: AlongsideAudit): Promise<SealedAuditRecord[]> {
+/** A change and the audit records that describe it, made in one transaction
+ *  or not at all. The change runs first, so its records can name what it made
+ *  (an id, a count); it may run again if another writer took the chain's next
+ *  seq first, so it must do nothing outside `tx`. */
+export type AuditedChange<T> = (tx: Prisma.TransactionClient) => Promise<{ result: T; audit: AuditInput | AuditInput[] }>;
+
+async function appendOnce<T>(ctx: Ctx, change: AuditedChange<T>): Promise<{ result: T; sealed: SealedAuditRecord[] }> {
   const key = auditKey(getConfig().secretKey);
   return getPrisma().$transaction(async (tx) => {
+    const { result, audit } = await change(tx);
     let head = await chainHead(tx);
-    const sealed = inputs.map((input) => {
+    const sealed = (Array.isArray(audit) ? audit : [audit]).map((input) => {
       const record = sealRecord(
         {
           seq: head.seq + 1,
@@ -94,8 +101,7 @@ async function appendOnce(ctx: Ctx, inputs: AuditInput[], alongside?: AlongsideA
       // The insert took the write lock: `committed` is the database's head (see audit-anchor.ts).
       headAnchor().compact(committed);
     }
-    await alongside?.(tx);
-    return sealed;
+    return { result, sealed };
   }, TRANSACTION_LIMITS);
 }
 
@@ -113,19 +119,19 @@ const lostRace = (error: unknown) => {
   return /P2002|UNIQUE|SQLITE_BUSY|database is locked/i.test(text);
 };
 
-/** Appends records in order, as one actor, committed together with
- *  `alongside` (the change they record) or not at all; tells admins' browsers at once. */
-export function recordAudit(ctx: Ctx, input: AuditInput | AuditInput[], alongside?: AlongsideAudit): Promise<void> {
-  const inputs = Array.isArray(input) ? input : [input];
-  if (inputs.length === 0 && !alongside) return Promise.resolve();
+/** Makes `change` and seals the audit records it answers, as one actor, in
+ *  one transaction (appends are serialised in this process); tells admins'
+ *  browsers at once. Answers the change's result. */
+export function audited<T>(ctx: Ctx, change: AuditedChange<T>): Promise<T> {
   const run = async () => {
     for (let attempt = 1; ; attempt++) {
       try {
-        const sealed = await appendOnce(ctx, inputs, alongside);
-        if (sealed.length === 0) return;
-        anchorHead(sealed.at(-1)!);
-        publish([ADMIN_ROOM], "audit:new", { records: sealed.map(toAuditDto) });
-        return;
+        const { result, sealed } = await appendOnce(ctx, change);
+        if (sealed.length > 0) {
+          anchorHead(sealed.at(-1)!);
+          publish([ADMIN_ROOM], "audit:new", { records: sealed.map(toAuditDto) });
+        }
+        return result;
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !lostRace(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, 5 * attempt));
@@ -135,6 +141,16 @@ export function recordAudit(ctx: Ctx, input: AuditInput | AuditInput[], alongsid
   const queued = (globals.warrenAuditQueue ?? Promise.resolve()).then(run, run);
   globals.warrenAuditQueue = queued.catch(() => {});
   return queued;
+}
+
+/** Appends records in order, as one actor, committed together with
+ *  `alongside` (the change they record) or not at all. */
+export function recordAudit(ctx: Ctx, input: AuditInput | AuditInput[], alongside?: AlongsideAudit): Promise<void> {
+  if (Array.isArray(input) && input.length === 0 && !alongside) return Promise.resolve();
+  return audited(ctx, async (tx) => {
+    await alongside?.(tx);
+    return { result: undefined, audit: input };
+  });
 }
 
 export type VerifyResult = { ok: true; checked: number; lastSeq: number } | { ok: false; checked: number; firstProblem: ChainProblem };

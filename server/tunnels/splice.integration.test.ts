@@ -50,13 +50,12 @@ async function stallingSink(stallMs: number): Promise<{ port: number; received: 
   const received = new Promise<Buffer>((resolve, reject) =>
     server.once("connection", (socket) => {
       server.close();
+      // Listening from the start, reading only after the stall: an end that comes first (nothing to read) is still heard.
       socket.pause();
-      setTimeout(() => {
-        const all = readAll(socket);
-        socket.resume();
-        void all.finally(() => socket.end());
-        all.then(resolve, reject);
-      }, stallMs);
+      const all = readAll(socket);
+      void all.finally(() => socket.end());
+      all.then(resolve, reject);
+      setTimeout(() => socket.resume(), stallMs);
     }),
   );
   return { port: (server.address() as net.AddressInfo).port, received };

@@ -139,8 +139,8 @@ test("a form's submit button keeps the focus while its request runs, and pressin
   await name.fill("deploy script");
   const submit = page.locator("form", { has: name }).locator("button[type=submit]");
   await submit.click();
-  await expect(submit).toHaveAttribute("aria-disabled", "true");
   await expect(submit).toBeFocused();
+  await expect(submit).toHaveAttribute("aria-disabled", "true");
   await page.keyboard.press("Enter");
   await name.press("Enter");
   release();

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { processGlobals } from "@/lib/process-globals";
 import { cidrSchema } from "@/lib/validation/common";
 
 export class ConfigError extends Error {
@@ -210,10 +211,8 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
   };
 }
 
-const globalForConfig = globalThis as typeof globalThis & { warrenConfig?: WarrenConfig };
-
 /** The process-wide configuration, shared by server/ and Next's bundle through globalThis. */
 export function getConfig(): WarrenConfig {
-  globalForConfig.warrenConfig ??= loadConfig();
-  return globalForConfig.warrenConfig;
+  processGlobals.warrenConfig ??= loadConfig();
+  return processGlobals.warrenConfig;
 }

@@ -7,3 +7,9 @@ export type Actor = { type: "user"; id: string; email: string; role: Role } | { 
 export type Ctx = { actor: Actor; ip?: string | null; userAgent?: string | null };
 
 export const systemCtx = (name: string): Ctx => ({ actor: { type: "system", name } });
+
+/** The acting user's id; null for the system. */
+export const actorId = (ctx: Ctx): string | null => (ctx.actor.type === "user" ? ctx.actor.id : null);
+
+/** How the actor is named to people: a user's email, the system's name. */
+export const actorName = (ctx: Ctx): string => (ctx.actor.type === "user" ? ctx.actor.email : ctx.actor.name);

@@ -1,7 +1,7 @@
 // The host inventory: SSH servers Warren tunnels through.
 import { ApiError } from "@/lib/api/api-error";
 import { recordAudit } from "@/lib/audit/audit-log";
-import type { Ctx } from "@/lib/context";
+import { actorId, type Ctx } from "@/lib/context";
 import { open, seal } from "@/lib/crypto/secret-box";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Host, Prisma } from "@/lib/generated/prisma/client";
@@ -10,7 +10,7 @@ import { connectSsh, SshFailure, type SshStep, type SshTarget } from "@/lib/ssh/
 import { generateKeyPair, readPrivateKey } from "@/lib/ssh/ssh-keys";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import { requireAdmin } from "@/lib/auth/require-admin";
-import { assertAssignable, canManageHost, hostVisibleWhere, isPrivileged, teamRoles, actorId } from "@/lib/teams/team-access";
+import { assertAssignable, canManageHost, hostVisibleWhere, isPrivileged, teamRoles } from "@/lib/teams/team-access";
 import { enforceAccess } from "@/lib/tunnels/tunnel-access";
 import { reapplyHostPolicy } from "@/lib/tunnels/reapply-host-policy";
 import { createHostSchema, updateHostSchema, type CreateHostInput, type UpdateHostInput } from "@/lib/validation/hosts";
@@ -54,7 +54,6 @@ export function toHostDto(row: PublicHostRow) {
     policy: hostPolicy({ policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes, policyDefaultTtlMinutes, policyApproval, policyMaxOpenPerUser, policyMaxPendingPerUser }),
   };
 }
-export type HostDto = ReturnType<typeof toHostDto>;
 
 const PRIVATE_KEY = "host.privateKey";
 const PASSPHRASE = "host.passphrase";

@@ -8,9 +8,9 @@ import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/auth/api-to
 import { getConfig } from "@/lib/config";
 import { systemCtx } from "@/lib/context";
 import { migrate } from "@/lib/db/migrate";
-import { disconnectPrisma, getPrisma } from "@/lib/db/prisma";
+import { disconnectPrisma } from "@/lib/db/prisma";
 import { addMember, createTeam, findTeamByName, listTeams } from "@/lib/teams/teams";
-import { createUser, disableUser, findUserByEmail, publicUserSelect } from "@/lib/users";
+import { createUser, disableUser, findUserByEmail, listUsers } from "@/lib/users";
 
 export type CliIo = { out: (line: string) => void; err: (line: string) => void };
 
@@ -61,8 +61,7 @@ const commands: Record<string, Command> = {
     options: {},
     required: [],
     async run(_values, io) {
-      const users = await getPrisma().user.findMany({ select: publicUserSelect, orderBy: { createdAt: "asc" } });
-      for (const user of users) io.out(`${user.id}  ${user.email}  ${user.role}${user.disabled ? "  disabled" : ""}`);
+      for (const user of await listUsers({ ctx })) io.out(`${user.id}  ${user.email}  ${user.role}${user.disabled ? "  disabled" : ""}`);
     },
   },
   "token create": {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ApiError } from "@/lib/api/api-error";
+import { isInvalidInput } from "@/lib/invalid-input";
 
 /** Prisma's known request errors carry a string `code`; matched by shape so
  *  this module does not pull the generated client into every bundle. */
@@ -12,10 +13,11 @@ function fieldOf(issue: z.core.$ZodIssue): string | undefined {
   return issue.path.length ? issue.path.join(".") : undefined;
 }
 
-/** Maps any thrown value to an ApiError: zod → 422, unknown record → 404,
+/** Maps any thrown value to an ApiError: zod and InvalidInput → 422, unknown record → 404,
  *  unique conflict → 409, anything else → 500 without internals. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (isInvalidInput(error)) return new ApiError({ code: "unprocessable_entity", field: error.field, message: error.message });
   if (error instanceof z.ZodError) {
     const issue = error.issues[0];
     const field = issue && fieldOf(issue);

@@ -9,6 +9,7 @@ import type { Ctx } from "@/lib/context";
 import { insertRows } from "@/lib/db/insert-rows";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { processGlobals } from "@/lib/process-globals";
 import { ANCHOR_FILE, HeadAnchor, type ChainHead } from "@/lib/audit/audit-anchor";
 import { auditKey, ChainVerifier, GENESIS_HASH, sealRecord, signCheckpoint, type ChainProblem, type SealedAuditRecord } from "@/lib/audit/audit-chain";
 import type { AuditAction } from "@/lib/audit/audit-actions";
@@ -26,8 +27,6 @@ export type AuditInput = {
 
 export type AuditRecordDto = Omit<SealedAuditRecord, "at" | "details"> & { at: string; details: Record<string, unknown> };
 
-type Globals = typeof globalThis & { warrenAuditQueue?: Promise<unknown> };
-const globals = globalThis as Globals;
 
 const MAX_ATTEMPTS = 8;
 
@@ -138,8 +137,8 @@ export function audited<T>(ctx: Ctx, change: AuditedChange<T>): Promise<T> {
       }
     }
   };
-  const queued = (globals.warrenAuditQueue ?? Promise.resolve()).then(run, run);
-  globals.warrenAuditQueue = queued.catch(() => {});
+  const queued = (processGlobals.warrenAuditQueue ?? Promise.resolve()).then(run, run);
+  processGlobals.warrenAuditQueue = queued.catch(() => {});
   return queued;
 }
 

@@ -8,6 +8,7 @@ import { recordAudit } from "@/lib/audit/audit-log";
 import type { AuditAction } from "@/lib/audit/audit-actions";
 import { sourceKey } from "@/lib/auth/sign-in-limits";
 import type { Ctx } from "@/lib/context";
+import { processGlobals } from "@/lib/process-globals";
 
 type Write = typeof recordAudit;
 /** `group`: what every failure of the kind shares, kept in the summary; `details`: this one's own. */
@@ -54,10 +55,8 @@ export class FailureAudit {
   }
 }
 
-const globalForAudit = globalThis as typeof globalThis & { warrenFailureAudit?: FailureAudit };
-
 /** The process-wide one: five records a minute per source and kind of failure, then a count. */
 export function failureAudit(): FailureAudit {
-  globalForAudit.warrenFailureAudit ??= new FailureAudit(5, 60_000);
-  return globalForAudit.warrenFailureAudit;
+  processGlobals.warrenFailureAudit ??= new FailureAudit(5, 60_000);
+  return processGlobals.warrenFailureAudit;
 }

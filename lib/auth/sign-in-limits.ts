@@ -5,12 +5,11 @@
 // would let anyone lock its owner out, so there is none.
 import ipaddr from "ipaddr.js";
 import { RateLimiter } from "@/lib/auth/rate-limit";
+import { processGlobals } from "@/lib/process-globals";
 
 const WINDOW_MS = 15 * 60_000;
 
-type Limits = { accountFromSource: RateLimiter; source: RateLimiter };
-const globalForLimits = globalThis as typeof globalThis & { warrenSignInLimits?: Limits };
-const limits = (globalForLimits.warrenSignInLimits ??= {
+const limits = (processGlobals.warrenSignInLimits ??= {
   accountFromSource: new RateLimiter(10, WINDOW_MS),
   source: new RateLimiter(30, WINDOW_MS),
 });

@@ -1,11 +1,10 @@
 // Multi-row INSERTs for the writes that come in thousands: the engine's
 // commit of a busy second (connection rows and their audit records). Prisma's
-// createMany runs every row through its query compiler; under the load bench
-// (about 1,400 connections a second) that was most of the main thread's time,
-// and health checks queued behind it. A raw INSERT with a parameter per value
-// still had the compiler take every value through WebAssembly (a fifth of a
-// commit's time): the rows go as one JSON parameter that SQLite itself takes
-// apart (json_each).
+// createMany runs every row through its query compiler, and a raw INSERT with
+// a parameter per value still has the compiler take every value through
+// WebAssembly: under load that starves the main thread. The rows go as one
+// JSON parameter that SQLite itself takes apart (json_each); what it bought
+// is in docs/performance.md, "Tunings".
 import type { Prisma } from "@/lib/generated/prisma/client";
 
 /** What the driver adapter writes for a Date (@prisma/adapter-better-sqlite3, its default "iso8601"), so these rows read back like Prisma's own. */

@@ -2,8 +2,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { getConfig } from "@/lib/config";
 import { serialAdapter } from "@/lib/db/serial-adapter";
 import { PrismaClient } from "@/lib/generated/prisma/client";
-
-const globalForPrisma = globalThis as typeof globalThis & { warrenPrisma?: PrismaClient };
+import { processGlobals } from "@/lib/process-globals";
 
 function createPrisma() {
   const adapter = serialAdapter(new PrismaBetterSQLite3({ url: getConfig().databaseUrl, timeout: 10_000 }));
@@ -12,11 +11,11 @@ function createPrisma() {
 
 /** One PrismaClient per process: server/ and Next's bundle share it through globalThis. */
 export function getPrisma(): PrismaClient {
-  globalForPrisma.warrenPrisma ??= createPrisma();
-  return globalForPrisma.warrenPrisma;
+  processGlobals.warrenPrisma ??= createPrisma();
+  return processGlobals.warrenPrisma;
 }
 
 export async function disconnectPrisma() {
-  await globalForPrisma.warrenPrisma?.$disconnect();
-  globalForPrisma.warrenPrisma = undefined;
+  await processGlobals.warrenPrisma?.$disconnect();
+  processGlobals.warrenPrisma = undefined;
 }

@@ -1,7 +1,7 @@
 // Holds a socket's writes until this turn of the event loop has run its I/O
 // callbacks, so everything written in it leaves in one writev. Used for the
 // SSH connection's socket (ssh-connect.ts) and the sockets tunnel channels
-// write into (splice.ts); their comments say what it measured.
+// write into (splice.ts); docs/performance.md, "Tunings", says what it bought.
 import type net from "node:net";
 
 const corked = new WeakSet<net.Socket>();

@@ -3,11 +3,12 @@
 // copies): the server puts its io on globalThis, and nothing happens while it
 // is not running (CLI, tests).
 import type { ServerToClientEvents } from "@/lib/realtime/events";
+import { processGlobals } from "@/lib/process-globals";
 
 type Rooms = { socketsJoin(room: string): void; socketsLeave(room: string): void };
-type Io = { to(rooms: string[]): { emit(event: string, payload: unknown): void }; in(room: string): Rooms };
+export type Io = { to(rooms: string[]): { emit(event: string, payload: unknown): void }; in(room: string): Rooms };
 
-const io = () => (globalThis as typeof globalThis & { warrenIo?: Io }).warrenIo;
+const io = () => processGlobals.warrenIo;
 
 export function publish<E extends keyof ServerToClientEvents>(rooms: string[], event: E, payload: Parameters<ServerToClientEvents[E]>[0]) {
   if (rooms.length > 0) io()?.to(rooms).emit(event, payload);

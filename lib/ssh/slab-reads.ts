@@ -5,10 +5,8 @@
 import type { OnReadOpts } from "node:net";
 
 // One SSH connection carries every tunnel of a host: reads of up to 256 KiB
-// hand ssh2 several packets per parse and halve the read syscalls on a
-// -L download (16,000 → 8,300 per GiB), and 1 MiB slabs mean one buffer
-// allocation per MiB instead of sixteen. Together with the channel fast
-// path in splice.ts: Warren's user CPU per GiB 0.55 → 0.36-0.42 s.
+// hand ssh2 several packets per parse and halve the read syscalls, and
+// 1 MiB slabs mean one buffer allocation per MiB instead of sixteen.
 const SLAB_BYTES = 1024 * 1024;
 const READ_BYTES = 256 * 1024;
 /** A slab with less than this left is retired: reads are not cut small. */
@@ -24,11 +22,9 @@ type Slab = { bytes: Buffer; readerHolds: boolean; writes: number; release: () =
 
 // Reused slabs: the kernel copies each read into memory warm in the cache
 // that takes no page faults, where fresh slabs were cold and untouched
-// (perf: a fifth of the data plane's samples in the kernel's copy into
-// them). -L download (runtime-probe.ts, 3 runs each): Warren's CPU per GB
-// 0.80-0.94 → 0.62-0.82, 632-703 → 699-918 MB/s; 8 parallel 0.78-0.96 →
-// 0.62-0.77. ssh2 copies what it keeps of other messages, and channel data
-// a stream might buffer (patches/ssh2+1.17.0.patch).
+// (what each bought: docs/performance.md, "Tunings"). ssh2 copies what it
+// keeps of other messages, and channel data a stream might buffer
+// (patches/ssh2+1.17.0.patch).
 const free: Slab[] = [];
 const slabOf = new WeakMap<ArrayBufferLike, Slab>();
 

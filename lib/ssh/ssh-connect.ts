@@ -78,10 +78,8 @@ function describeFailure(target: SshTarget, error: Error & { level?: string; cod
 
 // How much may wait in the SSH connection's socket before the tunnels feeding
 // it pause (see sshSocketOf). ssh2 writes every packet without looking, so a
-// fast source otherwise parks up to each channel's 2 MiB window in Warren:
-// 1,000 remote-tunnel downloads at once peaked at 1,254 MB RSS, 252 MB with
-// this bound (and 1.33 → 1.06 CPU-s per GB on one -R stream). 256 KiB and
-// 4 MiB measured the same as 1 MiB.
+// fast source otherwise parks up to each channel's 2 MiB window in Warren's
+// memory, for every connection at once (docs/performance.md, "Tunings").
 const SEND_QUEUE_BYTES = 1024 * 1024;
 
 const sshSockets = new WeakMap<Client, net.Socket>();
@@ -95,10 +93,8 @@ export function sshSocketOf(client: Client): net.Socket | undefined {
 /** ssh2 hands the socket one write per SSH packet (32 KiB of data at most),
  *  and sshd then reads them one by one. Corked until this turn of the event
  *  loop has run its I/O callbacks (setImmediate), the packets of every read
- *  in it go out in a single writev. Until 2026-12-02 this wrapper was made
- *  before connect(), which puts the prototype's write back, so it never
- *  ran; made after it, on 8 parallel -R downloads (runtime-probe.ts): sshd's
- *  CPU per GB 0.80 → 0.60, Warren's 1.57 → 1.49, 640 → 670 MB/s. */
+ *  in it go out in a single writev. It must be installed after connect(),
+ *  which puts the prototype's write back (docs/performance.md, "Tunings"). */
 function coalesceWrites(socket: net.Socket) {
   const write = socket.write;
   socket.write = function (this: net.Socket, ...args: Parameters<typeof write>) {
@@ -109,12 +105,9 @@ function coalesceWrites(socket: net.Socket) {
 
 /** A turn of the event loop reads at most this per open channel from an
  *  SSH connection: a quarter of a channel's window (ssh2's 2 MiB). Without
- *  a bound, a connection that fell behind read up to 9 buffers (all of a
- *  download's window) in one turn before any of it reached the client,
- *  and sshd waited for window meanwhile. Runtime probe, 4-5 interleaved
- *  runs each: -L download 711 → 764 MB/s median, -D 726 → 790, sshd's CPU
- *  per GB 1.01 → 0.95; 8 parallel -L unchanged (856 / 850), where a turn
- *  may read eight shares. */
+ *  a bound, a connection that fell behind read all of a download's window
+ *  in one turn before any of it reached the client, and sshd waited for
+ *  window meanwhile (docs/performance.md, "Tunings"). */
 const TURN_BYTES_PER_CHANNEL = 512 * 1024;
 
 /** Channels open on the connection (ssh2 1.17's channel manager, not in its typings). */
@@ -134,8 +127,8 @@ function sshSocket(client: Client): net.Socket {
   };
   const socket = new net.Socket(options);
   // ssh2 leaves Nagle on: request/response traffic through a tunnel then
-  // stalls on delayed ACKs (41 ms median per new connection; 0.6 ms with it
-  // off, see docs/performance.md). Off from the first byte, the handshake too.
+  // stalls on delayed ACKs (docs/performance.md). Off from the first byte,
+  // the handshake too.
   socket.setNoDelay(true);
   // One "drain" listener per paused tunnel connection.
   socket.setMaxListeners(0);

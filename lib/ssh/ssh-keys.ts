@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import ssh2 from "ssh2";
-import { ApiError } from "@/lib/api/api-error";
+import { InvalidInput } from "@/lib/invalid-input";
 
 /** OpenSSH's fingerprint of a raw public key blob: "SHA256:" + unpadded base64. */
 export function fingerprintOf(keyBlob: Buffer): string {
@@ -12,19 +12,12 @@ export function readPrivateKey(privateKey: string, passphrase?: string): { publi
   const parsed = ssh2.utils.parseKey(privateKey, passphrase);
   if (parsed instanceof Error) {
     const encrypted = /encrypted|passphrase|decrypt/i.test(parsed.message);
-    throw new ApiError({
-      code: "unprocessable_entity",
-      field: encrypted ? "passphrase" : "privateKey",
-      message: encrypted
-        ? passphrase
-          ? "does not decrypt the private key"
-          : "is required: the private key is encrypted"
-        : `could not be read as an SSH private key (${parsed.message})`,
-    });
+    if (encrypted) throw new InvalidInput("passphrase", passphrase ? "does not decrypt the private key" : "is required: the private key is encrypted");
+    throw new InvalidInput("privateKey", `could not be read as an SSH private key (${parsed.message})`);
   }
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key?.isPrivateKey()) {
-    throw new ApiError({ code: "unprocessable_entity", field: "privateKey", message: "is a public key; Warren needs the private half" });
+    throw new InvalidInput("privateKey", "is a public key; Warren needs the private half");
   }
   return { publicKey: `${key.type} ${key.getPublicSSH().toString("base64")}` };
 }

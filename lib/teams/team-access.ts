@@ -1,7 +1,7 @@
 // Who may see and do what, by team. Every rule about teams that routes,
 // pages, sockets and the engine apply lives here, so they cannot disagree.
 import { ApiError } from "@/lib/api/api-error";
-import type { Ctx } from "@/lib/context";
+import { actorId, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { TeamRole } from "@/lib/generated/prisma/enums";
@@ -9,10 +9,6 @@ import type { TeamRole } from "@/lib/generated/prisma/enums";
 /** Admins and the system (CLI, engine) see and manage everything. */
 export function isPrivileged(ctx: Ctx): boolean {
   return ctx.actor.type === "system" || ctx.actor.role === "admin";
-}
-
-export function actorId(ctx: Ctx): string | null {
-  return ctx.actor.type === "user" ? ctx.actor.id : null;
 }
 
 /** The caller's teams and their role in each. */

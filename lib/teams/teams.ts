@@ -9,12 +9,12 @@
 import { ApiError } from "@/lib/api/api-error";
 import { recordAudit } from "@/lib/audit/audit-log";
 import { requireAdmin } from "@/lib/auth/require-admin";
-import type { Ctx } from "@/lib/context";
+import { actorId, actorName, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { TeamRole } from "@/lib/generated/prisma/enums";
 import { teamRoom, userRoom } from "@/lib/realtime/events";
 import { moveSockets } from "@/lib/realtime/publish";
-import { actorId, isPrivileged } from "@/lib/teams/team-access";
+import { isPrivileged } from "@/lib/teams/team-access";
 import { enforceAccess, unshare } from "@/lib/tunnels/tunnel-access";
 import { findUserByEmail } from "@/lib/users";
 import { addMemberSchema, createTeamSchema, updateMemberSchema, updateTeamSchema, type AddMemberInput, type CreateTeamInput } from "@/lib/validation/teams";
@@ -158,7 +158,7 @@ export async function addMember({ ctx, input }: { ctx: Ctx; input: { teamId: str
 
 /** The same answer whether or not anyone has that email. */
 async function invite(ctx: Ctx, team: NonNullable<TeamRow>, data: { email: string; role: TeamRole }): Promise<AddMemberResult> {
-  const invitedBy = ctx.actor.type === "user" ? ctx.actor.email : ctx.actor.name;
+  const invitedBy = actorName(ctx);
   await recordAudit(ctx, { action: "team.member_invited", subjectId: team.id, details: { team: team.name, email: data.email, role: data.role } }, async (tx) => {
     await tx.teamInvitation.upsert({
       where: { teamId_email: { teamId: team.id, email: data.email } },

@@ -3,14 +3,14 @@
 // nobody decides their own.
 import { ApiError } from "@/lib/api/api-error";
 import { recordAudit } from "@/lib/audit/audit-log";
-import { systemCtx, type Ctx } from "@/lib/context";
+import { actorId, actorName, systemCtx, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import { getEngine } from "@/lib/tunnels/engine-port";
 import { applyHostPolicy, hostPolicy, requestOf } from "@/lib/tunnels/host-policy";
 import { resolveRequest } from "@/lib/tunnels/approval-events";
-import { actorId, canApprove, isPrivileged, ownedTeams, teamRoles } from "@/lib/teams/team-access";
+import { canApprove, isPrivileged, ownedTeams, teamRoles } from "@/lib/teams/team-access";
 import { OPEN_STATUSES, awaitsDecision, isOpen } from "@/lib/tunnels/tunnel-status";
-import { actorName, applyExtension, assertPortFree, findVisible, listTunnelsWhere, tunnelDto } from "@/lib/tunnels/tunnels";
+import { applyExtension, assertPortFree, findVisible, listTunnelsWhere, tunnelDto } from "@/lib/tunnels/tunnels";
 import { assertHostLimit } from "@/lib/tunnels/tunnel-limits";
 import type { PageQuery } from "@/lib/validation/page";
 import { approveRequestSchema, denyRequestSchema } from "@/lib/validation/tunnels";

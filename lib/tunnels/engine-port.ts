@@ -4,6 +4,7 @@
 import { ApiError } from "@/lib/api/api-error";
 import type { Ctx } from "@/lib/context";
 import type { TunnelStatus } from "@/lib/generated/prisma/enums";
+import { processGlobals } from "@/lib/process-globals";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 
 export type LiveStats = { bytesIn: number; bytesOut: number; connections: number; connectionsTotal: number };
@@ -49,18 +50,16 @@ export function isTunnelOpenError(error: unknown): error is TunnelOpenError {
   return error instanceof Error && error.name === "TunnelOpenError";
 }
 
-const globalForEngine = globalThis as typeof globalThis & { warrenEngine?: TunnelEngineApi };
-
 export function setEngine(engine: TunnelEngineApi | undefined) {
-  globalForEngine.warrenEngine = engine;
+  processGlobals.warrenEngine = engine;
 }
 
 export function getEngine(): TunnelEngineApi {
-  const engine = globalForEngine.warrenEngine;
+  const engine = processGlobals.warrenEngine;
   if (!engine) throw new ApiError({ code: "unavailable", message: "the tunnel engine is not running in this process" });
   return engine;
 }
 
 export function findEngine(): TunnelEngineApi | undefined {
-  return globalForEngine.warrenEngine;
+  return processGlobals.warrenEngine;
 }

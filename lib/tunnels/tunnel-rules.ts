@@ -50,8 +50,8 @@ export function parseRange(value: string): [ipaddr.IPv4 | ipaddr.IPv6, number] {
 /** `compute(items)` once per array rather than per call. For the lists of
  *  addresses and patterns each connection is checked against, which are
  *  never changed in place: parsing "10.0.0.0/8" makes ipaddr.js throw and
- *  catch twice, and a SOCKS tunnel spent 0.11 ms of its 0.28 ms of CPU per
- *  connection parsing its policy's targets again. */
+ *  catch twice, a cost a SOCKS tunnel otherwise pays on every connection
+ *  (docs/performance.md, "Tunings"). */
 export function perList<T>(compute: (items: readonly string[]) => T): (items: readonly string[]) => T {
   const computed = new WeakMap<readonly string[], T>();
   return (items) => {

@@ -4,16 +4,16 @@
 import ipaddr from "ipaddr.js";
 import { ApiError } from "@/lib/api/api-error";
 import { recordAudit } from "@/lib/audit/audit-log";
-import { systemCtx, type Ctx } from "@/lib/context";
+import { actorId, actorName, systemCtx, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { tunnelRooms, userRoom } from "@/lib/realtime/events";
 import { publish } from "@/lib/realtime/publish";
 import { findEngine } from "@/lib/tunnels/engine-port";
-import { actorId, isMember } from "@/lib/teams/team-access";
+import { isMember } from "@/lib/teams/team-access";
 import { sourceAllowed } from "@/lib/tunnels/tunnel-rules";
 import { OPEN_STATUSES, isOpen } from "@/lib/tunnels/tunnel-status";
-import { actorName, assertOwnerOrAdmin, findVisible, getTunnel, type TunnelWithHost } from "@/lib/tunnels/tunnels";
+import { assertOwnerOrAdmin, findVisible, getTunnel, type TunnelWithHost } from "@/lib/tunnels/tunnels";
 
 /** Applies stored allowed sources to the open tunnel (cutting connections
  *  from sources no longer allowed), and tells whoever sees it (and

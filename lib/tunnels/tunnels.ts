@@ -3,7 +3,7 @@
 import { ApiError } from "@/lib/api/api-error";
 import { recordAudit } from "@/lib/audit/audit-log";
 import { getConfig } from "@/lib/config";
-import type { Ctx } from "@/lib/context";
+import { actorId, actorName, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { findEngine, getEngine, isTunnelOpenError } from "@/lib/tunnels/engine-port";
@@ -14,7 +14,7 @@ import { checkTunnelRules } from "@/lib/tunnels/tunnel-rules";
 import { grantedTunnelRefusal } from "@/lib/tunnels/reapply-host-policy";
 import { assertWithinLimits } from "@/lib/tunnels/tunnel-limits";
 import { OPEN_STATUSES, RESERVING_STATUSES, awaitsDecision, isOpen } from "@/lib/tunnels/tunnel-status";
-import { actorId, hostVisibleWhere, isPrivileged, canApprove, isMember } from "@/lib/teams/team-access";
+import { hostVisibleWhere, isPrivileged, canApprove, isMember } from "@/lib/teams/team-access";
 import { notifyApprovers, resolveRequest } from "@/lib/tunnels/approval-events";
 import { encodeCursor, pageQuerySchema, type PageQuery } from "@/lib/validation/page";
 import { closeTunnelSchema, createTunnelSchema, extendTunnelSchema, type CreateTunnelInput } from "@/lib/validation/tunnels";
@@ -264,8 +264,6 @@ export async function closeTunnel({ ctx, input }: { ctx: Ctx; input: { id: strin
   }
   return getTunnel({ ctx, input: { id: tunnel.id } });
 }
-
-export const actorName = (ctx: Ctx) => (ctx.actor.type === "user" ? ctx.actor.email : ctx.actor.name);
 
 export const approvalDeadline = () => new Date(Date.now() + getConfig().approvalTimeoutSeconds * 1000);
 

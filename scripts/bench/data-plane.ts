@@ -99,10 +99,9 @@ async function parallelStreams(ctx: DataPlaneContext, kind: Kind, entry: Entry) 
 }
 
 /** A connection's code (accept, channel open and close, the splice) runs once
- *  per connection, so V8 optimises it only after a few thousand: with 10
- *  unmeasured connections first, Warren's -L p50 was 0.85 ms and p99 4.3 ms;
- *  with 2,000 (config.ts), 0.60-0.66 and 1.5-2.1, ssh's alike within noise.
- *  A bastion's Warren runs warm. */
+ *  per connection, so V8 optimises it only after a few thousand: the
+ *  latency runs come after 2,000 unmeasured ones (config.ts), as a
+ *  bastion's Warren runs warm (docs/performance.md, "The bench itself"). */
 async function latency(ctx: DataPlaneContext, kind: Kind, entry: Entry) {
   const { latencyWarmUp, latencyConnections } = ctx.config;
   await roundTrips(entry.dial, latencyWarmUp);

@@ -24,10 +24,8 @@ export function machine(): Record<string, string> {
     cpu: `${model}, ${os.cpus().length} cores`,
     memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
     kernel: `${os.type()} ${os.release()}`,
-    // Loopback TCP's congestion control moves every figure: with bbr (paced
-    // by timers) sshd spent 1.05-1.18 CPU-s per GB sending to Warren and
-    // 0.81-0.94 to ssh on a -L download; with cubic 0.50-0.53 for both, and
-    // every path ran 1.2-1.5x faster (docs/performance.md; BENCH_TCP_CC in own-netns.ts).
+    // Loopback TCP's congestion control moves every figure, so the report
+    // names it (docs/performance.md, "What misses"; BENCH_TCP_CC in own-netns.ts).
     "tcp congestion control": sysctl("net.ipv4.tcp_congestion_control"),
   };
 }

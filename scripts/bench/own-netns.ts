@@ -1,10 +1,9 @@
 // BENCH_TCP_CC: the same bench in a network namespace of its own whose
 // loopback TCP uses another congestion control than the machine's. With
 // bbr (what these machines default to) every loopback send is paced by
-// timers, and sshd's cost per GB depends on the reader: 1.05-1.18 CPU-s
-// sending to Warren, 0.81-0.94 to ssh; with cubic 0.50-0.53 to both. This
-// shows how much of a figure is the machine's TCP and how much the
-// forwarder (docs/performance.md). Needs root, unshare and ip.
+// timers, and sshd's cost depends on who reads. This shows how much of a
+// figure is the machine's TCP and how much the forwarder
+// (docs/performance.md, "What misses"). Needs root, unshare and ip.
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 

@@ -83,8 +83,7 @@ export class Connection {
 
   constructor(port: number) {
     // Reading into one reused buffer instead of a new Buffer per read keeps
-    // the bench's own cost low: a direct 1 GiB stream runs at 6–7 GB/s this
-    // way, at 1–2.5 GB/s with "data" events.
+    // the bench's own cost low (docs/performance.md, "The bench itself").
     this.socket = net.connect({ host: "127.0.0.1", port, noDelay: true, onread: { buffer: READ_BUFFER, callback: (length) => this.deliver(READ_BUFFER.subarray(0, length)) } });
     // Errors after the connect reach whoever waits on the socket through "close".
     this.socket.on("error", () => {});

@@ -4,6 +4,7 @@ import { sessionTokenFromCookieHeader, userFromPresentedToken } from "@/lib/auth
 import { userFromSessionToken, type SessionUser } from "@/lib/auth/sessions";
 import { getConfig } from "@/lib/config";
 import { getPrisma } from "@/lib/db/prisma";
+import { processGlobals } from "@/lib/process-globals";
 import { ADMIN_ROOM, teamRoom, tunnelRooms, userRoom, type ServerToClientEvents } from "@/lib/realtime/events";
 import type { Feature } from "@/server/feature";
 import { roleOf, sessionCredential, tokenCredential, validCredentials, type Credential } from "@/server/realtime/socket-credentials";
@@ -13,12 +14,6 @@ import type { TunnelEngine } from "@/server/tunnels/tunnel-engine";
  *  it is connected; `credential`: what it signed in with, checked again every few seconds. */
 type SocketData = { user: SessionUser; teamRooms: string[]; credential: Credential };
 export type WarrenIo = Server<Record<string, never>, ServerToClientEvents, Record<string, never>, SocketData>;
-
-const globalForIo = globalThis as typeof globalThis & { warrenIo?: WarrenIo };
-
-export function getIo(): WarrenIo | undefined {
-  return globalForIo.warrenIo;
-}
 
 /** Browsers send Origin on every cross-site request and on WebSocket
  *  upgrades, but not on same-origin polling GETs: a foreign Origin or a
@@ -183,7 +178,7 @@ export function registerRealtime(httpServer: HttpServer, engine: TunnelEngine): 
   });
   relayEngine(io, engine);
   const revalidation = revalidateSockets(io);
-  globalForIo.warrenIo = io;
+  processGlobals.warrenIo = io;
   return {
     name: "realtime",
     stop: () =>
@@ -191,7 +186,7 @@ export function registerRealtime(httpServer: HttpServer, engine: TunnelEngine): 
         // close() drops the transports without a DISCONNECT packet, so
         // browsers reconnect by themselves once Warren is back.
         clearInterval(revalidation);
-        globalForIo.warrenIo = undefined;
+        processGlobals.warrenIo = undefined;
         io.close(() => resolve());
       }),
   };

@@ -2,8 +2,8 @@
 // data-plane-worker.ts. Why a thread: forwarding allocates a buffer per SSH
 // packet and per socket read (ssh2 and Node), and on the main thread every
 // major GC that churn sets off also marks Next.js's heap, hundreds of MB.
-// In a thread of its own the engine's heap is a few MB. See the README's
-// Performance section for what it measured.
+// In a thread of its own the engine's heap is a few MB. What it bought is in
+// docs/performance.md, "Tunings".
 import { EventEmitter } from "node:events";
 import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
@@ -28,15 +28,12 @@ function rebuild(error: WireError): Error {
   return new Error(error.message);
 }
 
-// The data plane's heap is small (about 10 MB) and V8 sized its old
-// generation's limit to match: the buffers forwarding promotes then kept
-// it marking, one full collection every 40 ms of a -L download (53 per GiB,
-// found with --trace-gc), on four helper threads, and a run fell into 1.8-2.1
-// CPU-s per GiB instead of 1.0-1.2 (the "-D after -R" slowdown of the
-// 2026-11-25 runs). A 128 MB initial old space (64 MB still collected once
-// a GiB, 32 MB up to 40 times) keeps it to scavenges; it costs at most that
-// much more of the worker's memory before a full collection. V8 reads the
-// flag when an isolate starts, so it reaches the worker and not the
+// The data plane's heap is small and V8 sizes its old generation's limit to
+// match: the buffers forwarding promotes then keep it in full collections,
+// which can double the CPU a download costs. A 128 MB initial old space keeps
+// it to scavenges, at the cost of at most that much more of the worker's
+// memory before a full collection (docs/performance.md, "Tunings"). V8 reads
+// the flag when an isolate starts, so it reaches the worker and not the
 // main thread's heap, which is configured already.
 v8.setFlagsFromString("--initial-old-space-size=128");
 

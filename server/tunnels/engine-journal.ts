@@ -6,7 +6,7 @@
 // write(2), and once write returns the bytes are in the kernel's page cache,
 // which outlives the process. (Not a power cut: that needs an fsync per
 // event, which would cost more than batching saves; a power cut can lose the
-// last second of connection events, as before this journal existed.)
+// last second of connection events.)
 //
 // Each entry has a sequence number; every batch commits, in the same
 // transaction, the number it reached (EngineJournalMark). On start, entries
@@ -164,9 +164,9 @@ export class EngineJournal {
     return this.entries.slice(this.head, limit === undefined ? undefined : this.head + limit);
   }
 
-  /** Forgets the entries up to `seq`, now in the database. Rewriting the file
-   *  after every commit made a backlog quadratic: 280,000 entries behind (a
-   *  load bench's burst of connections) kept the engine busy for minutes. */
+  /** Forgets the entries up to `seq`, now in the database. The file is not
+   *  rewritten after every commit: that would make committing a backlog
+   *  quadratic (docs/performance.md, "Tunings"). */
   committed(seq: number) {
     while (this.head < this.entries.length && this.entries[this.head]!.seq <= seq) this.pendingBytes -= this.sizes[this.head++]!;
     if (this.head === this.entries.length || this.fileBytes > 2 * this.pendingBytes + COMPACT_SLACK_BYTES) {

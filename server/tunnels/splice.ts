@@ -41,9 +41,8 @@ type RawWrite = { _write(chunk: Buffer, encoding: null, sent: () => void): void;
  *  ssh-connect.ts says what that bought). The socket's end is the
  *  channel's EOF once all was sent. A remote tunnel's target is read into
  *  a shared buffer (target-reads.ts): ssh2 copies into its packet, and a
- *  chunk it holds is copied. 8 parallel -R downloads (runtime-probe.ts,
- *  interleaved): Warren's CPU per GB 1.41-1.59 → 1.24-1.37, 658-721 →
- *  734-795 MB/s (with 64 KiB reads of a buffer per socket). */
+ *  chunk it holds is copied. Stream machinery per chunk was the cost it
+ *  saves (docs/performance.md, "Tunings"). */
 function carry(socket: net.Socket, channel: ClientChannel, count: (bytes: number) => void, sshSocket?: net.Socket, reads?: TargetReads, first?: Buffer) {
   const raw = channel as unknown as RawWrite;
   const queued: Buffer[] = []; // reads that came while ssh2 held a chunk (those from before the splice)
@@ -105,9 +104,8 @@ const PACKET_BYTES = 32 * 1024; // ssh2's PACKET_SIZE
 
 /** Tops the far end's window back up once more than three packets of it
  *  were delivered, as OpenSSH does (channel_check_window). ssh2 waits until
- *  half the window is used, and sshd then spent more CPU per GiB sending to
- *  Warren than to ssh: on a -L download 700-790 MB/s with this against
- *  650-690 without, Warren's and sshd's CPU per GiB both a little lower. */
+ *  half the window is used, and sshd then spends more CPU sending to
+ *  Warren than to ssh (docs/performance.md, "Tunings"). */
 function grantWindow(channel: ClientChannel) {
   const { incoming, outgoing, _client } = channel as unknown as ChannelWindow;
   const used = CHANNEL_WINDOW_BYTES - incoming.window;
@@ -120,12 +118,10 @@ function grantWindow(channel: ClientChannel) {
  *  side: ssh2 hands each packet to `push`, which here writes it. The
  *  packets of this turn of the event loop leave in one writev (the socket
  *  is corked until setImmediate). Piping paid Readable buffering, "data"
- *  events and one write syscall per 32 KiB packet: 33,700 writes per GiB on
- *  a -L download against ssh's 8,300 (measured with strace -c). Corking
- *  until the turn's end rather than the tick's: 8 parallel -L downloads
- *  spent 1.13-1.32 CPU-s per GB in Warren, now 0.89-1.04, each SSH read
- *  carrying packets of several channels. Returning false makes ssh2 hold
- *  back window adjustments until the socket drains. */
+ *  events and one write syscall per 32 KiB packet; corking until the turn's
+ *  end rather than the tick's lets one SSH read's packets of several
+ *  channels leave together (docs/performance.md, "Tunings"). Returning
+ *  false makes ssh2 hold back window adjustments until the socket drains. */
 function deliver(channel: ClientChannel, socket: net.Socket, count: (bytes: number) => void) {
   const push = channel.push.bind(channel);
   let copy = false;
@@ -148,8 +144,8 @@ function deliver(channel: ClientChannel, socket: net.Socket, count: (bytes: numb
   };
   // ssh2's destroy() is end() then close(); on a channel whose writing side
   // already finished, that end() builds an ERR_STREAM_ALREADY_FINISHED with
-  // its stack (Node's stream auto-destroy calls it after every clean close):
-  // 2% of the data plane's CPU on a run of new connections.
+  // its stack (Node's stream auto-destroy calls it after every clean close),
+  // a cost paid on every new connection (docs/performance.md).
   channel.destroy = () => {
     if (!channel.writableEnded) channel.end();
     channel.close();

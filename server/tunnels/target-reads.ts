@@ -7,9 +7,8 @@
 // splice.ts copies. Hand-written: Node's `onread` option is the mechanism.
 import type net from "node:net";
 
-// Shared and 256 KiB, against 64 KiB per socket: 8 parallel -R downloads
-// 1.20-1.27 → 1.04-1.19 CPU-s per GB, 784-822 → 833-932 MB/s
-// (runtime-probe.ts, interleaved); 1,000 idle connections hold no buffer.
+// One 256 KiB buffer for the thread rather than 64 KiB per socket: 1,000 idle
+// connections hold none (what it bought: docs/performance.md, "Tunings").
 const shared = Buffer.allocUnsafeSlow(256 * 1024);
 
 /** A read's bytes, valid only until the handler returns. */

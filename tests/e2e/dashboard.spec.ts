@@ -120,6 +120,35 @@ test("a busy port shows the server's reason next to the port field", async ({ pa
   }
 });
 
+test("a form's submit button keeps the focus while its request runs, and pressing it again sends nothing", async ({ page, warren }) => {
+  await warren.createUser({ email: "alice@example.com", password });
+  await signIn(page, "alice@example.com", password);
+  await expect(page).toHaveURL(/\/tunnels$/);
+  await page.goto("/account");
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let posts = 0;
+  await page.route("**/api/v1/tokens", async (route) => {
+    if (route.request().method() === "POST") {
+      posts++;
+      await held;
+    }
+    await route.continue();
+  });
+  const name = page.getByLabel("Token name", { exact: true });
+  await name.fill("deploy script");
+  const submit = page.locator("form", { has: name }).locator("button[type=submit]");
+  await submit.click();
+  await expect(submit).toBeFocused();
+  await expect(submit).toHaveAttribute("aria-disabled", "true");
+  await page.keyboard.press("Enter");
+  await name.press("Enter");
+  release();
+  await expect(page.getByRole("list", { name: "Your tokens" }).getByText("deploy script", { exact: true })).toBeVisible();
+  await expect(submit).not.toHaveAttribute("aria-disabled");
+  expect(posts).toBe(1);
+});
+
 test("another user sees none of the first user's tunnels or events", async ({ page, warren, newVisitor }) => {
   await warren.createUser({ email: "alice@example.com", password, admin: true });
   await warren.createUser({ email: "bob@example.com", password });

@@ -3,24 +3,23 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { getConfig, type WarrenConfig } from "@/lib/config";
+import { getConfig } from "@/lib/config";
 import { migrate } from "@/lib/db/migrate";
 import { disconnectPrisma } from "@/lib/db/prisma";
-
-const globals = globalThis as typeof globalThis & { warrenConfig?: WarrenConfig };
+import { processGlobals } from "@/lib/process-globals";
 
 export async function useTestDatabase() {
   await disconnectPrisma();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "warren-db-"));
   process.env.WARREN_DATA_DIR = dataDir;
   delete process.env.DATABASE_URL;
-  globals.warrenConfig = undefined;
+  processGlobals.warrenConfig = undefined;
   migrate(getConfig().databaseFile);
   return {
     dataDir,
     async dispose() {
       await disconnectPrisma();
-      globals.warrenConfig = undefined;
+      processGlobals.warrenConfig = undefined;
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -43,6 +43,13 @@ describe("a fresh Warren", () => {
     expect((await api("/setup")).status).toBe(404);
     expect((await api("/")).headers.get("location")).toMatch(/\/login$/);
   });
+
+  it("tells crawlers to index nothing (public/robots.txt), without signing in", async () => {
+    const robots = await api("/robots.txt");
+    expect(robots.status).toBe(200);
+    expect(robots.headers.get("content-type")).toContain("text/plain");
+    expect((await robots.text()).split("\n")).toEqual(expect.arrayContaining(["User-agent: *", "Disallow: /"]));
+  });
 });
 
 describe("the API", () => {

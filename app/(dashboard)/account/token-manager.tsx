@@ -2,8 +2,10 @@
 
 import { useState, type FormEvent } from "react";
 import { CopyableCode } from "@/app/components/copyable-code";
+import { SubmitButton } from "@/app/components/submit-button";
 import { TextField } from "@/app/components/text-field";
-import { apiFetch, ApiRequestError } from "@/app/lib/api-fetch";
+import { apiFetch } from "@/app/lib/api-fetch";
+import { errorMessage } from "@/app/lib/error-message";
 import { tokenNameSchema } from "@/lib/validation/api-tokens";
 
 export type TokenRow = { id: string; name: string; prefix: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null };
@@ -21,6 +23,7 @@ export function TokenManager({ initial }: { initial: TokenRow[] }) {
     const form = event.currentTarget;
     const parsed = tokenNameSchema.safeParse(new FormData(form).get("token-name"));
     if (!parsed.success) return setError(parsed.error.issues[0]?.message);
+    if (pending) return;
     setPending(true);
     try {
       const { token, ...row } = await apiFetch<TokenRow & { token: string }>("/tokens", { method: "POST", body: { name: parsed.data } });
@@ -29,7 +32,7 @@ export function TokenManager({ initial }: { initial: TokenRow[] }) {
       setError(undefined);
       form.reset();
     } catch (caught) {
-      setError(caught instanceof ApiRequestError ? caught.message : "Creating the token failed.");
+      setError(errorMessage(caught));
     } finally {
       setPending(false);
     }
@@ -55,9 +58,9 @@ export function TokenManager({ initial }: { initial: TokenRow[] }) {
         <div className="min-w-56 flex-1">
           <TextField label="Token name" name="token-name" placeholder="e.g. deploy script" error={error} />
         </div>
-        <button type="submit" disabled={pending} className="rounded-md bg-brand-600 px-3 py-2 text-sm font-semibold text-white hover:bg-brand-700 disabled:opacity-60">
-          Create token
-        </button>
+        <SubmitButton pending={pending} className="">
+          {pending ? "Creating…" : "Create token"}
+        </SubmitButton>
       </form>
       {fresh ? (
         <div role="status" className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-700 dark:bg-amber-950">

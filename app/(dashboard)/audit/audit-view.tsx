@@ -3,7 +3,8 @@
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useState, type FormEvent } from "react";
 import { FormAlert } from "@/app/components/form-alert";
-import { apiFetch, ApiRequestError } from "@/app/lib/api-fetch";
+import { apiFetch } from "@/app/lib/api-fetch";
+import { errorMessage } from "@/app/lib/error-message";
 import { useAuditEvents } from "@/app/lib/realtime-provider";
 import { AUDIT_ACTIONS } from "@/lib/audit/audit-actions";
 import { matchesAuditFilters, type AuditFilters } from "@/lib/audit/audit-match";
@@ -70,7 +71,7 @@ export function AuditView({ initial, filters, hosts, users }: { initial: Page; f
       const next = await apiFetch<Page>(`/audit?${query(filters, { cursor: String(page.nextCursor) })}`);
       setPage((current) => ({ events: [...current.events, ...next.events], nextCursor: next.nextCursor }));
     } catch (caught) {
-      setError(caught instanceof ApiRequestError ? caught.message : "Loading failed.");
+      setError(errorMessage(caught));
     }
   }
 

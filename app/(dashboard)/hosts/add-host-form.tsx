@@ -11,7 +11,6 @@ import { createHostSchema, type CreateHostInput } from "@/lib/validation/hosts";
 import { errorMessage } from "@/app/lib/error-message";
 import { issueErrors, useFocusFirstError, type FieldErrors } from "@/app/lib/field-errors";
 import { AssignmentFields, type Assignment, type TeamOption } from "./assignment-fields";
-import { HintedField } from "./hinted-field";
 import type { HostView } from "./host-view";
 import { KeySourceFields, type KeySource } from "./key-source-fields";
 import { PublicKeyInstructions } from "./public-key-instructions";
@@ -103,7 +102,7 @@ export function AddHostForm({ teams, canAssignAll }: { teams: TeamOption[]; canA
       ) : null}
       <form ref={formRef} method="post" onSubmit={submit} noValidate className="grid gap-4 sm:grid-cols-2">
         <TextField label="Name" name="name" autoComplete="off" required error={errors.name} />
-        <HintedField
+        <TextField
           label="Address"
           name="address"
           autoComplete="off"
@@ -127,7 +126,7 @@ export function AddHostForm({ teams, canAssignAll }: { teams: TeamOption[]; canA
           <KeySourceFields source={source} onSourceChange={setSource} errors={errors} />
         </div>
         <div className="sm:col-span-2">
-          <HintedField
+          <TextField
             label="Expected host key fingerprint (optional)"
             name="hostKeyFingerprint"
             autoComplete="off"

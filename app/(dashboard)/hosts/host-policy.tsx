@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
+import { controlClass, describedBy, Field, FieldMessages } from "@/app/components/field";
 import { FormAlert } from "@/app/components/form-alert";
 import { SaveRow } from "@/app/components/save-row";
 import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
@@ -114,12 +115,6 @@ function wording({ field, index }: { field: Field; index?: number }, message: st
   return entry === undefined ? message : `${entry}: ${message}`;
 }
 
-// Borders dark enough for 3:1 against the card in both schemes (WCAG 1.4.11).
-const CONTROL =
-  "block w-full rounded-md border border-zinc-500 bg-white px-3 py-2 text-sm shadow-sm aria-[invalid=true]:border-red-700 dark:bg-zinc-950 dark:aria-[invalid=true]:border-red-400";
-const HINT = "text-xs text-zinc-600 dark:text-zinc-400";
-const ERROR = "text-sm text-red-700 dark:text-red-400";
-
 function PolicyForm({ host }: { host: Host }) {
   const router = useRouter();
   const base = useId();
@@ -189,17 +184,17 @@ function PolicyForm({ host }: { host: Host }) {
 
   return (
     <form method="post" noValidate onSubmit={submit} aria-label={`Policy of ${host.name}`} className="mt-3 grid gap-4 sm:grid-cols-2">
-      <fieldset className="space-y-2 sm:col-span-2" aria-describedby={described(id("kinds"), errors.kinds, true)}>
+      <fieldset className="space-y-2 sm:col-span-2" aria-describedby={describedBy(id("kinds"), errors.kinds, true)}>
         <legend className="text-sm font-medium">Tunnel kinds allowed</legend>
         <div className="flex flex-wrap gap-x-6 gap-y-2">
           {KINDS.map(({ kind, label }) => (
             <Check key={kind} id={id(`kind-${kind}`)} label={label} checked={draft.kinds.includes(kind)} onChange={(on) => toggleKind(kind, on)} />
           ))}
         </div>
-        <Messages id={id("kinds")} error={errors.kinds} hint={`Which kinds of tunnel anyone may open through ${host.name}; at least one.`} />
+        <FieldMessages id={id("kinds")} error={errors.kinds} hint={`Which kinds of tunnel anyone may open through ${host.name}; at least one.`} />
       </fieldset>
 
-      <Labelled id={id("targets")} label="Allowed targets" error={errors.targets} hint="One per line or separated by commas: CIDR ranges (10.0.0.0/8), addresses, host names or *.suffix patterns (*.internal). Each connection through a dynamic tunnel is checked too. Empty allows any target.">
+      <Field id={id("targets")} label="Allowed targets" error={errors.targets} hint="One per line or separated by commas: CIDR ranges (10.0.0.0/8), addresses, host names or *.suffix patterns (*.internal). Each connection through a dynamic tunnel is checked too. Empty allows any target.">
         {(control) => (
           <textarea
             {...control}
@@ -209,13 +204,13 @@ function PolicyForm({ host }: { host: Host }) {
             autoComplete="off"
             autoCapitalize="off"
             spellCheck={false}
-            className={`${CONTROL} font-mono`}
+            className={`${controlClass} font-mono`}
           />
         )}
-      </Labelled>
+      </Field>
 
       <div className="space-y-4">
-        <Labelled id={id("ports")} label="Allowed ports" error={errors.ports} hint="Target ports or ranges, separated by commas: 5432, 8000-8999. Empty allows any port.">
+        <Field id={id("ports")} label="Allowed ports" error={errors.ports} hint="Target ports or ranges, separated by commas: 5432, 8000-8999. Empty allows any port.">
           {(control) => (
             <input
               {...control}
@@ -224,12 +219,12 @@ function PolicyForm({ host }: { host: Host }) {
               onChange={(event) => edit({ ports: event.target.value })}
               autoComplete="off"
               spellCheck={false}
-              className={`${CONTROL} font-mono`}
+              className={`${controlClass} font-mono`}
             />
           )}
-        </Labelled>
+        </Field>
         {TTL_FIELDS.map((field) => (
-          <Labelled key={field} id={id(field)} label={ttlHints[field][0]} error={errors[field]} hint={`${ttlHints[field][1]}${reading(field)}`}>
+          <Field key={field} id={id(field)} label={ttlHints[field][0]} error={errors[field]} hint={`${ttlHints[field][1]}${reading(field)}`}>
             {(control) => (
               <input
                 {...control}
@@ -241,13 +236,13 @@ function PolicyForm({ host }: { host: Host }) {
                 value={draft[field]}
                 onChange={(event) => edit({ [field]: event.target.value })}
                 autoComplete="off"
-                className={CONTROL}
+                className={controlClass}
               />
             )}
-          </Labelled>
+          </Field>
         ))}
         {LIMIT_FIELDS.map((field) => (
-          <Labelled key={field} id={id(field)} label={LIMIT_HINTS[field][0]} error={errors[field]} hint={LIMIT_HINTS[field][1]}>
+          <Field key={field} id={id(field)} label={LIMIT_HINTS[field][0]} error={errors[field]} hint={LIMIT_HINTS[field][1]}>
             {(control) => (
               <input
                 {...control}
@@ -259,10 +254,10 @@ function PolicyForm({ host }: { host: Host }) {
                 value={draft[field]}
                 onChange={(event) => edit({ [field]: event.target.value })}
                 autoComplete="off"
-                className={CONTROL}
+                className={controlClass}
               />
             )}
-          </Labelled>
+          </Field>
         ))}
       </div>
 
@@ -275,43 +270,6 @@ function PolicyForm({ host }: { host: Host }) {
       <FormAlert className="sm:col-span-2">{errors.form}</FormAlert>
       <SaveRow pending={pending} label="Save policy" status={status} className="sm:col-span-2" />
     </form>
-  );
-}
-
-/** `aria-describedby` for a control: its error first, then its hint. */
-function described(id: string, error: string | undefined, hint: boolean): string | undefined {
-  return [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(" ") || undefined;
-}
-
-function Messages({ id, error, hint }: { id: string; error?: string; hint?: ReactNode }) {
-  return (
-    <>
-      {error ? (
-        <p id={`${id}-error`} className={ERROR}>
-          {error}
-        </p>
-      ) : null}
-      {hint ? (
-        <p id={`${id}-hint`} className={HINT}>
-          {hint}
-        </p>
-      ) : null}
-    </>
-  );
-}
-
-type ControlProps = { id: string; "aria-invalid"?: true; "aria-describedby"?: string };
-
-/** A label above a text control, with its error and hint read along with it. */
-function Labelled({ id, label, error, hint, children }: { id: string; label: string; error?: string; hint: ReactNode; children: (control: ControlProps) => ReactNode }) {
-  return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium">
-        {label}
-      </label>
-      {children({ id, "aria-invalid": error ? true : undefined, "aria-describedby": described(id, error, true) })}
-      <Messages id={id} error={error} hint={hint} />
-    </div>
   );
 }
 
@@ -339,14 +297,14 @@ function Check({
         checked={checked}
         onChange={(event) => onChange(event.target.checked)}
         aria-invalid={error ? true : undefined}
-        aria-describedby={described(id, error, Boolean(hint))}
+        aria-describedby={describedBy(id, error, Boolean(hint))}
         className="mt-0.5 size-4 shrink-0 accent-brand-600 dark:accent-brand-300"
       />
       <div className="min-w-0 space-y-0.5">
         <label htmlFor={id} className="block cursor-pointer text-sm font-medium">
           {label}
         </label>
-        <Messages id={id} error={error} hint={hint} />
+        <FieldMessages id={id} error={error} hint={hint} />
       </div>
     </div>
   );

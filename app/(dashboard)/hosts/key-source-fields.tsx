@@ -1,4 +1,5 @@
-import { HintedField } from "./hinted-field";
+import { controlClass, Field } from "@/app/components/field";
+import { TextField } from "@/app/components/text-field";
 
 export type KeySource = "generate" | "paste";
 
@@ -54,7 +55,7 @@ export function KeySourceFields({ source, onSourceChange, errors }: Props) {
       {source === "paste" ? (
         <div className="space-y-3">
           <PrivateKeyField error={errors.privateKey} />
-          <HintedField
+          <TextField
             label="Passphrase"
             name="passphrase"
             type="password"
@@ -70,27 +71,10 @@ export function KeySourceFields({ source, onSourceChange, errors }: Props) {
 
 function PrivateKeyField({ error }: { error?: string }) {
   return (
-    <div className="space-y-1">
-      <label htmlFor="privateKey" className="block text-sm font-medium">
-        Private key
-      </label>
-      <textarea
-        id="privateKey"
-        name="privateKey"
-        rows={6}
-        required
-        autoComplete="off"
-        autoCapitalize="off"
-        spellCheck={false}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? "privateKey-error" : undefined}
-        className="block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 font-mono text-xs shadow-sm dark:border-zinc-700 dark:bg-zinc-950"
-      />
-      {error ? (
-        <p id="privateKey-error" className="text-sm text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <Field id="privateKey" label="Private key" error={error}>
+      {(control) => (
+        <textarea {...control} name="privateKey" rows={6} required autoComplete="off" autoCapitalize="off" spellCheck={false} className={`${controlClass} font-mono`} />
+      )}
+    </Field>
   );
 }

@@ -1,7 +1,9 @@
 "use client";
 
 import { useId, type FormEvent } from "react";
+import { Field } from "@/app/components/field";
 import { FormAlert } from "@/app/components/form-alert";
+import { SubmitButton } from "@/app/components/submit-button";
 import { TextField } from "@/app/components/text-field";
 import { apiFetch } from "@/app/lib/api-fetch";
 import { addMemberSchema } from "@/lib/validation/teams";
@@ -32,18 +34,17 @@ export function AddMemberForm({ teamId, teamName, isAdmin, onAdded }: { teamId: 
       <div className="min-w-56 flex-1">
         <TextField label="Email" id={`${id}-email`} name="email" type="email" autoComplete="off" error={errors.email ?? errors.role} />
       </div>
-      <div className="space-y-1">
-        <label htmlFor={`${id}-role`} className="block text-sm font-medium">
-          Role
-        </label>
-        <select id={`${id}-role`} name="role" defaultValue="member" className={ROLE_SELECT}>
-          <option value="member">member</option>
-          <option value="owner">owner</option>
-        </select>
-      </div>
-      <button type="submit" aria-disabled={pending || undefined} className="mt-6 rounded-md bg-brand-600 px-3 py-2 text-sm font-semibold text-white hover:bg-brand-700">
+      <Field id={`${id}-role`} label="Role">
+        {(control) => (
+          <select {...control} name="role" defaultValue="member" className={ROLE_SELECT}>
+            <option value="member">member</option>
+            <option value="owner">owner</option>
+          </select>
+        )}
+      </Field>
+      <SubmitButton pending={pending} className="mt-6">
         {pending ? "Adding…" : "Add to team"}
-      </button>
+      </SubmitButton>
       <FormAlert className="w-full">{errors.form}</FormAlert>
       {isAdmin ? null : (
         <p className="w-full text-xs text-zinc-600 dark:text-zinc-400">

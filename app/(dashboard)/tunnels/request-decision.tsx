@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { controlClass, Field } from "@/app/components/field";
 import { FormAlert } from "@/app/components/form-alert";
 import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
 import { errorMessage } from "@/app/lib/error-message";
@@ -82,27 +83,19 @@ export function RequestDecision({ tunnel, onDecided }: Props) {
           aria-label={`Deny ${what}`}
           className="flex flex-wrap items-end gap-2"
         >
-          <div className="min-w-64 flex-1 space-y-1">
-            <label htmlFor={`${id}-reason`} className="block text-sm font-medium">
-              Reason for denying (the requester reads it)
-            </label>
-            <input
-              ref={reasonRef}
-              id={`${id}-reason`}
-              value={reason}
-              onChange={(event) => setReason(event.target.value)}
-              maxLength={200}
-              autoComplete="off"
-              aria-invalid={reasonError ? true : undefined}
-              aria-describedby={reasonError ? `${id}-reason-error` : undefined}
-              className="block w-full rounded-md border border-zinc-500 bg-white px-3 py-1.5 text-sm aria-[invalid=true]:border-red-700 dark:bg-zinc-950 dark:aria-[invalid=true]:border-red-400"
-            />
-            {reasonError ? (
-              <p id={`${id}-reason-error`} className="text-sm text-red-700 dark:text-red-400">
-                {reasonError}
-              </p>
-            ) : null}
-          </div>
+          <Field id={`${id}-reason`} label="Reason for denying (the requester reads it)" error={reasonError} className="min-w-64 flex-1">
+            {(control) => (
+              <input
+                {...control}
+                ref={reasonRef}
+                value={reason}
+                onChange={(event) => setReason(event.target.value)}
+                maxLength={200}
+                autoComplete="off"
+                className={controlClass}
+              />
+            )}
+          </Field>
           <button type="submit" aria-disabled={pending || undefined} className={DENY}>
             Deny request
           </button>

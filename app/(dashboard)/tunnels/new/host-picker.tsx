@@ -1,6 +1,6 @@
 import Link from "next/link";
-import { controlClass, FormField } from "./form-field";
-import type { HostOption } from "./form-model";
+import { controlClass, Field } from "@/app/components/field";
+import { fieldId, type HostOption } from "./form-model";
 
 const endpoint = (host: HostOption) => `${host.username}@${host.address}${host.port === 22 ? "" : `:${host.port}`}`;
 
@@ -35,8 +35,8 @@ export function HostPicker({
   }
   const selected = hosts.find((host) => host.id === value);
   return (
-    <FormField
-      field="hostId"
+    <Field
+      id={fieldId("hostId")}
       label="SSH host"
       error={error}
       hint={
@@ -50,7 +50,7 @@ export function HostPicker({
       }
     >
       {(control) => (
-        <select {...control} value={value} onChange={(event) => onChange(event.target.value)} className={controlClass}>
+        <select {...control} name="hostId" value={value} onChange={(event) => onChange(event.target.value)} className={controlClass}>
           {value === "" ? <option value="">Choose a host…</option> : null}
           {hosts.map((host) => (
             <option key={host.id} value={host.id}>
@@ -59,6 +59,6 @@ export function HostPicker({
           ))}
         </select>
       )}
-    </FormField>
+    </Field>
   );
 }

@@ -1,6 +1,7 @@
 import { isLoopback } from "@/lib/tunnels/tunnel-rules";
-import { controlClass, FormField, TextInput, type Bound } from "./form-field";
-import type { TunnelKind } from "./form-model";
+import { controlClass, Field } from "@/app/components/field";
+import { TextInput, type Bound } from "./form-field";
+import { fieldId, type TunnelKind } from "./form-model";
 
 type Props = {
   kind: TunnelKind;
@@ -32,9 +33,9 @@ export function ListenFields({ kind, hostName, address, port, reach, listenAddre
           <TextInput field="listen.address" label="Listen address" hint={hint} bound={address} list="remote-listen-addresses" />
         ) : (
           // Warren may only bind where the operator allows, so offer just those.
-          <FormField field="listen.address" label="Listen address" hint={hint} error={address.error}>
+          <Field id={fieldId("listen.address")} label="Listen address" hint={hint} error={address.error}>
             {(control) => (
-              <select {...control} value={address.value} onChange={(event) => address.onChange(event.target.value)} className={controlClass}>
+              <select {...control} name="listen.address" value={address.value} onChange={(event) => address.onChange(event.target.value)} className={controlClass}>
                 {listenAddresses.map((choice) => {
                   // Kept selectable while chosen, so the error can say why it will not do.
                   const refused = !publicBinds && !isLoopback(choice) && choice !== address.value;
@@ -47,7 +48,7 @@ export function ListenFields({ kind, hostName, address, port, reach, listenAddre
                 })}
               </select>
             )}
-          </FormField>
+          </Field>
         )}
         <TextInput
           field="listen.port"

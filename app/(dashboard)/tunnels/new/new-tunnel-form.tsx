@@ -6,6 +6,7 @@ import { flushSync } from "react-dom";
 import { FormAlert } from "@/app/components/form-alert";
 import { SubmitButton } from "@/app/components/submit-button";
 import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
+import { errorMessage } from "@/app/lib/error-message";
 import { tunnelDiagram } from "@/lib/tunnels/tunnel-diagram";
 import type { Bound } from "./form-field";
 import {
@@ -151,7 +152,7 @@ export function NewTunnelForm(props: Props) {
     } catch (error) {
       setPending(false);
       if (!(error instanceof ApiRequestError)) {
-        setFormError("Warren could not be reached; check your connection and try again.");
+        setFormError(errorMessage(error));
         return;
       }
       const field = error.field ? fieldFor(error.field) : undefined;

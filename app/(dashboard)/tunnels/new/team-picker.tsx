@@ -1,4 +1,5 @@
-import { controlClass, FormField } from "./form-field";
+import { controlClass, Field } from "@/app/components/field";
+import { fieldId } from "./form-model";
 
 export type TeamOption = { id: string; name: string };
 
@@ -7,8 +8,8 @@ export function TeamPicker({ teams, value, error, onChange }: { teams: TeamOptio
   if (teams.length === 0) return null;
   const chosen = teams.find((team) => team.id === value);
   return (
-    <FormField
-      field="teamId"
+    <Field
+      id={fieldId("teamId")}
       label="Share with team"
       error={error}
       hint={
@@ -18,7 +19,7 @@ export function TeamPicker({ teams, value, error, onChange }: { teams: TeamOptio
       }
     >
       {(control) => (
-        <select {...control} value={value} onChange={(event) => onChange(event.target.value)} className={controlClass}>
+        <select {...control} name="teamId" value={value} onChange={(event) => onChange(event.target.value)} className={controlClass}>
           <option value="">Not shared</option>
           {teams.map((team) => (
             <option key={team.id} value={team.id}>
@@ -27,6 +28,6 @@ export function TeamPicker({ teams, value, error, onChange }: { teams: TeamOptio
           ))}
         </select>
       )}
-    </FormField>
+    </Field>
   );
 }

@@ -1,0 +1,25 @@
+// What the process keeps once although lib/ runs in it twice: server/index.ts
+// loads its modules, and Next's bundle (route handlers, actions) has module
+// copies of its own. Each such thing lives on globalThis under its name here,
+// and nothing else reads or writes globalThis.
+import type { FailureAudit } from "@/lib/auth/failure-audit";
+import type { RateLimiter } from "@/lib/auth/rate-limit";
+import type { WarrenConfig } from "@/lib/config";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Io } from "@/lib/realtime/publish";
+import type { TunnelEngineApi } from "@/lib/tunnels/engine-port";
+
+type ProcessGlobals = {
+  warrenConfig?: WarrenConfig;
+  warrenPrisma?: PrismaClient;
+  /** socket.io's server while server/realtime/socket-server.ts runs it. */
+  warrenIo?: Io;
+  /** The tunnel engine while server/ runs it. */
+  warrenEngine?: TunnelEngineApi;
+  /** The last audit append queued: appends run one at a time. */
+  warrenAuditQueue?: Promise<unknown>;
+  warrenSignInLimits?: { accountFromSource: RateLimiter; source: RateLimiter };
+  warrenFailureAudit?: FailureAudit;
+};
+
+export const processGlobals = globalThis as typeof globalThis & ProcessGlobals;

@@ -11,10 +11,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { errorStatus } from "@/lib/api/api-error";
 import { tokenNameSchema } from "@/lib/validation/api-tokens";
-import { cidrSchema, networkHostSchema, portSchema } from "@/lib/validation/common";
+import { cidrSchema, MAX_TTL_MINUTES, networkHostSchema, portSchema, tunnelKindSchema } from "@/lib/validation/common";
 import { hostPolicySchema } from "@/lib/validation/host-policy";
 import { fingerprintSchema, hostNameSchema, sshUsernameSchema } from "@/lib/validation/hosts";
-import { MAX_TTL_MINUTES, tunnelKindSchema } from "@/lib/validation/tunnels";
 import { teamRoleSchema } from "@/lib/validation/teams";
 import { emailSchema, nameSchema, roleSchema } from "@/lib/validation/users";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
@@ -642,7 +641,7 @@ describe("path ids that are not plain text", () => {
   it("that are dot segments (., .., %2e%2e) are never a 5xx and any 4xx is JSON", async () => {
     // Next resolves dot segments first, so a request may land where no route
     // or method is (POST /tunnels/./extend is POST /tunnels/extend): the
-    // catch-all route and each route's methodNotAllowed() answer in JSON.
+    // catch-all route and each route's apiRoute() 405s answer in JSON.
     const dots = fc.constantFrom(".", "..", "%2e", "%2e%2e", "%2E.", ".%2E", "..%2F..");
     await fc.assert(
       fc.asyncProperty(idRouteArb, dots, adminOrUser, check),

@@ -1,6 +1,6 @@
 import { isLoopback } from "@/lib/tunnels/tunnel-rules";
 import { controlClass, FormField, TextInput, type Bound } from "./form-field";
-import type { TunnelKind } from "./form-model";
+import type { TunnelKind } from "@/lib/validation/common";
 
 type Props = {
   kind: TunnelKind;

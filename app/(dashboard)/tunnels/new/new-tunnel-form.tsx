@@ -7,6 +7,7 @@ import { FormAlert } from "@/app/components/form-alert";
 import { SubmitButton } from "@/app/components/submit-button";
 import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
 import { tunnelDiagram } from "@/lib/tunnels/tunnel-diagram";
+import type { TunnelKind } from "@/lib/validation/common";
 import type { Bound } from "./form-field";
 import {
   allowedKinds,
@@ -23,7 +24,6 @@ import {
   type FormValues,
   type HostOption,
   type Requester,
-  type TunnelKind,
 } from "./form-model";
 import { HostPicker } from "./host-picker";
 import { KindPicker, kindName, kindTitle } from "./kind-picker";

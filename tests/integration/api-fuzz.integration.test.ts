@@ -650,6 +650,51 @@ describe("path ids that are not plain text", () => {
   });
 });
 
+/** Every route file under app/api/v1 and the methods it takes. */
+const ROUTE_METHODS: [string, Route["method"][]][] = [
+  ["/health", ["GET"]],
+  ["/me", ["GET"]],
+  ["/hosts", ["GET", "POST"]],
+  ["/hosts/:mainHost", ["GET", "PATCH", "DELETE"]],
+  ["/hosts/:mainHost/test", ["POST"]],
+  ["/tunnels", ["GET", "POST"]],
+  ["/tunnels/:userTunnel", ["GET", "DELETE"]],
+  ["/tunnels/:userTunnel/approve", ["POST"]],
+  ["/tunnels/:userTunnel/deny", ["POST"]],
+  ["/tunnels/:userTunnel/extend", ["POST"]],
+  ["/tunnels/:userTunnel/history", ["GET"]],
+  ["/tunnels/:userTunnel/join", ["POST"]],
+  ["/tunnels/:userTunnel/participants/:victim", ["DELETE"]],
+  ["/tokens", ["GET", "POST"]],
+  ["/tokens/:victimToken", ["DELETE"]],
+  ["/users", ["GET", "POST"]],
+  ["/users/:victim", ["GET", "PATCH"]],
+  ["/audit", ["GET"]],
+  ["/audit/export", ["GET"]],
+  ["/audit/verify", ["GET"]],
+  ["/approvals", ["GET"]],
+  ["/teams", ["GET", "POST"]],
+  ["/teams/:team", ["GET", "PATCH", "DELETE"]],
+  ["/teams/:team/members", ["GET", "POST"]],
+  ["/teams/:team/members/:victim", ["PATCH", "DELETE"]],
+  ["/teams/:team/invitations/no-such-invitation", ["DELETE"]],
+  ["/teams/:team/invitations/no-such-invitation/accept", ["POST"]],
+  ["/teams/:team/invitations/no-such-invitation/decline", ["POST"]],
+];
+
+describe("methods a route does not take", () => {
+  it("are a JSON 405 naming the ones it does, before anything else is asked", async () => {
+    for (const [path, allowed] of ROUTE_METHODS) {
+      for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((m) => !allowed.includes(m as Route["method"]))) {
+        const request: RawRequest = { method, path: `/api/v1${fillPath(path, "")}`, headers: { "content-type": "application/json" }, body: method === "GET" ? undefined : new TextEncoder().encode("{}") };
+        const response = await sendRaw(warren.port, request);
+        expect(response.status, describeExchange(request, response)).toBe(405);
+        expect(JSON.parse(response.text), describeExchange(request, response)).toEqual({ error: { code: "method_not_allowed", message: `${method} is not allowed here; use ${allowed.join(" or ")}` } });
+      }
+    }
+  });
+});
+
 describe("routes that delete", () => {
   for (const route of DELETES) {
     it(`${route.method} ${route.path}`, () => fuzzRoute(route), 90_000);

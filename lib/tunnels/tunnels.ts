@@ -17,8 +17,8 @@ import { OPEN_STATUSES, RESERVING_STATUSES, awaitsDecision, isOpen } from "@/lib
 import { actorId, hostVisibleWhere, isPrivileged, canApprove, isMember } from "@/lib/teams/team-access";
 import { notifyApprovers, resolveRequest } from "@/lib/tunnels/approval-events";
 import { tunnelSpec } from "@/lib/tunnels/tunnel-spec";
-import { encodeCursor, type PageQuery } from "@/lib/validation/page";
-import type { CreateTunnel, ExtendTunnel, ListTunnelsQuery, OptionalReason } from "@/lib/validation/tunnels";
+import { encodeCursor, type ListTunnelsQuery, type PageQuery } from "@/lib/validation/page";
+import type { CreateTunnel, ExtendTunnel, OptionalReason } from "@/lib/validation/tunnels";
 
 const tunnelInclude = {
   host: { select: { id: true, name: true, address: true, port: true, username: true } },

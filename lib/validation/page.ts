@@ -36,3 +36,12 @@ export const pageQuerySchema = z.object({
 export type PageQuery = z.output<typeof pageQuerySchema>;
 /** The first page at the default size, for pages that list without a query. */
 export const FIRST_PAGE: PageQuery = pageQuerySchema.parse({});
+
+/** GET /tunnels: open ones unless ?status=all, a page at a time. */
+export const listTunnelsQuerySchema = pageQuerySchema.extend({
+  status: z
+    .string()
+    .optional()
+    .transform((status) => (status === "all" ? "all" : "open")),
+});
+export type ListTunnelsQuery = z.output<typeof listTunnelsQuerySchema>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createTunnelSchema, listTunnelsQuerySchema } from "@/lib/validation/tunnels";
+import { listTunnelsQuerySchema } from "@/lib/validation/page";
+import { createTunnelSchema } from "@/lib/validation/tunnels";
 
 describe("createTunnelSchema", () => {
   it("keeps what a request leaves out as left out: the TTL and the sources are the host's and the requester's to resolve, not a form's", () => {

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { pageQuerySchema } from "@/lib/validation/page";
 import { allowedSourcesSchema, idSchema, networkHostSchema, portSchema, ttlMinutesSchema, tunnelKindSchema } from "@/lib/validation/common";
 
 export const extendTunnelSchema = z.object({ ttlMinutes: ttlMinutesSchema });
@@ -43,12 +42,3 @@ export const createTunnelSchema = z
   });
 /** A tunnel request as the domain takes it: parsed, its TTL and sources still as asked (maybe left out). */
 export type CreateTunnel = z.output<typeof createTunnelSchema>;
-
-/** GET /tunnels: open ones unless ?status=all, a page at a time. */
-export const listTunnelsQuerySchema = pageQuerySchema.extend({
-  status: z
-    .string()
-    .optional()
-    .transform((status) => (status === "all" ? "all" : "open")),
-});
-export type ListTunnelsQuery = z.output<typeof listTunnelsQuerySchema>;

@@ -1,7 +1,8 @@
 import { apiRoute } from "@/lib/api/api-route";
 import { readBody, readQuery } from "@/lib/api/read-input";
 import { createTunnel, listTunnels } from "@/lib/tunnels/tunnels";
-import { createTunnelSchema, listTunnelsQuerySchema } from "@/lib/validation/tunnels";
+import { listTunnelsQuerySchema } from "@/lib/validation/page";
+import { createTunnelSchema } from "@/lib/validation/tunnels";
 
 export const { GET, POST, PUT, PATCH, DELETE } = apiRoute({
   // ?status=all includes closed, failed and expired tunnels; newest first, ?limit= (1-200, default 100)

@@ -9,6 +9,8 @@ import { getConfig } from "@/lib/config";
 import { systemCtx, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import { createFirstAdmin, createUser, disableUser } from "@/lib/users";
+import { createApiTokenSchema } from "@/lib/validation/api-tokens";
+import { createUserSchema } from "@/lib/validation/users";
 import { useTestDatabase } from "@/tests/harness/test-database";
 
 let db: Awaited<ReturnType<typeof useTestDatabase>>;
@@ -57,7 +59,7 @@ describe("first run", () => {
 
 describe("users", () => {
   it("stores an argon2id hash, never the password", async () => {
-    const user = await createUser({ ctx: cli, input: { email: "Hash@Example.com", password } });
+    const user = await createUser({ ctx: cli, input: createUserSchema.parse({ email: "Hash@Example.com", password }) });
     const stored = await getPrisma().user.findUniqueOrThrow({ where: { id: user.id } });
     expect(stored.email).toBe("hash@example.com");
     expect(stored.passwordHash).toMatch(/^\$argon2id\$/);
@@ -66,21 +68,21 @@ describe("users", () => {
   });
 
   it("answers a duplicate email with 409 on the email field", async () => {
-    const error = await rejection(createUser({ ctx: cli, input: { email: "hash@example.com", password } }));
+    const error = await rejection(createUser({ ctx: cli, input: createUserSchema.parse({ email: "hash@example.com", password }) }));
     expect(error).toMatchObject({ code: "conflict", field: "email" });
   });
 
   it("lets only admins create users", async () => {
-    const user = await createUser({ ctx: cli, input: { email: "plain@example.com", password } });
+    const user = await createUser({ ctx: cli, input: createUserSchema.parse({ email: "plain@example.com", password }) });
     const ctx: Ctx = { actor: { type: "user", id: user.id, email: user.email, role: "user" } };
-    const error = await rejection(createUser({ ctx, input: { email: "sneaky@example.com", password, role: "admin" } }));
+    const error = await rejection(createUser({ ctx, input: createUserSchema.parse({ email: "sneaky@example.com", password, role: "admin" }) }));
     expect(error.code).toBe("forbidden");
   });
 });
 
 describe("sessions and tokens of a disabled user", () => {
   it("stop working at once", async () => {
-    const user = await createUser({ ctx: cli, input: { email: "carol@example.com", password } });
+    const user = await createUser({ ctx: cli, input: createUserSchema.parse({ email: "carol@example.com", password }) });
     const session = await createAuthSession({ userId: user.id, ip: "127.0.0.1", userAgent: "vitest" });
     const cookie = await sessionCookie(session.id);
     const { token } = await createApiToken({ ctx: cli, input: { userId: user.id, name: "ci" } });
@@ -96,7 +98,7 @@ describe("sessions and tokens of a disabled user", () => {
 
 describe("sessions", () => {
   it("end on sign-out, and forged or foreign cookies are refused", async () => {
-    const user = await createUser({ ctx: cli, input: { email: "dave@example.com", password } });
+    const user = await createUser({ ctx: cli, input: createUserSchema.parse({ email: "dave@example.com", password }) });
     const session = await createAuthSession({ userId: user.id });
     const cookie = await sessionCookie(session.id);
     expect(await userFromSessionToken(cookie)).not.toBeNull();
@@ -112,7 +114,7 @@ describe("sessions", () => {
 
 describe("API tokens", () => {
   it("are stored hashed, shown once, and refused after revocation", async () => {
-    const user = await createUser({ ctx: cli, input: { email: "erin@example.com", password } });
+    const user = await createUser({ ctx: cli, input: createUserSchema.parse({ email: "erin@example.com", password }) });
     const { token, record } = await createApiToken({ ctx: cli, input: { userId: user.id, name: "deploy" } });
     expect(token).toMatch(/^wrn_[A-Za-z0-9_-]{43}$/);
     const stored = await getPrisma().apiToken.findUniqueOrThrow({ where: { id: record.id } });
@@ -125,11 +127,11 @@ describe("API tokens", () => {
   });
 
   it("cannot be made or revoked for someone else by a non-admin", async () => {
-    const mallory = await createUser({ ctx: cli, input: { email: "mallory@example.com", password } });
-    const victim = await createUser({ ctx: cli, input: { email: "victim@example.com", password } });
+    const mallory = await createUser({ ctx: cli, input: createUserSchema.parse({ email: "mallory@example.com", password }) });
+    const victim = await createUser({ ctx: cli, input: createUserSchema.parse({ email: "victim@example.com", password }) });
     const ctx: Ctx = { actor: { type: "user", id: mallory.id, email: mallory.email, role: "user" } };
-    expect((await rejection(createApiToken({ ctx, input: { userId: victim.id } }))).code).toBe("forbidden");
-    const { record } = await createApiToken({ ctx: cli, input: { userId: victim.id } });
+    expect((await rejection(createApiToken({ ctx, input: { userId: victim.id, ...createApiTokenSchema.parse({}) } }))).code).toBe("forbidden");
+    const { record } = await createApiToken({ ctx: cli, input: { userId: victim.id, ...createApiTokenSchema.parse({}) } });
     expect((await rejection(revokeApiToken({ ctx, input: { id: record.id } }))).code).toBe("forbidden");
   });
 });

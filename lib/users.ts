@@ -8,7 +8,7 @@ import { closeRequestsOfDisabledOwners } from "@/lib/tunnels/approvals";
 import { findEngine } from "@/lib/tunnels/engine-port";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import { dropDisabledParticipants } from "@/lib/tunnels/tunnel-sharing";
-import { createUserSchema, emailSchema, firstAdminSchema, type CreateUserInput, type FirstAdminInput } from "@/lib/validation/users";
+import type { CreateUserInput, FirstAdminInput } from "@/lib/validation/users";
 
 /** What the API and pages may show of a user: never the password hash. */
 export const publicUserSelect = { id: true, email: true, name: true, role: true, disabled: true, createdAt: true } as const;
@@ -17,9 +17,8 @@ function emailTaken(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === "P2002";
 }
 
-export async function createUser({ ctx, input }: { ctx: Ctx; input: CreateUserInput }) {
+export async function createUser({ ctx, input: data }: { ctx: Ctx; input: CreateUserInput }) {
   requireAdmin(ctx, "manage users");
-  const data = createUserSchema.parse(input);
   try {
     const user = await getPrisma().user.create({
       data: { email: data.email, name: data.name, role: data.role, passwordHash: await hashPassword(data.password) },
@@ -56,9 +55,8 @@ const alreadySetUp = () => new ApiError({ code: "forbidden", message: "Warren is
 /** The one-time first-run path: creates an admin only while no user exists.
  *  Anyone may call it, so once set up it refuses before any other work (the
  *  password hash costs 64 MiB and most of a core). */
-export async function createFirstAdmin({ ctx, input }: { ctx: Ctx; input: FirstAdminInput }) {
+export async function createFirstAdmin({ ctx, input: data }: { ctx: Ctx; input: FirstAdminInput }) {
   if (await hasUsers()) throw alreadySetUp();
-  const data = firstAdminSchema.parse(input);
   const passwordHash = await hashPassword(data.password);
   // Count and create in one transaction: SQLite serialises writers, so two
   // racing first-run requests cannot both see an empty table.
@@ -73,8 +71,9 @@ export async function createFirstAdmin({ ctx, input }: { ctx: Ctx; input: FirstA
   return user;
 }
 
+/** `email` as emailSchema parses it (trimmed, lower case). */
 export async function findUserByEmail(email: string) {
-  const user = await getPrisma().user.findUnique({ where: { email: emailSchema.parse(email) }, select: publicUserSelect });
+  const user = await getPrisma().user.findUnique({ where: { email }, select: publicUserSelect });
   if (!user) throw new ApiError({ code: "not_found", field: "email", message: `no user with email ${email}` });
   return user;
 }

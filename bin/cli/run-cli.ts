@@ -11,6 +11,9 @@ import { migrate } from "@/lib/db/migrate";
 import { disconnectPrisma } from "@/lib/db/prisma";
 import { addMember, createTeam, findTeamByName, listTeams } from "@/lib/teams/teams";
 import { createUser, disableUser, findUserByEmail, listUsers } from "@/lib/users";
+import { createApiTokenSchema } from "@/lib/validation/api-tokens";
+import { addMemberSchema, createTeamSchema } from "@/lib/validation/teams";
+import { createUserSchema, emailSchema } from "@/lib/validation/users";
 
 export type CliIo = { out: (line: string) => void; err: (line: string) => void };
 
@@ -34,6 +37,7 @@ type Command = { options: Options; required: string[]; run: (values: Record<stri
 
 const ctx = systemCtx("cli");
 const text = (value: string | boolean | undefined) => (typeof value === "string" ? value : "");
+const email = (value: string | boolean | undefined) => emailSchema.parse(text(value));
 
 class ChainBroken extends Error {}
 
@@ -44,7 +48,7 @@ const commands: Record<string, Command> = {
     async run(values, io) {
       const user = await createUser({
         ctx,
-        input: { email: text(values.email), password: text(values.password), name: text(values.name) || undefined, role: values.admin ? "admin" : "user" },
+        input: createUserSchema.parse({ email: text(values.email), password: text(values.password), name: text(values.name) || undefined, role: values.admin ? "admin" : "user" }),
       });
       io.out(`created ${user.role} ${user.email} (${user.id})`);
     },
@@ -53,7 +57,7 @@ const commands: Record<string, Command> = {
     options: { email: { type: "string" } },
     required: ["email"],
     async run(values, io) {
-      const user = await disableUser({ ctx, input: { email: text(values.email) } });
+      const user = await disableUser({ ctx, input: { email: email(values.email) } });
       io.out(`disabled ${user.email}: sessions ended, API tokens refused`);
     },
   },
@@ -68,8 +72,8 @@ const commands: Record<string, Command> = {
     options: { email: { type: "string" }, name: { type: "string" } },
     required: ["email"],
     async run(values, io) {
-      const user = await findUserByEmail(text(values.email));
-      const { token, record } = await createApiToken({ ctx, input: { userId: user.id, name: text(values.name) || undefined } });
+      const user = await findUserByEmail(email(values.email));
+      const { token, record } = await createApiToken({ ctx, input: { userId: user.id, ...createApiTokenSchema.parse({ name: text(values.name) || undefined }) } });
       io.err(`created token "${record.name}" (${record.id}) for ${user.email}; it is shown only this once:`);
       io.out(token);
     },
@@ -78,7 +82,7 @@ const commands: Record<string, Command> = {
     options: { email: { type: "string" } },
     required: ["email"],
     async run(values, io) {
-      const user = await findUserByEmail(text(values.email));
+      const user = await findUserByEmail(email(values.email));
       for (const token of await listApiTokens({ ctx, input: { userId: user.id } })) {
         const state = token.revokedAt ? "revoked" : `last used ${token.lastUsedAt?.toISOString() ?? "never"}`;
         io.out(`${token.id}  ${token.prefix}…  ${token.name}  ${state}`);
@@ -89,7 +93,7 @@ const commands: Record<string, Command> = {
     options: { name: { type: "string" }, owner: { type: "string" } },
     required: ["name"],
     async run(values, io) {
-      const team = await createTeam({ ctx, input: { name: text(values.name), ownerEmail: text(values.owner) || undefined } });
+      const team = await createTeam({ ctx, input: createTeamSchema.parse({ name: text(values.name), ownerEmail: text(values.owner) || undefined }) });
       io.out(`created team ${team.name} (${team.id})${team.members[0] ? ` owned by ${team.members[0].email}` : ""}`);
     },
   },
@@ -99,7 +103,7 @@ const commands: Record<string, Command> = {
     async run(values, io) {
       const team = await findTeamByName(text(values.team));
       const role = values.owner ? "owner" : "member";
-      await addMember({ ctx, input: { teamId: team.id, member: { email: text(values.email), role } } });
+      await addMember({ ctx, input: { teamId: team.id, member: addMemberSchema.parse({ email: text(values.email), role }) } });
       io.out(`added ${text(values.email)} to ${team.name} as ${role}`);
     },
   },

@@ -9,10 +9,14 @@ import { searchAudit } from "@/lib/audit/audit-query";
 import { getConfig } from "@/lib/config";
 import { systemCtx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
+import type { Ctx } from "@/lib/context";
+import { auditQuerySchema } from "@/lib/validation/audit";
 import { useTestDatabase } from "@/tests/harness/test-database";
 
 let db: Awaited<ReturnType<typeof useTestDatabase>>;
 const ctx = systemCtx("test");
+/** A search as the API parses its query string. */
+const search = async (admin: Ctx, query: object) => searchAudit({ ctx: admin, input: auditQuerySchema.parse(query) });
 
 beforeAll(async () => {
   db = await useTestDatabase();
@@ -136,15 +140,15 @@ describe("audit trail", () => {
       { action: "tunnel.failed", hostId: "h2", details: { reason: "port 20002 is already in use on the bastion" } },
     ]);
     const admin = { actor: { type: "user" as const, id: "a", email: "admin@example.com", role: "admin" as const } };
-    const found = await searchAudit({ ctx: admin, input: { q: "already in use" } });
+    const found = await search(admin, { q: "already in use" });
     expect(found.events.map((event) => event.details.reason)).toEqual([
       "port 20002 is already in use on the bastion",
       "port 20001 is already in use on the bastion",
     ]);
-    expect((await searchAudit({ ctx: admin, input: { q: "already in", hostId: "h1" } })).events).toHaveLength(1);
-    expect((await searchAudit({ ctx: admin, input: { q: "20001" } })).events).toHaveLength(1);
-    expect((await searchAudit({ ctx: admin, input: { q: "nowhere to be found" } })).events).toEqual([]);
-    await expect(searchAudit({ ctx: admin, input: { q: "..." } })).rejects.toThrow("must contain a letter or a digit");
+    expect((await search(admin, { q: "already in", hostId: "h1" })).events).toHaveLength(1);
+    expect((await search(admin, { q: "20001" })).events).toHaveLength(1);
+    expect((await search(admin, { q: "nowhere to be found" })).events).toEqual([]);
+    await expect(search(admin, { q: "..." })).rejects.toThrow("must contain a letter or a digit");
   });
 
   it("prunes behind a signed checkpoint; the rest still verifies, a moved checkpoint does not", async () => {
@@ -160,7 +164,7 @@ describe("audit trail", () => {
     expect(await verifyAuditChain()).toEqual({ ok: true, checked: 2, lastSeq: 80 });
     // The word index forgets pruned records with them.
     const admin = { actor: { type: "user" as const, id: "a", email: "admin@example.com", role: "admin" as const } };
-    expect((await searchAudit({ ctx: admin, input: { q: "already in use" } })).events).toEqual([]);
+    expect((await search(admin, { q: "already in use" })).events).toEqual([]);
 
     tamper(`UPDATE AuditCheckpoint SET seq = 70`);
     expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { problem: "the retention checkpoint was altered: its signature does not match" } });

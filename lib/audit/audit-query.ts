@@ -5,7 +5,7 @@ import { toAuditDto, type AuditRecordDto } from "@/lib/audit/audit-log";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { auditExportSchema, auditQuerySchema, type AuditQuery } from "@/lib/validation/audit";
+import type { AuditExport, AuditQuery } from "@/lib/validation/audit";
 
 type Filters = Omit<AuditQuery, "cursor" | "limit">;
 
@@ -60,9 +60,9 @@ async function findRows(filters: Filters, direction: "older" | "newer", from: nu
   return rows;
 }
 
-export async function searchAudit({ ctx, input }: { ctx: Ctx; input: Record<string, unknown> }) {
+export async function searchAudit({ ctx, input }: { ctx: Ctx; input: AuditQuery }) {
   requireAdmin(ctx, "read the audit trail");
-  const { cursor, limit, ...filters } = auditQuerySchema.parse(input);
+  const { cursor, limit, ...filters } = input;
   const rows = await findRows(filters, "older", cursor ?? Number.MAX_SAFE_INTEGER, limit + 1);
   const page = rows.slice(0, limit);
   return { events: page.map(toAuditDto), nextCursor: rows.length > limit ? page.at(-1)!.seq : null };
@@ -84,9 +84,9 @@ function formatRecord(record: AuditRecordDto, format: "csv" | "jsonl"): string {
 const EXPORT_PAGE = 2_000;
 
 /** Every matching record, oldest first, as a stream of CSV or JSON lines. */
-export function exportAudit({ ctx, input }: { ctx: Ctx; input: Record<string, unknown> }) {
+export function exportAudit({ ctx, input }: { ctx: Ctx; input: AuditExport }) {
   requireAdmin(ctx, "export the audit trail");
-  const { format, ...filters } = auditExportSchema.parse(input);
+  const { format, ...filters } = input;
   let after = 0;
   let headerSent = format !== "csv";
   const encoder = new TextEncoder();

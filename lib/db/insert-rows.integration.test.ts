@@ -6,6 +6,7 @@ import { insertRows } from "@/lib/db/insert-rows";
 import { getPrisma } from "@/lib/db/prisma";
 import { createHost } from "@/lib/hosts";
 import { createUser } from "@/lib/users";
+import { createUserSchema } from "@/lib/validation/users";
 import { useTestDatabase } from "@/tests/harness/test-database";
 
 let db: Awaited<ReturnType<typeof useTestDatabase>>;
@@ -15,7 +16,7 @@ beforeAll(async () => {
   db = await useTestDatabase();
   const ctx = systemCtx("test");
   const hostId = (await createHost({ ctx, input: { name: "lab", address: "127.0.0.1", port: 22, username: "lab", generateKey: true } })).id;
-  const ownerId = (await createUser({ ctx, input: { email: "owner@example.com", password: "correct horse battery" } })).id;
+  const ownerId = (await createUser({ ctx, input: createUserSchema.parse({ email: "owner@example.com", password: "correct horse battery" }) })).id;
   const expiresAt = new Date(Date.now() + 3_600_000);
   tunnelId = (await getPrisma().tunnel.create({ data: { kind: "local", hostId, ownerId, listenAddress: "127.0.0.1", listenPort: 20001, targetHost: "db", targetPort: 5432, expiresAt } })).id;
 });

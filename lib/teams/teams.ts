@@ -17,7 +17,7 @@ import { moveSockets } from "@/lib/realtime/publish";
 import { isPrivileged } from "@/lib/teams/team-access";
 import { enforceAccess, unshare } from "@/lib/tunnels/tunnel-access";
 import { findUserByEmail } from "@/lib/users";
-import { addMemberSchema, createTeamSchema, updateMemberSchema, updateTeamSchema, type AddMemberInput, type CreateTeamInput } from "@/lib/validation/teams";
+import type { AddMemberInput, CreateTeamInput, UpdateMemberInput, UpdateTeamInput } from "@/lib/validation/teams";
 
 const teamInclude = {
   memberships: { select: { userId: true, role: true, createdAt: true, user: { select: { email: true, name: true, disabled: true } } }, orderBy: { createdAt: "asc" } },
@@ -73,9 +73,8 @@ export async function findTeamByName(name: string) {
   return team;
 }
 
-export async function createTeam({ ctx, input }: { ctx: Ctx; input: CreateTeamInput }) {
+export async function createTeam({ ctx, input: data }: { ctx: Ctx; input: CreateTeamInput }) {
   requireAdmin(ctx, "create teams");
-  const data = createTeamSchema.parse(input);
   const owner = data.ownerEmail ? await findUserByEmail(data.ownerEmail).catch(() => {
     throw new ApiError({ code: "unprocessable_entity", field: "ownerEmail", message: `no user with email ${data.ownerEmail}` });
   }) : null;
@@ -96,9 +95,9 @@ export async function getTeam({ ctx, input }: { ctx: Ctx; input: { id: string } 
   return toTeamDto(await visibleTeam(ctx, input.id), ctx);
 }
 
-export async function updateTeam({ ctx, input }: { ctx: Ctx; input: { id: string; changes: unknown } }) {
+export async function updateTeam({ ctx, input }: { ctx: Ctx; input: { id: string; changes: UpdateTeamInput } }) {
   const team = await managedTeam(ctx, input.id);
-  const { name } = updateTeamSchema.parse(input.changes);
+  const { name } = input.changes;
   await getPrisma().team.update({ where: { id: team.id }, data: { name } }).catch((error: unknown) => nameTaken(error, name));
   await recordAudit(ctx, { action: "team.updated", subjectId: team.id, details: { from: team.name, name } });
   return getTeam({ ctx, input });
@@ -140,7 +139,7 @@ export type AddMemberResult = TeamDto & { outcome: "added" | "invited"; message:
  *  already share a team with, and invites anyone else. */
 export async function addMember({ ctx, input }: { ctx: Ctx; input: { teamId: string; member: AddMemberInput } }): Promise<AddMemberResult> {
   const team = await managedTeam(ctx, input.teamId);
-  const data = addMemberSchema.parse(input.member);
+  const data = input.member;
   if (team.memberships.some((m) => m.user.email === data.email)) {
     throw new ApiError({ code: "conflict", field: "email", message: `${data.email} is already in ${team.name}` });
   }
@@ -233,10 +232,10 @@ function membershipOf(team: NonNullable<TeamRow>, userId: string) {
   return membership;
 }
 
-export async function updateMember({ ctx, input }: { ctx: Ctx; input: { teamId: string; userId: string; changes: unknown } }) {
+export async function updateMember({ ctx, input }: { ctx: Ctx; input: { teamId: string; userId: string; changes: UpdateMemberInput } }) {
   const team = await managedTeam(ctx, input.teamId);
   const membership = membershipOf(team, input.userId);
-  const { role } = updateMemberSchema.parse(input.changes);
+  const { role } = input.changes;
   assertKeepsOwner(ctx, team, input.userId, role);
   await getPrisma().membership.update({ where: { teamId_userId: { teamId: team.id, userId: input.userId } }, data: { role } });
   await recordAudit(ctx, {

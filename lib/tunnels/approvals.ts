@@ -6,14 +6,15 @@ import { recordAudit } from "@/lib/audit/audit-log";
 import { actorId, actorName, systemCtx, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import { getEngine } from "@/lib/tunnels/engine-port";
-import { applyHostPolicy, hostPolicy, requestOf } from "@/lib/tunnels/host-policy";
+import { applyHostPolicy, hostPolicy } from "@/lib/tunnels/host-policy";
+import { tunnelSpec } from "@/lib/tunnels/tunnel-spec";
 import { resolveRequest } from "@/lib/tunnels/approval-events";
 import { canApprove, isPrivileged, ownedTeams, teamRoles } from "@/lib/teams/team-access";
 import { OPEN_STATUSES, awaitsDecision, isOpen } from "@/lib/tunnels/tunnel-status";
 import { applyExtension, assertPortFree, findVisible, listTunnelsWhere, tunnelDto } from "@/lib/tunnels/tunnels";
 import { assertHostLimit } from "@/lib/tunnels/tunnel-limits";
 import type { PageQuery } from "@/lib/validation/page";
-import { approveRequestSchema, denyRequestSchema } from "@/lib/validation/tunnels";
+import type { DenyRequest, OptionalReason } from "@/lib/validation/tunnels";
 
 const said = (reason: string | undefined) => (reason ? `: ${reason}` : "");
 
@@ -30,11 +31,11 @@ async function decidable(ctx: Ctx, id: string) {
 /** The host's policy may have changed while the request waited: what it no longer allows cannot be approved. */
 async function assertStillAllowed(tunnel: Awaited<ReturnType<typeof decidable>>) {
   const host = await getPrisma().host.findUniqueOrThrow({ where: { id: tunnel.hostId } });
-  const request = { ...requestOf(tunnel), hostId: tunnel.hostId, ttlMinutes: tunnel.ttlMinutes, teamId: tunnel.teamId };
+  const request = { ...tunnelSpec(tunnel), ttlMinutes: tunnel.ttlMinutes };
   const policy = hostPolicy(host);
   try {
     // The sources were checked against the requester's address when they asked.
-    applyHostPolicy(request, policy, host.name, { ip: null, isAdmin: true, sourcesGiven: true });
+    applyHostPolicy(request, policy, host.name, { ip: null, isAdmin: true });
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     throw new ApiError({ code: "conflict", message: `${host.name}'s policy changed since the request: ${error.message}; deny it instead` });
@@ -43,9 +44,9 @@ async function assertStillAllowed(tunnel: Awaited<ReturnType<typeof decidable>>)
   await assertHostLimit(getPrisma(), { ownerId: tunnel.ownerId, who: tunnel.owner.email, host, policy, pending: false });
 }
 
-export async function approveRequest({ ctx, input }: { ctx: Ctx; input: { id: string; reason?: unknown } }) {
+export async function approveRequest({ ctx, input }: { ctx: Ctx; input: { id: string } & OptionalReason }) {
   const tunnel = await decidable(ctx, input.id);
-  const { reason } = approveRequestSchema.parse({ reason: input.reason });
+  const { reason } = input;
   const details = { requester: tunnel.owner.email, reason: reason ?? null };
   if (tunnel.status === "pending_approval") {
     await assertStillAllowed(tunnel);
@@ -64,9 +65,9 @@ export async function approveRequest({ ctx, input }: { ctx: Ctx; input: { id: st
   return tunnelDto(ctx, tunnel.id);
 }
 
-export async function denyRequest({ ctx, input }: { ctx: Ctx; input: { id: string; reason?: unknown } }) {
+export async function denyRequest({ ctx, input }: { ctx: Ctx; input: { id: string } & DenyRequest }) {
   const tunnel = await decidable(ctx, input.id);
-  const { reason } = denyRequestSchema.parse({ reason: input.reason });
+  const { reason } = input;
   const denied = `denied by ${actorName(ctx)}: ${reason}`;
   if (tunnel.status === "pending_approval") {
     await getEngine().transition(tunnel.id, "denied", denied, ctx);
@@ -80,7 +81,7 @@ export async function denyRequest({ ctx, input }: { ctx: Ctx; input: { id: strin
 }
 
 /** Requests the caller may decide, oldest first, a page at a time (a page may hold fewer than its limit: follow nextCursor). */
-export async function listApprovals({ ctx, input = {} }: { ctx: Ctx; input?: PageQuery }) {
+export async function listApprovals({ ctx, input }: { ctx: Ctx; input: PageQuery }) {
   const userId = actorId(ctx);
   const waiting = { OR: [{ status: "pending_approval" as const }, { extensionMinutes: { not: null }, status: { in: OPEN_STATUSES } }] };
   const candidates = isPrivileged(ctx)

@@ -10,7 +10,8 @@ import { lookup } from "node:dns/promises";
 import os from "node:os";
 import ipaddr from "ipaddr.js";
 import { ApiError } from "@/lib/api/api-error";
-import { LOOPBACK_RANGES, parseRange, rangeInside } from "@/lib/tunnels/tunnel-rules";
+import { LOOPBACK_RANGES, rangeInside } from "@/lib/tunnels/tunnel-rules";
+import { parseRange } from "@/lib/validation/common";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;

@@ -6,7 +6,7 @@ import { hostPolicySchema } from "@/lib/validation/host-policy";
 import { createTunnelSchema } from "@/lib/validation/tunnels";
 
 const open: HostPolicy = { kinds: ["local", "remote", "dynamic"], targets: [], ports: [], publicBinds: false, anySource: false, approval: false, defaultTtlMinutes: 60, maxTtlMinutes: 1440, maxOpenPerUser: 10, maxPendingPerUser: 5 };
-const user = { ip: "10.1.2.3", isAdmin: false, sourcesGiven: false };
+const user = { ip: "10.1.2.3", isAdmin: false };
 const request = (input: object) => createTunnelSchema.parse({ hostId: "h", kind: "local", listen: { port: 20001 }, target: { host: "db.internal", port: 5432 }, ...input });
 
 function refusal(policy: HostPolicy, input: object, requester = user): ApiError {
@@ -43,12 +43,12 @@ describe("host policy", () => {
   it("gives a listener on the bastion's loopback the same default and rules as any other", () => {
     expect(applyHostPolicy(request({}), open, "db-1", user)).toEqual(["10.1.2.3"]);
     expect(applyHostPolicy(request({ kind: "dynamic", target: undefined, listen: { address: "::1", port: 20001 } }), open, "db-1", user)).toEqual(["10.1.2.3"]);
-    expect(refusal(open, { allowedSources: [] }, { ...user, sourcesGiven: true })).toMatchObject({ field: "allowedSources" });
-    expect(refusal(open, { allowedSources: ["10.1.2.0/24"] }, { ...user, sourcesGiven: true })).toMatchObject({ field: "allowedSources" });
-    expect(refusal(open, { allowedSources: ["0.0.0.0/0"] }, { ...user, sourcesGiven: true })).toMatchObject({ field: "allowedSources" });
+    expect(refusal(open, { allowedSources: [] }, user)).toMatchObject({ field: "allowedSources" });
+    expect(refusal(open, { allowedSources: ["10.1.2.0/24"] }, user)).toMatchObject({ field: "allowedSources" });
+    expect(refusal(open, { allowedSources: ["0.0.0.0/0"] }, user)).toMatchObject({ field: "allowedSources" });
     // Programs on the bastion, asked for by name: its loopback addresses.
     for (const allowedSources of [["127.0.0.1/32"], ["127.0.0.0/8", "::1"]]) {
-      expect(applyHostPolicy(request({ allowedSources }), open, "db-1", { ...user, sourcesGiven: true })).toEqual(allowedSources);
+      expect(applyHostPolicy(request({ allowedSources }), open, "db-1", user)).toEqual(allowedSources);
     }
   });
 
@@ -67,11 +67,11 @@ describe("host policy", () => {
     const publicPolicy = { ...open, publicBinds: true };
     const wide = { kind: "remote", listen: { address: "0.0.0.0", port: 8080 } };
     expect(applyHostPolicy(request(wide), publicPolicy, "db-1", user)).toEqual(["10.1.2.3"]);
-    expect(applyHostPolicy(request({ ...wide, allowedSources: ["10.1.2.3/32"] }), publicPolicy, "db-1", { ...user, sourcesGiven: true })).toEqual(["10.1.2.3/32"]);
+    expect(applyHostPolicy(request({ ...wide, allowedSources: ["10.1.2.3/32"] }), publicPolicy, "db-1", user)).toEqual(["10.1.2.3/32"]);
     for (const allowedSources of [["10.1.2.0/24"], []]) {
-      expect(refusal(publicPolicy, { ...wide, allowedSources }, { ...user, sourcesGiven: true })).toMatchObject({ field: "allowedSources" });
-      expect(applyHostPolicy(request({ ...wide, allowedSources }), { ...publicPolicy, anySource: true }, "db-1", { ...user, sourcesGiven: true })).toEqual(allowedSources);
-      expect(applyHostPolicy(request({ ...wide, allowedSources }), publicPolicy, "db-1", { ...user, sourcesGiven: true, isAdmin: true })).toEqual(allowedSources);
+      expect(refusal(publicPolicy, { ...wide, allowedSources }, user)).toMatchObject({ field: "allowedSources" });
+      expect(applyHostPolicy(request({ ...wide, allowedSources }), { ...publicPolicy, anySource: true }, "db-1", user)).toEqual(allowedSources);
+      expect(applyHostPolicy(request({ ...wide, allowedSources }), publicPolicy, "db-1", { ...user, isAdmin: true })).toEqual(allowedSources);
     }
   });
 

@@ -1,8 +1,10 @@
 // A host's policy applied to a tunnel request, and to each SOCKS connection.
 import ipaddr from "ipaddr.js";
 import { ApiError } from "@/lib/api/api-error";
-import type { Host, Tunnel } from "@/lib/generated/prisma/client";
-import { LOOPBACK_RANGES, isLoopback, isMetadataAddress, metadataRefusal, parseRange, perList, rangeInside, sourceAllowed } from "@/lib/tunnels/tunnel-rules";
+import type { Host } from "@/lib/generated/prisma/client";
+import { LOOPBACK_RANGES, isLoopback, isMetadataAddress, metadataRefusal, perList, rangeInside, sourceAllowed } from "@/lib/tunnels/tunnel-rules";
+import type { TunnelSpec } from "@/lib/tunnels/tunnel-spec";
+import { parseRange } from "@/lib/validation/common";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 import type { CreateTunnel } from "@/lib/validation/tunnels";
 
@@ -81,20 +83,14 @@ export function destinationRefusal(policy: HostPolicy, hostName: string, target:
 const forbidden = (field: string, message: string) => new ApiError({ code: "forbidden", field, message });
 
 type Refusal = { field: string; message: string };
-type PolicedTunnel = Pick<CreateTunnel, "kind" | "listen" | "target" | "allowedSources">;
-
-/** A stored tunnel as the request it was. */
-export function requestOf(tunnel: Pick<Tunnel, "kind" | "listenAddress" | "listenPort" | "targetHost" | "targetPort" | "allowedSources">): PolicedTunnel {
-  return {
-    kind: tunnel.kind,
-    listen: { address: tunnel.listenAddress, port: tunnel.listenPort },
-    target: tunnel.targetHost && tunnel.targetPort ? { host: tunnel.targetHost, port: tunnel.targetPort } : undefined,
-    allowedSources: JSON.parse(tunnel.allowedSources) as string[],
-  };
-}
+type Endpoints = Pick<TunnelSpec, "kind" | "listen"> & { target?: TunnelSpec["target"] };
+/** A tunnel already granted, as stored. */
+type PolicedTunnel = Endpoints & Pick<TunnelSpec, "allowedSources">;
+/** A request as asked: its TTL or its sources may be left out (then the host's default TTL, and the requester's own address, apply). */
+type PolicedRequest = Endpoints & Pick<CreateTunnel, "allowedSources" | "ttlMinutes">;
 
 /** Why the policy does not allow the tunnel's kind, listen address or target, or null if it does. */
-export function policyRefusal(tunnel: PolicedTunnel, policy: HostPolicy, hostName: string): Refusal | null {
+export function policyRefusal(tunnel: Endpoints, policy: HostPolicy, hostName: string): Refusal | null {
   if (!policy.kinds.includes(tunnel.kind)) return { field: "kind", message: `${hostName} does not allow ${tunnel.kind} tunnels` };
   if (!isLoopback(tunnel.listen.address) && !policy.publicBinds) {
     return { field: "listen.address", message: `${hostName} allows listening on loopback only (127.0.0.1), not on ${tunnel.listen.address}` };
@@ -111,7 +107,7 @@ const singleAddress = (range: string) => {
 const insideLoopback = (range: string) => rangeInside(...parseRange(range), LOOPBACK_RANGES);
 
 /** A remote tunnel's loopback listener is on the SSH host: only programs there reach it, whatever their address. */
-const remoteLoopback = (tunnel: Pick<PolicedTunnel, "kind" | "listen">) => tunnel.kind === "remote" && isLoopback(tunnel.listen.address);
+const remoteLoopback = (tunnel: Endpoints) => tunnel.kind === "remote" && isLoopback(tunnel.listen.address);
 
 /** For a tunnel already granted: its sources were checked against its
  *  requester's address then, and teammates joined one address each since,
@@ -131,29 +127,25 @@ export function storedSourcesRefusal(tunnel: PolicedTunnel, policy: HostPolicy, 
  *  its owner may list loopback addresses, explicitly. A remote tunnel's
  *  loopback listener is on the SSH host, reached only by programs there, so
  *  source addresses say nothing about who they are. */
-export function applyHostPolicy(
-  tunnel: CreateTunnel,
-  policy: HostPolicy,
-  hostName: string,
-  requester: { ip: string | null; isAdmin: boolean; sourcesGiven: boolean },
-): string[] {
+export function applyHostPolicy(tunnel: PolicedRequest, policy: HostPolicy, hostName: string, requester: { ip: string | null; isAdmin: boolean }): string[] {
   const refusal = policyRefusal(tunnel, policy, hostName);
   if (refusal) throw forbidden(refusal.field, refusal.message);
-  if (tunnel.ttlMinutes > policy.maxTtlMinutes) {
+  if (tunnel.ttlMinutes !== undefined && tunnel.ttlMinutes > policy.maxTtlMinutes) {
     throw new ApiError({ code: "unprocessable_entity", field: "ttlMinutes", message: `must be at most ${policy.maxTtlMinutes} minutes on ${hostName}` });
   }
-  if (remoteLoopback(tunnel)) return tunnel.allowedSources;
+  const { allowedSources } = tunnel;
+  if (remoteLoopback(tunnel)) return allowedSources ?? [];
   const own = requester.ip ? ipaddr.process(requester.ip).toString() : null;
-  if (!requester.sourcesGiven) {
+  if (!allowedSources) {
     if (!own) throw forbidden("allowedSources", "Warren cannot tell your address: list the allowed sources");
     return [own];
   }
   // An empty list lets anyone in: the widest range of all.
   const loopbackListener = isLoopback(tunnel.listen.address);
-  const narrow = tunnel.allowedSources.length > 0 && tunnel.allowedSources.every((range) => (own !== null && singleAddress(range) && sourceAllowed(own, [range])) || (loopbackListener && insideLoopback(range)));
+  const narrow = allowedSources.length > 0 && allowedSources.every((range) => (own !== null && singleAddress(range) && sourceAllowed(own, [range])) || (loopbackListener && insideLoopback(range)));
   if (!narrow && !policy.anySource && !requester.isAdmin) {
     const loopback = loopbackListener ? " or loopback addresses (programs on the bastion)" : "";
     throw forbidden("allowedSources", `${hostName} lets you allow only your own address${own ? ` (${own})` : ""}${loopback}; wider ranges need an admin`);
   }
-  return tunnel.allowedSources;
+  return allowedSources;
 }

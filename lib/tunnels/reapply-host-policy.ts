@@ -10,7 +10,8 @@ import { tunnelRooms } from "@/lib/realtime/events";
 import { publish } from "@/lib/realtime/publish";
 import { resolveRequest } from "@/lib/tunnels/approval-events";
 import { getEngine } from "@/lib/tunnels/engine-port";
-import { hostPolicy, policyRefusal, requestOf, storedSourcesRefusal } from "@/lib/tunnels/host-policy";
+import { hostPolicy, policyRefusal, storedSourcesRefusal } from "@/lib/tunnels/host-policy";
+import { tunnelSpec } from "@/lib/tunnels/tunnel-spec";
 import { RESERVING_STATUSES, isOpen } from "@/lib/tunnels/tunnel-status";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 
@@ -18,7 +19,7 @@ type Policed = Tunnel & { owner: { role: string } };
 
 /** Why the policy no longer allows a tunnel it once granted, or null. */
 export function grantedTunnelRefusal(tunnel: Policed, policy: HostPolicy, hostName: string) {
-  const request = requestOf(tunnel);
+  const request = tunnelSpec(tunnel);
   return policyRefusal(request, policy, hostName) ?? storedSourcesRefusal(request, policy, hostName, tunnel.owner.role === "admin");
 }
 

@@ -1,9 +1,10 @@
 // The OpenSSH command equivalent to a tunnel, as people would type it. The
 // new port is always the left side of the spec (seed article's mnemonic).
+import type { TunnelKind } from "@/lib/validation/common";
 
 type Endpoint = { address: string; port: number };
 export type SshCommandInput = {
-  kind: "local" | "remote" | "dynamic";
+  kind: TunnelKind;
   listen: Endpoint;
   target?: { host: string; port: number } | null;
   /** `{ name }` alone for a viewer who may not see the host's address and user: the command names it as an ssh_config alias would. */

@@ -3,8 +3,7 @@
 // tests can check it. A connection flows top to bottom; the box that opens the
 // new port, the left side of the ssh spec, is the highlighted one.
 import { isLoopback, isWildcard } from "@/lib/tunnels/tunnel-rules";
-
-type Kind = "local" | "remote" | "dynamic";
+import type { TunnelKind as Kind } from "@/lib/validation/common";
 /** Ports may be missing while a form is being filled in; they are drawn as "?". */
 type Endpoint = { address: string; port?: number | null };
 

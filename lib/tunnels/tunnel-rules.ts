@@ -4,6 +4,7 @@
 import ipaddr from "ipaddr.js";
 import { ApiError } from "@/lib/api/api-error";
 import type { WarrenConfig } from "@/lib/config";
+import { parseRange } from "@/lib/validation/common";
 import type { CreateTunnel } from "@/lib/validation/tunnels";
 
 const METADATA_RANGES = ["169.254.0.0/16", "fd00:ec2::254/128"].map((cidr) => ipaddr.parseCIDR(cidr));
@@ -39,13 +40,6 @@ export function rangeInside(network: ipaddr.IPv4 | ipaddr.IPv6, bits: number, ra
 }
 
 export const LOOPBACK_RANGES = ["127.0.0.0/8", "::1/128"].map((cidr) => ipaddr.parseCIDR(cidr));
-
-/** Parses an address or CIDR to [address, prefix] (a bare address is a single host). */
-export function parseRange(value: string): [ipaddr.IPv4 | ipaddr.IPv6, number] {
-  if (value.includes("/")) return ipaddr.parseCIDR(value);
-  const address = ipaddr.parse(value);
-  return [address, address.kind() === "ipv4" ? 32 : 128];
-}
 
 /** `compute(items)` once per array rather than per call. For the lists of
  *  addresses and patterns each connection is checked against, which are

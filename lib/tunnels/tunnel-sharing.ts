@@ -12,6 +12,7 @@ import { publish } from "@/lib/realtime/publish";
 import { findEngine } from "@/lib/tunnels/engine-port";
 import { isMember } from "@/lib/teams/team-access";
 import { sourceAllowed } from "@/lib/tunnels/tunnel-rules";
+import { tunnelSpec } from "@/lib/tunnels/tunnel-spec";
 import { OPEN_STATUSES, isOpen } from "@/lib/tunnels/tunnel-status";
 import { assertOwnerOrAdmin, findVisible, getTunnel, type TunnelWithHost } from "@/lib/tunnels/tunnels";
 
@@ -63,7 +64,7 @@ type Joiner = { userId: string; source: string };
 /** The owner's own ranges: the allowed sources less what joining added. */
 function ownerSources(tunnel: TunnelWithHost): string[] {
   const added = new Set(tunnel.participants.filter((p) => p.granted).map((p) => p.source));
-  return (JSON.parse(tunnel.allowedSources) as string[]).filter((range) => !added.has(range));
+  return tunnelSpec(tunnel).allowedSources.filter((range) => !added.has(range));
 }
 
 /** The allowed sources for these participants, recomputed from the owner's:

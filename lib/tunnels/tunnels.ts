@@ -16,8 +16,9 @@ import { assertWithinLimits } from "@/lib/tunnels/tunnel-limits";
 import { OPEN_STATUSES, RESERVING_STATUSES, awaitsDecision, isOpen } from "@/lib/tunnels/tunnel-status";
 import { hostVisibleWhere, isPrivileged, canApprove, isMember } from "@/lib/teams/team-access";
 import { notifyApprovers, resolveRequest } from "@/lib/tunnels/approval-events";
-import { encodeCursor, pageQuerySchema, type PageQuery } from "@/lib/validation/page";
-import { closeTunnelSchema, createTunnelSchema, extendTunnelSchema, type CreateTunnelInput } from "@/lib/validation/tunnels";
+import { tunnelSpec } from "@/lib/tunnels/tunnel-spec";
+import { encodeCursor, type ListTunnelsQuery, type PageQuery } from "@/lib/validation/page";
+import type { CreateTunnel, ExtendTunnel, OptionalReason } from "@/lib/validation/tunnels";
 
 const tunnelInclude = {
   host: { select: { id: true, name: true, address: true, port: true, username: true } },
@@ -32,8 +33,7 @@ export type TunnelWithHost = Prisma.TunnelGetPayload<{ include: typeof tunnelInc
  *  looking at a tunnel shared with them), the host shows by name only. */
 export function serializeTunnel(tunnel: TunnelWithHost, hostVisible: boolean) {
   const live = isOpen(tunnel.status) ? findEngine()?.live(tunnel.id) : undefined;
-  const target = tunnel.targetHost && tunnel.targetPort ? { host: tunnel.targetHost, port: tunnel.targetPort } : null;
-  const listen = { address: tunnel.listenAddress, port: tunnel.listenPort };
+  const { listen, target, allowedSources } = tunnelSpec(tunnel);
   return {
     id: tunnel.id,
     kind: tunnel.kind,
@@ -48,7 +48,7 @@ export function serializeTunnel(tunnel: TunnelWithHost, hostVisible: boolean) {
     bytesOut: live?.bytesOut ?? Number(tunnel.bytesOut),
     connections: live?.connections ?? 0,
     connectionsTotal: live?.connectionsTotal ?? tunnel.connectionsTotal,
-    allowedSources: JSON.parse(tunnel.allowedSources) as string[],
+    allowedSources,
     ownerId: tunnel.ownerId,
     ownerEmail: tunnel.owner.email,
     teamId: tunnel.teamId,
@@ -125,24 +125,20 @@ export async function assertPortFree(ctx: Ctx, input: { kind: string; hostId: st
   }
 }
 
-export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunnelInput }) {
+export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunnel }) {
   const ownerId = ownerOf(ctx);
-  const data = createTunnelSchema.parse(input);
   const prisma = getPrisma();
   // A host the requester may not use is as unknown as a missing one.
-  const host = await prisma.host.findFirst({ where: { id: data.hostId, ...hostVisibleWhere(ctx) } });
-  if (!host) throw new ApiError({ code: "unprocessable_entity", field: "hostId", message: `no host with id ${data.hostId}` });
-  if (data.teamId && !(await isMember(ownerId, data.teamId))) {
+  const host = await prisma.host.findFirst({ where: { id: input.hostId, ...hostVisibleWhere(ctx) } });
+  if (!host) throw new ApiError({ code: "unprocessable_entity", field: "hostId", message: `no host with id ${input.hostId}` });
+  if (input.teamId && !(await isMember(ownerId, input.teamId))) {
     throw new ApiError({ code: "unprocessable_entity", field: "teamId", message: "must be one of your teams" });
   }
-  checkTunnelRules(data, getConfig());
+  checkTunnelRules(input, getConfig());
   const policy = hostPolicy(host);
-  if (input.ttlMinutes === undefined) data.ttlMinutes = Math.min(policy.defaultTtlMinutes, policy.maxTtlMinutes);
-  const allowedSources = applyHostPolicy(data, policy, host.name, {
-    ip: ctx.ip ?? null,
-    isAdmin: isPrivileged(ctx),
-    sourcesGiven: input.allowedSources !== undefined,
-  });
+  // Left out, the TTL is the host's default, within its maximum.
+  const data = { ...input, ttlMinutes: input.ttlMinutes ?? Math.min(policy.defaultTtlMinutes, policy.maxTtlMinutes) };
+  const allowedSources = applyHostPolicy(data, policy, host.name, { ip: ctx.ip ?? null, isAdmin: isPrivileged(ctx) });
   if (data.kind === "remote" && data.target) await assertNotBastion(policy, host.name, data.target);
   await assertPortFree(ctx, data);
   const engine = getEngine();
@@ -195,8 +191,7 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
 }
 
 /** One page of the tunnels `where` selects, by creation time; `nextCursor` is null on the last page. */
-export async function listTunnelsWhere(ctx: Ctx, where: Prisma.TunnelWhereInput, order: "asc" | "desc", page: PageQuery = {}) {
-  const { cursor, limit } = pageQuerySchema.parse(page);
+export async function listTunnelsWhere(ctx: Ctx, where: Prisma.TunnelWhereInput, order: "asc" | "desc", { cursor, limit }: PageQuery) {
   const beyond = order === "desc" ? "lt" : "gt";
   const after: Prisma.TunnelWhereInput = cursor ? { OR: [{ createdAt: { [beyond]: cursor.at } }, { createdAt: cursor.at, id: { [beyond]: cursor.id } }] } : {};
   const rows = await getPrisma().tunnel.findMany({ where: { AND: [where, after] }, include: tunnelInclude, orderBy: [{ createdAt: order }, { id: order }], take: limit + 1 });
@@ -206,7 +201,7 @@ export async function listTunnelsWhere(ctx: Ctx, where: Prisma.TunnelWhereInput,
 }
 
 /** Open ones (with requests still waiting for approval) unless `all`, newest first, a page at a time. */
-export async function listTunnels({ ctx, input = {} }: { ctx: Ctx; input?: { status?: "open" | "all" } & PageQuery }) {
+export async function listTunnels({ ctx, input }: { ctx: Ctx; input: ListTunnelsQuery }) {
   const { status, ...page } = input;
   return listTunnelsWhere(ctx, { ...listedFor(ctx), ...(status === "all" ? {} : { status: { in: RESERVING_STATUSES } }) }, "desc", page);
 }
@@ -250,10 +245,10 @@ export async function getTunnelHistory({ ctx, input }: { ctx: Ctx; input: { id: 
   };
 }
 
-export async function closeTunnel({ ctx, input }: { ctx: Ctx; input: { id: string; reason?: unknown } }) {
+export async function closeTunnel({ ctx, input }: { ctx: Ctx; input: { id: string } & OptionalReason }) {
   const tunnel = await findVisible(ctx, input.id);
   assertOwnerOrAdmin(ctx, tunnel, "close it");
-  const { reason } = closeTunnelSchema.parse({ reason: input.reason });
+  const { reason } = input;
   const because = `${reason ? `: ${reason}` : ""}`;
   if (isOpen(tunnel.status)) {
     await getEngine().close(tunnel.id, { status: "closed", reason: `closed by ${actorName(ctx)}${because}`, ctx });
@@ -269,10 +264,10 @@ export const approvalDeadline = () => new Date(Date.now() + getConfig().approval
 
 /** Moves an open tunnel's expiry to `ttlMinutes` from now, within its host's
  *  maximum; on a host that needs approval, asks for it instead. */
-export async function extendTunnel({ ctx, input }: { ctx: Ctx; input: { id: string; ttlMinutes?: unknown } }) {
+export async function extendTunnel({ ctx, input }: { ctx: Ctx; input: { id: string } & ExtendTunnel }) {
   const tunnel = await findVisible(ctx, input.id);
   assertOwnerOrAdmin(ctx, tunnel, "extend it");
-  const { ttlMinutes } = extendTunnelSchema.parse({ ttlMinutes: input.ttlMinutes });
+  const { ttlMinutes } = input;
   if (!isOpen(tunnel.status)) throw new ApiError({ code: "conflict", message: `the tunnel is ${tunnel.status}: only open tunnels can be extended` });
   const host = await getPrisma().host.findUniqueOrThrow({ where: { id: tunnel.hostId } });
   const policy = hostPolicy(host);

@@ -6,8 +6,6 @@ export const tokenNameSchema = z
   .min(1, { error: "must not be empty" })
   .max(64, { error: "must be at most 64 characters" });
 
-export const createApiTokenSchema = z.object({
-  userId: z.string().min(1),
-  name: tokenNameSchema.default("default"),
-});
-export type CreateApiTokenInput = z.input<typeof createApiTokenSchema>;
+/** A new token's body; whose token it is comes from the caller, never from the body. */
+export const createApiTokenSchema = z.object({ name: tokenNameSchema.default("default") });
+export type CreateApiTokenInput = z.output<typeof createApiTokenSchema>;

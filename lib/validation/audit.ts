@@ -24,3 +24,4 @@ export type AuditQuery = z.output<typeof auditQuerySchema>;
 export const auditExportSchema = auditQuerySchema.omit({ cursor: true, limit: true }).extend({
   format: z.enum(["csv", "jsonl"], { error: "must be csv or jsonl" }).default("jsonl"),
 });
+export type AuditExport = z.output<typeof auditExportSchema>;

@@ -1,3 +1,5 @@
+// The pieces every edge shares (API routes, forms, the CLI, socket payloads):
+// each rule lives here once, with the words its error gives.
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
 
@@ -7,9 +9,31 @@ export const portSchema = z
   .min(1, { error: "must be between 1 and 65535" })
   .max(65535, { error: "must be between 1 and 65535" });
 
-// A DNS name or an IP literal; what the SSH host or the bastion will resolve.
-const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/;
+// Dot-separated DNS labels of letters, digits, - and _.
+const LABELS = String.raw`[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*`;
+/** A DNS name, as a resolver takes it (a trailing dot allowed). */
+const HOSTNAME = new RegExp(String.raw`^(?=.{1,253}$)${LABELS}\.?$`);
+/** A host name or a *.suffix pattern, as a policy's targets name them. */
+export const HOST_PATTERN = new RegExp(String.raw`^(\*\.)?${LABELS}$`);
 
+/** Parses an address or CIDR to [address, prefix] (a bare address is a single host); throws on anything else. */
+export function parseRange(value: string): [ipaddr.IPv4 | ipaddr.IPv6, number] {
+  if (value.includes("/")) return ipaddr.parseCIDR(value);
+  const address = ipaddr.parse(value);
+  return [address, address.kind() === "ipv4" ? 32 : 128];
+}
+
+/** Whether `value` is an IP address or a CIDR range. */
+export function isAddressOrRange(value: string): boolean {
+  try {
+    parseRange(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// A DNS name or an IP literal; what the SSH host or the bastion will resolve.
 export const networkHostSchema = z
   .string({ error: "is required" })
   .trim()
@@ -20,21 +44,22 @@ export const networkHostSchema = z
   })
   .transform((value) => value.replace(/^\[|\]$/g, ""));
 
-export const ipAddressSchema = z
-  .string({ error: "is required" })
-  .trim()
-  .refine((value) => ipaddr.isValid(value), { error: "must be an IP address" });
+export const cidrSchema = z.string().trim().refine(isAddressOrRange, { error: "must be an IP address or CIDR range like 10.1.2.0/24" });
 
-export const cidrSchema = z
-  .string()
-  .trim()
-  .refine((value) => {
-    try {
-      ipaddr.parseCIDR(value.includes("/") ? value : `${value}/${ipaddr.parse(value).kind() === "ipv4" ? 32 : 128}`);
-      return true;
-    } catch {
-      return false;
-    }
-  }, { error: "must be an IP address or CIDR range like 10.1.2.0/24" });
+/** Who may connect to a tunnel's listener; an empty list lets anyone in. */
+export const allowedSourcesSchema = z.array(cidrSchema).max(32, { error: "can list at most 32 ranges" });
 
 export const idSchema = z.string({ error: "is required" }).min(1, { error: "is required" }).max(64);
+
+export const tunnelKindSchema = z.enum(["local", "remote", "dynamic"], { error: "must be local, remote or dynamic" });
+export type TunnelKind = z.output<typeof tunnelKindSchema>;
+export const TUNNEL_KINDS = tunnelKindSchema.options;
+
+export const MAX_TTL_MINUTES = 7 * 24 * 60;
+
+/** How long a tunnel stays open, or a host lets one. */
+export const ttlMinutesSchema = z
+  .number({ error: "must be a number" })
+  .int({ error: "must be a whole number of minutes" })
+  .min(1, { error: "must be at least 1 minute" })
+  .max(MAX_TTL_MINUTES, { error: `must be at most ${MAX_TTL_MINUTES} minutes (7 days)` });

@@ -1,25 +1,13 @@
-import ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { tunnelKindSchema, MAX_TTL_MINUTES } from "@/lib/validation/tunnels";
-
-const HOST_PATTERN = /^(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*$/;
+import { HOST_PATTERN, isAddressOrRange, ttlMinutesSchema, tunnelKindSchema } from "@/lib/validation/common";
 
 /** A target a host's policy allows: a CIDR or address, a host name, or *.suffix. */
 export const targetPatternSchema = z
   .string()
   .trim()
-  .refine((value) => HOST_PATTERN.test(value) || ipaddr.isValid(value) || isCidr(value), {
+  .refine((value) => HOST_PATTERN.test(value) || isAddressOrRange(value), {
     error: "must be a CIDR (10.0.0.0/8), an address, a host name or a *.suffix pattern",
   });
-
-function isCidr(value: string): boolean {
-  try {
-    ipaddr.parseCIDR(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export const portRangeSchema = z
   .string()
@@ -53,16 +41,8 @@ export const hostPolicySchema = z.object({
   anySource: z.boolean({ error: "must be true or false" }),
   approval: z.boolean({ error: "must be true or false" }),
   /** For requests that name no TTL; above maxTtlMinutes, the maximum applies. */
-  defaultTtlMinutes: z
-    .number({ error: "must be a number" })
-    .int({ error: "must be a whole number of minutes" })
-    .min(1, { error: "must be at least 1 minute" })
-    .max(MAX_TTL_MINUTES, { error: `must be at most ${MAX_TTL_MINUTES} minutes (7 days)` }),
-  maxTtlMinutes: z
-    .number({ error: "must be a number" })
-    .int({ error: "must be a whole number of minutes" })
-    .min(1, { error: "must be at least 1 minute" })
-    .max(MAX_TTL_MINUTES, { error: `must be at most ${MAX_TTL_MINUTES} minutes (7 days)` }),
+  defaultTtlMinutes: ttlMinutesSchema,
+  maxTtlMinutes: ttlMinutesSchema,
   /** Open tunnels (starting, active, reconnecting) one user may have through this host; admins are not limited. */
   maxOpenPerUser: perUserLimit("tunnels"),
   /** Requests one user may have waiting for approval on this host. */

@@ -48,7 +48,8 @@ export const createHostSchema = z.object(hostFields).superRefine((host, ctx) => 
     ctx.addIssue({ code: "custom", path: ["privateKey"], message: "give either a privateKey or generateKey: true" });
   }
 });
-export type CreateHostInput = z.input<typeof createHostSchema>;
+/** What createHost takes: the parsed body. */
+export type CreateHostInput = z.output<typeof createHostSchema>;
 
 export const updateHostSchema = z
   .object({
@@ -71,4 +72,4 @@ export const updateHostSchema = z
       ctx.addIssue({ code: "custom", path: ["privateKey"], message: "give either a privateKey or generateKey: true" });
     }
   });
-export type UpdateHostInput = z.input<typeof updateHostSchema>;
+export type UpdateHostInput = z.output<typeof updateHostSchema>;

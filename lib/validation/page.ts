@@ -20,13 +20,12 @@ function decodeCursor(value: string): Cursor | null {
 export const pageQuerySchema = z.object({
   cursor: z
     .string()
-    .optional()
     .transform((value, ctx) => {
-      if (value === undefined) return undefined;
       const cursor = decodeCursor(value);
       if (!cursor) ctx.addIssue({ code: "custom", message: "must be the nextCursor of a previous page" });
-      return cursor ?? undefined;
-    }),
+      return cursor ?? z.NEVER;
+    })
+    .optional(),
   limit: z.coerce
     .number({ error: "must be a number" })
     .int({ error: `must be between 1 and ${MAX_PAGE}` })
@@ -34,4 +33,15 @@ export const pageQuerySchema = z.object({
     .max(MAX_PAGE, { error: `must be between 1 and ${MAX_PAGE}` })
     .default(100),
 });
-export type PageQuery = z.input<typeof pageQuerySchema>;
+export type PageQuery = z.output<typeof pageQuerySchema>;
+/** The first page at the default size, for pages that list without a query. */
+export const FIRST_PAGE: PageQuery = pageQuerySchema.parse({});
+
+/** GET /tunnels: open ones unless ?status=all, a page at a time. */
+export const listTunnelsQuerySchema = pageQuerySchema.extend({
+  status: z
+    .string()
+    .optional()
+    .transform((status) => (status === "all" ? "all" : "open")),
+});
+export type ListTunnelsQuery = z.output<typeof listTunnelsQuerySchema>;

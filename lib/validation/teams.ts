@@ -8,11 +8,13 @@ export const createTeamSchema = z.object({
   /** Its first owner; admins manage every team without being in it. */
   ownerEmail: emailSchema.optional(),
 });
-export type CreateTeamInput = z.input<typeof createTeamSchema>;
+export type CreateTeamInput = z.output<typeof createTeamSchema>;
 
 export const updateTeamSchema = z.object({ name: nameSchema });
+export type UpdateTeamInput = z.output<typeof updateTeamSchema>;
 
 export const addMemberSchema = z.object({ email: emailSchema, role: teamRoleSchema.default("member") });
-export type AddMemberInput = z.input<typeof addMemberSchema>;
+export type AddMemberInput = z.output<typeof addMemberSchema>;
 
 export const updateMemberSchema = z.object({ role: teamRoleSchema });
+export type UpdateMemberInput = z.output<typeof updateMemberSchema>;

@@ -36,16 +36,19 @@ export const createUserSchema = z.object({
   name: nameSchema.optional(),
   role: roleSchema.default("user"),
 });
-export type CreateUserInput = z.input<typeof createUserSchema>;
+export type CreateUserInput = z.output<typeof createUserSchema>;
 
 export const firstAdminSchema = z.object({
   email: emailSchema,
   password: passwordSchema,
   name: nameSchema,
 });
-export type FirstAdminInput = z.input<typeof firstAdminSchema>;
+export type FirstAdminInput = z.output<typeof firstAdminSchema>;
 
 export const signInSchema = z.object({
   email: emailSchema,
   password: z.string({ error: "is required" }).min(1, { error: "is required" }).max(256),
 });
+
+/** PATCH /users/:id: disabling is the one change for now. */
+export const disableUserSchema = z.object({ disabled: z.literal(true, { error: "must be true: disabling is the only change a user accepts" }) });

@@ -12,6 +12,7 @@ import { getConfig } from "@/lib/config";
 import { systemCtx } from "@/lib/context";
 import { migrate } from "@/lib/db/migrate";
 import { disconnectPrisma } from "@/lib/db/prisma";
+import { auditExportSchema, auditQuerySchema } from "@/lib/validation/audit";
 
 const TOTAL = Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_AUDIT_RUNS ?? 40);
@@ -109,13 +110,13 @@ async function main() {
     ];
     console.log(`\n| filter (50 per page) | p50 ms | p95 ms | target p95 < 50 ms |\n|---|---|---|---|`);
     for (const [name, input] of filters) {
-      const { p50, p95 } = await time(() => searchAudit({ ctx, input }));
+      const { p50, p95 } = await time(() => searchAudit({ ctx, input: auditQuerySchema.parse(input) }));
       console.log(`| ${name} | ${p50.toFixed(1)} | ${p95.toFixed(1)} | ${p95 < 50 ? "holds" : "MISSED"} |`);
     }
 
     started = performance.now();
     let rows = 0;
-    const reader = exportAudit({ ctx, input: { format: "jsonl" } }).stream.getReader();
+    const reader = exportAudit({ ctx, input: auditExportSchema.parse({ format: "jsonl" }) }).stream.getReader();
     const decoder = new TextDecoder();
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rows += decoder.decode(chunk.value).split("\n").length - 1;
     const seconds = (performance.now() - started) / 1000;

@@ -9,6 +9,7 @@ import { systemCtx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import { createHost } from "@/lib/hosts";
 import { createUser } from "@/lib/users";
+import { createUserSchema } from "@/lib/validation/users";
 import { TunnelEngine, type StatusEvent } from "@/server/tunnels/tunnel-engine";
 import { freePortInRange, waitFor } from "@/tests/harness/free-port";
 import { fetchAll, startEchoServer, type TcpServer } from "@/tests/harness/origin";
@@ -26,7 +27,7 @@ beforeAll(async () => {
   [sshd, echo] = await Promise.all([startSshd(), startEchoServer()]);
   const ctx = systemCtx("test");
   hostId = (await createHost({ ctx, input: { name: "lab", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey } })).id;
-  ownerId = (await createUser({ ctx, input: { email: "owner@example.com", password: "correct horse battery" } })).id;
+  ownerId = (await createUser({ ctx, input: createUserSchema.parse({ email: "owner@example.com", password: "correct horse battery" }) })).id;
 });
 
 afterAll(async () => {

@@ -18,6 +18,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import type { TunnelStatus } from "@/lib/generated/prisma/enums";
 import { TunnelOpenError, type LiveStats, type TunnelEngineApi } from "@/lib/tunnels/engine-port";
 import { hostPolicy } from "@/lib/tunnels/host-policy";
+import { tunnelSpec } from "@/lib/tunnels/tunnel-spec";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 import { dropDisabledParticipants } from "@/lib/tunnels/tunnel-sharing";
@@ -137,7 +138,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
         listenPort: tunnel.listenPort,
         targetHost: tunnel.targetHost,
         targetPort: tunnel.targetPort,
-        allowedSources: JSON.parse(tunnel.allowedSources) as string[],
+        allowedSources: tunnelSpec(tunnel).allowedSources,
         policy: hostPolicy(tunnel.host),
         expiresAt: tunnel.expiresAt,
       },

@@ -11,10 +11,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { errorStatus } from "@/lib/api/api-error";
 import { tokenNameSchema } from "@/lib/validation/api-tokens";
-import { cidrSchema, networkHostSchema, portSchema } from "@/lib/validation/common";
+import { cidrSchema, MAX_TTL_MINUTES, networkHostSchema, portSchema, tunnelKindSchema } from "@/lib/validation/common";
 import { hostPolicySchema } from "@/lib/validation/host-policy";
 import { fingerprintSchema, hostNameSchema, sshUsernameSchema } from "@/lib/validation/hosts";
-import { MAX_TTL_MINUTES, tunnelKindSchema } from "@/lib/validation/tunnels";
 import { teamRoleSchema } from "@/lib/validation/teams";
 import { emailSchema, nameSchema, roleSchema } from "@/lib/validation/users";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
@@ -642,12 +641,57 @@ describe("path ids that are not plain text", () => {
   it("that are dot segments (., .., %2e%2e) are never a 5xx and any 4xx is JSON", async () => {
     // Next resolves dot segments first, so a request may land where no route
     // or method is (POST /tunnels/./extend is POST /tunnels/extend): the
-    // catch-all route and each route's methodNotAllowed() answer in JSON.
+    // catch-all route and each route's apiRoute() 405s answer in JSON.
     const dots = fc.constantFrom(".", "..", "%2e", "%2e%2e", "%2E.", ".%2E", "..%2F..");
     await fc.assert(
       fc.asyncProperty(idRouteArb, dots, adminOrUser, check),
       { seed: SEED, numRuns: 30 },
     );
+  });
+});
+
+/** Every route file under app/api/v1 and the methods it takes. */
+const ROUTE_METHODS: [string, Route["method"][]][] = [
+  ["/health", ["GET"]],
+  ["/me", ["GET"]],
+  ["/hosts", ["GET", "POST"]],
+  ["/hosts/:mainHost", ["GET", "PATCH", "DELETE"]],
+  ["/hosts/:mainHost/test", ["POST"]],
+  ["/tunnels", ["GET", "POST"]],
+  ["/tunnels/:userTunnel", ["GET", "DELETE"]],
+  ["/tunnels/:userTunnel/approve", ["POST"]],
+  ["/tunnels/:userTunnel/deny", ["POST"]],
+  ["/tunnels/:userTunnel/extend", ["POST"]],
+  ["/tunnels/:userTunnel/history", ["GET"]],
+  ["/tunnels/:userTunnel/join", ["POST"]],
+  ["/tunnels/:userTunnel/participants/:victim", ["DELETE"]],
+  ["/tokens", ["GET", "POST"]],
+  ["/tokens/:victimToken", ["DELETE"]],
+  ["/users", ["GET", "POST"]],
+  ["/users/:victim", ["GET", "PATCH"]],
+  ["/audit", ["GET"]],
+  ["/audit/export", ["GET"]],
+  ["/audit/verify", ["GET"]],
+  ["/approvals", ["GET"]],
+  ["/teams", ["GET", "POST"]],
+  ["/teams/:team", ["GET", "PATCH", "DELETE"]],
+  ["/teams/:team/members", ["GET", "POST"]],
+  ["/teams/:team/members/:victim", ["PATCH", "DELETE"]],
+  ["/teams/:team/invitations/no-such-invitation", ["DELETE"]],
+  ["/teams/:team/invitations/no-such-invitation/accept", ["POST"]],
+  ["/teams/:team/invitations/no-such-invitation/decline", ["POST"]],
+];
+
+describe("methods a route does not take", () => {
+  it("are a JSON 405 naming the ones it does, before anything else is asked", async () => {
+    for (const [path, allowed] of ROUTE_METHODS) {
+      for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((m) => !allowed.includes(m as Route["method"]))) {
+        const request: RawRequest = { method, path: `/api/v1${fillPath(path, "")}`, headers: { "content-type": "application/json" }, body: method === "GET" ? undefined : new TextEncoder().encode("{}") };
+        const response = await sendRaw(warren.port, request);
+        expect(response.status, describeExchange(request, response)).toBe(405);
+        expect(JSON.parse(response.text), describeExchange(request, response)).toEqual({ error: { code: "method_not_allowed", message: `${method} is not allowed here; use ${allowed.join(" or ")}` } });
+      }
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { searchAudit } from "@/lib/audit/audit-query";
+import { auditQuerySchema } from "@/lib/validation/audit";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
 import { getPrisma } from "@/lib/db/prisma";
 import { AuditView } from "./audit-view";
@@ -15,8 +16,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const params = await searchParams;
   const filters = Object.fromEntries(FILTER_KEYS.flatMap((key) => (typeof params[key] === "string" && params[key] ? [[key, params[key]]] : [])));
   const prisma = getPrisma();
+  // Filters the API would refuse show an empty page.
+  const query = auditQuerySchema.safeParse(filters);
   const [page, hosts, users] = await Promise.all([
-    searchAudit({ ctx, input: filters }).catch(() => ({ events: [], nextCursor: null })),
+    query.success ? searchAudit({ ctx, input: query.data }) : { events: [], nextCursor: null },
     prisma.host.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }),
     prisma.user.findMany({ select: { id: true, email: true }, orderBy: { email: "asc" } }),
   ]);

@@ -7,7 +7,8 @@ import { FormCard } from "@/app/components/form-card";
 import { SubmitButton } from "@/app/components/submit-button";
 import { TextField } from "@/app/components/text-field";
 import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
-import { createHostSchema, type CreateHostInput } from "@/lib/validation/hosts";
+import type { z } from "zod";
+import { createHostSchema } from "@/lib/validation/hosts";
 import { errorMessage } from "@/app/lib/error-message";
 import { issueErrors, useFocusFirstError, type FieldErrors } from "@/app/lib/field-errors";
 import { AssignmentFields, type Assignment, type TeamOption } from "./assignment-fields";
@@ -25,7 +26,7 @@ function isField(field: string | undefined): field is Field {
   return FIELDS.some((known) => known === field);
 }
 
-function readForm(form: HTMLFormElement, source: KeySource): CreateHostInput {
+function readForm(form: HTMLFormElement, source: KeySource): z.input<typeof createHostSchema> {
   const data = new FormData(form);
   const text = (key: string) => String(data.get(key) ?? "").trim();
   const port = text("port");

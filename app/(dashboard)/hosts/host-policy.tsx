@@ -7,10 +7,10 @@ import { FormAlert } from "@/app/components/form-alert";
 import { SaveRow } from "@/app/components/save-row";
 import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
 import { MAX_PER_USER, hostPolicySchema, type HostPolicy } from "@/lib/validation/host-policy";
-import { MAX_TTL_MINUTES } from "@/lib/validation/tunnels";
+import { MAX_TTL_MINUTES, type TunnelKind } from "@/lib/validation/common";
 import { errorMessage } from "@/app/lib/error-message";
 import type { HostView } from "./host-view";
-import { KINDS, policySummary, ttlText, type TunnelKind } from "./policy-text";
+import { KINDS, policySummary, ttlText } from "./policy-text";
 
 type Host = Pick<HostView, "id" | "name" | "policy">;
 

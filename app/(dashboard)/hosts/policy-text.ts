@@ -1,7 +1,7 @@
 import { formatDuration } from "@/lib/format";
+import type { TunnelKind } from "@/lib/validation/common";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 
-export type TunnelKind = HostPolicy["kinds"][number];
 
 /** In the order the forms show them. */
 export const KINDS: { kind: TunnelKind; label: string }[] = [

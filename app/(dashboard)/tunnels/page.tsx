@@ -3,6 +3,7 @@ import Link from "next/link";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
 import { listApprovals } from "@/lib/tunnels/approvals";
 import { listTunnels } from "@/lib/tunnels/tunnels";
+import { FIRST_PAGE } from "@/lib/validation/page";
 import { TunnelList } from "./tunnel-list";
 import { viewerOf } from "./viewer-of";
 
@@ -11,8 +12,8 @@ export const metadata: Metadata = { title: "Tunnels" };
 export default async function TunnelsPage({ searchParams }: { searchParams: Promise<{ show?: string }> }) {
   const { ctx, user } = await requireSessionCtx();
   const all = (await searchParams).show === "all";
-  const [tunnels, { approver, ...viewer }] = await Promise.all([listTunnels({ ctx, input: { status: all ? "all" : "open" } }), viewerOf(user)]);
-  const requests = approver ? await listApprovals({ ctx }) : null;
+  const [tunnels, { approver, ...viewer }] = await Promise.all([listTunnels({ ctx, input: { ...FIRST_PAGE, status: all ? "all" : "open" } }), viewerOf(user)]);
+  const requests = approver ? await listApprovals({ ctx, input: FIRST_PAGE }) : null;
   return (
     <section aria-labelledby="tunnels-heading" className="space-y-4">
       <div className="flex flex-wrap items-center gap-3">

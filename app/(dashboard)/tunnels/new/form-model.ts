@@ -7,11 +7,10 @@ import { sshCommand } from "@/lib/tunnels/ssh-command";
 import type { DiagramInput } from "@/lib/tunnels/tunnel-diagram";
 import { applyHostPolicy } from "@/lib/tunnels/host-policy";
 import { checkTunnelRules } from "@/lib/tunnels/tunnel-rules";
-import { networkHostSchema, portSchema } from "@/lib/validation/common";
+import { MAX_TTL_MINUTES, networkHostSchema, portSchema, TUNNEL_KINDS, type TunnelKind } from "@/lib/validation/common";
 import type { HostPolicy } from "@/lib/validation/host-policy";
-import { createTunnelSchema, MAX_TTL_MINUTES, type CreateTunnel } from "@/lib/validation/tunnels";
+import { createTunnelSchema, type CreateTunnel } from "@/lib/validation/tunnels";
 
-export type TunnelKind = "local" | "remote" | "dynamic";
 /** A host that holds requests for a team owner or an admin; admins' own requests open at once. */
 export const needsApproval = (host: HostOption | undefined, requester: Requester) => Boolean(host?.policy.approval) && !requester.isAdmin;
 
@@ -20,9 +19,8 @@ export type HostOption = { id: string; name: string; address: string; port: numb
 /** Who is asking, as the server will judge it: the address Warren sees (null if unknown) and whether they are an admin. */
 export type Requester = { ip: string | null; isAdmin: boolean };
 
-export const ALL_KINDS: readonly TunnelKind[] = ["local", "remote", "dynamic"];
 /** The kinds a host allows; with no host chosen, all of them. */
-export const allowedKinds = (host: HostOption | undefined): readonly TunnelKind[] => host?.policy.kinds ?? ALL_KINDS;
+export const allowedKinds = (host: HostOption | undefined): readonly TunnelKind[] => host?.policy.kinds ?? TUNNEL_KINDS;
 
 /** The longest TTL the chosen host allows. */
 export const maxTtl = (host: HostOption | undefined) => host?.policy.maxTtlMinutes ?? MAX_TTL_MINUTES;
@@ -61,9 +59,9 @@ export function listenOf(values: FormValues): { address: string; port: string } 
   return values.kind === "remote" ? { address: values.hostAddress, port: values.hostPort } : { address: values.bastionAddress, port: values.bastionPort };
 }
 
-/** The request body as typed. A blank TTL is left out so the API's default
- *  applies, unless the host allows less; blank sources are left out so the
- *  server applies its default (the requester's own address, except on the SSH host's loopback). */
+/** The request body as typed. A blank TTL is the form's default (the host's
+ *  default, within its maximum); blank sources are left out so the server
+ *  applies its default (the requester's own address, except on the SSH host's loopback). */
 export function toInput(values: FormValues, host?: HostOption) {
   const listen = listenOf(values);
   const sources = splitSources(values.allowedSources);
@@ -78,8 +76,6 @@ export function toInput(values: FormValues, host?: HostOption) {
   };
 }
 
-/** What is sent: the parsed request, without the sources the user did not give. */
-export type TunnelBody = Omit<CreateTunnel, "allowedSources"> & { allowedSources?: string[] };
 
 /** The form field an API error path ("listen.port", "allowedSources.2", "target") belongs to. */
 export function fieldFor(path: string): FieldName | undefined {
@@ -90,14 +86,15 @@ export function fieldFor(path: string): FieldName | undefined {
   return undefined;
 }
 
-export type Validation = { ok: true; data: TunnelBody } | { ok: false; errors: FieldErrors; formError?: string };
+/** `data` is what is sent: an absent list of sources means "the default"; an empty one would mean "anyone". */
+export type Validation = { ok: true; data: CreateTunnel } | { ok: false; errors: FieldErrors; formError?: string };
 
 export type ListenRules = Pick<WarrenConfig, "listenAddresses" | "listenPorts">;
 
 export function validate(values: FormValues, rules: ListenRules, host: HostOption | undefined, requester: Requester): Validation {
   const input = toInput(values, host);
   const result = createTunnelSchema.safeParse(input);
-  if (result.success) return checkRules(result.data, rules, host, { ...requester, sourcesGiven: input.allowedSources !== undefined });
+  if (result.success) return checkRules(result.data, rules, host, requester);
   const errors: FieldErrors = {};
   let formError: string | undefined;
   for (const issue of result.error.issues) {
@@ -113,13 +110,11 @@ export function validate(values: FormValues, rules: ListenRules, host: HostOptio
 }
 
 /** The server's port range, metadata and host policy rules, which are pure and so can run here too. */
-function checkRules(data: CreateTunnel, rules: ListenRules, host: HostOption | undefined, requester: Requester & { sourcesGiven: boolean }): Validation {
+function checkRules(data: CreateTunnel, rules: ListenRules, host: HostOption | undefined, requester: Requester): Validation {
   try {
     checkTunnelRules(data, rules);
     if (host) applyHostPolicy(data, host.policy, host.name, requester);
-    const { allowedSources, ...rest } = data;
-    // An absent list means "the default"; an empty one would mean "anyone".
-    return { ok: true, data: requester.sourcesGiven ? { ...rest, allowedSources } : rest };
+    return { ok: true, data };
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     const field = error.field ? fieldFor(error.field) : undefined;

@@ -1,4 +1,4 @@
-import type { TunnelKind } from "./form-model";
+import type { TunnelKind } from "@/lib/validation/common";
 
 // Named by what people want to do; the ssh flag is for those who know it.
 const KINDS: { kind: TunnelKind; title: string; flag: string; sentence: string }[] = [

@@ -1,7 +1,8 @@
 import { isLoopback } from "@/lib/tunnels/tunnel-rules";
 import { controlClass, Field } from "@/app/components/field";
+import type { TunnelKind } from "@/lib/validation/common";
 import { TextInput, type Bound } from "./form-field";
-import { fieldId, type TunnelKind } from "./form-model";
+import { fieldId } from "./form-model";
 
 type Props = {
   kind: TunnelKind;

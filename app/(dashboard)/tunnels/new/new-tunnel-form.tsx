@@ -8,6 +8,7 @@ import { SubmitButton } from "@/app/components/submit-button";
 import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
 import { errorMessage } from "@/app/lib/error-message";
 import { tunnelDiagram } from "@/lib/tunnels/tunnel-diagram";
+import type { TunnelKind } from "@/lib/validation/common";
 import type { Bound } from "./form-field";
 import {
   allowedKinds,
@@ -24,7 +25,6 @@ import {
   type FormValues,
   type HostOption,
   type Requester,
-  type TunnelKind,
 } from "./form-model";
 import { HostPicker } from "./host-picker";
 import { KindPicker, kindName, kindTitle } from "./kind-picker";

@@ -18,7 +18,7 @@ function ownAddress(ip: string | null | undefined): string | null {
 
 export default async function NewTunnelPage() {
   const { user, ctx } = await requireSessionCtx();
-  const [hosts, tunnels, teams] = await Promise.all([listHosts({ ctx }), listTunnels({ ctx, input: { limit: MAX_PAGE } }), listTeams({ ctx })]);
+  const [hosts, tunnels, teams] = await Promise.all([listHosts({ ctx }), listTunnels({ ctx, input: { limit: MAX_PAGE, status: "open" } }), listTeams({ ctx })]);
   const { listenAddresses, listenPorts } = getConfig();
   // Warren-side listeners share the bastion's ports; remote ones live on their hosts.
   const usedOnBastion = tunnels.tunnels.filter((tunnel) => tunnel.kind !== "remote").map((tunnel) => tunnel.listen.port);

@@ -1,10 +1,9 @@
-import { withAuth } from "@/lib/api/with-auth";
+import { apiRoute } from "@/lib/api/api-route";
+import { readQuery } from "@/lib/api/read-input";
 import { searchAudit } from "@/lib/audit/audit-query";
-import { methodNotAllowed } from "@/lib/api/method-not-allowed";
+import { auditQuerySchema } from "@/lib/validation/audit";
 
 // Admins only: ?actor=&action=tunnel.*&hostId=&tunnelId=&from=&to=&q=&cursor=&limit=
-export const GET = withAuth(async ({ req, ctx }) =>
-  Response.json(await searchAudit({ ctx, input: Object.fromEntries(new URL(req.url).searchParams) })),
-);
-
-export const { POST, PUT, PATCH, DELETE } = methodNotAllowed("GET");
+export const { GET, POST, PUT, PATCH, DELETE } = apiRoute({
+  GET: async ({ req, ctx }) => Response.json(await searchAudit({ ctx, input: readQuery(req, auditQuerySchema) })),
+});

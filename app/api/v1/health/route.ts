@@ -1,17 +1,16 @@
-import { handleApiError } from "@/lib/api/handle-api-error";
 import { ApiError } from "@/lib/api/api-error";
+import { publicApiRoute } from "@/lib/api/api-route";
 import { getPrisma } from "@/lib/db/prisma";
-import { methodNotAllowed } from "@/lib/api/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 
-export async function GET() {
-  try {
-    await getPrisma().$queryRaw`SELECT 1`;
-  } catch {
-    return handleApiError(new ApiError({ code: "unavailable", message: "the database does not answer" }));
-  }
-  return Response.json({ status: "ok" });
-}
-
-export const { POST, PUT, PATCH, DELETE } = methodNotAllowed("GET");
+export const { GET, POST, PUT, PATCH, DELETE } = publicApiRoute({
+  GET: async () => {
+    try {
+      await getPrisma().$queryRaw`SELECT 1`;
+    } catch {
+      throw new ApiError({ code: "unavailable", message: "the database does not answer" });
+    }
+    return Response.json({ status: "ok" });
+  },
+});

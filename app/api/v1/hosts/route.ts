@@ -1,14 +1,9 @@
-import { readJsonObject } from "@/lib/api/read-json";
-import { withAuth } from "@/lib/api/with-auth";
+import { apiRoute } from "@/lib/api/api-route";
+import { readBody } from "@/lib/api/read-input";
 import { createHost, listHosts } from "@/lib/hosts";
-import type { CreateHostInput } from "@/lib/validation/hosts";
-import { methodNotAllowed } from "@/lib/api/method-not-allowed";
+import { createHostSchema } from "@/lib/validation/hosts";
 
-export const GET = withAuth(async ({ ctx }) => Response.json({ hosts: await listHosts({ ctx }) }));
-
-export const POST = withAuth(async ({ req, ctx }) => {
-  const input = (await readJsonObject(req)) as CreateHostInput;
-  return Response.json(await createHost({ ctx, input }), { status: 201 });
+export const { GET, POST, PUT, PATCH, DELETE } = apiRoute({
+  GET: async ({ ctx }) => Response.json({ hosts: await listHosts({ ctx }) }),
+  POST: async ({ req, ctx }) => Response.json(await createHost({ ctx, input: await readBody(req, createHostSchema) }), { status: 201 }),
 });
-
-export const { PUT, PATCH, DELETE } = methodNotAllowed("GET", "POST");

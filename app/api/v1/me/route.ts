@@ -1,6 +1,5 @@
-import { withAuth } from "@/lib/api/with-auth";
-import { methodNotAllowed } from "@/lib/api/method-not-allowed";
+import { apiRoute } from "@/lib/api/api-route";
 
-export const GET = withAuth(async ({ user }) => Response.json({ user }));
-
-export const { POST, PUT, PATCH, DELETE } = methodNotAllowed("GET");
+export const { GET, POST, PUT, PATCH, DELETE } = apiRoute({
+  GET: async ({ user }) => Response.json({ user }),
+});

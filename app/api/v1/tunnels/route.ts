@@ -1,19 +1,12 @@
-import { readJsonObject } from "@/lib/api/read-json";
-import { withAuth } from "@/lib/api/with-auth";
+import { apiRoute } from "@/lib/api/api-route";
+import { readBody, readQuery } from "@/lib/api/read-input";
 import { createTunnel, listTunnels } from "@/lib/tunnels/tunnels";
-import type { CreateTunnelInput } from "@/lib/validation/tunnels";
-import { methodNotAllowed } from "@/lib/api/method-not-allowed";
+import { listTunnelsQuerySchema } from "@/lib/validation/page";
+import { createTunnelSchema } from "@/lib/validation/tunnels";
 
-// ?status=all includes closed, failed and expired tunnels; newest first, ?limit= (1-200, default 100)
-// a page, ?cursor= the previous page's nextCursor.
-export const GET = withAuth(async ({ req, ctx }) => {
-  const { status, ...page } = Object.fromEntries(new URL(req.url).searchParams);
-  return Response.json(await listTunnels({ ctx, input: { ...page, status: status === "all" ? "all" : "open" } }));
+export const { GET, POST, PUT, PATCH, DELETE } = apiRoute({
+  // ?status=all includes closed, failed and expired tunnels; newest first, ?limit= (1-200, default 100)
+  // a page, ?cursor= the previous page's nextCursor.
+  GET: async ({ req, ctx }) => Response.json(await listTunnels({ ctx, input: readQuery(req, listTunnelsQuerySchema) })),
+  POST: async ({ req, ctx }) => Response.json(await createTunnel({ ctx, input: await readBody(req, createTunnelSchema) }), { status: 201 }),
 });
-
-export const POST = withAuth(async ({ req, ctx }) => {
-  const input = (await readJsonObject(req)) as CreateTunnelInput;
-  return Response.json(await createTunnel({ ctx, input }), { status: 201 });
-});
-
-export const { PUT, PATCH, DELETE } = methodNotAllowed("GET", "POST");

@@ -1,14 +1,9 @@
-import { readJsonObject } from "@/lib/api/read-json";
-import { withAuth } from "@/lib/api/with-auth";
+import { apiRoute } from "@/lib/api/api-route";
+import { readBody } from "@/lib/api/read-input";
 import { createUser, listUsers } from "@/lib/users";
-import type { CreateUserInput } from "@/lib/validation/users";
-import { methodNotAllowed } from "@/lib/api/method-not-allowed";
+import { createUserSchema } from "@/lib/validation/users";
 
-export const GET = withAuth(async ({ ctx }) => Response.json({ users: await listUsers({ ctx }) }));
-
-export const POST = withAuth(async ({ req, ctx }) => {
-  const input = (await readJsonObject(req)) as CreateUserInput;
-  return Response.json(await createUser({ ctx, input }), { status: 201 });
+export const { GET, POST, PUT, PATCH, DELETE } = apiRoute({
+  GET: async ({ ctx }) => Response.json({ users: await listUsers({ ctx }) }),
+  POST: async ({ req, ctx }) => Response.json(await createUser({ ctx, input: await readBody(req, createUserSchema) }), { status: 201 }),
 });
-
-export const { PUT, PATCH, DELETE } = methodNotAllowed("GET", "POST");

@@ -1,11 +1,10 @@
-import { withAuth } from "@/lib/api/with-auth";
+import { apiRoute } from "@/lib/api/api-route";
 import { verifyAuditChain } from "@/lib/audit/audit-log";
 import { requireAdmin } from "@/lib/auth/require-admin";
-import { methodNotAllowed } from "@/lib/api/method-not-allowed";
 
-export const GET = withAuth(async ({ ctx }) => {
-  requireAdmin(ctx, "verify the audit trail");
-  return Response.json(await verifyAuditChain());
+export const { GET, POST, PUT, PATCH, DELETE } = apiRoute({
+  GET: async ({ ctx }) => {
+    requireAdmin(ctx, "verify the audit trail");
+    return Response.json(await verifyAuditChain());
+  },
 });
-
-export const { POST, PUT, PATCH, DELETE } = methodNotAllowed("GET");

@@ -1,16 +1,10 @@
-import { readJsonObject } from "@/lib/api/read-json";
-import { withAuth } from "@/lib/api/with-auth";
+import { apiRoute } from "@/lib/api/api-route";
+import { readBody } from "@/lib/api/read-input";
 import { deleteHost, getHost, updateHost } from "@/lib/hosts";
-import { methodNotAllowed } from "@/lib/api/method-not-allowed";
+import { updateHostSchema } from "@/lib/validation/hosts";
 
-type Params = { id: string };
-
-export const GET = withAuth<Params>(async ({ ctx, params }) => Response.json(await getHost({ ctx, input: params })));
-
-export const PATCH = withAuth<Params>(async ({ req, ctx, params }) =>
-  Response.json(await updateHost({ ctx, input: { id: params.id, changes: await readJsonObject(req) } })),
-);
-
-export const DELETE = withAuth<Params>(async ({ ctx, params }) => Response.json(await deleteHost({ ctx, input: params })));
-
-export const { POST, PUT } = methodNotAllowed("GET", "PATCH", "DELETE");
+export const { GET, POST, PUT, PATCH, DELETE } = apiRoute<{ id: string }>({
+  GET: async ({ ctx, params }) => Response.json(await getHost({ ctx, input: params })),
+  PATCH: async ({ req, ctx, params }) => Response.json(await updateHost({ ctx, input: { id: params.id, changes: await readBody(req, updateHostSchema) } })),
+  DELETE: async ({ ctx, params }) => Response.json(await deleteHost({ ctx, input: params })),
+});

@@ -1,17 +1,11 @@
-import { readJsonObject } from "@/lib/api/read-json";
-import { withAuth } from "@/lib/api/with-auth";
+import { apiRoute } from "@/lib/api/api-route";
+import { readBody } from "@/lib/api/read-input";
 import { deleteTeam, getTeam, updateTeam } from "@/lib/teams/teams";
-import { methodNotAllowed } from "@/lib/api/method-not-allowed";
+import { updateTeamSchema } from "@/lib/validation/teams";
 
-type Params = { id: string };
-
-export const GET = withAuth<Params>(async ({ ctx, params }) => Response.json(await getTeam({ ctx, input: params })));
-
-// { "name": "…" }: owners and admins rename a team.
-export const PATCH = withAuth<Params>(async ({ req, ctx, params }) =>
-  Response.json(await updateTeam({ ctx, input: { id: params.id, changes: await readJsonObject(req) } })),
-);
-
-export const DELETE = withAuth<Params>(async ({ ctx, params }) => Response.json(await deleteTeam({ ctx, input: params })));
-
-export const { POST, PUT } = methodNotAllowed("GET", "PATCH", "DELETE");
+export const { GET, POST, PUT, PATCH, DELETE } = apiRoute<{ id: string }>({
+  GET: async ({ ctx, params }) => Response.json(await getTeam({ ctx, input: params })),
+  // { "name": "…" }: owners and admins rename a team.
+  PATCH: async ({ req, ctx, params }) => Response.json(await updateTeam({ ctx, input: { id: params.id, changes: await readBody(req, updateTeamSchema) } })),
+  DELETE: async ({ ctx, params }) => Response.json(await deleteTeam({ ctx, input: params })),
+});

@@ -1,7 +1,6 @@
-import { withAuth } from "@/lib/api/with-auth";
+import { apiRoute } from "@/lib/api/api-route";
 import { revokeApiToken } from "@/lib/auth/api-tokens";
-import { methodNotAllowed } from "@/lib/api/method-not-allowed";
 
-export const DELETE = withAuth<{ id: string }>(async ({ ctx, params }) => Response.json(await revokeApiToken({ ctx, input: params })));
-
-export const { GET, POST, PUT, PATCH } = methodNotAllowed("DELETE");
+export const { GET, POST, PUT, PATCH, DELETE } = apiRoute<{ id: string }>({
+  DELETE: async ({ ctx, params }) => Response.json(await revokeApiToken({ ctx, input: params })),
+});

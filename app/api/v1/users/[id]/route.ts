@@ -1,20 +1,15 @@
-import { ApiError } from "@/lib/api/api-error";
-import { readJsonObject } from "@/lib/api/read-json";
-import { withAuth } from "@/lib/api/with-auth";
+import { apiRoute } from "@/lib/api/api-route";
+import { readBody } from "@/lib/api/read-input";
 import { disableUser, getUser } from "@/lib/users";
-import { methodNotAllowed } from "@/lib/api/method-not-allowed";
+import { disableUserSchema } from "@/lib/validation/users";
 
-type Params = { id: string };
-
-export const GET = withAuth<Params>(async ({ ctx, params }) => Response.json(await getUser({ ctx, input: params })));
-
-// Disabling is the one change for now, and it is final: sessions, tokens,
-// sockets and tunnels all end at once.
-export const PATCH = withAuth<Params>(async ({ req, ctx, params }) => {
-  const user = await getUser({ ctx, input: params }); // admins only, before anything is read
-  const body = await readJsonObject(req);
-  if (body.disabled !== true) throw new ApiError({ code: "unprocessable_entity", field: "disabled", message: "must be true: disabling is the only change a user accepts" });
-  return Response.json(await disableUser({ ctx, input: { email: user.email } }));
+export const { GET, POST, PUT, PATCH, DELETE } = apiRoute<{ id: string }>({
+  GET: async ({ ctx, params }) => Response.json(await getUser({ ctx, input: params })),
+  // Disabling is the one change for now, and it is final: sessions, tokens,
+  // sockets and tunnels all end at once.
+  PATCH: async ({ req, ctx, params }) => {
+    const user = await getUser({ ctx, input: params }); // admins only, before anything is read
+    await readBody(req, disableUserSchema);
+    return Response.json(await disableUser({ ctx, input: { email: user.email } }));
+  },
 });
-
-export const { POST, PUT, DELETE } = methodNotAllowed("GET", "PATCH");

@@ -1,7 +1,6 @@
-import { withAuth } from "@/lib/api/with-auth";
+import { apiRoute } from "@/lib/api/api-route";
 import { testHost } from "@/lib/hosts";
-import { methodNotAllowed } from "@/lib/api/method-not-allowed";
 
-export const POST = withAuth<{ id: string }>(async ({ ctx, params }) => Response.json(await testHost({ ctx, input: params })));
-
-export const { GET, PUT, PATCH, DELETE } = methodNotAllowed("POST");
+export const { GET, POST, PUT, PATCH, DELETE } = apiRoute<{ id: string }>({
+  POST: async ({ ctx, params }) => Response.json(await testHost({ ctx, input: params })),
+});

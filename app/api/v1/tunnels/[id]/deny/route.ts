@@ -1,12 +1,12 @@
-import { readJsonObject } from "@/lib/api/read-json";
-import { withAuth } from "@/lib/api/with-auth";
+import { apiRoute } from "@/lib/api/api-route";
+import { readBody } from "@/lib/api/read-input";
 import { denyRequest } from "@/lib/tunnels/approvals";
-import { methodNotAllowed } from "@/lib/api/method-not-allowed";
+import { denyRequestSchema } from "@/lib/validation/tunnels";
 
 // { "reason": "…" } is required: the requester reads it.
-export const POST = withAuth<{ id: string }>(async ({ req, ctx, params }) => {
-  const { reason } = await readJsonObject(req);
-  return Response.json(await denyRequest({ ctx, input: { id: params.id, reason } }));
+export const { GET, POST, PUT, PATCH, DELETE } = apiRoute<{ id: string }>({
+  POST: async ({ req, ctx, params }) => {
+    const { reason } = await readBody(req, denyRequestSchema);
+    return Response.json(await denyRequest({ ctx, input: { id: params.id, reason } }));
+  },
 });
-
-export const { GET, PUT, PATCH, DELETE } = methodNotAllowed("POST");

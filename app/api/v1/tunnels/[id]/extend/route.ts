@@ -1,12 +1,12 @@
-import { readJsonObject } from "@/lib/api/read-json";
-import { withAuth } from "@/lib/api/with-auth";
+import { apiRoute } from "@/lib/api/api-route";
+import { readBody } from "@/lib/api/read-input";
 import { extendTunnel } from "@/lib/tunnels/tunnels";
-import { methodNotAllowed } from "@/lib/api/method-not-allowed";
+import { extendTunnelSchema } from "@/lib/validation/tunnels";
 
 // { "ttlMinutes": 60 }: the tunnel now expires that long from now.
-export const POST = withAuth<{ id: string }>(async ({ req, ctx, params }) => {
-  const { ttlMinutes } = await readJsonObject(req);
-  return Response.json(await extendTunnel({ ctx, input: { id: params.id, ttlMinutes } }));
+export const { GET, POST, PUT, PATCH, DELETE } = apiRoute<{ id: string }>({
+  POST: async ({ req, ctx, params }) => {
+    const { ttlMinutes } = await readBody(req, extendTunnelSchema);
+    return Response.json(await extendTunnel({ ctx, input: { id: params.id, ttlMinutes } }));
+  },
 });
-
-export const { GET, PUT, PATCH, DELETE } = methodNotAllowed("POST");

@@ -1,16 +1,12 @@
-import { readJsonObject } from "@/lib/api/read-json";
-import { withAuth } from "@/lib/api/with-auth";
+import { apiRoute } from "@/lib/api/api-route";
+import { readBody } from "@/lib/api/read-input";
 import { removeMember, updateMember } from "@/lib/teams/teams";
-import { methodNotAllowed } from "@/lib/api/method-not-allowed";
+import { updateMemberSchema } from "@/lib/validation/teams";
 
-type Params = { id: string; userId: string };
-
-// { "role": "owner" | "member" }
-export const PATCH = withAuth<Params>(async ({ req, ctx, params }) =>
-  Response.json(await updateMember({ ctx, input: { teamId: params.id, userId: params.userId, changes: await readJsonObject(req) } })),
-);
-
-// Owners remove members; members remove themselves (leave).
-export const DELETE = withAuth<Params>(async ({ ctx, params }) => Response.json(await removeMember({ ctx, input: { teamId: params.id, userId: params.userId } })));
-
-export const { GET, POST, PUT } = methodNotAllowed("PATCH", "DELETE");
+export const { GET, POST, PUT, PATCH, DELETE } = apiRoute<{ id: string; userId: string }>({
+  // { "role": "owner" | "member" }
+  PATCH: async ({ req, ctx, params }) =>
+    Response.json(await updateMember({ ctx, input: { teamId: params.id, userId: params.userId, changes: await readBody(req, updateMemberSchema) } })),
+  // Owners remove members; members remove themselves (leave).
+  DELETE: async ({ ctx, params }) => Response.json(await removeMember({ ctx, input: { teamId: params.id, userId: params.userId } })),
+});

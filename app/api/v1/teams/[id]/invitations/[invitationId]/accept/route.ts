@@ -1,10 +1,7 @@
-import { withAuth } from "@/lib/api/with-auth";
+import { apiRoute } from "@/lib/api/api-route";
 import { acceptInvitation } from "@/lib/teams/teams";
-import { methodNotAllowed } from "@/lib/api/method-not-allowed";
-
-type Params = { id: string; invitationId: string };
 
 // The invited person joins the team; answers the team.
-export const POST = withAuth<Params>(async ({ ctx, params }) => Response.json(await acceptInvitation({ ctx, input: { teamId: params.id, invitationId: params.invitationId } })));
-
-export const { GET, PUT, PATCH, DELETE } = methodNotAllowed("POST");
+export const { GET, POST, PUT, PATCH, DELETE } = apiRoute<{ id: string; invitationId: string }>({
+  POST: async ({ ctx, params }) => Response.json(await acceptInvitation({ ctx, input: { teamId: params.id, invitationId: params.invitationId } })),
+});

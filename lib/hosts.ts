@@ -1,6 +1,6 @@
 // The host inventory: SSH servers Warren tunnels through.
 import { ApiError } from "@/lib/api/api-error";
-import { recordAudit } from "@/lib/audit/audit-log";
+import { audited, recordAudit, type AuditInput } from "@/lib/audit/audit-log";
 import { actorId, type Ctx } from "@/lib/context";
 import { open, seal } from "@/lib/crypto/secret-box";
 import { getPrisma } from "@/lib/db/prisma";
@@ -126,29 +126,28 @@ export async function createHost({ ctx, input: data }: { ctx: Ctx; input: Create
   const roles = await rolesOf(ctx);
   const { visibleToAll, teamIds } = await assignment(ctx, roles, data);
   const fingerprint = data.hostKeyFingerprint ?? null;
-  const host = await getPrisma()
-    .host.create({
-      data: {
-        visibleToAll,
-        teams: teamLinks(teamIds),
-        name: data.name,
-        address: data.address,
-        port: data.port,
-        username: data.username,
-        ...credential(data, data.name),
-        hostKeyFingerprint: fingerprint,
-        hostKeyStatus: fingerprint ? "trusted" : "unverified",
-        ...policyColumns(data.policy ?? {}),
-      },
-      select: publicHostSelect,
-    })
-    .then(toHostDto)
-    .catch((error: unknown) => nameTaken(error, data.name));
-  await recordAudit(ctx, {
-    action: "host.created",
-    hostId: host.id,
-    details: { name: host.name, address: host.address, port: host.port, username: host.username, keyGenerated: host.keyGenerated, hostKeyFingerprint: fingerprint, policy: host.policy, visibleToAll, teamIds },
-  });
+  const key = credential(data, data.name);
+  const host = await audited(ctx, async (tx) => {
+    const created = await tx.host
+      .create({
+        data: {
+          visibleToAll,
+          teams: teamLinks(teamIds),
+          name: data.name,
+          address: data.address,
+          port: data.port,
+          username: data.username,
+          ...key,
+          hostKeyFingerprint: fingerprint,
+          hostKeyStatus: fingerprint ? "trusted" : "unverified",
+          ...policyColumns(data.policy ?? {}),
+        },
+        select: publicHostSelect,
+      })
+      .then(toHostDto);
+    const details = { name: created.name, address: created.address, port: created.port, username: created.username, keyGenerated: created.keyGenerated, hostKeyFingerprint: fingerprint, policy: created.policy, visibleToAll, teamIds };
+    return { result: created, audit: { action: "host.created", hostId: created.id, details } };
+  }).catch((error: unknown) => nameTaken(error, data.name));
   return getHost({ ctx, input: { id: host.id } });
 }
 
@@ -185,32 +184,29 @@ export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string
       ? {}
       : { hostKeyFingerprint, hostKeyStatus: hostKeyFingerprint ? ("trusted" as const) : ("unverified" as const), offeredFingerprint: null };
   const key = privateKey || generateKey ? credential({ privateKey, passphrase, generateKey }, plain.name ?? current.name) : {};
-  const host = await getPrisma()
-    .host.update({
-      where: { id: current.id },
-      data: {
-        ...plain,
-        ...trust,
-        ...key,
-        ...policyColumns(policy ?? {}),
-        ...(assigned ? { visibleToAll: assigned.visibleToAll, teams: { deleteMany: {}, ...teamLinks(assigned.teamIds) } } : {}),
-      },
-      select: publicHostSelect,
-    })
-    .then(toHostDto)
-    .catch((error: unknown) => nameTaken(error, plain.name));
   // Which fields changed, never the key material itself.
   const changed = Object.keys(changes);
-  await recordAudit(ctx, {
-    action: "host.updated",
-    hostId: host.id,
-    details: { name: host.name, changed, newKey: Boolean(privateKey || generateKey), ...(policy ? { policy: host.policy } : {}), ...(assigned ?? {}) },
-  });
+  const host = await audited(ctx, async (tx) => {
+    const updated = await tx.host
+      .update({
+        where: { id: current.id },
+        data: {
+          ...plain,
+          ...trust,
+          ...key,
+          ...policyColumns(policy ?? {}),
+          ...(assigned ? { visibleToAll: assigned.visibleToAll, teams: { deleteMany: {}, ...teamLinks(assigned.teamIds) } } : {}),
+        },
+        select: publicHostSelect,
+      })
+      .then(toHostDto);
+    const details = { name: updated.name, changed, newKey: Boolean(privateKey || generateKey), ...(policy ? { policy: updated.policy } : {}), ...(assigned ?? {}) };
+    const audit: AuditInput[] = [{ action: "host.updated", hostId: updated.id, details }];
+    if (hostKeyFingerprint) audit.push({ action: "host.key_trusted", hostId: updated.id, details: { name: updated.name, fingerprint: hostKeyFingerprint, previous: current.hostKeyFingerprint } });
+    return { result: updated, audit };
+  }).catch((error: unknown) => nameTaken(error, plain.name));
   if (assigned) await enforceAccess(ctx, { hostId: host.id, why: `${host.name} is no longer visible to them` });
   if (policy) await reapplyHostPolicy(ctx, host.id);
-  if (hostKeyFingerprint) {
-    await recordAudit(ctx, { action: "host.key_trusted", hostId: host.id, details: { name: host.name, fingerprint: hostKeyFingerprint, previous: current.hostKeyFingerprint } });
-  }
   return getHost({ ctx, input: { id: host.id } });
 }
 
@@ -222,8 +218,11 @@ export async function deleteHost({ ctx, input }: { ctx: Ctx; input: { id: string
   if (open > 0) {
     throw new ApiError({ code: "conflict", message: `${host.name} still carries ${open} open tunnel${open === 1 ? "" : "s"}: close them first` });
   }
-  await prisma.$transaction([prisma.tunnel.deleteMany({ where: { hostId: host.id } }), prisma.host.delete({ where: { id: host.id } })]);
-  await recordAudit(ctx, { action: "host.deleted", hostId: host.id, details: { name: host.name, address: host.address } });
+  await audited(ctx, async (tx) => {
+    await tx.tunnel.deleteMany({ where: { hostId: host.id } });
+    await tx.host.delete({ where: { id: host.id } });
+    return { result: undefined, audit: { action: "host.deleted", hostId: host.id, details: { name: host.name, address: host.address } } };
+  });
   return host;
 }
 
@@ -244,17 +243,16 @@ type HostKeyRecord = Pick<Host, "id" | "name" | "hostKeyStatus" | "hostKeyFinger
 
 /** After a connection: trust a first-seen key, or flag a changed one. */
 export async function recordHostKey(ctx: Ctx, host: HostKeyRecord, outcome: { fingerprint?: string; changedTo?: string }) {
-  const prisma = getPrisma();
   if (outcome.changedTo) {
-    await prisma.host.update({ where: { id: host.id }, data: { hostKeyStatus: "changed", offeredFingerprint: outcome.changedTo } });
-    await recordAudit(ctx, {
-      action: "host.key_changed",
-      hostId: host.id,
-      details: { name: host.name, expected: host.hostKeyFingerprint, offered: outcome.changedTo },
-    });
+    const offered = outcome.changedTo;
+    await recordAudit(ctx, { action: "host.key_changed", hostId: host.id, details: { name: host.name, expected: host.hostKeyFingerprint, offered } }, (tx) =>
+      tx.host.update({ where: { id: host.id }, data: { hostKeyStatus: "changed", offeredFingerprint: offered } }),
+    );
   } else if (outcome.fingerprint && host.hostKeyStatus === "unverified") {
-    await prisma.host.update({ where: { id: host.id }, data: { hostKeyStatus: "trusted", hostKeyFingerprint: outcome.fingerprint } });
-    await recordAudit(ctx, { action: "host.key_trusted", hostId: host.id, details: { name: host.name, fingerprint: outcome.fingerprint, firstUse: true } });
+    const fingerprint = outcome.fingerprint;
+    await recordAudit(ctx, { action: "host.key_trusted", hostId: host.id, details: { name: host.name, fingerprint, firstUse: true } }, (tx) =>
+      tx.host.update({ where: { id: host.id }, data: { hostKeyStatus: "trusted", hostKeyFingerprint: fingerprint } }),
+    );
   }
 }
 

@@ -1,5 +1,5 @@
 import { ApiError } from "@/lib/api/api-error";
-import { recordAudit } from "@/lib/audit/audit-log";
+import { audited } from "@/lib/audit/audit-log";
 import { hashPassword } from "@/lib/auth/password";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import type { Ctx } from "@/lib/context";
@@ -19,13 +19,12 @@ function emailTaken(error: unknown): boolean {
 
 export async function createUser({ ctx, input: data }: { ctx: Ctx; input: CreateUserInput }) {
   requireAdmin(ctx, "manage users");
+  const passwordHash = await hashPassword(data.password);
   try {
-    const user = await getPrisma().user.create({
-      data: { email: data.email, name: data.name, role: data.role, passwordHash: await hashPassword(data.password) },
-      select: publicUserSelect,
+    return await audited(ctx, async (tx) => {
+      const user = await tx.user.create({ data: { email: data.email, name: data.name, role: data.role, passwordHash }, select: publicUserSelect });
+      return { result: user, audit: { action: "user.created", subjectId: user.id, details: { email: user.email, role: user.role } } };
     });
-    await recordAudit(ctx, { action: "user.created", subjectId: user.id, details: { email: user.email, role: user.role } });
-    return user;
   } catch (error) {
     if (emailTaken(error)) {
       throw new ApiError({ code: "conflict", field: "email", message: `a user with email ${data.email} already exists` });
@@ -58,17 +57,16 @@ const alreadySetUp = () => new ApiError({ code: "forbidden", message: "Warren is
 export async function createFirstAdmin({ ctx, input: data }: { ctx: Ctx; input: FirstAdminInput }) {
   if (await hasUsers()) throw alreadySetUp();
   const passwordHash = await hashPassword(data.password);
-  // Count and create in one transaction: SQLite serialises writers, so two
+  // Count and create (and audit) in one transaction: SQLite serialises writers, so two
   // racing first-run requests cannot both see an empty table.
-  const user = await getPrisma().$transaction(async (tx) => {
+  return audited(ctx, async (tx) => {
     if ((await tx.user.count()) > 0) throw alreadySetUp();
-    return tx.user.create({
+    const user = await tx.user.create({
       data: { email: data.email, name: data.name, role: "admin", passwordHash },
       select: publicUserSelect,
     });
+    return { result: user, audit: { action: "user.created", subjectId: user.id, details: { email: user.email, role: user.role, firstAdmin: true } } };
   });
-  await recordAudit(ctx, { action: "user.created", subjectId: user.id, details: { email: user.email, role: user.role, firstAdmin: true } });
-  return user;
 }
 
 /** `email` as emailSchema parses it (trimmed, lower case). */
@@ -87,11 +85,11 @@ export async function disableUser({ ctx, input }: { ctx: Ctx; input: { email: st
     throw new ApiError({ code: "bad_request", message: "you cannot disable yourself" });
   }
   const prisma = getPrisma();
-  const [updated, sessions] = await prisma.$transaction([
-    prisma.user.update({ where: { id: user.id }, data: { disabled: true }, select: publicUserSelect }),
-    prisma.authSession.deleteMany({ where: { userId: user.id } }),
-  ]);
-  await recordAudit(ctx, { action: "user.disabled", subjectId: user.id, details: { email: user.email, sessionsEnded: sessions.count } });
+  const updated = await audited(ctx, async (tx) => {
+    const disabled = await tx.user.update({ where: { id: user.id }, data: { disabled: true }, select: publicUserSelect });
+    const sessions = await tx.authSession.deleteMany({ where: { userId: user.id } });
+    return { result: disabled, audit: { action: "user.disabled", subjectId: user.id, details: { email: user.email, sessionsEnded: sessions.count } } };
+  });
   // In Warren's own process their tunnels close, and they leave tunnels they
   // joined, now; from the CLI the engine finds both within seconds.
   const engine = findEngine();

@@ -113,9 +113,12 @@ function anchorHead(head: ChainHead) {
   }
 }
 
+// Another writer took the chain's next seq, or held the database too long.
+// A change's own unique violation (a taken name) is not a lost race: it is
+// the change's answer, and running it again would only give it again.
 const lostRace = (error: unknown) => {
   const text = String((error as { code?: unknown; message?: unknown })?.code ?? "") + String((error as Error)?.message ?? "");
-  return /P2002|UNIQUE|SQLITE_BUSY|database is locked/i.test(text);
+  return /AuditEvent\.seq|SQLITE_BUSY|database is locked/i.test(text);
 };
 
 /** Makes `change` and seals the audit records it answers, as one actor, in
@@ -223,19 +226,19 @@ export async function ensureHeadAnchor(): Promise<void> {
 /** Removes records older than the retention period behind a signed checkpoint, so the rest still verifies. */
 export async function pruneAudit(retentionDays: number, now = new Date()): Promise<number> {
   if (retentionDays <= 0) return 0;
-  const prisma = getPrisma();
   const cutoff = new Date(now.getTime() - retentionDays * 86_400_000);
-  const last = await prisma.auditEvent.findFirst({ where: { at: { lt: cutoff } }, orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
-  if (!last) return 0;
-  const signature = signCheckpoint(last, auditKey(getConfig().secretKey));
-  const [, removed] = await prisma.$transaction([
-    prisma.auditCheckpoint.upsert({
+  const key = auditKey(getConfig().secretKey);
+  // The checkpoint, the removal and the record that tells of them, together.
+  return audited({ actor: { type: "system", name: "retention" } }, async (tx) => {
+    const last = await tx.auditEvent.findFirst({ where: { at: { lt: cutoff } }, orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
+    if (!last) return { result: 0, audit: [] };
+    const signature = signCheckpoint(last, key);
+    await tx.auditCheckpoint.upsert({
       where: { id: 1 },
       create: { id: 1, seq: last.seq, hash: last.hash, prunedAt: now, signature },
       update: { seq: last.seq, hash: last.hash, prunedAt: now, signature },
-    }),
-    prisma.auditEvent.deleteMany({ where: { seq: { lte: last.seq } } }),
-  ]);
-  await recordAudit({ actor: { type: "system", name: "retention" } }, { action: "audit.pruned", details: { throughSeq: last.seq, removed: removed.count, retentionDays } });
-  return removed.count;
+    });
+    const removed = await tx.auditEvent.deleteMany({ where: { seq: { lte: last.seq } } });
+    return { result: removed.count, audit: { action: "audit.pruned", details: { throughSeq: last.seq, removed: removed.count, retentionDays } } };
+  });
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { ApiError } from "@/lib/api/api-error";
-import { recordAudit } from "@/lib/audit/audit-log";
+import { audited } from "@/lib/audit/audit-log";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { CreateApiTokenInput } from "@/lib/validation/api-tokens";
@@ -25,11 +25,13 @@ function mayManage(ctx: Ctx, userId: string) {
 export async function createApiToken({ ctx, input: data }: { ctx: Ctx; input: { userId: string } & CreateApiTokenInput }) {
   mayManage(ctx, data.userId);
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
-  const record = await getPrisma().apiToken.create({
-    data: { userId: data.userId, name: data.name, prefix: token.slice(0, 10), hash: hashApiToken(token) },
-    select: apiTokenSelect,
+  const record = await audited(ctx, async (tx) => {
+    const created = await tx.apiToken.create({
+      data: { userId: data.userId, name: data.name, prefix: token.slice(0, 10), hash: hashApiToken(token) },
+      select: apiTokenSelect,
+    });
+    return { result: created, audit: { action: "token.created", subjectId: created.id, details: { name: created.name, prefix: created.prefix, userId: data.userId } } };
   });
-  await recordAudit(ctx, { action: "token.created", subjectId: record.id, details: { name: record.name, prefix: record.prefix, userId: data.userId } });
   return { token, record };
 }
 
@@ -48,9 +50,10 @@ export async function revokeApiToken({ ctx, input }: { ctx: Ctx; input: { id: st
   if (!existing) throw new ApiError({ code: "not_found", field: "id", message: `no token with id ${input.id}` });
   mayManage(ctx, existing.userId);
   if (existing.revokedAt) return prisma.apiToken.findUniqueOrThrow({ where: { id: input.id }, select: apiTokenSelect });
-  const revoked = await prisma.apiToken.update({ where: { id: input.id }, data: { revokedAt: new Date() }, select: apiTokenSelect });
-  await recordAudit(ctx, { action: "token.revoked", subjectId: revoked.id, details: { name: revoked.name, prefix: revoked.prefix, userId: existing.userId } });
-  return revoked;
+  return audited(ctx, async (tx) => {
+    const revoked = await tx.apiToken.update({ where: { id: input.id }, data: { revokedAt: new Date() }, select: apiTokenSelect });
+    return { result: revoked, audit: { action: "token.revoked", subjectId: revoked.id, details: { name: revoked.name, prefix: revoked.prefix, userId: existing.userId } } };
+  });
 }
 
 /** The user a bearer token belongs to, or null when it is unknown, revoked or its user disabled. */

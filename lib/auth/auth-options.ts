@@ -2,7 +2,7 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { clientInfo } from "@/lib/auth/client-info";
 import { failureAudit } from "@/lib/auth/failure-audit";
-import { recordAudit } from "@/lib/audit/audit-log";
+import { audited, recordAudit } from "@/lib/audit/audit-log";
 import { verifyPassword } from "@/lib/auth/password";
 import { reserveSignIn, signInSucceeded } from "@/lib/auth/sign-in-limits";
 import { createAuthSession, deleteAuthSession, SESSION_MAX_AGE_SECONDS } from "@/lib/auth/sessions";
@@ -39,8 +39,11 @@ async function authorize(credentials: Record<string, string> | undefined, header
     return null;
   }
   signInSucceeded({ email, ip });
-  const session = await createAuthSession({ userId: user.id, ip, userAgent });
-  await recordAudit({ actor: { type: "user", id: user.id, email: user.email, role: user.role }, ip, userAgent }, { action: "auth.sign_in", details: { session: session.id } });
+  const signedIn: Ctx = { actor: { type: "user", id: user.id, email: user.email, role: user.role }, ip, userAgent };
+  const session = await audited(signedIn, async (tx) => {
+    const created = await createAuthSession({ userId: user.id, ip, userAgent }, tx);
+    return { result: created, audit: { action: "auth.sign_in", details: { session: created.id } } };
+  });
   return { id: user.id, email: user.email, name: user.name, role: user.role, sid: session.id };
 }
 
@@ -67,11 +70,12 @@ export function authOptions(): NextAuthOptions {
     },
     events: {
       async signOut({ token }) {
-        await deleteAuthSession(token?.sid);
         if (typeof token?.sub === "string" && typeof token.email === "string") {
           // The audit keeps the actor's id and email; the role is not part of the record.
           const actor = { type: "user" as const, id: token.sub, email: token.email, role: "user" as const };
-          await recordAudit({ actor }, { action: "auth.sign_out", details: { session: token.sid } });
+          await recordAudit({ actor }, { action: "auth.sign_out", details: { session: token.sid } }, (tx) => deleteAuthSession(token.sid, tx));
+        } else {
+          await deleteAuthSession(token?.sid);
         }
       },
     },

@@ -5,6 +5,7 @@
 import { decode } from "next-auth/jwt";
 import { getConfig } from "@/lib/config";
 import { getPrisma } from "@/lib/db/prisma";
+import type { Prisma } from "@/lib/generated/prisma/client";
 
 export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 
@@ -12,8 +13,9 @@ export function sessionCookieName(): string {
   return getConfig().publicUrl.startsWith("https://") ? "__Secure-next-auth.session-token" : "next-auth.session-token";
 }
 
-export async function createAuthSession(input: { userId: string; ip?: string | null; userAgent?: string | null }) {
-  return getPrisma().authSession.create({
+/** `db`: a transaction's, for the sign-in audited with it. */
+export async function createAuthSession(input: { userId: string; ip?: string | null; userAgent?: string | null }, db: Prisma.TransactionClient = getPrisma()) {
+  return db.authSession.create({
     data: {
       userId: input.userId,
       ip: input.ip ?? null,
@@ -23,8 +25,8 @@ export async function createAuthSession(input: { userId: string; ip?: string | n
   });
 }
 
-export async function deleteAuthSession(sid: unknown) {
-  if (typeof sid === "string") await getPrisma().authSession.deleteMany({ where: { id: sid } });
+export async function deleteAuthSession(sid: unknown, db: Prisma.TransactionClient = getPrisma()) {
+  if (typeof sid === "string") await db.authSession.deleteMany({ where: { id: sid } });
 }
 
 export type SessionUser = { id: string; email: string; name: string | null; role: "admin" | "user" };

@@ -7,7 +7,7 @@
 // the CLI) add people directly. Invitations are kept by email whether or
 // not an account has it, so adding someone tells nothing about who has one.
 import { ApiError } from "@/lib/api/api-error";
-import { recordAudit } from "@/lib/audit/audit-log";
+import { audited, recordAudit } from "@/lib/audit/audit-log";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import { actorId, actorName, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
@@ -15,7 +15,7 @@ import type { TeamRole } from "@/lib/generated/prisma/enums";
 import { teamRoom, userRoom } from "@/lib/realtime/events";
 import { moveSockets } from "@/lib/realtime/publish";
 import { isPrivileged } from "@/lib/teams/team-access";
-import { enforceAccess, unshare } from "@/lib/tunnels/tunnel-access";
+import { announceUnshared, enforceAccess, stopSharing } from "@/lib/tunnels/tunnel-access";
 import { findUserByEmail } from "@/lib/users";
 import type { AddMemberInput, CreateTeamInput, UpdateMemberInput, UpdateTeamInput } from "@/lib/validation/teams";
 
@@ -78,10 +78,10 @@ export async function createTeam({ ctx, input: data }: { ctx: Ctx; input: Create
   const owner = data.ownerEmail ? await findUserByEmail(data.ownerEmail).catch(() => {
     throw new ApiError({ code: "unprocessable_entity", field: "ownerEmail", message: `no user with email ${data.ownerEmail}` });
   }) : null;
-  const team = await getPrisma()
-    .team.create({ data: { name: data.name, ...(owner ? { memberships: { create: { userId: owner.id, role: "owner" } } } : {}) } })
-    .catch((error: unknown) => nameTaken(error, data.name));
-  await recordAudit(ctx, { action: "team.created", subjectId: team.id, details: { name: team.name, owner: owner?.email ?? null } });
+  const team = await audited(ctx, async (tx) => {
+    const created = await tx.team.create({ data: { name: data.name, ...(owner ? { memberships: { create: { userId: owner.id, role: "owner" } } } : {}) } });
+    return { result: created, audit: { action: "team.created", subjectId: created.id, details: { name: created.name, owner: owner?.email ?? null } } };
+  }).catch((error: unknown) => nameTaken(error, data.name));
   return getTeam({ ctx, input: { id: team.id } });
 }
 
@@ -98,8 +98,9 @@ export async function getTeam({ ctx, input }: { ctx: Ctx; input: { id: string } 
 export async function updateTeam({ ctx, input }: { ctx: Ctx; input: { id: string; changes: UpdateTeamInput } }) {
   const team = await managedTeam(ctx, input.id);
   const { name } = input.changes;
-  await getPrisma().team.update({ where: { id: team.id }, data: { name } }).catch((error: unknown) => nameTaken(error, name));
-  await recordAudit(ctx, { action: "team.updated", subjectId: team.id, details: { from: team.name, name } });
+  await recordAudit(ctx, { action: "team.updated", subjectId: team.id, details: { from: team.name, name } }, (tx) =>
+    tx.team.update({ where: { id: team.id }, data: { name } }),
+  ).catch((error: unknown) => nameTaken(error, name));
   return getTeam({ ctx, input });
 }
 
@@ -108,10 +109,13 @@ export async function deleteTeam({ ctx, input }: { ctx: Ctx; input: { id: string
   const team = await visibleTeam(ctx, input.id);
   const dto = toTeamDto(team, ctx);
   // Shared tunnels stop being shared; whoever joined through the team leaves.
-  await unshare({ teamId: team.id });
-  await getPrisma().team.delete({ where: { id: team.id } });
+  const unshared = await audited(ctx, async (tx) => {
+    const tunnels = await stopSharing(tx, { teamId: team.id });
+    await tx.team.delete({ where: { id: team.id } });
+    return { result: tunnels, audit: { action: "team.deleted", subjectId: team.id, details: { name: team.name, members: dto.members.map((m) => m.email) } } };
+  });
+  await announceUnshared(unshared);
   moveSockets(teamRoom(team.id), { leave: teamRoom(team.id) });
-  await recordAudit(ctx, { action: "team.deleted", subjectId: team.id, details: { name: team.name, members: dto.members.map((m) => m.email) } });
   await enforceAccess(ctx, { userIds: dto.members.map((m) => m.userId), why: `team ${team.name} was deleted` });
   return dto;
 }
@@ -237,12 +241,11 @@ export async function updateMember({ ctx, input }: { ctx: Ctx; input: { teamId: 
   const membership = membershipOf(team, input.userId);
   const { role } = input.changes;
   assertKeepsOwner(ctx, team, input.userId, role);
-  await getPrisma().membership.update({ where: { teamId_userId: { teamId: team.id, userId: input.userId } }, data: { role } });
-  await recordAudit(ctx, {
-    action: "team.member_updated",
-    subjectId: team.id,
-    details: { team: team.name, userId: input.userId, email: membership.user.email, from: membership.role, role },
-  });
+  await recordAudit(
+    ctx,
+    { action: "team.member_updated", subjectId: team.id, details: { team: team.name, userId: input.userId, email: membership.user.email, from: membership.role, role } },
+    (tx) => tx.membership.update({ where: { teamId_userId: { teamId: team.id, userId: input.userId } }, data: { role } }),
+  );
   return getTeam({ ctx, input: { id: team.id } });
 }
 
@@ -252,9 +255,10 @@ export async function removeMember({ ctx, input }: { ctx: Ctx; input: { teamId: 
   const team = self ? await visibleTeam(ctx, input.teamId) : await managedTeam(ctx, input.teamId);
   const membership = membershipOf(team, input.userId);
   assertKeepsOwner(ctx, team, input.userId, null);
-  await getPrisma().membership.delete({ where: { teamId_userId: { teamId: team.id, userId: input.userId } } });
+  await recordAudit(ctx, { action: "team.member_removed", subjectId: team.id, details: { team: team.name, userId: input.userId, email: membership.user.email, left: self } }, (tx) =>
+    tx.membership.delete({ where: { teamId_userId: { teamId: team.id, userId: input.userId } } }),
+  );
   moveSockets(userRoom(input.userId), { leave: teamRoom(team.id) });
-  await recordAudit(ctx, { action: "team.member_removed", subjectId: team.id, details: { team: team.name, userId: input.userId, email: membership.user.email, left: self } });
   await enforceAccess(ctx, { userIds: [input.userId], why: `${membership.user.email} left ${team.name}` });
   return { teamId: team.id, userId: input.userId, removed: true };
 }

@@ -73,8 +73,9 @@ export async function denyRequest({ ctx, input }: { ctx: Ctx; input: { id: strin
     await getEngine().transition(tunnel.id, "denied", denied, ctx);
     await resolveRequest(tunnel, "tunnel", "denied", denied);
   } else {
-    await getPrisma().tunnel.update({ where: { id: tunnel.id }, data: { extensionMinutes: null, extensionUntil: null } });
-    await recordAudit(ctx, { action: "tunnel.extension_denied", hostId: tunnel.hostId, tunnelId: tunnel.id, details: { requester: tunnel.owner.email, reason } });
+    await recordAudit(ctx, { action: "tunnel.extension_denied", hostId: tunnel.hostId, tunnelId: tunnel.id, details: { requester: tunnel.owner.email, reason } }, (tx) =>
+      tx.tunnel.update({ where: { id: tunnel.id }, data: { extensionMinutes: null, extensionUntil: null } }),
+    );
     await resolveRequest(tunnel, "extension", "denied", `extension ${denied}`);
   }
   return tunnelDto(ctx, tunnel.id);

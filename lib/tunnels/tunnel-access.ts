@@ -16,8 +16,20 @@ import { findVisible } from "@/lib/tunnels/tunnels";
 
 /** Tunnels stop being shared: the engine stops telling the team about them too. */
 export async function unshare(where: Prisma.TunnelWhereInput) {
-  const tunnels = await getPrisma().tunnel.findMany({ where, select: { id: true, ownerId: true, teamId: true } });
-  await getPrisma().tunnel.updateMany({ where: { id: { in: tunnels.map((t) => t.id) } }, data: { teamId: null } });
+  await announceUnshared(await stopSharing(getPrisma(), where));
+}
+
+type Unshared = { id: string; ownerId: string; teamId: string | null };
+
+/** The database half of `unshare`, in `db` (a transaction's, for a change it is part of); answers the tunnels. */
+export async function stopSharing(db: Prisma.TransactionClient, where: Prisma.TunnelWhereInput): Promise<Unshared[]> {
+  const tunnels = await db.tunnel.findMany({ where, select: { id: true, ownerId: true, teamId: true } });
+  await db.tunnel.updateMany({ where: { id: { in: tunnels.map((t) => t.id) } }, data: { teamId: null } });
+  return tunnels;
+}
+
+/** The rest of `unshare`, once the change is committed. */
+export async function announceUnshared(tunnels: Unshared[]) {
   for (const tunnel of tunnels) {
     await findEngine()?.reconfigure(tunnel.id, { teamId: null });
     publish(tunnelRooms(tunnel), "tunnel:changed", { tunnelId: tunnel.id }); // the team, as it was, drops it

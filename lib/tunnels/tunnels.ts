@@ -1,7 +1,7 @@
 // Requesting, listing, inspecting and closing tunnels. The engine does the
 // opening; this decides what may be asked of it and answers in API shape.
 import { ApiError } from "@/lib/api/api-error";
-import { recordAudit } from "@/lib/audit/audit-log";
+import { audited, recordAudit } from "@/lib/audit/audit-log";
 import { getConfig } from "@/lib/config";
 import { actorId, actorName, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
@@ -164,16 +164,13 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
     statusReason: approval ? waiting : null,
     events: { create: { status, reason: approval ? waiting : "requested" } },
   };
-  const tunnel = await prisma.$transaction(async (tx) => {
+  const details = { kind: data.kind, listen: data.listen, target: data.target ?? null, ttlMinutes: data.ttlMinutes, allowedSources, teamId: data.teamId, approvalRequired: approval };
+  const tunnel = await audited(ctx, async (tx) => {
     if (!isPrivileged(ctx)) await assertWithinLimits(tx, { ownerId, host, policy, pending: approval });
-    return tx.tunnel.create({ data: row });
+    const created = await tx.tunnel.create({ data: row });
+    return { result: created, audit: { action: "tunnel.requested", hostId: created.hostId, tunnelId: created.id, details } };
   });
   const audit = { hostId: tunnel.hostId, tunnelId: tunnel.id };
-  await recordAudit(ctx, {
-    action: "tunnel.requested",
-    ...audit,
-    details: { kind: data.kind, listen: data.listen, target: data.target ?? null, ttlMinutes: data.ttlMinutes, allowedSources, teamId: data.teamId, approvalRequired: approval },
-  });
   if (approval) {
     await notifyApprovers(tunnel, "tunnel");
     return getTunnel({ ctx, input: { id: tunnel.id } });
@@ -182,8 +179,9 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
     await engine.open(tunnel.id);
   } catch (error) {
     // The request cannot work as asked: leave nothing behind, say why.
-    await prisma.tunnel.delete({ where: { id: tunnel.id } });
-    await recordAudit(ctx, { action: "tunnel.failed", ...audit, details: { reason: error instanceof Error ? error.message : String(error) } });
+    await recordAudit(ctx, { action: "tunnel.failed", ...audit, details: { reason: error instanceof Error ? error.message : String(error) } }, (tx) =>
+      tx.tunnel.delete({ where: { id: tunnel.id } }),
+    );
     if (isTunnelOpenError(error)) throw new ApiError({ code: "conflict", field: "listen.port", message: error.message });
     throw error;
   }
@@ -279,8 +277,10 @@ export async function extendTunnel({ ctx, input }: { ctx: Ctx; input: { id: stri
     throw new ApiError({ code: "unprocessable_entity", field: "ttlMinutes", message: `must be at most ${policy.maxTtlMinutes} minutes on ${host.name}` });
   }
   if (policy.approval && !isPrivileged(ctx)) {
-    const asked = await getPrisma().tunnel.update({ where: { id: tunnel.id }, data: { extensionMinutes: ttlMinutes, extensionUntil: approvalDeadline() } });
-    await recordAudit(ctx, { action: "tunnel.extension_requested", hostId: tunnel.hostId, tunnelId: tunnel.id, details: { ttlMinutes } });
+    const asked = await audited(ctx, async (tx) => ({
+      result: await tx.tunnel.update({ where: { id: tunnel.id }, data: { extensionMinutes: ttlMinutes, extensionUntil: approvalDeadline() } }),
+      audit: { action: "tunnel.extension_requested", hostId: tunnel.hostId, tunnelId: tunnel.id, details: { ttlMinutes } },
+    }));
     await notifyApprovers(asked, "extension");
   } else {
     await applyExtension(ctx, tunnel, ttlMinutes);
@@ -291,7 +291,9 @@ export async function extendTunnel({ ctx, input }: { ctx: Ctx; input: { id: stri
 /** Sets the expiry `ttlMinutes` from now and clears any extension request. */
 export async function applyExtension(ctx: Ctx, tunnel: { id: string; hostId: string; expiresAt: Date }, ttlMinutes: number, details: Record<string, unknown> = {}) {
   const expiresAt = new Date(Date.now() + ttlMinutes * 60_000);
-  await getPrisma().tunnel.update({ where: { id: tunnel.id }, data: { expiresAt, extensionMinutes: null, extensionUntil: null } });
+  const extended = { from: tunnel.expiresAt.toISOString(), to: expiresAt.toISOString(), ...details };
+  await recordAudit(ctx, { action: "tunnel.extended", hostId: tunnel.hostId, tunnelId: tunnel.id, details: extended }, (tx) =>
+    tx.tunnel.update({ where: { id: tunnel.id }, data: { expiresAt, extensionMinutes: null, extensionUntil: null } }),
+  );
   getEngine().extend(tunnel.id, expiresAt);
-  await recordAudit(ctx, { action: "tunnel.extended", hostId: tunnel.hostId, tunnelId: tunnel.id, details: { from: tunnel.expiresAt.toISOString(), to: expiresAt.toISOString(), ...details } });
 }

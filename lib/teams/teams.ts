@@ -15,7 +15,8 @@ import type { TeamRole } from "@/lib/generated/prisma/enums";
 import { teamRoom, userRoom } from "@/lib/realtime/events";
 import { moveSockets } from "@/lib/realtime/publish";
 import { actorId, isPrivileged } from "@/lib/teams/team-access";
-import { enforceAccess, unshare } from "@/lib/tunnels/tunnel-access";
+import { enforceAccess } from "@/lib/tunnels/sweeps";
+import { unshare } from "@/lib/tunnels/tunnel-access";
 import { findUserByEmail } from "@/lib/users";
 import { addMemberSchema, createTeamSchema, updateMemberSchema, updateTeamSchema, type AddMemberInput, type CreateTeamInput } from "@/lib/validation/teams";
 

@@ -4,7 +4,6 @@
 import type { LiveStats } from "@/lib/tunnels/engine-port";
 import type { SshStep, SshTarget } from "@/lib/ssh/ssh-connect";
 import type { HostPolicy } from "@/lib/validation/host-policy";
-import type { RefusalSummary } from "@/server/tunnels/refusal-digest";
 
 export type RuntimeTunnel = {
   id: string;
@@ -35,6 +34,9 @@ export type ConnectionRecord = {
   closedAt: Date;
   error: string | null;
 };
+
+/** Refusals from `address` not recorded one by one, between `first` and `last` (refusal-digest.ts). */
+export type RefusalSummary = { tunnelId: string; hostId: string; address: string; reason: string; count: number; first: Date; last: Date };
 
 /** A tunnel's totals as they are stored (the live count of open connections is not). */
 export type TunnelCounters = Pick<LiveStats, "bytesIn" | "bytesOut" | "connectionsTotal">;

@@ -11,7 +11,7 @@ import { generateKeyPair, readPrivateKey } from "@/lib/ssh/ssh-keys";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import { assertAssignable, canManageHost, hostVisibleWhere, isPrivileged, teamRoles } from "@/lib/teams/team-access";
-import { enforceAccess } from "@/lib/tunnels/tunnel-access";
+import { enforceAccess } from "@/lib/tunnels/sweeps";
 import { reapplyHostPolicy } from "@/lib/tunnels/reapply-host-policy";
 import type { CreateHostInput, UpdateHostInput } from "@/lib/validation/hosts";
 

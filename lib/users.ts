@@ -4,10 +4,8 @@ import { hashPassword } from "@/lib/auth/password";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
-import { closeRequestsOfDisabledOwners } from "@/lib/tunnels/approvals";
 import { findEngine } from "@/lib/tunnels/engine-port";
-import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
-import { dropDisabledParticipants } from "@/lib/tunnels/tunnel-sharing";
+import { sweepDisabledUsers } from "@/lib/tunnels/sweeps";
 import type { CreateUserInput, FirstAdminInput } from "@/lib/validation/users";
 
 /** What the API and pages may show of a user: never the password hash. */
@@ -91,13 +89,7 @@ export async function disableUser({ ctx, input }: { ctx: Ctx; input: { email: st
     return { result: disabled, audit: { action: "user.disabled", subjectId: user.id, details: { email: user.email, sessionsEnded: sessions.count } } };
   });
   // In Warren's own process their tunnels close, and they leave tunnels they
-  // joined, now; from the CLI the engine finds both within seconds.
-  const engine = findEngine();
-  if (engine) {
-    const open = await prisma.tunnel.findMany({ where: { ownerId: user.id, status: { in: OPEN_STATUSES } }, select: { id: true } });
-    for (const tunnel of open) await engine.close(tunnel.id, { status: "closed", reason: `its owner ${user.email} was disabled`, ctx });
-    await closeRequestsOfDisabledOwners();
-    await dropDisabledParticipants(ctx);
-  }
+  // joined, now; from the CLI Warren's sweeps find both within seconds.
+  if (findEngine()) await sweepDisabledUsers(ctx);
   return updated;
 }

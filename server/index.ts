@@ -10,6 +10,7 @@ import { migrate } from "@/lib/db/migrate";
 import type { Feature } from "@/server/feature";
 import { registerAuditRetention } from "@/server/audit/register-retention";
 import { registerRealtime } from "@/server/realtime/socket-server";
+import { registerSweeps } from "@/server/register-sweeps";
 import { drainOnSignals } from "@/server/shutdown";
 import { registerEngine } from "@/server/tunnels/register-engine";
 
@@ -77,7 +78,9 @@ async function main() {
     });
   }
   const tunnels = registerEngine();
-  const features: Feature[] = [tunnels, registerRealtime(server, tunnels.engine), registerAuditRetention()];
+  const sweeps = registerSweeps();
+  void sweeps.swept.then(tunnels.reopen);
+  const features: Feature[] = [tunnels, registerRealtime(server, tunnels.engine), sweeps, registerAuditRetention()];
   stampClientIps(server, config);
 
   server.on("error", (error: NodeJS.ErrnoException) => {

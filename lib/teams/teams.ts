@@ -15,7 +15,8 @@ import type { TeamRole } from "@/lib/generated/prisma/enums";
 import { teamRoom, userRoom } from "@/lib/realtime/events";
 import { moveSockets } from "@/lib/realtime/publish";
 import { isPrivileged } from "@/lib/teams/team-access";
-import { announceUnshared, enforceAccess, stopSharing } from "@/lib/tunnels/tunnel-access";
+import { enforceAccess } from "@/lib/tunnels/sweeps";
+import { announceUnshared, stopSharing } from "@/lib/tunnels/tunnel-access";
 import { findUserByEmail } from "@/lib/users";
 import type { AddMemberInput, CreateTeamInput, UpdateMemberInput, UpdateTeamInput } from "@/lib/validation/teams";
 

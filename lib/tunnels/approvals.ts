@@ -6,6 +6,8 @@ import { recordAudit } from "@/lib/audit/audit-log";
 import { actorId, actorName, systemCtx, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import { getEngine } from "@/lib/tunnels/engine-port";
+import { endRequest } from "@/lib/tunnels/end-tunnel";
+import { setTunnelStatus } from "@/lib/tunnels/set-tunnel-status";
 import { applyHostPolicy, hostPolicy } from "@/lib/tunnels/host-policy";
 import { tunnelSpec } from "@/lib/tunnels/tunnel-spec";
 import { resolveRequest } from "@/lib/tunnels/approval-events";
@@ -18,9 +20,16 @@ import type { DenyRequest, OptionalReason } from "@/lib/validation/tunnels";
 
 const said = (reason: string | undefined) => (reason ? `: ${reason}` : "");
 
+const nothingWaits = (status: string) => new ApiError({ code: "conflict", message: `nothing waits for a decision on this tunnel (it is ${status})` });
+
+/** Another decision (or a withdrawal, an expiry) settled the request first. */
+async function decidedMeanwhile(id: string) {
+  return nothingWaits((await getPrisma().tunnel.findUniqueOrThrow({ where: { id }, select: { status: true } })).status);
+}
+
 async function decidable(ctx: Ctx, id: string) {
   const tunnel = await findVisible(ctx, id);
-  if (!awaitsDecision(tunnel)) throw new ApiError({ code: "conflict", message: `nothing waits for a decision on this tunnel (it is ${tunnel.status})` });
+  if (!awaitsDecision(tunnel)) throw nothingWaits(tunnel.status);
   if (!(await canApprove(ctx, tunnel))) {
     const own = tunnel.ownerId === actorId(ctx);
     throw new ApiError({ code: "forbidden", message: own ? "you cannot decide your own request" : "only the requester's team owners and admins can decide this request" });
@@ -51,11 +60,17 @@ export async function approveRequest({ ctx, input }: { ctx: Ctx; input: { id: st
   if (tunnel.status === "pending_approval") {
     await assertStillAllowed(tunnel);
     await assertPortFree(ctx, { kind: tunnel.kind, hostId: tunnel.hostId, listen: { address: tunnel.listenAddress, port: tunnel.listenPort } }, tunnel.id);
-    // Its time starts now, not when it was asked for.
-    await getPrisma().tunnel.update({ where: { id: tunnel.id }, data: { expiresAt: new Date(Date.now() + tunnel.ttlMinutes * 60_000), pendingUntil: null } });
-    await recordAudit(ctx, { action: "tunnel.approved", hostId: tunnel.hostId, tunnelId: tunnel.id, details });
     const approved = `approved by ${actorName(ctx)}${said(reason)}`;
-    await getEngine().transition(tunnel.id, "starting", approved, ctx);
+    const won = await setTunnelStatus(ctx, {
+      tunnelId: tunnel.id,
+      from: "pending_approval",
+      to: "starting",
+      reason: approved,
+      // Its time starts now, not when it was asked for.
+      data: { expiresAt: new Date(Date.now() + tunnel.ttlMinutes * 60_000), pendingUntil: null },
+      audit: [{ action: "tunnel.approved", hostId: tunnel.hostId, tunnelId: tunnel.id, details }],
+    });
+    if (!won) throw await decidedMeanwhile(tunnel.id);
     await resolveRequest(tunnel, "tunnel", "approved", approved);
     await getEngine().openApproved(tunnel.id);
   } else {
@@ -70,8 +85,7 @@ export async function denyRequest({ ctx, input }: { ctx: Ctx; input: { id: strin
   const { reason } = input;
   const denied = `denied by ${actorName(ctx)}: ${reason}`;
   if (tunnel.status === "pending_approval") {
-    await getEngine().transition(tunnel.id, "denied", denied, ctx);
-    await resolveRequest(tunnel, "tunnel", "denied", denied);
+    if (!(await endRequest(ctx, tunnel, { to: "denied", reason: denied }))) throw await decidedMeanwhile(tunnel.id);
   } else {
     await recordAudit(ctx, { action: "tunnel.extension_denied", hostId: tunnel.hostId, tunnelId: tunnel.id, details: { requester: tunnel.owner.email, reason } }, (tx) =>
       tx.tunnel.update({ where: { id: tunnel.id }, data: { extensionMinutes: null, extensionUntil: null } }),
@@ -95,35 +109,14 @@ export async function listApprovals({ ctx, input }: { ctx: Ctx; input: PageQuery
 
 const expiryCtx = systemCtx("approvals");
 
-/** A disabled user's requests wait for nobody: they close (at once from the
- *  API, within seconds when the CLI disabled them). */
-export async function closeRequestsOfDisabledOwners() {
-  const orphans = await getPrisma().tunnel.findMany({
-    where: { status: "pending_approval", owner: { disabled: true } },
-    select: { id: true, ownerId: true, hostId: true, owner: { select: { email: true } } },
-  });
-  for (const tunnel of orphans) {
-    const reason = `its owner ${tunnel.owner.email} was disabled`;
-    await getEngine().transition(tunnel.id, "closed", reason, expiryCtx);
-    await resolveRequest(tunnel, "tunnel", "withdrawn", reason);
-  }
-}
-
-/** Requests nobody answered in time expire: run by the engine every few seconds. */
-export async function expireStaleRequests(now = new Date()) {
-  await closeRequestsOfDisabledOwners();
+/** Extension requests nobody answered in time lapse (run by lib/tunnels/sweeps.ts); the tunnel runs on to its expiry. */
+export async function expireStaleExtensions(now = new Date()) {
   const prisma = getPrisma();
   const stale = await prisma.tunnel.findMany({
-    where: { OR: [{ status: "pending_approval", pendingUntil: { lte: now } }, { extensionUntil: { lte: now } }] },
+    where: { extensionUntil: { lte: now } },
     select: { id: true, ownerId: true, hostId: true, status: true, extensionMinutes: true },
   });
   for (const tunnel of stale) {
-    if (tunnel.status === "pending_approval") {
-      const reason = "nobody approved the request in time";
-      await getEngine().transition(tunnel.id, "expired", reason, expiryCtx);
-      await resolveRequest(tunnel, "tunnel", "expired", reason);
-      continue;
-    }
     await prisma.tunnel.update({ where: { id: tunnel.id }, data: { extensionMinutes: null, extensionUntil: null } });
     if (!isOpen(tunnel.status)) continue;
     await recordAudit(expiryCtx, { action: "tunnel.extension_expired", hostId: tunnel.hostId, tunnelId: tunnel.id, details: { ttlMinutes: tunnel.extensionMinutes } });

@@ -1,9 +1,10 @@
 // The seam between Next's bundle (route handlers, actions) and the tunnel
 // engine in server/: the engine puts itself on globalThis at start, and lib/
-// reaches it only through this interface.
+// reaches it only through this interface. The engine runs tunnels; lib decides
+// and records their statuses (set-tunnel-status.ts), the engine reporting the
+// ones its runtime reaches (active, reconnecting, failed, expired) the same way.
 import { ApiError } from "@/lib/api/api-error";
 import type { Ctx } from "@/lib/context";
-import type { TunnelStatus } from "@/lib/generated/prisma/enums";
 import { processGlobals } from "@/lib/process-globals";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 
@@ -16,17 +17,15 @@ export interface TunnelEngineApi {
   open(tunnelId: string): Promise<void>;
   /** Opens an approved tunnel (its row `starting`); any failure becomes its status. */
   openApproved(tunnelId: string): Promise<void>;
-  /** Records a status change decided outside the engine (approval, denial,
-   *  withdrawal of a pending request): persisted, audited, told live. */
-  transition(tunnelId: string, status: TunnelStatus, reason: string, ctx: Ctx): Promise<void>;
   /** Changes an open tunnel's allowed sources (connections from sources no
    *  longer allowed are cut, before it settles), the team its events also go
    *  to, or its host's policy (SOCKS connections to destinations no longer
    *  allowed are cut); answers why the new policy no longer allows the tunnel
    *  as it runs (a public bind its sshd made), if it does not. */
   reconfigure(tunnelId: string, changes: { allowedSources?: string[]; teamId?: string | null; policy?: HostPolicy }): Promise<string | undefined>;
-  /** `ctx`: who closed it, for the audit trail (the engine itself if absent). */
-  close(tunnelId: string, options: { status: "closed" | "expired"; reason: string; ctx?: Ctx }): Promise<void>;
+  /** Stops an open tunnel (nothing if it is not open here) and answers its
+   *  final counters, for the status change that records its end. */
+  close(tunnelId: string): Promise<LiveStats | undefined>;
   live(tunnelId: string): LiveStats | undefined;
   /** Moves an open tunnel's expiry. */
   extend(tunnelId: string, expiresAt: Date): void;

@@ -8,7 +8,7 @@ import { getPrisma } from "@/lib/db/prisma";
 import type { Tunnel } from "@/lib/generated/prisma/client";
 import { tunnelRooms } from "@/lib/realtime/events";
 import { publish } from "@/lib/realtime/publish";
-import { resolveRequest } from "@/lib/tunnels/approval-events";
+import { closeOpenTunnel, endRequest } from "@/lib/tunnels/end-tunnel";
 import { getEngine } from "@/lib/tunnels/engine-port";
 import { hostPolicy, policyRefusal, storedSourcesRefusal } from "@/lib/tunnels/host-policy";
 import { tunnelSpec } from "@/lib/tunnels/tunnel-spec";
@@ -43,10 +43,8 @@ export async function reapplyHostPolicy(ctx: Ctx, hostId: string) {
 }
 
 async function endTunnel(ctx: Ctx, tunnel: Tunnel, why: string) {
-  if (isOpen(tunnel.status)) return getEngine().close(tunnel.id, { status: "closed", reason: `closed: ${why}`, ctx });
-  const reason = `denied: ${why}`;
-  await getEngine().transition(tunnel.id, "denied", reason, ctx);
-  await resolveRequest(tunnel, "tunnel", "denied", reason);
+  if (isOpen(tunnel.status)) await closeOpenTunnel(ctx, tunnel.id, { to: "closed", reason: `closed: ${why}` });
+  else await endRequest(ctx, tunnel, { to: "denied", reason: `denied: ${why}` });
 }
 
 /** An expiry (or a TTL or extension still waiting for approval) beyond the new maximum is brought within it. */

@@ -4,8 +4,7 @@
 import ipaddr from "ipaddr.js";
 import { ApiError } from "@/lib/api/api-error";
 import { recordAudit } from "@/lib/audit/audit-log";
-import { actorId, actorName, systemCtx, type Ctx } from "@/lib/context";
-import { getPrisma } from "@/lib/db/prisma";
+import { actorId, actorName, type Ctx } from "@/lib/context";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { tunnelRooms, userRoom } from "@/lib/realtime/events";
 import { publish } from "@/lib/realtime/publish";
@@ -13,7 +12,7 @@ import { findEngine } from "@/lib/tunnels/engine-port";
 import { isMember } from "@/lib/teams/team-access";
 import { sourceAllowed } from "@/lib/tunnels/tunnel-rules";
 import { tunnelSpec } from "@/lib/tunnels/tunnel-spec";
-import { OPEN_STATUSES, isOpen } from "@/lib/tunnels/tunnel-status";
+import { isOpen } from "@/lib/tunnels/tunnel-status";
 import { assertOwnerOrAdmin, findVisible, getTunnel, type TunnelWithHost } from "@/lib/tunnels/tunnels";
 
 /** Applies stored allowed sources to the open tunnel (cutting connections
@@ -99,20 +98,6 @@ export async function dropParticipant(ctx: Ctx, tunnel: TunnelWithHost, userId: 
     await storeSources(tx, tunnel.id, remaining, granted, sources);
   });
   await applySources(tunnel, sources, userId);
-}
-
-/** Disabled users leave every open tunnel they joined: their addresses go
- *  from its allowed sources and their connections are cut. Runs right after
- *  a disable in Warren's own process, and from the engine's sweep for a
- *  disable by the CLI in another one. */
-export async function dropDisabledParticipants(ctx: Ctx) {
-  const stray = await getPrisma().tunnelParticipant.findMany({
-    where: { user: { disabled: true }, tunnel: { status: { in: OPEN_STATUSES } } },
-    select: { tunnelId: true, userId: true, user: { select: { email: true } } },
-  });
-  for (const { tunnelId, userId, user } of stray) {
-    await dropParticipant(ctx, await findVisible(systemCtx("access"), tunnelId), userId, `${user.email} was disabled`);
-  }
 }
 
 /** The owner or an admin removes someone; anyone may leave. */

@@ -15,7 +15,8 @@ import { grantedTunnelRefusal } from "@/lib/tunnels/reapply-host-policy";
 import { assertWithinLimits } from "@/lib/tunnels/tunnel-limits";
 import { OPEN_STATUSES, RESERVING_STATUSES, awaitsDecision, isOpen } from "@/lib/tunnels/tunnel-status";
 import { hostVisibleWhere, isPrivileged, canApprove, isMember } from "@/lib/teams/team-access";
-import { notifyApprovers, resolveRequest } from "@/lib/tunnels/approval-events";
+import { notifyApprovers } from "@/lib/tunnels/approval-events";
+import { closeOpenTunnel, endRequest } from "@/lib/tunnels/end-tunnel";
 import { tunnelSpec } from "@/lib/tunnels/tunnel-spec";
 import { encodeCursor, type ListTunnelsQuery, type PageQuery } from "@/lib/validation/page";
 import type { CreateTunnel, ExtendTunnel, OptionalReason } from "@/lib/validation/tunnels";
@@ -249,11 +250,9 @@ export async function closeTunnel({ ctx, input }: { ctx: Ctx; input: { id: strin
   const { reason } = input;
   const because = `${reason ? `: ${reason}` : ""}`;
   if (isOpen(tunnel.status)) {
-    await getEngine().close(tunnel.id, { status: "closed", reason: `closed by ${actorName(ctx)}${because}`, ctx });
+    await closeOpenTunnel(ctx, tunnel.id, { to: "closed", reason: `closed by ${actorName(ctx)}${because}` });
   } else if (tunnel.status === "pending_approval") {
-    const withdrawn = `request withdrawn by ${actorName(ctx)}${because}`;
-    await getEngine().transition(tunnel.id, "closed", withdrawn, ctx);
-    await resolveRequest(tunnel, "tunnel", "withdrawn", withdrawn);
+    await endRequest(ctx, tunnel, { to: "closed", reason: `request withdrawn by ${actorName(ctx)}${because}` });
   }
   return getTunnel({ ctx, input: { id: tunnel.id } });
 }

@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import { connectSsh } from "@/lib/ssh/ssh-connect";
 import { hostPolicySchema } from "@/lib/validation/host-policy";
-import { TunnelRuntime, type RuntimeTunnel } from "@/server/tunnels/tunnel-runtime";
+import type { RuntimeTunnel } from "@/server/tunnels/data-plane-protocol";
+import { TunnelRuntime } from "@/server/tunnels/tunnel-runtime";
 
 const [kind, sshPort, username, keyPath, listenPort, targetPort] = process.argv.slice(2) as [RuntimeTunnel["kind"], string, string, string, string, string];
 const { client } = await connectSsh({ name: "probe", address: "127.0.0.1", port: Number(sshPort), username, privateKey: readFileSync(keyPath, "utf8"), expectedFingerprint: null });

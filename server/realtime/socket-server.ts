@@ -138,10 +138,11 @@ function limitPackets(conn: { on(event: "packet", listener: () => void): unknown
   });
 }
 
-/** Tunnel events go to their owner, the team it is shared with, and admins; never to anyone else. */
-function relayEngine(io: WarrenIo, engine: TunnelEngine) {
-  engine.on("status", ({ ownerId, teamId, ...event }) => io.to(tunnelRooms({ ownerId, teamId })).emit("tunnel:status", event));
-  // One frame per socket with just the tunnels it may hear of (each once, however many of its rooms name it).
+/** The engine's counters go to a tunnel's owner, the team it is shared with,
+ *  and admins; never to anyone else: one frame per socket with just the
+ *  tunnels it may hear of (each once, however many of its rooms name it).
+ *  Every other event, statuses too, is sent by lib/realtime/publish.ts. */
+function relayStats(io: WarrenIo, engine: TunnelEngine) {
   engine.on("stats", (batch) => {
     for (const socket of io.of("/").sockets.values()) {
       const heard = batch.filter((event) => tunnelRooms(event).some((room) => socket.rooms.has(room)));
@@ -176,7 +177,7 @@ export function registerRealtime(httpServer: HttpServer, engine: TunnelEngine): 
     if (user.role === "admin") void socket.join(ADMIN_ROOM);
     void socket.join(socket.data.teamRooms);
   });
-  relayEngine(io, engine);
+  relayStats(io, engine);
   const revalidation = revalidateSockets(io);
   processGlobals.warrenIo = io;
   return {

@@ -4,9 +4,42 @@
 import type { LiveStats } from "@/lib/tunnels/engine-port";
 import type { SshStep, SshTarget } from "@/lib/ssh/ssh-connect";
 import type { HostPolicy } from "@/lib/validation/host-policy";
-import type { TunnelCounters } from "@/server/tunnels/engine-journal";
-import type { RefusalSummary } from "@/server/tunnels/refusal-digest";
-import type { ConnectionRecord, RuntimeTunnel } from "@/server/tunnels/tunnel-runtime";
+
+export type RuntimeTunnel = {
+  id: string;
+  kind: "local" | "remote" | "dynamic";
+  ownerId: string;
+  /** The team it is shared with, if any: its members hear of it too. */
+  teamId: string | null;
+  hostId: string;
+  hostName: string;
+  hostAddress: string;
+  listenAddress: string;
+  listenPort: number;
+  targetHost: string | null;
+  targetPort: number | null;
+  allowedSources: string[];
+  /** The host's policy, checked again for every SOCKS destination. */
+  policy: HostPolicy;
+  expiresAt: Date;
+};
+
+export type ConnectionRecord = {
+  tunnelId: string;
+  source: string;
+  destination: string | null;
+  bytesIn: number;
+  bytesOut: number;
+  openedAt: Date;
+  closedAt: Date;
+  error: string | null;
+};
+
+/** Refusals from `address` not recorded one by one, between `first` and `last` (refusal-digest.ts). */
+export type RefusalSummary = { tunnelId: string; hostId: string; address: string; reason: string; count: number; first: Date; last: Date };
+
+/** A tunnel's totals as they are stored (the live count of open connections is not). */
+export type TunnelCounters = Pick<LiveStats, "bytesIn" | "bytesOut" | "connectionsTotal">;
 
 /** Given to the worker when it starts. */
 export type DataPlaneSettings = { refusalSummaryMs: number };

@@ -4,8 +4,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { Client, ClientChannel, TcpConnectionDetails } from "ssh2";
 import { connectSsh } from "@/lib/ssh/ssh-connect";
-import type { DataPlaneEvent, DataPlaneOps, DataPlaneSettings, Reply, Request, WireError } from "@/server/tunnels/data-plane-protocol";
-import { RefusalDigest, type RefusalSummary } from "@/server/tunnels/refusal-digest";
+import type { DataPlaneEvent, DataPlaneOps, DataPlaneSettings, RefusalSummary, Reply, Request, WireError } from "@/server/tunnels/data-plane-protocol";
+import { RefusalDigest } from "@/server/tunnels/refusal-digest";
 import { TunnelRuntime } from "@/server/tunnels/tunnel-runtime";
 
 type Link = { hostId: string; client: Client };

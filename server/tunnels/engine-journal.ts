@@ -24,9 +24,7 @@
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import { appendFileSync, closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
 import type { AuditInput } from "@/lib/audit/audit-log";
-import type { ConnectionRecord } from "@/server/tunnels/tunnel-runtime";
-
-export type TunnelCounters = { bytesIn: number; bytesOut: number; connectionsTotal: number };
+import type { ConnectionRecord, TunnelCounters } from "@/server/tunnels/data-plane-protocol";
 
 /** Each tunnel's totals at that moment; a later entry's supersede an earlier one's.
  *  Any entry may carry them, so a connection's records and its tunnel's totals are one write. */

@@ -5,12 +5,10 @@
 // they are counted, and each interval (and when the tunnel closes) the count
 // becomes one summary per tunnel and source. A source that stays quiet for a
 // whole interval starts afresh.
+import type { RefusalSummary } from "@/server/tunnels/data-plane-protocol";
 import type { RuntimeHooks } from "@/server/tunnels/tunnel-runtime";
 
 export type Refusal = Parameters<RuntimeHooks["connectionRefused"]>[0];
-
-/** Refusals from `address` not recorded one by one, between `first` and `last`. */
-export type RefusalSummary = { tunnelId: string; hostId: string; address: string; reason: string; count: number; first: Date; last: Date };
 
 export type DigestLimits = {
   /** Refusals from one source recorded one by one before counting starts. */

@@ -2,16 +2,16 @@ import { setEngine } from "@/lib/tunnels/engine-port";
 import type { Feature } from "@/server/feature";
 import { TunnelEngine } from "@/server/tunnels/tunnel-engine";
 
-/** Starts the engine, makes it reachable from route handlers, and reopens
- *  what should be open. Reopening runs in the background so the web UI is up
- *  at once; each tunnel reports its own progress. */
-export function registerEngine(): Feature & { engine: TunnelEngine } {
+/** Makes the engine reachable from route handlers at once; `reopen` reopens
+ *  what should be open, in the background so the web UI is up at once (each
+ *  tunnel reports its own progress). */
+export function registerEngine(): Feature & { engine: TunnelEngine; reopen(): void } {
   const engine = new TunnelEngine();
   setEngine(engine);
-  engine.start().catch((error: unknown) => console.error("warren: reopening tunnels failed:", error));
   return {
     name: "tunnel engine",
     engine,
+    reopen: () => void engine.start().catch((error: unknown) => console.error("warren: reopening tunnels failed:", error)),
     async stop() {
       setEngine(undefined);
       await engine.stop();

@@ -1,7 +1,8 @@
 // The engine in-process against a real sshd and database, for what the API
 // cannot reach quickly: expiry (ttlMinutes is at least 1) and reconciling
 // tunnels that expired while Warren was stopped, and its data plane's
-// thread dying under it.
+// thread dying under it. Status events are heard as sockets hear them:
+// through lib/realtime/publish.ts, here into a stand-in for socket.io.
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAuditChain } from "@/lib/audit/audit-log";
@@ -10,7 +11,10 @@ import { getPrisma } from "@/lib/db/prisma";
 import { createHost } from "@/lib/hosts";
 import { createUser } from "@/lib/users";
 import { createUserSchema } from "@/lib/validation/users";
-import { TunnelEngine, type StatusEvent } from "@/server/tunnels/tunnel-engine";
+import type { TunnelStatusEvent } from "@/lib/realtime/events";
+import { setTunnelStatus } from "@/lib/tunnels/set-tunnel-status";
+import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
+import { TunnelEngine } from "@/server/tunnels/tunnel-engine";
 import { freePortInRange, waitFor } from "@/tests/harness/free-port";
 import { fetchAll, startEchoServer, type TcpServer } from "@/tests/harness/origin";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
@@ -21,8 +25,18 @@ let sshd: SshdHandle;
 let echo: TcpServer;
 let hostId: string;
 let ownerId: string;
+/** Each tunnel's status events, in the order they were published. */
+const statusEvents = new Map<string, TunnelStatusEvent[]>();
+const globals = globalThis as typeof globalThis & { warrenIo?: unknown };
 
 beforeAll(async () => {
+  globals.warrenIo = {
+    to: () => ({
+      emit: (event: string, payload: TunnelStatusEvent) => {
+        if (event === "tunnel:status") statusEvents.get(payload.tunnelId)?.push(payload);
+      },
+    }),
+  };
   db = await useTestDatabase();
   [sshd, echo] = await Promise.all([startSshd(), startEchoServer()]);
   const ctx = systemCtx("test");
@@ -31,6 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  globals.warrenIo = undefined;
   await Promise.all([sshd?.dispose(), echo?.close()]);
   await db?.dispose();
 });
@@ -41,14 +56,14 @@ async function tunnelRow(listenPort: number, expiresAt: Date, status: "starting"
   });
 }
 
-/** An engine (not started: no ticker) with one local tunnel open through it, and the status events it emits. */
+/** An engine (not started: no ticker) with one local tunnel open through it, and the tunnel's status events. */
 async function engineWithTunnel(expiresInMs: number) {
   const engine = new TunnelEngine();
-  const events: StatusEvent[] = [];
-  engine.on("status", (event) => events.push(event));
   try {
     const port = await freePortInRange();
     const tunnel = await tunnelRow(port, new Date(Date.now() + expiresInMs));
+    const events: TunnelStatusEvent[] = [];
+    statusEvents.set(tunnel.id, events);
     await engine.open(tunnel.id);
     return { engine, events, port, tunnel };
   } catch (error) {
@@ -136,6 +151,12 @@ describe("the data plane's thread", () => {
   });
 });
 
+/** Closes the tunnel as lib does (lib/tunnels/end-tunnel.ts): the engine stops it, its status records the end. */
+async function closeThrough(engine: TunnelEngine, tunnelId: string) {
+  const counters = await engine.close(tunnelId);
+  await setTunnelStatus(systemCtx("test"), { tunnelId, from: OPEN_STATUSES, to: "closed", reason: "done", counters });
+}
+
 describe("the journal's commit", () => {
   /** `count` connections through the tunnel, one after another, each sending and getting back one byte. */
   async function connections(port: number, count: number) {
@@ -149,7 +170,7 @@ describe("the journal's commit", () => {
     const { engine, port, tunnel } = await engineWithTunnel(3_600_000);
     try {
       await connections(port, 3);
-      await engine.close(tunnel.id, { status: "closed", reason: "done" }); // no ticker: only the close commits
+      await closeThrough(engine, tunnel.id); // no ticker: only the close commits
       expect(await auditedActions(tunnel.id)).toEqual(["tunnel.opened", ...Array.from({ length: 3 }, () => ["connection.accepted", "connection.closed"]).flat(), "tunnel.closed"]);
     } finally {
       await engine.stop();
@@ -162,15 +183,15 @@ describe("the journal's commit", () => {
       // 150 connections journal about 450 entries (accepted, closed, counters each): more than one slice.
       const CONNECTIONS = 150;
       await connections(port, CONNECTIONS);
-      await engine.close(tunnel.id, { status: "closed", reason: "done" });
+      await closeThrough(engine, tunnel.id);
       const closed = await getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnel.id } });
       expect(closed).toMatchObject({ status: "closed", connectionsTotal: CONNECTIONS });
       expect([Number(closed.bytesIn), Number(closed.bytesOut)]).toEqual([CONNECTIONS, CONNECTIONS]);
       expect(await getPrisma().tunnelConnection.count({ where: { tunnelId: tunnel.id } })).toBe(0);
 
       // The backlog's first slice carries the counters of its first connections: they must not lower the final ones.
-      const journal = engine["journal"] as unknown as { pending(limit: number): unknown[] };
-      await (engine["commitSlice"] as (batch: unknown[]) => Promise<boolean>).call(engine, journal.pending(200));
+      const commits = engine["commits"];
+      await commits.commitSlice(commits.journal.pending(200));
       expect(await getPrisma().tunnelConnection.count({ where: { tunnelId: tunnel.id } })).toBeGreaterThan(0);
       expect(await getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnel.id } })).toMatchObject({ connectionsTotal: CONNECTIONS, bytesIn: BigInt(CONNECTIONS) });
 

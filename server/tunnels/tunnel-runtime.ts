@@ -14,36 +14,7 @@ import { nudgeNoDelay } from "@/server/tunnels/nudge-no-delay";
 import { negotiateSocks, replyCodeFor } from "@/server/tunnels/socks-negotiation";
 import { splice, type Meter, type SpliceEnds } from "@/server/tunnels/splice";
 import { targetReads, type TargetReads } from "@/server/tunnels/target-reads";
-
-export type RuntimeTunnel = {
-  id: string;
-  kind: "local" | "remote" | "dynamic";
-  ownerId: string;
-  /** The team it is shared with, if any: its members hear of it too. */
-  teamId: string | null;
-  hostId: string;
-  hostName: string;
-  hostAddress: string;
-  listenAddress: string;
-  listenPort: number;
-  targetHost: string | null;
-  targetPort: number | null;
-  allowedSources: string[];
-  /** The host's policy, checked again for every SOCKS destination. */
-  policy: HostPolicy;
-  expiresAt: Date;
-};
-
-export type ConnectionRecord = {
-  tunnelId: string;
-  source: string;
-  destination: string | null;
-  bytesIn: number;
-  bytesOut: number;
-  openedAt: Date;
-  closedAt: Date;
-  error: string | null;
-};
+import type { ConnectionRecord, RuntimeTunnel } from "@/server/tunnels/data-plane-protocol";
 
 export type RuntimeHooks = {
   connectionOpened(record: Pick<ConnectionRecord, "tunnelId" | "source" | "destination">): void;

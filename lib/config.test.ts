@@ -78,7 +78,11 @@ describe("loadConfig", () => {
   });
 
   it("takes the client's address from a proxy header only with the proxies it comes from", () => {
-    const config = loadConfig({ WARREN_DATA_DIR: tempDir(), WARREN_TRUSTED_PROXY_HEADER: "X-Forwarded-For", WARREN_TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8,::1" });
+    const config = loadConfig({
+      WARREN_DATA_DIR: tempDir(),
+      WARREN_TRUSTED_PROXY_HEADER: "X-Forwarded-For",
+      WARREN_TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8,::1",
+    });
     expect(config).toMatchObject({ trustedProxyHeader: "x-forwarded-for", trustedProxies: ["127.0.0.1", "10.0.0.0/8", "::1"] });
     expect(loadConfig({ WARREN_DATA_DIR: tempDir() })).toMatchObject({ trustedProxyHeader: null, trustedProxies: [] });
   });
@@ -90,8 +94,6 @@ describe("loadConfig", () => {
   });
 
   it("strips a trailing slash from the public URL", () => {
-    expect(loadConfig({ WARREN_DATA_DIR: tempDir(), WARREN_PUBLIC_URL: "https://warren.example.com/" }).publicUrl).toBe(
-      "https://warren.example.com",
-    );
+    expect(loadConfig({ WARREN_DATA_DIR: tempDir(), WARREN_PUBLIC_URL: "https://warren.example.com/" }).publicUrl).toBe("https://warren.example.com");
   });
 });

@@ -54,9 +54,11 @@ const portSchema = z.coerce
   .int({ error: "must be a whole number" })
   .min(1, { error: "must be between 1 and 65535" })
   .max(65535, { error: "must be between 1 and 65535" });
-const hostSchema = z.string().min(1).regex(/^[A-Za-z0-9.:\-[\]]+$/, "must be a host name or IP address");
-const urlSchema = z
-  .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).transform((url) => url.replace(/\/+$/, ""));
+const hostSchema = z
+  .string()
+  .min(1)
+  .regex(/^[A-Za-z0-9.:\-[\]]+$/, "must be a host name or IP address");
+const urlSchema = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).transform((url) => url.replace(/\/+$/, ""));
 const authSecretSchema = z.string().min(32, "must be at least 32 characters");
 const secretKeySchema = z
   .string()
@@ -65,11 +67,14 @@ const secretKeySchema = z
 
 const listenAddressesSchema = z
   .string()
-  .transform((value) => value.split(",").map((address) => address.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(",")
+      .map((address) => address.trim())
+      .filter(Boolean),
+  )
   .pipe(
-    z
-      .array(z.union([z.ipv4(), z.ipv6()], { error: "must be a comma-separated list of IP addresses" }))
-      .min(1, { error: "must name at least one address" }),
+    z.array(z.union([z.ipv4(), z.ipv6()], { error: "must be a comma-separated list of IP addresses" })).min(1, { error: "must name at least one address" }),
   );
 const listenPortsSchema = z
   .string()
@@ -88,7 +93,12 @@ const proxyHeaderSchema = z
 
 const trustedProxiesSchema = z
   .string()
-  .transform((value) => value.split(",").map((entry) => entry.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(cidrSchema));
 
 const approvalTimeoutSchema = z.coerce
@@ -131,7 +141,7 @@ function prepareDataDir(dir: string) {
 /** Reads a generated secret from the data dir, creating it (0600) on first use. */
 function generatedSecret(dataDir: string, file: string, make: () => string): string {
   const secretPath = path.join(dataDir, file);
-  if (!existsSync(secretPath)) writeFileSync(secretPath, make() + "\n", { mode: 0o600, flag: "wx" });
+  if (!existsSync(secretPath)) writeFileSync(secretPath, `${make()}\n`, { mode: 0o600, flag: "wx" });
   return readFileSync(secretPath, "utf8").trim();
 }
 
@@ -148,9 +158,7 @@ function resolveDatabase(env: Env, dataDir: string) {
 /** The proxy header and the proxies it is taken from come together: a header
  *  trusted from anyone lets every client choose its own address. */
 function trustedProxiesFor(env: Env, header: string | null): string[] {
-  const proxies = env.WARREN_TRUSTED_PROXIES?.trim()
-    ? parseSetting("WARREN_TRUSTED_PROXIES", trustedProxiesSchema, env.WARREN_TRUSTED_PROXIES)
-    : [];
+  const proxies = env.WARREN_TRUSTED_PROXIES?.trim() ? parseSetting("WARREN_TRUSTED_PROXIES", trustedProxiesSchema, env.WARREN_TRUSTED_PROXIES) : [];
   if (header && proxies.length === 0) {
     throw new ConfigError("WARREN_TRUSTED_PROXY_HEADER", "needs WARREN_TRUSTED_PROXIES, the addresses of the reverse proxies allowed to set it");
   }
@@ -176,11 +184,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
     secretKeySchema,
     env.WARREN_SECRET_KEY ?? generatedSecret(dataDir, "secret-key", () => randomBytes(32).toString("hex")),
   );
-  const publicUrl = parseSetting(
-    "WARREN_PUBLIC_URL",
-    urlSchema,
-    env.WARREN_PUBLIC_URL ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
-  );
+  const publicUrl = parseSetting("WARREN_PUBLIC_URL", urlSchema, env.WARREN_PUBLIC_URL ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`);
   const listenAddresses = parseSetting("WARREN_LISTEN_ADDRESSES", listenAddressesSchema, env.WARREN_LISTEN_ADDRESSES ?? "127.0.0.1");
   const listenPorts = parseSetting("WARREN_LISTEN_PORTS", listenPortsSchema, env.WARREN_LISTEN_PORTS ?? "20000-29999");
   const auditRetentionDays = parseSetting("WARREN_AUDIT_RETENTION_DAYS", retentionSchema, env.WARREN_AUDIT_RETENTION_DAYS ?? "0");

@@ -47,11 +47,35 @@ type PublicHostRow = Prisma.HostGetPayload<{ select: typeof publicHostSelect }>;
 
 /** A host as the API shows it: its policy as one object. */
 export function toHostDto(row: PublicHostRow) {
-  const { policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes, policyDefaultTtlMinutes, policyApproval, policyMaxOpenPerUser, policyMaxPendingPerUser, teams, ...host } = row;
+  const {
+    policyKinds,
+    policyTargets,
+    policyPorts,
+    policyPublicBinds,
+    policyAnySource,
+    policyMaxTtlMinutes,
+    policyDefaultTtlMinutes,
+    policyApproval,
+    policyMaxOpenPerUser,
+    policyMaxPendingPerUser,
+    teams,
+    ...host
+  } = row;
   return {
     ...host,
     teamIds: teams.map((team) => team.teamId),
-    policy: hostPolicy({ policyKinds, policyTargets, policyPorts, policyPublicBinds, policyAnySource, policyMaxTtlMinutes, policyDefaultTtlMinutes, policyApproval, policyMaxOpenPerUser, policyMaxPendingPerUser }),
+    policy: hostPolicy({
+      policyKinds,
+      policyTargets,
+      policyPorts,
+      policyPublicBinds,
+      policyAnySource,
+      policyMaxTtlMinutes,
+      policyDefaultTtlMinutes,
+      policyApproval,
+      policyMaxOpenPerUser,
+      policyMaxPendingPerUser,
+    }),
   };
 }
 
@@ -94,7 +118,12 @@ const OWNER_CHANGES = new Set(["teamIds", "visibleToAll"]);
 function assertOwnerMayChange(ctx: Ctx, changes: Record<string, unknown>) {
   if (isPrivileged(ctx)) return;
   const field = Object.keys(changes).find((key) => changes[key] !== undefined && !OWNER_CHANGES.has(key));
-  if (field) throw new ApiError({ code: "forbidden", field, message: `only admins can change a host's ${FIELD_NAMES[field] ?? field}; team owners choose which of their teams see it` });
+  if (field)
+    throw new ApiError({
+      code: "forbidden",
+      field,
+      message: `only admins can change a host's ${FIELD_NAMES[field] ?? field}; team owners choose which of their teams see it`,
+    });
 }
 
 const FIELD_NAMES: Record<string, string> = {
@@ -111,7 +140,12 @@ async function assertTeamsExist(teamIds: string[]) {
 }
 
 /** Where a new or changed host is visible, checked against what the caller may assign. */
-async function assignment(ctx: Ctx, roles: Awaited<ReturnType<typeof rolesOf>>, input: { visibleToAll?: boolean; teamIds?: string[] }, current?: { visibleToAll: boolean; teamIds: string[] }) {
+async function assignment(
+  ctx: Ctx,
+  roles: Awaited<ReturnType<typeof rolesOf>>,
+  input: { visibleToAll?: boolean; teamIds?: string[] },
+  current?: { visibleToAll: boolean; teamIds: string[] },
+) {
   const teamIds = input.teamIds ?? current?.teamIds ?? [];
   const visibleToAll = input.visibleToAll ?? (current && input.teamIds === undefined ? current.visibleToAll : teamIds.length === 0);
   assertAssignable(ctx, roles, { visibleToAll, teamIds });
@@ -145,7 +179,17 @@ export async function createHost({ ctx, input: data }: { ctx: Ctx; input: Create
         select: publicHostSelect,
       })
       .then(toHostDto);
-    const details = { name: created.name, address: created.address, port: created.port, username: created.username, keyGenerated: created.keyGenerated, hostKeyFingerprint: fingerprint, policy: created.policy, visibleToAll, teamIds };
+    const details = {
+      name: created.name,
+      address: created.address,
+      port: created.port,
+      username: created.username,
+      keyGenerated: created.keyGenerated,
+      hostKeyFingerprint: fingerprint,
+      policy: created.policy,
+      visibleToAll,
+      teamIds,
+    };
     return { result: created, audit: { action: "host.created", hostId: created.id, details } };
   }).catch((error: unknown) => nameTaken(error, data.name));
   return getHost({ ctx, input: { id: host.id } });
@@ -200,9 +244,20 @@ export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string
         select: publicHostSelect,
       })
       .then(toHostDto);
-    const details = { name: updated.name, changed, newKey: Boolean(privateKey || generateKey), ...(policy ? { policy: updated.policy } : {}), ...(assigned ?? {}) };
+    const details = {
+      name: updated.name,
+      changed,
+      newKey: Boolean(privateKey || generateKey),
+      ...(policy ? { policy: updated.policy } : {}),
+      ...(assigned ?? {}),
+    };
     const audit: AuditInput[] = [{ action: "host.updated", hostId: updated.id, details }];
-    if (hostKeyFingerprint) audit.push({ action: "host.key_trusted", hostId: updated.id, details: { name: updated.name, fingerprint: hostKeyFingerprint, previous: current.hostKeyFingerprint } });
+    if (hostKeyFingerprint)
+      audit.push({
+        action: "host.key_trusted",
+        hostId: updated.id,
+        details: { name: updated.name, fingerprint: hostKeyFingerprint, previous: current.hostKeyFingerprint },
+      });
     return { result: updated, audit };
   }).catch((error: unknown) => nameTaken(error, plain.name));
   if (assigned) await enforceAccess(ctx, { hostId: host.id, why: `${host.name} is no longer visible to them` });
@@ -273,7 +328,7 @@ export async function testHost({ ctx, input }: { ctx: Ctx; input: { id: string }
     return { ok: false, checks: [{ step: "host-key", ok: false, message: await refuseChangedHostKey(ctx, host) }] as HostCheck[] };
   }
   const steps: SshStep[] = ["network", "handshake", "host-key", "authentication"];
-  let connection;
+  let connection: Awaited<ReturnType<typeof connectSsh>>;
   try {
     connection = await connectSsh(sshTarget(host), { readyTimeoutMs: 10_000 });
   } catch (error) {

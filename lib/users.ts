@@ -82,7 +82,6 @@ export async function disableUser({ ctx, input }: { ctx: Ctx; input: { email: st
   if (ctx.actor.type === "user" && ctx.actor.id === user.id) {
     throw new ApiError({ code: "bad_request", message: "you cannot disable yourself" });
   }
-  const prisma = getPrisma();
   const updated = await audited(ctx, async (tx) => {
     const disabled = await tx.user.update({ where: { id: user.id }, data: { disabled: true }, select: publicUserSelect });
     const sessions = await tx.authSession.deleteMany({ where: { userId: user.id } });

@@ -6,7 +6,9 @@ import { listMigrations, MIGRATIONS_DIR } from "@/lib/db/migrate";
 import { newestSnapshot, snapshots } from "@/scripts/migration-snapshot";
 
 const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 /** A migrations folder: each name a migration, `*` after it when it keeps a schema snapshot. */
 function migrations(...names: string[]): string {

@@ -25,7 +25,7 @@ export function ConfirmAction({ label, question, confirmLabel, danger = false, o
   const [pending, setPending] = useState(false);
   const [error, setError] = useState("");
   const triggerRef = useRef<HTMLButtonElement>(null);
-  const panelRef = useRef<HTMLDivElement>(null);
+  const panelRef = useRef<HTMLFieldSetElement>(null);
   // Focus goes back to the trigger on cancel or failure, not after success (the caller decides then).
   const restoreFocus = useRef(false);
   const questionId = useId();
@@ -58,15 +58,14 @@ export function ConfirmAction({ label, question, confirmLabel, danger = false, o
   return (
     <div className="space-y-2">
       {open ? (
-        <div
+        <fieldset
           ref={panelRef}
-          role="group"
           aria-labelledby={questionId}
           tabIndex={-1}
           onKeyDown={(event) => {
             if (event.key === "Escape") close();
           }}
-          className="space-y-2 rounded-md border border-zinc-300 bg-zinc-50 p-3 text-sm dark:border-zinc-600 dark:bg-zinc-800/60"
+          className="min-w-0 space-y-2 rounded-md border border-zinc-300 bg-zinc-50 p-3 text-sm dark:border-zinc-600 dark:bg-zinc-800/60"
         >
           <div id={questionId}>{question}</div>
           <div className="flex flex-wrap gap-2">
@@ -77,7 +76,7 @@ export function ConfirmAction({ label, question, confirmLabel, danger = false, o
               Cancel
             </button>
           </div>
-        </div>
+        </fieldset>
       ) : (
         <button
           ref={triggerRef}

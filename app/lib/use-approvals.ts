@@ -13,10 +13,13 @@ export function useApprovals(initial: { requests: TunnelDto[]; nextCursor: strin
   const [more, setMore] = useState(initial.nextCursor !== null);
   const wanted = useRef(initial.requests.length);
   const reload = useCallback(() => {
-    void fetchPages("/approvals", "requests", wanted.current).then(({ items, more }) => {
-      setRequests(items);
-      setMore(more);
-    }, () => {});
+    void fetchPages("/approvals", "requests", wanted.current).then(
+      ({ items, more }) => {
+        setRequests(items);
+        setMore(more);
+      },
+      () => {},
+    );
   }, []);
   const loadMore = useCallback(() => {
     wanted.current += PAGE;

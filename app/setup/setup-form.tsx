@@ -42,14 +42,7 @@ export function SetupForm() {
     <form method="post" onSubmit={submit} noValidate className="space-y-4">
       <TextField label="Name" name="name" autoComplete="name" required error={errors.name} />
       <TextField label="Email" name="email" type="email" autoComplete="email" required error={errors.email} />
-      <TextField
-        label="Password (10 characters or more)"
-        name="password"
-        type="password"
-        autoComplete="new-password"
-        required
-        error={errors.password}
-      />
+      <TextField label="Password (10 characters or more)" name="password" type="password" autoComplete="new-password" required error={errors.password} />
       <FormAlert>{errors.form}</FormAlert>
       <SubmitButton pending={pending}>{pending ? "Creating…" : "Create admin and sign in"}</SubmitButton>
     </form>

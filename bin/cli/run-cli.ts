@@ -48,7 +48,12 @@ const commands: Record<string, Command> = {
     async run(values, io) {
       const user = await createUser({
         ctx,
-        input: createUserSchema.parse({ email: text(values.email), password: text(values.password), name: text(values.name) || undefined, role: values.admin ? "admin" : "user" }),
+        input: createUserSchema.parse({
+          email: text(values.email),
+          password: text(values.password),
+          name: text(values.name) || undefined,
+          role: values.admin ? "admin" : "user",
+        }),
       });
       io.out(`created ${user.role} ${user.email} (${user.id})`);
     },
@@ -73,7 +78,10 @@ const commands: Record<string, Command> = {
     required: ["email"],
     async run(values, io) {
       const user = await findUserByEmail(email(values.email));
-      const { token, record } = await createApiToken({ ctx, input: { userId: user.id, ...createApiTokenSchema.parse({ name: text(values.name) || undefined }) } });
+      const { token, record } = await createApiToken({
+        ctx,
+        input: { userId: user.id, ...createApiTokenSchema.parse({ name: text(values.name) || undefined }) },
+      });
       io.err(`created token "${record.name}" (${record.id}) for ${user.email}; it is shown only this once:`);
       io.out(token);
     },
@@ -121,7 +129,10 @@ const commands: Record<string, Command> = {
     required: [],
     async run(_values, io) {
       const result = await verifyAuditChain();
-      if (!result.ok) throw new ChainBroken(`audit chain broken at record ${result.firstProblem.seq}: ${result.firstProblem.problem} (${result.checked} records verified before it)`);
+      if (!result.ok)
+        throw new ChainBroken(
+          `audit chain broken at record ${result.firstProblem.seq}: ${result.firstProblem.problem} (${result.checked} records verified before it)`,
+        );
       io.out(`audit chain intact: ${result.checked} records verified, up to record ${result.lastSeq}`);
     },
   },

@@ -44,7 +44,10 @@ describe("publicApiRoute", () => {
     });
     const none = { params: Promise.resolve({}) };
     expect(await answer(route.GET(request("GET"), none))).toEqual({ status: 200, body: { status: "ok" } });
-    expect(await answer(route.POST(request("POST"), none))).toEqual({ status: 503, body: { error: { code: "unavailable", message: "the database does not answer" } } });
+    expect(await answer(route.POST(request("POST"), none))).toEqual({
+      status: 503,
+      body: { error: { code: "unavailable", message: "the database does not answer" } },
+    });
     expect((await answer(route.DELETE(request("DELETE"), none))).status).toBe(405);
   });
 });

@@ -54,6 +54,13 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 /** The audit action for a tunnel status the engine persists, if it is one people ask about. */
 export function tunnelStatusAction(status: string): AuditAction | undefined {
   return (
-    { active: "tunnel.opened", denied: "tunnel.denied", reconnecting: "tunnel.reconnecting", failed: "tunnel.failed", closed: "tunnel.closed", expired: "tunnel.expired" } as const
+    {
+      active: "tunnel.opened",
+      denied: "tunnel.denied",
+      reconnecting: "tunnel.reconnecting",
+      failed: "tunnel.failed",
+      closed: "tunnel.closed",
+      expired: "tunnel.expired",
+    } as const
   )[status];
 }

@@ -58,7 +58,10 @@ describe("audit trail", () => {
   it("names the first edited record", async () => {
     await withBackup(async () => {
       tamper(`UPDATE AuditEvent SET details = '{"by":"nobody"}' WHERE seq = 17`);
-      expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { seq: 17, problem: "record 17 was edited: its contents no longer match its seal" } });
+      expect(await verifyAuditChain()).toMatchObject({
+        ok: false,
+        firstProblem: { seq: 17, problem: "record 17 was edited: its contents no longer match its seal" },
+      });
     });
   });
 
@@ -81,9 +84,15 @@ describe("audit trail", () => {
   it("names the newest records removed, which leave a shorter chain that verifies by itself", async () => {
     await withBackup(async () => {
       tamper(`DELETE FROM AuditEvent WHERE seq > 60`);
-      expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { seq: 61, problem: "records 61-75, the newest, are missing (the head anchor says 75)" } });
+      expect(await verifyAuditChain()).toMatchObject({
+        ok: false,
+        firstProblem: { seq: 61, problem: "records 61-75, the newest, are missing (the head anchor says 75)" },
+      });
       tamper(`DELETE FROM AuditEvent WHERE seq = 60`);
-      expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { seq: 60, problem: "records 60-75, the newest, are missing (the head anchor says 75)" } });
+      expect(await verifyAuditChain()).toMatchObject({
+        ok: false,
+        firstProblem: { seq: 60, problem: "records 60-75, the newest, are missing (the head anchor says 75)" },
+      });
     });
     await withBackup(async () => {
       tamper(`DELETE FROM AuditEvent WHERE seq = 75`);
@@ -94,7 +103,11 @@ describe("audit trail", () => {
   it("finds every record removed", async () => {
     await withBackup(async () => {
       tamper(`DELETE FROM AuditEvent`);
-      expect(await verifyAuditChain()).toMatchObject({ ok: false, checked: 0, firstProblem: { seq: 1, problem: "the database holds no records but the head anchor says 75" } });
+      expect(await verifyAuditChain()).toMatchObject({
+        ok: false,
+        checked: 0,
+        firstProblem: { seq: 1, problem: "the database holds no records but the head anchor says 75" },
+      });
     });
   });
 
@@ -106,7 +119,10 @@ describe("audit trail", () => {
       writeFileSync(anchor.file, `${saved}\n${"0".repeat(64)} 99 ${"0".repeat(64)}\nnot a head`);
       expect(await verifyAuditChain()).toEqual({ ok: true, checked: 75, lastSeq: 75 });
       rmSync(anchor.file);
-      expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { problem: expect.stringContaining("head anchor (audit-head.log in the data directory) is missing") } });
+      expect(await verifyAuditChain()).toMatchObject({
+        ok: false,
+        firstProblem: { problem: expect.stringContaining("head anchor (audit-head.log in the data directory) is missing") },
+      });
     } finally {
       writeFileSync(anchor.file, saved);
     }
@@ -114,7 +130,10 @@ describe("audit trail", () => {
       // The newest removed, then Warren appends on: the chain grows past the anchored head, with other records.
       tamper(`DELETE FROM AuditEvent WHERE seq > 73`);
       await recordAudit(ctx, [{ action: "user.created" }, { action: "user.created" }, { action: "user.created" }]);
-      expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { seq: 74, problem: "record 74 is not the one the head anchor sealed: the chain was rewritten from there" } });
+      expect(await verifyAuditChain()).toMatchObject({
+        ok: false,
+        firstProblem: { seq: 74, problem: "record 74 is not the one the head anchor sealed: the chain was rewritten from there" },
+      });
     });
     writeFileSync(anchor.file, saved);
   });
@@ -167,7 +186,10 @@ describe("audit trail", () => {
     expect((await search(admin, { q: "already in use" })).events).toEqual([]);
 
     tamper(`UPDATE AuditCheckpoint SET seq = 70`);
-    expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { problem: "the retention checkpoint was altered: its signature does not match" } });
+    expect(await verifyAuditChain()).toMatchObject({
+      ok: false,
+      firstProblem: { problem: "the retention checkpoint was altered: its signature does not match" },
+    });
   });
 });
 

@@ -27,7 +27,6 @@ export type AuditInput = {
 
 export type AuditRecordDto = Omit<SealedAuditRecord, "at" | "details"> & { at: string; details: Record<string, unknown> };
 
-
 const MAX_ATTEMPTS = 8;
 
 export function toAuditDto(record: SealedAuditRecord): AuditRecordDto {
@@ -36,9 +35,7 @@ export function toAuditDto(record: SealedAuditRecord): AuditRecordDto {
 
 function actorFields(ctx: Ctx) {
   const { actor } = ctx;
-  return actor.type === "user"
-    ? { actorType: "user", actorId: actor.id, actorEmail: actor.email }
-    : { actorType: "system", actorId: null, actorEmail: null };
+  return actor.type === "user" ? { actorType: "user", actorId: actor.id, actorEmail: actor.email } : { actorType: "system", actorId: null, actorEmail: null };
 }
 
 /** The anchor of this data directory's chain. */
@@ -61,7 +58,22 @@ export type AlongsideAudit = (tx: Prisma.TransactionClient) => Promise<unknown>;
 // the transaction in the middle with an error no retry recognises.
 const TRANSACTION_LIMITS = { maxWait: 30_000, timeout: 60_000 };
 
-const AUDIT_COLUMNS = ["seq", "at", "actorType", "actorId", "actorEmail", "actorIp", "userAgent", "action", "hostId", "tunnelId", "subjectId", "details", "prevHash", "hash"] as const;
+const AUDIT_COLUMNS = [
+  "seq",
+  "at",
+  "actorType",
+  "actorId",
+  "actorEmail",
+  "actorIp",
+  "userAgent",
+  "action",
+  "hostId",
+  "tunnelId",
+  "subjectId",
+  "details",
+  "prevHash",
+  "hash",
+] as const;
 
 /** A change and the audit records that describe it, made in one transaction
  *  or not at all. The change runs first, so its records can name what it made
@@ -195,11 +207,15 @@ async function anchorProblem(start: ChainHead, lastSeq: number): Promise<ChainPr
   const newest = heads.at(-1);
   if (!newest) {
     return lastSeq > start.seq || anchor.exists()
-      ? { seq: lastSeq, problem: `the chain's head anchor (${ANCHOR_FILE} in the data directory) ${anchor.exists() ? "holds no sealed head" : "is missing"}: removed newest records could not be found` }
+      ? {
+          seq: lastSeq,
+          problem: `the chain's head anchor (${ANCHOR_FILE} in the data directory) ${anchor.exists() ? "holds no sealed head" : "is missing"}: removed newest records could not be found`,
+        }
       : null;
   }
   if (newest.seq > lastSeq) {
-    const missing = newest.seq === lastSeq + 1 ? `record ${newest.seq}, the newest, is missing` : `records ${lastSeq + 1}-${newest.seq}, the newest, are missing`;
+    const missing =
+      newest.seq === lastSeq + 1 ? `record ${newest.seq}, the newest, is missing` : `records ${lastSeq + 1}-${newest.seq}, the newest, are missing`;
     return {
       seq: lastSeq + 1,
       problem: lastSeq === 0 ? `the database holds no records but the head anchor says ${newest.seq}` : `${missing} (the head anchor says ${newest.seq})`,
@@ -208,7 +224,9 @@ async function anchorProblem(start: ChainHead, lastSeq: number): Promise<ChainPr
   const stored = await getPrisma().auditEvent.findMany({ where: { seq: { in: heads.map((head) => head.seq) } }, select: { seq: true, hash: true } });
   const hashes = new Map([[start.seq, start.hash], ...stored.map((record) => [record.seq, record.hash] as const)]);
   const rewritten = heads.find((head) => head.seq >= start.seq && hashes.get(head.seq) !== head.hash);
-  return rewritten ? { seq: rewritten.seq, problem: `record ${rewritten.seq} is not the one the head anchor sealed: the chain was rewritten from there` } : null;
+  return rewritten
+    ? { seq: rewritten.seq, problem: `record ${rewritten.seq} is not the one the head anchor sealed: the chain was rewritten from there` }
+    : null;
 }
 
 /** At start: a chain with records but no anchor (Warren upgraded, or the file

@@ -22,8 +22,12 @@ async function searchSeqs(q: string, direction: "older" | "newer", from: number,
   const prisma = getPrisma();
   const rows =
     direction === "older"
-      ? await prisma.$queryRaw<{ seq: bigint | number }[]>`SELECT rowid AS seq FROM "AuditSearch" WHERE "AuditSearch" MATCH ${ftsPhrase(q)} AND rowid < ${from} ORDER BY rowid DESC LIMIT ${chunk}`
-      : await prisma.$queryRaw<{ seq: bigint | number }[]>`SELECT rowid AS seq FROM "AuditSearch" WHERE "AuditSearch" MATCH ${ftsPhrase(q)} AND rowid > ${from} ORDER BY rowid ASC LIMIT ${chunk}`;
+      ? await prisma.$queryRaw<
+          { seq: bigint | number }[]
+        >`SELECT rowid AS seq FROM "AuditSearch" WHERE "AuditSearch" MATCH ${ftsPhrase(q)} AND rowid < ${from} ORDER BY rowid DESC LIMIT ${chunk}`
+      : await prisma.$queryRaw<
+          { seq: bigint | number }[]
+        >`SELECT rowid AS seq FROM "AuditSearch" WHERE "AuditSearch" MATCH ${ftsPhrase(q)} AND rowid > ${from} ORDER BY rowid ASC LIMIT ${chunk}`;
   return rows.map((row) => Number(row.seq));
 }
 
@@ -68,7 +72,22 @@ export async function searchAudit({ ctx, input }: { ctx: Ctx; input: AuditQuery 
   return { events: page.map(toAuditDto), nextCursor: rows.length > limit ? page.at(-1)!.seq : null };
 }
 
-const CSV_COLUMNS = ["seq", "at", "actorType", "actorId", "actorEmail", "actorIp", "userAgent", "action", "hostId", "tunnelId", "subjectId", "details", "prevHash", "hash"] as const;
+const CSV_COLUMNS = [
+  "seq",
+  "at",
+  "actorType",
+  "actorId",
+  "actorEmail",
+  "actorIp",
+  "userAgent",
+  "action",
+  "hostId",
+  "tunnelId",
+  "subjectId",
+  "details",
+  "prevHash",
+  "hash",
+] as const;
 
 function csvCell(value: unknown): string {
   const text = value === null || value === undefined ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
@@ -78,7 +97,7 @@ function csvCell(value: unknown): string {
 }
 
 function formatRecord(record: AuditRecordDto, format: "csv" | "jsonl"): string {
-  return format === "jsonl" ? JSON.stringify(record) + "\n" : CSV_COLUMNS.map((column) => csvCell(record[column])).join(",") + "\n";
+  return format === "jsonl" ? `${JSON.stringify(record)}\n` : `${CSV_COLUMNS.map((column) => csvCell(record[column])).join(",")}\n`;
 }
 
 const EXPORT_PAGE = 2_000;
@@ -93,7 +112,7 @@ export function exportAudit({ ctx, input }: { ctx: Ctx; input: AuditExport }) {
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       const rows = await findRows(filters, "newer", after, EXPORT_PAGE);
-      let chunk = headerSent ? "" : CSV_COLUMNS.join(",") + "\n";
+      let chunk = headerSent ? "" : `${CSV_COLUMNS.join(",")}\n`;
       headerSent = true;
       for (const row of rows) chunk += formatRecord(toAuditDto(row), format);
       if (chunk) controller.enqueue(encoder.encode(chunk));

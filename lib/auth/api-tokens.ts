@@ -30,7 +30,10 @@ export async function createApiToken({ ctx, input: data }: { ctx: Ctx; input: { 
       data: { userId: data.userId, name: data.name, prefix: token.slice(0, 10), hash: hashApiToken(token) },
       select: apiTokenSelect,
     });
-    return { result: created, audit: { action: "token.created", subjectId: created.id, details: { name: created.name, prefix: created.prefix, userId: data.userId } } };
+    return {
+      result: created,
+      audit: { action: "token.created", subjectId: created.id, details: { name: created.name, prefix: created.prefix, userId: data.userId } },
+    };
   });
   return { token, record };
 }
@@ -52,7 +55,10 @@ export async function revokeApiToken({ ctx, input }: { ctx: Ctx; input: { id: st
   if (existing.revokedAt) return prisma.apiToken.findUniqueOrThrow({ where: { id: input.id }, select: apiTokenSelect });
   return audited(ctx, async (tx) => {
     const revoked = await tx.apiToken.update({ where: { id: input.id }, data: { revokedAt: new Date() }, select: apiTokenSelect });
-    return { result: revoked, audit: { action: "token.revoked", subjectId: revoked.id, details: { name: revoked.name, prefix: revoked.prefix, userId: existing.userId } } };
+    return {
+      result: revoked,
+      audit: { action: "token.revoked", subjectId: revoked.id, details: { name: revoked.name, prefix: revoked.prefix, userId: existing.userId } },
+    };
   });
 }
 

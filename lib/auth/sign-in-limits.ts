@@ -9,10 +9,11 @@ import { processGlobals } from "@/lib/process-globals";
 
 const WINDOW_MS = 15 * 60_000;
 
-const limits = (processGlobals.warrenSignInLimits ??= {
+processGlobals.warrenSignInLimits ??= {
   accountFromSource: new RateLimiter(10, WINDOW_MS),
   source: new RateLimiter(30, WINDOW_MS),
-});
+};
+const limits = processGlobals.warrenSignInLimits;
 
 /** A source is an IPv4 address, or an IPv6 /64: one machine's usual share, whose addresses it may pick from at will. */
 export function sourceKey(ip: string | null): string {

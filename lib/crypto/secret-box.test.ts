@@ -20,6 +20,6 @@ describe("secret-box", () => {
     expect(() => open(sealed, "host.passphrase", key)).toThrow();
     const raw = Buffer.from(sealed.slice(3), "base64");
     raw[raw.length - 1]! ^= 1;
-    expect(() => open("v1:" + raw.toString("base64"), "host.privateKey", key)).toThrow();
+    expect(() => open(`v1:${raw.toString("base64")}`, "host.privateKey", key)).toThrow();
   });
 });

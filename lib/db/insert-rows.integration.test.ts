@@ -18,7 +18,11 @@ beforeAll(async () => {
   const hostId = (await createHost({ ctx, input: { name: "lab", address: "127.0.0.1", port: 22, username: "lab", generateKey: true } })).id;
   const ownerId = (await createUser({ ctx, input: createUserSchema.parse({ email: "owner@example.com", password: "correct horse battery" }) })).id;
   const expiresAt = new Date(Date.now() + 3_600_000);
-  tunnelId = (await getPrisma().tunnel.create({ data: { kind: "local", hostId, ownerId, listenAddress: "127.0.0.1", listenPort: 20001, targetHost: "db", targetPort: 5432, expiresAt } })).id;
+  tunnelId = (
+    await getPrisma().tunnel.create({
+      data: { kind: "local", hostId, ownerId, listenAddress: "127.0.0.1", listenPort: 20001, targetHost: "db", targetPort: 5432, expiresAt },
+    })
+  ).id;
 });
 
 afterAll(async () => {

@@ -12,7 +12,12 @@ const sqliteDate = (date: Date) => date.toISOString().replace("Z", "+00:00");
 
 const jsonValue = (value: unknown) => (value instanceof Date ? sqliteDate(value) : typeof value === "bigint" ? String(value) : (value ?? null));
 
-export async function insertRows<Row extends object>(tx: Prisma.TransactionClient, table: string, columns: readonly (keyof Row & string)[], rows: readonly Row[]) {
+export async function insertRows<Row extends object>(
+  tx: Prisma.TransactionClient,
+  table: string,
+  columns: readonly (keyof Row & string)[],
+  rows: readonly Row[],
+) {
   if (rows.length === 0) return;
   const values = columns.map((_, index) => `json_extract("value", '$[${index}]')`).join(", ");
   const json = JSON.stringify(rows.map((row) => columns.map((column) => jsonValue(row[column]))));

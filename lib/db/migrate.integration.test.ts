@@ -37,7 +37,7 @@ describe("migrate", () => {
     const file = path.join(dir, "warren.db");
     migrate(file, migrations);
     const first = listMigrations(migrations)[0]!;
-    writeFileSync(path.join(migrations, first.name, "migration.sql"), first.sql + "\n-- edited\n");
+    writeFileSync(path.join(migrations, first.name, "migration.sql"), `${first.sql}\n-- edited\n`);
     expect(() => migrate(file, migrations)).toThrow(`migration ${first.name} was changed after it was applied`);
   });
 

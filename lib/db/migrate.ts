@@ -57,9 +57,7 @@ export function migrate(databaseFile: string, dir = MIGRATIONS_DIR): string[] {
       }
       return !checksum;
     });
-    const record = db.prepare(
-      `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count) VALUES (?, ?, ?, ?, 1)`,
-    );
+    const record = db.prepare(`INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count) VALUES (?, ?, ?, ?, 1)`);
     for (const migration of pending) {
       db.transaction(() => {
         db.exec(migration.sql);

@@ -89,4 +89,8 @@ export const teamRoom = (teamId: string) => `team:${teamId}`;
 export const ADMIN_ROOM = "admin";
 
 /** Everyone who hears of a tunnel: its owner, the team it is shared with, admins. */
-export const tunnelRooms = (tunnel: { ownerId: string; teamId: string | null }) => [userRoom(tunnel.ownerId), ADMIN_ROOM, ...(tunnel.teamId ? [teamRoom(tunnel.teamId)] : [])];
+export const tunnelRooms = (tunnel: { ownerId: string; teamId: string | null }) => [
+  userRoom(tunnel.ownerId),
+  ADMIN_ROOM,
+  ...(tunnel.teamId ? [teamRoom(tunnel.teamId)] : []),
+];

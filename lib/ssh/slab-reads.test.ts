@@ -56,7 +56,10 @@ describe("slabReads", () => {
     const slabs = (count: number) => {
       const seen: ArrayBufferLike[] = [];
       let at = first;
-      while (seen.length < count) seen.push((at = readPast(read, at).buffer));
+      while (seen.length < count) {
+        at = readPast(read, at).buffer;
+        seen.push(at);
+      }
       return seen;
     };
     const whileHeld = slabs(4);

@@ -28,12 +28,25 @@ describe("the SSH connection's socket", () => {
     let writes = 0;
     const { _writev, _write } = socket as unknown as { _writev: (...args: unknown[]) => void; _write: (...args: unknown[]) => void };
     Object.assign(socket, {
-      _writev: (...args: unknown[]) => (writevs++, _writev.apply(socket, args)),
-      _write: (...args: unknown[]) => (writes++, _write.apply(socket, args)),
+      _writev: (...args: unknown[]) => {
+        writevs++;
+        return _writev.apply(socket, args);
+      },
+      _write: (...args: unknown[]) => {
+        writes++;
+        return _write.apply(socket, args);
+      },
     });
     // Three channel opens in one turn: three packets.
     const opened = [1, 2, 3].map(
-      () => new Promise<void>((resolve, reject) => client.forwardOut("127.0.0.1", 0, "127.0.0.1", sshd.port, (error, channel) => (error ? reject(error) : (channel.close(), resolve())))),
+      () =>
+        new Promise<void>((resolve, reject) =>
+          client.forwardOut("127.0.0.1", 0, "127.0.0.1", sshd.port, (error, channel) => {
+            if (error) return reject(error);
+            channel.close();
+            resolve();
+          }),
+        ),
     );
     expect(socket.writableCorked).toBe(1);
     // The uncork was scheduled first, so it has run by now.

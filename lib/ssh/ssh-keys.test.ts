@@ -31,7 +31,11 @@ describe("readPrivateKey", () => {
   });
 
   it("refuses a public key, naming privateKey", () => {
-    expect(refusal(generateKeyPair("x").publicKey)).toEqual({ code: "unprocessable_entity", field: "privateKey", message: "is a public key; Warren needs the private half" });
+    expect(refusal(generateKeyPair("x").publicKey)).toEqual({
+      code: "unprocessable_entity",
+      field: "privateKey",
+      message: "is a public key; Warren needs the private half",
+    });
   });
 
   it("names the passphrase when an encrypted key comes without one or with a wrong one", () => {

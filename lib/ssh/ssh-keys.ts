@@ -4,7 +4,7 @@ import { InvalidInput } from "@/lib/invalid-input";
 
 /** OpenSSH's fingerprint of a raw public key blob: "SHA256:" + unpadded base64. */
 export function fingerprintOf(keyBlob: Buffer): string {
-  return "SHA256:" + createHash("sha256").update(keyBlob).digest("base64").replace(/=+$/, "");
+  return `SHA256:${createHash("sha256").update(keyBlob).digest("base64").replace(/=+$/, "")}`;
 }
 
 /** Reads an uploaded private key; answers the authorized_keys line for it. */

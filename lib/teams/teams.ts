@@ -21,7 +21,10 @@ import { findUserByEmail } from "@/lib/users";
 import type { AddMemberInput, CreateTeamInput, UpdateMemberInput, UpdateTeamInput } from "@/lib/validation/teams";
 
 const teamInclude = {
-  memberships: { select: { userId: true, role: true, createdAt: true, user: { select: { email: true, name: true, disabled: true } } }, orderBy: { createdAt: "asc" } },
+  memberships: {
+    select: { userId: true, role: true, createdAt: true, user: { select: { email: true, name: true, disabled: true } } },
+    orderBy: { createdAt: "asc" },
+  },
   hosts: { select: { hostId: true } },
   invitations: { select: { id: true, email: true, role: true, invitedBy: true, createdAt: true }, orderBy: { createdAt: "asc" } },
 } as const;
@@ -40,7 +43,9 @@ function toTeamDto(team: NonNullable<TeamRow>, ctx: Ctx) {
     createdAt: team.createdAt.toISOString(),
     hostIds: team.hosts.map((h) => h.hostId),
     members: team.memberships.map((m) => ({ userId: m.userId, email: m.user.email, name: m.user.name, role: m.role, disabled: m.user.disabled })),
-    invitations: manages(ctx, team) ? team.invitations.map((i) => ({ id: i.id, email: i.email, role: i.role, invitedBy: i.invitedBy, createdAt: i.createdAt.toISOString() })) : [],
+    invitations: manages(ctx, team)
+      ? team.invitations.map((i) => ({ id: i.id, email: i.email, role: i.role, invitedBy: i.invitedBy, createdAt: i.createdAt.toISOString() }))
+      : [],
   };
 }
 export type TeamDto = ReturnType<typeof toTeamDto>;
@@ -76,9 +81,11 @@ export async function findTeamByName(name: string) {
 
 export async function createTeam({ ctx, input: data }: { ctx: Ctx; input: CreateTeamInput }) {
   requireAdmin(ctx, "create teams");
-  const owner = data.ownerEmail ? await findUserByEmail(data.ownerEmail).catch(() => {
-    throw new ApiError({ code: "unprocessable_entity", field: "ownerEmail", message: `no user with email ${data.ownerEmail}` });
-  }) : null;
+  const owner = data.ownerEmail
+    ? await findUserByEmail(data.ownerEmail).catch(() => {
+        throw new ApiError({ code: "unprocessable_entity", field: "ownerEmail", message: `no user with email ${data.ownerEmail}` });
+      })
+    : null;
   const team = await audited(ctx, async (tx) => {
     const created = await tx.team.create({ data: { name: data.name, ...(owner ? { memberships: { create: { userId: owner.id, role: "owner" } } } : {}) } });
     return { result: created, audit: { action: "team.created", subjectId: created.id, details: { name: created.name, owner: owner?.email ?? null } } };
@@ -152,10 +159,14 @@ export async function addMember({ ctx, input }: { ctx: Ctx; input: { teamId: str
   const user = await findUserByEmail(data.email).catch(() => {
     throw new ApiError({ code: "unprocessable_entity", field: "email", message: `no user with email ${data.email}` });
   });
-  await recordAudit(ctx, { action: "team.member_added", subjectId: team.id, details: { team: team.name, userId: user.id, email: user.email, role: data.role } }, async (tx) => {
-    await tx.membership.create({ data: { teamId: team.id, userId: user.id, role: data.role } });
-    await tx.teamInvitation.deleteMany({ where: { teamId: team.id, email: user.email } });
-  });
+  await recordAudit(
+    ctx,
+    { action: "team.member_added", subjectId: team.id, details: { team: team.name, userId: user.id, email: user.email, role: data.role } },
+    async (tx) => {
+      await tx.membership.create({ data: { teamId: team.id, userId: user.id, role: data.role } });
+      await tx.teamInvitation.deleteMany({ where: { teamId: team.id, email: user.email } });
+    },
+  );
   moveSockets(userRoom(user.id), { join: teamRoom(team.id) });
   return { ...(await getTeam({ ctx, input: { id: team.id } })), outcome: "added", message: `added ${user.email} to ${team.name} as ${data.role}` };
 }
@@ -163,13 +174,17 @@ export async function addMember({ ctx, input }: { ctx: Ctx; input: { teamId: str
 /** The same answer whether or not anyone has that email. */
 async function invite(ctx: Ctx, team: NonNullable<TeamRow>, data: { email: string; role: TeamRole }): Promise<AddMemberResult> {
   const invitedBy = actorName(ctx);
-  await recordAudit(ctx, { action: "team.member_invited", subjectId: team.id, details: { team: team.name, email: data.email, role: data.role } }, async (tx) => {
-    await tx.teamInvitation.upsert({
-      where: { teamId_email: { teamId: team.id, email: data.email } },
-      create: { teamId: team.id, email: data.email, role: data.role, invitedBy },
-      update: { role: data.role, invitedBy },
-    });
-  });
+  await recordAudit(
+    ctx,
+    { action: "team.member_invited", subjectId: team.id, details: { team: team.name, email: data.email, role: data.role } },
+    async (tx) => {
+      await tx.teamInvitation.upsert({
+        where: { teamId_email: { teamId: team.id, email: data.email } },
+        create: { teamId: team.id, email: data.email, role: data.role, invitedBy },
+        update: { role: data.role, invitedBy },
+      });
+    },
+  );
   const message = `invited ${data.email} to ${team.name} as ${data.role}: if an account has that email, its owner joins once they accept`;
   return { ...(await getTeam({ ctx, input: { id: team.id } })), outcome: "invited", message };
 }
@@ -182,7 +197,14 @@ export async function listInvitations({ ctx }: { ctx: Ctx }) {
     select: { id: true, role: true, invitedBy: true, createdAt: true, team: { select: { id: true, name: true } } },
     orderBy: { createdAt: "asc" },
   });
-  return invitations.map((i) => ({ id: i.id, teamId: i.team.id, team: i.team.name, role: i.role, invitedBy: i.invitedBy, createdAt: i.createdAt.toISOString() }));
+  return invitations.map((i) => ({
+    id: i.id,
+    teamId: i.team.id,
+    team: i.team.name,
+    role: i.role,
+    invitedBy: i.invitedBy,
+    createdAt: i.createdAt.toISOString(),
+  }));
 }
 export type InvitationDto = Awaited<ReturnType<typeof listInvitations>>[number];
 
@@ -244,7 +266,11 @@ export async function updateMember({ ctx, input }: { ctx: Ctx; input: { teamId: 
   assertKeepsOwner(ctx, team, input.userId, role);
   await recordAudit(
     ctx,
-    { action: "team.member_updated", subjectId: team.id, details: { team: team.name, userId: input.userId, email: membership.user.email, from: membership.role, role } },
+    {
+      action: "team.member_updated",
+      subjectId: team.id,
+      details: { team: team.name, userId: input.userId, email: membership.user.email, from: membership.role, role },
+    },
     (tx) => tx.membership.update({ where: { teamId_userId: { teamId: team.id, userId: input.userId } }, data: { role } }),
   );
   return getTeam({ ctx, input: { id: team.id } });
@@ -256,8 +282,10 @@ export async function removeMember({ ctx, input }: { ctx: Ctx; input: { teamId: 
   const team = self ? await visibleTeam(ctx, input.teamId) : await managedTeam(ctx, input.teamId);
   const membership = membershipOf(team, input.userId);
   assertKeepsOwner(ctx, team, input.userId, null);
-  await recordAudit(ctx, { action: "team.member_removed", subjectId: team.id, details: { team: team.name, userId: input.userId, email: membership.user.email, left: self } }, (tx) =>
-    tx.membership.delete({ where: { teamId_userId: { teamId: team.id, userId: input.userId } } }),
+  await recordAudit(
+    ctx,
+    { action: "team.member_removed", subjectId: team.id, details: { team: team.name, userId: input.userId, email: membership.user.email, left: self } },
+    (tx) => tx.membership.delete({ where: { teamId_userId: { teamId: team.id, userId: input.userId } } }),
   );
   moveSockets(userRoom(input.userId), { leave: teamRoom(team.id) });
   await enforceAccess(ctx, { userIds: [input.userId], why: `${membership.user.email} left ${team.name}` });

@@ -5,7 +5,15 @@ import { ADMIN_ROOM, userRoom, type RequestResolvedEvent } from "@/lib/realtime/
 import { publish } from "@/lib/realtime/publish";
 import { approverIds } from "@/lib/teams/team-access";
 
-type Request = { id: string; ownerId: string; hostId: string; ttlMinutes: number; pendingUntil: Date | null; extensionMinutes: number | null; extensionUntil: Date | null };
+type Request = {
+  id: string;
+  ownerId: string;
+  hostId: string;
+  ttlMinutes: number;
+  pendingUntil: Date | null;
+  extensionMinutes: number | null;
+  extensionUntil: Date | null;
+};
 
 async function approverRooms(tunnel: { ownerId: string; hostId: string }) {
   return [ADMIN_ROOM, ...(await approverIds(tunnel)).map(userRoom)];

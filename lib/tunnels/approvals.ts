@@ -2,7 +2,7 @@
 // extending one. Team owners decide their members' requests, admins anyone's;
 // nobody decides their own.
 import { ApiError } from "@/lib/api/api-error";
-import { recordAudit } from "@/lib/audit/audit-log";
+import { audited, recordAudit, type AuditInput } from "@/lib/audit/audit-log";
 import { actorId, actorName, systemCtx, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import { getEngine } from "@/lib/tunnels/engine-port";
@@ -32,7 +32,10 @@ async function decidable(ctx: Ctx, id: string) {
   if (!awaitsDecision(tunnel)) throw nothingWaits(tunnel.status);
   if (!(await canApprove(ctx, tunnel))) {
     const own = tunnel.ownerId === actorId(ctx);
-    throw new ApiError({ code: "forbidden", message: own ? "you cannot decide your own request" : "only the requester's team owners and admins can decide this request" });
+    throw new ApiError({
+      code: "forbidden",
+      message: own ? "you cannot decide your own request" : "only the requester's team owners and admins can decide this request",
+    });
   }
   return tunnel;
 }
@@ -87,8 +90,10 @@ export async function denyRequest({ ctx, input }: { ctx: Ctx; input: { id: strin
   if (tunnel.status === "pending_approval") {
     if (!(await endRequest(ctx, tunnel, { to: "denied", reason: denied }))) throw await decidedMeanwhile(tunnel.id);
   } else {
-    await recordAudit(ctx, { action: "tunnel.extension_denied", hostId: tunnel.hostId, tunnelId: tunnel.id, details: { requester: tunnel.owner.email, reason } }, (tx) =>
-      tx.tunnel.update({ where: { id: tunnel.id }, data: { extensionMinutes: null, extensionUntil: null } }),
+    await recordAudit(
+      ctx,
+      { action: "tunnel.extension_denied", hostId: tunnel.hostId, tunnelId: tunnel.id, details: { requester: tunnel.owner.email, reason } },
+      (tx) => tx.tunnel.update({ where: { id: tunnel.id }, data: { extensionMinutes: null, extensionUntil: null } }),
     );
     await resolveRequest(tunnel, "extension", "denied", `extension ${denied}`);
   }
@@ -117,9 +122,18 @@ export async function expireStaleExtensions(now = new Date()) {
     select: { id: true, ownerId: true, hostId: true, status: true, extensionMinutes: true },
   });
   for (const tunnel of stale) {
-    await prisma.tunnel.update({ where: { id: tunnel.id }, data: { extensionMinutes: null, extensionUntil: null } });
-    if (!isOpen(tunnel.status)) continue;
-    await recordAudit(expiryCtx, { action: "tunnel.extension_expired", hostId: tunnel.hostId, tunnelId: tunnel.id, details: { ttlMinutes: tunnel.extensionMinutes } });
-    await resolveRequest(tunnel, "extension", "expired", "nobody approved the extension in time");
+    // Cleared only if still stale (a compare-and-set: an answer or another sweep may have come first), with its record.
+    const lapsed = await audited(expiryCtx, async (tx) => {
+      const { count } = await tx.tunnel.updateMany({
+        where: { id: tunnel.id, extensionUntil: { lte: now } },
+        data: { extensionMinutes: null, extensionUntil: null },
+      });
+      const recorded = count === 1 && isOpen(tunnel.status);
+      const audit: AuditInput[] = recorded
+        ? [{ action: "tunnel.extension_expired", hostId: tunnel.hostId, tunnelId: tunnel.id, details: { ttlMinutes: tunnel.extensionMinutes } }]
+        : [];
+      return { result: recorded, audit };
+    });
+    if (lapsed) await resolveRequest(tunnel, "extension", "expired", "nobody approved the extension in time");
   }
 }

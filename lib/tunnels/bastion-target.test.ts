@@ -11,13 +11,20 @@ const refusal = async (targets: string[], host: string) => {
 };
 
 describe("a remote tunnel's target on the bastion itself", () => {
-  it.each(["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1", "0.0.0.0", "::", "0x7f000001", "2130706433", "localhost"])("refuses %s when the policy names nothing", async (host) => {
-    expect(await refusal([], host)).toMatch(/is the bastion itself \((its loopback|the unspecified address, which reaches the bastion itself)\); db-1's policy must name it in its targets to allow that$/);
-  });
+  it.each(["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1", "0.0.0.0", "::", "0x7f000001", "2130706433", "localhost"])(
+    "refuses %s when the policy names nothing",
+    async (host) => {
+      expect(await refusal([], host)).toMatch(
+        /is the bastion itself \((its loopback|the unspecified address, which reaches the bastion itself)\); db-1's policy must name it in its targets to allow that$/,
+      );
+    },
+  );
 
   it("refuses every address of the bastion's own interfaces", async () => {
     expect(own, "this machine has a non-loopback IPv4 address").toBeDefined();
-    expect(await refusal([], own!)).toBe(`${own} is the bastion itself (an address of its own interfaces); db-1's policy must name it in its targets to allow that`);
+    expect(await refusal([], own!)).toBe(
+      `${own} is the bastion itself (an address of its own interfaces); db-1's policy must name it in its targets to allow that`,
+    );
     expect(await refusal([`${own}/32`], own!)).toBeNull();
     expect(await refusal([own!], own!)).toBeNull();
   });

@@ -16,7 +16,11 @@ export async function closeOpenTunnel(ctx: Ctx, tunnelId: string, { to, reason }
 const outcomes = { closed: "withdrawn", denied: "denied", expired: "expired" } as const satisfies Record<string, RequestResolvedEvent["outcome"]>;
 
 /** Ends a request still waiting for approval; false if it no longer waited (decided or ended meanwhile). */
-export async function endRequest(ctx: Ctx, tunnel: { id: string; ownerId: string; hostId: string }, { to, reason }: { to: keyof typeof outcomes; reason: string }) {
+export async function endRequest(
+  ctx: Ctx,
+  tunnel: { id: string; ownerId: string; hostId: string },
+  { to, reason }: { to: keyof typeof outcomes; reason: string },
+) {
   if (!(await setTunnelStatus(ctx, { tunnelId: tunnel.id, from: "pending_approval", to, reason }))) return false;
   await resolveRequest(tunnel, "tunnel", outcomes[to], reason);
   return true;

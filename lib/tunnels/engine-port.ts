@@ -4,7 +4,6 @@
 // and records their statuses (set-tunnel-status.ts), the engine reporting the
 // ones its runtime reaches (active, reconnecting, failed, expired) the same way.
 import { ApiError } from "@/lib/api/api-error";
-import type { Ctx } from "@/lib/context";
 import { processGlobals } from "@/lib/process-globals";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 

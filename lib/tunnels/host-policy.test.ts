@@ -5,9 +5,21 @@ import type { HostPolicy } from "@/lib/validation/host-policy";
 import { hostPolicySchema } from "@/lib/validation/host-policy";
 import { createTunnelSchema } from "@/lib/validation/tunnels";
 
-const open: HostPolicy = { kinds: ["local", "remote", "dynamic"], targets: [], ports: [], publicBinds: false, anySource: false, approval: false, defaultTtlMinutes: 60, maxTtlMinutes: 1440, maxOpenPerUser: 10, maxPendingPerUser: 5 };
+const open: HostPolicy = {
+  kinds: ["local", "remote", "dynamic"],
+  targets: [],
+  ports: [],
+  publicBinds: false,
+  anySource: false,
+  approval: false,
+  defaultTtlMinutes: 60,
+  maxTtlMinutes: 1440,
+  maxOpenPerUser: 10,
+  maxPendingPerUser: 5,
+};
 const user = { ip: "10.1.2.3", isAdmin: false };
-const request = (input: object) => createTunnelSchema.parse({ hostId: "h", kind: "local", listen: { port: 20001 }, target: { host: "db.internal", port: 5432 }, ...input });
+const request = (input: object) =>
+  createTunnelSchema.parse({ hostId: "h", kind: "local", listen: { port: 20001 }, target: { host: "db.internal", port: 5432 }, ...input });
 
 function refusal(policy: HostPolicy, input: object, requester = user): ApiError {
   try {
@@ -20,7 +32,11 @@ function refusal(policy: HostPolicy, input: object, requester = user): ApiError 
 
 describe("host policy", () => {
   it("refuses kinds, public binds, targets, ports and TTLs it does not allow, naming the field", () => {
-    expect(refusal({ ...open, kinds: ["local"] }, { kind: "dynamic", target: undefined })).toMatchObject({ code: "forbidden", field: "kind", message: "db-1 does not allow dynamic tunnels" });
+    expect(refusal({ ...open, kinds: ["local"] }, { kind: "dynamic", target: undefined })).toMatchObject({
+      code: "forbidden",
+      field: "kind",
+      message: "db-1 does not allow dynamic tunnels",
+    });
     expect(refusal(open, { kind: "remote", listen: { address: "0.0.0.0", port: 8080 } })).toMatchObject({ field: "listen.address" });
     expect(refusal({ ...open, targets: ["10.0.0.0/8", "*.internal"] }, { target: { host: "db.example.com", port: 5432 } })).toMatchObject({
       field: "target.host",
@@ -56,12 +72,23 @@ describe("host policy", () => {
     expect(applyHostPolicy(request({ kind: "remote", listen: { address: "127.0.0.1", port: 8080 } }), open, "db-1", user)).toEqual([]);
   });
 
-  it.each(["169.254.169.254", "0xa9fea9fe", "2852039166", "0251.0376.0251.0376", "169.254.43518", "169.254.169.254.", "::ffff:169.254.169.254", "::a9fe:a9fe", "64:ff9b::a9fe:a9fe", "METADATA.google.internal."])(
-    "refuses the metadata destination %s, whatever the policy allows",
-    (host) => {
-      expect(destinationRefusal(open, "db-1", { host, port: 80 })).toEqual({ field: "target.host", message: `${host} is a cloud metadata address; Warren does not forward to it` });
-    },
-  );
+  it.each([
+    "169.254.169.254",
+    "0xa9fea9fe",
+    "2852039166",
+    "0251.0376.0251.0376",
+    "169.254.43518",
+    "169.254.169.254.",
+    "::ffff:169.254.169.254",
+    "::a9fe:a9fe",
+    "64:ff9b::a9fe:a9fe",
+    "METADATA.google.internal.",
+  ])("refuses the metadata destination %s, whatever the policy allows", (host) => {
+    expect(destinationRefusal(open, "db-1", { host, port: 80 })).toEqual({
+      field: "target.host",
+      message: `${host} is a cloud metadata address; Warren does not forward to it`,
+    });
+  });
 
   it("defaults other listeners to the requester's own address; wider needs the policy or an admin", () => {
     const publicPolicy = { ...open, publicBinds: true };
@@ -79,7 +106,10 @@ describe("host policy", () => {
     const granted = (allowedSources: string[]) => ({ ...request({ kind: "remote", listen: { address: "0.0.0.0", port: 8080 } }), allowedSources });
     const publicPolicy = { ...open, publicBinds: true };
     expect(storedSourcesRefusal(granted(["10.1.2.3/32", "10.1.2.4"]), publicPolicy, "db-1", false)).toBeNull();
-    expect(storedSourcesRefusal(granted(["10.1.2.3/32", "10.1.0.0/16"]), publicPolicy, "db-1", false)).toEqual({ field: "allowedSources", message: "db-1 lets in single addresses only, not 10.1.0.0/16" });
+    expect(storedSourcesRefusal(granted(["10.1.2.3/32", "10.1.0.0/16"]), publicPolicy, "db-1", false)).toEqual({
+      field: "allowedSources",
+      message: "db-1 lets in single addresses only, not 10.1.0.0/16",
+    });
     expect(storedSourcesRefusal(granted([]), publicPolicy, "db-1", false)?.message).toBe("db-1 lets in single addresses only, not anyone");
     expect(storedSourcesRefusal(granted([]), { ...publicPolicy, anySource: true }, "db-1", false)).toBeNull();
     expect(storedSourcesRefusal(granted([]), publicPolicy, "db-1", true)).toBeNull();
@@ -87,7 +117,11 @@ describe("host policy", () => {
   });
 
   it("validates a policy, naming the field", () => {
-    const issues = (input: object) => hostPolicySchema.partial().safeParse(input).error?.issues.map((issue) => issue.path.join("."));
+    const issues = (input: object) =>
+      hostPolicySchema
+        .partial()
+        .safeParse(input)
+        .error?.issues.map((issue) => issue.path.join("."));
     expect(issues({ kinds: [] })).toEqual(["kinds"]);
     expect(issues({ kinds: ["local", "local"] })).toEqual(["kinds"]);
     expect(issues({ targets: ["10.0.0.0/33"] })).toEqual(["targets.0"]);

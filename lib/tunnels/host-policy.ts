@@ -8,7 +8,19 @@ import { parseRange } from "@/lib/validation/common";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 import type { CreateTunnel } from "@/lib/validation/tunnels";
 
-type PolicyColumns = Pick<Host, "policyKinds" | "policyTargets" | "policyPorts" | "policyPublicBinds" | "policyAnySource" | "policyMaxTtlMinutes" | "policyDefaultTtlMinutes" | "policyApproval" | "policyMaxOpenPerUser" | "policyMaxPendingPerUser">;
+type PolicyColumns = Pick<
+  Host,
+  | "policyKinds"
+  | "policyTargets"
+  | "policyPorts"
+  | "policyPublicBinds"
+  | "policyAnySource"
+  | "policyMaxTtlMinutes"
+  | "policyDefaultTtlMinutes"
+  | "policyApproval"
+  | "policyMaxOpenPerUser"
+  | "policyMaxPendingPerUser"
+>;
 
 export function hostPolicy(host: PolicyColumns): HostPolicy {
   return {
@@ -115,7 +127,10 @@ const remoteLoopback = (tunnel: Endpoints) => tunnel.kind === "remote" && isLoop
 export function storedSourcesRefusal(tunnel: PolicedTunnel, policy: HostPolicy, hostName: string, ownerIsAdmin: boolean): Refusal | null {
   if (remoteLoopback(tunnel) || policy.anySource || ownerIsAdmin) return null;
   const loopbackListener = isLoopback(tunnel.listen.address);
-  const wide = tunnel.allowedSources.length === 0 ? ["anyone"] : tunnel.allowedSources.filter((range) => !singleAddress(range) && !(loopbackListener && insideLoopback(range)));
+  const wide =
+    tunnel.allowedSources.length === 0
+      ? ["anyone"]
+      : tunnel.allowedSources.filter((range) => !singleAddress(range) && !(loopbackListener && insideLoopback(range)));
   return wide.length ? { field: "allowedSources", message: `${hostName} lets in single addresses only, not ${wide.join(", ")}` } : null;
 }
 
@@ -142,7 +157,9 @@ export function applyHostPolicy(tunnel: PolicedRequest, policy: HostPolicy, host
   }
   // An empty list lets anyone in: the widest range of all.
   const loopbackListener = isLoopback(tunnel.listen.address);
-  const narrow = allowedSources.length > 0 && allowedSources.every((range) => (own !== null && singleAddress(range) && sourceAllowed(own, [range])) || (loopbackListener && insideLoopback(range)));
+  const narrow =
+    allowedSources.length > 0 &&
+    allowedSources.every((range) => (own !== null && singleAddress(range) && sourceAllowed(own, [range])) || (loopbackListener && insideLoopback(range)));
   if (!narrow && !policy.anySource && !requester.isAdmin) {
     const loopback = loopbackListener ? " or loopback addresses (programs on the bastion)" : "";
     throw forbidden("allowedSources", `${hostName} lets you allow only your own address${own ? ` (${own})` : ""}${loopback}; wider ranges need an admin`);

@@ -11,9 +11,7 @@ describe("sshCommand", () => {
     expect(
       sshCommand({ kind: "remote", listen: { address: "0.0.0.0", port: 8080 }, target: { host: "10.0.0.7", port: 80 }, host: { ...host, port: 2222 } }),
     ).toBe("ssh -N -R 0.0.0.0:8080:10.0.0.7:80 -p 2222 root@bastion.example.com");
-    expect(sshCommand({ kind: "dynamic", listen: { address: "127.0.0.1", port: 20002 }, host })).toBe(
-      "ssh -N -D 127.0.0.1:20002 root@bastion.example.com",
-    );
+    expect(sshCommand({ kind: "dynamic", listen: { address: "127.0.0.1", port: 20002 }, host })).toBe("ssh -N -D 127.0.0.1:20002 root@bastion.example.com");
   });
 
   it("brackets IPv6 addresses", () => {

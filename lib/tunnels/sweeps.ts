@@ -28,7 +28,10 @@ async function endEither(ctx: Ctx, tunnel: { id: string; ownerId: string; hostId
 
 /** Requests nobody answered in time expire; so do extension requests. */
 export async function expireStaleRequests(now = new Date()) {
-  const stale = await getPrisma().tunnel.findMany({ where: { status: "pending_approval", pendingUntil: { lte: now } }, select: { id: true, ownerId: true, hostId: true } });
+  const stale = await getPrisma().tunnel.findMany({
+    where: { status: "pending_approval", pendingUntil: { lte: now } },
+    select: { id: true, ownerId: true, hostId: true },
+  });
   for (const tunnel of stale) await endRequest(approvalsCtx, tunnel, { to: "expired", reason: "nobody approved the request in time" });
   await expireStaleExtensions(now);
 }
@@ -67,7 +70,15 @@ async function mayUseHost(owner: { id: string; email: string; role: "admin" | "u
 async function closeOwned(ctx: Ctx, where: Prisma.TunnelWhereInput, why: string) {
   const tunnels = await getPrisma().tunnel.findMany({
     where: { ...where, status: { in: RESERVING_STATUSES } },
-    select: { id: true, ownerId: true, hostId: true, status: true, teamId: true, host: { select: { name: true } }, owner: { select: { id: true, email: true, role: true } } },
+    select: {
+      id: true,
+      ownerId: true,
+      hostId: true,
+      status: true,
+      teamId: true,
+      host: { select: { name: true } },
+      owner: { select: { id: true, email: true, role: true } },
+    },
   });
   for (const tunnel of tunnels) {
     if (!(await mayUseHost(tunnel.owner, tunnel.hostId))) {
@@ -82,7 +93,8 @@ async function closeOwned(ctx: Ctx, where: Prisma.TunnelWhereInput, why: string)
 async function dropStrayParticipants(ctx: Ctx, where: { userId?: { in: string[] }; tunnel: Prisma.TunnelWhereInput }, why: string) {
   const participants = await getPrisma().tunnelParticipant.findMany({
     where: { ...where, tunnel: { ...where.tunnel, status: { in: OPEN_STATUSES } } },
-    select: { tunnelId: true, userId: true, tunnel: { select: { teamId: true } } } });
+    select: { tunnelId: true, userId: true, tunnel: { select: { teamId: true } } },
+  });
   for (const { tunnelId, userId, tunnel } of participants) {
     if (tunnel.teamId && (await isMember(userId, tunnel.teamId))) continue;
     await dropParticipant(ctx, await findVisible(accessCtx, tunnelId), userId, why);

@@ -100,7 +100,8 @@ function reachOf(kind: Kind, address: string, hostName: string, sources: Diagram
   const trimmed = address.trim();
   if (!trimmed) return `Choose the address ${where} listens on.`;
   if (isLoopback(trimmed) && kind === "remote") return `Only programs on ${where} itself can connect to ${trimmed}.`;
-  if (isLoopback(trimmed)) return `Only programs on the bastion itself can connect to ${trimmed}; from your laptop, go through your own SSH login to the bastion.`;
+  if (isLoopback(trimmed))
+    return `Only programs on the bastion itself can connect to ${trimmed}; from your laptop, go through your own SSH login to the bastion.`;
   const who = whoMayConnect(where, trimmed, sources);
   if (kind !== "remote") return `${who}.`;
   // sshd binds remote forwards to loopback unless its GatewayPorts says otherwise.

@@ -4,7 +4,6 @@
 // and tells. The engine itself (real sshd) has its own tests; here it only
 // records what it was asked and reports tunnels open as the real one does.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ApiError } from "@/lib/api/api-error";
 import { systemCtx, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import { createHost } from "@/lib/hosts";
@@ -27,7 +26,8 @@ class StandInEngine implements TunnelEngineApi {
   calls: Call[] = [];
   /** What close answers: the final counters of a tunnel it ran. */
   finalCounters: LiveStats | undefined;
-  private report = (tunnelId: string) => setTunnelStatus(systemCtx("engine"), { tunnelId, from: ["starting"], to: "active", reason: null }).then(() => undefined);
+  private report = (tunnelId: string) =>
+    setTunnelStatus(systemCtx("engine"), { tunnelId, from: ["starting"], to: "active", reason: null }).then(() => undefined);
   open(tunnelId: string) {
     this.calls.push({ op: "open", tunnelId });
     return this.report(tunnelId);
@@ -75,17 +75,19 @@ async function user(email: string, role: "admin" | "user" = "user"): Promise<Ctx
 const userId = (ctx: Ctx) => (ctx.actor.type === "user" ? ctx.actor.id : "");
 
 async function host(name: string, policy: { approval?: boolean }, teamIds?: string[]) {
-  return (await createHost({ ctx: admin, input: createHostSchema.parse({ name, address: "127.0.0.1", username: "warren", generateKey: true, policy, ...(teamIds ? { teamIds } : {}) }) })).id;
+  return (
+    await createHost({
+      ctx: admin,
+      input: createHostSchema.parse({ name, address: "127.0.0.1", username: "warren", generateKey: true, policy, ...(teamIds ? { teamIds } : {}) }),
+    })
+  ).id;
 }
 
 function request(ctx: Ctx, hostId: string, extra: { teamId?: string; ttlMinutes?: number } = {}) {
-  return createTunnel({ ctx, input: createTunnelSchema.parse({ kind: "local", hostId, listen: { port: nextPort++ }, target: { host: "db.internal", port: 5432 }, ...extra }) });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(() => null, (caught: unknown) => caught);
-  if (!(error instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(error)}`);
-  return error;
+  return createTunnel({
+    ctx,
+    input: createTunnelSchema.parse({ kind: "local", hostId, listen: { port: nextPort++ }, target: { host: "db.internal", port: 5432 }, ...extra }),
+  });
 }
 
 const row = (id: string) => getPrisma().tunnel.findUniqueOrThrow({ where: { id } });
@@ -142,13 +144,13 @@ describe("approving a request", () => {
 
   it("by two approvers at once: one starts it, the other is told it was already decided", async () => {
     const asked = await request(alice, approvalHostId);
-    const results = await Promise.allSettled([
-      approveRequest({ ctx: bob, input: { id: asked.id } }),
-      approveRequest({ ctx: admin, input: { id: asked.id } }),
-    ]);
+    const results = await Promise.allSettled([approveRequest({ ctx: bob, input: { id: asked.id } }), approveRequest({ ctx: admin, input: { id: asked.id } })]);
     expect(results.map((result) => result.status).sort()).toEqual(["fulfilled", "rejected"]);
     const refused = results.find((result) => result.status === "rejected")!;
-    expect(refused.status === "rejected" && refused.reason).toMatchObject({ code: "conflict", message: expect.stringMatching(/^nothing waits for a decision on this tunnel/) });
+    expect(refused.status === "rejected" && refused.reason).toMatchObject({
+      code: "conflict",
+      message: expect.stringMatching(/^nothing waits for a decision on this tunnel/),
+    });
     expect(engine.ops(asked.id)).toEqual(["openApproved"]);
     expect((await audited(asked.id)).filter((action) => action === "tunnel.approved")).toHaveLength(1);
     expect((await history(asked.id)).filter((status) => status === "starting")).toHaveLength(1);

@@ -27,7 +27,11 @@ export async function assertHostLimit(tx: Prisma.TransactionClient, { ownerId, w
   if (onHost >= hostLimit) {
     const held = pending ? `${plural(onHost, "request")} waiting for approval` : plural(onHost, "open tunnel");
     const free = pending ? "withdraw one or wait for a decision" : "close one first";
-    throw new ApiError({ code: "forbidden", field: "hostId", message: `${who} already ${who === "you" ? "have" : "has"} ${held} on ${host.name}, as many as its policy allows: ${free}` });
+    throw new ApiError({
+      code: "forbidden",
+      field: "hostId",
+      message: `${who} already ${who === "you" ? "have" : "has"} ${held} on ${host.name}, as many as its policy allows: ${free}`,
+    });
   }
 }
 

@@ -24,14 +24,35 @@ describe("tunnel rules", () => {
     expect(refusal({ kind: "local", listen: { address: "0.0.0.0", port: 20001 }, target: { host: "db", port: 1 } })).toMatchObject({
       field: "listen.address",
     });
-    expect(refusal({ kind: "dynamic", listen: { port: 8080 } })).toMatchObject({ field: "listen.port", message: "must be between 20000 and 29999 on the bastion" });
+    expect(refusal({ kind: "dynamic", listen: { port: 8080 } })).toMatchObject({
+      field: "listen.port",
+      message: "must be between 20000 and 29999 on the bastion",
+    });
   });
 
   it("lets remote tunnels listen on the SSH host's side, outside the bastion's range", () => {
-    expect(() => checkTunnelRules(tunnel({ kind: "remote", listen: { address: "0.0.0.0", port: 8080 }, target: { host: "localhost", port: 80 } }), config)).not.toThrow();
+    expect(() =>
+      checkTunnelRules(tunnel({ kind: "remote", listen: { address: "0.0.0.0", port: 8080 }, target: { host: "localhost", port: 80 } }), config),
+    ).not.toThrow();
   });
 
-  it.each(["169.254.169.254", "169.254.0.1", "fd00:ec2::254", "metadata.google.internal", "::ffff:169.254.169.254", "0xa9fea9fe", "0XA9FEA9FE", "2852039166", "0251.0376.0251.0376", "0xa9.0xfe.0xa9.0xfe", "169.254.43518", "169.16689662", "::a9fe:a9fe", "::169.254.169.254", "64:ff9b::169.254.169.254"])("refuses metadata target %s", (host) => {
+  it.each([
+    "169.254.169.254",
+    "169.254.0.1",
+    "fd00:ec2::254",
+    "metadata.google.internal",
+    "::ffff:169.254.169.254",
+    "0xa9fea9fe",
+    "0XA9FEA9FE",
+    "2852039166",
+    "0251.0376.0251.0376",
+    "0xa9.0xfe.0xa9.0xfe",
+    "169.254.43518",
+    "169.16689662",
+    "::a9fe:a9fe",
+    "::169.254.169.254",
+    "64:ff9b::169.254.169.254",
+  ])("refuses metadata target %s", (host) => {
     expect(isMetadataAddress(host)).toBe(true);
     expect(refusal({ kind: "local", listen: { port: 20001 }, target: { host, port: 80 } })).toMatchObject({ field: "target.host" });
   });

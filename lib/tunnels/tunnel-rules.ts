@@ -66,8 +66,7 @@ export function sourceAllowed(source: string | undefined, ranges: string[]): boo
 
 const WILDCARDS = new Set(["0.0.0.0", "::", "*", ""]);
 export const isWildcard = (address: string) => WILDCARDS.has(address);
-export const isLoopback = (address: string) =>
-  address === "localhost" || (ipaddr.isValid(address) && ipaddr.process(address).range() === "loopback");
+export const isLoopback = (address: string) => address === "localhost" || (ipaddr.isValid(address) && ipaddr.process(address).range() === "loopback");
 
 export function checkTunnelRules(tunnel: CreateTunnel, config: Pick<WarrenConfig, "listenAddresses" | "listenPorts">) {
   if (tunnel.kind !== "remote") {

@@ -38,7 +38,10 @@ export async function joinTunnel({ ctx, input }: { ctx: Ctx; input: { id: string
   }
   if (!isOpen(tunnel.status)) throw new ApiError({ code: "conflict", message: `the tunnel is ${tunnel.status}: only open tunnels can be joined` });
   if (tunnel.kind === "remote") {
-    throw new ApiError({ code: "conflict", message: `it listens on ${tunnel.host.name}, not on the bastion: Warren has no source address of yours to let in there` });
+    throw new ApiError({
+      code: "conflict",
+      message: `it listens on ${tunnel.host.name}, not on the bastion: Warren has no source address of yours to let in there`,
+    });
   }
   if (!ctx.ip) throw new ApiError({ code: "unprocessable_entity", message: "Warren cannot tell your address, so it cannot let you in" });
   const source = ownRange(ctx.ip);
@@ -79,7 +82,13 @@ function withParticipants(tunnel: TunnelWithHost, participants: Joiner[]) {
 }
 
 /** Stores the recomputed sources, and `granted` for the participants whose flag they change. */
-async function storeSources(tx: Prisma.TransactionClient, tunnelId: string, participants: (Joiner & { granted?: boolean })[], granted: Set<string>, sources: string[]) {
+async function storeSources(
+  tx: Prisma.TransactionClient,
+  tunnelId: string,
+  participants: (Joiner & { granted?: boolean })[],
+  granted: Set<string>,
+  sources: string[],
+) {
   for (const p of participants.filter((one) => one.granted !== granted.has(one.userId))) {
     await tx.tunnelParticipant.update({ where: { tunnelId_userId: { tunnelId, userId: p.userId } }, data: { granted: granted.has(p.userId) } });
   }

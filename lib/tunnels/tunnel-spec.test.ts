@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { tunnelSpec } from "@/lib/tunnels/tunnel-spec";
 
-const row = { kind: "local" as const, listenAddress: "127.0.0.1", listenPort: 20001, targetHost: "db.internal", targetPort: 5432, allowedSources: '["10.1.2.3/32","::1"]' };
+const row = {
+  kind: "local" as const,
+  listenAddress: "127.0.0.1",
+  listenPort: 20001,
+  targetHost: "db.internal",
+  targetPort: 5432,
+  allowedSources: '["10.1.2.3/32","::1"]',
+};
 
 describe("tunnelSpec", () => {
   it("turns a stored tunnel into what was asked for, its allowed sources parsed", () => {

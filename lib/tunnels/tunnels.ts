@@ -54,10 +54,17 @@ export function serializeTunnel(tunnel: TunnelWithHost, hostVisible: boolean) {
     ownerEmail: tunnel.owner.email,
     teamId: tunnel.teamId,
     team: tunnel.team,
-    participants: tunnel.participants.map((p) => ({ userId: p.userId, email: p.user.email, source: p.source, granted: p.granted, joinedAt: p.joinedAt.toISOString() })),
+    participants: tunnel.participants.map((p) => ({
+      userId: p.userId,
+      email: p.user.email,
+      source: p.source,
+      granted: p.granted,
+      joinedAt: p.joinedAt.toISOString(),
+    })),
     ttlMinutes: tunnel.ttlMinutes,
     pendingUntil: tunnel.pendingUntil?.toISOString() ?? null,
-    extensionRequest: tunnel.extensionMinutes && tunnel.extensionUntil ? { minutes: tunnel.extensionMinutes, until: tunnel.extensionUntil.toISOString() } : null,
+    extensionRequest:
+      tunnel.extensionMinutes && tunnel.extensionUntil ? { minutes: tunnel.extensionMinutes, until: tunnel.extensionUntil.toISOString() } : null,
     expiresAt: tunnel.expiresAt.toISOString(),
     createdAt: tunnel.createdAt.toISOString(),
     closedAt: tunnel.closedAt?.toISOString() ?? null,
@@ -165,7 +172,15 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
     statusReason: approval ? waiting : null,
     events: { create: { status, reason: approval ? waiting : "requested" } },
   };
-  const details = { kind: data.kind, listen: data.listen, target: data.target ?? null, ttlMinutes: data.ttlMinutes, allowedSources, teamId: data.teamId, approvalRequired: approval };
+  const details = {
+    kind: data.kind,
+    listen: data.listen,
+    target: data.target ?? null,
+    ttlMinutes: data.ttlMinutes,
+    allowedSources,
+    teamId: data.teamId,
+    approvalRequired: approval,
+  };
   const tunnel = await audited(ctx, async (tx) => {
     if (!isPrivileged(ctx)) await assertWithinLimits(tx, { ownerId, host, policy, pending: approval });
     const created = await tx.tunnel.create({ data: row });
@@ -193,10 +208,21 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
 export async function listTunnelsWhere(ctx: Ctx, where: Prisma.TunnelWhereInput, order: "asc" | "desc", { cursor, limit }: PageQuery) {
   const beyond = order === "desc" ? "lt" : "gt";
   const after: Prisma.TunnelWhereInput = cursor ? { OR: [{ createdAt: { [beyond]: cursor.at } }, { createdAt: cursor.at, id: { [beyond]: cursor.id } }] } : {};
-  const rows = await getPrisma().tunnel.findMany({ where: { AND: [where, after] }, include: tunnelInclude, orderBy: [{ createdAt: order }, { id: order }], take: limit + 1 });
+  const rows = await getPrisma().tunnel.findMany({
+    where: { AND: [where, after] },
+    include: tunnelInclude,
+    orderBy: [{ createdAt: order }, { id: order }],
+    take: limit + 1,
+  });
   const shown = rows.slice(0, limit);
-  const hostsSeen = await visibleHostIds(ctx, shown.map((tunnel) => tunnel.hostId));
-  return { tunnels: shown.map((tunnel) => serializeTunnel(tunnel, hostsSeen.has(tunnel.hostId))), nextCursor: rows.length > limit ? encodeCursor(shown.at(-1)!) : null };
+  const hostsSeen = await visibleHostIds(
+    ctx,
+    shown.map((tunnel) => tunnel.hostId),
+  );
+  return {
+    tunnels: shown.map((tunnel) => serializeTunnel(tunnel, hostsSeen.has(tunnel.hostId))),
+    nextCursor: rows.length > limit ? encodeCursor(shown.at(-1)!) : null,
+  };
 }
 
 /** Open ones (with requests still waiting for approval) unless `all`, newest first, a page at a time. */
@@ -230,7 +256,7 @@ export async function getTunnelHistory({ ctx, input }: { ctx: Ctx; input: { id: 
     prisma.tunnelConnection.findMany({ where: { tunnelId: tunnel.id }, orderBy: { openedAt: "desc" }, take: 200 }),
   ]);
   return {
-    events: events.map((event) => ({ status: event.status, reason: event.reason, at: event.at.toISOString() })),
+    events: events.map((event) => ({ id: event.id, status: event.status, reason: event.reason, at: event.at.toISOString() })),
     connections: connections.map((c) => ({
       id: c.id,
       source: c.source,
@@ -271,7 +297,8 @@ export async function extendTunnel({ ctx, input }: { ctx: Ctx; input: { id: stri
   // Everything a new request is checked against: the policy may have changed since it was granted.
   const owner = await getPrisma().user.findUniqueOrThrow({ where: { id: tunnel.ownerId }, select: { role: true } });
   const refusal = grantedTunnelRefusal({ ...tunnel, owner }, policy, host.name);
-  if (refusal) throw new ApiError({ code: "forbidden", field: refusal.field, message: `${host.name}'s policy no longer allows this tunnel: ${refusal.message}` });
+  if (refusal)
+    throw new ApiError({ code: "forbidden", field: refusal.field, message: `${host.name}'s policy no longer allows this tunnel: ${refusal.message}` });
   if (ttlMinutes > policy.maxTtlMinutes) {
     throw new ApiError({ code: "unprocessable_entity", field: "ttlMinutes", message: `must be at most ${policy.maxTtlMinutes} minutes on ${host.name}` });
   }
@@ -288,7 +315,12 @@ export async function extendTunnel({ ctx, input }: { ctx: Ctx; input: { id: stri
 }
 
 /** Sets the expiry `ttlMinutes` from now and clears any extension request. */
-export async function applyExtension(ctx: Ctx, tunnel: { id: string; hostId: string; expiresAt: Date }, ttlMinutes: number, details: Record<string, unknown> = {}) {
+export async function applyExtension(
+  ctx: Ctx,
+  tunnel: { id: string; hostId: string; expiresAt: Date },
+  ttlMinutes: number,
+  details: Record<string, unknown> = {},
+) {
   const expiresAt = new Date(Date.now() + ttlMinutes * 60_000);
   const extended = { from: tunnel.expiresAt.toISOString(), to: expiresAt.toISOString(), ...details };
   await recordAudit(ctx, { action: "tunnel.extended", hostId: tunnel.hostId, tunnelId: tunnel.id, details: extended }, (tx) =>

@@ -15,9 +15,19 @@ export const auditQuerySchema = z.object({
   from: isoDate.optional(),
   to: isoDate.optional(),
   // Searched word by word (the last word as a prefix), so it needs at least one.
-  q: z.string().trim().max(200).regex(/[\p{L}\p{N}]/u, { error: "must contain a letter or a digit" }).optional(),
+  q: z
+    .string()
+    .trim()
+    .max(200)
+    .regex(/[\p{L}\p{N}]/u, { error: "must contain a letter or a digit" })
+    .optional(),
   cursor: z.coerce.number({ error: "must be a number" }).int().positive().optional(),
-  limit: z.coerce.number({ error: "must be a number" }).int().min(1, { error: "must be between 1 and 200" }).max(200, { error: "must be between 1 and 200" }).default(50),
+  limit: z.coerce
+    .number({ error: "must be a number" })
+    .int()
+    .min(1, { error: "must be between 1 and 200" })
+    .max(200, { error: "must be between 1 and 200" })
+    .default(50),
 });
 export type AuditQuery = z.output<typeof auditQuerySchema>;
 

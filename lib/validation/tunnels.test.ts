@@ -11,7 +11,10 @@ describe("createTunnelSchema", () => {
   });
 
   it("keeps what is given, an empty list of sources (anyone) included", () => {
-    expect(createTunnelSchema.parse({ kind: "dynamic", hostId: "h1", listen: { port: 20001 }, ttlMinutes: 30, allowedSources: [] })).toMatchObject({ ttlMinutes: 30, allowedSources: [] });
+    expect(createTunnelSchema.parse({ kind: "dynamic", hostId: "h1", listen: { port: 20001 }, ttlMinutes: 30, allowedSources: [] })).toMatchObject({
+      ttlMinutes: 30,
+      allowedSources: [],
+    });
   });
 });
 
@@ -20,6 +23,9 @@ describe("listTunnelsQuerySchema", () => {
     expect(listTunnelsQuerySchema.parse({})).toEqual({ status: "open", limit: 100 });
     expect(listTunnelsQuerySchema.parse({ status: "all", limit: "5" })).toEqual({ status: "all", limit: 5 });
     expect(listTunnelsQuerySchema.parse({ status: "closed" }).status).toBe("open");
-    expect(listTunnelsQuerySchema.safeParse({ cursor: "nonsense" }).error?.issues[0]).toMatchObject({ path: ["cursor"], message: "must be the nextCursor of a previous page" });
+    expect(listTunnelsQuerySchema.safeParse({ cursor: "nonsense" }).error?.issues[0]).toMatchObject({
+      path: ["cursor"],
+      message: "must be the nextCursor of a previous page",
+    });
   });
 });

@@ -18,13 +18,8 @@ export const createTunnelSchema = z
   .object({
     kind: tunnelKindSchema,
     hostId: idSchema,
-    listen: z.object(
-      { address: networkHostSchema.default("127.0.0.1"), port: portSchema },
-      { error: "must be an object with a port (and an address)" },
-    ),
-    target: z
-      .object({ host: networkHostSchema, port: portSchema }, { error: "must be an object with a host and a port" })
-      .optional(),
+    listen: z.object({ address: networkHostSchema.default("127.0.0.1"), port: portSchema }, { error: "must be an object with a port (and an address)" }),
+    target: z.object({ host: networkHostSchema, port: portSchema }, { error: "must be an object with a host and a port" }).optional(),
     /** Left out: the host's default TTL (createTunnel resolves it). */
     ttlMinutes: ttlMinutesSchema.optional(),
     /** Left out: the requester's own address (applyHostPolicy resolves it); an empty list lets anyone in. */

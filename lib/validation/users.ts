@@ -9,9 +9,29 @@ export const emailSchema = z
 // The most common passwords long enough to pass the other rules (from public
 // breach lists), compared without case or spaces.
 const COMMON_PASSWORDS = new Set([
-  "1234567890", "0123456789", "0987654321", "1234567891", "12345678910", "123456789a", "qwertyuiop", "1q2w3e4r5t",
-  "1qaz2wsx3edc", "qwerty1234", "qwerty12345", "password123", "password1234", "passw0rd123", "iloveyou123", "abcdefghij",
-  "asdfghjkl;", "zxcvbnm123", "administrator", "letmein123", "welcome123", "changeme123", "trustno1234",
+  "1234567890",
+  "0123456789",
+  "0987654321",
+  "1234567891",
+  "12345678910",
+  "123456789a",
+  "qwertyuiop",
+  "1q2w3e4r5t",
+  "1qaz2wsx3edc",
+  "qwerty1234",
+  "qwerty12345",
+  "password123",
+  "password1234",
+  "passw0rd123",
+  "iloveyou123",
+  "abcdefghij",
+  "asdfghjkl;",
+  "zxcvbnm123",
+  "administrator",
+  "letmein123",
+  "welcome123",
+  "changeme123",
+  "trustno1234",
 ]);
 
 /** At least 10 characters besides spaces at either end, at least 5 of them

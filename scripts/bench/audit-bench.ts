@@ -50,7 +50,11 @@ function seed(file: string) {
           hostId: `host${tunnel % HOSTS}`,
           tunnelId: `tunnel${tunnel}`,
           subjectId: null,
-          details: JSON.stringify({ source: `10.0.${seq % 250}.${seq % 7}:${40000 + (seq % 20000)}`, bytesIn: seq * 17, reason: seq % 200_003 === 0 ? "needle in the haystack" : null }),
+          details: JSON.stringify({
+            source: `10.0.${seq % 250}.${seq % 7}:${40000 + (seq % 20000)}`,
+            bytesIn: seq * 17,
+            reason: seq % 200_003 === 0 ? "needle in the haystack" : null,
+          }),
         },
         prev,
         key,
@@ -121,7 +125,9 @@ async function main() {
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rows += decoder.decode(chunk.value).split("\n").length - 1;
     const seconds = (performance.now() - started) / 1000;
     const rate = rows / seconds;
-    console.log(`\nexport (JSON lines): ${rows.toLocaleString("en")} rows in ${seconds.toFixed(1)} s = ${Math.round(rate).toLocaleString("en")} rows/s (target ≥ 50,000: ${rate >= 50_000 ? "holds" : "MISSED"})`);
+    console.log(
+      `\nexport (JSON lines): ${rows.toLocaleString("en")} rows in ${seconds.toFixed(1)} s = ${Math.round(rate).toLocaleString("en")} rows/s (target ≥ 50,000: ${rate >= 50_000 ? "holds" : "MISSED"})`,
+    );
   } finally {
     await disconnectPrisma();
     rmSync(dir, { recursive: true, force: true });

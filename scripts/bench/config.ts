@@ -23,8 +23,30 @@ function list<T extends string>(name: string, value: string | undefined, allowed
 export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const quick = env.BENCH_QUICK === "1";
   const workload: Workload = quick
-    ? { runs: 1, streamBytes: 64 * MiB, parallelStreams: 8, latencyConnections: 100, latencyWarmUp: 100, concurrentConnections: 100, concurrentBytes: MiB, idleTunnels: 20, listedTunnels: 50, controlSamples: 5 }
-    : { runs: 3, streamBytes: 1024 * MiB, parallelStreams: 8, latencyConnections: 500, latencyWarmUp: 2000, concurrentConnections: 1000, concurrentBytes: MiB, idleTunnels: 200, listedTunnels: 500, controlSamples: 20 };
+    ? {
+        runs: 1,
+        streamBytes: 64 * MiB,
+        parallelStreams: 8,
+        latencyConnections: 100,
+        latencyWarmUp: 100,
+        concurrentConnections: 100,
+        concurrentBytes: MiB,
+        idleTunnels: 20,
+        listedTunnels: 50,
+        controlSamples: 5,
+      }
+    : {
+        runs: 3,
+        streamBytes: 1024 * MiB,
+        parallelStreams: 8,
+        latencyConnections: 500,
+        latencyWarmUp: 2000,
+        concurrentConnections: 1000,
+        concurrentBytes: MiB,
+        idleTunnels: 200,
+        listedTunnels: 500,
+        controlSamples: 20,
+      };
   const runs = env.BENCH_RUNS ? Number(env.BENCH_RUNS) : workload.runs;
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`BENCH_RUNS: ${env.BENCH_RUNS} is not a positive whole number`);
   return {

@@ -26,7 +26,12 @@ async function timed(action: () => Promise<unknown>): Promise<number> {
 
 async function openIdle(ctx: ControlContext): Promise<string> {
   const port = await freePortInRange();
-  return openTunnel(ctx.warren.api, { hostId: ctx.hostId, kind: "local", listen: { address: "127.0.0.1", port }, target: { host: "127.0.0.1", port: ctx.echoPort } });
+  return openTunnel(ctx.warren.api, {
+    hostId: ctx.hostId,
+    kind: "local",
+    listen: { address: "127.0.0.1", port },
+    target: { host: "127.0.0.1", port: ctx.echoPort },
+  });
 }
 
 /** Opens and closes one tunnel at a time; the host's SSH connection closes with its last tunnel, so each open is cold. */
@@ -102,8 +107,24 @@ async function pageRuns(ctx: ControlContext) {
   for (let run = 0; run < ctx.config.runs; run++) {
     const samples = [];
     for (let i = 0; i < ctx.config.controlSamples; i++) samples.push(await pageTimes(`${url}/tunnels`, cookie));
-    ctx.recorder.add("page-ttfb-p50", null, "warren", percentile(samples.map((s) => s.firstByte), 50));
-    ctx.recorder.add("page-load-p50", null, "warren", percentile(samples.map((s) => s.whole), 50));
+    ctx.recorder.add(
+      "page-ttfb-p50",
+      null,
+      "warren",
+      percentile(
+        samples.map((s) => s.firstByte),
+        50,
+      ),
+    );
+    ctx.recorder.add(
+      "page-load-p50",
+      null,
+      "warren",
+      percentile(
+        samples.map((s) => s.whole),
+        50,
+      ),
+    );
   }
 }
 

@@ -51,8 +51,7 @@ async function warrenEntry(ctx: DataPlaneContext, kind: Kind): Promise<Entry> {
   const [bulkPort, echoPort] = await distinctPorts(2, kind === "remote" ? () => freePort() : () => freePortInRange());
   const tunnel = (listenPort: number, targetPort?: number) =>
     openTunnel(api, { hostId: ctx.hostId, kind, listen: loopback(listenPort), ...(targetPort ? { target: { host: "127.0.0.1", port: targetPort } } : {}) });
-  const ids =
-    kind === "dynamic" ? [await tunnel(bulkPort!)] : [await tunnel(bulkPort!, ctx.targets.bulk), await tunnel(echoPort!, ctx.targets.echo)];
+  const ids = kind === "dynamic" ? [await tunnel(bulkPort!)] : [await tunnel(bulkPort!, ctx.targets.bulk), await tunnel(echoPort!, ctx.targets.echo)];
   const dial = kind === "dynamic" ? socksDialer(bulkPort!, ctx.targets) : tcpDialer({ bulk: bulkPort!, echo: echoPort! });
   const close = async () => {
     await Promise.all(ids.map((id) => closeTunnel(api, id)));
@@ -67,7 +66,12 @@ async function opensshEntry(ctx: DataPlaneContext, kind: Kind, path: "openssh" |
     kind === "dynamic"
       ? ["-D", `127.0.0.1:${bulkPort}`]
       : [flag, `127.0.0.1:${bulkPort}:127.0.0.1:${ctx.targets.bulk}`, flag, `127.0.0.1:${echoPort}:127.0.0.1:${ctx.targets.echo}`];
-  const forwarder = await startForwarder(ctx.sshd, forwards, path === "openssh" ? SAME_CIPHER : null, kind === "dynamic" ? [bulkPort!] : [bulkPort!, echoPort!]);
+  const forwarder = await startForwarder(
+    ctx.sshd,
+    forwards,
+    path === "openssh" ? SAME_CIPHER : null,
+    kind === "dynamic" ? [bulkPort!] : [bulkPort!, echoPort!],
+  );
   const dial = kind === "dynamic" ? socksDialer(bulkPort!, ctx.targets) : tcpDialer({ bulk: bulkPort!, echo: echoPort! });
   return { path, dial, pid: forwarder.pid, echoPort: kind === "dynamic" ? bulkPort : echoPort, close: forwarder.stop };
 }
@@ -123,7 +127,8 @@ async function concurrency(ctx: DataPlaneContext, kind: Kind, entry: Entry) {
   const outcomes = await Promise.allSettled(Array.from({ length: concurrentConnections }, () => download(entry.dial, concurrentBytes)));
   const seconds = (performance.now() - started) / 1000;
   const failed = outcomes.filter((outcome) => outcome.status === "rejected");
-  for (const failure of failed) ctx.recorder.error(`${kind} via ${entry.path}`, String(failure.reason instanceof Error ? failure.reason.message : failure.reason));
+  for (const failure of failed)
+    ctx.recorder.error(`${kind} via ${entry.path}`, String(failure.reason instanceof Error ? failure.reason.message : failure.reason));
   ctx.recorder.add("concurrent-errors", kind, entry.path, failed.length);
   ctx.recorder.add("concurrent-throughput", kind, entry.path, ((concurrentConnections - failed.length) * concurrentBytes) / 1e6 / seconds);
   if (entry.pid !== null) ctx.recorder.add("concurrent-peak-rss", kind, entry.path, peakRssBytes(entry.pid) / 1e6);
@@ -147,7 +152,13 @@ export async function benchKind(ctx: DataPlaneContext, kind: Kind) {
     if (sections.has("throughput")) await interleaved(ctx, kind, entries, singleStream);
     if (sections.has("parallel")) await interleaved(ctx, kind, entries, parallelStreams);
     if (sections.has("latency")) {
-      const hops = ctx.config.hops && kind !== "remote" ? new Map<PathName, HopTally>([["warren", emptyTally()], ["openssh", emptyTally()]]) : undefined;
+      const hops =
+        ctx.config.hops && kind !== "remote"
+          ? new Map<PathName, HopTally>([
+              ["warren", emptyTally()],
+              ["openssh", emptyTally()],
+            ])
+          : undefined;
       await interleaved({ ...ctx, hops }, kind, sameCipher, latency);
       if (hops) console.log(`\nWhere a new ${kind} connection's round trip goes, from packet captures (latency-hops.ts):\n${hopTable(hops)}\n`);
     }

@@ -29,7 +29,7 @@ describe("latencyHops", () => {
     const text = ["tcpdump: listening on lo", trace(0, 50001, 60001), trace(1000, 50002, 60002)].join("\n");
     const hops = latencyHops(parseTcpdump(text), ports);
     const expected = [100, 50, 10, 40, 30, 10, 60, 30, 330];
-    HOPS.forEach((hop, index) => expect(hops.get(hop), hop).toEqual([expected[index], expected[index]]));
+    for (const [index, hop] of HOPS.entries()) expect(hops.get(hop), hop).toEqual([expected[index], expected[index]]);
   });
 
   it("tells apart two connections from the same client port", () => {

@@ -39,7 +39,14 @@ export function parseTcpdump(text: string): Packet[] {
     const match = LINE.exec(line);
     if (!match) continue;
     const [, seconds, micros, from, to, flags, length] = match;
-    packets.push({ at: Number(seconds) * 1e6 + Number(micros), from: Number(from), to: Number(to), syn: flags === "S", fin: flags!.includes("F"), length: Number(length) });
+    packets.push({
+      at: Number(seconds) * 1e6 + Number(micros),
+      from: Number(from),
+      to: Number(to),
+      syn: flags === "S",
+      fin: flags!.includes("F"),
+      length: Number(length),
+    });
   }
   return packets;
 }
@@ -101,8 +108,18 @@ export function latencyHops(packets: Packet[], { listen, sshd, target }: HopPort
     const confirmed = sent === undefined ? undefined : lastBefore(fromSshd, sent);
     const back = firstAfter(fromSshd, answer);
     if (open === undefined || sent === undefined || confirmed === undefined || back === undefined || open < syn.at || confirmed < leg.at) continue;
-    const durations = [open - syn.at, leg.at - open, confirmed - leg.at, sent - confirmed, request - sent, answer - request, back - answer, reply - back, reply - syn.at];
-    durations.forEach((duration, index) => hops.get(HOPS[index]!)!.push(duration));
+    const durations = [
+      open - syn.at,
+      leg.at - open,
+      confirmed - leg.at,
+      sent - confirmed,
+      request - sent,
+      answer - request,
+      back - answer,
+      reply - back,
+      reply - syn.at,
+    ];
+    for (const [index, duration] of durations.entries()) hops.get(HOPS[index]!)!.push(duration);
   }
   return hops;
 }
@@ -117,7 +134,10 @@ async function captureLoopback(ports: number[]): Promise<{ stop(): Promise<Packe
   tcpdump.stdout!.on("data", (chunk: Buffer) => chunks.push(chunk.toString()));
   const exited = new Promise<void>((resolve) => tcpdump.once("close", () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    tcpdump.stderr!.on("data", (chunk: Buffer) => ((log += chunk.toString()).includes("listening on") ? resolve() : undefined));
+    tcpdump.stderr!.on("data", (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes("listening on")) resolve();
+    });
     tcpdump.once("error", (error) => reject(new Error(`tcpdump: ${error.message} (install Debian's tcpdump package)`)));
     void exited.then(() => reject(new Error(`tcpdump exited: ${log.trim()}`)));
   });
@@ -139,7 +159,12 @@ export const emptyTally = (): HopTally => ({ hops: new Map(HOPS.map((hop) => [ho
 
 /** Runs round trips (`workload`, answering each one's time) under capture and
  *  adds their hops to `tally`, with the CPU the forwarder and sshd's process tree spent meanwhile. */
-export async function capturedHops(tally: HopTally, ports: HopPorts, pids: { forwarder: number; sshd: number }, workload: () => Promise<number[]>): Promise<number[]> {
+export async function capturedHops(
+  tally: HopTally,
+  ports: HopPorts,
+  pids: { forwarder: number; sshd: number },
+  workload: () => Promise<number[]>,
+): Promise<number[]> {
   const capture = await captureLoopback([ports.listen, ports.sshd, ports.target]);
   const [cpu, sshd] = [processCpu(pids.forwarder), treeCpuSeconds(pids.sshd)];
   const samples = await workload();

@@ -66,7 +66,12 @@ type LoadResults = {
   cycles: { rssMegabytes: number[]; growthMegabytes: number; growthAfterFirstMegabytes: number };
 };
 
-const summary = (samples: number[]): Percentiles => ({ p50: percentile(samples, 50), p99: percentile(samples, 99), max: Math.max(...samples), samples: samples.length });
+const summary = (samples: number[]): Percentiles => ({
+  p50: percentile(samples, 50),
+  p99: percentile(samples, 99),
+  max: Math.max(...samples),
+  samples: samples.length,
+});
 const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
 
 /** Starts the observer (load-observer.ts) and resolves once its sockets are connected; `stop()` ends it and answers its report. */
@@ -96,7 +101,12 @@ async function openMany(warren: BenchWarren, hostIds: string[], count: number, t
   const tunnels: { id: string; port: number }[] = [];
   for (let i = 0; i < count; i++) {
     const port = await freePortInRange();
-    const id = await openTunnel(warren.api, { hostId: hostIds[i % hostIds.length]!, kind: "local", listen: { address: "127.0.0.1", port }, target: { host: "127.0.0.1", port: targetPort } });
+    const id = await openTunnel(warren.api, {
+      hostId: hostIds[i % hostIds.length]!,
+      kind: "local",
+      listen: { address: "127.0.0.1", port },
+      target: { host: "127.0.0.1", port: targetPort },
+    });
     tunnels.push({ id, port });
   }
   return tunnels;
@@ -143,7 +153,9 @@ async function changeStatuses(warren: BenchWarren, hostId: string, targetPort: n
 /** Which of the spare tunnels' changes each socket heard: every socket must hear every one. */
 function statusDelivery(changes: StatusChanges, seen: Observation) {
   const expected = changes.tunnelIds.flatMap((id) => ["active", "closed"].map((status) => `${id} ${status}`));
-  const missed = expected.filter((key) => (seen.statusHeard[key] ?? 0) < seen.connected).map((key) => `${key}: ${seen.statusHeard[key] ?? 0} of ${seen.connected} sockets`);
+  const missed = expected
+    .filter((key) => (seen.statusHeard[key] ?? 0) < seen.connected)
+    .map((key) => `${key}: ${seen.statusHeard[key] ?? 0} of ${seen.connected} sockets`);
   const received = expected.reduce((sum, key) => sum + Math.min(seen.statusHeard[key] ?? 0, seen.connected), 0);
   return { statusEventsExpected: expected.length * seen.connected, statusEventsReceived: received, statusEventsMissed: missed };
 }
@@ -197,7 +209,11 @@ async function cyclePhase(warren: BenchWarren, hostIds: string[], echo: TcpServe
     rss.push(mb(await settledRss(warren.pid)));
     console.log(`  cycle ${cycle + 1}: RSS ${rss.at(-1)} MB`);
   }
-  return { rssMegabytes: rss, growthMegabytes: Math.round((rss.at(-1)! - rss[0]!) * 10) / 10, growthAfterFirstMegabytes: Math.round((rss.at(-1)! - rss[1 % rss.length]!) * 10) / 10 };
+  return {
+    rssMegabytes: rss,
+    growthMegabytes: Math.round((rss.at(-1)! - rss[0]!) * 10) / 10,
+    growthAfterFirstMegabytes: Math.round((rss.at(-1)! - rss[1 % rss.length]!) * 10) / 10,
+  };
 }
 
 function renderLoad(results: LoadResults): string {
@@ -205,9 +221,13 @@ function renderLoad(results: LoadResults): string {
   const ms = (p: Percentiles) => `${p.p50.toFixed(1)} / **${p.p99.toFixed(1)}** / ${p.max.toFixed(1)} (${p.samples} samples)`;
   return `# Warren load bench, ${results.startedAt.slice(0, 16).replace("T", " ")} UTC${results.quick ? " (quick run: not the issue's workload)" : ""}
 
-- Machine: ${Object.entries(results.machine).map(([k, v]) => `${k} ${v}`).join("; ")}.
+- Machine: ${Object.entries(results.machine)
+    .map(([k, v]) => `${k} ${v}`)
+    .join("; ")}.
 - Load average (1 min) when the traffic started / ended: ${results.loadAverage.start.toFixed(1)} / ${results.loadAverage.end.toFixed(1)} (${os.cpus().length} cores; above that, other work shared the machine).
-- Versions: ${Object.entries(results.versions).map(([k, v]) => `${k} ${v}`).join("; ")}.
+- Versions: ${Object.entries(results.versions)
+    .map(([k, v]) => `${k} ${v}`)
+    .join("; ")}.
 - Workload: ${w.tunnels} local tunnels over ${w.hosts} host entries (one SSH connection each, same sshd on loopback), each downloading ${w.downloadBytes / 1024} KiB again and again for ${w.trafficSeconds} s; ${w.clients} dashboard sockets (socket.io, WebSocket) listening and /api/v1/health polled every ${HEALTH_EVERY_MS} ms, both from a process of their own; a spare tunnel opened and closed again and again, a second apart, for status events (the sockets listen until its last close). Then ${w.cycles} cycles of opening and closing ${w.cycleTunnels} tunnels, RSS read ${SETTLE_MS / 1000} s after each.
 
 ## Under load
@@ -249,7 +269,17 @@ async function loadBench(): Promise<LoadResults> {
     traffic.rssMegabytes.after = mb(await settledRss(warren.pid));
     console.log(`${WORKLOAD.cycles} cycles of ${WORKLOAD.cycleTunnels} tunnels`);
     const cycles = await cyclePhase(warren, hostIds, echo);
-    return { startedAt, finishedAt: new Date().toISOString(), quick: QUICK, machine: machine(), versions: versions(), workload: WORKLOAD, loadAverage, traffic, cycles };
+    return {
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      quick: QUICK,
+      machine: machine(),
+      versions: versions(),
+      workload: WORKLOAD,
+      loadAverage,
+      traffic,
+      cycles,
+    };
   } finally {
     await warren.handle.dispose();
     await Promise.all([sshd.dispose(), bulk.close(), echo.close()]);
@@ -258,5 +288,10 @@ async function loadBench(): Promise<LoadResults> {
 
 const results = await loadBench();
 const markdown = renderLoad(results);
-const file = await recordRun(path.join(REPO_ROOT, "bench", "results"), { startedAt: results.startedAt, suffix: variantSuffix(["load", results.quick && "quick"]), markdown, results });
+const file = await recordRun(path.join(REPO_ROOT, "bench", "results"), {
+  startedAt: results.startedAt,
+  suffix: variantSuffix(["load", results.quick && "quick"]),
+  markdown,
+  results,
+});
 console.log(`\n${markdown}\nwritten to ${path.relative(REPO_ROOT, file)}`);

@@ -46,7 +46,10 @@ async function dashboardSockets(count: number, observation: Observation): Promis
 async function pollHealth(observation: Observation, stopped: () => boolean) {
   while (!stopped()) {
     const started = performance.now();
-    const ok = await fetch(`${url}/api/v1/health`).then((response) => response.ok, () => false);
+    const ok = await fetch(`${url}/api/v1/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ok) observation.health.push(performance.now() - started);
     else observation.healthFailures += 1;
     await sleep(Number(values.every));

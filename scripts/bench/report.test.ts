@@ -27,9 +27,16 @@ describe("formatting", () => {
 
 describe("markdownTable", () => {
   it("renders a header, an aligned rule and escaped rows", () => {
-    expect(markdownTable(["kind", "MB/s"], [["local", "781"], ["a|b", "1"]], ["left", "right"])).toBe(
-      ["| kind | MB/s |", "| --- | ---: |", "| local | 781 |", "| a\\|b | 1 |"].join("\n"),
-    );
+    expect(
+      markdownTable(
+        ["kind", "MB/s"],
+        [
+          ["local", "781"],
+          ["a|b", "1"],
+        ],
+        ["left", "right"],
+      ),
+    ).toBe(["| kind | MB/s |", "| --- | ---: |", "| local | 781 |", "| a\\|b | 1 |"].join("\n"));
   });
 
   it("pads short rows so every line has as many cells as the header", () => {
@@ -53,7 +60,18 @@ describe("renderReport and targets", () => {
     machine: { cpu: "test CPU, 2 cores" },
     versions: { node: "v20" },
     ciphers: { warren: "aes128-gcm@openssh.com", openssh: "aes128-gcm@openssh.com", opensshDefault: "chacha20-poly1305@openssh.com" },
-    workload: { runs: 3, streamBytes: 1024 ** 3, parallelStreams: 8, latencyConnections: 500, latencyWarmUp: 2000, concurrentConnections: 1000, concurrentBytes: 1024 ** 2, idleTunnels: 200, listedTunnels: 500, controlSamples: 20 },
+    workload: {
+      runs: 3,
+      streamBytes: 1024 ** 3,
+      parallelStreams: 8,
+      latencyConnections: 500,
+      latencyWarmUp: 2000,
+      concurrentConnections: 1000,
+      concurrentBytes: 1024 ** 2,
+      idleTunnels: 200,
+      listedTunnels: 500,
+      controlSamples: 20,
+    },
     measurements,
     errorSamples: ["local via warren: received 12 of 1048576 bytes"],
     checks,

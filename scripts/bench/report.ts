@@ -38,7 +38,11 @@ function perKindTable(metric: MetricId, measurements: Measurement[]): string {
     return [kind, ...paths.map((path) => (values(kind, path) ? formatSpread(values(kind, path)!) : "–")), ratio === null ? "–" : `${ratio.toFixed(2)}×`];
   });
   const headers = ["kind", ...paths.map((path) => PATH_TITLES[path]), "Warren ÷ OpenSSH"];
-  return markdownTable(headers, rows, headers.map((_, i) => (i === 0 ? "left" : "right")));
+  return markdownTable(
+    headers,
+    rows,
+    headers.map((_, i) => (i === 0 ? "left" : "right")),
+  );
 }
 
 function warrenOnlyTable(results: BenchResults, metrics: Measurement[]): string {
@@ -48,7 +52,10 @@ function warrenOnlyTable(results: BenchResults, metrics: Measurement[]): string 
 
 function header(results: BenchResults): string[] {
   const w = results.workload;
-  const facts = (record: Record<string, string>) => Object.entries(record).map(([key, value]) => `${key} ${value}`).join("; ");
+  const facts = (record: Record<string, string>) =>
+    Object.entries(record)
+      .map(([key, value]) => `${key} ${value}`)
+      .join("; ");
   return [
     `# Warren bench, ${results.startedAt.slice(0, 16).replace("T", " ")} UTC${results.quick ? " (quick run: not the issue's workload)" : ""}`,
     "",

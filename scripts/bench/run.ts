@@ -43,7 +43,11 @@ async function bench(config: BenchConfig): Promise<BenchResults> {
   const warren = await startBenchWarren();
   try {
     const sshdPid = Number(await readFile(path.join(sshd.dir, "sshd.pid"), "utf8"));
-    const ciphers = { warren: await warrenCipher(sshd), openssh: await negotiatedCipher(sshd, SAME_CIPHER), opensshDefault: await negotiatedCipher(sshd, null) };
+    const ciphers = {
+      warren: await warrenCipher(sshd),
+      openssh: await negotiatedCipher(sshd, SAME_CIPHER),
+      opensshDefault: await negotiatedCipher(sshd, null),
+    };
     const hostId = await addHost(warren.api, sshd, "bench-data");
     for (const kind of config.kinds) {
       console.log(`${kind} tunnels`);

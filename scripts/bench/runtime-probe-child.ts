@@ -8,13 +8,41 @@ import type { RuntimeTunnel } from "@/server/tunnels/data-plane-protocol";
 import { TunnelRuntime } from "@/server/tunnels/tunnel-runtime";
 
 const [kind, sshPort, username, keyPath, listenPort, targetPort] = process.argv.slice(2) as [RuntimeTunnel["kind"], string, string, string, string, string];
-const { client } = await connectSsh({ name: "probe", address: "127.0.0.1", port: Number(sshPort), username, privateKey: readFileSync(keyPath, "utf8"), expectedFingerprint: null });
-const policy = hostPolicySchema.parse({ kinds: ["local", "remote", "dynamic"], targets: ["127.0.0.0/8"], ports: ["1-65535"], publicBinds: false, anySource: true, approval: false, defaultTtlMinutes: 60, maxTtlMinutes: 60 });
+const { client } = await connectSsh({
+  name: "probe",
+  address: "127.0.0.1",
+  port: Number(sshPort),
+  username,
+  privateKey: readFileSync(keyPath, "utf8"),
+  expectedFingerprint: null,
+});
+const policy = hostPolicySchema.parse({
+  kinds: ["local", "remote", "dynamic"],
+  targets: ["127.0.0.0/8"],
+  ports: ["1-65535"],
+  publicBinds: false,
+  anySource: true,
+  approval: false,
+  defaultTtlMinutes: 60,
+  maxTtlMinutes: 60,
+});
 const tunnel: RuntimeTunnel = {
   ...{ id: "probe", kind, ownerId: "probe", teamId: null, hostId: "probe", hostName: "probe", hostAddress: "127.0.0.1" },
-  ...{ listenAddress: "127.0.0.1", listenPort: Number(listenPort), targetHost: "127.0.0.1", targetPort: Number(targetPort), allowedSources: [], policy, expiresAt: new Date(Date.now() + 3_600_000) },
+  ...{
+    listenAddress: "127.0.0.1",
+    listenPort: Number(listenPort),
+    targetHost: "127.0.0.1",
+    targetPort: Number(targetPort),
+    allowedSources: [],
+    policy,
+    expiresAt: new Date(Date.now() + 3_600_000),
+  },
 };
-const runtime = new TunnelRuntime(tunnel, { connectionOpened() {}, connectionClosed() {}, connectionRefused() {} }, { bytesIn: 0, bytesOut: 0, connectionsTotal: 0 });
+const runtime = new TunnelRuntime(
+  tunnel,
+  { connectionOpened() {}, connectionClosed() {}, connectionRefused() {} },
+  { bytesIn: 0, bytesOut: 0, connectionsTotal: 0 },
+);
 client.on("tcp connection", (info, accept, reject) => runtime.acceptRemote(info, accept, reject));
 await runtime.listen();
 await runtime.attach(client);

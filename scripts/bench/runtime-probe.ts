@@ -50,7 +50,19 @@ const targets = { bulk: bulk.port, echo: echo.port };
 
 async function runtimeChild(listenPort: number, targetPort: number): Promise<ChildProcess> {
   // The old-space flag the data plane's worker gets (data-plane.ts), so the probe's heap behaves like it.
-  const args = ["--initial-old-space-size=128", ...childArgs, "--import", "tsx", "scripts/bench/runtime-probe-child.ts", kind, String(sshd.port), sshd.username, sshd.privateKeyPath, String(listenPort), String(targetPort)];
+  const args = [
+    "--initial-old-space-size=128",
+    ...childArgs,
+    "--import",
+    "tsx",
+    "scripts/bench/runtime-probe-child.ts",
+    kind,
+    String(sshd.port),
+    sshd.username,
+    sshd.privateKeyPath,
+    String(listenPort),
+    String(targetPort),
+  ];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on("data", (chunk: Buffer) => (chunk.toString().includes("ready") ? resolve() : process.stdout.write(chunk)));
@@ -101,7 +113,9 @@ try {
         const samples = await roundTrips(entry.dial, 510);
         const measured = hopsWanted ? await capturedRoundTrips(entry) : samples.slice(10);
         const cpu = cpuSeconds(entry.pid);
-        console.log(`${entry.name.padEnd(8)} p50 ${percentile(measured, 50).toFixed(3)} ms, p99 ${percentile(measured, 99).toFixed(3)} ms (${cpu.toFixed(2)} CPU-s so far)`);
+        console.log(
+          `${entry.name.padEnd(8)} p50 ${percentile(measured, 50).toFixed(3)} ms, p99 ${percentile(measured, 99).toFixed(3)} ms (${cpu.toFixed(2)} CPU-s so far)`,
+        );
         continue;
       }
       const [threads, cpu, sshdCpu, started] = [threadCpuTimes(entry.pid), cpuSeconds(entry.pid), treeCpuSeconds(sshdPid), performance.now()];
@@ -109,7 +123,9 @@ try {
       else await download(entry.dial, bytes);
       const [seconds, gigabytes] = [(performance.now() - started) / 1000, bytes / 1e9];
       const perGb = (value: number) => (value / gigabytes).toFixed(3);
-      console.log(`${entry.name.padEnd(8)} ${(bytes / 1e6 / seconds).toFixed(0)} MB/s, CPU-s per GB ${perGb(cpuSeconds(entry.pid) - cpu)}, sshd ${perGb(treeCpuSeconds(sshdPid) - sshdCpu)}`);
+      console.log(
+        `${entry.name.padEnd(8)} ${(bytes / 1e6 / seconds).toFixed(0)} MB/s, CPU-s per GB ${perGb(cpuSeconds(entry.pid) - cpu)}, sshd ${perGb(treeCpuSeconds(sshdPid) - sshdCpu)}`,
+      );
       console.log(`         ${threadReport(threads, threadCpuTimes(entry.pid), gigabytes)}`);
     }
   }

@@ -84,7 +84,12 @@ export class Connection {
   constructor(port: number) {
     // Reading into one reused buffer instead of a new Buffer per read keeps
     // the bench's own cost low (docs/performance.md, "The bench itself").
-    this.socket = net.connect({ host: "127.0.0.1", port, noDelay: true, onread: { buffer: READ_BUFFER, callback: (length) => this.deliver(READ_BUFFER.subarray(0, length)) } });
+    this.socket = net.connect({
+      host: "127.0.0.1",
+      port,
+      noDelay: true,
+      onread: { buffer: READ_BUFFER, callback: (length) => this.deliver(READ_BUFFER.subarray(0, length)) },
+    });
     // Errors after the connect reach whoever waits on the socket through "close".
     this.socket.on("error", () => {});
   }
@@ -166,7 +171,9 @@ export async function download(dial: Dial, count: number): Promise<void> {
     socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy(new Error(`no data for ${IDLE_TIMEOUT_MS / 1000} s`)));
     connection.receive((bytes) => (received += bytes.length));
     socket.once("end", () => (received === count ? resolve() : reject(new Error(`received ${received} of ${count} bytes`))));
-    socket.once("close", (hadError) => reject(new Error(hadError ? `connection failed after ${received} bytes` : `closed after ${received} of ${count} bytes`)));
+    socket.once("close", (hadError) =>
+      reject(new Error(hadError ? `connection failed after ${received} bytes` : `closed after ${received} of ${count} bytes`)),
+    );
     const header = Buffer.alloc(8);
     header.writeBigUInt64BE(BigInt(count));
     socket.write(header);

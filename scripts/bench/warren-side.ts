@@ -26,7 +26,14 @@ export async function startBenchWarren(): Promise<BenchWarren> {
 export async function addHost(api: ApiClient, sshd: SshdHandle, name: string): Promise<string> {
   // Remote tunnels' targets are on the bastion's loopback: the policy names it.
   const policy = { targets: ["127.0.0.0/8"] };
-  const response = await api.post<{ id: string }>("/hosts", { name, address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, policy });
+  const response = await api.post<{ id: string }>("/hosts", {
+    name,
+    address: sshd.host,
+    port: sshd.port,
+    username: sshd.username,
+    privateKey: sshd.privateKey,
+    policy,
+  });
   if (response.status !== 201) throw new Error(`adding host ${name} failed (${response.status}): ${JSON.stringify(response.body)}`);
   return response.body.id;
 }

@@ -27,8 +27,14 @@ export async function validCredentials(credentials: Credential[]): Promise<Map<s
   const keys = (type: Credential["type"]) => [...new Set(credentials.filter((c) => c.type === type).map((c) => c.key))];
   const enabled = { disabled: false };
   const [sessions, tokens] = await Promise.all([
-    getPrisma().authSession.findMany({ where: { id: { in: keys("session") }, expiresAt: { gt: new Date() }, user: enabled }, select: { id: true, user: { select: { role: true } } } }),
-    getPrisma().apiToken.findMany({ where: { hash: { in: keys("token") }, revokedAt: null, user: enabled }, select: { hash: true, user: { select: { role: true } } } }),
+    getPrisma().authSession.findMany({
+      where: { id: { in: keys("session") }, expiresAt: { gt: new Date() }, user: enabled },
+      select: { id: true, user: { select: { role: true } } },
+    }),
+    getPrisma().apiToken.findMany({
+      where: { hash: { in: keys("token") }, revokedAt: null, user: enabled },
+      select: { hash: true, user: { select: { role: true } } },
+    }),
   ]);
   return new Map([
     ...sessions.map((s) => [credentialId({ type: "session", key: s.id }), s.user.role] as const),

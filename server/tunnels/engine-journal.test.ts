@@ -127,7 +127,9 @@ describe("the engine journal", () => {
       first,
       counters.replace('"bytesIn":10', '"bytesIn":99999'), // an edited counter, its old seal kept
       json, // valid-looking, no seal
-      `${createHmac("sha256", journalKey(randomBytes(32))).update(json).digest("hex")} ${json}`, // sealed with another key
+      `${createHmac("sha256", journalKey(randomBytes(32)))
+        .update(json)
+        .digest("hex")} ${json}`, // sealed with another key
       `${"0".repeat(64)} ${JSON.stringify({ type: "connection", record: { ...record, source: "6.6.6.6:6666" }, seq: 4 })}`,
       "not even json",
       `${"0".repeat(64)} null`,

@@ -61,7 +61,8 @@ const date = (value: unknown) => new Date(value as string);
 /** JSON turned the dates into strings; turn them back. */
 function revive(entry: JournalEntry): JournalEntry {
   if (entry.type === "audit" && entry.input.at) return { ...entry, input: { ...entry.input, at: date(entry.input.at) } };
-  if (entry.type === "connection") return { ...entry, record: { ...entry.record, openedAt: date(entry.record.openedAt), closedAt: date(entry.record.closedAt) } };
+  if (entry.type === "connection")
+    return { ...entry, record: { ...entry.record, openedAt: date(entry.record.openedAt), closedAt: date(entry.record.closedAt) } };
   return entry;
 }
 
@@ -144,7 +145,7 @@ export class EngineJournal {
     const entries = events.map((event) => ({ ...event, seq: this.nextSeq++ }) as JournalEntry);
     const lines = entries.map((entry) => lineOf(entry, this.key));
     writeSync(this.fd, lines.join(""));
-    entries.forEach((entry, index) => (this.fileBytes += this.keep(entry, lines[index]!)));
+    for (const [index, entry] of entries.entries()) this.fileBytes += this.keep(entry, lines[index]!);
   }
 
   /** How many entries are not yet committed. */

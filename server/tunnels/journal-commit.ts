@@ -88,7 +88,10 @@ export class JournalCommit {
         const existing = new Set((await tx.tunnel.findMany({ where: { id: { in: tunnelIds } }, select: { id: true } })).map((tunnel) => tunnel.id));
         const rows = records.filter((record) => existing.has(record.tunnelId)).map((record) => ({ id: randomUUID(), ...record }));
         await insertRows(tx, "TunnelConnection", CONNECTION_COLUMNS, rows);
-        await raiseCounters(tx, [...counters].filter(([id]) => existing.has(id)));
+        await raiseCounters(
+          tx,
+          [...counters].filter(([id]) => existing.has(id)),
+        );
         await tx.engineJournalMark.upsert({ where: { id: 1 }, create: { id: 1, seq: through }, update: { seq: through } });
       });
       this.journal.committed(through);
@@ -109,8 +112,8 @@ async function reportRejected(rejected: JournalRejection[]) {
     `warren: refused ${rejected.length} line(s) of ${JOURNAL_FILE} written without Warren's key (${lines}${rejected.length > named.length ? "; …" : ""}); nothing in them was committed; they are kept in ${JOURNAL_FILE}.rejected`,
   );
   // Not fatal: the engine starts either way, and the console line stays.
-  await recordAudit(engineCtx, { action: "audit.journal_rejected", details: { file: JOURNAL_FILE, rejected: rejected.length, lines: named } }).catch((error: unknown) =>
-    console.error("warren: auditing the refused journal lines failed:", reasonOf(error)),
+  await recordAudit(engineCtx, { action: "audit.journal_rejected", details: { file: JOURNAL_FILE, rejected: rejected.length, lines: named } }).catch(
+    (error: unknown) => console.error("warren: auditing the refused journal lines failed:", reasonOf(error)),
   );
 }
 

@@ -32,7 +32,12 @@ export function journalEntriesOf(event: DataPlaneEvent): JournalEvent[] {
       { type: "connection", record: { tunnelId, source: address, destination: null, bytesIn: 0, bytesOut: 0, openedAt: first, closedAt: last, error } },
       {
         type: "audit",
-        input: { action: "connection.refused_many", ...auditIds, at: last, details: { source: address, count, first: first.toISOString(), last: last.toISOString(), reason } },
+        input: {
+          action: "connection.refused_many",
+          ...auditIds,
+          at: last,
+          details: { source: address, count, first: first.toISOString(), last: last.toISOString(), reason },
+        },
       },
     ];
   }

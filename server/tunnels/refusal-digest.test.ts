@@ -12,7 +12,9 @@ describe("the refusal digest", () => {
     expect(admitted.filter(Boolean)).toHaveLength(3);
     expect(admitted.slice(0, 3)).toEqual([true, true, true]);
     expect(digest.admit(tunnel, refusal("::1:5000"), at(5))).toBe(true); // another source starts on its own
-    expect(digest.drain()).toEqual([{ tunnelId: "t1", hostId: "h1", address: "10.88.0.2", reason: "not an allowed source", count: 997, first: at(0), last: at(49) }]);
+    expect(digest.drain()).toEqual([
+      { tunnelId: "t1", hostId: "h1", address: "10.88.0.2", reason: "not an allowed source", count: 997, first: at(0), last: at(49) },
+    ]);
   });
 
   it("keeps counting a flood that goes on across intervals, and starts afresh after a quiet one", () => {

@@ -34,11 +34,17 @@ export class RefusalDigest {
   /** True when this refusal is to be recorded on its own; false when it was counted. */
   admit(tunnel: { id: string; hostId: string }, refusal: Refusal, now = new Date()): boolean {
     let tallies = this.tunnels.get(tunnel.id);
-    if (!tallies) this.tunnels.set(tunnel.id, (tallies = { hostId: tunnel.hostId, bySource: new Map() }));
+    if (!tallies) {
+      tallies = { hostId: tunnel.hostId, bySource: new Map() };
+      this.tunnels.set(tunnel.id, tallies);
+    }
     const address = addressOf(refusal.source);
     const key = tallies.bySource.has(address) || tallies.bySource.size < this.limits.sources ? address : OTHERS;
     let tally = tallies.bySource.get(key);
-    if (!tally) tallies.bySource.set(key, (tally = { address: key, reason: refusal.reason, reported: 0, count: 0 }));
+    if (!tally) {
+      tally = { address: key, reason: refusal.reason, reported: 0, count: 0 };
+      tallies.bySource.set(key, tally);
+    }
     if (tally.reported < this.limits.individually) {
       tally.reported += 1;
       return true;

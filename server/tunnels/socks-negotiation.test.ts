@@ -42,14 +42,11 @@ const port16 = (port: number) => [port >> 8, port & 0xff];
 const ipv4Bytes = (ip: string) => ip.split(".").map(Number);
 /** WHATWG URL parsing is an independent RFC 5952-style canonicaliser. */
 const canonicalIPv6 = (text: string) => new URL(`http://[${text}]/`).hostname.slice(1, -1);
-const groupsText = (raw: Uint8Array) =>
-  Array.from({ length: 8 }, (_, i) => ((raw[2 * i]! << 8) | raw[2 * i + 1]!).toString(16)).join(":");
+const groupsText = (raw: Uint8Array) => Array.from({ length: 8 }, (_, i) => ((raw[2 * i]! << 8) | raw[2 * i + 1]!).toString(16)).join(":");
 
 const GREETING = bytes([5, 1, 0]);
-const socks5Request = (atyp: number, address: number[] | string | Uint8Array, port: number, command = 1) =>
-  bytes([5, command, 0, atyp], address, port16(port));
-const socks5Domain = (domain: string | Uint8Array, port = 443) =>
-  socks5Request(3, bytes([domain.length], domain), port);
+const socks5Request = (atyp: number, address: number[] | string | Uint8Array, port: number, command = 1) => bytes([5, command, 0, atyp], address, port16(port));
+const socks5Domain = (domain: string | Uint8Array, port = 443) => socks5Request(3, bytes([domain.length], domain), port);
 const socks4Request = (ip: string, port: number, userId = "", domain?: string) =>
   bytes([4, 1], port16(port), ipv4Bytes(ip), userId, [0], domain === undefined ? [] : bytes(domain, [0]));
 
@@ -97,8 +94,7 @@ function expectOk<T>(result: ParseResult<T>, value: T, consumed: number) {
 
 /** Every strict prefix of a valid message must be "incomplete". */
 function expectIncompleteUntilLast<T>(parse: (buffer: Buffer) => ParseResult<T>, message: Buffer) {
-  for (let length = 0; length < message.length; length++)
-    expect(parse(message.subarray(0, length))).toEqual({ kind: "incomplete" });
+  for (let length = 0; length < message.length; length++) expect(parse(message.subarray(0, length))).toEqual({ kind: "incomplete" });
 }
 
 describe("parseSocks5Greeting", () => {
@@ -188,16 +184,10 @@ describe("parseSocks4Request", () => {
 
 describe("encodeSocks5Reply / encodeSocks4Reply", () => {
   it("encodes the bound address when it is an IP, 0.0.0.0 otherwise", () => {
-    expect(encodeSocks5Reply("succeeded", { host: "10.0.0.2", port: 1080 })).toEqual(
-      bytes([5, 0, 0, 1, 10, 0, 0, 2, 4, 56]),
-    );
-    expect(encodeSocks5Reply("host-unreachable", { host: "::1", port: 1 })).toEqual(
-      bytes([5, 4, 0, 4], new Uint8Array(15), [1, 0, 1]),
-    );
+    expect(encodeSocks5Reply("succeeded", { host: "10.0.0.2", port: 1080 })).toEqual(bytes([5, 0, 0, 1, 10, 0, 0, 2, 4, 56]));
+    expect(encodeSocks5Reply("host-unreachable", { host: "::1", port: 1 })).toEqual(bytes([5, 4, 0, 4], new Uint8Array(15), [1, 0, 1]));
     expect(encodeSocks5Reply("ttl-expired", { host: "bastion", port: 2 })).toEqual(bytes([5, 6, 0, 1, 0, 0, 0, 0, 0, 2]));
-    expect(encodeSocks4Reply("succeeded", { host: "10.0.0.2", port: 1080 })).toEqual(
-      bytes([0, 0x5a, 4, 56, 10, 0, 0, 2]),
-    );
+    expect(encodeSocks4Reply("succeeded", { host: "10.0.0.2", port: 1080 })).toEqual(bytes([0, 0x5a, 4, 56, 10, 0, 0, 2]));
     expect(encodeSocks4Reply("connection-refused")).toEqual(SOCKS4_REJECTED);
   });
 });
@@ -519,7 +509,12 @@ describe("negotiateSocks properties", () => {
     // Valid openings reach the later stages more often than uniform bytes would.
     const opening = fc.constantFrom(
       ...[[], [5], [5, 1, 0], [4, 1], [4, 1, 0, 80, 10, 0, 0, 1], [4, 1, 0, 80, 0, 0, 0, 1]].map((b) => bytes(b)),
-      ...[[5, 1, 0], [5, 1, 0, 1], [5, 1, 0, 3], [5, 1, 0, 4]].map((b) => bytes(GREETING, b)),
+      ...[
+        [5, 1, 0],
+        [5, 1, 0, 1],
+        [5, 1, 0, 3],
+        [5, 1, 0, 4],
+      ].map((b) => bytes(GREETING, b)),
     );
     const chunks = fc.array(fc.uint8Array({ maxLength: 48 }), { maxLength: 8 });
 
@@ -557,8 +552,7 @@ describe("negotiateSocks properties", () => {
 
 describe("replyCodeFor", () => {
   const errno = (code: string) => Object.assign(new Error(`connect ${code} 10.0.0.1:22`), { code });
-  const channelFailure = (reason: number, description: string) =>
-    Object.assign(new Error(`(SSH) Channel open failure: ${description}`), { reason });
+  const channelFailure = (reason: number, description: string) => Object.assign(new Error(`(SSH) Channel open failure: ${description}`), { reason });
 
   it("maps Node and ssh2 connect errors to SOCKS reply codes", () => {
     expect(replyCodeFor(errno("ECONNREFUSED"))).toBe("connection-refused");
@@ -570,9 +564,7 @@ describe("replyCodeFor", () => {
     expect(replyCodeFor(channelFailure(2, "Network is unreachable"))).toBe("network-unreachable");
     expect(replyCodeFor(channelFailure(2, "Name or service not known"))).toBe("host-unreachable");
     expect(replyCodeFor(channelFailure(1, "administratively prohibited: open failed"))).toBe("not-allowed");
-    expect(replyCodeFor(new Error("(SSH) Channel open failure: server closed channel unexpectedly"))).toBe(
-      "general-failure",
-    );
+    expect(replyCodeFor(new Error("(SSH) Channel open failure: server closed channel unexpectedly"))).toBe("general-failure");
     expect(replyCodeFor("not an error")).toBe("general-failure");
   });
 });

@@ -22,10 +22,7 @@ export class SocksError extends Error {
   }
 }
 
-export type ParseResult<T> =
-  | { kind: "incomplete" }
-  | { kind: "invalid"; reason: string; reply?: Buffer }
-  | { kind: "ok"; value: T; consumed: number };
+export type ParseResult<T> = { kind: "incomplete" } | { kind: "invalid"; reason: string; reply?: Buffer } | { kind: "ok"; value: T; consumed: number };
 
 export type SocksAddressType = "ipv4" | "ipv6" | "domain";
 
@@ -167,8 +164,7 @@ export function parseSocks5Greeting(buffer: Buffer): ParseResult<Socks5Greeting>
   if (version !== 5) return { kind: "invalid", reason: `SOCKS: expected a SOCKS5 greeting, got version ${hex(version)}` };
   if (buffer.length < 2) return { kind: "incomplete" };
   const count = buffer.readUInt8(1);
-  if (count === 0)
-    return { kind: "invalid", reason: "SOCKS: client offered no authentication methods", reply: NO_ACCEPTABLE_METHODS };
+  if (count === 0) return { kind: "invalid", reason: "SOCKS: client offered no authentication methods", reply: NO_ACCEPTABLE_METHODS };
   if (buffer.length < 2 + count) return { kind: "incomplete" };
   const methods = [...buffer.subarray(2, 2 + count)];
   if (!methods.includes(NO_AUTH)) {
@@ -253,8 +249,7 @@ export function parseSocks4Request(buffer: Buffer): ParseResult<SocksTarget> {
   const afterUserId = 8 + userId.consumed;
   const ip = buffer.readUInt32BE(4);
   const isSocks4a = ip > 0 && ip < 0x100;
-  if (!isSocks4a)
-    return { kind: "ok", value: { host: readIPv4(buffer, 4), port, addressType: "ipv4" }, consumed: afterUserId };
+  if (!isSocks4a) return { kind: "ok", value: { host: readIPv4(buffer, 4), port, addressType: "ipv4" }, consumed: afterUserId };
   const name = readNulTerminated(buffer, afterUserId, "SOCKS4a domain name");
   if (name.kind !== "ok") return name;
   const domain = checkDomain(name.value);
@@ -372,8 +367,7 @@ export function negotiateSocks(socket: Duplex, options: NegotiateOptions = {}): 
     };
     const wait = (result: Exclude<ParseResult<unknown>, { kind: "ok" }>) => {
       if (result.kind === "invalid") return fail(result.reason, result.reply);
-      if (buffered.length > maxHeaderBytes)
-        fail(`SOCKS: client sent more than ${maxHeaderBytes} bytes without a complete request`, genericFailureReply(stage));
+      if (buffered.length > maxHeaderBytes) fail(`SOCKS: client sent more than ${maxHeaderBytes} bytes without a complete request`, genericFailureReply(stage));
     };
 
     const onData = (chunk: Buffer) => {
@@ -382,8 +376,7 @@ export function negotiateSocks(socket: Duplex, options: NegotiateOptions = {}): 
       advance();
     };
     const onClose = () => fail("SOCKS: client closed the connection before completing the request");
-    const onError = (error: Error) =>
-      fail(`SOCKS: connection failed before the request was complete: ${error.message}`, undefined, error);
+    const onError = (error: Error) => fail(`SOCKS: connection failed before the request was complete: ${error.message}`, undefined, error);
     const onTimeout = () => {
       const what = receivedAny ? "did not complete its request" : "sent no request";
       fail(`SOCKS: client ${what} within ${formatDuration(timeoutMs)}`, genericFailureReply(stage));

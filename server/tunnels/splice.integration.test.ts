@@ -40,7 +40,9 @@ afterAll(async () => {
 });
 
 function channelTo(target: { port: number }): Promise<ClientChannel> {
-  return new Promise((resolve, reject) => client.forwardOut("127.0.0.1", 0, "127.0.0.1", target.port, (error, channel) => (error ? reject(error) : resolve(channel))));
+  return new Promise((resolve, reject) =>
+    client.forwardOut("127.0.0.1", 0, "127.0.0.1", target.port, (error, channel) => (error ? reject(error) : resolve(channel))),
+  );
 }
 
 /** A server that reads nothing for `stallMs`, then everything, and resolves with what it read (then hangs up). */

@@ -86,7 +86,12 @@ describe("expiry", () => {
       client.on("error", () => {});
 
       await closed; // the engine cut the live connection at expiry
-      const row = await waitFor(() => getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnel.id } }), (t) => t.status === "expired", 5_000, "expired");
+      const row = await waitFor(
+        () => getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnel.id } }),
+        (t) => t.status === "expired",
+        5_000,
+        "expired",
+      );
       expect(row.statusReason).toBe(`expired at ${tunnel.expiresAt.toISOString()}`);
       expect(row.closedAt).not.toBeNull();
       expect(events.map((event) => event.status)).toEqual(["active", "expired"]);
@@ -130,9 +135,15 @@ describe("the data plane's thread", () => {
       const cut = new Promise<void>((resolve) => before.once("close", () => resolve()));
 
       // The worker as a crash would end it: nothing is drained or told.
+      // biome-ignore lint/complexity/useLiteralKeys: a private field, reached on purpose to kill the worker
       await (engine["plane"] as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
       await cut;
-      await waitFor(async () => events.map((event) => event.status), (statuses) => statuses.length === 3, 10_000, "reopened");
+      await waitFor(
+        async () => events.map((event) => event.status),
+        (statuses) => statuses.length === 3,
+        10_000,
+        "reopened",
+      );
       expect(events.map((event) => event.status)).toEqual(["active", "starting", "active"]);
       expect(events[1]!.reason).toMatch(/^Warren's tunnel worker stopped \(exit code \d+\): reopening$/);
 
@@ -171,7 +182,11 @@ describe("the journal's commit", () => {
     try {
       await connections(port, 3);
       await closeThrough(engine, tunnel.id); // no ticker: only the close commits
-      expect(await auditedActions(tunnel.id)).toEqual(["tunnel.opened", ...Array.from({ length: 3 }, () => ["connection.accepted", "connection.closed"]).flat(), "tunnel.closed"]);
+      expect(await auditedActions(tunnel.id)).toEqual([
+        "tunnel.opened",
+        ...Array.from({ length: 3 }, () => ["connection.accepted", "connection.closed"]).flat(),
+        "tunnel.closed",
+      ]);
     } finally {
       await engine.stop();
     }
@@ -190,10 +205,14 @@ describe("the journal's commit", () => {
       expect(await getPrisma().tunnelConnection.count({ where: { tunnelId: tunnel.id } })).toBe(0);
 
       // The backlog's first slice carries the counters of its first connections: they must not lower the final ones.
+      // biome-ignore lint/complexity/useLiteralKeys: a private field, reached on purpose to commit one slice
       const commits = engine["commits"];
       await commits.commitSlice(commits.journal.pending(200));
       expect(await getPrisma().tunnelConnection.count({ where: { tunnelId: tunnel.id } })).toBeGreaterThan(0);
-      expect(await getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnel.id } })).toMatchObject({ connectionsTotal: CONNECTIONS, bytesIn: BigInt(CONNECTIONS) });
+      expect(await getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnel.id } })).toMatchObject({
+        connectionsTotal: CONNECTIONS,
+        bytesIn: BigInt(CONNECTIONS),
+      });
 
       await engine.stop(); // drains: commits the rest of the journal
       expect(await getPrisma().tunnelConnection.count({ where: { tunnelId: tunnel.id } })).toBe(CONNECTIONS);

@@ -29,14 +29,29 @@ afterAll(async () => {
 
 /** A SOCKS tunnel's runtime on a free port, attached to the SSH connection; resolves its first connection's record. */
 async function socksRuntime() {
-  const policy = hostPolicySchema.parse({ kinds: ["dynamic"], targets: ["127.0.0.0/8"], ports: ["1-65535"], publicBinds: false, anySource: true, approval: false, defaultTtlMinutes: 60, maxTtlMinutes: 60, maxOpenPerUser: 10, maxPendingPerUser: 5 });
+  const policy = hostPolicySchema.parse({
+    kinds: ["dynamic"],
+    targets: ["127.0.0.0/8"],
+    ports: ["1-65535"],
+    publicBinds: false,
+    anySource: true,
+    approval: false,
+    defaultTtlMinutes: 60,
+    maxTtlMinutes: 60,
+    maxOpenPerUser: 10,
+    maxPendingPerUser: 5,
+  });
   const tunnel: RuntimeTunnel = {
     ...{ id: "t", kind: "dynamic", ownerId: "o", teamId: null, hostId: "h", hostName: "lab", hostAddress: sshd.host, listenAddress: "127.0.0.1" },
     ...{ listenPort: await freePortInRange(), targetHost: null, targetPort: null, allowedSources: [], policy, expiresAt: new Date(Date.now() + 3_600_000) },
   };
   let closed!: (event: ConnectionRecord) => void;
   const closedEvent = new Promise<ConnectionRecord>((resolve) => (closed = resolve));
-  const runtime = new TunnelRuntime(tunnel, { connectionOpened() {}, connectionClosed: (event) => closed(event), connectionRefused() {} }, { bytesIn: 0, bytesOut: 0, connectionsTotal: 0 });
+  const runtime = new TunnelRuntime(
+    tunnel,
+    { connectionOpened() {}, connectionClosed: (event) => closed(event), connectionRefused() {} },
+    { bytesIn: 0, bytesOut: 0, connectionsTotal: 0 },
+  );
   await runtime.listen();
   await runtime.attach(client);
   return { runtime, port: tunnel.listenPort, closedEvent };

@@ -93,7 +93,11 @@ async function connectTarget(addresses: string[], host: string, port: number, di
     }
   }
   const where = `${host}:${port}${addresses.length > 1 || addresses[0] !== host ? ` (${addresses.join(", ")})` : ""}`;
-  throw new Error(last?.code === "ECONNREFUSED" ? `${where} refused the connection (as reached from the bastion)` : `cannot reach ${where} from the bastion (${last?.code ?? last?.message})`);
+  throw new Error(
+    last?.code === "ECONNREFUSED"
+      ? `${where} refused the connection (as reached from the bastion)`
+      : `cannot reach ${where} from the bastion (${last?.code ?? last?.message})`,
+  );
 }
 
 const SOURCE_REFUSED = "source address not allowed";
@@ -294,7 +298,11 @@ export class TunnelRuntime {
     const refusal = destinationRefusal(this.tunnel.policy, this.tunnel.hostName, request);
     if (refusal) {
       request.reply("not-allowed");
-      this.hooks.connectionRefused({ source: `${socket.remoteAddress}:${socket.remotePort}`, destination, reason: `destination not allowed: ${refusal.message}` });
+      this.hooks.connectionRefused({
+        source: `${socket.remoteAddress}:${socket.remotePort}`,
+        destination,
+        reason: `destination not allowed: ${refusal.message}`,
+      });
       throw new PolicyRefusal();
     }
     try {
@@ -374,7 +382,9 @@ export class TunnelRuntime {
     this.boundPublicly = outcome === "forwarded";
     const refusal = this.publicBindRefusal();
     if (refusal) throw new Error(refusal);
-    return this.boundPublicly ? `${this.publicBindFinding()}; to keep ${listenAddress} as asked, set GatewayPorts clientspecified in its sshd_config` : undefined;
+    return this.boundPublicly
+      ? `${this.publicBindFinding()}; to keep ${listenAddress} as asked, set GatewayPorts clientspecified in its sshd_config`
+      : undefined;
   }
 
   private publicBindFinding(): string {

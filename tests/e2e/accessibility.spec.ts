@@ -40,7 +40,9 @@ async function teamStates(warren: WarrenHandle, admin: ApiClient) {
   await admin.post(`/tunnels/${denied}/deny`, { reason: "use the read replica" });
   await admin.post(`/tunnels/${extended}/approve`, {});
   await member.post(`/tunnels/${extended}/extend`, { ttlMinutes: 240 });
-  const shared = (await admin.post<{ id: string }>("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port: await freePortInRange() }, teamId: team.id })).body.id;
+  const shared = (
+    await admin.post<{ id: string }>("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port: await freePortInRange() }, teamId: team.id })
+  ).body.id;
   expect((await member.post(`/tunnels/${shared}/join`)).status).toBe(200);
   return [pending, denied, extended, shared].map((id) => `/tunnels/${id}`);
 }

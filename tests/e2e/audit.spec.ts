@@ -20,7 +20,9 @@ test("an admin sees a new tunnel's records appear live, narrows them, and verifi
   await warren.createUser({ email: "alice@example.com", password });
   const admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
   const alice = apiClient(warren.url, await warren.createToken("alice@example.com"));
-  const host = (await admin.post<{ id: string }>("/hosts", { name: "db-1", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey })).body;
+  const host = (
+    await admin.post<{ id: string }>("/hosts", { name: "db-1", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey })
+  ).body;
 
   await signIn(page, "admin@example.com", password);
   await page.getByRole("link", { name: "Audit" }).click();

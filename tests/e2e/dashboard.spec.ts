@@ -153,7 +153,9 @@ test("another user sees none of the first user's tunnels or events", async ({ pa
   await warren.createUser({ email: "alice@example.com", password, admin: true });
   await warren.createUser({ email: "bob@example.com", password });
   const alice = apiClient(warren.url, await warren.createToken("alice@example.com"));
-  const host = (await alice.post<{ id: string }>("/hosts", { name: "db-1", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey })).body;
+  const host = (
+    await alice.post<{ id: string }>("/hosts", { name: "db-1", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey })
+  ).body;
 
   const framesOf = (target: Page) => {
     const frames: string[] = [];
@@ -169,7 +171,9 @@ test("another user sees none of the first user's tunnels or events", async ({ pa
   await expect(bob.getByTestId("live-indicator")).toHaveText("live");
 
   const port = await freePortInRange();
-  const tunnel = (await alice.post<{ id: string }>("/tunnels", { hostId: host.id, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port } })).body;
+  const tunnel = (
+    await alice.post<{ id: string }>("/tunnels", { hostId: host.id, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port } })
+  ).body;
   await fetchAll("127.0.0.1", port);
   // Alice's open page learns of the new tunnel and its traffic by itself.
   await expect(page.getByTestId("tunnel-row")).toHaveCount(1);
@@ -195,7 +199,9 @@ test("the page reconnects by itself after Warren restarts and resynchronises its
   const again = await startWarren({ dataDir: warren.dataDir, port: warren.port });
   try {
     const api = apiClient(again.url, token);
-    const host = (await api.post<{ id: string }>("/hosts", { name: "db-1", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey })).body;
+    const host = (
+      await api.post<{ id: string }>("/hosts", { name: "db-1", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey })
+    ).body;
     // Opened before the browser is back: no event carries it, the resync does.
     await api.post("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port: await freePortInRange() } });
     await expect(page.getByTestId("live-indicator")).toHaveText("live", { timeout: 30_000 });

@@ -17,6 +17,7 @@ type Fixtures = {
 };
 
 export const test = base.extend<Fixtures>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern; this one has none
   warren: async ({}, use, testInfo) => {
     const warren = await startWarren();
     await use(warren);

@@ -64,7 +64,13 @@ test("markup in names, token names, close and denial reasons and team names is s
   await warren.createUser({ email: "alice@example.com", password });
   const admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
   const alice = apiClient(warren.url, await warren.createToken("alice@example.com"));
-  const host = await admin.post<{ id: string }>("/hosts", { name: "lab", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey });
+  const host = await admin.post<{ id: string }>("/hosts", {
+    name: "lab",
+    address: sshd.host,
+    port: sshd.port,
+    username: sshd.username,
+    privateKey: sshd.privateKey,
+  });
   const tunnel = await alice.post<{ id: string }>("/tunnels", { hostId: host.body.id, kind: "dynamic", listen: { port: await freePortInRange() } });
   expect(tunnel.status).toBe(201);
   const reason = `${SCRIPT}${SVG}`;
@@ -83,7 +89,12 @@ test("markup in names, token names, close and denial reasons and team names is s
   const team = await admin.post<{ id: string }>("/teams", { name: teamName, ownerEmail: "admin@example.com" });
   expect(team.status).toBe(201);
   await admin.post(`/teams/${team.body.id}/members`, { email: "alice@example.com" });
-  const shared = await alice.post<{ id: string }>("/tunnels", { hostId: host.body.id, kind: "dynamic", listen: { port: await freePortInRange() }, teamId: team.body.id });
+  const shared = await alice.post<{ id: string }>("/tunnels", {
+    hostId: host.body.id,
+    kind: "dynamic",
+    listen: { port: await freePortInRange() },
+    teamId: team.body.id,
+  });
   expect(shared.status).toBe(201);
   await alicePage.goto("/teams");
   await expect(alicePage.getByText(teamName, { exact: true }).first()).toBeVisible();

@@ -12,7 +12,15 @@ test("the tunnels page shows a first page of requests and tunnels, and more on r
   test.setTimeout(180_000);
   await warren.createUser({ email: "admin@example.com", password, admin: true });
   const admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
-  const host = (await admin.post<{ id: string }>("/hosts", { name: "payments-db", address: "127.0.0.1", username: "warren", generateKey: true, policy: { approval: true, maxPendingPerUser: 40 } })).body;
+  const host = (
+    await admin.post<{ id: string }>("/hosts", {
+      name: "payments-db",
+      address: "127.0.0.1",
+      username: "warren",
+      generateKey: true,
+      policy: { approval: true, maxPendingPerUser: 40 },
+    })
+  ).body;
   // Three people, 34 requests each: more than a page, within each one's limits.
   for (const who of ["ann", "ben", "cy"]) {
     await warren.createUser({ email: `${who}@example.com`, password });

@@ -61,7 +61,12 @@ async function fillLocalTunnel(page: Page, hostName: string, port: number) {
   await page.getByLabel("Target port", { exact: true }).fill(String(origin.port));
 }
 
-test("an admin creates a team, its owner invites someone who accepts, promotes people, errors show at the field, a member leaves", async ({ page, warren, newVisitor, capture }) => {
+test("an admin creates a team, its owner invites someone who accepts, promotes people, errors show at the field, a member leaves", async ({
+  page,
+  warren,
+  newVisitor,
+  capture,
+}) => {
   test.slow(); // three people's browsers through the whole flow
   for (const who of ["admin", "owner", "member"]) await warren.createUser({ email: `${who}@example.com`, password, admin: who === "admin" });
   await signInAs(page, "admin");
@@ -92,7 +97,9 @@ test("an admin creates a team, its owner invites someone who accepts, promotes p
   await card.getByLabel("Email", { exact: true }).fill("member@example.com");
   await card.getByRole("button", { name: "Add to team" }).click();
   await expect(
-    owner.getByRole("status").filter({ hasText: "Invited member@example.com to payments as member: if an account has that email, its owner joins once they accept." }),
+    owner
+      .getByRole("status")
+      .filter({ hasText: "Invited member@example.com to payments as member: if an account has that email, its owner joins once they accept." }),
   ).toBeVisible();
   await expect(card.getByTestId("pending-invitation")).toContainText("member@example.com as member, invited by owner@example.com");
   await expect(card.getByRole("row", { name: /member@example\.com/ })).toHaveCount(0);
@@ -135,7 +142,14 @@ test("an admin creates a team, its owner invites someone who accepts, promotes p
   // An admin gives the team a host: its owner may test it and choose which of their teams see it, nothing else.
   const admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
   const teamId = (await admin.get<{ teams: { id: string; name: string }[] }>("/teams")).body.teams.find((t) => t.name === "payments")!.id;
-  const added = await admin.post("/hosts", { name: "payments-2", address: sshd.host, port: sshd.port, username: "deploy", generateKey: true, teamIds: [teamId] });
+  const added = await admin.post("/hosts", {
+    name: "payments-2",
+    address: sshd.host,
+    port: sshd.port,
+    username: "deploy",
+    generateKey: true,
+    teamIds: [teamId],
+  });
   expect(added.status).toBe(201);
   await owner.getByRole("link", { name: "Hosts" }).click();
   const hostCard = owner.getByRole("article", { name: "payments-2" });
@@ -171,7 +185,12 @@ test("an admin creates a team, its owner invites someone who accepts, promotes p
   await expect(page.getByRole("article")).toHaveCount(1);
 });
 
-test("a request on a host that needs approval appears live for the team owner, who denies it and then approves another", async ({ page, warren, newVisitor, capture }) => {
+test("a request on a host that needs approval appears live for the team owner, who denies it and then approves another", async ({
+  page,
+  warren,
+  newVisitor,
+  capture,
+}) => {
   await team(warren, "payments", { name: "payments-db", policy: { approval: true } });
   await signInAs(page, "owner");
   await expect(page.getByTestId("live-indicator")).toHaveText("live");
@@ -241,7 +260,12 @@ test("a request on a host that needs approval appears live for the team owner, w
   await expect(member.getByTestId("bytes-in")).toHaveText("1.0 MiB");
 });
 
-test("a member joins a tunnel shared with their team, which lets their address in until the owner removes them", async ({ page, warren, newVisitor, capture }) => {
+test("a member joins a tunnel shared with their team, which lets their address in until the owner removes them", async ({
+  page,
+  warren,
+  newVisitor,
+  capture,
+}) => {
   await team(warren, "ops", { name: "ops-1" });
   await signInAs(page, "owner");
   const member = await newVisitor();

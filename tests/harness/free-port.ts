@@ -65,5 +65,7 @@ export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boo
     if (done(last)) return last;
     await sleep(100);
   }
-  throw new Error(`${what} not reached within ${timeoutMs} ms; last value: ${JSON.stringify(last, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))}`);
+  throw new Error(
+    `${what} not reached within ${timeoutMs} ms; last value: ${JSON.stringify(last, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))}`,
+  );
 }

@@ -69,8 +69,7 @@ export function sendBytes(port: number, bytes: Uint8Array, timeoutMs = 10_000): 
 }
 
 /** Printable ASCII: what an HTTP header value may carry. */
-export const headerText = (maxLength: number) =>
-  fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)), maxLength });
+export const headerText = (maxLength: number) => fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)), maxLength });
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const isWellFormed = (text: string) => !LONE_SURROGATE.test(text);
@@ -84,9 +83,46 @@ const shortHostileString: fc.Arbitrary<string> = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.constantFrom(
-      "", " ", "\u0000", "a\u0000b", "\t\n\r", "\ufeff", "\u202e", "\u200b", "𝕏", "ǅ", "İ", "ﬀ", "%00", "%zz", "../..", "..\\..",
-      "'; DROP TABLE User; --", '"', '" OR 1=1 --', "<script>alert(1)</script>", "${7*7}", "{{7*7}}", "__proto__", "constructor",
-      "prototype", "null", "undefined", "NaN", "Infinity", "true", "0", "-0", "1e999", "0x10", "AND OR NOT NEAR", "a*", '"a" *', "^a", "col:a",
+      "",
+      " ",
+      "\u0000",
+      "a\u0000b",
+      "\t\n\r",
+      "\ufeff",
+      "\u202e",
+      "\u200b",
+      "𝕏",
+      "ǅ",
+      "İ",
+      "ﬀ",
+      "%00",
+      "%zz",
+      "../..",
+      "..\\..",
+      "'; DROP TABLE User; --",
+      '"',
+      '" OR 1=1 --',
+      "<script>alert(1)</script>",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a template injection probe, sent as it is
+      "${7*7}",
+      "{{7*7}}",
+      "__proto__",
+      "constructor",
+      "prototype",
+      "null",
+      "undefined",
+      "NaN",
+      "Infinity",
+      "true",
+      "0",
+      "-0",
+      "1e999",
+      "0x10",
+      "AND OR NOT NEAR",
+      "a*",
+      '"a" *',
+      "^a",
+      "col:a",
     ),
   },
 );
@@ -94,15 +130,31 @@ const shortHostileString: fc.Arbitrary<string> = fc.oneof(
 /** The same, or a long run of up to 60,000 characters. */
 const hostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 7, arbitrary: shortHostileString },
-  { weight: 1, arbitrary: fc.tuple(fc.string({ minLength: 1, maxLength: 3 }), fc.integer({ min: 100, max: 20_000 })).map(([unit, times]) => unit.repeat(times)) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.string({ minLength: 1, maxLength: 3 }), fc.integer({ min: 100, max: 20_000 })).map(([unit, times]) => unit.repeat(times)),
+  },
 );
 
-const rawNumber = fc.constantFrom("1e999", "-1e999", "1E-400", "-0", "0.0", "1.0", "0e0", "123456789012345678901234567890", "9007199254740993", "2147483648", "-2147483649", "1.5");
+const rawNumber = fc.constantFrom(
+  "1e999",
+  "-1e999",
+  "1E-400",
+  "-0",
+  "0.0",
+  "1.0",
+  "0e0",
+  "123456789012345678901234567890",
+  "9007199254740993",
+  "2147483648",
+  "-2147483649",
+  "1.5",
+);
 
 /** Nesting JSON.parse accepts but naive recursion may not. */
 const deepNesting = fc
   .record({ depth: fc.integer({ min: 16, max: 5_000 }), kind: fc.constantFrom("array", "object") })
-  .map(({ depth, kind }) => (kind === "array" ? "[".repeat(depth) + "]".repeat(depth) : '{"a":'.repeat(depth) + "null" + "}".repeat(depth)));
+  .map(({ depth, kind }) => (kind === "array" ? "[".repeat(depth) + "]".repeat(depth) : `${'{"a":'.repeat(depth)}null${"}".repeat(depth)}`));
 
 // Written as text: a `__proto__` key in an object literal would set the prototype instead.
 const prototypeKeys = fc.constantFrom(
@@ -134,20 +186,25 @@ type Change = { key: string; text: string | undefined; repeat: boolean };
 
 /** One key changed: to an edge value, to hostile JSON, left out, or given twice (JSON.parse keeps the last). */
 function change(spec: BodySpec): fc.Arbitrary<Change> {
-  return fc.constantFrom(...Object.keys(spec.edges)).chain((key) =>
-    fc.oneof(
-      { weight: 3, arbitrary: spec.edges[key]!.map((value): Change => ({ key, text: JSON.stringify(value), repeat: false })) },
-      { weight: 2, arbitrary: hostileJsonText.map((text): Change => ({ key, text, repeat: false })) },
-      { weight: 1, arbitrary: fc.constant<Change>({ key, text: undefined, repeat: false }) },
-      { weight: 1, arbitrary: hostileJsonText.map((text): Change => ({ key, text, repeat: true })) },
-    ),
-  );
+  return fc
+    .constantFrom(...Object.keys(spec.edges))
+    .chain((key) =>
+      fc.oneof(
+        { weight: 3, arbitrary: spec.edges[key]!.map((value): Change => ({ key, text: JSON.stringify(value), repeat: false })) },
+        { weight: 2, arbitrary: hostileJsonText.map((text): Change => ({ key, text, repeat: false })) },
+        { weight: 1, arbitrary: fc.constant<Change>({ key, text: undefined, repeat: false }) },
+        { weight: 1, arbitrary: hostileJsonText.map((text): Change => ({ key, text, repeat: true })) },
+      ),
+    );
 }
 
 /** A JSON object: a valid body with at most one change, so the deep checks
  *  run, or with several; both with hostile extra keys such as `__proto__`. */
 function objectBody(spec: BodySpec): fc.Arbitrary<string> {
-  const changes = fc.oneof({ weight: 2, arbitrary: fc.array(change(spec), { maxLength: 1 }) }, { weight: 1, arbitrary: fc.array(change(spec), { minLength: 2, maxLength: 4 }) });
+  const changes = fc.oneof(
+    { weight: 2, arbitrary: fc.array(change(spec), { maxLength: 1 }) },
+    { weight: 1, arbitrary: fc.array(change(spec), { minLength: 2, maxLength: 4 }) },
+  );
   const extra = fc.array(fc.tuple(hostileKey, hostileJsonText), { maxLength: 2 });
   return fc.tuple(spec.valid, changes, extra).map(([valid, changed, more]) => {
     const entries = new Map(Object.entries(valid).map(([key, value]): [string, string | undefined] => [key, JSON.stringify(value)]));
@@ -168,7 +225,10 @@ export function bodyArb(spec: BodySpec): fc.Arbitrary<Uint8Array> {
   const text = fc.oneof(
     { weight: 8, arbitrary: objectBody(spec) },
     { weight: 2, arbitrary: hostileJsonText },
-    { weight: 1, arbitrary: fc.constantFrom("", " ", "\ufeff{}", "{", "}", "{'a':1}", '{"a":1,}', '{"a":1}garbage', "NaN", "undefined", "\u0000", "[]{}", '"\\ud800"') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom("", " ", "\ufeff{}", "{", "}", "{'a':1}", '{"a":1,}', '{"a":1}garbage', "NaN", "undefined", "\u0000", "[]{}", '"\\ud800"'),
+    },
   );
   return fc.oneof({ weight: 10, arbitrary: text.map((value) => new TextEncoder().encode(value)) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 512 }) });
 }
@@ -223,7 +283,30 @@ export function pathIdArb(known: string[]): fc.Arbitrary<string> {
     { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 40 }).filter(isUtf8).map(percentEncodeBytes) },
     {
       weight: 1,
-      arbitrary: fc.constantFrom("%00", "%2F", "..%2F..%2Fusers", "%5C..%5C", "%252e%252e", "%25", "%C3%A9", "%F0%9F%92%A9", "%EF%BB%BF", "%E2%80%AE", "null", "undefined", "__proto__", "constructor", "0", "-1", "1e999", "*", "'", "%27%20OR%201%3D1--", "~", "a".repeat(8_000)),
+      arbitrary: fc.constantFrom(
+        "%00",
+        "%2F",
+        "..%2F..%2Fusers",
+        "%5C..%5C",
+        "%252e%252e",
+        "%25",
+        "%C3%A9",
+        "%F0%9F%92%A9",
+        "%EF%BB%BF",
+        "%E2%80%AE",
+        "null",
+        "undefined",
+        "__proto__",
+        "constructor",
+        "0",
+        "-1",
+        "1e999",
+        "*",
+        "'",
+        "%27%20OR%201%3D1--",
+        "~",
+        "a".repeat(8_000),
+      ),
     },
   );
 }
@@ -231,7 +314,10 @@ export function pathIdArb(known: string[]): fc.Arbitrary<string> {
 /** A path segment Next cannot decode: a malformed escape, or escapes of bytes that are not UTF-8. */
 export const undecodablePathIdArb: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom("%", "%zz", "%4", "%%", "a%", "%G0", "%ED%A0%80", "%C0%AE", "%FF", "%E0%A4%A"),
-  fc.uint8Array({ minLength: 1, maxLength: 12 }).filter((bytes) => !isUtf8(bytes)).map(percentEncodeBytes),
+  fc
+    .uint8Array({ minLength: 1, maxLength: 12 })
+    .filter((bytes) => !isUtf8(bytes))
+    .map(percentEncodeBytes),
 );
 
 /** A query string: the route's own keys with values that could pass or not, hostile keys, repeats, raw escapes of any bytes. */
@@ -241,12 +327,17 @@ export function queryArb(keys: Record<string, fc.Arbitrary<string>>): fc.Arbitra
     const own = name === undefined ? [] : [{ weight: 3, arbitrary: keys[name]! }];
     return fc.oneof(...own, { weight: 2, arbitrary: shortHostileString.filter(isWellFormed) }, { weight: 1, arbitrary: fc.constant("\u0000") });
   };
-  const key = names.length ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...names) }, { weight: 1, arbitrary: hostileKey.filter(isWellFormed) }) : hostileKey.filter(isWellFormed);
+  const key = names.length
+    ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...names) }, { weight: 1, arbitrary: hostileKey.filter(isWellFormed) })
+    : hostileKey.filter(isWellFormed);
   const entry = key.chain((name) => value(names.includes(name) ? name : undefined).map((text) => `${encodeURIComponent(name)}=${encodeURIComponent(text)}`));
   return fc.oneof(
     { weight: 2, arbitrary: fc.constant("") },
     { weight: 8, arbitrary: fc.array(entry, { minLength: 1, maxLength: 5 }).map((entries) => entries.join("&")) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 40 }).map((bytes) => `q=${percentEncodeBytes(bytes)}`) },
-    { weight: 1, arbitrary: fc.constantFrom("%", "%zz=1", "a=%", "&&&", "=", "a", "a=1&a=2&a=", "limit=1&limit=abc", "q=%00", "cursor=%FF", `q=${"a".repeat(4_000)}`) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom("%", "%zz=1", "a=%", "&&&", "=", "a", "a=1&a=2&a=", "limit=1&limit=abc", "q=%00", "cursor=%FF", `q=${"a".repeat(4_000)}`),
+    },
   );
 }

@@ -92,9 +92,7 @@ describe("sshd harness", () => {
   it("carries the origin payload over forwardOut (ssh -L style)", async () => {
     const { client } = await connect();
     const channel = await new Promise<Readable>((resolve, reject) =>
-      client.forwardOut("127.0.0.1", 0, origin.host, origin.port, (error, stream) =>
-        error ? reject(error) : resolve(stream),
-      ),
+      client.forwardOut("127.0.0.1", 0, origin.host, origin.port, (error, stream) => (error ? reject(error) : resolve(stream))),
     );
     const received = await readAll(channel);
     expect(received.length).toBe(origin.payload.length);
@@ -114,9 +112,7 @@ describe("sshd harness", () => {
       channel.on("error", () => upstream.destroy());
       upstream.pipe(channel).pipe(upstream);
     });
-    await new Promise<void>((resolve, reject) =>
-      client.forwardIn("127.0.0.1", port, (error) => (error ? reject(error) : resolve())),
-    );
+    await new Promise<void>((resolve, reject) => client.forwardIn("127.0.0.1", port, (error) => (error ? reject(error) : resolve())));
     const received = await fetchAll("127.0.0.1", port);
     expect(sha256(received)).toBe(origin.sha256);
     expect(announcedPorts).toEqual([port]);
@@ -125,19 +121,14 @@ describe("sshd harness", () => {
 
   it("lets OpenSSH's ssh -L carry the payload using sshArgs()", async () => {
     const localPort = await freePort();
-    const ssh = spawn(
-      "ssh",
-      ["-N", "-o", "ExitOnForwardFailure=yes", "-L", `127.0.0.1:${localPort}:${origin.host}:${origin.port}`, ...sshd.sshArgs()],
-      { stdio: ["ignore", "ignore", "pipe"] },
-    );
+    const ssh = spawn("ssh", ["-N", "-o", "ExitOnForwardFailure=yes", "-L", `127.0.0.1:${localPort}:${origin.host}:${origin.port}`, ...sshd.sshArgs()], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     ssh.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = once(ssh, "exit");
     try {
-      await Promise.race([
-        waitForPort(localPort),
-        exited.then(() => Promise.reject(new Error(`ssh exited early: ${stderr}`))),
-      ]);
+      await Promise.race([waitForPort(localPort), exited.then(() => Promise.reject(new Error(`ssh exited early: ${stderr}`)))]);
       const received = await fetchAll("127.0.0.1", localPort);
       expect(sha256(received)).toBe(origin.sha256);
     } finally {

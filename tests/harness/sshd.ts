@@ -222,14 +222,22 @@ class Sshd implements SshdHandle {
 
   sshArgs(): string[] {
     return [
-      "-F", "/dev/null", // ignore the user's ~/.ssh/config
-      "-i", this.privateKeyPath,
-      "-p", String(this.port),
-      "-o", "IdentitiesOnly=yes",
-      "-o", "StrictHostKeyChecking=no",
-      "-o", "UserKnownHostsFile=/dev/null",
-      "-o", "BatchMode=yes",
-      "-o", "LogLevel=ERROR",
+      "-F",
+      "/dev/null", // ignore the user's ~/.ssh/config
+      "-i",
+      this.privateKeyPath,
+      "-p",
+      String(this.port),
+      "-o",
+      "IdentitiesOnly=yes",
+      "-o",
+      "StrictHostKeyChecking=no",
+      "-o",
+      "UserKnownHostsFile=/dev/null",
+      "-o",
+      "BatchMode=yes",
+      "-o",
+      "LogLevel=ERROR",
       `${this.username}@${this.host}`,
     ];
   }

@@ -74,7 +74,10 @@ async function waitForHealth(url: string, child: ChildProcess, logs: () => strin
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`Warren exited with ${child.exitCode} during start:\n${logs()}`);
-    const ok = await fetch(`${url}/api/v1/health`).then((res) => res.ok, () => false);
+    const ok = await fetch(`${url}/api/v1/health`).then(
+      (res) => res.ok,
+      () => false,
+    );
     if (ok) return;
     await sleep(100);
   }

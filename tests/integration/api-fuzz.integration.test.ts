@@ -92,7 +92,9 @@ beforeAll(async () => {
   // pointed at the local sshd; the spare one is edited and deleted. No host
   // whose address fuzzing may change is ever connected to.
   const sshHost = { address: sshd.host, port: sshd.port, username: sshd.username };
-  ids.mainHost = (await created(admin.post("/hosts", { name: "main", ...sshHost, privateKey: sshd.privateKey, hostKeyFingerprint: sshd.hostKeyFingerprint }))).id;
+  ids.mainHost = (
+    await created(admin.post("/hosts", { name: "main", ...sshHost, privateKey: sshd.privateKey, hostKeyFingerprint: sshd.hostKeyFingerprint }))
+  ).id;
   ids.spareHost = (await created(admin.post("/hosts", { name: "spare", ...sshHost, generateKey: true }))).id;
   const tunnel = async (client: ApiClient, body: object) =>
     (await created(client.post("/tunnels", { hostId: ids.mainHost, listen: { port: await freePortInRange() }, ttlMinutes: 60, ...body }))).id;
@@ -102,7 +104,17 @@ beforeAll(async () => {
   ids.team = (await created(admin.post("/teams", { name: "fuzzers", ownerEmail: "user@fuzz.test" }))).id;
   ids.spareTeam = (await created(admin.post("/teams", { name: "spare" }))).id;
   await created(admin.post(`/teams/${ids.team}/members`, { email: "victim@fuzz.test" }));
-  ids.approvalHost = (await created(admin.post("/hosts", { name: "approval", ...sshHost, privateKey: sshd.privateKey, hostKeyFingerprint: sshd.hostKeyFingerprint, policy: { approval: true } }))).id;
+  ids.approvalHost = (
+    await created(
+      admin.post("/hosts", {
+        name: "approval",
+        ...sshHost,
+        privateKey: sshd.privateKey,
+        hostKeyFingerprint: sshd.hostKeyFingerprint,
+        policy: { approval: true },
+      }),
+    )
+  ).id;
   ids.pendingTunnel = await tunnel(user, { hostId: ids.approvalHost, kind: "dynamic" });
   ids.deniedTunnel = await tunnel(user, { hostId: ids.approvalHost, kind: "dynamic" });
   oddKeys = privateKeysThatAreNotQuiteRight(sshd.privateKey);
@@ -123,7 +135,11 @@ function privateKeysThatAreNotQuiteRight(real: string): string[] {
   const publicKeyEncoding = { type: "spki", format: "pem" } as const;
   const encrypted = { cipher: "aes-256-cbc", passphrase: "pw" };
   const rsa = generateKeyPairSync("rsa", { modulusLength: 1024, publicKeyEncoding, privateKeyEncoding: { type: "pkcs1", format: "pem" } }).privateKey;
-  const rsaEncrypted = generateKeyPairSync("rsa", { modulusLength: 1024, publicKeyEncoding, privateKeyEncoding: { type: "pkcs1", format: "pem", ...encrypted } }).privateKey;
+  const rsaEncrypted = generateKeyPairSync("rsa", {
+    modulusLength: 1024,
+    publicKeyEncoding,
+    privateKeyEncoding: { type: "pkcs1", format: "pem", ...encrypted },
+  }).privateKey;
   const ec = generateKeyPairSync("ec", { namedCurve: "P-256", publicKeyEncoding, privateKeyEncoding: { type: "sec1", format: "pem" } }).privateKey;
   const ed25519 = generateKeyPairSync("ed25519", { publicKeyEncoding, privateKeyEncoding: { type: "pkcs8", format: "pem" } }).privateKey;
   const ed25519Encrypted = generateKeyPairSync("ed25519", { publicKeyEncoding, privateKeyEncoding: { type: "pkcs8", format: "pem", ...encrypted } }).privateKey;
@@ -151,10 +167,22 @@ function callerArb(): fc.Arbitrary<Caller> {
   const forged = fc.oneof(
     headerText(200).map((value) => ({ authorization: value })),
     fc
-      .constantFrom("Bearer", "Bearer ", "Basic YWRtaW46cGFzc3dvcmQ=", "Bearer wrn_", `Bearer wrn_${"A".repeat(43)}`, `Bearer ${tokens.admin} ${tokens.admin}`, tokens.admin, `bearer\t${tokens.user}`, `Bearer ${tokens.admin.slice(0, -1)}`)
+      .constantFrom(
+        "Bearer",
+        "Bearer ",
+        "Basic YWRtaW46cGFzc3dvcmQ=",
+        "Bearer wrn_",
+        `Bearer wrn_${"A".repeat(43)}`,
+        `Bearer ${tokens.admin} ${tokens.admin}`,
+        tokens.admin,
+        `bearer\t${tokens.user}`,
+        `Bearer ${tokens.admin.slice(0, -1)}`,
+      )
       .map((value) => ({ authorization: value })),
     headerText(400).map((value) => ({ cookie: `next-auth.session-token=${value}` })),
-    fc.constantFrom("eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAA.BBBB.CCCC", "a.b.c.d.e", "%zz").map((value) => ({ cookie: `next-auth.session-token=${value}` })),
+    fc
+      .constantFrom("eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAA.BBBB.CCCC", "a.b.c.d.e", "%zz")
+      .map((value) => ({ cookie: `next-auth.session-token=${value}` })),
   );
   return fc
     .tuple(
@@ -217,7 +245,11 @@ const credential = (patch: boolean) =>
     fc.constant({ generateKey: true }),
     ...(patch ? [fc.constant({})] : []),
   );
-const privateKeyEdges = () => fc.oneof(fc.constantFrom(...oddKeys), fc.base64String({ maxLength: 400 }).map((b64) => `-----BEGIN OPENSSH PRIVATE KEY-----\n${b64}\n-----END OPENSSH PRIVATE KEY-----`));
+const privateKeyEdges = () =>
+  fc.oneof(
+    fc.constantFrom(...oddKeys),
+    fc.base64String({ maxLength: 400 }).map((b64) => `-----BEGIN OPENSSH PRIVATE KEY-----\n${b64}\n-----END OPENSSH PRIVATE KEY-----`),
+  );
 
 /** A host as POST /hosts takes it; for PATCH every key is optional. */
 const hostBody = (patch: boolean) => (): BodySpec => {
@@ -249,7 +281,13 @@ const hostBody = (patch: boolean) => (): BodySpec => {
 /** Local and remote tunnels to loopback, or dynamic ones; listeners inside Warren's range. */
 const tunnelBody = (): BodySpec => {
   const listen = fc.record({ address: sometimes(fc.constantFrom(...LISTEN_ADDRESSES)), port: fc.integer(LISTEN_PORTS) });
-  const common = { hostId: fc.constant(ids.mainHost), listen, ttlMinutes: sometimes(ttl), allowedSources: sometimes(fc.constant([])), teamId: sometimes(fc.constant(null)) };
+  const common = {
+    hostId: fc.constant(ids.mainHost),
+    listen,
+    ttlMinutes: sometimes(ttl),
+    allowedSources: sometimes(fc.constant([])),
+    teamId: sometimes(fc.constant(null)),
+  };
   const target = fc.record({ host: fc.constantFrom("127.0.0.1", "localhost", "::1", "[::1]"), port: fc.integer({ min: 1, max: 65535 }) });
   return {
     valid: fc.oneof(fc.record({ kind: fc.constantFrom("local", "remote"), target, ...common }), fc.record({ kind: fc.constant("dynamic"), ...common })),
@@ -263,7 +301,19 @@ const tunnelBody = (): BodySpec => {
       ),
       // Refused before any connection is made.
       target: fc.oneof(
-        fc.record({ host: fc.constantFrom("169.254.169.254", "metadata.google.internal", "METADATA.", "::ffff:169.254.169.254", "fd00:ec2::254", "instance-data.", "", "[::1"), port: fc.integer({ min: 1, max: 65535 }) }),
+        fc.record({
+          host: fc.constantFrom(
+            "169.254.169.254",
+            "metadata.google.internal",
+            "METADATA.",
+            "::ffff:169.254.169.254",
+            "fd00:ec2::254",
+            "instance-data.",
+            "",
+            "[::1",
+          ),
+          port: fc.integer({ min: 1, max: 65535 }),
+        }),
         fc.constantFrom({ host: "127.0.0.1" }, { port: 1 }, null),
       ),
       ttlMinutes: ttlEdges,
@@ -278,18 +328,66 @@ const auditQuery = (extra: Record<string, fc.Arbitrary<string>>) => () => ({
   action: fc.constantFrom("tunnel.*", "tunnel.requested", "host.", "*", "a.b*", "TUNNEL.*", "tunnel.opened.x", ".*"),
   hostId: fc.constantFrom(ids.mainHost, "", "x".repeat(65)),
   tunnelId: fc.constantFrom(ids.userTunnel, "", "x".repeat(65)),
-  from: fc.oneof(fc.date({ noInvalidDate: true }).map((date) => date.toISOString()), fc.constantFrom("2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "0000-01-01T00:00:00Z", "2026-11-25T24:00:00Z", "2026-11-25T00:00:00+25:00", "2026-11-25", "now")),
+  from: fc.oneof(
+    fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+    fc.constantFrom(
+      "2026-02-30T00:00:00Z",
+      "2026-13-01T00:00:00Z",
+      "0000-01-01T00:00:00Z",
+      "2026-11-25T24:00:00Z",
+      "2026-11-25T00:00:00+25:00",
+      "2026-11-25",
+      "now",
+    ),
+  ),
   to: fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
-  q: fc.constantFrom("admin", "fuzz", '"', '""a', "a*", "a OR b", "NEAR(a b)", "a\u0000b", "^a", "col:a", "é", "日本", "-a", "(a", "a)", "a".repeat(200), "a".repeat(201)),
+  q: fc.constantFrom(
+    "admin",
+    "fuzz",
+    '"',
+    '""a',
+    "a*",
+    "a OR b",
+    "NEAR(a b)",
+    "a\u0000b",
+    "^a",
+    "col:a",
+    "é",
+    "日本",
+    "-a",
+    "(a",
+    "a)",
+    "a".repeat(200),
+    "a".repeat(201),
+  ),
   ...extra,
 });
 const teamName = fc.stringMatching(/^\S(.{0,98}\S)?$/);
-const teamEdges = { name: fc.constantFrom("", " ", "x".repeat(101), "fuzzers", "<script>alert(1)</script>", null), ownerEmail: fc.constantFrom("nobody@fuzz.test", "x", "") };
+const teamEdges = {
+  name: fc.constantFrom("", " ", "x".repeat(101), "fuzzers", "<script>alert(1)</script>", null),
+  ownerEmail: fc.constantFrom("nobody@fuzz.test", "x", ""),
+};
 const teamRole = fc.constantFrom("owner", "member");
 const memberEdges = { email: fc.constantFrom("", "x", "user@fuzz.test", "NOBODY@FUZZ.TEST"), role: fc.constantFrom("admin", "OWNER", "", null) };
 const reasonText = fc.stringMatching(/^\S(.{0,198}\S)?$/);
 const reasonEdges = fc.constantFrom("", "   ", "a".repeat(201), null, 5);
-const count = fc.constantFrom("1", "0", "-1", "1.5", "200", "201", "9007199254740991", "9007199254740993", "2147483648", "1e3", "0x10", " 5 ", "", "Infinity", "NaN");
+const count = fc.constantFrom(
+  "1",
+  "0",
+  "-1",
+  "1.5",
+  "200",
+  "201",
+  "9007199254740991",
+  "9007199254740993",
+  "2147483648",
+  "1e3",
+  "0x10",
+  " 5 ",
+  "",
+  "Infinity",
+  "NaN",
+);
 
 const ROUTES: Route[] = [
   { method: "GET", path: "/health", runs: 25 },
@@ -310,7 +408,10 @@ const ROUTES: Route[] = [
   {
     method: "POST",
     path: "/tokens",
-    body: () => ({ valid: fc.record({ name: sometimes(fc.stringMatching(/^\S(.{0,62}\S)?$/)) }), edges: { name: fc.constantFrom("", "  ", " ci ", "x".repeat(65), null) } }),
+    body: () => ({
+      valid: fc.record({ name: sometimes(fc.stringMatching(/^\S(.{0,62}\S)?$/)) }),
+      edges: { name: fc.constantFrom("", "  ", " ci ", "x".repeat(65), null) },
+    }),
     runs: 60,
   },
   {
@@ -319,7 +420,11 @@ const ROUTES: Route[] = [
     body: () => ({
       valid: fc.record({
         email: fc
-          .tuple(fc.stringMatching(/^[A-Za-z0-9_+-]([A-Za-z0-9_+.-]{0,20}[A-Za-z0-9_+-])?$/), fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9-]{0,20}$/), fc.constantFrom("test", "example", "IO"))
+          .tuple(
+            fc.stringMatching(/^[A-Za-z0-9_+-]([A-Za-z0-9_+.-]{0,20}[A-Za-z0-9_+-])?$/),
+            fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9-]{0,20}$/),
+            fc.constantFrom("test", "example", "IO"),
+          )
           .filter(([local]) => !local.includes(".."))
           .map(([local, domain, tld]) => `${local}@${domain}.${tld}`),
         password: fc.string({ minLength: 10, maxLength: 40 }),
@@ -327,7 +432,10 @@ const ROUTES: Route[] = [
         role: sometimes(fc.constantFrom("admin", "user")),
       }),
       edges: {
-        email: fc.oneof(fc.emailAddress(), fc.constantFrom(" Mixed@Example.COM ", "a@b", "@x.y", "x@y..z", "ü@例え.jp", "victim@fuzz.test", "VICTIM@FUZZ.TEST", `${"a".repeat(250)}@x.io`)),
+        email: fc.oneof(
+          fc.emailAddress(),
+          fc.constantFrom(" Mixed@Example.COM ", "a@b", "@x.y", "x@y..z", "ü@例え.jp", "victim@fuzz.test", "VICTIM@FUZZ.TEST", `${"a".repeat(250)}@x.io`),
+        ),
         password: fc.constantFrom("", "short", "x".repeat(9), "x".repeat(256), "x".repeat(257)),
         name: fc.constantFrom("", " ", "x".repeat(101)),
         role: fc.constantFrom("root", "ADMIN", ""),
@@ -345,15 +453,48 @@ const ROUTES: Route[] = [
     adminOnly: true,
     runs: 50,
   },
-  { method: "POST", path: "/tunnels/:id/extend", ids: () => [ids.userTunnel, ids.adminTunnel], body: () => ({ valid: fc.record({ ttlMinutes: ttl }), edges: { ttlMinutes: ttlEdges } }), runs: 80 },
+  {
+    method: "POST",
+    path: "/tunnels/:id/extend",
+    ids: () => [ids.userTunnel, ids.adminTunnel],
+    body: () => ({ valid: fc.record({ ttlMinutes: ttl }), edges: { ttlMinutes: ttlEdges } }),
+    runs: 80,
+  },
   { method: "POST", path: "/hosts/:id/test", ids: () => [ids.mainHost], adminOnly: true, runs: 25 },
   { method: "GET", path: "/teams", runs: 25 },
   { method: "GET", path: "/teams/:id", ids: () => [ids.team, ids.spareTeam], runs: 60 },
   { method: "GET", path: "/teams/:id/members", ids: () => [ids.team, ids.spareTeam], runs: 40 },
-  { method: "POST", path: "/teams", body: () => ({ valid: fc.record({ name: teamName, ownerEmail: sometimes(fc.constantFrom("user@fuzz.test", "victim@fuzz.test")) }), edges: teamEdges }), adminOnly: true, runs: 80 },
-  { method: "PATCH", path: "/teams/:id", ids: () => [ids.team, ids.spareTeam], body: () => ({ valid: fc.record({ name: teamName }), edges: { name: teamEdges.name } }), runs: 60 },
-  { method: "POST", path: "/teams/:id/members", ids: () => [ids.team, ids.spareTeam], body: () => ({ valid: fc.record({ email: fc.constantFrom("admin@fuzz.test", "victim@fuzz.test", "nobody@fuzz.test"), role: sometimes(teamRole) }), edges: memberEdges }), runs: 80 },
-  { method: "PATCH", path: "/teams/:id/members/:victim", ids: () => [ids.team, ids.spareTeam], body: () => ({ valid: fc.record({ role: teamRole }), edges: { role: memberEdges.role } }), runs: 60 },
+  {
+    method: "POST",
+    path: "/teams",
+    body: () => ({ valid: fc.record({ name: teamName, ownerEmail: sometimes(fc.constantFrom("user@fuzz.test", "victim@fuzz.test")) }), edges: teamEdges }),
+    adminOnly: true,
+    runs: 80,
+  },
+  {
+    method: "PATCH",
+    path: "/teams/:id",
+    ids: () => [ids.team, ids.spareTeam],
+    body: () => ({ valid: fc.record({ name: teamName }), edges: { name: teamEdges.name } }),
+    runs: 60,
+  },
+  {
+    method: "POST",
+    path: "/teams/:id/members",
+    ids: () => [ids.team, ids.spareTeam],
+    body: () => ({
+      valid: fc.record({ email: fc.constantFrom("admin@fuzz.test", "victim@fuzz.test", "nobody@fuzz.test"), role: sometimes(teamRole) }),
+      edges: memberEdges,
+    }),
+    runs: 80,
+  },
+  {
+    method: "PATCH",
+    path: "/teams/:id/members/:victim",
+    ids: () => [ids.team, ids.spareTeam],
+    body: () => ({ valid: fc.record({ role: teamRole }), edges: { role: memberEdges.role } }),
+    runs: 60,
+  },
   { method: "GET", path: "/approvals", runs: 25 },
   { method: "POST", path: "/tunnels/:id/join", ids: () => [ids.userTunnel, ids.adminTunnel, ids.pendingTunnel], runs: 40 },
   { method: "DELETE", path: "/tunnels/:id/participants/:victim", ids: () => [ids.userTunnel, ids.adminTunnel], runs: 40 },
@@ -366,12 +507,27 @@ const DELETES: Route[] = [
     method: "DELETE",
     path: "/tunnels/:id",
     ids: () => [ids.userTunnel, ids.adminTunnel],
-    body: () => ({ valid: fc.record({ reason: sometimes(fc.stringMatching(/^\S(.{0,198}\S)?$/)) }), edges: { reason: fc.constantFrom("", "   ", "a".repeat(201)) } }),
+    body: () => ({
+      valid: fc.record({ reason: sometimes(fc.stringMatching(/^\S(.{0,198}\S)?$/)) }),
+      edges: { reason: fc.constantFrom("", "   ", "a".repeat(201)) },
+    }),
     runs: 80,
   },
   { method: "DELETE", path: "/hosts/:id", ids: () => [ids.spareHost], adminOnly: true, runs: 60 },
-  { method: "POST", path: "/tunnels/:id/deny", ids: () => [ids.deniedTunnel], body: () => ({ valid: fc.record({ reason: reasonText }), edges: { reason: reasonEdges } }), runs: 40 },
-  { method: "POST", path: "/tunnels/:id/approve", ids: () => [ids.pendingTunnel], body: () => ({ valid: fc.record({ reason: sometimes(reasonText) }), edges: { reason: reasonEdges } }), runs: 40 },
+  {
+    method: "POST",
+    path: "/tunnels/:id/deny",
+    ids: () => [ids.deniedTunnel],
+    body: () => ({ valid: fc.record({ reason: reasonText }), edges: { reason: reasonEdges } }),
+    runs: 40,
+  },
+  {
+    method: "POST",
+    path: "/tunnels/:id/approve",
+    ids: () => [ids.pendingTunnel],
+    body: () => ({ valid: fc.record({ reason: sometimes(reasonText) }), edges: { reason: reasonEdges } }),
+    runs: 40,
+  },
   { method: "DELETE", path: "/teams/:id/members/:victim", ids: () => [ids.team], runs: 40 },
   { method: "DELETE", path: "/teams/:id", ids: () => [ids.spareTeam], adminOnly: true, runs: 40 },
 ];
@@ -443,7 +599,14 @@ describe("every route answers arbitrary input without a 5xx, in the JSON error s
 });
 
 /** A valid body, and for each field the JSON types it takes and values of the right type that break one of its rules. */
-type FieldCase = { method: Route["method"]; path: string; token: () => string; base: () => Record<string, unknown>; fields: Record<string, JsonType[]>; invalid: Record<string, unknown[]> };
+type FieldCase = {
+  method: Route["method"];
+  path: string;
+  token: () => string;
+  base: () => Record<string, unknown>;
+  fields: Record<string, JsonType[]>;
+  invalid: Record<string, unknown[]>;
+};
 
 const hostInvalid = {
   name: ["-x", "a".repeat(64), "x/y", ""],
@@ -462,7 +625,17 @@ const FIELD_CASES: FieldCase[] = [
     path: "/hosts",
     token: () => tokens.admin,
     base: () => ({ name: "field-case", address: "127.0.0.1", port: 22, username: "root", privateKey: sshd.privateKey }),
-    fields: { name: ["string"], address: ["string"], port: ["number"], username: ["string"], privateKey: ["string"], passphrase: ["string"], generateKey: ["boolean"], hostKeyFingerprint: ["string"], policy: ["object"] },
+    fields: {
+      name: ["string"],
+      address: ["string"],
+      port: ["number"],
+      username: ["string"],
+      privateKey: ["string"],
+      passphrase: ["string"],
+      generateKey: ["boolean"],
+      hostKeyFingerprint: ["string"],
+      policy: ["object"],
+    },
     invalid: hostInvalid,
   },
   {
@@ -470,15 +643,41 @@ const FIELD_CASES: FieldCase[] = [
     path: "/hosts/:spareHost",
     token: () => tokens.admin,
     base: () => ({}),
-    fields: { name: ["string"], address: ["string"], port: ["number"], username: ["string"], privateKey: ["string"], passphrase: ["string"], generateKey: ["boolean"], hostKeyFingerprint: ["string", "null"], policy: ["object"] },
+    fields: {
+      name: ["string"],
+      address: ["string"],
+      port: ["number"],
+      username: ["string"],
+      privateKey: ["string"],
+      passphrase: ["string"],
+      generateKey: ["boolean"],
+      hostKeyFingerprint: ["string", "null"],
+      policy: ["object"],
+    },
     invalid: { ...hostInvalid, generateKey: [false] },
   },
   {
     method: "POST",
     path: "/tunnels",
     token: () => tokens.user,
-    base: () => ({ kind: "local", hostId: ids.mainHost, listen: { address: "127.0.0.1", port: LISTEN_PORTS.max }, target: { host: "127.0.0.1", port: 9 }, ttlMinutes: 5, allowedSources: [], teamId: null }),
-    fields: { kind: ["string"], hostId: ["string"], listen: ["object"], target: ["object"], ttlMinutes: ["number"], allowedSources: ["array"], teamId: ["null"] },
+    base: () => ({
+      kind: "local",
+      hostId: ids.mainHost,
+      listen: { address: "127.0.0.1", port: LISTEN_PORTS.max },
+      target: { host: "127.0.0.1", port: 9 },
+      ttlMinutes: 5,
+      allowedSources: [],
+      teamId: null,
+    }),
+    fields: {
+      kind: ["string"],
+      hostId: ["string"],
+      listen: ["object"],
+      target: ["object"],
+      ttlMinutes: ["number"],
+      allowedSources: ["array"],
+      teamId: ["null"],
+    },
     invalid: {
       kind: ["tcp", "LOCAL"],
       hostId: ["", "x".repeat(65), "no-such-host"],
@@ -488,18 +687,51 @@ const FIELD_CASES: FieldCase[] = [
       allowedSources: [["x"], ["1.2.3.4/33"], Array(33).fill("10.0.0.1")],
     },
   },
-  { method: "POST", path: "/tunnels/:userTunnel/extend", token: () => tokens.user, base: () => ({ ttlMinutes: 5 }), fields: { ttlMinutes: ["number"] }, invalid: { ttlMinutes: [0, 1.5, 1441] } },
-  { method: "DELETE", path: "/tunnels/:userTunnel", token: () => tokens.user, base: () => ({}), fields: { reason: ["string"] }, invalid: { reason: ["", "   ", "a".repeat(201)] } },
-  { method: "POST", path: "/tokens", token: () => tokens.user, base: () => ({ name: "field-case" }), fields: { name: ["string"] }, invalid: { name: ["", "  ", "x".repeat(65)] } },
+  {
+    method: "POST",
+    path: "/tunnels/:userTunnel/extend",
+    token: () => tokens.user,
+    base: () => ({ ttlMinutes: 5 }),
+    fields: { ttlMinutes: ["number"] },
+    invalid: { ttlMinutes: [0, 1.5, 1441] },
+  },
+  {
+    method: "DELETE",
+    path: "/tunnels/:userTunnel",
+    token: () => tokens.user,
+    base: () => ({}),
+    fields: { reason: ["string"] },
+    invalid: { reason: ["", "   ", "a".repeat(201)] },
+  },
+  {
+    method: "POST",
+    path: "/tokens",
+    token: () => tokens.user,
+    base: () => ({ name: "field-case" }),
+    fields: { name: ["string"] },
+    invalid: { name: ["", "  ", "x".repeat(65)] },
+  },
   {
     method: "POST",
     path: "/users",
     token: () => tokens.admin,
     base: () => ({ email: "field-case@fuzz.test", password, name: "Field Case", role: "user" }),
     fields: { email: ["string"], password: ["string"], name: ["string"], role: ["string"] },
-    invalid: { email: ["a@b", "x", `${"a".repeat(250)}@x.io`], password: ["short", "x".repeat(257)], name: ["", " ", "x".repeat(101)], role: ["root", "ADMIN"] },
+    invalid: {
+      email: ["a@b", "x", `${"a".repeat(250)}@x.io`],
+      password: ["short", "x".repeat(257)],
+      name: ["", " ", "x".repeat(101)],
+      role: ["root", "ADMIN"],
+    },
   },
-  { method: "PATCH", path: "/users/:victim", token: () => tokens.admin, base: () => ({ disabled: true }), fields: { disabled: ["boolean"] }, invalid: { disabled: [false] } },
+  {
+    method: "PATCH",
+    path: "/users/:victim",
+    token: () => tokens.admin,
+    base: () => ({ disabled: true }),
+    fields: { disabled: ["boolean"] },
+    invalid: { disabled: [false] },
+  },
 ];
 
 describe("a valid body with one field wrong, by type or by value, is a 422 naming that field", () => {
@@ -568,7 +800,13 @@ describe("bodies over 64 KiB", () => {
     await fc.assert(
       fc.asyncProperty(oversized, async ({ route: [method, path], who, chunked, bytes, unit }) => {
         const headers = who === "anonymous" ? {} : bearer(who === "admin" ? tokens.admin : tokens.user);
-        const request: RawRequest = { method, path: bodyRoutePath(path), headers: { ...headers, "content-type": "application/json" }, body: sizedJson(bytes, unit), chunked };
+        const request: RawRequest = {
+          method,
+          path: bodyRoutePath(path),
+          headers: { ...headers, "content-type": "application/json" },
+          body: sizedJson(bytes, unit),
+          chunked,
+        };
         const response = await sendRaw(warren.port, request);
         // Who is calling is checked first: a stranger's body is never parsed,
         // nor a plain user's on a route that is for admins before any body.
@@ -600,7 +838,13 @@ describe("bodies over 64 KiB", () => {
     // The rest of the body is drained for a moment (so an honest client reads
     // the 413 instead of a reset); a client that never sends it is not waited for.
     for (const [method, path] of BODY_ROUTES) {
-      const request: RawRequest = { method, path: bodyRoutePath(path), headers: { ...bearer(tokens.admin), "content-type": "application/json" }, body: sizedJson(MAX_BODY + 1), declaredLength: 10 * 1024 * 1024 };
+      const request: RawRequest = {
+        method,
+        path: bodyRoutePath(path),
+        headers: { ...bearer(tokens.admin), "content-type": "application/json" },
+        body: sizedJson(MAX_BODY + 1),
+        declaredLength: 10 * 1024 * 1024,
+      };
       expect413(request, await sendRaw(warren.port, request, 5_000));
     }
   }, 60_000);
@@ -625,17 +869,19 @@ describe("path ids that are not plain text", () => {
   const idRouteArb = fc.constantFrom(...ID_ROUTES);
   const adminOrUser = fc.constantFrom("admin" as const, "user" as const);
   const check = async (route: Route, id: string, who: "admin" | "user") => {
-    const request: RawRequest = { method: route.method, path: `/api/v1${fillPath(route.path, id)}`, headers: { ...bearer(tokens[who]), "content-type": "application/json" }, body: route.body ? new TextEncoder().encode("{}") : undefined };
+    const request: RawRequest = {
+      method: route.method,
+      path: `/api/v1${fillPath(route.path, id)}`,
+      headers: { ...bearer(tokens[who]), "content-type": "application/json" },
+      body: route.body ? new TextEncoder().encode("{}") : undefined,
+    };
     expectWellFormed(request, await sendRaw(warren.port, request));
   };
 
   it("that do not decode to UTF-8 (%zz, %FF, %ED%A0%80…) are a 4xx, not a 500", async () => {
     // Next alone would fail to decode the segment and answer a bare 500;
     // server/index.ts refuses such paths with a JSON 400 first.
-    await fc.assert(
-      fc.asyncProperty(idRouteArb, undecodablePathIdArb, adminOrUser, check),
-      { seed: SEED, numRuns: 30 },
-    );
+    await fc.assert(fc.asyncProperty(idRouteArb, undecodablePathIdArb, adminOrUser, check), { seed: SEED, numRuns: 30 });
   });
 
   it("that are dot segments (., .., %2e%2e) are never a 5xx and any 4xx is JSON", async () => {
@@ -643,10 +889,7 @@ describe("path ids that are not plain text", () => {
     // or method is (POST /tunnels/./extend is POST /tunnels/extend): the
     // catch-all route and each route's apiRoute() 405s answer in JSON.
     const dots = fc.constantFrom(".", "..", "%2e", "%2e%2e", "%2E.", ".%2E", "..%2F..");
-    await fc.assert(
-      fc.asyncProperty(idRouteArb, dots, adminOrUser, check),
-      { seed: SEED, numRuns: 30 },
-    );
+    await fc.assert(fc.asyncProperty(idRouteArb, dots, adminOrUser, check), { seed: SEED, numRuns: 30 });
   });
 });
 
@@ -686,10 +929,17 @@ describe("methods a route does not take", () => {
   it("are a JSON 405 naming the ones it does, before anything else is asked", async () => {
     for (const [path, allowed] of ROUTE_METHODS) {
       for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((m) => !allowed.includes(m as Route["method"]))) {
-        const request: RawRequest = { method, path: `/api/v1${fillPath(path, "")}`, headers: { "content-type": "application/json" }, body: method === "GET" ? undefined : new TextEncoder().encode("{}") };
+        const request: RawRequest = {
+          method,
+          path: `/api/v1${fillPath(path, "")}`,
+          headers: { "content-type": "application/json" },
+          body: method === "GET" ? undefined : new TextEncoder().encode("{}"),
+        };
         const response = await sendRaw(warren.port, request);
         expect(response.status, describeExchange(request, response)).toBe(405);
-        expect(JSON.parse(response.text), describeExchange(request, response)).toEqual({ error: { code: "method_not_allowed", message: `${method} is not allowed here; use ${allowed.join(" or ")}` } });
+        expect(JSON.parse(response.text), describeExchange(request, response)).toEqual({
+          error: { code: "method_not_allowed", message: `${method} is not allowed here; use ${allowed.join(" or ")}` },
+        });
       }
     }
   });
@@ -718,7 +968,15 @@ describe("afterwards", () => {
       expect(["unverified", "trusted", "changed"], what).toContain(host.hostKeyStatus);
     }
 
-    type StoredTunnel = { id: string; kind: string; status: string; listen: { address: string; port: number }; target: { host: string; port: number } | null; allowedSources: string[]; expiresAt: string };
+    type StoredTunnel = {
+      id: string;
+      kind: string;
+      status: string;
+      listen: { address: string; port: number };
+      target: { host: string; port: number } | null;
+      allowedSources: string[];
+      expiresAt: string;
+    };
     const tunnels = (await admin.get<{ tunnels: StoredTunnel[] }>("/tunnels?status=all&limit=200")).body.tunnels;
     expect(tunnels.map((tunnel) => tunnel.id)).toEqual(expect.arrayContaining([ids.userTunnel, ids.adminTunnel]));
     for (const tunnel of tunnels) {

@@ -70,11 +70,19 @@ const search = (query: string) => admin.get<Page>(`/audit?${query}`).then((respo
 
 describe("a tunnel's life", () => {
   it("is recorded from request to close, with actors and byte counts", async () => {
-    hostId = (await admin.post<{ id: string }>("/hosts", { name: "db-1", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey })).body.id;
+    hostId = (
+      await admin.post<{ id: string }>("/hosts", { name: "db-1", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey })
+    ).body.id;
     const port = await freePortInRange();
-    tunnelId = (await alice.post<{ id: string }>("/tunnels", { hostId, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port } })).body.id;
+    tunnelId = (await alice.post<{ id: string }>("/tunnels", { hostId, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port } }))
+      .body.id;
     await fetchAll("127.0.0.1", port);
-    await waitFor(() => search(`tunnelId=${tunnelId}&action=connection.closed`), (page) => page.events.length === 1, 10_000, "connection.closed");
+    await waitFor(
+      () => search(`tunnelId=${tunnelId}&action=connection.closed`),
+      (page) => page.events.length === 1,
+      10_000,
+      "connection.closed",
+    );
     await alice.delete(`/tunnels/${tunnelId}`);
 
     const { events } = await search(`tunnelId=${tunnelId}`);
@@ -114,7 +122,12 @@ describe("a tunnel's life", () => {
   });
 
   it("reaches admins' sockets live, and no one else's", async () => {
-    await waitFor(async () => live.admin, (events) => events.some((event) => event.action === "tunnel.closed"), 5_000, "audit:new");
+    await waitFor(
+      async () => live.admin,
+      (events) => events.some((event) => event.action === "tunnel.closed"),
+      5_000,
+      "audit:new",
+    );
     expect(live.alice).toEqual([]);
   });
 });
@@ -151,7 +164,10 @@ describe("reading the trail", () => {
     const get = (format: string) => fetch(`${warren.url}/api/v1/audit/export?format=${format}`, { headers: { authorization: `Bearer ${token}` } });
     const jsonl = await get("jsonl");
     expect(jsonl.headers.get("content-type")).toContain("application/x-ndjson");
-    const lines = (await jsonl.text()).trim().split("\n").map((line) => JSON.parse(line) as AuditRecord);
+    const lines = (await jsonl.text())
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as AuditRecord);
     expect(lines.length).toBeGreaterThanOrEqual(total);
     expect(lines.map((line) => line.seq)).toEqual(lines.map((_, index) => index + 1));
     const csv = (await (await get("csv")).text()).trim().split("\n");
@@ -205,14 +221,20 @@ describe("audit verify", () => {
 
   it("ends concurrent appends by the server and the CLI with the anchor at the chain's true head", async () => {
     const port = await freePortInRange();
-    const tunnel = (await alice.post<{ id: string }>("/tunnels", { hostId, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port } })).body.id;
+    const tunnel = (await alice.post<{ id: string }>("/tunnels", { hostId, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port } }))
+      .body.id;
     const traffic = (async () => {
       for (let i = 0; i < 15; i++) await fetchAll("127.0.0.1", port);
     })();
     const cli = Array.from({ length: 4 }, () => warren.cli(["token", "create", "--email", "alice@example.com"]));
     expect((await Promise.all(cli)).map((result) => result.code)).toEqual([0, 0, 0, 0]);
     await traffic;
-    await waitFor(() => search(`tunnelId=${tunnel}&action=connection.closed`), (page) => page.events.length === 15, 20_000, "15 connection.closed");
+    await waitFor(
+      () => search(`tunnelId=${tunnel}&action=connection.closed`),
+      (page) => page.events.length === 15,
+      20_000,
+      "15 connection.closed",
+    );
     await alice.delete(`/tunnels/${tunnel}`);
 
     const raw = new Database(path.join(warren.dataDir, "warren.db"), { readonly: true });
@@ -220,7 +242,10 @@ describe("audit verify", () => {
     raw.close();
     // The file's newest line (its seal is checked by verify).
     const lines = readFileSync(path.join(warren.dataDir, "audit-head.log"), "utf8").split("\n").filter(Boolean);
-    const newest = lines.map((line) => line.split(" ")).sort((a, b) => Number(a[1]) - Number(b[1])).at(-1)!;
+    const newest = lines
+      .map((line) => line.split(" "))
+      .sort((a, b) => Number(a[1]) - Number(b[1]))
+      .at(-1)!;
     expect([Number(newest[1]), newest[2]]).toEqual([head.seq, head.hash]);
     const verify = await warren.cli(["audit", "verify"]);
     expect(verify.code, verify.stderr).toBe(0);

@@ -134,7 +134,10 @@ describe("failed socket tokens", () => {
     expect(outcome).toBe("unauthorized");
     const db = new Database(path.join(warren.dataDir, "warren.db"), { readonly: true });
     try {
-      const rows = db.prepare("SELECT actorIp, details FROM AuditEvent WHERE action = 'auth.token_failed' AND actorIp = '127.0.0.7'").all() as { actorIp: string; details: string }[];
+      const rows = db.prepare("SELECT actorIp, details FROM AuditEvent WHERE action = 'auth.token_failed' AND actorIp = '127.0.0.7'").all() as {
+        actorIp: string;
+        details: string;
+      }[];
       expect(rows.map((row) => JSON.parse(row.details))).toEqual([{ by: "socket", prefix: token.slice(0, 10) }]);
     } finally {
       db.close();
@@ -149,7 +152,14 @@ describe("secrets", () => {
     const admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
     const token = (await admin.post<{ token: string }>("/tokens", { name: "ci" })).body.token;
     expect(token).toMatch(/^wrn_/);
-    const host = await admin.post<{ id: string }>("/hosts", { name: "secretive", address: "127.0.0.1", port: 1, username: "root", privateKey: key, passphrase: "hunter2-passphrase" });
+    const host = await admin.post<{ id: string }>("/hosts", {
+      name: "secretive",
+      address: "127.0.0.1",
+      port: 1,
+      username: "root",
+      privateKey: key,
+      passphrase: "hunter2-passphrase",
+    });
     expect(host.status).toBe(201);
     await admin.post(`/hosts/${host.body.id}/test`);
     await fetch(`${warren.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}x` } });

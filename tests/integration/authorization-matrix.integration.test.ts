@@ -31,7 +31,10 @@ const usedPorts = new Set<number>();
 async function port(): Promise<number> {
   for (;;) {
     const candidate = await freePortInRange();
-    if (!usedPorts.has(candidate)) return usedPorts.add(candidate), candidate;
+    if (!usedPorts.has(candidate)) {
+      usedPorts.add(candidate);
+      return candidate;
+    }
   }
 }
 
@@ -66,7 +69,15 @@ beforeAll(async () => {
   const unlimited = { maxOpenPerUser: 1000, maxPendingPerUser: 1000 };
   const host = (name: string, extra: { teamIds?: string[]; policy?: Record<string, unknown> }) =>
     as.admin
-      .post<{ id: string }>("/hosts", { name, address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, ...extra, policy: { ...unlimited, ...extra.policy } })
+      .post<{ id: string }>("/hosts", {
+        name,
+        address: sshd.host,
+        port: sshd.port,
+        username: sshd.username,
+        privateKey: sshd.privateKey,
+        ...extra,
+        policy: { ...unlimited, ...extra.policy },
+      })
       .then((r) => r.body.id);
   hosts.everyone = await host("everyone-1", {});
   hosts.team = await host("payments-1", { teamIds: [teamId] });
@@ -80,7 +91,11 @@ afterAll(async () => {
 });
 
 /** Runs one request as every actor; `fresh` makes a new resource for each, so allowed calls do not spoil the next. */
-async function matrix(expected: Expected, call: (client: ApiClient, vars: Record<string, string>) => Promise<{ status: number }>, fresh?: () => Promise<Record<string, string>>) {
+async function matrix(
+  expected: Expected,
+  call: (client: ApiClient, vars: Record<string, string>) => Promise<{ status: number }>,
+  fresh?: () => Promise<Record<string, string>>,
+) {
   const got = {} as Expected;
   for (const actor of ACTORS) {
     const vars = fresh ? await fresh() : {};
@@ -111,9 +126,21 @@ describe("the authorization matrix", () => {
     it.each([
       ["GET a team's host", "GET", "team", undefined, { admin: 200, owner: 200, member: 200, outsider: 404, disabled: 401 }],
       ["GET another team's host", "GET", "otherTeam", undefined, { admin: 200, owner: 404, member: 404, outsider: 404, disabled: 401 }],
-      ["change a team's host's policy", "PATCH", "team", { policy: { maxTtlMinutes: 600 } }, { admin: 200, owner: 403, member: 403, outsider: 404, disabled: 401 }],
+      [
+        "change a team's host's policy",
+        "PATCH",
+        "team",
+        { policy: { maxTtlMinutes: 600 } },
+        { admin: 200, owner: 403, member: 403, outsider: 404, disabled: 401 },
+      ],
       ["change a team's host's address", "PATCH", "team", { address: "127.0.0.1" }, { admin: 200, owner: 403, member: 403, outsider: 404, disabled: 401 }],
-      ["change a host for everyone", "PATCH", "everyone", { policy: { maxTtlMinutes: 600 } }, { admin: 200, owner: 403, member: 403, outsider: 403, disabled: 401 }],
+      [
+        "change a host for everyone",
+        "PATCH",
+        "everyone",
+        { policy: { maxTtlMinutes: 600 } },
+        { admin: 200, owner: 403, member: 403, outsider: 403, disabled: 401 },
+      ],
       ["test a team's host", "POST", "team", {}, { admin: 200, owner: 200, member: 403, outsider: 404, disabled: 401 }],
     ] as const)("%s", async (_name, method, which, body, expected) => {
       const path = method === "POST" ? `/hosts/${hosts[which]}/test` : `/hosts/${hosts[which]}`;
@@ -131,7 +158,16 @@ describe("the authorization matrix", () => {
     it("keep their address, credentials, policy and key trust for admins: an owner of all their teams changes only which of them see it", async () => {
       let n = 0;
       const fresh = async () => ({
-        id: (await as.admin.post<{ id: string }>("/hosts", { name: `kept-${++n}`, address: sshd.host, port: sshd.port, username: sshd.username, generateKey: true, teamIds: [teamId] })).body.id,
+        id: (
+          await as.admin.post<{ id: string }>("/hosts", {
+            name: `kept-${++n}`,
+            address: sshd.host,
+            port: sshd.port,
+            username: sshd.username,
+            generateKey: true,
+            teamIds: [teamId],
+          })
+        ).body.id,
       });
       const changes: [string, Record<string, unknown>][] = [
         ["policy", { policy: { publicBinds: true, anySource: true, targets: [], maxTtlMinutes: 10_080 } }],
@@ -152,7 +188,9 @@ describe("the authorization matrix", () => {
       }
       // Visibility among their own teams, and a test of the address an admin chose, are theirs.
       const { id } = await fresh();
-      await matrix({ admin: 200, owner: 200, member: 403, outsider: 404, disabled: 401 }, (c) => c.patch(`/hosts/${id}`, { visibleToAll: false, teamIds: [teamId] }));
+      await matrix({ admin: 200, owner: 200, member: 403, outsider: 404, disabled: 401 }, (c) =>
+        c.patch(`/hosts/${id}`, { visibleToAll: false, teamIds: [teamId] }),
+      );
       expect((await as.owner.post(`/hosts/${id}/test`, {})).status).toBe(200);
       const audit = await as.admin.get<{ events: { action: string; details: { changed: string[] } }[] }>(`/audit?hostId=${id}&action=host.updated`);
       expect(audit.body.events.map((e) => e.details.changed)).toEqual([
@@ -164,7 +202,16 @@ describe("the authorization matrix", () => {
     it("are deleted by admins only", async () => {
       let n = 0;
       const fresh = async () => ({
-        id: (await as.admin.post<{ id: string }>("/hosts", { name: `gone-${++n}`, address: sshd.host, port: sshd.port, username: sshd.username, generateKey: true, teamIds: [teamId] })).body.id,
+        id: (
+          await as.admin.post<{ id: string }>("/hosts", {
+            name: `gone-${++n}`,
+            address: sshd.host,
+            port: sshd.port,
+            username: sshd.username,
+            generateKey: true,
+            teamIds: [teamId],
+          })
+        ).body.id,
       });
       await matrix({ admin: 200, owner: 403, member: 403, outsider: 404, disabled: 401 }, (client, { id }) => client.delete(`/hosts/${id}`), fresh);
     });
@@ -172,11 +219,19 @@ describe("the authorization matrix", () => {
 
   describe("tunnels", () => {
     it("are opened only through hosts the requester may use, and shared only with their own teams", async () => {
-      const open = (hostId: string, extra = {}) => async (client: ApiClient) => {
-        const response = await client.post<Tunnel>("/tunnels", { kind: "local", hostId, listen: { port: await port() }, target: { host: "127.0.0.1", port: origin.port }, ...extra });
-        if (response.status === 201) await as.admin.delete(`/tunnels/${response.body.id}`);
-        return response;
-      };
+      const open =
+        (hostId: string, extra = {}) =>
+        async (client: ApiClient) => {
+          const response = await client.post<Tunnel>("/tunnels", {
+            kind: "local",
+            hostId,
+            listen: { port: await port() },
+            target: { host: "127.0.0.1", port: origin.port },
+            ...extra,
+          });
+          if (response.status === 201) await as.admin.delete(`/tunnels/${response.body.id}`);
+          return response;
+        };
       await matrix({ admin: 201, owner: 201, member: 201, outsider: 422, disabled: 401 }, open(hosts.team));
       await matrix({ admin: 201, owner: 422, member: 422, outsider: 422, disabled: 401 }, open(hosts.otherTeam));
       await matrix({ admin: 422, owner: 201, member: 201, outsider: 422, disabled: 401 }, open(hosts.everyone, { teamId }));
@@ -203,7 +258,13 @@ describe("the authorization matrix", () => {
     it("are listed for their owner, their team and admins", async () => {
       const shared = await tunnelOf("member", hosts.team, { teamId });
       const lists = async (actor: Actor) => ((await as[actor].get<{ tunnels: Tunnel[] }>("/tunnels")).body.tunnels ?? []).some((t) => t.id === shared.id);
-      expect(Object.fromEntries(await Promise.all(ACTORS.map(async (a) => [a, await lists(a)])))).toEqual({ admin: true, owner: true, member: true, outsider: false, disabled: false });
+      expect(Object.fromEntries(await Promise.all(ACTORS.map(async (a) => [a, await lists(a)])))).toEqual({
+        admin: true,
+        owner: true,
+        member: true,
+        outsider: false,
+        disabled: false,
+      });
     });
 
     it("are closed by their owner or an admin only; a refusal leaves them open", async () => {
@@ -258,7 +319,13 @@ describe("the authorization matrix", () => {
       const { id } = await pending();
       expect((await stored(id)).status).toBe("pending_approval");
       const sees = async (actor: Actor) => ((await as[actor].get<{ requests: Tunnel[] }>("/approvals")).body.requests ?? []).some((t) => t.id === id);
-      expect(Object.fromEntries(await Promise.all(ACTORS.map(async (a) => [a, await sees(a)])))).toEqual({ admin: true, owner: true, member: false, outsider: false, disabled: false });
+      expect(Object.fromEntries(await Promise.all(ACTORS.map(async (a) => [a, await sees(a)])))).toEqual({
+        admin: true,
+        owner: true,
+        member: false,
+        outsider: false,
+        disabled: false,
+      });
     });
 
     it("are approved by team owners and admins, never by the requester", async () => {
@@ -266,7 +333,13 @@ describe("the authorization matrix", () => {
         { admin: 200, owner: 200, member: 403, outsider: 404, disabled: 401 },
         async (client, { id }) => {
           const response = await client.post(`/tunnels/${id}/approve`, {});
-          if (response.status === 200) await waitFor(() => stored(id!), (t) => t.status === "active", 15_000, "approved tunnel active");
+          if (response.status === 200)
+            await waitFor(
+              () => stored(id!),
+              (t) => t.status === "active",
+              15_000,
+              "approved tunnel active",
+            );
           else expect((await stored(id!)).status).toBe("pending_approval");
           return response;
         },
@@ -291,14 +364,26 @@ describe("the authorization matrix", () => {
     it.each([
       ["GET a team", (c: ApiClient) => c.get(`/teams/${teamId}`), { admin: 200, owner: 200, member: 200, outsider: 404, disabled: 401 }],
       ["GET another team", (c: ApiClient) => c.get(`/teams/${otherTeamId}`), { admin: 200, owner: 404, member: 404, outsider: 404, disabled: 401 }],
-      ["rename a team", (c: ApiClient) => c.patch(`/teams/${teamId}`, { name: "payments" }), { admin: 200, owner: 200, member: 403, outsider: 404, disabled: 401 }],
-      ["create a team", (c: ApiClient) => c.post("/teams", { name: `t-${Math.random()}` }), { admin: 201, owner: 403, member: 403, outsider: 403, disabled: 401 }],
+      [
+        "rename a team",
+        (c: ApiClient) => c.patch(`/teams/${teamId}`, { name: "payments" }),
+        { admin: 200, owner: 200, member: 403, outsider: 404, disabled: 401 },
+      ],
+      [
+        "create a team",
+        (c: ApiClient) => c.post("/teams", { name: `t-${Math.random()}` }),
+        { admin: 201, owner: 403, member: 403, outsider: 403, disabled: 401 },
+      ],
     ] as const)("%s", async (_name, call, expected) => {
       await matrix(expected, call);
     });
 
     it("list only the caller's teams, all of them for admins", async () => {
-      const names = async (actor: Actor) => ((await as[actor].get<{ teams: { id: string }[] }>("/teams")).body.teams ?? []).map((t) => t.id).filter((id) => id === teamId || id === otherTeamId).sort();
+      const names = async (actor: Actor) =>
+        ((await as[actor].get<{ teams: { id: string }[] }>("/teams")).body.teams ?? [])
+          .map((t) => t.id)
+          .filter((id) => id === teamId || id === otherTeamId)
+          .sort();
       expect(await names("admin")).toEqual([teamId, otherTeamId].sort());
       expect(await names("owner")).toEqual([teamId]);
       expect(await names("member")).toEqual([teamId]);
@@ -312,14 +397,22 @@ describe("the authorization matrix", () => {
         const user = await as.admin.post<{ id: string }>("/users", { email, password });
         return { email, id: user.body.id };
       };
-      await matrix({ admin: 201, owner: 202, member: 403, outsider: 404, disabled: 401 }, (c, { email }) => c.post(`/teams/${teamId}/members`, { email }), newcomer);
+      await matrix(
+        { admin: 201, owner: 202, member: 403, outsider: 404, disabled: 401 },
+        (c, { email }) => c.post(`/teams/${teamId}/members`, { email }),
+        newcomer,
+      );
       const joined = async () => {
         const user = await newcomer();
         await as.admin.post(`/teams/${teamId}/members`, { email: user.email });
         return user;
       };
       await matrix({ admin: 200, owner: 200, member: 403, outsider: 404, disabled: 401 }, (c, { id }) => c.delete(`/teams/${teamId}/members/${id}`), joined);
-      await matrix({ admin: 200, owner: 200, member: 403, outsider: 404, disabled: 401 }, (c, { id }) => c.patch(`/teams/${teamId}/members/${id}`, { role: "member" }), joined);
+      await matrix(
+        { admin: 200, owner: 200, member: 403, outsider: 404, disabled: 401 },
+        (c, { id }) => c.patch(`/teams/${teamId}/members/${id}`, { role: "member" }),
+        joined,
+      );
     });
 
     it("take someone who already shares another team with the owner at once", async () => {
@@ -377,7 +470,11 @@ describe("the authorization matrix", () => {
         const body = (await as.owner.post<{ invitations: { id: string; email: string }[] }>(`/teams/${teamId}/members`, { email })).body;
         return { id: body.invitations.find((i) => i.email === email)!.id, email };
       };
-      await matrix({ admin: 200, owner: 200, member: 403, outsider: 404, disabled: 401 }, (c, { id }) => c.delete(`/teams/${teamId}/invitations/${id}`), invited);
+      await matrix(
+        { admin: 200, owner: 200, member: 403, outsider: 404, disabled: 401 },
+        (c, { id }) => c.delete(`/teams/${teamId}/invitations/${id}`),
+        invited,
+      );
       const { id, email } = await invited();
       const invitee = apiClient(warren.url, await warren.createToken(email));
       expect((await invitee.post(`/teams/${teamId}/invitations/${id}/decline`)).status).toBe(200);
@@ -388,7 +485,9 @@ describe("the authorization matrix", () => {
     });
 
     it("are deleted by admins only", async () => {
-      const fresh = async () => ({ id: (await as.admin.post<{ id: string }>("/teams", { name: `doomed-${Math.random()}`, ownerEmail: "owner@example.com" })).body.id });
+      const fresh = async () => ({
+        id: (await as.admin.post<{ id: string }>("/teams", { name: `doomed-${Math.random()}`, ownerEmail: "owner@example.com" })).body.id,
+      });
       await matrix({ admin: 200, owner: 403, member: 403, outsider: 403, disabled: 401 }, (c, { id }) => c.delete(`/teams/${id}`), fresh);
     });
   });
@@ -421,7 +520,9 @@ describe("socket events reach exactly the people they concern", () => {
     for (const actor of ["admin", "owner", "member", "outsider"] as const) {
       received[actor] = [];
       sockets[actor] = io(warren.url, { auth: { token: tokens[actor] }, transports: ["websocket"], reconnection: false });
-      sockets[actor].onAny((event: string, payload: unknown) => received[actor].push(...eachEvent(event, payload).map((one) => ({ event, tunnelId: one.tunnelId }))));
+      sockets[actor].onAny((event: string, payload: unknown) =>
+        received[actor].push(...eachEvent(event, payload).map((one) => ({ event, tunnelId: one.tunnelId }))),
+      );
       await new Promise<void>((resolve, reject) => {
         sockets[actor].once("connect", resolve);
         sockets[actor].once("connect_error", reject);
@@ -435,9 +536,16 @@ describe("socket events reach exactly the people they concern", () => {
 
   /** Which actors heard `event` about `tunnelId`, once the admin (who hears everything) has. */
   async function heard(event: string, tunnelId: string) {
-    await waitFor(async () => received.admin, (list) => list.some((r) => r.event === event && r.tunnelId === tunnelId), 15_000, `admin hears ${event}`);
+    await waitFor(
+      async () => received.admin,
+      (list) => list.some((r) => r.event === event && r.tunnelId === tunnelId),
+      15_000,
+      `admin hears ${event}`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 300)); // the same emit reaches every room at once; allow for delivery
-    return Object.fromEntries((["admin", "owner", "member", "outsider"] as const).map((a) => [a, received[a].some((r) => r.event === event && r.tunnelId === tunnelId)]));
+    return Object.fromEntries(
+      (["admin", "owner", "member", "outsider"] as const).map((a) => [a, received[a].some((r) => r.event === event && r.tunnelId === tunnelId)]),
+    );
   }
 
   it("refuses a disabled user's socket", async () => {
@@ -475,10 +583,17 @@ describe("socket events reach exactly the people they concern", () => {
   });
 
   it("audit:new goes to admins only", async () => {
-    const before = Object.fromEntries((["admin", "owner", "member", "outsider"] as const).map((a) => [a, received[a].filter((r) => r.event === "audit:new").length]));
+    const before = Object.fromEntries(
+      (["admin", "owner", "member", "outsider"] as const).map((a) => [a, received[a].filter((r) => r.event === "audit:new").length]),
+    );
     await as.member.post("/tunnels", { kind: "local", hostId: hosts.otherTeam, listen: { port: 20000 }, target: { host: "127.0.0.1", port: 1 } });
     await tunnelOf("member", hosts.team).then((t) => as.member.delete(`/tunnels/${t.id}`));
-    await waitFor(async () => received.admin.filter((r) => r.event === "audit:new").length, (n) => n > before.admin!, 10_000, "audit:new");
+    await waitFor(
+      async () => received.admin.filter((r) => r.event === "audit:new").length,
+      (n) => n > before.admin!,
+      10_000,
+      "audit:new",
+    );
     for (const actor of ["owner", "member", "outsider"] as const) expect(received[actor].filter((r) => r.event === "audit:new").length).toBe(before[actor]);
   });
 
@@ -489,7 +604,9 @@ describe("socket events reach exactly the people they concern", () => {
     const events: string[] = [];
     socket.on("tunnel:status", (event: { tunnelId: string }) => events.push(event.tunnelId));
     await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
-    const newcomerId = (await as.admin.get<{ users: { id: string; email: string }[] }>("/users")).body.users.find((u) => u.email === "newcomer@example.com")!.id;
+    const newcomerId = (await as.admin.get<{ users: { id: string; email: string }[] }>("/users")).body.users.find(
+      (u) => u.email === "newcomer@example.com",
+    )!.id;
     try {
       const invited = await as.owner.post<{ invitations: { id: string; email: string }[] }>(`/teams/${teamId}/members`, { email: "newcomer@example.com" });
       const invitation = invited.body.invitations.find((i) => i.email === "newcomer@example.com")!;

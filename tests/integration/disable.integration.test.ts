@@ -26,7 +26,9 @@ beforeAll(async () => {
   warren = await startWarren();
   await warren.createUser({ email: "admin@example.com", password, admin: true });
   admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
-  hostId = (await admin.post<{ id: string }>("/hosts", { name: "db-1", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey })).body.id;
+  hostId = (
+    await admin.post<{ id: string }>("/hosts", { name: "db-1", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey })
+  ).body.id;
 });
 
 afterAll(async () => {
@@ -68,7 +70,12 @@ async function expectCutOff(user: Awaited<ReturnType<typeof busyUser>>, email: s
   expect(await user.ended).toBe("your session has ended");
   expect(await user.disconnected).toBe("io server disconnect");
   await user.connectionClosed;
-  const tunnel = await waitFor(() => admin.get<Tunnel>(`/tunnels/${user.tunnel.id}`).then((r) => r.body), (t) => t.status === "closed", 10_000, "tunnel closed");
+  const tunnel = await waitFor(
+    () => admin.get<Tunnel>(`/tunnels/${user.tunnel.id}`).then((r) => r.body),
+    (t) => t.status === "closed",
+    10_000,
+    "tunnel closed",
+  );
   expect(tunnel.statusReason).toBe(`its owner ${email} was disabled`);
   expect((await user.client.get("/me")).status).toBe(401);
   expect((await fetch(`${warren.url}/api/v1/me`, { headers: { cookie: user.cookie } })).status).toBe(401);
@@ -119,7 +126,16 @@ describe("disabling a user", () => {
       expect((await admin.post(`/teams/${teamId}/members`, { email })).status).toBe(201);
       const client = apiClient(warren.url, await warren.createToken(email));
       const port = await freePortInRange();
-      const tunnel = (await owner.post<Tunnel>("/tunnels", { hostId, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: echo.port }, teamId, allowedSources: ["127.0.0.2/32"] })).body;
+      const tunnel = (
+        await owner.post<Tunnel>("/tunnels", {
+          hostId,
+          kind: "local",
+          listen: { port },
+          target: { host: "127.0.0.1", port: echo.port },
+          teamId,
+          allowedSources: ["127.0.0.2/32"],
+        })
+      ).body;
       expect((await client.post(`/tunnels/${tunnel.id}/join`)).status).toBe(200);
       const connection = await echoing(port);
       expect(connection).not.toBeNull();
@@ -135,8 +151,14 @@ describe("disabling a user", () => {
       await cut;
       expect(await echoing(port)).toBeNull();
       const after = (await admin.get<Tunnel & { allowedSources: string[]; participants: unknown[] }>(`/tunnels/${tunnel.id}`)).body;
-      expect({ status: after.status, allowedSources: after.allowedSources, participants: after.participants }).toEqual({ status: "active", allowedSources: ["127.0.0.2/32"], participants: [] });
-      const audit = await admin.get<{ events: { action: string; details: { email: string; why: string } }[] }>(`/audit?tunnelId=${tunnel.id}&action=tunnel.participant_removed`);
+      expect({ status: after.status, allowedSources: after.allowedSources, participants: after.participants }).toEqual({
+        status: "active",
+        allowedSources: ["127.0.0.2/32"],
+        participants: [],
+      });
+      const audit = await admin.get<{ events: { action: string; details: { email: string; why: string } }[] }>(
+        `/audit?tunnelId=${tunnel.id}&action=tunnel.participant_removed`,
+      );
       expect(audit.body.events.map((e) => e.details)).toEqual([expect.objectContaining({ email, why: `${email} was disabled` })]);
       await owner.delete(`/tunnels/${tunnel.id}`);
     }

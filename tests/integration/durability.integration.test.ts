@@ -61,7 +61,9 @@ function inDatabase<T>(read: (db: Database.Database) => T): T {
 const auditCount = (tunnelId: string, action: string) =>
   inDatabase((db) => (db.prepare("SELECT count(*) AS n FROM AuditEvent WHERE tunnelId = ? AND action = ?").get(tunnelId, action) as { n: number }).n);
 const connectionRows = (tunnelId: string) =>
-  inDatabase((db) => db.prepare("SELECT bytesIn, error FROM TunnelConnection WHERE tunnelId = ?").all(tunnelId) as { bytesIn: bigint | number; error: string | null }[]);
+  inDatabase(
+    (db) => db.prepare("SELECT bytesIn, error FROM TunnelConnection WHERE tunnelId = ?").all(tunnelId) as { bytesIn: bigint | number; error: string | null }[],
+  );
 
 async function expectChainVerifies() {
   const verify = await warren.cli(["audit", "verify"]);
@@ -75,7 +77,9 @@ beforeAll(async () => {
   await warren.createUser({ email: "alice@example.com", password });
   const admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
   alice = apiClient(warren.url, await warren.createToken("alice@example.com"));
-  hostId = (await admin.post<{ id: string }>("/hosts", { name: "lab", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey })).body.id;
+  hostId = (
+    await admin.post<{ id: string }>("/hosts", { name: "lab", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey })
+  ).body.id;
 });
 
 afterAll(async () => {
@@ -95,15 +99,39 @@ describe("Warren killed with SIGKILL during traffic", () => {
 
     for (let i = 0; i < 5; i++) expect(sha256(await fetchAll("127.0.0.1", finished.port))).toBe(origin.sha256);
     // Warren's own live view: all five closed, the streaming one open and moving.
-    await waitFor(() => tunnelState(finished.id), (t) => t.connectionsTotal === 5 && t.connections === 0, 10_000, "five closed connections");
-    await waitFor(() => tunnelState(busy.id), (t) => t.connections === 1 && t.bytesIn > 0, 10_000, "a connection in flight");
+    await waitFor(
+      () => tunnelState(finished.id),
+      (t) => t.connectionsTotal === 5 && t.connections === 0,
+      10_000,
+      "five closed connections",
+    );
+    await waitFor(
+      () => tunnelState(busy.id),
+      (t) => t.connections === 1 && t.bytesIn > 0,
+      10_000,
+      "a connection in flight",
+    );
     await warren.kill(); // at once: no tick, no drain
     expect(streamed).toBeGreaterThan(0);
 
     warren = await startWarren({ dataDir: warren.dataDir, port: warren.port });
-    const after = await waitFor(() => tunnelState(finished.id), (t) => t.status === "active", 30_000, "reopened");
+    const after = await waitFor(
+      () => tunnelState(finished.id),
+      (t) => t.status === "active",
+      30_000,
+      "reopened",
+    );
     expect(after).toMatchObject({ bytesIn: 5 * MIB, connectionsTotal: 5 });
-    expect((await waitFor(() => tunnelState(busy.id), (t) => t.status === "active", 30_000, "reopened")).connectionsTotal).toBe(1);
+    expect(
+      (
+        await waitFor(
+          () => tunnelState(busy.id),
+          (t) => t.status === "active",
+          30_000,
+          "reopened",
+        )
+      ).connectionsTotal,
+    ).toBe(1);
     expect(connectionRows(finished.id).map((row) => [Number(row.bytesIn), row.error])).toEqual(Array(5).fill([MIB, null]));
     expect(auditCount(finished.id, "connection.accepted")).toBe(5);
     expect(auditCount(finished.id, "connection.closed")).toBe(5);
@@ -123,7 +151,10 @@ async function holdDatabaseLock(ms: number): Promise<Promise<void>> {
     db.exec("BEGIN EXCLUSIVE");
     console.log("locked");
     setTimeout(() => { db.exec("COMMIT"); db.close(); }, Number(process.argv[2]));`;
-  const holder = spawn(process.execPath, ["-e", script, path.join(warren.dataDir, "warren.db"), String(ms)], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  const holder = spawn(process.execPath, ["-e", script, path.join(warren.dataDir, "warren.db"), String(ms)], {
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   await new Promise<void>((resolve, reject) => {
     holder.stdout.once("data", () => resolve());
     holder.once("exit", (code) => reject(new Error(`the lock holder exited (${code}) before locking`)));
@@ -157,12 +188,24 @@ describe("the database locked by another process", () => {
     const tunnel = await openLocal(origin.port);
     const released = await holdDatabaseLock(5_000);
     for (let i = 0; i < 3; i++) expect(sha256(await fetchAll("127.0.0.1", tunnel.port))).toBe(origin.sha256);
-    await waitFor(() => tunnelState(tunnel.id), (t) => t.connectionsTotal === 3 && t.connections === 0, 10_000, "three closed connections");
+    await waitFor(
+      () => tunnelState(tunnel.id),
+      (t) => t.connectionsTotal === 3 && t.connections === 0,
+      10_000,
+      "three closed connections",
+    );
     await warren.kill();
     await released;
 
     warren = await startWarren({ dataDir: warren.dataDir, port: warren.port });
-    expect(await waitFor(() => tunnelState(tunnel.id), (t) => t.status === "active", 30_000, "reopened")).toMatchObject({ bytesIn: 3 * MIB, connectionsTotal: 3 });
+    expect(
+      await waitFor(
+        () => tunnelState(tunnel.id),
+        (t) => t.status === "active",
+        30_000,
+        "reopened",
+      ),
+    ).toMatchObject({ bytesIn: 3 * MIB, connectionsTotal: 3 });
     expect(connectionRows(tunnel.id)).toHaveLength(3);
     expect(auditCount(tunnel.id, "connection.closed")).toBe(3);
     await expectChainVerifies();
@@ -175,7 +218,12 @@ describe("the journal written to while Warren was stopped", () => {
     const tunnel = await openLocal(origin.port);
     const released = await holdDatabaseLock(5_000);
     for (let i = 0; i < 3; i++) expect(sha256(await fetchAll("127.0.0.1", tunnel.port))).toBe(origin.sha256);
-    await waitFor(() => tunnelState(tunnel.id), (t) => t.connectionsTotal === 3 && t.connections === 0, 10_000, "three closed connections");
+    await waitFor(
+      () => tunnelState(tunnel.id),
+      (t) => t.connectionsTotal === 3 && t.connections === 0,
+      10_000,
+      "three closed connections",
+    );
     await warren.kill();
     await released;
 
@@ -199,7 +247,12 @@ describe("the journal written to while Warren was stopped", () => {
     writeFileSync(file, `${[...lines, ...forged].join("\n")}\n`);
 
     warren = await startWarren({ dataDir: warren.dataDir, port: warren.port });
-    const after = await waitFor(() => tunnelState(tunnel.id), (t) => t.status === "active", 30_000, "reopened");
+    const after = await waitFor(
+      () => tunnelState(tunnel.id),
+      (t) => t.status === "active",
+      30_000,
+      "reopened",
+    );
     expect(after.bytesIn).toBeLessThan(999999999999);
     const rows = connectionRows(tunnel.id);
     expect(rows.map((row) => Number(row.bytesIn))).toEqual([MIB, MIB]); // the edited record is not among them

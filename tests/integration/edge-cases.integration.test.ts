@@ -115,10 +115,22 @@ async function openTunnel(client: ApiClient, body: object): Promise<Tunnel> {
 }
 
 const historyOf = (client: ApiClient, id: string, count: number, what: string) =>
-  waitFor(() => client.get<History>(`/tunnels/${id}/history`).then((r) => r.body), (h) => h.connections.length >= count, 20_000, what);
+  waitFor(
+    () => client.get<History>(`/tunnels/${id}/history`).then((r) => r.body),
+    (h) => h.connections.length >= count,
+    20_000,
+    what,
+  );
 
 async function addHost(name: string, through: SshdHandle, address: string, policy: object = {}) {
-  const created = await admin.post<{ id: string }>("/hosts", { name, address, port: through.port, username: through.username, privateKey: through.privateKey, policy });
+  const created = await admin.post<{ id: string }>("/hosts", {
+    name,
+    address,
+    port: through.port,
+    username: through.username,
+    privateKey: through.privateKey,
+    policy,
+  });
   if (created.status !== 201) throw new Error(`adding host ${name}: ${JSON.stringify(created.body)}`);
   const test = await admin.post<{ ok: boolean }>(`/hosts/${created.body.id}/test`);
   if (!test.body.ok) throw new Error(`host ${name} does not work: ${JSON.stringify(test.body)}`);
@@ -137,7 +149,11 @@ async function buildMeta(): Promise<void> {
   metaAddress = `10.78.9.${block + 2}`;
   await addVeth({ name: PREFIX, address: `${rootSide}/30` }, { netns: META_NS, name: "to-root", address: `${metaAddress}/30` });
   await ip("-n", META_NS, "addr", "add", `${METADATA}/32`, "dev", "lo");
-  metadataOrigin = spawnIn(META_NS, [process.execPath, "--import", "tsx", "tests/harness/origin-process.ts", "--host", METADATA, "--port", "80", "--size", "64"], { cwd: REPO_ROOT });
+  metadataOrigin = spawnIn(
+    META_NS,
+    [process.execPath, "--import", "tsx", "tests/harness/origin-process.ts", "--host", METADATA, "--port", "80", "--size", "64"],
+    { cwd: REPO_ROOT },
+  );
   await new Promise<void>((resolve, reject) => {
     metadataOrigin!.once("exit", (code) => reject(new Error(`metadata origin exited (${code})`)));
     createInterface({ input: metadataOrigin!.stdout! }).once("line", () => resolve());
@@ -152,7 +168,8 @@ beforeAll(async () => {
   // Nothing answers DNS there: a name not in the hosts file fails at once, on this machine.
   await writeFile(path.join(etcDir, "resolv.conf"), "nameserver 127.0.0.1\n");
   warren = await startWarren({ etc: { hosts: hostsFile(), resolvConf: path.join(etcDir, "resolv.conf") } });
-  for (const who of ["admin", "alice", "bob"]) await warren.createUser({ email: `${who}@example.com`, password: "correct horse battery", admin: who === "admin" });
+  for (const who of ["admin", "alice", "bob"])
+    await warren.createUser({ email: `${who}@example.com`, password: "correct horse battery", admin: who === "admin" });
   admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
   alice = apiClient(warren.url, await warren.createToken("alice@example.com"));
   bob = apiClient(warren.url, await warren.createToken("bob@example.com"));
@@ -177,7 +194,12 @@ describe("a remote tunnel's target, dialled from the bastion", () => {
     // Bob's SOCKS proxy on the bastion's loopback: what an attacker would browse through.
     const socksPort = await freePortInRange();
     await openTunnel(bob, { hostId: hostIds.open, kind: "dynamic", listen: { port: socksPort } });
-    const remote = (host: string, hostId = hostIds.open) => ({ hostId, kind: "remote", listen: { address: "127.0.0.1", port: 8080 }, target: { host, port: socksPort } });
+    const remote = (host: string, hostId = hostIds.open) => ({
+      hostId,
+      kind: "remote",
+      listen: { address: "127.0.0.1", port: 8080 },
+      target: { host, port: socksPort },
+    });
     for (const [host, why] of [
       ["127.0.0.1", "127.0.0.1 is the bastion itself (its loopback)"],
       ["127.0.0.2", "127.0.0.2 is the bastion itself (its loopback)"],
@@ -189,7 +211,11 @@ describe("a remote tunnel's target, dialled from the bastion", () => {
     ]) {
       const refused = await alice.post<ApiErrorBody>("/tunnels", remote(host!));
       expect(refused.status, host).toBe(403);
-      expect(refused.body.error).toEqual({ code: "forbidden", field: "target.host", message: `${why}; open's policy must name it in its targets to allow that` });
+      expect(refused.body.error).toEqual({
+        code: "forbidden",
+        field: "target.host",
+        message: `${why}; open's policy must name it in its targets to allow that`,
+      });
     }
     // The lab host's policy names loopback (127.0.0.0/8): there it is allowed.
     const named = await openTunnel(alice, { ...remote("127.0.0.1", hostIds.lab), listen: { address: "127.0.0.1", port: await freePort() } });
@@ -202,7 +228,12 @@ describe("a remote tunnel's target, dialled from the bastion", () => {
     const socks = await openTunnel(bob, { hostId: hostIds.open, kind: "dynamic", listen: { port: socksPort } });
     const remotePort = await freePort();
     // rebind.test is 192.0.2.7 when asked for: not the bastion, so the request passes.
-    const tunnel = await openTunnel(alice, { hostId: hostIds.open, kind: "remote", listen: { address: "127.0.0.1", port: remotePort }, target: { host: "rebind.test", port: socksPort } });
+    const tunnel = await openTunnel(alice, {
+      hostId: hostIds.open,
+      kind: "remote",
+      listen: { address: "127.0.0.1", port: remotePort },
+      target: { host: "rebind.test", port: socksPort },
+    });
     expect(tunnel.status).toBe("active");
     await writeFile(hostsFile(), `${baseHosts}127.0.0.1 rebind.test\n`);
     // A SOCKS greeting through the SSH host's listener: Bob's proxy would answer it.
@@ -282,9 +313,17 @@ describe("port probes (nc -z)", () => {
     await waitForPort(sshPort);
     const probes = 100;
     await Promise.all([probe(port, probes), probe(sshPort, probes)]);
-    for (const [what, target] of [["ssh -L", throughSsh], ["Warren", throughWarren]] as const) {
+    for (const [what, target] of [
+      ["ssh -L", throughSsh],
+      ["Warren", throughWarren],
+    ] as const) {
       // Every probe reached the target, and each of those connections is closed.
-      await waitFor(async () => ({ accepted: target.accepted, open: target.open }), (t) => t.accepted >= probes && t.open === 0, 30_000, `${what}'s probes closed at the target`);
+      await waitFor(
+        async () => ({ accepted: target.accepted, open: target.open }),
+        (t) => t.accepted >= probes && t.open === 0,
+        30_000,
+        `${what}'s probes closed at the target`,
+      );
     }
     expect(await closeWaits(port)).toBe("");
     await alice.delete(`/tunnels/${tunnel.id}`);
@@ -313,19 +352,38 @@ describe("a target that cannot be reached", () => {
     // One sshd each, so that each log holds only its client's channels.
     const [forSsh, forWarren] = await Promise.all([startSshd(), startSshd()]);
     try {
-      const failures = (log: SshdHandle) => log.logs().split("\n").filter((line) => /channel \d+: open failed: connect failed/.test(line)).length;
+      const failures = (log: SshdHandle) =>
+        log
+          .logs()
+          .split("\n")
+          .filter((line) => /channel \d+: open failed: connect failed/.test(line)).length;
       const closed = await freePort();
       const sshPort = await freePort();
       await openSsh(forSsh, ["-R", `127.0.0.1:${sshPort}:127.0.0.1:${closed}`]);
       await waitForPort(sshPort);
       // OpenSSH's client: sshd is told the channel could not be opened.
-      await waitFor(async () => failures(forSsh), (count) => count === 1, 10_000, "ssh -R's channel open failure in sshd's log");
+      await waitFor(
+        async () => failures(forSsh),
+        (count) => count === 1,
+        10_000,
+        "ssh -R's channel open failure in sshd's log",
+      );
       const hostId = await addHost("remote-lab", forWarren, forWarren.host, { targets: ["127.0.0.0/8"] });
       const remotePort = await freePort();
-      const tunnel = await openTunnel(alice, { hostId, kind: "remote", listen: { address: "127.0.0.1", port: remotePort }, target: { host: "127.0.0.1", port: closed } });
+      const tunnel = await openTunnel(alice, {
+        hostId,
+        kind: "remote",
+        listen: { address: "127.0.0.1", port: remotePort },
+        target: { host: "127.0.0.1", port: closed },
+      });
       expect(failures(forWarren)).toBe(0);
       expect(await ending(remotePort, "PING\r\n")).not.toBe("open");
-      await waitFor(async () => failures(forWarren), (count) => count === 1, 10_000, "Warren's channel open failure in sshd's log");
+      await waitFor(
+        async () => failures(forWarren),
+        (count) => count === 1,
+        10_000,
+        "Warren's channel open failure in sshd's log",
+      );
       const history = await historyOf(alice, tunnel.id, 1, "the failure recorded");
       expect(history.connections[0]?.error).toBe(`127.0.0.1:${closed} refused the connection (as reached from the bastion)`);
       await alice.delete(`/tunnels/${tunnel.id}`);
@@ -339,13 +397,20 @@ describe("a target that cannot be reached", () => {
     const tunnel = await openTunnel(alice, { hostId: hostIds.meta, kind: "local", listen: { port }, target: { host: "nosuch.invalid", port: 80 } });
     expect(await ending(port, "GET / HTTP/1.0\r\n\r\n")).toBe("reset");
     const history = await historyOf(alice, tunnel.id, 1, "the failure recorded");
-    expect(history.connections[0]?.error).toMatch(/^meta could not connect to nosuch\.invalid:80: (Temporary failure in name resolution|Name or service not known)$/);
+    expect(history.connections[0]?.error).toMatch(
+      /^meta could not connect to nosuch\.invalid:80: (Temporary failure in name resolution|Name or service not known)$/,
+    );
     await alice.delete(`/tunnels/${tunnel.id}`);
   });
 
   it("records that a remote tunnel's target name does not resolve on the bastion", async () => {
     const remotePort = await freePort();
-    const tunnel = await openTunnel(alice, { hostId: hostIds.open, kind: "remote", listen: { address: "127.0.0.1", port: remotePort }, target: { host: "nosuch.invalid", port: 80 } });
+    const tunnel = await openTunnel(alice, {
+      hostId: hostIds.open,
+      kind: "remote",
+      listen: { address: "127.0.0.1", port: remotePort },
+      target: { host: "nosuch.invalid", port: 80 },
+    });
     expect(await ending(remotePort, "PING\r\n")).not.toBe("open");
     const history = await historyOf(alice, tunnel.id, 1, "the failure recorded");
     expect(history.connections[0]?.error).toBe("nosuch.invalid does not resolve on the bastion (EAI_AGAIN)");
@@ -362,7 +427,12 @@ describe("while the SSH link reconnects", () => {
       const port = await freePortInRange();
       const tunnel = await openTunnel(alice, { hostId, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: target.port } });
       await flaky.kill();
-      await waitFor(() => alice.get<Tunnel>(`/tunnels/${tunnel.id}`).then((r) => r.body), (t) => t.status === "reconnecting", 30_000, "reconnecting");
+      await waitFor(
+        () => alice.get<Tunnel>(`/tunnels/${tunnel.id}`).then((r) => r.body),
+        (t) => t.status === "reconnecting",
+        30_000,
+        "reconnecting",
+      );
       expect({ data: await ending(port, "PING\r\n"), nothing: await ending(port) }).toEqual({ data: "reset", nothing: "reset" });
       const history = await historyOf(alice, tunnel.id, 2, "both recorded");
       expect(history.connections.map((c) => c.error)).toEqual(Array(2).fill("the SSH connection to flaky is down; Warren is reconnecting"));

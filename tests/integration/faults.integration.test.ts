@@ -47,29 +47,33 @@ describe("a host that never completes the SSH handshake", () => {
   it.each([
     ["accepts TCP and never speaks", () => {}],
     ["sends its banner and stalls", (socket: net.Socket) => socket.write("SSH-2.0-OpenSSH_9.2p1 Debian\r\n")],
-  ])("%s: the test names the handshake, a tunnel fails with the reason and frees its port", async (name, behave) => {
-    const port = await misbehavingHost(behave);
-    const host = (await admin.post<{ id: string }>("/hosts", { name: `silent-${port}`, address: "127.0.0.1", port, username: "root", privateKey: KEY })).body;
-    const expected = `silent-${port} (127.0.0.1:${port}) accepted the connection but did not complete the SSH handshake within`;
+  ])(
+    "%s: the test names the handshake, a tunnel fails with the reason and frees its port",
+    async (_name, behave) => {
+      const port = await misbehavingHost(behave);
+      const host = (await admin.post<{ id: string }>("/hosts", { name: `silent-${port}`, address: "127.0.0.1", port, username: "root", privateKey: KEY })).body;
+      const expected = `silent-${port} (127.0.0.1:${port}) accepted the connection but did not complete the SSH handshake within`;
 
-    const test = await admin.post<{ ok: boolean; checks: Check[] }>(`/hosts/${host.id}/test`);
-    expect(test.body.ok).toBe(false);
-    expect(test.body.checks.at(-1)).toMatchObject({ step: "handshake", ok: false });
-    expect(test.body.checks.at(-1)!.message).toContain(expected);
+      const test = await admin.post<{ ok: boolean; checks: Check[] }>(`/hosts/${host.id}/test`);
+      expect(test.body.ok).toBe(false);
+      expect(test.body.checks.at(-1)).toMatchObject({ step: "handshake", ok: false });
+      expect(test.body.checks.at(-1)!.message).toContain(expected);
 
-    const listenPort = await freePortInRange();
-    const tunnel = await admin.post<{ status: string; statusReason: string }>("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port: listenPort } });
-    expect(tunnel.status).toBe(201);
-    expect(tunnel.body.status).toBe("failed");
-    expect(tunnel.body.statusReason).toContain(expected);
-    const freed = await new Promise<boolean>((resolve) => {
-      const probe = net.connect({ host: "127.0.0.1", port: listenPort });
-      probe.once("connect", () => resolve(false));
-      probe.once("error", () => resolve(true));
-    });
-    expect(freed).toBe(true);
-    expect((await fetch(`${warren.url}/api/v1/health`)).status).toBe(200);
-  }, 60_000);
+      const listenPort = await freePortInRange();
+      const tunnel = await admin.post<{ status: string; statusReason: string }>("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port: listenPort } });
+      expect(tunnel.status).toBe(201);
+      expect(tunnel.body.status).toBe("failed");
+      expect(tunnel.body.statusReason).toContain(expected);
+      const freed = await new Promise<boolean>((resolve) => {
+        const probe = net.connect({ host: "127.0.0.1", port: listenPort });
+        probe.once("connect", () => resolve(false));
+        probe.once("error", () => resolve(true));
+      });
+      expect(freed).toBe(true);
+      expect((await fetch(`${warren.url}/api/v1/health`)).status).toBe(200);
+    },
+    60_000,
+  );
 });
 
 const MIB = 1024 * 1024;
@@ -82,9 +86,24 @@ describe("a target that accepts and never reads", () => {
       socket.pause(); // never reads: its receive window fills and stays full
       sink.push(socket);
     });
-    const host = (await admin.post<{ id: string }>("/hosts", { name: "sink-host", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey })).body;
+    const host = (
+      await admin.post<{ id: string }>("/hosts", {
+        name: "sink-host",
+        address: sshd.host,
+        port: sshd.port,
+        username: sshd.username,
+        privateKey: sshd.privateKey,
+      })
+    ).body;
     const port = await freePortInRange();
-    const tunnel = (await admin.post<{ id: string; status: string }>("/tunnels", { hostId: host.id, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: targetPort } })).body;
+    const tunnel = (
+      await admin.post<{ id: string; status: string }>("/tunnels", {
+        hostId: host.id,
+        kind: "local",
+        listen: { port },
+        target: { host: "127.0.0.1", port: targetPort },
+      })
+    ).body;
     expect(tunnel.status).toBe("active");
     const live = () => admin.get<{ bytesOut: number; connections: number }>(`/tunnels/${tunnel.id}`).then((r) => r.body);
     const rssBefore = rssOf(warren.pid!);

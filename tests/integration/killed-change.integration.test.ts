@@ -43,60 +43,79 @@ const team = (name: string) => createTeam({ ctx: cli, input: { name } });
 const host = (name: string) => createHost({ ctx: cli, input: { name, address: "127.0.0.1", port: 22, username: "warren", generateKey: true } });
 
 /** Each kind of change: what it needs first, its input, and whether the change and its record are in the database. */
-const kinds: Record<string, { change: string; input: (id: string) => Promise<unknown>; found: (id: string) => Promise<{ change: boolean; record: boolean }> }> = {
-  "a user created": {
-    change: "createUser",
-    input: async (id) => ({ email: `${id}@example.com`, password, role: "user" }),
-    found: async (id) => ({ change: (await getPrisma().user.count({ where: { email: `${id}@example.com` } })) > 0, record: await recorded("user.created", `${id}@example.com`) }),
-  },
-  "a user disabled": {
-    change: "disableUser",
-    input: async (id) => (await user(`${id}@example.com`)) && { email: `${id}@example.com` },
-    found: async (id) => ({ change: (await getPrisma().user.findUniqueOrThrow({ where: { email: `${id}@example.com` } })).disabled, record: await recorded("user.disabled", `${id}@example.com`) }),
-  },
-  "a host created": {
-    change: "createHost",
-    input: async (id) => ({ name: id, address: "127.0.0.1", port: 22, username: "warren", generateKey: true }),
-    found: async (id) => ({ change: (await getPrisma().host.count({ where: { name: id } })) > 0, record: await recorded("host.created", `"${id}"`) }),
-  },
-  "a host deleted": {
-    change: "deleteHost",
-    input: async (id) => ({ id: (await host(id)).id }),
-    found: async (id) => ({ change: (await getPrisma().host.count({ where: { name: id } })) === 0, record: await recorded("host.deleted", `"${id}"`) }),
-  },
-  "a team created": {
-    change: "createTeam",
-    input: async (id) => ({ name: id }),
-    found: async (id) => ({ change: (await getPrisma().team.count({ where: { name: id } })) > 0, record: await recorded("team.created", `"${id}"`) }),
-  },
-  "a team member added": {
-    change: "addMember",
-    input: async (id) => ({ teamId: (await team(id)).id, member: { email: (await user(`${id}@example.com`)).email, role: "member" } }),
-    found: async (id) => ({ change: (await getPrisma().membership.count({ where: { user: { email: `${id}@example.com` } } })) > 0, record: await recorded("team.member_added", `${id}@example.com`) }),
-  },
-  "a team member removed": {
-    change: "removeMember",
-    input: async (id) => {
-      const { id: teamId } = await team(id);
-      const { id: userId, email } = await user(`${id}@example.com`);
-      await addMember({ ctx: cli, input: { teamId, member: { email, role: "member" } } });
-      return { teamId, userId };
+const kinds: Record<string, { change: string; input: (id: string) => Promise<unknown>; found: (id: string) => Promise<{ change: boolean; record: boolean }> }> =
+  {
+    "a user created": {
+      change: "createUser",
+      input: async (id) => ({ email: `${id}@example.com`, password, role: "user" }),
+      found: async (id) => ({
+        change: (await getPrisma().user.count({ where: { email: `${id}@example.com` } })) > 0,
+        record: await recorded("user.created", `${id}@example.com`),
+      }),
     },
-    found: async (id) => ({ change: (await getPrisma().membership.count({ where: { user: { email: `${id}@example.com` } } })) === 0, record: await recorded("team.member_removed", `${id}@example.com`) }),
-  },
-  "a token created": {
-    change: "createApiToken",
-    input: async (id) => ({ userId: (await user(`${id}@example.com`)).id, name: id }),
-    found: async (id) => ({ change: (await getPrisma().apiToken.count({ where: { name: id } })) > 0, record: await recorded("token.created", `"${id}"`) }),
-  },
-  "a token revoked": {
-    change: "revokeApiToken",
-    input: async (id) => ({ id: (await createApiToken({ ctx: cli, input: { userId: (await user(`${id}@example.com`)).id, name: id } })).record.id }),
-    found: async (id) => ({ change: (await getPrisma().apiToken.count({ where: { name: id, revokedAt: { not: null } } })) > 0, record: await recorded("token.revoked", `"${id}"`) }),
-  },
-};
+    "a user disabled": {
+      change: "disableUser",
+      input: async (id) => (await user(`${id}@example.com`)) && { email: `${id}@example.com` },
+      found: async (id) => ({
+        change: (await getPrisma().user.findUniqueOrThrow({ where: { email: `${id}@example.com` } })).disabled,
+        record: await recorded("user.disabled", `${id}@example.com`),
+      }),
+    },
+    "a host created": {
+      change: "createHost",
+      input: async (id) => ({ name: id, address: "127.0.0.1", port: 22, username: "warren", generateKey: true }),
+      found: async (id) => ({ change: (await getPrisma().host.count({ where: { name: id } })) > 0, record: await recorded("host.created", `"${id}"`) }),
+    },
+    "a host deleted": {
+      change: "deleteHost",
+      input: async (id) => ({ id: (await host(id)).id }),
+      found: async (id) => ({ change: (await getPrisma().host.count({ where: { name: id } })) === 0, record: await recorded("host.deleted", `"${id}"`) }),
+    },
+    "a team created": {
+      change: "createTeam",
+      input: async (id) => ({ name: id }),
+      found: async (id) => ({ change: (await getPrisma().team.count({ where: { name: id } })) > 0, record: await recorded("team.created", `"${id}"`) }),
+    },
+    "a team member added": {
+      change: "addMember",
+      input: async (id) => ({ teamId: (await team(id)).id, member: { email: (await user(`${id}@example.com`)).email, role: "member" } }),
+      found: async (id) => ({
+        change: (await getPrisma().membership.count({ where: { user: { email: `${id}@example.com` } } })) > 0,
+        record: await recorded("team.member_added", `${id}@example.com`),
+      }),
+    },
+    "a team member removed": {
+      change: "removeMember",
+      input: async (id) => {
+        const { id: teamId } = await team(id);
+        const { id: userId, email } = await user(`${id}@example.com`);
+        await addMember({ ctx: cli, input: { teamId, member: { email, role: "member" } } });
+        return { teamId, userId };
+      },
+      found: async (id) => ({
+        change: (await getPrisma().membership.count({ where: { user: { email: `${id}@example.com` } } })) === 0,
+        record: await recorded("team.member_removed", `${id}@example.com`),
+      }),
+    },
+    "a token created": {
+      change: "createApiToken",
+      input: async (id) => ({ userId: (await user(`${id}@example.com`)).id, name: id }),
+      found: async (id) => ({ change: (await getPrisma().apiToken.count({ where: { name: id } })) > 0, record: await recorded("token.created", `"${id}"`) }),
+    },
+    "a token revoked": {
+      change: "revokeApiToken",
+      input: async (id) => ({ id: (await createApiToken({ ctx: cli, input: { userId: (await user(`${id}@example.com`)).id, name: id } })).record.id }),
+      found: async (id) => ({
+        change: (await getPrisma().apiToken.count({ where: { name: id, revokedAt: { not: null } } })) > 0,
+        record: await recorded("token.revoked", `"${id}"`),
+      }),
+    },
+  };
 
-const inProcess = { createUser, disableUser, createHost, deleteHost, createTeam, addMember, removeMember, createApiToken, revokeApiToken } as Record<string, (args: { ctx: typeof cli; input: never }) => Promise<unknown>>;
+const inProcess = { createUser, disableUser, createHost, deleteHost, createTeam, addMember, removeMember, createApiToken, revokeApiToken } as Record<
+  string,
+  (args: { ctx: typeof cli; input: never }) => Promise<unknown>
+>;
 
 describe("a process killed between a change and its audit record", () => {
   for (const [kind, { change, input, found }] of Object.entries(kinds)) {

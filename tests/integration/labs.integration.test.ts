@@ -73,8 +73,16 @@ async function fetchFrom(machine: Machine, host: string, port: number, socks?: s
 }
 
 /** An API call made from inside `machine`, so Warren sees that machine's address. */
-async function callFrom(machine: Machine, baseUrl: string, token: string, method: string, path: string): Promise<{ status: number; body: { allowedSources?: string[] } }> {
-  return JSON.parse(await execIn(ns(machine), nodeScript("api-process.ts", ["--url", baseUrl, "--token", token, "--method", method, "--path", path]), { cwd: REPO_ROOT }));
+async function callFrom(
+  machine: Machine,
+  baseUrl: string,
+  token: string,
+  method: string,
+  path: string,
+): Promise<{ status: number; body: { allowedSources?: string[] } }> {
+  return JSON.parse(
+    await execIn(ns(machine), nodeScript("api-process.ts", ["--url", baseUrl, "--token", token, "--method", method, "--path", path]), { cwd: REPO_ROOT }),
+  );
 }
 
 const served = (origin: OriginName) => ({ bytes: MIB, sha256: sha256Of.get(origin) });
@@ -115,7 +123,13 @@ async function buildNetwork(): Promise<string> {
   }
 }
 
-async function addHost(admin: ApiClient, name: string, sshd: SshdHandle, address: string, { targets = [] as string[], publicBinds = true } = {}): Promise<string> {
+async function addHost(
+  admin: ApiClient,
+  name: string,
+  sshd: SshdHandle,
+  address: string,
+  { targets = [] as string[], publicBinds = true } = {},
+): Promise<string> {
   // The labs listen beyond loopback and let the laptop in: both need the host's policy, as does a
   // remote tunnel to the bastion's own loopback (labs 3 and the GatewayPorts ones).
   const policy = { publicBinds, anySource: true, targets };
@@ -159,8 +173,13 @@ beforeAll(async () => {
     ...ORIGIN_NAMES.map(startOriginIn),
   ]);
   // Listening on every address of the bastion, so that machines other than the test's reach its API as themselves.
-  warren = await startWarren({ netns: ns("bastion"), host: apiAddress, env: { NODE_ENV: "production", HOST: "0.0.0.0", WARREN_LISTEN_ADDRESSES: `127.0.0.1,${BASTION},0.0.0.0` } });
-  for (const who of ["admin", "alice", "bob"]) await warren.createUser({ email: `${who}@example.com`, password: "correct horse battery", admin: who === "admin" });
+  warren = await startWarren({
+    netns: ns("bastion"),
+    host: apiAddress,
+    env: { NODE_ENV: "production", HOST: "0.0.0.0", WARREN_LISTEN_ADDRESSES: `127.0.0.1,${BASTION},0.0.0.0` },
+  });
+  for (const who of ["admin", "alice", "bob"])
+    await warren.createUser({ email: `${who}@example.com`, password: "correct horse battery", admin: who === "admin" });
   admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
   alice = apiClient(warren.url, await warren.createToken("alice@example.com"));
   bobToken = await warren.createToken("bob@example.com");
@@ -214,7 +233,12 @@ describe("the lab network", () => {
 
 describe("lab 1: -L to a service on the SSH host's own loopback", () => {
   it("serves the server's 127.0.0.1:80 on the bastion's laptop-facing address", async () => {
-    const tunnel = await openTunnel({ hostId: hostIds.server, kind: "local", listen: { address: BASTION, port: 28080 }, target: { host: "localhost", port: 80 } });
+    const tunnel = await openTunnel({
+      hostId: hostIds.server,
+      kind: "local",
+      listen: { address: BASTION, port: 28080 },
+      target: { host: "localhost", port: 80 },
+    });
     expect(tunnel).toMatchObject({ status: "active", statusReason: null });
     expect(tunnel.sshCommand).toBe(`ssh -N -L ${BASTION}:28080:localhost:80 ${server.username}@${SERVER}`);
     // "localhost" is the server's, not the bastion's (which serves another payload).
@@ -295,7 +319,10 @@ describe("-R 127.0.0.1 on a host whose sshd has GatewayPorts yes", () => {
   });
 
   it("stays on loopback with GatewayPorts clientspecified, which still honours 0.0.0.0", async () => {
-    const [onLoopback, onEvery] = [await openTunnel({ hostId: hostIds.gatewayCs, ...loopback(8085) }), await openTunnel({ hostId: hostIds.gatewayCs, kind: "remote", listen: { address: "0.0.0.0", port: 8086 }, target })];
+    const [onLoopback, onEvery] = [
+      await openTunnel({ hostId: hostIds.gatewayCs, ...loopback(8085) }),
+      await openTunnel({ hostId: hostIds.gatewayCs, kind: "remote", listen: { address: "0.0.0.0", port: 8086 }, target }),
+    ];
     expect(onLoopback).toMatchObject({ status: "active", statusReason: null });
     expect(onEvery).toMatchObject({ status: "active", statusReason: null });
     const [fromLaptop, fromGatewayItself, publicOne] = await Promise.all([
@@ -312,7 +339,12 @@ describe("-R 127.0.0.1 on a host whose sshd has GatewayPorts yes", () => {
 
 describe("lab 4: -R exposing a server on the bastion's private network", () => {
   it("serves the server's 10.77.2.2:80 on the gateway's public side", async () => {
-    const tunnel = await openTunnel({ hostId: hostIds.gateway, kind: "remote", listen: { address: "0.0.0.0", port: 8082 }, target: { host: SERVER, port: 80 } });
+    const tunnel = await openTunnel({
+      hostId: hostIds.gateway,
+      kind: "remote",
+      listen: { address: "0.0.0.0", port: 8082 },
+      target: { host: SERVER, port: 80 },
+    });
     expect(tunnel).toMatchObject({ status: "active", statusReason: null });
     expect(tunnel.sshCommand).toBe(`ssh -N -R 0.0.0.0:8082:${SERVER}:80 ${gateway.username}@${GATEWAY}`);
     expect(await fetchFrom("laptop", GATEWAY_PUBLIC, 8082)).toEqual(served("serverLan"));
@@ -336,14 +368,16 @@ describe("-D: a SOCKS5 proxy on the bastion, out through the SSH host", () => {
 describe("a tunnel shared with a team, joined from another machine", () => {
   it("lets in exactly the address the teammate joined from, until the owner removes them", async () => {
     // Alice (on the laptop) shares a tunnel with her team; Bob works from the gateway machine, 10.77.3.2 as the bastion sees it.
-    const tunnel = (await alice.post<Tunnel & { allowedSources: string[] }>("/tunnels", {
-      hostId: hostIds.server,
-      kind: "local",
-      listen: { address: "0.0.0.0", port: 28090 },
-      target: { host: PRIVATE, port: 80 },
-      allowedSources: ["10.77.1.2/32"],
-      teamId,
-    })).body;
+    const tunnel = (
+      await alice.post<Tunnel & { allowedSources: string[] }>("/tunnels", {
+        hostId: hostIds.server,
+        kind: "local",
+        listen: { address: "0.0.0.0", port: 28090 },
+        target: { host: PRIVATE, port: 80 },
+        allowedSources: ["10.77.1.2/32"],
+        teamId,
+      })
+    ).body;
     expect(tunnel.status).toBe("active");
     const bobFetch = () => fetchFrom("gateway", "10.77.3.1", 28090);
     const nothingServed = (outcome: FetchOutcome) => "error" in outcome || outcome.bytes === 0;

@@ -21,7 +21,15 @@ const password = "correct horse battery";
 const GLOBAL_CEILING = 5;
 
 async function addHost(name: string, policy: object): Promise<string> {
-  const created = await admin.post<Host>("/hosts", { name, address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, hostKeyFingerprint: sshd.hostKeyFingerprint, policy });
+  const created = await admin.post<Host>("/hosts", {
+    name,
+    address: sshd.host,
+    port: sshd.port,
+    username: sshd.username,
+    privateKey: sshd.privateKey,
+    hostKeyFingerprint: sshd.hostKeyFingerprint,
+    policy,
+  });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   return created.body.id;
 }
@@ -40,7 +48,9 @@ async function allPages<K extends "tunnels" | "requests">(client: ApiClient, pat
   let pages = 0;
   let cursor: string | null = null;
   do {
-    const response: { status: number; body: Page<K> } = await client.get<Page<K>>(`${path}${path.includes("?") ? "&" : "?"}limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`);
+    const response: { status: number; body: Page<K> } = await client.get<Page<K>>(
+      `${path}${path.includes("?") ? "&" : "?"}limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`,
+    );
     expect(response.status).toBe(200);
     expect(response.body[key].length).toBeLessThanOrEqual(limit);
     items.push(...response.body[key]);
@@ -71,7 +81,11 @@ describe("a host's per-user limits", () => {
   it("are part of its policy, with defaults, and refuse bad values naming the field", async () => {
     const spare = (await admin.get<Host>(`/hosts/${hosts.spare}`)).body;
     expect(spare.policy).toMatchObject({ maxOpenPerUser: 10, maxPendingPerUser: 5 });
-    for (const [field, value] of [["maxOpenPerUser", 0], ["maxPendingPerUser", 1.5], ["maxOpenPerUser", 1001]] as const) {
+    for (const [field, value] of [
+      ["maxOpenPerUser", 0],
+      ["maxPendingPerUser", 1.5],
+      ["maxOpenPerUser", 1001],
+    ] as const) {
       const bad = await admin.patch<ApiErrorBody>(`/hosts/${hosts.spare}`, { policy: { [field]: value } });
       expect(bad.status).toBe(422);
       expect(bad.body.error.field).toBe(`policy.${field}`);
@@ -143,7 +157,11 @@ describe("the lists", () => {
     const tunnels = await allPages(admin, "/tunnels", "tunnels", 4);
     expect(tunnels.pages).toBe(2);
     expect(tunnels.ids).toEqual([...requested].reverse()); // newest first
-    for (const [query, field] of [["limit=0", "limit"], ["limit=201", "limit"], ["cursor=nope", "cursor"]] as const) {
+    for (const [query, field] of [
+      ["limit=0", "limit"],
+      ["limit=201", "limit"],
+      ["cursor=nope", "cursor"],
+    ] as const) {
       const bad = await admin.get<ApiErrorBody>(`/approvals?${query}`);
       expect(bad.status).toBe(422);
       expect(bad.body.error.field).toBe(field);

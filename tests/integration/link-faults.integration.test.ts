@@ -141,10 +141,20 @@ describe("sshd killed in the middle of a transfer", () => {
       const hostId = await addHost("loopback", loopbackSshd, loopbackSshd.host);
       const tunnel = await openLocal(hostId, (target.address() as net.AddressInfo).port);
       const download = await stalledDownload(tunnel.port);
-      await waitFor(() => tunnelState(tunnel.id), (t) => t.connections === 1, 10_000, "the download in flight");
+      await waitFor(
+        () => tunnelState(tunnel.id),
+        (t) => t.connections === 1,
+        10_000,
+        "the download in flight",
+      );
 
       await loopbackSshd.kill();
-      await waitFor(async () => statusesOf(tunnel.id), (s) => s.includes("reconnecting"), 30_000, "a reconnecting event on alice's socket");
+      await waitFor(
+        async () => statusesOf(tunnel.id),
+        (s) => s.includes("reconnecting"),
+        30_000,
+        "a reconnecting event on alice's socket",
+      );
       download.resume();
       await download.closed; // not left hanging
       const down = await tunnelState(tunnel.id);
@@ -152,7 +162,12 @@ describe("sshd killed in the middle of a transfer", () => {
       expect(down.statusReason).toContain("loopback");
 
       await loopbackSshd.restart();
-      await waitFor(async () => statusesOf(tunnel.id), (s) => s.at(-1) === "active", 60_000, "an active event after sshd returned");
+      await waitFor(
+        async () => statusesOf(tunnel.id),
+        (s) => s.at(-1) === "active",
+        60_000,
+        "an active event after sshd returned",
+      );
       expect(statusesOf(tunnel.id)).toEqual(["active", "reconnecting", "active"]);
       const again = await stalledDownload(tunnel.port);
       expect(again.received()).toBeGreaterThan(0);
@@ -174,14 +189,24 @@ describe("the cable between the bastion and the host cut and restored", () => {
 
     await ip("-n", HOST_NS, "link", "set", "to-bastion", "down");
     // ssh2 keepalives every 10 s, three missed: well within 90 s.
-    await waitFor(async () => statusesOf(tunnel.id), (s) => s.includes("reconnecting"), 90_000, "a reconnecting event on alice's socket");
+    await waitFor(
+      async () => statusesOf(tunnel.id),
+      (s) => s.includes("reconnecting"),
+      90_000,
+      "a reconnecting event on alice's socket",
+    );
     download.resume();
     await download.closed;
     expect(download.received()).toBeLessThan(ORIGIN_SIZE);
     expect((await tunnelState(tunnel.id)).status).toBe("reconnecting");
 
     await ip("-n", HOST_NS, "link", "set", "to-bastion", "up");
-    await waitFor(async () => statusesOf(tunnel.id), (s) => s.at(-1) === "active", 90_000, "an active event after the cable was restored");
+    await waitFor(
+      async () => statusesOf(tunnel.id),
+      (s) => s.at(-1) === "active",
+      90_000,
+      "an active event after the cable was restored",
+    );
     expect(statusesOf(tunnel.id)).toEqual(["active", "reconnecting", "active"]);
     expect(sha256(await fetchAll("127.0.0.1", tunnel.port))).toBe(originSha256);
     expect((await fetch(`${warren.url}/api/v1/health`)).status).toBe(200);

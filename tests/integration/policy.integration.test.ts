@@ -48,7 +48,18 @@ afterAll(async () => {
 
 describe("a host's policy", () => {
   it("is stored and answered as one object, and only admins change it", async () => {
-    expect(host.policy).toEqual({ kinds: ["local", "dynamic"], targets: ["127.0.0.1/32"], ports: [String(origin.port)], publicBinds: false, anySource: false, approval: false, defaultTtlMinutes: 60, maxTtlMinutes: 120, maxOpenPerUser: 10, maxPendingPerUser: 5 });
+    expect(host.policy).toEqual({
+      kinds: ["local", "dynamic"],
+      targets: ["127.0.0.1/32"],
+      ports: [String(origin.port)],
+      publicBinds: false,
+      anySource: false,
+      approval: false,
+      defaultTtlMinutes: 60,
+      maxTtlMinutes: 120,
+      maxOpenPerUser: 10,
+      maxPendingPerUser: 5,
+    });
     expect((await alice.patch(`/hosts/${host.id}`, { policy: { kinds: ["remote"] } })).status).toBe(403);
     const bad = await admin.patch<ApiErrorBody>(`/hosts/${host.id}`, { policy: { ports: ["70000"] } });
     expect(bad.status).toBe(422);
@@ -130,7 +141,8 @@ describe("a host's policy", () => {
 
   it("lets the owner extend a tunnel within the host's maximum, and an admin close it with a reason the owner sees", async () => {
     const port = await freePortInRange();
-    const tunnel = (await alice.post<{ id: string; expiresAt: string }>("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port }, ttlMinutes: 5 })).body;
+    const tunnel = (await alice.post<{ id: string; expiresAt: string }>("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port }, ttlMinutes: 5 }))
+      .body;
     const tooLong = await alice.post<ApiErrorBody>(`/tunnels/${tunnel.id}/extend`, { ttlMinutes: 121 });
     expect(tooLong.status).toBe(422);
     expect(tooLong.body.error).toMatchObject({ field: "ttlMinutes", message: "must be at most 120 minutes on db-1" });
@@ -157,16 +169,36 @@ describe("a changed policy reaches the tunnels already open", () => {
     await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
     const holderPort = (holder.address() as net.AddressInfo).port;
     await admin.patch(`/hosts/${host.id}`, {
-      policy: { kinds: ["local", "dynamic"], targets: ["127.0.0.1/32"], ports: [String(origin.port), String(holderPort)], publicBinds: false, anySource: false, maxTtlMinutes: 120 },
+      policy: {
+        kinds: ["local", "dynamic"],
+        targets: ["127.0.0.1/32"],
+        ports: [String(origin.port), String(holderPort)],
+        publicBinds: false,
+        anySource: false,
+        maxTtlMinutes: 120,
+      },
     });
     const socksPort = await freePortInRange(20000, 24999);
     const localPort = await freePortInRange(25000, 29999);
     const socks = (await alice.post<Tunnel>("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port: socksPort }, ttlMinutes: 120 })).body;
-    const local = (await alice.post<Tunnel>("/tunnels", { hostId: host.id, kind: "local", listen: { port: localPort }, target: { host: "127.0.0.1", port: origin.port }, ttlMinutes: 120 })).body;
+    const local = (
+      await alice.post<Tunnel>("/tunnels", {
+        hostId: host.id,
+        kind: "local",
+        listen: { port: localPort },
+        target: { host: "127.0.0.1", port: origin.port },
+        ttlMinutes: 120,
+      })
+    ).body;
     expect([socks.status, local.status]).toEqual(["active", "active"]);
     expect((await socksFetch(socksPort, "127.0.0.1", origin.port)).reply).toBe(0);
     const held = socksFetch(socksPort, "127.0.0.1", holderPort); // settles when the connection closes
-    await waitFor(() => alice.get<{ connections: number }>(`/tunnels/${socks.id}`).then((r) => r.body.connections), (open) => open === 1, 10_000, "the held connection");
+    await waitFor(
+      () => alice.get<{ connections: number }>(`/tunnels/${socks.id}`).then((r) => r.body.connections),
+      (open) => open === 1,
+      10_000,
+      "the held connection",
+    );
 
     const changed = await admin.patch(`/hosts/${host.id}`, { policy: { kinds: ["dynamic"], targets: ["10.0.0.0/8"], maxTtlMinutes: 30 } });
     expect(changed.status).toBe(200);
@@ -202,9 +234,19 @@ describe("a changed policy reaches the tunnels already open", () => {
   });
 
   it("re-checks everything a request is checked against when a tunnel is extended, even after a change made outside the API", async () => {
-    await admin.patch(`/hosts/${host.id}`, { policy: { kinds: ["local", "dynamic"], targets: ["127.0.0.1/32"], ports: [String(origin.port)], maxTtlMinutes: 120 } });
+    await admin.patch(`/hosts/${host.id}`, {
+      policy: { kinds: ["local", "dynamic"], targets: ["127.0.0.1/32"], ports: [String(origin.port)], maxTtlMinutes: 120 },
+    });
     const port = await freePortInRange();
-    const local = (await alice.post<Tunnel>("/tunnels", { hostId: host.id, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port }, ttlMinutes: 30 })).body;
+    const local = (
+      await alice.post<Tunnel>("/tunnels", {
+        hostId: host.id,
+        kind: "local",
+        listen: { port },
+        target: { host: "127.0.0.1", port: origin.port },
+        ttlMinutes: 30,
+      })
+    ).body;
     expect(local.status).toBe("active");
     // Another process (a restore, a script) narrows the policy in the database: no reapplication reaches the open tunnel.
     const raw = new Database(path.join(warren.dataDir, "warren.db"));
@@ -212,7 +254,11 @@ describe("a changed policy reaches the tunnels already open", () => {
     raw.close();
     const extend = await alice.post<ApiErrorBody>(`/tunnels/${local.id}/extend`, { ttlMinutes: 60 });
     expect(extend.status).toBe(403);
-    expect(extend.body.error).toEqual({ code: "forbidden", field: "kind", message: "db-1's policy no longer allows this tunnel: db-1 does not allow local tunnels" });
+    expect(extend.body.error).toEqual({
+      code: "forbidden",
+      field: "kind",
+      message: "db-1's policy no longer allows this tunnel: db-1 does not allow local tunnels",
+    });
     await alice.delete(`/tunnels/${local.id}`);
   });
 });

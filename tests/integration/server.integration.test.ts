@@ -155,7 +155,10 @@ describe("start-up configuration", () => {
     [{ WARREN_SECRET_KEY: "short" }, "warren: WARREN_SECRET_KEY: must be 32 bytes"],
     [{ DATABASE_URL: "mysql://db" }, "warren: DATABASE_URL: only SQLite file: URLs are supported"],
     [{ WARREN_TRUSTED_PROXY_HEADER: "x-forwarded-for" }, "warren: WARREN_TRUSTED_PROXY_HEADER: needs WARREN_TRUSTED_PROXIES"],
-    [{ WARREN_TRUSTED_PROXY_HEADER: "x-forwarded-for", WARREN_TRUSTED_PROXIES: "proxy.lan" }, "warren: WARREN_TRUSTED_PROXIES: must be an IP address or CIDR range"],
+    [
+      { WARREN_TRUSTED_PROXY_HEADER: "x-forwarded-for", WARREN_TRUSTED_PROXIES: "proxy.lan" },
+      "warren: WARREN_TRUSTED_PROXIES: must be an IP address or CIDR range",
+    ],
   ])("stops with one line naming a bad setting (%o)", async (env, line) => {
     const result = await runProcess(["server/index.ts"], { ...warren.env, ...env });
     expect(result.code).toBe(1);

@@ -61,7 +61,10 @@ describe("a session cookie", () => {
   it("opens no socket once signed out", async () => {
     const csrf = await fetch(`${warren.url}/api/auth/csrf`, { headers: { cookie } });
     const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-    const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const csrfCookie = csrf.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     await fetch(`${warren.url}/api/auth/signout`, {
       method: "POST",
       redirect: "manual",

@@ -48,7 +48,8 @@ beforeAll(async () => {
   teamId = (await admin.post<{ id: string }>("/teams", { name: "payments", ownerEmail: "owner@example.com" })).body.id;
   await admin.post(`/teams/${teamId}/members`, { email: "member@example.com" });
   host = async (name: string, extra: Record<string, unknown>) =>
-    (await admin.post<{ id: string }>("/hosts", { name, address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, ...extra })).body.id;
+    (await admin.post<{ id: string }>("/hosts", { name, address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, ...extra }))
+      .body.id;
   teamHost = await host("payments-1", { teamIds: [teamId] });
   approvalHost = await host("payments-db", { teamIds: [teamId], policy: { approval: true } });
   openHost = await host("shared-1", {});
@@ -60,7 +61,13 @@ afterAll(async () => {
 });
 
 async function request(client: ApiClient, hostId: string, extra: Record<string, unknown> = {}) {
-  const response = await client.post<Tunnel>("/tunnels", { kind: "local", hostId, listen: { port: await freePortInRange() }, target: { host: "127.0.0.1", port: echo.port }, ...extra });
+  const response = await client.post<Tunnel>("/tunnels", {
+    kind: "local",
+    hostId,
+    listen: { port: await freePortInRange() },
+    target: { host: "127.0.0.1", port: echo.port },
+    ...extra,
+  });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body;
 }
@@ -95,7 +102,9 @@ function connect(port: number): Promise<net.Socket | null> {
 
 describe("teams from the CLI", () => {
   it("are created with an owner and gain members, audited as the CLI", async () => {
-    expect((await warren.cli(["team", "create", "--name", "ops", "--owner", "owner@example.com"])).stdout).toMatch(/^created team ops \(\w+\) owned by owner@example.com/);
+    expect((await warren.cli(["team", "create", "--name", "ops", "--owner", "owner@example.com"])).stdout).toMatch(
+      /^created team ops \(\w+\) owned by owner@example.com/,
+    );
     expect((await warren.cli(["team", "add", "--team", "ops", "--email", "member@example.com"])).stdout).toBe("added member@example.com to ops as member\n");
     const missing = await warren.cli(["team", "add", "--team", "nope", "--email", "member@example.com"]);
     expect({ code: missing.code, stderr: missing.stderr }).toEqual({ code: 1, stderr: "warren: no team named nope\n" });
@@ -130,7 +139,12 @@ describe("a shared tunnel", () => {
     expect(await connect(tunnel.listen.port)).toBeNull();
     expect((await read(tunnel.id)).allowedSources).toEqual(["127.0.0.2/32"]);
 
-    const actions = await waitFor(() => audit(tunnel.id), (a) => a.filter((x) => x === "connection.refused").length === 2, 10_000, "two refusals audited");
+    const actions = await waitFor(
+      () => audit(tunnel.id),
+      (a) => a.filter((x) => x === "connection.refused").length === 2,
+      10_000,
+      "two refusals audited",
+    );
     expect(actions).toEqual(expect.arrayContaining(["tunnel.joined", "tunnel.participant_removed", "connection.accepted", "connection.closed"]));
   });
 
@@ -189,7 +203,12 @@ describe("a shared tunnel", () => {
   it("answers a port conflict naming the tunnel in the way only to those who may see it", async () => {
     const theirs = await request(member, teamHost);
     const again = (client: ApiClient) =>
-      client.post<{ error: { code: string; field: string; message: string } }>("/tunnels", { kind: "local", hostId: teamHost, listen: { port: theirs.listen.port }, target: { host: "127.0.0.1", port: echo.port } });
+      client.post<{ error: { code: string; field: string; message: string } }>("/tunnels", {
+        kind: "local",
+        hostId: teamHost,
+        listen: { port: theirs.listen.port },
+        target: { host: "127.0.0.1", port: echo.port },
+      });
     const foreign = await again(owner);
     expect(foreign.status).toBe(409);
     expect(foreign.body.error).toEqual({ code: "conflict", field: "listen.port", message: `port ${theirs.listen.port} is already in use on the bastion` });
@@ -204,7 +223,12 @@ describe("a shared tunnel", () => {
     const memberId = users.find((u) => u.email === "member@example.com")!.id;
     expect((await owner.delete(`/teams/${teamId}/members/${memberId}`)).status).toBe(200);
 
-    const closed = await waitFor(() => read(onTeamHost.id), (t) => t.status === "closed", 10_000, "closed");
+    const closed = await waitFor(
+      () => read(onTeamHost.id),
+      (t) => t.status === "closed",
+      10_000,
+      "closed",
+    );
     expect(closed.statusReason).toBe("member@example.com left payments: member@example.com may no longer use payments-1");
     expect(await read(shared.id)).toMatchObject({ status: "active", teamId: null });
     expect((await owner.get(`/tunnels/${shared.id}`)).status).toBe(404);
@@ -221,7 +245,12 @@ describe("a host that needs approval", () => {
 
     const approved = await owner.post<Tunnel>(`/tunnels/${pending.id}/approve`, { reason: "incident 42" });
     expect(approved.status).toBe(200);
-    const active = await waitFor(() => read(pending.id), (t) => t.status === "active", 15_000, "active");
+    const active = await waitFor(
+      () => read(pending.id),
+      (t) => t.status === "active",
+      15_000,
+      "active",
+    );
     expect(Date.parse(active.expiresAt) - Date.now()).toBeGreaterThan(29 * 60_000);
     const socket = await connect(pending.listen.port);
     expect(socket).not.toBeNull();
@@ -244,7 +273,14 @@ describe("a host that needs approval", () => {
     expect(denied.body.extensionRequest).toBeNull();
     expect(denied.body.expiresAt).toBe(extended.body.expiresAt);
     expect(await audit(pending.id)).toEqual(
-      expect.arrayContaining(["tunnel.requested", "tunnel.approved", "tunnel.opened", "tunnel.extension_requested", "tunnel.extended", "tunnel.extension_denied"]),
+      expect.arrayContaining([
+        "tunnel.requested",
+        "tunnel.approved",
+        "tunnel.opened",
+        "tunnel.extension_requested",
+        "tunnel.extended",
+        "tunnel.extension_denied",
+      ]),
     );
     await member.delete(`/tunnels/${pending.id}`);
   });
@@ -264,7 +300,10 @@ describe("a host that needs approval", () => {
     await admin.patch(`/hosts/${approvalHost}`, { policy: { maxTtlMinutes: 60 } });
     expect(await read(pending.id)).toMatchObject({ status: "pending_approval", ttlMinutes: 60 });
     await admin.patch(`/hosts/${approvalHost}`, { policy: { kinds: ["dynamic"] } });
-    expect(await read(pending.id)).toMatchObject({ status: "denied", statusReason: "denied: payments-db's policy no longer allows it: payments-db does not allow local tunnels" });
+    expect(await read(pending.id)).toMatchObject({
+      status: "denied",
+      statusReason: "denied: payments-db's policy no longer allows it: payments-db does not allow local tunnels",
+    });
     expect(await audit(pending.id)).toContain("tunnel.denied");
     await admin.patch(`/hosts/${approvalHost}`, { policy: { maxTtlMinutes: 1440, kinds: ["local", "remote", "dynamic"] } });
   });
@@ -279,7 +318,6 @@ describe("a host that needs approval", () => {
     expect(await read(pending.id)).toMatchObject({ status: "closed", statusReason: "its owner leaver@example.com was disabled" });
     expect((await owner.get<{ requests: { id: string }[] }>("/approvals")).body.requests.map((r) => r.id)).not.toContain(pending.id);
   });
-
 });
 
 describe("with a short approval timeout", () => {
@@ -294,13 +332,27 @@ describe("with a short approval timeout", () => {
     for (const who of ["boss", "dev"]) await impatient.createUser({ email: `${who}@example.com`, password, admin: who === "boss" });
     const boss = apiClient(impatient.url, await impatient.createToken("boss@example.com"));
     const dev = apiClient(impatient.url, await impatient.createToken("dev@example.com"));
-    const host = (await boss.post<{ id: string }>("/hosts", { name: "guarded", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, policy: { approval: true } })).body.id;
+    const host = (
+      await boss.post<{ id: string }>("/hosts", {
+        name: "guarded",
+        address: sshd.host,
+        port: sshd.port,
+        username: sshd.username,
+        privateKey: sshd.privateKey,
+        policy: { approval: true },
+      })
+    ).body.id;
     const get = async (id: string) => (await boss.get<Tunnel>(`/tunnels/${id}`)).body;
     const actions = async (id: string) => (await boss.get<AuditEvents>(`/audit?tunnelId=${id}`)).body.events.map((e) => e.action).sort();
     const within = (TIMEOUT_SECONDS + 15) * 1000; // the engine looks every few seconds
 
     const unanswered = (await dev.post<Tunnel>("/tunnels", { kind: "dynamic", hostId: host, listen: { port: await freePortInRange() } })).body;
-    const expired = await waitFor(() => get(unanswered.id), (t) => t.status === "expired", within, "request expired");
+    const expired = await waitFor(
+      () => get(unanswered.id),
+      (t) => t.status === "expired",
+      within,
+      "request expired",
+    );
     expect(expired.statusReason).toBe("nobody approved the request in time");
     expect(await actions(unanswered.id)).toEqual(["tunnel.expired", "tunnel.requested"]);
     expect((await boss.post(`/tunnels/${unanswered.id}/approve`)).status).toBe(409); // nothing waits any more
@@ -309,7 +361,12 @@ describe("with a short approval timeout", () => {
     await boss.post(`/tunnels/${approved.id}/approve`);
     const asked = (await dev.post<Tunnel>(`/tunnels/${approved.id}/extend`, { ttlMinutes: 90 })).body;
     expect(asked.extensionRequest?.minutes).toBe(90);
-    const lapsed = await waitFor(() => get(approved.id), (t) => t.extensionRequest === null, within, "extension request expired");
+    const lapsed = await waitFor(
+      () => get(approved.id),
+      (t) => t.extensionRequest === null,
+      within,
+      "extension request expired",
+    );
     expect(lapsed.expiresAt).toBe(asked.expiresAt);
     expect(await actions(approved.id)).toContain("tunnel.extension_expired");
     await dev.delete(`/tunnels/${approved.id}`);

@@ -47,7 +47,12 @@ async function aliceHearsHerTunnel(sink: Received[]) {
   const before = sink.length;
   const body = await fetchAll("127.0.0.1", aliceTunnel.port);
   expect(createHash("sha256").update(body).digest("hex")).toBe(origin.sha256);
-  await waitFor(async () => sink.slice(before), (events) => events.some((e) => e.event === "tunnel:stats" && e.payload.tunnelId === aliceTunnel.id), 10_000, "alice's stats event");
+  await waitFor(
+    async () => sink.slice(before),
+    (events) => events.some((e) => e.event === "tunnel:stats" && e.payload.tunnelId === aliceTunnel.id),
+    10_000,
+    "alice's stats event",
+  );
 }
 
 beforeAll(async () => {
@@ -60,9 +65,16 @@ beforeAll(async () => {
   aliceToken = await warren.createToken("alice@example.com");
   malloryToken = await warren.createToken("mallory@example.com");
   alice = apiClient(warren.url, aliceToken);
-  hostId = (await admin.post<{ id: string }>("/hosts", { name: "lab", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey })).body.id;
+  hostId = (
+    await admin.post<{ id: string }>("/hosts", { name: "lab", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey })
+  ).body.id;
   const port = await freePortInRange();
-  const created = await alice.post<{ id: string; ownerId: string }>("/tunnels", { hostId, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port } });
+  const created = await alice.post<{ id: string; ownerId: string }>("/tunnels", {
+    hostId,
+    kind: "local",
+    listen: { port },
+    target: { host: "127.0.0.1", port: origin.port },
+  });
   aliceTunnel = { id: created.body.id, port };
   aliceId = created.body.ownerId;
 });
@@ -75,7 +87,21 @@ afterAll(async () => {
 // Names a client might try: Warren's own events, room and subscription
 // guesses, socket.io's reserved names, and anything at all.
 const eventNameArb = fc.oneof(
-  fc.constantFrom("tunnel:status", "tunnel:stats", "audit:new", "session:ended", "tunnel:subscribe", "join", "subscribe", "room", "admin", "__proto__", "constructor", "disconnecting", "newListener"),
+  fc.constantFrom(
+    "tunnel:status",
+    "tunnel:stats",
+    "audit:new",
+    "session:ended",
+    "tunnel:subscribe",
+    "join",
+    "subscribe",
+    "room",
+    "admin",
+    "__proto__",
+    "constructor",
+    "disconnecting",
+    "newListener",
+  ),
   fc.string({ maxLength: 40 }),
 );
 const idsArb = () => fc.constantFrom(aliceTunnel.id, aliceId, `user:${aliceId}`, "admin", hostId, "../../", "' OR 1=1 --");
@@ -115,18 +141,38 @@ describe("a client sending what the server never asked for", () => {
   it("undecodable socket.io packets and an oversized frame cost only the sender its own socket", async () => {
     const aliceHeard: Received[] = [];
     const aliceSocket = await connect(aliceToken, aliceHeard);
-    const garbage = ["", "4", "42", "42[", '42["x"', "4{}", "49", "45-[]", "451-", '451-["e",{"_placeholder":true,"num":99}]', "99", "0", "1", "2", '40{"token":1}', "\u0000\uffff", "4".repeat(10_000)];
+    const garbage = [
+      "",
+      "4",
+      "42",
+      "42[",
+      '42["x"',
+      "4{}",
+      "49",
+      "45-[]",
+      "451-",
+      '451-["e",{"_placeholder":true,"num":99}]',
+      "99",
+      "0",
+      "1",
+      "2",
+      '40{"token":1}',
+      "\u0000\uffff",
+      "4".repeat(10_000),
+    ];
     try {
-      for (const packet of [...garbage, "4" + "x".repeat(2_000_000)]) {
+      for (const packet of [...garbage, `4${"x".repeat(2_000_000)}`]) {
         const mallory = await connect(malloryToken);
         const gone = new Promise<string>((resolve) => mallory.once("disconnect", (reason) => resolve(reason)));
         // Straight into the engine.io transport, past socket.io-client's encoder.
         (mallory.io.engine as unknown as { write(data: string): void }).write(packet);
         // Every one of them is either dropped by the server's decoder (closing
         // the sender's connection) or ignored; a ping round trip tells which.
-        const outcome = await Promise.race([gone, new Promise<string>((resolve) => mallory.emit("ping-check", () => resolve("answered")))].concat(
-          new Promise<string>((resolve) => setTimeout(() => resolve(mallory.connected ? "ignored" : "closed"), 2_000)),
-        ));
+        const outcome = await Promise.race(
+          [gone, new Promise<string>((resolve) => mallory.emit("ping-check", () => resolve("answered")))].concat(
+            new Promise<string>((resolve) => setTimeout(() => resolve(mallory.connected ? "ignored" : "closed"), 2_000)),
+          ),
+        );
         expect(outcome).not.toBe("answered");
         mallory.close();
       }
@@ -145,7 +191,12 @@ describe("a client sending what the server never asked for", () => {
     const aliceSocket = await connect(aliceToken, aliceHeard);
     const sockets = await Promise.all(
       [{ userId: aliceId }, { room: `user:${aliceId}` }, { rooms: ["admin"] }, { role: "admin" }].map(async (extra) => {
-        const socket = io(warren.url, { auth: { token: malloryToken, ...extra }, query: { ...extra, userId: aliceId }, transports: ["websocket"], reconnection: false });
+        const socket = io(warren.url, {
+          auth: { token: malloryToken, ...extra },
+          query: { ...extra, userId: aliceId },
+          transports: ["websocket"],
+          reconnection: false,
+        });
         socket.onAny((event: string, payload: Received["payload"]) => heard.push({ event, payload }));
         await new Promise<void>((resolve, reject) => {
           socket.once("connect", resolve);
@@ -179,7 +230,9 @@ describe("a client opening many sockets or flooding one", () => {
     try {
       const outcomes = results.map((r) => r.outcome);
       expect(outcomes.filter((o) => o === "connected")).toHaveLength(SOCKETS_PER_USER);
-      expect(new Set(outcomes.filter((o) => o !== "connected"))).toEqual(new Set([`too many live connections: at most ${SOCKETS_PER_USER} per user; close other Warren tabs or scripts`]));
+      expect(new Set(outcomes.filter((o) => o !== "connected"))).toEqual(
+        new Set([`too many live connections: at most ${SOCKETS_PER_USER} per user; close other Warren tabs or scripts`]),
+      );
       expect((await fetch(`${warren.url}/api/v1/health`)).status).toBe(200);
       // Another user is not affected, and a closed socket frees its place.
       (await connect(aliceToken)).close();
@@ -233,7 +286,10 @@ describe("a client opening many sockets or flooding one", () => {
     const ended = doomed.map((socket) => new Promise<string>((resolve) => socket.once("session:ended", (event: { reason: string }) => resolve(event.reason))));
     try {
       const list = await warren.cli(["token", "list", "--email", "mallory@example.com"]);
-      const id = list.stdout.split("\n").find((line) => token.startsWith(line.split(/\s+/)[1]?.replace("…", "") || "-"))?.split(/\s+/)[0];
+      const id = list.stdout
+        .split("\n")
+        .find((line) => token.startsWith(line.split(/\s+/)[1]?.replace("…", "") || "-"))
+        ?.split(/\s+/)[0];
       expect((await warren.cli(["token", "revoke", "--id", id!])).code).toBe(0);
       expect(await Promise.all(ended)).toEqual(doomed.map(() => "your session has ended"));
       expect(kept.connected).toBe(true);

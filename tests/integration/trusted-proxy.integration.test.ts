@@ -46,11 +46,18 @@ afterAll(async () => {
 /** The owner joins a fresh tunnel shared with the team, from `from` with `forwarded` as X-Forwarded-For. */
 async function join(from: string, forwarded: string) {
   const created = await member.post<Tunnel>("/tunnels", {
-    kind: "local", hostId, teamId, listen: { port: await freePortInRange() }, target: { host: "127.0.0.1", port: 9 }, allowedSources: ["127.0.0.9/32"],
+    kind: "local",
+    hostId,
+    teamId,
+    listen: { port: await freePortInRange() },
+    target: { host: "127.0.0.1", port: 9 },
+    allowedSources: ["127.0.0.9/32"],
   });
   expect(created.status).toBe(201);
   const answer = await httpFrom(`${warren.url}/api/v1/tunnels/${created.body.id}/join`, {
-    method: "POST", from, headers: { authorization: `Bearer ${ownerToken}`, "x-forwarded-for": forwarded },
+    method: "POST",
+    from,
+    headers: { authorization: `Bearer ${ownerToken}`, "x-forwarded-for": forwarded },
   });
   const events = (await admin.get<AuditEvents>(`/audit?tunnelId=${created.body.id}`)).body.events;
   await member.delete(`/tunnels/${created.body.id}`);
@@ -85,11 +92,15 @@ describe("the proxy header", () => {
   // Thirty-odd sign-ins, each with a real argon2 check: minutes on a busy machine.
   it("cannot get a client around the sign-in limits by naming a new address each time", { timeout: 240_000 }, async () => {
     for (let i = 0; i < 30; i++) {
-      expect((await signInAttempt(warren.url, `nobody-${i}@example.com`, "guess", { from: "127.0.0.5", headers: { "x-forwarded-for": `203.0.113.${i}` } })).error).toBe("CredentialsSignin");
+      expect(
+        (await signInAttempt(warren.url, `nobody-${i}@example.com`, "guess", { from: "127.0.0.5", headers: { "x-forwarded-for": `203.0.113.${i}` } })).error,
+      ).toBe("CredentialsSignin");
     }
     const refused = await signInAttempt(warren.url, "owner@example.com", password, { from: "127.0.0.5", headers: { "x-forwarded-for": "203.0.113.200" } });
     expect(refused.error).toMatch(/^Too many failed sign-ins/);
     // Through the proxy, the client it names is counted, not the proxy.
-    expect((await signInAttempt(warren.url, "owner@example.com", password, { from: PROXY, headers: { "x-forwarded-for": "203.0.113.201" } })).session).toBeDefined();
+    expect(
+      (await signInAttempt(warren.url, "owner@example.com", password, { from: PROXY, headers: { "x-forwarded-for": "203.0.113.201" } })).session,
+    ).toBeDefined();
   });
 });

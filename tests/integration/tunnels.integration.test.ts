@@ -97,7 +97,12 @@ describe("hosts", () => {
     const missing = await admin.post<ApiErrorBody>("/hosts", { name: "x", address: "127.0.0.1", username: "root" });
     expect(missing.status).toBe(422);
     expect(missing.body.error.field).toBe("privateKey");
-    const garbage = await admin.post<ApiErrorBody>("/hosts", { name: "y", address: "127.0.0.1", username: "root", privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nnope\n-----END OPENSSH PRIVATE KEY-----" });
+    const garbage = await admin.post<ApiErrorBody>("/hosts", {
+      name: "y",
+      address: "127.0.0.1",
+      username: "root",
+      privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nnope\n-----END OPENSSH PRIVATE KEY-----",
+    });
     expect(garbage.status).toBe(422);
     expect(garbage.body.error.field).toBe("privateKey");
     const duplicate = await admin.post<ApiErrorBody>("/hosts", { name: "lab-sshd", address: "127.0.0.1", username: "root", generateKey: true });
@@ -129,7 +134,9 @@ describe("hosts", () => {
     const port = await freePort();
     const created = await admin.post<Host>("/hosts", { name: "nowhere", address: "127.0.0.1", port, username: "root", privateKey: sshd.privateKey });
     const test = await admin.post<{ ok: boolean; checks: { step: string; message: string }[] }>(`/hosts/${created.body.id}/test`);
-    expect(test.body.checks).toEqual([{ step: "network", ok: false, message: `nowhere (127.0.0.1:${port}) refused the connection: is sshd running on port ${port}?` }]);
+    expect(test.body.checks).toEqual([
+      { step: "network", ok: false, message: `nowhere (127.0.0.1:${port}) refused the connection: is sshd running on port ${port}?` },
+    ]);
   });
 });
 
@@ -141,7 +148,12 @@ describe("a local tunnel", () => {
     expect(tunnel.sshCommand).toBe(`ssh -N -L 127.0.0.1:${port}:127.0.0.1:${origin.port} -p ${sshd.port} ${sshd.username}@127.0.0.1`);
 
     expect(sha256(await fetchAll("127.0.0.1", port))).toBe(origin.sha256);
-    const counted = await waitFor(() => tunnelState(alice, tunnel.id), (t) => t.bytesIn >= origin.payload.length && t.connections === 0, 5_000, "counters");
+    const counted = await waitFor(
+      () => tunnelState(alice, tunnel.id),
+      (t) => t.bytesIn >= origin.payload.length && t.connections === 0,
+      5_000,
+      "counters",
+    );
     expect(counted).toMatchObject({ bytesIn: origin.payload.length, connectionsTotal: 1 });
 
     // Nobody else sees it.
@@ -162,7 +174,12 @@ describe("a local tunnel", () => {
     const squatter = net.createServer().listen(port, "127.0.0.1");
     await new Promise((resolve) => squatter.once("listening", resolve));
     try {
-      const response = await alice.post<ApiErrorBody>("/tunnels", { hostId, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port } });
+      const response = await alice.post<ApiErrorBody>("/tunnels", {
+        hostId,
+        kind: "local",
+        listen: { port },
+        target: { host: "127.0.0.1", port: origin.port },
+      });
       expect(response.status).toBe(409);
       expect(response.body.error).toMatchObject({ field: "listen.port", message: `port ${port} is already in use on the bastion` });
       const all = await alice.get<{ tunnels: Tunnel[] }>("/tunnels?status=all");
@@ -196,7 +213,7 @@ describe("a local tunnel", () => {
   });
 
   it("refuses a body that is not JSON with 400, and an unknown host with 422", async () => {
-    const raw = await fetch(`${warren.url}/api/v1/tunnels`, { method: "POST", headers: { authorization: (await tokenHeader()) }, body: "{nope" });
+    const raw = await fetch(`${warren.url}/api/v1/tunnels`, { method: "POST", headers: { authorization: await tokenHeader() }, body: "{nope" });
     expect(raw.status).toBe(400);
     const unknown = await alice.post<ApiErrorBody>("/tunnels", { hostId: "nope", kind: "dynamic", listen: { port: 20001 } });
     expect(unknown.status).toBe(422);
@@ -232,7 +249,12 @@ describe("a remote tunnel", () => {
     expect(tunnel.status).toBe("active");
     expect(tunnel.sshCommand).toContain(`-R 127.0.0.1:${port}:127.0.0.1:${origin.port}`);
     expect(sha256(await fetchAll("127.0.0.1", port))).toBe(origin.sha256);
-    await waitFor(() => tunnelState(alice, tunnel.id), (t) => t.bytesIn === origin.payload.length, 5_000, "remote counters");
+    await waitFor(
+      () => tunnelState(alice, tunnel.id),
+      (t) => t.bytesIn === origin.payload.length,
+      5_000,
+      "remote counters",
+    );
     await alice.delete(`/tunnels/${tunnel.id}`);
     await waitFor(() => refusesConnections(port), Boolean, 5_000, "remote listener gone");
   });
@@ -242,7 +264,12 @@ describe("a remote tunnel", () => {
     const squatter = net.createServer().listen(port, "127.0.0.1");
     await new Promise((resolve) => squatter.once("listening", resolve));
     try {
-      const response = await alice.post<ApiErrorBody>("/tunnels", { hostId, kind: "remote", listen: { address: "127.0.0.1", port }, target: { host: "127.0.0.1", port: origin.port } });
+      const response = await alice.post<ApiErrorBody>("/tunnels", {
+        hostId,
+        kind: "remote",
+        listen: { address: "127.0.0.1", port },
+        target: { host: "127.0.0.1", port: origin.port },
+      });
       expect(response.status).toBe(409);
       expect(response.body.error.message).toBe(
         `lab-sshd refused to listen on 127.0.0.1:${port}: the port may be in use there, or its sshd does not allow remote forwarding (AllowTcpForwarding)`,
@@ -328,7 +355,13 @@ describe("an sshd that forbids forwarding", () => {
   it("is named by the host test, and each refused connection says so", async () => {
     const strict = await startSshd({ allowTcpForwarding: "no" });
     try {
-      const created = await admin.post<Host>("/hosts", { name: "strict", address: strict.host, port: strict.port, username: strict.username, privateKey: strict.privateKey });
+      const created = await admin.post<Host>("/hosts", {
+        name: "strict",
+        address: strict.host,
+        port: strict.port,
+        username: strict.username,
+        privateKey: strict.privateKey,
+      });
       const test = await admin.post<{ ok: boolean; checks: { step: string; ok: boolean; message: string }[] }>(`/hosts/${created.body.id}/test`);
       expect(test.body.ok).toBe(false);
       expect(test.body.checks.at(-1)).toEqual({ step: "forwarding", ok: false, message: "strict's sshd does not allow TCP forwarding (AllowTcpForwarding)" });
@@ -360,7 +393,12 @@ describe("an sshd that forbids forwarding", () => {
 describe("allowed sources", () => {
   it("drop connections from outside the tunnel's CIDRs and record why", async () => {
     const port = await freePortInRange();
-    const tunnel = await openTunnel(alice, { kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port }, allowedSources: ["127.0.0.2/32"] });
+    const tunnel = await openTunnel(alice, {
+      kind: "local",
+      listen: { port },
+      target: { host: "127.0.0.1", port: origin.port },
+      allowedSources: ["127.0.0.2/32"],
+    });
     expect((await fetchAll("127.0.0.1", port)).length).toBe(0);
     const history = await waitFor(
       () => alice.get<{ connections: { source: string; error: string | null; bytesIn: number }[] }>(`/tunnels/${tunnel.id}/history`).then((r) => r.body),
@@ -395,7 +433,7 @@ async function flood(port: number, from: string, count: number, parallel = 50) {
 
 describe("a flood of refused connections", () => {
   type Row = { source: string; error: string | null; bytesIn: number; openedAt: string; closedAt: string };
-  const inDatabase = <T,>(read: (db: Database.Database) => T): T => {
+  const inDatabase = <T>(read: (db: Database.Database) => T): T => {
     const db = new Database(path.join(warren.dataDir, "warren.db"), { readonly: true });
     try {
       return read(db);
@@ -404,19 +442,31 @@ describe("a flood of refused connections", () => {
     }
   };
   const audited = (tunnelId: string, action: string) =>
-    inDatabase((db) => db.prepare("SELECT details FROM AuditEvent WHERE tunnelId = ? AND action = ? ORDER BY seq").all(tunnelId, action) as { details: string }[]).map(
-      (row) => JSON.parse(row.details) as { source: string; count: number; first: string; last: string; reason: string },
-    );
+    inDatabase(
+      (db) => db.prepare("SELECT details FROM AuditEvent WHERE tunnelId = ? AND action = ? ORDER BY seq").all(tunnelId, action) as { details: string }[],
+    ).map((row) => JSON.parse(row.details) as { source: string; count: number; first: string; last: string; reason: string });
   /** Refusals from `address` the records account for: each one recorded, and each summary's count. */
   const accountedFor = (tunnelId: string, address: string) =>
     audited(tunnelId, "connection.refused").filter((details) => details.source.startsWith(`${address}:`)).length +
-    audited(tunnelId, "connection.refused_many").filter((details) => details.source === address).reduce((sum, details) => sum + details.count, 0);
+    audited(tunnelId, "connection.refused_many")
+      .filter((details) => details.source === address)
+      .reduce((sum, details) => sum + details.count, 0);
 
   it("records the first few from each source, then one summary per source and interval carrying the true count", async () => {
     const port = await freePortInRange();
-    const tunnel = await openTunnel(alice, { kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port }, allowedSources: ["127.0.0.3/32"] });
+    const tunnel = await openTunnel(alice, {
+      kind: "local",
+      listen: { port },
+      target: { host: "127.0.0.1", port: origin.port },
+      allowedSources: ["127.0.0.3/32"],
+    });
     await Promise.all([flood(port, "127.0.0.1", 3_000), flood(port, "127.0.0.2", 500, 10)]);
-    await waitFor(async () => [accountedFor(tunnel.id, "127.0.0.1"), accountedFor(tunnel.id, "127.0.0.2")], (counts) => counts[0] === 3_000 && counts[1] === 500, 30_000, "every refusal accounted for");
+    await waitFor(
+      async () => [accountedFor(tunnel.id, "127.0.0.1"), accountedFor(tunnel.id, "127.0.0.2")],
+      (counts) => counts[0] === 3_000 && counts[1] === 500,
+      30_000,
+      "every refusal accounted for",
+    );
 
     const individually = audited(tunnel.id, "connection.refused");
     expect(individually.filter((details) => details.source.startsWith("127.0.0.1:"))).toHaveLength(5);
@@ -436,12 +486,21 @@ describe("a flood of refused connections", () => {
     const history = (await alice.get<{ connections: Row[] }>(`/tunnels/${tunnel.id}/history`)).body.connections;
     const summaryRows = history.filter((row) => row.source === "127.0.0.1");
     expect(summaryRows.length).toBeGreaterThan(0);
-    expect(summaryRows.every((row) => /^refused [\d,]+ connections from 127\.0\.0\.1 \(counted, not recorded one by one\): source address not allowed$/.test(row.error ?? ""))).toBe(true);
+    expect(
+      summaryRows.every((row) =>
+        /^refused [\d,]+ connections from 127\.0\.0\.1 \(counted, not recorded one by one\): source address not allowed$/.test(row.error ?? ""),
+      ),
+    ).toBe(true);
 
     // What is counted when the tunnel closes is not lost.
     await flood(port, "127.0.0.1", 300);
     await alice.delete(`/tunnels/${tunnel.id}`);
-    await waitFor(async () => accountedFor(tunnel.id, "127.0.0.1"), (count) => count === 3_300, 10_000, "the last refusals accounted for");
+    await waitFor(
+      async () => accountedFor(tunnel.id, "127.0.0.1"),
+      (count) => count === 3_300,
+      10_000,
+      "the last refusals accounted for",
+    );
   });
 });
 
@@ -462,7 +521,16 @@ describe("live events", () => {
     try {
       const aliceEvents: { event: string; tunnelId: string; status?: string; bytesIn?: number }[] = [];
       const bobEvents: string[] = [];
-      aliceSocket.onAny((event: string, payload: unknown) => aliceEvents.push(...eachEvent(event, payload).map((one) => ({ event, tunnelId: String(one.tunnelId), status: one.status as string | undefined, bytesIn: one.bytesIn as number | undefined }))));
+      aliceSocket.onAny((event: string, payload: unknown) =>
+        aliceEvents.push(
+          ...eachEvent(event, payload).map((one) => ({
+            event,
+            tunnelId: String(one.tunnelId),
+            status: one.status as string | undefined,
+            bytesIn: one.bytesIn as number | undefined,
+          })),
+        ),
+      );
       bobSocket.onAny((event: string) => bobEvents.push(event));
 
       const port = await freePortInRange();
@@ -475,7 +543,12 @@ describe("live events", () => {
         "tunnel:stats",
       );
       await alice.delete(`/tunnels/${tunnel.id}`);
-      await waitFor(async () => aliceEvents, (events) => events.some((e) => e.event === "tunnel:status" && e.status === "closed"), 5_000, "closed event");
+      await waitFor(
+        async () => aliceEvents,
+        (events) => events.some((e) => e.event === "tunnel:status" && e.status === "closed"),
+        5_000,
+        "closed event",
+      );
       expect(aliceEvents.filter((e) => e.event === "tunnel:status").map((e) => e.status)).toEqual(["active", "closed"]);
       expect(bobEvents).toEqual([]);
     } finally {
@@ -491,11 +564,21 @@ describe("healing", () => {
     const port = await freePortInRange();
     const tunnel = await openTunnel(alice, { kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port } });
     await sshd.kill();
-    const down = await waitFor(() => tunnelState(alice, tunnel.id), (t) => t.status === "reconnecting", 30_000, "reconnecting");
+    const down = await waitFor(
+      () => tunnelState(alice, tunnel.id),
+      (t) => t.status === "reconnecting",
+      30_000,
+      "reconnecting",
+    );
     expect(down.statusReason).toMatch(/lab-sshd/);
     expect(await refusesConnections(port)).toBe(false); // Warren still holds the port
     await sshd.restart();
-    await waitFor(() => tunnelState(alice, tunnel.id), (t) => t.status === "active", 60_000, "active again");
+    await waitFor(
+      () => tunnelState(alice, tunnel.id),
+      (t) => t.status === "active",
+      60_000,
+      "active again",
+    );
     expect(sha256(await fetchAll("127.0.0.1", port))).toBe(origin.sha256);
     await alice.delete(`/tunnels/${tunnel.id}`);
   });
@@ -504,7 +587,11 @@ describe("healing", () => {
     const localPort = await freePortInRange();
     const remotePort = await freePort();
     const local = await openTunnel(alice, { kind: "local", listen: { port: localPort }, target: { host: "127.0.0.1", port: origin.port } });
-    const remote = await openTunnel(alice, { kind: "remote", listen: { address: "127.0.0.1", port: remotePort }, target: { host: "127.0.0.1", port: origin.port } });
+    const remote = await openTunnel(alice, {
+      kind: "remote",
+      listen: { address: "127.0.0.1", port: remotePort },
+      target: { host: "127.0.0.1", port: origin.port },
+    });
     expect(sha256(await fetchAll("127.0.0.1", localPort))).toBe(origin.sha256);
 
     const { code } = await warren.stop();
@@ -513,7 +600,12 @@ describe("healing", () => {
     warren = await startWarren({ dataDir: warren.dataDir, port: warren.port });
 
     for (const id of [local.id, remote.id]) {
-      await waitFor(() => tunnelState(alice, id), (t) => t.status === "active", 30_000, `tunnel ${id} active after restart`);
+      await waitFor(
+        () => tunnelState(alice, id),
+        (t) => t.status === "active",
+        30_000,
+        `tunnel ${id} active after restart`,
+      );
     }
     expect(sha256(await fetchAll("127.0.0.1", localPort))).toBe(origin.sha256);
     expect(sha256(await fetchAll("127.0.0.1", remotePort))).toBe(origin.sha256);

@@ -21,7 +21,14 @@ export default async function AccountPage() {
         </p>
         <SignOutButton />
       </section>
-      <TokenManager initial={tokens.map((token) => ({ ...token, createdAt: token.createdAt.toISOString(), lastUsedAt: token.lastUsedAt?.toISOString() ?? null, revokedAt: token.revokedAt?.toISOString() ?? null }))} />
+      <TokenManager
+        initial={tokens.map((token) => ({
+          ...token,
+          createdAt: token.createdAt.toISOString(),
+          lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
+          revokedAt: token.revokedAt?.toISOString() ?? null,
+        }))}
+      />
     </div>
   );
 }

@@ -9,6 +9,7 @@ import { useAuditEvents } from "@/app/lib/realtime-provider";
 import { AUDIT_ACTIONS } from "@/lib/audit/audit-actions";
 import { matchesAuditFilters, type AuditFilters } from "@/lib/audit/audit-match";
 import type { AuditNewEvent } from "@/lib/realtime/events";
+import { PageHeading } from "@/app/components/page-heading";
 
 type Page = { events: AuditNewEvent[]; nextCursor: number | null };
 type Named = { id: string; name?: string; email?: string };
@@ -32,7 +33,8 @@ function summary(details: Record<string, unknown>): string {
 
 /** datetime-local values are the browser's local time; the API wants ISO instants. */
 const toIso = (local: FormDataEntryValue | null) => (typeof local === "string" && local ? new Date(local).toISOString() : "");
-const toLocal = (iso: string | undefined) => (iso ? new Date(new Date(iso).getTime() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16) : "");
+const toLocal = (iso: string | undefined) =>
+  iso ? new Date(new Date(iso).getTime() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16) : "";
 
 export function AuditView({ initial, filters, hosts, users }: { initial: Page; filters: AuditFilters; hosts: Named[]; users: Named[] }) {
   const router = useRouter();
@@ -62,7 +64,15 @@ export function AuditView({ initial, filters, hosts, users }: { initial: Page; f
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const text = (name: string) => String(form.get(name) ?? "").trim();
-    apply({ actor: text("actor"), action: text("action"), hostId: text("hostId"), tunnelId: text("tunnelId"), q: text("q"), from: toIso(form.get("from")), to: toIso(form.get("to")) });
+    apply({
+      actor: text("actor"),
+      action: text("action"),
+      hostId: text("hostId"),
+      tunnelId: text("tunnelId"),
+      q: text("q"),
+      from: toIso(form.get("from")),
+      to: toIso(form.get("to")),
+    });
   }
 
   async function more() {
@@ -88,10 +98,7 @@ export function AuditView({ initial, filters, hosts, users }: { initial: Page; f
   ));
   return (
     <section aria-labelledby="audit-heading" className="space-y-4">
-      <div className="flex flex-wrap items-center gap-3">
-        <h1 id="audit-heading" className="text-xl font-semibold">
-          Audit
-        </h1>
+      <PageHeading id="audit-heading" title="Audit">
         <button type="button" onClick={() => void runVerify()} className={`${button} ml-auto`}>
           Verify chain
         </button>
@@ -101,9 +108,13 @@ export function AuditView({ initial, filters, hosts, users }: { initial: Page; f
         <a className={button} href={`/api/v1/audit/export?${query(filters, { format: "jsonl" })}`}>
           Export JSON lines
         </a>
-      </div>
+      </PageHeading>
       {verify ? (
-        <p role="status" data-testid="verify-result" className={`text-sm ${verify.ok ? "text-emerald-800 dark:text-emerald-300" : "text-red-700 dark:text-red-400"}`}>
+        <p
+          role="status"
+          data-testid="verify-result"
+          className={`text-sm ${verify.ok ? "text-emerald-800 dark:text-emerald-300" : "text-red-700 dark:text-red-400"}`}
+        >
           {verify.ok
             ? `The chain is intact: ${verify.checked} records verified, up to record ${verify.lastSeq}.`
             : `The chain is broken at record ${verify.firstProblem.seq}: ${verify.firstProblem.problem}.`}
@@ -193,17 +204,33 @@ export function AuditView({ initial, filters, hosts, users }: { initial: Page; f
           <table className="w-full text-left text-sm" aria-label="Audit records, newest first">
             <thead className="text-zinc-600 dark:text-zinc-400">
               <tr>
-                <th scope="col" className="px-3 py-2 font-medium">#</th>
-                <th scope="col" className="px-3 py-2 font-medium">When</th>
-                <th scope="col" className="px-3 py-2 font-medium">Who</th>
-                <th scope="col" className="px-3 py-2 font-medium">Action</th>
-                <th scope="col" className="px-3 py-2 font-medium">Host / tunnel</th>
-                <th scope="col" className="px-3 py-2 font-medium">Details</th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  #
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  When
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Who
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Action
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Host / tunnel
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Details
+                </th>
               </tr>
             </thead>
             <tbody>
               {page.events.map((event) => (
-                <tr key={event.seq} data-testid="audit-row" className={`border-t border-zinc-100 align-top dark:border-zinc-800 ${fresh.has(event.seq) ? "bg-emerald-50 dark:bg-emerald-950/40" : ""}`}>
+                <tr
+                  key={event.seq}
+                  data-testid="audit-row"
+                  className={`border-t border-zinc-100 align-top dark:border-zinc-800 ${fresh.has(event.seq) ? "bg-emerald-50 dark:bg-emerald-950/40" : ""}`}
+                >
                   <td className="px-3 py-2 tabular-nums">{event.seq}</td>
                   <td className="px-3 py-2 whitespace-nowrap" suppressHydrationWarning>
                     <time dateTime={event.at}>{new Date(event.at).toLocaleString()}</time>
@@ -214,7 +241,7 @@ export function AuditView({ initial, filters, hosts, users }: { initial: Page; f
                   </td>
                   <td className="px-3 py-2 font-mono">{event.action}</td>
                   <td className="px-3 py-2">
-                    {event.hostId ? hostName.get(event.hostId) ?? event.hostId : ""}
+                    {event.hostId ? (hostName.get(event.hostId) ?? event.hostId) : ""}
                     {event.tunnelId ? (
                       <a href={`/audit?tunnelId=${event.tunnelId}`} className="block font-mono text-xs underline underline-offset-2">
                         {event.tunnelId}

@@ -93,7 +93,11 @@ export function AddHostForm({ teams, canAssignAll }: { teams: TeamOption[]; canA
     <FormCard
       id="add-host-heading"
       title="Add a host"
-      status={created ? `Added ${created.name}. ${created.keyGenerated ? "Install its public key on the host (below), then" : "Next,"} press “Test connection” on its card.` : ""}
+      status={
+        created
+          ? `Added ${created.name}. ${created.keyGenerated ? "Install its public key on the host (below), then" : "Next,"} press “Test connection” on its card.`
+          : ""
+      }
     >
       {created?.keyGenerated ? (
         <div className="rounded-md border border-brand-600 p-4 dark:border-brand-300">
@@ -114,15 +118,7 @@ export function AddHostForm({ teams, canAssignAll }: { teams: TeamOption[]; canA
           hint="A host name or IP address, as the bastion reaches it."
         />
         <TextField label="Port" name="port" inputMode="numeric" autoComplete="off" defaultValue="22" error={errors.port} />
-        <TextField
-          label="Username"
-          name="username"
-          autoComplete="off"
-          autoCapitalize="off"
-          spellCheck={false}
-          required
-          error={errors.username}
-        />
+        <TextField label="Username" name="username" autoComplete="off" autoCapitalize="off" spellCheck={false} required error={errors.username} />
         <div className="sm:col-span-2">
           <KeySourceFields source={source} onSourceChange={setSource} errors={errors} />
         </div>
@@ -136,8 +132,8 @@ export function AddHostForm({ teams, canAssignAll }: { teams: TeamOption[]; canA
             error={errors.hostKeyFingerprint}
             hint={
               <>
-                SHA256:…, as <code className="font-mono">ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code> prints it on the host.
-                Leave empty to record it on first connection.
+                SHA256:…, as <code className="font-mono">ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code> prints it on the host. Leave empty to record it
+                on first connection.
               </>
             }
           />
@@ -146,8 +142,7 @@ export function AddHostForm({ teams, canAssignAll }: { teams: TeamOption[]; canA
           <AssignmentFields teams={teams} canAssignAll={canAssignAll} value={assignment} error={errors.teamIds} onChange={setAssignment} />
         </div>
         <p className="text-sm text-zinc-600 sm:col-span-2 dark:text-zinc-400">
-          A new host allows every kind of tunnel, to any target and port, listening on loopback only and for up to 24 h; change
-          that under “Policy” on its card.
+          A new host allows every kind of tunnel, to any target and port, listening on loopback only and for up to 24 h; change that under “Policy” on its card.
         </p>
         <FormAlert className="sm:col-span-2">{errors.form}</FormAlert>
         <div className="sm:col-span-2 sm:max-w-xs">

@@ -27,11 +27,23 @@ export function AssignmentFields({ teams, canAssignAll, value, error, onChange }
       {canAssignAll ? (
         <div className="flex flex-wrap gap-x-6 gap-y-2 text-sm">
           <label className="flex items-center gap-2">
-            <input type="radio" name={`${id}-scope`} checked={value.visibleToAll} onChange={() => onChange({ visibleToAll: true, teamIds: [] })} className={radio} />
+            <input
+              type="radio"
+              name={`${id}-scope`}
+              checked={value.visibleToAll}
+              onChange={() => onChange({ visibleToAll: true, teamIds: [] })}
+              className={radio}
+            />
             Everyone
           </label>
           <label className="flex items-center gap-2">
-            <input type="radio" name={`${id}-scope`} checked={!value.visibleToAll} onChange={() => onChange({ visibleToAll: false, teamIds: value.teamIds })} className={radio} />
+            <input
+              type="radio"
+              name={`${id}-scope`}
+              checked={!value.visibleToAll}
+              onChange={() => onChange({ visibleToAll: false, teamIds: value.teamIds })}
+              className={radio}
+            />
             Only members of the teams chosen below
           </label>
         </div>
@@ -43,7 +55,12 @@ export function AssignmentFields({ teams, canAssignAll, value, error, onChange }
           {teams.map((team) => (
             <li key={team.id}>
               <label className="flex items-center gap-2">
-                <input type="checkbox" checked={value.teamIds.includes(team.id)} onChange={(event) => toggle(team.id, event.target.checked)} className={radio} />
+                <input
+                  type="checkbox"
+                  checked={value.teamIds.includes(team.id)}
+                  onChange={(event) => toggle(team.id, event.target.checked)}
+                  className={radio}
+                />
                 {team.name}
               </label>
             </li>

@@ -6,10 +6,9 @@ import { ConfirmAction } from "@/app/components/confirm-action";
 import type { TeamOption } from "./assignment-fields";
 import { HostAssignment } from "./host-assignment";
 import { HostKeyState } from "./host-key-state";
-import { HostPolicySection } from "./host-policy";
+import { HostPolicySection, PolicySummary } from "./host-policy";
 import { HostTest } from "./host-test";
 import { connectsAs, type HostView } from "./host-view";
-import { policySummary } from "./policy-text";
 import { PublicKeyInstructions } from "./public-key-instructions";
 
 /** Shared by the cards and the list's column headings, so they line up on wide screens. */
@@ -83,11 +82,7 @@ export function HostCard({ host, teams, canAssignAll, onChanged }: Props) {
           </>
         ) : (
           <p className="text-sm">
-            <span className="font-medium">Policy</span>
-            <span className="sr-only">: </span>
-            <span data-testid="policy-summary" className="ml-2 wrap-anywhere text-zinc-700 dark:text-zinc-300">
-              {policySummary(host.policy)}
-            </span>
+            <PolicySummary host={host} labelClass="font-medium" />
             <span className="block text-xs text-zinc-600 dark:text-zinc-400">Its policy, address, credentials and host key are for admins to change.</span>
           </p>
         )}

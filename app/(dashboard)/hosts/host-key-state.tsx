@@ -23,9 +23,7 @@ export function HostKeyState({ host, onTrust }: Props) {
   if (host.hostKeyStatus === "unverified") {
     return (
       <div className="space-y-1">
-        <span className={`${BADGE} bg-amber-100 text-amber-900 dark:bg-amber-900/40 dark:text-amber-200`}>
-          not yet verified — recorded on first connection
-        </span>
+        <span className={`${BADGE} bg-amber-100 text-amber-900 dark:bg-amber-900/40 dark:text-amber-200`}>not yet verified — recorded on first connection</span>
         {host.hostKeyFingerprint ? <Fingerprint value={host.hostKeyFingerprint} /> : null}
       </div>
     );
@@ -53,8 +51,8 @@ export function HostKeyState({ host, onTrust }: Props) {
               </p>
               <p className="mt-1 text-zinc-700 dark:text-zinc-300">
                 Only if you know why the key changed (say, the server was reinstalled) and the host’s own{" "}
-                <code className="font-mono">ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code> prints the same. Otherwise someone
-                may be intercepting the connection.
+                <code className="font-mono">ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code> prints the same. Otherwise someone may be intercepting the
+                connection.
               </p>
             </>
           }

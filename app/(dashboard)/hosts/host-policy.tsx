@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useId, useState, type FormEvent } from "react";
 import { controlClass, describedBy, Field, FieldMessages } from "@/app/components/field";
 import { FormAlert } from "@/app/components/form-alert";
 import { SaveRow } from "@/app/components/save-row";
@@ -15,16 +15,25 @@ import { KINDS, policySummary, ttlText } from "./policy-text";
 type Host = Pick<HostView, "id" | "name" | "policy">;
 
 /** The card's "Policy" disclosure: the rules in one line, and the form to change them once opened. */
+/** "Policy: …", the host's policy in a line, as admins and team owners see it on the host's card. */
+export function PolicySummary({ host, labelClass }: { host: Host; labelClass: string }) {
+  return (
+    <>
+      <span className={labelClass}>Policy</span>
+      <span className="sr-only">: </span>
+      <span data-testid="policy-summary" className="ml-2 wrap-anywhere text-zinc-700 dark:text-zinc-300">
+        {policySummary(host.policy)}
+      </span>
+    </>
+  );
+}
+
 export function HostPolicySection({ host }: { host: Host }) {
   const [open, setOpen] = useState(false);
   return (
     <details className="text-sm" open={open} onToggle={(event) => setOpen(event.currentTarget.open)}>
       <summary className="cursor-pointer rounded">
-        <span className="font-medium text-brand-700 dark:text-brand-300">Policy</span>
-        <span className="sr-only">: </span>
-        <span data-testid="policy-summary" className="ml-2 wrap-anywhere text-zinc-700 dark:text-zinc-300">
-          {policySummary(host.policy)}
-        </span>
+        <PolicySummary host={host} labelClass="font-medium text-brand-700 dark:text-brand-300" />
       </summary>
       {/* Mounted only while open: a closed card adds no controls to the page, and reopening starts from the saved policy. */}
       {open ? <PolicyForm host={host} /> : null}
@@ -33,11 +42,25 @@ export function HostPolicySection({ host }: { host: Host }) {
 }
 
 // In the form's order, so the first one wrong is the one that gets focus.
-const FIELDS = ["kinds", "targets", "ports", "publicBinds", "anySource", "approval", "maxTtlMinutes", "defaultTtlMinutes", "maxOpenPerUser", "maxPendingPerUser"] as const;
+const FIELDS = [
+  "kinds",
+  "targets",
+  "ports",
+  "publicBinds",
+  "anySource",
+  "approval",
+  "maxTtlMinutes",
+  "defaultTtlMinutes",
+  "maxOpenPerUser",
+  "maxPendingPerUser",
+] as const;
 const TTL_FIELDS = ["maxTtlMinutes", "defaultTtlMinutes"] as const;
 const LIMIT_FIELDS = ["maxOpenPerUser", "maxPendingPerUser"] as const;
 const LIMIT_HINTS: Record<LimitField, [string, string]> = {
-  maxOpenPerUser: ["Open tunnels per person", `How many tunnels one person may have open through this host at once: 1 to ${MAX_PER_USER}. Admins are not limited.`],
+  maxOpenPerUser: [
+    "Open tunnels per person",
+    `How many tunnels one person may have open through this host at once: 1 to ${MAX_PER_USER}. Admins are not limited.`,
+  ],
   maxPendingPerUser: ["Requests waiting per person", `How many requests one person may have waiting for approval on this host: 1 to ${MAX_PER_USER}.`],
 };
 const SWITCHES = [
@@ -59,12 +82,15 @@ const SWITCHES = [
 ] as const;
 type TtlField = (typeof TTL_FIELDS)[number];
 type LimitField = (typeof LIMIT_FIELDS)[number];
-const NUMBER_FIELDS: readonly Field[] = [...TTL_FIELDS, ...LIMIT_FIELDS];
-type Field = (typeof FIELDS)[number];
-type Errors = Partial<Record<Field | "form", string>>;
+const NUMBER_FIELDS: readonly PolicyField[] = [...TTL_FIELDS, ...LIMIT_FIELDS];
+type PolicyField = (typeof FIELDS)[number];
+type Errors = Partial<Record<PolicyField | "form", string>>;
 
 /** The policy as typed. */
-type Draft = { kinds: TunnelKind[]; targets: string; ports: string; publicBinds: boolean; anySource: boolean; approval: boolean } & Record<TtlField | LimitField, string>;
+type Draft = { kinds: TunnelKind[]; targets: string; ports: string; publicBinds: boolean; anySource: boolean; approval: boolean } & Record<
+  TtlField | LimitField,
+  string
+>;
 type PolicyInput = ReturnType<typeof toPolicy>;
 
 const draftOf = (policy: HostPolicy): Draft => ({
@@ -100,7 +126,7 @@ function toPolicy(draft: Draft) {
 }
 
 /** The control an error path belongs to ("policy.targets.0", "ports.1", "maxTtlMinutes"), and the entry it names. */
-function locate(path: string): { field: Field; index?: number } | undefined {
+function locate(path: string): { field: PolicyField; index?: number } | undefined {
   const [first, second] = path.replace(/^policy(\.|$)/, "").split(".");
   const field = FIELDS.find((known) => known === first);
   if (!field) return undefined;
@@ -109,7 +135,7 @@ function locate(path: string): { field: Field; index?: number } | undefined {
 }
 
 /** The message as shown beside its control: a list entry is named, a blank number is "required". */
-function wording({ field, index }: { field: Field; index?: number }, message: string, input: PolicyInput): string {
+function wording({ field, index }: { field: PolicyField; index?: number }, message: string, input: PolicyInput): string {
   if (NUMBER_FIELDS.includes(field) && input[field as TtlField | LimitField] === undefined) return "is required";
   const entry = index === undefined ? undefined : field === "targets" ? input.targets[index] : field === "ports" ? input.ports[index] : undefined;
   return entry === undefined ? message : `${entry}: ${message}`;
@@ -181,6 +207,10 @@ function PolicyForm({ host }: { host: Host }) {
     maxTtlMinutes: ["Maximum TTL (minutes)", `How long a tunnel may stay open: 1 to ${MAX_TTL_MINUTES} (7 days).`],
     defaultTtlMinutes: ["Default TTL (minutes)", "For a request that names none; above the maximum, the maximum applies."],
   };
+  const numberFields = [
+    ...TTL_FIELDS.map((field) => ({ field, label: ttlHints[field][0], hint: `${ttlHints[field][1]}${reading(field)}`, max: MAX_TTL_MINUTES })),
+    ...LIMIT_FIELDS.map((field) => ({ field, label: LIMIT_HINTS[field][0], hint: LIMIT_HINTS[field][1], max: MAX_PER_USER })),
+  ];
 
   return (
     <form method="post" noValidate onSubmit={submit} aria-label={`Policy of ${host.name}`} className="mt-3 grid gap-4 sm:grid-cols-2">
@@ -194,7 +224,12 @@ function PolicyForm({ host }: { host: Host }) {
         <FieldMessages id={id("kinds")} error={errors.kinds} hint={`Which kinds of tunnel anyone may open through ${host.name}; at least one.`} />
       </fieldset>
 
-      <Field id={id("targets")} label="Allowed targets" error={errors.targets} hint="One per line or separated by commas: CIDR ranges (10.0.0.0/8), addresses, host names or *.suffix patterns (*.internal). Each connection through a dynamic tunnel is checked too. Empty allows any target.">
+      <Field
+        id={id("targets")}
+        label="Allowed targets"
+        error={errors.targets}
+        hint="One per line or separated by commas: CIDR ranges (10.0.0.0/8), addresses, host names or *.suffix patterns (*.internal). Each connection through a dynamic tunnel is checked too. Empty allows any target."
+      >
         {(control) => (
           <textarea
             {...control}
@@ -210,7 +245,12 @@ function PolicyForm({ host }: { host: Host }) {
       </Field>
 
       <div className="space-y-4">
-        <Field id={id("ports")} label="Allowed ports" error={errors.ports} hint="Target ports or ranges, separated by commas: 5432, 8000-8999. Empty allows any port.">
+        <Field
+          id={id("ports")}
+          label="Allowed ports"
+          error={errors.ports}
+          hint="Target ports or ranges, separated by commas: 5432, 8000-8999. Empty allows any port."
+        >
           {(control) => (
             <input
               {...control}
@@ -223,33 +263,15 @@ function PolicyForm({ host }: { host: Host }) {
             />
           )}
         </Field>
-        {TTL_FIELDS.map((field) => (
-          <Field key={field} id={id(field)} label={ttlHints[field][0]} error={errors[field]} hint={`${ttlHints[field][1]}${reading(field)}`}>
+        {numberFields.map(({ field, label, hint, max }) => (
+          <Field key={field} id={id(field)} label={label} error={errors[field]} hint={hint}>
             {(control) => (
               <input
                 {...control}
                 type="number"
                 inputMode="numeric"
                 min={1}
-                max={MAX_TTL_MINUTES}
-                step={1}
-                value={draft[field]}
-                onChange={(event) => edit({ [field]: event.target.value })}
-                autoComplete="off"
-                className={controlClass}
-              />
-            )}
-          </Field>
-        ))}
-        {LIMIT_FIELDS.map((field) => (
-          <Field key={field} id={id(field)} label={LIMIT_HINTS[field][0]} error={errors[field]} hint={LIMIT_HINTS[field][1]}>
-            {(control) => (
-              <input
-                {...control}
-                type="number"
-                inputMode="numeric"
-                min={1}
-                max={MAX_PER_USER}
+                max={max}
                 step={1}
                 value={draft[field]}
                 onChange={(event) => edit({ [field]: event.target.value })}

@@ -55,14 +55,7 @@ export function KeySourceFields({ source, onSourceChange, errors }: Props) {
       {source === "paste" ? (
         <div className="space-y-3">
           <PrivateKeyField error={errors.privateKey} />
-          <TextField
-            label="Passphrase"
-            name="passphrase"
-            type="password"
-            autoComplete="off"
-            error={errors.passphrase}
-            hint="Only if the key is encrypted."
-          />
+          <TextField label="Passphrase" name="passphrase" type="password" autoComplete="off" error={errors.passphrase} hint="Only if the key is encrypted." />
         </div>
       ) : null}
     </fieldset>
@@ -73,7 +66,16 @@ function PrivateKeyField({ error }: { error?: string }) {
   return (
     <Field id="privateKey" label="Private key" error={error}>
       {(control) => (
-        <textarea {...control} name="privateKey" rows={6} required autoComplete="off" autoCapitalize="off" spellCheck={false} className={`${controlClass} font-mono`} />
+        <textarea
+          {...control}
+          name="privateKey"
+          rows={6}
+          required
+          autoComplete="off"
+          autoCapitalize="off"
+          spellCheck={false}
+          className={`${controlClass} font-mono`}
+        />
       )}
     </Field>
   );

@@ -7,6 +7,7 @@ import { listTeams } from "@/lib/teams/teams";
 import { AddHostForm } from "./add-host-form";
 import { HostList } from "./host-list";
 import { hostView } from "./host-view";
+import { PageHeading } from "@/app/components/page-heading";
 
 export const metadata: Metadata = { title: "Hosts" };
 
@@ -22,14 +23,7 @@ export default async function HostsPage() {
   const assignable = teams.filter((team) => admin || owned.includes(team.id)).map(({ id, name }) => ({ id, name }));
   return (
     <section aria-labelledby="hosts-heading" className="space-y-8">
-      <div>
-        <h1 id="hosts-heading" className="text-xl font-semibold">
-          Hosts
-        </h1>
-        <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
-          The SSH servers Warren opens tunnels through. Keys stay on the bastion, encrypted.
-        </p>
-      </div>
+      <PageHeading id="hosts-heading" title="Hosts" description="The SSH servers Warren opens tunnels through. Keys stay on the bastion, encrypted." />
       <HostList hosts={manageable} teams={assignable} canAssignAll={admin} />
       {admin ? <AddHostForm teams={assignable} canAssignAll={admin} /> : null}
     </section>

@@ -2,7 +2,6 @@ import { formatDuration } from "@/lib/format";
 import type { TunnelKind } from "@/lib/validation/common";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 
-
 /** In the order the forms show them. */
 export const KINDS: { kind: TunnelKind; label: string }[] = [
   { kind: "local", label: "Local (ssh -L)" },

@@ -14,7 +14,17 @@ const FIELDS = ["email", "role"] as const;
 
 /** Owners and admins add someone by email, as a member or an owner; an
  *  owner's choice of someone who shares no other team with them is invited. */
-export function AddMemberForm({ teamId, teamName, isAdmin, onAdded }: { teamId: string; teamName: string; isAdmin: boolean; onAdded: (message: string) => void }) {
+export function AddMemberForm({
+  teamId,
+  teamName,
+  isAdmin,
+  onAdded,
+}: {
+  teamId: string;
+  teamName: string;
+  isAdmin: boolean;
+  onAdded: (message: string) => void;
+}) {
   const id = useId();
   const { formRef, errors, pending, send } = useApiForm(FIELDS);
 
@@ -47,9 +57,7 @@ export function AddMemberForm({ teamId, teamName, isAdmin, onAdded }: { teamId: 
       </SubmitButton>
       <FormAlert className="w-full">{errors.form}</FormAlert>
       {isAdmin ? null : (
-        <p className="w-full text-xs text-zinc-600 dark:text-zinc-400">
-          Someone who is in none of your other teams is invited, and joins once they accept.
-        </p>
+        <p className="w-full text-xs text-zinc-600 dark:text-zinc-400">Someone who is in none of your other teams is invited, and joins once they accept.</p>
       )}
     </form>
   );

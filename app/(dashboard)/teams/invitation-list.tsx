@@ -7,6 +7,15 @@ import { apiFetch } from "@/app/lib/api-fetch";
 import { errorMessage } from "@/app/lib/error-message";
 import type { InvitationDto } from "@/lib/teams/teams";
 
+const ANSWERS = [
+  { decision: "accept", label: "Accept", className: "rounded-md bg-brand-600 px-3 py-2 text-sm font-semibold text-white hover:bg-brand-700" },
+  {
+    decision: "decline",
+    label: "Decline",
+    className: "rounded-md border border-zinc-500 px-3 py-2 text-sm font-semibold hover:bg-zinc-100 dark:hover:bg-zinc-800",
+  },
+] as const;
+
 /** Teams a team owner invited the viewer to: nothing changes until they
  *  accept. Always mounted, so what an answer did is still announced once
  *  the page refreshes without it. */
@@ -40,25 +49,22 @@ export function InvitationList({ invitations }: { invitations: InvitationDto[] }
       {invitations.length === 0 ? null : (
         <ul className="space-y-3">
           {invitations.map((invitation) => (
-            <li key={invitation.id} data-testid="invitation" className="flex flex-wrap items-center gap-3 rounded-lg border border-zinc-200 bg-white p-4 text-sm dark:border-zinc-800 dark:bg-zinc-900">
+            <li
+              key={invitation.id}
+              data-testid="invitation"
+              className="flex flex-wrap items-center gap-3 rounded-lg border border-zinc-200 bg-white p-4 text-sm dark:border-zinc-800 dark:bg-zinc-900"
+            >
               <p className="min-w-56 flex-1">
-                <span className="font-medium break-all">{invitation.invitedBy}</span> invites you to <span className="font-medium break-all">{invitation.team}</span> as{" "}
-                {invitation.role}. Its owners would decide your requests on its hosts that need approval.
+                <span className="font-medium break-all">{invitation.invitedBy}</span> invites you to{" "}
+                <span className="font-medium break-all">{invitation.team}</span> as {invitation.role}. Its owners would decide your requests on its hosts that
+                need approval.
               </p>
-              <button
-                type="button"
-                onClick={() => void answer(invitation, "accept")}
-                className="rounded-md bg-brand-600 px-3 py-2 text-sm font-semibold text-white hover:bg-brand-700"
-              >
-                Accept<span className="sr-only"> the invitation to {invitation.team}</span>
-              </button>
-              <button
-                type="button"
-                onClick={() => void answer(invitation, "decline")}
-                className="rounded-md border border-zinc-500 px-3 py-2 text-sm font-semibold hover:bg-zinc-100 dark:hover:bg-zinc-800"
-              >
-                Decline<span className="sr-only"> the invitation to {invitation.team}</span>
-              </button>
+              {ANSWERS.map(({ decision, label, className }) => (
+                <button key={decision} type="button" onClick={() => void answer(invitation, decision)} className={className}>
+                  {label}
+                  <span className="sr-only"> the invitation to {invitation.team}</span>
+                </button>
+              ))}
             </li>
           ))}
         </ul>

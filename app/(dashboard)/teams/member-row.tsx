@@ -53,7 +53,12 @@ export function MemberRow({ team, member, viewerId, manages, onChanged }: Props)
       </th>
       <td className="py-2 pr-4">
         {manages ? (
-          <select aria-label={`Role of ${member.email}`} value={role} onChange={(event) => void changeRole(event.target.value === "owner" ? "owner" : "member")} className={ROLE_SELECT}>
+          <select
+            aria-label={`Role of ${member.email}`}
+            value={role}
+            onChange={(event) => void changeRole(event.target.value === "owner" ? "owner" : "member")}
+            className={ROLE_SELECT}
+          >
             <option value="member">member</option>
             <option value="owner">owner</option>
           </select>
@@ -70,8 +75,8 @@ export function MemberRow({ team, member, viewerId, manages, onChanged }: Props)
             danger
             question={
               <p>
-                {self ? `Leave ${team.name}?` : `Remove ${member.email} from ${team.name}?`} Tunnels through its hosts close and shared tunnels joined
-                through it are left at once.
+                {self ? `Leave ${team.name}?` : `Remove ${member.email} from ${team.name}?`} Tunnels through its hosts close and shared tunnels joined through
+                it are left at once.
               </p>
             }
             onConfirm={remove}

@@ -4,6 +4,7 @@ import { listInvitations, listTeams } from "@/lib/teams/teams";
 import { CreateTeamForm } from "./create-team-form";
 import { InvitationList } from "./invitation-list";
 import { TeamList } from "./team-list";
+import { PageHeading } from "@/app/components/page-heading";
 
 export const metadata: Metadata = { title: "Teams" };
 
@@ -15,16 +16,16 @@ export default async function TeamsPage() {
   const teams = all.map(({ createdAt: _created, ...team }) => team);
   return (
     <section aria-labelledby="teams-heading" className="space-y-8">
-      <div>
-        <h1 id="teams-heading" className="text-xl font-semibold">
-          Teams
-        </h1>
-        <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
-          A team&apos;s members use the hosts given to it and see the tunnels shared with it; its owners manage its members, choose which of their
-          teams see the hosts they look after, and decide its members&apos; requests on hosts that need approval. Admins add hosts and set their
-          policies.
-        </p>
-      </div>
+      <PageHeading
+        id="teams-heading"
+        title="Teams"
+        description={
+          <>
+            A team&apos;s members use the hosts given to it and see the tunnels shared with it; its owners manage its members, choose which of their teams see
+            the hosts they look after, and decide its members&apos; requests on hosts that need approval. Admins add hosts and set their policies.
+          </>
+        }
+      />
       <InvitationList invitations={invitations} />
       <TeamList teams={teams} viewer={{ id: user.id, isAdmin: admin }} />
       {admin ? <CreateTeamForm /> : null}

@@ -20,13 +20,20 @@ export function PendingInvitations({ team, onChanged }: Props) {
         {team.invitations.map((invitation) => (
           <li key={invitation.id} data-testid="pending-invitation" className="flex flex-wrap items-center gap-3">
             <span className="min-w-56 flex-1 break-all">
-              {invitation.email} <span className="text-zinc-600 dark:text-zinc-400">as {invitation.role}, invited by {invitation.invitedBy}</span>
+              {invitation.email}{" "}
+              <span className="text-zinc-600 dark:text-zinc-400">
+                as {invitation.role}, invited by {invitation.invitedBy}
+              </span>
             </span>
             <ConfirmAction
               label={`Withdraw the invitation of ${invitation.email}`}
               confirmLabel="Yes, withdraw"
               danger
-              question={<p>Withdraw the invitation of {invitation.email} to {team.name}?</p>}
+              question={
+                <p>
+                  Withdraw the invitation of {invitation.email} to {team.name}?
+                </p>
+              }
               onConfirm={() => withdraw(invitation)}
             />
           </li>

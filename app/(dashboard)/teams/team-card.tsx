@@ -54,9 +54,15 @@ export function TeamCard({ team, viewer, onChanged }: Props) {
           <caption className="sr-only">Members of {team.name}</caption>
           <thead>
             <tr className="text-left text-zinc-600 dark:text-zinc-400">
-              <th scope="col" className="py-1 pr-4 font-medium">Person</th>
-              <th scope="col" className="py-1 pr-4 font-medium">Role</th>
-              <th scope="col" className="py-1 text-right font-medium">Actions</th>
+              <th scope="col" className="py-1 pr-4 font-medium">
+                Person
+              </th>
+              <th scope="col" className="py-1 pr-4 font-medium">
+                Role
+              </th>
+              <th scope="col" className="py-1 text-right font-medium">
+                Actions
+              </th>
             </tr>
           </thead>
           <tbody>

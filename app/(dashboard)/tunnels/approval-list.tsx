@@ -21,13 +21,20 @@ export function ApprovalList({ initial, now }: { initial: { requests: TunnelDto[
         {notice}
       </p>
       {requests.length === 0 ? (
-        <p className="rounded-lg border border-dashed border-zinc-300 p-4 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">No requests are waiting for you.</p>
+        <p className="rounded-lg border border-dashed border-zinc-300 p-4 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
+          No requests are waiting for you.
+        </p>
       ) : (
         <ul aria-label="Requests waiting for your approval" className="grid gap-3">
           {requests.map((request) => {
             const deadline = requestDeadline(request);
             return (
-              <li key={request.id} data-testid="request-row" data-tunnel-id={request.id} className="space-y-2 rounded-lg border border-amber-700 bg-white p-4 dark:border-amber-400 dark:bg-zinc-900">
+              <li
+                key={request.id}
+                data-testid="request-row"
+                data-tunnel-id={request.id}
+                className="space-y-2 rounded-lg border border-amber-700 bg-white p-4 dark:border-amber-400 dark:bg-zinc-900"
+              >
                 <p className="text-sm">{requestSummary(request)}</p>
                 {deadline ? (
                   <p className="text-xs text-zinc-600 dark:text-zinc-400" suppressHydrationWarning>

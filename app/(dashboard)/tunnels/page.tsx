@@ -6,6 +6,7 @@ import { listTunnels } from "@/lib/tunnels/tunnels";
 import { FIRST_PAGE } from "@/lib/validation/page";
 import { TunnelList } from "./tunnel-list";
 import { viewerOf } from "./viewer-of";
+import { PageHeading } from "@/app/components/page-heading";
 
 export const metadata: Metadata = { title: "Tunnels" };
 
@@ -16,17 +17,14 @@ export default async function TunnelsPage({ searchParams }: { searchParams: Prom
   const requests = approver ? await listApprovals({ ctx, input: FIRST_PAGE }) : null;
   return (
     <section aria-labelledby="tunnels-heading" className="space-y-4">
-      <div className="flex flex-wrap items-center gap-3">
-        <h1 id="tunnels-heading" className="text-xl font-semibold">
-          Tunnels
-        </h1>
+      <PageHeading id="tunnels-heading" title="Tunnels">
         <Link href={all ? "/tunnels" : "/tunnels?show=all"} className="text-sm underline underline-offset-4">
           {all ? "Show open tunnels only" : "Show ended tunnels too"}
         </Link>
         <Link href="/tunnels/new" className="ml-auto rounded-md bg-brand-600 px-3 py-2 text-sm font-semibold text-white hover:bg-brand-700">
           New tunnel
         </Link>
-      </div>
+      </PageHeading>
       <TunnelList initial={tunnels} showEnded={all} viewer={viewer} requests={requests} />
     </section>
   );

@@ -71,7 +71,11 @@ export function TunnelList({ initial, showEnded, viewer, requests }: Props) {
       <Section id="mine" title="Mine">
         {mine.length === 0 ? (
           <p className={EMPTY}>
-            You have no open tunnels. <Link href="/tunnels/new" className="underline underline-offset-4">Open one</Link>.
+            You have no open tunnels.{" "}
+            <Link href="/tunnels/new" className="underline underline-offset-4">
+              Open one
+            </Link>
+            .
           </p>
         ) : (
           rows(mine)

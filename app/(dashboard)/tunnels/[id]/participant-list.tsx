@@ -26,14 +26,14 @@ export function ParticipantList({ tunnel, viewer, perform, act }: Props) {
         Participants
       </h2>
       <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
-        {tunnel.team
-          ? `Shared with ${tunnel.team.name}: its members may join, which lets their address connect.`
-          : "Not shared with a team."}
+        {tunnel.team ? `Shared with ${tunnel.team.name}: its members may join, which lets their address connect.` : "Not shared with a team."}
       </p>
       {canJoin(tunnel, viewer) ? (
         <button
           type="button"
-          onClick={() => void act(() => apiFetch(`/tunnels/${encodeURIComponent(tunnel.id)}/join`, { method: "POST" }), "You joined: your address may connect.")}
+          onClick={() =>
+            void act(() => apiFetch(`/tunnels/${encodeURIComponent(tunnel.id)}/join`, { method: "POST" }), "You joined: your address may connect.")
+          }
           className="mt-2 rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700"
         >
           Join
@@ -62,7 +62,9 @@ export function ParticipantList({ tunnel, viewer, perform, act }: Props) {
                       confirmLabel={self ? "Yes, leave" : "Yes, remove"}
                       danger
                       question={<p>{self ? "Leave this tunnel?" : `Remove ${participant.email}?`} Their open connections are cut.</p>}
-                      onConfirm={() => perform(() => apiFetch(path(participant.userId), { method: "DELETE" }), self ? "You left the tunnel." : `Removed ${participant.email}.`)}
+                      onConfirm={() =>
+                        perform(() => apiFetch(path(participant.userId), { method: "DELETE" }), self ? "You left the tunnel." : `Removed ${participant.email}.`)
+                      }
                     />
                   </div>
                 ) : null}

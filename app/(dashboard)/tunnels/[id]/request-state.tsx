@@ -55,7 +55,11 @@ export function RequestState({ tunnel, viewer, mayDecide, now, perform, onDecide
   }
   if (tunnel.status === "denied") {
     return (
-      <section aria-labelledby="request-heading" className={`${PANEL} border-red-700 bg-red-50 text-red-950 dark:border-red-400 dark:bg-red-950/40 dark:text-red-100`} data-testid="request-state">
+      <section
+        aria-labelledby="request-heading"
+        className={`${PANEL} border-red-700 bg-red-50 text-red-950 dark:border-red-400 dark:bg-red-950/40 dark:text-red-100`}
+        data-testid="request-state"
+      >
         <h2 id="request-heading" className="font-semibold">
           Request denied
         </h2>
@@ -70,8 +74,8 @@ export function RequestState({ tunnel, viewer, mayDecide, now, perform, onDecide
           Extension waiting for approval
         </h2>
         <p suppressHydrationWarning>
-          Another {formatDuration(extension.minutes * 60_000)} was asked for; a team owner or an admin decides by {clockTime(extension.until, now)}. Until then the
-          tunnel keeps its current expiry.
+          Another {formatDuration(extension.minutes * 60_000)} was asked for; a team owner or an admin decides by {clockTime(extension.until, now)}. Until then
+          the tunnel keeps its current expiry.
         </p>
         {decide}
       </section>

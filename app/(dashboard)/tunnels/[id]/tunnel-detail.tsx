@@ -35,10 +35,7 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide }: Pro
   const [closeError, setCloseError] = useState<string | null>(null);
   const [notice, setNotice] = useState("");
   const reload = useCallback(async () => {
-    const [tunnel, fresh] = await Promise.all([
-      apiFetch<TunnelDto>(`/tunnels/${initial.id}`),
-      apiFetch<History>(`/tunnels/${initial.id}/history`),
-    ]);
+    const [tunnel, fresh] = await Promise.all([apiFetch<TunnelDto>(`/tunnels/${initial.id}`), apiFetch<History>(`/tunnels/${initial.id}/history`)]);
     setHistory(fresh);
     return [tunnel];
   }, [initial.id]);
@@ -50,6 +47,7 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide }: Pro
   // A new status or connection means new history rows. Reload once things
   // settle: connection records reach the database within a second.
   const historyKey = `${tunnel.status}/${tunnel.connectionsTotal}/${tunnel.connections}`;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: historyKey is what schedules the reload, though the effect does not read it
   useEffect(() => {
     const timer = setTimeout(resync, 1_200);
     return () => clearTimeout(timer);
@@ -82,7 +80,9 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide }: Pro
 
   async function close() {
     // Closing someone else's tunnel (admins) asks why: the owner sees the reason live.
-    const reason = someoneElses ? window.prompt(`Close ${tunnel.ownerEmail}'s tunnel? Tell them why:`) : window.confirm("Close this tunnel? Open connections through it are cut.") && "";
+    const reason = someoneElses
+      ? window.prompt(`Close ${tunnel.ownerEmail}'s tunnel? Tell them why:`)
+      : window.confirm("Close this tunnel? Open connections through it are cut.") && "";
     if (reason === null || reason === false) return;
     await act(() => apiFetch(`/tunnels/${tunnel.id}`, { method: "DELETE", body: reason ? { reason } : {} }));
   }
@@ -114,7 +114,11 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide }: Pro
           {tunnel.team ? `, shared with ${tunnel.team.name}` : ""}
         </span>
         {OPEN.has(tunnel.status) && manages ? (
-          <button type="button" onClick={close} className="ml-auto rounded-md border border-red-300 px-3 py-1.5 text-sm font-medium text-red-800 hover:bg-red-50 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950">
+          <button
+            type="button"
+            onClick={close}
+            className="ml-auto rounded-md border border-red-300 px-3 py-1.5 text-sm font-medium text-red-800 hover:bg-red-50 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950"
+          >
             Close tunnel
           </button>
         ) : null}
@@ -184,7 +188,11 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide }: Pro
             >
               <label className="flex flex-col gap-1">
                 Keep it open for another
-                <select name="extend-by" defaultValue={60} className="rounded-md border border-zinc-300 bg-white px-2 py-1.5 dark:border-zinc-700 dark:bg-zinc-950">
+                <select
+                  name="extend-by"
+                  defaultValue={60}
+                  className="rounded-md border border-zinc-300 bg-white px-2 py-1.5 dark:border-zinc-700 dark:bg-zinc-950"
+                >
                   {EXTENSIONS.map(([minutes, label]) => (
                     <option key={minutes} value={minutes}>
                       {label}
@@ -192,7 +200,10 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide }: Pro
                   ))}
                 </select>
               </label>
-              <button type="submit" className="rounded-md border border-zinc-300 px-3 py-1.5 font-medium hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">
+              <button
+                type="submit"
+                className="rounded-md border border-zinc-300 px-3 py-1.5 font-medium hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800"
+              >
                 Extend
               </button>
             </form>
@@ -211,8 +222,8 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide }: Pro
           Status history
         </h2>
         <ol className="mt-2 space-y-1 text-sm" data-testid="status-history">
-          {history.events.map((event, index) => (
-            <li key={`${event.at}-${index}`} className="flex flex-wrap gap-2">
+          {history.events.map((event) => (
+            <li key={event.id} className="flex flex-wrap gap-2">
               <time dateTime={event.at} className="text-zinc-600 dark:text-zinc-400" suppressHydrationWarning>
                 {new Date(event.at).toLocaleString()}
               </time>
@@ -235,12 +246,26 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide }: Pro
               <table className="w-full text-left text-sm">
                 <thead>
                   <tr className="text-zinc-600 dark:text-zinc-400">
-                    <th scope="col" className="py-1 pr-4 font-medium">From</th>
-                    {tunnel.kind === "dynamic" ? <th scope="col" className="py-1 pr-4 font-medium">To</th> : null}
-                    <th scope="col" className="py-1 pr-4 font-medium">Received</th>
-                    <th scope="col" className="py-1 pr-4 font-medium">Sent</th>
-                    <th scope="col" className="py-1 pr-4 font-medium">Duration</th>
-                    <th scope="col" className="py-1 pr-4 font-medium">Outcome</th>
+                    <th scope="col" className="py-1 pr-4 font-medium">
+                      From
+                    </th>
+                    {tunnel.kind === "dynamic" ? (
+                      <th scope="col" className="py-1 pr-4 font-medium">
+                        To
+                      </th>
+                    ) : null}
+                    <th scope="col" className="py-1 pr-4 font-medium">
+                      Received
+                    </th>
+                    <th scope="col" className="py-1 pr-4 font-medium">
+                      Sent
+                    </th>
+                    <th scope="col" className="py-1 pr-4 font-medium">
+                      Duration
+                    </th>
+                    <th scope="col" className="py-1 pr-4 font-medium">
+                      Outcome
+                    </th>
                   </tr>
                 </thead>
                 <tbody>

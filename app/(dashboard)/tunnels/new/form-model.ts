@@ -76,7 +76,6 @@ export function toInput(values: FormValues, host?: HostOption) {
   };
 }
 
-
 /** The form field an API error path ("listen.port", "allowedSources.2", "target") belongs to. */
 export function fieldFor(path: string): FieldName | undefined {
   if ((FIELDS as readonly string[]).includes(path)) return path as FieldName;

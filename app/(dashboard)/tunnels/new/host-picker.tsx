@@ -19,7 +19,11 @@ export function HostPicker({
 }) {
   if (hosts.length === 0) {
     return (
-      <div id="hostId" tabIndex={-1} className="space-y-1 rounded-md border border-amber-700 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-400 dark:bg-amber-950/40 dark:text-amber-100">
+      <div
+        id="hostId"
+        tabIndex={-1}
+        className="space-y-1 rounded-md border border-amber-700 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-400 dark:bg-amber-950/40 dark:text-amber-100"
+      >
         <p className="font-medium">There are no SSH hosts yet, so there is nothing to tunnel through.</p>
         <p>
           {canAddHosts ? (

@@ -10,7 +10,19 @@ function ttlReading(raw: string, blank: number, max: number): string {
 }
 
 /** Who may connect, as the server decides it: the SSH host's loopback needs no list; elsewhere the default is the requester alone. */
-export function sourcesHint({ remote, where, listenAddress, host, requester }: { remote: boolean; where: string; listenAddress: string; host?: HostOption; requester: Requester }): string {
+export function sourcesHint({
+  remote,
+  where,
+  listenAddress,
+  host,
+  requester,
+}: {
+  remote: boolean;
+  where: string;
+  listenAddress: string;
+  host?: HostOption;
+  requester: Requester;
+}): string {
   const address = listenAddress.trim();
   if (remote && address && isLoopback(address)) {
     return `Not needed here: ${address} is a loopback address, so only programs on ${where} itself can connect, whatever you list.`;

@@ -36,7 +36,13 @@ export function ListenFields({ kind, hostName, address, port, reach, listenAddre
           // Warren may only bind where the operator allows, so offer just those.
           <Field id={fieldId("listen.address")} label="Listen address" hint={hint} error={address.error}>
             {(control) => (
-              <select {...control} name="listen.address" value={address.value} onChange={(event) => address.onChange(event.target.value)} className={controlClass}>
+              <select
+                {...control}
+                name="listen.address"
+                value={address.value}
+                onChange={(event) => address.onChange(event.target.value)}
+                className={controlClass}
+              >
                 {listenAddresses.map((choice) => {
                   // Kept selectable while chosen, so the error can say why it will not do.
                   const refused = !publicBinds && !isLoopback(choice) && choice !== address.value;
@@ -57,9 +63,7 @@ export function ListenFields({ kind, hostName, address, port, reach, listenAddre
           inputMode="numeric"
           bound={port}
           hint={
-            remote
-              ? `Any free port on ${hostName}; ports below 1024 need root there.`
-              : `Warren may listen on ports ${listenPorts.min} to ${listenPorts.max}.`
+            remote ? `Any free port on ${hostName}; ports below 1024 need root there.` : `Warren may listen on ports ${listenPorts.min} to ${listenPorts.max}.`
           }
         />
         {remote ? (

@@ -92,8 +92,7 @@ export function NewTunnelForm(props: Props) {
   }, [values, host, requester]);
   const command = useMemo(() => commandPreview(values, host), [values, host]);
 
-  const errorFor = (field: FieldName) =>
-    serverErrors[field] ?? (validation.ok || !(submitted || touched.has(field)) ? undefined : validation.errors[field]);
+  const errorFor = (field: FieldName) => serverErrors[field] ?? (validation.ok || !(submitted || touched.has(field)) ? undefined : validation.errors[field]);
 
   function change(patch: Partial<FormValues>, field: FieldName) {
     setValues((current) => ({ ...current, ...patch }));
@@ -124,9 +123,7 @@ export function NewTunnelForm(props: Props) {
     setValues((current) => ({ ...current, hostId, kind, ttlMinutes }));
     setServerErrors({});
     setHostNotice(
-      next && kind !== values.kind
-        ? `${next.name} does not allow ${kindName(values.kind)} tunnels, so “${kindTitle(kind)}” is chosen instead.`
-        : "",
+      next && kind !== values.kind ? `${next.name} does not allow ${kindName(values.kind)} tunnels, so “${kindTitle(kind)}” is chosen instead.` : "",
     );
     // Limits the new host sets on values already there show at once, not on the next blur.
     setTouched((current) => new Set(current).add("ttlMinutes").add("listen.address"));
@@ -172,13 +169,7 @@ export function NewTunnelForm(props: Props) {
       <form method="post" noValidate onSubmit={submit} aria-label="New tunnel" className="space-y-6">
         <KindPicker value={values.kind} allowed={allowedKinds(host)} hostName={hostName} error={errorFor("kind")} onChange={changeKind} />
         <div className="space-y-1">
-          <HostPicker
-            hosts={props.hosts}
-            value={values.hostId}
-            error={errorFor("hostId")}
-            canAddHosts={props.canAddHosts}
-            onChange={changeHost}
-          />
+          <HostPicker hosts={props.hosts} value={values.hostId} error={errorFor("hostId")} canAddHosts={props.canAddHosts} onChange={changeHost} />
           <p role="status" className="text-sm font-medium text-amber-800 dark:text-amber-300">
             {hostNotice}
           </p>
@@ -214,13 +205,24 @@ export function NewTunnelForm(props: Props) {
         />
         <TeamPicker teams={props.teams} value={values.teamId} error={errorFor("teamId")} onChange={(teamId) => change({ teamId }, "teamId")} />
         {/* Said before sending, and announced when choosing a host makes it so. */}
-        <p role="status" data-testid="approval-notice" className={approval ? "rounded-md border border-amber-700 bg-amber-50 p-3 text-sm font-medium text-amber-950 dark:border-amber-400 dark:bg-amber-950/40 dark:text-amber-100" : ""}>
+        <p
+          role="status"
+          data-testid="approval-notice"
+          className={
+            approval
+              ? "rounded-md border border-amber-700 bg-amber-50 p-3 text-sm font-medium text-amber-950 dark:border-amber-400 dark:bg-amber-950/40 dark:text-amber-100"
+              : ""
+          }
+        >
           {approval ? `${hostName} needs approval: your request will wait for a team owner or an admin.` : ""}
         </p>
         <FormAlert className="rounded-md border border-red-700 bg-red-50 p-3 dark:border-red-400 dark:bg-red-950/40">{formError}</FormAlert>
         <SubmitButton pending={pending}>{pending ? "Sending…" : approval ? "Request tunnel" : "Open tunnel"}</SubmitButton>
       </form>
-      <aside aria-labelledby="preview-heading" className="space-y-6 rounded-lg border border-zinc-200 bg-white p-4 lg:sticky lg:top-4 dark:border-zinc-800 dark:bg-zinc-900">
+      <aside
+        aria-labelledby="preview-heading"
+        className="space-y-6 rounded-lg border border-zinc-200 bg-white p-4 lg:sticky lg:top-4 dark:border-zinc-800 dark:bg-zinc-900"
+      >
         <h2 id="preview-heading" className="text-sm font-semibold">
           Who listens where
         </h2>

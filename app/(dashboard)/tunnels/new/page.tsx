@@ -8,6 +8,7 @@ import { listTunnels } from "@/lib/tunnels/tunnels";
 import { MAX_PAGE } from "@/lib/validation/page";
 import { NewTunnelForm } from "./new-tunnel-form";
 import { suggestPort } from "./suggest-port";
+import { PageHeading } from "@/app/components/page-heading";
 
 export const metadata: Metadata = { title: "New tunnel" };
 
@@ -24,14 +25,11 @@ export default async function NewTunnelPage() {
   const usedOnBastion = tunnels.tunnels.filter((tunnel) => tunnel.kind !== "remote").map((tunnel) => tunnel.listen.port);
   return (
     <section aria-labelledby="new-tunnel-heading" className="space-y-4">
-      <div className="space-y-1">
-        <h1 id="new-tunnel-heading" className="text-xl font-semibold">
-          New tunnel
-        </h1>
-        <p className="text-sm text-zinc-600 dark:text-zinc-400">
-          Say what you want to do; the picture shows where the new port opens and where each connection goes.
-        </p>
-      </div>
+      <PageHeading
+        id="new-tunnel-heading"
+        title="New tunnel"
+        description="Say what you want to do; the picture shows where the new port opens and where each connection goes."
+      />
       <NewTunnelForm
         hosts={hosts.map(({ id, name, address, port, username, hostKeyStatus, policy }) => ({ id, name, address, port, username, hostKeyStatus, policy }))}
         listenAddresses={listenAddresses}

@@ -18,6 +18,7 @@ export function TunnelDiagramView({ diagram }: { diagram: TunnelDiagram }) {
   const { badge } = diagram.listener;
   return (
     <figure className="space-y-2">
+      {/* biome-ignore lint/a11y/noSvgWithoutTitle: labelled by the figure's caption (aria-labelledby), which sighted readers see too */}
       <svg
         role="img"
         aria-labelledby={captionId}

@@ -1,8 +1,12 @@
 import { runCli } from "@/bin/cli/run-cli";
+import { CLIENT_COMMANDS, runClient } from "@/bin/client/run-client";
 
-// Files Warren creates (database, secrets) are for its owner only.
+// Files Warren creates (database, secrets, a laptop's credentials) are for their owner only.
 process.umask(0o077);
-process.exitCode = await runCli(process.argv.slice(2), {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-});
+const argv = process.argv.slice(2);
+const io = {
+  out: (line: string) => process.stdout.write(`${line}\n`),
+  err: (line: string) => process.stderr.write(`${line}\n`),
+};
+// The laptop client's commands run from the repo too; the rest are the bastion's admin commands.
+process.exitCode = CLIENT_COMMANDS.includes(argv[0] ?? "") ? await runClient(argv, { ...io, env: process.env }) : await runCli(argv, io);

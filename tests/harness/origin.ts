@@ -112,3 +112,14 @@ function listen(server: net.Server, host = "127.0.0.1", port = 0): Promise<TcpSe
     });
   });
 }
+
+/** Connects from 127.0.0.1 through `port` to an echo server: the open socket if the echo answers, null if the connection is refused or dropped. */
+export function echoing(port: number): Promise<net.Socket | null> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.on("error", () => resolve(null));
+    socket.once("close", () => resolve(null));
+    socket.once("data", () => resolve(socket));
+    socket.write("ping");
+  });
+}

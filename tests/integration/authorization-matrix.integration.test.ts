@@ -147,6 +147,23 @@ describe("the authorization matrix", () => {
       await matrix(expected, (client) => (method === "GET" ? client.get(path) : method === "PATCH" ? client.patch(path, body) : client.post(path, body)));
     });
 
+    /** Hosts an admin adds for the owner's team, one per call, named `<prefix>-1`, `<prefix>-2`, … */
+    const freshHosts = (prefix: string) => {
+      let n = 0;
+      return async () => ({
+        id: (
+          await as.admin.post<{ id: string }>("/hosts", {
+            name: `${prefix}-${++n}`,
+            address: sshd.host,
+            port: sshd.port,
+            username: sshd.username,
+            generateKey: true,
+            teamIds: [teamId],
+          })
+        ).body.id,
+      });
+    };
+
     it("are added by admins only, so only an admin ever chooses the address a host test probes", async () => {
       let n = 0;
       const add = (client: ApiClient, extra: Record<string, unknown>) =>
@@ -156,19 +173,7 @@ describe("the authorization matrix", () => {
     });
 
     it("keep their address, credentials, policy and key trust for admins: an owner of all their teams changes only which of them see it", async () => {
-      let n = 0;
-      const fresh = async () => ({
-        id: (
-          await as.admin.post<{ id: string }>("/hosts", {
-            name: `kept-${++n}`,
-            address: sshd.host,
-            port: sshd.port,
-            username: sshd.username,
-            generateKey: true,
-            teamIds: [teamId],
-          })
-        ).body.id,
-      });
+      const fresh = freshHosts("kept");
       const changes: [string, Record<string, unknown>][] = [
         ["policy", { policy: { publicBinds: true, anySource: true, targets: [], maxTtlMinutes: 10_080 } }],
         ["address", { address: "10.0.0.9" }],
@@ -200,19 +205,7 @@ describe("the authorization matrix", () => {
     });
 
     it("are deleted by admins only", async () => {
-      let n = 0;
-      const fresh = async () => ({
-        id: (
-          await as.admin.post<{ id: string }>("/hosts", {
-            name: `gone-${++n}`,
-            address: sshd.host,
-            port: sshd.port,
-            username: sshd.username,
-            generateKey: true,
-            teamIds: [teamId],
-          })
-        ).body.id,
-      });
+      const fresh = freshHosts("gone");
       await matrix({ admin: 200, owner: 403, member: 403, outsider: 404, disabled: 401 }, (client, { id }) => client.delete(`/hosts/${id}`), fresh);
     });
   });

@@ -7,7 +7,7 @@ import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import { freePortInRange, waitFor } from "@/tests/harness/free-port";
-import { startEchoServer, type TcpServer } from "@/tests/harness/origin";
+import { echoing, startEchoServer, type TcpServer } from "@/tests/harness/origin";
 import { signInCookie } from "@/tests/harness/sign-in";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
@@ -53,17 +53,6 @@ async function busyUser(email: string) {
   await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
   const connectionClosed = new Promise((resolve) => connection.once("close", resolve));
   return { token, cookie, client, tunnel, port, ended, disconnected, connectionClosed, socket };
-}
-
-/** Connects from 127.0.0.1: the open socket if the echo answers, null if the connection is refused or dropped. */
-function echoing(port: number): Promise<net.Socket | null> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    socket.on("error", () => resolve(null));
-    socket.once("close", () => resolve(null));
-    socket.once("data", () => resolve(socket));
-    socket.write("ping");
-  });
 }
 
 async function expectCutOff(user: Awaited<ReturnType<typeof busyUser>>, email: string) {

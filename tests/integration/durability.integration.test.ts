@@ -88,6 +88,21 @@ afterAll(async () => {
   await Promise.all([sshd?.dispose(), origin?.close()]);
 });
 
+/** A tunnel carries three connections while the database is locked, and Warren is killed before it can write them. */
+async function killedWithThreeUnwritten() {
+  const tunnel = await openLocal(origin.port);
+  const released = await holdDatabaseLock(5_000);
+  for (let i = 0; i < 3; i++) expect(sha256(await fetchAll("127.0.0.1", tunnel.port))).toBe(origin.sha256);
+  await waitFor(
+    () => tunnelState(tunnel.id),
+    (t) => t.connectionsTotal === 3 && t.connections === 0,
+    10_000,
+    "three closed connections",
+  );
+  await warren.kill();
+  await released;
+  return tunnel;
+}
 describe("Warren killed with SIGKILL during traffic", () => {
   it("keeps every counter, connection and audit record it had seen, reopens its tunnels, and the chain verifies", async () => {
     const finished = await openLocal(origin.port);
@@ -185,17 +200,7 @@ describe("the database locked by another process", () => {
   }, 120_000);
 
   it("and Warren killed before it could write: the records reach the database on the next start", async () => {
-    const tunnel = await openLocal(origin.port);
-    const released = await holdDatabaseLock(5_000);
-    for (let i = 0; i < 3; i++) expect(sha256(await fetchAll("127.0.0.1", tunnel.port))).toBe(origin.sha256);
-    await waitFor(
-      () => tunnelState(tunnel.id),
-      (t) => t.connectionsTotal === 3 && t.connections === 0,
-      10_000,
-      "three closed connections",
-    );
-    await warren.kill();
-    await released;
+    const tunnel = await killedWithThreeUnwritten();
 
     warren = await startWarren({ dataDir: warren.dataDir, port: warren.port });
     expect(
@@ -215,17 +220,7 @@ describe("the database locked by another process", () => {
 
 describe("the journal written to while Warren was stopped", () => {
   it("commits only the lines Warren sealed: forged and edited ones are refused, reported and audited", async () => {
-    const tunnel = await openLocal(origin.port);
-    const released = await holdDatabaseLock(5_000);
-    for (let i = 0; i < 3; i++) expect(sha256(await fetchAll("127.0.0.1", tunnel.port))).toBe(origin.sha256);
-    await waitFor(
-      () => tunnelState(tunnel.id),
-      (t) => t.connectionsTotal === 3 && t.connections === 0,
-      10_000,
-      "three closed connections",
-    );
-    await warren.kill();
-    await released;
+    const tunnel = await killedWithThreeUnwritten();
 
     const file = path.join(warren.dataDir, "engine-journal.jsonl");
     const lines = readFileSync(file, "utf8").trim().split("\n");

@@ -2,11 +2,11 @@
 // joiner's address in, removing them cuts their live connection; requests on
 // a host that needs approval wait, expire unanswered, and extensions go
 // through approval too; leaving a team takes away what it gave.
-import net from "node:net";
+import type net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import { freePortInRange, waitFor } from "@/tests/harness/free-port";
-import { startEchoServer, type TcpServer } from "@/tests/harness/origin";
+import { echoing, startEchoServer, type TcpServer } from "@/tests/harness/origin";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
@@ -89,17 +89,6 @@ function echoes(socket: net.Socket): Promise<boolean> {
   });
 }
 
-/** Connects from 127.0.0.1 and says whether an echo came back, leaving the socket open if it did. */
-function connect(port: number): Promise<net.Socket | null> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    socket.on("error", () => resolve(null));
-    socket.once("close", () => resolve(null));
-    socket.once("data", () => resolve(socket));
-    socket.write("ping");
-  });
-}
-
 describe("teams from the CLI", () => {
   it("are created with an owner and gain members, audited as the CLI", async () => {
     expect((await warren.cli(["team", "create", "--name", "ops", "--owner", "owner@example.com"])).stdout).toMatch(
@@ -122,13 +111,13 @@ describe("a shared tunnel", () => {
   it("lets a joining team member's address in, and cuts it again when the owner removes them", async () => {
     // Listening on loopback for the test; the allowed sources decide all the same.
     const tunnel = await request(member, teamHost, { teamId, allowedSources: ["127.0.0.2/32"] });
-    expect(await connect(tunnel.listen.port)).toBeNull(); // 127.0.0.1 is not allowed yet
+    expect(await echoing(tunnel.listen.port)).toBeNull(); // 127.0.0.1 is not allowed yet
 
     const joined = await owner.post<Tunnel>(`/tunnels/${tunnel.id}/join`);
     expect(joined.status).toBe(200);
     expect(joined.body.allowedSources).toEqual(["127.0.0.2/32", "127.0.0.1/32"]);
     expect(joined.body.participants).toEqual([expect.objectContaining({ email: "owner@example.com", source: "127.0.0.1/32", granted: true })]);
-    const live = await connect(tunnel.listen.port);
+    const live = await echoing(tunnel.listen.port);
     expect(live).not.toBeNull();
 
     const cut = new Promise<void>((resolve) => live!.once("close", () => resolve()));
@@ -136,7 +125,7 @@ describe("a shared tunnel", () => {
     const ownerId = users.find((u) => u.email === "owner@example.com")!.id;
     expect((await member.delete(`/tunnels/${tunnel.id}/participants/${ownerId}`)).status).toBe(200);
     await cut; // the removed address's open connection goes at once
-    expect(await connect(tunnel.listen.port)).toBeNull();
+    expect(await echoing(tunnel.listen.port)).toBeNull();
     expect((await read(tunnel.id)).allowedSources).toEqual(["127.0.0.2/32"]);
 
     const actions = await waitFor(
@@ -166,7 +155,7 @@ describe("a shared tunnel", () => {
     const tunnel = await request(member, teamHost, { teamId, allowedSources: ["127.0.0.2/32"] });
     expect((await owner.post(`/tunnels/${tunnel.id}/join`)).status).toBe(200);
     expect((await second.post(`/tunnels/${tunnel.id}/join`)).status).toBe(200);
-    const held = await connect(tunnel.listen.port);
+    const held = await echoing(tunnel.listen.port);
     expect(held).not.toBeNull();
 
     const ids = await userIds();
@@ -175,7 +164,7 @@ describe("a shared tunnel", () => {
     expect(after.allowedSources).toEqual(["127.0.0.2/32", "127.0.0.1/32"]);
     expect(after.participants).toEqual([expect.objectContaining({ email: "second@example.com", source: "127.0.0.1/32", granted: true })]);
     expect(await echoes(held!)).toBe(true); // the connection from the shared address stays up
-    const again = await connect(tunnel.listen.port);
+    const again = await echoing(tunnel.listen.port);
     expect(again).not.toBeNull();
     again!.destroy();
 
@@ -183,7 +172,7 @@ describe("a shared tunnel", () => {
     expect((await second.delete(`/tunnels/${tunnel.id}/participants/${ids["second@example.com"]}`)).status).toBe(200);
     await cut;
     expect((await read(tunnel.id)).allowedSources).toEqual(["127.0.0.2/32"]);
-    expect(await connect(tunnel.listen.port)).toBeNull();
+    expect(await echoing(tunnel.listen.port)).toBeNull();
     await member.delete(`/tunnels/${tunnel.id}`);
   });
 
@@ -241,7 +230,7 @@ describe("a host that needs approval", () => {
   it("holds a request until a team owner approves it; its time starts then", async () => {
     const pending = await request(member, approvalHost, { ttlMinutes: 30 });
     expect(pending).toMatchObject({ status: "pending_approval", statusReason: "payments-db needs approval: waiting for a team owner or an admin" });
-    expect(await connect(pending.listen.port)).toBeNull(); // nothing listens yet
+    expect(await echoing(pending.listen.port)).toBeNull(); // nothing listens yet
 
     const approved = await owner.post<Tunnel>(`/tunnels/${pending.id}/approve`, { reason: "incident 42" });
     expect(approved.status).toBe(200);
@@ -252,7 +241,7 @@ describe("a host that needs approval", () => {
       "active",
     );
     expect(Date.parse(active.expiresAt) - Date.now()).toBeGreaterThan(29 * 60_000);
-    const socket = await connect(pending.listen.port);
+    const socket = await echoing(pending.listen.port);
     expect(socket).not.toBeNull();
     socket!.destroy();
     const history = (await member.get<{ events: { status: string; reason: string | null }[] }>(`/tunnels/${pending.id}/history`)).body.events;

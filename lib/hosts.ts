@@ -16,7 +16,7 @@ import { reapplyHostPolicy } from "@/lib/tunnels/reapply-host-policy";
 import type { CreateHostInput, UpdateHostInput } from "@/lib/validation/hosts";
 
 /** Everything about a host that may leave the server: never the key or passphrase. */
-export const publicHostSelect = {
+const publicHostSelect = {
   id: true,
   name: true,
   address: true,
@@ -46,7 +46,7 @@ export const publicHostSelect = {
 type PublicHostRow = Prisma.HostGetPayload<{ select: typeof publicHostSelect }>;
 
 /** A host as the API shows it: its policy as one object. */
-export function toHostDto(row: PublicHostRow) {
+function toHostDto(row: PublicHostRow) {
   const {
     policyKinds,
     policyTargets,

@@ -9,7 +9,7 @@ import { sweepDisabledUsers } from "@/lib/tunnels/sweeps";
 import type { CreateUserInput, FirstAdminInput } from "@/lib/validation/users";
 
 /** What the API and pages may show of a user: never the password hash. */
-export const publicUserSelect = { id: true, email: true, name: true, role: true, disabled: true, createdAt: true } as const;
+const publicUserSelect = { id: true, email: true, name: true, role: true, disabled: true, createdAt: true } as const;
 
 function emailTaken(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === "P2002";

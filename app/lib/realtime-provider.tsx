@@ -47,7 +47,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
   return <RealtimeContext.Provider value={state}>{children}</RealtimeContext.Provider>;
 }
 
-export function useRealtime(): Realtime {
+function useRealtime(): Realtime {
   return useContext(RealtimeContext);
 }
 

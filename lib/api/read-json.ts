@@ -44,7 +44,7 @@ async function readLimited(req: Request): Promise<string> {
 }
 
 /** The request's JSON body, refusing oversized (413) and malformed (400) ones. */
-export async function readJson(req: Request, { optional = false } = {}): Promise<unknown> {
+async function readJson(req: Request, { optional = false } = {}): Promise<unknown> {
   const declared = Number(req.headers.get("content-length") ?? 0);
   if (declared > MAX_BODY_BYTES) return tooLarge(req.body?.getReader());
   const text = await readLimited(req);

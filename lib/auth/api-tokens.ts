@@ -13,7 +13,7 @@ export function hashApiToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-export const apiTokenSelect = { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
+const apiTokenSelect = { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
 
 function mayManage(ctx: Ctx, userId: string) {
   if (ctx.actor.type === "user" && ctx.actor.role !== "admin" && ctx.actor.id !== userId) {

@@ -54,7 +54,7 @@ export type TunnelDiagram = {
   reach: string;
 };
 
-export const DIAGRAM_WIDTH = 360;
+const DIAGRAM_WIDTH = 360;
 const MARGIN = 16;
 const BOX_X = 20;
 const BOX_WIDTH = DIAGRAM_WIDTH - 2 * BOX_X;

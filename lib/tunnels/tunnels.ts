@@ -283,7 +283,7 @@ export async function closeTunnel({ ctx, input }: { ctx: Ctx; input: { id: strin
   return getTunnel({ ctx, input: { id: tunnel.id } });
 }
 
-export const approvalDeadline = () => new Date(Date.now() + getConfig().approvalTimeoutSeconds * 1000);
+const approvalDeadline = () => new Date(Date.now() + getConfig().approvalTimeoutSeconds * 1000);
 
 /** Moves an open tunnel's expiry to `ttlMinutes` from now, within its host's
  *  maximum; on a host that needs approval, asks for it instead. */

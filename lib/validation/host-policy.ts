@@ -2,14 +2,14 @@ import { z } from "zod";
 import { HOST_PATTERN, isAddressOrRange, ttlMinutesSchema, tunnelKindSchema } from "@/lib/validation/common";
 
 /** A target a host's policy allows: a CIDR or address, a host name, or *.suffix. */
-export const targetPatternSchema = z
+const targetPatternSchema = z
   .string()
   .trim()
   .refine((value) => HOST_PATTERN.test(value) || isAddressOrRange(value), {
     error: "must be a CIDR (10.0.0.0/8), an address, a host name or a *.suffix pattern",
   });
 
-export const portRangeSchema = z
+const portRangeSchema = z
   .string()
   .trim()
   .regex(/^\d{1,5}(-\d{1,5})?$/, { error: "must be a port (5432) or a range (8000-8999)" })

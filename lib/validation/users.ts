@@ -38,7 +38,7 @@ const COMMON_PASSWORDS = new Set([
  *  different, and not one of the best-known passwords: the least a guesser
  *  should need more than a few tries for. */
 // Each rule stops the rest (abort), so a password gets exactly one reason.
-export const passwordSchema = z
+const passwordSchema = z
   .string({ error: "is required" })
   .min(10, { error: "must be at least 10 characters", abort: true })
   .max(256, { error: "must be at most 256 characters", abort: true })

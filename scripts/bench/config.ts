@@ -5,7 +5,7 @@
 // prints where new connections spend their time (latency-hops.ts).
 import { KINDS, type Kind, type Workload } from "./results.ts";
 
-export const SECTIONS = ["throughput", "parallel", "latency", "concurrency", "tunnels", "control"] as const;
+const SECTIONS = ["throughput", "parallel", "latency", "concurrency", "tunnels", "control"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export type BenchConfig = Workload & { quick: boolean; kinds: Kind[]; sections: Set<Section>; hops: boolean };

@@ -5,7 +5,7 @@
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-export const HISTORY_FILE = "history.jsonl";
+const HISTORY_FILE = "history.jsonl";
 
 /** "-load", "-cubic", "-quick", … from the parts that apply ("" for a full
  *  run of the main bench on the machine's own TCP). */

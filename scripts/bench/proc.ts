@@ -55,7 +55,7 @@ export function resetPeakRss(pid: number): void {
 }
 
 /** `pid` and everything it forked, through /proc/<pid>/task/<tid>/children. */
-export function processTree(pid: number): number[] {
+function processTree(pid: number): number[] {
   const found = [pid];
   for (let i = 0; i < found.length; i++) {
     const parent = found[i]!;

@@ -190,7 +190,7 @@ export async function roundTrips(dial: Dial, count: number): Promise<number[]> {
 }
 
 /** Milliseconds from starting the connection to the echoed byte. */
-export async function roundTrip(dial: Dial): Promise<number> {
+async function roundTrip(dial: Dial): Promise<number> {
   const started = performance.now();
   const connection = await dial("echo");
   try {

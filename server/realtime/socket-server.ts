@@ -47,7 +47,7 @@ const REVALIDATE_MS = 5_000;
 
 /** Live sockets one user may hold at once (browser tabs and scripts); more are refused at the handshake. */
 export const SOCKETS_PER_USER = 20;
-export const TOO_MANY_SOCKETS = `too many live connections: at most ${SOCKETS_PER_USER} per user; close other Warren tabs or scripts`;
+const TOO_MANY_SOCKETS = `too many live connections: at most ${SOCKETS_PER_USER} per user; close other Warren tabs or scripts`;
 /** Clients send nothing but socket.io's own packets: a burst of this many,
  *  refilled at this rate a second, and a connection sending more is dropped. */
 const PACKET_BURST = 2_000;

@@ -17,7 +17,7 @@ export async function ip(...args: string[]): Promise<string> {
 }
 
 /** `ip netns exec` as a prefix for a command. */
-export const inNetns = (netns: string, command: string[]) => ["netns", "exec", netns, ...command];
+const inNetns = (netns: string, command: string[]) => ["netns", "exec", netns, ...command];
 
 /** Runs a command inside `netns` and resolves with its stdout; rejects on a non-zero exit. */
 export async function execIn(netns: string, command: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<string> {

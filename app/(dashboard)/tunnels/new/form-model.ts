@@ -55,14 +55,14 @@ export const fieldId = (field: FieldName) => field.replace(".", "-");
 const toNumber = (raw: string) => (raw.trim() === "" ? undefined : Number(raw.trim()));
 const splitSources = (raw: string) => raw.split(/[\s,]+/).filter(Boolean);
 
-export function listenOf(values: FormValues): { address: string; port: string } {
+function listenOf(values: FormValues): { address: string; port: string } {
   return values.kind === "remote" ? { address: values.hostAddress, port: values.hostPort } : { address: values.bastionAddress, port: values.bastionPort };
 }
 
 /** The request body as typed. A blank TTL is the form's default (the host's
  *  default, within its maximum); blank sources are left out so the server
  *  applies its default (the requester's own address, except on the SSH host's loopback). */
-export function toInput(values: FormValues, host?: HostOption) {
+function toInput(values: FormValues, host?: HostOption) {
   const listen = listenOf(values);
   const sources = splitSources(values.allowedSources);
   return {

@@ -10,7 +10,7 @@ function ttlReading(raw: string, blank: number, max: number): string {
 }
 
 /** Who may connect, as the server decides it: the SSH host's loopback needs no list; elsewhere the default is the requester alone. */
-export function sourcesHint({
+function sourcesHint({
   remote,
   where,
   listenAddress,

@@ -5,7 +5,7 @@ import type { HostOption } from "./form-model";
 type Destinations = { hostName: string; targets: string[]; ports: string[] };
 
 /** "port 5432", "ports 5432, 8000-8999". */
-export const portsPhrase = (ports: string[]) => `${ports.length === 1 && !ports[0]!.includes("-") ? "port" : "ports"} ${ports.join(", ")}`;
+const portsPhrase = (ports: string[]) => `${ports.length === 1 && !ports[0]!.includes("-") ? "port" : "ports"} ${ports.join(", ")}`;
 
 const targetsText = ({ hostName, targets }: Destinations) => (targets.length ? ` ${hostName} allows only ${targets.join(", ")}.` : "");
 const portsText = ({ hostName, ports }: Destinations) => (ports.length ? ` ${hostName} allows only ${portsPhrase(ports)}.` : "");

@@ -178,6 +178,20 @@ describe("a tunnel with no port on the bastion", () => {
     expect(remote.body.error.field).toBe("listen");
   });
 
+  it("follows its host's SSH link: reconnecting while sshd is down, active again when it is back", async () => {
+    const created = (await as.alice.post<Tunnel>("/tunnels", { kind: "dynamic", hostId, name: "follows-link" })).body;
+    await active(created.id);
+    await sshd.kill();
+    await until(
+      () => tunnel(created.id),
+      (t) => t.status === "reconnecting",
+      "reconnecting",
+    );
+    await sshd.restart();
+    await active(created.id);
+    await as.alice.delete(`/tunnels/${created.id}`);
+  });
+
   it("is approved like any other request, and reopens after a Warren restart, still without a listener", async () => {
     const pending = (await as.alice.post<Tunnel>("/tunnels", local({ hostId: approvalHostId, name: "kept" }))).body;
     expect((await as.admin.post(`/tunnels/${pending.id}/approve`, {})).status).toBe(200);

@@ -4,6 +4,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ClientError, usageError } from "./client-error";
 import type { Env } from "./credentials";
+import { openCommand } from "./open-tunnel";
 import { findTunnel, tunnelLine, type TunnelView } from "./tunnel-ref";
 import { callApi, sessionFrom } from "./warren-api";
 
@@ -36,6 +37,7 @@ const commands: Record<string, ClientCommand> = {
       for (const tunnel of tunnels) io.out(tunnelLine(tunnel));
     },
   },
+  open: openCommand(SESSION_OPTIONS, (values, env) => sessionFrom(sessionFlags(values), env)),
   close: {
     usage: "close TUNNEL                             closes it (a request waiting for approval: withdraws it)",
     options: SESSION_OPTIONS,

@@ -62,7 +62,7 @@ export async function approveRequest({ ctx, input }: { ctx: Ctx; input: { id: st
   const details = { requester: tunnel.owner.email, reason: reason ?? null };
   if (tunnel.status === "pending_approval") {
     await assertStillAllowed(tunnel);
-    await assertPortFree(ctx, { kind: tunnel.kind, hostId: tunnel.hostId, listen: { address: tunnel.listenAddress, port: tunnel.listenPort } }, tunnel.id);
+    await assertPortFree(ctx, { kind: tunnel.kind, hostId: tunnel.hostId, listen: tunnelSpec(tunnel).listen }, tunnel.id);
     const approved = `approved by ${actorName(ctx)}${said(reason)}`;
     const won = await setTunnelStatus(ctx, {
       tunnelId: tunnel.id,

@@ -104,7 +104,7 @@ type PolicedRequest = Endpoints & Pick<CreateTunnel, "allowedSources" | "ttlMinu
 /** Why the policy does not allow the tunnel's kind, listen address or target, or null if it does. */
 export function policyRefusal(tunnel: Endpoints, policy: HostPolicy, hostName: string): Refusal | null {
   if (!policy.kinds.includes(tunnel.kind)) return { field: "kind", message: `${hostName} does not allow ${tunnel.kind} tunnels` };
-  if (!isLoopback(tunnel.listen.address) && !policy.publicBinds) {
+  if (tunnel.listen && !isLoopback(tunnel.listen.address) && !policy.publicBinds) {
     return { field: "listen.address", message: `${hostName} allows listening on loopback only (127.0.0.1), not on ${tunnel.listen.address}` };
   }
   return tunnel.target ? destinationRefusal(policy, hostName, tunnel.target) : null;
@@ -119,13 +119,14 @@ const singleAddress = (range: string) => {
 const insideLoopback = (range: string) => rangeInside(...parseRange(range), LOOPBACK_RANGES);
 
 /** A remote tunnel's loopback listener is on the SSH host: only programs there reach it, whatever their address. */
-const remoteLoopback = (tunnel: Endpoints) => tunnel.kind === "remote" && isLoopback(tunnel.listen.address);
+const remoteLoopback = (tunnel: Endpoints) => tunnel.kind === "remote" && tunnel.listen !== null && isLoopback(tunnel.listen.address);
 
 /** For a tunnel already granted: its sources were checked against its
  *  requester's address then, and teammates joined one address each since,
  *  so single addresses stay; a range, or everyone, needs the policy (or an admin owner). */
 export function storedSourcesRefusal(tunnel: PolicedTunnel, policy: HostPolicy, hostName: string, ownerIsAdmin: boolean): Refusal | null {
-  if (remoteLoopback(tunnel) || policy.anySource || ownerIsAdmin) return null;
+  // With no listener there is no source to check: warren connect checks the person.
+  if (!tunnel.listen || remoteLoopback(tunnel) || policy.anySource || ownerIsAdmin) return null;
   const loopbackListener = isLoopback(tunnel.listen.address);
   const wide =
     tunnel.allowedSources.length === 0
@@ -149,6 +150,7 @@ export function applyHostPolicy(tunnel: PolicedRequest, policy: HostPolicy, host
     throw new ApiError({ code: "unprocessable_entity", field: "ttlMinutes", message: `must be at most ${policy.maxTtlMinutes} minutes on ${hostName}` });
   }
   const { allowedSources } = tunnel;
+  if (!tunnel.listen) return [];
   if (remoteLoopback(tunnel)) return allowedSources ?? [];
   const own = requester.ip ? ipaddr.process(requester.ip).toString() : null;
   if (!allowedSources) {

@@ -4,6 +4,10 @@ import { sshCommand } from "@/lib/tunnels/ssh-command";
 const host = { address: "bastion.example.com", port: 22, username: "root" };
 
 describe("sshCommand", () => {
+  it("has no OpenSSH equivalent for a tunnel with no port on the bastion", () => {
+    expect(sshCommand({ kind: "local", listen: null, target: { host: "localhost", port: 80 }, host })).toBeNull();
+  });
+
   it("renders the seed's labs", () => {
     expect(sshCommand({ kind: "local", listen: { address: "127.0.0.1", port: 8080 }, target: { host: "localhost", port: 80 }, host })).toBe(
       "ssh -N -L 127.0.0.1:8080:localhost:80 root@bastion.example.com",

@@ -5,7 +5,8 @@ import type { TunnelKind } from "@/lib/validation/common";
 type Endpoint = { address: string; port: number };
 export type SshCommandInput = {
   kind: TunnelKind;
-  listen: Endpoint;
+  /** null: no port on the bastion, which OpenSSH has no equivalent for. */
+  listen: Endpoint | null;
   target?: { host: string; port: number } | null;
   /** `{ name }` alone for a viewer who may not see the host's address and user: the command names it as an ssh_config alias would. */
   host: { address: string; port: number; username: string } | { name: string };
@@ -13,7 +14,9 @@ export type SshCommandInput = {
 
 const bracket = (address: string) => (address.includes(":") ? `[${address}]` : address);
 
-export function sshCommand({ kind, listen, target, host }: SshCommandInput): string {
+/** null for a tunnel with no port on the bastion: it is used through `warren connect` only. */
+export function sshCommand({ kind, listen, target, host }: SshCommandInput): string | null {
+  if (!listen) return null;
   const left = `${bracket(listen.address)}:${listen.port}`;
   const spec = kind === "dynamic" || !target ? left : `${left}:${bracket(target.host)}:${target.port}`;
   const flag = { local: "-L", remote: "-R", dynamic: "-D" }[kind];

@@ -9,6 +9,18 @@ const order = (diagram: TunnelDiagram) => diagram.nodes.map((node) => node.id);
 const texts = (diagram: TunnelDiagram, id: string) => diagram.nodes.find((node) => node.id === id)?.lines.map((line) => line.text);
 
 describe("tunnelDiagram", () => {
+  it("draws a tunnel with no port on the bastion: the laptop opens the port, warren connect carries it", () => {
+    const diagram = tunnelDiagram({ ...local, listen: null });
+    expect(order(diagram)).toEqual(["client", "bastion", "sshHost", "target"]);
+    expect(diagram.listener).toMatchObject({ node: "client", endpoint: "your laptop" });
+    expect(texts(diagram, "bastion")).toEqual(["bastion", "Warren", "no port here: HTTPS only"]);
+    expect(diagram.edges[0]?.label.text).toBe("over Warren's HTTPS port, as you");
+    expect(diagram.sentence).toContain("Reach it with warren connect");
+    expect(diagram.sentence).toContain("No port opens on the bastion.");
+    expect(diagram.reach).toContain("reach it from your laptop with warren connect");
+    expect(texts(tunnelDiagram({ ...dynamic, listen: null }), "target")).toEqual(["any destination", "each one as seen from db-1"]);
+  });
+
   it("draws a local tunnel with the bastion opening the new port", () => {
     const diagram = tunnelDiagram(local);
     expect(order(diagram)).toEqual(["client", "bastion", "sshHost", "target"]);

@@ -11,7 +11,8 @@ export type DiagramInput = {
   kind: Kind;
   /** The SSH host's name, or nothing while none is chosen. */
   hostName?: string | null;
-  listen: Endpoint;
+  /** null: no port on the bastion; the laptop reaches it with warren connect (local, dynamic). */
+  listen: Endpoint | null;
   target?: { host: string; port?: number | null } | null;
   /** For a listener beyond loopback: the sources listed, and the requester's
    *  own address, which is the server's default when none are. */
@@ -108,17 +109,43 @@ function reachOf(kind: Kind, address: string, hostName: string, sources: Diagram
   return `${who}. That needs GatewayPorts clientspecified in ${where}'s sshd (yes works too, but makes its loopback binds public as well); otherwise it listens on 127.0.0.1 only.`;
 }
 
+/** No port on the bastion, so the reach is the client's own. */
+export const CONNECT_REACH = "No port opens on the bastion: reach it from your laptop with warren connect, which checks who you are, not your address.";
+
+/** A local or dynamic tunnel with no port on the bastion: the new port is on the laptop, carried over Warren's HTTPS port. */
+function describeConnect(input: DiagramInput, host: string, target: string, seenFrom: (where: string) => string) {
+  const dynamic = input.kind === "dynamic";
+  return {
+    nodes: [
+      { id: "client", title: "laptop (you)", subtitle: "warren connect: a port here", notes: dynamic ? ["as a SOCKS5 proxy"] : [] },
+      { id: "bastion", title: "bastion", subtitle: "Warren", notes: ["no port here: HTTPS only"] },
+      { id: "sshHost", title: input.hostName?.trim() || "SSH host", subtitle: "SSH host" },
+      dynamic
+        ? { id: "target", title: "any destination", subtitle: `each one as seen from ${host}` }
+        : { id: "target", title: target, subtitle: seenFrom(host) },
+    ] satisfies NodeText[],
+    edges: [
+      { text: "over Warren's HTTPS port, as you" },
+      { text: "inside the SSH connection", viaSsh: true },
+      { text: dynamic ? "connects to what the client asks for" : `connects to ${target}` },
+    ],
+    sentence: `Reach it with warren connect: connections to a port on your laptop go over Warren's HTTPS port, then through ${host} to ${dynamic ? "whatever destination each one asks for" : target}, as seen from ${host}. No port opens on the bastion.`,
+  };
+}
+
 function describe(input: DiagramInput): { nodes: NodeText[]; edges: EdgeText[]; sentence: string } {
   const host = input.hostName?.trim() || "the SSH host";
-  const listen = endpointText(input.listen.address, input.listen.port);
   const target = input.target ? endpointText(input.target.host, input.target.port) : "?:?";
   const targetHost = input.target?.host.trim() ?? "";
+  const seenFrom = (where: string) => (isLoopback(targetHost) ? `that is, ${where} itself` : `as seen from ${where}`);
+  if (!input.listen) return describeConnect(input, host, target, seenFrom);
+  const listenAt = input.listen;
+  const listen = endpointText(listenAt.address, listenAt.port);
   const listensOn = `listens on ${listen}`;
   const bastion = (notes?: string[]): NodeText => ({ id: "bastion", title: "bastion", subtitle: "Warren", notes });
   const sshHost = (notes?: string[]): NodeText => ({ id: "sshHost", title: input.hostName?.trim() || "SSH host", subtitle: "SSH host", notes });
-  const seenFrom = (where: string) => (isLoopback(targetHost) ? `that is, ${where} itself` : `as seen from ${where}`);
   // A loopback listener on the bastion is out of the laptop's direct reach.
-  const viaLogin = isLoopback(input.listen.address.trim()) ? "via your own SSH login to the bastion" : undefined;
+  const viaLogin = isLoopback(listenAt.address.trim()) ? "via your own SSH login to the bastion" : undefined;
 
   switch (input.kind) {
     case "local":
@@ -130,7 +157,7 @@ function describe(input: DiagramInput): { nodes: NodeText[]; edges: EdgeText[]; 
           { id: "target", title: target, subtitle: seenFrom(host) },
         ],
         edges: [
-          { text: `connects to ${dialText("the bastion", input.listen)}` },
+          { text: `connects to ${dialText("the bastion", listenAt)}` },
           { text: "inside the SSH connection", viaSsh: true },
           { text: `connects to ${target}` },
         ],
@@ -145,14 +172,14 @@ function describe(input: DiagramInput): { nodes: NodeText[]; edges: EdgeText[]; 
           { id: "target", title: "any destination", subtitle: `each one as seen from ${host}` },
         ],
         edges: [
-          { text: `SOCKS5 to ${dialText("the bastion", input.listen)}` },
+          { text: `SOCKS5 to ${dialText("the bastion", listenAt)}` },
           { text: "inside the SSH connection", viaSsh: true },
           { text: "connects to what the client asks for" },
         ],
         sentence: `SOCKS5 connections to ${listen} on the bastion go out through ${host} to whatever destination each one asks for, as seen from ${host}.`,
       };
     case "remote": {
-      const address = input.listen.address.trim();
+      const address = listenAt.address.trim();
       const client = isLoopback(address) ? `programs on ${host} itself` : `anyone who can reach ${host}`;
       const gatewayPorts = address && !isLoopback(address) ? ["needs GatewayPorts in its sshd"] : [];
       return {
@@ -163,7 +190,7 @@ function describe(input: DiagramInput): { nodes: NodeText[]; edges: EdgeText[]; 
           { id: "target", title: target, subtitle: seenFrom("the bastion") },
         ],
         edges: [
-          { text: `connect to ${dialText(host, input.listen)}` },
+          { text: `connect to ${dialText(host, listenAt)}` },
           { text: "back inside the SSH connection", viaSsh: true },
           { text: `connects to ${target}` },
         ],
@@ -176,7 +203,7 @@ function describe(input: DiagramInput): { nodes: NodeText[]; edges: EdgeText[]; 
 /** Lays out the diagram for a tunnel, or for a half-filled form. */
 export function tunnelDiagram(input: DiagramInput): TunnelDiagram {
   const text = describe(input);
-  const listenerId: DiagramNodeId = input.kind === "remote" ? "sshHost" : "bastion";
+  const listenerId: DiagramNodeId = !input.listen ? "client" : input.kind === "remote" ? "sshHost" : "bastion";
   let y = MARGIN;
   const nodes = text.nodes.map((node): DiagramNode => {
     const texts = [
@@ -216,10 +243,10 @@ export function tunnelDiagram(input: DiagramInput): TunnelDiagram {
     edges,
     listener: {
       node: listener.id,
-      endpoint: endpointText(input.listen.address, input.listen.port),
+      endpoint: input.listen ? endpointText(input.listen.address, input.listen.port) : "your laptop",
       badge: { ...badge, x: listener.x + listener.width - badge.width - 12, y: listener.y - badge.height / 2 },
     },
     sentence: text.sentence,
-    reach: reachOf(input.kind, input.listen.address, input.hostName?.trim() || "the SSH host", input.sources),
+    reach: input.listen ? reachOf(input.kind, input.listen.address, input.hostName?.trim() || "the SSH host", input.sources) : CONNECT_REACH,
   };
 }

@@ -69,7 +69,7 @@ export const isWildcard = (address: string) => WILDCARDS.has(address);
 export const isLoopback = (address: string) => address === "localhost" || (ipaddr.isValid(address) && ipaddr.process(address).range() === "loopback");
 
 export function checkTunnelRules(tunnel: CreateTunnel, config: Pick<WarrenConfig, "listenAddresses" | "listenPorts">) {
-  if (tunnel.kind !== "remote") {
+  if (tunnel.kind !== "remote" && tunnel.listen) {
     // The listener is Warren's own, on the bastion.
     if (!config.listenAddresses.includes(tunnel.listen.address)) {
       throw new ApiError({

@@ -4,7 +4,8 @@ import type { TunnelKind } from "@/lib/validation/common";
 /** What a tunnel is, as it was asked for: the kind, where it listens, where it leads and who may connect. */
 export type TunnelSpec = {
   kind: TunnelKind;
-  listen: { address: string; port: number };
+  /** null: no port on the bastion (a local or dynamic tunnel used through `warren connect`). */
+  listen: { address: string; port: number } | null;
   target: { host: string; port: number } | null;
   allowedSources: string[];
 };
@@ -15,7 +16,7 @@ type SpecColumns = Pick<Tunnel, "kind" | "listenAddress" | "listenPort" | "targe
 export function tunnelSpec(row: SpecColumns): TunnelSpec {
   return {
     kind: row.kind,
-    listen: { address: row.listenAddress, port: row.listenPort },
+    listen: row.listenAddress !== null && row.listenPort !== null ? { address: row.listenAddress, port: row.listenPort } : null,
     target: row.targetHost && row.targetPort ? { host: row.targetHost, port: row.targetPort } : null,
     allowedSources: JSON.parse(row.allowedSources) as string[],
   };

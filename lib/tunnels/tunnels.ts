@@ -37,6 +37,7 @@ export function serializeTunnel(tunnel: TunnelWithHost, hostVisible: boolean) {
   const { listen, target, allowedSources } = tunnelSpec(tunnel);
   return {
     id: tunnel.id,
+    name: tunnel.name,
     kind: tunnel.kind,
     status: tunnel.status,
     statusReason: tunnel.statusReason,
@@ -114,7 +115,8 @@ async function serializeFor(ctx: Ctx, tunnel: TunnelWithHost) {
  *  it is named only to someone who may see it. A request waiting for approval
  *  holds no port: the port is checked again when it is approved, so requests
  *  cannot squat ports while nobody decides. */
-export async function assertPortFree(ctx: Ctx, input: { kind: string; hostId: string; listen: { address: string; port: number } }, self?: string) {
+export async function assertPortFree(ctx: Ctx, input: { kind: string; hostId: string; listen: { address: string; port: number } | null }, self?: string) {
+  if (!input.listen) return;
   const remote = input.kind === "remote";
   const clash = await getPrisma().tunnel.findFirst({
     where: {
@@ -131,6 +133,14 @@ export async function assertPortFree(ctx: Ctx, input: { kind: string; hostId: st
     const which = (await mayView(ctx, clash)) ? ` (tunnel ${clash.id})` : "";
     throw new ApiError({ code: "conflict", field: "listen.port", message: `port ${input.listen.port} is already in use on ${where}${which}` });
   }
+}
+
+/** A name is the owner's handle for one tunnel in play (open or waiting for
+ *  approval); once that one ends, the name is free again. Checked in the
+ *  transaction that creates the tunnel. */
+async function assertNameFree(tx: Prisma.TransactionClient, ownerId: string, name: string) {
+  const taken = await tx.tunnel.findFirst({ where: { ownerId, name, status: { in: RESERVING_STATUSES } }, select: { id: true } });
+  if (taken) throw new ApiError({ code: "conflict", field: "name", message: `you already have an open tunnel named ${name} (${taken.id})` });
 }
 
 export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunnel }) {
@@ -159,8 +169,9 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
     kind: data.kind,
     hostId: data.hostId,
     ownerId,
-    listenAddress: data.listen.address,
-    listenPort: data.listen.port,
+    name: data.name ?? null,
+    listenAddress: data.listen?.address ?? null,
+    listenPort: data.listen?.port ?? null,
     targetHost: data.target?.host ?? null,
     targetPort: data.target?.port ?? null,
     allowedSources: JSON.stringify(allowedSources),
@@ -173,6 +184,7 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
     events: { create: { status, reason: approval ? waiting : "requested" } },
   };
   const details = {
+    name: data.name ?? null,
     kind: data.kind,
     listen: data.listen,
     target: data.target ?? null,
@@ -183,6 +195,7 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
   };
   const tunnel = await audited(ctx, async (tx) => {
     if (!isPrivileged(ctx)) await assertWithinLimits(tx, { ownerId, host, policy, pending: approval });
+    if (data.name) await assertNameFree(tx, ownerId, data.name);
     const created = await tx.tunnel.create({ data: row });
     return { result: created, audit: { action: "tunnel.requested", hostId: created.hostId, tunnelId: created.id, details } };
   });
@@ -225,9 +238,12 @@ export async function listTunnelsWhere(ctx: Ctx, where: Prisma.TunnelWhereInput,
   };
 }
 
-/** Open ones (with requests still waiting for approval) unless `all`, newest first, a page at a time. */
+/** Open ones (with requests still waiting for approval) unless `all`, newest first, a page at a time.
+ *  A `name` finds the caller's own tunnel in play of that name (names are
+ *  the owner's; nobody else's are looked up, admins' included). */
 export async function listTunnels({ ctx, input }: { ctx: Ctx; input: ListTunnelsQuery }) {
-  const { status, ...page } = input;
+  const { status, name, ...page } = input;
+  if (name) return listTunnelsWhere(ctx, { ownerId: ownerOf(ctx), name, status: { in: RESERVING_STATUSES } }, "desc", page);
   return listTunnelsWhere(ctx, { ...listedFor(ctx), ...(status === "all" ? {} : { status: { in: RESERVING_STATUSES } }) }, "desc", page);
 }
 

@@ -1,17 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { tunnelEndpoint, usageHint } from "@/lib/tunnels/usage-hint";
+import { connectLines, tunnelEndpoint, usageHint } from "@/lib/tunnels/usage-hint";
 
 const host = { id: "h", name: "db-1" };
 
 describe("usage hints", () => {
   it("say where to point a client for each kind", () => {
-    const local = { kind: "local" as const, listen: { address: "127.0.0.1", port: 20001 }, target: { host: "localhost", port: 5432 }, host };
+    const local = { name: null, kind: "local" as const, listen: { address: "127.0.0.1", port: 20001 }, target: { host: "localhost", port: 5432 }, host };
     expect(tunnelEndpoint(local)).toBe("127.0.0.1:20001 → localhost:5432");
-    expect(usageHint(local).sentence).toBe("Point your client at 127.0.0.1:20001 on the bastion; each connection reaches localhost:5432 as seen from db-1.");
-    const dynamic = { kind: "dynamic" as const, listen: { address: "::1", port: 20002 }, target: null, host };
+    expect(usageHint(local)?.sentence).toBe("Point your client at 127.0.0.1:20001 on the bastion; each connection reaches localhost:5432 as seen from db-1.");
+    const dynamic = { name: null, kind: "dynamic" as const, listen: { address: "::1", port: 20002 }, target: null, host };
     expect(tunnelEndpoint(dynamic)).toBe("[::1]:20002 → SOCKS");
-    expect(usageHint(dynamic).example).toBe("curl --socks5-hostname [::1]:20002 http://intranet.example/");
-    const remote = { kind: "remote" as const, listen: { address: "0.0.0.0", port: 8080 }, target: { host: "127.0.0.1", port: 3000 }, host };
-    expect(usageHint(remote).sentence).toBe("Connect to 0.0.0.0:8080 on db-1; each connection reaches 127.0.0.1:3000 as seen from the bastion.");
+    expect(usageHint(dynamic)?.example).toBe("curl --socks5-hostname [::1]:20002 http://intranet.example/");
+    const remote = { name: null, kind: "remote" as const, listen: { address: "0.0.0.0", port: 8080 }, target: { host: "127.0.0.1", port: 3000 }, host };
+    expect(usageHint(remote)?.sentence).toBe("Connect to 0.0.0.0:8080 on db-1; each connection reaches 127.0.0.1:3000 as seen from the bastion.");
+  });
+
+  it("name a tunnel with no port on the bastion by its name, and give no bastion hint for it", () => {
+    const connectOnly = { id: "c1", name: "db", kind: "local" as const, listen: null, target: { host: "db.internal", port: 5432 }, host };
+    expect(tunnelEndpoint(connectOnly)).toBe("db: warren connect → db.internal:5432");
+    expect(usageHint(connectOnly)).toBeNull();
+    expect(connectLines(connectOnly, "https://warren.example/")).toEqual({
+      fetch: "curl -fsSO https://warren.example/cli/warren.mjs",
+      connect: "node warren.mjs connect db",
+    });
+    expect(connectLines({ id: "c1", name: null }, "https://warren.example").connect).toBe("node warren.mjs connect c1");
   });
 });

@@ -5,13 +5,21 @@ type Hint = { sentence: string; example: string };
 
 const hostPort = (address: string, port: number) => `${address.includes(":") ? `[${address}]` : address}:${port}`;
 
-/** "127.0.0.1:20001 → db.internal:5432": the new port on the left, as in `ssh -L`. */
-export function tunnelEndpoint(tunnel: Pick<TunnelDto, "kind" | "listen" | "target">): string {
-  const listen = hostPort(tunnel.listen.address, tunnel.listen.port);
-  return tunnel.kind === "dynamic" || !tunnel.target ? `${listen} → SOCKS` : `${listen} → ${hostPort(tunnel.target.host, tunnel.target.port)}`;
+/** "db: 127.0.0.1:20001 → db.internal:5432": its name, then the new port on the left, as in `ssh -L`;
+ *  "connect → …" when there is no port on the bastion. */
+export function tunnelEndpoint(tunnel: Pick<TunnelDto, "kind" | "listen" | "target" | "name">): string {
+  const listen = tunnel.listen ? hostPort(tunnel.listen.address, tunnel.listen.port) : "warren connect";
+  const route = tunnel.kind === "dynamic" || !tunnel.target ? `${listen} → SOCKS` : `${listen} → ${hostPort(tunnel.target.host, tunnel.target.port)}`;
+  return tunnel.name ? `${tunnel.name}: ${route}` : route;
 }
 
-export function usageHint(tunnel: Pick<TunnelDto, "kind" | "listen" | "target" | "host">): Hint {
+/** The two lines that fetch Warren's client and run it for this tunnel (its name if it has one). */
+export function connectLines(tunnel: Pick<TunnelDto, "id" | "name">, publicUrl: string): { fetch: string; connect: string } {
+  return { fetch: `curl -fsSO ${publicUrl.replace(/\/+$/, "")}/cli/warren.mjs`, connect: `node warren.mjs connect ${tunnel.name ?? tunnel.id}` };
+}
+
+export function usageHint(tunnel: Pick<TunnelDto, "kind" | "listen" | "target" | "host">): Hint | null {
+  if (!tunnel.listen) return null;
   const listen = hostPort(tunnel.listen.address, tunnel.listen.port);
   const target = tunnel.target ? hostPort(tunnel.target.host, tunnel.target.port) : "";
   switch (tunnel.kind) {

@@ -49,6 +49,13 @@ export const cidrSchema = z.string().trim().refine(isAddressOrRange, { error: "m
 /** Who may connect to a tunnel's listener; an empty list lets anyone in. */
 export const allowedSourcesSchema = z.array(cidrSchema).max(32, { error: "can list at most 32 ranges" });
 
+/** A tunnel's name: a short slug its owner picks, used wherever an id is (the CLI, the page). */
+export const TUNNEL_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+export const tunnelNameSchema = z
+  .string({ error: "must be text" })
+  .trim()
+  .regex(TUNNEL_NAME, { error: "must be 1 to 32 lower-case letters, digits and hyphens, starting with a letter" });
+
 export const idSchema = z.string({ error: "is required" }).min(1, { error: "is required" }).max(64);
 
 export const tunnelKindSchema = z.enum(["local", "remote", "dynamic"], { error: "must be local, remote or dynamic" });

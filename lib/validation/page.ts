@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { tunnelNameSchema } from "@/lib/validation/common";
 
 export const MAX_PAGE = 200;
 
@@ -37,11 +38,12 @@ export type PageQuery = z.output<typeof pageQuerySchema>;
 /** The first page at the default size, for pages that list without a query. */
 export const FIRST_PAGE: PageQuery = pageQuerySchema.parse({});
 
-/** GET /tunnels: open ones unless ?status=all, a page at a time. */
+/** GET /tunnels: open ones unless ?status=all, a page at a time; ?name= the caller's own open tunnel of that name. */
 export const listTunnelsQuerySchema = pageQuerySchema.extend({
   status: z
     .string()
     .optional()
     .transform((status) => (status === "all" ? "all" : "open")),
+  name: tunnelNameSchema.optional(),
 });
 export type ListTunnelsQuery = z.output<typeof listTunnelsQuerySchema>;

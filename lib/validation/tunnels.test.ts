@@ -6,6 +6,7 @@ describe("createTunnelSchema", () => {
   it("keeps what a request leaves out as left out: the TTL and the sources are the host's and the requester's to resolve, not a form's", () => {
     const parsed = createTunnelSchema.parse({ kind: "dynamic", hostId: "h1", listen: { port: 20001 } });
     expect(parsed).toEqual({ kind: "dynamic", hostId: "h1", listen: { address: "127.0.0.1", port: 20001 }, teamId: null });
+    expect("name" in parsed).toBe(false);
     expect("ttlMinutes" in parsed).toBe(false);
     expect("allowedSources" in parsed).toBe(false);
   });
@@ -15,6 +16,32 @@ describe("createTunnelSchema", () => {
       ttlMinutes: 30,
       allowedSources: [],
     });
+  });
+});
+
+describe("createTunnelSchema: names and tunnels with no port on the bastion", () => {
+  const issue = (input: unknown) => createTunnelSchema.safeParse(input).error?.issues[0];
+
+  it("takes a short slug as a name, and says what a name must be", () => {
+    expect(createTunnelSchema.parse({ kind: "dynamic", hostId: "h1", name: "db-1" }).name).toBe("db-1");
+    for (const name of ["DB", "1db", "db_1", "a".repeat(33), ""]) {
+      expect(issue({ kind: "dynamic", hostId: "h1", name })).toMatchObject({
+        path: ["name"],
+        message: "must be 1 to 32 lower-case letters, digits and hyphens, starting with a letter",
+      });
+    }
+  });
+
+  it("lets local and dynamic tunnels leave listen out (no port on the bastion), not remote ones", () => {
+    expect(createTunnelSchema.parse({ kind: "local", hostId: "h1", target: { host: "db", port: 5432 } }).listen).toBeNull();
+    expect(issue({ kind: "remote", hostId: "h1", target: { host: "db", port: 5432 } })).toMatchObject({
+      path: ["listen"],
+      message: "is required for a remote tunnel: it is the port opened on the SSH host",
+    });
+  });
+
+  it("refuses allowed sources for a tunnel with no port: there is no source to check", () => {
+    expect(issue({ kind: "dynamic", hostId: "h1", allowedSources: ["10.0.0.1"] })).toMatchObject({ path: ["allowedSources"] });
   });
 });
 

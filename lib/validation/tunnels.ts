@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { allowedSourcesSchema, idSchema, networkHostSchema, portSchema, ttlMinutesSchema, tunnelKindSchema } from "@/lib/validation/common";
+import { allowedSourcesSchema, idSchema, networkHostSchema, portSchema, ttlMinutesSchema, tunnelKindSchema, tunnelNameSchema } from "@/lib/validation/common";
 
 export const extendTunnelSchema = z.object({ ttlMinutes: ttlMinutesSchema });
 export type ExtendTunnel = z.output<typeof extendTunnelSchema>;
@@ -18,7 +18,13 @@ export const createTunnelSchema = z
   .object({
     kind: tunnelKindSchema,
     hostId: idSchema,
-    listen: z.object({ address: networkHostSchema.default("127.0.0.1"), port: portSchema }, { error: "must be an object with a port (and an address)" }),
+    /** Left out: no name (the id alone finds it). */
+    name: tunnelNameSchema.optional(),
+    /** Left out (local, dynamic): no port on the bastion at all; the tunnel is used through `warren connect`. */
+    listen: z
+      .object({ address: networkHostSchema.default("127.0.0.1"), port: portSchema }, { error: "must be an object with a port (and an address)" })
+      .nullable()
+      .default(null),
     target: z.object({ host: networkHostSchema, port: portSchema }, { error: "must be an object with a host and a port" }).optional(),
     /** Left out: the host's default TTL (createTunnel resolves it). */
     ttlMinutes: ttlMinutesSchema.optional(),
@@ -28,6 +34,16 @@ export const createTunnelSchema = z
     teamId: idSchema.nullable().default(null),
   })
   .superRefine((tunnel, ctx) => {
+    if (tunnel.kind === "remote" && !tunnel.listen) {
+      ctx.addIssue({ code: "custom", path: ["listen"], message: "is required for a remote tunnel: it is the port opened on the SSH host" });
+    }
+    if (!tunnel.listen && tunnel.allowedSources) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["allowedSources"],
+        message: "must be left out for a tunnel with no port on the bastion: warren connect checks who you are instead",
+      });
+    }
     if (tunnel.kind === "dynamic" && tunnel.target) {
       ctx.addIssue({ code: "custom", path: ["target"], message: "must be left out for a dynamic tunnel: each SOCKS client names its own" });
     }

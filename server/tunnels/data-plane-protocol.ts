@@ -14,8 +14,9 @@ export type RuntimeTunnel = {
   hostId: string;
   hostName: string;
   hostAddress: string;
-  listenAddress: string;
-  listenPort: number;
+  /** Both null: a local or dynamic tunnel with no listener on the bastion (used through warren connect). */
+  listenAddress: string | null;
+  listenPort: number | null;
   targetHost: string | null;
   targetPort: number | null;
   allowedSources: string[];

@@ -112,6 +112,29 @@ describe("expiry", () => {
     }
   });
 
+  it("opens and expires a tunnel with no listener on the bastion like any other", async () => {
+    const engine = new TunnelEngine();
+    try {
+      const expiresAt = new Date(Date.now() + 5_000);
+      const tunnel = await getPrisma().tunnel.create({ data: { kind: "dynamic", hostId, ownerId, expiresAt, status: "starting" } });
+      const events: TunnelStatusEvent[] = [];
+      statusEvents.set(tunnel.id, events);
+      await engine.open(tunnel.id);
+      expect(engine.live(tunnel.id)).toMatchObject({ connections: 0, connectionsTotal: 0 });
+      const row = await waitFor(
+        () => getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnel.id } }),
+        (t) => t.status === "expired",
+        30_000,
+        "expired",
+      );
+      expect(row.statusReason).toBe(`expired at ${expiresAt.toISOString()}`);
+      expect(events.map((event) => event.status)).toEqual(["active", "expired"]);
+      expect(engine.live(tunnel.id)).toBeUndefined();
+    } finally {
+      await engine.stop();
+    }
+  });
+
   it("on start, expires what ran out while Warren was stopped and reopens the rest", async () => {
     const stale = await tunnelRow(await freePortInRange(), new Date(Date.now() - 60_000), "active");
     const live = await tunnelRow(await freePortInRange(), new Date(Date.now() + 3_600_000), "active");

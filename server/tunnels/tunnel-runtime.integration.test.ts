@@ -41,9 +41,10 @@ async function socksRuntime() {
     maxOpenPerUser: 10,
     maxPendingPerUser: 5,
   });
+  const port = await freePortInRange();
   const tunnel: RuntimeTunnel = {
     ...{ id: "t", kind: "dynamic", ownerId: "o", teamId: null, hostId: "h", hostName: "lab", hostAddress: sshd.host, listenAddress: "127.0.0.1" },
-    ...{ listenPort: await freePortInRange(), targetHost: null, targetPort: null, allowedSources: [], policy, expiresAt: new Date(Date.now() + 3_600_000) },
+    ...{ listenPort: port, targetHost: null, targetPort: null, allowedSources: [], policy, expiresAt: new Date(Date.now() + 3_600_000) },
   };
   let closed!: (event: ConnectionRecord) => void;
   const closedEvent = new Promise<ConnectionRecord>((resolve) => (closed = resolve));
@@ -54,7 +55,7 @@ async function socksRuntime() {
   );
   await runtime.listen();
   await runtime.attach(client);
-  return { runtime, port: tunnel.listenPort, closedEvent };
+  return { runtime, port, closedEvent };
 }
 
 /** Greeting and a CONNECT to 127.0.0.1:port, as one SOCKS5 client write (2 + 10 bytes of replies come back). */

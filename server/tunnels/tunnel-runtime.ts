@@ -145,9 +145,9 @@ export class TunnelRuntime {
     return { ...this.meter, connections: this.connections, connectionsTotal: this.connectionsTotal };
   }
 
-  /** Binds the Warren-side listener (local, dynamic). It keeps its port while the SSH link is down. */
+  /** Binds the Warren-side listener (local, dynamic), if it has one. It keeps its port while the SSH link is down. */
   listen(): Promise<void> {
-    if (this.tunnel.kind === "remote") return Promise.resolve();
+    if (this.tunnel.kind === "remote" || this.tunnel.listenPort === null) return Promise.resolve();
     // allowHalfOpen: a client that shuts down writing still gets its answer.
     const server = net.createServer({ allowHalfOpen: true }, (socket) => this.onClient(socket));
     return new Promise((resolve, reject) => {
@@ -155,7 +155,7 @@ export class TunnelRuntime {
         const known = error.code ? LISTEN_ERRORS[error.code] : undefined;
         reject(known ? known(this.tunnel) : error);
       });
-      server.listen({ host: this.tunnel.listenAddress, port: this.tunnel.listenPort, exclusive: true }, () => {
+      server.listen({ host: this.tunnel.listenAddress ?? undefined, port: this.tunnel.listenPort ?? undefined, exclusive: true }, () => {
         server.removeAllListeners("error");
         server.on("error", () => {});
         this.server = server;
@@ -169,7 +169,10 @@ export class TunnelRuntime {
   async attach(client: Client): Promise<string | undefined> {
     this.client = client;
     if (this.tunnel.kind !== "remote") return undefined;
-    const { listenAddress, listenPort, hostName } = this.tunnel;
+    // A remote tunnel always has both (createTunnelSchema).
+    const { hostName } = this.tunnel;
+    const listenAddress = this.tunnel.listenAddress!;
+    const listenPort = this.tunnel.listenPort!;
     await nudgeNoDelay(client);
     await new Promise<void>((resolve, reject) =>
       client.forwardIn(listenAddress, listenPort, (error) =>
@@ -262,7 +265,7 @@ export class TunnelRuntime {
     await Promise.allSettled(this.inflight);
     if (this.tunnel.kind === "remote" && this.client) {
       try {
-        this.client.unforwardIn(this.tunnel.listenAddress, this.tunnel.listenPort);
+        this.client.unforwardIn(this.tunnel.listenAddress!, this.tunnel.listenPort!);
       } catch {
         // the SSH connection is already gone, and with it the remote listener
       }
@@ -371,7 +374,8 @@ export class TunnelRuntime {
   /** What sshd really bound, as a warning for the owner; a bind wider than
    *  the policy allows is refused with the reason (the engine's teardown cancels it). */
   private async checkRemoteBind(): Promise<string | undefined> {
-    const { listenAddress, listenPort, hostName } = this.tunnel;
+    const { listenPort, hostName } = this.tunnel;
+    const listenAddress = this.tunnel.listenAddress!;
     const outcome = await this.probeGatewayPorts();
     if (outcome === undefined) return undefined;
     if (isWildcard(listenAddress)) {
@@ -408,7 +412,7 @@ export class TunnelRuntime {
     const { listenAddress, listenPort, hostAddress } = this.tunnel;
     if (isLoopback(hostAddress) || listenAddress === hostAddress) return undefined;
     // One attempt (no family autoselection), so the probe has one port from start to end.
-    const probe = net.connect({ host: hostAddress, port: listenPort, autoSelectFamily: false });
+    const probe = net.connect({ host: hostAddress, port: listenPort!, autoSelectFamily: false });
     probe.on("error", () => {});
     probe.setTimeout(PROBE_TIMEOUT_MS, () => probe.destroy());
     // sshd may forward the probe back before its "connect" event is handled:

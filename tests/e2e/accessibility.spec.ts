@@ -100,6 +100,9 @@ for (const colorScheme of ["light", "dark"] as const) {
       await member.getByLabel("SSH host", { exact: true }).selectOption({ label: `payments-db (${sshd.username}@${sshd.host}:${sshd.port})` });
       await expect(member.getByTestId("approval-notice")).toContainText("payments-db needs approval");
       await expectNoViolations(member, "/tunnels/new on a host that needs approval");
+      await member.getByRole("radio", { name: /Only through warren connect/ }).check();
+      await expect(member.getByTestId("tunnel-diagram")).toHaveAttribute("data-listener", "client");
+      await expectNoViolations(member, "/tunnels/new with no port on the bastion");
     } finally {
       await context.close();
     }

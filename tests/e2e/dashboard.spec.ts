@@ -120,6 +120,32 @@ test("a busy port shows the server's reason next to the port field", async ({ pa
   }
 });
 
+test("a tunnel with no port on the bastion: the form's choice, then the two lines to run on a laptop", async ({ page, warren, capture }) => {
+  await warren.createUser({ email: "admin@example.com", password, admin: true });
+  const api = apiClient(warren.url, await warren.createToken("admin@example.com"));
+  await api.post("/hosts", { name: "db-1", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey });
+  await signIn(page, "admin@example.com", password);
+  await page.getByRole("link", { name: "New tunnel" }).first().click();
+  await page.getByRole("radio", { name: /Only through warren connect — no port on the bastion/ }).check();
+  await expect(page.getByLabel("Listen port", { exact: true })).toHaveCount(0);
+  await page.getByLabel("Name (optional)", { exact: true }).fill("orders-db");
+  await page.getByLabel("Target host", { exact: true }).fill("127.0.0.1");
+  await page.getByLabel("Target port", { exact: true }).fill(String(origin.port));
+  // The new port is the laptop's; the bastion opens none, and OpenSSH has no equivalent.
+  await expect(page.getByTestId("tunnel-diagram")).toHaveAttribute("data-listener", "client");
+  await expect(page.getByTestId("tunnel-diagram")).toHaveAccessibleName(/No port opens on the bastion/);
+  await expect(page.getByText("None: OpenSSH has no tunnel without a port.", { exact: false })).toBeVisible();
+  await page.getByRole("button", { name: "Open tunnel" }).click();
+
+  await expect(page).toHaveURL(/\/tunnels\/[a-z0-9]+$/);
+  await expect(page.getByTestId("status-badge").first()).toHaveText("active");
+  await expect(page.getByRole("heading", { name: `orders-db: warren connect → 127.0.0.1:${origin.port}` })).toBeVisible();
+  await expect(page.getByTestId("fetch-client")).toHaveText(`curl -fsSO ${warren.url}/cli/warren.mjs`);
+  await expect(page.getByTestId("connect-command")).toHaveText("node warren.mjs connect orders-db");
+  await expect(page.getByTestId("ssh-command")).toHaveCount(0);
+  await capture("tunnel-connect-only");
+});
+
 test("a form's submit button keeps the focus while its request runs, and pressing it again sends nothing", async ({ page, warren }) => {
   await warren.createUser({ email: "alice@example.com", password });
   await signIn(page, "alice@example.com", password);

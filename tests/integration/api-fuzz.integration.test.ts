@@ -672,7 +672,9 @@ const FIELD_CASES: FieldCase[] = [
     fields: {
       kind: ["string"],
       hostId: ["string"],
-      listen: ["object"],
+      name: ["string"],
+      // null: no port on the bastion, which a local tunnel may ask for.
+      listen: ["object", "null"],
       target: ["object"],
       ttlMinutes: ["number"],
       allowedSources: ["array"],
@@ -681,6 +683,7 @@ const FIELD_CASES: FieldCase[] = [
     invalid: {
       kind: ["tcp", "LOCAL"],
       hostId: ["", "x".repeat(65), "no-such-host"],
+      name: ["", "Orders", "1db", "db_1", "x".repeat(33)],
       listen: [{ port: 0 }, { port: LISTEN_PORTS.max + 1 }, { address: "::1", port: LISTEN_PORTS.max }, {}],
       target: [{ host: "", port: 1 }, { host: "169.254.169.254", port: 80 }, { host: "127.0.0.1" }],
       ttlMinutes: [0, 1.5, 1441, MAX_TTL_MINUTES + 1],
@@ -972,7 +975,7 @@ describe("afterwards", () => {
       id: string;
       kind: string;
       status: string;
-      listen: { address: string; port: number };
+      listen: { address: string; port: number } | null;
       target: { host: string; port: number } | null;
       allowedSources: string[];
       expiresAt: string;
@@ -983,9 +986,12 @@ describe("afterwards", () => {
       const what = `tunnel ${JSON.stringify(tunnel)}`;
       same(tunnelKindSchema, tunnel.kind, what);
       expect(["requested", "pending_approval", "starting", "active", "reconnecting", "closed", "failed", "denied", "expired"], what).toContain(tunnel.status);
-      same(portSchema, tunnel.listen.port, what);
-      same(networkHostSchema, tunnel.listen.address, what);
-      if (tunnel.kind !== "remote") {
+      if (tunnel.listen === null) expect(tunnel.kind, what).not.toBe("remote");
+      else {
+        same(portSchema, tunnel.listen.port, what);
+        same(networkHostSchema, tunnel.listen.address, what);
+      }
+      if (tunnel.listen && tunnel.kind !== "remote") {
         expect(LISTEN_ADDRESSES, what).toContain(tunnel.listen.address);
         expect(tunnel.listen.port, what).toBeGreaterThanOrEqual(LISTEN_PORTS.min);
         expect(tunnel.listen.port, what).toBeLessThanOrEqual(LISTEN_PORTS.max);

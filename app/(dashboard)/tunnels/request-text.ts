@@ -4,7 +4,7 @@ import { isOpen } from "@/lib/tunnels/tunnel-status";
 import type { TunnelDto } from "@/lib/tunnels/tunnels";
 import { tunnelEndpoint } from "@/lib/tunnels/usage-hint";
 
-type Request = Pick<TunnelDto, "status" | "kind" | "listen" | "target" | "host" | "ownerEmail" | "ttlMinutes" | "extensionRequest" | "pendingUntil">;
+type Request = Pick<TunnelDto, "status" | "name" | "kind" | "listen" | "target" | "host" | "ownerEmail" | "ttlMinutes" | "extensionRequest" | "pendingUntil">;
 
 /** Approval clears `pendingUntil`: a request never approved (waiting, denied, withdrawn, expired
  *  unanswered) has no traffic, connections or participants to show. A status event can say

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
+import { getConfig } from "@/lib/config";
 import { canApprove } from "@/lib/teams/team-access";
 import { getTunnel, getTunnelHistory } from "@/lib/tunnels/tunnels";
 import { viewerOf } from "../viewer-of";
@@ -16,5 +17,5 @@ export default async function TunnelPage({ params }: { params: Promise<{ id: str
   const { approver, ...viewer } = await viewerOf(user);
   // Whether requests on it are this viewer's to decide, whether or not one waits now.
   const mayDecide = approver && (await canApprove(ctx, tunnel));
-  return <TunnelDetail initial={tunnel} initialHistory={history} viewer={viewer} mayDecide={mayDecide} />;
+  return <TunnelDetail initial={tunnel} initialHistory={history} viewer={viewer} mayDecide={mayDecide} publicUrl={getConfig().publicUrl} />;
 }

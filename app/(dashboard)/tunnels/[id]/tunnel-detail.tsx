@@ -11,7 +11,7 @@ import { useNow } from "@/app/lib/realtime-provider";
 import { useLiveTunnels } from "@/app/lib/use-live-tunnels";
 import { formatBytes, formatDuration, timeLeft } from "@/lib/format";
 import type { getTunnelHistory, TunnelDto } from "@/lib/tunnels/tunnels";
-import { tunnelEndpoint, usageHint } from "@/lib/tunnels/usage-hint";
+import { connectLines, tunnelEndpoint, usageHint } from "@/lib/tunnels/usage-hint";
 import { wasOpened } from "../request-text";
 import type { Viewer } from "../viewer";
 import { ParticipantList } from "./participant-list";
@@ -28,9 +28,9 @@ const EXTENSIONS = [
   [1440, "24 hours"],
 ] as const;
 
-type Props = { initial: TunnelDto; initialHistory: History; viewer: Viewer; mayDecide: boolean };
+type Props = { initial: TunnelDto; initialHistory: History; viewer: Viewer; mayDecide: boolean; publicUrl: string };
 
-export function TunnelDetail({ initial, initialHistory, viewer, mayDecide }: Props) {
+export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publicUrl }: Props) {
   const [history, setHistory] = useState(initialHistory);
   const [closeError, setCloseError] = useState<string | null>(null);
   const [notice, setNotice] = useState("");
@@ -140,12 +140,21 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide }: Pro
           <h2 id="usage-heading" className="font-semibold">
             How to use it
           </h2>
-          <p className="mt-1 text-sm">{hint.sentence}</p>
-          <div className="mt-2">
-            <CopyableCode text={hint.example} />
-          </div>
-          <p className="mt-3 mb-1 text-sm text-zinc-600 dark:text-zinc-400">The same tunnel with OpenSSH:</p>
-          <CopyableCode text={tunnel.sshCommand} testId="ssh-command" />
+          {tunnel.kind === "remote" ? null : <LaptopLines tunnel={tunnel} publicUrl={publicUrl} />}
+          {hint ? (
+            <>
+              <p className="mt-3 text-sm">{hint.sentence}</p>
+              <div className="mt-2">
+                <CopyableCode text={hint.example} />
+              </div>
+            </>
+          ) : null}
+          {tunnel.sshCommand ? (
+            <>
+              <p className="mt-3 mb-1 text-sm text-zinc-600 dark:text-zinc-400">The same tunnel with OpenSSH:</p>
+              <CopyableCode text={tunnel.sshCommand} testId="ssh-command" />
+            </>
+          ) : null}
         </section>
       ) : null}
 
@@ -288,5 +297,25 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide }: Pro
         </section>
       ) : null}
     </article>
+  );
+}
+
+/** From a laptop with Node: fetch Warren's client, then carry the tunnel to a port there. */
+function LaptopLines({ tunnel, publicUrl }: { tunnel: TunnelDto; publicUrl: string }) {
+  const lines = connectLines(tunnel, publicUrl);
+  return (
+    <div data-testid="laptop-lines">
+      <p className="mt-1 mb-1 text-sm">
+        From your laptop (Node 20 or later): fetch the client, then open the tunnel on a port of your own machine
+        {tunnel.kind === "dynamic" ? " as a SOCKS5 proxy" : ""}.
+      </p>
+      <div className="space-y-2">
+        <CopyableCode text={lines.fetch} testId="fetch-client" />
+        <CopyableCode text={lines.connect} testId="connect-command" />
+      </div>
+      <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">
+        First time on that laptop? Run <code className="font-mono">node warren.mjs login {publicUrl}</code> before connecting.
+      </p>
+    </div>
   );
 }

@@ -30,6 +30,8 @@ export const blankTtl = (host: HostOption | undefined) => Math.min(host?.policy.
 export type FormValues = {
   kind: TunnelKind;
   hostId: string;
+  /** Local and dynamic tunnels: "connect" opens no port on the bastion (used through warren connect only). */
+  bastionReach: "connect" | "port";
   // Warren's listener on the bastion (local, dynamic) and the SSH host's
   // (remote) follow different rules, so each keeps its own values.
   bastionAddress: string;
@@ -42,10 +44,23 @@ export type FormValues = {
   allowedSources: string;
   /** The team to share it with; "" for none. */
   teamId: string;
+  /** Optional; "" for none. */
+  name: string;
 };
 
 /** The fields in the order they appear, which is the order errors are visited. */
-export const FIELDS = ["kind", "hostId", "listen.address", "listen.port", "target.host", "target.port", "ttlMinutes", "allowedSources", "teamId"] as const;
+export const FIELDS = [
+  "kind",
+  "hostId",
+  "name",
+  "listen.address",
+  "listen.port",
+  "target.host",
+  "target.port",
+  "ttlMinutes",
+  "allowedSources",
+  "teamId",
+] as const;
 export type FieldName = (typeof FIELDS)[number];
 export type FieldErrors = Partial<Record<FieldName, string>>;
 
@@ -55,8 +70,10 @@ export const fieldId = (field: FieldName) => field.replace(".", "-");
 const toNumber = (raw: string) => (raw.trim() === "" ? undefined : Number(raw.trim()));
 const splitSources = (raw: string) => raw.split(/[\s,]+/).filter(Boolean);
 
-function listenOf(values: FormValues): { address: string; port: string } {
-  return values.kind === "remote" ? { address: values.hostAddress, port: values.hostPort } : { address: values.bastionAddress, port: values.bastionPort };
+/** The new port as typed; null when a local or dynamic tunnel is to have none on the bastion. */
+function listenOf(values: FormValues): { address: string; port: string } | null {
+  if (values.kind === "remote") return { address: values.hostAddress, port: values.hostPort };
+  return values.bastionReach === "connect" ? null : { address: values.bastionAddress, port: values.bastionPort };
 }
 
 /** The request body as typed. A blank TTL is the form's default (the host's
@@ -68,10 +85,12 @@ function toInput(values: FormValues, host?: HostOption) {
   return {
     kind: values.kind,
     hostId: values.hostId,
-    listen: { address: listen.address, port: toNumber(listen.port) },
+    name: values.name.trim() || undefined,
+    listen: listen ? { address: listen.address, port: toNumber(listen.port) } : null,
     target: values.kind === "dynamic" ? undefined : { host: values.targetHost, port: toNumber(values.targetPort) },
     ttlMinutes: toNumber(values.ttlMinutes) ?? blankTtl(host),
-    allowedSources: sources.length ? sources : undefined,
+    // With no port on the bastion there is no source to allow.
+    allowedSources: listen && sources.length ? sources : undefined,
     teamId: values.teamId || null,
   };
 }
@@ -124,7 +143,7 @@ function checkRules(data: CreateTunnel, rules: ListenRules, host: HostOption | u
 // The schema says "must be a number" of an empty port and names no bad range
 // by its value; the form can say both more plainly.
 function message(field: FieldName, path: PropertyKey[], text: string, input: ReturnType<typeof toInput>): string {
-  if ((field === "listen.port" && input.listen.port === undefined) || (field === "target.port" && input.target?.port === undefined)) {
+  if ((field === "listen.port" && input.listen?.port === undefined) || (field === "target.port" && input.target?.port === undefined)) {
     return "is required";
   }
   const index = path[1];
@@ -138,7 +157,7 @@ export function diagramInput(values: FormValues, host: HostOption | undefined, r
   return {
     kind: values.kind,
     hostName: host?.name,
-    listen: { address: listen.address, port: toNumber(listen.port) },
+    listen: listen && { address: listen.address, port: toNumber(listen.port) },
     target: values.kind === "dynamic" ? null : { host: values.targetHost, port: toNumber(values.targetPort) },
     sources: { listed: splitSources(values.allowedSources), requesterIp: requester.ip },
   };
@@ -147,6 +166,7 @@ export function diagramInput(values: FormValues, host: HostOption | undefined, r
 /** The equivalent ssh command, or null until the host, addresses and ports are usable. */
 export function commandPreview(values: FormValues, host: HostOption | undefined): string | null {
   const listen = listenOf(values);
+  if (!listen) return null;
   const address = networkHostSchema.safeParse(listen.address);
   const port = portSchema.safeParse(toNumber(listen.port));
   if (!host || !address.success || !port.success) return null;

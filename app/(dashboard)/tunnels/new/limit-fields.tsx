@@ -36,6 +36,8 @@ function sourcesHint({
 }
 
 type Props = {
+  /** Whether the tunnel has a port anyone could connect to; with none, there are no sources to allow. */
+  listener: boolean;
   /** Whether the new port opens on the SSH host (a remote tunnel) rather than the bastion. */
   remote: boolean;
   /** The machine the new port opens on. */
@@ -48,7 +50,7 @@ type Props = {
 };
 
 /** How long the tunnel lives and who may use it. */
-export function LimitFields({ remote, where, listenAddress, host, requester, ttl, sources }: Props) {
+export function LimitFields({ listener, remote, where, listenAddress, host, requester, ttl, sources }: Props) {
   const max = maxTtl(host);
   const blank = blankTtl(host);
   const ceiling = host ? `at most ${max} (${formatDuration(max * 60_000)}) on ${host.name}` : `at most ${max} (7 days)`;
@@ -63,12 +65,14 @@ export function LimitFields({ remote, where, listenAddress, host, requester, ttl
           bound={ttl}
           hint={`${blank} if left empty; ${ceiling}.${ttlReading(ttl.value, blank, max)}`}
         />
-        <TextInput
-          field="allowedSources"
-          label="Allowed sources (optional)"
-          bound={sources}
-          hint={sourcesHint({ remote, where, listenAddress, host, requester })}
-        />
+        {listener ? (
+          <TextInput
+            field="allowedSources"
+            label="Allowed sources (optional)"
+            bound={sources}
+            hint={sourcesHint({ remote, where, listenAddress, host, requester })}
+          />
+        ) : null}
       </div>
     </fieldset>
   );

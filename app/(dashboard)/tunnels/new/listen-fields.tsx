@@ -6,6 +6,9 @@ import { fieldId } from "./form-model";
 
 type Props = {
   kind: TunnelKind;
+  /** Local and dynamic: whether Warren opens a port on the bastion at all. */
+  bastionReach: "connect" | "port";
+  onReachChange: (reach: "connect" | "port") => void;
   hostName: string;
   address: Bound;
   port: Bound;
@@ -18,9 +21,44 @@ type Props = {
 };
 
 /** The new port: the left side of the ssh spec, on the bastion or on the SSH host. */
-export function ListenFields({ kind, hostName, address, port, reach, listenAddresses, listenPorts, publicBinds }: Props) {
+const REACH_CHOICES = [
+  ["connect", "Only through warren connect — no port on the bastion (safest)", "Your laptop opens the port; Warren checks who you are on each connection."],
+  ["port", "A port on the bastion", "Programs that can reach the bastion connect to it, from the sources you allow."],
+] as const;
+
+/** Local and dynamic tunnels: through warren connect only, or a port on the bastion too. */
+function ReachChoice({ value, onChange }: { value: "connect" | "port"; onChange: (reach: "connect" | "port") => void }) {
+  return (
+    <fieldset className="space-y-2">
+      <legend className="text-sm font-semibold">How you reach it</legend>
+      {REACH_CHOICES.map(([choice, label, hint]) => (
+        <label key={choice} className="flex items-start gap-2 text-sm">
+          <input type="radio" name="bastion-reach" value={choice} checked={value === choice} onChange={() => onChange(choice)} className="mt-1" />
+          <span>
+            <span className="font-medium">{label}</span>
+            <span className="block text-zinc-600 dark:text-zinc-400">{hint}</span>
+          </span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+export function ListenFields({ kind, bastionReach, onReachChange, hostName, address, port, reach, listenAddresses, listenPorts, publicBinds }: Props) {
   const remote = kind === "remote";
+  if (!remote && bastionReach === "connect") return <ReachChoice value={bastionReach} onChange={onReachChange} />;
   const hint = publicBinds ? reach : `${reach} Tunnels through ${hostName} may listen on loopback only (127.0.0.1, ::1 or localhost).`;
+  return (
+    <>
+      {remote ? null : <ReachChoice value={bastionReach} onChange={onReachChange} />}
+      <ListenPort {...{ remote, hostName, address, port, hint, listenAddresses, listenPorts, publicBinds }} />
+    </>
+  );
+}
+
+type ListenPortProps = Pick<Props, "hostName" | "address" | "port" | "listenAddresses" | "listenPorts" | "publicBinds"> & { remote: boolean; hint: string };
+
+function ListenPort({ remote, hostName, address, port, hint, listenAddresses, listenPorts, publicBinds }: ListenPortProps) {
   return (
     <fieldset className="space-y-3">
       <legend className="text-sm font-semibold">New port on {remote ? hostName : "the bastion"}</legend>

@@ -9,7 +9,7 @@ import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
 import { errorMessage } from "@/app/lib/error-message";
 import { tunnelDiagram } from "@/lib/tunnels/tunnel-diagram";
 import type { TunnelKind } from "@/lib/validation/common";
-import type { Bound } from "./form-field";
+import { TextInput, type Bound } from "./form-field";
 import {
   allowedKinds,
   blankTtl,
@@ -54,6 +54,7 @@ function initialValues({ hosts, listenAddresses, suggestedPort }: Props): FormVa
   return {
     kind: kinds.includes("local") ? "local" : (kinds[0] ?? "local"),
     hostId: host?.id ?? "",
+    bastionReach: "port",
     bastionAddress: listenAddresses[0] ?? "127.0.0.1",
     bastionPort: String(suggestedPort),
     hostAddress: "127.0.0.1",
@@ -63,6 +64,7 @@ function initialValues({ hosts, listenAddresses, suggestedPort }: Props): FormVa
     ttlMinutes: String(blankTtl(host)),
     allowedSources: "",
     teamId: "",
+    name: "",
   };
 }
 
@@ -100,7 +102,7 @@ export function NewTunnelForm(props: Props) {
     setServerErrors((current) => ({ ...current, [field]: undefined }));
   }
 
-  const bind = (key: Exclude<keyof FormValues, "kind">, field: FieldName): Bound => ({
+  const bind = (key: Exclude<keyof FormValues, "kind" | "bastionReach">, field: FieldName): Bound => ({
     value: values[key],
     error: errorFor(field),
     onChange: (value) => change({ [key]: value }, field),
@@ -174,8 +176,16 @@ export function NewTunnelForm(props: Props) {
             {hostNotice}
           </p>
         </div>
+        <TextInput
+          field="name"
+          label="Name (optional)"
+          bound={bind("name", "name")}
+          hint="A short name to use instead of its id, e.g. warren connect payments-db: lower-case letters, digits and hyphens."
+        />
         <ListenFields
           kind={values.kind}
+          bastionReach={values.bastionReach}
+          onReachChange={(bastionReach) => change({ bastionReach }, "listen.port")}
           hostName={hostName}
           address={remote ? bind("hostAddress", "listen.address") : bind("bastionAddress", "listen.address")}
           port={remote ? bind("hostPort", "listen.port") : bind("bastionPort", "listen.port")}
@@ -195,6 +205,7 @@ export function NewTunnelForm(props: Props) {
           />
         )}
         <LimitFields
+          listener={remote || values.bastionReach === "port"}
           remote={remote}
           where={remote ? hostName : "the bastion"}
           listenAddress={remote ? values.hostAddress : values.bastionAddress}
@@ -227,7 +238,14 @@ export function NewTunnelForm(props: Props) {
           Who listens where
         </h2>
         <TunnelDiagramView diagram={diagram} />
-        <SshCommandPreview command={command} missing="Choose a host and fill in the ports to see the command." />
+        <SshCommandPreview
+          command={command}
+          missing={
+            !remote && values.bastionReach === "connect"
+              ? "None: OpenSSH has no tunnel without a port. warren connect opens one on your laptop instead."
+              : "Choose a host and fill in the ports to see the command."
+          }
+        />
       </aside>
     </div>
   );

@@ -22,7 +22,7 @@ export default async function NewTunnelPage() {
   const [hosts, tunnels, teams] = await Promise.all([listHosts({ ctx }), listTunnels({ ctx, input: { limit: MAX_PAGE, status: "open" } }), listTeams({ ctx })]);
   const { listenAddresses, listenPorts } = getConfig();
   // Warren-side listeners share the bastion's ports; remote ones live on their hosts.
-  const usedOnBastion = tunnels.tunnels.filter((tunnel) => tunnel.kind !== "remote").map((tunnel) => tunnel.listen.port);
+  const usedOnBastion = tunnels.tunnels.flatMap((tunnel) => (tunnel.kind !== "remote" && tunnel.listen ? [tunnel.listen.port] : []));
   return (
     <section aria-labelledby="new-tunnel-heading" className="space-y-4">
       <PageHeading

@@ -21,7 +21,8 @@ import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 const password = "correct horse battery";
 const sha = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 
-type Tracker = { port: number; open: () => number; accepted: () => number; received: string[]; close(): Promise<void> };
+/** `unsent`: bytes the target's sockets still hold, not yet taken by the kernel (backpressure reached it). */
+type Tracker = { port: number; open: () => number; accepted: () => number; unsent: () => number; received: string[]; close(): Promise<void> };
 
 /** A target that echoes and ends its side when the peer ends (`greet`: first sends that and ends its side, and keeps reading). */
 function startTarget(greet?: Buffer): Promise<Tracker> {
@@ -45,6 +46,7 @@ function startTarget(greet?: Buffer): Promise<Tracker> {
         port: (server.address() as net.AddressInfo).port,
         open: () => sockets.size,
         accepted: () => accepted,
+        unsent: () => [...sockets].reduce((sum, socket) => sum + socket.writableLength, 0),
         received,
         close: () =>
           new Promise<void>((done) => {
@@ -208,6 +210,59 @@ describe("bytes and TCP semantics", () => {
     );
     expect(greeter.received[0]).toBe(sha(answer));
     await greeter.close();
+  });
+
+  it("a laptop application that stops reading holds the target back, then gets every byte", async () => {
+    const big = randomBytes(128 * 1024 * 1024);
+    const sender = await startTarget(big);
+    const id = await openTunnel(owner, localTo(sender.port));
+    const { port } = await startConnect(id, tokens.owner!);
+    const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+    socket.pause();
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+    // While nothing is read, each hop's window fills and the target is held back: most of it stays with the target.
+    await waitFor(
+      () => Promise.resolve(sender.accepted()),
+      (n) => n === 1,
+      20_000,
+      "the target's connection",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(sender.unsent()).toBeGreaterThan(64 * 1024 * 1024);
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk)).resume();
+    await new Promise<void>((resolve) => socket.once("end", () => resolve()));
+    socket.end();
+    expect(sha(Buffer.concat(chunks))).toBe(sha(big));
+    await sender.close();
+  });
+
+  it("a target that stops reading holds the laptop application back, then gets every byte", async () => {
+    const big = randomBytes(128 * 1024 * 1024);
+    const held: net.Socket[] = [];
+    const sink = net.createServer({ allowHalfOpen: true }, (socket) => held.push(socket.pause()));
+    await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
+    const id = await openTunnel(owner, localTo((sink.address() as net.AddressInfo).port));
+    const { port } = await startConnect(id, tokens.owner!);
+    const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+    socket.on("error", () => {});
+    socket.end(big);
+    await waitFor(
+      () => Promise.resolve(held.length),
+      (n) => n === 1,
+      20_000,
+      "the target's connection",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Each hop's window filled: most of it is still with the application, none of it piled up on the way.
+    expect(socket.writableLength).toBeGreaterThan(64 * 1024 * 1024);
+    const chunks: Buffer[] = [];
+    const target = held[0]!;
+    target.on("data", (chunk: Buffer) => chunks.push(chunk)).resume();
+    await new Promise<void>((resolve) => target.once("end", () => resolve()));
+    expect(sha(Buffer.concat(chunks))).toBe(sha(big));
+    target.end();
+    sink.close();
   });
 
   it("early FINs and zero-byte connections leave nothing open on the target", async () => {

@@ -5,7 +5,7 @@
 // `ssh -L`; each kind of revocation ends live connections with the reason;
 // the person is checked on every connection.
 import type { ChildProcess } from "node:child_process";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
 import net from "node:net";
@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
-import { freePort, freePortInRange, waitFor } from "@/tests/harness/free-port";
+import { freePort, freePortInRange, waitFor, waitForPort } from "@/tests/harness/free-port";
 import { downloadClient, type LaptopClient } from "@/tests/harness/laptop-client";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
@@ -451,5 +451,57 @@ describe("a dynamic tunnel through the client's SOCKS", () => {
       destination: `127.0.0.1:${echo.port}`,
     });
     web.close();
+  });
+});
+
+describe("the same TCP behaviour as ssh -L through the same sshd", () => {
+  /** What the laptop's application sees: `send` written and half-closed at `when` (at once, or once the target ended its side). */
+  function seen(port: number, send: string, when: "at-once" | "after-target-end"): Promise<string> {
+    return new Promise((resolve) => {
+      const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+      let received = "";
+      let outcome = "";
+      socket.on("data", (chunk: Buffer) => (received += chunk.toString()));
+      socket.once("connect", () => when === "at-once" && socket.end(send));
+      socket.once("end", () => {
+        outcome = `end after ${JSON.stringify(received)}`;
+        if (when === "after-target-end") socket.end(send);
+      });
+      socket.once("error", (error: NodeJS.ErrnoException) => (outcome ||= error.code === "ECONNRESET" ? "reset" : (error.code ?? error.message)));
+      socket.once("close", () => resolve(outcome));
+    });
+  }
+
+  it("half-closes both ways, early FINs and an unreachable target", async () => {
+    const greeter = await startTarget(Buffer.from("hello"));
+    const closedPort = await freePort();
+    const sshPort = await freePortInRange();
+    const forwards = [echo.port, greeter.port, closedPort].flatMap((target, index) => ["-L", `127.0.0.1:${sshPort + index}:127.0.0.1:${target}`]);
+    const args = sshd.sshArgs();
+    const ssh = spawn("ssh", [...args.slice(0, -1), "-N", "-o", "ExitOnForwardFailure=yes", ...forwards, args.at(-1)!], { stdio: "ignore" });
+    children.add(ssh);
+    for (let index = 0; index < 3; index += 1) await waitForPort(sshPort + index);
+    const viaConnect = await Promise.all(
+      [echo.port, greeter.port, closedPort].map(async (target) => (await startConnect(await openTunnel(owner, localTo(target)), tokens.owner!)).port),
+    );
+    const scenarios = async ([toEcho, toGreeter, toNothing]: number[]) => ({
+      laptopFirst: await seen(toEcho!, "ping", "at-once"),
+      earlyFin: await seen(toEcho!, "", "at-once"),
+      targetFirst: await seen(toGreeter!, "answer", "after-target-end"),
+      unreachable: await seen(toNothing!, "x", "at-once"),
+    });
+    const throughSsh = await scenarios([sshPort, sshPort + 1, sshPort + 2]);
+    expect(throughSsh).toEqual({ laptopFirst: 'end after "ping"', earlyFin: 'end after ""', targetFirst: 'end after "hello"', unreachable: "reset" });
+    expect(await scenarios(viaConnect)).toEqual(throughSsh);
+    // (waitForPort's probe through ssh -L was a connection of its own, which sent nothing.)
+    const answer = sha(Buffer.from("answer"));
+    await waitFor(
+      () => Promise.resolve(greeter.received),
+      (r) => r.filter((one) => one === answer).length === 2,
+      20_000,
+      "the target heard the answer both ways",
+    );
+    ssh.kill();
+    await greeter.close();
   });
 });

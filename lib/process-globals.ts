@@ -20,6 +20,8 @@ type ProcessGlobals = {
   warrenAuditQueue?: Promise<unknown>;
   warrenSignInLimits?: { accountFromSource: RateLimiter; source: RateLimiter };
   warrenFailureAudit?: FailureAudit;
+  /** Checks live `warren connect` connections again now, while server/connect/ runs. */
+  warrenConnectRecheck?: () => void;
 };
 
 export const processGlobals = globalThis as typeof globalThis & ProcessGlobals;

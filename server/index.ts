@@ -1,5 +1,6 @@
 // Warren's one process: Next's request handler and socket.io on one HTTP
 // server, plus each feature registered below. Drains on SIGTERM/SIGINT.
+import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import path from "node:path";
 import next from "next";
@@ -9,6 +10,7 @@ import { ConfigError, getConfig, type WarrenConfig } from "@/lib/config";
 import { migrate } from "@/lib/db/migrate";
 import type { Feature } from "@/server/feature";
 import { registerAuditRetention } from "@/server/audit/register-retention";
+import { connectTunnelId, registerConnect } from "@/server/connect/connect-server";
 import { registerRealtime } from "@/server/realtime/socket-server";
 import { registerSweeps } from "@/server/register-sweeps";
 import { drainOnSignals } from "@/server/shutdown";
@@ -63,7 +65,13 @@ async function main() {
   process.env.NEXT_TELEMETRY_DISABLED = "1";
 
   const dev = !config.production;
-  const app = next({ dev, dir: path.resolve(import.meta.dirname, ".."), hostname: config.host, port: config.port });
+  // Next adds an "upgrade" listener of its own to the server of the first
+  // request it handles, and it ends every upgrade whose path is one of its
+  // routes (all of /api/v1, so `warren connect`'s too, while that one is still
+  // being authorised). Given a stand-in server, it adds none: upgrades are
+  // routed below (socket.io, connect, and Next's own in development).
+  const upgradesRoutedHere = new EventEmitter() as unknown as Server;
+  const app = next({ dev, dir: path.resolve(import.meta.dirname, ".."), hostname: config.host, port: config.port, httpServer: upgradesRoutedHere });
   await app.prepare();
   const handle = app.getRequestHandler();
 
@@ -74,13 +82,13 @@ async function main() {
   if (dev) {
     const upgrade = app.getUpgradeHandler();
     server.on("upgrade", (req, socket, head) => {
-      if (!req.url?.startsWith("/socket.io/")) void upgrade(req, socket, head);
+      if (!req.url?.startsWith("/socket.io/") && !connectTunnelId(req)) void upgrade(req, socket, head);
     });
   }
   const tunnels = registerEngine();
   const sweeps = registerSweeps();
   void sweeps.swept.then(tunnels.reopen);
-  const features: Feature[] = [tunnels, registerRealtime(server, tunnels.engine), sweeps, registerAuditRetention()];
+  const features: Feature[] = [tunnels, registerRealtime(server, tunnels.engine), registerConnect(server, tunnels.engine), sweeps, registerAuditRetention()];
   stampClientIps(server, config);
 
   server.on("error", (error: NodeJS.ErrnoException) => {

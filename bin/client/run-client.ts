@@ -3,6 +3,7 @@
 // `npm run warren -- <command>` in the repo. It speaks only to Warren's API.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ClientError, usageError } from "./client-error";
+import { connect } from "./connect";
 import type { Env } from "./credentials";
 import { openCommand } from "./open-tunnel";
 import { findTunnel, tunnelLine, type TunnelView } from "./tunnel-ref";
@@ -38,6 +39,15 @@ const commands: Record<string, ClientCommand> = {
     },
   },
   open: openCommand(SESSION_OPTIONS, (values, env) => sessionFrom(sessionFlags(values), env)),
+  connect: {
+    usage: "connect TUNNEL [--port N] [--bind ADDR] [--verbose]   carries it to this machine over Warren's HTTPS port",
+    options: { ...SESSION_OPTIONS, port: { type: "string" }, bind: { type: "string" }, verbose: { type: "boolean" } },
+    positionals: { min: 1, max: 1 },
+    async run(values, [ref], io) {
+      const session = sessionFrom(sessionFlags(values), io.env);
+      await connect(session, ref!, { port: text(values.port), bind: text(values.bind), verbose: values.verbose === true }, io.env, io);
+    },
+  },
   close: {
     usage: "close TUNNEL                             closes it (a request waiting for approval: withdraws it)",
     options: SESSION_OPTIONS,

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { ApiError } from "@/lib/api/api-error";
 import { audited } from "@/lib/audit/audit-log";
+import { recheckConnectAccess } from "@/lib/connect/recheck-connect-access";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { CreateApiTokenInput } from "@/lib/validation/api-tokens";
@@ -53,13 +54,15 @@ export async function revokeApiToken({ ctx, input }: { ctx: Ctx; input: { id: st
   if (!existing) throw new ApiError({ code: "not_found", field: "id", message: `no token with id ${input.id}` });
   mayManage(ctx, existing.userId);
   if (existing.revokedAt) return prisma.apiToken.findUniqueOrThrow({ where: { id: input.id }, select: apiTokenSelect });
-  return audited(ctx, async (tx) => {
+  const answer = await audited(ctx, async (tx) => {
     const revoked = await tx.apiToken.update({ where: { id: input.id }, data: { revokedAt: new Date() }, select: apiTokenSelect });
     return {
       result: revoked,
       audit: { action: "token.revoked", subjectId: revoked.id, details: { name: revoked.name, prefix: revoked.prefix, userId: existing.userId } },
     };
   });
+  recheckConnectAccess(); // its `warren connect` connections end now
+  return answer;
 }
 
 /** The user a bearer token belongs to, or null when it is unknown, revoked or its user disabled. */

@@ -2,12 +2,12 @@
 // callbacks, so everything written in it leaves in one writev. Used for the
 // SSH connection's socket (ssh-connect.ts) and the sockets tunnel channels
 // write into (splice.ts); docs/performance.md, "Tunings", says what it bought.
-import type net from "node:net";
+import type { Writable } from "node:stream";
 
-const corked = new WeakSet<net.Socket>();
+const corked = new WeakSet<Writable>();
 
 /** Corks `socket` until setImmediate unless this turn already did; true when this call did. */
-export function corkForTurn(socket: net.Socket): boolean {
+export function corkForTurn(socket: Writable): boolean {
   if (corked.has(socket)) return false;
   corked.add(socket);
   socket.cork();

@@ -34,7 +34,12 @@ export type ConnectionRecord = {
   openedAt: Date;
   closedAt: Date;
   error: string | null;
+  /** Set for a connection carried from a person's laptop by `warren connect`: who. */
+  via?: ConnectPerson;
 };
+
+/** The person a `warren connect` connection was authorised for. */
+export type ConnectPerson = { userId: string; email: string };
 
 /** Refusals from `address` not recorded one by one, between `first` and `last` (refusal-digest.ts). */
 export type RefusalSummary = { tunnelId: string; hostId: string; address: string; reason: string; count: number; first: Date; last: Date };
@@ -74,9 +79,28 @@ export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok:
 
 /** Told by the worker unasked, in the order things happened. `stats`: the tunnel's counters just after. */
 export type DataPlaneEvent =
-  | { event: "opened"; tunnelId: string; hostId: string; source: string; destination: string | null; stats: LiveStats }
+  | { event: "opened"; tunnelId: string; hostId: string; source: string; destination: string | null; via?: ConnectPerson; stats: LiveStats }
   | { event: "closed"; hostId: string; record: ConnectionRecord; stats: LiveStats }
-  | { event: "refused"; tunnelId: string; hostId: string; source: string; destination: string | null; reason: string }
+  | { event: "refused"; tunnelId: string; hostId: string; source: string; destination: string | null; reason: string; via?: ConnectPerson }
   | ({ event: "refused-many" } & RefusalSummary)
   | { event: "link-closed"; linkId: string; reason: string }
   | { event: "stats"; tunnels: [string, LiveStats][] };
+
+/** The engine → the worker, outside requests and answers: the bytes and ends
+ *  of `warren connect` connections (server/connect/), a batch per turn, their
+ *  chunks transferred, not copied. `credit`: bytes the main thread passed on
+ *  to the WebSocket, which the worker may now send again. */
+export type StreamCommand =
+  | { stream: number; do: "open"; tunnelId: string /** The laptop's address. */; source: string; via: ConnectPerson }
+  | { stream: number; do: "data"; chunk: ArrayBuffer }
+  | { stream: number; do: "end" }
+  | { stream: number; do: "reset"; reason: string }
+  | { stream: number; do: "credit"; bytes: number };
+
+/** The worker → the engine, in the same batches as its events. `closed`:
+ *  the stream is over, `reset` (a reason) when it did not end cleanly. */
+export type StreamNews =
+  | { stream: number; news: "data"; chunk: ArrayBuffer }
+  | { stream: number; news: "end" }
+  | { stream: number; news: "credit"; bytes: number }
+  | { stream: number; news: "closed"; reset: string | null };

@@ -4,8 +4,19 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { Client, ClientChannel, TcpConnectionDetails } from "ssh2";
 import { connectSsh } from "@/lib/ssh/ssh-connect";
-import type { DataPlaneEvent, DataPlaneOps, DataPlaneSettings, RefusalSummary, Reply, Request, WireError } from "@/server/tunnels/data-plane-protocol";
+import type {
+  DataPlaneEvent,
+  DataPlaneOps,
+  DataPlaneSettings,
+  RefusalSummary,
+  Reply,
+  Request,
+  StreamCommand,
+  StreamNews,
+  WireError,
+} from "@/server/tunnels/data-plane-protocol";
 import { RefusalDigest } from "@/server/tunnels/refusal-digest";
+import { RelayedSocket } from "@/server/tunnels/relayed-socket";
 import { TunnelRuntime } from "@/server/tunnels/tunnel-runtime";
 
 type Link = { hostId: string; client: Client };
@@ -13,22 +24,28 @@ type Link = { hostId: string; client: Client };
 const port = parentPort!;
 const links = new Map<string, Link>();
 const runtimes = new Map<string, TunnelRuntime>();
+/** `warren connect` connections, by the main thread's stream number. */
+const relayed = new Map<number, RelayedSocket>();
 const refusals = new RefusalDigest();
 const settings = workerData as DataPlaneSettings;
 
 // Events and answers leave in one message per turn of the event loop, in
 // order: a connection's "opened" is then a push onto an array, not a
 // structured clone on the way to its first byte.
-let outbox: (DataPlaneEvent | Reply)[] = [];
+// Chunks of connect streams are transferred with them.
+let outbox: (DataPlaneEvent | Reply | StreamNews)[] = [];
+let transfers: ArrayBuffer[] = [];
 
-function send(message: DataPlaneEvent | Reply) {
+function send(message: DataPlaneEvent | Reply | StreamNews, transfer?: ArrayBuffer) {
   if (outbox.length === 0) setImmediate(flush);
   outbox.push(message);
+  if (transfer) transfers.push(transfer);
 }
 
 function flush() {
-  port.postMessage(outbox);
+  port.postMessage(outbox, transfers);
   outbox = [];
+  transfers = [];
 }
 
 function sendSummaries(summaries: RefusalSummary[]) {
@@ -81,7 +98,7 @@ const ops: DataPlaneOps = {
     const opened = new TunnelRuntime(
       tunnel,
       {
-        connectionOpened: ({ source, destination }) => send({ event: "opened", tunnelId: id, hostId, source, destination, stats: opened.stats() }),
+        connectionOpened: ({ source, destination, via }) => send({ event: "opened", tunnelId: id, hostId, source, destination, via, stats: opened.stats() }),
         connectionClosed: (record) => send({ event: "closed", hostId, record, stats: opened.stats() }),
         connectionRefused: (refusal) => {
           if (refusals.admit(tunnel, refusal)) send({ event: "refused", tunnelId: id, hostId, ...refusal });
@@ -132,7 +149,32 @@ function wireError(error: unknown): WireError {
   return { name, message, code, step, offeredFingerprint };
 }
 
-port.on("message", (request: Request) => {
+/** Opens a connect stream in its tunnel, or says at once that it cannot. */
+function openStream({ stream, tunnelId, source, via }: Extract<StreamCommand, { do: "open" }>) {
+  const socket = new RelayedSocket(stream, source, send);
+  const target = runtimes.get(tunnelId);
+  if (!target) return void socket.resetAndDestroy("the tunnel is not open");
+  relayed.set(stream, socket);
+  socket.once("close", () => relayed.delete(stream));
+  target.acceptRelayed(socket, source, via);
+}
+
+function onStreamCommand(command: StreamCommand) {
+  if (command.do === "open") return openStream(command);
+  const socket = relayed.get(command.stream);
+  if (!socket) return;
+  if (command.do === "data") socket.feed(command.chunk);
+  else if (command.do === "end") socket.endFromPeer();
+  else if (command.do === "credit") socket.credit(command.bytes);
+  else socket.resetFromPeer(command.reason);
+}
+
+port.on("message", (message: Request | StreamCommand[]) => {
+  if (Array.isArray(message)) {
+    for (const command of message) onStreamCommand(command);
+    return;
+  }
+  const request = message;
   const run = ops[request.op] as (input: unknown) => Promise<unknown>;
   run(request.input).then(
     (value) => send({ id: request.id, ok: true, value }),

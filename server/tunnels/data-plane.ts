@@ -10,9 +10,37 @@ import v8 from "node:v8";
 import { Worker } from "node:worker_threads";
 import { SshFailure } from "@/lib/ssh/ssh-connect";
 import { TunnelOpenError, type TunnelOpenErrorCode } from "@/lib/tunnels/engine-port";
-import type { DataPlaneEvent, DataPlaneOps, DataPlaneSettings, Op, Reply, WireError } from "@/server/tunnels/data-plane-protocol";
+import type {
+  ConnectPerson,
+  DataPlaneEvent,
+  DataPlaneOps,
+  DataPlaneSettings,
+  Op,
+  Reply,
+  StreamCommand,
+  StreamNews,
+  WireError,
+} from "@/server/tunnels/data-plane-protocol";
 
 type Pending = { resolve(value: unknown): void; reject(error: Error): void };
+
+/** Who hears a connect stream's news: the WebSocket's side (server/connect/). */
+export type StreamPeer = {
+  data(chunk: ArrayBuffer): void;
+  end(): void;
+  credit(bytes: number): void;
+  /** The stream is over; `reset`: why, when it did not end cleanly. */
+  closed(reset: string | null): void;
+};
+
+/** A connect stream's way into the worker. */
+export type StreamHandle = {
+  /** Transfers `chunk`: the caller must not use it again. */
+  data(chunk: ArrayBuffer): void;
+  end(): void;
+  credit(bytes: number): void;
+  reset(reason: string): void;
+};
 
 type PlaneEvents = { events: [DataPlaneEvent[]]; exit: [reason: string] };
 
@@ -43,16 +71,24 @@ export class DataPlane extends EventEmitter<PlaneEvents> {
   private nextId = 1;
   private stopping = false;
   private exited: string | undefined;
+  private readonly streams = new Map<number, StreamPeer>();
+  private nextStream = 1;
+  /** Stream commands of this turn, sent in one message with their chunks. */
+  private commands: StreamCommand[] = [];
+  private transfers: ArrayBuffer[] = [];
 
   constructor(settings: DataPlaneSettings) {
     super();
     this.worker = new Worker(BOOTSTRAP, { eval: true, name: "warren-data-plane", workerData: settings });
     // The events first, in order: an answer's awaiter resumes only after this
     // handler, so it sees every event the worker sent before answering.
-    this.worker.on("message", (messages: (Reply | DataPlaneEvent)[]) => {
-      const events = messages.filter((message): message is DataPlaneEvent => !("id" in message));
+    this.worker.on("message", (messages: (Reply | DataPlaneEvent | StreamNews)[]) => {
+      const events = messages.filter((message): message is DataPlaneEvent => "event" in message);
       if (events.length > 0) this.emit("events", events);
-      for (const message of messages) if ("id" in message) this.settle(message);
+      for (const message of messages) {
+        if ("id" in message) this.settle(message);
+        else if ("news" in message) this.tell(message);
+      }
     });
     this.worker.on("error", (error) => console.error("warren: the tunnel data plane failed:", error));
     this.worker.once("exit", (code) => {
@@ -60,6 +96,8 @@ export class DataPlane extends EventEmitter<PlaneEvents> {
       this.exited = reason;
       for (const { reject } of this.pending.values()) reject(new Error(reason));
       this.pending.clear();
+      for (const peer of this.streams.values()) peer.closed(reason);
+      this.streams.clear();
       if (!this.stopping) this.emit("exit", reason);
     });
   }
@@ -73,9 +111,53 @@ export class DataPlane extends EventEmitter<PlaneEvents> {
     }) as ReturnType<DataPlaneOps[K]>;
   }
 
+  /** Opens a `warren connect` connection in an open tunnel: `peer` hears its news until it is closed. */
+  openStream(open: { tunnelId: string; source: string; via: ConnectPerson }, peer: StreamPeer): StreamHandle {
+    const stream = this.nextStream++;
+    if (this.exited) {
+      peer.closed(this.exited);
+      return { data() {}, end() {}, credit() {}, reset() {} };
+    }
+    this.streams.set(stream, peer);
+    this.command({ stream, do: "open", ...open });
+    const live = () => this.streams.has(stream);
+    return {
+      data: (chunk) => live() && this.command({ stream, do: "data", chunk }, chunk),
+      end: () => live() && this.command({ stream, do: "end" }),
+      credit: (bytes) => live() && this.command({ stream, do: "credit", bytes }),
+      reset: (reason) => {
+        if (this.streams.delete(stream)) this.command({ stream, do: "reset", reason });
+      },
+    };
+  }
+
   async stop() {
     this.stopping = true;
     await this.worker.terminate();
+  }
+
+  private command(command: StreamCommand, transfer?: ArrayBuffer) {
+    if (this.commands.length === 0) setImmediate(() => this.flushCommands());
+    this.commands.push(command);
+    if (transfer) this.transfers.push(transfer);
+  }
+
+  private flushCommands() {
+    if (!this.exited) this.worker.postMessage(this.commands, this.transfers);
+    this.commands = [];
+    this.transfers = [];
+  }
+
+  private tell(news: StreamNews) {
+    const peer = this.streams.get(news.stream);
+    if (!peer) return;
+    if (news.news === "data") peer.data(news.chunk);
+    else if (news.news === "end") peer.end();
+    else if (news.news === "credit") peer.credit(news.bytes);
+    else {
+      this.streams.delete(news.stream);
+      peer.closed(news.reset);
+    }
   }
 
   private settle(reply: Reply) {

@@ -8,7 +8,7 @@ import { systemCtx } from "@/lib/context";
 import { insertRows } from "@/lib/db/insert-rows";
 import { getPrisma } from "@/lib/db/prisma";
 import { raiseCounters } from "@/lib/tunnels/tunnel-counters";
-import type { TunnelCounters } from "@/server/tunnels/data-plane-protocol";
+import type { ConnectionRecord, TunnelCounters } from "@/server/tunnels/data-plane-protocol";
 import { EngineJournal, journalKey, type JournalEntry, type JournalRejection } from "@/server/tunnels/engine-journal";
 
 const JOURNAL_FILE = "engine-journal.jsonl";
@@ -16,7 +16,7 @@ const JOURNAL_FILE = "engine-journal.jsonl";
 const REJECTIONS_NAMED = 20;
 /** Journal entries per transaction (see commitPending). */
 export const COMMIT_SLICE = 200;
-const CONNECTION_COLUMNS = ["id", "tunnelId", "source", "destination", "bytesIn", "bytesOut", "openedAt", "closedAt", "error"] as const;
+const CONNECTION_COLUMNS = ["id", "tunnelId", "source", "destination", "bytesIn", "bytesOut", "openedAt", "closedAt", "error", "via", "userId"] as const;
 const engineCtx = systemCtx("engine");
 
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -86,7 +86,7 @@ export class JournalCommit {
         // A tunnel deleted meanwhile (its owner was) takes its rows with it.
         const tunnelIds = [...new Set([...records.map((record) => record.tunnelId), ...counters.keys()])];
         const existing = new Set((await tx.tunnel.findMany({ where: { id: { in: tunnelIds } }, select: { id: true } })).map((tunnel) => tunnel.id));
-        const rows = records.filter((record) => existing.has(record.tunnelId)).map((record) => ({ id: randomUUID(), ...record }));
+        const rows = records.filter((record) => existing.has(record.tunnelId)).map(connectionRow);
         await insertRows(tx, "TunnelConnection", CONNECTION_COLUMNS, rows);
         await raiseCounters(
           tx,
@@ -115,6 +115,11 @@ async function reportRejected(rejected: JournalRejection[]) {
   await recordAudit(engineCtx, { action: "audit.journal_rejected", details: { file: JOURNAL_FILE, rejected: rejected.length, lines: named } }).catch(
     (error: unknown) => console.error("warren: auditing the refused journal lines failed:", reasonOf(error)),
   );
+}
+
+/** A record as its row: one carried by `warren connect` names the person. */
+function connectionRow({ via, ...record }: ConnectionRecord) {
+  return { id: randomUUID(), ...record, via: via ? "connect" : null, userId: via?.userId ?? null };
 }
 
 function auditInputs(batch: readonly JournalEntry[]): AuditInput[] {

@@ -2,7 +2,7 @@
 // refusals and their audit records become journal entries (engine-journal.ts),
 // each carrying its tunnel's counters just after.
 import type { LiveStats } from "@/lib/tunnels/engine-port";
-import type { ConnectionRecord, DataPlaneEvent, TunnelCounters } from "@/server/tunnels/data-plane-protocol";
+import type { ConnectionRecord, ConnectPerson, DataPlaneEvent, TunnelCounters } from "@/server/tunnels/data-plane-protocol";
 import type { JournalEvent } from "@/server/tunnels/engine-journal";
 
 /** The counters an event reports, by tunnel. */
@@ -19,10 +19,10 @@ export function journalEntriesOf(event: DataPlaneEvent): JournalEvent[] {
   const tunnelId = event.event === "closed" ? event.record.tunnelId : event.tunnelId;
   const auditIds = { hostId: event.hostId, tunnelId };
   if (event.event === "refused") {
-    const { source, destination, reason } = event;
+    const { source, destination, reason, via } = event;
     return [
-      { type: "connection", record: refusedRecord(tunnelId, source, destination, reason) },
-      { type: "audit", input: { action: "connection.refused", ...auditIds, at: new Date(), details: { source, destination, reason } } },
+      { type: "connection", record: { ...refusedRecord(tunnelId, source, destination, reason), via } },
+      { type: "audit", input: { action: "connection.refused", ...auditIds, at: new Date(), details: { source, destination, reason, ...viaDetails(via) } } },
     ];
   }
   if (event.event === "refused-many") {
@@ -43,8 +43,10 @@ export function journalEntriesOf(event: DataPlaneEvent): JournalEvent[] {
   }
   const counters = countersOf([[tunnelId, event.stats]]);
   if (event.event === "opened") {
-    const { source, destination } = event;
-    return [{ type: "audit", input: { action: "connection.accepted", ...auditIds, at: new Date(), details: { source, destination } }, counters }];
+    const { source, destination, via } = event;
+    return [
+      { type: "audit", input: { action: "connection.accepted", ...auditIds, at: new Date(), details: { source, destination, ...viaDetails(via) } }, counters },
+    ];
   }
   return [
     { type: "connection", record: event.record },
@@ -65,7 +67,13 @@ function connectionDetails(record: ConnectionRecord) {
     bytesOut: record.bytesOut,
     durationMs: record.closedAt.getTime() - record.openedAt.getTime(),
     error: record.error,
+    ...viaDetails(record.via),
   };
+}
+
+/** A `warren connect` connection's audit details say so, and whose it was. */
+function viaDetails(via: ConnectPerson | undefined) {
+  return via ? { via: "connect", user: via.email, userId: via.userId } : {};
 }
 
 function refusedRecord(tunnelId: string, source: string, destination: string | null, reason: string): ConnectionRecord {

@@ -1,4 +1,5 @@
 import type net from "node:net";
+import type { Duplex } from "node:stream";
 import type { ClientChannel } from "ssh2";
 import { corkForTurn } from "@/lib/net/cork-for-turn";
 import { holdForWrite } from "@/lib/ssh/slab-reads";
@@ -9,7 +10,8 @@ export type Meter = { bytesIn: number; bytesOut: number };
 /** One connection through a tunnel: the TCP socket on Warren's side and its
  *  SSH channel. The socket is the client (local, dynamic) or the target (remote). */
 export type SpliceEnds = {
-  socket: net.Socket;
+  /** A TCP socket, or a stream standing in for one (a `warren connect` connection, relayed-socket.ts). */
+  socket: Duplex;
   channel: ClientChannel;
   socketIs: "client" | "target";
   /** Every meter counts both ways: the connection's and its tunnel's. */
@@ -43,7 +45,7 @@ type RawWrite = { _write(chunk: Buffer, encoding: null, sent: () => void): void;
  *  a shared buffer (target-reads.ts): ssh2 copies into its packet, and a
  *  chunk it holds is copied. Stream machinery per chunk was the cost it
  *  saves (docs/performance.md, "Tunings"). */
-function carry(socket: net.Socket, channel: ClientChannel, count: (bytes: number) => void, sshSocket?: net.Socket, reads?: TargetReads, first?: Buffer) {
+function carry(socket: Duplex, channel: ClientChannel, count: (bytes: number) => void, sshSocket?: net.Socket, reads?: TargetReads, first?: Buffer) {
   const raw = channel as unknown as RawWrite;
   const queued: Buffer[] = []; // reads that came while ssh2 held a chunk (those from before the splice)
   let held = false; // ssh2 holds a chunk for want of window
@@ -122,7 +124,7 @@ function grantWindow(channel: ClientChannel) {
  *  end rather than the tick's lets one SSH read's packets of several
  *  channels leave together (docs/performance.md, "Tunings"). Returning
  *  false makes ssh2 hold back window adjustments until the socket drains. */
-function deliver(channel: ClientChannel, socket: net.Socket, count: (bytes: number) => void) {
+function deliver(channel: ClientChannel, socket: Duplex, count: (bytes: number) => void) {
   const push = channel.push.bind(channel);
   let copy = false;
   // Views of the SSH connection's read slabs are written through holdForWrite (patches/ssh2: ssh2 copies otherwise).

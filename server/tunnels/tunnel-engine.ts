@@ -17,8 +17,8 @@ import type { StoredCounters } from "@/lib/tunnels/tunnel-counters";
 import { tunnelSpec } from "@/lib/tunnels/tunnel-spec";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import type { HostPolicy } from "@/lib/validation/host-policy";
-import { DataPlane } from "@/server/tunnels/data-plane";
-import type { DataPlaneEvent, RuntimeTunnel } from "@/server/tunnels/data-plane-protocol";
+import { DataPlane, type StreamHandle, type StreamPeer } from "@/server/tunnels/data-plane";
+import type { ConnectPerson, DataPlaneEvent, RuntimeTunnel } from "@/server/tunnels/data-plane-protocol";
 import { HostLink } from "@/server/tunnels/host-link";
 import { COMMIT_SLICE, JournalCommit } from "@/server/tunnels/journal-commit";
 import { countersOf, journalEntriesOf, statsOf } from "@/server/tunnels/plane-records";
@@ -170,6 +170,14 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     clearTimeout(this.expiryTimers.get(tunnelId));
     open.tunnel.expiresAt = expiresAt;
     this.armExpiry(open.tunnel);
+  }
+
+  /** Carries one `warren connect` connection into a tunnel open here
+   *  (server/connect/), through its link like a listener's connection;
+   *  undefined when it is not open. */
+  relay(tunnelId: string, open: { source: string; via: ConnectPerson }, peer: StreamPeer): StreamHandle | undefined {
+    if (!this.tunnels.has(tunnelId)) return undefined;
+    return this.plane.openStream({ tunnelId, ...open }, peer);
   }
 
   live(tunnelId: string): LiveStats | undefined {

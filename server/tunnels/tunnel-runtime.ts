@@ -14,13 +14,14 @@ import { nudgeNoDelay } from "@/server/tunnels/nudge-no-delay";
 import { negotiateSocks, replyCodeFor } from "@/server/tunnels/socks-negotiation";
 import { splice, type Meter, type SpliceEnds } from "@/server/tunnels/splice";
 import { targetReads, type TargetReads } from "@/server/tunnels/target-reads";
-import type { ConnectionRecord, RuntimeTunnel } from "@/server/tunnels/data-plane-protocol";
+import type { ConnectionRecord, ConnectPerson, RuntimeTunnel } from "@/server/tunnels/data-plane-protocol";
+import { RelayedSocket } from "@/server/tunnels/relayed-socket";
 
 export type RuntimeHooks = {
-  connectionOpened(record: Pick<ConnectionRecord, "tunnelId" | "source" | "destination">): void;
+  connectionOpened(record: Pick<ConnectionRecord, "tunnelId" | "source" | "destination" | "via">): void;
   connectionClosed(record: ConnectionRecord): void;
   /** Turned away by policy before anything was forwarded. */
-  connectionRefused(refusal: { source: string; destination: string | null; reason: string }): void;
+  connectionRefused(refusal: { source: string; destination: string | null; reason: string; via?: ConnectPerson }): void;
 };
 
 /** A connection once its other end is open, and the SOCKS destination it asked for. */
@@ -52,7 +53,10 @@ function channelError(error: Error & { reason?: number }, host: string, port: nu
   return new Error(message, { cause: error });
 }
 
-function forwardOut(client: Client, source: net.Socket, host: string, port: number, via: string): Promise<ClientChannel> {
+/** What a connection's client end is: a listener's TCP socket or a `warren connect` stream. */
+type ClientEnd = net.Socket | RelayedSocket;
+
+function forwardOut(client: Client, source: ClientEnd, host: string, port: number, via: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     client.forwardOut(source.remoteAddress ?? "127.0.0.1", source.remotePort ?? 0, host, port, (error, channel) =>
       error ? reject(channelError(error, host, port, via)) : resolve(channel),
@@ -107,9 +111,11 @@ class PolicyRefusal extends Error {}
 /** A connection whose far end could not be opened: a reset where the client
  *  already sent something (as `ssh -L`, whose close() of unread data resets),
  *  or always (`reset`), so that failure never looks like a clean, empty answer. */
-function hangUp(socket: Duplex, reset: boolean) {
+function hangUp(socket: ClientEnd, reset: boolean, error: Error) {
   if (socket.destroyed) return;
-  if (socket instanceof net.Socket && (reset || socket.bytesRead > 0)) socket.resetAndDestroy();
+  // The laptop's client cannot tell unread data from none: it always hears a reset, with why.
+  if (socket instanceof RelayedSocket) socket.resetAndDestroy(error.message);
+  else if (reset || socket.bytesRead > 0) socket.resetAndDestroy();
   else socket.destroy();
 }
 
@@ -282,7 +288,15 @@ export class TunnelRuntime {
       return;
     }
     this.sockets.add(socket);
-    this.carry(source, () => (this.tunnel.kind === "dynamic" ? this.openSocks(socket) : this.openLocal(socket)), socket);
+    this.carry(source, () => (this.tunnel.kind === "dynamic" ? this.openSocks(socket, source) : this.openLocal(socket)), socket);
+  }
+
+  /** A connection from a person's laptop through `warren connect`, relayed by
+   *  the main thread, which checked who it is: no source-address check here
+   *  (the identity is the check); SOCKS destinations are checked as always. */
+  acceptRelayed(socket: RelayedSocket, source: string, via: ConnectPerson) {
+    this.sockets.add(socket);
+    this.carry(source, () => (this.tunnel.kind === "dynamic" ? this.openSocks(socket, source, via) : this.openLocal(socket)), socket, via);
   }
 
   private requireClient(): Client {
@@ -290,22 +304,18 @@ export class TunnelRuntime {
     return this.client;
   }
 
-  private async openLocal(socket: net.Socket): Promise<Opened> {
+  private async openLocal(socket: ClientEnd): Promise<Opened> {
     const { targetHost, targetPort, hostName } = this.tunnel;
     return { socket, channel: await forwardOut(this.requireClient(), socket, targetHost!, targetPort!, hostName), socketIs: "client" };
   }
 
-  private async openSocks(socket: net.Socket): Promise<Opened> {
+  private async openSocks(socket: ClientEnd, source: string, via?: ConnectPerson): Promise<Opened> {
     const request = await negotiateSocks(socket);
     const destination = `${request.host.includes(":") ? `[${request.host}]` : request.host}:${request.port}`;
     const refusal = destinationRefusal(this.tunnel.policy, this.tunnel.hostName, request);
     if (refusal) {
       request.reply("not-allowed");
-      this.hooks.connectionRefused({
-        source: `${socket.remoteAddress}:${socket.remotePort}`,
-        destination,
-        reason: `destination not allowed: ${refusal.message}`,
-      });
+      this.hooks.connectionRefused({ source, destination, reason: `destination not allowed: ${refusal.message}`, via });
       throw new PolicyRefusal();
     }
     try {
@@ -323,7 +333,7 @@ export class TunnelRuntime {
   /** Tracks one connection from open to close and reports it. `client` is the
    *  socket that connected to Warren's listener; a remote tunnel has none
    *  until its channel is accepted (open() then adds it to `sockets`). */
-  private carry(source: string, open: () => Promise<Opened>, client?: net.Socket) {
+  private carry(source: string, open: () => Promise<Opened>, client?: ClientEnd, via?: ConnectPerson) {
     const meter: Meter = { bytesIn: 0, bytesOut: 0 };
     const openedAt = new Date();
     this.connections += 1;
@@ -344,19 +354,20 @@ export class TunnelRuntime {
         openedAt,
         closedAt: new Date(),
         error: error?.message ?? null,
+        via,
       });
     };
     client?.on("error", () => {}); // errors before the splice are reported through open()'s rejection
     const done = open().then(
       async ({ destination, ...ends }) => {
         clientEnd = ends.socketIs === "client" ? ends.socket : ends.channel;
-        this.hooks.connectionOpened({ tunnelId: this.tunnel.id, source, destination: destination ?? null });
+        this.hooks.connectionOpened({ tunnelId: this.tunnel.id, source, destination: destination ?? null, via });
         if (destination) this.destinations.set(clientEnd, destination);
         finish(destination ?? null, await splice({ ...ends, meters: [meter, this.meter], sshSocket: this.client && sshSocketOf(this.client) }));
       },
       (error: Error & { destination?: string }) => {
         // With the SSH link down there is no far end to blame: always a reset.
-        if (client) hangUp(client, error instanceof LinkDown);
+        if (client) hangUp(client, error instanceof LinkDown, error);
         if (error instanceof PolicyRefusal) {
           // Already reported as refused; it never became a connection.
           if (client) this.sockets.delete(client);

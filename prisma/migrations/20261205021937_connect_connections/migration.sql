@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "TunnelConnection" ADD COLUMN "userId" TEXT;
+ALTER TABLE "TunnelConnection" ADD COLUMN "via" TEXT;
+

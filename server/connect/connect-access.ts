@@ -1,0 +1,59 @@
+// Who may carry a connection into a tunnel with `warren connect`: its owner,
+// or a member of the team it is shared with who joined it (joining grants the
+// person, not an address); the tunnel open, local or dynamic, and its target
+// still allowed by the host's policy. Checked before a connection upgrades and
+// again for every live one (connect-watch.ts), many at a time in one round of queries.
+import { ApiError } from "@/lib/api/api-error";
+import { getPrisma } from "@/lib/db/prisma";
+import { destinationRefusal, hostPolicy } from "@/lib/tunnels/host-policy";
+import { isOpen } from "@/lib/tunnels/tunnel-status";
+
+export type AccessPair = { tunnelId: string; userId: string };
+
+const pairKey = ({ tunnelId, userId }: AccessPair) => `${tunnelId} ${userId}`;
+
+/** For each pair: why that person may not use that tunnel now, or null when they may. */
+export async function connectRefusals(pairs: AccessPair[]): Promise<Map<string, ApiError | null>> {
+  const tunnelIds = [...new Set(pairs.map((pair) => pair.tunnelId))];
+  const userIds = [...new Set(pairs.map((pair) => pair.userId))];
+  const prisma = getPrisma();
+  const [tunnels, joined, memberships] = await Promise.all([
+    prisma.tunnel.findMany({ where: { id: { in: tunnelIds } }, include: { host: true } }),
+    prisma.tunnelParticipant.findMany({ where: { tunnelId: { in: tunnelIds }, userId: { in: userIds } }, select: { tunnelId: true, userId: true } }),
+    prisma.membership.findMany({ where: { userId: { in: userIds } }, select: { teamId: true, userId: true } }),
+  ]);
+  const byId = new Map(tunnels.map((tunnel) => [tunnel.id, tunnel]));
+  const participants = new Set(joined.map(pairKey));
+  const members = new Set(memberships.map((m) => `${m.teamId} ${m.userId}`));
+  const answer = new Map<string, ApiError | null>();
+  for (const pair of pairs) {
+    const tunnel = byId.get(pair.tunnelId);
+    const owner = tunnel?.ownerId === pair.userId;
+    const member = !!tunnel?.teamId && members.has(`${tunnel.teamId} ${pair.userId}`);
+    let refusal: ApiError | null = null;
+    if (!tunnel || (!owner && !member)) {
+      refusal = new ApiError({ code: "not_found", message: `no tunnel ${pair.tunnelId} that you may use` });
+    } else if (!owner && !participants.has(pairKey(pair))) {
+      refusal = new ApiError({
+        code: "forbidden",
+        message: `tunnel ${tunnel.id} is shared with your team, but you have not joined it: join it first (connect is for its owner and the members who joined)`,
+      });
+    } else if (tunnel.kind === "remote") {
+      refusal = new ApiError({ code: "conflict", message: `tunnel ${tunnel.id} is a remote tunnel: connect carries local and dynamic tunnels` });
+    } else if (!isOpen(tunnel.status)) {
+      refusal = new ApiError({
+        code: "conflict",
+        message: `tunnel ${tunnel.id} is ${tunnel.status.replace("_", " ")}${tunnel.statusReason ? ` (${tunnel.statusReason})` : ""}`,
+      });
+    } else if (tunnel.kind === "local") {
+      const denied = destinationRefusal(hostPolicy(tunnel.host), tunnel.host.name, { host: tunnel.targetHost!, port: tunnel.targetPort! });
+      if (denied) refusal = new ApiError({ code: "forbidden", message: `tunnel ${tunnel.id}'s target is no longer allowed: ${denied.message}` });
+    }
+    answer.set(pairKey(pair), refusal);
+  }
+  return answer;
+}
+
+export function refusalOf(refusals: Map<string, ApiError | null>, pair: AccessPair): ApiError | null {
+  return refusals.get(pairKey(pair)) ?? null;
+}

@@ -1,0 +1,143 @@
+// `warren connect`'s endpoint: WebSockets at /api/v1/tunnels/:id/connect on
+// Warren's own HTTP server, beside socket.io (which keeps its own upgrades).
+// Each upgrade is authorised before it is accepted: a bearer token (never in
+// the URL, never a cookie: no browser page can open one with a visitor's
+// session), then connect-access.ts. A refusal is an HTTP status with the
+// API's JSON error, which the client prints. Live connections are checked
+// again every few seconds and at once when Warren itself ends access
+// (lib/connect/recheck-connect-access.ts): a revoked token, a disabled user, a
+// participant removed, a tunnel closed or expired end them, with the reason.
+import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
+import { ApiError } from "@/lib/api/api-error";
+import { userFromPresentedToken } from "@/lib/auth/authenticate";
+import { clientInfo } from "@/lib/auth/client-info";
+import { CONNECT_PATH, MAX_PAYLOAD_BYTES } from "@/lib/connect/connect-frames";
+import { processGlobals } from "@/lib/process-globals";
+import { connectRefusals, refusalOf } from "@/server/connect/connect-access";
+import { type ConnectGrant, ConnectSession } from "@/server/connect/connect-session";
+import type { Feature } from "@/server/feature";
+import type { TunnelEngine } from "@/server/tunnels/tunnel-engine";
+
+/** How often every live connection's token and access are checked again. */
+const RECHECK_MS = 2_000;
+const TOKEN_GONE = "your token was revoked or expired, or your account was disabled";
+
+/** The tunnel id an upgrade asks for, if it is a connect upgrade. */
+export function connectTunnelId(req: IncomingMessage): string | undefined {
+  try {
+    return CONNECT_PATH.exec(new URL(req.url ?? "/", "http://warren").pathname)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+function refuse(socket: Duplex, error: ApiError) {
+  const body = JSON.stringify(error.toBody());
+  const head = `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n`;
+  socket.end(head + body);
+}
+
+function bearer(req: IncomingMessage): string {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
+  if (!match?.[1]) throw new ApiError({ code: "unauthorized", message: "send your token as 'Authorization: Bearer <token>' (run `warren login`)" });
+  return match[1];
+}
+
+/** Who asks, and whether they may use the tunnel now. */
+async function authorise(req: IncomingMessage, tunnelId: string, engine: TunnelEngine): Promise<ConnectGrant> {
+  const token = bearer(req);
+  const user = await userFromPresentedToken(token, req.headers, "api");
+  if (!user) throw new ApiError({ code: "unauthorized", message: "the token is invalid, expired or revoked: run `warren login` again" });
+  const refusal = refusalOf(await connectRefusals([{ tunnelId, userId: user.id }]), { tunnelId, userId: user.id });
+  if (refusal) throw refusal;
+  if (!engine.live(tunnelId)) throw new ApiError({ code: "conflict", message: `tunnel ${tunnelId} is not open on Warren yet: try again in a moment` });
+  return { tunnelId, userId: user.id, email: user.email, token, address: clientInfo(req.headers).ip ?? "unknown" };
+}
+
+/** One round: each live connection's token and access, then the ones that lost either are ended. */
+async function recheck(sessions: Set<ConnectSession>) {
+  const live = [...sessions];
+  if (live.length === 0) return;
+  const owners = new Map<string, string | null>();
+  for (const token of new Set(live.map((session) => session.grant.token))) {
+    owners.set(token, (await userFromPresentedToken(token, {}, "api"))?.id ?? null);
+  }
+  const refusals = await connectRefusals(live.map(({ grant }) => grant));
+  for (const session of live) {
+    const { grant } = session;
+    const reason = owners.get(grant.token) !== grant.userId ? TOKEN_GONE : refusalOf(refusals, grant)?.message;
+    if (!reason) continue;
+    sessions.delete(session);
+    session.revoke(reason);
+  }
+}
+
+/** Runs rounds every RECHECK_MS and on demand; one at a time, at most one more asked for behind it. */
+function rechecker(sessions: Set<ConnectSession>) {
+  let running: Promise<void> | undefined;
+  let again = false;
+  const run = () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = recheck(sessions)
+      .catch((error: unknown) => console.error("warren: checking live connect connections failed:", error instanceof Error ? error.message : error))
+      .finally(() => {
+        running = undefined;
+        if (again) {
+          again = false;
+          run();
+        }
+      });
+  };
+  const timer = setInterval(run, RECHECK_MS);
+  timer.unref();
+  return { run, stop: () => clearInterval(timer) };
+}
+
+export function registerConnect(server: Server, engine: TunnelEngine): Feature {
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_PAYLOAD_BYTES });
+  const sessions = new Set<ConnectSession>();
+  const checks = rechecker(sessions);
+  processGlobals.warrenConnectRecheck = checks.run;
+
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const tunnelId = connectTunnelId(req);
+    if (!tunnelId) return;
+    socket.on("error", () => {});
+    authorise(req, tunnelId, engine).then(
+      (grant) => {
+        if (socket.destroyed) return;
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          const session: ConnectSession = new ConnectSession(
+            ws,
+            grant,
+            (peer) => engine.relay(tunnelId, { source: grant.address, via: { userId: grant.userId, email: grant.email } }, peer),
+            () => engine.live(tunnelId) !== undefined,
+            () => sessions.delete(session),
+          );
+          if (ws.readyState === ws.OPEN) sessions.add(session);
+        });
+      },
+      (error: unknown) => {
+        if (error instanceof ApiError) return refuse(socket, error);
+        console.error("warren: a connect upgrade failed:", error);
+        refuse(socket, new ApiError({ code: "internal_server_error", message: "Warren could not check this connection; see its log" }));
+      },
+    );
+  });
+
+  return {
+    name: "connect",
+    async stop() {
+      checks.stop();
+      processGlobals.warrenConnectRecheck = undefined;
+      for (const session of sessions) session.revoke("Warren is shutting down");
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+    },
+  };
+}

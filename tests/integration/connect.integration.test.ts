@@ -1,0 +1,507 @@
+// `warren connect` end to end: the client Warren serves, run with Node as a
+// laptop would, carrying connections over Warren's own HTTP port through a
+// real sshd to real targets. Bytes are checked by sha256 both ways; TCP's
+// half-closes, early FINs, resets and zero-byte connections behave as through
+// `ssh -L`; each kind of revocation ends live connections with the reason;
+// the person is checked on every connection.
+import type { ChildProcess } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import http from "node:http";
+import net from "node:net";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { apiClient, type ApiClient } from "@/tests/harness/api-client";
+import { freePort, freePortInRange, waitFor, waitForPort } from "@/tests/harness/free-port";
+import { downloadClient, type LaptopClient } from "@/tests/harness/laptop-client";
+import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
+
+const password = "correct horse battery";
+const sha = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+
+/** `unsent`: bytes the target's sockets still hold, not yet taken by the kernel (backpressure reached it). */
+type Tracker = { port: number; open: () => number; accepted: () => number; unsent: () => number; received: string[]; close(): Promise<void> };
+
+/** A target that echoes and ends its side when the peer ends (`greet`: first sends that and ends its side, and keeps reading). */
+function startTarget(greet?: Buffer): Promise<Tracker> {
+  const sockets = new Set<net.Socket>();
+  const received: string[] = [];
+  let accepted = 0;
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    accepted += 1;
+    sockets.add(socket);
+    socket.on("error", () => socket.destroy());
+    socket.once("close", () => sockets.delete(socket));
+    if (!greet) return void socket.pipe(socket);
+    socket.end(greet);
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.once("end", () => received.push(sha(Buffer.concat(chunks))));
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () =>
+      resolve({
+        port: (server.address() as net.AddressInfo).port,
+        open: () => sockets.size,
+        accepted: () => accepted,
+        unsent: () => [...sockets].reduce((sum, socket) => sum + socket.writableLength, 0),
+        received,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => done());
+          }),
+      }),
+    ),
+  );
+}
+
+type Exchange = { received: Buffer; ended: boolean; error?: NodeJS.ErrnoException };
+
+/** Connects to the laptop's port, sends `send` and half-closes, and collects what comes back until the connection closes. */
+function exchange(port: number, send: Buffer | null): Promise<Exchange> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+    const chunks: Buffer[] = [];
+    let ended = false;
+    let error: NodeJS.ErrnoException | undefined;
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.once("end", () => {
+      ended = true;
+      socket.end();
+    });
+    socket.once("error", (e) => (error = e));
+    socket.once("close", () => resolve({ received: Buffer.concat(chunks), ended, error }));
+    socket.once("connect", () => {
+      if (send) socket.end(send);
+    });
+  });
+}
+
+type Connected = { port: number; child: ChildProcess; output: () => string; exited: Promise<number | null> };
+
+/** `promise`, or a failure that shows what the client and Warren said, after a generous wait. */
+function settles<T>(promise: Promise<T>, what: string, connected: Connected): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what} did not happen within 20 s\nclient: ${connected.output()}\nwarren: ${warren.logs().slice(-3000)}`)), 20_000),
+    ),
+  ]);
+}
+
+let sshd: SshdHandle;
+let warren: WarrenHandle;
+let laptop: LaptopClient;
+let admin: ApiClient;
+let owner: ApiClient;
+let member: ApiClient;
+const tokens: Record<string, string> = {};
+let hostId: string;
+let teamId: string;
+let echo: Tracker;
+const children = new Set<ChildProcess>();
+
+async function startConnect(tunnelId: string, token: string, extra: string[] = []): Promise<Connected> {
+  const child = laptop.start(["connect", tunnelId, "--url", warren.url, "--token", token, "--verbose", ...extra]);
+  children.add(child);
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const read = () => Promise.resolve(output);
+  const found = await waitFor(read, (text) => /listening on 127\.0\.0\.1:\d+/.test(text) || child.exitCode !== null, 20_000, "connect listening");
+  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(found)?.[1];
+  if (!port) throw new Error(`connect did not start: ${found}`);
+  return { port: Number(port), child, output: () => output, exited };
+}
+
+async function openTunnel(client: ApiClient, body: Record<string, unknown>): Promise<string> {
+  const response = await client.post<{ id: string }>("/tunnels", { hostId, listen: { port: await freePortInRange() }, ...body });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body.id;
+}
+
+const localTo = (port: number, extra: Record<string, unknown> = {}) => ({ kind: "local", target: { host: "127.0.0.1", port }, ...extra });
+
+beforeAll(async () => {
+  [sshd, warren, echo] = await Promise.all([startSshd(), startWarren(), startTarget()]);
+  for (const who of ["admin", "owner", "member", "stranger"]) {
+    await warren.createUser({ email: `${who}@example.com`, password, admin: who === "admin" });
+    tokens[who] = await warren.createToken(`${who}@example.com`);
+  }
+  admin = apiClient(warren.url, tokens.admin!);
+  owner = apiClient(warren.url, tokens.owner!);
+  member = apiClient(warren.url, tokens.member!);
+  teamId = (await admin.post<{ id: string }>("/teams", { name: "payments", ownerEmail: "owner@example.com" })).body.id;
+  await admin.post(`/teams/${teamId}/members`, { email: "member@example.com" });
+  const host = await admin.post<{ id: string }>("/hosts", {
+    name: "db-gw",
+    address: sshd.host,
+    port: sshd.port,
+    username: sshd.username,
+    privateKey: sshd.privateKey,
+    hostKeyFingerprint: sshd.hostKeyFingerprint,
+    teamIds: [teamId],
+  });
+  hostId = host.body.id;
+  laptop = await downloadClient(warren.url);
+});
+
+afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  laptop?.dispose();
+  await Promise.all([warren?.dispose(), sshd?.dispose(), echo?.close()]);
+});
+
+describe("bytes and TCP semantics", () => {
+  let tunnelId: string;
+  let connected: Connected;
+  beforeAll(async () => {
+    tunnelId = await openTunnel(owner, localTo(echo.port));
+    connected = await startConnect(tunnelId, tokens.owner!);
+  });
+
+  it("carries bytes both ways intact (sha256), the laptop's half-close first", async () => {
+    const sent = randomBytes(8 * 1024 * 1024);
+    const { received, ended, error } = await exchange(connected.port, sent);
+    expect(error, connected.output() + warren.logs()).toBeUndefined();
+    expect(ended).toBe(true);
+    expect(sha(received)).toBe(sha(sent));
+  });
+
+  it("records each connection under the person, via connect, with its bytes", async () => {
+    const events = await waitFor(
+      async () =>
+        (await admin.get<{ events: { action: string; details: Record<string, unknown> }[] }>(`/audit?tunnelId=${tunnelId}&action=connection.closed&limit=200`))
+          .body.events,
+      (list) => list.some((e) => e.action === "connection.closed" && e.details.bytesOut === 8 * 1024 * 1024),
+      20_000,
+      "the 8 MiB connection's record",
+    );
+    const closed = events.find((e) => e.action === "connection.closed" && e.details.bytesOut === 8 * 1024 * 1024)!;
+    expect(closed.details).toMatchObject({ via: "connect", user: "owner@example.com", source: "127.0.0.1", bytesIn: 8 * 1024 * 1024 });
+    expect(typeof closed.details.durationMs).toBe("number");
+  });
+
+  it("the target's half-close first: its FIN arrives, and the laptop's bytes still flow after it", async () => {
+    const greeting = randomBytes(1024 * 1024);
+    const greeter = await startTarget(greeting);
+    const id = await openTunnel(owner, localTo(greeter.port));
+    const { port } = await startConnect(id, tokens.owner!);
+    const answer = randomBytes(2 * 1024 * 1024);
+    const result = await new Promise<{ got: Buffer }>((resolve, reject) => {
+      const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+      const chunks: Buffer[] = [];
+      socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+      socket.once("error", reject);
+      // Only once the target's FIN arrived does the laptop send, then end its side.
+      socket.once("end", () => socket.end(answer));
+      socket.once("close", () => resolve({ got: Buffer.concat(chunks) }));
+    });
+    expect(sha(result.got)).toBe(sha(greeting));
+    await waitFor(
+      () => Promise.resolve(greeter.received),
+      (r) => r.length === 1,
+      20_000,
+      "the target received the laptop's bytes",
+    );
+    expect(greeter.received[0]).toBe(sha(answer));
+    await greeter.close();
+  });
+
+  it("a laptop application that stops reading holds the target back, then gets every byte", async () => {
+    const big = randomBytes(128 * 1024 * 1024);
+    const sender = await startTarget(big);
+    const id = await openTunnel(owner, localTo(sender.port));
+    const { port } = await startConnect(id, tokens.owner!);
+    const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+    socket.pause();
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+    // While nothing is read, each hop's window fills and the target is held back: most of it stays with the target.
+    await waitFor(
+      () => Promise.resolve(sender.accepted()),
+      (n) => n === 1,
+      20_000,
+      "the target's connection",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(sender.unsent()).toBeGreaterThan(64 * 1024 * 1024);
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk)).resume();
+    await new Promise<void>((resolve) => socket.once("end", () => resolve()));
+    socket.end();
+    expect(sha(Buffer.concat(chunks))).toBe(sha(big));
+    await sender.close();
+  });
+
+  it("a target that stops reading holds the laptop application back, then gets every byte", async () => {
+    const big = randomBytes(128 * 1024 * 1024);
+    const held: net.Socket[] = [];
+    const sink = net.createServer({ allowHalfOpen: true }, (socket) => held.push(socket.pause()));
+    await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
+    const id = await openTunnel(owner, localTo((sink.address() as net.AddressInfo).port));
+    const { port } = await startConnect(id, tokens.owner!);
+    const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+    socket.on("error", () => {});
+    socket.end(big);
+    await waitFor(
+      () => Promise.resolve(held.length),
+      (n) => n === 1,
+      20_000,
+      "the target's connection",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Each hop's window filled: most of it is still with the application, none of it piled up on the way.
+    expect(socket.writableLength).toBeGreaterThan(64 * 1024 * 1024);
+    const chunks: Buffer[] = [];
+    const target = held[0]!;
+    target.on("data", (chunk: Buffer) => chunks.push(chunk)).resume();
+    await new Promise<void>((resolve) => target.once("end", () => resolve()));
+    expect(sha(Buffer.concat(chunks))).toBe(sha(big));
+    target.end();
+    sink.close();
+  });
+
+  it("early FINs and zero-byte connections leave nothing open on the target", async () => {
+    const before = echo.accepted();
+    const early = await Promise.all(Array.from({ length: 10 }, () => exchange(connected.port, Buffer.alloc(0))));
+    for (const one of early) expect(one).toMatchObject({ ended: true, error: undefined });
+    const dropped = await Promise.all(
+      Array.from(
+        { length: 10 },
+        () =>
+          new Promise<void>((resolve) => {
+            const socket = net.connect({ port: connected.port, host: "127.0.0.1" });
+            socket.once("connect", () => socket.destroy());
+            socket.once("close", () => resolve());
+          }),
+      ),
+    );
+    expect(dropped).toHaveLength(10);
+    await waitFor(
+      () => Promise.resolve(echo.accepted() - before),
+      (n) => n >= 10,
+      20_000,
+      "the early FINs reached the target",
+    );
+    await waitFor(
+      () => Promise.resolve(echo.open()),
+      (n) => n === 0,
+      20_000,
+      "no connection left open on the target",
+    );
+  });
+
+  it("carries 200 concurrent connections", async () => {
+    const payloads = Array.from({ length: 200 }, () => randomBytes(32 * 1024));
+    const results = await Promise.all(payloads.map((payload) => exchange(connected.port, payload)));
+    results.forEach((result, index) => {
+      expect(result.error).toBeUndefined();
+      expect(sha(result.received)).toBe(sha(payloads[index]!));
+    });
+  });
+
+  it("an unreachable target reaches the laptop's application as a reset", async () => {
+    const id = await openTunnel(owner, localTo(await freePort()));
+    const { port, output } = await startConnect(id, tokens.owner!);
+    const result = await exchange(port, Buffer.from("hello"));
+    expect(result.error?.code).toBe("ECONNRESET");
+    await waitFor(
+      () => Promise.resolve(output()),
+      (text) => /refused the connection/.test(text),
+      20_000,
+      "the reason, with --verbose",
+    );
+  });
+});
+
+describe("who may connect", () => {
+  it("refuses a team member who did not join, and says why (exit 1)", async () => {
+    const id = await openTunnel(owner, localTo(echo.port, { teamId }));
+    const connected = await startConnect(id, tokens.member!);
+    const result = await exchange(connected.port, Buffer.from("x"));
+    expect(result.error?.code).toBe("ECONNRESET");
+    expect(await connected.exited).toBe(1);
+    expect(connected.output()).toContain("you have not joined it");
+    expect(echo.open()).toBe(0);
+  });
+
+  it("refuses another user's token, a token in the URL and no token, before upgrading", async () => {
+    const id = await openTunnel(owner, localTo(echo.port));
+    const refusal = (url: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const ws = new WebSocket(url, { headers });
+        ws.once("open", () => reject(new Error("upgraded")));
+        ws.once("unexpected-response", (_req, res) => {
+          let body = "";
+          res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+      });
+    const base = `${warren.url.replace(/^http/, "ws")}/api/v1/tunnels/${id}/connect`;
+    const other = await refusal(base, { authorization: `Bearer ${tokens.stranger}` });
+    expect(other.status).toBe(404);
+    expect(JSON.parse(other.body).error.message).toBe(`no tunnel ${id} that you may use`);
+    const inUrl = await refusal(`${base}?token=${tokens.owner}`, {});
+    expect(inUrl.status).toBe(401);
+    const bad = await refusal(base, { authorization: "Bearer wrn_not_a_token" });
+    expect(bad.status).toBe(401);
+    // The client itself, with the stranger's token: one clear line, exit 1.
+    const run = await laptop.run(["connect", id, "--url", warren.url, "--token", tokens.stranger!]);
+    expect(run.code).toBe(1);
+  });
+});
+
+describe("revocation ends live connections, with the reason", () => {
+  /** A live connection through connect: one exchange done, the socket kept open. */
+  async function live(connected: Connected): Promise<{ ended: Promise<NodeJS.ErrnoException | undefined> }> {
+    const socket = net.connect({ port: connected.port, host: "127.0.0.1" });
+    let error: NodeJS.ErrnoException | undefined;
+    socket.on("error", (e) => (error = e));
+    await new Promise<void>((resolve) => {
+      socket.once("data", () => resolve());
+      socket.write("ping");
+    });
+    return { ended: new Promise((resolve) => socket.once("close", () => resolve(error))) };
+  }
+
+  it("closing the tunnel", async () => {
+    const id = await openTunnel(owner, localTo(echo.port));
+    const connected = await startConnect(id, tokens.owner!);
+    const { ended } = await settles(live(connected), "a live connection", connected);
+    expect((await owner.delete(`/tunnels/${id}`)).status).toBe(200);
+    await settles(ended, "the live connection's end", connected);
+    expect(await settles(connected.exited, "the client's exit", connected)).toBe(1);
+    expect(connected.output()).toMatch(new RegExp(`tunnel ${id} (was closed|is closed)`));
+  });
+
+  it("revoking the token", async () => {
+    const id = await openTunnel(owner, localTo(echo.port));
+    const created = await owner.post<{ id: string; token: string }>("/tokens", { name: "laptop" });
+    const connected = await startConnect(id, created.body.token);
+    const { ended } = await settles(live(connected), "a live connection", connected);
+    expect((await owner.delete(`/tokens/${created.body.id}`)).status).toBe(200);
+    await settles(ended, "the live connection's end", connected);
+    expect(await settles(connected.exited, "the client's exit", connected)).toBe(1);
+    expect(connected.output()).toContain("your token was revoked");
+  });
+
+  it("removing a participant", async () => {
+    const id = await openTunnel(owner, localTo(echo.port, { teamId }));
+    expect((await member.post(`/tunnels/${id}/join`)).status).toBe(200);
+    const connected = await startConnect(id, tokens.member!);
+    const { ended } = await settles(live(connected), "a live connection", connected);
+    const users = (await admin.get<{ users: { id: string; email: string }[] }>("/users")).body.users;
+    const memberId = users.find((u) => u.email === "member@example.com")!.id;
+    expect((await owner.delete(`/tunnels/${id}/participants/${memberId}`)).status).toBe(200);
+    await settles(ended, "the live connection's end", connected);
+    expect(await settles(connected.exited, "the client's exit", connected)).toBe(1);
+    expect(connected.output()).toContain("you have not joined it");
+  });
+
+  it("disabling the user, from the admin CLI in another process", async () => {
+    await warren.createUser({ email: "leaver@example.com", password });
+    await admin.post(`/teams/${teamId}/members`, { email: "leaver@example.com" });
+    const token = await warren.createToken("leaver@example.com");
+    const id = await openTunnel(apiClient(warren.url, token), localTo(echo.port));
+    const connected = await startConnect(id, token);
+    const { ended } = await settles(live(connected), "a live connection", connected);
+    expect((await warren.cli(["user", "disable", "--email", "leaver@example.com"])).code).toBe(0);
+    await settles(ended, "the live connection's end", connected);
+    expect(await settles(connected.exited, "the client's exit", connected)).toBe(1);
+  });
+});
+
+describe("a dynamic tunnel through the client's SOCKS", () => {
+  it("reaches an allowed destination with curl, and refuses one the host does not allow", async () => {
+    const web = http.createServer((_req, res) => res.end("hello through connect"));
+    await new Promise<void>((resolve) => web.listen(0, "127.0.0.1", resolve));
+    const webPort = (web.address() as net.AddressInfo).port;
+    const policed = await admin.post<{ id: string }>("/hosts", {
+      name: "web-gw",
+      address: sshd.host,
+      port: sshd.port,
+      username: sshd.username,
+      privateKey: sshd.privateKey,
+      hostKeyFingerprint: sshd.hostKeyFingerprint,
+      policy: { kinds: ["dynamic"], targets: ["127.0.0.1/32"], ports: [String(webPort)], maxTtlMinutes: 120 },
+    });
+    const opened = await owner.post<{ id: string }>("/tunnels", { kind: "dynamic", hostId: policed.body.id, listen: { port: await freePortInRange() } });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+    const { port } = await startConnect(opened.body.id, tokens.owner!);
+    const curl = promisify(execFile);
+    const { stdout } = await curl("curl", ["-sS", "--max-time", "20", "--socks5-hostname", `127.0.0.1:${port}`, `http://127.0.0.1:${webPort}/`]);
+    expect(stdout).toBe("hello through connect");
+    const refused = await curl("curl", ["-sS", "--max-time", "20", "--socks5-hostname", `127.0.0.1:${port}`, `http://127.0.0.1:${echo.port}/`]).catch(
+      (error: { code: number }) => error,
+    );
+    expect((refused as { code: number }).code).toBe(97); // curl: the proxy refused the connection
+    const events = await waitFor(
+      async () => (await admin.get<{ events: { action: string; details: Record<string, unknown> }[] }>(`/audit?tunnelId=${opened.body.id}`)).body.events,
+      (list) => list.some((e) => e.action === "connection.refused"),
+      20_000,
+      "the refusal audited",
+    );
+    expect(events.find((e) => e.action === "connection.refused")!.details).toMatchObject({
+      via: "connect",
+      user: "owner@example.com",
+      destination: `127.0.0.1:${echo.port}`,
+    });
+    web.close();
+  });
+});
+
+describe("the same TCP behaviour as ssh -L through the same sshd", () => {
+  /** What the laptop's application sees: `send` written and half-closed at `when` (at once, or once the target ended its side). */
+  function seen(port: number, send: string, when: "at-once" | "after-target-end"): Promise<string> {
+    return new Promise((resolve) => {
+      const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+      let received = "";
+      let outcome = "";
+      socket.on("data", (chunk: Buffer) => (received += chunk.toString()));
+      socket.once("connect", () => when === "at-once" && socket.end(send));
+      socket.once("end", () => {
+        outcome = `end after ${JSON.stringify(received)}`;
+        if (when === "after-target-end") socket.end(send);
+      });
+      socket.once("error", (error: NodeJS.ErrnoException) => (outcome ||= error.code === "ECONNRESET" ? "reset" : (error.code ?? error.message)));
+      socket.once("close", () => resolve(outcome));
+    });
+  }
+
+  it("half-closes both ways, early FINs and an unreachable target", async () => {
+    const greeter = await startTarget(Buffer.from("hello"));
+    const closedPort = await freePort();
+    const sshPort = await freePortInRange();
+    const forwards = [echo.port, greeter.port, closedPort].flatMap((target, index) => ["-L", `127.0.0.1:${sshPort + index}:127.0.0.1:${target}`]);
+    const args = sshd.sshArgs();
+    const ssh = spawn("ssh", [...args.slice(0, -1), "-N", "-o", "ExitOnForwardFailure=yes", ...forwards, args.at(-1)!], { stdio: "ignore" });
+    children.add(ssh);
+    for (let index = 0; index < 3; index += 1) await waitForPort(sshPort + index);
+    const viaConnect = await Promise.all(
+      [echo.port, greeter.port, closedPort].map(async (target) => (await startConnect(await openTunnel(owner, localTo(target)), tokens.owner!)).port),
+    );
+    const scenarios = async ([toEcho, toGreeter, toNothing]: number[]) => ({
+      laptopFirst: await seen(toEcho!, "ping", "at-once"),
+      earlyFin: await seen(toEcho!, "", "at-once"),
+      targetFirst: await seen(toGreeter!, "answer", "after-target-end"),
+      unreachable: await seen(toNothing!, "x", "at-once"),
+    });
+    const throughSsh = await scenarios([sshPort, sshPort + 1, sshPort + 2]);
+    expect(throughSsh).toEqual({ laptopFirst: 'end after "ping"', earlyFin: 'end after ""', targetFirst: 'end after "hello"', unreachable: "reset" });
+    expect(await scenarios(viaConnect)).toEqual(throughSsh);
+    // (waitForPort's probe through ssh -L was a connection of its own, which sent nothing.)
+    const answer = sha(Buffer.from("answer"));
+    await waitFor(
+      () => Promise.resolve(greeter.received),
+      (r) => r.filter((one) => one === answer).length === 2,
+      20_000,
+      "the target heard the answer both ways",
+    );
+    ssh.kill();
+    await greeter.close();
+  });
+});

@@ -145,6 +145,8 @@ beforeAll(async () => {
     privateKey: sshd.privateKey,
     hostKeyFingerprint: sshd.hostKeyFingerprint,
     teamIds: [teamId],
+    // The tests below keep more tunnels open at once than a person's default share of a host.
+    policy: { maxOpenPerUser: 100 },
   });
   hostId = host.body.id;
   laptop = await downloadClient(warren.url);

@@ -52,6 +52,8 @@ async function openTunnel(client: ApiClient, body: object) {
 
 const tunnelState = (client: ApiClient, id: string) => client.get<Tunnel>(`/tunnels/${id}`).then((r) => r.body);
 
+/** True when nothing listens on the port. A reset is a listener that answered: while the
+ *  SSH link is down Warren takes a connection and resets it, sometimes before the client sees it open. */
 function refusesConnections(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: "127.0.0.1", port });
@@ -59,7 +61,7 @@ function refusesConnections(port: number): Promise<boolean> {
       socket.destroy();
       resolve(false);
     });
-    socket.once("error", () => resolve(true));
+    socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "ECONNREFUSED"));
   });
 }
 

@@ -20,6 +20,8 @@ type ProcessGlobals = {
   warrenAuditQueue?: Promise<unknown>;
   warrenSignInLimits?: { accountFromSource: RateLimiter; source: RateLimiter };
   warrenFailureAudit?: FailureAudit;
+  /** Sign-ins started per source, and wrong device codes per source and per person (lib/auth/device-flow.ts). */
+  warrenDeviceLimits?: { started: RateLimiter; wrongCodesFromSource: RateLimiter; wrongCodesByUser: RateLimiter };
 };
 
 export const processGlobals = globalThis as typeof globalThis & ProcessGlobals;

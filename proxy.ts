@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { PATH_HEADER } from "@/lib/auth/return-path";
 
 // A fresh nonce per request lets Next's own inline scripts run while any
 // injected script is refused. Next reads the policy from the request headers
@@ -25,6 +26,10 @@ export function proxy(request: NextRequest) {
   const headers = new Headers(request.headers);
   headers.set("x-nonce", nonce);
   headers.set("Content-Security-Policy", policy);
+  // The page asked for, so that sign-in can come back to it (lib/auth/return-path.ts).
+  const asked = new URL(request.nextUrl.href);
+  asked.searchParams.delete("_rsc");
+  headers.set(PATH_HEADER, asked.pathname + asked.search);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set("Content-Security-Policy", policy);
   return response;

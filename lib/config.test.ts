@@ -27,6 +27,8 @@ describe("loadConfig", () => {
     expect(config.listenPorts).toEqual({ min: 20000, max: 29999 });
     expect(config.refusalSummarySeconds).toBe(60);
     expect(config.maxTunnelsPerUser).toBe(50);
+    expect(config.deviceTokenDays).toBe(30);
+    expect(loadConfig({ WARREN_DATA_DIR: dataDir, WARREN_DEVICE_TOKEN_DAYS: "7" }).deviceTokenDays).toBe(7);
   });
 
   it("generates secrets once, owner-only, and keeps them across starts", () => {
@@ -64,6 +66,9 @@ describe("loadConfig", () => {
     [{ WARREN_REFUSAL_SUMMARY_SECONDS: "a minute" }, "WARREN_REFUSAL_SUMMARY_SECONDS", "number of seconds"],
     [{ WARREN_MAX_TUNNELS_PER_USER: "0" }, "WARREN_MAX_TUNNELS_PER_USER", "at least 1"],
     [{ WARREN_MAX_TUNNELS_PER_USER: "lots" }, "WARREN_MAX_TUNNELS_PER_USER", "must be a number"],
+    [{ WARREN_DEVICE_TOKEN_DAYS: "0" }, "WARREN_DEVICE_TOKEN_DAYS", "at least 1 day"],
+    [{ WARREN_DEVICE_TOKEN_DAYS: "400" }, "WARREN_DEVICE_TOKEN_DAYS", "at most 365 days"],
+    [{ WARREN_DEVICE_TOKEN_DAYS: "1.5" }, "WARREN_DEVICE_TOKEN_DAYS", "whole number of days"],
     [{ WARREN_AUDIT_RETENTION_DAYS: "-1" }, "WARREN_AUDIT_RETENTION_DAYS", "0 (keep forever)"],
     [{ WARREN_TRUSTED_PROXY_HEADER: "X Forwarded", WARREN_TRUSTED_PROXIES: "127.0.0.1" }, "WARREN_TRUSTED_PROXY_HEADER", "header name"],
     [{ WARREN_TRUSTED_PROXY_HEADER: "x-forwarded-for" }, "WARREN_TRUSTED_PROXY_HEADER", "needs WARREN_TRUSTED_PROXIES"],

@@ -44,6 +44,8 @@ export type WarrenConfig = {
   refusalSummarySeconds: number;
   /** Open tunnels and requests waiting for approval one user may have across all hosts; admins are not limited. */
   maxTunnelsPerUser: number;
+  /** How long a device token (`warren login`) stays valid. */
+  deviceTokenDays: number;
   production: boolean;
 };
 
@@ -123,6 +125,12 @@ const refusalSummarySchema = z.coerce
   .min(1, { error: "must be at least 1 second" })
   .max(3600, { error: "must be at most 3600 seconds (an hour)" });
 
+const deviceTokenDaysSchema = z.coerce
+  .number({ error: "must be a number of days" })
+  .int({ error: "must be a whole number of days" })
+  .min(1, { error: "must be at least 1 day" })
+  .max(365, { error: "must be at most 365 days" });
+
 function parseSetting<T>(name: string, schema: z.ZodType<T>, value: string): T {
   const result = schema.safeParse(value);
   if (!result.success) throw new ConfigError(name, result.error.issues[0]?.message ?? "is malformed");
@@ -191,6 +199,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
   const approvalTimeoutSeconds = parseSetting("WARREN_APPROVAL_TIMEOUT_SECONDS", approvalTimeoutSchema, env.WARREN_APPROVAL_TIMEOUT_SECONDS ?? "3600");
   const refusalSummarySeconds = parseSetting("WARREN_REFUSAL_SUMMARY_SECONDS", refusalSummarySchema, env.WARREN_REFUSAL_SUMMARY_SECONDS ?? "60");
   const maxTunnelsPerUser = parseSetting("WARREN_MAX_TUNNELS_PER_USER", perUserCeilingSchema, env.WARREN_MAX_TUNNELS_PER_USER ?? "50");
+  const deviceTokenDays = parseSetting("WARREN_DEVICE_TOKEN_DAYS", deviceTokenDaysSchema, env.WARREN_DEVICE_TOKEN_DAYS ?? "30");
   const trustedProxyHeader = env.WARREN_TRUSTED_PROXY_HEADER
     ? parseSetting("WARREN_TRUSTED_PROXY_HEADER", proxyHeaderSchema, env.WARREN_TRUSTED_PROXY_HEADER)
     : null;
@@ -204,6 +213,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
     approvalTimeoutSeconds,
     refusalSummarySeconds,
     maxTunnelsPerUser,
+    deviceTokenDays,
     listenAddresses,
     listenPorts,
     dataDir,

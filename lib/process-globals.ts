@@ -22,6 +22,8 @@ type ProcessGlobals = {
   warrenFailureAudit?: FailureAudit;
   /** Checks live `warren connect` connections again now, while server/connect/ runs. */
   warrenConnectRecheck?: () => void;
+  /** Sign-ins started per source, and wrong device codes per source and per person (lib/auth/device-flow.ts). */
+  warrenDeviceLimits?: { started: RateLimiter; wrongCodesFromSource: RateLimiter; wrongCodesByUser: RateLimiter };
 };
 
 export const processGlobals = globalThis as typeof globalThis & ProcessGlobals;

@@ -1,6 +1,8 @@
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { ConnectionIndicator, RealtimeProvider } from "@/app/lib/realtime-provider";
+import { loginPath, PATH_HEADER } from "@/lib/auth/return-path";
 import { getSessionUser } from "@/lib/auth/session-user";
 import { ownedTeams, teamRoles } from "@/lib/teams/team-access";
 import { NavLink } from "./nav-link";
@@ -10,7 +12,7 @@ export const dynamic = "force-dynamic";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const user = await getSessionUser();
-  if (!user) redirect("/login");
+  if (!user) redirect(loginPath((await headers()).get(PATH_HEADER)));
   // Team owners manage their teams' hosts; the page itself checks again.
   const managesHosts = user.role === "admin" || ownedTeams(await teamRoles(user.id)).length > 0;
   return (

@@ -13,7 +13,8 @@ function describe(error: string): string {
   return error === "CredentialsSignin" ? "Invalid email or password." : error;
 }
 
-export function LoginForm() {
+/** `next`: where to go once signed in, already checked to be one of Warren's pages. */
+export function LoginForm({ next }: { next: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -33,7 +34,7 @@ export function LoginForm() {
       setPending(false);
       return;
     }
-    router.replace("/tunnels");
+    router.replace(next);
     router.refresh();
   }
 

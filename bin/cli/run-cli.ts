@@ -93,7 +93,8 @@ const commands: Record<string, Command> = {
       const user = await findUserByEmail(email(values.email));
       for (const token of await listApiTokens({ ctx, input: { userId: user.id } })) {
         const state = token.revokedAt ? "revoked" : `last used ${token.lastUsedAt?.toISOString() ?? "never"}`;
-        io.out(`${token.id}  ${token.prefix}…  ${token.name}  ${state}`);
+        const device = token.kind === "device" ? `  device, expires ${token.expiresAt?.toISOString()}` : "";
+        io.out(`${token.id}  ${token.prefix}…  ${token.name}  ${state}${device}`);
       }
     },
   },

@@ -6,6 +6,7 @@ import { ClientError, usageError } from "./client-error";
 import { connect } from "./connect";
 import type { Env } from "./credentials";
 import { openCommand } from "./open-tunnel";
+import { login, logout } from "./device-login";
 import { findTunnel, tunnelLine, type TunnelView } from "./tunnel-ref";
 import { callApi, sessionFrom } from "./warren-api";
 
@@ -27,6 +28,18 @@ const text = (value: string | boolean | undefined) => (typeof value === "string"
 export const sessionFlags = (values: Values) => ({ url: text(values.url), token: text(values.token), ca: text(values.ca) });
 
 const commands: Record<string, ClientCommand> = {
+  login: {
+    usage: "login URL [--name DEVICE]                signs this machine in: you approve it in your browser",
+    options: { name: { type: "string" }, ca: { type: "string" } },
+    positionals: { min: 1, max: 1 },
+    run: (values, [url], io) => login({ url: url!, name: text(values.name), ca: text(values.ca) }, io),
+  },
+  logout: {
+    usage: "logout                                   revokes this machine's token and forgets it",
+    options: { ca: { type: "string" } },
+    positionals: { min: 0, max: 0 },
+    run: (values, _positionals, io) => logout({ ca: text(values.ca) }, io),
+  },
   tunnels: {
     usage: "tunnels                                  your open tunnels and your teams'",
     options: SESSION_OPTIONS,
@@ -69,7 +82,8 @@ ${Object.values(commands)
   .map((command) => `  ${command.usage}`)
   .join("\n")}
 
-  --url and --token (or WARREN_URL and WARREN_TOKEN) stand in for what login stored;
+  login stores Warren's URL and this device's token in ~/.config/warren/credentials.json;
+  --url and --token (or WARREN_URL and WARREN_TOKEN) stand in for what it stored;
   --ca (or WARREN_CA) trusts a private certificate authority.`;
 
 function parse(argv: string[]): { command: ClientCommand; values: Values; positionals: string[] } {

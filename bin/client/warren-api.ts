@@ -9,7 +9,8 @@ import { ClientError } from "./client-error";
 import { type Env, readCredentials } from "./credentials";
 
 export type Connection = { url: URL; ca?: Buffer };
-export type Session = Connection & { token: string };
+/** `stored`: the token is the one `login` stored (so a refusal says to log in again). */
+export type Session = Connection & { token: string; stored?: boolean };
 
 export type ConnectionFlags = { url?: string; ca?: string };
 export type SessionFlags = ConnectionFlags & { token?: string };
@@ -29,7 +30,7 @@ export function warrenUrl(text: string): URL {
   return url;
 }
 
-function readCa(path: string | undefined): Buffer | undefined {
+export function readCa(path: string | undefined): Buffer | undefined {
   if (!path) return undefined;
   try {
     return readFileSync(path);
@@ -49,17 +50,21 @@ export function sessionFrom(flags: SessionFlags, env: Env): Session {
   const connection = connectionFrom(flags, env);
   if (!connection) throw new ClientError("not logged in: run `warren login https://your-warren` (or give --url and --token)");
   const explicit = flags.token ?? env.WARREN_TOKEN;
+  if (explicit) return { ...connection, token: explicit };
   // A stored token is only sent to the Warren that issued it.
-  const token = explicit ?? (stored && warrenUrl(stored.url).href === connection.url.href ? stored.token : undefined);
+  const token = stored && warrenUrl(stored.url).href === connection.url.href ? stored.token : undefined;
   if (!token) throw new ClientError(`no token for ${connection.url.href}: run \`warren login ${connection.url.origin}\` (or give --token)`);
-  return { ...connection, token };
+  return { ...connection, token, stored: true };
 }
 
 export type ApiAnswer<T> = { status: number; body: T };
 
 /** Sends one request to `/api/v1/<path>`; an error answer becomes a ClientError carrying Warren's own message. */
-export async function callApi<T>(connection: Connection & { token?: string }, method: string, path: string, body?: unknown): Promise<T> {
+export async function callApi<T>(connection: Connection & { token?: string; stored?: boolean }, method: string, path: string, body?: unknown): Promise<T> {
   const { status, body: answer } = await requestJson<T>(connection, method, path, body);
+  if (status === 401 && connection.stored) {
+    throw new ClientError(`${apiErrorText(status, answer)}: run \`warren login ${connection.url.href.replace(/\/$/, "")}\` to sign in again`);
+  }
   if (status >= 400) throw new ClientError(apiErrorText(status, answer));
   return answer;
 }
@@ -74,7 +79,8 @@ export function apiErrorText(status: number, body: unknown): string {
 export function requestJson<T>(connection: Connection & { token?: string }, method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> {
   const url = new URL(`api/v1/${path.replace(/^\//, "")}`, connection.url);
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  const headers: Record<string, string> = { accept: "application/json" };
+  // Named so that the audit trail and the devices list tell the client from a browser.
+  const headers: Record<string, string> = { accept: "application/json", "user-agent": `warren-client (Node.js ${process.version}; ${process.platform})` };
   if (payload) headers["content-type"] = "application/json";
   if (connection.token) headers.authorization = `Bearer ${connection.token}`;
   const transport = url.protocol === "https:" ? https : http;

@@ -11,6 +11,11 @@ export const errorStatus = {
   payload_too_large: 413,
   unprocessable_entity: 422,
   rate_limited: 429,
+  // The device flow's answers while a device waits (RFC 8628, section 3.5).
+  authorization_pending: 400,
+  slow_down: 429,
+  access_denied: 403,
+  expired_token: 400,
   internal_server_error: 500,
   unavailable: 503,
 } as const;

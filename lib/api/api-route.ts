@@ -1,6 +1,6 @@
 import { ApiError } from "@/lib/api/api-error";
 import { handleApiError } from "@/lib/api/handle-api-error";
-import { authenticate, userCtx } from "@/lib/auth/authenticate";
+import { authenticate, userCtx, type Authenticated } from "@/lib/auth/authenticate";
 import type { SessionUser } from "@/lib/auth/sessions";
 import type { Ctx } from "@/lib/context";
 
@@ -12,7 +12,8 @@ type Handlers<A> = Partial<Record<Method, (args: A) => Promise<Response>>>;
 /** What Next calls for each method of a route file. */
 export type RouteHandlers<P> = Record<Method, (req: Request, context: RouteContext<P>) => Promise<Response>>;
 
-export type Authed<P> = { req: Request; params: P; ctx: Ctx; user: SessionUser };
+/** `via`: what the caller signed in with (a session, or which token). */
+export type Authed<P> = { req: Request; params: P; ctx: Ctx; user: SessionUser; via: Authenticated };
 
 /** Every method for a route file: the given handlers, each behind `enter`
  *  (authentication) and with every thrown error in the one JSON error shape;
@@ -34,8 +35,8 @@ function route<A, P>(handlers: Handlers<A>, enter: (req: Request, params: P) => 
  *  `export const { GET, POST, PUT, PATCH, DELETE } = apiRoute({ GET: … });` */
 export function apiRoute<P = Record<string, never>>(handlers: Handlers<Authed<P>>): RouteHandlers<P> {
   return route(handlers, async (req, params: P) => {
-    const { user } = await authenticate(req);
-    return { req, params, ctx: userCtx(user, req.headers), user };
+    const via = await authenticate(req);
+    return { req, params, ctx: userCtx(via.user, req.headers), user: via.user, via };
   });
 }
 

@@ -1,9 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import { ApiError } from "@/lib/api/api-error";
-import { audited } from "@/lib/audit/audit-log";
+import type { AuditAction } from "@/lib/audit/audit-actions";
+import { audited, type AuditInput } from "@/lib/audit/audit-log";
 import { recheckConnectAccess } from "@/lib/connect/recheck-connect-access";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import type { ApiTokenKind, Role } from "@/lib/generated/prisma/enums";
 import type { CreateApiTokenInput } from "@/lib/validation/api-tokens";
 
 const TOKEN_PREFIX = "wrn_";
@@ -14,7 +17,26 @@ export function hashApiToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-const apiTokenSelect = { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
+/** A new token's secret, and what is stored of it. */
+export function newApiToken(): { token: string; hash: string; prefix: string } {
+  const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
+  return { token, hash: hashApiToken(token), prefix: token.slice(0, 10) };
+}
+
+export const apiTokenSelect = {
+  id: true,
+  kind: true,
+  name: true,
+  prefix: true,
+  createdAt: true,
+  expiresAt: true,
+  lastUsedAt: true,
+  lastUsedIp: true,
+  revokedAt: true,
+} as const;
+
+/** The audit action for revoking a token of this kind. */
+const revokedAction = (kind: ApiTokenKind): AuditAction => (kind === "device" ? "device.revoked" : "token.revoked");
 
 function mayManage(ctx: Ctx, userId: string) {
   if (ctx.actor.type === "user" && ctx.actor.role !== "admin" && ctx.actor.id !== userId) {
@@ -25,10 +47,10 @@ function mayManage(ctx: Ctx, userId: string) {
 /** Creates a token; the secret is returned here once and never again. */
 export async function createApiToken({ ctx, input: data }: { ctx: Ctx; input: { userId: string } & CreateApiTokenInput }) {
   mayManage(ctx, data.userId);
-  const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
+  const { token, hash, prefix } = newApiToken();
   const record = await audited(ctx, async (tx) => {
     const created = await tx.apiToken.create({
-      data: { userId: data.userId, name: data.name, prefix: token.slice(0, 10), hash: hashApiToken(token) },
+      data: { userId: data.userId, name: data.name, prefix, hash },
       select: apiTokenSelect,
     });
     return {
@@ -39,44 +61,82 @@ export async function createApiToken({ ctx, input: data }: { ctx: Ctx; input: { 
   return { token, record };
 }
 
-export async function listApiTokens({ ctx, input }: { ctx: Ctx; input: { userId: string } }) {
+/** A user's tokens, newest first: of one kind, or all (the CLI). */
+export async function listApiTokens({ ctx, input }: { ctx: Ctx; input: { userId: string; kind?: ApiTokenKind } }) {
   mayManage(ctx, input.userId);
   return getPrisma().apiToken.findMany({
-    where: { userId: input.userId },
+    where: { userId: input.userId, ...(input.kind ? { kind: input.kind } : {}) },
     select: apiTokenSelect,
     orderBy: { createdAt: "desc" },
   });
 }
 
+/** Revokes a token of any kind (a device's is audited as `device.revoked`); revoking it again changes nothing. */
 export async function revokeApiToken({ ctx, input }: { ctx: Ctx; input: { id: string } }) {
   const prisma = getPrisma();
   const existing = await prisma.apiToken.findUnique({ where: { id: input.id }, select: { userId: true, revokedAt: true } });
   if (!existing) throw new ApiError({ code: "not_found", field: "id", message: `no token with id ${input.id}` });
   mayManage(ctx, existing.userId);
   if (existing.revokedAt) return prisma.apiToken.findUniqueOrThrow({ where: { id: input.id }, select: apiTokenSelect });
-  const answer = await audited(ctx, async (tx) => {
-    const revoked = await tx.apiToken.update({ where: { id: input.id }, data: { revokedAt: new Date() }, select: apiTokenSelect });
-    return {
-      result: revoked,
-      audit: { action: "token.revoked", subjectId: revoked.id, details: { name: revoked.name, prefix: revoked.prefix, userId: existing.userId } },
-    };
-  });
+  const answer = await audited(ctx, (tx) => revokeInTransaction(tx, input.id, existing.userId));
   recheckConnectAccess(); // its `warren connect` connections end now
   return answer;
 }
 
-/** The user a bearer token belongs to, or null when it is unknown, revoked or its user disabled. */
-export async function userFromApiToken(token: string) {
+/** The change and its audit record, for audited(): a compare-and-set, so two revocations racing record one. */
+export async function revokeInTransaction(tx: Prisma.TransactionClient, id: string, userId: string, details: Record<string, unknown> = {}) {
+  type Change = { result: Prisma.ApiTokenGetPayload<{ select: typeof apiTokenSelect }>; audit: AuditInput[] };
+  const { count } = await tx.apiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+  const revoked = await tx.apiToken.findUniqueOrThrow({ where: { id }, select: apiTokenSelect });
+  const change: Change = { result: revoked, audit: [] };
+  if (count > 0) {
+    change.audit.push({
+      action: revokedAction(revoked.kind),
+      subjectId: revoked.id,
+      details: { name: revoked.name, prefix: revoked.prefix, userId, ...details },
+    });
+  }
+  return change;
+}
+
+/** Who holds a presented token, and which token it is. */
+export type TokenHolder = {
+  token: { id: string; kind: ApiTokenKind };
+  user: { id: string; email: string; name: string | null; role: Role; disabled: boolean };
+};
+
+// Minute resolution is enough for "last used" and spares a write per request;
+// a new address is written at once.
+const LAST_USE_RESOLUTION_MS = 60_000;
+
+/** The token and its user, or null when it is unknown, revoked, expired or its
+ *  user disabled. Records when and from where (`ip`) it was last used. */
+export async function tokenHolder(token: string, ip: string | null = null): Promise<TokenHolder | null> {
   if (!token.startsWith(TOKEN_PREFIX)) return null;
   const prisma = getPrisma();
   const record = await prisma.apiToken.findUnique({
     where: { hash: hashApiToken(token) },
-    select: { id: true, revokedAt: true, lastUsedAt: true, user: { select: { id: true, email: true, name: true, role: true, disabled: true } } },
+    select: {
+      id: true,
+      kind: true,
+      revokedAt: true,
+      expiresAt: true,
+      lastUsedAt: true,
+      lastUsedIp: true,
+      user: { select: { id: true, email: true, name: true, role: true, disabled: true } },
+    },
   });
+  const now = Date.now();
   if (!record || record.revokedAt || record.user.disabled) return null;
-  // Minute resolution is enough for "last used" and spares a write per request.
-  if (!record.lastUsedAt || Date.now() - record.lastUsedAt.getTime() > 60_000) {
-    await prisma.apiToken.update({ where: { id: record.id }, data: { lastUsedAt: new Date() } });
+  if (record.expiresAt && record.expiresAt.getTime() <= now) return null;
+  const stale = !record.lastUsedAt || now - record.lastUsedAt.getTime() > LAST_USE_RESOLUTION_MS;
+  if (stale || (ip && ip !== record.lastUsedIp)) {
+    await prisma.apiToken.update({ where: { id: record.id }, data: { lastUsedAt: new Date(now), ...(ip ? { lastUsedIp: ip } : {}) } });
   }
-  return record.user;
+  return { token: { id: record.id, kind: record.kind }, user: record.user };
+}
+
+/** The user a bearer token belongs to, or null when it is unknown, revoked, expired or its user disabled. */
+export async function userFromApiToken(token: string, ip: string | null = null) {
+  return (await tokenHolder(token, ip))?.user ?? null;
 }

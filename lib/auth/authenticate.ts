@@ -3,14 +3,15 @@
 // ended sessions all come out as "not signed in".
 import { parse as parseCookies } from "cookie";
 import { ApiError } from "@/lib/api/api-error";
-import { userFromApiToken } from "@/lib/auth/api-tokens";
+import { tokenHolder, type TokenHolder } from "@/lib/auth/api-tokens";
 import { clientInfo, type HeaderSource } from "@/lib/auth/client-info";
 import { failureAudit } from "@/lib/auth/failure-audit";
 import { sessionCookieName, userFromSessionToken, type SessionUser } from "@/lib/auth/sessions";
 import { getConfig } from "@/lib/config";
 import type { Ctx } from "@/lib/context";
 
-export type Authenticated = { user: SessionUser; via: "token" | "session" };
+/** Who is calling, and with what: a browser session, or a token (personal or a device's). */
+export type Authenticated = { user: SessionUser } & ({ via: "session" } | { via: "token"; token: TokenHolder["token"] });
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -38,25 +39,31 @@ export function sessionTokenFromCookieHeader(cookieHeader: string | null | undef
   return cookieHeader ? parseCookies(cookieHeader)[sessionCookieName()] : undefined;
 }
 
-/** The user an API token belongs to. A token that is invalid or revoked is
+/** The token and its user. A token that is invalid, expired or revoked is
  *  audited with the caller's address and its prefix (a few a minute per
  *  source, then a count), whether it came to the API or to a socket. */
-export async function userFromPresentedToken(token: string, headers: HeaderSource, via: "api" | "socket") {
-  const user = await userFromApiToken(token);
-  if (!user) {
-    const ctx: Ctx = { actor: { type: "system", name: via }, ...clientInfo(headers) };
+export async function presentedToken(token: string, headers: HeaderSource, via: "api" | "socket"): Promise<TokenHolder | null> {
+  const caller = clientInfo(headers);
+  const holder = await tokenHolder(token, caller.ip);
+  if (!holder) {
+    const ctx: Ctx = { actor: { type: "system", name: via }, ...caller };
     await failureAudit().record(ctx, { action: "auth.token_failed", details: { prefix: token.slice(0, 10) } });
   }
-  return user;
+  return holder;
+}
+
+/** The user an API token belongs to (see presentedToken). */
+export async function userFromPresentedToken(token: string, headers: HeaderSource, via: "api" | "socket") {
+  return (await presentedToken(token, headers, via))?.user ?? null;
 }
 
 export async function authenticate(req: Request): Promise<Authenticated> {
   const token = bearerToken(req.headers);
   if (token) {
-    const user = await userFromPresentedToken(token, req.headers, "api");
-    if (!user) throw new ApiError({ code: "unauthorized", message: "the API token is invalid or revoked" });
-    const { disabled: _disabled, ...rest } = user;
-    return { user: rest, via: "token" };
+    const holder = await presentedToken(token, req.headers, "api");
+    if (!holder) throw new ApiError({ code: "unauthorized", message: "the API token is invalid, expired or revoked" });
+    const { disabled: _disabled, ...user } = holder.user;
+    return { user, via: "token", token: holder.token };
   }
   const user = await userFromSessionToken(sessionTokenFromCookieHeader(req.headers.get("cookie")));
   if (!user) {
@@ -64,6 +71,13 @@ export async function authenticate(req: Request): Promise<Authenticated> {
   }
   assertSameOrigin(req);
   return { user, via: "session" };
+}
+
+/** For what only a person at Warren's own pages may do (approving a device): a token, even one's own, is refused. */
+export function assertSession(via: Authenticated, what: string) {
+  if (via.via !== "session") {
+    throw new ApiError({ code: "forbidden", message: `${what} needs a browser session: sign in at ${getConfig().publicUrl} and do it there` });
+  }
 }
 
 export function userCtx(user: SessionUser, headers: Headers): Ctx {

@@ -4,6 +4,7 @@
 // every few seconds (server/register-sweeps.ts); a change of access runs its
 // own at once. Every status change is a compare-and-set, so a sweep racing a
 // user, or another sweep, ends each tunnel once.
+import { sweepDeviceAuthorizations } from "@/lib/auth/device-flow";
 import { systemCtx, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -58,6 +59,7 @@ export async function sweepDisabledUsers(ctx: Ctx) {
 export const TIMED_SWEEPS: { what: string; run(): Promise<void> }[] = [
   { what: "closing what disabled users left", run: () => sweepDisabledUsers(sweepCtx) },
   { what: "expiring approval requests", run: () => expireStaleRequests() },
+  { what: "clearing device sign-ins that ended", run: () => sweepDeviceAuthorizations() },
 ];
 
 type Scope = { userIds?: string[]; hostId?: string; why: string };

@@ -22,7 +22,7 @@ export async function sessionCredential(jwt: string | undefined): Promise<Creden
 const credentialId = (credential: Credential) => `${credential.type}:${credential.key}`;
 
 /** For every credential still valid (a session not ended or expired, a token
- *  not revoked, an enabled user): its user's current role. */
+ *  not revoked or expired, an enabled user): its user's current role. */
 export async function validCredentials(credentials: Credential[]): Promise<Map<string, Role>> {
   const keys = (type: Credential["type"]) => [...new Set(credentials.filter((c) => c.type === type).map((c) => c.key))];
   const enabled = { disabled: false };
@@ -32,7 +32,7 @@ export async function validCredentials(credentials: Credential[]): Promise<Map<s
       select: { id: true, user: { select: { role: true } } },
     }),
     getPrisma().apiToken.findMany({
-      where: { hash: { in: keys("token") }, revokedAt: null, user: enabled },
+      where: { hash: { in: keys("token") }, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }], user: enabled },
       select: { hash: true, user: { select: { role: true } } },
     }),
   ]);

@@ -205,6 +205,8 @@ type Route = {
   body?: () => BodySpec;
   query?: () => Record<string, fc.Arbitrary<string>>;
   adminOnly?: boolean;
+  /** Needs no credentials (a device asking to sign in). */
+  anonymous?: boolean;
   runs: number;
 };
 
@@ -498,11 +500,40 @@ const ROUTES: Route[] = [
   { method: "GET", path: "/approvals", runs: 25 },
   { method: "POST", path: "/tunnels/:id/join", ids: () => [ids.userTunnel, ids.adminTunnel, ids.pendingTunnel], runs: 40 },
   { method: "DELETE", path: "/tunnels/:id/participants/:victim", ids: () => [ids.userTunnel, ids.adminTunnel], runs: 40 },
+  {
+    method: "POST",
+    path: "/device/code",
+    body: () => ({
+      valid: fc.record({ deviceName: sometimes(fc.stringMatching(/^\S(.{0,62}\S)?$/)) }),
+      edges: { deviceName: fc.constantFrom("", " ", "x".repeat(65), "a\nb", 7) },
+    }),
+    anonymous: true,
+    runs: 40,
+  },
+  {
+    method: "POST",
+    path: "/device/token",
+    body: () => ({
+      valid: fc.record({ device_code: fc.string({ minLength: 1, maxLength: 64 }) }),
+      edges: { device_code: fc.constantFrom("", "x".repeat(129), null, 42) },
+    }),
+    runs: 40,
+  },
+  { method: "GET", path: "/device/requests/:id", ids: () => ["BCDF-GHJK"], runs: 30 },
+  { method: "POST", path: "/device/requests/:id/approve", ids: () => ["BCDF-GHJK"], runs: 30 },
+  {
+    method: "GET",
+    path: "/devices",
+    query: () => ({ status: fc.constantFrom("all", "active", "ALL", ""), userId: fc.constantFrom(ids.admin, ids.user, ids.victim, "nobody", "") }),
+    runs: 40,
+  },
 ];
 
 // Last: they consume the fixtures.
 const DELETES: Route[] = [
   { method: "DELETE", path: "/tokens/:id", ids: () => [ids.victimToken], runs: 60 },
+  { method: "DELETE", path: "/devices/:id", ids: () => [ids.victimToken], runs: 40 },
+  { method: "DELETE", path: "/devices/current", runs: 20 },
   {
     method: "DELETE",
     path: "/tunnels/:id",
@@ -580,7 +611,7 @@ async function fuzzRoute(route: Route) {
       expectWellFormed(request, response);
       const exchange = describeExchange(request, response);
       const ok = response.status < 300;
-      if (input.caller.who === "anonymous" && route.path !== "/health") expect(ok, `anonymous got an answer: ${exchange}`).toBe(false);
+      if (input.caller.who === "anonymous" && route.path !== "/health" && !route.anonymous) expect(ok, `anonymous got an answer: ${exchange}`).toBe(false);
       if (input.caller.who === "user" && route.adminOnly) expect(ok, `a plain user got an admin's answer: ${exchange}`).toBe(false);
       if (route.method === "POST" && route.path === "/tunnels" && response.status === 201) {
         // A fuzzed request that was valid after all: close it at once (it holds a port).
@@ -774,6 +805,8 @@ const BODY_ROUTES: [Route["method"], string][] = [
   ["POST", "/teams"],
   ["POST", "/teams/:team/members"],
   ["POST", "/tunnels/:deniedTunnel/deny"],
+  ["POST", "/device/code"],
+  ["POST", "/device/token"],
 ];
 const bodyRoutePath = (path: string) => `/api/v1${path.replace(/:(\w+)/, (_, name: keyof typeof ids) => ids[name])}`;
 
@@ -811,9 +844,10 @@ describe("bodies over 64 KiB", () => {
           chunked,
         };
         const response = await sendRaw(warren.port, request);
-        // Who is calling is checked first: a stranger's body is never parsed,
+        // Who is calling is checked first: a stranger's body is never parsed
+        // (but on the device flow's routes, which take no credentials),
         // nor a plain user's on a route that is for admins before any body.
-        if (who === "anonymous") expect(response.status, describeExchange(request, response)).toBe(401);
+        if (who === "anonymous" && !path.startsWith("/device/")) expect(response.status, describeExchange(request, response)).toBe(401);
         else if (who === "user" && response.status === 403) expectWellFormed(request, response);
         else expect413(request, response);
       }),
@@ -926,6 +960,14 @@ const ROUTE_METHODS: [string, Route["method"][]][] = [
   ["/teams/:team/invitations/no-such-invitation", ["DELETE"]],
   ["/teams/:team/invitations/no-such-invitation/accept", ["POST"]],
   ["/teams/:team/invitations/no-such-invitation/decline", ["POST"]],
+  ["/device/code", ["POST"]],
+  ["/device/token", ["POST"]],
+  ["/device/requests/BCDF-GHJK", ["GET"]],
+  ["/device/requests/BCDF-GHJK/approve", ["POST"]],
+  ["/device/requests/BCDF-GHJK/deny", ["POST"]],
+  ["/devices", ["GET"]],
+  ["/devices/:victimToken", ["DELETE"]],
+  ["/devices/current", ["DELETE"]],
 ];
 
 describe("methods a route does not take", () => {

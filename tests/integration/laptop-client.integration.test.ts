@@ -74,7 +74,7 @@ describe("refusals, one line each", () => {
   it("with a token Warren does not know, prints Warren's own reason (exit 1)", async () => {
     const run = await laptop.run(["tunnels", "--url", warren.url, "--token", "wrn_not_a_token"]);
     expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toBe("warren: the API token is invalid or revoked");
+    expect(run.stderr.trim()).toBe("warren: the API token is invalid, expired or revoked");
   });
 
   it("a tunnel that is not there: Warren's 404 reason (exit 1)", async () => {

@@ -1,14 +1,20 @@
 import type { Metadata } from "next";
 import { listApiTokens } from "@/lib/auth/api-tokens";
+import { listDevices } from "@/lib/auth/devices";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
+import { getConfig } from "@/lib/config";
 import { SignOutButton } from "../sign-out-button";
+import { DeviceList } from "./device-list";
 import { TokenManager } from "./token-manager";
 
 export const metadata: Metadata = { title: "Account" };
 
 export default async function AccountPage() {
   const { user, ctx } = await requireSessionCtx();
-  const tokens = await listApiTokens({ ctx, input: { userId: user.id } });
+  const [tokens, devices] = await Promise.all([
+    listApiTokens({ ctx, input: { userId: user.id, kind: "personal" } }),
+    listDevices({ ctx, input: { userId: user.id, status: "active" } }),
+  ]);
   return (
     <div className="space-y-6">
       <section aria-labelledby="account-heading" className="space-y-1">
@@ -21,6 +27,7 @@ export default async function AccountPage() {
         </p>
         <SignOutButton />
       </section>
+      <DeviceList initial={devices} publicUrl={getConfig().publicUrl} />
       <TokenManager
         initial={tokens.map((token) => ({
           ...token,

@@ -492,9 +492,12 @@ describe("the same TCP behaviour as ssh -L through the same sshd", () => {
       targetFirst: await seen(toGreeter!, "answer", "after-target-end"),
       unreachable: await seen(toNothing!, "x", "at-once"),
     });
-    const throughSsh = await scenarios([sshPort, sshPort + 1, sshPort + 2]);
-    expect(throughSsh).toEqual({ laptopFirst: 'end after "ping"', earlyFin: 'end after ""', targetFirst: 'end after "hello"', unreachable: "reset" });
-    expect(await scenarios(viaConnect)).toEqual(throughSsh);
+    const { unreachable: sshUnreachable, ...throughSsh } = await scenarios([sshPort, sshPort + 1, sshPort + 2]);
+    expect(throughSsh).toEqual({ laptopFirst: 'end after "ping"', earlyFin: 'end after ""', targetFirst: 'end after "hello"' });
+    // ssh -L resets only while the client's bytes are still unread when the channel open fails (its close() of
+    // unread data), which is a race; through connect a target that cannot be reached is always a reset.
+    expect(["reset", 'end after ""']).toContain(sshUnreachable);
+    expect(await scenarios(viaConnect)).toEqual({ ...throughSsh, unreachable: "reset" });
     // (waitForPort's probe through ssh -L was a connection of its own, which sent nothing.)
     const answer = sha(Buffer.from("answer"));
     await waitFor(

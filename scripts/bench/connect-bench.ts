@@ -17,21 +17,26 @@ const ROUND_TRIPS = 200;
 const CONCURRENT = 500;
 const chunk = randomBytes(1024 * 1024);
 
+/** Writes STREAM_BYTES to `socket` as fast as it takes them, then ends it. */
+function sendStream(socket: net.Socket) {
+  let left = STREAM_BYTES;
+  const more = () => {
+    while (left > 0) {
+      left -= chunk.length;
+      if (!socket.write(chunk)) return void socket.once("drain", more);
+    }
+    socket.end();
+  };
+  more();
+}
+
 /** A target that discards what it reads (`sink`), sends STREAM_BYTES and ends (`source`), or echoes (`echo`). */
 function startTarget(kind: "sink" | "source" | "echo"): Promise<number> {
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     socket.on("error", () => socket.destroy());
     if (kind === "echo") return void socket.pipe(socket);
     if (kind === "sink") return void socket.on("data", () => {}).once("end", () => socket.end());
-    let left = STREAM_BYTES;
-    const more = () => {
-      while (left > 0) {
-        left -= chunk.length;
-        if (!socket.write(chunk)) return void socket.once("drain", more);
-      }
-      socket.end();
-    };
-    more();
+    sendStream(socket);
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port)));
 }
@@ -46,15 +51,7 @@ function throughput(port: number, way: "up" | "down"): Promise<number> {
     socket.once("error", reject);
     socket.once("connect", () => {
       if (way === "down") return;
-      let left = STREAM_BYTES;
-      const more = () => {
-        while (left > 0) {
-          left -= chunk.length;
-          if (!socket.write(chunk)) return void socket.once("drain", more);
-        }
-        socket.end();
-      };
-      more();
+      sendStream(socket);
     });
     socket.once("end", () => {
       socket.end();

@@ -43,7 +43,19 @@ describe("insertRows", () => {
     const viaPrisma = await getPrisma().tunnelConnection.create({ data: { id: "c", tunnelId, source: "s", openedAt, closedAt, bytesIn: 5n } });
 
     const rows = await getPrisma().tunnelConnection.findMany({ where: { tunnelId }, orderBy: { id: "asc" } });
-    expect(rows[0]).toEqual({ id: "a", tunnelId, source, destination: null, bytesIn: 2n ** 40n, bytesOut: 0n, openedAt, closedAt, error: null });
+    expect(rows[0]).toEqual({
+      id: "a",
+      tunnelId,
+      source,
+      destination: null,
+      bytesIn: 2n ** 40n,
+      bytesOut: 0n,
+      openedAt,
+      closedAt,
+      error: null,
+      via: null,
+      userId: null,
+    });
     expect(rows[1]).toMatchObject({ destination: "db:5432", error: "refused", bytesIn: 1n, bytesOut: 2n });
     expect(rows[2]).toEqual(viaPrisma);
     // Stored as the same text as Prisma's: date comparisons in SQL see them alike.

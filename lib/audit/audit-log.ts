@@ -58,7 +58,8 @@ export type AlongsideAudit = (tx: Prisma.TransactionClient) => Promise<unknown>;
 // the transaction in the middle with an error no retry recognises.
 const TRANSACTION_LIMITS = { maxWait: 30_000, timeout: 60_000 };
 
-const AUDIT_COLUMNS = [
+/** An audit record's columns, in the order the chain seals them and the CSV export writes them. */
+export const AUDIT_COLUMNS = [
   "seq",
   "at",
   "actorType",

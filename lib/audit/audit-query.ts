@@ -1,7 +1,7 @@
 // Searching and exporting the audit trail, for admins. Keyset pagination on
 // seq (never OFFSET), newest first for pages, oldest first for exports.
 import { requireAdmin } from "@/lib/auth/require-admin";
-import { toAuditDto, type AuditRecordDto } from "@/lib/audit/audit-log";
+import { AUDIT_COLUMNS, toAuditDto, type AuditRecordDto } from "@/lib/audit/audit-log";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -72,23 +72,6 @@ export async function searchAudit({ ctx, input }: { ctx: Ctx; input: AuditQuery 
   return { events: page.map(toAuditDto), nextCursor: rows.length > limit ? page.at(-1)!.seq : null };
 }
 
-const CSV_COLUMNS = [
-  "seq",
-  "at",
-  "actorType",
-  "actorId",
-  "actorEmail",
-  "actorIp",
-  "userAgent",
-  "action",
-  "hostId",
-  "tunnelId",
-  "subjectId",
-  "details",
-  "prevHash",
-  "hash",
-] as const;
-
 function csvCell(value: unknown): string {
   const text = value === null || value === undefined ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
   // Quote everything that needs it; a leading = + - @ would be a formula in a spreadsheet.
@@ -97,7 +80,7 @@ function csvCell(value: unknown): string {
 }
 
 function formatRecord(record: AuditRecordDto, format: "csv" | "jsonl"): string {
-  return format === "jsonl" ? `${JSON.stringify(record)}\n` : `${CSV_COLUMNS.map((column) => csvCell(record[column])).join(",")}\n`;
+  return format === "jsonl" ? `${JSON.stringify(record)}\n` : `${AUDIT_COLUMNS.map((column) => csvCell(record[column])).join(",")}\n`;
 }
 
 const EXPORT_PAGE = 2_000;
@@ -112,7 +95,7 @@ export function exportAudit({ ctx, input }: { ctx: Ctx; input: AuditExport }) {
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       const rows = await findRows(filters, "newer", after, EXPORT_PAGE);
-      let chunk = headerSent ? "" : `${CSV_COLUMNS.join(",")}\n`;
+      let chunk = headerSent ? "" : `${AUDIT_COLUMNS.join(",")}\n`;
       headerSent = true;
       for (const row of rows) chunk += formatRecord(toAuditDto(row), format);
       if (chunk) controller.enqueue(encoder.encode(chunk));

@@ -91,7 +91,7 @@ afterAll(async () => {
 /** A tunnel carries three connections while the database is locked, and Warren is killed before it can write them. */
 async function killedWithThreeUnwritten() {
   const tunnel = await openLocal(origin.port);
-  const released = await holdDatabaseLock(5_000);
+  const lock = await holdDatabaseLock();
   for (let i = 0; i < 3; i++) expect(sha256(await fetchAll("127.0.0.1", tunnel.port))).toBe(origin.sha256);
   await waitFor(
     () => tunnelState(tunnel.id),
@@ -100,7 +100,7 @@ async function killedWithThreeUnwritten() {
     "three closed connections",
   );
   await warren.kill();
-  await released;
+  await lock.release();
   return tunnel;
 }
 describe("Warren killed with SIGKILL during traffic", () => {
@@ -159,31 +159,42 @@ describe("Warren killed with SIGKILL during traffic", () => {
   });
 });
 
-/** Another process takes SQLite's exclusive lock on Warren's database and holds it for `ms`. */
-async function holdDatabaseLock(ms: number): Promise<Promise<void>> {
+/**
+ * Another process takes SQLite's exclusive lock on Warren's database. It holds the lock for at least `ms`
+ * and until `release()`, which resolves once the lock is gone: a fixed time alone would race a slow machine.
+ */
+async function holdDatabaseLock(ms = 0): Promise<{ release(): Promise<void> }> {
   const script = `
     const db = new (require("better-sqlite3"))(process.argv[1]);
     db.exec("BEGIN EXCLUSIVE");
     console.log("locked");
-    setTimeout(() => { db.exec("COMMIT"); db.close(); }, Number(process.argv[2]));`;
+    const held = new Promise((resolve) => setTimeout(resolve, Number(process.argv[2])));
+    const released = new Promise((resolve) => process.stdin.on("end", resolve).resume());
+    Promise.all([held, released]).then(() => { db.exec("COMMIT"); db.close(); });`;
   const holder = spawn(process.execPath, ["-e", script, path.join(warren.dataDir, "warren.db"), String(ms)], {
     cwd: REPO_ROOT,
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["pipe", "pipe", "inherit"],
   });
+  const exited = new Promise<void>((resolve) => holder.once("exit", () => resolve()));
   await new Promise<void>((resolve, reject) => {
     holder.stdout.once("data", () => resolve());
     holder.once("exit", (code) => reject(new Error(`the lock holder exited (${code}) before locking`)));
   });
-  return new Promise((resolve) => holder.once("exit", () => resolve()));
+  return {
+    release() {
+      holder.stdin.end();
+      return exited;
+    },
+  };
 }
 
 describe("the database locked by another process", () => {
   it("keeps tunnels carrying, retries its writes, and loses no record once the lock is gone", async () => {
     const tunnel = await openLocal(origin.port);
     // Longer than Warren's 10 s busy timeout, so writes fail at least once and must be retried.
-    const released = await holdDatabaseLock(12_000);
+    const lock = await holdDatabaseLock(12_000);
     for (let i = 0; i < 5; i++) expect(sha256(await fetchAll("127.0.0.1", tunnel.port))).toBe(origin.sha256);
-    await released;
+    await lock.release();
 
     const history = await waitFor(
       () => alice.get<{ connections: { bytesIn: number }[] }>(`/tunnels/${tunnel.id}/history`).then((r) => r.body),

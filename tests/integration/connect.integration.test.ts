@@ -102,6 +102,8 @@ const tokens: Record<string, string> = {};
 let hostId: string;
 let teamId: string;
 let echo: Tracker;
+/** A tunnel that expires a minute after the file starts, with a live connection: its end is checked last. */
+let expiring: { id: string; target: Tracker; connected: Connected; ended: Promise<NodeJS.ErrnoException | undefined> };
 const children = new Set<ChildProcess>();
 
 async function startConnect(tunnelId: string, token: string, extra: string[] = []): Promise<Connected> {
@@ -122,6 +124,18 @@ async function openTunnel(client: ApiClient, body: Record<string, unknown>): Pro
   const response = await client.post<{ id: string }>("/tunnels", { hostId, listen: { port: await freePortInRange() }, ...body });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body.id;
+}
+
+/** A live connection through connect: one exchange done, the socket kept open. */
+async function live(connected: Connected): Promise<{ ended: Promise<NodeJS.ErrnoException | undefined> }> {
+  const socket = net.connect({ port: connected.port, host: "127.0.0.1" });
+  let error: NodeJS.ErrnoException | undefined;
+  socket.on("error", (e) => (error = e));
+  await new Promise<void>((resolve) => {
+    socket.once("data", () => resolve());
+    socket.write("ping");
+  });
+  return { ended: new Promise((resolve) => socket.once("close", () => resolve(error))) };
 }
 
 const localTo = (port: number, extra: Record<string, unknown> = {}) => ({ kind: "local", target: { host: "127.0.0.1", port }, ...extra });
@@ -150,6 +164,10 @@ beforeAll(async () => {
   });
   hostId = host.body.id;
   laptop = await downloadClient(warren.url);
+  const target = await startTarget(); // its own, so that the live connection is not counted on `echo`
+  const id = await openTunnel(owner, localTo(target.port, { ttlMinutes: 1 }));
+  const connected = await startConnect(id, tokens.owner!);
+  expiring = { id, target, connected, ...(await settles(live(connected), "a live connection", connected)) };
 });
 
 afterAll(async () => {
@@ -358,18 +376,6 @@ describe("who may connect", () => {
 });
 
 describe("revocation ends live connections, with the reason", () => {
-  /** A live connection through connect: one exchange done, the socket kept open. */
-  async function live(connected: Connected): Promise<{ ended: Promise<NodeJS.ErrnoException | undefined> }> {
-    const socket = net.connect({ port: connected.port, host: "127.0.0.1" });
-    let error: NodeJS.ErrnoException | undefined;
-    socket.on("error", (e) => (error = e));
-    await new Promise<void>((resolve) => {
-      socket.once("data", () => resolve());
-      socket.write("ping");
-    });
-    return { ended: new Promise((resolve) => socket.once("close", () => resolve(error))) };
-  }
-
   it("closing the tunnel", async () => {
     const id = await openTunnel(owner, localTo(echo.port));
     const connected = await startConnect(id, tokens.owner!);
@@ -509,4 +515,22 @@ describe("the same TCP behaviour as ssh -L through the same sshd", () => {
     ssh.kill();
     await greeter.close();
   });
+});
+
+// Last: the tunnel opened for a minute in beforeAll has expired while the tests above ran.
+describe("expiry ends live connections too", () => {
+  it("the tunnel's TTL runs out", async () => {
+    const { id, target, connected, ended } = expiring;
+    await Promise.race([ended, new Promise((_, reject) => setTimeout(() => reject(new Error(`tunnel ${id} did not expire: ${connected.output()}`)), 90_000))]);
+    expect(await settles(connected.exited, "the client's exit", connected)).toBe(1);
+    expect(connected.output()).toMatch(new RegExp(`tunnel ${id} (was closed|is expired)`));
+    expect((await owner.get<{ status: string }>(`/tunnels/${id}`)).body.status).toBe("expired");
+    await waitFor(
+      () => Promise.resolve(target.open()),
+      (open) => open === 0,
+      20_000,
+      "the target's connection closed",
+    );
+    await target.close();
+  }, 120_000);
 });

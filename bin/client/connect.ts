@@ -13,7 +13,7 @@ import { ClientError, usageError } from "./client-error";
 import type { Env } from "./credentials";
 import { rememberedPort, rememberPort } from "./remembered-ports";
 import { findTunnel, type TunnelView } from "./tunnel-ref";
-import { apiErrorText, type Session } from "./warren-api";
+import { apiErrorText, type Session, unreachable } from "./warren-api";
 
 export type ConnectOptions = { port?: string; bind?: string; verbose: boolean };
 type Say = { out(line: string): void; err(line: string): void };
@@ -158,7 +158,7 @@ function relayer(url: URL, session: Session, verbose: boolean, say: Say, websock
       });
     });
     ws.on("error", (error) => {
-      if (ws.readyState !== ws.OPEN) say.err(`warren: ${from}: Warren at ${url.origin.replace(/^ws/, "http")} is unreachable: ${error.message}`);
+      if (ws.readyState !== ws.OPEN) say.err(`warren: ${from}: ${unreachable(url.origin.replace(/^ws/, "http"), error)}`);
       socket.resetAndDestroy();
     });
     ws.on("close", (code, reasonBuffer) => {

@@ -57,6 +57,12 @@ export function sessionFrom(flags: SessionFlags, env: Env): Session {
   return { ...connection, token, stored: true };
 }
 
+/** Why Warren could not be reached; a certificate that does not verify says how to trust a private CA. */
+export function unreachable(origin: string, error: Error & { code?: string }): string {
+  const certificate = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(error.code ?? "");
+  return `Warren at ${origin} is unreachable: ${error.message}${certificate ? " (its certificate does not verify: for a private CA, give its certificate with --ca FILE or WARREN_CA)" : ""}`;
+}
+
 export type ApiAnswer<T> = { status: number; body: T };
 
 /** Sends one request to `/api/v1/<path>`; an error answer becomes a ClientError carrying Warren's own message. */
@@ -98,7 +104,7 @@ export function requestJson<T>(connection: Connection & { token?: string }, meth
       });
     });
     request.on("timeout", () => request.destroy(new Error("no answer within 30 s")));
-    request.on("error", (error) => reject(new ClientError(`Warren at ${url.origin} is unreachable: ${(error as Error).message}`)));
+    request.on("error", (error) => reject(new ClientError(unreachable(url.origin, error))));
     request.end(payload);
   });
 }

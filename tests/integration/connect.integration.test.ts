@@ -16,6 +16,7 @@ import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import { freePort, freePortInRange, waitFor, waitForPort } from "@/tests/harness/free-port";
 import { downloadClient, type LaptopClient } from "@/tests/harness/laptop-client";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { startTlsFront } from "@/tests/harness/tls-front";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
 const password = "correct horse battery";
@@ -106,8 +107,8 @@ let echo: Tracker;
 let expiring: { id: string; target: Tracker; connected: Connected; ended: Promise<NodeJS.ErrnoException | undefined> };
 const children = new Set<ChildProcess>();
 
-async function startConnect(tunnelId: string, token: string, extra: string[] = []): Promise<Connected> {
-  const child = laptop.start(["connect", tunnelId, "--url", warren.url, "--token", token, "--verbose", ...extra]);
+async function startConnect(tunnelId: string, token: string, extra: string[] = [], url = warren.url): Promise<Connected> {
+  const child = laptop.start(["connect", tunnelId, "--url", url, "--token", token, "--verbose", ...extra]);
   children.add(child);
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -514,6 +515,22 @@ describe("the same TCP behaviour as ssh -L through the same sshd", () => {
     );
     ssh.kill();
     await greeter.close();
+  });
+});
+
+describe("behind a TLS proxy with a private CA", () => {
+  it("carries bytes over wss:// with --ca, and says what to do without it", async () => {
+    const front = await startTlsFront(warren.port);
+    const id = await openTunnel(owner, localTo(echo.port));
+    const refused = await laptop.run(["connect", id, "--url", front.url, "--token", tokens.owner!]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/certificate.*--ca/);
+    const connected = await startConnect(id, tokens.owner!, ["--ca", front.caFile], front.url);
+    const payload = randomBytes(512 * 1024);
+    const answer = await settles(exchange(connected.port, payload), "an exchange over wss://", connected);
+    expect(sha(answer.received)).toBe(sha(payload));
+    connected.child.kill();
+    await front.close();
   });
 });
 

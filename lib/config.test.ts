@@ -69,6 +69,8 @@ describe("loadConfig", () => {
     [{ WARREN_DEVICE_TOKEN_DAYS: "0" }, "WARREN_DEVICE_TOKEN_DAYS", "at least 1 day"],
     [{ WARREN_DEVICE_TOKEN_DAYS: "400" }, "WARREN_DEVICE_TOKEN_DAYS", "at most 365 days"],
     [{ WARREN_DEVICE_TOKEN_DAYS: "1.5" }, "WARREN_DEVICE_TOKEN_DAYS", "whole number of days"],
+    [{ WARREN_CONNECT_MAX_PER_USER: "0" }, "WARREN_CONNECT_MAX_PER_USER", "at least 1"],
+    [{ WARREN_CONNECT_MAX_PER_USER: "many" }, "WARREN_CONNECT_MAX_PER_USER", "a number of connections"],
     [{ WARREN_AUDIT_RETENTION_DAYS: "-1" }, "WARREN_AUDIT_RETENTION_DAYS", "0 (keep forever)"],
     [{ WARREN_TRUSTED_PROXY_HEADER: "X Forwarded", WARREN_TRUSTED_PROXIES: "127.0.0.1" }, "WARREN_TRUSTED_PROXY_HEADER", "header name"],
     [{ WARREN_TRUSTED_PROXY_HEADER: "x-forwarded-for" }, "WARREN_TRUSTED_PROXY_HEADER", "needs WARREN_TRUSTED_PROXIES"],

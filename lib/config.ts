@@ -46,6 +46,8 @@ export type WarrenConfig = {
   maxTunnelsPerUser: number;
   /** How long a device token (`warren login`) stays valid. */
   deviceTokenDays: number;
+  /** Live `warren connect` connections one person may have at once, across their devices. */
+  connectMaxPerUser: number;
   production: boolean;
 };
 
@@ -113,6 +115,12 @@ const perUserCeilingSchema = z.coerce
   .number({ error: "must be a number of tunnels" })
   .int({ error: "must be a whole number of tunnels" })
   .min(1, { error: "must be at least 1" });
+
+const connectCeilingSchema = z.coerce
+  .number({ error: "must be a number of connections" })
+  .int({ error: "must be a whole number of connections" })
+  .min(1, { error: "must be at least 1" })
+  .max(1_000_000, { error: "must be at most 1000000" });
 
 const retentionSchema = z.coerce
   .number({ error: "must be a number of days" })
@@ -200,6 +208,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
   const refusalSummarySeconds = parseSetting("WARREN_REFUSAL_SUMMARY_SECONDS", refusalSummarySchema, env.WARREN_REFUSAL_SUMMARY_SECONDS ?? "60");
   const maxTunnelsPerUser = parseSetting("WARREN_MAX_TUNNELS_PER_USER", perUserCeilingSchema, env.WARREN_MAX_TUNNELS_PER_USER ?? "50");
   const deviceTokenDays = parseSetting("WARREN_DEVICE_TOKEN_DAYS", deviceTokenDaysSchema, env.WARREN_DEVICE_TOKEN_DAYS ?? "30");
+  const connectMaxPerUser = parseSetting("WARREN_CONNECT_MAX_PER_USER", connectCeilingSchema, env.WARREN_CONNECT_MAX_PER_USER ?? "2000");
   const trustedProxyHeader = env.WARREN_TRUSTED_PROXY_HEADER
     ? parseSetting("WARREN_TRUSTED_PROXY_HEADER", proxyHeaderSchema, env.WARREN_TRUSTED_PROXY_HEADER)
     : null;
@@ -214,6 +223,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
     refusalSummarySeconds,
     maxTunnelsPerUser,
     deviceTokenDays,
+    connectMaxPerUser,
     listenAddresses,
     listenPorts,
     dataDir,

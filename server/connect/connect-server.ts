@@ -14,6 +14,7 @@ import { ApiError } from "@/lib/api/api-error";
 import { userFromApiToken } from "@/lib/auth/api-tokens";
 import { userFromPresentedToken } from "@/lib/auth/authenticate";
 import { clientInfo } from "@/lib/auth/client-info";
+import { getConfig } from "@/lib/config";
 import { CONNECT_PATH, MAX_PAYLOAD_BYTES } from "@/lib/connect/connect-frames";
 import { processGlobals } from "@/lib/process-globals";
 import { connectRefusals, refusalOf } from "@/server/connect/connect-access";
@@ -100,36 +101,63 @@ function rechecker(sessions: Set<ConnectSession>) {
   return { run, stop: () => clearInterval(timer) };
 }
 
+/** Live connections per person, held from the moment one is authorised until it ends. */
+function perUserCeiling(max: number) {
+  const held = new Map<string, number>();
+  return {
+    take(userId: string) {
+      const count = held.get(userId) ?? 0;
+      if (count >= max) {
+        throw new ApiError({
+          code: "rate_limited",
+          message: `you have ${count} connections open through warren connect, the most Warren allows one person (WARREN_CONNECT_MAX_PER_USER): close some first`,
+        });
+      }
+      held.set(userId, count + 1);
+    },
+    give(userId: string) {
+      const count = (held.get(userId) ?? 1) - 1;
+      if (count > 0) held.set(userId, count);
+      else held.delete(userId);
+    },
+  };
+}
+
 export function registerConnect(server: Server, engine: TunnelEngine): Feature {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_PAYLOAD_BYTES });
   const sessions = new Set<ConnectSession>();
   const checks = rechecker(sessions);
+  const ceiling = perUserCeiling(getConfig().connectMaxPerUser);
   processGlobals.warrenConnectRecheck = checks.run;
+
+  const accept = (req: IncomingMessage, socket: Duplex, head: Buffer, grant: ConnectGrant) => {
+    if (socket.destroyed) return;
+    ceiling.take(grant.userId);
+    // The socket's close, not the session's: a handshake that ws refuses never makes a session.
+    socket.once("close", () => ceiling.give(grant.userId));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const session: ConnectSession = new ConnectSession(
+        ws,
+        grant,
+        (peer) => engine.relay(grant.tunnelId, { source: grant.address, via: { userId: grant.userId, email: grant.email } }, peer),
+        () => engine.live(grant.tunnelId) !== undefined,
+        () => sessions.delete(session),
+      );
+      if (ws.readyState === ws.OPEN) sessions.add(session);
+    });
+  };
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const tunnelId = connectTunnelId(req);
     if (!tunnelId) return;
     socket.on("error", () => {});
-    authorise(req, tunnelId, engine).then(
-      (grant) => {
-        if (socket.destroyed) return;
-        wss.handleUpgrade(req, socket, head, (ws) => {
-          const session: ConnectSession = new ConnectSession(
-            ws,
-            grant,
-            (peer) => engine.relay(tunnelId, { source: grant.address, via: { userId: grant.userId, email: grant.email } }, peer),
-            () => engine.live(tunnelId) !== undefined,
-            () => sessions.delete(session),
-          );
-          if (ws.readyState === ws.OPEN) sessions.add(session);
-        });
-      },
-      (error: unknown) => {
+    authorise(req, tunnelId, engine)
+      .then((grant) => accept(req, socket, head, grant))
+      .catch((error: unknown) => {
         if (error instanceof ApiError) return refuse(socket, error);
         console.error("warren: a connect upgrade failed:", error);
         refuse(socket, new ApiError({ code: "internal_server_error", message: "Warren could not check this connection; see its log" }));
-      },
-    );
+      });
   });
 
   return {

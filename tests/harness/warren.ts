@@ -85,7 +85,7 @@ async function waitForHealth(url: string, child: ChildProcess, logs: () => strin
 }
 
 export type WarrenOptions = {
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string | undefined>;
   dataDir?: string;
   port?: number;
   /** Network namespace to run the server in (`ip netns exec`, root only); the CLI stays in the caller's. */

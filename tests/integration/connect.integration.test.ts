@@ -93,6 +93,8 @@ function settles<T>(promise: Promise<T>, what: string, connected: Connected): Pr
   ]);
 }
 
+/** Above the 200 concurrent connections the owner carries below. */
+const CONNECT_CEILING = 250;
 let sshd: SshdHandle;
 let warren: WarrenHandle;
 let laptop: LaptopClient;
@@ -142,8 +144,8 @@ async function live(connected: Connected): Promise<{ ended: Promise<NodeJS.Errno
 const localTo = (port: number, extra: Record<string, unknown> = {}) => ({ kind: "local", target: { host: "127.0.0.1", port }, ...extra });
 
 beforeAll(async () => {
-  [sshd, warren, echo] = await Promise.all([startSshd(), startWarren(), startTarget()]);
-  for (const who of ["admin", "owner", "member", "stranger"]) {
+  [sshd, warren, echo] = await Promise.all([startSshd(), startWarren({ env: { WARREN_CONNECT_MAX_PER_USER: String(CONNECT_CEILING) } }), startTarget()]);
+  for (const who of ["admin", "owner", "member", "stranger", "heavy"]) {
     await warren.createUser({ email: `${who}@example.com`, password, admin: who === "admin" });
     tokens[who] = await warren.createToken(`${who}@example.com`);
   }
@@ -151,7 +153,7 @@ beforeAll(async () => {
   owner = apiClient(warren.url, tokens.owner!);
   member = apiClient(warren.url, tokens.member!);
   teamId = (await admin.post<{ id: string }>("/teams", { name: "payments", ownerEmail: "owner@example.com" })).body.id;
-  await admin.post(`/teams/${teamId}/members`, { email: "member@example.com" });
+  for (const email of ["member@example.com", "heavy@example.com"]) await admin.post(`/teams/${teamId}/members`, { email });
   const host = await admin.post<{ id: string }>("/hosts", {
     name: "db-gw",
     address: sshd.host,
@@ -373,6 +375,20 @@ describe("who may connect", () => {
     // The client itself, with the stranger's token: one clear line, exit 1.
     const run = await laptop.run(["connect", id, "--url", warren.url, "--token", tokens.stranger!]);
     expect(run.code).toBe(1);
+  });
+});
+
+describe("one person's live connections", () => {
+  it("stop at WARREN_CONNECT_MAX_PER_USER: one more is refused with why, the open ones carry on", async () => {
+    const heavy = apiClient(warren.url, tokens.heavy!);
+    const connected = await startConnect(await openTunnel(heavy, localTo(echo.port)), tokens.heavy!);
+    const held = await settles(Promise.all(Array.from({ length: CONNECT_CEILING }, () => live(connected))), "the connections up to the ceiling", connected);
+    const refused = await exchange(connected.port, Buffer.from("one more"));
+    expect(refused.error?.code).toBe("ECONNRESET");
+    expect(connected.output()).toContain(`you have ${CONNECT_CEILING} connections open through warren connect`);
+    expect(connected.child.exitCode).toBeNull();
+    connected.child.kill();
+    await settles(Promise.all(held.map((one) => one.ended)), "the held connections' end", connected);
   });
 });
 

@@ -1,14 +1,15 @@
 // `warren connect TUNNEL`: listens on this machine and carries each accepted
-// connection over a WebSocket of its own to Warren's
-// /api/v1/tunnels/:id/connect, where Warren opens it through the tunnel (a
-// dynamic tunnel: the bytes are SOCKS, which Warren answers and checks).
-// TCP's ends travel as frames (lib/connect/connect-frames.ts): a FIN as the
-// end frame, an RST as a reset close, both ways. Backpressure: the socket
-// stops being read while RELAY_WINDOW_BYTES sent are not yet written out,
-// and the WebSocket while the socket's buffer is full.
+// connection as a stream of one WebSocket to Warren's
+// /api/v1/tunnels/:id/connect (lib/connect/stream-mux.ts), where Warren opens
+// it through the tunnel (a dynamic tunnel: the bytes are SOCKS, which Warren
+// answers and checks). The WebSocket opens when the first connection needs
+// it, and again after it ends. A FIN travels as an end frame and an RST as a
+// reset, both ways. Backpressure: a socket stops being read while its stream's
+// window is full, and Warren is credited only what was written to the socket.
 import net from "node:net";
 import { WebSocket } from "ws";
-import { CLOSE, closeReason, END_FRAME, MAX_FRAME_BYTES, MAX_PAYLOAD_BYTES, parseControl, RELAY_WINDOW_BYTES } from "@/lib/connect/connect-frames";
+import { CLOSE, MAX_PAYLOAD_BYTES } from "@/lib/connect/connect-frames";
+import { type MuxStream, type StreamEnd, StreamMux } from "@/lib/connect/stream-mux";
 import { ClientError, usageError } from "./client-error";
 import type { Env } from "./credentials";
 import { rememberedPort, rememberPort } from "./remembered-ports";
@@ -59,16 +60,19 @@ export async function connect(session: Session, ref: string, options: ConnectOpt
   const remembered = asked === undefined ? rememberedPort(env, session.url, tunnel.id) : undefined;
   const host = options.bind ?? "127.0.0.1";
   const sockets = new Set<net.Socket>();
-  const websockets = new Set<WebSocket>();
   let stop: (error?: ClientError) => void = () => {};
   const stopped = new Promise<void>((resolve, reject) => {
     stop = (error) => (error ? reject(error) : resolve());
   });
-  const relay = relayer(connectUrl(session, tunnel.id), session, options.verbose, say, websockets, (reason) => stop(new ClientError(reason)));
+  const link = linker(connectUrl(session, tunnel.id), session, say, (reason) => stop(new ClientError(reason)));
   const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
-    relay(socket);
+    socket.on("error", () => {}); // until carried
+    link.get().then(
+      (mux) => carry(socket, mux, options.verbose, say),
+      () => socket.resetAndDestroy(),
+    );
   });
   const port = await listen(server, asked ?? remembered ?? 0, host, remembered !== undefined);
   if (asked === undefined) rememberPort(env, session.url, tunnel.id, port);
@@ -81,99 +85,139 @@ export async function connect(session: Session, ref: string, options: ConnectOpt
     process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
     server.close();
     for (const socket of sockets) socket.resetAndDestroy();
-    for (const ws of websockets) ws.terminate();
+    link.close();
   }
 }
 
-/** Carries one accepted connection; `final` is told when Warren says this tunnel is over for us. */
-function relayer(url: URL, session: Session, verbose: boolean, say: Say, websockets: Set<WebSocket>, final: (reason: string) => void) {
-  return (socket: net.Socket) => {
-    const from = `${socket.remoteAddress}:${socket.remotePort}`;
-    const ws = new WebSocket(url, {
-      headers: { authorization: `Bearer ${session.token}` },
-      ca: session.ca,
-      perMessageDeflate: false,
-      maxPayload: MAX_PAYLOAD_BYTES,
-      handshakeTimeout: 30_000,
-    });
-    websockets.add(ws);
-    let unsent = 0; // bytes handed to the WebSocket and not yet written out
-    let ended = false; // this side's FIN, to send once open
-    let sent = 0;
-    let received = 0;
-    const log = (line: string) => verbose && say.err(`${from}: ${line}`);
+/**
+ * Masking (RFC 6455) keeps a page's script from steering what an intermediary that does not speak WebSocket
+ * reads as HTTP. None can read these frames over TLS or on loopback, so there the mask is zero, which ws skips
+ * on both ends (without its native addon, masking is a JavaScript pass over every byte sent).
+ */
+function maskFor(url: URL): ((mask: Buffer) => void) | undefined {
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const loopback = host === "localhost" || host === "::1" || (net.isIPv4(host) && host.startsWith("127."));
+  return url.protocol === "wss:" || loopback ? (mask) => mask.fill(0) : undefined;
+}
 
-    const toWarren = (chunk: Buffer) => {
-      sent += chunk.length;
-      for (let at = 0; at < chunk.length; at += MAX_FRAME_BYTES) {
-        const frame = chunk.subarray(at, at + MAX_FRAME_BYTES);
-        unsent += frame.length;
-        ws.send(frame, { binary: true }, () => {
-          unsent -= frame.length;
-          if (unsent <= RELAY_WINDOW_BYTES && socket.isPaused() && ws.readyState === ws.OPEN) socket.resume();
+/** Warren's answer to a refused upgrade, as one line. */
+function refusalText(response: NodeJS.ReadableStream & { statusCode?: number }): Promise<string> {
+  const chunks: Buffer[] = [];
+  response.on("data", (chunk: Buffer) => chunks.push(chunk));
+  return new Promise((resolve) =>
+    response.on("end", () => {
+      let body: unknown = null;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      } catch {
+        // not Warren's JSON: the status says it
+      }
+      resolve(apiErrorText(response.statusCode ?? 0, body));
+    }),
+  );
+}
+
+/**
+ * The one WebSocket to Warren, opened when a connection needs it. A refusal that means this tunnel cannot be
+ * used from here (or access ending later) is `final`: the client stops. Any other failure is printed, and the
+ * next connection tries again.
+ */
+function linker(url: URL, session: Session, say: Say, final: (reason: string) => void) {
+  const generateMask = maskFor(url);
+  let current: Promise<StreamMux> | undefined;
+  let ws: WebSocket | undefined;
+  const open = () =>
+    new Promise<StreamMux>((resolve, reject) => {
+      const socket = new WebSocket(url, {
+        headers: { authorization: `Bearer ${session.token}` },
+        ca: session.ca,
+        perMessageDeflate: false,
+        maxPayload: MAX_PAYLOAD_BYTES,
+        handshakeTimeout: 30_000,
+        generateMask,
+      });
+      ws = socket;
+      let settled = false;
+      const failed = (reason: string, stop: boolean) => {
+        if (settled) return;
+        settled = true;
+        current = undefined;
+        if (stop) final(reason);
+        else say.err(`warren: ${reason}`);
+        reject(new Error(reason));
+      };
+      const mux = new StreamMux({
+        sendBinary: (frame) => socket.send(frame),
+        sendText: (text) => socket.send(text),
+        fail: (reason) => socket.close(CLOSE.protocol, reason.slice(0, 120)),
+      });
+      socket.on("open", () => {
+        settled = true;
+        resolve(mux);
+      });
+      socket.on("message", (data: Buffer, isBinary) => mux.receive(data, isBinary));
+      socket.on("unexpected-response", (request, response) => {
+        void refusalText(response).then((reason) => {
+          request.destroy();
+          failed(reason, FINAL_STATUSES.has(response.statusCode ?? 0));
         });
-      }
-      if (unsent > RELAY_WINDOW_BYTES) socket.pause();
-    };
-    socket.on("data", toWarren);
-    socket.on("end", () => {
-      ended = true;
-      if (ws.readyState === ws.OPEN) ws.send(END_FRAME);
-    });
-    socket.on("error", (error: NodeJS.ErrnoException) => {
-      log(`reset here (${error.code ?? error.message})`);
-      if (ws.readyState === ws.OPEN) ws.close(CLOSE.reset, closeReason(`the connection on the laptop was reset (${error.code ?? error.message})`));
-      else ws.terminate();
-    });
-    socket.on("drain", () => ws.resume());
-
-    ws.on("open", () => {
-      log("connected");
-      if (ended) ws.send(END_FRAME);
-      socket.resume();
-    });
-    ws.on("message", (data: Buffer, isBinary) => {
-      if (!isBinary) {
-        if (parseControl(data.toString())?.type === "end") socket.end();
-        return;
-      }
-      received += data.length;
-      if (!socket.write(data)) ws.pause();
-    });
-    ws.on("unexpected-response", (request, response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () => {
-        let body: unknown = null;
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-        } catch {
-          // not Warren's JSON: the status says it
-        }
-        const reason = apiErrorText(response.statusCode ?? 0, body);
-        socket.resetAndDestroy();
-        request.destroy();
-        if (FINAL_STATUSES.has(response.statusCode ?? 0)) final(reason);
-        else say.err(`warren: ${from}: ${reason}`);
+      });
+      socket.on("error", (error) => {
+        failed(unreachable(url.origin.replace(/^ws/, "http"), error), false);
+      });
+      socket.on("close", (code, reasonBuffer) => {
+        if (ws === socket) current = undefined;
+        const reason = reasonBuffer.toString() || `Warren closed the connection (${code})`;
+        mux.resetAll(reason);
+        if (code === CLOSE.revoked) final(reason);
+        else if (code !== CLOSE.done && mux.size > 0) say.err(`warren: ${reason}; new connections reconnect`);
       });
     });
-    ws.on("error", (error) => {
-      if (ws.readyState !== ws.OPEN) say.err(`warren: ${from}: ${unreachable(url.origin.replace(/^ws/, "http"), error)}`);
-      socket.resetAndDestroy();
-    });
-    ws.on("close", (code, reasonBuffer) => {
-      websockets.delete(ws);
-      const reason = reasonBuffer.toString();
-      if (code === CLOSE.done) {
-        log(`closed (${sent} bytes sent, ${received} received)`);
-        return void socket.destroySoon();
-      }
-      if (code === CLOSE.revoked) {
-        socket.resetAndDestroy();
-        return final(reason || "Warren ended this tunnel's use");
-      }
-      log(`reset${reason ? `: ${reason}` : ""} (${sent} bytes sent, ${received} received)`);
-      if (!socket.destroyed) socket.resetAndDestroy();
-    });
+  return {
+    get: () => {
+      current ??= open();
+      return current;
+    },
+    close: () => ws?.close(CLOSE.done),
   };
+}
+
+/** Carries one accepted connection as a stream of the session. */
+function carry(socket: net.Socket, mux: StreamMux, verbose: boolean, say: Say) {
+  const from = `${socket.remoteAddress}:${socket.remotePort}`;
+  const log = (line: string) => verbose && say.err(`${from}: ${line}`);
+  let sent = 0;
+  let received = 0;
+  const end: StreamEnd = {
+    write: (payload) => {
+      received += payload.length;
+      socket.write(payload, (error) => {
+        if (!error) stream.taken(payload.length);
+      });
+    },
+    end: () => socket.end(),
+    reset: (reason, sessionOver) => {
+      if (!sessionOver) say.err(`warren: ${from}: ${reason}`);
+      socket.resetAndDestroy();
+    },
+    close: () => {
+      log(`closed (${sent} bytes sent, ${received} received)`);
+      socket.destroySoon();
+    },
+    acknowledged: () => {
+      if (socket.isPaused() && !stream.full) socket.resume();
+    },
+  };
+  const stream: MuxStream = mux.open(end);
+  log("connected");
+  socket.on("data", (chunk: Buffer) => {
+    sent += chunk.length;
+    if (!stream.send(chunk)) socket.pause();
+  });
+  socket.on("end", () => stream.end());
+  socket.on("error", (error: NodeJS.ErrnoException) => {
+    log(`reset here (${error.code ?? error.message})`);
+    stream.reset(`the connection on the laptop was reset (${error.code ?? error.message})`);
+  });
+  socket.resume();
 }

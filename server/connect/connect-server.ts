@@ -101,18 +101,13 @@ function rechecker(sessions: Set<ConnectSession>) {
   return { run, stop: () => clearInterval(timer) };
 }
 
-/** Live connections per person, held from the moment one is authorised until it ends. */
-function perUserCeiling(max: number) {
+/** A count per person, up to `max`: `take` answers why not once it is reached. */
+function perUserCeiling(max: number, refusal: (count: number) => string) {
   const held = new Map<string, number>();
   return {
-    take(userId: string) {
+    take(userId: string): string | undefined {
       const count = held.get(userId) ?? 0;
-      if (count >= max) {
-        throw new ApiError({
-          code: "rate_limited",
-          message: `you have ${count} connections open through warren connect, the most Warren allows one person (WARREN_CONNECT_MAX_PER_USER): close some first`,
-        });
-      }
+      if (count >= max) return refusal(count);
       held.set(userId, count + 1);
     },
     give(userId: string) {
@@ -123,26 +118,35 @@ function perUserCeiling(max: number) {
   };
 }
 
+/** `warren connect` clients one person may run at once (each carries many connections). */
+const MAX_SESSIONS_PER_USER = 100;
+
 export function registerConnect(server: Server, engine: TunnelEngine): Feature {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_PAYLOAD_BYTES });
   const sessions = new Set<ConnectSession>();
   const checks = rechecker(sessions);
-  const ceiling = perUserCeiling(getConfig().connectMaxPerUser);
+  const max = getConfig().connectMaxPerUser;
+  const connections = perUserCeiling(
+    max,
+    (count) => `you have ${count} connections open through warren connect, the most Warren allows one person (WARREN_CONNECT_MAX_PER_USER): close some first`,
+  );
+  const clients = perUserCeiling(MAX_SESSIONS_PER_USER, (count) => `you have ${count} warren connect clients running, the most Warren allows one person`);
   processGlobals.warrenConnectRecheck = checks.run;
 
   const accept = (req: IncomingMessage, socket: Duplex, head: Buffer, grant: ConnectGrant) => {
     if (socket.destroyed) return;
-    ceiling.take(grant.userId);
+    const refusal = clients.take(grant.userId);
+    if (refusal) return refuse(socket, new ApiError({ code: "rate_limited", message: refusal }));
     // The socket's close, not the session's: a handshake that ws refuses never makes a session.
-    socket.once("close", () => ceiling.give(grant.userId));
+    socket.once("close", () => clients.give(grant.userId));
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const session: ConnectSession = new ConnectSession(
-        ws,
-        grant,
-        (peer) => engine.relay(grant.tunnelId, { source: grant.address, via: { userId: grant.userId, email: grant.email } }, peer),
-        () => engine.live(grant.tunnelId) !== undefined,
-        () => sessions.delete(session),
-      );
+      const session: ConnectSession = new ConnectSession(ws, grant, {
+        open: (peer) => engine.relay(grant.tunnelId, { source: grant.address, via: { userId: grant.userId, email: grant.email } }, peer),
+        tunnelOpen: () => engine.live(grant.tunnelId) !== undefined,
+        take: () => connections.take(grant.userId),
+        give: () => connections.give(grant.userId),
+        over: () => sessions.delete(session),
+      });
       if (ws.readyState === ws.OPEN) sessions.add(session);
     });
   };

@@ -2,32 +2,36 @@
 // stands in for an accepted TCP socket, fed by the main thread's messages
 // (the WebSocket lives there; Node cannot hand a socket to a worker). The
 // tunnel's runtime carries it like a listener's socket (SOCKS, splice).
-// Backpressure both ways by credit: the main thread stops reading the
-// WebSocket once RELAY_WINDOW_BYTES it sent are not yet taken here, and
-// writes here wait once as many are not yet written to the WebSocket.
+// Backpressure both ways by credit, end to end with the laptop's client: it
+// sends at most STREAM_WINDOW_BYTES not yet taken here, and writes here wait
+// once as many are not yet written out on the laptop.
 import { Duplex } from "node:stream";
-import { MAX_FRAME_BYTES, RELAY_WINDOW_BYTES } from "@/lib/connect/connect-frames";
+import { MAX_FRAME_BYTES, STREAM_HEADER_BYTES, STREAM_WINDOW_BYTES } from "@/lib/connect/connect-frames";
 import type { StreamNews } from "@/server/tunnels/data-plane-protocol";
 
 type Tell = (news: StreamNews, transfer?: ArrayBuffer) => void;
 
-/** `chunks` copied into ArrayBuffers of their own (to transfer) of at most MAX_FRAME_BYTES each. */
+/**
+ * `chunks` copied into ArrayBuffers of their own (to transfer) of at most MAX_FRAME_BYTES each, behind
+ * STREAM_HEADER_BYTES left free for the stream's number on the WebSocket (so the main thread copies nothing).
+ */
 function framesOf(chunks: Buffer[]): ArrayBuffer[] {
-  const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  let left = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
   const frames: ArrayBuffer[] = [];
   let frame = new Uint8Array(0);
   let at = 0;
   for (const chunk of chunks) {
     for (let read = 0; read < chunk.length; ) {
       if (at === frame.length) {
-        frame = new Uint8Array(Math.min(MAX_FRAME_BYTES, total - frames.length * MAX_FRAME_BYTES));
+        frame = new Uint8Array(STREAM_HEADER_BYTES + Math.min(MAX_FRAME_BYTES, left));
         frames.push(frame.buffer);
-        at = 0;
+        at = STREAM_HEADER_BYTES;
       }
       const take = Math.min(frame.length - at, chunk.length - read);
       frame.set(chunk.subarray(read, read + take), at);
       at += take;
       read += take;
+      left -= take;
     }
   }
   return frames;
@@ -39,7 +43,9 @@ export class RelayedSocket extends Duplex {
   readonly remotePort = 0;
   /** Bytes sent toward the laptop and not yet credited back. */
   private unacknowledged = 0;
-  /** A write waiting for credit. */
+  /** Frames of the current write not yet sent: they wait for credit. */
+  private queued: ArrayBuffer[] = [];
+  /** The current write's callback, called once all its frames are sent. */
   private waiting: (() => void) | undefined;
   /** Bytes taken from the laptop, to credit once this stream's reader wants more. */
   private owed = 0;
@@ -72,7 +78,7 @@ export class RelayedSocket extends Duplex {
     this.read(0);
   }
 
-  /** The laptop reset the connection, or its WebSocket went away. */
+  /** The laptop reset the connection, or its client went away. */
   resetFromPeer(reason: string) {
     if (this.destroyed) return;
     this.peerGone = true;
@@ -82,11 +88,7 @@ export class RelayedSocket extends Duplex {
   /** The main thread passed `bytes` on to the laptop. */
   credit(bytes: number) {
     this.unacknowledged -= bytes;
-    const waiting = this.waiting;
-    if (waiting && this.unacknowledged <= RELAY_WINDOW_BYTES) {
-      this.waiting = undefined;
-      waiting();
-    }
+    this.pump();
   }
 
   /** As net.Socket's: the laptop's client resets its connection (with why, for --verbose). */
@@ -118,18 +120,29 @@ export class RelayedSocket extends Duplex {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void) {
     this.waiting = undefined;
+    this.queued = [];
     if (!this.peerGone) this.tell({ stream: this.stream, news: "closed", reset: error?.message ?? this.resetReason ?? null });
     this.peerGone = true;
     callback(error);
   }
 
+  /** Sends a write's frames as far as the window allows; the rest go as credit comes back. */
   private send(chunks: Buffer[], callback: () => void) {
-    for (const frame of framesOf(chunks)) {
-      this.unacknowledged += frame.byteLength;
+    this.queued = framesOf(chunks);
+    this.waiting = callback;
+    this.pump();
+  }
+
+  private pump() {
+    while (this.queued.length > 0 && this.unacknowledged < STREAM_WINDOW_BYTES) {
+      const frame = this.queued.shift()!;
+      this.unacknowledged += frame.byteLength - STREAM_HEADER_BYTES;
       this.tell({ stream: this.stream, news: "data", chunk: frame }, frame);
     }
-    if (this.unacknowledged <= RELAY_WINDOW_BYTES) callback();
-    else this.waiting = callback;
+    const waiting = this.waiting;
+    if (this.queued.length > 0 || !waiting) return;
+    this.waiting = undefined;
+    waiting();
   }
 
   private grant() {

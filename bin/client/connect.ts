@@ -147,7 +147,7 @@ function linker(url: URL, session: Session, say: Say, final: (reason: string) =>
         reject(new Error(reason));
       };
       const mux = new StreamMux({
-        sendBinary: (frame) => socket.send(frame),
+        sendBinary: (...parts) => parts.forEach((part, index) => socket.send(part, { fin: index === parts.length - 1 })),
         sendText: (text) => socket.send(text),
         fail: (reason) => socket.close(CLOSE.protocol, reason.slice(0, 120)),
       });

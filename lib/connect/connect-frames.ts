@@ -73,12 +73,11 @@ export function parseControl(text: string): ControlFrame | null {
   return null;
 }
 
-/** A data frame: `payload` behind its stream's number. */
-export function dataFrame(stream: number, payload: Uint8Array): Buffer {
-  const frame = Buffer.allocUnsafe(STREAM_HEADER_BYTES + payload.byteLength);
-  frame.writeUInt32BE(stream, 0);
-  frame.set(payload, STREAM_HEADER_BYTES);
-  return frame;
+/** What goes in front of a stream's bytes: its number. */
+export function streamHeader(stream: number): Buffer {
+  const header = Buffer.allocUnsafe(STREAM_HEADER_BYTES);
+  header.writeUInt32BE(stream, 0);
+  return header;
 }
 
 /** A close reason fits in a close frame (123 bytes of UTF-8). */

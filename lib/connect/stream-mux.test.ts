@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dataFrame, MAX_FRAME_BYTES, parseControl, STREAM_WINDOW_BYTES } from "./connect-frames";
+import { MAX_FRAME_BYTES, parseControl, STREAM_WINDOW_BYTES, streamHeader } from "./connect-frames";
 import { type MuxStream, type StreamEnd, StreamMux } from "./stream-mux";
 
 /** A local end that records what the mux tells it; `taking`: credits what it is given at once. */
@@ -26,7 +26,7 @@ function pair(accept?: (stream: MuxStream) => StreamEnd | string) {
     const side: Side = { failed: [], sent: [], mux: undefined as unknown as StreamMux };
     side.mux = new StreamMux(
       {
-        sendBinary: (frame) => side.sent.push({ binary: true, data: Buffer.from(frame) }),
+        sendBinary: (...parts) => side.sent.push({ binary: true, data: Buffer.concat(parts) }),
         sendText: (text) => side.sent.push({ binary: false, data: Buffer.from(text) }),
         fail: (reason) => side.failed.push(reason),
       },
@@ -105,7 +105,7 @@ describe("StreamMux", () => {
       [Buffer.from("not json"), false, /a control frame that is not one/],
       [Buffer.from(JSON.stringify({ type: "open", stream: 2 })), false, /an open of stream 2, which it may not open/],
       [Buffer.from([0, 0]), true, /a data frame of 2 bytes/],
-      [dataFrame(1, Buffer.alloc(MAX_FRAME_BYTES + 1)), true, /a data frame of 65541 bytes/],
+      [Buffer.concat([streamHeader(1), Buffer.alloc(MAX_FRAME_BYTES + 1)]), true, /a data frame of 65541 bytes/],
     ];
     for (const [data, binary, reason] of cases) {
       const { warren } = pair(() => recorder(() => undefined).end);

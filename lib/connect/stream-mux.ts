@@ -9,11 +9,12 @@
 // Written here rather than taken from a library: the multiplexers on npm
 // (yamux, mplex) bring their own framing and stream classes; this keeps the
 // wire small, documented in docs/api.md, and readable by the client's bundle.
-import { type ControlFrame, dataFrame, MAX_FRAME_BYTES, parseControl, STREAM_HEADER_BYTES, STREAM_WINDOW_BYTES } from "./connect-frames";
+import { type ControlFrame, MAX_FRAME_BYTES, parseControl, STREAM_HEADER_BYTES, STREAM_WINDOW_BYTES, streamHeader } from "./connect-frames";
 
 /** How the mux reaches the WebSocket under it. */
 export type MuxWire = {
-  sendBinary(frame: Uint8Array): void;
+  /** One binary message, sent as one frame per part (fragments, which the receiver joins): no copy to join them here. */
+  sendBinary(...parts: Uint8Array[]): void;
   sendText(text: string): void;
   /** The other side broke the protocol: the session must end, with this reason. */
   fail(reason: string): void;
@@ -160,7 +161,7 @@ export class StreamMux {
         const entry = live();
         if (!entry) return false;
         for (let at = 0; at < payload.byteLength; at += MAX_FRAME_BYTES) {
-          this.wire.sendBinary(dataFrame(id, payload.subarray(at, at + MAX_FRAME_BYTES)));
+          this.wire.sendBinary(streamHeader(id), payload.subarray(at, at + MAX_FRAME_BYTES));
         }
         return sent(entry, payload.byteLength);
       },

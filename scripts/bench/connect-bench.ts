@@ -5,12 +5,15 @@
 // of a live connection. A benchmark, not a test: it prints figures.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import net from "node:net";
 import { apiClient } from "@/tests/harness/api-client";
 import { freePortInRange, waitForPort } from "@/tests/harness/free-port";
 import { downloadClient } from "@/tests/harness/laptop-client";
 import { startSshd } from "@/tests/harness/sshd";
 import { startWarren } from "@/tests/harness/warren";
+import { cpuSeconds, treeCpuSeconds } from "./proc.ts";
 
 const STREAM_BYTES = Number(process.env.BENCH_CONNECT_MIB ?? 256) * 1024 * 1024;
 const ROUND_TRIPS = 200;
@@ -121,12 +124,13 @@ async function main() {
     const script = `${laptop.home.replace(/\/home$/, "")}/warren.mjs`;
     const targets = { sink: await startTarget("sink"), source: await startTarget("source"), echo: await startTarget("echo") };
     const rows: string[] = [];
-    const ports: Record<string, { connect: number; ssh: number; tunnelId: string }> = {};
+    const ports: Record<string, { connect: number; ssh: number; tunnelId: string; client: number; sshPid: number; bastion: number }> = {};
     for (const [name, target] of Object.entries(targets)) {
+      const bastionPort = await freePortInRange();
       const tunnel = await api.post<{ id: string }>("/tunnels", {
         kind: "local",
         hostId: host.body.id,
-        listen: { port: await freePortInRange() },
+        listen: { port: bastionPort },
         target: { host: "127.0.0.1", port: target },
       });
       const connected = await startConnectClient(script, laptop.home, tunnel.body.id, warren.url, token);
@@ -136,7 +140,7 @@ async function main() {
       const ssh = spawn("ssh", [...args.slice(0, -1), "-N", "-L", `127.0.0.1:${sshPort}:127.0.0.1:${target}`, args.at(-1)!], { stdio: "ignore" });
       children.push(ssh);
       await waitForPort(sshPort);
-      ports[name] = { connect: connected.port, ssh: sshPort, tunnelId: tunnel.body.id };
+      ports[name] = { connect: connected.port, ssh: sshPort, tunnelId: tunnel.body.id, client: connected.child.pid!, sshPid: ssh.pid!, bastion: bastionPort };
     }
     const both = async (what: string, measure: (port: number) => Promise<number>, ports_: { connect: number; ssh: number }, unit: string) => {
       const ssh = await measure(ports_.ssh);
@@ -144,9 +148,35 @@ async function main() {
       const ratio = unit ? ` (${(connect / ssh).toFixed(2)}×)` : "";
       rows.push(`${what}: connect ${connect.toFixed(1)}${unit && ` ${unit}`}, ssh -L ${ssh.toFixed(1)}${unit && ` ${unit}`}${ratio}`);
     };
+    // Where a stream's CPU goes, per process, in ms per MB: on a machine with fewer cores than busy processes, throughput follows it.
+    const sshdPid = Number(readFileSync(path.join(sshd.dir, "sshd.pid"), "utf8"));
+    const cpuOf = (pids: Record<string, number>) =>
+      Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, name === "sshd" ? treeCpuSeconds(pid) : cpuSeconds(pid)]));
+    const cpuPerMb = async (what: string, way: "up" | "down", ports_: { connect: number; ssh: number; client: number; sshPid: number }) => {
+      const paths = {
+        "ssh -L": { port: ports_.ssh, pids: { ssh: ports_.sshPid, sshd: sshdPid } },
+        connect: { port: ports_.connect, pids: { client: ports_.client, Warren: warren.pid!, sshd: sshdPid } },
+      };
+      const parts: string[] = [];
+      for (const [name, { port, pids }] of Object.entries(paths)) {
+        const before = cpuOf(pids);
+        const own = process.cpuUsage();
+        await throughput(port, way);
+        const after = cpuOf(pids);
+        const ownSeconds = Object.values(process.cpuUsage(own)).reduce((sum, us) => sum + us, 0) / 1e6;
+        const per = (seconds: number) => ((seconds * 1000) / (STREAM_BYTES / 1e6)).toFixed(2);
+        const spent = Object.keys(pids).map((key) => `${key} ${per(after[key]! - before[key]!)}`);
+        parts.push(`${name}: ${spent.join(", ")}, the bench ${per(ownSeconds)}`);
+      }
+      rows.push(`CPU ms per MB, ${what}: ${parts.join("; ")}`);
+    };
     await both("upload, one stream", (port) => throughput(port, "up"), ports.sink!, "MB/s");
     await both("download, one stream", (port) => throughput(port, "down"), ports.source!, "MB/s");
+    await cpuPerMb("upload", "up", ports.sink!);
+    await cpuPerMb("download", "down", ports.source!);
     await both("new connection round trip p50", p50, ports.echo!, "ms");
+    // The same tunnel through its listener on the bastion: what connect adds on top of Warren's own path.
+    rows.push(`  the same through the tunnel's bastion listener: ${(await p50(ports.echo!.bastion)).toFixed(1)} ms`);
     await both(`errors among ${CONCURRENT} concurrent connections`, concurrent, ports.echo!, "");
     // Revocation: a live connection through connect, then the tunnel is closed.
     const live = net.connect({ port: ports.echo!.connect, host: "127.0.0.1" });

@@ -36,7 +36,7 @@ export class ConnectSession {
   ) {
     this.mux = new StreamMux(
       {
-        sendBinary: (frame) => ws.send(frame),
+        sendBinary: (...parts) => parts.forEach((part, index) => ws.send(part, { fin: index === parts.length - 1 })),
         sendText: (text) => ws.send(text),
         fail: (reason) => this.close(CLOSE.protocol, reason),
       },

@@ -9,7 +9,7 @@
 import net from "node:net";
 import { WebSocket } from "ws";
 import { CLOSE, MAX_PAYLOAD_BYTES } from "@/lib/connect/connect-frames";
-import { type MuxStream, type StreamEnd, StreamMux } from "@/lib/connect/stream-mux";
+import { type MuxStream, type StreamEnd, StreamMux, sendFragments } from "@/lib/connect/stream-mux";
 import { ClientError, usageError } from "./client-error";
 import type { Env } from "./credentials";
 import { rememberedPort, rememberPort } from "./remembered-ports";
@@ -147,7 +147,7 @@ function linker(url: URL, session: Session, say: Say, final: (reason: string) =>
         reject(new Error(reason));
       };
       const mux = new StreamMux({
-        sendBinary: (...parts) => parts.forEach((part, index) => socket.send(part, { fin: index === parts.length - 1 })),
+        sendBinary: (...parts) => sendFragments(socket, parts),
         sendText: (text) => socket.send(text),
         fail: (reason) => socket.close(CLOSE.protocol, reason.slice(0, 120)),
       });

@@ -20,6 +20,11 @@ export type MuxWire = {
   fail(reason: string): void;
 };
 
+/** `parts` as one binary message of a `ws` WebSocket: one fragment each. */
+export function sendFragments(ws: { send(data: Uint8Array, options: { fin: boolean }): void }, parts: Uint8Array[]) {
+  for (let index = 0; index < parts.length; index += 1) ws.send(parts[index]!, { fin: index === parts.length - 1 });
+}
+
 /** One stream's local end (a socket, the data plane's stream), as the mux drives it. */
 export type StreamEnd = {
   /** Bytes from the other side; the local end calls `taken` once they were passed on. */

@@ -6,7 +6,7 @@
 // thread buffers more than a stream's window.
 import type { WebSocket } from "ws";
 import { CLOSE, closeReason, PING_INTERVAL_MS } from "@/lib/connect/connect-frames";
-import { type MuxStream, type StreamEnd, StreamMux } from "@/lib/connect/stream-mux";
+import { type MuxStream, type StreamEnd, StreamMux, sendFragments } from "@/lib/connect/stream-mux";
 import type { StreamHandle, StreamPeer } from "@/server/tunnels/data-plane";
 
 /** Who this session was authorised for, as connect-server.ts checks it again. */
@@ -36,7 +36,7 @@ export class ConnectSession {
   ) {
     this.mux = new StreamMux(
       {
-        sendBinary: (...parts) => parts.forEach((part, index) => ws.send(part, { fin: index === parts.length - 1 })),
+        sendBinary: (...parts) => sendFragments(ws, parts),
         sendText: (text) => ws.send(text),
         fail: (reason) => this.close(CLOSE.protocol, reason),
       },

@@ -27,7 +27,15 @@ function bearerToken(headers: Headers): string | null {
  *  own pages, served at its public URL: browsers always send Origin on such
  *  requests, so a missing or other one is a cross-site request and is refused.
  *  (The request's own URL is no guide: Next builds it from the listen address.) */
+/**
+ * A session is used only by Warren's own pages. A browser says where a request comes from in Sec-Fetch-Site,
+ * which no page can set: from another site (or a sibling subdomain, such as an app's) even a read is refused,
+ * so a link cannot make a signed-in person's browser spend their limits (device codes). Changes also need
+ * Warren's own Origin, which covers browsers without Sec-Fetch-Site.
+ */
 function assertSameOrigin(req: Request) {
+  const site = req.headers.get("sec-fetch-site");
+  if (site === "cross-site" || site === "same-site") throw new ApiError({ code: "forbidden", message: "cross-site request refused" });
   if (SAFE_METHODS.has(req.method)) return;
   const origin = req.headers.get("origin");
   if (origin !== getConfig().publicUrl) {

@@ -217,6 +217,33 @@ describe("guessing and who may approve", () => {
     expect([limited.status, limited.body.error.code]).toEqual([429, "rate_limited"]);
   });
 
+  it("links from another site only prefill the code: they cannot spend the person's wrong-code allowance", async () => {
+    await warren.createUser({ email: "linked@example.com", password });
+    const from = "127.0.0.10";
+    const { session } = await signInAttempt(warren.url, "linked@example.com", password, { from });
+    const page = (code: string, site: string) =>
+      httpFrom(`${warren.url}/device?code=${code}`, { method: "GET", headers: { cookie: session!, "sec-fetch-site": site }, from });
+    for (let i = 0; i < 11; i++) {
+      const site = i % 2 ? "same-site" : "cross-site"; // same-site: a sibling subdomain, such as an app's
+      const answer = await page("BBBB-BBBB", site);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toContain('value="BBBB-BBBB"');
+      expect(answer.body).not.toMatch(/no sign-in is waiting/i);
+      // Nor does the API's read of a code, reached by a link from another site.
+      const read = await httpFrom(`${warren.url}/api/v1/device/requests/BBBB-BBBB`, {
+        method: "GET",
+        headers: { cookie: session!, "sec-fetch-site": site },
+        from,
+      });
+      expect(read.status).toBe(403);
+    }
+    // The person's own navigation looks it up, and is not limited by what the other site did.
+    expect((await page("BBBB-BBBB", "none")).body).toContain("No sign-in is waiting with code BBBB-BBBB");
+    const started = (await (await fetch(`${warren.url}/api/v1/device/code`, { method: "POST", body: "{}" })).json()) as { user_code: string };
+    const approved = await asBrowser<{ status: string }>(session!, "POST", `/device/requests/${started.user_code}/approve`, from);
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+  });
+
   it("approving needs a browser session: a token, even a device's own, is refused", async () => {
     const { token } = await loggedIn("token-holder");
     const started = (await (await fetch(`${warren.url}/api/v1/device/code`, { method: "POST", body: "{}" })).json()) as { user_code: string };

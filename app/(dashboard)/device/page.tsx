@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { PageHeading } from "@/app/components/page-heading";
 import { ApiError } from "@/lib/api/api-error";
 import { findDeviceRequest } from "@/lib/auth/device-flow";
@@ -11,6 +12,17 @@ import { DeviceDecision } from "./device-decision";
 export const metadata: Metadata = { title: "Sign in a device" };
 
 type Props = { searchParams: Promise<{ code?: string | string[] }> };
+
+/**
+ * Whether the browser says the person came here by themselves: the terminal's link or a typed address (`none`),
+ * or one of Warren's own pages (`same-origin`). A page on another site cannot set this header, so it cannot
+ * make a signed-in person's browser look codes up and spend their wrong-code allowance; without the header
+ * the code waits for Continue.
+ */
+async function ownNavigation(): Promise<boolean> {
+  const site = (await headers()).get("sec-fetch-site");
+  return site === "none" || site === "same-origin";
+}
 
 // Where `warren login` sends the person: the code is typed here, or comes
 // prefilled in the link the terminal printed. Signed-out people sign in first
@@ -31,11 +43,11 @@ export default async function DevicePage({ searchParams }: Props) {
       }
     />
   );
-  if (!code) {
+  if (!code || !(await ownNavigation())) {
     return (
       <section aria-labelledby="device-heading" className="max-w-xl space-y-6">
         {heading}
-        <CodeForm />
+        <CodeForm initial={code} />
       </section>
     );
   }

@@ -9,6 +9,7 @@
 import net from "node:net";
 import { WebSocket } from "ws";
 import { CLOSE, MAX_PAYLOAD_BYTES } from "@/lib/connect/connect-frames";
+import { hostTarget } from "@/lib/tunnels/tunnel-spec";
 import { type MuxStream, type StreamEnd, StreamMux, sendFragments } from "@/lib/connect/stream-mux";
 import { ClientError, usageError } from "./client-error";
 import type { Env } from "./credentials";
@@ -48,7 +49,7 @@ function listen(server: net.Server, port: number, host: string, remembered: bool
 function whatItReaches(tunnel: TunnelView): string {
   return tunnel.kind === "dynamic"
     ? `a SOCKS5 proxy to what ${tunnel.host.name} allows`
-    : `${tunnel.target!.host}:${tunnel.target!.port} through ${tunnel.host.name}`;
+    : `${hostTarget(tunnel.target)?.host}:${hostTarget(tunnel.target)?.port} through ${tunnel.host.name}`;
 }
 
 /** Runs until interrupted (resolves) or until Warren ends this tunnel's use from here (rejects, exit 1). */

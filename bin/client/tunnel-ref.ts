@@ -23,7 +23,7 @@ export const tunnelRef = (tunnel: Pick<TunnelView, "id" | "name">) => tunnel.nam
 
 /** One line: id (and name), kind, status, where it goes, through which host, where it listens, whose. */
 export function tunnelLine(tunnel: TunnelView): string {
-  const to = tunnel.target ? `${tunnel.target.host}:${tunnel.target.port}` : "any allowed target";
+  const to = !tunnel.target ? "any allowed target" : "client" in tunnel.target ? "your computer (expose)" : `${tunnel.target.host}:${tunnel.target.port}`;
   const at = tunnel.listen ? `bastion port ${tunnel.listen.address}:${tunnel.listen.port}` : "no bastion port";
   return [tunnel.name ? `${tunnel.id} (${tunnel.name})` : tunnel.id, tunnel.kind, tunnel.status, `${to} via ${tunnel.host.name}`, at, tunnel.ownerEmail].join(
     "  ",

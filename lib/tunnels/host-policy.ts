@@ -3,7 +3,7 @@ import ipaddr from "ipaddr.js";
 import { ApiError } from "@/lib/api/api-error";
 import type { Host } from "@/lib/generated/prisma/client";
 import { LOOPBACK_RANGES, isLoopback, isMetadataAddress, metadataRefusal, perList, rangeInside, sourceAllowed } from "@/lib/tunnels/tunnel-rules";
-import type { TunnelSpec } from "@/lib/tunnels/tunnel-spec";
+import { hostTarget, type TunnelSpec } from "@/lib/tunnels/tunnel-spec";
 import { parseRange } from "@/lib/validation/common";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 import type { CreateTunnel } from "@/lib/validation/tunnels";
@@ -107,7 +107,8 @@ export function policyRefusal(tunnel: Endpoints, policy: HostPolicy, hostName: s
   if (tunnel.listen && !isLoopback(tunnel.listen.address) && !policy.publicBinds) {
     return { field: "listen.address", message: `${hostName} allows listening on loopback only (127.0.0.1), not on ${tunnel.listen.address}` };
   }
-  return tunnel.target ? destinationRefusal(policy, hostName, tunnel.target) : null;
+  const target = hostTarget(tunnel.target);
+  return target ? destinationRefusal(policy, hostName, target) : null;
 }
 
 const singleAddress = (range: string) => {

@@ -7,7 +7,8 @@ export type SshCommandInput = {
   kind: TunnelKind;
   /** null: no port on the bastion, which OpenSSH has no equivalent for. */
   listen: Endpoint | null;
-  target?: { host: string; port: number } | null;
+  /** `client`: the far end is the person's computer, where `ssh -R` itself would run (the service's port is theirs to fill in). */
+  target?: { host: string; port: number } | { client: true } | null;
   /** `{ name }` alone for a viewer who may not see the host's address and user: the command names it as an ssh_config alias would. */
   host: { address: string; port: number; username: string } | { name: string };
 };
@@ -18,7 +19,8 @@ const bracket = (address: string) => (address.includes(":") ? `[${address}]` : a
 export function sshCommand({ kind, listen, target, host }: SshCommandInput): string | null {
   if (!listen) return null;
   const left = `${bracket(listen.address)}:${listen.port}`;
-  const spec = kind === "dynamic" || !target ? left : `${left}:${bracket(target.host)}:${target.port}`;
+  const right = !target ? null : "client" in target ? "localhost:PORT" : `${bracket(target.host)}:${target.port}`;
+  const spec = kind === "dynamic" || !right ? left : `${left}:${right}`;
   const flag = { local: "-L", remote: "-R", dynamic: "-D" }[kind];
   if (!("address" in host)) return `ssh -N ${flag} ${spec} ${host.name}`;
   const port = host.port === 22 ? "" : ` -p ${host.port}`;

@@ -5,6 +5,7 @@ import ipaddr from "ipaddr.js";
 import { ApiError } from "@/lib/api/api-error";
 import type { WarrenConfig } from "@/lib/config";
 import { parseRange } from "@/lib/validation/common";
+import { hostTarget } from "@/lib/tunnels/tunnel-spec";
 import type { CreateTunnel } from "@/lib/validation/tunnels";
 
 const METADATA_RANGES = ["169.254.0.0/16", "fd00:ec2::254/128"].map((cidr) => ipaddr.parseCIDR(cidr));
@@ -83,11 +84,8 @@ export function checkTunnelRules(tunnel: CreateTunnel, config: Pick<WarrenConfig
       throw new ApiError({ code: "unprocessable_entity", field: "listen.port", message: `must be between ${min} and ${max} on the bastion` });
     }
   }
-  if (tunnel.target && isMetadataAddress(tunnel.target.host)) {
-    throw new ApiError({
-      code: "unprocessable_entity",
-      field: "target.host",
-      message: metadataRefusal(tunnel.target.host),
-    });
+  const target = hostTarget(tunnel.target);
+  if (target && isMetadataAddress(target.host)) {
+    throw new ApiError({ code: "unprocessable_entity", field: "target.host", message: metadataRefusal(target.host) });
   }
 }

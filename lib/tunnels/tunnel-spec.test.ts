@@ -6,6 +6,7 @@ const row = {
   listenAddress: "127.0.0.1",
   listenPort: 20001,
   targetHost: "db.internal",
+  targetClient: false,
   targetPort: 5432,
   allowedSources: '["10.1.2.3/32","::1"]',
 };

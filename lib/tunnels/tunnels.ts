@@ -17,7 +17,7 @@ import { OPEN_STATUSES, RESERVING_STATUSES, awaitsDecision, isOpen } from "@/lib
 import { hostVisibleWhere, isPrivileged, canApprove, isMember } from "@/lib/teams/team-access";
 import { notifyApprovers } from "@/lib/tunnels/approval-events";
 import { closeOpenTunnel, endRequest } from "@/lib/tunnels/end-tunnel";
-import { tunnelSpec } from "@/lib/tunnels/tunnel-spec";
+import { hostTarget, tunnelSpec } from "@/lib/tunnels/tunnel-spec";
 import { encodeCursor, type ListTunnelsQuery, type PageQuery } from "@/lib/validation/page";
 import type { CreateTunnel, ExtendTunnel, OptionalReason } from "@/lib/validation/tunnels";
 
@@ -157,7 +157,8 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
   // Left out, the TTL is the host's default, within its maximum.
   const data = { ...input, ttlMinutes: input.ttlMinutes ?? Math.min(policy.defaultTtlMinutes, policy.maxTtlMinutes) };
   const allowedSources = applyHostPolicy(data, policy, host.name, { ip: ctx.ip ?? null, isAdmin: isPrivileged(ctx) });
-  if (data.kind === "remote" && data.target) await assertNotBastion(policy, host.name, data.target);
+  const target = hostTarget(data.target);
+  if (data.kind === "remote" && target) await assertNotBastion(policy, host.name, target);
   await assertPortFree(ctx, data);
   const engine = getEngine();
   // Admins set the policy, so their own requests need nobody's approval.
@@ -172,8 +173,9 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
     name: data.name ?? null,
     listenAddress: data.listen?.address ?? null,
     listenPort: data.listen?.port ?? null,
-    targetHost: data.target?.host ?? null,
-    targetPort: data.target?.port ?? null,
+    targetHost: target?.host ?? null,
+    targetPort: target?.port ?? null,
+    targetClient: !!data.target && "client" in data.target,
     allowedSources: JSON.stringify(allowedSources),
     teamId: data.teamId,
     ttlMinutes: data.ttlMinutes,

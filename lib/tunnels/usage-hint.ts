@@ -4,12 +4,13 @@ import type { TunnelDto } from "@/lib/tunnels/tunnels";
 type Hint = { sentence: string; example: string };
 
 const hostPort = (address: string, port: number) => `${address.includes(":") ? `[${address}]` : address}:${port}`;
+const targetText = (target: NonNullable<TunnelDto["target"]>) => ("client" in target ? "your computer (warren expose)" : hostPort(target.host, target.port));
 
 /** "db: 127.0.0.1:20001 → db.internal:5432": its name, then the new port on the left, as in `ssh -L`;
  *  "connect → …" when there is no port on the bastion. */
 export function tunnelEndpoint(tunnel: Pick<TunnelDto, "kind" | "listen" | "target" | "name">): string {
   const listen = tunnel.listen ? hostPort(tunnel.listen.address, tunnel.listen.port) : "warren connect";
-  const route = tunnel.kind === "dynamic" || !tunnel.target ? `${listen} → SOCKS` : `${listen} → ${hostPort(tunnel.target.host, tunnel.target.port)}`;
+  const route = tunnel.kind === "dynamic" || !tunnel.target ? `${listen} → SOCKS` : `${listen} → ${targetText(tunnel.target)}`;
   return tunnel.name ? `${tunnel.name}: ${route}` : route;
 }
 
@@ -21,7 +22,7 @@ export function connectLines(tunnel: Pick<TunnelDto, "id" | "name">, publicUrl: 
 export function usageHint(tunnel: Pick<TunnelDto, "kind" | "listen" | "target" | "host">): Hint | null {
   if (!tunnel.listen) return null;
   const listen = hostPort(tunnel.listen.address, tunnel.listen.port);
-  const target = tunnel.target ? hostPort(tunnel.target.host, tunnel.target.port) : "";
+  const target = tunnel.target ? targetText(tunnel.target) : "";
   switch (tunnel.kind) {
     case "local":
       return {
@@ -35,7 +36,10 @@ export function usageHint(tunnel: Pick<TunnelDto, "kind" | "listen" | "target" |
       };
     case "remote":
       return {
-        sentence: `Connect to ${listen} on ${tunnel.host.name}; each connection reaches ${target} as seen from the bastion.`,
+        sentence:
+          tunnel.target && "client" in tunnel.target
+            ? `Connect to ${listen} on ${tunnel.host.name}; each connection reaches the service your warren expose client points at.`
+            : `Connect to ${listen} on ${tunnel.host.name}; each connection reaches ${target} as seen from the bastion.`,
         example: `nc -v ${tunnel.host.name} ${tunnel.listen.port}`,
       };
   }

@@ -14,6 +14,21 @@ export type OptionalReason = z.output<typeof optionalReasonSchema>;
 export const denyRequestSchema = z.object({ reason: reasonSchema });
 export type DenyRequest = z.output<typeof denyRequestSchema>;
 
+const hostTargetSchema = z.object({ host: networkHostSchema, port: portSchema }, { error: "must be an object with a host and a port" });
+const clientTargetSchema = z.strictObject(
+  { client: z.literal(true, { error: "must be true: the far end is your own computer, held by warren expose" }) },
+  { error: 'must be { "client": true } alone' },
+);
+
+/** Where a tunnel leads: a host and port, or (remote) the owner's own computer through `warren expose`. Each shape keeps its own field errors. */
+const targetSchema = z.unknown().transform((value, ctx): z.output<typeof hostTargetSchema> | z.output<typeof clientTargetSchema> => {
+  const isClient = typeof value === "object" && value !== null && "client" in value;
+  const parsed = (isClient ? clientTargetSchema : hostTargetSchema).safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+  return z.NEVER;
+});
+
 export const createTunnelSchema = z
   .object({
     kind: tunnelKindSchema,
@@ -25,7 +40,7 @@ export const createTunnelSchema = z
       .object({ address: networkHostSchema.default("127.0.0.1"), port: portSchema }, { error: "must be an object with a port (and an address)" })
       .nullable()
       .default(null),
-    target: z.object({ host: networkHostSchema, port: portSchema }, { error: "must be an object with a host and a port" }).optional(),
+    target: targetSchema.optional(),
     /** Left out: the host's default TTL (createTunnel resolves it). */
     ttlMinutes: ttlMinutesSchema.optional(),
     /** Left out: the requester's own address (applyHostPolicy resolves it); an empty list lets anyone in. */
@@ -49,6 +64,9 @@ export const createTunnelSchema = z
     }
     if (tunnel.kind !== "dynamic" && !tunnel.target) {
       ctx.addIssue({ code: "custom", path: ["target"], message: `is required for a ${tunnel.kind} tunnel` });
+    }
+    if (tunnel.kind === "local" && tunnel.target && "client" in tunnel.target) {
+      ctx.addIssue({ code: "custom", path: ["target"], message: "may be your own computer only for a remote tunnel (warren expose)" });
     }
   });
 /** A tunnel request as the domain takes it: parsed, its TTL and sources still as asked (maybe left out). */

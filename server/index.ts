@@ -10,7 +10,7 @@ import { ConfigError, getConfig, type WarrenConfig } from "@/lib/config";
 import { migrate } from "@/lib/db/migrate";
 import type { Feature } from "@/server/feature";
 import { registerAuditRetention } from "@/server/audit/register-retention";
-import { connectTunnelId, registerConnect } from "@/server/connect/connect-server";
+import { registerConnect, tunnelSocketOf } from "@/server/connect/connect-server";
 import { registerRealtime } from "@/server/realtime/socket-server";
 import { registerSweeps } from "@/server/register-sweeps";
 import { drainOnSignals } from "@/server/shutdown";
@@ -82,7 +82,7 @@ async function main() {
   if (dev) {
     const upgrade = app.getUpgradeHandler();
     server.on("upgrade", (req, socket, head) => {
-      if (!req.url?.startsWith("/socket.io/") && !connectTunnelId(req)) void upgrade(req, socket, head);
+      if (!req.url?.startsWith("/socket.io/") && !tunnelSocketOf(req)) void upgrade(req, socket, head);
     });
   }
   const tunnels = registerEngine();

@@ -10,7 +10,7 @@ import { tunnelLine, tunnelRef, type TunnelView } from "./tunnel-ref";
 import { apiErrorText, callApi, requestJson, type Session } from "./warren-api";
 
 type Values = Record<string, string | boolean | undefined>;
-type OpenKind = "local" | "dynamic";
+type OpenKind = "local" | "dynamic" | "remote";
 
 /** How long between two looks at a request waiting for approval. */
 const POLL_MS = 1_000;
@@ -50,9 +50,15 @@ const text = (value: string | boolean | undefined) => (typeof value === "string"
 /** The request body, all but the host's and team's ids (which Warren knows by name). */
 function requestOf(kind: OpenKind, values: Values) {
   const target = text(values.target);
+  const toClient = values["to-client"] === true;
   if (kind === "local" && !target) throw usageError("--target: is required for a local tunnel (HOST:PORT, as seen from the SSH host)");
   if (kind === "dynamic" && target) throw usageError("--target: must be left out for a dynamic tunnel: each SOCKS client names its own");
+  if (kind !== "remote" && toClient) throw usageError("--to-client: is for a remote tunnel, whose far end is this computer (warren expose)");
+  if (kind === "remote" && toClient === !!target) {
+    throw usageError("--to-client or --target: a remote tunnel leads to this computer (--to-client, then warren expose) or to HOST:PORT, one of them");
+  }
   const listen = text(values.listen);
+  if (kind === "remote" && !listen) throw usageError("--listen: is required for a remote tunnel: [ADDR:]PORT opened on the SSH host");
   const ttl = text(values.ttl);
   const name = text(values.name);
   const to = target ? hostPort(target, "--target", true) : undefined;
@@ -61,6 +67,7 @@ function requestOf(kind: OpenKind, values: Values) {
     kind,
     ...(name ? { name: parsed(tunnelNameSchema, name, "--name") } : {}),
     ...(to ? { target: { host: to.host!, port: to.port } } : {}),
+    ...(toClient ? { target: { client: true } } : {}),
     // Left out: no port on the bastion, only warren connect reaches it.
     ...(at ? { listen: { ...(at.host ? { address: at.host } : {}), port: at.port } } : {}),
     ...(ttl ? { ttlMinutes: parsed(ttlMinutesSchema, /^\d+$/.test(ttl) ? Number(ttl) : ttl, "--ttl") } : {}),
@@ -140,14 +147,17 @@ async function openTunnel(kind: OpenKind, values: Values, session: Session, io: 
   tunnel = await waitForTunnel(session, tunnel, io);
   io.out(tunnelLine(tunnel));
   if (tunnel.status !== "active") throw new ClientError(`the tunnel is ${tunnel.status}${tunnel.statusReason ? `: ${tunnel.statusReason}` : ""}`);
-  io.out(`next: warren connect ${tunnelRef(tunnel)}`);
+  const toClient = tunnel.target && "client" in tunnel.target;
+  io.out(toClient ? `next: warren expose ${tunnelRef(tunnel)} --to [HOST:]PORT` : `next: warren connect ${tunnelRef(tunnel)}`);
 }
 
 export function openCommand(sessionOptions: ClientCommand["options"], sessionOf: (values: Values, env: ClientIo["env"]) => Session): ClientCommand {
   return {
     usage:
       "open local --host NAME --target HOST:PORT | open dynamic --host NAME  [--name N] [--ttl MINUTES] [--team T] [--listen [ADDR:]PORT]\n" +
-      "                                           requests a tunnel (no --listen: no port on the bastion, reach it with connect); waits for approval",
+      "                                           requests a tunnel (no --listen: no port on the bastion, reach it with connect); waits for approval\n" +
+      "open remote --host NAME --listen [ADDR:]PORT --to-client | --target HOST:PORT\n" +
+      "                                           a port on the SSH host leading to this computer (then expose) or to a target",
     options: {
       ...sessionOptions,
       host: { type: "string" },
@@ -156,10 +166,11 @@ export function openCommand(sessionOptions: ClientCommand["options"], sessionOf:
       ttl: { type: "string" },
       team: { type: "string" },
       listen: { type: "string" },
+      "to-client": { type: "boolean" },
     },
     positionals: { min: 1, max: 1 },
     async run(values, [kind], io) {
-      if (kind !== "local" && kind !== "dynamic") throw usageError(`open: the kind must be local or dynamic, not '${kind}'`);
+      if (kind !== "local" && kind !== "dynamic" && kind !== "remote") throw usageError(`open: the kind must be local, remote or dynamic, not '${kind}'`);
       await openTunnel(kind, values, sessionOf(values, io.env), io);
     },
   };

@@ -3,6 +3,7 @@
 // `npm run warren -- <command>` in the repo. It speaks only to Warren's API.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ClientError, usageError } from "./client-error";
+import { expose } from "./expose";
 import { connect } from "./connect";
 import type { Env } from "./credentials";
 import { openCommand } from "./open-tunnel";
@@ -59,6 +60,15 @@ const commands: Record<string, ClientCommand> = {
     async run(values, [ref], io) {
       const session = sessionFrom(sessionFlags(values), io.env);
       await connect(session, ref!, { port: text(values.port), bind: text(values.bind), verbose: values.verbose === true }, io.env, io);
+    },
+  },
+  expose: {
+    usage: "expose TUNNEL --to [HOST:]PORT [--verbose]   holds a remote tunnel's far end here: its connections reach HOST:PORT",
+    options: { ...SESSION_OPTIONS, to: { type: "string" }, verbose: { type: "boolean" } },
+    positionals: { min: 1, max: 1 },
+    async run(values, [ref], io) {
+      const session = sessionFrom(sessionFlags(values), io.env);
+      await expose(session, ref!, { to: text(values.to), verbose: values.verbose === true }, io);
     },
   },
   close: {

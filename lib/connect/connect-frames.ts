@@ -4,8 +4,8 @@
 // bytes, big-endian); a text frame is a control message. Shared by the server
 // and the laptop client's bundle, so it imports nothing.
 
-/** The path a client upgrades at; the tunnel's id is its first group. */
-export const CONNECT_PATH = /^\/api\/v1\/tunnels\/([A-Za-z0-9_-]{1,64})\/connect$/;
+/** The paths a client upgrades at: the tunnel's id, then `connect` (carry connections in) or `expose` (hold a remote tunnel's far end). */
+export const TUNNEL_SOCKET_PATH = /^\/api\/v1\/tunnels\/([A-Za-z0-9_-]{1,64})\/(connect|expose)$/;
 
 /** Bytes of a data frame before its payload: the stream's number. */
 export const STREAM_HEADER_BYTES = 4;

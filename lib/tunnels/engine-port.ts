@@ -7,7 +7,14 @@ import { ApiError } from "@/lib/api/api-error";
 import { processGlobals } from "@/lib/process-globals";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 
-export type LiveStats = { bytesIn: number; bytesOut: number; connections: number; connectionsTotal: number };
+export type LiveStats = {
+  bytesIn: number;
+  bytesOut: number;
+  connections: number;
+  connectionsTotal: number;
+  /** A remote tunnel to its owner's computer: whether a `warren expose` client holds it now (the engine's live view only). */
+  clientAttached?: boolean;
+};
 
 export interface TunnelEngineApi {
   /** Opens a tunnel whose row is `starting`; settles after its first attempt

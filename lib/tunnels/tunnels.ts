@@ -45,6 +45,8 @@ export function serializeTunnel(tunnel: TunnelWithHost, hostVisible: boolean) {
     host: { id: tunnel.host.id, name: tunnel.host.name },
     listen,
     target,
+    // Only for a tunnel to its owner's computer: whether their `warren expose` client holds it now.
+    ...(target && "client" in target ? { clientAttached: live?.clientAttached ?? false } : {}),
     sshCommand: sshCommand({ kind: tunnel.kind, listen, target, host: hostVisible ? tunnel.host : { name: tunnel.host.name } }),
     bytesIn: live?.bytesIn ?? Number(tunnel.bytesIn),
     bytesOut: live?.bytesOut ?? Number(tunnel.bytesOut),

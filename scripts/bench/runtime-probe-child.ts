@@ -33,6 +33,7 @@ const tunnel: RuntimeTunnel = {
     listenPort: Number(listenPort),
     targetHost: "127.0.0.1",
     targetPort: Number(targetPort),
+    targetClient: false,
     allowedSources: [],
     policy,
     expiresAt: new Date(Date.now() + 3_600_000),
@@ -40,7 +41,14 @@ const tunnel: RuntimeTunnel = {
 };
 const runtime = new TunnelRuntime(
   tunnel,
-  { connectionOpened() {}, connectionClosed() {}, connectionRefused() {} },
+  {
+    connectionOpened() {},
+    connectionClosed() {},
+    connectionRefused() {},
+    relayToClient: () => {
+      throw new Error("the probe has no warren expose client");
+    },
+  },
   { bytesIn: 0, bytesOut: 0, connectionsTotal: 0 },
 );
 client.on("tcp connection", (info, accept, reject) => runtime.acceptRemote(info, accept, reject));

@@ -1,16 +1,21 @@
 // Who may carry a connection into a tunnel with `warren connect`: its owner,
 // or a member of the team it is shared with who joined it (joining grants the
 // person, not an address); the tunnel open, local or dynamic, and its target
-// still allowed by the host's policy. Checked before a connection upgrades and
-// again for every live one (connect-watch.ts), many at a time in one round of queries.
+// still allowed by the host's policy. Who may hold a remote tunnel's far end
+// with `warren expose`: its owner alone, the tunnel open and made for it.
+// Checked before a client upgrades and again for every live one
+// (connect-server.ts), many at a time in one round of queries.
 import { ApiError } from "@/lib/api/api-error";
 import { getPrisma } from "@/lib/db/prisma";
 import { destinationRefusal, hostPolicy } from "@/lib/tunnels/host-policy";
 import { isOpen } from "@/lib/tunnels/tunnel-status";
 
-export type AccessPair = { tunnelId: string; userId: string };
+/** What a client's WebSocket is for: carrying connections into the tunnel, or holding its far end. */
+export type SocketPurpose = "connect" | "expose";
+export type AccessPair = { tunnelId: string; userId: string; purpose: SocketPurpose };
 
-const pairKey = ({ tunnelId, userId }: AccessPair) => `${tunnelId} ${userId}`;
+const pairKey = ({ tunnelId, userId, purpose }: AccessPair) => `${tunnelId} ${userId} ${purpose}`;
+const joinedKey = ({ tunnelId, userId }: Pick<AccessPair, "tunnelId" | "userId">) => `${tunnelId} ${userId}`;
 
 /** For each pair: why that person may not use that tunnel now, or null when they may. */
 export async function connectRefusals(pairs: AccessPair[]): Promise<Map<string, ApiError | null>> {
@@ -23,7 +28,7 @@ export async function connectRefusals(pairs: AccessPair[]): Promise<Map<string, 
     prisma.membership.findMany({ where: { userId: { in: userIds } }, select: { teamId: true, userId: true } }),
   ]);
   const byId = new Map(tunnels.map((tunnel) => [tunnel.id, tunnel]));
-  const participants = new Set(joined.map(pairKey));
+  const participants = new Set(joined.map(joinedKey));
   const members = new Set(memberships.map((m) => `${m.teamId} ${m.userId}`));
   const answer = new Map<string, ApiError | null>();
   for (const pair of pairs) {
@@ -33,12 +38,19 @@ export async function connectRefusals(pairs: AccessPair[]): Promise<Map<string, 
     let refusal: ApiError | null = null;
     if (!tunnel || (!owner && !member)) {
       refusal = new ApiError({ code: "not_found", message: `no tunnel ${pair.tunnelId} that you may use` });
-    } else if (!owner && !participants.has(pairKey(pair))) {
+    } else if (pair.purpose === "expose" && !owner) {
+      refusal = new ApiError({ code: "forbidden", message: `only the owner of tunnel ${tunnel.id} may hold its far end with warren expose` });
+    } else if (pair.purpose === "expose" && !tunnel.targetClient) {
+      refusal = new ApiError({
+        code: "conflict",
+        message: `tunnel ${tunnel.id} leads to ${tunnel.targetHost}:${tunnel.targetPort}, not to your computer: request one with --to-client`,
+      });
+    } else if (!owner && !participants.has(joinedKey(pair))) {
       refusal = new ApiError({
         code: "forbidden",
         message: `tunnel ${tunnel.id} is shared with your team, but you have not joined it: join it first (connect is for its owner and the members who joined)`,
       });
-    } else if (tunnel.kind === "remote") {
+    } else if (pair.purpose === "connect" && tunnel.kind === "remote") {
       refusal = new ApiError({ code: "conflict", message: `tunnel ${tunnel.id} is a remote tunnel: connect carries local and dynamic tunnels` });
     } else if (!isOpen(tunnel.status)) {
       refusal = new ApiError({

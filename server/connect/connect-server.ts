@@ -15,9 +15,9 @@ import { userFromApiToken } from "@/lib/auth/api-tokens";
 import { userFromPresentedToken } from "@/lib/auth/authenticate";
 import { clientInfo } from "@/lib/auth/client-info";
 import { getConfig } from "@/lib/config";
-import { CONNECT_PATH, MAX_PAYLOAD_BYTES } from "@/lib/connect/connect-frames";
+import { MAX_PAYLOAD_BYTES, TUNNEL_SOCKET_PATH } from "@/lib/connect/connect-frames";
 import { processGlobals } from "@/lib/process-globals";
-import { connectRefusals, refusalOf } from "@/server/connect/connect-access";
+import { connectRefusals, refusalOf, type SocketPurpose } from "@/server/connect/connect-access";
 import { type ConnectGrant, ConnectSession } from "@/server/connect/connect-session";
 import type { Feature } from "@/server/feature";
 import type { TunnelEngine } from "@/server/tunnels/tunnel-engine";
@@ -26,10 +26,11 @@ import type { TunnelEngine } from "@/server/tunnels/tunnel-engine";
 const RECHECK_MS = 2_000;
 const TOKEN_GONE = "your token was revoked or expired, or your account was disabled";
 
-/** The tunnel id an upgrade asks for, if it is a connect upgrade. */
-export function connectTunnelId(req: IncomingMessage): string | undefined {
+/** The tunnel an upgrade asks for and what for, if it is a connect or expose upgrade. */
+export function tunnelSocketOf(req: IncomingMessage): { tunnelId: string; purpose: SocketPurpose } | undefined {
   try {
-    return CONNECT_PATH.exec(new URL(req.url ?? "/", "http://warren").pathname)?.[1];
+    const match = TUNNEL_SOCKET_PATH.exec(new URL(req.url ?? "/", "http://warren").pathname);
+    return match ? { tunnelId: match[1]!, purpose: match[2] as SocketPurpose } : undefined;
   } catch {
     return undefined;
   }
@@ -48,14 +49,19 @@ function bearer(req: IncomingMessage): string {
 }
 
 /** Who asks, and whether they may use the tunnel now. */
-async function authorise(req: IncomingMessage, tunnelId: string, engine: TunnelEngine): Promise<ConnectGrant> {
+async function authorise(
+  req: IncomingMessage,
+  { tunnelId, purpose }: { tunnelId: string; purpose: SocketPurpose },
+  engine: TunnelEngine,
+): Promise<ConnectGrant> {
   const token = bearer(req);
   const user = await userFromPresentedToken(token, req.headers, "api");
   if (!user) throw new ApiError({ code: "unauthorized", message: "the token is invalid, expired or revoked: run `warren login` again" });
-  const refusal = refusalOf(await connectRefusals([{ tunnelId, userId: user.id }]), { tunnelId, userId: user.id });
+  const pair = { tunnelId, userId: user.id, purpose };
+  const refusal = refusalOf(await connectRefusals([pair]), pair);
   if (refusal) throw refusal;
   if (!engine.live(tunnelId)) throw new ApiError({ code: "conflict", message: `tunnel ${tunnelId} is not open on Warren yet: try again in a moment` });
-  return { tunnelId, userId: user.id, email: user.email, token, address: clientInfo(req.headers).ip ?? "unknown" };
+  return { ...pair, email: user.email, token, address: clientInfo(req.headers).ip ?? "unknown" };
 }
 
 /** One round: each live connection's token and access, then the ones that lost either are ended. */
@@ -118,7 +124,7 @@ function perUserCeiling(max: number, refusal: (count: number) => string) {
   };
 }
 
-/** `warren connect` clients one person may run at once (each carries many connections). */
+/** `warren connect` and `expose` clients one person may run at once (each carries many connections). */
 const MAX_SESSIONS_PER_USER = 100;
 
 export function registerConnect(server: Server, engine: TunnelEngine): Feature {
@@ -130,8 +136,28 @@ export function registerConnect(server: Server, engine: TunnelEngine): Feature {
     max,
     (count) => `you have ${count} connections open through warren connect, the most Warren allows one person (WARREN_CONNECT_MAX_PER_USER): close some first`,
   );
-  const clients = perUserCeiling(MAX_SESSIONS_PER_USER, (count) => `you have ${count} warren connect clients running, the most Warren allows one person`);
+  const clients = perUserCeiling(
+    MAX_SESSIONS_PER_USER,
+    (count) => `you have ${count} warren connect and expose clients running, the most Warren allows one person`,
+  );
   processGlobals.warrenConnectRecheck = checks.run;
+
+  /** The one expose client holding each tunnel's far end. */
+  const holders = new Map<string, ConnectSession>();
+  engine.onIncoming((open, handle) => holders.get(open.tunnelId)?.carryIncoming(handle));
+
+  const hold = (session: ConnectSession) => {
+    const { tunnelId, address } = session.grant;
+    holders.get(tunnelId)?.revoke(`another warren expose client took this tunnel over, from ${address}`);
+    holders.set(tunnelId, session);
+    engine.setClientAttached(tunnelId, true);
+  };
+  const release = (session: ConnectSession) => {
+    sessions.delete(session);
+    if (holders.get(session.grant.tunnelId) !== session) return;
+    holders.delete(session.grant.tunnelId);
+    engine.setClientAttached(session.grant.tunnelId, false);
+  };
 
   const accept = (req: IncomingMessage, socket: Duplex, head: Buffer, grant: ConnectGrant) => {
     if (socket.destroyed) return;
@@ -145,21 +171,23 @@ export function registerConnect(server: Server, engine: TunnelEngine): Feature {
         tunnelOpen: () => engine.live(grant.tunnelId) !== undefined,
         take: () => connections.take(grant.userId),
         give: () => connections.give(grant.userId),
-        over: () => sessions.delete(session),
+        over: () => release(session),
       });
-      if (ws.readyState === ws.OPEN) sessions.add(session);
+      if (ws.readyState !== ws.OPEN) return;
+      sessions.add(session);
+      if (grant.purpose === "expose") hold(session);
     });
   };
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const tunnelId = connectTunnelId(req);
-    if (!tunnelId) return;
+    const asked = tunnelSocketOf(req);
+    if (!asked) return;
     socket.on("error", () => {});
-    authorise(req, tunnelId, engine)
+    authorise(req, asked, engine)
       .then((grant) => accept(req, socket, head, grant))
       .catch((error: unknown) => {
         if (error instanceof ApiError) return refuse(socket, error);
-        console.error("warren: a connect upgrade failed:", error);
+        console.error(`warren: a ${asked.purpose} upgrade failed:`, error);
         refuse(socket, new ApiError({ code: "internal_server_error", message: "Warren could not check this connection; see its log" }));
       });
   });

@@ -7,10 +7,11 @@
 import type { WebSocket } from "ws";
 import { CLOSE, closeReason, PING_INTERVAL_MS } from "@/lib/connect/connect-frames";
 import { type MuxStream, type StreamEnd, StreamMux, sendFragments } from "@/lib/connect/stream-mux";
+import type { SocketPurpose } from "@/server/connect/connect-access";
 import type { StreamHandle, StreamPeer } from "@/server/tunnels/data-plane";
 
-/** Who this session was authorised for, as connect-server.ts checks it again. */
-export type ConnectGrant = { tunnelId: string; userId: string; email: string; token: string; address: string };
+/** Who this session was authorised for, and what for, as connect-server.ts checks it again. */
+export type ConnectGrant = { tunnelId: string; userId: string; email: string; token: string; address: string; purpose: SocketPurpose };
 
 export type ConnectSessionDeps = {
   /** Opens a stream in the tunnel's runtime; undefined when the tunnel is not open here. */
@@ -40,7 +41,8 @@ export class ConnectSession {
         sendText: (text) => ws.send(text),
         fail: (reason) => this.close(CLOSE.protocol, reason),
       },
-      (stream) => this.accept(stream),
+      // Only a connect client opens streams; an expose client is given them.
+      grant.purpose === "connect" ? (stream) => this.accept(stream) : undefined,
       2,
     );
     this.pinger = setInterval(() => this.ping(), PING_INTERVAL_MS);
@@ -61,17 +63,40 @@ export class ConnectSession {
     this.close(CLOSE.revoked, reason);
   }
 
-  /** A stream the laptop opened: relayed into the tunnel, or refused with why. */
+  /** A stream the laptop opened (connect): relayed into the tunnel, or refused with why. */
   private accept(stream: MuxStream): StreamEnd | string {
+    const give = this.slot();
+    if (typeof give === "string") return give;
+    const handle = this.deps.open(this.peerFor(stream, give));
+    if (!handle) {
+      give();
+      return `tunnel ${this.grant.tunnelId} is not open on Warren`;
+    }
+    return this.endFor(handle, give);
+  }
+
+  /** A connection at the tunnel's far end (expose): opened as a stream to the laptop; undefined (reset) when the person has no room. */
+  carryIncoming(handle: StreamHandle): StreamPeer | undefined {
+    const give = this.slot();
+    if (typeof give === "string") return undefined;
+    return this.peerFor(this.mux.open(this.endFor(handle, give)), give);
+  }
+
+  /** One of the person's connection slots, and how to give it back (once); why not when there is none. */
+  private slot(): (() => void) | string {
     const refusal = this.deps.take();
-    if (refusal) return refusal;
+    if (refusal !== undefined) return refusal;
     let given = false;
-    const give = () => {
+    return () => {
       if (given) return;
       given = true;
       this.deps.give();
     };
-    const peer: StreamPeer = {
+  }
+
+  /** The data plane's side of a stream: what it says goes to the laptop. */
+  private peerFor(stream: MuxStream, give: () => void): StreamPeer {
+    return {
       data: (chunk) => stream.sendFramed(new Uint8Array(chunk)),
       end: () => stream.end(),
       credit: (bytes) => stream.taken(bytes),
@@ -82,11 +107,10 @@ export class ConnectSession {
         else stream.close();
       },
     };
-    const handle = this.deps.open(peer);
-    if (!handle) {
-      give();
-      return `tunnel ${this.grant.tunnelId} is not open on Warren`;
-    }
+  }
+
+  /** The laptop's side of a stream: what it says goes to the data plane. */
+  private endFor(handle: StreamHandle, give: () => void): StreamEnd {
     return {
       write: (payload) => {
         const chunk = new Uint8Array(payload.byteLength);

@@ -19,6 +19,8 @@ export type RuntimeTunnel = {
   listenPort: number | null;
   targetHost: string | null;
   targetPort: number | null;
+  /** A remote tunnel whose connections go to its owner's `warren expose` client, through the main thread. */
+  targetClient: boolean;
   allowedSources: string[];
   /** The host's policy, checked again for every SOCKS destination. */
   policy: HostPolicy;
@@ -100,6 +102,8 @@ export type StreamCommand =
 /** The worker → the engine, in the same batches as its events. `closed`:
  *  the stream is over, `reset` (a reason) when it did not end cleanly. */
 export type StreamNews =
+  /** A connection at a remote tunnel's far end for its `warren expose` client; the worker numbers these streams below 0. */
+  | { stream: number; news: "incoming"; tunnelId: string; source: string }
   | { stream: number; news: "data"; chunk: ArrayBuffer }
   | { stream: number; news: "end" }
   | { stream: number; news: "credit"; bytes: number }

@@ -24,8 +24,9 @@ type Link = { hostId: string; client: Client };
 const port = parentPort!;
 const links = new Map<string, Link>();
 const runtimes = new Map<string, TunnelRuntime>();
-/** `warren connect` connections, by the main thread's stream number. */
+/** Streams relayed by the main thread: `warren connect` connections by its numbers, `warren expose` ones by ours (below 0). */
 const relayed = new Map<number, RelayedSocket>();
+let lastIncoming = 0;
 const refusals = new RefusalDigest();
 const settings = workerData as DataPlaneSettings;
 
@@ -102,6 +103,15 @@ const ops: DataPlaneOps = {
         connectionClosed: (record) => send({ event: "closed", hostId, record, stats: opened.stats() }),
         connectionRefused: (refusal) => {
           if (refusals.admit(tunnel, refusal)) send({ event: "refused", tunnelId: id, hostId, ...refusal });
+        },
+        relayToClient: (source) => {
+          lastIncoming -= 1;
+          const stream = lastIncoming;
+          const socket = new RelayedSocket(stream, source, send);
+          relayed.set(stream, socket);
+          socket.once("close", () => relayed.delete(stream));
+          send({ stream, news: "incoming", tunnelId: id, source });
+          return socket;
         },
       },
       counters,

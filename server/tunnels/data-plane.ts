@@ -42,6 +42,9 @@ export type StreamHandle = {
   reset(reason: string): void;
 };
 
+/** A worker's stream while its taker decides. */
+const UNTAKEN: StreamPeer = { data() {}, end() {}, credit() {}, closed() {} };
+
 type PlaneEvents = { events: [DataPlaneEvent[]]; exit: [reason: string] };
 
 const WORKER_FILE = fileURLToPath(new URL("./data-plane-worker.ts", import.meta.url));
@@ -120,6 +123,13 @@ export class DataPlane extends EventEmitter<PlaneEvents> {
     }
     this.streams.set(stream, peer);
     this.command({ stream, do: "open", ...open });
+    return this.handle(stream);
+  }
+
+  /** Who takes the streams the worker opens (connections for a `warren expose` client): their peer, or undefined to reset them. */
+  onIncoming: ((open: { tunnelId: string; source: string }, handle: StreamHandle) => StreamPeer | undefined) | undefined;
+
+  private handle(stream: number): StreamHandle {
     const live = () => this.streams.has(stream);
     return {
       data: (chunk) => live() && this.command({ stream, do: "data", chunk }, chunk),
@@ -129,6 +139,13 @@ export class DataPlane extends EventEmitter<PlaneEvents> {
         if (this.streams.delete(stream)) this.command({ stream, do: "reset", reason });
       },
     };
+  }
+
+  private incoming({ stream, tunnelId, source }: Extract<StreamNews, { news: "incoming" }>) {
+    this.streams.set(stream, UNTAKEN);
+    const peer = this.onIncoming?.({ tunnelId, source }, this.handle(stream));
+    if (peer) this.streams.set(stream, peer);
+    else if (this.streams.delete(stream)) this.command({ stream, do: "reset", reason: "no warren expose client is attached to this tunnel" });
   }
 
   async stop() {
@@ -149,6 +166,7 @@ export class DataPlane extends EventEmitter<PlaneEvents> {
   }
 
   private tell(news: StreamNews) {
+    if (news.news === "incoming") return this.incoming(news);
     const peer = this.streams.get(news.stream);
     if (!peer) return;
     if (news.news === "data") peer.data(news.chunk);

@@ -45,6 +45,9 @@ type OpenTunnel = { tunnel: RuntimeTunnel; stats: LiveStats };
 export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEngineApi {
   private readonly links = new Map<string, HostLink>();
   private readonly tunnels = new Map<string, OpenTunnel>();
+  /** Remote tunnels whose far end a `warren expose` client holds now. */
+  private readonly attached = new Set<string>();
+  private incomingTaker: DataPlane["onIncoming"];
   private plane = this.startPlane();
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
   private readonly lastStats = new Map<string, string>();
@@ -109,6 +112,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
         listenPort: tunnel.listenPort,
         targetHost: tunnel.targetHost,
         targetPort: tunnel.targetPort,
+        targetClient: tunnel.targetClient,
         allowedSources: tunnelSpec(tunnel).allowedSources,
         policy: hostPolicy(tunnel.host),
         expiresAt: tunnel.expiresAt,
@@ -182,7 +186,19 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
 
   live(tunnelId: string): LiveStats | undefined {
     const open = this.tunnels.get(tunnelId);
-    return open && { ...open.stats };
+    return open && { ...open.stats, clientAttached: this.attached.has(tunnelId) };
+  }
+
+  /** Who takes the connections that arrive for a remote tunnel's `warren expose` client (server/connect/). */
+  onIncoming(taker: NonNullable<DataPlane["onIncoming"]>) {
+    this.incomingTaker = taker;
+    this.plane.onIncoming = taker;
+  }
+
+  /** Whether an expose client holds the tunnel's far end now. */
+  setClientAttached(tunnelId: string, attached: boolean) {
+    if (attached) this.attached.add(tunnelId);
+    else this.attached.delete(tunnelId);
   }
 
   /** Drains: closes listeners and channels, persists counters and records. Statuses stay as they are, so the next start reopens. */
@@ -199,6 +215,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
 
   private startPlane(): DataPlane {
     const plane = new DataPlane({ refusalSummaryMs: getConfig().refusalSummarySeconds * 1000 });
+    plane.onIncoming = this.incomingTaker;
     plane.on("events", (events) => this.onPlaneEvents(events));
     plane.on("exit", (reason) => void this.planeLost(reason));
     return plane;

@@ -44,13 +44,20 @@ async function socksRuntime() {
   const port = await freePortInRange();
   const tunnel: RuntimeTunnel = {
     ...{ id: "t", kind: "dynamic", ownerId: "o", teamId: null, hostId: "h", hostName: "lab", hostAddress: sshd.host, listenAddress: "127.0.0.1" },
-    ...{ listenPort: port, targetHost: null, targetPort: null, allowedSources: [], policy, expiresAt: new Date(Date.now() + 3_600_000) },
+    ...{ listenPort: port, targetHost: null, targetPort: null, targetClient: false, allowedSources: [], policy, expiresAt: new Date(Date.now() + 3_600_000) },
   };
   let closed!: (event: ConnectionRecord) => void;
   const closedEvent = new Promise<ConnectionRecord>((resolve) => (closed = resolve));
   const runtime = new TunnelRuntime(
     tunnel,
-    { connectionOpened() {}, connectionClosed: (event) => closed(event), connectionRefused() {} },
+    {
+      connectionOpened() {},
+      connectionClosed: (event) => closed(event),
+      connectionRefused() {},
+      relayToClient: () => {
+        throw new Error("these tunnels have no warren expose client");
+      },
+    },
     { bytesIn: 0, bytesOut: 0, connectionsTotal: 0 },
   );
   await runtime.listen();

@@ -22,6 +22,8 @@ export type RuntimeHooks = {
   connectionClosed(record: ConnectionRecord): void;
   /** Turned away by policy before anything was forwarded. */
   connectionRefused(refusal: { source: string; destination: string | null; reason: string; via?: ConnectPerson }): void;
+  /** A stream to the tunnel's `warren expose` client, relayed by the main thread (which resets it when none is attached). */
+  relayToClient(source: string): RelayedSocket;
 };
 
 /** A connection once its other end is open, and the SOCKS destination it asked for. */
@@ -229,6 +231,7 @@ export class TunnelRuntime {
       return reject();
     }
     const client = this.client;
+    if (this.tunnel.targetClient) return this.acceptForClient(source, accept);
     this.carry(source, async () => {
       let target: TargetSocket;
       try {
@@ -244,6 +247,19 @@ export class TunnelRuntime {
       const channel = accept();
       this.sockets.add(channel);
       return { ...target, channel, socketIs: "target" };
+    });
+  }
+
+  /** A connection for the owner's computer: accepted at once (sshd has already accepted it at the gateway) and
+   *  relayed to the `warren expose` client, which dials the service on its side; one it cannot reach is reset. */
+  private acceptForClient(source: string, accept: () => ClientChannel) {
+    const socket = this.hooks.relayToClient(source);
+    this.sockets.add(socket);
+    socket.once("close", () => this.sockets.delete(socket));
+    this.carry(source, async () => {
+      const channel = accept();
+      this.sockets.add(channel);
+      return { socket, channel, socketIs: "target" };
     });
   }
 

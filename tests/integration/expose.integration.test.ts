@@ -1,0 +1,184 @@
+// `warren expose` end to end: a remote tunnel through a real sshd whose far
+// end is the laptop client Warren serves, run with Node as a laptop would. A
+// connection at the gateway's port reaches a service on the laptop's side;
+// bytes are checked by sha256 both ways, half-closes pass both ways, many
+// connections at once; with no client attached the gateway's connections are
+// reset; only the owner may attach, a newer client takes over, and closing the
+// tunnel ends the client with the reason.
+import type { ChildProcess } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiClient, type ApiClient } from "@/tests/harness/api-client";
+import { freePort, waitFor } from "@/tests/harness/free-port";
+import { downloadClient, type LaptopClient } from "@/tests/harness/laptop-client";
+import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
+
+const password = "correct horse battery";
+const sha = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+
+type Tunnel = { id: string; status: string; target: unknown; clientAttached?: boolean; connectionsTotal: number };
+type Exchange = { received: Buffer; ended: boolean; error?: string };
+
+/** Connects to the gateway's port, sends `send` and half-closes, and collects what comes back until it closes. */
+function exchange(port: number, send: Buffer): Promise<Exchange> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+    const chunks: Buffer[] = [];
+    let ended = false;
+    let error: string | undefined;
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.once("end", () => {
+      ended = true;
+      socket.end();
+    });
+    socket.once("error", (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
+    socket.once("close", () => resolve({ received: Buffer.concat(chunks), ended, error }));
+    socket.once("connect", () => socket.end(send));
+  });
+}
+
+/** A service on the laptop: echoes and ends its side once the peer ended (`greet`: sends that and ends first). */
+function startService(greet?: Buffer): Promise<{ port: number; received: string[]; close(): void }> {
+  const received: string[] = [];
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    socket.on("error", () => socket.destroy());
+    if (!greet) return void socket.pipe(socket);
+    socket.end(greet);
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.once("end", () => received.push(sha(Buffer.concat(chunks))));
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve({ port: (server.address() as net.AddressInfo).port, received, close: () => server.close() })),
+  );
+}
+
+let sshd: SshdHandle;
+let warren: WarrenHandle;
+let laptop: LaptopClient;
+let owner: ApiClient;
+const tokens: Record<string, string> = {};
+let hostId: string;
+const children = new Set<ChildProcess>();
+
+type Exposed = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
+
+async function startExpose(tunnelId: string, to: string, token = tokens.owner!): Promise<Exposed> {
+  const child = laptop.start(["expose", tunnelId, "--to", to, "--url", warren.url, "--token", token, "--verbose"]);
+  children.add(child);
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  await waitFor(
+    () => Promise.resolve(output),
+    (text) => text.includes("attached:") || child.exitCode !== null,
+    20_000,
+    "expose attached",
+  );
+  return { child, output: () => output, exited };
+}
+
+async function openToClient(): Promise<{ id: string; port: number }> {
+  const port = await freePort();
+  const response = await owner.post<Tunnel>("/tunnels", { hostId, kind: "remote", listen: { address: "127.0.0.1", port }, target: { client: true } });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  expect(response.body).toMatchObject({ status: "active", target: { client: true }, clientAttached: false });
+  return { id: response.body.id, port };
+}
+
+const state = (id: string) => owner.get<Tunnel>(`/tunnels/${id}`).then((r) => r.body);
+
+beforeAll(async () => {
+  [sshd, warren] = await Promise.all([startSshd(), startWarren()]);
+  for (const who of ["admin", "owner", "member"]) {
+    await warren.createUser({ email: `${who}@example.com`, password, admin: who === "admin" });
+    tokens[who] = await warren.createToken(`${who}@example.com`);
+  }
+  const admin = apiClient(warren.url, tokens.admin!);
+  owner = apiClient(warren.url, tokens.owner!);
+  const host = await admin.post<{ id: string }>("/hosts", {
+    name: "gateway",
+    address: sshd.host,
+    port: sshd.port,
+    username: sshd.username,
+    privateKey: sshd.privateKey,
+    hostKeyFingerprint: sshd.hostKeyFingerprint,
+    visibleToAll: true,
+    policy: { maxOpenPerUser: 20 },
+  });
+  hostId = host.body.id;
+  laptop = await downloadClient(warren.url);
+});
+
+afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  laptop?.dispose();
+  await Promise.all([warren?.dispose(), sshd?.dispose()]);
+});
+
+describe("a remote tunnel to the owner's computer", () => {
+  it("resets the gateway's connections while no client holds it", async () => {
+    const { port } = await openToClient();
+    const result = await exchange(port, Buffer.from("anyone there?"));
+    expect(result.received.length).toBe(0);
+    expect(result.error === "ECONNRESET" || result.ended).toBe(true);
+  });
+
+  it("carries bytes both ways to a service on the laptop, half-closes both ways, and many at once", async () => {
+    const echo = await startService();
+    const greeter = await startService(Buffer.from("hello from the laptop"));
+    const toEcho = await openToClient();
+    const toGreeter = await openToClient();
+    await startExpose(toEcho.id, String(echo.port));
+    await startExpose(toGreeter.id, `127.0.0.1:${greeter.port}`);
+    expect((await state(toEcho.id)).clientAttached).toBe(true);
+
+    const payload = randomBytes(4 * 1024 * 1024);
+    const echoed = await exchange(toEcho.port, payload);
+    expect([sha(echoed.received), echoed.ended]).toEqual([sha(payload), true]);
+
+    const greeted = await exchange(toGreeter.port, Buffer.from("answer after your FIN"));
+    expect(greeted.received.toString()).toBe("hello from the laptop");
+    await waitFor(
+      () => Promise.resolve(greeter.received),
+      (r) => r.length === 1,
+      20_000,
+      "the service heard the answer",
+    );
+    expect(greeter.received[0]).toBe(sha(Buffer.from("answer after your FIN")));
+
+    const many = Array.from({ length: 100 }, () => randomBytes(16 * 1024));
+    const results = await Promise.all(many.map((one) => exchange(toEcho.port, one)));
+    results.forEach((result, index) => expect(sha(result.received)).toBe(sha(many[index]!)));
+    expect((await state(toEcho.id)).connectionsTotal).toBeGreaterThanOrEqual(101);
+    echo.close();
+    greeter.close();
+  });
+
+  it("a service the laptop cannot reach resets the gateway's connection, and the client says why", async () => {
+    const tunnel = await openToClient();
+    const exposed = await startExpose(tunnel.id, String(await freePort()));
+    const result = await exchange(tunnel.port, Buffer.from("x"));
+    expect(result.received.length).toBe(0);
+    expect(exposed.output()).toMatch(/refused a connection from the gateway \(ECONNREFUSED\)/);
+  });
+
+  it("only its owner may attach; a newer client takes over; closing the tunnel ends the client with why", async () => {
+    const echo = await startService();
+    const tunnel = await openToClient();
+    const stranger = await laptop.run(["expose", tunnel.id, "--to", String(echo.port), "--url", warren.url, "--token", tokens.member!]);
+    expect(stranger.code).toBe(1);
+    const first = await startExpose(tunnel.id, String(echo.port));
+    const second = await startExpose(tunnel.id, String(echo.port));
+    expect(await first.exited).toBe(1);
+    expect(first.output()).toContain("another warren expose client took this tunnel over");
+    expect(sha((await exchange(tunnel.port, Buffer.from("still here"))).received)).toBe(sha(Buffer.from("still here")));
+    expect((await owner.delete(`/tunnels/${tunnel.id}`)).status).toBe(200);
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(new RegExp(`tunnel ${tunnel.id} (was closed|is closed)`));
+    echo.close();
+  });
+});

@@ -27,7 +27,7 @@ const policy = hostPolicySchema.parse({
   maxTtlMinutes: 60,
 });
 const tunnel: RuntimeTunnel = {
-  ...{ id: "probe", kind, ownerId: "probe", teamId: null, hostId: "probe", hostName: "probe", hostAddress: "127.0.0.1" },
+  ...{ id: "probe", kind, ownerId: "probe", ownerEmail: "probe@example.com", teamId: null, hostId: "probe", hostName: "probe", hostAddress: "127.0.0.1" },
   ...{
     listenAddress: "127.0.0.1",
     listenPort: Number(listenPort),

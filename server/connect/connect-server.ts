@@ -167,7 +167,7 @@ export function registerConnect(server: Server, engine: TunnelEngine): Feature {
     socket.once("close", () => clients.give(grant.userId));
     wss.handleUpgrade(req, socket, head, (ws) => {
       const session: ConnectSession = new ConnectSession(ws, grant, {
-        open: (peer) => engine.relay(grant.tunnelId, { source: grant.address, via: { userId: grant.userId, email: grant.email } }, peer),
+        open: (peer) => engine.relay(grant.tunnelId, { source: grant.address, via: { userId: grant.userId, email: grant.email, by: "connect" } }, peer),
         tunnelOpen: () => engine.live(grant.tunnelId) !== undefined,
         take: () => connections.take(grant.userId),
         give: () => connections.give(grant.userId),

@@ -9,6 +9,8 @@ export type RuntimeTunnel = {
   id: string;
   kind: "local" | "remote" | "dynamic";
   ownerId: string;
+  /** Its connections through `warren expose` are recorded under its owner. */
+  ownerEmail: string;
   /** The team it is shared with, if any: its members hear of it too. */
   teamId: string | null;
   hostId: string;
@@ -40,8 +42,8 @@ export type ConnectionRecord = {
   via?: ConnectPerson;
 };
 
-/** The person a `warren connect` connection was authorised for. */
-export type ConnectPerson = { userId: string; email: string };
+/** The person a connection from a laptop was carried for, and how: `warren connect`, or `warren expose` (its owner). */
+export type ConnectPerson = { userId: string; email: string; by: "connect" | "expose" };
 
 /** Refusals from `address` not recorded one by one, between `first` and `last` (refusal-digest.ts). */
 export type RefusalSummary = { tunnelId: string; hostId: string; address: string; reason: string; count: number; first: Date; last: Date };

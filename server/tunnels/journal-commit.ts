@@ -119,7 +119,7 @@ async function reportRejected(rejected: JournalRejection[]) {
 
 /** A record as its row: one carried by `warren connect` names the person. */
 function connectionRow({ via, ...record }: ConnectionRecord) {
-  return { id: randomUUID(), ...record, via: via ? "connect" : null, userId: via?.userId ?? null };
+  return { id: randomUUID(), ...record, via: via?.by ?? null, userId: via?.userId ?? null };
 }
 
 function auditInputs(batch: readonly JournalEntry[]): AuditInput[] {

@@ -98,12 +98,13 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
    *  (nothing is left behind); otherwise a refusal marks the tunnel failed. */
   private async openTunnel(tunnelId: string, { fresh }: { fresh: boolean }): Promise<void> {
     await this.commits.ready();
-    const tunnel = await getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnelId }, include: { host: true } });
+    const tunnel = await getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnelId }, include: { host: true, owner: { select: { email: true } } } });
     const open: OpenTunnel = {
       tunnel: {
         id: tunnel.id,
         kind: tunnel.kind,
         ownerId: tunnel.ownerId,
+        ownerEmail: tunnel.owner.email,
         teamId: tunnel.teamId,
         hostId: tunnel.hostId,
         hostName: tunnel.host.name,

@@ -43,7 +43,17 @@ async function socksRuntime() {
   });
   const port = await freePortInRange();
   const tunnel: RuntimeTunnel = {
-    ...{ id: "t", kind: "dynamic", ownerId: "o", teamId: null, hostId: "h", hostName: "lab", hostAddress: sshd.host, listenAddress: "127.0.0.1" },
+    ...{
+      id: "t",
+      kind: "dynamic",
+      ownerId: "o",
+      ownerEmail: "o@example.com",
+      teamId: null,
+      hostId: "h",
+      hostName: "lab",
+      hostAddress: sshd.host,
+      listenAddress: "127.0.0.1",
+    },
     ...{ listenPort: port, targetHost: null, targetPort: null, targetClient: false, allowedSources: [], policy, expiresAt: new Date(Date.now() + 3_600_000) },
   };
   let closed!: (event: ConnectionRecord) => void;

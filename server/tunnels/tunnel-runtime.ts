@@ -256,11 +256,17 @@ export class TunnelRuntime {
     const socket = this.hooks.relayToClient(source);
     this.sockets.add(socket);
     socket.once("close", () => this.sockets.delete(socket));
-    this.carry(source, async () => {
-      const channel = accept();
-      this.sockets.add(channel);
-      return { socket, channel, socketIs: "target" };
-    });
+    const via: ConnectPerson = { userId: this.tunnel.ownerId, email: this.tunnel.ownerEmail, by: "expose" };
+    this.carry(
+      source,
+      async () => {
+        const channel = accept();
+        this.sockets.add(channel);
+        return { socket, channel, socketIs: "target" };
+      },
+      undefined,
+      via,
+    );
   }
 
   /** Resolves the target once, refuses the bastion's own addresses, and dials what was checked. */

@@ -59,6 +59,7 @@ let sshd: SshdHandle;
 let warren: WarrenHandle;
 let laptop: LaptopClient;
 let owner: ApiClient;
+let admin: ApiClient;
 const tokens: Record<string, string> = {};
 let hostId: string;
 const children = new Set<ChildProcess>();
@@ -97,7 +98,7 @@ beforeAll(async () => {
     await warren.createUser({ email: `${who}@example.com`, password, admin: who === "admin" });
     tokens[who] = await warren.createToken(`${who}@example.com`);
   }
-  const admin = apiClient(warren.url, tokens.admin!);
+  admin = apiClient(warren.url, tokens.admin!);
   owner = apiClient(warren.url, tokens.owner!);
   const host = await admin.post<{ id: string }>("/hosts", {
     name: "gateway",
@@ -154,6 +155,18 @@ describe("a remote tunnel to the owner's computer", () => {
     const results = await Promise.all(many.map((one) => exchange(toEcho.port, one)));
     expect(results.map((result) => sha(result.received))).toEqual(many.map(sha));
     expect((await state(toEcho.id)).connectionsTotal).toBeGreaterThanOrEqual(101);
+    // Recorded under the owner, via expose, with the gateway-side source.
+    const events = await waitFor(
+      async () => (await admin.get<{ events: { action: string; details: Record<string, unknown> }[] }>(`/audit?tunnelId=${toEcho.id}`)).body.events,
+      (list) => list.some((event) => event.action === "connection.closed"),
+      20_000,
+      "the connection's record",
+    );
+    expect(events.find((event) => event.action === "connection.closed")!.details).toMatchObject({
+      via: "expose",
+      user: "owner@example.com",
+      source: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+    });
     echo.close();
     greeter.close();
   });

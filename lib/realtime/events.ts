@@ -18,6 +18,8 @@ export const tunnelStatsEventSchema = z.object({
   bytesOut: z.number(),
   connections: z.number(),
   connectionsTotal: z.number(),
+  /** A tunnel to its owner's computer: whether their `warren expose` client holds it now. */
+  clientAttached: z.boolean().optional(),
 });
 export type TunnelStatsEvent = z.infer<typeof tunnelStatsEventSchema>;
 

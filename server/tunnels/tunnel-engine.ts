@@ -352,11 +352,13 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     const moved: [string, LiveStats][] = [];
     const batch: StatsEvent[] = [];
     for (const [tunnelId, { tunnel, stats }] of this.tunnels) {
-      const key = `${stats.bytesIn}/${stats.bytesOut}/${stats.connections}/${stats.connectionsTotal}`;
+      // A tunnel to its owner's computer also says whether their expose client holds it: attaching is news too.
+      const live = tunnel.targetClient ? { ...stats, clientAttached: this.attached.has(tunnelId) } : stats;
+      const key = `${stats.bytesIn}/${stats.bytesOut}/${stats.connections}/${stats.connectionsTotal}/${live.clientAttached}`;
       if (this.lastStats.get(tunnelId) === key) continue;
       this.lastStats.set(tunnelId, key);
       moved.push([tunnelId, stats]);
-      batch.push({ tunnelId, ownerId: tunnel.ownerId, teamId: tunnel.teamId, ...stats });
+      batch.push({ tunnelId, ownerId: tunnel.ownerId, teamId: tunnel.teamId, ...live });
     }
     if (batch.length > 0) this.emit("stats", batch);
     this.journalCounters(moved);

@@ -8,10 +8,12 @@
 import type { ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import net from "node:net";
+import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import { freePort, waitFor } from "@/tests/harness/free-port";
 import { downloadClient, type LaptopClient } from "@/tests/harness/laptop-client";
+import { eachEvent } from "@/tests/harness/socket-events";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
@@ -177,6 +179,35 @@ describe("a remote tunnel to the owner's computer", () => {
     const result = await exchange(tunnel.port, Buffer.from("x"));
     expect(result.received.length).toBe(0);
     expect(exposed.output()).toMatch(/refused a connection from the gateway \(ECONNREFUSED\)/);
+  });
+
+  it("tells its owner live when the client attaches and when it leaves", async () => {
+    const echo = await startService();
+    const tunnel = await openToClient();
+    const socket = io(warren.url, { auth: { token: tokens.owner }, transports: ["websocket"], reconnection: false });
+    const heard: unknown[] = [];
+    socket.onAny((event: string, payload: unknown) => {
+      for (const one of eachEvent(event, payload)) if (one.tunnelId === tunnel.id && "clientAttached" in one) heard.push(one.clientAttached);
+    });
+    await new Promise<void>((resolve, reject) => socket.once("connect", () => resolve()).once("connect_error", reject));
+    const exposed = await startExpose(tunnel.id, String(echo.port));
+    await waitFor(
+      () => Promise.resolve(heard),
+      (list) => list.at(-1) === true,
+      20_000,
+      "attached, live",
+    );
+    exposed.child.kill("SIGINT");
+    expect(await exposed.exited).toBe(0);
+    await waitFor(
+      () => Promise.resolve(heard),
+      (list) => list.at(-1) === false,
+      20_000,
+      "left, live",
+    );
+    expect((await state(tunnel.id)).clientAttached).toBe(false);
+    socket.close();
+    echo.close();
   });
 
   it("only its owner may attach; a newer client takes over; closing the tunnel ends the client with why", async () => {

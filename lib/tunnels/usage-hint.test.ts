@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { connectLines, tunnelEndpoint, usageHint } from "@/lib/tunnels/usage-hint";
+import { laptopLines, tunnelEndpoint, usageHint } from "@/lib/tunnels/usage-hint";
 
 const host = { id: "h", name: "db-1" };
 
@@ -19,10 +19,17 @@ describe("usage hints", () => {
     const connectOnly = { id: "c1", name: "db", kind: "local" as const, listen: null, target: { host: "db.internal", port: 5432 }, host };
     expect(tunnelEndpoint(connectOnly)).toBe("db: warren connect → db.internal:5432");
     expect(usageHint(connectOnly)).toBeNull();
-    expect(connectLines(connectOnly, "https://warren.example/")).toEqual({
+    expect(laptopLines(connectOnly, "https://warren.example/")).toEqual({
       fetch: "curl -fsSO https://warren.example/cli/warren.mjs",
-      connect: "node warren.mjs connect db",
+      run: "node warren.mjs connect db",
     });
-    expect(connectLines({ id: "c1", name: null }, "https://warren.example").connect).toBe("node warren.mjs connect c1");
+    expect(laptopLines({ id: "c1", name: null, target: null }, "https://warren.example").run).toBe("node warren.mjs connect c1");
+  });
+
+  it("show a remote tunnel to the owner's computer as such, with the expose line", () => {
+    const toClient = { id: "e1", name: "demo", kind: "remote" as const, listen: { address: "0.0.0.0", port: 8080 }, target: { client: true as const }, host };
+    expect(tunnelEndpoint(toClient)).toBe("demo: 0.0.0.0:8080 → your computer (warren expose)");
+    expect(usageHint(toClient)?.sentence).toBe("Connect to 0.0.0.0:8080 on db-1; each connection reaches the service your warren expose client points at.");
+    expect(laptopLines(toClient, "https://warren.example").run).toBe("node warren.mjs expose demo --to PORT");
   });
 });

@@ -14,9 +14,15 @@ export function tunnelEndpoint(tunnel: Pick<TunnelDto, "kind" | "listen" | "targ
   return tunnel.name ? `${tunnel.name}: ${route}` : route;
 }
 
-/** The two lines that fetch Warren's client and run it for this tunnel (its name if it has one). */
-export function connectLines(tunnel: Pick<TunnelDto, "id" | "name">, publicUrl: string): { fetch: string; connect: string } {
-  return { fetch: `curl -fsSO ${publicUrl.replace(/\/+$/, "")}/cli/warren.mjs`, connect: `node warren.mjs connect ${tunnel.name ?? tunnel.id}` };
+/** The two lines that fetch Warren's client and run it for this tunnel (its name if it has one): `connect`, or
+ *  `expose` for a remote tunnel to the owner's computer (PORT: the service's, which only they know). */
+export function laptopLines(tunnel: Pick<TunnelDto, "id" | "name" | "target">, publicUrl: string): { fetch: string; run: string } {
+  const ref = tunnel.name ?? tunnel.id;
+  const toClient = tunnel.target && "client" in tunnel.target;
+  return {
+    fetch: `curl -fsSO ${publicUrl.replace(/\/+$/, "")}/cli/warren.mjs`,
+    run: toClient ? `node warren.mjs expose ${ref} --to PORT` : `node warren.mjs connect ${ref}`,
+  };
 }
 
 export function usageHint(tunnel: Pick<TunnelDto, "kind" | "listen" | "target" | "host">): Hint | null {

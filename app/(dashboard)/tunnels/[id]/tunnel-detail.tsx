@@ -11,7 +11,7 @@ import { useNow } from "@/app/lib/realtime-provider";
 import { useLiveTunnels } from "@/app/lib/use-live-tunnels";
 import { formatBytes, formatDuration, timeLeft } from "@/lib/format";
 import type { getTunnelHistory, TunnelDto } from "@/lib/tunnels/tunnels";
-import { connectLines, tunnelEndpoint, usageHint } from "@/lib/tunnels/usage-hint";
+import { laptopLines, tunnelEndpoint, usageHint } from "@/lib/tunnels/usage-hint";
 import { wasOpened } from "../request-text";
 import type { Viewer } from "../viewer";
 import { ParticipantList } from "./participant-list";
@@ -100,6 +100,7 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
   // While a request waits, how to use it is still worth knowing.
   const opened = wasOpened(tunnel);
   const hint = usageHint(tunnel);
+  const toClient = !!tunnel.target && "client" in tunnel.target;
   const rateHistory = rates[tunnel.id]?.history ?? [];
   return (
     <article aria-labelledby="tunnel-heading" className="space-y-4">
@@ -132,6 +133,13 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
       <p role="status" className="text-sm font-medium text-emerald-800 dark:text-emerald-300">
         {notice}
       </p>
+      {toClient && opened ? (
+        <p data-testid="client-attached" className="text-sm">
+          {tunnel.clientAttached
+            ? "Your computer is attached: connections at the gateway reach the service your warren expose client points at."
+            : "Waiting for your computer: run warren expose (below) there. Until then, connections at the gateway are reset."}
+        </p>
+      ) : null}
       <FormAlert>{closeError}</FormAlert>
       <RequestState tunnel={tunnel} viewer={viewer} mayDecide={mayDecide} now={now} perform={perform} onDecided={decided} />
 
@@ -140,7 +148,7 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
           <h2 id="usage-heading" className="font-semibold">
             How to use it
           </h2>
-          {tunnel.kind === "remote" ? null : <LaptopLines tunnel={tunnel} publicUrl={publicUrl} />}
+          {tunnel.kind !== "remote" || toClient ? <LaptopLines tunnel={tunnel} publicUrl={publicUrl} /> : null}
           {hint ? (
             <>
               <p className="mt-3 text-sm">{hint.sentence}</p>
@@ -300,18 +308,20 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
   );
 }
 
-/** From a laptop with Node: fetch Warren's client, then carry the tunnel to a port there. */
+/** From a laptop with Node: fetch Warren's client, then carry the tunnel to a port there (or, to the owner's computer, hold its far end). */
 function LaptopLines({ tunnel, publicUrl }: { tunnel: TunnelDto; publicUrl: string }) {
-  const lines = connectLines(tunnel, publicUrl);
+  const lines = laptopLines(tunnel, publicUrl);
+  const toClient = !!tunnel.target && "client" in tunnel.target;
   return (
     <div data-testid="laptop-lines">
       <p className="mt-1 mb-1 text-sm">
-        From your laptop (Node 20 or later): fetch the client, then open the tunnel on a port of your own machine
-        {tunnel.kind === "dynamic" ? " as a SOCKS5 proxy" : ""}.
+        {toClient
+          ? "On your computer (Node 20 or later): fetch the client, then hold the tunnel there; PORT is your service's, such as 8080, or HOST:PORT for a machine only your computer reaches."
+          : `From your laptop (Node 20 or later): fetch the client, then open the tunnel on a port of your own machine${tunnel.kind === "dynamic" ? " as a SOCKS5 proxy" : ""}.`}
       </p>
       <div className="space-y-2">
         <CopyableCode text={lines.fetch} testId="fetch-client" />
-        <CopyableCode text={lines.connect} testId="connect-command" />
+        <CopyableCode text={lines.run} testId="connect-command" />
       </div>
       <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">
         First time on that laptop? Run <code className="font-mono">node warren.mjs login {publicUrl}</code> before connecting.

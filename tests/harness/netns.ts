@@ -2,7 +2,8 @@
 // a test cannot pass just because everything shares one loopback. Root only.
 // Namespaces are named `<prefix>-<machine>` with prefix `<tag><pid>`: a later
 // run can tell a crashed run's leftovers (its pid is gone) from a live one's.
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { type ChildProcess, execFile, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 
 const execFileAsync = promisify(execFile);
@@ -95,4 +96,32 @@ export async function addVeth(a: VethEnd, b: VethEnd): Promise<void> {
 export async function rootAddresses(): Promise<string[]> {
   const lines = (await ip("-4", "-o", "addr", "show")).split("\n");
   return lines.flatMap((line) => /\binet (\S+)\//.exec(line)?.[1] ?? []);
+}
+
+/** A cable from the caller's namespace to `netns` on a /30 of 10.78.9.0/24 no other run holds: both ends' addresses. */
+export async function cableToRoot(rootName: string, netns: string, name: string): Promise<{ root: string; inside: string }> {
+  const taken = new Set(await rootAddresses());
+  const block = Array.from({ length: 64 }, (_, k) => 4 * k).find((base) => !taken.has(`10.78.9.${base + 1}`));
+  if (block === undefined) throw new Error("every /30 in 10.78.9.0/24 is taken in the root namespace");
+  const root = `10.78.9.${block + 1}`;
+  const inside = `10.78.9.${block + 2}`;
+  await addVeth({ name: rootName, address: `${root}/30` }, { netns, name, address: `${inside}/30` });
+  return { root, inside };
+}
+
+/** A test harness script (tests/harness/<script>) as a command line, for spawnIn and execIn from the repo's root. */
+export const harnessScript = (script: string, args: string[]) => [process.execPath, "--import", "tsx", `tests/harness/${script}`, ...args];
+
+/** The first line a child prints, within 20 s. */
+export function firstLine(child: ChildProcess, what: string): Promise<string> {
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} printed nothing within 20 s: ${stderr}`)), 20_000);
+    child.once("exit", (code) => reject(new Error(`${what} exited (${code}): ${stderr}`)));
+    createInterface({ input: child.stdout! }).once("line", (line) => {
+      clearTimeout(timer);
+      resolve(line);
+    });
+  });
 }

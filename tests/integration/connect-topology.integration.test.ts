@@ -3,14 +3,13 @@
 // tunnel listening where it can reach) gets the server's service, whole,
 // through the client Warren serves.
 import type { ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import type { FetchOutcome } from "@/tests/harness/fetch-process";
 import { waitFor } from "@/tests/harness/free-port";
 import { downloadClient, type LaptopClient } from "@/tests/harness/laptop-client";
-import { addNetns, addVeth, deleteNetns, deleteStaleNetns, execIn, requireNetns, rootAddresses, spawnIn } from "@/tests/harness/netns";
+import { addNetns, addVeth, cableToRoot, deleteNetns, deleteStaleNetns, execIn, firstLine, harnessScript, requireNetns, spawnIn } from "@/tests/harness/netns";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
 import { REPO_ROOT, startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
@@ -23,7 +22,6 @@ const BASTION = "10.78.1.1"; // the bastion as the laptop sees it
 const SERVER = "10.78.2.2"; // as the bastion sees it
 const SERVICE_PORT = 80; // on the server's own loopback
 
-const nodeScript = (script: string, args: string[]) => [process.execPath, "--import", "tsx", `tests/harness/${script}`, ...args];
 const children: ChildProcess[] = [];
 let sshd: SshdHandle;
 let warren: WarrenHandle;
@@ -33,21 +31,7 @@ let aliceToken: string;
 let serviceSha: string;
 
 async function fetchFrom(machine: Machine, host: string, port: number): Promise<FetchOutcome> {
-  return JSON.parse(await execIn(ns(machine), nodeScript("fetch-process.ts", ["--host", host, "--port", String(port)]), { cwd: REPO_ROOT })) as FetchOutcome;
-}
-
-/** The first line a child prints, within 20 s. */
-function firstLine(child: ChildProcess, what: string): Promise<string> {
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} printed nothing within 20 s: ${stderr}`)), 20_000);
-    child.once("exit", (code) => reject(new Error(`${what} exited (${code}): ${stderr}`)));
-    createInterface({ input: child.stdout! }).once("line", (line) => {
-      clearTimeout(timer);
-      resolve(line);
-    });
-  });
+  return JSON.parse(await execIn(ns(machine), harnessScript("fetch-process.ts", ["--host", host, "--port", String(port)]), { cwd: REPO_ROOT })) as FetchOutcome;
 }
 
 async function buildNetwork(): Promise<string> {
@@ -56,17 +40,13 @@ async function buildNetwork(): Promise<string> {
   for (const machine of MACHINES) await addNetns(ns(machine));
   await addVeth({ netns: ns("laptop"), name: "to-bastion", address: "10.78.1.2/24" }, { netns: ns("bastion"), name: "to-laptop", address: `${BASTION}/24` });
   await addVeth({ netns: ns("bastion"), name: "to-server", address: "10.78.2.1/24" }, { netns: ns("server"), name: "to-bastion", address: `${SERVER}/24` });
-  // A /30 no other run holds, for the test's own API calls to Warren.
-  const taken = new Set(await rootAddresses());
-  const block = Array.from({ length: 64 }, (_, k) => 4 * k).find((base) => !taken.has(`10.78.9.${base + 1}`));
-  if (block === undefined) throw new Error("every /30 in 10.78.9.0/24 is taken in the root namespace");
-  await addVeth({ name: PREFIX, address: `10.78.9.${block + 1}/30` }, { netns: ns("bastion"), name: "to-tests", address: `10.78.9.${block + 2}/30` });
-  return `10.78.9.${block + 2}`;
+  // For the test's own API calls to Warren.
+  return (await cableToRoot(PREFIX, ns("bastion"), "to-tests")).inside;
 }
 
 beforeAll(async () => {
   const apiAddress = await buildNetwork();
-  const origin = spawnIn(ns("server"), nodeScript("origin-process.ts", ["--host", "127.0.0.1", "--port", String(SERVICE_PORT), "--seed", "7"]), {
+  const origin = spawnIn(ns("server"), harnessScript("origin-process.ts", ["--host", "127.0.0.1", "--port", String(SERVICE_PORT), "--seed", "7"]), {
     cwd: REPO_ROOT,
   });
   children.push(origin);

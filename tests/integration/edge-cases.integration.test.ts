@@ -22,7 +22,7 @@ import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, type ApiClient, type ApiErrorBody } from "@/tests/harness/api-client";
-import { addNetns, addVeth, deleteNetns, deleteStaleNetns, ip, requireNetns, rootAddresses, spawnIn } from "@/tests/harness/netns";
+import { addNetns, cableToRoot, deleteNetns, deleteStaleNetns, ip, requireNetns, spawnIn } from "@/tests/harness/netns";
 import { freePort, freePortInRange, waitFor, waitForPort } from "@/tests/harness/free-port";
 import { socksFetch } from "@/tests/harness/socks-fetch";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
@@ -142,12 +142,7 @@ async function buildMeta(): Promise<void> {
   await requireNetns();
   await deleteStaleNetns(TAG, PREFIX);
   await addNetns(META_NS);
-  const taken = new Set(await rootAddresses());
-  const block = Array.from({ length: 64 }, (_, k) => 4 * k).find((base) => !taken.has(`10.78.9.${base + 1}`));
-  if (block === undefined) throw new Error("every /30 in 10.78.9.0/24 is taken in the root namespace");
-  rootSide = `10.78.9.${block + 1}`;
-  metaAddress = `10.78.9.${block + 2}`;
-  await addVeth({ name: PREFIX, address: `${rootSide}/30` }, { netns: META_NS, name: "to-root", address: `${metaAddress}/30` });
+  ({ root: rootSide, inside: metaAddress } = await cableToRoot(PREFIX, META_NS, "to-root"));
   await ip("-n", META_NS, "addr", "add", `${METADATA}/32`, "dev", "lo");
   metadataOrigin = spawnIn(
     META_NS,

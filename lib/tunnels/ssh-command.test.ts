@@ -18,6 +18,12 @@ describe("sshCommand", () => {
     expect(sshCommand({ kind: "dynamic", listen: { address: "127.0.0.1", port: 20002 }, host })).toBe("ssh -N -D 127.0.0.1:20002 root@bastion.example.com");
   });
 
+  it("runs ssh -R on the person's own computer for a remote tunnel to it, its service's port left to fill in", () => {
+    expect(sshCommand({ kind: "remote", listen: { address: "0.0.0.0", port: 8080 }, target: { client: true }, host: { name: "gw" } })).toBe(
+      "ssh -N -R 0.0.0.0:8080:localhost:PORT gw",
+    );
+  });
+
   it("brackets IPv6 addresses", () => {
     expect(sshCommand({ kind: "local", listen: { address: "::1", port: 20001 }, target: { host: "fd00::5", port: 5432 }, host })).toBe(
       "ssh -N -L [::1]:20001:[fd00::5]:5432 root@bastion.example.com",

@@ -63,6 +63,17 @@ describe("tunnelDiagram", () => {
     );
   });
 
+  it("draws a remote tunnel to the person's computer: the gateway opens the port, warren expose ends it", () => {
+    const diagram = tunnelDiagram({ ...remote, target: { client: true } });
+    expect(order(diagram)).toEqual(["client", "sshHost", "bastion", "target"]);
+    expect(diagram.listener.node).toBe("sshHost");
+    expect(texts(diagram, "target")).toEqual(["your computer", "warren expose hands it on"]);
+    expect(diagram.edges.map((edge) => edge.label.text).at(-1)).toBe("over HTTPS to warren expose");
+    expect(diagram.sentence).toBe(
+      "Connections to 0.0.0.0:8080 on gw come back through the bastion and over Warren's HTTPS port to your computer, where warren expose hands each to the service it points at.",
+    );
+  });
+
   it("says a loopback remote listener serves only the SSH host itself, with no GatewayPorts note", () => {
     const diagram = tunnelDiagram({ ...remote, listen: { address: "127.0.0.1", port: 8080 } });
     expect(texts(diagram, "client")).toEqual(["clients", "programs on gw itself"]);

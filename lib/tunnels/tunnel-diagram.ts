@@ -13,7 +13,8 @@ export type DiagramInput = {
   hostName?: string | null;
   /** null: no port on the bastion; the laptop reaches it with warren connect (local, dynamic). */
   listen: Endpoint | null;
-  target?: { host: string; port?: number | null } | null;
+  /** `client`: a remote tunnel to the person's own computer, held by `warren expose`. */
+  target?: { host: string; port?: number | null } | { client: true } | null;
   /** For a listener beyond loopback: the sources listed, and the requester's
    *  own address, which is the server's default when none are. */
   sources?: { listed: string[]; requesterIp: string | null };
@@ -135,8 +136,9 @@ function describeConnect(input: DiagramInput, host: string, target: string, seen
 
 function describe(input: DiagramInput): { nodes: NodeText[]; edges: EdgeText[]; sentence: string } {
   const host = input.hostName?.trim() || "the SSH host";
-  const target = input.target ? endpointText(input.target.host, input.target.port) : "?:?";
-  const targetHost = input.target?.host.trim() ?? "";
+  const hostTarget = input.target && "host" in input.target ? input.target : null;
+  const target = hostTarget ? endpointText(hostTarget.host, hostTarget.port) : "?:?";
+  const targetHost = hostTarget?.host.trim() ?? "";
   const seenFrom = (where: string) => (isLoopback(targetHost) ? `that is, ${where} itself` : `as seen from ${where}`);
   if (!input.listen) return describeConnect(input, host, target, seenFrom);
   const listenAt = input.listen;
@@ -182,6 +184,22 @@ function describe(input: DiagramInput): { nodes: NodeText[]; edges: EdgeText[]; 
       const address = listenAt.address.trim();
       const client = isLoopback(address) ? `programs on ${host} itself` : `anyone who can reach ${host}`;
       const gatewayPorts = address && !isLoopback(address) ? ["needs GatewayPorts in its sshd"] : [];
+      if (input.target && "client" in input.target) {
+        return {
+          nodes: [
+            { id: "client", title: "clients", subtitle: client },
+            sshHost([listensOn, ...gatewayPorts]),
+            bastion(),
+            { id: "target", title: "your computer", subtitle: "warren expose hands it on" },
+          ],
+          edges: [
+            { text: `connect to ${dialText(host, listenAt)}` },
+            { text: "back inside the SSH connection", viaSsh: true },
+            { text: "over HTTPS to warren expose" },
+          ],
+          sentence: `Connections to ${listen} on ${host} come back through the bastion and over Warren's HTTPS port to your computer, where warren expose hands each to the service it points at.`,
+        };
+      }
       return {
         nodes: [
           { id: "client", title: "clients", subtitle: client },

@@ -32,6 +32,8 @@ export type FormValues = {
   hostId: string;
   /** Local and dynamic tunnels: "connect" opens no port on the bastion (used through warren connect only). */
   bastionReach: "connect" | "port";
+  /** Remote tunnels: a host and port reached from the bastion, or the person's own computer (warren expose). */
+  remoteTarget: "host" | "client";
   // Warren's listener on the bastion (local, dynamic) and the SSH host's
   // (remote) follow different rules, so each keeps its own values.
   bastionAddress: string;
@@ -76,6 +78,13 @@ function listenOf(values: FormValues): { address: string; port: string } | null 
   return values.bastionReach === "connect" ? null : { address: values.bastionAddress, port: values.bastionPort };
 }
 
+/** Where each connection goes, as typed: none for a SOCKS proxy, the person's computer for a remote tunnel to it. */
+const toClient = (values: FormValues) => values.kind === "remote" && values.remoteTarget === "client";
+function targetOf(values: FormValues) {
+  if (values.kind === "dynamic") return undefined;
+  return toClient(values) ? { client: true as const } : { host: values.targetHost, port: toNumber(values.targetPort) };
+}
+
 /** The request body as typed. A blank TTL is the form's default (the host's
  *  default, within its maximum); blank sources are left out so the server
  *  applies its default (the requester's own address, except on the SSH host's loopback). */
@@ -87,7 +96,7 @@ function toInput(values: FormValues, host?: HostOption) {
     hostId: values.hostId,
     name: values.name.trim() || undefined,
     listen: listen ? { address: listen.address, port: toNumber(listen.port) } : null,
-    target: values.kind === "dynamic" ? undefined : { host: values.targetHost, port: toNumber(values.targetPort) },
+    target: targetOf(values),
     ttlMinutes: toNumber(values.ttlMinutes) ?? blankTtl(host),
     // With no port on the bastion there is no source to allow.
     allowedSources: listen && sources.length ? sources : undefined,
@@ -158,7 +167,7 @@ export function diagramInput(values: FormValues, host: HostOption | undefined, r
     kind: values.kind,
     hostName: host?.name,
     listen: listen && { address: listen.address, port: toNumber(listen.port) },
-    target: values.kind === "dynamic" ? null : { host: values.targetHost, port: toNumber(values.targetPort) },
+    target: targetOf(values) ?? null,
     sources: { listed: splitSources(values.allowedSources), requesterIp: requester.ip },
   };
 }
@@ -171,6 +180,7 @@ export function commandPreview(values: FormValues, host: HostOption | undefined)
   const port = portSchema.safeParse(toNumber(listen.port));
   if (!host || !address.success || !port.success) return null;
   if (values.kind === "dynamic") return sshCommand({ kind: "dynamic", listen: { address: address.data, port: port.data }, host });
+  if (toClient(values)) return sshCommand({ kind: "remote", listen: { address: address.data, port: port.data }, target: { client: true }, host });
   const targetHost = networkHostSchema.safeParse(values.targetHost);
   const targetPort = portSchema.safeParse(toNumber(values.targetPort));
   if (!targetHost.success || !targetPort.success) return null;

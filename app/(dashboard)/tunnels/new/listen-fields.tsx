@@ -1,3 +1,4 @@
+import { ChoiceGroup } from "@/app/components/choice-group";
 import { isLoopback } from "@/lib/tunnels/tunnel-rules";
 import { controlClass, Field } from "@/app/components/field";
 import type { TunnelKind } from "@/lib/validation/common";
@@ -28,20 +29,7 @@ const REACH_CHOICES = [
 
 /** Local and dynamic tunnels: through warren connect only, or a port on the bastion too. */
 function ReachChoice({ value, onChange }: { value: "connect" | "port"; onChange: (reach: "connect" | "port") => void }) {
-  return (
-    <fieldset className="space-y-2">
-      <legend className="text-sm font-semibold">How you reach it</legend>
-      {REACH_CHOICES.map(([choice, label, hint]) => (
-        <label key={choice} className="flex items-start gap-2 text-sm">
-          <input type="radio" name="bastion-reach" value={choice} checked={value === choice} onChange={() => onChange(choice)} className="mt-1" />
-          <span>
-            <span className="font-medium">{label}</span>
-            <span className="block text-zinc-600 dark:text-zinc-400">{hint}</span>
-          </span>
-        </label>
-      ))}
-    </fieldset>
-  );
+  return <ChoiceGroup legend="How you reach it" name="bastion-reach" choices={REACH_CHOICES} value={value} onChange={onChange} />;
 }
 
 export function ListenFields({ kind, bastionReach, onReachChange, hostName, address, port, reach, listenAddresses, listenPorts, publicBinds }: Props) {

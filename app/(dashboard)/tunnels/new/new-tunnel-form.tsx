@@ -32,7 +32,7 @@ import { LimitFields } from "./limit-fields";
 import { ListenFields } from "./listen-fields";
 import { SshCommandPreview } from "./ssh-command-preview";
 import { TeamPicker, type TeamOption } from "./team-picker";
-import { ProxyDestinations, TargetFields } from "./target-fields";
+import { ExposeNote, ProxyDestinations, RemoteTargetChoice, TargetFields } from "./target-fields";
 import { TunnelDiagramView } from "./tunnel-diagram-view";
 
 type Props = {
@@ -55,6 +55,7 @@ function initialValues({ hosts, listenAddresses, suggestedPort }: Props): FormVa
     kind: kinds.includes("local") ? "local" : (kinds[0] ?? "local"),
     hostId: host?.id ?? "",
     bastionReach: "port",
+    remoteTarget: "host",
     bastionAddress: listenAddresses[0] ?? "127.0.0.1",
     bastionPort: String(suggestedPort),
     hostAddress: "127.0.0.1",
@@ -102,7 +103,7 @@ export function NewTunnelForm(props: Props) {
     setServerErrors((current) => ({ ...current, [field]: undefined }));
   }
 
-  const bind = (key: Exclude<keyof FormValues, "kind" | "bastionReach">, field: FieldName): Bound => ({
+  const bind = (key: Exclude<keyof FormValues, "kind" | "bastionReach" | "remoteTarget">, field: FieldName): Bound => ({
     value: values[key],
     error: errorFor(field),
     onChange: (value) => change({ [key]: value }, field),
@@ -194,8 +195,11 @@ export function NewTunnelForm(props: Props) {
           listenPorts={listenPorts}
           publicBinds={host?.policy.publicBinds ?? true}
         />
+        {remote ? <RemoteTargetChoice value={values.remoteTarget} onChange={(remoteTarget) => change({ remoteTarget }, "target.host")} /> : null}
         {values.kind === "dynamic" ? (
           <ProxyDestinations host={host} />
+        ) : remote && values.remoteTarget === "client" ? (
+          <ExposeNote hostName={hostName} />
         ) : (
           <TargetFields
             seenFrom={remote ? "the bastion" : hostName}

@@ -1,3 +1,4 @@
+import { ChoiceGroup } from "@/app/components/choice-group";
 import { TextInput, type Bound } from "./form-field";
 import type { HostOption } from "./form-model";
 
@@ -34,6 +35,26 @@ export function TargetFields({ seenFrom, host, port, policy }: { seenFrom: strin
         />
       </div>
     </fieldset>
+  );
+}
+
+const REMOTE_TARGETS = [
+  ["host", "A host and port, as seen from the bastion", "Each connection is dialled from the bastion, like ssh -R run there."],
+  ["client", "A service on my computer", "Each connection comes to your computer over Warren's HTTPS port, where warren expose hands it on."],
+] as const;
+
+/** Remote tunnels: where each connection arriving on the SSH host goes. */
+export function RemoteTargetChoice({ value, onChange }: { value: "host" | "client"; onChange: (target: "host" | "client") => void }) {
+  return <ChoiceGroup legend="Where each connection goes" name="remote-target" choices={REMOTE_TARGETS} value={value} onChange={onChange} />;
+}
+
+/** A remote tunnel to the person's computer: what they run there once it is open. */
+export function ExposeNote({ hostName }: { hostName: string }) {
+  return (
+    <p data-testid="expose-note" className="rounded-md border border-zinc-300 p-3 text-sm dark:border-zinc-700">
+      Once it is open, run <code className="font-mono">warren expose</code> on your computer with the port of your service (or HOST:PORT of a machine only your
+      computer reaches); the tunnel page shows the two lines. Until then, connections to {hostName} are turned away.
+    </p>
   );
 }
 

@@ -150,13 +150,13 @@ export function registerConnect(server: Server, engine: TunnelEngine): Feature {
     const { tunnelId, address } = session.grant;
     holders.get(tunnelId)?.revoke(`another warren expose client took this tunnel over, from ${address}`);
     holders.set(tunnelId, session);
-    engine.setClientAttached(tunnelId, true);
+    engine.setClientAttached(tunnelId, address);
   };
   const release = (session: ConnectSession) => {
     sessions.delete(session);
     if (holders.get(session.grant.tunnelId) !== session) return;
     holders.delete(session.grant.tunnelId);
-    engine.setClientAttached(session.grant.tunnelId, false);
+    engine.setClientAttached(session.grant.tunnelId, null);
   };
 
   const accept = (req: IncomingMessage, socket: Duplex, head: Buffer, grant: ConnectGrant) => {

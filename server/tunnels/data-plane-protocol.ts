@@ -43,7 +43,7 @@ export type ConnectionRecord = {
 };
 
 /** The person a connection from a laptop was carried for, and how: `warren connect`, or `warren expose` (its owner). */
-export type ConnectPerson = { userId: string; email: string; by: "connect" | "expose" };
+export type ConnectPerson = { userId: string; email: string; by: "connect" | "expose"; /** expose: the client's address. */ client?: string };
 
 /** Refusals from `address` not recorded one by one, between `first` and `last` (refusal-digest.ts). */
 export type RefusalSummary = { tunnelId: string; hostId: string; address: string; reason: string; count: number; first: Date; last: Date };
@@ -67,6 +67,8 @@ export type DataPlaneOps = {
   /** Closes a tunnel's listener and connections; its records are sent before this answers. */
   teardown(input: { tunnelId: string }): Promise<LiveStats | undefined>;
   setAllowedSources(input: { tunnelId: string; sources: string[] }): Promise<void>;
+  /** The address of the `warren expose` client holding a remote tunnel's far end (null: none), for its connections' records. */
+  setClientAddress(input: { tunnelId: string; address: string | null }): Promise<void>;
   /** A new host policy for an open tunnel; answers why the tunnel itself is no longer allowed, if it is not. */
   setPolicy(input: { tunnelId: string; policy: HostPolicy }): Promise<string | undefined>;
   /** Sends every tunnel's counters now, as a "stats" event. */

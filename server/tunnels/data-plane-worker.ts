@@ -127,6 +127,11 @@ const ops: DataPlaneOps = {
     return target.attach(link.client);
   },
 
+  async setClientAddress({ tunnelId, address }) {
+    const open = runtimes.get(tunnelId);
+    if (open) open.clientAddress = address;
+  },
+
   async detach({ tunnelId }) {
     runtimes.get(tunnelId)?.detach();
   },

@@ -73,7 +73,7 @@ function connectionDetails(record: ConnectionRecord) {
 
 /** A `warren connect` connection's audit details say so, and whose it was. */
 function viaDetails(via: ConnectPerson | undefined) {
-  return via ? { via: via.by, user: via.email, userId: via.userId } : {};
+  return via ? { via: via.by, user: via.email, userId: via.userId, ...(via.client ? { client: via.client } : {}) } : {};
 }
 
 function refusedRecord(tunnelId: string, source: string, destination: string | null, reason: string): ConnectionRecord {

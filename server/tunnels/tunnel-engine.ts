@@ -196,10 +196,11 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     this.plane.onIncoming = taker;
   }
 
-  /** Whether an expose client holds the tunnel's far end now. */
-  setClientAttached(tunnelId: string, attached: boolean) {
-    if (attached) this.attached.add(tunnelId);
+  /** The address of the expose client that holds the tunnel's far end now, or null when none does. */
+  setClientAttached(tunnelId: string, address: string | null) {
+    if (address) this.attached.add(tunnelId);
     else this.attached.delete(tunnelId);
+    void this.plane.call("setClientAddress", { tunnelId, address }).catch(() => {}); // a tunnel closed meanwhile has no records to make
   }
 
   /** Drains: closes listeners and channels, persists counters and records. Statuses stay as they are, so the next start reopens. */

@@ -134,6 +134,8 @@ export class TunnelRuntime {
   /** Remote tunnels' target sockets still connecting. */
   private readonly dialing = new Set<net.Socket>();
   private closed = false;
+  /** A remote tunnel to its owner's computer: the address of the expose client holding it, for its connections' records. */
+  clientAddress: string | null = null;
   /** "address:port" of our own GatewayPorts probes, so they are not carried as connections. */
   private readonly probes = new ProbeArrivals();
   /** sshd listens on every address of the host although the request named one (GatewayPorts yes). */
@@ -256,7 +258,7 @@ export class TunnelRuntime {
     const socket = this.hooks.relayToClient(source);
     this.sockets.add(socket);
     socket.once("close", () => this.sockets.delete(socket));
-    const via: ConnectPerson = { userId: this.tunnel.ownerId, email: this.tunnel.ownerEmail, by: "expose" };
+    const via: ConnectPerson = { userId: this.tunnel.ownerId, email: this.tunnel.ownerEmail, by: "expose", client: this.clientAddress ?? undefined };
     this.carry(
       source,
       async () => {

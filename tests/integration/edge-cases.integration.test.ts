@@ -336,8 +336,11 @@ describe("a target that cannot be reached", () => {
     await waitForPort(sshPort);
     const outcomes = async (at: number) => ({ data: await ending(at, "PING\r\n"), nothing: await ending(at) });
     const ssh = await outcomes(sshPort);
-    expect(ssh).toEqual({ data: "reset", nothing: "end" });
-    expect(await outcomes(port)).toEqual(ssh);
+    // ssh -L resets only while the client's bytes are still unread when the channel open fails (its close() of
+    // unread data), which is a race on a busy machine; Warren always resets a client that sent data.
+    expect(["reset", "end"]).toContain(ssh.data);
+    expect(ssh.nothing).toBe("end");
+    expect(await outcomes(port)).toEqual({ data: "reset", nothing: "end" });
     const history = await historyOf(alice, tunnel.id, 2, "both failures recorded");
     expect(history.connections.map((c) => c.error)).toEqual(Array(2).fill(`127.0.0.1:${closed} refused the connection (as reached from lab)`));
     await alice.delete(`/tunnels/${tunnel.id}`);

@@ -167,6 +167,7 @@ describe("a remote tunnel to the owner's computer", () => {
     expect(events.find((event) => event.action === "connection.closed")!.details).toMatchObject({
       via: "expose",
       user: "owner@example.com",
+      client: "127.0.0.1",
       source: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
     });
     echo.close();
@@ -220,7 +221,13 @@ describe("a remote tunnel to the owner's computer", () => {
     expect(await first.exited).toBe(1);
     expect(first.output()).toContain("another warren expose client took this tunnel over");
     expect(sha((await exchange(tunnel.port, Buffer.from("still here"))).received)).toBe(sha(Buffer.from("still here")));
+    // A live connection at the gateway, open while the tunnel closes: it ends too.
+    const live = net.connect({ port: tunnel.port, host: "127.0.0.1" });
+    live.on("error", () => {});
+    await new Promise<void>((resolve) => live.once("data", () => resolve()).write("ping"));
+    const ended = new Promise<void>((resolve) => live.once("close", () => resolve()));
     expect((await owner.delete(`/tunnels/${tunnel.id}`)).status).toBe(200);
+    await ended;
     expect(await second.exited).toBe(1);
     expect(second.output()).toMatch(new RegExp(`tunnel ${tunnel.id} (was closed|is closed)`));
     echo.close();

@@ -12,7 +12,7 @@ import { ClientError, usageError } from "./client-error";
 import type { Env } from "./credentials";
 import { rememberedPort, rememberPort } from "./remembered-ports";
 import { findTunnel, type TunnelView } from "./tunnel-ref";
-import { type Say, socketEnd, tunnelSocket } from "./tunnel-socket";
+import { type Say, socketEnd, stopper, tunnelSocket } from "./tunnel-socket";
 import type { Session } from "./warren-api";
 
 export type ConnectOptions = { port?: string; bind?: string; verbose: boolean };
@@ -49,10 +49,7 @@ export async function connect(session: Session, ref: string, options: ConnectOpt
   const remembered = asked === undefined ? rememberedPort(env, session.url, tunnel.id) : undefined;
   const host = options.bind ?? "127.0.0.1";
   const sockets = new Set<net.Socket>();
-  let stop: (error?: ClientError) => void = () => {};
-  const stopped = new Promise<void>((resolve, reject) => {
-    stop = (error) => (error ? reject(error) : resolve());
-  });
+  const { stop, until } = stopper();
   const link = tunnelSocket({
     session,
     tunnelId: tunnel.id,
@@ -76,14 +73,9 @@ export async function connect(session: Session, ref: string, options: ConnectOpt
   const port = await listen(server, asked ?? remembered ?? 0, host, remembered !== undefined);
   if (asked === undefined) rememberPort(env, session.url, tunnel.id, port);
   say.out(`listening on ${host.includes(":") ? `[${host}]` : host}:${port}: ${whatItReaches(tunnel)} (tunnel ${tunnel.id}); Ctrl-C to stop`);
-  const interrupted = () => stop();
-  process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
-  try {
-    await stopped;
-  } finally {
-    process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
+  await until(() => {
     server.close();
     for (const socket of sockets) socket.resetAndDestroy();
     link.close();
-  }
+  });
 }

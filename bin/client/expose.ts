@@ -9,7 +9,7 @@
 import net from "node:net";
 import { ClientError, usageError } from "./client-error";
 import { findTunnel } from "./tunnel-ref";
-import { type Say, socketEnd, tunnelSocket } from "./tunnel-socket";
+import { type Say, socketEnd, stopper, tunnelSocket } from "./tunnel-socket";
 import type { Session } from "./warren-api";
 
 export type ExposeOptions = { to?: string; verbose: boolean };
@@ -37,10 +37,7 @@ export async function expose(session: Session, ref: string, options: ExposeOptio
   }
   if (!["active", "starting", "reconnecting"].includes(tunnel.status)) throw new ClientError(`tunnel ${tunnel.id} is ${tunnel.status}`);
   const sockets = new Set<net.Socket>();
-  let stop: (error?: ClientError) => void = () => {};
-  const stopped = new Promise<void>((resolve, reject) => {
-    stop = (error) => (error ? reject(error) : resolve());
-  });
+  const { stop, until } = stopper();
   let attempt = 0;
   let retry: NodeJS.Timeout | undefined;
   const link = tunnelSocket({
@@ -88,14 +85,9 @@ export async function expose(session: Session, ref: string, options: ExposeOptio
     );
   };
   attach();
-  const interrupted = () => stop();
-  process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
-  try {
-    await stopped;
-  } finally {
-    process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
+  await until(() => {
     clearTimeout(retry);
     for (const socket of sockets) socket.resetAndDestroy();
     link.close();
-  }
+  });
 }

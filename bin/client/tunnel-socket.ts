@@ -10,6 +10,30 @@ import { apiErrorText, type Session, unreachable } from "./warren-api";
 
 export type Say = { out(line: string): void; err(line: string): void };
 
+/**
+ * A long-running command's end: `stop()` (or Ctrl-C) resolves `until`, `stop(error)` rejects it (exit 1);
+ * `until(cleanup)` runs `cleanup` either way.
+ */
+export function stopper() {
+  let stop: (error?: Error) => void = () => {};
+  const stopped = new Promise<void>((resolve, reject) => {
+    stop = (error) => (error ? reject(error) : resolve());
+  });
+  return {
+    stop: (error?: Error) => stop(error),
+    async until(cleanup: () => void) {
+      const interrupted = () => stop();
+      process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
+      try {
+        await stopped;
+      } finally {
+        process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
+        cleanup();
+      }
+    },
+  };
+}
+
 /** Answers that mean this tunnel cannot be used from here any more: the client stops. */
 const FINAL_STATUSES = new Set([401, 403, 404, 409]);
 

@@ -12,6 +12,8 @@ import net from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
+import { exchange } from "@/tests/harness/exchange";
+import { startTarget, type Tracker } from "@/tests/harness/tcp-target";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import { freePort, freePortInRange, waitFor, waitForPort } from "@/tests/harness/free-port";
 import { downloadClient, type LaptopClient } from "@/tests/harness/laptop-client";
@@ -21,65 +23,6 @@ import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
 const password = "correct horse battery";
 const sha = (data: Buffer) => createHash("sha256").update(data).digest("hex");
-
-/** `unsent`: bytes the target's sockets still hold, not yet taken by the kernel (backpressure reached it). */
-type Tracker = { port: number; open: () => number; accepted: () => number; unsent: () => number; received: string[]; close(): Promise<void> };
-
-/** A target that echoes and ends its side when the peer ends (`greet`: first sends that and ends its side, and keeps reading). */
-function startTarget(greet?: Buffer): Promise<Tracker> {
-  const sockets = new Set<net.Socket>();
-  const received: string[] = [];
-  let accepted = 0;
-  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
-    accepted += 1;
-    sockets.add(socket);
-    socket.on("error", () => socket.destroy());
-    socket.once("close", () => sockets.delete(socket));
-    if (!greet) return void socket.pipe(socket);
-    socket.end(greet);
-    const chunks: Buffer[] = [];
-    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
-    socket.once("end", () => received.push(sha(Buffer.concat(chunks))));
-  });
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () =>
-      resolve({
-        port: (server.address() as net.AddressInfo).port,
-        open: () => sockets.size,
-        accepted: () => accepted,
-        unsent: () => [...sockets].reduce((sum, socket) => sum + socket.writableLength, 0),
-        received,
-        close: () =>
-          new Promise<void>((done) => {
-            for (const socket of sockets) socket.destroy();
-            server.close(() => done());
-          }),
-      }),
-    ),
-  );
-}
-
-type Exchange = { received: Buffer; ended: boolean; error?: NodeJS.ErrnoException };
-
-/** Connects to the laptop's port, sends `send` and half-closes, and collects what comes back until the connection closes. */
-function exchange(port: number, send: Buffer | null): Promise<Exchange> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
-    const chunks: Buffer[] = [];
-    let ended = false;
-    let error: NodeJS.ErrnoException | undefined;
-    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
-    socket.once("end", () => {
-      ended = true;
-      socket.end();
-    });
-    socket.once("error", (e) => (error = e));
-    socket.once("close", () => resolve({ received: Buffer.concat(chunks), ended, error }));
-    socket.once("connect", () => {
-      if (send) socket.end(send);
-    });
-  });
-}
 
 type Connected = { port: number; child: ChildProcess; output: () => string; exited: Promise<number | null> };
 
@@ -331,7 +274,7 @@ describe("bytes and TCP semantics", () => {
     const id = await openTunnel(owner, localTo(await freePort()));
     const { port, output } = await startConnect(id, tokens.owner!);
     const result = await exchange(port, Buffer.from("hello"));
-    expect(result.error?.code).toBe("ECONNRESET");
+    expect(result.error).toBe("ECONNRESET");
     await waitFor(
       () => Promise.resolve(output()),
       (text) => /refused the connection/.test(text),
@@ -346,7 +289,7 @@ describe("who may connect", () => {
     const id = await openTunnel(owner, localTo(echo.port, { teamId }));
     const connected = await startConnect(id, tokens.member!);
     const result = await exchange(connected.port, Buffer.from("x"));
-    expect(result.error?.code).toBe("ECONNRESET");
+    expect(result.error).toBe("ECONNRESET");
     expect(await connected.exited).toBe(1);
     expect(connected.output()).toContain("you have not joined it");
     expect(echo.open()).toBe(0);
@@ -384,7 +327,7 @@ describe("one person's live connections", () => {
     const connected = await startConnect(await openTunnel(heavy, localTo(echo.port)), tokens.heavy!);
     const held = await settles(Promise.all(Array.from({ length: CONNECT_CEILING }, () => live(connected))), "the connections up to the ceiling", connected);
     const refused = await exchange(connected.port, Buffer.from("one more"));
-    expect(refused.error?.code).toBe("ECONNRESET");
+    expect(refused.error).toBe("ECONNRESET");
     expect(connected.output()).toContain(`you have ${CONNECT_CEILING} connections open through warren connect`);
     expect(connected.child.exitCode).toBeNull();
     connected.child.kill();

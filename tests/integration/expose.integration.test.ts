@@ -10,6 +10,8 @@ import { createHash, randomBytes } from "node:crypto";
 import net from "node:net";
 import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exchange } from "@/tests/harness/exchange";
+import { startTarget } from "@/tests/harness/tcp-target";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import { freePort, waitFor } from "@/tests/harness/free-port";
 import { downloadClient, type LaptopClient } from "@/tests/harness/laptop-client";
@@ -21,41 +23,6 @@ const password = "correct horse battery";
 const sha = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 
 type Tunnel = { id: string; status: string; target: unknown; clientAttached?: boolean; connectionsTotal: number };
-type Exchange = { received: Buffer; ended: boolean; error?: string };
-
-/** Connects to the gateway's port, sends `send` and half-closes, and collects what comes back until it closes. */
-function exchange(port: number, send: Buffer): Promise<Exchange> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
-    const chunks: Buffer[] = [];
-    let ended = false;
-    let error: string | undefined;
-    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
-    socket.once("end", () => {
-      ended = true;
-      socket.end();
-    });
-    socket.once("error", (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
-    socket.once("close", () => resolve({ received: Buffer.concat(chunks), ended, error }));
-    socket.once("connect", () => socket.end(send));
-  });
-}
-
-/** A service on the laptop: echoes and ends its side once the peer ended (`greet`: sends that and ends first). */
-function startService(greet?: Buffer): Promise<{ port: number; received: string[]; close(): void }> {
-  const received: string[] = [];
-  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
-    socket.on("error", () => socket.destroy());
-    if (!greet) return void socket.pipe(socket);
-    socket.end(greet);
-    const chunks: Buffer[] = [];
-    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
-    socket.once("end", () => received.push(sha(Buffer.concat(chunks))));
-  });
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve({ port: (server.address() as net.AddressInfo).port, received, close: () => server.close() })),
-  );
-}
 
 let sshd: SshdHandle;
 let warren: WarrenHandle;
@@ -131,8 +98,8 @@ describe("a remote tunnel to the owner's computer", () => {
   });
 
   it("carries bytes both ways to a service on the laptop, half-closes both ways, and many at once", async () => {
-    const echo = await startService();
-    const greeter = await startService(Buffer.from("hello from the laptop"));
+    const echo = await startTarget();
+    const greeter = await startTarget(Buffer.from("hello from the laptop"));
     const toEcho = await openToClient();
     const toGreeter = await openToClient();
     await startExpose(toEcho.id, String(echo.port));
@@ -170,8 +137,8 @@ describe("a remote tunnel to the owner's computer", () => {
       client: "127.0.0.1",
       source: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
     });
-    echo.close();
-    greeter.close();
+    await echo.close();
+    await greeter.close();
   });
 
   it("a service the laptop cannot reach resets the gateway's connection, and the client says why", async () => {
@@ -183,7 +150,7 @@ describe("a remote tunnel to the owner's computer", () => {
   });
 
   it("tells its owner live when the client attaches and when it leaves", async () => {
-    const echo = await startService();
+    const echo = await startTarget();
     const tunnel = await openToClient();
     const socket = io(warren.url, { auth: { token: tokens.owner }, transports: ["websocket"], reconnection: false });
     const heard: unknown[] = [];
@@ -208,11 +175,11 @@ describe("a remote tunnel to the owner's computer", () => {
     );
     expect((await state(tunnel.id)).clientAttached).toBe(false);
     socket.close();
-    echo.close();
+    await echo.close();
   });
 
   it("only its owner may attach; a newer client takes over; closing the tunnel ends the client with why", async () => {
-    const echo = await startService();
+    const echo = await startTarget();
     const tunnel = await openToClient();
     const stranger = await laptop.run(["expose", tunnel.id, "--to", String(echo.port), "--url", warren.url, "--token", tokens.member!]);
     expect(stranger.code).toBe(1);
@@ -230,6 +197,6 @@ describe("a remote tunnel to the owner's computer", () => {
     await ended;
     expect(await second.exited).toBe(1);
     expect(second.output()).toMatch(new RegExp(`tunnel ${tunnel.id} (was closed|is closed)`));
-    echo.close();
+    await echo.close();
   });
 });

@@ -43,6 +43,8 @@ export type ControlFrame =
 export const CLOSE = {
   /** The client stopped. */
   done: 1000,
+  /** Warren is stopping (a restart, an upgrade): the client attaches again. */
+  goingAway: 1001,
   /** A side broke the protocol: the reason says how. */
   protocol: 4000,
   /** Access ended (the tunnel closed or expired, the person lost access, the token was revoked): the reason says why. */

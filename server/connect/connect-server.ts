@@ -60,7 +60,7 @@ async function authorise(
   const pair = { tunnelId, userId: user.id, purpose };
   const refusal = refusalOf(await connectRefusals([pair]), pair);
   if (refusal) throw refusal;
-  if (!engine.live(tunnelId)) throw new ApiError({ code: "conflict", message: `tunnel ${tunnelId} is not open on Warren yet: try again in a moment` });
+  if (!engine.live(tunnelId)) throw new ApiError({ code: "unavailable", message: `tunnel ${tunnelId} is not open on Warren yet: try again in a moment` });
   return { ...pair, email: user.email, token, address: clientInfo(req.headers).ip ?? "unknown" };
 }
 
@@ -197,7 +197,7 @@ export function registerConnect(server: Server, engine: TunnelEngine): Feature {
     async stop() {
       checks.stop();
       processGlobals.warrenConnectRecheck = undefined;
-      for (const session of sessions) session.revoke("Warren is shutting down");
+      for (const session of sessions) session.leave();
       for (const client of wss.clients) client.terminate();
       wss.close();
     },

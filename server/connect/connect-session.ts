@@ -63,6 +63,13 @@ export class ConnectSession {
     this.close(CLOSE.revoked, reason);
   }
 
+  /** Warren is stopping: every stream is reset, and the client may come back. */
+  leave() {
+    const reason = "Warren is shutting down";
+    this.mux.resetAll(reason);
+    this.close(CLOSE.goingAway, reason);
+  }
+
   /** A stream the laptop opened (connect): relayed into the tunnel, or refused with why. */
   private accept(stream: MuxStream): StreamEnd | string {
     const give = this.slot();

@@ -4,7 +4,7 @@
 // bytes are checked by sha256 both ways, half-closes pass both ways, many
 // connections at once; with no client attached the gateway's connections are
 // reset; only the owner may attach, a newer client takes over, and closing the
-// tunnel ends the client with the reason.
+// tunnel ends the client with the reason; a restart of Warren is ridden out.
 import type { ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import net from "node:net";
@@ -177,6 +177,26 @@ describe("a remote tunnel to the owner's computer", () => {
     socket.close();
     await echo.close();
   });
+
+  it("attaches again on its own after Warren restarts", async () => {
+    const echo = await startTarget();
+    const tunnel = await openToClient();
+    const exposed = await startExpose(tunnel.id, String(echo.port));
+    expect((await warren.stop()).code).toBe(0);
+    warren = await startWarren({ dataDir: warren.dataDir, port: warren.port });
+    await waitFor(
+      () => Promise.resolve(exposed.output()),
+      (text) => text.split("attached:").length > 2,
+      60_000,
+      "expose attached again",
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; the client said:\n${exposed.output()}`);
+    });
+    expect(exposed.child.exitCode).toBeNull();
+    const echoed = await exchange(tunnel.port, Buffer.from("after the restart"));
+    expect(echoed.received.toString()).toBe("after the restart");
+    await echo.close();
+  }, 120_000);
 
   it("only its owner may attach; a newer client takes over; closing the tunnel ends the client with why", async () => {
     const echo = await startTarget();

@@ -31,6 +31,18 @@ describe("loadConfig", () => {
     expect(loadConfig({ WARREN_DATA_DIR: dataDir, WARREN_DEVICE_TOKEN_DAYS: "7" }).deviceTokenDays).toBe(7);
   });
 
+  it("turns web tunnels on with an apps domain that does not hold Warren's own host", () => {
+    const dataDir = tempDir();
+    expect(loadConfig({ WARREN_DATA_DIR: dataDir }).appsDomain).toBeNull();
+    expect(loadConfig({ WARREN_DATA_DIR: dataDir, WARREN_APPS_DOMAIN: " Apps.Example.NET " }).appsDomain).toBe("apps.example.net");
+    expect(configError({ WARREN_APPS_DOMAIN: "https://apps.example.net" }).message).toBe(
+      "WARREN_APPS_DOMAIN: must be a domain name such as apps.warren.example.com (no scheme, port or path)",
+    );
+    expect(configError({ WARREN_PUBLIC_URL: "https://warren.example.com", WARREN_APPS_DOMAIN: "example.com" }).message).toMatch(
+      /^WARREN_APPS_DOMAIN: must not contain Warren's own host \(warren\.example\.com/,
+    );
+  });
+
   it("generates secrets once, owner-only, and keeps them across starts", () => {
     const dataDir = tempDir();
     const first = loadConfig({ WARREN_DATA_DIR: dataDir });

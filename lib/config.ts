@@ -48,6 +48,8 @@ export type WarrenConfig = {
   deviceTokenDays: number;
   /** Live `warren connect` connections one person may have at once, across their devices. */
   connectMaxPerUser: number;
+  /** Web tunnels' app hosts are `<slug>.<appsDomain>` (null: web tunnels are off). */
+  appsDomain: string | null;
   production: boolean;
 };
 
@@ -139,6 +141,14 @@ const deviceTokenDaysSchema = z.coerce
   .min(1, { error: "must be at least 1 day" })
   .max(365, { error: "must be at most 365 days" });
 
+const appsDomainSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(?=.{1,200}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, {
+    error: "must be a domain name such as apps.warren.example.com (no scheme, port or path)",
+  });
+
 function parseSetting<T>(name: string, schema: z.ZodType<T>, value: string): T {
   const result = schema.safeParse(value);
   if (!result.success) throw new ConfigError(name, result.error.issues[0]?.message ?? "is malformed");
@@ -159,6 +169,20 @@ function generatedSecret(dataDir: string, file: string, make: () => string): str
   const secretPath = path.join(dataDir, file);
   if (!existsSync(secretPath)) writeFileSync(secretPath, `${make()}\n`, { mode: 0o600, flag: "wx" });
   return readFileSync(secretPath, "utf8").trim();
+}
+
+/** Every name under the apps domain is an app host, so Warren's own host must not be one of them. */
+function appsDomainFor(env: Env, publicUrl: string): string | null {
+  if (!env.WARREN_APPS_DOMAIN?.trim()) return null;
+  const domain = parseSetting("WARREN_APPS_DOMAIN", appsDomainSchema, env.WARREN_APPS_DOMAIN);
+  const own = new URL(publicUrl).hostname;
+  if (own === domain || own.endsWith(`.${domain}`)) {
+    throw new ConfigError(
+      "WARREN_APPS_DOMAIN",
+      `must not contain Warren's own host (${own}, from WARREN_PUBLIC_URL): use a domain of its own, e.g. apps.${own}`,
+    );
+  }
+  return domain;
 }
 
 function resolveDatabase(env: Env, dataDir: string) {
@@ -224,6 +248,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
     maxTunnelsPerUser,
     deviceTokenDays,
     connectMaxPerUser,
+    appsDomain: appsDomainFor(env, publicUrl),
     listenAddresses,
     listenPorts,
     dataDir,

@@ -20,8 +20,8 @@ type ProcessGlobals = {
   warrenAuditQueue?: Promise<unknown>;
   warrenSignInLimits?: { accountFromSource: RateLimiter; source: RateLimiter };
   warrenFailureAudit?: FailureAudit;
-  /** Checks live `warren connect` connections again now, while server/connect/ runs. */
-  warrenConnectRecheck?: () => void;
+  /** Check live users of tunnels again now (server/connect/, server/apps/), while they run. */
+  warrenAccessRechecks?: Set<() => void>;
   /** Sign-ins started per source, and wrong device codes per source and per person (lib/auth/device-flow.ts). */
   warrenDeviceLimits?: { started: RateLimiter; wrongCodesFromSource: RateLimiter; wrongCodesByUser: RateLimiter };
 };

@@ -2,7 +2,7 @@ import { ApiError } from "@/lib/api/api-error";
 import { audited } from "@/lib/audit/audit-log";
 import { hashPassword } from "@/lib/auth/password";
 import { requireAdmin } from "@/lib/auth/require-admin";
-import { recheckConnectAccess } from "@/lib/connect/recheck-connect-access";
+import { recheckLiveAccess } from "@/lib/tunnels/recheck-live-access";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import { findEngine } from "@/lib/tunnels/engine-port";
@@ -91,6 +91,6 @@ export async function disableUser({ ctx, input }: { ctx: Ctx; input: { email: st
   // In Warren's own process their tunnels close, and they leave tunnels they
   // joined, now; from the CLI Warren's sweeps find both within seconds.
   if (findEngine()) await sweepDisabledUsers(ctx);
-  recheckConnectAccess();
+  recheckLiveAccess();
   return updated;
 }

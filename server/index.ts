@@ -9,6 +9,7 @@ import { CLIENT_IP_HEADER } from "@/lib/auth/client-info";
 import { ConfigError, getConfig, type WarrenConfig } from "@/lib/config";
 import { migrate } from "@/lib/db/migrate";
 import type { Feature } from "@/server/feature";
+import { registerApps } from "@/server/apps/register-apps";
 import { registerAuditRetention } from "@/server/audit/register-retention";
 import { registerConnect, tunnelSocketOf } from "@/server/connect/connect-server";
 import { registerRealtime } from "@/server/realtime/socket-server";
@@ -89,6 +90,8 @@ async function main() {
   const sweeps = registerSweeps();
   void sweeps.swept.then(tunnels.reopen);
   const features: Feature[] = [tunnels, registerRealtime(server, tunnels.engine), registerConnect(server, tunnels.engine), sweeps, registerAuditRetention()];
+  // App hosts are claimed before everything registered above; addresses are stamped before all.
+  features.push(registerApps(server, tunnels.engine));
   stampClientIps(server, config);
 
   server.on("error", (error: NodeJS.ErrnoException) => {

@@ -47,6 +47,8 @@ export const AUDIT_ACTIONS = [
   "connection.refused",
   "connection.refused_many",
   "connection.closed",
+  "app.session_started",
+  "app.session_ended",
   "audit.pruned",
   "audit.journal_rejected",
   "audit.anchor_started",

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { ApiError } from "@/lib/api/api-error";
 import type { AuditAction } from "@/lib/audit/audit-actions";
 import { audited, type AuditInput } from "@/lib/audit/audit-log";
-import { recheckConnectAccess } from "@/lib/connect/recheck-connect-access";
+import { recheckLiveAccess } from "@/lib/tunnels/recheck-live-access";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -79,7 +79,7 @@ export async function revokeApiToken({ ctx, input }: { ctx: Ctx; input: { id: st
   mayManage(ctx, existing.userId);
   if (existing.revokedAt) return prisma.apiToken.findUniqueOrThrow({ where: { id: input.id }, select: apiTokenSelect });
   const answer = await audited(ctx, (tx) => revokeInTransaction(tx, input.id, existing.userId));
-  recheckConnectAccess(); // its `warren connect` connections end now
+  recheckLiveAccess(); // its `warren connect` connections end now
   return answer;
 }
 

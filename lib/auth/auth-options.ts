@@ -5,7 +5,7 @@ import { failureAudit } from "@/lib/auth/failure-audit";
 import { audited, recordAudit } from "@/lib/audit/audit-log";
 import { verifyPassword } from "@/lib/auth/password";
 import { reserveSignIn, signInSucceeded } from "@/lib/auth/sign-in-limits";
-import { createAuthSession, deleteAuthSession, SESSION_MAX_AGE_SECONDS } from "@/lib/auth/sessions";
+import { createAuthSession, deleteAuthSession, SESSION_MAX_AGE_SECONDS, sessionCookieName } from "@/lib/auth/sessions";
 import { getConfig } from "@/lib/config";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
@@ -52,6 +52,12 @@ export function authOptions(): NextAuthOptions {
   return {
     secret: config.authSecret,
     useSecureCookies: config.publicUrl.startsWith("https://"),
+    cookies: {
+      sessionToken: {
+        name: sessionCookieName(),
+        options: { httpOnly: true, sameSite: "lax", path: "/", secure: config.publicUrl.startsWith("https://") },
+      },
+    },
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: "/login", error: "/login" },
     providers: [

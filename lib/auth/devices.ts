@@ -5,7 +5,7 @@ import { ApiError } from "@/lib/api/api-error";
 import type { Authenticated } from "@/lib/auth/authenticate";
 import { apiTokenSelect, revokeInTransaction } from "@/lib/auth/api-tokens";
 import { audited } from "@/lib/audit/audit-log";
-import { recheckConnectAccess } from "@/lib/connect/recheck-connect-access";
+import { recheckLiveAccess } from "@/lib/tunnels/recheck-live-access";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 
@@ -67,7 +67,7 @@ export async function revokeDevice({ ctx, input }: { ctx: Ctx; input: { id: stri
   }
   if (existing.revokedAt) return serializeDevice(await prisma.apiToken.findUniqueOrThrow({ where: { id: input.id }, select: apiTokenSelect }));
   const revoked = await audited(ctx, (tx) => revokeInTransaction(tx, input.id, existing.userId));
-  recheckConnectAccess(); // its `warren connect` connections end now
+  recheckLiveAccess(); // its `warren connect` connections end now
   return serializeDevice(revoked);
 }
 

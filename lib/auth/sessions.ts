@@ -9,8 +9,9 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 
 export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 
+/** Over HTTPS `__Host-`: a browser takes it only host-only, from Warren's own host, so no app host (a sibling subdomain) can overwrite it. */
 export function sessionCookieName(): string {
-  return getConfig().publicUrl.startsWith("https://") ? "__Secure-next-auth.session-token" : "next-auth.session-token";
+  return getConfig().publicUrl.startsWith("https://") ? "__Host-next-auth.session-token" : "next-auth.session-token";
 }
 
 /** `db`: a transaction's, for the sign-in audited with it. */

@@ -7,7 +7,7 @@
 // the other learns it lost.
 import { tunnelStatusAction } from "@/lib/audit/audit-actions";
 import { audited, type AuditInput } from "@/lib/audit/audit-log";
-import { recheckConnectAccess } from "@/lib/connect/recheck-connect-access";
+import { recheckLiveAccess } from "@/lib/tunnels/recheck-live-access";
 import type { Ctx } from "@/lib/context";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { TunnelStatus } from "@/lib/generated/prisma/enums";
@@ -53,6 +53,6 @@ export async function setTunnelStatus(ctx: Ctx, change: StatusChange): Promise<b
   });
   if (!tunnel) return false;
   publish(tunnelRooms(tunnel), "tunnel:status", { tunnelId, status: to, reason, at: at.toISOString() });
-  if (!isOpen(to)) recheckConnectAccess(); // its `warren connect` connections end, with why
+  if (!isOpen(to)) recheckLiveAccess(); // its `warren connect` connections end, with why
   return true;
 }

@@ -1,7 +1,7 @@
 // A tunnel stops being shared with its team (its owner left it, or it was
 // deleted): the team stops hearing of it. What else lost access goes in
 // sweeps.ts (enforceAccess).
-import { recheckConnectAccess } from "@/lib/connect/recheck-connect-access";
+import { recheckLiveAccess } from "@/lib/tunnels/recheck-live-access";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { findEngine } from "@/lib/tunnels/engine-port";
@@ -28,5 +28,5 @@ export async function announceUnshared(tunnels: Unshared[]) {
     await findEngine()?.reconfigure(tunnel.id, { teamId: null });
     publish(tunnelRooms(tunnel), "tunnel:changed", { tunnelId: tunnel.id }); // the team, as it was, drops it
   }
-  if (tunnels.length > 0) recheckConnectAccess();
+  if (tunnels.length > 0) recheckLiveAccess();
 }

@@ -4,7 +4,7 @@
 import ipaddr from "ipaddr.js";
 import { ApiError } from "@/lib/api/api-error";
 import { recordAudit } from "@/lib/audit/audit-log";
-import { recheckConnectAccess } from "@/lib/connect/recheck-connect-access";
+import { recheckLiveAccess } from "@/lib/tunnels/recheck-live-access";
 import { actorId, actorName, type Ctx } from "@/lib/context";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { tunnelRooms, userRoom } from "@/lib/realtime/events";
@@ -108,7 +108,7 @@ export async function dropParticipant(ctx: Ctx, tunnel: TunnelWithHost, userId: 
     await storeSources(tx, tunnel.id, remaining, granted, sources);
   });
   await applySources(tunnel, sources, userId);
-  recheckConnectAccess();
+  recheckLiveAccess();
 }
 
 /** The owner or an admin removes someone; anyone may leave. */

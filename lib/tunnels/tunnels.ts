@@ -1,5 +1,6 @@
 // Requesting, listing, inspecting and closing tunnels. The engine does the
 // opening; this decides what may be asked of it and answers in API shape.
+import { appOrigin } from "@/lib/apps/app-address";
 import { ApiError } from "@/lib/api/api-error";
 import { audited, recordAudit } from "@/lib/audit/audit-log";
 import { getConfig } from "@/lib/config";
@@ -47,6 +48,9 @@ export function serializeTunnel(tunnel: TunnelWithHost, hostVisible: boolean) {
     target,
     // Only for a tunnel to its owner's computer: whether their `warren expose` client holds it now.
     ...(target && "client" in target ? { clientAttached: live?.clientAttached ?? false } : {}),
+    web: tunnel.webScheme ? { scheme: tunnel.webScheme, hostHeader: tunnel.webHostHeader, insecureTls: tunnel.webInsecureTls } : null,
+    /** Where the browser opens a web tunnel's app (null: not a web tunnel, or web tunnels are off). */
+    webUrl: tunnel.webSlug ? appOrigin(tunnel.webSlug, getConfig()) : null,
     sshCommand: sshCommand({ kind: tunnel.kind, listen, target, host: hostVisible ? tunnel.host : { name: tunnel.host.name } }),
     bytesIn: live?.bytesIn ?? Number(tunnel.bytesIn),
     bytesOut: live?.bytesOut ?? Number(tunnel.bytesOut),
@@ -145,6 +149,23 @@ async function assertNameFree(tx: Prisma.TransactionClient, ownerId: string, nam
   if (taken) throw new ApiError({ code: "conflict", field: "name", message: `you already have an open tunnel named ${name} (${taken.id})` });
 }
 
+/** A web tunnel's app host is its name's (or its id's) among web tunnels in play: two open apps never share one. */
+async function assertAppHostFree(tx: Prisma.TransactionClient, slug: string) {
+  const taken = await tx.tunnel.findFirst({ where: { webSlug: slug, status: { in: RESERVING_STATUSES } }, select: { id: true } });
+  const origin = appOrigin(slug, getConfig());
+  if (taken) throw new ApiError({ code: "conflict", field: "name", message: `${origin} is taken by another open web tunnel: choose another name` });
+}
+
+function assertWebAvailable(input: CreateTunnel) {
+  if (input.web && !getConfig().appsDomain) {
+    throw new ApiError({
+      code: "unprocessable_entity",
+      field: "web",
+      message: "web tunnels are off on this Warren: an admin turns them on with WARREN_APPS_DOMAIN (docs/web-apps.md)",
+    });
+  }
+}
+
 export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunnel }) {
   const ownerId = ownerOf(ctx);
   const prisma = getPrisma();
@@ -155,6 +176,7 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
     throw new ApiError({ code: "unprocessable_entity", field: "teamId", message: "must be one of your teams" });
   }
   checkTunnelRules(input, getConfig());
+  assertWebAvailable(input);
   const policy = hostPolicy(host);
   // Left out, the TTL is the host's default, within its maximum.
   const data = { ...input, ttlMinutes: input.ttlMinutes ?? Math.min(policy.defaultTtlMinutes, policy.maxTtlMinutes) };
@@ -178,6 +200,9 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
     targetHost: target?.host ?? null,
     targetPort: target?.port ?? null,
     targetClient: !!data.target && "client" in data.target,
+    webScheme: data.web?.scheme ?? null,
+    webHostHeader: data.web?.hostHeader ?? null,
+    webInsecureTls: data.web?.insecureTls ?? false,
     allowedSources: JSON.stringify(allowedSources),
     teamId: data.teamId,
     ttlMinutes: data.ttlMinutes,
@@ -195,12 +220,18 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
     ttlMinutes: data.ttlMinutes,
     allowedSources,
     teamId: data.teamId,
+    web: data.web,
     approvalRequired: approval,
   };
   const tunnel = await audited(ctx, async (tx) => {
     if (!isPrivileged(ctx)) await assertWithinLimits(tx, { ownerId, host, policy, pending: approval });
     if (data.name) await assertNameFree(tx, ownerId, data.name);
-    const created = await tx.tunnel.create({ data: row });
+    let created = await tx.tunnel.create({ data: row });
+    if (data.web) {
+      const webSlug = data.name ?? created.id;
+      await assertAppHostFree(tx, webSlug);
+      created = await tx.tunnel.update({ where: { id: created.id }, data: { webSlug } });
+    }
     return { result: created, audit: { action: "tunnel.requested", hostId: created.hostId, tunnelId: created.id, details } };
   });
   const audit = { hostId: tunnel.hostId, tunnelId: tunnel.id };

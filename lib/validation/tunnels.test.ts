@@ -5,7 +5,7 @@ import { createTunnelSchema } from "@/lib/validation/tunnels";
 describe("createTunnelSchema", () => {
   it("keeps what a request leaves out as left out: the TTL and the sources are the host's and the requester's to resolve, not a form's", () => {
     const parsed = createTunnelSchema.parse({ kind: "dynamic", hostId: "h1", listen: { port: 20001 } });
-    expect(parsed).toEqual({ kind: "dynamic", hostId: "h1", listen: { address: "127.0.0.1", port: 20001 }, teamId: null });
+    expect(parsed).toEqual({ kind: "dynamic", hostId: "h1", listen: { address: "127.0.0.1", port: 20001 }, teamId: null, web: null });
     expect("name" in parsed).toBe(false);
     expect("ttlMinutes" in parsed).toBe(false);
     expect("allowedSources" in parsed).toBe(false);
@@ -54,5 +54,34 @@ describe("listTunnelsQuerySchema", () => {
       path: ["cursor"],
       message: "must be the nextCursor of a previous page",
     });
+  });
+});
+
+describe("createTunnelSchema: web tunnels", () => {
+  const issue = (input: unknown) => createTunnelSchema.safeParse(input).error?.issues[0];
+  const local = { kind: "local", hostId: "h1", target: { host: "10.0.0.5", port: 443 } };
+
+  it("takes a scheme, a Host header and the certificate choice", () => {
+    expect(createTunnelSchema.parse({ ...local, web: { scheme: "https", hostHeader: "Wiki.Internal", insecureTls: true } }).web).toEqual({
+      scheme: "https",
+      hostHeader: "wiki.internal",
+      insecureTls: true,
+    });
+  });
+
+  it("names the field and the reason for what a web tunnel cannot be", () => {
+    expect(issue({ ...local, web: { scheme: "ftp" } })).toMatchObject({
+      path: ["web", "scheme"],
+      message: "must be http or https: how Warren speaks to the app",
+    });
+    expect(issue({ ...local, web: { scheme: "http", insecureTls: true } })).toMatchObject({
+      path: ["web", "insecureTls"],
+      message: "is only for an https app",
+    });
+    expect(issue({ kind: "dynamic", hostId: "h1", web: { scheme: "http" } })).toMatchObject({
+      path: ["web"],
+      message: "is only for a local tunnel: its target is the web app",
+    });
+    expect(issue({ ...local, web: { scheme: "http", hostHeader: "a b" } })).toMatchObject({ path: ["web", "hostHeader"] });
   });
 });

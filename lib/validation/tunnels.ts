@@ -29,6 +29,24 @@ const targetSchema = z.unknown().transform((value, ctx): z.output<typeof hostTar
   return z.NEVER;
 });
 
+/** Served to the browser at an app host of its own (lib/apps/app-address.ts). */
+export const webSchema = z.strictObject(
+  {
+    scheme: z.enum(["http", "https"], { error: "must be http or https: how Warren speaks to the app" }),
+    /** Left out: the target's host and port, as a browser on the SSH host would send. */
+    hostHeader: z
+      .string({ error: "must be text" })
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z0-9.-]{1,253}(:\d{1,5})?$/, { error: "must be a host name, optionally with :port" })
+      .optional(),
+    /** An https app whose certificate Warren does not check (self-signed). */
+    insecureTls: z.boolean({ error: "must be true or false" }).default(false),
+  },
+  { error: 'must be an object such as { "scheme": "http" }' },
+);
+export type WebAccess = z.output<typeof webSchema>;
+
 export const createTunnelSchema = z
   .object({
     kind: tunnelKindSchema,
@@ -47,6 +65,8 @@ export const createTunnelSchema = z
     allowedSources: allowedSourcesSchema.optional(),
     /** One of the owner's teams to share it with: its members see it and may join. */
     teamId: idSchema.nullable().default(null),
+    /** A local tunnel to a web app, opened in the browser through Warren. */
+    web: webSchema.nullable().default(null),
   })
   .superRefine((tunnel, ctx) => {
     if (tunnel.kind === "remote" && !tunnel.listen) {
@@ -67,6 +87,12 @@ export const createTunnelSchema = z
     }
     if (tunnel.kind === "local" && tunnel.target && "client" in tunnel.target) {
       ctx.addIssue({ code: "custom", path: ["target"], message: "may be your own computer only for a remote tunnel (warren expose)" });
+    }
+    if (tunnel.web && tunnel.kind !== "local") {
+      ctx.addIssue({ code: "custom", path: ["web"], message: "is only for a local tunnel: its target is the web app" });
+    }
+    if (tunnel.web?.insecureTls && tunnel.web.scheme !== "https") {
+      ctx.addIssue({ code: "custom", path: ["web", "insecureTls"], message: "is only for an https app" });
     }
   });
 /** A tunnel request as the domain takes it: parsed, its TTL and sources still as asked (maybe left out). */

@@ -2,10 +2,10 @@
 // Warren's own HTTP server, beside socket.io (which keeps its own upgrades).
 // Each upgrade is authorised before it is accepted: a bearer token (never in
 // the URL, never a cookie: no browser page can open one with a visitor's
-// session), then connect-access.ts. A refusal is an HTTP status with the
+// session), then lib/tunnels/access-refusals.ts. A refusal is an HTTP status with the
 // API's JSON error, which the client prints. Live connections are checked
 // again every few seconds and at once when Warren itself ends access
-// (lib/connect/recheck-connect-access.ts): a revoked token, a disabled user, a
+// (lib/connect/recheck-lib/tunnels/access-refusals.ts): a revoked token, a disabled user, a
 // participant removed, a tunnel closed or expired end them, with the reason.
 import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
@@ -16,8 +16,8 @@ import { userFromPresentedToken } from "@/lib/auth/authenticate";
 import { clientInfo } from "@/lib/auth/client-info";
 import { getConfig } from "@/lib/config";
 import { MAX_PAYLOAD_BYTES, TUNNEL_SOCKET_PATH } from "@/lib/connect/connect-frames";
-import { processGlobals } from "@/lib/process-globals";
-import { connectRefusals, refusalOf, type SocketPurpose } from "@/server/connect/connect-access";
+import { onAccessRecheck } from "@/lib/tunnels/recheck-live-access";
+import { accessRefusals, refusalOf, type SocketPurpose } from "@/lib/tunnels/access-refusals";
 import { type ConnectGrant, ConnectSession } from "@/server/connect/connect-session";
 import type { Feature } from "@/server/feature";
 import type { TunnelEngine } from "@/server/tunnels/tunnel-engine";
@@ -58,7 +58,7 @@ async function authorise(
   const user = await userFromPresentedToken(token, req.headers, "api");
   if (!user) throw new ApiError({ code: "unauthorized", message: "the token is invalid, expired or revoked: run `warren login` again" });
   const pair = { tunnelId, userId: user.id, purpose };
-  const refusal = refusalOf(await connectRefusals([pair]), pair);
+  const refusal = refusalOf(await accessRefusals([pair]), pair);
   if (refusal) throw refusal;
   if (!engine.live(tunnelId)) throw new ApiError({ code: "unavailable", message: `tunnel ${tunnelId} is not open on Warren yet: try again in a moment` });
   return { ...pair, email: user.email, token, address: clientInfo(req.headers).ip ?? "unknown" };
@@ -73,7 +73,7 @@ async function recheck(sessions: Set<ConnectSession>) {
     // Not audited as a failed token: it was valid when presented, and its end is what this round looks for.
     owners.set(token, (await userFromApiToken(token))?.id ?? null);
   }
-  const refusals = await connectRefusals(live.map(({ grant }) => grant));
+  const refusals = await accessRefusals(live.map(({ grant }) => grant));
   for (const session of live) {
     const { grant } = session;
     const reason = owners.get(grant.token) !== grant.userId ? TOKEN_GONE : refusalOf(refusals, grant)?.message;
@@ -140,7 +140,7 @@ export function registerConnect(server: Server, engine: TunnelEngine): Feature {
     MAX_SESSIONS_PER_USER,
     (count) => `you have ${count} warren connect and expose clients running, the most Warren allows one person`,
   );
-  processGlobals.warrenConnectRecheck = checks.run;
+  const offRecheck = onAccessRecheck(checks.run);
 
   /** The one expose client holding each tunnel's far end. */
   const holders = new Map<string, ConnectSession>();
@@ -196,7 +196,7 @@ export function registerConnect(server: Server, engine: TunnelEngine): Feature {
     name: "connect",
     async stop() {
       checks.stop();
-      processGlobals.warrenConnectRecheck = undefined;
+      offRecheck();
       for (const session of sessions) session.leave();
       for (const client of wss.clients) client.terminate();
       wss.close();

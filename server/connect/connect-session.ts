@@ -7,7 +7,7 @@
 import type { WebSocket } from "ws";
 import { CLOSE, closeReason, PING_INTERVAL_MS } from "@/lib/connect/connect-frames";
 import { type MuxStream, type StreamEnd, StreamMux, sendFragments } from "@/lib/connect/stream-mux";
-import type { SocketPurpose } from "@/server/connect/connect-access";
+import type { SocketPurpose } from "@/lib/tunnels/access-refusals";
 import type { StreamHandle, StreamPeer } from "@/server/tunnels/data-plane";
 
 /** Who this session was authorised for, and what for, as connect-server.ts checks it again. */

@@ -42,8 +42,8 @@ export type ConnectionRecord = {
   via?: ConnectPerson;
 };
 
-/** The person a connection from a laptop was carried for, and how: `warren connect`, or `warren expose` (its owner). */
-export type ConnectPerson = { userId: string; email: string; by: "connect" | "expose" /** expose: the client's address. */; client?: string };
+/** The person a connection from a laptop or a browser was carried for, and how: `warren connect`, `warren expose` (its owner), or a web tunnel's app host. */
+export type ConnectPerson = { userId: string; email: string; by: "connect" | "expose" | "web" /** expose: the client's address. */; client?: string };
 
 /** Refusals from `address` not recorded one by one, between `first` and `last` (refusal-digest.ts). */
 export type RefusalSummary = { tunnelId: string; hostId: string; address: string; reason: string; count: number; first: Date; last: Date };

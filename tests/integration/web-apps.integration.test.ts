@@ -1,0 +1,257 @@
+// Web tunnels end to end with real parts: an internal web app behind a real
+// sshd, Warren with WARREN_APPS_DOMAIN, and HTTP as a browser speaks it
+// (Host headers, cookies, redirects). The sign-in handoff refuses replayed,
+// expired, cross-app and other-browser codes; a forged Host is refused; the
+// app gets a verifiable identity and none of Warren's cookies; HTTPS apps
+// with a self-signed certificate work only with insecureTls; closing the
+// tunnel ends its WebSockets; sessions are audited, requests logged.
+import { createHash } from "node:crypto";
+import http, { type IncomingHttpHeaders } from "node:http";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { createLocalJWKSet, jwtVerify } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { apiClient, type ApiClient } from "@/tests/harness/api-client";
+import { waitFor } from "@/tests/harness/free-port";
+import { signInCookie } from "@/tests/harness/sign-in";
+import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
+import { startWebApp, type WebApp } from "@/tests/harness/web-app";
+
+const password = "correct horse battery";
+const DOMAIN = "apps.localhost";
+
+let sshd: SshdHandle;
+let warren: WarrenHandle;
+let app: WebApp;
+let owner: ApiClient;
+let hostId: string;
+const sessions: Record<string, string> = {};
+
+type Answer = { status: number; headers: IncomingHttpHeaders; body: string };
+
+/** One request to Warren's port, as a browser at `url` would send it (any Host, any cookies). */
+function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {}): Promise<Answer> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port: warren.port,
+        path: target.pathname + target.search,
+        method: options.method ?? "GET",
+        headers: { host: target.host, ...options.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      },
+    );
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+
+const cookieOf = (answer: Answer, name: string) =>
+  (answer.headers["set-cookie"] ?? []).map((line) => line.split(";")[0]!).find((pair) => pair.startsWith(`${name}=`) && pair.length > name.length + 1);
+
+/** The sign-in handoff up to its code: the app host's state cookie and the /.warren/auth address Warren sends back. */
+async function handoff(appUrl: string, warrenSession: string) {
+  const first = await send(`${appUrl}/notes?x=1`);
+  expect(first.status).toBe(303);
+  const state = cookieOf(first, "warren-app-state")!;
+  const launch = await send(first.headers.location!, { headers: { cookie: warrenSession } });
+  return { state, launch };
+}
+
+/** A browser session with the app: its cookie, after the whole handoff. */
+async function openApp(appUrl: string, warrenSession = sessions.owner!): Promise<string> {
+  const { state, launch } = await handoff(appUrl, warrenSession);
+  expect(launch.status, launch.body).toBe(303);
+  const auth = await send(launch.headers.location!, { headers: { cookie: state } });
+  expect(auth.status, auth.body).toBe(303);
+  expect(auth.headers.location).toBe(`${appUrl}/notes?x=1`);
+  return cookieOf(auth, "warren-app")!;
+}
+
+async function openWebTunnel(name: string, web: Record<string, unknown>, port = app.port): Promise<{ id: string; webUrl: string }> {
+  const response = await owner.post<{ id: string; webUrl: string; web: unknown }>("/tunnels", {
+    hostId,
+    kind: "local",
+    name,
+    target: { host: "127.0.0.1", port },
+    web,
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body;
+}
+
+beforeAll(async () => {
+  [sshd, app] = await Promise.all([startSshd(), startWebApp()]);
+  warren = await startWarren({ env: { WARREN_APPS_DOMAIN: DOMAIN } });
+  for (const who of ["owner", "stranger"]) {
+    await warren.createUser({ email: `${who}@example.com`, password, admin: who === "owner" });
+    sessions[who] = await signInCookie(warren.url, `${who}@example.com`, password);
+  }
+  owner = apiClient(warren.url, await warren.createToken("owner@example.com"));
+  const host = await owner.post<{ id: string }>("/hosts", {
+    name: "intranet",
+    address: sshd.host,
+    port: sshd.port,
+    username: sshd.username,
+    privateKey: sshd.privateKey,
+    hostKeyFingerprint: sshd.hostKeyFingerprint,
+  });
+  hostId = host.body.id;
+});
+
+afterAll(async () => {
+  await Promise.all([warren?.dispose(), sshd?.dispose(), app?.close()]);
+});
+
+describe("a web tunnel", () => {
+  it("has an address of its own, and serves the app through the tunnel to a signed-in owner", async () => {
+    const tunnel = await openWebTunnel("wiki", { scheme: "http" });
+    expect(tunnel.webUrl).toBe(`http://wiki.${DOMAIN}:${warren.port}`);
+    expect((await owner.get<{ webUrl: string }>(`/tunnels/${tunnel.id}`)).body.webUrl).toBe(tunnel.webUrl);
+    const cookie = await openApp(tunnel.webUrl);
+
+    const page = await send(`${tunnel.webUrl}/`, { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain("Internal app");
+    // The app's cookie for its own domain becomes the app host's own.
+    expect(page.headers["set-cookie"]).toEqual(["app-own=kept; Path=/"]);
+
+    const body = Buffer.alloc(1024 * 1024, "warren ");
+    const posted = await send(`${tunnel.webUrl}/submit`, { method: "POST", headers: { cookie, "content-type": "text/plain" }, body });
+    expect(posted.body).toContain(`received ${body.length} bytes, sha256 ${createHash("sha256").update(body).digest("hex")}`);
+
+    const redirected = await send(`${tunnel.webUrl}/redirect`, { headers: { cookie } });
+    expect(redirected.headers.location).toBe(`${tunnel.webUrl}/landed?from=redirect`);
+  });
+
+  it("sends the app who is calling, signed, and none of Warren's cookies or forged headers", async () => {
+    const tunnel = await openWebTunnel("whoami", { scheme: "http", hostHeader: "intranet.example" });
+    const cookie = await openApp(tunnel.webUrl);
+    const forged = { "x-warren-jwt": "forged", "x-forwarded-for": "6.6.6.6", "x-warren-client-ip": "6.6.6.6", origin: tunnel.webUrl };
+    const answer = await send(`${tunnel.webUrl}/headers`, { headers: { ...forged, cookie: `${cookie}; ${sessions.owner}; mine=1` } });
+    const headers = JSON.parse(answer.body) as Record<string, string>;
+    expect(headers.cookie).toBe("mine=1");
+    expect(headers.host).toBe("intranet.example");
+    expect(headers.origin).toBe("http://intranet.example");
+    expect(headers["x-forwarded-for"]).toBe("127.0.0.1");
+    expect(headers["x-forwarded-host"]).toBe(`whoami.${DOMAIN}:${warren.port}`);
+    expect(headers["x-warren-client-ip"]).toBeUndefined();
+    const jwks = await (await fetch(`${warren.url}/.well-known/jwks.json`)).json();
+    const { payload } = await jwtVerify(headers["x-warren-jwt"]!, createLocalJWKSet(jwks), { issuer: warren.url, audience: tunnel.webUrl });
+    expect(payload).toMatchObject({ email: "owner@example.com", tunnel: tunnel.id });
+  });
+
+  it("refuses replayed, expired, cross-app and other-browser codes", async () => {
+    const one = await openWebTunnel("one", { scheme: "http" });
+    const two = await openWebTunnel("two", { scheme: "http" });
+
+    const used = await handoff(one.webUrl, sessions.owner!);
+    expect((await send(used.launch.headers.location!, { headers: { cookie: used.state } })).status).toBe(303);
+    const replayed = await send(used.launch.headers.location!, { headers: { cookie: used.state } });
+    expect([replayed.status, replayed.body]).toEqual([400, expect.stringContaining("already used")]);
+
+    // A code for app one, presented at app two with app two's own state.
+    const forOne = await handoff(one.webUrl, sessions.owner!);
+    const atTwo = await handoff(two.webUrl, sessions.owner!);
+    const crossed = new URL(forOne.launch.headers.location!);
+    const state = new URL(atTwo.launch.headers.location!).searchParams.get("state")!;
+    crossed.searchParams.set("state", state);
+    const crossedAnswer = await send(`${two.webUrl}${crossed.pathname}${crossed.search}`, { headers: { cookie: atTwo.state } });
+    expect([crossedAnswer.status, crossedAnswer.body]).toEqual([400, expect.stringContaining("another app")]);
+
+    // Another browser (its own state cookie) cannot use a code sent to this one; the code is spent even so.
+    const stolen = await handoff(one.webUrl, sessions.owner!);
+    const thief = await send(`${one.webUrl}/`);
+    const otherBrowser = await send(stolen.launch.headers.location!, { headers: { cookie: cookieOf(thief, "warren-app-state")! } });
+    expect(otherBrowser.status).toBe(400);
+    expect((await send(stolen.launch.headers.location!, { headers: { cookie: stolen.state } })).body).toContain("already used");
+
+    // A code past its minute.
+    const late = await handoff(one.webUrl, sessions.owner!);
+    const code = new URL(late.launch.headers.location!).searchParams.get("code")!;
+    const db = new Database(path.join(warren.dataDir, "warren.db"));
+    db.prepare("UPDATE AppHandoff SET expiresAt = ? WHERE codeHash = ?").run(Date.now() - 1000, createHash("sha256").update(code).digest("base64url"));
+    db.close();
+    const expired = await send(late.launch.headers.location!, { headers: { cookie: late.state } });
+    expect([expired.status, expired.body]).toEqual([400, expect.stringContaining("expired")]);
+  });
+
+  it("refuses a Host under the apps domain that is no app's, and never serves Warren there", async () => {
+    await openWebTunnel("real", { scheme: "http" });
+    for (const host of [
+      `nothing.${DOMAIN}:${warren.port}`,
+      `a.real.${DOMAIN}:${warren.port}`,
+      `${DOMAIN}:${warren.port}`,
+      `real.${DOMAIN}:1`,
+      `real.${DOMAIN}`,
+    ]) {
+      const answer = await send(`http://${host}/api/v1/health`);
+      expect([host, answer.status]).toEqual([host, 404]);
+      expect(answer.body).toContain("No such app");
+    }
+    // Warren's own host with a forwarded host naming an app is Warren, not the app.
+    const own = await send(`${warren.url}/api/v1/health`, { headers: { "x-forwarded-host": `real.${DOMAIN}:${warren.port}` } });
+    expect(own.body).toBe('{"status":"ok"}');
+  });
+
+  it("shows the 403 page to a signed-in person who may not use it, and never reaches the app", async () => {
+    const tunnel = await openWebTunnel("private", { scheme: "http" });
+    const seen = app.seen.length;
+    const { launch } = await handoff(tunnel.webUrl, sessions.stranger!);
+    expect(launch.status).toBe(403);
+    expect(launch.body).toContain("You cannot open this app");
+    expect(app.seen.length).toBe(seen);
+  });
+
+  it("serves an https app with a self-signed certificate only when told not to check it", async () => {
+    const secure = await startWebApp({ tls: true });
+    try {
+      const checked = await openWebTunnel("checked", { scheme: "https" }, secure.port);
+      const refused = await send(`${checked.webUrl}/`, { headers: { cookie: await openApp(checked.webUrl) } });
+      expect([refused.status, refused.body]).toEqual([502, expect.stringContaining("not trusted")]);
+      const unchecked = await openWebTunnel("unchecked", { scheme: "https", insecureTls: true }, secure.port);
+      const served = await send(`${unchecked.webUrl}/`, { headers: { cookie: await openApp(unchecked.webUrl) } });
+      expect(served.body).toContain("Internal app");
+    } finally {
+      await secure.close();
+    }
+  });
+
+  it("closing the tunnel ends its WebSockets and its pages; the session is audited and its requests logged", async () => {
+    const tunnel = await openWebTunnel("live", { scheme: "http" });
+    const cookie = await openApp(tunnel.webUrl);
+    const ws = new WebSocket(`ws://127.0.0.1:${warren.port}/echo`, { headers: { host: new URL(tunnel.webUrl).host, cookie } });
+    const echoed = await new Promise<string>((resolve, reject) => {
+      ws.once("open", () => ws.send("hello"));
+      ws.once("message", (data) => resolve(data.toString()));
+      ws.once("error", reject);
+    });
+    expect(echoed).toBe("echo: hello");
+    const closed = new Promise<void>((resolve) => ws.once("close", () => resolve()));
+    expect((await owner.delete(`/tunnels/${tunnel.id}`)).status).toBe(200);
+    await closed;
+    const after = await send(`${tunnel.webUrl}/`, { headers: { cookie } });
+    expect(after.status).toBe(410);
+
+    type Log = { sessions: { email: string; endedAt: string | null; requests: number }[]; requests: { method: string; path: string; status: number }[] };
+    const log = await waitFor(
+      async () => (await owner.get<Log>(`/tunnels/${tunnel.id}/access-log`)).body,
+      (body) => body.sessions[0]?.endedAt !== null && body.requests.some((line) => line.status === 101),
+      20_000,
+      "the session ended and its WebSocket logged",
+    );
+    expect(log.requests[0]).toMatchObject({ method: "GET", path: "/echo", status: 101 });
+    type Audit = { events: { action: string; details: Record<string, unknown> }[] };
+    const events = (await owner.get<Audit>(`/audit?tunnelId=${tunnel.id}`)).body.events;
+    expect(events.map((event) => event.action)).toEqual(expect.arrayContaining(["app.session_started", "app.session_ended"]));
+    expect(events.find((event) => event.action === "app.session_ended")!.details).toMatchObject({ app: tunnel.webUrl, requests: 1 });
+  });
+});

@@ -19,7 +19,11 @@ export async function getAccessLog({ ctx, input }: { ctx: Ctx; input: { id: stri
     }),
     prisma.appRequest.findMany({ where: { tunnelId: tunnel.id }, orderBy: { id: "desc" }, take: REQUESTS_SHOWN }),
   ]);
-  const emails = new Map(sessions.map((session) => [session.id, session.user.email]));
+  const behind = await prisma.appSession.findMany({
+    where: { id: { in: [...new Set(requests.map((line) => line.sessionId))] } },
+    select: { id: true, user: { select: { email: true } } },
+  });
+  const emails = new Map(behind.map((session) => [session.id, session.user.email]));
   return {
     sessions: sessions.map((session) => ({
       id: session.id,
@@ -34,6 +38,7 @@ export async function getAccessLog({ ctx, input }: { ctx: Ctx; input: { id: stri
       bytesOut: Number(session.bytesOut),
     })),
     requests: requests.map((line) => ({
+      id: line.id,
       at: line.at.toISOString(),
       email: emails.get(line.sessionId) ?? null,
       method: line.method,

@@ -15,6 +15,8 @@ export type DiagramInput = {
   listen: Endpoint | null;
   /** `client`: a remote tunnel to the person's own computer, held by `warren expose`. */
   target?: { host: string; port?: number | null } | { client: true } | null;
+  /** A web tunnel (local): its app's address in the browser, or what it will be. */
+  web?: string | null;
   /** For a listener beyond loopback: the sources listed, and the requester's
    *  own address, which is the server's default when none are. */
   sources?: { listed: string[]; requesterIp: string | null };
@@ -134,12 +136,31 @@ function describeConnect(input: DiagramInput, host: string, target: string, seen
   };
 }
 
+/** A web tunnel with no port on the bastion: the browser opens the app's own address on Warren. */
+function describeWeb(url: string, host: string, target: string, seenFrom: (where: string) => string) {
+  return {
+    nodes: [
+      { id: "client", title: "browser (you)", subtitle: "opens the app's address", notes: [url] },
+      { id: "bastion", title: "bastion", subtitle: "Warren", notes: ["serves the app: signed-in people only"] },
+      { id: "sshHost", title: host, subtitle: "SSH host" },
+      { id: "target", title: target, subtitle: seenFrom(host) },
+    ] satisfies NodeText[],
+    edges: [{ text: "HTTPS to Warren, signed in as you" }, { text: "inside the SSH connection", viaSsh: true }, { text: `connects to ${target}` }],
+    sentence: `Open ${url} in your browser: Warren checks who you are and carries each request through ${host} to the web app at ${target}, as seen from ${host}. No port opens on the bastion.`,
+  };
+}
+
+/** Who can open a web tunnel's address. */
+export const webReach = (url: string) =>
+  `Only people signed in to Warren who may use this tunnel (you, and members of its team who joined it) can open ${url}.`;
+
 function describe(input: DiagramInput): { nodes: NodeText[]; edges: EdgeText[]; sentence: string } {
   const host = input.hostName?.trim() || "the SSH host";
   const hostTarget = input.target && "host" in input.target ? input.target : null;
   const target = hostTarget ? endpointText(hostTarget.host, hostTarget.port) : "?:?";
   const targetHost = hostTarget?.host.trim() ?? "";
   const seenFrom = (where: string) => (isLoopback(targetHost) ? `that is, ${where} itself` : `as seen from ${where}`);
+  if (!input.listen && input.web && input.kind === "local") return describeWeb(input.web, host, target, seenFrom);
   if (!input.listen) return describeConnect(input, host, target, seenFrom);
   const listenAt = input.listen;
   const listen = endpointText(listenAt.address, listenAt.port);
@@ -221,7 +242,8 @@ function describe(input: DiagramInput): { nodes: NodeText[]; edges: EdgeText[]; 
 /** Lays out the diagram for a tunnel, or for a half-filled form. */
 export function tunnelDiagram(input: DiagramInput): TunnelDiagram {
   const text = describe(input);
-  const listenerId: DiagramNodeId = !input.listen ? "client" : input.kind === "remote" ? "sshHost" : "bastion";
+  const webOnly = !input.listen && input.web && input.kind === "local" ? input.web : null;
+  const listenerId: DiagramNodeId = webOnly ? "bastion" : !input.listen ? "client" : input.kind === "remote" ? "sshHost" : "bastion";
   let y = MARGIN;
   const nodes = text.nodes.map((node): DiagramNode => {
     const texts = [
@@ -253,7 +275,7 @@ export function tunnelDiagram(input: DiagramInput): TunnelDiagram {
     };
   });
   const listener = nodes.find((node) => node.listens)!;
-  const badge = { width: 84, height: 22, text: "NEW PORT" };
+  const badge = webOnly ? { width: 104, height: 22, text: "NEW ADDRESS" } : { width: 84, height: 22, text: "NEW PORT" };
   return {
     width: DIAGRAM_WIDTH,
     height: y - GAP + MARGIN,
@@ -261,10 +283,14 @@ export function tunnelDiagram(input: DiagramInput): TunnelDiagram {
     edges,
     listener: {
       node: listener.id,
-      endpoint: input.listen ? endpointText(input.listen.address, input.listen.port) : "your laptop",
+      endpoint: input.listen ? endpointText(input.listen.address, input.listen.port) : (webOnly ?? "your laptop"),
       badge: { ...badge, x: listener.x + listener.width - badge.width - 12, y: listener.y - badge.height / 2 },
     },
     sentence: text.sentence,
-    reach: input.listen ? reachOf(input.kind, input.listen.address, input.hostName?.trim() || "the SSH host", input.sources) : CONNECT_REACH,
+    reach: input.listen
+      ? reachOf(input.kind, input.listen.address, input.hostName?.trim() || "the SSH host", input.sources)
+      : webOnly
+        ? webReach(webOnly)
+        : CONNECT_REACH,
   };
 }

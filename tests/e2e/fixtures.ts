@@ -7,6 +7,8 @@ import { startWarren, type WarrenHandle } from "../harness/warren";
 export { expect };
 
 type Fixtures = {
+  /** Settings for the test's Warren, e.g. `test.use({ warrenEnv: { WARREN_APPS_DOMAIN: "apps.localhost" } })`. */
+  warrenEnv: Record<string, string>;
   warren: WarrenHandle;
   /** Console messages about Content Security Policy violations in the test's own context. */
   cspViolations: string[];
@@ -17,9 +19,10 @@ type Fixtures = {
 };
 
 export const test = base.extend<Fixtures>({
-  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern; this one has none
-  warren: async ({}, use, testInfo) => {
-    const warren = await startWarren();
+  warrenEnv: [{}, { option: true }],
+
+  warren: async ({ warrenEnv }, use, testInfo) => {
+    const warren = await startWarren({ env: warrenEnv });
     await use(warren);
     // The server's log explains most failures that the page alone does not.
     if (testInfo.status !== testInfo.expectedStatus) {

@@ -22,7 +22,7 @@ export type WebApp = {
   close(): Promise<void>;
 };
 
-const PAGE = `<!doctype html><html><head><title>Internal app</title></head><body>
+const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>Internal app</title></head><body>
 <h1>Internal app</h1>
 <form method="post" action="/submit"><textarea name="note"></textarea><button type="submit">Send</button></form>
 <p>cookies: <span id="cookies"></span></p>
@@ -51,7 +51,7 @@ function selfSigned(): { key: string; cert: string } {
 function respond(req: IncomingMessage, res: ServerResponse, body: Buffer) {
   const url = new URL(req.url ?? "/", "http://app");
   if (url.pathname === "/") {
-    res.writeHead(200, { "content-type": "text/html", "set-cookie": `app-own=kept; Path=/; Domain=${(req.headers.host ?? "").split(":")[0]}` });
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8", "set-cookie": `app-own=kept; Path=/; Domain=${(req.headers.host ?? "").split(":")[0]}` });
     return res.end(PAGE);
   }
   if (url.pathname === "/submit") {

@@ -1,5 +1,6 @@
 "use client";
 
+import { OpenInBrowser } from "@/app/components/open-in-browser";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { Sparkline } from "@/app/components/sparkline";
@@ -30,7 +31,10 @@ export function TunnelRow({ tunnel, viewerId, history, now, children }: Props) {
           {tunnel.ownerId === viewerId ? "" : `, owned by ${tunnel.ownerEmail}`}
           {tunnel.team ? `, shared with ${tunnel.team.name}` : ""}
         </span>
-        {children ? <div className="ml-auto">{children}</div> : null}
+        <div className="ml-auto flex items-center gap-2">
+          <OpenInBrowser tunnel={tunnel} />
+          {children}
+        </div>
       </div>
       {tunnel.statusReason ? <p className="mt-1 text-sm text-zinc-700 dark:text-zinc-300">{tunnel.statusReason}</p> : null}
       {tunnel.extensionRequest && !ENDED.has(tunnel.status) ? (

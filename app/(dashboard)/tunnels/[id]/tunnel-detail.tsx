@@ -1,5 +1,7 @@
 "use client";
 
+import { OpenInBrowser } from "@/app/components/open-in-browser";
+import { AccessLogSection } from "./access-log";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { CopyableCode } from "@/app/components/copyable-code";
 import { FormAlert } from "@/app/components/form-alert";
@@ -114,6 +116,7 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
           {someoneElses ? `, owned by ${tunnel.ownerEmail}` : ""}
           {tunnel.team ? `, shared with ${tunnel.team.name}` : ""}
         </span>
+        <OpenInBrowser tunnel={tunnel} />
         {OPEN.has(tunnel.status) && manages ? (
           <button
             type="button"
@@ -250,6 +253,8 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
           ))}
         </ol>
       </section>
+
+      {opened && tunnel.web ? <AccessLogSection tunnelId={tunnel.id} className={card} /> : null}
 
       {opened ? (
         <section aria-labelledby="connections-heading" className={card}>

@@ -48,7 +48,22 @@ export type FormValues = {
   teamId: string;
   /** Optional; "" for none. */
   name: string;
+  /** Local tunnels: opened in the browser at an app host of its own. */
+  web: boolean;
+  webScheme: "http" | "https";
+  /** "" for the target's own host and port. */
+  webHostHeader: string;
+  webInsecureTls: boolean;
 };
+
+/** Where web tunnels' apps are served: null when an admin has not turned them on. */
+export type AppsSetting = { domain: string | null; publicUrl: string };
+
+/** Ports that usually serve a web page: the form suggests opening such a target in the browser. */
+const WEB_PORTS = new Set([80, 443, 3000, 4200, 5000, 5601, 8000, 8008, 8080, 8081, 8443, 8888, 9000, 9090, 9443]);
+export const looksLikeWeb = (port: string) => WEB_PORTS.has(Number(port.trim()));
+/** The scheme a port most likely speaks. */
+export const schemeFor = (port: string): "http" | "https" => (/443$/.test(port.trim()) ? "https" : "http");
 
 /** The fields in the order they appear, which is the order errors are visited. */
 export const FIELDS = [
@@ -62,6 +77,7 @@ export const FIELDS = [
   "ttlMinutes",
   "allowedSources",
   "teamId",
+  "web",
 ] as const;
 export type FieldName = (typeof FIELDS)[number];
 export type FieldErrors = Partial<Record<FieldName, string>>;
@@ -85,6 +101,15 @@ function targetOf(values: FormValues) {
   return toClient(values) ? { client: true as const } : { host: values.targetHost, port: toNumber(values.targetPort) };
 }
 
+const asWeb = (values: FormValues) => values.kind === "local" && values.web;
+
+/** The app's address this form would give, as the server makes it. */
+export function webUrlPreview(values: FormValues, apps: AppsSetting): string | null {
+  if (!asWeb(values) || !apps.domain) return null;
+  const url = new URL(apps.publicUrl);
+  return `${url.protocol}//${values.name.trim() || "<id>"}.${apps.domain}${url.port ? `:${url.port}` : ""}`;
+}
+
 /** The request body as typed. A blank TTL is the form's default (the host's
  *  default, within its maximum); blank sources are left out so the server
  *  applies its default (the requester's own address, except on the SSH host's loopback). */
@@ -101,6 +126,9 @@ function toInput(values: FormValues, host?: HostOption) {
     // With no port on the bastion there is no source to allow.
     allowedSources: listen && sources.length ? sources : undefined,
     teamId: values.teamId || null,
+    web: asWeb(values)
+      ? { scheme: values.webScheme, hostHeader: values.webHostHeader.trim() || undefined, insecureTls: values.webScheme === "https" && values.webInsecureTls }
+      : null,
   };
 }
 
@@ -110,6 +138,7 @@ export function fieldFor(path: string): FieldName | undefined {
   if (path.startsWith("allowedSources")) return "allowedSources";
   if (path === "target") return "target.host";
   if (path === "listen") return "listen.port";
+  if (path.startsWith("web")) return "web";
   return undefined;
 }
 
@@ -161,9 +190,10 @@ function message(field: FieldName, path: PropertyKey[], text: string, input: Ret
 }
 
 /** The diagram of the form as it stands, half-filled or not. */
-export function diagramInput(values: FormValues, host: HostOption | undefined, requester: Requester): DiagramInput {
+export function diagramInput(values: FormValues, host: HostOption | undefined, requester: Requester, apps: AppsSetting): DiagramInput {
   const listen = listenOf(values);
   return {
+    web: webUrlPreview(values, apps),
     kind: values.kind,
     hostName: host?.name,
     listen: listen && { address: listen.address, port: toNumber(listen.port) },

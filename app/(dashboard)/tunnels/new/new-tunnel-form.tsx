@@ -25,6 +25,9 @@ import {
   type FormValues,
   type HostOption,
   type Requester,
+  type AppsSetting,
+  schemeFor,
+  webUrlPreview,
 } from "./form-model";
 import { HostPicker } from "./host-picker";
 import { KindPicker, kindName, kindTitle } from "./kind-picker";
@@ -34,6 +37,7 @@ import { SshCommandPreview } from "./ssh-command-preview";
 import { TeamPicker, type TeamOption } from "./team-picker";
 import { ExposeNote, ProxyDestinations, RemoteTargetChoice, TargetFields } from "./target-fields";
 import { TunnelDiagramView } from "./tunnel-diagram-view";
+import { WebFields } from "./web-fields";
 
 type Props = {
   hosts: HostOption[];
@@ -45,6 +49,7 @@ type Props = {
   requester: Requester;
   /** The user's own teams, to share the tunnel with. */
   teams: TeamOption[];
+  apps: AppsSetting;
 };
 
 function initialValues({ hosts, listenAddresses, suggestedPort }: Props): FormValues {
@@ -66,6 +71,10 @@ function initialValues({ hosts, listenAddresses, suggestedPort }: Props): FormVa
     allowedSources: "",
     teamId: "",
     name: "",
+    web: false,
+    webScheme: "http",
+    webHostHeader: "",
+    webInsecureTls: false,
   };
 }
 
@@ -91,8 +100,8 @@ export function NewTunnelForm(props: Props) {
     [values, listenAddresses, listenPorts, host, requester],
   );
   const diagram = useMemo(() => {
-    return tunnelDiagram(diagramInput(values, host, requester));
-  }, [values, host, requester]);
+    return tunnelDiagram(diagramInput(values, host, requester, props.apps));
+  }, [values, host, requester, props.apps]);
   const command = useMemo(() => commandPreview(values, host), [values, host]);
 
   const errorFor = (field: FieldName) => serverErrors[field] ?? (validation.ok || !(submitted || touched.has(field)) ? undefined : validation.errors[field]);
@@ -103,7 +112,10 @@ export function NewTunnelForm(props: Props) {
     setServerErrors((current) => ({ ...current, [field]: undefined }));
   }
 
-  const bind = (key: Exclude<keyof FormValues, "kind" | "bastionReach" | "remoteTarget">, field: FieldName): Bound => ({
+  const bind = (
+    key: Exclude<keyof FormValues, "kind" | "bastionReach" | "remoteTarget" | "web" | "webScheme" | "webInsecureTls">,
+    field: FieldName,
+  ): Bound => ({
     value: values[key],
     error: errorFor(field),
     onChange: (value) => change({ [key]: value }, field),
@@ -208,6 +220,22 @@ export function NewTunnelForm(props: Props) {
             policy={host ? { hostName: host.name, targets: host.policy.targets, ports: host.policy.ports } : undefined}
           />
         )}
+        {values.kind === "local" ? (
+          <WebFields
+            apps={props.apps}
+            on={values.web}
+            scheme={values.webScheme}
+            insecureTls={values.webInsecureTls}
+            targetPort={values.targetPort}
+            hostHeader={bind("webHostHeader", "web")}
+            preview={webUrlPreview(values, props.apps)}
+            error={errorFor("web")}
+            // A web app needs no port on the bastion: it is reached at its own address.
+            onToggle={(web) => change({ web, ...(web ? { bastionReach: "connect", webScheme: schemeFor(values.targetPort) } : {}) }, "web")}
+            onScheme={(webScheme) => change({ webScheme }, "web")}
+            onInsecureTls={(webInsecureTls) => change({ webInsecureTls }, "web")}
+          />
+        ) : null}
         <LimitFields
           listener={remote || values.bastionReach === "port"}
           remote={remote}

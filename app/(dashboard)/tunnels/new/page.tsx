@@ -20,7 +20,7 @@ function ownAddress(ip: string | null | undefined): string | null {
 export default async function NewTunnelPage() {
   const { user, ctx } = await requireSessionCtx();
   const [hosts, tunnels, teams] = await Promise.all([listHosts({ ctx }), listTunnels({ ctx, input: { limit: MAX_PAGE, status: "open" } }), listTeams({ ctx })]);
-  const { listenAddresses, listenPorts } = getConfig();
+  const { listenAddresses, listenPorts, appsDomain, publicUrl } = getConfig();
   // Warren-side listeners share the bastion's ports; remote ones live on their hosts.
   const usedOnBastion = tunnels.tunnels.flatMap((tunnel) => (tunnel.kind !== "remote" && tunnel.listen ? [tunnel.listen.port] : []));
   return (
@@ -39,6 +39,7 @@ export default async function NewTunnelPage() {
         // Admins see every team but share only with their own, like everyone.
         teams={teams.filter((team) => team.members.some((member) => member.userId === user.id)).map(({ id, name }) => ({ id, name }))}
         requester={{ ip: ownAddress(ctx.ip), isAdmin: user.role === "admin" }}
+        apps={{ domain: appsDomain, publicUrl }}
       />
     </section>
   );

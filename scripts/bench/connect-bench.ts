@@ -11,7 +11,7 @@ import net from "node:net";
 import { apiClient } from "@/tests/harness/api-client";
 import { freePortInRange, waitForPort } from "@/tests/harness/free-port";
 import { downloadClient } from "@/tests/harness/laptop-client";
-import { startSshd } from "@/tests/harness/sshd";
+import { startSshd, hostInput } from "@/tests/harness/sshd";
 import { startWarren } from "@/tests/harness/warren";
 import { cpuSeconds, treeCpuSeconds } from "./proc.ts";
 
@@ -114,11 +114,7 @@ async function main() {
     const api = apiClient(warren.url, token);
     const host = await api.post<{ id: string }>("/hosts", {
       name: "bench",
-      address: sshd.host,
-      port: sshd.port,
-      username: sshd.username,
-      privateKey: sshd.privateKey,
-      hostKeyFingerprint: sshd.hostKeyFingerprint,
+      ...hostInput(sshd),
     });
     const laptop = await downloadClient(warren.url);
     const script = `${laptop.home.replace(/\/home$/, "")}/warren.mjs`;

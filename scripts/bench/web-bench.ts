@@ -18,7 +18,7 @@ import path from "node:path";
 import { apiClient } from "@/tests/harness/api-client";
 import { freePort } from "@/tests/harness/free-port";
 import { signInCookie } from "@/tests/harness/sign-in";
-import { type SshdHandle, startSshd } from "@/tests/harness/sshd";
+import { type SshdHandle, startSshd, hostInput } from "@/tests/harness/sshd";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 import { type Forwarder, negotiatedCipher, SAME_CIPHER, startForwarder } from "./openssh.ts";
 import { cpuSeconds, treeCpuSeconds } from "./proc.ts";
@@ -195,11 +195,7 @@ async function main() {
     const api = apiClient(warren.url, await warren.createToken("bench@example.com"));
     const host = await api.post<{ id: string }>("/hosts", {
       name: "bench",
-      address: sshd.host,
-      port: sshd.port,
-      username: sshd.username,
-      privateKey: sshd.privateKey,
-      hostKeyFingerprint: sshd.hostKeyFingerprint,
+      ...hostInput(sshd),
     });
     if (host.status !== 201) throw new Error(`POST /hosts answered ${host.status}: ${JSON.stringify(host.body)}`);
     const tunnel = await api.post<{ id: string; webUrl: string }>("/tunnels", {

@@ -32,7 +32,7 @@ const STATE_MAX_AGE_S = 10 * 60;
 const ASSERTION_S = 5 * 60;
 
 /** A web tunnel as its app host needs it. */
-type WebTunnel = { id: string; app: string; target: URL; sentHost: string; insecureTls: boolean };
+type WebTunnel = { id: string; hostId: string; app: string; target: URL; sentHost: string; insecureTls: boolean };
 
 /** How long a web tunnel's lookup by its app host is reused: its close ends its sessions' connections at once anyway. */
 const LOOKUP_MS = 1_000;
@@ -121,7 +121,7 @@ export class AppProxy {
     if (!("app" in tunnel)) return answer(res, tunnel);
     const url = new URL(req.url ?? "/", tunnel.app);
     if (url.pathname === AUTH_PATH) return this.redeem(req, res, tunnel, url);
-    const session = await this.sessions.find(parseCookies(req.headers.cookie ?? "")[cookieNames().session], tunnel.id, tunnel.app);
+    const session = await this.sessions.find(parseCookies(req.headers.cookie ?? "")[cookieNames().session], tunnel.id);
     if (!session) return this.signIn(res, slug, url);
     await this.prepare(req, tunnel, session);
     const started = Date.now();
@@ -147,7 +147,7 @@ export class AppProxy {
   async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, slug: string) {
     const tunnel = await this.tunnelAt(slug);
     const token = parseCookies(req.headers.cookie ?? "")[cookieNames().session];
-    const session = "app" in tunnel ? await this.sessions.find(token, tunnel.id, tunnel.app) : undefined;
+    const session = "app" in tunnel ? await this.sessions.find(token, tunnel.id) : undefined;
     if (!("app" in tunnel) || !session) {
       socket.end("HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
       return;
@@ -200,9 +200,17 @@ export class AppProxy {
       const why = row.statusReason ? ` (${row.statusReason})` : "";
       return { status: 410, title: "This app's tunnel is not open", message: `Tunnel ${row.id} is ${row.status.replace("_", " ")}${why}.`, action: back };
     }
+    if (!this.engine.live(row.id)) {
+      return {
+        status: 503,
+        title: "This app's tunnel is starting",
+        message: `Tunnel ${row.id} is being opened on Warren: try again in a moment.`,
+        action: back,
+      };
+    }
     const sentHost = sentHostOf(row);
     const target = new URL(`${row.webScheme}://${row.targetHost!.includes(":") ? `[${row.targetHost}]` : row.targetHost}:${row.targetPort}`);
-    return { id: row.id, app, target, sentHost, insecureTls: row.webInsecureTls };
+    return { id: row.id, hostId: row.hostId, app, target, sentHost, insecureTls: row.webInsecureTls };
   }
 
   /** No session here yet: a state cookie for this browser, and off to Warren to sign in. */
@@ -244,6 +252,7 @@ export class AppProxy {
     const { ip, userAgent } = clientInfo(req.headers);
     const token = await this.sessions.start({
       tunnelId: tunnel.id,
+      hostId: tunnel.hostId,
       app: tunnel.app,
       userId: redeemed.userId,
       address: ip ?? "unknown",

@@ -8,9 +8,12 @@
 import type { Agent } from "node:http";
 import type { Duplex } from "node:stream";
 import { audited, recordAudit } from "@/lib/audit/audit-log";
+import { appOrigin } from "@/lib/apps/app-address";
 import { randomToken, sha256 } from "@/lib/apps/app-handoff";
+import { getConfig } from "@/lib/config";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { accessRefusals, refusalOf } from "@/lib/tunnels/access-refusals";
 
 /** A browser session lasts at most this long, and ends after this long without a request. */
@@ -26,6 +29,8 @@ export type AppSession = {
   id: string;
   tokenHash: string;
   tunnelId: string;
+  /** The tunnel's host, for the audit. */
+  hostId: string;
   /** The app host's origin, for the audit and the identity assertion's audience. */
   app: string;
   userId: string;
@@ -46,10 +51,28 @@ export type AppSession = {
   assertion?: { token: string; renewAt: number };
 };
 
+const SESSION_ROW = { user: true, tunnel: { select: { hostId: true, webSlug: true } } } as const;
+type SessionRow = Prisma.AppSessionGetPayload<{ include: typeof SESSION_ROW }>;
+
+function fromRow(row: SessionRow): AppSession {
+  return {
+    ...row,
+    hostId: row.tunnel.hostId,
+    app: appOrigin(row.tunnel.webSlug ?? row.tunnelId, getConfig()) ?? row.tunnelId,
+    email: row.user.email,
+    name: row.user.name,
+    bytesIn: Number(row.bytesIn),
+    bytesOut: Number(row.bytesOut),
+    dirty: false,
+    sockets: new Map(),
+  };
+}
+
 const ctxOf = (session: AppSession): Ctx => ({ actor: { type: "user", id: session.userId, email: session.email, role: "user" }, ip: session.address });
 
 export class AppSessions {
   private readonly byToken = new Map<string, AppSession>();
+  private readonly loading = new Map<string, Promise<AppSession | undefined>>();
   private log: (AppRequestLine & { tunnelId: string; sessionId: string })[] = [];
   private readonly timer: NodeJS.Timeout;
   private running: Promise<void> | undefined;
@@ -61,26 +84,37 @@ export class AppSessions {
   }
 
   /** The session behind a cookie's token on this app, or undefined (none, ended, expired, another app's). */
-  async find(token: string | undefined, tunnelId: string, app: string): Promise<AppSession | undefined> {
+  async find(token: string | undefined, tunnelId: string): Promise<AppSession | undefined> {
     if (!token || token.length > 64) return undefined;
     const tokenHash = sha256(token);
-    const live = this.byToken.get(tokenHash);
-    if (live) return live.tunnelId === tunnelId ? live : undefined;
-    // Not in memory: started before Warren restarted. It counts only while it is still allowed.
-    const row = await getPrisma().appSession.findUnique({ where: { tokenHash }, include: { user: true } });
-    if (!row || row.tunnelId !== tunnelId || row.endedAt || row.expiresAt.getTime() <= Date.now()) return undefined;
-    const session = this.remember({ ...row, app, email: row.user.email, name: row.user.name, bytesIn: Number(row.bytesIn), bytesOut: Number(row.bytesOut) });
-    const pair = { tunnelId, userId: row.userId, purpose: "web" as const };
-    const refusal = refusalOf(await accessRefusals([pair]), pair);
-    if (refusal) {
-      await this.end(session, refusal.message);
-      return undefined;
+    const live = this.byToken.get(tokenHash) ?? (await this.resume(tokenHash));
+    return live?.tunnelId === tunnelId ? live : undefined;
+  }
+
+  /** A session started before Warren restarted, loaded once however many requests ask: it counts only while it is still allowed. */
+  private resume(tokenHash: string): Promise<AppSession | undefined> {
+    let loading = this.loading.get(tokenHash);
+    if (!loading) {
+      loading = (async () => {
+        const row = await getPrisma().appSession.findUnique({ where: { tokenHash }, include: SESSION_ROW });
+        if (!row || row.endedAt || row.expiresAt.getTime() <= Date.now()) return undefined;
+        const session = fromRow(row);
+        const pair = { tunnelId: session.tunnelId, userId: session.userId, purpose: "web" as const };
+        const refusal = refusalOf(await accessRefusals([pair]), pair);
+        if (refusal) {
+          await this.end(session, refusal.message);
+          return undefined;
+        }
+        this.remember(session);
+        return session;
+      })().finally(() => this.loading.delete(tokenHash));
+      this.loading.set(tokenHash, loading);
     }
-    return session;
+    return loading;
   }
 
   /** A new session for a person whose handoff was redeemed; answers its cookie's token. */
-  async start(input: { tunnelId: string; app: string; userId: string; address: string; userAgent: string | null }): Promise<string> {
+  async start(input: { tunnelId: string; hostId: string; app: string; userId: string; address: string; userAgent: string | null }): Promise<string> {
     const token = randomToken();
     const tokenHash = sha256(token);
     const expiresAt = new Date(Date.now() + APP_SESSION_MAX_MS);
@@ -91,10 +125,15 @@ export class AppSessions {
       const row = await tx.appSession.create({
         data: { tokenHash, tunnelId: input.tunnelId, userId: input.userId, address: input.address, userAgent: input.userAgent?.slice(0, 512), expiresAt },
       });
-      return { result: row, audit: { action: "app.session_started", tunnelId: input.tunnelId, details: { session: row.id, app: input.app } } };
+      return {
+        result: row,
+        audit: { action: "app.session_started", hostId: input.hostId, tunnelId: input.tunnelId, details: { session: row.id, app: input.app } },
+      };
     });
     const now = new Date();
     this.remember({
+      dirty: false,
+      sockets: new Map(),
       id,
       tokenHash,
       ...input,
@@ -146,8 +185,7 @@ export class AppSessions {
     this.byToken.clear();
   }
 
-  private remember(fields: Omit<AppSession, "dirty" | "sockets">): AppSession {
-    const session: AppSession = { ...fields, dirty: false, sockets: new Map() };
+  private remember(session: AppSession): AppSession {
     this.byToken.set(session.tokenHash, session);
     return session;
   }
@@ -163,7 +201,21 @@ export class AppSessions {
       if (reason) await this.end(session, reason);
     }
     await this.flush();
+    await this.endForgotten(now);
     await getPrisma().appRequest.deleteMany({ where: { at: { lt: new Date(now - LOG_KEEP_MS) } } });
+  }
+
+  /** Sessions left open by an earlier run (Warren restarted) and not used since: ended, so each has its summary. */
+  private async endForgotten(now: number) {
+    const rows = await getPrisma().appSession.findMany({
+      where: {
+        endedAt: null,
+        tokenHash: { notIn: [...this.byToken.keys()] },
+        OR: [{ expiresAt: { lte: new Date(now) } }, { lastSeenAt: { lt: new Date(now - IDLE_MS) } }],
+      },
+      include: SESSION_ROW,
+    });
+    for (const row of rows) await this.end(fromRow(row), row.expiresAt.getTime() <= now ? "the session's time ran out" : "idle for 30 minutes");
   }
 
   /** Ends a session: its connections are cut, its row closed and its summary audited together. */
@@ -181,7 +233,7 @@ export class AppSessions {
       bytesIn: session.bytesIn,
       bytesOut: session.bytesOut,
     };
-    await recordAudit(ctxOf(session), { action: "app.session_ended", tunnelId: session.tunnelId, details: summary }, (tx) =>
+    await recordAudit(ctxOf(session), { action: "app.session_ended", hostId: session.hostId, tunnelId: session.tunnelId, details: summary }, (tx) =>
       tx.appSession.update({ where: { id: session.id }, data: { endedAt, endReason: reason, ...this.counters(session) } }),
     );
   }

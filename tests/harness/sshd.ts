@@ -405,3 +405,8 @@ async function allGone(pids: number[], timeoutMs: number): Promise<boolean> {
     await sleep(25);
   }
 }
+
+/** What `POST /api/v1/hosts` needs to reach this sshd, its host key pinned: spread it beside a name and any policy. */
+export function hostInput(sshd: SshdHandle) {
+  return { address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey, hostKeyFingerprint: sshd.hostKeyFingerprint };
+}

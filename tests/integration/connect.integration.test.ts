@@ -17,7 +17,7 @@ import { startTarget, type Tracker } from "@/tests/harness/tcp-target";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import { freePort, freePortInRange, waitFor, waitForPort } from "@/tests/harness/free-port";
 import { downloadClient, type LaptopClient } from "@/tests/harness/laptop-client";
-import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { startSshd, type SshdHandle, hostInput } from "@/tests/harness/sshd";
 import { startTlsFront } from "@/tests/harness/tls-front";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
@@ -99,11 +99,7 @@ beforeAll(async () => {
   for (const email of ["member@example.com", "heavy@example.com"]) await admin.post(`/teams/${teamId}/members`, { email });
   const host = await admin.post<{ id: string }>("/hosts", {
     name: "db-gw",
-    address: sshd.host,
-    port: sshd.port,
-    username: sshd.username,
-    privateKey: sshd.privateKey,
-    hostKeyFingerprint: sshd.hostKeyFingerprint,
+    ...hostInput(sshd),
     teamIds: [teamId],
     // The tests below keep more tunnels open at once than a person's default share of a host.
     policy: { maxOpenPerUser: 100 },
@@ -390,11 +386,7 @@ describe("a dynamic tunnel through the client's SOCKS", () => {
     const webPort = (web.address() as net.AddressInfo).port;
     const policed = await admin.post<{ id: string }>("/hosts", {
       name: "web-gw",
-      address: sshd.host,
-      port: sshd.port,
-      username: sshd.username,
-      privateKey: sshd.privateKey,
-      hostKeyFingerprint: sshd.hostKeyFingerprint,
+      ...hostInput(sshd),
       policy: { kinds: ["dynamic"], targets: ["127.0.0.1/32"], ports: [String(webPort)], maxTtlMinutes: 120 },
     });
     const opened = await owner.post<{ id: string }>("/tunnels", { kind: "dynamic", hostId: policed.body.id, listen: { port: await freePortInRange() } });

@@ -16,7 +16,7 @@ import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import { freePort, waitFor } from "@/tests/harness/free-port";
 import { downloadClient, type LaptopClient } from "@/tests/harness/laptop-client";
 import { eachEvent } from "@/tests/harness/socket-events";
-import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { startSshd, type SshdHandle, hostInput } from "@/tests/harness/sshd";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
 const password = "correct horse battery";
@@ -71,11 +71,7 @@ beforeAll(async () => {
   owner = apiClient(warren.url, tokens.owner!);
   const host = await admin.post<{ id: string }>("/hosts", {
     name: "gateway",
-    address: sshd.host,
-    port: sshd.port,
-    username: sshd.username,
-    privateKey: sshd.privateKey,
-    hostKeyFingerprint: sshd.hostKeyFingerprint,
+    ...hostInput(sshd),
     visibleToAll: true,
     policy: { maxOpenPerUser: 20 },
   });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import { freePort, freePortInRange } from "@/tests/harness/free-port";
 import { downloadClient, type LaptopClient } from "@/tests/harness/laptop-client";
-import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { startSshd, type SshdHandle, hostInput } from "@/tests/harness/sshd";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
 let sshd: SshdHandle;
@@ -23,11 +23,7 @@ beforeAll(async () => {
   admin = apiClient(warren.url, token);
   const host = await admin.post<{ id: string }>("/hosts", {
     name: "db-gw",
-    address: sshd.host,
-    port: sshd.port,
-    username: sshd.username,
-    privateKey: sshd.privateKey,
-    hostKeyFingerprint: sshd.hostKeyFingerprint,
+    ...hostInput(sshd),
   });
   hostId = host.body.id;
   laptop = await downloadClient(warren.url);

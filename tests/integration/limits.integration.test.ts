@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, type ApiClient, type ApiErrorBody } from "@/tests/harness/api-client";
 import { freePortInRange } from "@/tests/harness/free-port";
-import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { startSshd, type SshdHandle, hostInput } from "@/tests/harness/sshd";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
 type Tunnel = { id: string; status: string; statusReason: string | null };
@@ -23,11 +23,7 @@ const GLOBAL_CEILING = 5;
 async function addHost(name: string, policy: object): Promise<string> {
   const created = await admin.post<Host>("/hosts", {
     name,
-    address: sshd.host,
-    port: sshd.port,
-    username: sshd.username,
-    privateKey: sshd.privateKey,
-    hostKeyFingerprint: sshd.hostKeyFingerprint,
+    ...hostInput(sshd),
     policy,
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);

@@ -7,7 +7,7 @@ import { apiClient, type ApiClient, type ApiErrorBody } from "@/tests/harness/ap
 import { freePortInRange, waitFor } from "@/tests/harness/free-port";
 import { downloadClient, type LaptopClient } from "@/tests/harness/laptop-client";
 import { startOrigin, type Origin } from "@/tests/harness/origin";
-import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { startSshd, type SshdHandle, hostInput } from "@/tests/harness/sshd";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
 type Tunnel = {
@@ -72,11 +72,7 @@ beforeAll(async () => {
     as.admin
       .post<{ id: string }>("/hosts", {
         name,
-        address: sshd.host,
-        port: sshd.port,
-        username: sshd.username,
-        privateKey: sshd.privateKey,
-        hostKeyFingerprint: sshd.hostKeyFingerprint,
+        ...hostInput(sshd),
         policy,
         ...extra,
       })

@@ -15,7 +15,7 @@ import WebSocket from "ws";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import { waitFor } from "@/tests/harness/free-port";
 import { signInCookie } from "@/tests/harness/sign-in";
-import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { startSshd, type SshdHandle, hostInput } from "@/tests/harness/sshd";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 import { startWebApp, type WebApp } from "@/tests/harness/web-app";
 
@@ -91,18 +91,14 @@ async function openWebTunnel(name: string, web: Record<string, unknown>, port = 
 beforeAll(async () => {
   [sshd, app] = await Promise.all([startSshd(), startWebApp()]);
   warren = await startWarren({ env: { WARREN_APPS_DOMAIN: DOMAIN } });
-  for (const who of ["owner", "stranger"]) {
+  for (const who of ["owner", "stranger", "member"]) {
     await warren.createUser({ email: `${who}@example.com`, password, admin: who === "owner" });
     sessions[who] = await signInCookie(warren.url, `${who}@example.com`, password);
   }
   owner = apiClient(warren.url, await warren.createToken("owner@example.com"));
   const host = await owner.post<{ id: string }>("/hosts", {
     name: "intranet",
-    address: sshd.host,
-    port: sshd.port,
-    username: sshd.username,
-    privateKey: sshd.privateKey,
-    hostKeyFingerprint: sshd.hostKeyFingerprint,
+    ...hostInput(sshd),
   });
   hostId = host.body.id;
 });
@@ -110,6 +106,20 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([warren?.dispose(), sshd?.dispose(), app?.close()]);
 });
+
+/** A WebSocket to the app's echo, open: resolves once it echoed. */
+async function echoSocket(appUrl: string, cookie: string): Promise<WebSocket> {
+  const ws = new WebSocket(`ws://127.0.0.1:${warren.port}/echo`, { headers: { host: new URL(appUrl).host, cookie } });
+  const echoed = await new Promise<string>((resolve, reject) => {
+    ws.once("open", () => ws.send("hello"));
+    ws.once("message", (data) => resolve(data.toString()));
+    ws.once("error", reject);
+  });
+  expect(echoed).toBe("echo: hello");
+  return ws;
+}
+
+const closeOf = (ws: WebSocket) => new Promise<void>((resolve) => ws.once("close", () => resolve()));
 
 describe("a web tunnel", () => {
   it("has an address of its own, and serves the app through the tunnel to a signed-in owner", async () => {
@@ -228,14 +238,8 @@ describe("a web tunnel", () => {
   it("closing the tunnel ends its WebSockets and its pages; the session is audited and its requests logged", async () => {
     const tunnel = await openWebTunnel("live", { scheme: "http" });
     const cookie = await openApp(tunnel.webUrl);
-    const ws = new WebSocket(`ws://127.0.0.1:${warren.port}/echo`, { headers: { host: new URL(tunnel.webUrl).host, cookie } });
-    const echoed = await new Promise<string>((resolve, reject) => {
-      ws.once("open", () => ws.send("hello"));
-      ws.once("message", (data) => resolve(data.toString()));
-      ws.once("error", reject);
-    });
-    expect(echoed).toBe("echo: hello");
-    const closed = new Promise<void>((resolve) => ws.once("close", () => resolve()));
+    const ws = await echoSocket(tunnel.webUrl, cookie);
+    const closed = closeOf(ws);
     expect((await owner.delete(`/tunnels/${tunnel.id}`)).status).toBe(200);
     await closed;
     const after = await send(`${tunnel.webUrl}/`, { headers: { cookie } });
@@ -253,5 +257,45 @@ describe("a web tunnel", () => {
     const events = (await owner.get<Audit>(`/audit?tunnelId=${tunnel.id}`)).body.events;
     expect(events.map((event) => event.action)).toEqual(expect.arrayContaining(["app.session_started", "app.session_ended"]));
     expect(events.find((event) => event.action === "app.session_ended")!.details).toMatchObject({ app: tunnel.webUrl, requests: 1 });
+  });
+
+  it("is for the members of its team who joined it too, and ends at once, WebSockets included, for one who is disabled", async () => {
+    const teamId = (await owner.post<{ id: string }>("/teams", { name: "wiki-readers", ownerEmail: "owner@example.com" })).body.id;
+    const users = (await owner.get<{ users: { id: string; email: string }[] }>("/users")).body.users;
+    const memberId = users.find((user) => user.email === "member@example.com")!.id;
+    expect((await owner.post(`/teams/${teamId}/members`, { email: "member@example.com" })).status).toBeLessThan(300);
+    const response = await owner.post<{ id: string; webUrl: string }>("/tunnels", {
+      hostId,
+      kind: "local",
+      name: "team-wiki",
+      target: { host: "127.0.0.1", port: app.port },
+      web: { scheme: "http" },
+      teamId,
+    });
+    const tunnel = response.body;
+    const notYet = await handoff(tunnel.webUrl, sessions.member!);
+    expect([notYet.launch.status, notYet.launch.body]).toEqual([403, expect.stringContaining("you have not joined it")]);
+
+    const member = apiClient(warren.url, await warren.createToken("member@example.com"));
+    expect((await member.post(`/tunnels/${tunnel.id}/join`)).status).toBe(200);
+    const ws = await echoSocket(tunnel.webUrl, await openApp(tunnel.webUrl, sessions.member!));
+    const closed = closeOf(ws);
+    expect((await owner.patch(`/users/${memberId}`, { disabled: true })).status).toBe(200);
+    await closed;
+  });
+
+  it("keeps a browser's session across a restart of Warren", async () => {
+    const tunnel = await openWebTunnel("steady", { scheme: "http" });
+    const cookie = await openApp(tunnel.webUrl);
+    expect((await warren.stop()).code).toBe(0);
+    warren = await startWarren({ dataDir: warren.dataDir, port: warren.port, env: { WARREN_APPS_DOMAIN: DOMAIN } });
+    await waitFor(
+      async () => (await owner.get<{ status: string }>(`/tunnels/${tunnel.id}`)).body.status,
+      (status) => status === "active",
+      30_000,
+      "the tunnel open again",
+    );
+    const page = await send(`${tunnel.webUrl}/`, { headers: { cookie } });
+    expect([page.status, page.body]).toEqual([200, expect.stringContaining("Internal app")]);
   });
 });

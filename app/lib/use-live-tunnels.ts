@@ -18,6 +18,12 @@ type Rate = { at: number; bytes: number; history: number[] };
 
 export function useLiveTunnels(initial: TunnelDto[], reload: () => Promise<TunnelDto[]>) {
   const [tunnels, setTunnels] = useState(initial);
+  // New data from the server (a navigation such as "Show ended tunnels too") replaces what is shown.
+  const [given, setGiven] = useState(initial);
+  if (given !== initial) {
+    setGiven(initial);
+    setTunnels(initial);
+  }
   const [rates, setRates] = useState<Record<string, Rate>>({});
   // Totals as first loaded: the baseline for a tunnel's first rate sample.
   const loadedTotals = useRef(new Map(initial.map((tunnel) => [tunnel.id, { at: Date.now(), bytes: tunnel.bytesIn + tunnel.bytesOut }])));

@@ -93,7 +93,13 @@ export async function denyRequest({ ctx, input }: { ctx: Ctx; input: { id: strin
     await recordAudit(
       ctx,
       { action: "tunnel.extension_denied", hostId: tunnel.hostId, tunnelId: tunnel.id, details: { requester: tunnel.owner.email, reason } },
-      (tx) => tx.tunnel.update({ where: { id: tunnel.id }, data: { extensionMinutes: null, extensionUntil: null } }),
+      async (tx) => {
+        await tx.tunnel.update({ where: { id: tunnel.id }, data: { extensionMinutes: null, extensionUntil: null } });
+        // The requester reads why in the tunnel's history, whenever they look.
+        await tx.tunnelEvent.create({
+          data: { tunnelId: tunnel.id, status: tunnel.status, reason: `extension of ${tunnel.extensionMinutes} minutes ${denied}` },
+        });
+      },
     );
     await resolveRequest(tunnel, "extension", "denied", `extension ${denied}`);
   }

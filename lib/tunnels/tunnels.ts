@@ -7,6 +7,7 @@ import { getConfig } from "@/lib/config";
 import { actorId, actorName, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import type { TunnelStatus } from "@/lib/generated/prisma/enums";
 import { findEngine, getEngine, isTunnelOpenError } from "@/lib/tunnels/engine-port";
 import { sshCommand } from "@/lib/tunnels/ssh-command";
 import { assertNotBastion } from "@/lib/tunnels/bastion-target";
@@ -18,6 +19,7 @@ import { OPEN_STATUSES, RESERVING_STATUSES, awaitsDecision, isOpen } from "@/lib
 import { hostVisibleWhere, isPrivileged, canApprove, isMember } from "@/lib/teams/team-access";
 import { notifyApprovers } from "@/lib/tunnels/approval-events";
 import { closeOpenTunnel, endRequest } from "@/lib/tunnels/end-tunnel";
+import { extendedExpiry } from "@/lib/tunnels/tunnel-expiry";
 import { hostTarget, tunnelSpec } from "@/lib/tunnels/tunnel-spec";
 import { encodeCursor, type ListTunnelsQuery, type PageQuery } from "@/lib/validation/page";
 import type { CreateTunnel, ExtendTunnel, OptionalReason } from "@/lib/validation/tunnels";
@@ -43,7 +45,8 @@ export function serializeTunnel(tunnel: TunnelWithHost, hostVisible: boolean) {
     status: tunnel.status,
     statusReason: tunnel.statusReason,
     hostId: tunnel.hostId,
-    host: { id: tunnel.host.id, name: tunnel.host.name },
+    // Its address only for a viewer who may see the host.
+    host: { id: tunnel.host.id, name: tunnel.host.name, address: hostVisible ? tunnel.host.address : null },
     listen,
     target,
     // Only for a tunnel to its owner's computer: whether their `warren expose` client holds it now.
@@ -336,8 +339,8 @@ export async function closeTunnel({ ctx, input }: { ctx: Ctx; input: { id: strin
 
 const approvalDeadline = () => new Date(Date.now() + getConfig().approvalTimeoutSeconds * 1000);
 
-/** Moves an open tunnel's expiry to `ttlMinutes` from now, within its host's
- *  maximum; on a host that needs approval, asks for it instead. */
+/** Adds `ttlMinutes` to an open tunnel's time, within its host's maximum;
+ *  on a host that needs approval, asks for it instead. */
 export async function extendTunnel({ ctx, input }: { ctx: Ctx; input: { id: string } & ExtendTunnel }) {
   const tunnel = await findVisible(ctx, input.id);
   assertOwnerOrAdmin(ctx, tunnel, "extend it");
@@ -365,17 +368,29 @@ export async function extendTunnel({ ctx, input }: { ctx: Ctx; input: { id: stri
   return getTunnel({ ctx, input: { id: tunnel.id } });
 }
 
-/** Sets the expiry `ttlMinutes` from now and clears any extension request. */
+/** Adds `ttlMinutes` to the tunnel's time left (within its host's maximum), clears any extension request and says so in its history. */
 export async function applyExtension(
   ctx: Ctx,
-  tunnel: { id: string; hostId: string; expiresAt: Date },
+  tunnel: { id: string; hostId: string; expiresAt: Date; status: TunnelStatus },
   ttlMinutes: number,
   details: Record<string, unknown> = {},
 ) {
-  const expiresAt = new Date(Date.now() + ttlMinutes * 60_000);
-  const extended = { from: tunnel.expiresAt.toISOString(), to: expiresAt.toISOString(), ...details };
-  await recordAudit(ctx, { action: "tunnel.extended", hostId: tunnel.hostId, tunnelId: tunnel.id, details: extended }, (tx) =>
-    tx.tunnel.update({ where: { id: tunnel.id }, data: { expiresAt, extensionMinutes: null, extensionUntil: null } }),
-  );
+  const host = await getPrisma().host.findUniqueOrThrow({ where: { id: tunnel.hostId } });
+  const { maxTtlMinutes } = hostPolicy(host);
+  const expiresAt = extendedExpiry(tunnel.expiresAt, ttlMinutes, maxTtlMinutes);
+  // Less than a minute more: it is at its host's maximum already.
+  if (expiresAt.getTime() - tunnel.expiresAt.getTime() < 60_000) {
+    throw new ApiError({
+      code: "conflict",
+      field: "ttlMinutes",
+      message: `it already runs until ${tunnel.expiresAt.toISOString()}, as long as ${host.name} allows (${maxTtlMinutes} minutes from now at most)`,
+    });
+  }
+  const added = Math.round((expiresAt.getTime() - tunnel.expiresAt.getTime()) / 60_000);
+  const extended = { from: tunnel.expiresAt.toISOString(), to: expiresAt.toISOString(), addedMinutes: added, ...details };
+  await recordAudit(ctx, { action: "tunnel.extended", hostId: tunnel.hostId, tunnelId: tunnel.id, details: extended }, async (tx) => {
+    await tx.tunnel.update({ where: { id: tunnel.id }, data: { expiresAt, extensionMinutes: null, extensionUntil: null } });
+    await tx.tunnelEvent.create({ data: { tunnelId: tunnel.id, status: tunnel.status, reason: `extended by ${actorName(ctx)}: ${added} more minutes` } });
+  });
   getEngine().extend(tunnel.id, expiresAt);
 }

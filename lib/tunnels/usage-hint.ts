@@ -1,4 +1,5 @@
 // "How do I use it?" for a tunnel, in one sentence and one example command.
+import { isLoopback, isWildcard } from "@/lib/tunnels/tunnel-rules";
 import type { TunnelDto } from "@/lib/tunnels/tunnels";
 
 type Hint = { sentence: string; example: string };
@@ -40,13 +41,22 @@ export function usageHint(tunnel: Pick<TunnelDto, "kind" | "listen" | "target" |
         sentence: `Set your SOCKS5 proxy to ${listen} on the bastion; each connection goes out through ${tunnel.host.name}.`,
         example: `curl --socks5-hostname ${listen} http://intranet.example/`,
       };
-    case "remote":
+    case "remote": {
+      const { name, address } = tunnel.host;
+      const reaches = tunnel.target && "client" in tunnel.target ? "the service your warren expose client points at" : `${target} as seen from the bastion`;
+      const bound = tunnel.listen.address;
+      if (isLoopback(bound)) {
+        return {
+          sentence: `Connect to ${listen} from a program on ${name} itself: the port is on its loopback only. Each connection reaches ${reaches}.`,
+          example: `nc -v ${bound} ${tunnel.listen.port}   # run on ${name}`,
+        };
+      }
+      // A wildcard listener is reached at the host's own address (which `name`, Warren's label for it, is not).
+      const dial = isWildcard(bound) ? (address ?? name) : bound;
       return {
-        sentence:
-          tunnel.target && "client" in tunnel.target
-            ? `Connect to ${listen} on ${tunnel.host.name}; each connection reaches the service your warren expose client points at.`
-            : `Connect to ${listen} on ${tunnel.host.name}; each connection reaches ${target} as seen from the bastion.`,
-        example: `nc -v ${tunnel.host.name} ${tunnel.listen.port}`,
+        sentence: `Connect to ${hostPort(dial, tunnel.listen.port)} on ${name}; each connection reaches ${reaches}.`,
+        example: `nc -v ${dial} ${tunnel.listen.port}`,
       };
+    }
   }
 }

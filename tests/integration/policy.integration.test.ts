@@ -147,7 +147,21 @@ describe("a host's policy", () => {
     expect(tooLong.status).toBe(422);
     expect(tooLong.body.error).toMatchObject({ field: "ttlMinutes", message: "must be at most 120 minutes on db-1" });
     const extended = await alice.post<{ expiresAt: string }>(`/tunnels/${tunnel.id}/extend`, { ttlMinutes: 90 });
-    expect(Date.parse(extended.body.expiresAt) - Date.now()).toBeGreaterThan(85 * 60_000);
+    expect(Date.parse(extended.body.expiresAt) - Date.parse(tunnel.expiresAt)).toBe(90 * 60_000);
+    // A shorter extension still adds its time: extending never shortens a tunnel.
+    const again = await alice.post<{ expiresAt: string }>(`/tunnels/${tunnel.id}/extend`, { ttlMinutes: 10 });
+    expect(Date.parse(again.body.expiresAt) - Date.parse(extended.body.expiresAt)).toBe(10 * 60_000);
+    // Beyond the host's maximum from now, it is capped there; at the cap, it is refused with why.
+    const capped = await alice.post<{ expiresAt: string }>(`/tunnels/${tunnel.id}/extend`, { ttlMinutes: 60 });
+    expect(Date.parse(capped.body.expiresAt) - Date.now()).toBeLessThanOrEqual(120 * 60_000);
+    expect(Date.parse(capped.body.expiresAt)).toBeGreaterThan(Date.parse(again.body.expiresAt));
+    const atCap = await alice.post<ApiErrorBody>(`/tunnels/${tunnel.id}/extend`, { ttlMinutes: 1 });
+    expect([atCap.status, atCap.body.error.field]).toEqual([409, "ttlMinutes"]);
+    expect(atCap.body.error.message).toMatch(/^it already runs until .*, as long as db-1 allows \(120 minutes from now at most\)$/);
+    const history = await alice.get<{ events: { reason: string | null }[] }>(`/tunnels/${tunnel.id}/history`);
+    expect(history.body.events.map((event) => event.reason)).toEqual(
+      expect.arrayContaining(["extended by alice@example.com: 90 more minutes", "extended by alice@example.com: 10 more minutes"]),
+    );
 
     const closed = await admin.delete<{ status: string; statusReason: string }>(`/tunnels/${tunnel.id}`, { reason: "maintenance on db-1" });
     expect(closed.body).toMatchObject({ status: "closed", statusReason: "closed by admin@example.com: maintenance on db-1" });

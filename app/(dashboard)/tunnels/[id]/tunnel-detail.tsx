@@ -9,10 +9,11 @@ import { Sparkline } from "@/app/components/sparkline";
 import { StatusBadge } from "@/app/components/status-badge";
 import { apiFetch } from "@/app/lib/api-fetch";
 import { errorMessage } from "@/app/lib/error-message";
-import { useNow } from "@/app/lib/realtime-provider";
+import { useNow, useRequestEvents } from "@/app/lib/realtime-provider";
 import { useLiveTunnels } from "@/app/lib/use-live-tunnels";
 import { formatBytes, formatDuration, timeLeft } from "@/lib/format";
 import type { getTunnelHistory, TunnelDto } from "@/lib/tunnels/tunnels";
+import { extendedExpiry } from "@/lib/tunnels/tunnel-expiry";
 import { laptopLines, tunnelEndpoint, usageHint } from "@/lib/tunnels/usage-hint";
 import { wasOpened } from "../request-text";
 import type { Viewer } from "../viewer";
@@ -25,10 +26,19 @@ const OPEN = new Set(["starting", "active", "reconnecting"]);
 const card = "rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900";
 
 const EXTENSIONS = [
-  [60, "1 hour"],
-  [240, "4 hours"],
-  [1440, "24 hours"],
+  [60, "1 hour", "+1 h"],
+  [240, "4 hours", "+4 h"],
+  [1440, "24 hours", "+24 h"],
 ] as const;
+
+/** "until 21:56 (+1 h)": what Extend would do, before it is sent (the host's maximum may cap it). */
+function extensionPreview(expiresAt: string, minutes: number, now: number): string {
+  const until = extendedExpiry(new Date(expiresAt), minutes, undefined, now);
+  const sameDay = new Date(now).toDateString() === until.toDateString();
+  const time = until.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const label = EXTENSIONS.find(([value]) => value === minutes)?.[2] ?? `+${minutes} min`;
+  return `until ${sameDay ? time : `${until.toLocaleDateString()} ${time}`} (${label})`;
+}
 
 type Props = { initial: TunnelDto; initialHistory: History; viewer: Viewer; mayDecide: boolean; publicUrl: string };
 
@@ -36,6 +46,7 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
   const [history, setHistory] = useState(initialHistory);
   const [closeError, setCloseError] = useState<string | null>(null);
   const [notice, setNotice] = useState("");
+  const [extendBy, setExtendBy] = useState<number>(EXTENSIONS[0][0]);
   const reload = useCallback(async () => {
     const [tunnel, fresh] = await Promise.all([apiFetch<TunnelDto>(`/tunnels/${initial.id}`), apiFetch<History>(`/tunnels/${initial.id}/history`)]);
     setHistory(fresh);
@@ -54,6 +65,13 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
     const timer = setTimeout(resync, 1_200);
     return () => clearTimeout(timer);
   }, [historyKey, resync]);
+
+  // A decision on this tunnel's extension, said where its requester looks (and kept in its history).
+  useRequestEvents({
+    onResolved: (event) => {
+      if (event.tunnelId === tunnel.id && event.type === "extension" && event.reason) setNotice(event.reason);
+    },
+  });
 
   const someoneElses = tunnel.ownerId !== viewer.id;
   const manages = viewer.isAdmin || !someoneElses;
@@ -210,7 +228,8 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
                 Keep it open for another
                 <select
                   name="extend-by"
-                  defaultValue={60}
+                  value={extendBy}
+                  onChange={(event) => setExtendBy(Number(event.target.value))}
                   className="rounded-md border border-zinc-300 bg-white px-2 py-1.5 dark:border-zinc-700 dark:bg-zinc-950"
                 >
                   {EXTENSIONS.map(([minutes, label]) => (
@@ -226,6 +245,9 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
               >
                 Extend
               </button>
+              <span suppressHydrationWarning data-testid="extension-preview" className="self-center text-zinc-600 dark:text-zinc-400">
+                {extensionPreview(tunnel.expiresAt, extendBy, now)}
+              </span>
             </form>
           ) : null}
           <div className="mt-3 flex items-center gap-2 text-sm">

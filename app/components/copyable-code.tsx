@@ -5,7 +5,7 @@ export function CopyableCode({ text, copyLabel, testId }: { text: string; copyLa
   return (
     <div className="flex items-start gap-2">
       <pre
-        className="min-w-0 flex-1 rounded-md bg-zinc-100 px-3 py-2 font-mono text-sm break-all whitespace-pre-wrap text-zinc-900 dark:bg-zinc-800 dark:text-zinc-100"
+        className="min-w-0 flex-1 rounded-md bg-zinc-100 px-3 py-2 font-mono text-sm [overflow-wrap:break-word] whitespace-pre-wrap text-zinc-900 dark:bg-zinc-800 dark:text-zinc-100"
         data-testid={testId}
       >
         <code>{text}</code>

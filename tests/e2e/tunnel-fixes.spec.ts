@@ -1,4 +1,6 @@
-// Bugs a new user hit on the tunnel pages, each fixed and held here: Extend
+// Bugs a new user hit on the tunnel pages, each fixed and held here: with no
+// host the empty list says what to do first, and nothing to approve shows no
+// approvals section; Extend
 // adds time and never shortens (and says "until … (+N h)" first); a remote
 // tunnel's hint dials its host's address, or says when only that host itself
 // can; "Show ended tunnels too" shows them without a reload; a denied
@@ -18,13 +20,27 @@ test.afterAll(async () => {
   await sshd?.dispose();
 });
 
-test("extending adds time, the hints dial the right place, ended tunnels show at once, and a denied extension says why", async ({ page, warren }) => {
+test("extending adds time, the hints dial the right place, ended tunnels show at once, and a denied extension says why", async ({
+  page,
+  warren,
+  newVisitor,
+}) => {
   await warren.createUser({ email: "admin@example.com", password, admin: true });
   await warren.createUser({ email: "ann@example.com", password });
   const admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
   const ann = apiClient(warren.url, await warren.createToken("ann@example.com"));
+  // With no host yet, the empty list does not offer to open a tunnel, and an admin with nothing to decide sees no approvals section.
+  await signIn(page, "ann@example.com", password);
+  await expect(page.getByText("No host is available to you yet")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Open one" })).toHaveCount(0);
+  const adminPage = await newVisitor();
+  await signIn(adminPage, "admin@example.com", password);
+  await expect(adminPage.getByRole("link", { name: "add a host" })).toBeVisible();
+  await expect(adminPage.getByRole("region", { name: "Waiting for your approval" })).toHaveCount(0);
   const lab = (await admin.post<{ id: string }>("/hosts", { name: "lab-1", ...hostInput(sshd), policy: { maxTtlMinutes: 2880 } })).body;
   const gated = (await admin.post<{ id: string }>("/hosts", { name: "lab-2", ...hostInput(sshd), policy: { approval: true } })).body;
+  await page.reload();
+  await expect(page.getByRole("link", { name: "Open one" })).toBeVisible();
   const local = (
     await ann.post<{ id: string; expiresAt: string }>("/tunnels", {
       hostId: lab.id,
@@ -33,8 +49,6 @@ test("extending adds time, the hints dial the right place, ended tunnels show at
       ttlMinutes: 60,
     })
   ).body;
-  await signIn(page, "ann@example.com", password);
-  await expect(page).toHaveURL(/\/tunnels$/);
 
   // Extend by 24 hours, then by 1 hour: 25 hours more, not 59 minutes left.
   await page.goto(`/tunnels/${local.id}`);
@@ -63,8 +77,11 @@ test("extending adds time, the hints dial the right place, ended tunnels show at
   await expect(page.getByText(`nc -v 127.0.0.1 ${port}   # run on lab-1`)).toBeVisible();
   await expect(page.getByText(`nc -v lab-1 ${port}`)).toHaveCount(0);
 
-  // Closed, then shown by "Show ended tunnels too" without reloading.
+  // Closed, then shown by "Show ended tunnels too" without reloading; a closed tunnel says nothing of how to use it.
   await ann.delete(`/tunnels/${remote.id}`);
+  await page.reload();
+  await expect(page.getByTestId("status-badge").first()).toHaveText("closed");
+  await expect(page.getByRole("heading", { name: "How to use it" })).toHaveCount(0);
   await page.goto("/tunnels");
   await expect(page.locator(`[data-tunnel-id="${remote.id}"]`)).toHaveCount(0);
   await page.getByRole("link", { name: "Show ended tunnels too" }).click();

@@ -12,6 +12,8 @@ export function ApprovalList({ initial, now }: { initial: { requests: TunnelDto[
   const { requests, reload, more, loadMore } = useApprovals(initial);
   const [notice, setNotice] = useState("");
   const headingRef = useRef<HTMLHeadingElement>(null);
+  // Nothing waiting: no section (it appears, live, when something does).
+  if (requests.length === 0 && !notice) return null;
   return (
     <section aria-labelledby="approvals-heading" className="space-y-3">
       <h2 id="approvals-heading" ref={headingRef} tabIndex={-1} className="text-lg font-semibold">

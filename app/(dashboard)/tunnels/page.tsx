@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
+import { listHosts } from "@/lib/hosts";
 import { listApprovals } from "@/lib/tunnels/approvals";
 import { listTunnels } from "@/lib/tunnels/tunnels";
 import { FIRST_PAGE } from "@/lib/validation/page";
@@ -15,6 +16,7 @@ export default async function TunnelsPage({ searchParams }: { searchParams: Prom
   const all = (await searchParams).show === "all";
   const [tunnels, { approver, ...viewer }] = await Promise.all([listTunnels({ ctx, input: { ...FIRST_PAGE, status: all ? "all" : "open" } }), viewerOf(user)]);
   const requests = approver ? await listApprovals({ ctx, input: FIRST_PAGE }) : null;
+  const hasHosts = (await listHosts({ ctx })).length > 0;
   return (
     <section aria-labelledby="tunnels-heading" className="space-y-4">
       <PageHeading id="tunnels-heading" title="Tunnels">
@@ -25,7 +27,7 @@ export default async function TunnelsPage({ searchParams }: { searchParams: Prom
           New tunnel
         </Link>
       </PageHeading>
-      <TunnelList initial={tunnels} showEnded={all} viewer={viewer} requests={requests} />
+      <TunnelList initial={tunnels} showEnded={all} viewer={viewer} requests={requests} hasHosts={hasHosts} />
     </section>
   );
 }

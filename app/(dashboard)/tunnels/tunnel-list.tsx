@@ -23,9 +23,11 @@ type Props = {
   viewer: Viewer;
   /** Requests the viewer may decide; null for someone who decides none (no section). */
   requests: { requests: TunnelDto[]; nextCursor: string | null } | null;
+  /** Whether any host is there for the viewer to open a tunnel through. */
+  hasHosts: boolean;
 };
 
-export function TunnelList({ initial, showEnded, viewer, requests }: Props) {
+export function TunnelList({ initial, showEnded, viewer, requests, hasHosts }: Props) {
   const [more, setMore] = useState(initial.nextCursor !== null);
   const wanted = useRef(initial.tunnels.length);
   const reload = useMemo(() => reloadTunnels(showEnded ? "?status=all" : "", () => wanted.current, setMore), [showEnded]);
@@ -72,10 +74,24 @@ export function TunnelList({ initial, showEnded, viewer, requests }: Props) {
         {mine.length === 0 ? (
           <p className={EMPTY}>
             You have no open tunnels.{" "}
-            <Link href="/tunnels/new" className="underline underline-offset-4">
-              Open one
-            </Link>
-            .
+            {hasHosts ? (
+              <>
+                <Link href="/tunnels/new" className="underline underline-offset-4">
+                  Open one
+                </Link>
+                .
+              </>
+            ) : viewer.isAdmin ? (
+              <>
+                There is no host to open one through yet:{" "}
+                <Link href="/hosts" className="underline underline-offset-4">
+                  add a host
+                </Link>{" "}
+                first.
+              </>
+            ) : (
+              "No host is available to you yet: an admin, or an owner of one of your teams, adds one."
+            )}
           </p>
         ) : (
           rows(mine)

@@ -164,7 +164,7 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
       <FormAlert>{closeError}</FormAlert>
       <RequestState tunnel={tunnel} viewer={viewer} mayDecide={mayDecide} now={now} perform={perform} onDecided={decided} />
 
-      {opened || tunnel.status === "pending_approval" ? (
+      {OPEN.has(tunnel.status) || tunnel.status === "pending_approval" ? (
         <section aria-labelledby="usage-heading" className={card}>
           <h2 id="usage-heading" className="font-semibold">
             How to use it

@@ -64,7 +64,8 @@ function initialValues({ hosts, listenAddresses, suggestedPort }: Props): FormVa
     bastionAddress: listenAddresses[0] ?? "127.0.0.1",
     bastionPort: String(suggestedPort),
     hostAddress: "127.0.0.1",
-    hostPort: "8080",
+    // Remote ports live on the SSH host, which Warren cannot ask; a port from Warren's own free range is a good guess there too.
+    hostPort: String(suggestedPort),
     targetHost: "localhost",
     targetPort: "",
     ttlMinutes: String(blankTtl(host)),

@@ -319,6 +319,13 @@ export async function refuseChangedHostKey(ctx: Ctx, host: Pick<Host, "id" | "na
 
 export type HostCheck = { step: SshStep | "forwarding"; ok: boolean; message: string };
 
+/** The host key step passed: the key recorded now (first use), or the one pinned. */
+const hostKeyCheck = (host: Pick<Host, "hostKeyStatus">, fingerprint: string): HostCheck => ({
+  step: "host-key",
+  ok: true,
+  message: host.hostKeyStatus === "unverified" ? `recorded ${fingerprint} on first use` : `matches ${fingerprint}`,
+});
+
 /** Tries the host step by step: network, SSH handshake and host key,
  *  authentication, and whether its sshd allows TCP forwarding. */
 export async function testHost({ ctx, input }: { ctx: Ctx; input: { id: string } }) {
@@ -333,20 +340,22 @@ export async function testHost({ ctx, input }: { ctx: Ctx; input: { id: string }
     connection = await connectSsh(sshTarget(host), { readyTimeoutMs: 10_000 });
   } catch (error) {
     if (!(error instanceof SshFailure)) throw error;
-    await recordHostKey(ctx, host, { changedTo: error.step === "host-key" ? error.offeredFingerprint : undefined });
+    // Past the host key (authentication failed), the key it checked is recorded on first use like any other.
+    const seen = error.step === "authentication" ? error.offeredFingerprint : undefined;
+    await recordHostKey(ctx, host, error.step === "host-key" ? { changedTo: error.offeredFingerprint } : { fingerprint: seen });
     const failedAt = steps.indexOf(error.step);
-    const checks: HostCheck[] = steps.slice(0, failedAt).map((step) => ({ step, ok: true, message: "ok" }));
+    const passed = (step: SshStep) => (step === "host-key" && seen ? hostKeyCheck(host, seen) : { step, ok: true, message: "ok" });
+    const checks: HostCheck[] = steps.slice(0, failedAt).map(passed);
     return { ok: false, checks: [...checks, { step: error.step, ok: false, message: error.message }] };
   }
   const { client, fingerprint } = connection;
   await recordHostKey(ctx, host, { fingerprint });
-  const firstUse = host.hostKeyStatus === "unverified";
   const forwarding = await probeForwarding(client, host.name);
   client.end();
   const checks: HostCheck[] = [
     { step: "network", ok: true, message: `reached ${host.address}:${host.port}` },
     { step: "handshake", ok: true, message: "SSH handshake completed" },
-    { step: "host-key", ok: true, message: firstUse ? `recorded ${fingerprint} on first use` : `matches ${fingerprint}` },
+    hostKeyCheck(host, fingerprint),
     { step: "authentication", ok: true, message: `signed in as ${host.username}` },
     forwarding,
   ];

@@ -23,6 +23,7 @@ export class SshFailure extends Error {
   constructor(
     readonly step: SshStep,
     message: string,
+    /** The key the server offered: a changed one (host-key), or one accepted before authentication failed. */
     readonly offeredFingerprint?: string,
   ) {
     super(message);
@@ -52,6 +53,7 @@ function describeFailure(target: SshTarget, error: Error & { level?: string; cod
     return new SshFailure(
       "authentication",
       `${target.name} rejected Warren's key for user ${target.username}: add the host's public key to ~${target.username}/.ssh/authorized_keys there`,
+      attempt.offered,
     );
   }
   if (error.level === "client-timeout") {

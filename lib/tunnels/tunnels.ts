@@ -383,7 +383,7 @@ export async function applyExtension(
     throw new ApiError({
       code: "conflict",
       field: "ttlMinutes",
-      message: `it already runs until ${tunnel.expiresAt.toISOString()}, as long as ${host.name} allows (${maxTtlMinutes} minutes from now at most)`,
+      message: `it already runs as long as ${host.name} allows (${maxTtlMinutes} minutes from now at most)`,
     });
   }
   const added = Math.round((expiresAt.getTime() - tunnel.expiresAt.getTime()) / 60_000);

@@ -1,6 +1,6 @@
 // Bugs a new user hit on the tunnel pages, each fixed and held here: with no
 // host the empty list says what to do first, and nothing to approve shows no
-// approvals section; Extend
+// approvals section; an unknown page is Warren's own 404; Extend
 // adds time and never shortens (and says "until … (+N h)" first); a remote
 // tunnel's hint dials its host's address, or says when only that host itself
 // can; "Show ended tunnels too" shows them without a reload; a denied
@@ -41,6 +41,10 @@ test("extending adds time, the hints dial the right place, ended tunnels show at
   const gated = (await admin.post<{ id: string }>("/hosts", { name: "lab-2", ...hostInput(sshd), policy: { approval: true } })).body;
   await page.reload();
   await expect(page.getByRole("link", { name: "Open one" })).toBeVisible();
+  // An unknown page (or someone else's tunnel) is Warren's own 404, not Next's bare one.
+  await page.goto("/tunnels/no-such-tunnel");
+  await expect(page.getByRole("heading", { name: "Nothing here" })).toBeVisible();
+  await expect(page.getByRole("main")).toHaveCount(1);
   const local = (
     await ann.post<{ id: string; expiresAt: string }>("/tunnels", {
       hostId: lab.id,

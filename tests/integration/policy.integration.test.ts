@@ -157,7 +157,7 @@ describe("a host's policy", () => {
     expect(Date.parse(capped.body.expiresAt)).toBeGreaterThan(Date.parse(again.body.expiresAt));
     const atCap = await alice.post<ApiErrorBody>(`/tunnels/${tunnel.id}/extend`, { ttlMinutes: 1 });
     expect([atCap.status, atCap.body.error.field]).toEqual([409, "ttlMinutes"]);
-    expect(atCap.body.error.message).toMatch(/^it already runs until .*, as long as db-1 allows \(120 minutes from now at most\)$/);
+    expect(atCap.body.error.message).toBe("it already runs as long as db-1 allows (120 minutes from now at most)");
     const history = await alice.get<{ events: { reason: string | null }[] }>(`/tunnels/${tunnel.id}/history`);
     expect(history.body.events.map((event) => event.reason)).toEqual(
       expect.arrayContaining(["extended by alice@example.com: 90 more minutes", "extended by alice@example.com: 10 more minutes"]),

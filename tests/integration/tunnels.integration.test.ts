@@ -121,6 +121,13 @@ describe("hosts", () => {
     expect(test.body.ok).toBe(false);
     expect(test.body.checks.at(-1)).toMatchObject({ step: "authentication", ok: false });
     expect(test.body.checks.at(-1)?.message).toContain("rejected Warren's key for user nobody");
+    // The host key step it passed recorded the key (first use), as the check says.
+    expect(test.body.checks.find((check) => check.step === "host-key")).toMatchObject({
+      ok: true,
+      message: `recorded ${sshd.hostKeyFingerprint} on first use`,
+    });
+    const stored = await admin.get<Host & { hostKeyStatus: string; hostKeyFingerprint: string }>(`/hosts/${created.body.id}`);
+    expect(stored.body).toMatchObject({ hostKeyStatus: "trusted", hostKeyFingerprint: sshd.hostKeyFingerprint });
   });
 
   it("record the host key on first use when tested", async () => {

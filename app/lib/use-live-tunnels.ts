@@ -35,9 +35,11 @@ export function useLiveTunnels(initial: TunnelDto[], reload: () => Promise<Tunne
   useTunnelEvents({
     onStatus: (event) => {
       setTunnels((current) => {
-        if (!current.some((tunnel) => tunnel.id === event.tunnelId)) {
+        const known = current.find((tunnel) => tunnel.id === event.tunnelId);
+        // Unknown, or just approved: an approved tunnel's time starts now, so its expiry is new too.
+        if (!known || known.status === "pending_approval") {
           resync();
-          return current;
+          if (!known) return current;
         }
         return current.map((tunnel) => (tunnel.id === event.tunnelId ? { ...tunnel, status: event.status, statusReason: event.reason } : tunnel));
       });

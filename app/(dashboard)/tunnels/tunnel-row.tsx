@@ -36,7 +36,8 @@ export function TunnelRow({ tunnel, viewerId, history, now, children }: Props) {
           {children}
         </div>
       </div>
-      {tunnel.statusReason ? <p className="mt-1 text-sm text-zinc-700 dark:text-zinc-300">{tunnel.statusReason}</p> : null}
+      {/* An active tunnel's last reason ("reconnected to …") is history by now: its page keeps it. */}
+      {tunnel.statusReason && tunnel.status !== "active" ? <p className="mt-1 text-sm text-zinc-700 dark:text-zinc-300">{tunnel.statusReason}</p> : null}
       {tunnel.extensionRequest && !ENDED.has(tunnel.status) ? (
         <p className="mt-1 text-sm text-amber-800 dark:text-amber-300">An extension is waiting for approval.</p>
       ) : null}

@@ -12,6 +12,7 @@ import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import { assertAssignable, canManageHost, hostVisibleWhere, isPrivileged, teamRoles } from "@/lib/teams/team-access";
 import { enforceAccess } from "@/lib/tunnels/sweeps";
+import { reopenAfterKeyTrusted } from "@/lib/tunnels/reopen-after-trust";
 import { reapplyHostPolicy } from "@/lib/tunnels/reapply-host-policy";
 import type { CreateHostInput, UpdateHostInput } from "@/lib/validation/hosts";
 
@@ -262,6 +263,7 @@ export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string
   }).catch((error: unknown) => nameTaken(error, plain.name));
   if (assigned) await enforceAccess(ctx, { hostId: host.id, why: `${host.name} is no longer visible to them` });
   if (policy) await reapplyHostPolicy(ctx, host.id);
+  if (hostKeyFingerprint) await reopenAfterKeyTrusted(ctx, host);
   return getHost({ ctx, input: { id: host.id } });
 }
 

@@ -276,13 +276,19 @@ export async function listTunnelsWhere(ctx: Ctx, where: Prisma.TunnelWhereInput,
   };
 }
 
-/** Open ones (with requests still waiting for approval) unless `all`, newest first, a page at a time.
+/** How long a failed tunnel stays on the default list, with its reason, so that its owner sees what happened. */
+const FAILED_SHOWN_MS = 24 * 60 * 60_000;
+const inPlayOrJustFailed = (): Prisma.TunnelWhereInput => ({
+  OR: [{ status: { in: RESERVING_STATUSES } }, { status: "failed", closedAt: { gte: new Date(Date.now() - FAILED_SHOWN_MS) } }],
+});
+
+/** Open ones (with requests still waiting for approval, and those that failed in the last day) unless `all`, newest first, a page at a time.
  *  A `name` finds the caller's own tunnel in play of that name (names are
  *  the owner's; nobody else's are looked up, admins' included). */
 export async function listTunnels({ ctx, input }: { ctx: Ctx; input: ListTunnelsQuery }) {
   const { status, name, ...page } = input;
   if (name) return listTunnelsWhere(ctx, { ownerId: ownerOf(ctx), name, status: { in: RESERVING_STATUSES } }, "desc", page);
-  return listTunnelsWhere(ctx, { ...listedFor(ctx), ...(status === "all" ? {} : { status: { in: RESERVING_STATUSES } }) }, "desc", page);
+  return listTunnelsWhere(ctx, status === "all" ? listedFor(ctx) : { AND: [listedFor(ctx), inPlayOrJustFailed()] }, "desc", page);
 }
 
 export async function findVisible(ctx: Ctx, id: string) {

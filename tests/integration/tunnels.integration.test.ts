@@ -347,13 +347,25 @@ describe("host keys", () => {
       expect(refused.status).toBe("failed");
       expect(refused.statusReason).toContain(`host key for pinned changed to ${impostor.hostKeyFingerprint}: refused until an admin trusts it`);
       expect(await refusesConnections(port)).toBe(true);
+      // A failed tunnel stays on its owner's list, with its reason, rather than vanishing.
+      const listed = (await alice.get<{ tunnels: Tunnel[] }>("/tunnels")).body.tunnels.find((t) => t.id === refused.id);
+      expect(listed).toMatchObject({ status: "failed" });
 
+      // Trusting the new key opens it again, with why in its history.
       const trusted = await admin.patch<Host>(`/hosts/${created.body.id}`, { hostKeyFingerprint: impostor.hostKeyFingerprint });
       expect(trusted.body).toMatchObject({ hostKeyStatus: "trusted", hostKeyFingerprint: impostor.hostKeyFingerprint });
-      const tunnel = await openTunnel(alice, { hostId: created.body.id, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port } });
-      expect(tunnel.status).toBe("active");
+      await waitFor(
+        () => tunnelState(alice, refused.id),
+        (t) => t.status === "active",
+        20_000,
+        "the failed tunnel open again",
+      );
+      const history = await alice.get<{ events: { status: string; reason: string | null }[] }>(`/tunnels/${refused.id}/history`);
+      expect(history.body.events).toContainEqual(
+        expect.objectContaining({ status: "starting", reason: "pinned's new host key was trusted by admin@example.com: opening again" }),
+      );
       expect(sha256(await fetchAll("127.0.0.1", port))).toBe(origin.sha256);
-      await alice.delete(`/tunnels/${tunnel.id}`);
+      await alice.delete(`/tunnels/${refused.id}`);
     } finally {
       await impostor.dispose();
     }

@@ -40,6 +40,8 @@ const publicHostSelect = {
   policyMaxPendingPerUser: true,
   visibleToAll: true,
   teams: { select: { teamId: true } },
+  // Open tunnels through it: a host that carries any cannot be deleted, and the page says so before anyone tries.
+  _count: { select: { tunnels: { where: { status: { in: OPEN_STATUSES } } } } },
   createdAt: true,
   updatedAt: true,
 } as const;
@@ -60,11 +62,13 @@ function toHostDto(row: PublicHostRow) {
     policyMaxOpenPerUser,
     policyMaxPendingPerUser,
     teams,
+    _count,
     ...host
   } = row;
   return {
     ...host,
     teamIds: teams.map((team) => team.teamId),
+    openTunnels: _count.tunnels,
     policy: hostPolicy({
       policyKinds,
       policyTargets,

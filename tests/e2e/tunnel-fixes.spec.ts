@@ -1,6 +1,7 @@
 // Bugs a new user hit on the tunnel pages, each fixed and held here: with no
 // host the empty list says what to do first, and nothing to approve shows no
-// approvals section; an unknown page is Warren's own 404; Extend
+// approvals section; an unknown page is Warren's own 404; a host that
+// carries tunnels says so instead of offering Delete; Extend
 // adds time and never shortens (and says "until … (+N h)" first); a remote
 // tunnel's hint dials its host's address, or says when only that host itself
 // can; "Show ended tunnels too" shows them without a reload; a denied
@@ -53,6 +54,11 @@ test("extending adds time, the hints dial the right place, ended tunnels show at
       ttlMinutes: 60,
     })
   ).body;
+
+  // A host that carries a tunnel says so where Delete would be, before anyone tries.
+  await adminPage.goto("/hosts");
+  await expect(adminPage.getByRole("article", { name: "lab-1" }).getByTestId("delete-blocked")).toHaveText("To delete it, close its 1 open tunnel first.");
+  await expect(adminPage.getByRole("article", { name: "lab-2" }).getByRole("button", { name: "Delete" })).toBeVisible();
 
   // Extend by 24 hours, then by 1 hour: 25 hours more, not 59 minutes left.
   await page.goto(`/tunnels/${local.id}`);

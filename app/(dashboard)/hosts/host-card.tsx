@@ -56,7 +56,11 @@ export function HostCard({ host, teams, canAssignAll, onChanged }: Props) {
           <HostKeyState host={host} onTrust={canAssignAll ? trust : undefined} />
         </Column>
         <div className="md:justify-self-end">
-          {canAssignAll ? (
+          {canAssignAll && host.openTunnels > 0 ? (
+            <p data-testid="delete-blocked" className="max-w-48 text-sm text-zinc-600 dark:text-zinc-400">
+              To delete it, close its {host.openTunnels} open tunnel{host.openTunnels === 1 ? "" : "s"} first.
+            </p>
+          ) : canAssignAll ? (
             <ConfirmAction
               label="Delete"
               confirmLabel="Yes, delete"

@@ -85,8 +85,8 @@ test("a person adds a host, opens a local tunnel, watches it live, uses it and c
   await capture("tunnels");
 
   await page.getByTestId("tunnel-row").getByRole("link").click();
-  page.once("dialog", (dialog) => void dialog.accept());
   await page.getByRole("button", { name: "Close tunnel" }).click();
+  await page.getByRole("button", { name: "Yes, close it" }).click();
   await expect(badge).toHaveText("closed");
   await expect(page.getByTestId("status-history")).toContainText("closed by admin@example.com");
   await page.getByRole("link", { name: "Tunnels", exact: true }).click();

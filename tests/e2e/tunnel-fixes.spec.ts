@@ -5,7 +5,8 @@
 // adds time and never shortens (and says "until … (+N h)" first); a remote
 // tunnel's hint dials its host's address, or says when only that host itself
 // can; "Show ended tunnels too" shows them without a reload; a denied
-// extension's reason reaches its requester, and the waiting line goes.
+// extension's reason reaches its requester, and the waiting line goes; closing
+// asks inline, and an admin's reason reaches the owner.
 import { apiClient } from "../harness/api-client";
 import { freePortInRange } from "../harness/free-port";
 import { hostInput, startSshd, type SshdHandle } from "../harness/sshd";
@@ -108,4 +109,12 @@ test("extending adds time, the hints dial the right place, ended tunnels show at
   await expect(page.getByRole("status").filter({ hasText: "extension denied by admin@example.com: the lab closes tonight" })).toBeVisible();
   await expect(page.getByTestId("request-state")).toHaveCount(0);
   await expect(page.getByTestId("status-history")).toContainText("extension of 60 minutes denied by admin@example.com: the lab closes tonight");
+
+  // An admin closes it from the page, inline (no browser dialog), with a reason its owner reads live.
+  await adminPage.goto(`/tunnels/${gatedTunnel.id}`);
+  await adminPage.getByRole("button", { name: "Close tunnel" }).click();
+  await adminPage.getByRole("textbox", { name: "Why, for its owner (optional)" }).fill("lab maintenance");
+  await adminPage.getByRole("button", { name: "Yes, close it" }).click();
+  await expect(page.getByTestId("status-badge").first()).toHaveText("closed");
+  await expect(page.getByText("closed by admin@example.com: lab maintenance").first()).toBeVisible();
 });

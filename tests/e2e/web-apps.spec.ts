@@ -72,8 +72,8 @@ test("open a web app from the tunnel page: forms, redirects and WebSockets work,
   // Closing the tunnel ends the page's WebSocket.
   await appPage.goto(`${appUrl}/`);
   await expect(appPage.locator("#socket")).toHaveText("open");
-  page.once("dialog", (dialog) => void dialog.accept());
   await page.getByRole("button", { name: "Close tunnel" }).click();
+  await page.getByRole("button", { name: "Yes, close it" }).click();
   await expect(page.getByTestId("status-badge").first()).toHaveText("closed");
   await expect(appPage.locator("#socket")).toHaveText("closed");
   await appPage.reload();

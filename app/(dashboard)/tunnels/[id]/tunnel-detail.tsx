@@ -3,6 +3,7 @@
 import { OpenInBrowser } from "@/app/components/open-in-browser";
 import { AccessLogSection } from "./access-log";
 import { useCallback, useEffect, useMemo, useState } from "react";
+import { ConfirmAction } from "@/app/components/confirm-action";
 import { CopyableCode } from "@/app/components/copyable-code";
 import { FormAlert } from "@/app/components/form-alert";
 import { Sparkline } from "@/app/components/sparkline";
@@ -47,6 +48,7 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
   const [closeError, setCloseError] = useState<string | null>(null);
   const [notice, setNotice] = useState("");
   const [extendBy, setExtendBy] = useState<number>(EXTENSIONS[0][0]);
+  const [closeReason, setCloseReason] = useState("");
   const reload = useCallback(async () => {
     const [tunnel, fresh] = await Promise.all([apiFetch<TunnelDto>(`/tunnels/${initial.id}`), apiFetch<History>(`/tunnels/${initial.id}/history`)]);
     setHistory(fresh);
@@ -98,13 +100,10 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
     resync();
   }
 
+  /** Closing someone else's tunnel (admins) tells them why, if a reason is given: the owner sees it live. */
   async function close() {
-    // Closing someone else's tunnel (admins) asks why: the owner sees the reason live.
-    const reason = someoneElses
-      ? window.prompt(`Close ${tunnel.ownerEmail}'s tunnel? Tell them why:`)
-      : window.confirm("Close this tunnel? Open connections through it are cut.") && "";
-    if (reason === null || reason === false) return;
-    await act(() => apiFetch(`/tunnels/${tunnel.id}`, { method: "DELETE", body: reason ? { reason } : {} }));
+    const reason = closeReason.trim();
+    await perform(() => apiFetch(`/tunnels/${tunnel.id}`, { method: "DELETE", body: reason ? { reason } : {} }));
   }
 
   async function extend(form: HTMLFormElement) {
@@ -136,13 +135,32 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
         </span>
         <OpenInBrowser tunnel={tunnel} />
         {OPEN.has(tunnel.status) && manages ? (
-          <button
-            type="button"
-            onClick={close}
-            className="ml-auto rounded-md border border-red-300 px-3 py-1.5 text-sm font-medium text-red-800 hover:bg-red-50 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950"
-          >
-            Close tunnel
-          </button>
+          <div className="ml-auto">
+            <ConfirmAction
+              label="Close tunnel"
+              confirmLabel="Yes, close it"
+              danger
+              question={
+                someoneElses ? (
+                  <div className="space-y-2">
+                    <p>Close {tunnel.ownerEmail}&rsquo;s tunnel? Its open connections are cut, and they see your reason.</p>
+                    <label className="block">
+                      Why, for its owner (optional)
+                      <input
+                        value={closeReason}
+                        onChange={(event) => setCloseReason(event.target.value)}
+                        maxLength={200}
+                        className="mt-1 block w-full rounded-md border border-zinc-500 bg-white px-2 py-1 dark:bg-zinc-950"
+                      />
+                    </label>
+                  </div>
+                ) : (
+                  <p>Close this tunnel? Open connections through it are cut.</p>
+                )
+              }
+              onConfirm={close}
+            />
+          </div>
         ) : null}
       </header>
       {/* The request panel below says these two in its own words. */}

@@ -75,6 +75,19 @@ export async function findUserByEmail(email: string) {
   return user;
 }
 
+/** Lets a disabled user in again: they sign in afresh (their sessions ended
+ *  when they were disabled); their API tokens, refused meanwhile, work again.
+ *  Their tunnels were closed, and stay closed. */
+export async function enableUser({ ctx, input }: { ctx: Ctx; input: { email: string } }) {
+  requireAdmin(ctx, "manage users");
+  const user = await findUserByEmail(input.email);
+  if (!user.disabled) return getUser({ ctx, input: { id: user.id } });
+  return audited(ctx, async (tx) => ({
+    result: await tx.user.update({ where: { id: user.id }, data: { disabled: false }, select: publicUserSelect }),
+    audit: { action: "user.enabled", subjectId: user.id, details: { email: user.email } },
+  }));
+}
+
 /** Disables a user and ends every browser session they have at once; their
  *  API tokens stop working because every request checks `disabled`. */
 export async function disableUser({ ctx, input }: { ctx: Ctx; input: { email: string } }) {

@@ -10,7 +10,7 @@ import { systemCtx } from "@/lib/context";
 import { migrate } from "@/lib/db/migrate";
 import { disconnectPrisma } from "@/lib/db/prisma";
 import { addMember, createTeam, findTeamByName, listTeams } from "@/lib/teams/teams";
-import { createUser, disableUser, findUserByEmail, listUsers } from "@/lib/users";
+import { createUser, disableUser, enableUser, findUserByEmail, listUsers } from "@/lib/users";
 import { createApiTokenSchema } from "@/lib/validation/api-tokens";
 import { addMemberSchema, createTeamSchema } from "@/lib/validation/teams";
 import { createUserSchema, emailSchema } from "@/lib/validation/users";
@@ -23,6 +23,7 @@ const USAGE = `usage: npm run warren -- <command>
 
   user create --email E --password P [--name N] [--admin]
   user disable --email E
+  user enable --email E                 lets a disabled user sign in again
   user list
   token create --email E [--name N]     prints the token once
   token list --email E
@@ -64,6 +65,14 @@ const commands: Record<string, Command> = {
     async run(values, io) {
       const user = await disableUser({ ctx, input: { email: email(values.email) } });
       io.out(`disabled ${user.email}: sessions ended, API tokens refused`);
+    },
+  },
+  "user enable": {
+    options: { email: { type: "string" } },
+    required: ["email"],
+    async run(values, io) {
+      const user = await enableUser({ ctx, input: { email: email(values.email) } });
+      io.out(`enabled ${user.email}: they may sign in again, and their API tokens work again`);
     },
   },
   "user list": {

@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   "device.revoked",
   "user.created",
   "user.disabled",
+  "user.enabled",
   "host.created",
   "host.updated",
   "host.deleted",

@@ -70,5 +70,5 @@ export const signInSchema = z.object({
   password: z.string({ error: "is required" }).min(1, { error: "is required" }).max(256),
 });
 
-/** PATCH /users/:id: disabling is the one change for now. */
-export const disableUserSchema = z.object({ disabled: z.literal(true, { error: "must be true: disabling is the only change a user accepts" }) });
+/** PATCH /users/:id: disabling a user, or enabling them again. */
+export const updateUserSchema = z.object({ disabled: z.boolean({ error: "must be true (disable) or false (enable again)" }) });

@@ -168,11 +168,36 @@ describe("disabling a user", () => {
     });
   });
 
-  it("refuses anything but disabled: true, naming the field", async () => {
+  it("refuses anything but disabled: true or false, naming the field", async () => {
     const users = await admin.get<{ users: { id: string; email: string }[] }>("/users");
     const id = users.body.users.find((user) => user.email === "admin@example.com")!.id;
-    const response = await admin.patch<{ error: { field: string } }>(`/users/${id}`, { disabled: false });
+    const response = await admin.patch<{ error: { field: string; message: string } }>(`/users/${id}`, { disabled: "no" });
     expect(response.status).toBe(422);
-    expect(response.body.error.field).toBe("disabled");
+    expect(response.body.error).toMatchObject({ field: "disabled", message: "disabled: must be true (disable) or false (enable again)" });
+  });
+
+  it("enables a disabled user again, by the API or the CLI: their token works again and the audit says who did it", async () => {
+    for (const [email, how] of [
+      ["fay@example.com", "api"],
+      ["gus@example.com", "cli"],
+    ] as const) {
+      await warren.createUser({ email, password });
+      const token = await warren.createToken(email);
+      const them = apiClient(warren.url, token);
+      const users = await admin.get<{ users: { id: string; email: string }[] }>("/users");
+      const id = users.body.users.find((user) => user.email === email)!.id;
+      expect((await admin.patch(`/users/${id}`, { disabled: true })).status).toBe(200);
+      expect((await them.get("/tunnels")).status).toBe(401);
+      if (how === "api") {
+        const enabled = await admin.patch<{ disabled: boolean }>(`/users/${id}`, { disabled: false });
+        expect([enabled.status, enabled.body.disabled]).toEqual([200, false]);
+      } else {
+        const run = await warren.cli(["user", "enable", "--email", email]);
+        expect([run.code, run.stdout.trim()]).toEqual([0, `enabled ${email}: they may sign in again, and their API tokens work again`]);
+      }
+      expect((await them.get("/tunnels")).status).toBe(200);
+      const audit = await admin.get<{ events: { action: string; subjectId: string | null }[] }>(`/audit?action=user.enabled`);
+      expect(audit.body.events.some((event) => event.subjectId === id)).toBe(true);
+    }
   });
 });

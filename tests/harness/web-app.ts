@@ -4,6 +4,7 @@
 // test can check what Warren passed on and what it kept back. Over HTTPS with
 // a self-signed certificate when `tls` is given.
 import { execFileSync } from "node:child_process";
+import { EventEmitter } from "node:events";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
@@ -12,6 +13,9 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { WebSocketServer } from "ws";
+
+/** Tells an open event stream (/events) to send its second event. */
+const events = new EventEmitter();
 
 export type WebApp = {
   port: number;
@@ -61,6 +65,18 @@ function respond(req: IncomingMessage, res: ServerResponse, body: Buffer) {
   // The app's own idea of where it lives: its Host, as many apps build their redirects.
   if (url.pathname === "/redirect") {
     res.writeHead(302, { location: `http://${req.headers.host}/landed?from=redirect` });
+    return res.end();
+  }
+  // Server-sent events: one now, the next only once the client says it got the first (so nothing may buffer them).
+  if (url.pathname === "/events") {
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    res.write("data: first\n\n");
+    events.once("next", () => res.end("data: second\n\n"));
+    return;
+  }
+  if (url.pathname === "/events/next") {
+    events.emit("next");
+    res.writeHead(204);
     return res.end();
   }
   if (url.pathname === "/headers") {

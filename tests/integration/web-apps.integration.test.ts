@@ -1,6 +1,6 @@
 // Web tunnels end to end with real parts: an internal web app behind a real
 // sshd, Warren with WARREN_APPS_DOMAIN, and HTTP as a browser speaks it
-// (Host headers, cookies, redirects). The sign-in handoff refuses replayed,
+// (Host headers, cookies, redirects, server-sent events). The sign-in handoff refuses replayed,
 // expired, cross-app and other-browser codes; a forged Host is refused; the
 // app gets a verifiable identity and none of Warren's cookies; HTTPS apps
 // with a self-signed certificate work only with insecureTls; closing the
@@ -140,6 +140,20 @@ describe("a web tunnel", () => {
 
     const redirected = await send(`${tunnel.webUrl}/redirect`, { headers: { cookie } });
     expect(redirected.headers.location).toBe(`${tunnel.webUrl}/landed?from=redirect`);
+
+    // Server-sent events arrive as they are sent: the first before the app sends the second.
+    const stream = await new Promise<http.IncomingMessage>((resolve, reject) =>
+      http.get({ host: "127.0.0.1", port: warren.port, path: "/events", headers: { host: new URL(tunnel.webUrl).host, cookie } }, resolve).on("error", reject),
+    );
+    expect(stream.headers["content-type"]).toBe("text/event-stream");
+    const first = await new Promise<string>((resolve) => stream.once("data", (chunk: Buffer) => resolve(chunk.toString())));
+    expect(first).toBe("data: first\n\n");
+    let rest = "";
+    stream.on("data", (chunk: Buffer) => (rest += chunk.toString()));
+    const ended = new Promise<void>((resolve) => stream.once("end", () => resolve()));
+    await send(`${tunnel.webUrl}/events/next`, { headers: { cookie } });
+    await ended;
+    expect(rest).toBe("data: second\n\n");
   });
 
   it("sends the app who is calling, signed, and none of Warren's cookies or forged headers", async () => {

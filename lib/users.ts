@@ -1,13 +1,13 @@
 import { ApiError } from "@/lib/api/api-error";
 import { audited } from "@/lib/audit/audit-log";
-import { hashPassword } from "@/lib/auth/password";
+import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import { recheckLiveAccess } from "@/lib/tunnels/recheck-live-access";
-import type { Ctx } from "@/lib/context";
+import { actorId, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import { findEngine } from "@/lib/tunnels/engine-port";
 import { sweepDisabledUsers } from "@/lib/tunnels/sweeps";
-import type { CreateUserInput, FirstAdminInput } from "@/lib/validation/users";
+import type { ChangePassword, CreateUserInput, FirstAdminInput } from "@/lib/validation/users";
 
 /** What the API and pages may show of a user: never the password hash. */
 const publicUserSelect = { id: true, email: true, name: true, role: true, disabled: true, createdAt: true } as const;
@@ -72,6 +72,36 @@ export async function createFirstAdmin({ ctx, input: data }: { ctx: Ctx; input: 
 export async function findUserByEmail(email: string) {
   const user = await getPrisma().user.findUnique({ where: { email }, select: publicUserSelect });
   if (!user) throw new ApiError({ code: "not_found", field: "email", message: `no user with email ${email}` });
+  return user;
+}
+
+/** A person's own new password, given the current one. Their other browser
+ *  sessions end (the one they use goes on); their API tokens are untouched. */
+export async function changeOwnPassword({ ctx, input }: { ctx: Ctx; input: ChangePassword & { keepSession: string | null } }) {
+  const userId = actorId(ctx);
+  if (!userId) throw new ApiError({ code: "forbidden", message: "only a signed-in person changes their own password" });
+  const user = await getPrisma().user.findUniqueOrThrow({ where: { id: userId } });
+  if (!(await verifyPassword(user.passwordHash, input.current))) {
+    throw new ApiError({ code: "unprocessable_entity", field: "current", message: "is not your current password" });
+  }
+  const passwordHash = await hashPassword(input.password);
+  await audited(ctx, async (tx) => {
+    await tx.user.update({ where: { id: userId }, data: { passwordHash } });
+    const ended = await tx.authSession.deleteMany({ where: { userId, ...(input.keepSession ? { id: { not: input.keepSession } } : {}) } });
+    return { result: null, audit: { action: "user.password_changed", subjectId: userId, details: { email: user.email, otherSessionsEnded: ended.count } } };
+  });
+}
+
+/** An admin sets someone's password (they forgot theirs): every browser session of theirs ends. */
+export async function resetPassword({ ctx, input }: { ctx: Ctx; input: { email: string; password: string } }) {
+  requireAdmin(ctx, "manage users");
+  const user = await findUserByEmail(input.email);
+  const passwordHash = await hashPassword(input.password);
+  await audited(ctx, async (tx) => {
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+    const ended = await tx.authSession.deleteMany({ where: { userId: user.id } });
+    return { result: null, audit: { action: "user.password_reset", subjectId: user.id, details: { email: user.email, sessionsEnded: ended.count } } };
+  });
   return user;
 }
 

@@ -10,10 +10,10 @@ import { systemCtx } from "@/lib/context";
 import { migrate } from "@/lib/db/migrate";
 import { disconnectPrisma } from "@/lib/db/prisma";
 import { addMember, createTeam, findTeamByName, listTeams } from "@/lib/teams/teams";
-import { createUser, disableUser, enableUser, findUserByEmail, listUsers } from "@/lib/users";
+import { createUser, disableUser, enableUser, findUserByEmail, listUsers, resetPassword } from "@/lib/users";
 import { createApiTokenSchema } from "@/lib/validation/api-tokens";
 import { addMemberSchema, createTeamSchema } from "@/lib/validation/teams";
-import { createUserSchema, emailSchema } from "@/lib/validation/users";
+import { createUserSchema, emailSchema, passwordResetSchema } from "@/lib/validation/users";
 
 export type CliIo = { out: (line: string) => void; err: (line: string) => void };
 
@@ -24,6 +24,7 @@ const USAGE = `usage: npm run warren -- <command>
   user create --email E --password P [--name N] [--admin]
   user disable --email E
   user enable --email E                 lets a disabled user sign in again
+  user password --email E --password P  sets a new password (their browser sessions end)
   user list
   token create --email E [--name N]     prints the token once
   token list --email E
@@ -73,6 +74,15 @@ const commands: Record<string, Command> = {
     async run(values, io) {
       const user = await enableUser({ ctx, input: { email: email(values.email) } });
       io.out(`enabled ${user.email}: they may sign in again, and their API tokens work again`);
+    },
+  },
+  "user password": {
+    options: { email: { type: "string" }, password: { type: "string" } },
+    required: ["email", "password"],
+    async run(values, io) {
+      const input = passwordResetSchema.parse({ email: text(values.email), password: text(values.password) });
+      const user = await resetPassword({ ctx, input });
+      io.out(`set a new password for ${user.email}: their browser sessions ended`);
     },
   },
   "user list": {

@@ -13,6 +13,8 @@ export const AUDIT_ACTIONS = [
   "user.created",
   "user.disabled",
   "user.enabled",
+  "user.password_changed",
+  "user.password_reset",
   "host.created",
   "host.updated",
   "host.deleted",

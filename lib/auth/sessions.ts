@@ -32,13 +32,19 @@ export async function deleteAuthSession(sid: unknown, db: Prisma.TransactionClie
 
 export type SessionUser = { id: string; email: string; name: string | null; role: "admin" | "user" };
 
-/** The user behind a session cookie's value, or null for anything not currently valid. */
-export async function userFromSessionToken(token: string | undefined | null): Promise<SessionUser | null> {
+/** The AuthSession row a session cookie's value names, if it is Warren's. */
+export async function sessionIdOf(token: string | undefined | null): Promise<string | null> {
   if (!token) return null;
   const payload = await decode({ token, secret: getConfig().authSecret }).catch(() => null);
-  if (!payload || typeof payload.sid !== "string") return null;
+  return typeof payload?.sid === "string" ? payload.sid : null;
+}
+
+/** The user behind a session cookie's value, or null for anything not currently valid. */
+export async function userFromSessionToken(token: string | undefined | null): Promise<SessionUser | null> {
+  const sid = await sessionIdOf(token);
+  if (!sid) return null;
   const session = await getPrisma().authSession.findUnique({
-    where: { id: payload.sid },
+    where: { id: sid },
     select: { expiresAt: true, user: { select: { id: true, email: true, name: true, role: true, disabled: true } } },
   });
   if (!session || session.expiresAt.getTime() <= Date.now() || session.user.disabled) return null;

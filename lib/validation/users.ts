@@ -38,7 +38,7 @@ const COMMON_PASSWORDS = new Set([
  *  different, and not one of the best-known passwords: the least a guesser
  *  should need more than a few tries for. */
 // Each rule stops the rest (abort), so a password gets exactly one reason.
-const passwordSchema = z
+export const passwordSchema = z
   .string({ error: "is required" })
   .min(10, { error: "must be at least 10 characters", abort: true })
   .max(256, { error: "must be at most 256 characters", abort: true })
@@ -72,3 +72,13 @@ export const signInSchema = z.object({
 
 /** PATCH /users/:id: disabling a user, or enabling them again. */
 export const updateUserSchema = z.object({ disabled: z.boolean({ error: "must be true (disable) or false (enable again)" }) });
+
+/** POST /me/password: the person's own, proved by the current one. */
+export const changePasswordSchema = z.object({
+  current: z.string({ error: "is required" }).min(1, { error: "is required" }).max(256),
+  password: passwordSchema,
+});
+export type ChangePassword = z.output<typeof changePasswordSchema>;
+
+/** `user password` (the CLI): an admin sets someone's password. */
+export const passwordResetSchema = z.object({ email: emailSchema, password: passwordSchema });

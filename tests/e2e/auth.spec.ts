@@ -72,6 +72,26 @@ test("signing out returns to /login and ends the session on the server", async (
   await expect(page).toHaveURL(/\/login$/);
 });
 
+test("a person changes their own password on the account page: a wrong current one is named at its field, the new one signs in", async ({ page, warren }) => {
+  await warren.createUser(user);
+  await signIn(page, user.email, user.password);
+  await expectSignedIn(page, user.email);
+  await page.goto("/account");
+  await page.getByLabel("Current password", { exact: true }).fill("not my password");
+  await page.getByLabel("New password", { exact: true }).fill("a fresh long secret");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByLabel("Current password", { exact: true })).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByText("is not your current password")).toBeVisible();
+  await page.getByLabel("Current password", { exact: true }).fill(user.password);
+  await page.getByLabel("New password", { exact: true }).fill("a fresh long secret");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Your password is changed" })).toBeVisible();
+  await page.getByRole("button", { name: "Sign out" }).first().click();
+  await expect(page).toHaveURL(/\/login$/);
+  await signIn(page, user.email, "a fresh long secret");
+  await expectSignedIn(page, user.email);
+});
+
 test("a wrong password and an unknown email get the same answer", async ({ page, warren, capture }) => {
   await warren.createUser(user);
 

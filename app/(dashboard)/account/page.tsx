@@ -5,6 +5,7 @@ import { requireSessionCtx } from "@/lib/auth/session-ctx";
 import { getConfig } from "@/lib/config";
 import { SignOutButton } from "../sign-out-button";
 import { DeviceList } from "./device-list";
+import { PasswordForm } from "./password-form";
 import { TokenManager } from "./token-manager";
 
 export const metadata: Metadata = { title: "Account" };
@@ -27,6 +28,7 @@ export default async function AccountPage() {
         </p>
         <SignOutButton />
       </section>
+      <PasswordForm />
       <DeviceList initial={devices} publicUrl={getConfig().publicUrl} />
       <TokenManager
         initial={tokens.map((token) => ({

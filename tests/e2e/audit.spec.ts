@@ -2,20 +2,11 @@
 // them, the chain verifies; other users cannot open it.
 import { apiClient } from "../harness/api-client";
 import { freePortInRange } from "../harness/free-port";
-import { startSshd, type SshdHandle } from "../harness/sshd";
 import { expect, signIn, test } from "./fixtures";
 
 const password = "correct horse battery";
-let sshd: SshdHandle;
 
-test.beforeAll(async () => {
-  sshd = await startSshd();
-});
-test.afterAll(async () => {
-  await sshd?.dispose();
-});
-
-test("an admin sees a new tunnel's records appear live, narrows them, and verifies the chain", async ({ page, warren, capture }) => {
+test("an admin sees a new tunnel's records appear live, narrows them, and verifies the chain", async ({ page, sshd, warren, capture }) => {
   await warren.createUser({ email: "admin@example.com", password, admin: true });
   await warren.createUser({ email: "alice@example.com", password });
   const admin = apiClient(warren.url, await warren.createToken("admin@example.com"));

@@ -6,18 +6,9 @@ import net from "node:net";
 import { apiClient } from "../harness/api-client";
 import { freePortInRange } from "../harness/free-port";
 import { downloadClient } from "../harness/laptop-client";
-import { startSshd, type SshdHandle } from "../harness/sshd";
 import { expect, signIn, test } from "./fixtures";
 
 const password = "correct horse battery";
-let sshd: SshdHandle;
-
-test.beforeAll(async () => {
-  sshd = await startSshd();
-});
-test.afterAll(async () => {
-  await sshd?.dispose();
-});
 
 /** What a service on the laptop answers through the gateway's port. */
 function ask(port: number, question: string): Promise<string> {
@@ -32,7 +23,7 @@ function ask(port: number, question: string): Promise<string> {
   });
 }
 
-test("a service on my computer: chosen in the form, waited for on the tunnel page, attached live by warren expose", async ({ page, warren }) => {
+test("a service on my computer: chosen in the form, waited for on the tunnel page, attached live by warren expose", async ({ page, sshd, warren }) => {
   await warren.createUser({ email: "ada@example.com", password, admin: true });
   const api = apiClient(warren.url, await warren.createToken("ada@example.com"));
   await api.post("/hosts", { name: "gw", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey });

@@ -2,6 +2,7 @@
 // Warren (fresh data directory, free port), so tests can run in any order and
 // the first-run flow always starts from an empty database.
 import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
+import { startSshd, type SshdHandle } from "../harness/sshd";
 import { startWarren, type WarrenHandle } from "../harness/warren";
 
 export { expect };
@@ -18,7 +19,20 @@ type Fixtures = {
   newVisitor: () => Promise<Page>;
 };
 
-export const test = base.extend<Fixtures>({
+/** One real sshd for the whole run (a worker's), for the specs whose hosts need one: specs share it, never its state. */
+type WorkerFixtures = { sshd: SshdHandle };
+
+export const test = base.extend<Fixtures, WorkerFixtures>({
+  sshd: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern; this one has none
+    async ({}, use) => {
+      const sshd = await startSshd();
+      await use(sshd);
+      await sshd.dispose();
+    },
+    { scope: "worker" },
+  ],
+
   warrenEnv: [{}, { option: true }],
 
   warren: async ({ warrenEnv }, use, testInfo) => {

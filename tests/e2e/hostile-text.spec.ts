@@ -9,21 +9,12 @@
 import type { Page } from "@playwright/test";
 import { apiClient } from "../harness/api-client";
 import { freePortInRange } from "../harness/free-port";
-import { startSshd, type SshdHandle } from "../harness/sshd";
 import { expect, signIn, submitSetup, test } from "./fixtures";
 
 const password = "correct horse battery";
 const IMG = `<img src=x onerror="window.__xss=1;alert(1)">`;
 const SCRIPT = `<script>window.__xss=1;alert(1)</script>`;
 const SVG = `<svg onload=alert(1)>`;
-let sshd: SshdHandle;
-
-test.beforeAll(async () => {
-  sshd = await startSshd();
-});
-test.afterAll(async () => {
-  await sshd?.dispose();
-});
 
 /** Fails the test on any dialog, and tells whether a payload set its flag. */
 function watchForScript(page: Page): () => Promise<void> {
@@ -39,7 +30,7 @@ function watchForScript(page: Page): () => Promise<void> {
   };
 }
 
-test("markup in names, token names, close and denial reasons and team names is shown as text and never runs", async ({ page, warren, newVisitor }) => {
+test("markup in names, token names, close and denial reasons and team names is shown as text and never runs", async ({ page, sshd, warren, newVisitor }) => {
   const nothingRan = watchForScript(page);
 
   // The first admin's name, through the first-run form.

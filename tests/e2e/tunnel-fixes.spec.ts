@@ -9,21 +9,14 @@
 // asks inline, and an admin's reason reaches the owner.
 import { apiClient } from "../harness/api-client";
 import { freePortInRange } from "../harness/free-port";
-import { hostInput, startSshd, type SshdHandle } from "../harness/sshd";
+import { hostInput } from "../harness/sshd";
 import { expect, signIn, test } from "./fixtures";
 
 const password = "correct horse battery";
-let sshd: SshdHandle;
-
-test.beforeAll(async () => {
-  sshd = await startSshd();
-});
-test.afterAll(async () => {
-  await sshd?.dispose();
-});
 
 test("extending adds time, the hints dial the right place, ended tunnels show at once, and a denied extension says why", async ({
   page,
+  sshd,
   warren,
   newVisitor,
 }) => {

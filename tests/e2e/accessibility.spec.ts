@@ -130,7 +130,7 @@ test("remote and dynamic tunnels open from the form, by keyboard, with the new p
   await expect(page.getByTestId("ssh-command")).toContainText(`-R 127.0.0.1:${remotePort}:127.0.0.1:${warren.port}`);
   await page.getByLabel("Target port", { exact: true }).press("Enter");
   await expect(page.getByTestId("status-badge").first()).toHaveText("active");
-  await expect(page.getByText(`Connect to 127.0.0.1:${remotePort} on gw`)).toBeVisible();
+  await expect(page.getByText(`Connect to 127.0.0.1:${remotePort} from a program on gw itself`)).toBeVisible();
 
   // Dynamic: Warren listens on the bastion, and there is no target to give.
   await page.goto("/tunnels/new");

@@ -7,7 +7,7 @@ export function OpenInBrowser({ tunnel }: { tunnel: Pick<TunnelDto, "webUrl" | "
   if (!tunnel.webUrl || !OPEN.has(tunnel.status)) return null;
   return (
     <a
-      href={`${tunnel.webUrl}/`}
+      href={tunnel.webUrl}
       target="_blank"
       rel="noopener noreferrer"
       data-testid="open-in-browser"

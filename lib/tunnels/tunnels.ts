@@ -53,7 +53,7 @@ export function serializeTunnel(tunnel: TunnelWithHost, hostVisible: boolean) {
     ...(target && "client" in target ? { clientAttached: live?.clientAttached ?? false } : {}),
     web: tunnel.webScheme ? { scheme: tunnel.webScheme, hostHeader: tunnel.webHostHeader, insecureTls: tunnel.webInsecureTls } : null,
     /** Where the browser opens a web tunnel's app (null: not a web tunnel, or web tunnels are off). */
-    webUrl: tunnel.webSlug ? appOrigin(tunnel.webSlug, getConfig()) : null,
+    webUrl: tunnel.webSlug ? `${appOrigin(tunnel.webSlug, getConfig())}/` : null,
     sshCommand: sshCommand({ kind: tunnel.kind, listen, target, host: hostVisible ? tunnel.host : { name: tunnel.host.name } }),
     bytesIn: live?.bytesIn ?? Number(tunnel.bytesIn),
     bytesOut: live?.bytesOut ?? Number(tunnel.bytesOut),

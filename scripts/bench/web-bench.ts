@@ -206,7 +206,7 @@ async function main() {
       web: { scheme: "http" },
     });
     if (tunnel.status !== 201) throw new Error(`POST /tunnels answered ${tunnel.status}: ${JSON.stringify(tunnel.body)}`);
-    const appCookie = await openApp(warren.port, tunnel.body.webUrl, warrenSession);
+    const appCookie = await openApp(warren.port, new URL(tunnel.body.webUrl).origin, warrenSession);
 
     const sshPort = await freePort();
     forwarder = await startForwarder(sshd, ["-L", `127.0.0.1:${sshPort}:127.0.0.1:${appPort}`], SAME_CIPHER, [sshPort]);

@@ -107,7 +107,7 @@ const asWeb = (values: FormValues) => values.kind === "local" && values.web;
 export function webUrlPreview(values: FormValues, apps: AppsSetting): string | null {
   if (!asWeb(values) || !apps.domain) return null;
   const url = new URL(apps.publicUrl);
-  return `${url.protocol}//${values.name.trim() || "<id>"}.${apps.domain}${url.port ? `:${url.port}` : ""}`;
+  return `${url.protocol}//${values.name.trim() || "<id>"}.${apps.domain}${url.port ? `:${url.port}` : ""}/`;
 }
 
 /** The request body as typed. A blank TTL is the form's default (the host's

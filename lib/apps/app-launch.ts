@@ -7,9 +7,9 @@ import { issueHandoff } from "@/lib/apps/app-handoff";
 import type { AppPage } from "@/lib/apps/app-page";
 import { getConfig } from "@/lib/config";
 import { actorId, type Ctx } from "@/lib/context";
-import { getPrisma } from "@/lib/db/prisma";
 import { accessRefusals, refusalOf } from "@/lib/tunnels/access-refusals";
 import type { LaunchApp } from "@/lib/validation/apps";
+import { webTunnelAt } from "@/lib/apps/web-tunnel-at";
 
 const BACK = { href: "/tunnels", label: "Back to Warren" };
 
@@ -17,8 +17,7 @@ export async function launchApp({ ctx, input }: { ctx: Ctx; input: LaunchApp }):
   const userId = actorId(ctx);
   if (!userId) throw new Error("launchApp is for a signed-in person");
   const origin = appOrigin(input.app, getConfig());
-  // The newest tunnel that had this address: an ended one says so rather than "no such app".
-  const tunnel = await getPrisma().tunnel.findFirst({ where: { webSlug: input.app }, orderBy: { createdAt: "desc" }, select: { id: true } });
+  const tunnel = await webTunnelAt(input.app);
   if (!origin || !tunnel) return { status: 404, title: "No such app", message: `No web tunnel has the address ${origin ?? input.app}.`, action: BACK };
   const pair = { tunnelId: tunnel.id, userId, purpose: "web" as const };
   const refusal = refusalOf(await accessRefusals([pair]), pair);

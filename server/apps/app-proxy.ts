@@ -17,9 +17,9 @@ import { appOrigin } from "@/lib/apps/app-address";
 import { randomToken, redeemHandoff } from "@/lib/apps/app-handoff";
 import { type AppPage, appPageResponse } from "@/lib/apps/app-page";
 import { currentSigningKey, SIGNING_ALG } from "@/lib/apps/signing-keys";
+import { webTunnelAt } from "@/lib/apps/web-tunnel-at";
 import { CLIENT_IP_HEADER, clientInfo } from "@/lib/auth/client-info";
 import { getConfig } from "@/lib/config";
-import { getPrisma } from "@/lib/db/prisma";
 import { accessRefusals, refusalOf } from "@/lib/tunnels/access-refusals";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import { appAuthSchema } from "@/lib/validation/apps";
@@ -192,7 +192,7 @@ export class AppProxy {
   }
 
   private async lookUp(slug: string): Promise<WebTunnel | AppPage> {
-    const row = await getPrisma().tunnel.findFirst({ where: { webSlug: slug }, orderBy: { createdAt: "desc" } });
+    const row = await webTunnelAt(slug);
     const app = appOrigin(slug, getConfig())!;
     const back = { href: `${getConfig().publicUrl}/tunnels`, label: "Back to Warren" };
     if (!row?.webScheme) return { status: 404, title: "No such app", message: `No web tunnel has the address ${app}.`, action: back };

@@ -20,6 +20,8 @@ import { accessRefusals, refusalOf } from "@/lib/tunnels/access-refusals";
 export const APP_SESSION_MAX_MS = 12 * 60 * 60_000;
 const IDLE_MS = 30 * 60_000;
 const RECHECK_MS = 2_000;
+/** Sessions an earlier run left open, and access log lines past their week, are looked for this often. */
+const HOUSEKEEPING_MS = 60_000;
 /** Access log lines are kept this long. */
 const LOG_KEEP_MS = 7 * 24 * 60 * 60_000;
 
@@ -76,6 +78,7 @@ export class AppSessions {
   private log: (AppRequestLine & { tunnelId: string; sessionId: string })[] = [];
   private readonly timer: NodeJS.Timeout;
   private running: Promise<void> | undefined;
+  private housekept = 0;
   private again = false;
 
   constructor() {
@@ -192,8 +195,12 @@ export class AppSessions {
 
   private async round() {
     const live = [...this.byToken.values()];
-    const refusals = await accessRefusals(live.map((session) => ({ tunnelId: session.tunnelId, userId: session.userId, purpose: "web" as const })));
     const now = Date.now();
+    // No live session, nothing to ask the database every round.
+    const refusals =
+      live.length > 0
+        ? await accessRefusals(live.map((session) => ({ tunnelId: session.tunnelId, userId: session.userId, purpose: "web" as const })))
+        : new Map();
     for (const session of live) {
       const refusal = refusalOf(refusals, { tunnelId: session.tunnelId, userId: session.userId, purpose: "web" });
       const idle = now - session.lastSeenAt.getTime() > IDLE_MS && session.sockets.size === 0;
@@ -201,6 +208,8 @@ export class AppSessions {
       if (reason) await this.end(session, reason);
     }
     await this.flush();
+    if (now - this.housekept < HOUSEKEEPING_MS) return;
+    this.housekept = now;
     await this.endForgotten(now);
     await getPrisma().appRequest.deleteMany({ where: { at: { lt: new Date(now - LOG_KEEP_MS) } } });
   }

@@ -5,11 +5,12 @@
 import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiClient, type ApiClient } from "@/tests/harness/api-client";
+import type { ApiClient } from "@/tests/harness/api-client";
 import type { FetchOutcome } from "@/tests/harness/fetch-process";
 import { waitFor } from "@/tests/harness/free-port";
 import { downloadClient, type LaptopClient } from "@/tests/harness/laptop-client";
 import { addNetns, addVeth, cableToRoot, deleteNetns, deleteStaleNetns, execIn, firstLine, harnessScript, requireNetns, spawnIn } from "@/tests/harness/netns";
+import { aliceWithHost } from "@/tests/harness/alice-with-host";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
 import { REPO_ROOT, startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
@@ -55,23 +56,11 @@ beforeAll(async () => {
     startWarren({ netns: ns("bastion"), host: apiAddress, env: { NODE_ENV: "production", HOST: "0.0.0.0" } }),
   ]);
   serviceSha = (JSON.parse(await firstLine(origin, "the server's service")) as { sha256: string }).sha256;
-  await warren.createUser({ email: "admin@example.com", password: "correct horse battery", admin: true });
-  await warren.createUser({ email: "alice@example.com", password: "correct horse battery" });
-  const admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
-  aliceToken = await warren.createToken("alice@example.com");
-  alice = apiClient(warren.url, aliceToken);
-  const host = await admin.post<{ id: string }>("/hosts", {
-    name: "server",
-    address: SERVER,
-    port: sshd.port,
-    username: sshd.username,
-    privateKey: sshd.privateKey,
-    hostKeyFingerprint: sshd.hostKeyFingerprint,
-  });
-  expect(host.status, JSON.stringify(host.body)).toBe(201);
+  let hostId: string;
+  ({ alice, aliceToken, hostId } = await aliceWithHost(warren, sshd, { name: "server", address: SERVER }));
   const tunnel = await alice.post<{ id: string; listen: { port: number } }>("/tunnels", {
     kind: "local",
-    hostId: host.body.id,
+    hostId,
     listen: { port: 28080 }, // on the bastion's loopback
     target: { host: "localhost", port: SERVICE_PORT },
   });

@@ -435,12 +435,17 @@ describe("the same TCP behaviour as ssh -L through the same sshd", () => {
   it("half-closes both ways, early FINs and an unreachable target", async () => {
     const greeter = await startTarget(Buffer.from("hello"));
     const closedPort = await freePort();
-    const sshPort = await freePortInRange();
-    const forwards = [echo.port, greeter.port, closedPort].flatMap((target, index) => ["-L", `127.0.0.1:${sshPort + index}:127.0.0.1:${target}`]);
+    // Three ports each found free (three in a row may not be: ExitOnForwardFailure would end ssh).
+    const sshPorts: number[] = [];
+    while (sshPorts.length < 3) {
+      const port = await freePortInRange();
+      if (!sshPorts.includes(port)) sshPorts.push(port);
+    }
+    const forwards = [echo.port, greeter.port, closedPort].flatMap((target, index) => ["-L", `127.0.0.1:${sshPorts[index]}:127.0.0.1:${target}`]);
     const args = sshd.sshArgs();
     const ssh = spawn("ssh", [...args.slice(0, -1), "-N", "-o", "ExitOnForwardFailure=yes", ...forwards, args.at(-1)!], { stdio: "ignore" });
     children.add(ssh);
-    for (let index = 0; index < 3; index += 1) await waitForPort(sshPort + index);
+    for (const port of sshPorts) await waitForPort(port);
     const viaConnect = await Promise.all(
       [echo.port, greeter.port, closedPort].map(async (target) => (await startConnect(await openTunnel(owner, localTo(target)), tokens.owner!)).port),
     );
@@ -450,7 +455,7 @@ describe("the same TCP behaviour as ssh -L through the same sshd", () => {
       targetFirst: await seen(toGreeter!, "answer", "after-target-end"),
       unreachable: await seen(toNothing!, "x", "at-once"),
     });
-    const { unreachable: sshUnreachable, ...throughSsh } = await scenarios([sshPort, sshPort + 1, sshPort + 2]);
+    const { unreachable: sshUnreachable, ...throughSsh } = await scenarios(sshPorts);
     expect(throughSsh).toEqual({ laptopFirst: 'end after "ping"', earlyFin: 'end after ""', targetFirst: 'end after "hello"' });
     // ssh -L resets only while the client's bytes are still unread when the channel open fails (its close() of
     // unread data), which is a race; through connect a target that cannot be reached is always a reset.

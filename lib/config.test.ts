@@ -115,4 +115,41 @@ describe("loadConfig", () => {
   it("strips a trailing slash from the public URL", () => {
     expect(loadConfig({ WARREN_DATA_DIR: tempDir(), WARREN_PUBLIC_URL: "https://warren.example.com/" }).publicUrl).toBe("https://warren.example.com");
   });
+
+  it("turns single sign-on on with an issuer, a client id and a secret, and checks each setting", () => {
+    const dataDir = tempDir();
+    const sso = { WARREN_OIDC_ISSUER: "https://idp.example.com/", WARREN_OIDC_CLIENT_ID: "warren", WARREN_OIDC_CLIENT_SECRET: "s3cret" };
+    expect(loadConfig({ WARREN_DATA_DIR: dataDir }).oidc).toBeNull();
+    expect(loadConfig({ WARREN_DATA_DIR: dataDir, ...sso, WARREN_OIDC_ADMIN_GROUPS: "admins, ops ,," }).oidc).toEqual({
+      issuer: "https://idp.example.com",
+      clientId: "warren",
+      clientSecret: "s3cret",
+      name: "single sign-on",
+      groupsClaim: "groups",
+      adminGroups: ["admins", "ops"],
+      linkByEmail: false,
+      scopes: "openid email profile",
+    });
+    expect(configError({ WARREN_OIDC_ISSUER: "https://idp.example.com" }).message).toBe(
+      "WARREN_OIDC_CLIENT_ID: is needed with WARREN_OIDC_ISSUER: single sign-on takes the issuer, client id and client secret",
+    );
+    expect(configError({ ...sso, WARREN_OIDC_ISSUER: "http://idp.example.com" }).message).toBe(
+      "WARREN_OIDC_ISSUER: must be an https:// URL (http:// only on loopback)",
+    );
+    expect(loadConfig({ WARREN_DATA_DIR: dataDir, ...sso, WARREN_OIDC_ISSUER: "http://127.0.0.1:9000/realm" }).oidc?.issuer).toBe(
+      "http://127.0.0.1:9000/realm",
+    );
+    expect(configError({ ...sso, WARREN_OIDC_LINK_BY_EMAIL: "yes" }).message).toBe("WARREN_OIDC_LINK_BY_EMAIL: must be on or off");
+    expect(configError({ ...sso, WARREN_OIDC_SCOPES: "email profile" }).message).toBe("WARREN_OIDC_SCOPES: must include openid");
+  });
+
+  it("turns password sign-in off only beside single sign-on", () => {
+    const dataDir = tempDir();
+    const sso = { WARREN_OIDC_ISSUER: "https://idp.example.com", WARREN_OIDC_CLIENT_ID: "warren", WARREN_OIDC_CLIENT_SECRET: "s3cret" };
+    expect(loadConfig({ WARREN_DATA_DIR: dataDir }).passwordLogin).toBe(true);
+    expect(loadConfig({ WARREN_DATA_DIR: dataDir, ...sso, WARREN_PASSWORD_LOGIN: "off" }).passwordLogin).toBe(false);
+    expect(configError({ WARREN_PASSWORD_LOGIN: "off" }).message).toBe(
+      "WARREN_PASSWORD_LOGIN: off needs single sign-on (WARREN_OIDC_ISSUER and its client), or nobody could sign in",
+    );
+  });
 });

@@ -50,7 +50,26 @@ export type WarrenConfig = {
   connectMaxPerUser: number;
   /** Web tunnels' app hosts are `<slug>.<appsDomain>` (null: web tunnels are off). */
   appsDomain: string | null;
+  /** Single sign-on through an OpenID Connect provider (null: off). */
+  oidc: OidcConfig | null;
+  /** Whether the sign-in page offers email and password (WARREN_PASSWORD_LOGIN=off hides it; the CLI still works). */
+  passwordLogin: boolean;
   production: boolean;
+};
+
+export type OidcConfig = {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** The sign-in button's label: "Sign in with <name>". */
+  name: string;
+  /** The ID token claim that lists the person's groups. */
+  groupsClaim: string;
+  /** Members of any of these groups are admins; without any, roles are managed in Warren. */
+  adminGroups: string[];
+  /** Whether a first sign-in may take over a local account with the same verified email. */
+  linkByEmail: boolean;
+  scopes: string;
 };
 
 type Env = Record<string, string | undefined>;
@@ -149,6 +168,26 @@ const appsDomainSchema = z
     error: "must be a domain name such as apps.warren.example.com (no scheme, port or path)",
   });
 
+const onOffSchema = z.enum(["on", "off"], { error: "must be on or off" }).transform((value) => value === "on");
+const listSchema = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean),
+);
+// OpenID Connect issuers are https:// URLs; http:// is taken on loopback only, for a provider on the same machine.
+const issuerSchema = urlSchema.refine((url) => url.startsWith("https://") || /^http:\/\/(127(\.\d{1,3}){3}|localhost|\[::1\])(:\d+)?(\/|$)/.test(url), {
+  error: "must be an https:// URL (http:// only on loopback)",
+});
+const scopesSchema = z
+  .string()
+  .transform((value) => value.split(/\s+/).filter(Boolean).join(" "))
+  .refine((scopes) => scopes.split(" ").includes("openid"), { error: "must include openid" });
+const claimSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_:./-]{1,100}$/, { error: "must be a claim name such as groups" });
+
 function parseSetting<T>(name: string, schema: z.ZodType<T>, value: string): T {
   const result = schema.safeParse(value);
   if (!result.success) throw new ConfigError(name, result.error.issues[0]?.message ?? "is malformed");
@@ -183,6 +222,32 @@ function appsDomainFor(env: Env, publicUrl: string): string | null {
     );
   }
   return domain;
+}
+
+/** The issuer, client id and secret come together; the rest have defaults. */
+function oidcFor(env: Env): OidcConfig | null {
+  const required = ["WARREN_OIDC_ISSUER", "WARREN_OIDC_CLIENT_ID", "WARREN_OIDC_CLIENT_SECRET"] as const;
+  const given = required.filter((name) => env[name]?.trim());
+  if (given.length === 0) return null;
+  const missing = required.find((name) => !env[name]?.trim());
+  if (missing) throw new ConfigError(missing, `is needed with ${given.join(" and ")}: single sign-on takes the issuer, client id and client secret`);
+  return {
+    issuer: parseSetting("WARREN_OIDC_ISSUER", issuerSchema, env.WARREN_OIDC_ISSUER!.trim()),
+    clientId: env.WARREN_OIDC_CLIENT_ID!.trim(),
+    clientSecret: env.WARREN_OIDC_CLIENT_SECRET!.trim(),
+    name: env.WARREN_OIDC_NAME?.trim() || "single sign-on",
+    groupsClaim: parseSetting("WARREN_OIDC_GROUPS_CLAIM", claimSchema, env.WARREN_OIDC_GROUPS_CLAIM ?? "groups"),
+    adminGroups: parseSetting("WARREN_OIDC_ADMIN_GROUPS", listSchema, env.WARREN_OIDC_ADMIN_GROUPS ?? ""),
+    linkByEmail: parseSetting("WARREN_OIDC_LINK_BY_EMAIL", onOffSchema, env.WARREN_OIDC_LINK_BY_EMAIL ?? "off"),
+    scopes: parseSetting("WARREN_OIDC_SCOPES", scopesSchema, env.WARREN_OIDC_SCOPES?.trim() || "openid email profile"),
+  };
+}
+
+/** Without password sign-in, the identity provider is the only way in from a browser. */
+function passwordLoginFor(env: Env, oidc: OidcConfig | null): boolean {
+  const on = parseSetting("WARREN_PASSWORD_LOGIN", onOffSchema, env.WARREN_PASSWORD_LOGIN ?? "on");
+  if (!on && !oidc) throw new ConfigError("WARREN_PASSWORD_LOGIN", "off needs single sign-on (WARREN_OIDC_ISSUER and its client), or nobody could sign in");
+  return on;
 }
 
 function resolveDatabase(env: Env, dataDir: string) {
@@ -237,7 +302,10 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
     ? parseSetting("WARREN_TRUSTED_PROXY_HEADER", proxyHeaderSchema, env.WARREN_TRUSTED_PROXY_HEADER)
     : null;
   const trustedProxies = trustedProxiesFor(env, trustedProxyHeader);
+  const oidc = oidcFor(env);
   return {
+    oidc,
+    passwordLogin: passwordLoginFor(env, oidc),
     port,
     host,
     trustedProxyHeader,

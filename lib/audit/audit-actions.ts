@@ -13,6 +13,8 @@ export const AUDIT_ACTIONS = [
   "user.created",
   "user.disabled",
   "user.enabled",
+  "user.role_changed",
+  "user.idp_linked",
   "user.password_changed",
   "user.password_reset",
   "host.created",

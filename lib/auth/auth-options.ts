@@ -1,14 +1,17 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
+import type { OAuthConfig } from "next-auth/providers/oauth";
 import { clientInfo } from "@/lib/auth/client-info";
 import { failureAudit } from "@/lib/auth/failure-audit";
-import { audited, recordAudit } from "@/lib/audit/audit-log";
+import { oidcSignIn } from "@/lib/auth/oidc-sign-in";
+import { recordAudit } from "@/lib/audit/audit-log";
 import { verifyPassword } from "@/lib/auth/password";
 import { reserveSignIn, signInSucceeded } from "@/lib/auth/sign-in-limits";
-import { createAuthSession, deleteAuthSession, SESSION_MAX_AGE_SECONDS, sessionCookieName } from "@/lib/auth/sessions";
-import { getConfig } from "@/lib/config";
+import { deleteAuthSession, openAuthSession, SESSION_MAX_AGE_SECONDS, sessionCookieName } from "@/lib/auth/sessions";
+import { getConfig, type OidcConfig } from "@/lib/config";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
+import { oidcIdentity } from "@/lib/validation/oidc-claims";
 import { signInSchema } from "@/lib/validation/users";
 
 function tooManyAttempts(waitMs: number): Error {
@@ -39,37 +42,74 @@ async function authorize(credentials: Record<string, string> | undefined, header
     return null;
   }
   signInSucceeded({ email, ip });
-  const signedIn: Ctx = { actor: { type: "user", id: user.id, email: user.email, role: user.role }, ip, userAgent };
-  const session = await audited(signedIn, async (tx) => {
-    const created = await createAuthSession({ userId: user.id, ip, userAgent }, tx);
-    return { result: created, audit: { action: "auth.sign_in", details: { session: created.id } } };
-  });
+  // With password sign-in off, only admins keep it: the break-glass way in when the identity provider is down.
+  const { oidc, passwordLogin } = getConfig();
+  if (!passwordLogin && user.role !== "admin") {
+    await failed("password sign-in is off");
+    throw new Error(`Password sign-in is off on this server: sign in with ${oidc?.name}.`);
+  }
+  const signedIn = { actor: { type: "user" as const, id: user.id, email: user.email, role: user.role }, ip, userAgent };
+  const session = await openAuthSession(signedIn, { via: "password" });
   return { id: user.id, email: user.email, name: user.name, role: user.role, sid: session.id };
 }
 
-export function authOptions(): NextAuthOptions {
+/** next-auth's OpenID Connect support: discovery, PKCE, state and nonce, and the ID token's checks are its own. */
+function oidcProvider(oidc: OidcConfig): OAuthConfig<Record<string, unknown>> {
+  return {
+    id: "oidc",
+    name: oidc.name,
+    type: "oauth",
+    wellKnown: `${oidc.issuer}/.well-known/openid-configuration`,
+    clientId: oidc.clientId,
+    clientSecret: oidc.clientSecret,
+    authorization: { params: { scope: oidc.scopes } },
+    idToken: true,
+    checks: ["pkce", "state", "nonce"],
+    // Only next-auth's placeholder: the signIn callback replaces it with Warren's user.
+    profile: (claims) => ({ id: String(claims.sub), email: typeof claims.email === "string" ? claims.email : null }),
+  };
+}
+
+/** Provisions the person behind a validated ID token; a refusal becomes an `?error=` code on the sign-in page. */
+async function signInWithOidc(user: { id: string; email?: string | null }, claims: Record<string, unknown>, request: Request, oidc: OidcConfig) {
+  const identity = oidcIdentity(claims, oidc.groupsClaim);
+  if ("missing" in identity) return `/login?error=${identity.missing === "email" ? "SsoNoEmail" : "OAuthCallback"}`;
+  const ctx: Ctx = { actor: { type: "system", name: "single sign-on" }, ...clientInfo(request.headers) };
+  const outcome = await oidcSignIn({ ctx, input: { identity, config: oidc } });
+  if ("refused" in outcome) return `/login?error=${outcome.refused}`;
+  // next-auth builds its token from this object: make it Warren's user and session.
+  Object.assign(user, { id: outcome.user.id, email: outcome.user.email, name: outcome.user.name, sid: outcome.sid });
+  return true;
+}
+
+/** `request`: the one being answered, for the address a single sign-on comes from. */
+export function authOptions(request: Request): NextAuthOptions {
   const config = getConfig();
+  const secure = config.publicUrl.startsWith("https://");
   return {
     secret: config.authSecret,
-    useSecureCookies: config.publicUrl.startsWith("https://"),
+    useSecureCookies: secure,
     cookies: {
-      sessionToken: {
-        name: sessionCookieName(),
-        options: { httpOnly: true, sameSite: "lax", path: "/", secure: config.publicUrl.startsWith("https://") },
-      },
+      sessionToken: { name: sessionCookieName(), options: { httpOnly: true, sameSite: "lax", path: "/", secure } },
     },
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: "/login", error: "/login" },
     providers: [
+      // Kept with password sign-in off, for admins only (see authorize).
       CredentialsProvider({
         name: "Email and password",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
         authorize: (credentials, req) => authorize(credentials, req.headers ?? {}),
       }),
+      ...(config.oidc ? [oidcProvider(config.oidc)] : []),
     ],
     callbacks: {
+      signIn({ user, account, profile }) {
+        if (account?.provider !== "oidc" || !config.oidc) return true;
+        return signInWithOidc(user, (profile ?? {}) as Record<string, unknown>, request, config.oidc);
+      },
       jwt({ token, user }) {
-        // `user` is only present right after authorize(): remember its session row.
+        // `user` is only present right after a sign-in: remember its session row.
         if (user && "sid" in user) token.sid = user.sid;
         return token;
       },

@@ -3,7 +3,9 @@
 // not expired and its user is enabled. That makes sign-out and disabling a
 // user take effect on the very next request, UI, API and socket alike.
 import { decode } from "next-auth/jwt";
+import { audited } from "@/lib/audit/audit-log";
 import { getConfig } from "@/lib/config";
+import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 
@@ -23,6 +25,16 @@ export async function createAuthSession(input: { userId: string; ip?: string | n
       userAgent: input.userAgent?.slice(0, 512) ?? null,
       expiresAt: new Date(Date.now() + SESSION_MAX_AGE_SECONDS * 1000),
     },
+  });
+}
+
+/** A sign-in that succeeded: its session row, the user's last sign-in and the audit record, together. */
+export async function openAuthSession(ctx: Ctx & { actor: { type: "user" } }, details: { via: "password" | "oidc" }) {
+  const userId = ctx.actor.id;
+  return audited(ctx, async (tx) => {
+    const created = await createAuthSession({ userId, ip: ctx.ip, userAgent: ctx.userAgent }, tx);
+    await tx.user.update({ where: { id: userId }, data: { lastSignInAt: created.createdAt } });
+    return { result: created, audit: { action: "auth.sign_in", details: { session: created.id, ...details } } };
   });
 }
 

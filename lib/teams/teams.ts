@@ -14,6 +14,7 @@ import { getPrisma } from "@/lib/db/prisma";
 import type { TeamRole } from "@/lib/generated/prisma/enums";
 import { teamRoom, userRoom } from "@/lib/realtime/events";
 import { moveSockets } from "@/lib/realtime/publish";
+import { idpGroupsOf } from "@/lib/teams/idp-teams";
 import { isPrivileged } from "@/lib/teams/team-access";
 import { enforceAccess } from "@/lib/tunnels/sweeps";
 import { announceUnshared, stopSharing } from "@/lib/tunnels/tunnel-access";
@@ -22,7 +23,7 @@ import type { AddMemberInput, CreateTeamInput, UpdateMemberInput, UpdateTeamInpu
 
 const teamInclude = {
   memberships: {
-    select: { userId: true, role: true, createdAt: true, user: { select: { email: true, name: true, disabled: true } } },
+    select: { userId: true, role: true, fromIdp: true, createdAt: true, user: { select: { email: true, name: true, disabled: true } } },
     orderBy: { createdAt: "asc" },
   },
   hosts: { select: { hostId: true } },
@@ -40,9 +41,17 @@ function toTeamDto(team: NonNullable<TeamRow>, ctx: Ctx) {
   return {
     id: team.id,
     name: team.name,
+    idpGroups: idpGroupsOf(team),
     createdAt: team.createdAt.toISOString(),
     hostIds: team.hosts.map((h) => h.hostId),
-    members: team.memberships.map((m) => ({ userId: m.userId, email: m.user.email, name: m.user.name, role: m.role, disabled: m.user.disabled })),
+    members: team.memberships.map((m) => ({
+      userId: m.userId,
+      email: m.user.email,
+      name: m.user.name,
+      role: m.role,
+      fromIdp: m.fromIdp,
+      disabled: m.user.disabled,
+    })),
     invitations: manages(ctx, team)
       ? team.invitations.map((i) => ({ id: i.id, email: i.email, role: i.role, invitedBy: i.invitedBy, createdAt: i.createdAt.toISOString() }))
       : [],
@@ -103,11 +112,14 @@ export async function getTeam({ ctx, input }: { ctx: Ctx; input: { id: string } 
   return toTeamDto(await visibleTeam(ctx, input.id), ctx);
 }
 
+/** Owners and admins rename a team; only admins map groups to it, since a group's members join without being asked. */
 export async function updateTeam({ ctx, input }: { ctx: Ctx; input: { id: string; changes: UpdateTeamInput } }) {
   const team = await managedTeam(ctx, input.id);
-  const { name } = input.changes;
-  await recordAudit(ctx, { action: "team.updated", subjectId: team.id, details: { from: team.name, name } }, (tx) =>
-    tx.team.update({ where: { id: team.id }, data: { name } }),
+  const { name = team.name, idpGroups } = input.changes;
+  if (idpGroups) requireAdmin(ctx, "map identity-provider groups to teams");
+  const details = { from: team.name, name, ...(idpGroups ? { idpGroupsFrom: idpGroupsOf(team), idpGroups } : {}) };
+  await recordAudit(ctx, { action: "team.updated", subjectId: team.id, details }, (tx) =>
+    tx.team.update({ where: { id: team.id }, data: { name, ...(idpGroups ? { idpGroups: JSON.stringify(idpGroups) } : {}) } }),
   ).catch((error: unknown) => nameTaken(error, name));
   return getTeam({ ctx, input });
 }

@@ -363,6 +363,11 @@ describe("the authorization matrix", () => {
         { admin: 200, owner: 200, member: 403, outsider: 404, disabled: 401 },
       ],
       [
+        "map identity-provider groups to a team",
+        (c: ApiClient) => c.patch(`/teams/${teamId}`, { idpGroups: [] }),
+        { admin: 200, owner: 403, member: 403, outsider: 404, disabled: 401 },
+      ],
+      [
         "create a team",
         (c: ApiClient) => c.post("/teams", { name: `t-${Math.random()}` }),
         { admin: 201, owner: 403, member: 403, outsider: 403, disabled: 401 },

@@ -49,6 +49,7 @@ export function MemberRow({ team, member, viewerId, manages, onChanged }: Props)
       <th scope="row" className="py-2 pr-4 text-left font-normal">
         <span className="font-medium break-all">{member.email}</span>
         {member.name ? <span className="block text-xs text-zinc-600 dark:text-zinc-400">{member.name}</span> : null}
+        {member.fromIdp ? <span className="block text-xs text-zinc-600 dark:text-zinc-400">from sign-in groups</span> : null}
         {member.disabled ? <span className="block text-xs text-zinc-600 dark:text-zinc-400">disabled</span> : null}
       </th>
       <td className="py-2 pr-4">

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
+import { getConfig } from "@/lib/config";
 import { listInvitations, listTeams } from "@/lib/teams/teams";
 import { CreateTeamForm } from "./create-team-form";
 import { InvitationList } from "./invitation-list";
@@ -27,7 +28,7 @@ export default async function TeamsPage() {
         }
       />
       <InvitationList invitations={invitations} />
-      <TeamList teams={teams} viewer={{ id: user.id, isAdmin: admin }} />
+      <TeamList teams={teams} viewer={{ id: user.id, isAdmin: admin, ssoName: getConfig().oidc?.name ?? null }} />
       {admin ? <CreateTeamForm /> : null}
     </section>
   );

@@ -4,6 +4,7 @@ import { useId } from "react";
 import { ConfirmAction } from "@/app/components/confirm-action";
 import { apiFetch } from "@/app/lib/api-fetch";
 import { AddMemberForm } from "./add-member-form";
+import { IdpGroupsForm } from "./idp-groups-form";
 import { MemberRow } from "./member-row";
 import { PendingInvitations } from "./pending-invitations";
 import { RenameTeamForm } from "./rename-team-form";
@@ -34,6 +35,11 @@ export function TeamCard({ team, viewer, onChanged }: Props) {
             {own ? `You are ${own.role === "owner" ? "an owner" : "a member"}` : "You are not in this team"} · {team.members.length}{" "}
             {team.members.length === 1 ? "person" : "people"} · {hosts} {hosts === 1 ? "host" : "hosts"} of its own
           </p>
+          {team.idpGroups.length > 0 ? (
+            <p className="text-xs text-zinc-600 dark:text-zinc-400">
+              Members of {viewer.ssoName ?? "identity provider"} groups {team.idpGroups.join(", ")} join at sign-in
+            </p>
+          ) : null}
         </div>
         {viewer.isAdmin ? (
           <div className="ml-auto">
@@ -75,6 +81,9 @@ export function TeamCard({ team, viewer, onChanged }: Props) {
       {managing && team.invitations.length > 0 ? <PendingInvitations team={team} onChanged={onChanged} /> : null}
       {managing ? <AddMemberForm teamId={team.id} teamName={team.name} isAdmin={viewer.isAdmin} onAdded={onChanged} /> : null}
       {managing ? <RenameTeamForm teamId={team.id} name={team.name} onRenamed={onChanged} /> : null}
+      {viewer.isAdmin && viewer.ssoName ? (
+        <IdpGroupsForm teamId={team.id} name={team.name} groups={team.idpGroups} ssoName={viewer.ssoName} onSaved={onChanged} />
+      ) : null}
     </article>
   );
 }

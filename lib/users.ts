@@ -2,6 +2,8 @@ import { ApiError } from "@/lib/api/api-error";
 import { audited } from "@/lib/audit/audit-log";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { requireAdmin } from "@/lib/auth/require-admin";
+import { removeSetupCode, setupCodeFile, setupCodeMatches, setupCodeNeeded } from "@/lib/auth/setup-code";
+import { getConfig } from "@/lib/config";
 import { recheckLiveAccess } from "@/lib/tunnels/recheck-live-access";
 import { actorId, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
@@ -55,10 +57,15 @@ const alreadySetUp = () => new ApiError({ code: "forbidden", message: "Warren is
  *  password hash costs 64 MiB and most of a core). */
 export async function createFirstAdmin({ ctx, input: data }: { ctx: Ctx; input: FirstAdminInput }) {
   if (await hasUsers()) throw alreadySetUp();
+  const config = getConfig();
+  if (setupCodeNeeded(config) && !setupCodeMatches(config, data.setupCode)) {
+    const message = data.setupCode ? `is not the code in ${setupCodeFile(config)}` : `is required: read it from ${setupCodeFile(config)} on the bastion`;
+    throw new ApiError({ code: "unprocessable_entity", field: "setupCode", message });
+  }
   const passwordHash = await hashPassword(data.password);
   // Count and create (and audit) in one transaction: SQLite serialises writers, so two
   // racing first-run requests cannot both see an empty table.
-  return audited(ctx, async (tx) => {
+  const admin = await audited(ctx, async (tx) => {
     if ((await tx.user.count()) > 0) throw alreadySetUp();
     const user = await tx.user.create({
       data: { email: data.email, name: data.name, role: "admin", passwordHash },
@@ -66,6 +73,8 @@ export async function createFirstAdmin({ ctx, input: data }: { ctx: Ctx; input: 
     });
     return { result: user, audit: { action: "user.created", subjectId: user.id, details: { email: user.email, role: user.role, firstAdmin: true } } };
   });
+  removeSetupCode(config);
+  return admin;
 }
 
 /** `email` as emailSchema parses it (trimmed, lower case). */

@@ -6,8 +6,10 @@ import path from "node:path";
 import next from "next";
 import { clientAddress } from "@/lib/auth/client-address";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-info";
+import { prepareSetupCode } from "@/lib/auth/setup-code";
 import { ConfigError, getConfig, type WarrenConfig } from "@/lib/config";
 import { migrate } from "@/lib/db/migrate";
+import { hasUsers } from "@/lib/users";
 import type { Feature } from "@/server/feature";
 import { registerApps } from "@/server/apps/register-apps";
 import { registerAuditRetention } from "@/server/audit/register-retention";
@@ -61,6 +63,10 @@ async function main() {
   const config = getConfig();
   const applied = migrate(config.databaseFile);
   if (applied.length) console.log(`warren: applied migrations ${applied.join(", ")}`);
+  if (!(await hasUsers())) {
+    const where = prepareSetupCode(config);
+    if (where) console.log(where);
+  }
   process.env.NEXTAUTH_URL = config.publicUrl;
   // Warren runs on closed bastions: never phone home.
   process.env.NEXT_TELEMETRY_DISABLED = "1";

@@ -9,9 +9,10 @@ import { TextField } from "@/app/components/text-field";
 import { firstAdminSchema } from "@/lib/validation/users";
 import { createFirstAdminAction } from "./actions";
 
-type Errors = Partial<Record<"email" | "name" | "password" | "form", string>>;
+type Errors = Partial<Record<"email" | "name" | "password" | "setupCode" | "form", string>>;
 
-export function SetupForm() {
+/** `codeFile`: where the one-time setup code is, when Warren is reachable beyond loopback and asks for it. */
+export function SetupForm({ codeFile }: { codeFile: string | null }) {
   const router = useRouter();
   const [errors, setErrors] = useState<Errors>({});
   const [pending, setPending] = useState(false);
@@ -19,7 +20,12 @@ export function SetupForm() {
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const input = { email: String(form.get("email")), name: String(form.get("name")), password: String(form.get("password")) };
+    const input = {
+      email: String(form.get("email")),
+      name: String(form.get("name")),
+      password: String(form.get("password")),
+      ...(codeFile ? { setupCode: String(form.get("setupCode")) } : {}),
+    };
     // The same schema the server applies, for instant feedback.
     const parsed = firstAdminSchema.safeParse(input);
     if (!parsed.success) {
@@ -40,6 +46,21 @@ export function SetupForm() {
 
   return (
     <form method="post" onSubmit={submit} noValidate className="space-y-4">
+      {codeFile ? (
+        <TextField
+          label="Setup code"
+          name="setupCode"
+          autoComplete="off"
+          required
+          error={errors.setupCode}
+          hint={
+            <>
+              Warren is reachable from other machines, so only someone who can read its files may set it up: the code is in <code>{codeFile}</code> on the
+              bastion (<code>sudo cat {codeFile}</code>).
+            </>
+          }
+        />
+      ) : null}
       <TextField label="Name" name="name" autoComplete="name" required error={errors.name} />
       <TextField label="Email" name="email" type="email" autoComplete="email" required error={errors.email} />
       <TextField label="Password (10 characters or more)" name="password" type="password" autoComplete="new-password" required error={errors.password} />

@@ -62,6 +62,8 @@ export const firstAdminSchema = z.object({
   email: emailSchema,
   password: passwordSchema,
   name: nameSchema,
+  /** The one-time code from the data directory, when Warren is reachable beyond loopback (lib/auth/setup-code.ts). */
+  setupCode: z.string().trim().max(100, { error: "must be at most 100 characters" }).optional(),
 });
 export type FirstAdminInput = z.output<typeof firstAdminSchema>;
 

@@ -1,5 +1,6 @@
 // Sign-in end to end: first run, sign-in and sign-out, generic failures, a
 // user disabled from the CLI, and the headers every page is served with.
+import { readFileSync } from "node:fs";
 import type { Page, Response } from "@playwright/test";
 import { expect, expectSignedIn, signIn, submitSetup, test } from "./fixtures";
 
@@ -47,6 +48,24 @@ test("first run: / leads to setup, which creates the first admin and then is gon
   // ...and a visitor with no session at all.
   const visitor = await newVisitor();
   expect((await visitor.goto("/setup"))?.status()).toBe(404);
+});
+
+test.describe("reachable beyond loopback", () => {
+  test.use({ warrenEnv: { WARREN_PUBLIC_URL: "http://warren.example.test" } });
+
+  test("first run asks for the setup code from the data directory", async ({ page, warren }) => {
+    await page.goto("/setup");
+    const codeField = page.getByLabel("Setup code", { exact: true });
+    await expect(codeField).toHaveAccessibleDescription(new RegExp(`the code is in ${warren.dataDir}/setup-code on the bastion`));
+    await codeField.fill("AAAAA-BBBBB-CCCCC-DDDDD");
+    await submitSetup(page, admin);
+    await expect(codeField).toHaveAccessibleDescription(new RegExp(`^is not the code in ${warren.dataDir}/setup-code `));
+
+    await codeField.fill(readFileSync(`${warren.dataDir}/setup-code`, "utf8").trim());
+    await submitSetup(page, admin);
+    await expect(page).toHaveURL(/\/tunnels$/);
+    await expect(page.getByTestId("signed-in-as")).toHaveText(`${admin.email} (admin)`);
+  });
 });
 
 test("signing out returns to /login and ends the session on the server", async ({ page, warren, capture }) => {

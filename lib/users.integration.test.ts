@@ -88,7 +88,7 @@ describe("sessions and tokens of a disabled user", () => {
     const user = await createUser({ ctx: cli, input: createUserSchema.parse({ email: "carol@example.com", password }) });
     const session = await createAuthSession({ userId: user.id, ip: "127.0.0.1", userAgent: "vitest" });
     const cookie = await sessionCookie(session.id);
-    const { token } = await createApiToken({ ctx: cli, input: { userId: user.id, name: "ci" } });
+    const { token } = await createApiToken({ ctx: cli, input: { userId: user.id, ...createApiTokenSchema.parse({ name: "ci" }) } });
 
     expect((await userFromSessionToken(cookie))?.email).toBe("carol@example.com");
     expect((await userFromApiToken(token))?.email).toBe("carol@example.com");
@@ -118,7 +118,7 @@ describe("sessions", () => {
 describe("API tokens", () => {
   it("are stored hashed, shown once, and refused after revocation", async () => {
     const user = await createUser({ ctx: cli, input: createUserSchema.parse({ email: "erin@example.com", password }) });
-    const { token, record } = await createApiToken({ ctx: cli, input: { userId: user.id, name: "deploy" } });
+    const { token, record } = await createApiToken({ ctx: cli, input: { userId: user.id, ...createApiTokenSchema.parse({ name: "deploy" }) } });
     expect(token).toMatch(/^wrn_[A-Za-z0-9_-]{43}$/);
     const stored = await getPrisma().apiToken.findUniqueOrThrow({ where: { id: record.id } });
     expect(JSON.stringify(stored)).not.toContain(token.slice(4));

@@ -26,7 +26,8 @@ const USAGE = `usage: npm run warren -- <command>
   user enable --email E                 lets a disabled user sign in again
   user password --email E --password P  sets a new password (their browser sessions end)
   user list
-  token create --email E [--name N]     prints the token once
+  token create --email E [--name N] [--scope read|tunnels|admin] [--days D]
+                                        prints the token once; scope admin and 90 days unless told
   token list --email E
   token revoke --id ID
   team create --name N [--owner E]      a team, with its first owner
@@ -93,15 +94,15 @@ const commands: Record<string, Command> = {
     },
   },
   "token create": {
-    options: { email: { type: "string" }, name: { type: "string" } },
+    options: { email: { type: "string" }, name: { type: "string" }, scope: { type: "string" }, days: { type: "string" } },
     required: ["email"],
     async run(values, io) {
       const user = await findUserByEmail(email(values.email));
-      const { token, record } = await createApiToken({
-        ctx,
-        input: { userId: user.id, ...createApiTokenSchema.parse({ name: text(values.name) || undefined }) },
-      });
-      io.err(`created token "${record.name}" (${record.id}) for ${user.email}; it is shown only this once:`);
+      const optional = (value: string | boolean | undefined) => text(value) || undefined;
+      const input = createApiTokenSchema.parse({ name: optional(values.name), scope: optional(values.scope), expiresInDays: optional(values.days) });
+      const { token, record } = await createApiToken({ ctx, input: { userId: user.id, ...input } });
+      const until = record.expiresAt?.toISOString();
+      io.err(`created token "${record.name}" (${record.id}) for ${user.email}, scope ${record.scope}, valid until ${until}; it is shown only this once:`);
       io.out(token);
     },
   },
@@ -112,8 +113,8 @@ const commands: Record<string, Command> = {
       const user = await findUserByEmail(email(values.email));
       for (const token of await listApiTokens({ ctx, input: { userId: user.id } })) {
         const state = token.revokedAt ? "revoked" : `last used ${token.lastUsedAt?.toISOString() ?? "never"}`;
-        const device = token.kind === "device" ? `  device, expires ${token.expiresAt?.toISOString()}` : "";
-        io.out(`${token.id}  ${token.prefix}…  ${token.name}  ${state}${device}`);
+        const expiry = token.expiresAt ? `expires ${token.expiresAt.toISOString()}` : "never expires";
+        io.out(`${token.id}  ${token.prefix}…  ${token.name}  ${state}  ${token.kind}, scope ${token.scope}, ${expiry}`);
       }
     },
   },

@@ -6,7 +6,7 @@ import { recheckLiveAccess } from "@/lib/tunnels/recheck-live-access";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import type { ApiTokenKind, Role } from "@/lib/generated/prisma/enums";
+import type { ApiTokenKind, Role, TokenScope } from "@/lib/generated/prisma/enums";
 import type { CreateApiTokenInput } from "@/lib/validation/api-tokens";
 
 const TOKEN_PREFIX = "wrn_";
@@ -26,6 +26,7 @@ export function newApiToken(): { token: string; hash: string; prefix: string } {
 export const apiTokenSelect = {
   id: true,
   kind: true,
+  scope: true,
   name: true,
   prefix: true,
   createdAt: true,
@@ -49,14 +50,13 @@ export async function createApiToken({ ctx, input: data }: { ctx: Ctx; input: { 
   mayManage(ctx, data.userId);
   const { token, hash, prefix } = newApiToken();
   const record = await audited(ctx, async (tx) => {
+    const expiresAt = new Date(Date.now() + data.expiresInDays * 24 * 60 * 60_000);
     const created = await tx.apiToken.create({
-      data: { userId: data.userId, name: data.name, prefix, hash },
+      data: { userId: data.userId, name: data.name, prefix, hash, scope: data.scope, expiresAt },
       select: apiTokenSelect,
     });
-    return {
-      result: created,
-      audit: { action: "token.created", subjectId: created.id, details: { name: created.name, prefix: created.prefix, userId: data.userId } },
-    };
+    const details = { name: created.name, prefix: created.prefix, userId: data.userId, scope: created.scope, expiresAt: expiresAt.toISOString() };
+    return { result: created, audit: { action: "token.created", subjectId: created.id, details } };
   });
   return { token, record };
 }
@@ -101,24 +101,28 @@ export async function revokeInTransaction(tx: Prisma.TransactionClient, id: stri
 
 /** Who holds a presented token, and which token it is. */
 export type TokenHolder = {
-  token: { id: string; kind: ApiTokenKind };
+  token: { id: string; kind: ApiTokenKind; scope: TokenScope; expiresAt: Date | null };
   user: { id: string; email: string; name: string | null; role: Role; disabled: boolean };
 };
+
+/** A presented token that does not work, and why (told to the audit trail; to the caller only "expired"). */
+export type TokenRefusal = { refused: "unknown" | "revoked" | "expired" | "user disabled"; expiresAt?: Date };
 
 // Minute resolution is enough for "last used" and spares a write per request;
 // a new address is written at once.
 const LAST_USE_RESOLUTION_MS = 60_000;
 
-/** The token and its user, or null when it is unknown, revoked, expired or its
- *  user disabled. Records when and from where (`ip`) it was last used. */
-export async function tokenHolder(token: string, ip: string | null = null): Promise<TokenHolder | null> {
-  if (!token.startsWith(TOKEN_PREFIX)) return null;
+/** The token and its user, or why it does not work: unknown, revoked, expired
+ *  or its user disabled. Records when and from where (`ip`) it was last used. */
+export async function checkApiToken(token: string, ip: string | null = null): Promise<TokenHolder | TokenRefusal> {
+  if (!token.startsWith(TOKEN_PREFIX)) return { refused: "unknown" };
   const prisma = getPrisma();
   const record = await prisma.apiToken.findUnique({
     where: { hash: hashApiToken(token) },
     select: {
       id: true,
       kind: true,
+      scope: true,
       revokedAt: true,
       expiresAt: true,
       lastUsedAt: true,
@@ -127,16 +131,19 @@ export async function tokenHolder(token: string, ip: string | null = null): Prom
     },
   });
   const now = Date.now();
-  if (!record || record.revokedAt || record.user.disabled) return null;
-  if (record.expiresAt && record.expiresAt.getTime() <= now) return null;
+  if (!record) return { refused: "unknown" };
+  if (record.revokedAt) return { refused: "revoked" };
+  if (record.user.disabled) return { refused: "user disabled" };
+  if (record.expiresAt && record.expiresAt.getTime() <= now) return { refused: "expired", expiresAt: record.expiresAt };
   const stale = !record.lastUsedAt || now - record.lastUsedAt.getTime() > LAST_USE_RESOLUTION_MS;
   if (stale || (ip && ip !== record.lastUsedIp)) {
     await prisma.apiToken.update({ where: { id: record.id }, data: { lastUsedAt: new Date(now), ...(ip ? { lastUsedIp: ip } : {}) } });
   }
-  return { token: { id: record.id, kind: record.kind }, user: record.user };
+  return { token: { id: record.id, kind: record.kind, scope: record.scope, expiresAt: record.expiresAt }, user: record.user };
 }
 
 /** The user a bearer token belongs to, or null when it is unknown, revoked, expired or its user disabled. */
 export async function userFromApiToken(token: string, ip: string | null = null) {
-  return (await tokenHolder(token, ip))?.user ?? null;
+  const checked = await checkApiToken(token, ip);
+  return "refused" in checked ? null : checked.user;
 }

@@ -3,12 +3,14 @@
 // ended sessions all come out as "not signed in".
 import { parse as parseCookies } from "cookie";
 import { ApiError } from "@/lib/api/api-error";
-import { tokenHolder, type TokenHolder } from "@/lib/auth/api-tokens";
+import { checkApiToken, type TokenHolder } from "@/lib/auth/api-tokens";
 import { clientInfo, type HeaderSource } from "@/lib/auth/client-info";
 import { failureAudit } from "@/lib/auth/failure-audit";
 import { sessionCookieName, userFromSessionToken, type SessionUser } from "@/lib/auth/sessions";
+import { scopeAllows, scopeNeeded } from "@/lib/auth/token-scope";
 import { getConfig } from "@/lib/config";
 import type { Ctx } from "@/lib/context";
+import type { TokenScope } from "@/lib/generated/prisma/enums";
 
 /** Who is calling, and with what: a browser session, or a token (personal or a device's). */
 export type Authenticated = { user: SessionUser } & ({ via: "session" } | { via: "token"; token: TokenHolder["token"] });
@@ -47,29 +49,42 @@ export function sessionTokenFromCookieHeader(cookieHeader: string | null | undef
   return cookieHeader ? parseCookies(cookieHeader)[sessionCookieName()] : undefined;
 }
 
-/** The token and its user. A token that is invalid, expired or revoked is
- *  audited with the caller's address and its prefix (a few a minute per
- *  source, then a count), whether it came to the API or to a socket. */
-export async function presentedToken(token: string, headers: HeaderSource, via: "api" | "socket"): Promise<TokenHolder | null> {
-  const caller = clientInfo(headers);
-  const holder = await tokenHolder(token, caller.ip);
-  if (!holder) {
-    const ctx: Ctx = { actor: { type: "system", name: via }, ...caller };
-    await failureAudit().record(ctx, { action: "auth.token_failed", details: { prefix: token.slice(0, 10) } });
-  }
-  return holder;
-}
+/** What a presented token is asked to do: the scope it needs, and the request in words for the refusal. */
+export type TokenUse = { needed: TokenScope; what: string };
 
-/** The user an API token belongs to (see presentedToken). */
-export async function userFromPresentedToken(token: string, headers: HeaderSource, via: "api" | "socket") {
-  return (await presentedToken(token, headers, via))?.user ?? null;
+/** The token and its user, if it works and its scope covers `use`; otherwise
+ *  the error to answer. A refusal is audited with the caller's address, the
+ *  token's prefix and the reason (a few a minute per source and reason, then
+ *  a count), whether it came to the API or to a socket. */
+export async function presentedToken(token: string, headers: HeaderSource, via: "api" | "socket", use: TokenUse): Promise<TokenHolder | ApiError> {
+  const caller = clientInfo(headers);
+  const checked = await checkApiToken(token, caller.ip);
+  const refuse = async (reason: string, error: ApiError, details: Record<string, unknown> = {}) => {
+    const ctx: Ctx = { actor: { type: "system", name: via }, ...caller };
+    await failureAudit().record(ctx, { action: "auth.token_failed", group: { reason }, details: { prefix: token.slice(0, 10), ...details } });
+    return error;
+  };
+  if ("refused" in checked) {
+    const message =
+      checked.refused === "expired"
+        ? `the API token expired at ${checked.expiresAt?.toISOString()}: make a new one`
+        : "the API token is invalid, expired or revoked";
+    return refuse(checked.refused, new ApiError({ code: "unauthorized", message }));
+  }
+  const { scope } = checked.token;
+  if (!scopeAllows(scope, use.needed)) {
+    const message = `this token's scope is ${scope}: ${use.what} needs a token with scope ${use.needed}`;
+    return refuse("out of scope", new ApiError({ code: "forbidden", message }), { scope, needed: use.needed, what: use.what });
+  }
+  return checked;
 }
 
 export async function authenticate(req: Request): Promise<Authenticated> {
   const token = bearerToken(req.headers);
   if (token) {
-    const holder = await presentedToken(token, req.headers, "api");
-    if (!holder) throw new ApiError({ code: "unauthorized", message: "the API token is invalid, expired or revoked" });
+    const { pathname } = new URL(req.url);
+    const holder = await presentedToken(token, req.headers, "api", { needed: scopeNeeded(req.method, pathname), what: `${req.method} ${pathname}` });
+    if (holder instanceof ApiError) throw holder;
     const { disabled: _disabled, ...user } = holder.user;
     return { user, via: "token", token: holder.token };
   }

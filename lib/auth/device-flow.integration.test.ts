@@ -4,7 +4,7 @@
 // tests/integration/device-login.integration.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError } from "@/lib/api/api-error";
-import { createApiToken, tokenHolder } from "@/lib/auth/api-tokens";
+import { checkApiToken, createApiToken } from "@/lib/auth/api-tokens";
 import {
   approveDeviceRequest,
   deviceCtx,
@@ -20,7 +20,14 @@ import { verifyAuditChain } from "@/lib/audit/audit-log";
 import { systemCtx, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import { createUser } from "@/lib/users";
+import { createApiTokenSchema } from "@/lib/validation/api-tokens";
 import { useTestDatabase } from "@/tests/harness/test-database";
+
+/** The token's holder, or null when it does not work. */
+async function tokenHolder(token: string, ip: string | null = null) {
+  const checked = await checkApiToken(token, ip);
+  return "refused" in checked ? null : checked;
+}
 
 let db: Awaited<ReturnType<typeof useTestDatabase>>;
 const cli = systemCtx("test");
@@ -254,7 +261,7 @@ describe("device tokens", () => {
     expect((await rejection(listDevices({ ctx: bob, input: { userId: adaId, status: "active" } }))).code).toBe("forbidden");
     expect((await listDevices({ ctx: admin, input: { userId: adaId, status: "active" } })).map((d) => d.name)).toContain("ada-desktop");
 
-    const personal = await createApiToken({ ctx: ada, input: { userId: adaId, name: "script" } });
+    const personal = await createApiToken({ ctx: ada, input: { userId: adaId, ...createApiTokenSchema.parse({ name: "script" }) } });
     expect((await rejection(revokeDevice({ ctx: ada, input: { id: personal.record.id } }))).code).toBe("not_found");
     const holder = (await tokenHolder(personal.token))!;
     expect((await rejection(revokeCurrentDevice({ ctx: ada, via: { via: "token", token: holder.token, user: { ...holder.user } } }))).code).toBe("bad_request");

@@ -199,7 +199,7 @@ export async function approveDeviceRequest({ ctx, input }: { ctx: Ctx; input: { 
     });
     if (count === 0) throw taken(row);
     const created = await tx.apiToken.create({
-      data: { userId: person.id, kind: "device", name: row.deviceName, prefix: row.tokenPrefix, hash: row.tokenHash, expiresAt },
+      data: { userId: person.id, kind: "device", scope: "tunnels", name: row.deviceName, prefix: row.tokenPrefix, hash: row.tokenHash, expiresAt },
       select: apiTokenSelect,
     });
     await tx.deviceAuthorization.update({ where: { id: row.id }, data: { tokenId: created.id } });

@@ -12,7 +12,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { ApiError } from "@/lib/api/api-error";
 import { userFromApiToken } from "@/lib/auth/api-tokens";
-import { userFromPresentedToken } from "@/lib/auth/authenticate";
+import { presentedToken } from "@/lib/auth/authenticate";
 import { clientInfo } from "@/lib/auth/client-info";
 import { getConfig } from "@/lib/config";
 import { MAX_PAYLOAD_BYTES, TUNNEL_SOCKET_PATH } from "@/lib/connect/connect-frames";
@@ -55,8 +55,11 @@ async function authorise(
   engine: TunnelEngine,
 ): Promise<ConnectGrant> {
   const token = bearer(req);
-  const user = await userFromPresentedToken(token, req.headers, "api");
-  if (!user) throw new ApiError({ code: "unauthorized", message: "the token is invalid, expired or revoked: run `warren login` again" });
+  const holder = await presentedToken(token, req.headers, "api", { needed: "tunnels", what: `${purpose} on a tunnel` });
+  if (holder instanceof ApiError) {
+    throw holder.status === 401 ? new ApiError({ code: "unauthorized", message: `${holder.message}: run \`warren login\` again` }) : holder;
+  }
+  const { user } = holder;
   const pair = { tunnelId, userId: user.id, purpose };
   const refusal = refusalOf(await accessRefusals([pair]), pair);
   if (refusal) throw refusal;

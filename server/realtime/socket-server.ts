@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from "node:http";
 import { Server, type Socket } from "socket.io";
-import { sessionTokenFromCookieHeader, userFromPresentedToken } from "@/lib/auth/authenticate";
+import { ApiError } from "@/lib/api/api-error";
+import { presentedToken, sessionTokenFromCookieHeader } from "@/lib/auth/authenticate";
 import { userFromSessionToken, type SessionUser } from "@/lib/auth/sessions";
 import { getConfig } from "@/lib/config";
 import { getPrisma } from "@/lib/db/prisma";
@@ -32,9 +33,9 @@ async function socketUser(socket: Pick<Socket, "handshake">): Promise<{ user: Se
   const { auth, headers } = socket.handshake;
   const token = typeof auth?.token === "string" ? auth.token : null;
   if (token) {
-    const found = await userFromPresentedToken(token, headers, "socket");
-    if (!found) return null;
-    const { disabled: _disabled, ...user } = found;
+    const holder = await presentedToken(token, headers, "socket", { needed: "read", what: "live updates" });
+    if (holder instanceof ApiError) return null;
+    const { disabled: _disabled, ...user } = holder.user;
     return { user, credential: tokenCredential(token) };
   }
   if (!fromOwnPages(headers)) return null;

@@ -279,7 +279,7 @@ describe("a device token's end", () => {
     rewrite(`UPDATE ApiToken SET expiresAt = ? WHERE name = 'to-expire'`, past());
     const run = await laptop.run(["tunnels"]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("warren: the API token is invalid, expired or revoked");
+    expect(run.stderr).toMatch(/warren: the API token expired at \d{4}-\d\d-\d\dT[\d:.]+Z: make a new one: run `warren login/);
     const socket = io(warren.url, { auth: { token }, transports: ["websocket"], reconnection: false });
     const refused = new Promise<string>((resolve) => {
       socket.once("connect", () => resolve("connected"));

@@ -12,6 +12,7 @@ import { getPrisma } from "@/lib/db/prisma";
 import { createHost, deleteHost } from "@/lib/hosts";
 import { addMember, createTeam, removeMember } from "@/lib/teams/teams";
 import { createUser, disableUser } from "@/lib/users";
+import { createApiTokenSchema } from "@/lib/validation/api-tokens";
 import { useTestDatabase } from "@/tests/harness/test-database";
 
 let db: Awaited<ReturnType<typeof useTestDatabase>>;
@@ -99,12 +100,15 @@ const kinds: Record<string, { change: string; input: (id: string) => Promise<unk
     },
     "a token created": {
       change: "createApiToken",
-      input: async (id) => ({ userId: (await user(`${id}@example.com`)).id, name: id }),
+      input: async (id) => ({ userId: (await user(`${id}@example.com`)).id, ...createApiTokenSchema.parse({ name: id }) }),
       found: async (id) => ({ change: (await getPrisma().apiToken.count({ where: { name: id } })) > 0, record: await recorded("token.created", `"${id}"`) }),
     },
     "a token revoked": {
       change: "revokeApiToken",
-      input: async (id) => ({ id: (await createApiToken({ ctx: cli, input: { userId: (await user(`${id}@example.com`)).id, name: id } })).record.id }),
+      input: async (id) => ({
+        id: (await createApiToken({ ctx: cli, input: { userId: (await user(`${id}@example.com`)).id, ...createApiTokenSchema.parse({ name: id }) } })).record
+          .id,
+      }),
       found: async (id) => ({
         change: (await getPrisma().apiToken.count({ where: { name: id, revokedAt: { not: null } } })) > 0,
         record: await recorded("token.revoked", `"${id}"`),

@@ -35,6 +35,7 @@ export default async function AccountPage() {
           ...token,
           createdAt: token.createdAt.toISOString(),
           lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
+          expiresAt: token.expiresAt?.toISOString() ?? null,
           revokedAt: token.revokedAt?.toISOString() ?? null,
         }))}
       />

@@ -2,15 +2,40 @@
 
 import { useState, type FormEvent } from "react";
 import { CopyableCode } from "@/app/components/copyable-code";
+import { controlClass, Field } from "@/app/components/field";
 import { SubmitButton } from "@/app/components/submit-button";
 import { TextField } from "@/app/components/text-field";
 import { apiFetch } from "@/app/lib/api-fetch";
 import { errorMessage } from "@/app/lib/error-message";
-import { tokenNameSchema } from "@/lib/validation/api-tokens";
+import { TOKEN_SCOPES } from "@/lib/auth/token-scope";
+import type { TokenScope } from "@/lib/generated/prisma/enums";
+import { createApiTokenSchema } from "@/lib/validation/api-tokens";
 
-export type TokenRow = { id: string; name: string; prefix: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null };
+export type TokenRow = {
+  id: string;
+  name: string;
+  prefix: string;
+  scope: TokenScope;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+};
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "never");
+
+const SCOPE_LABELS: Record<TokenScope, string> = {
+  read: "Read only",
+  tunnels: "Tunnels: read, and open, change and close tunnels",
+  admin: "Everything you can do",
+};
+
+/** A token's state after its name: revoked, expired, or until when it works. */
+function validity(token: TokenRow): string {
+  if (token.revokedAt) return "revoked";
+  if (!token.expiresAt) return "never expires";
+  return new Date(token.expiresAt).getTime() <= Date.now() ? `expired ${when(token.expiresAt)}` : `expires ${when(token.expiresAt)}`;
+}
 
 export function TokenManager({ initial }: { initial: TokenRow[] }) {
   const [tokens, setTokens] = useState(initial);
@@ -21,12 +46,16 @@ export function TokenManager({ initial }: { initial: TokenRow[] }) {
   async function create(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
-    const parsed = tokenNameSchema.safeParse(new FormData(form).get("token-name"));
-    if (!parsed.success) return setError(parsed.error.issues[0]?.message);
+    const data = new FormData(form);
+    const parsed = createApiTokenSchema.safeParse({ name: data.get("token-name"), scope: data.get("token-scope"), expiresInDays: data.get("token-days") });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return setError(issue ? `${issue.path[0] === "expiresInDays" ? "Days" : "Name"} ${issue.message}` : undefined);
+    }
     if (pending) return;
     setPending(true);
     try {
-      const { token, ...row } = await apiFetch<TokenRow & { token: string }>("/tokens", { method: "POST", body: { name: parsed.data } });
+      const { token, ...row } = await apiFetch<TokenRow & { token: string }>("/tokens", { method: "POST", body: parsed.data });
       setTokens((current) => [row, ...current]);
       setFresh({ name: row.name, token });
       setError(undefined);
@@ -58,6 +87,20 @@ export function TokenManager({ initial }: { initial: TokenRow[] }) {
         <div className="min-w-56 flex-1">
           <TextField label="Token name" name="token-name" placeholder="e.g. deploy script" error={error} />
         </div>
+        <Field id="token-scope" label="What it may do">
+          {(control) => (
+            <select {...control} name="token-scope" defaultValue="tunnels" className={controlClass}>
+              {TOKEN_SCOPES.map((scope) => (
+                <option key={scope} value={scope}>
+                  {SCOPE_LABELS[scope]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <div className="w-32">
+          <TextField label="Valid for (days)" name="token-days" type="number" min={1} max={365} defaultValue={90} />
+        </div>
         <SubmitButton pending={pending} className="">
           {pending ? "Creating…" : "Create token"}
         </SubmitButton>
@@ -78,12 +121,11 @@ export function TokenManager({ initial }: { initial: TokenRow[] }) {
             <li key={token.id} className="flex flex-wrap items-center gap-x-4 gap-y-1 py-2 text-sm">
               <span className="font-medium">{token.name}</span>
               <code className="text-zinc-600 dark:text-zinc-400">{token.prefix}…</code>
+              <span className="text-zinc-600 dark:text-zinc-400">{SCOPE_LABELS[token.scope]}</span>
               <span className="text-zinc-600 dark:text-zinc-400" suppressHydrationWarning>
-                created {when(token.createdAt)}, last used {when(token.lastUsedAt)}
+                created {when(token.createdAt)}, last used {when(token.lastUsedAt)}, {validity(token)}
               </span>
-              {token.revokedAt ? (
-                <span className="ml-auto text-zinc-600 dark:text-zinc-400">revoked</span>
-              ) : (
+              {token.revokedAt ? null : (
                 <button
                   type="button"
                   onClick={() => void revoke(token)}

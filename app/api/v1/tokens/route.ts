@@ -12,8 +12,8 @@ export const { GET, POST, PUT, PATCH, DELETE } = apiRoute({
     if (via.via === "token" && via.token.kind === "device") {
       throw new ApiError({ code: "forbidden", message: "a device token cannot create API tokens: create them on the account page" });
     }
-    const { name } = await readBody(req, createApiTokenSchema);
-    const { token, record } = await createApiToken({ ctx, input: { userId: user.id, name } });
+    const input = await readBody(req, createApiTokenSchema);
+    const { token, record } = await createApiToken({ ctx, input: { userId: user.id, ...input } });
     return Response.json({ ...record, token }, { status: 201 });
   },
 });

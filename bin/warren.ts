@@ -1,3 +1,4 @@
+import { text } from "node:stream/consumers";
 import { runCli } from "@/bin/cli/run-cli";
 import { CLIENT_COMMANDS, runClient } from "@/bin/client/run-client";
 
@@ -7,6 +8,7 @@ const argv = process.argv.slice(2);
 const io = {
   out: (line: string) => process.stdout.write(`${line}\n`),
   err: (line: string) => process.stderr.write(`${line}\n`),
+  stdin: () => text(process.stdin),
 };
 // The laptop client's commands run from the repo too; the rest are the bastion's admin commands.
 process.exitCode = CLIENT_COMMANDS.includes(argv[0] ?? "") ? await runClient(argv, { ...io, env: process.env }) : await runCli(argv, io);

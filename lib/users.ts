@@ -1,30 +1,35 @@
 import { ApiError } from "@/lib/api/api-error";
 import { audited } from "@/lib/audit/audit-log";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
+import { issuePasswordLink } from "@/lib/auth/password-links";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import { removeSetupCode, setupCodeFile, setupCodeMatches, setupCodeNeeded } from "@/lib/auth/setup-code";
 import { getConfig } from "@/lib/config";
 import { recheckLiveAccess } from "@/lib/tunnels/recheck-live-access";
 import { actorId, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
+import type { Role } from "@/lib/generated/prisma/enums";
 import { findEngine } from "@/lib/tunnels/engine-port";
-import { sweepDisabledUsers } from "@/lib/tunnels/sweeps";
+import { enforceAccess, sweepDisabledUsers } from "@/lib/tunnels/sweeps";
 import type { ChangePassword, CreateUserInput, FirstAdminInput } from "@/lib/validation/users";
 
-/** What the API and pages may show of a user: never the password hash. */
-const publicUserSelect = { id: true, email: true, name: true, role: true, disabled: true, createdAt: true } as const;
+/** What the API and pages may show of a user: never the password hash. `oidcIssuer`: set for people who sign in through the identity provider. */
+const publicUserSelect = { id: true, email: true, name: true, role: true, disabled: true, createdAt: true, lastSignInAt: true, oidcIssuer: true } as const;
 
 function emailTaken(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === "P2002";
 }
 
+/** With a password the account is ready; without, the answer carries a one-time link (7 days) that sets one. */
 export async function createUser({ ctx, input: data }: { ctx: Ctx; input: CreateUserInput }) {
   requireAdmin(ctx, "manage users");
-  const passwordHash = await hashPassword(data.password);
+  const passwordHash = data.password ? await hashPassword(data.password) : null;
   try {
     return await audited(ctx, async (tx) => {
       const user = await tx.user.create({ data: { email: data.email, name: data.name, role: data.role, passwordHash }, select: publicUserSelect });
-      return { result: user, audit: { action: "user.created", subjectId: user.id, details: { email: user.email, role: user.role } } };
+      const setPasswordLink = passwordHash ? null : await issuePasswordLink(tx, user.id, "invite");
+      const details = { email: user.email, role: user.role, ...(setPasswordLink ? { invited: true, linkExpiresAt: setPasswordLink.expiresAt } : {}) };
+      return { result: { ...user, setPasswordLink }, audit: { action: "user.created", subjectId: user.id, details } };
     });
   } catch (error) {
     if (emailTaken(error)) {
@@ -90,6 +95,9 @@ export async function changeOwnPassword({ ctx, input }: { ctx: Ctx; input: Chang
   const userId = actorId(ctx);
   if (!userId) throw new ApiError({ code: "forbidden", message: "only a signed-in person changes their own password" });
   const user = await getPrisma().user.findUniqueOrThrow({ where: { id: userId } });
+  if (!user.passwordHash) {
+    throw new ApiError({ code: "conflict", message: "your account has no Warren password: you sign in through single sign-on" });
+  }
   if (!(await verifyPassword(user.passwordHash, input.current))) {
     throw new ApiError({ code: "unprocessable_entity", field: "current", message: "is not your current password" });
   }
@@ -144,5 +152,29 @@ export async function disableUser({ ctx, input }: { ctx: Ctx; input: { email: st
   // joined, now; from the CLI Warren's sweeps find both within seconds.
   if (findEngine()) await sweepDisabledUsers(ctx);
   recheckLiveAccess();
+  return updated;
+}
+
+/** Admins make someone an admin or a user. Warren keeps an enabled admin, and a role the identity provider's groups decide is changed there. */
+export async function changeRole({ ctx, input }: { ctx: Ctx; input: { id: string; role: Role } }) {
+  requireAdmin(ctx, "change roles");
+  const user = await getUser({ ctx, input });
+  if (user.role === input.role) return user;
+  if (user.oidcIssuer && getConfig().oidc?.adminGroups.length) {
+    throw new ApiError({
+      code: "conflict",
+      field: "role",
+      message: `${user.email}'s role follows WARREN_OIDC_ADMIN_GROUPS at each sign-in: change their groups at the identity provider`,
+    });
+  }
+  const updated = await audited(ctx, async (tx) => {
+    if (input.role === "user" && (await tx.user.count({ where: { role: "admin", disabled: false, id: { not: user.id } } })) === 0) {
+      throw new ApiError({ code: "conflict", field: "role", message: `${user.email} is the last admin: make someone else admin first` });
+    }
+    const changed = await tx.user.update({ where: { id: user.id }, data: { role: input.role }, select: publicUserSelect });
+    return { result: changed, audit: { action: "user.role_changed", subjectId: user.id, details: { email: user.email, from: user.role, role: input.role } } };
+  });
+  // An admin who is one no more loses what only admins had (hosts outside their teams).
+  if (input.role === "user") await enforceAccess(ctx, { userIds: [user.id], why: `${user.email} is no longer an admin` });
   return updated;
 }

@@ -31,6 +31,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
             <NavLink href="/tunnels/new">New tunnel</NavLink>
             <NavLink href="/teams">Teams</NavLink>
             {managesHosts ? <NavLink href="/hosts">Hosts</NavLink> : null}
+            {user.role === "admin" ? <NavLink href="/users">Users</NavLink> : null}
             {user.role === "admin" ? <NavLink href="/audit">Audit</NavLink> : null}
             <NavLink href="/account">Account</NavLink>
             <span className="ml-auto flex items-center gap-3">

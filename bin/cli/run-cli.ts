@@ -15,16 +15,22 @@ import { createApiTokenSchema } from "@/lib/validation/api-tokens";
 import { addMemberSchema, createTeamSchema } from "@/lib/validation/teams";
 import { createUserSchema, emailSchema, passwordResetSchema } from "@/lib/validation/users";
 
-export type CliIo = { out: (line: string) => void; err: (line: string) => void };
+/** `stdin`: all of standard input, read when a command asks (`--password-stdin`). */
+export type CliIo = { out: (line: string) => void; err: (line: string) => void; stdin: () => Promise<string> };
 
 class UsageError extends Error {}
 
 const USAGE = `usage: npm run warren -- <command>
 
-  user create --email E --password P [--name N] [--admin]
+  user create --email E [--password-stdin] [--name N] [--admin]
+                                        without a password, prints a one-time link that sets one
   user disable --email E
   user enable --email E                 lets a disabled user sign in again
-  user password --email E --password P  sets a new password (their browser sessions end)
+  user set-password --email E --password-stdin
+                                        sets a new password (their browser sessions end)
+
+  --password-stdin reads the password from the first line of standard input;
+  --password P works too, but leaves it in your shell history and in ps.
   user list
   token create --email E [--name N] [--scope read|tunnels|admin] [--days D]
                                         prints the token once; scope admin and 90 days unless told
@@ -44,21 +50,37 @@ const email = (value: string | boolean | undefined) => emailSchema.parse(text(va
 
 class ChainBroken extends Error {}
 
+const passwordOptions = { password: { type: "string" }, "password-stdin": { type: "boolean" } } as const;
+
+/** The password from standard input, or from --password with a warning; undefined if neither is given. */
+async function passwordFrom(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<string | undefined> {
+  if (values["password-stdin"]) {
+    if (values.password !== undefined) throw new UsageError("give --password-stdin or --password, not both");
+    return (await io.stdin()).split(/\r?\n/)[0] ?? "";
+  }
+  if (typeof values.password !== "string") return undefined;
+  io.err("warren: warning: --password leaves the password in your shell history and in ps; use --password-stdin");
+  return values.password;
+}
+
 const commands: Record<string, Command> = {
   "user create": {
-    options: { email: { type: "string" }, password: { type: "string" }, name: { type: "string" }, admin: { type: "boolean" } },
-    required: ["email", "password"],
+    options: { email: { type: "string" }, ...passwordOptions, name: { type: "string" }, admin: { type: "boolean" } },
+    required: ["email"],
     async run(values, io) {
       const user = await createUser({
         ctx,
         input: createUserSchema.parse({
           email: text(values.email),
-          password: text(values.password),
+          password: await passwordFrom(values, io),
           name: text(values.name) || undefined,
           role: values.admin ? "admin" : "user",
         }),
       });
       io.out(`created ${user.role} ${user.email} (${user.id})`);
+      if (user.setPasswordLink) {
+        io.out(`they set their password at this one-time link, until ${user.setPasswordLink.expiresAt}: ${user.setPasswordLink.url}`);
+      }
     },
   },
   "user disable": {
@@ -77,11 +99,13 @@ const commands: Record<string, Command> = {
       io.out(`enabled ${user.email}: they may sign in again, and their API tokens work again`);
     },
   },
-  "user password": {
-    options: { email: { type: "string" }, password: { type: "string" } },
-    required: ["email", "password"],
+  "user set-password": {
+    options: { email: { type: "string" }, ...passwordOptions },
+    required: ["email"],
     async run(values, io) {
-      const input = passwordResetSchema.parse({ email: text(values.email), password: text(values.password) });
+      const password = await passwordFrom(values, io);
+      if (password === undefined) throw new UsageError("user set-password: give --password-stdin (or --password)");
+      const input = passwordResetSchema.parse({ email: text(values.email), password });
       const user = await resetPassword({ ctx, input });
       io.out(`set a new password for ${user.email}: their browser sessions ended`);
     },
@@ -167,8 +191,12 @@ const commands: Record<string, Command> = {
   },
 };
 
+/** Older names that still work. */
+const ALIASES: Record<string, string> = { "user password": "user set-password" };
+
 function parseCommand(argv: string[]) {
-  const name = argv.slice(0, 2).join(" ");
+  const given = argv.slice(0, 2).join(" ");
+  const name = ALIASES[given] ?? given;
   const command = commands[name];
   if (!command) throw new UsageError(argv.length ? `unknown command '${argv.join(" ")}'` : "no command given");
   let values: Record<string, string | boolean | undefined>;

@@ -52,7 +52,8 @@ export const roleSchema = z.enum(["admin", "user"], { error: "must be admin or u
 
 export const createUserSchema = z.object({
   email: emailSchema,
-  password: passwordSchema,
+  /** Left out, the answer carries a one-time link that sets it (an invitation). */
+  password: passwordSchema.optional(),
   name: nameSchema.optional(),
   role: roleSchema.default("user"),
 });
@@ -73,7 +74,11 @@ export const signInSchema = z.object({
 });
 
 /** PATCH /users/:id: disabling a user, or enabling them again. */
-export const updateUserSchema = z.object({ disabled: z.boolean({ error: "must be true (disable) or false (enable again)" }) });
+/** One change at a time: disable or enable, or a new role. */
+export const updateUserSchema = z.union(
+  [z.strictObject({ disabled: z.boolean({ error: "must be true (disable) or false (enable again)" }) }), z.strictObject({ role: roleSchema })],
+  { error: 'give one change: {"disabled": true|false} or {"role": "admin"|"user"}' },
+);
 
 /** POST /me/password: the person's own, proved by the current one. */
 export const changePasswordSchema = z.object({
@@ -81,6 +86,9 @@ export const changePasswordSchema = z.object({
   password: passwordSchema,
 });
 export type ChangePassword = z.output<typeof changePasswordSchema>;
+
+/** POST /set-password: a one-time link's secret and the new password. */
+export const setPasswordSchema = z.object({ secret: z.string().min(20).max(200), password: passwordSchema });
 
 /** `user password` (the CLI): an admin sets someone's password. */
 export const passwordResetSchema = z.object({ email: emailSchema, password: passwordSchema });

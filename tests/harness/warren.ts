@@ -20,8 +20,8 @@ export type WarrenHandle = {
   dataDir: string;
   env: NodeJS.ProcessEnv;
   logs(): string;
-  /** Runs `npm run warren -- ...` against this instance's database. */
-  cli(args: string[]): Promise<CliResult>;
+  /** Runs `npm run warren -- ...` against this instance's database; `input` goes to its standard input. */
+  cli(args: string[], input?: string): Promise<CliResult>;
   createUser(input: { email: string; password: string; admin?: boolean }): Promise<void>;
   createToken(email: string): Promise<string>;
   /** SIGTERM; resolves with the exit code and how long the drain took. */
@@ -34,12 +34,12 @@ export type WarrenHandle = {
  *  what its names resolve to, changed by rewriting the files in place while it runs. */
 export type EtcFiles = { hosts: string; resolvConf: string };
 
-function run(args: string[], env: NodeJS.ProcessEnv, netns?: string, etc?: EtcFiles): ChildProcess {
+function run(args: string[], env: NodeJS.ProcessEnv, netns?: string, etc?: EtcFiles, stdin: "ignore" | "pipe" = "ignore"): ChildProcess {
   // `node --import tsx` rather than `npm start`: one process, so signals reach Warren itself.
   // PROF_DIR: the server writes a V8 CPU profile there when it exits (for tuning with the benches).
   const profile = process.env.PROF_DIR && args[0] === "server/index.ts" ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROF_DIR}`] : [];
   const node = [...profile, "--import", "tsx", ...args];
-  const options: SpawnOptions = { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] };
+  const options: SpawnOptions = { cwd: REPO_ROOT, env, stdio: [stdin, "pipe", "pipe"] };
   // `ip netns exec`, unshare and sh all exec their command, so the child is still that one process.
   if (etc) {
     const bind = 'mount --bind "$0" /etc/hosts && mount --bind "$1" /etc/resolv.conf && shift && exec "$@"';
@@ -58,9 +58,11 @@ function collect(child: ChildProcess): () => string {
   return () => output;
 }
 
-export function runProcess(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+/** `input`: written to its standard input (for `--password-stdin`). */
+export function runProcess(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = run(args, env);
+    const child = run(args, env, undefined, undefined, input === undefined ? "ignore" : "pipe");
+    child.stdin?.end(input);
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -121,9 +123,9 @@ export async function startWarren(options: WarrenOptions = {}): Promise<WarrenHa
   );
   await waitForHealth(url, child, logs);
 
-  const cli = (args: string[]) => runProcess(["bin/warren.ts", ...args], env);
-  const cliOrThrow = async (args: string[]) => {
-    const result = await cli(args);
+  const cli = (args: string[], input?: string) => runProcess(["bin/warren.ts", ...args], env, input);
+  const cliOrThrow = async (args: string[], input?: string) => {
+    const result = await cli(args, input);
     if (result.code !== 0) throw new Error(`warren ${args.join(" ")} failed (${result.code}): ${result.stderr}`);
     return result;
   };
@@ -142,7 +144,7 @@ export async function startWarren(options: WarrenOptions = {}): Promise<WarrenHa
     logs,
     cli,
     async createUser({ email, password, admin }) {
-      await cliOrThrow(["user", "create", "--email", email, "--password", password, ...(admin ? ["--admin"] : [])]);
+      await cliOrThrow(["user", "create", "--email", email, "--password-stdin", ...(admin ? ["--admin"] : [])], `${password}\n`);
     },
     async createToken(email) {
       return (await cliOrThrow(["token", "create", "--email", email])).stdout.trim();

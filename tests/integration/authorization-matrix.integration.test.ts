@@ -496,7 +496,23 @@ describe("the authorization matrix", () => {
       ["GET /audit", (c: ApiClient) => c.get("/audit"), { admin: 200, owner: 403, member: 403, outsider: 403, disabled: 401 }],
       ["GET /audit/verify", (c: ApiClient) => c.get("/audit/verify"), { admin: 200, owner: 403, member: 403, outsider: 403, disabled: 401 }],
       ["GET /me", (c: ApiClient) => c.get("/me"), everyone(200)],
+      ["GET /me/sessions", (c: ApiClient) => c.get("/me/sessions"), everyone(200)],
       ["GET /tokens", (c: ApiClient) => c.get("/tokens"), everyone(200)],
+      [
+        "GET /users/:id/sessions",
+        (c: ApiClient) => c.get(`/users/${userIds.member}/sessions`),
+        { admin: 200, owner: 403, member: 403, outsider: 403, disabled: 401 },
+      ],
+      [
+        "DELETE /users/:id/sessions/:sessionId",
+        (c: ApiClient) => c.delete(`/users/${userIds.member}/sessions/no-such-session`),
+        { admin: 404, owner: 403, member: 403, outsider: 403, disabled: 401 },
+      ],
+      [
+        "PATCH /users/:id changes roles",
+        (c: ApiClient) => c.patch(`/users/${userIds.outsider}`, { role: "user" }),
+        { admin: 200, owner: 403, member: 403, outsider: 403, disabled: 401 },
+      ],
     ] as const)("%s", async (_name, call, expected) => {
       await matrix(expected, call);
     });
@@ -505,6 +521,10 @@ describe("the authorization matrix", () => {
       let n = 0;
       const victim = async () => ({ id: (await as.admin.post<{ id: string }>("/users", { email: `victim-${++n}@example.com`, password })).body.id });
       await matrix({ admin: 200, owner: 403, member: 403, outsider: 403, disabled: 401 }, (c, { id }) => c.patch(`/users/${id}`, { disabled: true }), victim);
+    });
+
+    it("POST /users/:id/password-link for admins only", async () => {
+      await matrix({ admin: 201, owner: 403, member: 403, outsider: 403, disabled: 401 }, (c) => c.post(`/users/${userIds.outsider}/password-link`));
     });
   });
 });

@@ -50,10 +50,10 @@ describe("passwords", () => {
 
   it("are reset by an admin from the CLI, ending every session, and a weak one is refused with why", async () => {
     const session = await signInCookie(warren.url, email, "a much better secret");
-    const weak = await warren.cli(["user", "password", "--email", email, "--password", "short"]);
+    const weak = await warren.cli(["user", "set-password", "--email", email, "--password-stdin"], "short\n");
     expect(weak.code).not.toBe(0);
     expect(weak.stderr).toContain("password");
-    const reset = await warren.cli(["user", "password", "--email", email, "--password", "reset by the admin"]);
+    const reset = await warren.cli(["user", "set-password", "--email", email, "--password-stdin"], "reset by the admin\n");
     expect([reset.code, reset.stdout.trim()]).toEqual([0, `set a new password for ${email}: their browser sessions ended`]);
     expect(await me(session)).toBe(401);
     expect((await signInAttempt(warren.url, email, "reset by the admin")).session).toBeDefined();

@@ -1,20 +1,26 @@
 import type { Metadata } from "next";
+import { cookies } from "next/headers";
 import { listApiTokens } from "@/lib/auth/api-tokens";
+import { listSessions } from "@/lib/auth/session-admin";
+import { sessionCookieName, sessionIdOf } from "@/lib/auth/sessions";
 import { listDevices } from "@/lib/auth/devices";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
 import { getConfig } from "@/lib/config";
 import { SignOutButton } from "../sign-out-button";
 import { DeviceList } from "./device-list";
 import { PasswordForm } from "./password-form";
+import { SessionList } from "../session-list";
 import { TokenManager } from "./token-manager";
 
 export const metadata: Metadata = { title: "Account" };
 
 export default async function AccountPage() {
   const { user, ctx } = await requireSessionCtx();
-  const [tokens, devices] = await Promise.all([
+  const current = await sessionIdOf((await cookies()).get(sessionCookieName())?.value);
+  const [tokens, devices, sessions] = await Promise.all([
     listApiTokens({ ctx, input: { userId: user.id, kind: "personal" } }),
     listDevices({ ctx, input: { userId: user.id, status: "active" } }),
+    listSessions({ ctx, input: { userId: user.id, current } }),
   ]);
   return (
     <div className="space-y-6">
@@ -29,6 +35,13 @@ export default async function AccountPage() {
         <SignOutButton />
       </section>
       <PasswordForm />
+      <section aria-labelledby="sessions-heading" className="space-y-2 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
+        <h2 id="sessions-heading" className="font-semibold">
+          Browser sessions
+        </h2>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">Browsers signed in as you. End one you left signed in, or do not recognise.</p>
+        <SessionList basePath="/me/sessions" label="Your browser sessions" initial={sessions} />
+      </section>
       <DeviceList initial={devices} publicUrl={getConfig().publicUrl} />
       <TokenManager
         initial={tokens.map((token) => ({

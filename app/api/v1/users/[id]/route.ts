@@ -1,15 +1,16 @@
 import { apiRoute } from "@/lib/api/api-route";
 import { readBody } from "@/lib/api/read-input";
-import { disableUser, enableUser, getUser } from "@/lib/users";
+import { changeRole, disableUser, enableUser, getUser } from "@/lib/users";
 import { updateUserSchema } from "@/lib/validation/users";
 
 export const { GET, POST, PUT, PATCH, DELETE } = apiRoute<{ id: string }>({
   GET: async ({ ctx, params }) => Response.json(await getUser({ ctx, input: params })),
-  // Disabling ends sessions, tokens, sockets and tunnels at once; enabling lets the person sign in again.
+  // Disabling ends sessions, tokens, sockets and tunnels at once; enabling lets the person sign in again; or a new role.
   PATCH: async ({ req, ctx, params }) => {
     const user = await getUser({ ctx, input: params }); // admins only, before anything is read
-    const { disabled } = await readBody(req, updateUserSchema);
-    const change = disabled ? disableUser : enableUser;
-    return Response.json(await change({ ctx, input: { email: user.email } }));
+    const change = await readBody(req, updateUserSchema);
+    if ("role" in change) return Response.json(await changeRole({ ctx, input: { id: user.id, role: change.role } }));
+    const toggle = change.disabled ? disableUser : enableUser;
+    return Response.json(await toggle({ ctx, input: { email: user.email } }));
   },
 });

@@ -54,6 +54,8 @@ export type WarrenConfig = {
   oidc: OidcConfig | null;
   /** Whether the sign-in page offers email and password (WARREN_PASSWORD_LOGIN=off hides it; the CLI still works). */
   passwordLogin: boolean;
+  /** Who must set up a second factor (local accounts; single sign-on leaves it to the identity provider). */
+  requireMfa: "off" | "admins" | "all";
   production: boolean;
 };
 
@@ -306,6 +308,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
   return {
     oidc,
     passwordLogin: passwordLoginFor(env, oidc),
+    requireMfa: parseSetting("WARREN_REQUIRE_MFA", z.enum(["off", "admins", "all"], { error: "must be off, admins or all" }), env.WARREN_REQUIRE_MFA ?? "off"),
     port,
     host,
     trustedProxyHeader,

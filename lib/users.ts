@@ -39,9 +39,11 @@ export async function createUser({ ctx, input: data }: { ctx: Ctx; input: Create
   }
 }
 
+/** Everyone, with whether they have an authenticator app (`totp`; never its secret). */
 export async function listUsers({ ctx }: { ctx: Ctx }) {
   requireAdmin(ctx, "list users");
-  return getPrisma().user.findMany({ select: publicUserSelect, orderBy: { email: "asc" } });
+  const users = await getPrisma().user.findMany({ select: { ...publicUserSelect, totpSecretEnc: true }, orderBy: { email: "asc" } });
+  return users.map(({ totpSecretEnc, ...user }) => ({ ...user, totp: totpSecretEnc !== null }));
 }
 
 export async function getUser({ ctx, input }: { ctx: Ctx; input: { id: string } }) {

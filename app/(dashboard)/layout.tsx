@@ -2,8 +2,9 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { ConnectionIndicator, RealtimeProvider } from "@/app/lib/realtime-provider";
+import { SecondFactorPrompt } from "@/app/lib/second-factor-prompt";
 import { loginPath, PATH_HEADER } from "@/lib/auth/return-path";
-import { getSessionUser } from "@/lib/auth/session-user";
+import { getSession } from "@/lib/auth/session-user";
 import { ownedTeams, teamRoles } from "@/lib/teams/team-access";
 import { NavLink } from "./nav-link";
 import { SignOutButton } from "./sign-out-button";
@@ -11,8 +12,12 @@ import { SignOutButton } from "./sign-out-button";
 export const dynamic = "force-dynamic";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
-  const user = await getSessionUser();
-  if (!user) redirect(loginPath((await headers()).get(PATH_HEADER)));
+  const session = await getSession();
+  const path = (await headers()).get(PATH_HEADER);
+  if (!session) redirect(loginPath(path));
+  const { user } = session;
+  // WARREN_REQUIRE_MFA: the Account page, where the second factor is set up, is the only page until it is.
+  if (session.needsSecondFactorSetup && !path?.startsWith("/account")) redirect("/account");
   // Team owners manage their teams' hosts; the page itself checks again.
   const managesHosts = user.role === "admin" || ownedTeams(await teamRoles(user.id)).length > 0;
   return (
@@ -47,6 +52,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         <main id="main" className="mx-auto max-w-6xl px-4 py-6">
           {children}
         </main>
+        <SecondFactorPrompt />
       </div>
     </RealtimeProvider>
   );

@@ -11,6 +11,9 @@ export const errorStatus = {
   payload_too_large: 413,
   unprocessable_entity: 422,
   rate_limited: 429,
+  // A browser session that must prove its second factor again (the page asks for a code and retries), or set one up first.
+  second_factor_required: 403,
+  second_factor_setup_required: 403,
   // The device flow's answers while a device waits (RFC 8628, section 3.5).
   authorization_pending: 400,
   slow_down: 429,

@@ -6,6 +6,8 @@ import { failureAudit } from "@/lib/auth/failure-audit";
 import { oidcSignIn } from "@/lib/auth/oidc-sign-in";
 import { recordAudit } from "@/lib/audit/audit-log";
 import { verifyPassword } from "@/lib/auth/password";
+import { recordSecondFactor, spendSecondFactor } from "@/lib/auth/second-factor";
+import { SECOND_FACTOR_INVALID, SECOND_FACTOR_REQUIRED } from "@/lib/auth/sign-in-errors";
 import { reserveSignIn, signInSucceeded } from "@/lib/auth/sign-in-limits";
 import { deleteAuthSession, openAuthSession, SESSION_MAX_AGE_SECONDS, sessionCookieName } from "@/lib/auth/sessions";
 import { getConfig, type OidcConfig } from "@/lib/config";
@@ -22,7 +24,7 @@ function tooManyAttempts(waitMs: number): Error {
 async function authorize(credentials: Record<string, string> | undefined, headers: Record<string, string | string[] | undefined>) {
   const parsed = signInSchema.safeParse(credentials ?? {});
   if (!parsed.success) return null;
-  const { email, password } = parsed.data;
+  const { email, password, code } = parsed.data;
   const { ip, userAgent } = clientInfo(headers);
   const ctx: Ctx = { actor: { type: "system", name: "sign-in" }, ip, userAgent };
   const failed = (reason: string) => recordAudit(ctx, { action: "auth.sign_in_failed", details: { email, reason } });
@@ -41,6 +43,15 @@ async function authorize(credentials: Record<string, string> | undefined, header
     await failed(!user ? "unknown email" : user.disabled ? "account disabled" : "wrong password");
     return null;
   }
+  // The second factor, once the password is right: asked for, then checked (a wrong code counts as a failed sign-in).
+  let secondFactor: "totp" | "recovery" | undefined;
+  if (user.totpSecretEnc) {
+    if (!code) throw new Error(SECOND_FACTOR_REQUIRED);
+    const used = await spendSecondFactor(user.id, code);
+    await recordSecondFactor(ctx, user, used, "sign-in");
+    if (!used) throw new Error(SECOND_FACTOR_INVALID);
+    secondFactor = used;
+  }
   signInSucceeded({ email, ip });
   // With password sign-in off, only admins keep it: the break-glass way in when the identity provider is down.
   const { oidc, passwordLogin } = getConfig();
@@ -49,7 +60,7 @@ async function authorize(credentials: Record<string, string> | undefined, header
     throw new Error(`Password sign-in is off on this server: sign in with ${oidc?.name}.`);
   }
   const signedIn = { actor: { type: "user" as const, id: user.id, email: user.email, role: user.role }, ip, userAgent };
-  const session = await openAuthSession(signedIn, { via: "password" });
+  const session = await openAuthSession(signedIn, { via: "password", ...(secondFactor ? { secondFactor } : {}) });
   return { id: user.id, email: user.email, name: user.name, role: user.role, sid: session.id };
 }
 

@@ -6,14 +6,14 @@ import { ApiError } from "@/lib/api/api-error";
 import { checkApiToken, type TokenHolder } from "@/lib/auth/api-tokens";
 import { clientInfo, type HeaderSource } from "@/lib/auth/client-info";
 import { failureAudit } from "@/lib/auth/failure-audit";
-import { sessionCookieName, userFromSessionToken, type SessionUser } from "@/lib/auth/sessions";
+import { sessionCookieName, sessionFromToken, type SessionUser } from "@/lib/auth/sessions";
 import { scopeAllows, scopeNeeded } from "@/lib/auth/token-scope";
 import { getConfig } from "@/lib/config";
 import type { Ctx } from "@/lib/context";
 import type { TokenScope } from "@/lib/generated/prisma/enums";
 
 /** Who is calling, and with what: a browser session, or a token (personal or a device's). */
-export type Authenticated = { user: SessionUser } & ({ via: "session" } | { via: "token"; token: TokenHolder["token"] });
+export type Authenticated = { user: SessionUser } & ({ via: "session"; sid: string } | { via: "token"; token: TokenHolder["token"] });
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -88,12 +88,16 @@ export async function authenticate(req: Request): Promise<Authenticated> {
     const { disabled: _disabled, ...user } = holder.user;
     return { user, via: "token", token: holder.token };
   }
-  const user = await userFromSessionToken(sessionTokenFromCookieHeader(req.headers.get("cookie")));
-  if (!user) {
+  const session = await sessionFromToken(sessionTokenFromCookieHeader(req.headers.get("cookie")));
+  if (!session) {
     throw new ApiError({ code: "unauthorized", message: "sign in, or send an API token as 'Authorization: Bearer <token>'" });
   }
   assertSameOrigin(req);
-  return { user, via: "session" };
+  // WARREN_REQUIRE_MFA: until the second factor is set up, a session does only that (the /me routes).
+  if (session.needsSecondFactorSetup && !new URL(req.url).pathname.startsWith("/api/v1/me")) {
+    throw new ApiError({ code: "second_factor_setup_required", message: "set up a second factor on your Account page first" });
+  }
+  return { user: session.user, via: "session", sid: session.sid };
 }
 
 /** For what only a person at Warren's own pages may do (approving a device): a token, even one's own, is refused. */

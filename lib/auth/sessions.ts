@@ -5,6 +5,7 @@
 import { decode } from "next-auth/jwt";
 import { audited } from "@/lib/audit/audit-log";
 import { getConfig } from "@/lib/config";
+import { secondFactorRequired } from "@/lib/auth/second-factor-required";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -17,10 +18,15 @@ export function sessionCookieName(): string {
 }
 
 /** `db`: a transaction's, for the sign-in audited with it. */
-export async function createAuthSession(input: { userId: string; ip?: string | null; userAgent?: string | null }, db: Prisma.TransactionClient = getPrisma()) {
+/** `secondFactor`: the sign-in proved it, so the re-checks count from now. */
+export async function createAuthSession(
+  input: { userId: string; ip?: string | null; userAgent?: string | null; secondFactor?: boolean },
+  db: Prisma.TransactionClient = getPrisma(),
+) {
   return db.authSession.create({
     data: {
       userId: input.userId,
+      secondFactorAt: input.secondFactor ? new Date() : null,
       ip: input.ip ?? null,
       userAgent: input.userAgent?.slice(0, 512) ?? null,
       expiresAt: new Date(Date.now() + SESSION_MAX_AGE_SECONDS * 1000),
@@ -29,10 +35,10 @@ export async function createAuthSession(input: { userId: string; ip?: string | n
 }
 
 /** A sign-in that succeeded: its session row, the user's last sign-in and the audit record, together. */
-export async function openAuthSession(ctx: Ctx & { actor: { type: "user" } }, details: { via: "password" | "oidc" }) {
+export async function openAuthSession(ctx: Ctx & { actor: { type: "user" } }, details: { via: "password" | "oidc"; secondFactor?: "totp" | "recovery" }) {
   const userId = ctx.actor.id;
   return audited(ctx, async (tx) => {
-    const created = await createAuthSession({ userId, ip: ctx.ip, userAgent: ctx.userAgent }, tx);
+    const created = await createAuthSession({ userId, ip: ctx.ip, userAgent: ctx.userAgent, secondFactor: details.secondFactor !== undefined }, tx);
     await tx.user.update({ where: { id: userId }, data: { lastSignInAt: created.createdAt } });
     return { result: created, audit: { action: "auth.sign_in", details: { session: created.id, ...details } } };
   });
@@ -51,15 +57,26 @@ export async function sessionIdOf(token: string | undefined | null): Promise<str
   return typeof payload?.sid === "string" ? payload.sid : null;
 }
 
-/** The user behind a session cookie's value, or null for anything not currently valid. */
-export async function userFromSessionToken(token: string | undefined | null): Promise<SessionUser | null> {
+/** A valid session: its user, its row's id, and whether Warren makes the user set up a second factor before anything else. */
+export type ValidSession = { user: SessionUser; sid: string; needsSecondFactorSetup: boolean };
+
+/** The session behind a session cookie's value, or null for anything not currently valid. */
+export async function sessionFromToken(token: string | undefined | null): Promise<ValidSession | null> {
   const sid = await sessionIdOf(token);
   if (!sid) return null;
   const session = await getPrisma().authSession.findUnique({
     where: { id: sid },
-    select: { expiresAt: true, user: { select: { id: true, email: true, name: true, role: true, disabled: true } } },
+    select: {
+      expiresAt: true,
+      user: { select: { id: true, email: true, name: true, role: true, disabled: true, oidcIssuer: true, totpSecretEnc: true } },
+    },
   });
   if (!session || session.expiresAt.getTime() <= Date.now() || session.user.disabled) return null;
-  const { disabled: _disabled, ...user } = session.user;
-  return user;
+  const { id, email, name, role, oidcIssuer, totpSecretEnc } = session.user;
+  return { user: { id, email, name, role }, sid, needsSecondFactorSetup: totpSecretEnc === null && secondFactorRequired({ role, oidcIssuer }) };
+}
+
+/** The user behind a session cookie's value, or null for anything not currently valid. */
+export async function userFromSessionToken(token: string | undefined | null): Promise<SessionUser | null> {
+  return (await sessionFromToken(token))?.user ?? null;
 }

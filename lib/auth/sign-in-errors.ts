@@ -16,6 +16,10 @@ const SIGN_IN_ERRORS = {
 
 export type SignInError = keyof typeof SIGN_IN_ERRORS;
 
+/** What a password sign-in answers when the account has a second factor: ask for it, or it was wrong. */
+export const SECOND_FACTOR_REQUIRED = "SecondFactorRequired";
+export const SECOND_FACTOR_INVALID = "SecondFactorInvalid";
+
 /** The message for a code, a generic one for codes we do not know, null for none. */
 export function signInErrorMessage(code: string | undefined): string | null {
   if (!code) return null;

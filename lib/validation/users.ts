@@ -68,17 +68,31 @@ export const firstAdminSchema = z.object({
 });
 export type FirstAdminInput = z.output<typeof firstAdminSchema>;
 
+/** An authenticator app's six digits, or a recovery code (dashes and spaces ignored). */
+export const secondFactorCodeSchema = z
+  .string({ error: "is required" })
+  .transform((value) => value.replace(/[\s-]/g, ""))
+  .pipe(z.string().min(6, { error: "must be the 6 digits from your authenticator app, or a recovery code" }).max(32, { error: "is too long" }));
+
+/** { "code" }: a current authenticator code or a recovery code. */
+export const secondFactorCheckSchema = z.object({ code: secondFactorCodeSchema });
+
 export const signInSchema = z.object({
   email: emailSchema,
   password: z.string({ error: "is required" }).min(1, { error: "is required" }).max(256),
+  /** Asked for once the password is right, when the account has a second factor. */
+  code: z.preprocess((value) => (value === "" ? undefined : value), secondFactorCodeSchema.optional()),
 });
 
-/** PATCH /users/:id: disabling a user, or enabling them again. */
 /** One change at a time: disable or enable, or a new role. */
-export const updateUserSchema = z.union(
-  [z.strictObject({ disabled: z.boolean({ error: "must be true (disable) or false (enable again)" }) }), z.strictObject({ role: roleSchema })],
-  { error: 'give one change: {"disabled": true|false} or {"role": "admin"|"user"}' },
-);
+export const updateUserSchema = z
+  .object({
+    disabled: z.boolean({ error: "must be true (disable) or false (enable again)" }).optional(),
+    role: roleSchema.optional(),
+  })
+  .refine((change) => (change.disabled === undefined) !== (change.role === undefined), {
+    error: 'give one change: {"disabled": true|false} or {"role": "admin"|"user"}',
+  });
 
 /** POST /me/password: the person's own, proved by the current one. */
 export const changePasswordSchema = z.object({

@@ -3,13 +3,14 @@
 // from (any of 127.0.0.0/8), so one test can play several machines.
 import { httpFrom } from "./http-from";
 
-export type SignInOptions = { from?: string; headers?: Record<string, string> };
+/** `code`: the second factor, for an account that has one. */
+export type SignInOptions = { from?: string; headers?: Record<string, string>; code?: string };
 /** `session`: the session cookie's "name=value"; `setCookies`: every Set-Cookie answered, attributes and all. */
 export type SignInResult = { session: string | undefined; setCookies: string[]; error: string | null };
 
 /** One sign-in: the session cookie ("name=value") if it worked, and the error next-auth reports, if any. */
 export async function signInAttempt(baseUrl: string, email: string, password: string, options: SignInOptions = {}): Promise<SignInResult> {
-  const { from, headers = {} } = options;
+  const { from, headers = {}, code = "" } = options;
   const csrf = await httpFrom(`${baseUrl}/api/auth/csrf`, { method: "GET", headers, from });
   if (csrf.status !== 200) throw new Error(`GET /api/auth/csrf answered ${csrf.status}: ${csrf.body}`);
   const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
@@ -17,7 +18,7 @@ export async function signInAttempt(baseUrl: string, email: string, password: st
   const response = await httpFrom(`${baseUrl}/api/auth/callback/credentials`, {
     method: "POST",
     headers: { ...headers, "content-type": "application/x-www-form-urlencoded", cookie, origin: baseUrl },
-    body: new URLSearchParams({ csrfToken, email, password, json: "true" }).toString(),
+    body: new URLSearchParams({ csrfToken, email, password, code, json: "true" }).toString(),
     from,
   });
   const session = response.setCookies.find((c) => c.startsWith("next-auth.session-token="))?.split(";")[0];

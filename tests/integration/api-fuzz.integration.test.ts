@@ -451,7 +451,7 @@ const ROUTES: Route[] = [
     method: "PATCH",
     path: "/users/:id",
     ids: () => [ids.victim, ids.admin],
-    body: () => ({ valid: fc.constant({ disabled: true }), edges: { disabled: fc.constantFrom("true", 1, null) } }),
+    body: () => ({ valid: fc.constant({ disabled: true }), edges: { disabled: fc.constantFrom("true", 1, null), role: fc.constantFrom("root", "ADMIN", 1) } }),
     adminOnly: true,
     runs: 50,
   },

@@ -138,7 +138,7 @@ describe("failed socket tokens", () => {
         actorIp: string;
         details: string;
       }[];
-      expect(rows.map((row) => JSON.parse(row.details))).toEqual([{ by: "socket", prefix: token.slice(0, 10) }]);
+      expect(rows.map((row) => JSON.parse(row.details))).toEqual([{ by: "socket", reason: "unknown", prefix: token.slice(0, 10) }]);
     } finally {
       db.close();
     }

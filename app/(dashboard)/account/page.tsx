@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import { listApiTokens } from "@/lib/auth/api-tokens";
+import { secondFactorState } from "@/lib/auth/second-factor";
 import { listSessions } from "@/lib/auth/session-admin";
 import { sessionCookieName, sessionIdOf } from "@/lib/auth/sessions";
 import { listDevices } from "@/lib/auth/devices";
@@ -9,6 +10,7 @@ import { getConfig } from "@/lib/config";
 import { SignOutButton } from "../sign-out-button";
 import { DeviceList } from "./device-list";
 import { PasswordForm } from "./password-form";
+import { SecondFactor } from "./second-factor";
 import { SessionList } from "../session-list";
 import { TokenManager } from "./token-manager";
 
@@ -17,10 +19,11 @@ export const metadata: Metadata = { title: "Account" };
 export default async function AccountPage() {
   const { user, ctx } = await requireSessionCtx();
   const current = await sessionIdOf((await cookies()).get(sessionCookieName())?.value);
-  const [tokens, devices, sessions] = await Promise.all([
+  const [tokens, devices, sessions, secondFactor] = await Promise.all([
     listApiTokens({ ctx, input: { userId: user.id, kind: "personal" } }),
     listDevices({ ctx, input: { userId: user.id, status: "active" } }),
     listSessions({ ctx, input: { userId: user.id, current } }),
+    secondFactorState(user.id),
   ]);
   return (
     <div className="space-y-6">
@@ -34,7 +37,8 @@ export default async function AccountPage() {
         </p>
         <SignOutButton />
       </section>
-      <PasswordForm />
+      <SecondFactor initial={secondFactor} />
+      {secondFactor.sso ? null : <PasswordForm />}
       <section aria-labelledby="sessions-heading" className="space-y-2 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
         <h2 id="sessions-heading" className="font-semibold">
           Browser sessions

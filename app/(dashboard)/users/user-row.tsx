@@ -58,6 +58,7 @@ export function UserRow({ user, self }: { user: UserView; self: boolean }) {
         </td>
         <td className="px-4 py-2">{user.disabled ? "Disabled" : "Active"}</td>
         <td className="px-4 py-2">{user.sso ? "Single sign-on" : "Password"}</td>
+        <td className="px-4 py-2">{user.sso ? "at the identity provider" : user.totp ? "Authenticator app" : "none"}</td>
         <td className="px-4 py-2" suppressHydrationWarning>
           {when(user.lastSignInAt)}
         </td>
@@ -78,6 +79,18 @@ export function UserRow({ user, self }: { user: UserView; self: boolean }) {
               onConfirm={() => change({ disabled: true })}
             />
           )}
+          {user.totp && !self ? (
+            <ConfirmAction
+              label={`Remove authenticator app of ${user.email}`}
+              confirmLabel="Yes, remove it"
+              danger
+              question={<p>Remove {user.email}&apos;s authenticator app (they lost it)? They sign in with their password alone until they set up a new one.</p>}
+              onConfirm={async () => {
+                await apiFetch(`${path}/mfa`, { method: "DELETE" });
+                router.refresh();
+              }}
+            />
+          ) : null}
           {user.disabled ? null : (
             <ConfirmAction
               label={`Reset password of ${user.email}`}
@@ -89,7 +102,7 @@ export function UserRow({ user, self }: { user: UserView; self: boolean }) {
         </td>
       </tr>
       <tr>
-        <td colSpan={6} className="px-4 pb-3">
+        <td colSpan={7} className="px-4 pb-3">
           <FormAlert>{error}</FormAlert>
           {link ? <PasswordLinkNotice email={user.email} link={link} /> : null}
           <details className="text-sm" onToggle={(event) => setSessionsOpen(event.currentTarget.open)}>

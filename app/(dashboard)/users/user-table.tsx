@@ -24,6 +24,9 @@ export function UserTable({ users, viewerId }: { users: UserView[]; viewerId: st
               Signs in with
             </th>
             <th scope="col" className="px-4 py-2 font-medium">
+              Second factor
+            </th>
+            <th scope="col" className="px-4 py-2 font-medium">
               Last sign-in
             </th>
             <th scope="col" className="px-4 py-2 font-medium">

@@ -9,7 +9,7 @@ export const { GET, POST, PUT, PATCH, DELETE } = apiRoute<{ id: string }>({
   PATCH: async ({ req, ctx, params }) => {
     const user = await getUser({ ctx, input: params }); // admins only, before anything is read
     const change = await readBody(req, updateUserSchema);
-    if ("role" in change) return Response.json(await changeRole({ ctx, input: { id: user.id, role: change.role } }));
+    if (change.role) return Response.json(await changeRole({ ctx, input: { id: user.id, role: change.role } }));
     const toggle = change.disabled ? disableUser : enableUser;
     return Response.json(await toggle({ ctx, input: { email: user.email } }));
   },

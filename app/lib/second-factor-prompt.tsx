@@ -1,0 +1,80 @@
+"use client";
+
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import { FormAlert } from "@/app/components/form-alert";
+import { SubmitButton } from "@/app/components/submit-button";
+import { TextField } from "@/app/components/text-field";
+import { apiFetch } from "@/app/lib/api-fetch";
+import { useApiForm } from "@/app/lib/field-errors";
+import { secondFactorCheckSchema } from "@/lib/validation/users";
+
+// When the API asks a browser session to prove its second factor again
+// (approvals and host changes, after 15 minutes), apiFetch waits on this
+// dialog: the person types a code, and the request is sent again.
+let ask: (() => Promise<boolean>) | null = null;
+
+/** Resolves true once the session proved its second factor, false if the person cancelled (or no page can ask). */
+export function askSecondFactor(): Promise<boolean> {
+  return ask ? ask() : Promise.resolve(false);
+}
+
+const FIELDS = ["code"] as const;
+
+/** Mounted once by the dashboard's layout. */
+export function SecondFactorPrompt() {
+  const [resolve, setResolve] = useState<((proved: boolean) => void) | null>(null);
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const { formRef, errors, pending, send } = useApiForm(FIELDS);
+
+  useEffect(() => {
+    ask = () => new Promise<boolean>((done) => setResolve(() => done));
+    return () => {
+      ask = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    if (resolve) dialogRef.current?.showModal();
+    else dialogRef.current?.close();
+  }, [resolve]);
+
+  function finish(proved: boolean) {
+    resolve?.(proved);
+    setResolve(null);
+    formRef.current?.reset();
+  }
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    await send(secondFactorCheckSchema.safeParse({ code: new FormData(event.currentTarget).get("code") }), async (body) => {
+      await apiFetch("/me/mfa/verify", { method: "POST", body });
+      finish(true);
+    });
+  }
+
+  return (
+    <dialog
+      ref={dialogRef}
+      aria-labelledby="second-factor-prompt-heading"
+      onCancel={() => finish(false)}
+      className="m-auto w-full max-w-sm rounded-lg border border-zinc-200 bg-white p-6 text-zinc-900 backdrop:bg-black/40 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+    >
+      <h2 id="second-factor-prompt-heading" className="font-semibold">
+        Confirm it is you
+      </h2>
+      <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">This change needs a fresh code from your authenticator app (or a recovery code).</p>
+      <form ref={formRef} method="post" noValidate onSubmit={submit} className="mt-4 space-y-3">
+        <TextField label="Code" id="second-factor-prompt-code" name="code" inputMode="numeric" autoComplete="one-time-code" error={errors.code} />
+        <FormAlert>{errors.form}</FormAlert>
+        <div className="flex gap-2">
+          <SubmitButton pending={pending} className="">
+            {pending ? "Checking…" : "Confirm"}
+          </SubmitButton>
+          <button type="button" onClick={() => finish(false)} className="rounded-md border border-zinc-300 px-3 py-2 text-sm dark:border-zinc-600">
+            Cancel
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}

@@ -5,6 +5,8 @@ import { FormAlert } from "@/app/components/form-alert";
 import { SubmitButton } from "@/app/components/submit-button";
 import { TextField } from "@/app/components/text-field";
 import { apiFetch } from "@/app/lib/api-fetch";
+import { errorMessage } from "@/app/lib/error-message";
+import { answerSessionChallenge } from "@/app/lib/passkey-proof";
 import { useApiForm } from "@/app/lib/field-errors";
 import { secondFactorCheckSchema } from "@/lib/validation/users";
 
@@ -44,6 +46,18 @@ export function SecondFactorPrompt() {
     formRef.current?.reset();
   }
 
+  const [passkeyError, setPasskeyError] = useState("");
+
+  async function provePasskey() {
+    setPasskeyError("");
+    try {
+      await apiFetch("/me/mfa/verify", { method: "POST", body: { passkey: await answerSessionChallenge() } });
+      finish(true);
+    } catch (failure) {
+      setPasskeyError(errorMessage(failure));
+    }
+  }
+
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     await send(secondFactorCheckSchema.safeParse({ code: new FormData(event.currentTarget).get("code") }), async (body) => {
@@ -62,14 +76,19 @@ export function SecondFactorPrompt() {
       <h2 id="second-factor-prompt-heading" className="font-semibold">
         Confirm it is you
       </h2>
-      <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">This change needs a fresh code from your authenticator app (or a recovery code).</p>
+      <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+        This change needs your second factor again: a code from your authenticator app (or a recovery code), or your passkey.
+      </p>
       <form ref={formRef} method="post" noValidate onSubmit={submit} className="mt-4 space-y-3">
         <TextField label="Code" id="second-factor-prompt-code" name="code" inputMode="numeric" autoComplete="one-time-code" error={errors.code} />
-        <FormAlert>{errors.form}</FormAlert>
-        <div className="flex gap-2">
+        <FormAlert>{errors.form ?? passkeyError}</FormAlert>
+        <div className="flex flex-wrap gap-2">
           <SubmitButton pending={pending} className="">
             {pending ? "Checking…" : "Confirm"}
           </SubmitButton>
+          <button type="button" onClick={() => void provePasskey()} className="rounded-md border border-zinc-300 px-3 py-2 text-sm dark:border-zinc-600">
+            Use a passkey
+          </button>
           <button type="button" onClick={() => finish(false)} className="rounded-md border border-zinc-300 px-3 py-2 text-sm dark:border-zinc-600">
             Cancel
           </button>

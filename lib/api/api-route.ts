@@ -41,6 +41,6 @@ export function apiRoute<P = Record<string, never>>(handlers: Handlers<Authed<P>
 }
 
 /** For the routes anyone may call (health): no authentication. */
-export function publicApiRoute(handlers: Handlers<{ req: Request }>): RouteHandlers<Record<string, never>> {
-  return route(handlers, async (req) => ({ req }));
+export function publicApiRoute<P = Record<string, never>>(handlers: Handlers<{ req: Request; params: P }>): RouteHandlers<P> {
+  return route(handlers, async (req, params: P) => ({ req, params }));
 }

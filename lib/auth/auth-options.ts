@@ -6,8 +6,7 @@ import { failureAudit } from "@/lib/auth/failure-audit";
 import { oidcSignIn } from "@/lib/auth/oidc-sign-in";
 import { recordAudit } from "@/lib/audit/audit-log";
 import { verifyPassword } from "@/lib/auth/password";
-import { recordSecondFactor, spendSecondFactor } from "@/lib/auth/second-factor";
-import { SECOND_FACTOR_INVALID, SECOND_FACTOR_REQUIRED } from "@/lib/auth/sign-in-errors";
+import { proveAtSignIn } from "@/lib/auth/second-factor";
 import { reserveSignIn, signInSucceeded } from "@/lib/auth/sign-in-limits";
 import { deleteAuthSession, openAuthSession, SESSION_MAX_AGE_SECONDS, sessionCookieName } from "@/lib/auth/sessions";
 import { getConfig, type OidcConfig } from "@/lib/config";
@@ -24,7 +23,7 @@ function tooManyAttempts(waitMs: number): Error {
 async function authorize(credentials: Record<string, string> | undefined, headers: Record<string, string | string[] | undefined>) {
   const parsed = signInSchema.safeParse(credentials ?? {});
   if (!parsed.success) return null;
-  const { email, password, code } = parsed.data;
+  const { email, password, code, passkey } = parsed.data;
   const { ip, userAgent } = clientInfo(headers);
   const ctx: Ctx = { actor: { type: "system", name: "sign-in" }, ip, userAgent };
   const failed = (reason: string) => recordAudit(ctx, { action: "auth.sign_in_failed", details: { email, reason } });
@@ -44,14 +43,7 @@ async function authorize(credentials: Record<string, string> | undefined, header
     return null;
   }
   // The second factor, once the password is right: asked for, then checked (a wrong code counts as a failed sign-in).
-  let secondFactor: "totp" | "recovery" | undefined;
-  if (user.totpSecretEnc) {
-    if (!code) throw new Error(SECOND_FACTOR_REQUIRED);
-    const used = await spendSecondFactor(user.id, code);
-    await recordSecondFactor(ctx, user, used, "sign-in");
-    if (!used) throw new Error(SECOND_FACTOR_INVALID);
-    secondFactor = used;
-  }
+  const secondFactor = await proveAtSignIn(ctx, user, { code, passkey });
   signInSucceeded({ email, ip });
   // With password sign-in off, only admins keep it: the break-glass way in when the identity provider is down.
   const { oidc, passwordLogin } = getConfig();

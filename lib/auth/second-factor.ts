@@ -1,5 +1,6 @@
 // The second factor of a password sign-in: a TOTP authenticator app
-// (otplib), with ten one-time recovery codes made at enrolment. A code is
+// (otplib), with ten one-time recovery codes made at enrolment, or passkeys
+// (lib/auth/passkeys.ts). A code is
 // asked for at sign-in, and again in the browser before approving a request or
 // a device or changing a host when the session last proved it over 15 minutes
 // ago. A code's 30-second step is remembered, so each code works once.
@@ -8,11 +9,14 @@ import { generateSecret, generateURI, verify } from "otplib";
 import QRCode from "qrcode";
 import { ApiError } from "@/lib/api/api-error";
 import type { Authenticated } from "@/lib/auth/authenticate";
+import { passkeyChallenge, passkeyRpId, spendPasskey } from "@/lib/auth/passkeys";
+import { SECOND_FACTOR_INVALID, SECOND_FACTOR_REQUIRED } from "@/lib/auth/sign-in-errors";
 import { audited, recordAudit } from "@/lib/audit/audit-log";
 import { getConfig } from "@/lib/config";
 import { actorId, type Ctx } from "@/lib/context";
 import { open, seal } from "@/lib/crypto/secret-box";
 import { getPrisma } from "@/lib/db/prisma";
+import type { PasskeyProof } from "@/lib/validation/users";
 import { secondFactorRequired } from "@/lib/auth/second-factor-required";
 
 const SEALED_AS = "totp-secret";
@@ -34,16 +38,34 @@ function signedInUser(ctx: Ctx): string {
   return id;
 }
 
-/** `sso`: the person signs in through the identity provider, which keeps their second factor. */
-export type SecondFactorState = { enrolled: boolean; required: boolean; recoveryCodesLeft: number; sso: boolean };
+/** `sso`: the person signs in through the identity provider, which keeps their second factor.
+ *  `passkeysOffered`: Warren's address lets browsers use passkeys. */
+export type SecondFactorState = {
+  enrolled: boolean;
+  totp: boolean;
+  passkeys: { id: string; name: string; createdAt: string; lastUsedAt: string | null }[];
+  passkeysOffered: boolean;
+  required: boolean;
+  recoveryCodesLeft: number;
+  sso: boolean;
+};
 
 export async function secondFactorState(userId: string): Promise<SecondFactorState> {
   const user = await getPrisma().user.findUniqueOrThrow({
     where: { id: userId },
-    select: { role: true, oidcIssuer: true, totpSecretEnc: true, _count: { select: { recoveryCodes: { where: { usedAt: null } } } } },
+    select: {
+      role: true,
+      oidcIssuer: true,
+      totpSecretEnc: true,
+      passkeys: { select: { id: true, name: true, createdAt: true, lastUsedAt: true }, orderBy: { createdAt: "asc" } },
+      _count: { select: { recoveryCodes: { where: { usedAt: null } } } },
+    },
   });
   return {
-    enrolled: user.totpSecretEnc !== null,
+    enrolled: user.totpSecretEnc !== null || user.passkeys.length > 0,
+    totp: user.totpSecretEnc !== null,
+    passkeys: user.passkeys.map((key) => ({ ...key, createdAt: key.createdAt.toISOString(), lastUsedAt: key.lastUsedAt?.toISOString() ?? null })),
+    passkeysOffered: passkeyRpId() !== null,
     required: secondFactorRequired(user),
     recoveryCodesLeft: user._count.recoveryCodes,
     sso: user.oidcIssuer !== null,
@@ -106,9 +128,11 @@ export async function spendSecondFactor(userId: string, code: string): Promise<"
   return count === 1 ? "recovery" : null;
 }
 
-/** Audits a recovery code's use (with how many are left) or a failed code. */
-export async function recordSecondFactor(ctx: Ctx, user: { id: string; email: string }, used: "totp" | "recovery" | null, purpose: string) {
-  if (used === "totp") return;
+export type SecondFactorUsed = "totp" | "recovery" | "passkey";
+
+/** Audits a recovery code's use (with how many are left) or a failed proof. */
+export async function recordSecondFactor(ctx: Ctx, user: { id: string; email: string }, used: SecondFactorUsed | null, purpose: string) {
+  if (used === "totp" || used === "passkey") return;
   if (used === "recovery") {
     const left = await getPrisma().recoveryCode.count({ where: { userId: user.id, usedAt: null } });
     await recordAudit(ctx, { action: "auth.recovery_code_used", subjectId: user.id, details: { email: user.email, left, purpose } });
@@ -117,25 +141,65 @@ export async function recordSecondFactor(ctx: Ctx, user: { id: string; email: st
   await recordAudit(ctx, { action: "auth.second_factor_failed", subjectId: user.id, details: { email: user.email, purpose } });
 }
 
+/** A code, or a passkey's answer to a challenge Warren issued to this person. */
+export type SecondFactorProof = { code: string } | { passkey: PasskeyProof };
+
+async function spendProof(userId: string, proof: SecondFactorProof): Promise<SecondFactorUsed | null> {
+  if ("code" in proof) return spendSecondFactor(userId, proof.code);
+  const { challengeId, response } = proof.passkey;
+  return (await spendPasskey(userId, challengeId, response as never)) ? "passkey" : null;
+}
+
+/** At password sign-in, once the password is right: null for an account without a second factor; else the
+ *  proof used. Without one it throws what the form must ask for, with a passkey challenge's id if it has passkeys. */
+export async function proveAtSignIn(
+  ctx: Ctx,
+  user: { id: string; email: string; totpSecretEnc: string | null },
+  proof: Partial<SecondFactorProof & { code: string; passkey: PasskeyProof }>,
+) {
+  const passkeys = await getPrisma().passkey.count({ where: { userId: user.id } });
+  if (!user.totpSecretEnc && passkeys === 0) return null;
+  if (!proof.code && !proof.passkey) {
+    const challenge = await passkeyChallenge(user.id);
+    throw new Error(challenge ? `${SECOND_FACTOR_REQUIRED}:${challenge.challengeId}:${user.totpSecretEnc ? "code" : "passkey"}` : SECOND_FACTOR_REQUIRED);
+  }
+  const used = await spendProof(user.id, proof.passkey ? { passkey: proof.passkey } : { code: proof.code! });
+  await recordSecondFactor(ctx, user, used, "sign-in");
+  if (!used) throw new Error(SECOND_FACTOR_INVALID);
+  return used;
+}
+
 /** A browser session proves the second factor again (before an approval or a host change). */
-export async function recheckSecondFactor({ ctx, input }: { ctx: Ctx; input: { code: string; sessionId: string } }) {
+export async function recheckSecondFactor({ ctx, input }: { ctx: Ctx; input: { proof: SecondFactorProof; sessionId: string } }) {
   const userId = signedInUser(ctx);
-  const used = await spendSecondFactor(userId, input.code);
+  const used = await spendProof(userId, input.proof);
   await recordSecondFactor(ctx, { id: userId, email: ctx.actor.type === "user" ? ctx.actor.email : "" }, used, "re-check");
-  if (!used) throw new ApiError({ code: "unprocessable_entity", field: "code", message: "is not your current code or an unused recovery code" });
+  if (!used) {
+    const field = "code" in input.proof ? "code" : "passkey";
+    throw new ApiError({
+      code: "unprocessable_entity",
+      field,
+      message: field === "code" ? "is not your current code or an unused recovery code" : "did not verify",
+    });
+  }
   await getPrisma().authSession.updateMany({ where: { id: input.sessionId, userId }, data: { secondFactorAt: new Date() } });
   return { checked: true, method: used };
 }
 
-/** Turns the authenticator app off: the person with a current code, or an admin for someone who lost theirs. */
-export async function removeTotp({ ctx, input }: { ctx: Ctx; input: { userId: string; code?: string } }) {
+/** The person turns their authenticator app off with a current code; an admin removes every second factor
+ *  of someone who lost theirs (app and passkeys). */
+export async function removeSecondFactor({ ctx, input }: { ctx: Ctx; input: { userId: string; code?: string } }) {
   const own = actorId(ctx) === input.userId;
   if (!own && !(ctx.actor.type === "system" || ctx.actor.role === "admin")) {
     throw new ApiError({ code: "forbidden", message: "only admins remove someone else's second factor" });
   }
-  const user = await getPrisma().user.findUnique({ where: { id: input.userId }, select: { id: true, email: true, totpSecretEnc: true } });
+  const user = await getPrisma().user.findUnique({
+    where: { id: input.userId },
+    select: { id: true, email: true, totpSecretEnc: true, _count: { select: { passkeys: true } } },
+  });
   if (!user) throw new ApiError({ code: "not_found", message: `no user with id ${input.userId}` });
-  if (!user.totpSecretEnc) throw new ApiError({ code: "conflict", message: `${user.email} has no authenticator app` });
+  if (own && !user.totpSecretEnc) throw new ApiError({ code: "conflict", message: "you have no authenticator app" });
+  if (!user.totpSecretEnc && user._count.passkeys === 0) throw new ApiError({ code: "conflict", message: `${user.email} has no second factor` });
   if (own) {
     const used = input.code ? await spendSecondFactor(user.id, input.code) : null;
     await recordSecondFactor(ctx, user, used, "removal");
@@ -144,7 +208,9 @@ export async function removeTotp({ ctx, input }: { ctx: Ctx; input: { userId: st
   await audited(ctx, async (tx) => {
     await tx.user.update({ where: { id: user.id }, data: { totpSecretEnc: null, totpPendingEnc: null, totpLastStep: null } });
     await tx.recoveryCode.deleteMany({ where: { userId: user.id } });
-    return { result: null, audit: { action: "mfa.removed", subjectId: user.id, details: { email: user.email, method: "totp", byAdmin: !own } } };
+    const passkeys = own ? { count: 0 } : await tx.passkey.deleteMany({ where: { userId: user.id } });
+    const details = { email: user.email, method: own ? "totp" : "all", passkeysRemoved: passkeys.count, byAdmin: !own };
+    return { result: null, audit: { action: "mfa.removed", subjectId: user.id, details } };
   });
   return { removed: true };
 }
@@ -152,8 +218,8 @@ export async function removeTotp({ ctx, input }: { ctx: Ctx; input: { userId: st
 /** For the browser actions that re-check the second factor: a session whose last proof is too old is asked for a code. */
 export async function assertRecentSecondFactor(userId: string, sessionId: string | null) {
   const prisma = getPrisma();
-  const user = await prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { totpSecretEnc: true } });
-  if (!user.totpSecretEnc || !sessionId) return;
+  const user = await prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { totpSecretEnc: true, _count: { select: { passkeys: true } } } });
+  if ((!user.totpSecretEnc && user._count.passkeys === 0) || !sessionId) return;
   const session = await prisma.authSession.findUnique({ where: { id: sessionId }, select: { secondFactorAt: true } });
   if (session?.secondFactorAt && Date.now() - session.secondFactorAt.getTime() < RECHECK_AFTER_MS) return;
   throw new ApiError({ code: "second_factor_required", message: "confirm it is you: enter the code from your authenticator app" });

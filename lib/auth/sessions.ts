@@ -35,7 +35,10 @@ export async function createAuthSession(
 }
 
 /** A sign-in that succeeded: its session row, the user's last sign-in and the audit record, together. */
-export async function openAuthSession(ctx: Ctx & { actor: { type: "user" } }, details: { via: "password" | "oidc"; secondFactor?: "totp" | "recovery" }) {
+export async function openAuthSession(
+  ctx: Ctx & { actor: { type: "user" } },
+  details: { via: "password" | "oidc"; secondFactor?: "totp" | "recovery" | "passkey" },
+) {
   const userId = ctx.actor.id;
   return audited(ctx, async (tx) => {
     const created = await createAuthSession({ userId, ip: ctx.ip, userAgent: ctx.userAgent, secondFactor: details.secondFactor !== undefined }, tx);
@@ -68,12 +71,24 @@ export async function sessionFromToken(token: string | undefined | null): Promis
     where: { id: sid },
     select: {
       expiresAt: true,
-      user: { select: { id: true, email: true, name: true, role: true, disabled: true, oidcIssuer: true, totpSecretEnc: true } },
+      user: {
+        select: {
+          id: true,
+          email: true,
+          name: true,
+          role: true,
+          disabled: true,
+          oidcIssuer: true,
+          totpSecretEnc: true,
+          _count: { select: { passkeys: true } },
+        },
+      },
     },
   });
   if (!session || session.expiresAt.getTime() <= Date.now() || session.user.disabled) return null;
-  const { id, email, name, role, oidcIssuer, totpSecretEnc } = session.user;
-  return { user: { id, email, name, role }, sid, needsSecondFactorSetup: totpSecretEnc === null && secondFactorRequired({ role, oidcIssuer }) };
+  const { id, email, name, role, oidcIssuer, totpSecretEnc, _count } = session.user;
+  const enrolled = totpSecretEnc !== null || _count.passkeys > 0;
+  return { user: { id, email, name, role }, sid, needsSecondFactorSetup: !enrolled && secondFactorRequired({ role, oidcIssuer }) };
 }
 
 /** The user behind a session cookie's value, or null for anything not currently valid. */

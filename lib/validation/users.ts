@@ -74,14 +74,44 @@ export const secondFactorCodeSchema = z
   .transform((value) => value.replace(/[\s-]/g, ""))
   .pipe(z.string().min(6, { error: "must be the 6 digits from your authenticator app, or a recovery code" }).max(32, { error: "is too long" }));
 
+/** A browser's answer to a passkey challenge; @simplewebauthn/server checks the rest of its shape. */
+export const passkeyProofSchema = z.object({
+  challengeId: z.string().min(1).max(64),
+  response: z.looseObject({ id: z.string().min(1).max(1024), type: z.literal("public-key") }),
+});
+export type PasskeyProof = z.output<typeof passkeyProofSchema>;
+
+/** A new passkey: the browser's answer to the registration challenge, and a name to tell it apart. */
+export const addPasskeySchema = z.object({
+  challengeId: z.string().min(1).max(64),
+  response: z.looseObject({ id: z.string().min(1).max(1024), type: z.literal("public-key") }),
+  name: nameSchema.default("Passkey"),
+});
+
 /** { "code" }: a current authenticator code or a recovery code. */
 export const secondFactorCheckSchema = z.object({ code: secondFactorCodeSchema });
+
+/** A re-check: a code, or a passkey's answer. */
+export const secondFactorProofSchema = z.union([secondFactorCheckSchema, z.object({ passkey: passkeyProofSchema })], {
+  error: "give a code, or a passkey's answer",
+});
+
+/** A form field holding JSON: parsed, or left as it is for the schema to refuse. */
+function fromJson(value: unknown): unknown {
+  if (typeof value !== "string" || value === "") return value === "" ? undefined : value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
 
 export const signInSchema = z.object({
   email: emailSchema,
   password: z.string({ error: "is required" }).min(1, { error: "is required" }).max(256),
-  /** Asked for once the password is right, when the account has a second factor. */
+  /** Asked for once the password is right, when the account has a second factor: a code, or a passkey's answer (JSON). */
   code: z.preprocess((value) => (value === "" ? undefined : value), secondFactorCodeSchema.optional()),
+  passkey: z.preprocess(fromJson, passkeyProofSchema.optional()),
 });
 
 /** One change at a time: disable or enable, or a new role. */

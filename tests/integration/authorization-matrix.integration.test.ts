@@ -497,6 +497,12 @@ describe("the authorization matrix", () => {
       ["GET /audit/verify", (c: ApiClient) => c.get("/audit/verify"), { admin: 200, owner: 403, member: 403, outsider: 403, disabled: 401 }],
       ["GET /me", (c: ApiClient) => c.get("/me"), everyone(200)],
       ["GET /me/sessions", (c: ApiClient) => c.get("/me/sessions"), everyone(200)],
+      ["GET /me/mfa", (c: ApiClient) => c.get("/me/mfa"), everyone(200)],
+      [
+        "DELETE /users/:id/mfa",
+        (c: ApiClient) => c.delete(`/users/${userIds.member}/mfa`),
+        { admin: 409, owner: 403, member: 403, outsider: 403, disabled: 401 },
+      ],
       ["GET /tokens", (c: ApiClient) => c.get("/tokens"), everyone(200)],
       [
         "GET /users/:id/sessions",

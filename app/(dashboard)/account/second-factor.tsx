@@ -8,11 +8,12 @@ import { apiFetch } from "@/app/lib/api-fetch";
 import { useApiForm } from "@/app/lib/field-errors";
 import type { SecondFactorState } from "@/lib/auth/second-factor";
 import { secondFactorCheckSchema } from "@/lib/validation/users";
+import { PasskeyList } from "./passkey-list";
 
 type Enrolment = { secret: string; uri: string; qrDataUrl: string };
 const FIELDS = ["code"] as const;
 
-/** The person's authenticator app: set it up (scan, confirm with a code, keep the recovery codes) or remove it. */
+/** The person's second factors: an authenticator app (scan, confirm with a code, keep the recovery codes; or remove it), and passkeys. */
 export function SecondFactor({ initial }: { initial: SecondFactorState }) {
   const [state, setState] = useState(initial);
   const { sso } = state;
@@ -32,7 +33,7 @@ export function SecondFactor({ initial }: { initial: SecondFactorState }) {
       const { recoveryCodes: codes } = await apiFetch<{ recoveryCodes: string[] }>("/me/mfa/totp/confirm", { method: "POST", body });
       setEnrolment(null);
       setRecoveryCodes(codes);
-      setState({ ...state, enrolled: true, recoveryCodesLeft: codes.length });
+      setState({ ...state, enrolled: true, totp: true, recoveryCodesLeft: codes.length });
     });
   }
 
@@ -41,7 +42,7 @@ export function SecondFactor({ initial }: { initial: SecondFactorState }) {
     await send(secondFactorCheckSchema.safeParse({ code: new FormData(event.currentTarget).get("code") }), async (body) => {
       await apiFetch("/me/mfa/totp", { method: "DELETE", body });
       setRecoveryCodes(null);
-      setState({ ...state, enrolled: false, recoveryCodesLeft: 0 });
+      setState({ ...state, enrolled: state.passkeys.length > 0, totp: false, recoveryCodesLeft: 0 });
       setNotice("Your authenticator app is removed: you sign in with your password alone.");
     });
   }
@@ -56,8 +57,8 @@ export function SecondFactor({ initial }: { initial: SecondFactorState }) {
           {sso
             ? "You sign in through single sign-on: your identity provider asks for your second factor."
             : state.enrolled
-              ? `Sign-in asks for a code from your authenticator app, as do approvals and host changes after 15 minutes. ${state.recoveryCodesLeft} recovery codes left.`
-              : "An authenticator app (such as Google Authenticator, 1Password or Aegis) adds a code to your password at sign-in."}
+              ? `Sign-in asks for your second factor after your password, as do approvals and host changes after 15 minutes.${state.totp ? ` ${state.recoveryCodesLeft} recovery codes left.` : ""}`
+              : "An authenticator app (such as Google Authenticator, 1Password or Aegis) or a passkey adds a second step to your password at sign-in."}
         </p>
         {state.required && !state.enrolled ? (
           <p role="alert" className="mt-2 text-sm font-medium text-amber-800 dark:text-amber-300">
@@ -92,7 +93,7 @@ export function SecondFactor({ initial }: { initial: SecondFactorState }) {
             <SubmitButton pending={pending}>{pending ? "Checking…" : "Turn on"}</SubmitButton>
           </div>
         </form>
-      ) : state.enrolled ? (
+      ) : state.totp ? (
         <form ref={formRef} method="post" noValidate onSubmit={remove} className="grid max-w-md gap-3">
           <TextField label="Current code or a recovery code" name="code" autoComplete="one-time-code" error={errors.code} />
           <FormAlert>{errors.form}</FormAlert>
@@ -104,6 +105,19 @@ export function SecondFactor({ initial }: { initial: SecondFactorState }) {
         <button type="button" onClick={() => void start()} className="rounded-md bg-brand-600 px-3 py-2 text-sm font-semibold text-white hover:bg-brand-700">
           Set up an authenticator app
         </button>
+      )}
+      {sso ? null : (
+        <div className="space-y-2 border-t border-zinc-100 pt-4 dark:border-zinc-800">
+          <h3 className="text-sm font-semibold">Passkeys</h3>
+          {state.passkeysOffered ? (
+            <PasskeyList
+              initial={state.passkeys}
+              onChange={(passkeys) => setState((current) => ({ ...current, passkeys, enrolled: current.totp || passkeys.length > 0 }))}
+            />
+          ) : (
+            <p className="text-sm text-zinc-600 dark:text-zinc-400">Browsers use passkeys only with a site at an https:// address: Warren&apos;s is not.</p>
+          )}
+        </div>
       )}
     </section>
   );

@@ -1,7 +1,7 @@
 import { apiRoute } from "@/lib/api/api-route";
 import { readBody } from "@/lib/api/read-input";
 import { assertSession } from "@/lib/auth/authenticate";
-import { removeTotp, startTotpEnrolment } from "@/lib/auth/second-factor";
+import { removeSecondFactor, startTotpEnrolment } from "@/lib/auth/second-factor";
 import { secondFactorCheckSchema } from "@/lib/validation/users";
 
 // From the Account page only: a token cannot change the factors that protect the session behind it.
@@ -15,6 +15,6 @@ export const { GET, POST, PUT, PATCH, DELETE } = apiRoute({
   DELETE: async ({ req, ctx, user, via }) => {
     assertSession(via, "removing your authenticator app");
     const { code } = await readBody(req, secondFactorCheckSchema);
-    return Response.json(await removeTotp({ ctx, input: { userId: user.id, code } }));
+    return Response.json(await removeSecondFactor({ ctx, input: { userId: user.id, code } }));
   },
 });

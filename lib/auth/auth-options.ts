@@ -42,15 +42,15 @@ async function authorize(credentials: Record<string, string> | undefined, header
     await failed(!user ? "unknown email" : user.disabled ? "account disabled" : "wrong password");
     return null;
   }
-  // The second factor, once the password is right: asked for, then checked (a wrong code counts as a failed sign-in).
-  const secondFactor = await proveAtSignIn(ctx, user, { code, passkey });
-  signInSucceeded({ email, ip });
   // With password sign-in off, only admins keep it: the break-glass way in when the identity provider is down.
   const { oidc, passwordLogin } = getConfig();
   if (!passwordLogin && user.role !== "admin") {
     await failed("password sign-in is off");
     throw new Error(`Password sign-in is off on this server: sign in with ${oidc?.name}.`);
   }
+  // The second factor, once the password is right: asked for, then checked (a wrong code counts as a failed sign-in).
+  const secondFactor = await proveAtSignIn(ctx, user, { code, passkey });
+  signInSucceeded({ email, ip });
   const signedIn = { actor: { type: "user" as const, id: user.id, email: user.email, role: user.role }, ip, userAgent };
   const session = await openAuthSession(signedIn, { via: "password", ...(secondFactor ? { secondFactor } : {}) });
   return { id: user.id, email: user.email, name: user.name, role: user.role, sid: session.id };

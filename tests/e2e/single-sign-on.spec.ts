@@ -63,6 +63,7 @@ sso("a person signs in through the identity provider and lands in the teams thei
   expect(disabled.status).toBe(200);
   await carol.goto("/login");
   await carol.getByRole("button", { name: "Sign in with Test IdP" }).click();
-  await expect(carol.getByRole("alert")).toHaveText("Your Warren account is disabled. Ask an admin to enable it.");
+  // Scoped to <main>: Next's route announcer is also a role=alert.
+  await expect(carol.getByRole("main").getByRole("alert")).toHaveText("Your Warren account is disabled. Ask an admin to enable it.");
   await expect(carol).toHaveURL(/\/login\?error=SsoDisabled$/);
 });

@@ -92,17 +92,17 @@ const secretKeySchema = z
   .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, "must be 32 bytes as 64 hex digits or base64")
   .transform((value) => Buffer.from(value, value.length === 64 ? "hex" : "base64"));
 
-const listenAddressesSchema = z
-  .string()
-  .transform((value) =>
-    value
-      .split(",")
-      .map((address) => address.trim())
-      .filter(Boolean),
-  )
-  .pipe(
-    z.array(z.union([z.ipv4(), z.ipv6()], { error: "must be a comma-separated list of IP addresses" })).min(1, { error: "must name at least one address" }),
-  );
+/** A comma-separated setting: its entries, trimmed, empty ones left out. */
+const listSchema = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean),
+);
+
+const listenAddressesSchema = listSchema.pipe(
+  z.array(z.union([z.ipv4(), z.ipv6()], { error: "must be a comma-separated list of IP addresses" })).min(1, { error: "must name at least one address" }),
+);
 const listenPortsSchema = z
   .string()
   .regex(/^\d{1,5}-\d{1,5}$/, { error: "must be a range like 20000-29999" })
@@ -118,15 +118,7 @@ const proxyHeaderSchema = z
   .toLowerCase()
   .regex(/^[a-z0-9-]+$/, { error: "must be a header name, e.g. x-forwarded-for or x-real-ip" });
 
-const trustedProxiesSchema = z
-  .string()
-  .transform((value) =>
-    value
-      .split(",")
-      .map((entry) => entry.trim())
-      .filter(Boolean),
-  )
-  .pipe(z.array(cidrSchema));
+const trustedProxiesSchema = listSchema.pipe(z.array(cidrSchema));
 
 const approvalTimeoutSchema = z.coerce
   .number({ error: "must be a number of seconds" })
@@ -171,12 +163,6 @@ const appsDomainSchema = z
   });
 
 const onOffSchema = z.enum(["on", "off"], { error: "must be on or off" }).transform((value) => value === "on");
-const listSchema = z.string().transform((value) =>
-  value
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter(Boolean),
-);
 // OpenID Connect issuers are https:// URLs; http:// is taken on loopback only, for a provider on the same machine.
 const issuerSchema = urlSchema.refine((url) => url.startsWith("https://") || /^http:\/\/(127(\.\d{1,3}){3}|localhost|\[::1\])(:\d+)?(\/|$)/.test(url), {
   error: "must be an https:// URL (http:// only on loopback)",

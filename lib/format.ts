@@ -34,3 +34,8 @@ export function timeLeft(expiresAt: string, now = Date.now()): string {
   const ms = new Date(expiresAt).getTime() - now;
   return ms <= 0 ? "expired" : `${formatDuration(ms)} left`;
 }
+
+/** A moment in the reader's own locale, or "never". */
+export function formatWhen(iso: string | null): string {
+  return iso ? new Date(iso).toLocaleString() : "never";
+}

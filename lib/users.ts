@@ -3,10 +3,12 @@ import { audited } from "@/lib/audit/audit-log";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { issuePasswordLink } from "@/lib/auth/password-links";
 import { requireAdmin } from "@/lib/auth/require-admin";
+import { requireUserId } from "@/lib/auth/require-user";
+import { hasSecondFactor, secondFactorSelect } from "@/lib/auth/second-factor-required";
 import { removeSetupCode, setupCodeFile, setupCodeMatches, setupCodeNeeded } from "@/lib/auth/setup-code";
 import { getConfig } from "@/lib/config";
 import { recheckLiveAccess } from "@/lib/tunnels/recheck-live-access";
-import { actorId, type Ctx } from "@/lib/context";
+import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Role } from "@/lib/generated/prisma/enums";
 import { findEngine } from "@/lib/tunnels/engine-port";
@@ -39,11 +41,11 @@ export async function createUser({ ctx, input: data }: { ctx: Ctx; input: Create
   }
 }
 
-/** Everyone, with whether they have an authenticator app (`totp`; never its secret). */
+/** Everyone, with whether they have a second factor (an authenticator app or a passkey; never the app's secret). */
 export async function listUsers({ ctx }: { ctx: Ctx }) {
   requireAdmin(ctx, "list users");
-  const users = await getPrisma().user.findMany({ select: { ...publicUserSelect, totpSecretEnc: true }, orderBy: { email: "asc" } });
-  return users.map(({ totpSecretEnc, ...user }) => ({ ...user, totp: totpSecretEnc !== null }));
+  const users = await getPrisma().user.findMany({ select: { ...publicUserSelect, ...secondFactorSelect }, orderBy: { email: "asc" } });
+  return users.map(({ totpSecretEnc, _count, ...user }) => ({ ...user, secondFactor: hasSecondFactor({ totpSecretEnc, _count }) }));
 }
 
 export async function getUser({ ctx, input }: { ctx: Ctx; input: { id: string } }) {
@@ -94,8 +96,7 @@ export async function findUserByEmail(email: string) {
 /** A person's own new password, given the current one. Their other browser
  *  sessions end (the one they use goes on); their API tokens are untouched. */
 export async function changeOwnPassword({ ctx, input }: { ctx: Ctx; input: ChangePassword & { keepSession: string | null } }) {
-  const userId = actorId(ctx);
-  if (!userId) throw new ApiError({ code: "forbidden", message: "only a signed-in person changes their own password" });
+  const userId = requireUserId(ctx, "changes their own password");
   const user = await getPrisma().user.findUniqueOrThrow({ where: { id: userId } });
   if (!user.passwordHash) {
     throw new ApiError({ code: "conflict", message: "your account has no Warren password: you sign in through single sign-on" });

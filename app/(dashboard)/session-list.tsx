@@ -6,8 +6,7 @@ import { FormAlert } from "@/app/components/form-alert";
 import { apiFetch } from "@/app/lib/api-fetch";
 import { errorMessage } from "@/app/lib/error-message";
 import type { SessionDto } from "@/lib/auth/session-admin";
-
-const when = (iso: string) => new Date(iso).toLocaleString();
+import { formatWhen } from "@/lib/format";
 
 /** Browser sessions at `basePath` (`/me/sessions`, or `/users/<id>/sessions` for an admin), each one endable. */
 export function SessionList({ basePath, label, initial }: { basePath: string; label: string; initial?: SessionDto[] }) {
@@ -49,8 +48,8 @@ export function SessionList({ basePath, label, initial }: { basePath: string; la
                   {session.current ? <strong> (this browser)</strong> : null}
                 </p>
                 <p className="text-zinc-600 dark:text-zinc-400" suppressHydrationWarning>
-                  signed in {when(session.createdAt)}
-                  {session.ip ? ` from ${session.ip}` : ""}; ends {when(session.expiresAt)}
+                  signed in {formatWhen(session.createdAt)}
+                  {session.ip ? ` from ${session.ip}` : ""}; ends {formatWhen(session.expiresAt)}
                 </p>
               </div>
               <ConfirmAction

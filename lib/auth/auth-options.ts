@@ -34,7 +34,7 @@ async function authorize(credentials: Record<string, string> | undefined, header
     throw tooManyAttempts(wait);
   }
 
-  const user = await getPrisma().user.findUnique({ where: { email } });
+  const user = await getPrisma().user.findUnique({ where: { email }, include: { _count: { select: { passkeys: true } } } });
   const valid = await verifyPassword(user?.passwordHash, password);
   // One answer (null → "Invalid email or password") for an unknown email, a
   // wrong password and a disabled account, so none of them can be probed.

@@ -6,14 +6,17 @@ import { ApiError } from "@/lib/api/api-error";
 import { checkApiToken, type TokenHolder } from "@/lib/auth/api-tokens";
 import { clientInfo, type HeaderSource } from "@/lib/auth/client-info";
 import { failureAudit } from "@/lib/auth/failure-audit";
-import { sessionCookieName, sessionFromToken, type SessionUser } from "@/lib/auth/sessions";
+import { sessionCookieName, sessionFromToken, type SessionUser, type ValidSession } from "@/lib/auth/sessions";
 import { scopeAllows, scopeNeeded } from "@/lib/auth/token-scope";
 import { getConfig } from "@/lib/config";
 import type { Ctx } from "@/lib/context";
 import type { TokenScope } from "@/lib/generated/prisma/enums";
 
 /** Who is calling, and with what: a browser session, or a token (personal or a device's). */
-export type Authenticated = { user: SessionUser } & ({ via: "session"; sid: string } | { via: "token"; token: TokenHolder["token"] });
+export type Authenticated = { user: SessionUser } & (
+  | ({ via: "session" } & Pick<ValidSession, "sid" | "secondFactor">)
+  | { via: "token"; token: TokenHolder["token"] }
+);
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -97,7 +100,7 @@ export async function authenticate(req: Request): Promise<Authenticated> {
   if (session.needsSecondFactorSetup && !new URL(req.url).pathname.startsWith("/api/v1/me")) {
     throw new ApiError({ code: "second_factor_setup_required", message: "set up a second factor on your Account page first" });
   }
-  return { user: session.user, via: "session", sid: session.sid };
+  return { user: session.user, via: "session", sid: session.sid, secondFactor: session.secondFactor };
 }
 
 /** For what only a person at Warren's own pages may do (approving a device): a token, even one's own, is refused. */

@@ -8,7 +8,9 @@ import type { AuthenticationResponseJSON, AuthenticatorTransportFuture, Registra
 import { ApiError } from "@/lib/api/api-error";
 import { audited, recordAudit } from "@/lib/audit/audit-log";
 import { getConfig } from "@/lib/config";
-import { actorId, type Ctx } from "@/lib/context";
+import { requireUserId } from "@/lib/auth/require-user";
+import { markSecondFactorProved } from "@/lib/auth/sessions";
+import { actorName, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { WebAuthnPurpose } from "@/lib/generated/prisma/enums";
 
@@ -28,6 +30,12 @@ function rpIdOrRefuse(): string {
 
 const transportsOf = (stored: string) => JSON.parse(stored) as AuthenticatorTransportFuture[];
 
+/** The person's passkeys, as a ceremony lists credentials: those a challenge accepts, or a new one must not repeat. */
+async function allowedCredentials(userId: string) {
+  const passkeys = await getPrisma().passkey.findMany({ where: { userId }, select: { credentialId: true, transports: true } });
+  return passkeys.map((key) => ({ id: key.credentialId, transports: transportsOf(key.transports) }));
+}
+
 async function storeChallenge(userId: string, purpose: WebAuthnPurpose, challenge: string): Promise<string> {
   const prisma = getPrisma();
   await prisma.webAuthnChallenge.deleteMany({ where: { expiresAt: { lt: new Date() } } });
@@ -44,17 +52,13 @@ async function spendChallenge(id: string, userId: string, purpose: WebAuthnPurpo
   return count === 1 ? row.challenge : null;
 }
 
-function signedInUser(ctx: Ctx): string {
-  const id = actorId(ctx);
-  if (!id) throw new ApiError({ code: "forbidden", message: "only a signed-in person manages their passkeys" });
-  return id;
-}
+const signedInUser = (ctx: Ctx) => requireUserId(ctx, "manages their passkeys");
 
 /** What the browser needs to create a passkey for the signed-in person. */
 export async function passkeyRegistrationOptions({ ctx }: { ctx: Ctx }) {
   const userId = signedInUser(ctx);
   const rpID = rpIdOrRefuse();
-  const user = await getPrisma().user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, oidcIssuer: true, passkeys: true } });
+  const user = await getPrisma().user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, oidcIssuer: true } });
   if (user.oidcIssuer)
     throw new ApiError({ code: "conflict", message: "you sign in through single sign-on: your identity provider asks for your second factor" });
   const options = await generateRegistrationOptions({
@@ -63,7 +67,7 @@ export async function passkeyRegistrationOptions({ ctx }: { ctx: Ctx }) {
     userName: user.email,
     userID: new TextEncoder().encode(userId),
     attestationType: "none",
-    excludeCredentials: user.passkeys.map((key) => ({ id: key.credentialId, transports: transportsOf(key.transports) })),
+    excludeCredentials: await allowedCredentials(userId),
     authenticatorSelection: { residentKey: "discouraged", userVerification: "preferred" },
   });
   return { challengeId: await storeChallenge(userId, "register", options.challenge), options };
@@ -104,22 +108,17 @@ export async function addPasskey({
       },
       select: { id: true, name: true, createdAt: true, lastUsedAt: true },
     });
-    if (input.sessionId) await tx.authSession.updateMany({ where: { id: input.sessionId, userId }, data: { secondFactorAt: new Date() } });
-    const email = ctx.actor.type === "user" ? ctx.actor.email : "";
-    return { result: created, audit: { action: "mfa.enrolled", subjectId: userId, details: { email, method: "passkey", name: created.name } } };
+    await markSecondFactorProved(input.sessionId, userId, tx);
+    return { result: created, audit: { action: "mfa.enrolled", subjectId: userId, details: { email: actorName(ctx), method: "passkey", name: created.name } } };
   });
 }
 
 /** A challenge for proving one of this person's passkeys, or null if they have none. */
 export async function passkeyChallenge(userId: string) {
   const rpID = passkeyRpId();
-  const passkeys = await getPrisma().passkey.findMany({ where: { userId }, select: { credentialId: true, transports: true } });
-  if (!rpID || passkeys.length === 0) return null;
-  const options = await generateAuthenticationOptions({
-    rpID,
-    allowCredentials: passkeys.map((key) => ({ id: key.credentialId, transports: transportsOf(key.transports) })),
-    userVerification: "preferred",
-  });
+  const allowCredentials = await allowedCredentials(userId);
+  if (!rpID || allowCredentials.length === 0) return null;
+  const options = await generateAuthenticationOptions({ rpID, allowCredentials, userVerification: "preferred" });
   return { challengeId: await storeChallenge(userId, "authenticate", options.challenge), options };
 }
 
@@ -127,11 +126,11 @@ export async function passkeyChallenge(userId: string) {
 export async function passkeyChallengeOptions(challengeId: string) {
   const row = await getPrisma().webAuthnChallenge.findFirst({ where: { id: challengeId, purpose: "authenticate", expiresAt: { gt: new Date() } } });
   if (!row) throw new ApiError({ code: "not_found", message: "this sign-in has expired: start again" });
-  const passkeys = await getPrisma().passkey.findMany({ where: { userId: row.userId }, select: { credentialId: true, transports: true } });
+  const credentials = await allowedCredentials(row.userId);
   return {
     challenge: row.challenge,
     rpId: passkeyRpId() ?? undefined,
-    allowCredentials: passkeys.map((key) => ({ id: key.credentialId, type: "public-key" as const, transports: transportsOf(key.transports) })),
+    allowCredentials: credentials.map((credential) => ({ ...credential, type: "public-key" as const })),
     userVerification: "preferred" as const,
     timeout: CHALLENGE_LIFETIME_MS,
   };
@@ -173,8 +172,7 @@ export async function removePasskey({ ctx, input }: { ctx: Ctx; input: { id: str
   const userId = signedInUser(ctx);
   const passkey = await getPrisma().passkey.findFirst({ where: { id: input.id, userId } });
   if (!passkey) throw new ApiError({ code: "not_found", message: `no passkey ${input.id}` });
-  const email = ctx.actor.type === "user" ? ctx.actor.email : "";
-  await recordAudit(ctx, { action: "mfa.removed", subjectId: userId, details: { email, method: "passkey", name: passkey.name } }, (tx) =>
+  await recordAudit(ctx, { action: "mfa.removed", subjectId: userId, details: { email: actorName(ctx), method: "passkey", name: passkey.name } }, (tx) =>
     tx.passkey.delete({ where: { id: passkey.id } }),
   );
   return { removed: true };

@@ -1,23 +1,26 @@
 // The second factor of a password sign-in: a TOTP authenticator app
 // (otplib), with ten one-time recovery codes made at enrolment, or passkeys
-// (lib/auth/passkeys.ts). A code is
-// asked for at sign-in, and again in the browser before approving a request or
-// a device or changing a host when the session last proved it over 15 minutes
-// ago. A code's 30-second step is remembered, so each code works once.
-import { createHash, randomBytes } from "node:crypto";
+// (lib/auth/passkeys.ts). It is asked for at sign-in, and again in the
+// browser before approving a request or a device or changing a host when the
+// session last proved it over 15 minutes ago. A code's 30-second step is
+// remembered, so each code works once.
+import { createHash } from "node:crypto";
 import { generateSecret, generateURI, verify } from "otplib";
 import QRCode from "qrcode";
 import { ApiError } from "@/lib/api/api-error";
 import type { Authenticated } from "@/lib/auth/authenticate";
 import { passkeyChallenge, passkeyRpId, spendPasskey } from "@/lib/auth/passkeys";
+import { requireUserId } from "@/lib/auth/require-user";
+import { markSecondFactorProved } from "@/lib/auth/sessions";
 import { SECOND_FACTOR_INVALID, SECOND_FACTOR_REQUIRED } from "@/lib/auth/sign-in-errors";
 import { audited, recordAudit } from "@/lib/audit/audit-log";
 import { getConfig } from "@/lib/config";
-import { actorId, type Ctx } from "@/lib/context";
+import { actorId, actorName, type Ctx } from "@/lib/context";
+import { groupCode, READABLE_ALPHABET, randomCode } from "@/lib/crypto/random-code";
 import { open, seal } from "@/lib/crypto/secret-box";
 import { getPrisma } from "@/lib/db/prisma";
 import type { PasskeyProof } from "@/lib/validation/users";
-import { secondFactorRequired } from "@/lib/auth/second-factor-required";
+import { hasSecondFactor, secondFactorRequired, secondFactorSelect } from "@/lib/auth/second-factor-required";
 
 const SEALED_AS = "totp-secret";
 export const RECHECK_AFTER_MS = 15 * 60_000;
@@ -26,17 +29,10 @@ const RECOVERY_CODES = 10;
 /** Recovery codes are compared without case, spaces or dashes, as people copy them. */
 const hashCode = (code: string) => createHash("sha256").update(code.toUpperCase().replace(/[\s-]/g, "")).digest("hex");
 
-/** Ten letters and digits in two groups of five, easy to copy from paper. */
-function recoveryCode(): string {
-  const letters = randomBytes(16).toString("base64url").replace(/[-_]/g, "").toUpperCase().slice(0, 10).padEnd(10, "X");
-  return `${letters.slice(0, 5)}-${letters.slice(5)}`;
-}
+/** Ten letters and digits (50 random bits) in two groups of five, easy to copy from paper. */
+const recoveryCode = () => groupCode(randomCode(READABLE_ALPHABET, 10), 5);
 
-function signedInUser(ctx: Ctx): string {
-  const id = actorId(ctx);
-  if (!id) throw new ApiError({ code: "forbidden", message: "only a signed-in person manages their second factor" });
-  return id;
-}
+const signedInUser = (ctx: Ctx) => requireUserId(ctx, "manages their second factor");
 
 /** `sso`: the person signs in through the identity provider, which keeps their second factor.
  *  `passkeysOffered`: Warren's address lets browsers use passkeys. */
@@ -58,11 +54,11 @@ export async function secondFactorState(userId: string): Promise<SecondFactorSta
       oidcIssuer: true,
       totpSecretEnc: true,
       passkeys: { select: { id: true, name: true, createdAt: true, lastUsedAt: true }, orderBy: { createdAt: "asc" } },
-      _count: { select: { recoveryCodes: { where: { usedAt: null } } } },
+      _count: { select: { recoveryCodes: { where: { usedAt: null } }, passkeys: true } },
     },
   });
   return {
-    enrolled: user.totpSecretEnc !== null || user.passkeys.length > 0,
+    enrolled: hasSecondFactor(user),
     totp: user.totpSecretEnc !== null,
     passkeys: user.passkeys.map((key) => ({ ...key, createdAt: key.createdAt.toISOString(), lastUsedAt: key.lastUsedAt?.toISOString() ?? null })),
     passkeysOffered: passkeyRpId() !== null,
@@ -107,7 +103,7 @@ export async function confirmTotpEnrolment({ ctx, input }: { ctx: Ctx; input: { 
     await tx.user.update({ where: { id: userId }, data: { totpSecretEnc: user.totpPendingEnc, totpPendingEnc: null, totpLastStep: step } });
     await tx.recoveryCode.deleteMany({ where: { userId } });
     await tx.recoveryCode.createMany({ data: codes.map((code) => ({ userId, hash: hashCode(code) })) });
-    if (input.sessionId) await tx.authSession.updateMany({ where: { id: input.sessionId, userId }, data: { secondFactorAt: new Date() } });
+    await markSecondFactorProved(input.sessionId, userId, tx);
     return { result: null, audit: { action: "mfa.enrolled", subjectId: userId, details: { email: user.email, method: "totp" } } };
   });
   return { recoveryCodes: codes };
@@ -154,11 +150,10 @@ async function spendProof(userId: string, proof: SecondFactorProof): Promise<Sec
  *  proof used. Without one it throws what the form must ask for, with a passkey challenge's id if it has passkeys. */
 export async function proveAtSignIn(
   ctx: Ctx,
-  user: { id: string; email: string; totpSecretEnc: string | null },
+  user: { id: string; email: string; totpSecretEnc: string | null; _count: { passkeys: number } },
   proof: Partial<SecondFactorProof & { code: string; passkey: PasskeyProof }>,
 ) {
-  const passkeys = await getPrisma().passkey.count({ where: { userId: user.id } });
-  if (!user.totpSecretEnc && passkeys === 0) return null;
+  if (!hasSecondFactor(user)) return null;
   if (!proof.code && !proof.passkey) {
     const challenge = await passkeyChallenge(user.id);
     throw new Error(challenge ? `${SECOND_FACTOR_REQUIRED}:${challenge.challengeId}:${user.totpSecretEnc ? "code" : "passkey"}` : SECOND_FACTOR_REQUIRED);
@@ -170,10 +165,10 @@ export async function proveAtSignIn(
 }
 
 /** A browser session proves the second factor again (before an approval or a host change). */
-export async function recheckSecondFactor({ ctx, input }: { ctx: Ctx; input: { proof: SecondFactorProof; sessionId: string } }) {
+export async function recheckSecondFactor({ ctx, input }: { ctx: Ctx; input: { proof: SecondFactorProof; sessionId: string | null } }) {
   const userId = signedInUser(ctx);
   const used = await spendProof(userId, input.proof);
-  await recordSecondFactor(ctx, { id: userId, email: ctx.actor.type === "user" ? ctx.actor.email : "" }, used, "re-check");
+  await recordSecondFactor(ctx, { id: userId, email: actorName(ctx) }, used, "re-check");
   if (!used) {
     const field = "code" in input.proof ? "code" : "passkey";
     throw new ApiError({
@@ -182,7 +177,7 @@ export async function recheckSecondFactor({ ctx, input }: { ctx: Ctx; input: { p
       message: field === "code" ? "is not your current code or an unused recovery code" : "did not verify",
     });
   }
-  await getPrisma().authSession.updateMany({ where: { id: input.sessionId, userId }, data: { secondFactorAt: new Date() } });
+  await markSecondFactorProved(input.sessionId, userId);
   return { checked: true, method: used };
 }
 
@@ -195,11 +190,11 @@ export async function removeSecondFactor({ ctx, input }: { ctx: Ctx; input: { us
   }
   const user = await getPrisma().user.findUnique({
     where: { id: input.userId },
-    select: { id: true, email: true, totpSecretEnc: true, _count: { select: { passkeys: true } } },
+    select: { id: true, email: true, ...secondFactorSelect },
   });
   if (!user) throw new ApiError({ code: "not_found", message: `no user with id ${input.userId}` });
   if (own && !user.totpSecretEnc) throw new ApiError({ code: "conflict", message: "you have no authenticator app" });
-  if (!user.totpSecretEnc && user._count.passkeys === 0) throw new ApiError({ code: "conflict", message: `${user.email} has no second factor` });
+  if (!hasSecondFactor(user)) throw new ApiError({ code: "conflict", message: `${user.email} has no second factor` });
   if (own) {
     const used = input.code ? await spendSecondFactor(user.id, input.code) : null;
     await recordSecondFactor(ctx, user, used, "removal");
@@ -215,17 +210,11 @@ export async function removeSecondFactor({ ctx, input }: { ctx: Ctx; input: { us
   return { removed: true };
 }
 
-/** For the browser actions that re-check the second factor: a session whose last proof is too old is asked for a code. */
-export async function assertRecentSecondFactor(userId: string, sessionId: string | null) {
-  const prisma = getPrisma();
-  const user = await prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { totpSecretEnc: true, _count: { select: { passkeys: true } } } });
-  if ((!user.totpSecretEnc && user._count.passkeys === 0) || !sessionId) return;
-  const session = await prisma.authSession.findUnique({ where: { id: sessionId }, select: { secondFactorAt: true } });
-  if (session?.secondFactorAt && Date.now() - session.secondFactorAt.getTime() < RECHECK_AFTER_MS) return;
+/** Called first by the routes a browser re-checks the second factor for (approving a request or a device, changing a
+ *  host): a session whose last proof is too old is asked for it again. Read from the session authenticate() loaded. */
+export function reconfirmed(via: Authenticated) {
+  if (via.via !== "session" || !via.secondFactor.enrolled) return;
+  const { provedAt } = via.secondFactor;
+  if (provedAt && Date.now() - provedAt.getTime() < RECHECK_AFTER_MS) return;
   throw new ApiError({ code: "second_factor_required", message: "confirm it is you: enter the code from your authenticator app" });
-}
-
-/** Called first by the routes a browser re-checks the second factor for: approving a request or a device, changing a host. */
-export async function reconfirmed(via: Authenticated) {
-  if (via.via === "session") await assertRecentSecondFactor(via.user.id, via.sid);
 }

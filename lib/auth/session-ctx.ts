@@ -4,11 +4,13 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { userCtx } from "@/lib/auth/authenticate";
 import { loginPath, PATH_HEADER } from "@/lib/auth/return-path";
-import { getSessionUser } from "@/lib/auth/session-user";
+import { getSession } from "@/lib/auth/session-user";
 
+/** `sid`: the session's row, for the pages that mark "this browser". */
 export async function requireSessionCtx() {
-  const user = await getSessionUser();
+  const session = await getSession();
   const requestHeaders = await headers();
-  if (!user) redirect(loginPath(requestHeaders.get(PATH_HEADER)));
-  return { user, ctx: userCtx(user, requestHeaders) };
+  if (!session) redirect(loginPath(requestHeaders.get(PATH_HEADER)));
+  const { user, sid } = session;
+  return { user, sid, ctx: userCtx(user, requestHeaders) };
 }

@@ -5,7 +5,7 @@
 import { decode } from "next-auth/jwt";
 import { audited } from "@/lib/audit/audit-log";
 import { getConfig } from "@/lib/config";
-import { secondFactorRequired } from "@/lib/auth/second-factor-required";
+import { hasSecondFactor, secondFactorRequired, secondFactorSelect } from "@/lib/auth/second-factor-required";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -47,6 +47,11 @@ export async function openAuthSession(
   });
 }
 
+/** The session (the one a person is using, when known) just proved its second factor: re-checks count from now. */
+export async function markSecondFactorProved(sessionId: string | null, userId: string, db: Prisma.TransactionClient = getPrisma()) {
+  if (sessionId) await db.authSession.updateMany({ where: { id: sessionId, userId }, data: { secondFactorAt: new Date() } });
+}
+
 export async function deleteAuthSession(sid: unknown, db: Prisma.TransactionClient = getPrisma()) {
   if (typeof sid === "string") await db.authSession.deleteMany({ where: { id: sid } });
 }
@@ -60,8 +65,14 @@ export async function sessionIdOf(token: string | undefined | null): Promise<str
   return typeof payload?.sid === "string" ? payload.sid : null;
 }
 
-/** A valid session: its user, its row's id, and whether Warren makes the user set up a second factor before anything else. */
-export type ValidSession = { user: SessionUser; sid: string; needsSecondFactorSetup: boolean };
+/** A valid session: its user, its row's id, its second factor (whether the user has one, when the session last
+ *  proved it), and whether Warren makes the user set one up before anything else. */
+export type ValidSession = {
+  user: SessionUser;
+  sid: string;
+  secondFactor: { enrolled: boolean; provedAt: Date | null };
+  needsSecondFactorSetup: boolean;
+};
 
 /** The session behind a session cookie's value, or null for anything not currently valid. */
 export async function sessionFromToken(token: string | undefined | null): Promise<ValidSession | null> {
@@ -71,24 +82,19 @@ export async function sessionFromToken(token: string | undefined | null): Promis
     where: { id: sid },
     select: {
       expiresAt: true,
-      user: {
-        select: {
-          id: true,
-          email: true,
-          name: true,
-          role: true,
-          disabled: true,
-          oidcIssuer: true,
-          totpSecretEnc: true,
-          _count: { select: { passkeys: true } },
-        },
-      },
+      secondFactorAt: true,
+      user: { select: { id: true, email: true, name: true, role: true, disabled: true, oidcIssuer: true, ...secondFactorSelect } },
     },
   });
   if (!session || session.expiresAt.getTime() <= Date.now() || session.user.disabled) return null;
-  const { id, email, name, role, oidcIssuer, totpSecretEnc, _count } = session.user;
-  const enrolled = totpSecretEnc !== null || _count.passkeys > 0;
-  return { user: { id, email, name, role }, sid, needsSecondFactorSetup: !enrolled && secondFactorRequired({ role, oidcIssuer }) };
+  const { id, email, name, role, oidcIssuer } = session.user;
+  const enrolled = hasSecondFactor(session.user);
+  return {
+    user: { id, email, name, role },
+    sid,
+    secondFactor: { enrolled, provedAt: session.secondFactorAt },
+    needsSecondFactorSetup: !enrolled && secondFactorRequired({ role, oidcIssuer }),
+  };
 }
 
 /** The user behind a session cookie's value, or null for anything not currently valid. */

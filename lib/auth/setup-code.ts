@@ -4,10 +4,11 @@
 // directory (mode 0600) at its first start, so that only someone who can read
 // the bastion's files becomes admin. The log says where the code is, never
 // what it is.
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { WarrenConfig } from "@/lib/config";
+import { groupCode, READABLE_ALPHABET, randomCode } from "@/lib/crypto/random-code";
 
 const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 const isLoopback = (host: string) => LOOPBACK_NAMES.has(host) || /^127(\.\d{1,3}){3}$/.test(host) || host.endsWith(".localhost");
@@ -25,9 +26,8 @@ export function setupCodeNeeded(config: Pick<WarrenConfig, "host" | "publicUrl">
 export function prepareSetupCode(config: WarrenConfig): string | null {
   if (!setupCodeNeeded(config)) return null;
   const file = setupCodeFile(config);
-  // 100 random bits in groups of five letters and digits, easy to read and type.
-  const code = (randomBytes(20).toString("base64url").replace(/[-_]/g, "").toUpperCase().slice(0, 20).match(/.{5}/g) ?? []).join("-");
-  if (!existsSync(file)) writeFileSync(file, `${code}\n`, { mode: 0o600, flag: "wx" });
+  // 100 random bits in four groups of five letters and digits, easy to read and type.
+  if (!existsSync(file)) writeFileSync(file, `${groupCode(randomCode(READABLE_ALPHABET, 20), 5)}\n`, { mode: 0o600, flag: "wx" });
   return `warren: no admin yet: the first-run page ${config.publicUrl}/setup asks for the setup code in ${file}`;
 }
 

@@ -3,21 +3,19 @@
 // or 1/I to confuse; case and dashes do not matter when typed (RFC 8628,
 // section 6.1). 20^8 codes, about 34 bits: with guesses limited per source
 // and per person, and codes living ten minutes, guessing one is hopeless.
-import { randomInt } from "node:crypto";
+import { groupCode, randomCode } from "@/lib/crypto/random-code";
 
 export const USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ";
 const LENGTH = 8;
 
 /** A new code, as stored: eight letters, no dash. */
 export function newUserCode(): string {
-  let code = "";
-  for (let i = 0; i < LENGTH; i++) code += USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)];
-  return code;
+  return randomCode(USER_CODE_ALPHABET, LENGTH);
 }
 
 /** How people see it: BCDF-GHJK. */
 export function formatUserCode(code: string): string {
-  return `${code.slice(0, LENGTH / 2)}-${code.slice(LENGTH / 2)}`;
+  return groupCode(code, LENGTH / 2);
 }
 
 /** What was typed, as stored (upper case, without spaces or dashes), or null when it cannot be a code. */

@@ -82,11 +82,7 @@ export const passkeyProofSchema = z.object({
 export type PasskeyProof = z.output<typeof passkeyProofSchema>;
 
 /** A new passkey: the browser's answer to the registration challenge, and a name to tell it apart. */
-export const addPasskeySchema = z.object({
-  challengeId: z.string().min(1).max(64),
-  response: z.looseObject({ id: z.string().min(1).max(1024), type: z.literal("public-key") }),
-  name: nameSchema.default("Passkey"),
-});
+export const addPasskeySchema = passkeyProofSchema.extend({ name: nameSchema.default("Passkey") });
 
 /** { "code" }: a current authenticator code or a recovery code. */
 export const secondFactorCheckSchema = z.object({ code: secondFactorCodeSchema });
@@ -98,7 +94,8 @@ export const secondFactorProofSchema = z.union([secondFactorCheckSchema, z.objec
 
 /** A form field holding JSON: parsed, or left as it is for the schema to refuse. */
 function fromJson(value: unknown): unknown {
-  if (typeof value !== "string" || value === "") return value === "" ? undefined : value;
+  if (value === "") return undefined;
+  if (typeof value !== "string") return value;
   try {
     return JSON.parse(value);
   } catch {

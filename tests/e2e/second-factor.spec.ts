@@ -4,12 +4,11 @@
 // session's last proof is over 15 minutes old.
 import path from "node:path";
 import Database from "better-sqlite3";
-import { generate } from "otplib";
 import { apiClient } from "../harness/api-client";
+import { totpAt as codeAt } from "../harness/totp";
 import { expect, test } from "./fixtures";
 
 const password = "correct horse battery";
-const codeAt = (secret: string, stepsAhead = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + stepsAhead * 30 });
 
 test("an admin sets up an authenticator app, signs in with it, and confirms a host's deletion with a fresh code", async ({ page, warren }) => {
   await warren.createUser({ email: "ada@example.com", password, admin: true });

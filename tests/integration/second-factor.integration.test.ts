@@ -5,31 +5,18 @@
 // before anything else when WARREN_REQUIRE_MFA says so.
 import path from "node:path";
 import Database from "better-sqlite3";
-import { generate } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
+import { sessionClient, type SessionClient } from "@/tests/harness/session-client";
 import { signInAttempt, signInCookie } from "@/tests/harness/sign-in";
+import { totpAt as codeAt } from "@/tests/harness/totp";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
 type AuditEvents = { events: { action: string; details: Record<string, unknown> }[] };
 const password = "correct horse battery";
 
-/** The code an app shows `stepsAhead` 30-second steps from now. */
-const codeAt = (secret: string, stepsAhead = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + stepsAhead * 30 });
-
-function browser(warren: WarrenHandle, cookie: string) {
-  return async <T = unknown>(method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${warren.url}/api/v1${path}`, {
-      method,
-      headers: { cookie, origin: warren.url, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as T & { error?: { code: string; message: string; field?: string } } };
-  };
-}
-
 /** Sets up an authenticator app for the session's person; its secret, the code that confirmed it, and the recovery codes. */
-async function enrol(call: ReturnType<typeof browser>) {
+async function enrol(call: SessionClient) {
   const started = await call<{ secret: string; uri: string; qrDataUrl: string }>("POST", "/me/mfa/totp");
   expect(started.status).toBe(201);
   expect(started.body.uri).toMatch(/^otpauth:\/\/totp\//);
@@ -56,7 +43,7 @@ describe("an authenticator app", () => {
     await warren.createUser({ email: "tia@example.com", password });
     const token = apiClient(warren.url, await warren.createToken("tia@example.com"));
     expect((await token.post("/me/mfa/totp")).status).toBe(403);
-    const { secret, firstCode } = await enrol(browser(warren, await signInCookie(warren.url, "tia@example.com", password)));
+    const { secret, firstCode } = await enrol(sessionClient(warren.url, await signInCookie(warren.url, "tia@example.com", password)));
 
     expect(await signInAttempt(warren.url, "tia@example.com", password)).toMatchObject({ session: undefined, error: "SecondFactorRequired" });
     expect(await signInAttempt(warren.url, "tia@example.com", password, { code: "123456" })).toMatchObject({
@@ -76,7 +63,7 @@ describe("an authenticator app", () => {
 
   it("gives ten recovery codes, each of which signs in once", async () => {
     await warren.createUser({ email: "rob@example.com", password });
-    const { recoveryCodes } = await enrol(browser(warren, await signInCookie(warren.url, "rob@example.com", password)));
+    const { recoveryCodes } = await enrol(sessionClient(warren.url, await signInCookie(warren.url, "rob@example.com", password)));
     expect(recoveryCodes).toHaveLength(10);
     expect(new Set(recoveryCodes).size).toBe(10);
     const [first] = recoveryCodes;
@@ -88,9 +75,9 @@ describe("an authenticator app", () => {
 
   it("is asked for again before a host change once the session's last proof is over 15 minutes old", async () => {
     await warren.createUser({ email: "ada@example.com", password, admin: true });
-    const { secret, recoveryCodes } = await enrol(browser(warren, await signInCookie(warren.url, "ada@example.com", password)));
+    const { secret, recoveryCodes } = await enrol(sessionClient(warren.url, await signInCookie(warren.url, "ada@example.com", password)));
     const session = (await signInAttempt(warren.url, "ada@example.com", password, { code: recoveryCodes[0] })).session!;
-    const call = browser(warren, session);
+    const call = sessionClient(warren.url, session);
     const host = (await admin.post<{ id: string }>("/hosts", { name: "web-1", address: "127.0.0.1", username: "x", generateKey: true })).body;
     expect((await call("PATCH", `/hosts/${host.id}`, { name: "web-2" })).status).toBe(200);
 
@@ -109,7 +96,7 @@ describe("an authenticator app", () => {
 
   it("is removed by its owner with a code, or by an admin for someone who lost it", async () => {
     await warren.createUser({ email: "lou@example.com", password });
-    const call = browser(warren, await signInCookie(warren.url, "lou@example.com", password));
+    const call = sessionClient(warren.url, await signInCookie(warren.url, "lou@example.com", password));
     const { secret } = await enrol(call);
     const lou = (await call<{ user: { id: string } }>("GET", "/me")).body.user;
     expect((await call("DELETE", "/me/mfa/totp", { code: "000000" })).status).toBe(422);
@@ -134,7 +121,7 @@ describe("WARREN_REQUIRE_MFA=admins", () => {
   afterAll(() => warren?.dispose());
 
   it("lets an admin's session do nothing but set up a second factor until it has one; users are not asked", async () => {
-    const call = browser(warren, await signInCookie(warren.url, "boss@example.com", password));
+    const call = sessionClient(warren.url, await signInCookie(warren.url, "boss@example.com", password));
     expect(await call("GET", "/tunnels")).toMatchObject({ status: 403, body: { error: { code: "second_factor_setup_required" } } });
     expect((await call<{ required: boolean; enrolled: boolean }>("GET", "/me/mfa")).body).toMatchObject({ required: true, enrolled: false });
     const page = await fetch(`${warren.url}/tunnels`, {
@@ -144,6 +131,6 @@ describe("WARREN_REQUIRE_MFA=admins", () => {
     expect(page.headers.get("location")).toMatch(/\/account$/);
     await enrol(call);
     expect((await call("GET", "/tunnels")).status).toBe(200);
-    expect((await browser(warren, await signInCookie(warren.url, "dev@example.com", password))("GET", "/tunnels")).status).toBe(200);
+    expect((await sessionClient(warren.url, await signInCookie(warren.url, "dev@example.com", password))("GET", "/tunnels")).status).toBe(200);
   });
 });

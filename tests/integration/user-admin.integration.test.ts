@@ -4,6 +4,7 @@
 // sessions are listed and ended one by one, by their owner or an admin.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, type ApiClient, type ApiErrorBody } from "@/tests/harness/api-client";
+import { sessionClient } from "@/tests/harness/session-client";
 import { signInAttempt, signInCookie } from "@/tests/harness/sign-in";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
@@ -35,10 +36,7 @@ async function setPassword(secret: string, newPassword: string) {
 }
 
 /** A cookie-authenticated call, as the Account page makes it. */
-async function asBrowser<T>(cookie: string, method: string, path: string) {
-  const response = await fetch(`${warren.url}/api/v1${path}`, { method, headers: { cookie, origin: warren.url } });
-  return { status: response.status, body: (await response.json()) as T };
-}
+const asBrowser = <T>(cookie: string, method: string, path: string) => sessionClient(warren.url, cookie)<T>(method, path);
 
 describe("people", () => {
   it("an invited person sets their own password with a one-time link, then signs in", async () => {

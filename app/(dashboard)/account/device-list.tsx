@@ -4,8 +4,7 @@ import { useRef, useState } from "react";
 import { ConfirmAction } from "@/app/components/confirm-action";
 import { apiFetch } from "@/app/lib/api-fetch";
 import type { DeviceView } from "@/lib/auth/devices";
-
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "never");
+import { formatWhen } from "@/lib/format";
 
 /** The person's signed-in devices (`warren login`), each revocable at once. */
 export function DeviceList({ initial, publicUrl }: { initial: DeviceView[]; publicUrl: string }) {
@@ -45,8 +44,8 @@ export function DeviceList({ initial, publicUrl }: { initial: DeviceView[]; publ
                   <span className="font-medium break-all">{device.name}</span> <code className="text-zinc-600 dark:text-zinc-400">{device.prefix}…</code>
                 </p>
                 <p className="text-zinc-600 dark:text-zinc-400" suppressHydrationWarning>
-                  signed in {when(device.createdAt)}; last used {when(device.lastUsedAt)}
-                  {device.lastUsedIp ? ` from ${device.lastUsedIp}` : ""}; expires {when(device.expiresAt)}
+                  signed in {formatWhen(device.createdAt)}; last used {formatWhen(device.lastUsedAt)}
+                  {device.lastUsedIp ? ` from ${device.lastUsedIp}` : ""}; expires {formatWhen(device.expiresAt)}
                 </p>
               </div>
               <ConfirmAction

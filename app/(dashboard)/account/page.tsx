@@ -1,9 +1,7 @@
 import type { Metadata } from "next";
-import { cookies } from "next/headers";
 import { listApiTokens } from "@/lib/auth/api-tokens";
 import { secondFactorState } from "@/lib/auth/second-factor";
 import { listSessions } from "@/lib/auth/session-admin";
-import { sessionCookieName, sessionIdOf } from "@/lib/auth/sessions";
 import { listDevices } from "@/lib/auth/devices";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
 import { getConfig } from "@/lib/config";
@@ -17,12 +15,11 @@ import { TokenManager } from "./token-manager";
 export const metadata: Metadata = { title: "Account" };
 
 export default async function AccountPage() {
-  const { user, ctx } = await requireSessionCtx();
-  const current = await sessionIdOf((await cookies()).get(sessionCookieName())?.value);
+  const { user, sid, ctx } = await requireSessionCtx();
   const [tokens, devices, sessions, secondFactor] = await Promise.all([
     listApiTokens({ ctx, input: { userId: user.id, kind: "personal" } }),
     listDevices({ ctx, input: { userId: user.id, status: "active" } }),
-    listSessions({ ctx, input: { userId: user.id, current } }),
+    listSessions({ ctx, input: { userId: user.id, current: sid } }),
     secondFactorState(user.id),
   ]);
   return (

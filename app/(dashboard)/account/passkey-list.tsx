@@ -10,9 +10,9 @@ import { TextField } from "@/app/components/text-field";
 import { apiFetch } from "@/app/lib/api-fetch";
 import { errorMessage } from "@/app/lib/error-message";
 import type { SecondFactorState } from "@/lib/auth/second-factor";
+import { formatWhen } from "@/lib/format";
 
 type Passkey = SecondFactorState["passkeys"][number];
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "never");
 
 /** The person's passkeys: add one (the browser asks the authenticator), or remove one. */
 export function PasskeyList({ initial, onChange }: { initial: Passkey[]; onChange: (passkeys: Passkey[]) => void }) {
@@ -60,7 +60,7 @@ export function PasskeyList({ initial, onChange }: { initial: Passkey[]; onChang
             <li key={passkey.id} className="flex flex-wrap items-center gap-x-4 gap-y-2 py-2 text-sm">
               <span className="font-medium">{passkey.name}</span>
               <span className="text-zinc-600 dark:text-zinc-400" suppressHydrationWarning>
-                added {when(passkey.createdAt)}, last used {when(passkey.lastUsedAt)}
+                added {formatWhen(passkey.createdAt)}, last used {formatWhen(passkey.lastUsedAt)}
               </span>
               <span className="ml-auto">
                 <ConfirmAction

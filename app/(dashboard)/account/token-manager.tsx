@@ -10,6 +10,7 @@ import { errorMessage } from "@/app/lib/error-message";
 import { TOKEN_SCOPES } from "@/lib/auth/token-scope";
 import type { TokenScope } from "@/lib/generated/prisma/enums";
 import { createApiTokenSchema } from "@/lib/validation/api-tokens";
+import { formatWhen } from "@/lib/format";
 
 export type TokenRow = {
   id: string;
@@ -22,8 +23,6 @@ export type TokenRow = {
   revokedAt: string | null;
 };
 
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "never");
-
 const SCOPE_LABELS: Record<TokenScope, string> = {
   read: "Read only",
   tunnels: "Tunnels: read, and open, change and close tunnels",
@@ -34,7 +33,7 @@ const SCOPE_LABELS: Record<TokenScope, string> = {
 function validity(token: TokenRow): string {
   if (token.revokedAt) return "revoked";
   if (!token.expiresAt) return "never expires";
-  return new Date(token.expiresAt).getTime() <= Date.now() ? `expired ${when(token.expiresAt)}` : `expires ${when(token.expiresAt)}`;
+  return new Date(token.expiresAt).getTime() <= Date.now() ? `expired ${formatWhen(token.expiresAt)}` : `expires ${formatWhen(token.expiresAt)}`;
 }
 
 export function TokenManager({ initial }: { initial: TokenRow[] }) {
@@ -123,7 +122,7 @@ export function TokenManager({ initial }: { initial: TokenRow[] }) {
               <code className="text-zinc-600 dark:text-zinc-400">{token.prefix}…</code>
               <span className="text-zinc-600 dark:text-zinc-400">{SCOPE_LABELS[token.scope]}</span>
               <span className="text-zinc-600 dark:text-zinc-400" suppressHydrationWarning>
-                created {when(token.createdAt)}, last used {when(token.lastUsedAt)}, {validity(token)}
+                created {formatWhen(token.createdAt)}, last used {formatWhen(token.lastUsedAt)}, {validity(token)}
               </span>
               {token.revokedAt ? null : (
                 <button

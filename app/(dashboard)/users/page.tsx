@@ -21,7 +21,7 @@ export default async function UsersPage() {
     createdAt: row.createdAt.toISOString(),
     lastSignInAt: row.lastSignInAt?.toISOString() ?? null,
     sso: row.oidcIssuer !== null,
-    totp: row.totp,
+    secondFactor: row.secondFactor,
   }));
   const sso = getConfig().oidc;
   return (

@@ -11,8 +11,7 @@ import { SessionList } from "../session-list";
 import { ROLE_SELECT } from "../teams/member-row";
 import { PasswordLinkNotice } from "./create-user-form";
 import type { UserView } from "./user-view";
-
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "never");
+import { formatWhen } from "@/lib/format";
 
 /** One person: their role (a select), status, how they sign in, and the admin's actions on them. */
 export function UserRow({ user, self }: { user: UserView; self: boolean }) {
@@ -58,9 +57,9 @@ export function UserRow({ user, self }: { user: UserView; self: boolean }) {
         </td>
         <td className="px-4 py-2">{user.disabled ? "Disabled" : "Active"}</td>
         <td className="px-4 py-2">{user.sso ? "Single sign-on" : "Password"}</td>
-        <td className="px-4 py-2">{user.sso ? "at the identity provider" : user.totp ? "Authenticator app" : "none"}</td>
+        <td className="px-4 py-2">{user.sso ? "at the identity provider" : user.secondFactor ? "set up" : "none"}</td>
         <td className="px-4 py-2" suppressHydrationWarning>
-          {when(user.lastSignInAt)}
+          {formatWhen(user.lastSignInAt)}
         </td>
         <td className="space-y-2 px-4 py-2 text-right">
           {self ? null : user.disabled ? (
@@ -79,12 +78,16 @@ export function UserRow({ user, self }: { user: UserView; self: boolean }) {
               onConfirm={() => change({ disabled: true })}
             />
           )}
-          {user.totp && !self ? (
+          {user.secondFactor && !self ? (
             <ConfirmAction
-              label={`Remove authenticator app of ${user.email}`}
+              label={`Remove second factor of ${user.email}`}
               confirmLabel="Yes, remove it"
               danger
-              question={<p>Remove {user.email}&apos;s authenticator app (they lost it)? They sign in with their password alone until they set up a new one.</p>}
+              question={
+                <p>
+                  Remove {user.email}&apos;s authenticator app and passkeys (they lost them)? They sign in with their password alone until they set up new ones.
+                </p>
+              }
               onConfirm={async () => {
                 await apiFetch(`${path}/mfa`, { method: "DELETE" });
                 router.refresh();

@@ -11,6 +11,6 @@ export type UserView = {
   lastSignInAt: string | null;
   /** Signs in through the identity provider. */
   sso: boolean;
-  /** Has an authenticator app as a second factor. */
-  totp: boolean;
+  /** Has a second factor: an authenticator app or a passkey. */
+  secondFactor: boolean;
 };

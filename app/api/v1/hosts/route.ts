@@ -7,7 +7,7 @@ import { createHostSchema } from "@/lib/validation/hosts";
 export const { GET, POST, PUT, PATCH, DELETE } = apiRoute({
   GET: async ({ ctx }) => Response.json({ hosts: await listHosts({ ctx }) }),
   POST: async ({ req, ctx, via }) => {
-    await reconfirmed(via);
+    reconfirmed(via);
     return Response.json(await createHost({ ctx, input: await readBody(req, createHostSchema) }), { status: 201 });
   },
 });

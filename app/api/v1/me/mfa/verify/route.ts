@@ -10,6 +10,6 @@ export const { GET, POST, PUT, PATCH, DELETE } = apiRoute({
   POST: async ({ req, ctx, via }) => {
     assertSession(via, "confirming your second factor");
     const proof = await readBody(req, secondFactorProofSchema);
-    return Response.json(await recheckSecondFactor({ ctx, input: { proof, sessionId: via.via === "session" ? via.sid : "" } }));
+    return Response.json(await recheckSecondFactor({ ctx, input: { proof, sessionId: via.via === "session" ? via.sid : null } }));
   },
 });

@@ -7,7 +7,7 @@ import { optionalReasonSchema } from "@/lib/validation/tunnels";
 // Approves what waits on the tunnel (opening it, or an extension); an optional { "reason": "…" } is shown to the requester.
 export const { GET, POST, PUT, PATCH, DELETE } = apiRoute<{ id: string }>({
   POST: async ({ req, ctx, params, via }) => {
-    await reconfirmed(via);
+    reconfirmed(via);
     const { reason } = await readBody(req, optionalReasonSchema, { optional: true });
     return Response.json(await approveRequest({ ctx, input: { id: params.id, reason } }));
   },

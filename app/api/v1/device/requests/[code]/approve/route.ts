@@ -8,7 +8,7 @@ import { userCodeParamsSchema } from "@/lib/validation/devices";
 export const { GET, POST, PUT, PATCH, DELETE } = apiRoute<{ code: string }>({
   POST: async ({ ctx, params, via }) => {
     assertSession(via, "approving a device's sign-in");
-    await reconfirmed(via);
+    reconfirmed(via);
     return Response.json(await approveDeviceRequest({ ctx, input: userCodeParamsSchema.parse(params) }));
   },
 });

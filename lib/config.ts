@@ -19,12 +19,14 @@ export class ConfigError extends Error {
   }
 }
 
+/** SQLite in a file (the embedded default) or a PostgreSQL server, which several nodes can share. */
+export type DatabaseConfig = { provider: "sqlite"; url: string; file: string } | { provider: "postgresql"; url: string };
+
 export type WarrenConfig = {
   port: number;
   host: string;
   dataDir: string;
-  databaseUrl: string;
-  databaseFile: string;
+  database: DatabaseConfig;
   authSecret: string;
   /** 32-byte key for AES-256-GCM encryption of stored SSH keys. */
   secretKey: Buffer;
@@ -238,14 +240,20 @@ function passwordLoginFor(env: Env, oidc: OidcConfig | null): boolean {
   return on;
 }
 
-function resolveDatabase(env: Env, dataDir: string) {
+function resolveDatabase(env: Env, dataDir: string): DatabaseConfig {
   const url = env.DATABASE_URL?.trim() || `file:${path.join(dataDir, "warren.db")}`;
-  if (!url.startsWith("file:")) {
-    throw new ConfigError("DATABASE_URL", "only SQLite file: URLs are supported in this version");
+  if (url.startsWith("file:")) {
+    if (url === "file:") throw new ConfigError("DATABASE_URL", "names no file");
+    const file = path.resolve(url.slice("file:".length));
+    return { provider: "sqlite", url: `file:${file}`, file };
   }
-  const file = path.resolve(url.slice("file:".length));
-  if (url === "file:") throw new ConfigError("DATABASE_URL", "names no file");
-  return { databaseUrl: `file:${file}`, databaseFile: file };
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const parsed = URL.canParse(url) ? new URL(url) : null;
+    if (!parsed || !(parsed.hostname || parsed.searchParams.get("host")))
+      throw new ConfigError("DATABASE_URL", "is not a valid postgresql://user:password@host:port/database URL");
+    return { provider: "postgresql", url };
+  }
+  throw new ConfigError("DATABASE_URL", "must be file:<path> (SQLite) or postgresql://user:password@host:port/database");
 }
 
 /** The proxy header and the proxies it is taken from come together: a header
@@ -309,7 +317,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
     listenAddresses,
     listenPorts,
     dataDir,
-    ...resolveDatabase(env, dataDir),
+    database: resolveDatabase(env, dataDir),
     authSecret,
     secretKey,
     publicUrl,

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { listMigrations, MIGRATIONS_DIR } from "@/lib/db/migrate";
+import { listMigrations, MIGRATIONS_DIR, POSTGRESQL_MIGRATIONS_DIR } from "@/lib/db/migrate";
 import { newestSnapshot, snapshots } from "@/scripts/migration-snapshot";
+import { POSTGRESQL_SCHEMA, postgresqlSchema, SQLITE_SCHEMA } from "@/scripts/postgresql-schema";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -34,8 +35,18 @@ describe("the schema snapshot npm run db:migration diffs from", () => {
     expect(newestSnapshot(migrations("20260101000000_a"))).toBeUndefined();
   });
 
-  it("is kept only in the newest migration of the repository", () => {
-    const last = listMigrations(MIGRATIONS_DIR).at(-1)!;
-    expect(snapshots(MIGRATIONS_DIR)).toEqual([path.join(MIGRATIONS_DIR, last.name, "schema.prisma")]);
+  it.each([
+    [MIGRATIONS_DIR, SQLITE_SCHEMA],
+    [POSTGRESQL_MIGRATIONS_DIR, POSTGRESQL_SCHEMA],
+  ])("is kept only in the newest migration of %s, and is the schema (no model change lacks its migration)", (dir, schema) => {
+    const last = listMigrations(dir).at(-1)!;
+    expect(snapshots(dir)).toEqual([path.join(dir, last.name, "schema.prisma")]);
+    expect(readFileSync(snapshots(dir)[0]!, "utf8")).toBe(readFileSync(schema, "utf8"));
+  });
+});
+
+describe("the PostgreSQL schema", () => {
+  it("is the SQLite schema with PostgreSQL's datasource and client (npm run db:migration writes it)", () => {
+    expect(readFileSync(POSTGRESQL_SCHEMA, "utf8")).toBe(postgresqlSchema(readFileSync(SQLITE_SCHEMA, "utf8")));
   });
 });

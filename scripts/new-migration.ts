@@ -1,5 +1,6 @@
-// `npm run db:migration -- <name>`: writes the SQL that takes the database
-// from the last migration to the current prisma/schema.prisma. `prisma
+// `npm run db:migration -- <name>`: writes the SQL that takes each database
+// (SQLite in prisma/migrations, PostgreSQL in prisma/postgresql/migrations)
+// from its last migration to the current prisma/schema.prisma. `prisma
 // migrate dev` needs a shadow database that Prisma's WebAssembly engine cannot
 // make, so the newest migration folder keeps the schema the migrations end at
 // (migration-snapshot.ts) and the new SQL is a schema-to-schema diff, which
@@ -7,10 +8,9 @@
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { MIGRATIONS_DIR } from "@/lib/db/migrate";
+import { MIGRATIONS_DIR, POSTGRESQL_MIGRATIONS_DIR } from "@/lib/db/migrate";
 import { newestSnapshot, snapshotIn, snapshots } from "@/scripts/migration-snapshot";
-
-const SCHEMA = "prisma/schema.prisma";
+import { POSTGRESQL_SCHEMA, SQLITE_SCHEMA, writePostgresqlSchema } from "@/scripts/postgresql-schema";
 
 const name = process.argv[2];
 if (!name || !/^[a-z0-9_]+$/.test(name)) {
@@ -19,18 +19,26 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
 }
 // The CLI opens its adapter's database (prisma.config.ts) even for a diff: "External error" without its folder.
 mkdirSync("data", { recursive: true });
-const last = newestSnapshot(MIGRATIONS_DIR);
-const from = last ? ["--from-schema-datamodel", last] : ["--from-empty"];
-const sql = execFileSync("npx", ["prisma", "migrate", "diff", ...from, "--to-schema-datamodel", SCHEMA, "--script"], { encoding: "utf8" });
-if (!/\S/.test(sql.replace(/^--.*$/gm, ""))) {
-  console.log("the schema matches the last migration: nothing to write");
-  process.exit(0);
-}
+writePostgresqlSchema();
 const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
-const dir = path.join(MIGRATIONS_DIR, `${stamp}_${name}`);
-mkdirSync(dir);
-writeFileSync(path.join(dir, "migration.sql"), sql);
-const older = snapshots(MIGRATIONS_DIR);
-copyFileSync(SCHEMA, snapshotIn(dir));
-for (const file of older) rmSync(file);
-console.log(`wrote ${path.relative(process.cwd(), dir)}/migration.sql`);
+
+/** Writes `<dir>/<stamp>_<name>/migration.sql` from the newest snapshot in `dir` to `schema`. */
+function writeMigration(dir: string, schema: string) {
+  const last = newestSnapshot(dir);
+  const from = last ? ["--from-schema-datamodel", last] : ["--from-empty"];
+  const sql = execFileSync("npx", ["prisma", "migrate", "diff", ...from, "--to-schema-datamodel", schema, "--script"], { encoding: "utf8" });
+  if (!/\S/.test(sql.replace(/^--.*$/gm, ""))) {
+    console.log(`${path.relative(process.cwd(), dir)}: the schema matches the last migration, nothing to write`);
+    return;
+  }
+  const folder = path.join(dir, `${stamp}_${name}`);
+  mkdirSync(folder);
+  writeFileSync(path.join(folder, "migration.sql"), sql);
+  const older = snapshots(dir);
+  copyFileSync(schema, snapshotIn(folder));
+  for (const file of older) rmSync(file);
+  console.log(`wrote ${path.relative(process.cwd(), folder)}/migration.sql`);
+}
+
+writeMigration(MIGRATIONS_DIR, SQLITE_SCHEMA);
+writeMigration(POSTGRESQL_MIGRATIONS_DIR, POSTGRESQL_SCHEMA);

@@ -61,7 +61,7 @@ async function main() {
   // Files Warren creates (database, secrets) are for its owner only.
   process.umask(0o077);
   const config = getConfig();
-  const applied = migrate(config.databaseFile);
+  const applied = await migrate(config.database);
   if (applied.length) console.log(`warren: applied migrations ${applied.join(", ")}`);
   if (!(await hasUsers())) {
     const where = prepareSetupCode(config);

@@ -219,7 +219,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   try {
     const { command, values } = parseCommand(argv);
-    migrate(getConfig().databaseFile);
+    await migrate(getConfig().database);
     await command.run(values, io);
     return 0;
   } catch (error) {

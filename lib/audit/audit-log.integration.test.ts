@@ -1,16 +1,15 @@
-// The audit trail on a real SQLite database: concurrent appends stay one
+// The audit trail on a real database (SQLite or PostgreSQL): concurrent appends stay one
 // unbroken chain, tampering with the rows is found and named, and retention
 // prunes behind a checkpoint that keeps the rest verifiable.
 import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureHeadAnchor, headAnchor, pruneAudit, recordAudit, verifyAuditChain } from "@/lib/audit/audit-log";
 import { searchAudit } from "@/lib/audit/audit-query";
-import { getConfig } from "@/lib/config";
 import { systemCtx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Ctx } from "@/lib/context";
 import { auditQuerySchema } from "@/lib/validation/audit";
+import { openRawDatabase } from "@/tests/harness/raw-database";
 import { useTestDatabase } from "@/tests/harness/test-database";
 
 let db: Awaited<ReturnType<typeof useTestDatabase>>;
@@ -24,12 +23,12 @@ beforeAll(async () => {
 afterAll(() => db?.dispose());
 
 /** Edits the database behind Warren's back, as an intruder with file access would. */
-function tamper(sql: string) {
-  const raw = new Database(getConfig().databaseFile);
+async function tamper(sql: string) {
+  const raw = await openRawDatabase({ dataDir: db.dataDir, env: process.env });
   try {
-    raw.prepare(sql).run();
+    await raw.run(sql);
   } finally {
-    raw.close();
+    await raw.close();
   }
 }
 
@@ -57,7 +56,7 @@ describe("audit trail", () => {
 
   it("names the first edited record", async () => {
     await withBackup(async () => {
-      tamper(`UPDATE AuditEvent SET details = '{"by":"nobody"}' WHERE seq = 17`);
+      await tamper(`UPDATE "AuditEvent" SET details = '{"by":"nobody"}' WHERE seq = 17`);
       expect(await verifyAuditChain()).toMatchObject({
         ok: false,
         firstProblem: { seq: 17, problem: "record 17 was edited: its contents no longer match its seal" },
@@ -67,42 +66,42 @@ describe("audit trail", () => {
 
   it("names a removed record", async () => {
     await withBackup(async () => {
-      tamper(`DELETE FROM AuditEvent WHERE seq = 30`);
+      await tamper(`DELETE FROM "AuditEvent" WHERE seq = 30`);
       expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { seq: 30, problem: "record 30 is missing (removed)" } });
     });
   });
 
   it("names reordered records", async () => {
     await withBackup(async () => {
-      tamper(`UPDATE AuditEvent SET seq = -1 WHERE seq = 40`);
-      tamper(`UPDATE AuditEvent SET seq = 40 WHERE seq = 41`);
-      tamper(`UPDATE AuditEvent SET seq = 41 WHERE seq = -1`);
+      await tamper(`UPDATE "AuditEvent" SET seq = -1 WHERE seq = 40`);
+      await tamper(`UPDATE "AuditEvent" SET seq = 40 WHERE seq = 41`);
+      await tamper(`UPDATE "AuditEvent" SET seq = 41 WHERE seq = -1`);
       expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { seq: 40 } });
     });
   });
 
   it("names the newest records removed, which leave a shorter chain that verifies by itself", async () => {
     await withBackup(async () => {
-      tamper(`DELETE FROM AuditEvent WHERE seq > 60`);
+      await tamper(`DELETE FROM "AuditEvent" WHERE seq > 60`);
       expect(await verifyAuditChain()).toMatchObject({
         ok: false,
         firstProblem: { seq: 61, problem: "records 61-75, the newest, are missing (the head anchor says 75)" },
       });
-      tamper(`DELETE FROM AuditEvent WHERE seq = 60`);
+      await tamper(`DELETE FROM "AuditEvent" WHERE seq = 60`);
       expect(await verifyAuditChain()).toMatchObject({
         ok: false,
         firstProblem: { seq: 60, problem: "records 60-75, the newest, are missing (the head anchor says 75)" },
       });
     });
     await withBackup(async () => {
-      tamper(`DELETE FROM AuditEvent WHERE seq = 75`);
+      await tamper(`DELETE FROM "AuditEvent" WHERE seq = 75`);
       expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { problem: "record 75, the newest, is missing (the head anchor says 75)" } });
     });
   });
 
   it("finds every record removed", async () => {
     await withBackup(async () => {
-      tamper(`DELETE FROM AuditEvent`);
+      await tamper(`DELETE FROM "AuditEvent"`);
       expect(await verifyAuditChain()).toMatchObject({
         ok: false,
         checked: 0,
@@ -128,7 +127,7 @@ describe("audit trail", () => {
     }
     await withBackup(async () => {
       // The newest removed, then Warren appends on: the chain grows past the anchored head, with other records.
-      tamper(`DELETE FROM AuditEvent WHERE seq > 73`);
+      await tamper(`DELETE FROM "AuditEvent" WHERE seq > 73`);
       await recordAudit(ctx, [{ action: "user.created" }, { action: "user.created" }, { action: "user.created" }]);
       expect(await verifyAuditChain()).toMatchObject({
         ok: false,
@@ -147,7 +146,7 @@ describe("audit trail", () => {
     expect(await verifyAuditChain()).toEqual({ ok: true, checked: 77, lastSeq: 77 });
     // Its records are still checked by their seals, and the next append catches the file up.
     await withBackup(async () => {
-      tamper(`UPDATE AuditEvent SET details = '{}' WHERE seq = 77`);
+      await tamper(`UPDATE "AuditEvent" SET details = '{}' WHERE seq = 77`);
       expect(await verifyAuditChain()).toMatchObject({ ok: false, firstProblem: { seq: 77 } });
     });
     await getPrisma().auditEvent.deleteMany({ where: { seq: { gt: 75 } } }); // back to 75 records, as the tests below expect
@@ -185,7 +184,7 @@ describe("audit trail", () => {
     const admin = { actor: { type: "user" as const, id: "a", email: "admin@example.com", role: "admin" as const } };
     expect((await search(admin, { q: "already in use" })).events).toEqual([]);
 
-    tamper(`UPDATE AuditCheckpoint SET seq = 70`);
+    await tamper(`UPDATE "AuditCheckpoint" SET seq = 70`);
     expect(await verifyAuditChain()).toMatchObject({
       ok: false,
       firstProblem: { problem: "the retention checkpoint was altered: its signature does not match" },

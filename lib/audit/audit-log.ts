@@ -1,13 +1,15 @@
 // Appending to, reading and checking the audit trail. Appends are the only
 // writes; they are serialised in this process and, across processes (the
-// CLI, a second Warren), kept linear by the unique seq: a writer that loses
-// the race reads the new head and seals again. Each committed append moves
+// CLI, other Warren nodes), by an advisory lock on PostgreSQL and by the
+// unique seq on SQLite: a writer that loses the race reads the new head and
+// seals again. Each committed append moves
 // the head anchor (audit-anchor.ts), which finds the newest records removed.
 import path from "node:path";
 import { getConfig } from "@/lib/config";
 import type { Ctx } from "@/lib/context";
 import { insertRows } from "@/lib/db/insert-rows";
-import { getPrisma } from "@/lib/db/prisma";
+import { ADVISORY_LOCK } from "@/lib/db/advisory-locks";
+import { databaseProvider, getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { processGlobals } from "@/lib/process-globals";
 import { ANCHOR_FILE, HeadAnchor, type ChainHead } from "@/lib/audit/audit-anchor";
@@ -85,6 +87,9 @@ export type AuditedChange<T> = (tx: Prisma.TransactionClient) => Promise<{ resul
 async function appendOnce<T>(ctx: Ctx, change: AuditedChange<T>): Promise<{ result: T; sealed: SealedAuditRecord[] }> {
   const key = auditKey(getConfig().secretKey);
   return getPrisma().$transaction(async (tx) => {
+    // Several nodes write one chain: on PostgreSQL each audited change, and
+    // the append that records it, holds the chain alone until it commits.
+    if (databaseProvider() === "postgresql") await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_LOCK.audit})`;
     const { result, audit } = await change(tx);
     let head = await chainHead(tx);
     const sealed = (Array.isArray(audit) ? audit : [audit]).map((input) => {
@@ -131,7 +136,7 @@ function anchorHead(head: ChainHead) {
 // the change's answer, and running it again would only give it again.
 const lostRace = (error: unknown) => {
   const text = String((error as { code?: unknown; message?: unknown })?.code ?? "") + String((error as Error)?.message ?? "");
-  return /AuditEvent\.seq|SQLITE_BUSY|database is locked/i.test(text);
+  return /AuditEvent\.seq|AuditEvent_pkey|SQLITE_BUSY|database is locked|40001|40P01/i.test(text);
 };
 
 /** Makes `change` and seals the audit records it answers, as one actor, in

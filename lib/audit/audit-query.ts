@@ -3,9 +3,9 @@
 import { requireAdmin } from "@/lib/auth/require-admin";
 import { AUDIT_COLUMNS, toAuditDto, type AuditRecordDto } from "@/lib/audit/audit-log";
 import type { Ctx } from "@/lib/context";
-import { getPrisma } from "@/lib/db/prisma";
-import type { Prisma } from "@/lib/generated/prisma/client";
-import type { AuditExport, AuditQuery } from "@/lib/validation/audit";
+import { databaseProvider, getPrisma } from "@/lib/db/prisma";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { type AuditExport, type AuditQuery, MAX_SEQ } from "@/lib/validation/audit";
 
 type Filters = Omit<AuditQuery, "cursor" | "limit">;
 
@@ -14,20 +14,23 @@ function ftsPhrase(text: string): string {
   return `"${text.replace(/"/g, '""')}" *`;
 }
 
+/** An ILIKE pattern for `text` anywhere. */
+const containing = (text: string) => `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+
 // Under SQLite's classic limit of 999 bound parameters, since the chunk becomes `seq IN (...)`.
 const FTS_CHUNK = 900;
 
-/** Seqs whose words match `q`, in chunks walking away from `from` (exclusive). */
+/** Seqs whose words match `q`, in chunks walking away from `from` (exclusive):
+ *  through SQLite's FTS5 table, or PostgreSQL's trigram index over the same
+ *  text (its expression is the index's, in the postgresql audit_search migration). */
 async function searchSeqs(q: string, direction: "older" | "newer", from: number, chunk: number): Promise<number[]> {
-  const prisma = getPrisma();
-  const rows =
-    direction === "older"
-      ? await prisma.$queryRaw<
-          { seq: bigint | number }[]
-        >`SELECT rowid AS seq FROM "AuditSearch" WHERE "AuditSearch" MATCH ${ftsPhrase(q)} AND rowid < ${from} ORDER BY rowid DESC LIMIT ${chunk}`
-      : await prisma.$queryRaw<
-          { seq: bigint | number }[]
-        >`SELECT rowid AS seq FROM "AuditSearch" WHERE "AuditSearch" MATCH ${ftsPhrase(q)} AND rowid > ${from} ORDER BY rowid ASC LIMIT ${chunk}`;
+  const beyond = direction === "older" ? Prisma.sql`< ${from}` : Prisma.sql`> ${from}`;
+  const order = Prisma.raw(direction === "older" ? "DESC" : "ASC");
+  const query =
+    databaseProvider() === "postgresql"
+      ? Prisma.sql`SELECT "seq" FROM "AuditEvent" WHERE ("action" || ' ' || coalesce("actorEmail", '') || ' ' || coalesce("actorIp", '') || ' ' || "details") ILIKE ${containing(q)} AND "seq" ${beyond} ORDER BY "seq" ${order} LIMIT ${chunk}`
+      : Prisma.sql`SELECT rowid AS seq FROM "AuditSearch" WHERE "AuditSearch" MATCH ${ftsPhrase(q)} AND rowid ${beyond} ORDER BY rowid ${order} LIMIT ${chunk}`;
+  const rows = await getPrisma().$queryRaw<{ seq: bigint | number }[]>(query);
   return rows.map((row) => Number(row.seq));
 }
 
@@ -67,7 +70,7 @@ async function findRows(filters: Filters, direction: "older" | "newer", from: nu
 export async function searchAudit({ ctx, input }: { ctx: Ctx; input: AuditQuery }) {
   requireAdmin(ctx, "read the audit trail");
   const { cursor, limit, ...filters } = input;
-  const rows = await findRows(filters, "older", cursor ?? Number.MAX_SAFE_INTEGER, limit + 1);
+  const rows = await findRows(filters, "older", cursor ?? MAX_SEQ, limit + 1);
   const page = rows.slice(0, limit);
   return { events: page.map(toAuditDto), nextCursor: rows.length > limit ? page.at(-1)!.seq : null };
 }

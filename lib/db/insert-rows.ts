@@ -3,8 +3,10 @@
 // createMany runs every row through its query compiler, and a raw INSERT with
 // a parameter per value still has the compiler take every value through
 // WebAssembly: under load that starves the main thread. The rows go as one
-// JSON parameter that SQLite itself takes apart (json_each); what it bought
-// is in docs/performance.md, "Tunings".
+// JSON parameter that the database itself takes apart (SQLite's json_each,
+// PostgreSQL's json_populate_recordset); what it bought is in
+// docs/performance.md, "Tunings".
+import { databaseProvider } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 
 /** What the driver adapter writes for a Date (@prisma/adapter-better-sqlite3, its default "iso8601"), so these rows read back like Prisma's own. */
@@ -19,7 +21,14 @@ export async function insertRows<Row extends object>(
   rows: readonly Row[],
 ) {
   if (rows.length === 0) return;
+  const names = columns.map((column) => `"${column}"`).join(", ");
+  if (databaseProvider() === "postgresql") {
+    // Timestamps are stored without a zone, in UTC: the ISO text's "Z" is read as just that.
+    const json = JSON.stringify(rows.map((row) => Object.fromEntries(columns.map((column) => [column, jsonValue(row[column])]))));
+    await tx.$executeRawUnsafe(`INSERT INTO "${table}" (${names}) SELECT ${names} FROM json_populate_recordset(NULL::"${table}", $1::json)`, json);
+    return;
+  }
   const values = columns.map((_, index) => `json_extract("value", '$[${index}]')`).join(", ");
   const json = JSON.stringify(rows.map((row) => columns.map((column) => jsonValue(row[column]))));
-  await tx.$executeRawUnsafe(`INSERT INTO "${table}" (${columns.map((column) => `"${column}"`).join(", ")}) SELECT ${values} FROM json_each(?)`, json);
+  await tx.$executeRawUnsafe(`INSERT INTO "${table}" (${names}) SELECT ${values} FROM json_each(?)`, json);
 }

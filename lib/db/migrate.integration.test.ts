@@ -1,59 +1,71 @@
+// The migration runner on the database this project runs on (SQLite, or the
+// test PostgreSQL server): every migration once, recorded as Prisma records
+// it; an edited migration refused; a failing one rolled back whole.
 import { createHash } from "node:crypto";
 import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { listMigrations, migrate, MIGRATIONS_DIR } from "@/lib/db/migrate";
+import type { DatabaseConfig } from "@/lib/config";
+import { listMigrations, migrate, migrationsDirFor } from "@/lib/db/migrate";
+import { databaseEnvFor } from "@/tests/harness/postgresql";
+import { openRawDatabase, type RawDatabase } from "@/tests/harness/raw-database";
 
-const scratch = () => mkdtempSync(path.join(os.tmpdir(), "warren-migrate-"));
+/** A new, empty database and the raw view of it. */
+async function scratch(): Promise<{ dir: string; database: DatabaseConfig; raw: () => Promise<RawDatabase> }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "warren-migrate-"));
+  const env = await databaseEnvFor(dir);
+  const file = path.join(dir, "warren.db");
+  const database: DatabaseConfig = env.DATABASE_URL ? { provider: "postgresql", url: env.DATABASE_URL } : { provider: "sqlite", url: `file:${file}`, file };
+  return { dir, database, raw: () => openRawDatabase({ dataDir: dir, env }) };
+}
+
+/** A copy of this database's migrations folder, to edit. */
+function copiedMigrations(dir: string, database: DatabaseConfig) {
+  const migrations = path.join(dir, "migrations");
+  cpSync(migrationsDirFor(database.provider), migrations, { recursive: true });
+  return migrations;
+}
 
 describe("migrate", () => {
-  it("applies every migration once and records it the way Prisma does", () => {
-    const file = path.join(scratch(), "warren.db");
-    const names = listMigrations().map((migration) => migration.name);
-    expect(migrate(file)).toEqual(names);
-    expect(migrate(file)).toEqual([]);
+  it("applies every migration once and records it the way Prisma does", async () => {
+    const { database, raw } = await scratch();
+    const all = listMigrations(migrationsDirFor(database.provider));
+    expect(await migrate(database)).toEqual(all.map((migration) => migration.name));
+    expect(await migrate(database)).toEqual([]);
 
-    const db = new Database(file, { readonly: true });
-    const rows = db.prepare(`SELECT migration_name, checksum, finished_at FROM _prisma_migrations ORDER BY migration_name`).all() as {
-      migration_name: string;
-      checksum: string;
-      finished_at: string | null;
-    }[];
-    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[];
-    db.close();
-    expect(rows.map((row) => row.migration_name)).toEqual(names);
-    const first = listMigrations()[0]!;
-    expect(rows[0]?.checksum).toBe(createHash("sha256").update(first.sql).digest("hex"));
+    const db = await raw();
+    const rows = await db.all<{ migration_name: string; checksum: string; finished_at: unknown }>(
+      `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" ORDER BY migration_name`,
+    );
+    const users = await db.get<{ n: unknown }>(`SELECT count(*) AS n FROM "User"`);
+    await db.close();
+    expect(rows.map((row) => row.migration_name)).toEqual(all.map((migration) => migration.name));
+    expect(rows[0]?.checksum).toBe(createHash("sha256").update(all[0]!.sql).digest("hex"));
     expect(rows.every((row) => row.finished_at)).toBe(true);
-    expect(tables.map((table) => table.name)).toEqual(expect.arrayContaining(["User", "ApiToken", "AuthSession"]));
+    expect(Number(users?.n)).toBe(0);
   });
 
-  it("refuses to run when an applied migration was edited afterwards", () => {
-    const dir = scratch();
-    const migrations = path.join(dir, "migrations");
-    cpSync(MIGRATIONS_DIR, migrations, { recursive: true });
-    const file = path.join(dir, "warren.db");
-    migrate(file, migrations);
+  it("refuses to run when an applied migration was edited afterwards", async () => {
+    const { dir, database } = await scratch();
+    const migrations = copiedMigrations(dir, database);
+    await migrate(database, migrations);
     const first = listMigrations(migrations)[0]!;
     writeFileSync(path.join(migrations, first.name, "migration.sql"), `${first.sql}\n-- edited\n`);
-    expect(() => migrate(file, migrations)).toThrow(`migration ${first.name} was changed after it was applied`);
+    await expect(migrate(database, migrations)).rejects.toThrow(`migration ${first.name} was changed after it was applied`);
   });
 
-  it("rolls a failing migration back whole and records nothing for it", () => {
-    const dir = scratch();
-    const migrations = path.join(dir, "migrations");
-    cpSync(MIGRATIONS_DIR, migrations, { recursive: true });
+  it("rolls a failing migration back whole and records nothing for it", async () => {
+    const { dir, database, raw } = await scratch();
+    const migrations = copiedMigrations(dir, database);
     const broken = path.join(migrations, "99999999999999_broken");
     cpSync(path.join(migrations, listMigrations(migrations)[0]!.name), broken, { recursive: true });
     writeFileSync(path.join(broken, "migration.sql"), `CREATE TABLE "Half" ("id" TEXT);\nTHIS IS NOT SQL;`);
-    const file = path.join(dir, "warren.db");
-    expect(() => migrate(file, migrations)).toThrow();
-    const db = new Database(file, { readonly: true });
-    const half = db.prepare(`SELECT name FROM sqlite_master WHERE name = 'Half'`).get();
-    const recorded = db.prepare(`SELECT migration_name FROM _prisma_migrations WHERE migration_name LIKE '%broken'`).get();
-    db.close();
+    await expect(migrate(database, migrations)).rejects.toThrow();
+    const db = await raw();
+    const half = await db.get(`SELECT count(*) AS n FROM "Half"`).catch(() => undefined);
+    const recorded = await db.get(`SELECT migration_name FROM "_prisma_migrations" WHERE migration_name LIKE '%broken'`);
+    await db.close();
     expect(half).toBeUndefined();
     expect(recorded).toBeUndefined();
   });

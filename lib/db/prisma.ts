@@ -1,19 +1,39 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { getConfig } from "@/lib/config";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { type DatabaseConfig, getConfig } from "@/lib/config";
 import { serialAdapter } from "@/lib/db/serial-adapter";
 import { PrismaClient } from "@/lib/generated/prisma/client";
+import { PrismaClient as PostgresqlPrismaClient } from "@/lib/generated/prisma-postgresql/client";
 import { processGlobals } from "@/lib/process-globals";
 
-function createPrisma() {
-  const adapter = serialAdapter(new PrismaBetterSQLite3({ url: getConfig().databaseUrl, timeout: 10_000 }));
-  return new PrismaClient({ adapter });
+// Connections that fail while idle in the pool (PostgreSQL restarted) emit
+// `error` on it; the adapter's own pool has no listener, and an unheard
+// `error` ends the process. Queries meanwhile fail and are answered 503.
+function postgresqlPool(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  pool.on("error", (error) => console.error(`warren: a PostgreSQL connection failed (${error.message}); the pool opens another when needed`));
+  return pool;
+}
+
+// Both generated clients come from one model (prisma/postgresql/schema.prisma
+// is derived from prisma/schema.prisma), so the PostgreSQL one has the same
+// API; SQLite's type stands for both.
+function createPrisma(database: DatabaseConfig): PrismaClient {
+  if (database.provider === "sqlite") {
+    return new PrismaClient({ adapter: serialAdapter(new PrismaBetterSQLite3({ url: database.url, timeout: 10_000 })) });
+  }
+  return new PostgresqlPrismaClient({ adapter: new PrismaPg(postgresqlPool(database.url), { disposeExternalPool: true }) }) as unknown as PrismaClient;
 }
 
 /** One PrismaClient per process: server/ and Next's bundle share it through globalThis. */
 export function getPrisma(): PrismaClient {
-  processGlobals.warrenPrisma ??= createPrisma();
+  processGlobals.warrenPrisma ??= createPrisma(getConfig().database);
   return processGlobals.warrenPrisma;
 }
+
+/** Which database this process writes to: the few raw statements are written for each. */
+export const databaseProvider = (): DatabaseConfig["provider"] => getConfig().database.provider;
 
 export async function disconnectPrisma() {
   await processGlobals.warrenPrisma?.$disconnect();

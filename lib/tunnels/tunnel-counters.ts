@@ -1,5 +1,6 @@
 // Storing tunnels' byte and connection counters: once a second for every
 // moving tunnel (the engine's journal), and a tunnel's final ones with its close.
+import { databaseProvider } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { LiveStats } from "@/lib/tunnels/engine-port";
 
@@ -19,6 +20,14 @@ export async function raiseCounters(tx: Prisma.TransactionClient, all: [string, 
 }
 
 async function raiseCounterRows(tx: Prisma.TransactionClient, rows: [string, StoredCounters][]) {
+  if (databaseProvider() === "postgresql") {
+    const json = JSON.stringify(rows.map(([id, counters]) => ({ id, ...counters })));
+    await tx.$executeRawUnsafe(
+      `UPDATE "Tunnel" AS t SET "bytesIn" = GREATEST(t."bytesIn", v."bytesIn"), "bytesOut" = GREATEST(t."bytesOut", v."bytesOut"), "connectionsTotal" = GREATEST(t."connectionsTotal", v."connectionsTotal") FROM json_to_recordset($1::json) AS v("id" text, "bytesIn" bigint, "bytesOut" bigint, "connectionsTotal" integer) WHERE t."id" = v."id"`,
+      json,
+    );
+    return;
+  }
   const when = rows.map(() => "WHEN ? THEN ?").join(" ");
   const values = (pick: (counters: StoredCounters) => number) => rows.flatMap(([id, counters]) => [id, pick(counters)]);
   await tx.$executeRawUnsafe(

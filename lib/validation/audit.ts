@@ -2,6 +2,9 @@ import { z } from "zod";
 
 const isoDate = z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time, e.g. 2026-11-25T00:00:00Z" }).transform((value) => new Date(value));
 
+/** Records are numbered by a 32-bit integer (Prisma's Int) on every database. */
+export const MAX_SEQ = 2_147_483_647;
+
 /** Audit search filters, from a query string (every value arrives as text). */
 export const auditQuerySchema = z.object({
   actor: z.string().trim().min(1).max(254).optional(),
@@ -21,7 +24,7 @@ export const auditQuerySchema = z.object({
     .max(200)
     .regex(/[\p{L}\p{N}]/u, { error: "must contain a letter or a digit" })
     .optional(),
-  cursor: z.coerce.number({ error: "must be a number" }).int().positive().optional(),
+  cursor: z.coerce.number({ error: "must be a number" }).int().positive().max(MAX_SEQ, { error: "is beyond any record" }).optional(),
   limit: z.coerce
     .number({ error: "must be a number" })
     .int()

@@ -89,8 +89,8 @@ async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), "warren-audit-bench-"));
   process.env.WARREN_DATA_DIR = dir;
   try {
-    const file = getConfig().databaseFile;
-    migrate(file);
+    const file = (getConfig().database as { file: string }).file;
+    await migrate(getConfig().database);
     let started = performance.now();
     seed(file);
     console.log(`seeded ${TOTAL.toLocaleString("en")} sealed records in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -1,5 +1,6 @@
-// Points this test process at a fresh, migrated SQLite database in a temp
-// data dir, for integration tests that call lib/ functions in-process.
+// Points this test process at a fresh, migrated database (SQLite in a temp
+// data dir, or PostgreSQL under WARREN_TEST_POSTGRESQL: see postgresql.ts),
+// for integration tests that call lib/ functions in-process.
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -7,14 +8,16 @@ import { getConfig } from "@/lib/config";
 import { migrate } from "@/lib/db/migrate";
 import { disconnectPrisma } from "@/lib/db/prisma";
 import { processGlobals } from "@/lib/process-globals";
+import { databaseEnvFor } from "./postgresql";
 
 export async function useTestDatabase() {
   await disconnectPrisma();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "warren-db-"));
   process.env.WARREN_DATA_DIR = dataDir;
   delete process.env.DATABASE_URL;
+  Object.assign(process.env, await databaseEnvFor(dataDir));
   processGlobals.warrenConfig = undefined;
-  migrate(getConfig().databaseFile);
+  await migrate(getConfig().database);
   return {
     dataDir,
     async dispose() {

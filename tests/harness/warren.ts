@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "./free-port";
+import { databaseEnvFor } from "./postgresql";
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -114,6 +115,7 @@ export async function startWarren(options: WarrenOptions = {}): Promise<WarrenHa
     PORT: String(port),
     WARREN_DATA_DIR: dataDir,
     WARREN_PUBLIC_URL: url,
+    ...(await databaseEnvFor(dataDir)),
     ...options.env,
   };
   const child = run(["server/index.ts"], env, options.netns, options.etc);

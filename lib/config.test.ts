@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "@/lib/config";
+import { ConfigError, loadConfig, postgresqlDatabase } from "@/lib/config";
 
 const tempDir = () => mkdtempSync(path.join(os.tmpdir(), "warren-config-"));
 
@@ -116,6 +116,12 @@ describe("loadConfig", () => {
   it("takes a PostgreSQL DATABASE_URL as it is", () => {
     const url = "postgresql://warren:secret@db.internal:5432/warren?sslmode=require";
     expect(loadConfig({ WARREN_DATA_DIR: tempDir(), DATABASE_URL: url }).database).toEqual({ provider: "postgresql", url });
+  });
+
+  it("checks another PostgreSQL URL (db copy --to) by the same rules, naming it", () => {
+    expect(postgresqlDatabase("--to", "postgres://db.internal/warren")).toEqual({ provider: "postgresql", url: "postgres://db.internal/warren" });
+    expect(() => postgresqlDatabase("--to", "file:/var/lib/warren/warren.db")).toThrow("--to: must be a postgresql://user:password@host:port/database URL");
+    expect(() => postgresqlDatabase("--to", "postgresql://")).toThrow("--to: is not a valid postgresql://user:password@host:port/database URL");
   });
 
   it("strips a trailing slash from the public URL", () => {

@@ -19,8 +19,10 @@ export class ConfigError extends Error {
   }
 }
 
+export type PostgresqlConfig = { provider: "postgresql"; url: string };
+
 /** SQLite in a file (the embedded default) or a PostgreSQL server, which several nodes can share. */
-export type DatabaseConfig = { provider: "sqlite"; url: string; file: string } | { provider: "postgresql"; url: string };
+export type DatabaseConfig = { provider: "sqlite"; url: string; file: string } | PostgresqlConfig;
 
 export type WarrenConfig = {
   port: number;
@@ -247,13 +249,18 @@ function resolveDatabase(env: Env, dataDir: string): DatabaseConfig {
     const file = path.resolve(url.slice("file:".length));
     return { provider: "sqlite", url: `file:${file}`, file };
   }
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    const parsed = URL.canParse(url) ? new URL(url) : null;
-    if (!parsed || !(parsed.hostname || parsed.searchParams.get("host")))
-      throw new ConfigError("DATABASE_URL", "is not a valid postgresql://user:password@host:port/database URL");
-    return { provider: "postgresql", url };
-  }
+  if (/^postgres(ql)?:\/\//.test(url)) return postgresqlDatabase("DATABASE_URL", url);
   throw new ConfigError("DATABASE_URL", "must be file:<path> (SQLite) or postgresql://user:password@host:port/database");
+}
+
+/** A postgresql:// (or postgres://) URL that names a server; `setting` is what a
+ *  ConfigError names (DATABASE_URL, or the CLI's `db copy --to`). */
+export function postgresqlDatabase(setting: string, url: string): PostgresqlConfig {
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new ConfigError(setting, "must be a postgresql://user:password@host:port/database URL");
+  const parsed = URL.canParse(url) ? new URL(url) : null;
+  if (!parsed || !(parsed.hostname || parsed.searchParams.get("host")))
+    throw new ConfigError(setting, "is not a valid postgresql://user:password@host:port/database URL");
+  return { provider: "postgresql", url };
 }
 
 /** The proxy header and the proxies it is taken from come together: a header

@@ -5,10 +5,11 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { toApiError } from "@/lib/api/handle-api-error";
 import { verifyAuditChain } from "@/lib/audit/audit-log";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/auth/api-tokens";
-import { getConfig } from "@/lib/config";
+import { ConfigError, getConfig, type PostgresqlConfig, postgresqlDatabase } from "@/lib/config";
 import { systemCtx } from "@/lib/context";
+import { copyDatabase, DatabaseCopyError } from "@/lib/db/copy-database";
 import { migrate } from "@/lib/db/migrate";
-import { disconnectPrisma } from "@/lib/db/prisma";
+import { disconnectPrisma, getPrisma } from "@/lib/db/prisma";
 import { addMember, createTeam, findTeamByName, listTeams } from "@/lib/teams/teams";
 import { createUser, disableUser, enableUser, findUserByEmail, listUsers, resetPassword } from "@/lib/users";
 import { createApiTokenSchema } from "@/lib/validation/api-tokens";
@@ -39,7 +40,9 @@ const USAGE = `usage: npm run warren -- <command>
   team create --name N [--owner E]      a team, with its first owner
   team add --team N --email E [--owner] adds a member (an owner with --owner)
   team list
-  audit verify                          checks the audit chain; exits 1 naming the first bad record`;
+  audit verify                          checks the audit chain; exits 1 naming the first bad record
+  db copy --to postgresql://U@H:P/DB    copies every record into a new, empty PostgreSQL database
+                                        (stop Warren first; then start it on that DATABASE_URL)`;
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 type Command = { options: Options; required: string[]; run: (values: Record<string, string | boolean | undefined>, io: CliIo) => Promise<void> };
@@ -51,6 +54,24 @@ const email = (value: string | boolean | undefined) => emailSchema.parse(text(va
 class ChainBroken extends Error {}
 
 const passwordOptions = { password: { type: "string" }, "password-stdin": { type: "boolean" } } as const;
+
+/** `--to`, checked as DATABASE_URL is; a PostgreSQL URL only. */
+function postgresqlTarget(url: string): PostgresqlConfig {
+  try {
+    return postgresqlDatabase("--to", url.trim());
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** The URL to give Warren as DATABASE_URL, without the password that --to may hold. */
+function withoutPassword(url: string): { url: string; hadPassword: boolean } {
+  const parsed = new URL(url);
+  const hadPassword = parsed.password !== "";
+  parsed.password = "";
+  return { url: parsed.toString(), hadPassword };
+}
 
 /** The password from standard input, or from --password with a warning; undefined if neither is given. */
 async function passwordFrom(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<string | undefined> {
@@ -181,6 +202,24 @@ const commands: Record<string, Command> = {
       io.out(`audit chain intact: ${result.checked} records verified, up to record ${result.lastSeq}`);
     },
   },
+  "db copy": {
+    options: { to: { type: "string" } },
+    required: ["to"],
+    async run(values, io) {
+      const to = postgresqlTarget(text(values.to));
+      const { database, dataDir } = getConfig();
+      await copyDatabase({
+        source: getPrisma(),
+        from: database,
+        to,
+        copied: ({ model, rows }) => io.out(`copied ${rows.toLocaleString("en-US")} ${model} rows`),
+      });
+      const target = withoutPassword(to.url);
+      io.out(
+        `done: restart Warren with DATABASE_URL=${target.url}${target.hadPassword ? " (with its password, or PGPASSWORD)" : ""} and the same WARREN_DATA_DIR (${dataDir}): its secret key and audit head anchor belong with this data`,
+      );
+    },
+  },
   "token revoke": {
     options: { id: { type: "string" } },
     required: ["id"],
@@ -223,7 +262,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     await command.run(values, io);
     return 0;
   } catch (error) {
-    if (error instanceof ChainBroken) {
+    if (error instanceof ChainBroken || error instanceof DatabaseCopyError) {
       io.err(`warren: ${error.message}`);
       return 1;
     }

@@ -9,12 +9,25 @@ function prismaCode(error: unknown): string | undefined {
   return typeof code === "string" && /^P\d{4}$/.test(code) ? code : undefined;
 }
 
+// The database cannot be reached, or was restarted under the query:
+// PostgreSQL's connection errors (class 08), its shutdown (57P01-57P03), and
+// the socket and pool errors `pg` raises on its own.
+const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOENT", "ETIMEDOUT", "EHOSTUNREACH", "EPIPE", "57P01", "57P02", "57P03"]);
+const UNREACHABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Can't reach database server/;
+
+/** Whether `error` says the database is out of reach (a 503 to retry), not that the request was wrong. */
+export function databaseUnreachable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (typeof code === "string" && (UNREACHABLE_CODES.has(code) || code.startsWith("08"))) || UNREACHABLE_MESSAGE.test(String(message ?? ""));
+}
+
 function fieldOf(issue: z.core.$ZodIssue): string | undefined {
   return issue.path.length ? issue.path.join(".") : undefined;
 }
 
 /** Maps any thrown value to an ApiError: zod and InvalidInput → 422, unknown record → 404,
- *  unique conflict → 409, anything else → 500 without internals. */
+ *  unique conflict → 409, the database out of reach → 503, anything else → 500 without internals. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (isInvalidInput(error)) return new ApiError({ code: "unprocessable_entity", field: error.field, message: error.message });
@@ -26,6 +39,10 @@ export function toApiError(error: unknown): ApiError {
       message: issue ? `${field ?? "body"}: ${issue.message}` : "invalid input",
       field,
     });
+  }
+  if (databaseUnreachable(error)) {
+    console.error("[warren] the database is out of reach:", (error as Error).message);
+    return new ApiError({ code: "unavailable", message: "the database is out of reach; try again in a moment" });
   }
   switch (prismaCode(error)) {
     case "P2002":

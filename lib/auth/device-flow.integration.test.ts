@@ -1,7 +1,7 @@
-// The device flow against a real, migrated SQLite database, in process: each
-// decision is made once and audited with its change, the token is handed out
-// exactly once, and the limits hold (the served client's view of the same is
-// tests/integration/device-login.integration.test.ts).
+// The device flow against a real, migrated database (SQLite or PostgreSQL),
+// in process: each decision is made once and audited with its change, the
+// token is handed out exactly once, and the limits hold (the served client's
+// view of the same is tests/integration/device-login.integration.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError } from "@/lib/api/api-error";
 import { checkApiToken, createApiToken } from "@/lib/auth/api-tokens";

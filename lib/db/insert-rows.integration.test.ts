@@ -1,5 +1,6 @@
-// insertRows writes through SQLite's json_each: the rows must read back, and
-// sort and filter, exactly like rows Prisma wrote itself.
+// insertRows writes through SQLite's json_each or PostgreSQL's
+// json_populate_recordset: the rows must read back, and sort and filter,
+// exactly like rows Prisma wrote itself.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemCtx } from "@/lib/context";
 import { insertRows } from "@/lib/db/insert-rows";

@@ -19,7 +19,8 @@ function postgresqlPool(url: string): pg.Pool {
 // Both generated clients come from one model (prisma/postgresql/schema.prisma
 // is derived from prisma/schema.prisma), so the PostgreSQL one has the same
 // API; SQLite's type stands for both.
-function createPrisma(database: DatabaseConfig): PrismaClient {
+/** A client of its own for `database`, which the caller disconnects (`db copy`'s target); Warren's own is getPrisma(). */
+export function openPrisma(database: DatabaseConfig): PrismaClient {
   if (database.provider === "sqlite") {
     return new PrismaClient({ adapter: serialAdapter(new PrismaBetterSQLite3({ url: database.url, timeout: 10_000 })) });
   }
@@ -28,7 +29,7 @@ function createPrisma(database: DatabaseConfig): PrismaClient {
 
 /** One PrismaClient per process: server/ and Next's bundle share it through globalThis. */
 export function getPrisma(): PrismaClient {
-  processGlobals.warrenPrisma ??= createPrisma(getConfig().database);
+  processGlobals.warrenPrisma ??= openPrisma(getConfig().database);
   return processGlobals.warrenPrisma;
 }
 

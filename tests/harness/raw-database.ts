@@ -30,10 +30,16 @@ export async function openRawDatabase(warren: { dataDir: string; env?: Record<st
   if (/^postgres(ql)?:/.test(url)) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
+    // Timestamps are stored in UTC without a zone: a Date goes as its ISO text, whose "Z" PostgreSQL drops (pg would send local time).
+    const query = (sql: string, params: unknown[]) =>
+      client.query(
+        numbered(sql),
+        params.map((value) => (value instanceof Date ? value.toISOString() : value)),
+      );
     return {
-      run: async (sql, ...params) => (await client.query(numbered(sql), params)).rowCount ?? 0,
-      all: async <Row>(sql: string, ...params: unknown[]) => (await client.query(numbered(sql), params)).rows as Row[],
-      get: async <Row>(sql: string, ...params: unknown[]) => (await client.query(numbered(sql), params)).rows[0] as Row | undefined,
+      run: async (sql, ...params) => (await query(sql, params)).rowCount ?? 0,
+      all: async <Row>(sql: string, ...params: unknown[]) => (await query(sql, params)).rows as Row[],
+      get: async <Row>(sql: string, ...params: unknown[]) => (await query(sql, params)).rows[0] as Row | undefined,
       close: () => client.end(),
     };
   }

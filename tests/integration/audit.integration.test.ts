@@ -3,10 +3,10 @@
 // read it, filters and export work, and the CLI finds tampering.
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
+import { openRawDatabase } from "@/tests/harness/raw-database";
 import { freePortInRange, waitFor } from "@/tests/harness/free-port";
 import { signInCookie } from "@/tests/harness/sign-in";
 import { fetchAll, startOrigin, type Origin } from "@/tests/harness/origin";
@@ -183,22 +183,22 @@ describe("audit verify", () => {
     expect(intact.stdout).toMatch(/^audit chain intact: \d+ records verified/);
     expect((await admin.get<{ ok: boolean }>("/audit/verify")).body.ok).toBe(true);
 
-    const raw = new Database(path.join(warren.dataDir, "warren.db"));
-    const { actorEmail } = raw.prepare(`SELECT actorEmail FROM AuditEvent WHERE seq = 3`).get() as { actorEmail: string | null };
-    raw.prepare(`UPDATE AuditEvent SET actorEmail = 'someone@else.example' WHERE seq = 3`).run();
+    const raw = await openRawDatabase(warren);
+    const { actorEmail } = (await raw.get<{ actorEmail: string | null }>(`SELECT "actorEmail" FROM "AuditEvent" WHERE seq = 3`))!;
+    await raw.run(`UPDATE "AuditEvent" SET "actorEmail" = 'someone@else.example' WHERE seq = 3`);
     const broken = await warren.cli(["audit", "verify"]);
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain("audit chain broken at record 3: record 3 was edited");
     expect((await admin.get<{ ok: boolean; firstProblem: { seq: number } }>("/audit/verify")).body).toMatchObject({ ok: false, firstProblem: { seq: 3 } });
-    raw.prepare(`UPDATE AuditEvent SET actorEmail = ? WHERE seq = 3`).run(actorEmail);
-    raw.close();
+    await raw.run(`UPDATE "AuditEvent" SET "actorEmail" = ? WHERE seq = 3`, actorEmail);
+    await raw.close();
     expect((await warren.cli(["audit", "verify"])).code).toBe(0);
   });
 
   it("names the newest records removed, and all of them removed, against the head anchor in the data directory", async () => {
-    const raw = new Database(path.join(warren.dataDir, "warren.db"));
-    const newest = (raw.prepare(`SELECT max(seq) AS seq FROM AuditEvent`).get() as { seq: number }).seq;
-    raw.exec(`CREATE TABLE Saved AS SELECT * FROM AuditEvent`);
+    const raw = await openRawDatabase(warren);
+    const newest = Number((await raw.get<{ seq: number }>(`SELECT max(seq) AS seq FROM "AuditEvent"`))!.seq);
+    await raw.run(`CREATE TABLE "Saved" AS SELECT * FROM "AuditEvent"`);
     const expectBroken = async (problem: string) => {
       const cli = await warren.cli(["audit", "verify"]);
       expect(cli.code).toBe(1);
@@ -207,13 +207,15 @@ describe("audit verify", () => {
       expect(api.body).toMatchObject({ ok: false, firstProblem: { problem } });
     };
     try {
-      raw.exec(`DELETE FROM AuditEvent WHERE seq > ${newest - 3}`);
+      await raw.run(`DELETE FROM "AuditEvent" WHERE seq > ?`, newest - 3);
       await expectBroken(`records ${newest - 2}-${newest}, the newest, are missing (the head anchor says ${newest})`);
-      raw.exec(`DELETE FROM AuditEvent`);
+      await raw.run(`DELETE FROM "AuditEvent"`);
       await expectBroken(`the database holds no records but the head anchor says ${newest}`);
     } finally {
-      raw.exec(`DELETE FROM AuditEvent; INSERT INTO AuditEvent SELECT * FROM Saved; DROP TABLE Saved`);
-      raw.close();
+      await raw.run(`DELETE FROM "AuditEvent"`);
+      await raw.run(`INSERT INTO "AuditEvent" SELECT * FROM "Saved"`);
+      await raw.run(`DROP TABLE "Saved"`);
+      await raw.close();
     }
     expect((await warren.cli(["audit", "verify"])).stdout).toContain(`up to record ${newest}`);
     expect(statSync(path.join(warren.dataDir, "audit-head.log")).mode & 0o777).toBe(0o600);
@@ -237,9 +239,9 @@ describe("audit verify", () => {
     );
     await alice.delete(`/tunnels/${tunnel}`);
 
-    const raw = new Database(path.join(warren.dataDir, "warren.db"), { readonly: true });
-    const head = raw.prepare(`SELECT seq, hash FROM AuditEvent ORDER BY seq DESC LIMIT 1`).get() as { seq: number; hash: string };
-    raw.close();
+    const raw = await openRawDatabase(warren);
+    const head = (await raw.get<{ seq: number; hash: string }>(`SELECT seq, hash FROM "AuditEvent" ORDER BY seq DESC LIMIT 1`))!;
+    await raw.close();
     // The file's newest line (its seal is checked by verify).
     const lines = readFileSync(path.join(warren.dataDir, "audit-head.log"), "utf8").split("\n").filter(Boolean);
     const newest = lines

@@ -6,11 +6,11 @@
 // audit trail or the engine's journal after a busy session.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPair } from "@/lib/ssh/ssh-keys";
 import { apiClient } from "@/tests/harness/api-client";
+import { openRawDatabase } from "@/tests/harness/raw-database";
 import { signInAttempt } from "@/tests/harness/sign-in";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
@@ -28,10 +28,10 @@ afterAll(() => warren?.dispose());
 const signIn = (email: string, attempt: string, from = "127.0.0.1") => signInAttempt(warren.url, email, attempt, { from });
 
 /** How many sign-in failures the audit trail holds per reason. */
-function failureReasons(): Record<string, number> {
-  const db = new Database(path.join(warren.dataDir, "warren.db"), { readonly: true });
+async function failureReasons(): Promise<Record<string, number>> {
+  const db = await openRawDatabase(warren);
   try {
-    const rows = db.prepare("SELECT details FROM AuditEvent WHERE action = 'auth.sign_in_failed'").all() as { details: string }[];
+    const rows = await db.all<{ details: string }>(`SELECT details FROM "AuditEvent" WHERE action = 'auth.sign_in_failed'`);
     const counts: Record<string, number> = {};
     for (const row of rows) {
       const { reason } = JSON.parse(row.details) as { reason: string };
@@ -39,7 +39,7 @@ function failureReasons(): Record<string, number> {
     }
     return counts;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -62,9 +62,9 @@ describe("the session cookie", () => {
 // Each test makes dozens of sign-ins, each with a real argon2 check: minutes on a busy machine.
 describe("sign-in rate limits", { timeout: 240_000 }, () => {
   it("count each attempt before its password is checked: of 100 concurrent wrong passwords, 10 are checked", async () => {
-    const before = failureReasons();
+    const before = await failureReasons();
     const results = await Promise.all(Array.from({ length: 100 }, (_, i) => signIn("dave@example.com", `wrong ${i}`, "127.0.0.11")));
-    const after = failureReasons();
+    const after = await failureReasons();
     expect((after["wrong password"] ?? 0) - (before["wrong password"] ?? 0)).toBe(10);
     expect(results.filter((r) => r.error === "CredentialsSignin")).toHaveLength(10);
     expect(results.filter((r) => r.error?.startsWith("Too many failed sign-ins"))).toHaveLength(90);
@@ -90,13 +90,13 @@ describe("sign-in rate limits", { timeout: 240_000 }, () => {
   });
 
   it("lock an address after 30 failures over any accounts, the right password included, and record each refusal", async () => {
-    const before = failureReasons();
+    const before = await failureReasons();
     for (let i = 0; i < 30; i++) await signIn(`nobody-${i}@example.com`, "guess", "127.0.0.41");
     const refused = await signIn("bob@example.com", password, "127.0.0.41");
     expect(refused.session).toBeUndefined();
     expect(refused.error).toMatch(/^Too many failed sign-ins/);
     expect((await signIn("bob@example.com", password, "127.0.0.42")).session).toBeDefined();
-    const after = failureReasons();
+    const after = await failureReasons();
     expect((after["unknown email"] ?? 0) - (before["unknown email"] ?? 0)).toBe(30);
     expect((after["rate limited"] ?? 0) - (before["rate limited"] ?? 0)).toBe(1);
   });
@@ -107,16 +107,16 @@ describe("failed API tokens", () => {
     const tokens = Array.from({ length: 20 }, (_, i) => `wrn_guess${String(i).padStart(2, "0")}${"x".repeat(30)}`);
     const answers = await Promise.all(tokens.map((token) => fetch(`${warren.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })));
     expect(answers.map((answer) => answer.status)).toEqual(tokens.map(() => 401));
-    const db = new Database(path.join(warren.dataDir, "warren.db"), { readonly: true });
+    const db = await openRawDatabase(warren);
     try {
-      const rows = db.prepare("SELECT actorIp, details FROM AuditEvent WHERE action = 'auth.token_failed'").all() as { actorIp: string; details: string }[];
+      const rows = await db.all<{ actorIp: string; details: string }>(`SELECT "actorIp", details FROM "AuditEvent" WHERE action = 'auth.token_failed'`);
       expect(rows).toHaveLength(5);
       for (const row of rows) {
         expect(row.actorIp).toBe("127.0.0.1");
         expect(tokens.map((token) => token.slice(0, 10))).toContain((JSON.parse(row.details) as { prefix: string }).prefix);
       }
     } finally {
-      db.close();
+      await db.close();
     }
   });
 });
@@ -132,15 +132,14 @@ describe("failed socket tokens", () => {
       socket.once("connect_error", (error) => resolve(error.message));
     }).finally(() => socket.close());
     expect(outcome).toBe("unauthorized");
-    const db = new Database(path.join(warren.dataDir, "warren.db"), { readonly: true });
+    const db = await openRawDatabase(warren);
     try {
-      const rows = db.prepare("SELECT actorIp, details FROM AuditEvent WHERE action = 'auth.token_failed' AND actorIp = '127.0.0.7'").all() as {
-        actorIp: string;
-        details: string;
-      }[];
+      const rows = await db.all<{ actorIp: string; details: string }>(
+        `SELECT "actorIp", details FROM "AuditEvent" WHERE action = 'auth.token_failed' AND "actorIp" = '127.0.0.7'`,
+      );
       expect(rows.map((row) => JSON.parse(row.details))).toEqual([{ by: "socket", reason: "unknown", prefix: token.slice(0, 10) }]);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 });
@@ -166,12 +165,12 @@ describe("secrets", () => {
     const exported = await fetch(`${warren.url}/api/v1/audit/export?format=jsonl`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text());
     const verify = await warren.cli(["audit", "verify"]);
     const secrets = [password, keyBody, token, token.slice(4), "hunter2-passphrase"];
-    const db = new Database(path.join(warren.dataDir, "warren.db"), { readonly: true });
+    const db = await openRawDatabase(warren);
     let stored = "";
     try {
-      stored = JSON.stringify(db.prepare("SELECT * FROM AuditEvent").all()) + JSON.stringify(db.prepare("SELECT * FROM Host").all());
+      stored = JSON.stringify(await db.all(`SELECT * FROM "AuditEvent"`)) + JSON.stringify(await db.all(`SELECT * FROM "Host"`));
     } finally {
-      db.close();
+      await db.close();
     }
     const journal = readFileSync(path.join(warren.dataDir, "engine-journal.jsonl"), "utf8");
     for (const [where, text] of Object.entries({ logs: warren.logs(), export: exported, stored, journal, cli: verify.stdout + verify.stderr })) {

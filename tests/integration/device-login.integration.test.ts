@@ -7,13 +7,13 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "@/tests/harness/api-client";
 import { freePort } from "@/tests/harness/free-port";
 import { httpFrom } from "@/tests/harness/http-from";
 import { downloadClient, type ClientRun, type LaptopClient } from "@/tests/harness/laptop-client";
+import { openRawDatabase } from "@/tests/harness/raw-database";
 import { signInAttempt, signInCookie } from "@/tests/harness/sign-in";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
@@ -86,15 +86,15 @@ async function loggedIn(name: string): Promise<{ run: ClientRun; token: string }
 const devices = async (status = "active") => (await asBrowser<{ devices: Device[] }>(ada, "GET", `/devices?status=${status}`)).body.devices;
 
 /** Changes the database behind Warren's back, as time passing would. */
-function rewrite(sql: string, ...values: unknown[]) {
-  const db = new Database(path.join(warren.dataDir, "warren.db"));
+async function rewrite(sql: string, ...values: unknown[]) {
+  const db = await openRawDatabase(warren);
   try {
-    db.prepare(sql).run(...values);
+    await db.run(sql, ...values);
   } finally {
-    db.close();
+    await db.close();
   }
 }
-const past = () => new Date(Date.now() - 1000).toISOString().replace("Z", "+00:00");
+const past = () => new Date(Date.now() - 1000);
 
 describe("login", () => {
   it("approved on the person's page: stores the URL and the device's token (mode 0600), which then works like an API token", async () => {
@@ -135,7 +135,7 @@ describe("login", () => {
 
   it("expired before anyone approved it: says to log in again (exit 1)", async () => {
     const { code, done } = await startLogin(["--name", "too-late"]);
-    rewrite(`UPDATE DeviceAuthorization SET expiresAt = ? WHERE userCode = ?`, past(), code.replace("-", ""));
+    await rewrite(`UPDATE "DeviceAuthorization" SET "expiresAt" = ? WHERE "userCode" = ?`, past(), code.replace("-", ""));
     const run = await done;
     expect(run.code).toBe(1);
     expect(run.stderr.trim()).toBe(`warren: the code expired before the sign-in was approved: run \`warren login ${warren.url}\` again`);
@@ -276,7 +276,7 @@ describe("a device token's end", () => {
 
   it("expired: refused, by the API and by sockets", async () => {
     const { token } = await loggedIn("to-expire");
-    rewrite(`UPDATE ApiToken SET expiresAt = ? WHERE name = 'to-expire'`, past());
+    await rewrite(`UPDATE "ApiToken" SET "expiresAt" = ? WHERE name = 'to-expire'`, past());
     const run = await laptop.run(["tunnels"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/warren: the API token expired at \d{4}-\d\d-\d\dT[\d:.]+Z: make a new one: run `warren login/);

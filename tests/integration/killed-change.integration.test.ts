@@ -1,7 +1,8 @@
 // A change and its audit record commit together or not at all: a process
 // SIGKILLed between the two, just before its record is written, leaves
 // neither in the database; a change that finishes leaves both. The killed
-// process is tests/harness/audited-change-process.ts, on this test's database.
+// process is tests/harness/audited-change-process.ts, on this test's database
+// (SQLite or PostgreSQL).
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";

@@ -2,12 +2,11 @@
 // ports, public binds and wide sources at request time; SOCKS destinations
 // checked per connection; every refusal visible and audited.
 import net from "node:net";
-import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, type ApiClient, type ApiErrorBody } from "@/tests/harness/api-client";
 import { freePort, freePortInRange, waitFor } from "@/tests/harness/free-port";
 import { startOrigin, type Origin } from "@/tests/harness/origin";
+import { openRawDatabase } from "@/tests/harness/raw-database";
 import { socksFetch } from "@/tests/harness/socks-fetch";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
@@ -263,9 +262,9 @@ describe("a changed policy reaches the tunnels already open", () => {
     ).body;
     expect(local.status).toBe("active");
     // Another process (a restore, a script) narrows the policy in the database: no reapplication reaches the open tunnel.
-    const raw = new Database(path.join(warren.dataDir, "warren.db"));
-    raw.prepare(`UPDATE Host SET policyKinds = '["dynamic"]' WHERE id = ?`).run(host.id);
-    raw.close();
+    const raw = await openRawDatabase(warren);
+    await raw.run(`UPDATE "Host" SET "policyKinds" = ? WHERE id = ?`, JSON.stringify(["dynamic"]), host.id);
+    await raw.close();
     const extend = await alice.post<ApiErrorBody>(`/tunnels/${local.id}/extend`, { ttlMinutes: 60 });
     expect(extend.status).toBe(403);
     expect(extend.body.error).toEqual({

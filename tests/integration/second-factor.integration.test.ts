@@ -3,10 +3,9 @@
 // sign-in (each code once, recovery codes once), asked again before a host
 // change when the session's last proof is over 15 minutes old, and required
 // before anything else when WARREN_REQUIRE_MFA says so.
-import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
+import { openRawDatabase } from "@/tests/harness/raw-database";
 import { sessionClient, type SessionClient } from "@/tests/harness/session-client";
 import { signInAttempt, signInCookie } from "@/tests/harness/sign-in";
 import { totpAt as codeAt } from "@/tests/harness/totp";
@@ -81,10 +80,10 @@ describe("an authenticator app", () => {
     const host = (await admin.post<{ id: string }>("/hosts", { name: "web-1", address: "127.0.0.1", username: "x", generateKey: true })).body;
     expect((await call("PATCH", `/hosts/${host.id}`, { name: "web-2" })).status).toBe(200);
 
-    const db = new Database(path.join(warren.dataDir, "warren.db"));
-    const old = new Date(Date.now() - 16 * 60_000).toISOString().replace("Z", "+00:00");
-    db.prepare(`UPDATE AuthSession SET secondFactorAt = ? WHERE userId = (SELECT id FROM User WHERE email = 'ada@example.com')`).run(old);
-    db.close();
+    const db = await openRawDatabase(warren);
+    const old = new Date(Date.now() - 16 * 60_000);
+    await db.run(`UPDATE "AuthSession" SET "secondFactorAt" = ? WHERE "userId" = (SELECT id FROM "User" WHERE email = 'ada@example.com')`, old);
+    await db.close();
     expect(await call("PATCH", `/hosts/${host.id}`, { name: "web-3" })).toMatchObject({ status: 403, body: { error: { code: "second_factor_required" } } });
     expect((await admin.get<{ name: string }>(`/hosts/${host.id}`)).body.name).toBe("web-2");
     expect((await call("POST", "/me/mfa/verify", { code: "000000" })).status).toBe(422);

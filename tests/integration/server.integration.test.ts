@@ -2,10 +2,9 @@
 // shape, security headers, first-run closing, the CLI, bad configuration,
 // HTTP timeouts, and a clean drain on SIGTERM.
 import net from "node:net";
-import path from "node:path";
-import Database from "better-sqlite3";
 import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openRawDatabase } from "@/tests/harness/raw-database";
 import { signInCookie } from "@/tests/harness/sign-in";
 import { REPO_ROOT, runProcess, startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
@@ -153,7 +152,7 @@ describe("start-up configuration", () => {
   it.each([
     [{ PORT: "not-a-port" }, "warren: PORT: must be a number"],
     [{ WARREN_SECRET_KEY: "short" }, "warren: WARREN_SECRET_KEY: must be 32 bytes"],
-    [{ DATABASE_URL: "mysql://db" }, "warren: DATABASE_URL: only SQLite file: URLs are supported"],
+    [{ DATABASE_URL: "mysql://db" }, "warren: DATABASE_URL: must be file:<path> (SQLite) or postgresql://"],
     [{ WARREN_TRUSTED_PROXY_HEADER: "x-forwarded-for" }, "warren: WARREN_TRUSTED_PROXY_HEADER: needs WARREN_TRUSTED_PROXIES"],
     [
       { WARREN_TRUSTED_PROXY_HEADER: "x-forwarded-for", WARREN_TRUSTED_PROXIES: "proxy.lan" },
@@ -194,17 +193,18 @@ function dripHeaders(): Promise<string> {
 }
 
 /** Copies the newest audit record `count` times straight into the database: volume for the export, nothing else. */
-function padAudit(count: number) {
-  const db = new Database(path.join(warren.dataDir, "warren.db"));
+async function padAudit(count: number) {
+  const db = await openRawDatabase(warren);
   try {
-    db.prepare(
+    await db.run(
       `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-       INSERT INTO AuditEvent (seq, at, actorType, actorId, actorEmail, actorIp, userAgent, action, hostId, tunnelId, subjectId, details, prevHash, hash)
-       SELECT last.seq + n.i, last.at, last.actorType, last.actorId, last.actorEmail, last.actorIp, last.userAgent, last.action, last.hostId, last.tunnelId, last.subjectId, last.details, last.prevHash, last.hash
-       FROM n, (SELECT * FROM AuditEvent ORDER BY seq DESC LIMIT 1) AS last`,
-    ).run(count);
+       INSERT INTO "AuditEvent" (seq, at, "actorType", "actorId", "actorEmail", "actorIp", "userAgent", action, "hostId", "tunnelId", "subjectId", details, "prevHash", hash)
+       SELECT last.seq + n.i, last.at, last."actorType", last."actorId", last."actorEmail", last."actorIp", last."userAgent", last.action, last."hostId", last."tunnelId", last."subjectId", last.details, last."prevHash", last.hash
+       FROM n, (SELECT * FROM "AuditEvent" ORDER BY seq DESC LIMIT 1) AS last`,
+      count,
+    );
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -215,7 +215,7 @@ describe("HTTP timeouts", () => {
   });
 
   it("leave long answers alone: an export read slowly, and a long-polling socket, outlive the header limit", { timeout: 120_000 }, async () => {
-    padAudit(60_000);
+    await padAudit(60_000);
     const token = await warren.createToken("admin@example.com");
     const cookie = await signInCookie(warren.url, "admin@example.com", password);
     const socket = io(warren.url, { extraHeaders: { cookie }, transports: ["polling"], reconnection: false });

@@ -1,12 +1,11 @@
 // API tokens carry a scope and an expiry, checked on every route, socket and
 // tunnel WebSocket: a token out of its scope gets 403 naming both, an expired
 // one 401 saying so, and each refusal is audited (then counted).
-import path from "node:path";
-import Database from "better-sqlite3";
 import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { apiClient, type ApiClient, type ApiErrorBody } from "@/tests/harness/api-client";
+import { openRawDatabase } from "@/tests/harness/raw-database";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
 type Token = { id: string; token: string; scope: string; expiresAt: string };
@@ -93,13 +92,13 @@ describe("API tokens", () => {
 
   it("expired: refused with its expiry named, and audited", async () => {
     const expiring = await tokenWith({ name: "to-expire", scope: "admin", expiresInDays: 1 });
-    const db = new Database(path.join(warren.dataDir, "warren.db"));
-    const past = new Date(Date.now() - 1000).toISOString();
-    db.prepare(`UPDATE ApiToken SET expiresAt = ? WHERE id = ?`).run(past.replace("Z", "+00:00"), expiring.token.id);
-    db.close();
+    const db = await openRawDatabase(warren);
+    const past = new Date(Date.now() - 1000);
+    await db.run(`UPDATE "ApiToken" SET "expiresAt" = ? WHERE id = ?`, past, expiring.token.id);
+    await db.close();
     expect(await expiring.get<ApiErrorBody>("/me")).toMatchObject({
       status: 401,
-      body: { error: { code: "unauthorized", message: `the API token expired at ${past}: make a new one` } },
+      body: { error: { code: "unauthorized", message: `the API token expired at ${past.toISOString()}: make a new one` } },
     });
     const failures = (await admin.get<AuditEvents>("/audit?action=auth.token_failed")).body.events.map((event) => event.details);
     expect(failures).toContainEqual(expect.objectContaining({ reason: "expired" }));

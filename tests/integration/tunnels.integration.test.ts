@@ -4,12 +4,11 @@
 // Warren restarts heal by themselves.
 import { createHash } from "node:crypto";
 import net from "node:net";
-import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, type ApiClient, type ApiErrorBody } from "@/tests/harness/api-client";
 import { freePort, freePortInRange, waitFor } from "@/tests/harness/free-port";
 import { fetchAll, startOrigin, type Origin } from "@/tests/harness/origin";
+import { openRawDatabase } from "@/tests/harness/raw-database";
 import { socksFetch } from "@/tests/harness/socks-fetch";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
 import { eachEvent } from "@/tests/harness/socket-events";
@@ -454,24 +453,23 @@ async function flood(port: number, from: string, count: number, parallel = 50) {
 
 describe("a flood of refused connections", () => {
   type Row = { source: string; error: string | null; bytesIn: number; openedAt: string; closedAt: string };
-  const inDatabase = <T>(read: (db: Database.Database) => T): T => {
-    const db = new Database(path.join(warren.dataDir, "warren.db"), { readonly: true });
+  /** Rows straight from Warren's database (SQLite or PostgreSQL). */
+  const select = async <Row>(sql: string, ...params: unknown[]): Promise<Row[]> => {
+    const db = await openRawDatabase(warren);
     try {
-      return read(db);
+      return await db.all<Row>(sql, ...params);
     } finally {
-      db.close();
+      await db.close();
     }
   };
-  const audited = (tunnelId: string, action: string) =>
-    inDatabase(
-      (db) => db.prepare("SELECT details FROM AuditEvent WHERE tunnelId = ? AND action = ? ORDER BY seq").all(tunnelId, action) as { details: string }[],
-    ).map((row) => JSON.parse(row.details) as { source: string; count: number; first: string; last: string; reason: string });
+  const audited = async (tunnelId: string, action: string) =>
+    (await select<{ details: string }>(`SELECT details FROM "AuditEvent" WHERE "tunnelId" = ? AND action = ? ORDER BY seq`, tunnelId, action)).map(
+      (row) => JSON.parse(row.details) as { source: string; count: number; first: string; last: string; reason: string },
+    );
   /** Refusals from `address` the records account for: each one recorded, and each summary's count. */
-  const accountedFor = (tunnelId: string, address: string) =>
-    audited(tunnelId, "connection.refused").filter((details) => details.source.startsWith(`${address}:`)).length +
-    audited(tunnelId, "connection.refused_many")
-      .filter((details) => details.source === address)
-      .reduce((sum, details) => sum + details.count, 0);
+  const accountedFor = async (tunnelId: string, address: string) =>
+    (await audited(tunnelId, "connection.refused")).filter((details) => details.source.startsWith(`${address}:`)).length +
+    (await audited(tunnelId, "connection.refused_many")).filter((details) => details.source === address).reduce((sum, details) => sum + details.count, 0);
 
   it("records the first few from each source, then one summary per source and interval carrying the true count", async () => {
     const port = await freePortInRange();
@@ -483,16 +481,16 @@ describe("a flood of refused connections", () => {
     });
     await Promise.all([flood(port, "127.0.0.1", 3_000), flood(port, "127.0.0.2", 500, 10)]);
     await waitFor(
-      async () => [accountedFor(tunnel.id, "127.0.0.1"), accountedFor(tunnel.id, "127.0.0.2")],
+      async () => [await accountedFor(tunnel.id, "127.0.0.1"), await accountedFor(tunnel.id, "127.0.0.2")],
       (counts) => counts[0] === 3_000 && counts[1] === 500,
       30_000,
       "every refusal accounted for",
     );
 
-    const individually = audited(tunnel.id, "connection.refused");
+    const individually = await audited(tunnel.id, "connection.refused");
     expect(individually.filter((details) => details.source.startsWith("127.0.0.1:"))).toHaveLength(5);
     expect(individually.filter((details) => details.source.startsWith("127.0.0.2:"))).toHaveLength(5);
-    const summaries = audited(tunnel.id, "connection.refused_many");
+    const summaries = await audited(tunnel.id, "connection.refused_many");
     // At most one summary per source and 2-second interval of the flood (which the summaries' own times bound).
     for (const address of ["127.0.0.1", "127.0.0.2"]) {
       const own = summaries.filter((details) => details.source === address);
@@ -500,7 +498,8 @@ describe("a flood of refused connections", () => {
       expect(own.length).toBeLessThanOrEqual(Math.floor(spanMs / 2_000) + 2);
     }
     expect(summaries[0]).toMatchObject({ reason: "source address not allowed", first: expect.any(String), last: expect.any(String) });
-    const rows = inDatabase((db) => (db.prepare("SELECT count(*) AS n FROM TunnelConnection WHERE tunnelId = ?").get(tunnel.id) as { n: number }).n);
+    // count(*) is a bigint on PostgreSQL, which pg gives as a string.
+    const rows = Number((await select<{ n: number | string }>(`SELECT count(*) AS n FROM "TunnelConnection" WHERE "tunnelId" = ?`, tunnel.id))[0]!.n);
     expect(rows).toBe(10 + summaries.length);
 
     // The owner's history shows the summaries next to the refusals recorded one by one.
@@ -517,7 +516,7 @@ describe("a flood of refused connections", () => {
     await flood(port, "127.0.0.1", 300);
     await alice.delete(`/tunnels/${tunnel.id}`);
     await waitFor(
-      async () => accountedFor(tunnel.id, "127.0.0.1"),
+      () => accountedFor(tunnel.id, "127.0.0.1"),
       (count) => count === 3_300,
       10_000,
       "the last refusals accounted for",

@@ -7,13 +7,12 @@
 // tunnel ends its WebSockets; sessions are audited, requests logged.
 import { createHash } from "node:crypto";
 import http, { type IncomingHttpHeaders } from "node:http";
-import path from "node:path";
-import Database from "better-sqlite3";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import { waitFor } from "@/tests/harness/free-port";
+import { openRawDatabase } from "@/tests/harness/raw-database";
 import { signInCookie } from "@/tests/harness/sign-in";
 import { startSshd, type SshdHandle, hostInput } from "@/tests/harness/sshd";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
@@ -203,9 +202,13 @@ describe("a web tunnel", () => {
     // A code past its minute.
     const late = await handoff(one.webUrl, sessions.owner!);
     const code = new URL(late.launch.headers.location!).searchParams.get("code")!;
-    const db = new Database(path.join(warren.dataDir, "warren.db"));
-    db.prepare("UPDATE AppHandoff SET expiresAt = ? WHERE codeHash = ?").run(Date.now() - 1000, createHash("sha256").update(code).digest("base64url"));
-    db.close();
+    const db = await openRawDatabase(warren);
+    await db.run(
+      `UPDATE "AppHandoff" SET "expiresAt" = ? WHERE "codeHash" = ?`,
+      new Date(Date.now() - 1000),
+      createHash("sha256").update(code).digest("base64url"),
+    );
+    await db.close();
     const expired = await send(late.launch.headers.location!, { headers: { cookie: late.state } });
     expect([expired.status, expired.body]).toEqual([400, expect.stringContaining("expired")]);
   });
@@ -305,13 +308,13 @@ describe("a web tunnel", () => {
     const cookie = await openApp(tunnel.webUrl);
     expect((await warren.stop()).code).toBe(0);
     warren = await startWarren({ dataDir: warren.dataDir, port: warren.port, env: { WARREN_APPS_DOMAIN: DOMAIN } });
-    await waitFor(
-      async () => (await owner.get<{ status: string }>(`/tunnels/${tunnel.id}`)).body.status,
-      (status) => status === "active",
+    // Its row still says "active" from before the restart until the engine reopens it: wait for the app itself.
+    const page = await waitFor(
+      () => send(`${tunnel.webUrl}/`, { headers: { cookie } }),
+      (answer) => answer.status !== 503,
       30_000,
       "the tunnel open again",
     );
-    const page = await send(`${tunnel.webUrl}/`, { headers: { cookie } });
     expect([page.status, page.body]).toEqual([200, expect.stringContaining("Internal app")]);
   });
 });

@@ -1,5 +1,8 @@
 // One SQLite connection for the process: a statement from outside an open
 // interactive transaction must neither join it nor see inside it.
+// SQLite only: this is serial-adapter.ts, which serialises the one
+// better-sqlite3 connection; PostgreSQL's pool gives a transaction a
+// connection of its own, and no such adapter is in between.
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getPrisma } from "@/lib/db/prisma";

@@ -113,9 +113,30 @@ describe("loadConfig", () => {
     expect(config.database).toEqual({ provider: "sqlite", url: `file:${path.join(dataDir, "other.db")}`, file: path.join(dataDir, "other.db") });
   });
 
-  it("takes a PostgreSQL DATABASE_URL as it is", () => {
+  it("takes a PostgreSQL DATABASE_URL as it is, with the keys every node shares from the environment", () => {
     const url = "postgresql://warren:secret@db.internal:5432/warren?sslmode=require";
-    expect(loadConfig({ WARREN_DATA_DIR: tempDir(), DATABASE_URL: url }).database).toEqual({ provider: "postgresql", url });
+    const shared = { AUTH_SECRET: "x".repeat(40), WARREN_SECRET_KEY: "a".repeat(64) };
+    expect(loadConfig({ WARREN_DATA_DIR: tempDir(), DATABASE_URL: url, ...shared }).database).toEqual({ provider: "postgresql", url });
+    expect(() => loadConfig({ WARREN_DATA_DIR: tempDir(), DATABASE_URL: url, AUTH_SECRET: shared.AUTH_SECRET })).toThrow(
+      "WARREN_SECRET_KEY: must be set with a PostgreSQL DATABASE_URL, to the same value on every node",
+    );
+    expect(() => loadConfig({ WARREN_DATA_DIR: tempDir(), DATABASE_URL: url, WARREN_SECRET_KEY: shared.WARREN_SECRET_KEY })).toThrow(
+      "AUTH_SECRET: must be set",
+    );
+  });
+
+  it("names this node after the machine, reached at its first listen address that is not loopback, unless told", () => {
+    const dataDir = tempDir();
+    expect(loadConfig({ WARREN_DATA_DIR: dataDir }).node).toEqual({ name: os.hostname().split(".")[0]!.toLowerCase(), address: "127.0.0.1" });
+    expect(loadConfig({ WARREN_DATA_DIR: dataDir, WARREN_LISTEN_ADDRESSES: "127.0.0.1,10.0.0.5", WARREN_NODE_NAME: "Bastion-A" }).node).toEqual({
+      name: "bastion-a",
+      address: "10.0.0.5",
+    });
+    expect(loadConfig({ WARREN_DATA_DIR: dataDir, WARREN_LISTEN_ADDRESSES: "0.0.0.0", WARREN_NODE_ADDRESS: "192.0.2.7" }).node.address).toBe("192.0.2.7");
+    expect(() => loadConfig({ WARREN_DATA_DIR: dataDir, WARREN_NODE_ADDRESS: "10.9.9.9" })).toThrow(
+      "WARREN_NODE_ADDRESS: must be one of WARREN_LISTEN_ADDRESSES (127.0.0.1), where this node's listeners may bind",
+    );
+    expect(() => loadConfig({ WARREN_DATA_DIR: dataDir, WARREN_NODE_NAME: "no spaces" })).toThrow("WARREN_NODE_NAME: must be a name of letters");
   });
 
   it("checks another PostgreSQL URL (db copy --to) by the same rules, naming it", () => {

@@ -4,6 +4,7 @@
 // naming it; server/index.ts turns that into one line and a non-zero exit.
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { processGlobals } from "@/lib/process-globals";
@@ -60,8 +61,14 @@ export type WarrenConfig = {
   passwordLogin: boolean;
   /** Who must set up a second factor (local accounts; single sign-on leaves it to the identity provider). */
   requireMfa: "off" | "admins" | "all";
+  /** This Warren among the nodes sharing its database. */
+  node: NodeConfig;
   production: boolean;
 };
+
+/** `address`: where people reach this node's listeners; a tunnel listening on
+ *  it moves to the same role on the node that takes it over. */
+export type NodeConfig = { name: string; address: string };
 
 export type OidcConfig = {
   issuer: string;
@@ -115,6 +122,12 @@ const listenPortsSchema = z
     return { min, max };
   })
   .refine(({ min, max }) => min >= 1 && max <= 65535 && min <= max, { error: "must be a range within 1-65535, low to high" });
+
+const nodeNameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9.-]{0,62}$/, { error: "must be a name of letters, digits, dots and dashes (at most 63), e.g. bastion-a" });
 
 const proxyHeaderSchema = z
   .string()
@@ -263,6 +276,37 @@ export function postgresqlDatabase(setting: string, url: string): PostgresqlConf
   return { provider: "postgresql", url };
 }
 
+/** Its name (the machine's, unless told) and the address its listeners are
+ *  reached at: one of the listen addresses (the first that is not loopback, unless told). */
+function nodeFor(env: Env, listenAddresses: string[]): NodeConfig {
+  const name = parseSetting("WARREN_NODE_NAME", nodeNameSchema, env.WARREN_NODE_NAME ?? os.hostname().split(".")[0] ?? "warren");
+  const reachable = listenAddresses.find((address) => !/^(127\.|::1$|0\.0\.0\.0$|::$)/.test(address)) ?? listenAddresses[0]!;
+  const address = env.WARREN_NODE_ADDRESS?.trim() || reachable;
+  const wildcard = listenAddresses.some((listen) => listen === "0.0.0.0" || listen === "::");
+  if (!wildcard && !listenAddresses.includes(address)) {
+    throw new ConfigError(
+      "WARREN_NODE_ADDRESS",
+      `must be one of WARREN_LISTEN_ADDRESSES (${listenAddresses.join(", ")}), where this node's listeners may bind`,
+    );
+  }
+  return { name, address };
+}
+
+/** Several nodes share one PostgreSQL database, and each must read what the
+ *  others sealed and encrypted: the keys come from the environment, the same
+ *  on every node, never from one node's data directory. */
+function requireSharedSecrets(env: Env, database: DatabaseConfig) {
+  if (database.provider !== "postgresql") return;
+  for (const setting of ["WARREN_SECRET_KEY", "AUTH_SECRET"] as const) {
+    if (!env[setting]?.trim()) {
+      throw new ConfigError(
+        setting,
+        "must be set with a PostgreSQL DATABASE_URL, to the same value on every node (a key generated in the data directory is one node's alone)",
+      );
+    }
+  }
+}
+
 /** The proxy header and the proxies it is taken from come together: a header
  *  trusted from anyone lets every client choose its own address. */
 function trustedProxiesFor(env: Env, header: string | null): string[] {
@@ -282,6 +326,8 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
   // turbopackIgnore: the data dir is chosen at run time, not part of the build.
   const dataDir = path.resolve(/* turbopackIgnore: true */ env.WARREN_DATA_DIR?.trim() || "./data");
   prepareDataDir(dataDir);
+  const database = resolveDatabase(env, dataDir);
+  requireSharedSecrets(env, database);
   const authSecret = parseSetting(
     "AUTH_SECRET",
     authSecretSchema,
@@ -324,7 +370,8 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
     listenAddresses,
     listenPorts,
     dataDir,
-    database: resolveDatabase(env, dataDir),
+    database,
+    node: nodeFor(env, listenAddresses),
     authSecret,
     secretKey,
     publicUrl,

@@ -15,6 +15,9 @@ import { registerApps } from "@/server/apps/register-apps";
 import { registerAuditRetention } from "@/server/audit/register-retention";
 import { registerConnect, tunnelSocketOf } from "@/server/connect/connect-server";
 import { registerRealtime } from "@/server/realtime/socket-server";
+import { checkClusterKeys } from "@/server/nodes/cluster-keys";
+import { registerNode } from "@/server/nodes/node-registry";
+import { registerTunnelNotifications } from "@/server/nodes/tunnel-notifications";
 import { registerSweeps } from "@/server/register-sweeps";
 import { drainOnSignals } from "@/server/shutdown";
 import { registerEngine } from "@/server/tunnels/register-engine";
@@ -63,6 +66,8 @@ async function main() {
   const config = getConfig();
   const applied = await migrate(config.database);
   if (applied.length) console.log(`warren: applied migrations ${applied.join(", ")}`);
+  await checkClusterKeys(config);
+  const node = await registerNode();
   if (!(await hasUsers())) {
     const where = prepareSetupCode(config);
     if (where) console.log(where);
@@ -95,7 +100,15 @@ async function main() {
   const tunnels = registerEngine();
   const sweeps = registerSweeps();
   void sweeps.swept.then(tunnels.reopen);
-  const features: Feature[] = [tunnels, registerRealtime(server, tunnels.engine), registerConnect(server, tunnels.engine), sweeps, registerAuditRetention()];
+  const features: Feature[] = [
+    node,
+    tunnels,
+    registerTunnelNotifications(tunnels.engine),
+    registerRealtime(server, tunnels.engine),
+    registerConnect(server, tunnels.engine),
+    sweeps,
+    registerAuditRetention(),
+  ];
   // App hosts are claimed before everything registered above; addresses are stamped before all.
   features.push(registerApps(server, tunnels.engine));
   stampClientIps(server, config);
@@ -105,7 +118,9 @@ async function main() {
     fail(`cannot listen on ${config.host}:${config.port} (${error.code ?? error.message})`);
   });
   server.listen(config.port, config.host, () => {
-    console.log(`warren: listening on http://${config.host}:${config.port} (${dev ? "development" : "production"}), public URL ${config.publicUrl}`);
+    console.log(
+      `warren: listening on http://${config.host}:${config.port} (${dev ? "development" : "production"}), public URL ${config.publicUrl}, node ${config.node.name} (${config.node.address})`,
+    );
   });
   drainOnSignals(server, features);
 }

@@ -28,7 +28,8 @@ const RealtimeContext = createContext<Realtime>({ socket: null, connected: false
 export function RealtimeProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<Realtime>({ socket: null, connected: false, everConnected: false });
   useEffect(() => {
-    const socket = io({ withCredentials: true });
+    // WebSocket only: no long-polling requests that a load balancer would have to send to the same node.
+    const socket = io({ withCredentials: true, transports: ["websocket"] });
     const update = () => setState((previous) => ({ socket, connected: socket.connected, everConnected: previous.everConnected || socket.connected }));
     socket.on("connect", update);
     // Signed out elsewhere, disabled, or revoked: this page shows nothing any more.

@@ -3,6 +3,7 @@
 // copy holds every row as it was, its audit chain verifies with the same data
 // directory, and Warren started on it lets the same people in to the same
 // hosts. SQLite only: the source of a move is SQLite.
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -23,6 +24,13 @@ let onPostgresql: WarrenHandle | undefined;
 let postgresql: PostgresqlHandle;
 let target: string;
 let tokens: { admin: string; alice: string };
+
+/** Warren on a copy: its DATABASE_URL, and the keys the SQLite instance generated into its data directory. */
+const onCopy = (url: string) => ({
+  DATABASE_URL: url,
+  WARREN_SECRET_KEY: readFileSync(path.join(warren.dataDir, "secret-key"), "utf8").trim(),
+  AUTH_SECRET: readFileSync(path.join(warren.dataDir, "auth-secret"), "utf8").trim(),
+});
 
 /** A CLI command with the instance's environment, `env` over it. */
 const cliWith = (env: Record<string, string>, args: string[]) => runProcess(["bin/warren.ts", ...args], { ...warren.env, ...env });
@@ -100,7 +108,7 @@ describe("warren db copy", () => {
     expect(lines.slice(0, -1)).toEqual(COPY_ORDER.map(({ model }) => `copied ${before[model]!.toLocaleString("en-US")} ${model} rows`));
     expect(lines).toContain("copied 2,500 AppRequest rows");
     expect(lines.at(-1)).toBe(
-      `done: restart Warren with DATABASE_URL=${target} and the same WARREN_DATA_DIR (${warren.dataDir}): its secret key and audit head anchor belong with this data`,
+      `done: restart Warren with DATABASE_URL=${target} and the same WARREN_DATA_DIR (${warren.dataDir}), whose audit head anchor belongs with this data; set WARREN_SECRET_KEY and AUTH_SECRET, on every node, to the ones this Warren uses (WARREN_SECRET_KEY is in ${warren.dataDir}/secret-key, AUTH_SECRET is in ${warren.dataDir}/auth-secret)`,
     );
 
     expect(await rowCounts({ DATABASE_URL: target })).toEqual(before);
@@ -137,7 +145,7 @@ describe("warren db copy", () => {
 
   it("passes audit verify on the copy, with the same data directory", async () => {
     const { AuditEvent: records } = await rowCounts();
-    const verify = await cliWith({ DATABASE_URL: target }, ["audit", "verify"]);
+    const verify = await cliWith(onCopy(target), ["audit", "verify"]);
     expect(verify).toMatchObject({ code: 0, stdout: `audit chain intact: ${records} records verified, up to record ${records}\n` });
   });
 
@@ -160,7 +168,7 @@ describe("warren db copy", () => {
       expect(refused.stderr).toMatch(new RegExp(`^warren: ${message!.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}\n\nusage:`));
     }
     expect((await warren.cli(["db", "copy"])).stderr).toMatch(/^warren: db copy: missing --to\n/);
-    const itself = await cliWith({ DATABASE_URL: target }, ["db", "copy", "--to", target]);
+    const itself = await cliWith(onCopy(target), ["db", "copy", "--to", target]);
     expect(itself.code).toBe(1);
     expect(itself.stderr).toMatch(/^warren: db copy: --to is the database Warren uses now \(localhost:\d+\/warren_copy\); copy into a new, empty database\n$/);
 
@@ -177,7 +185,7 @@ describe("warren db copy", () => {
   });
 
   it("runs Warren on the copy: the same people sign in with their passwords and tokens, and see the same hosts and teams", async () => {
-    onPostgresql = await startWarren({ dataDir: warren.dataDir, env: { DATABASE_URL: target } });
+    onPostgresql = await startWarren({ dataDir: warren.dataDir, env: onCopy(target) });
     await signInCookie(onPostgresql.url, "alice@example.com", password);
     const alice = apiClient(onPostgresql.url, tokens.alice);
     expect((await alice.get<{ hosts: { name: string }[] }>("/hosts")).body.hosts.map((host) => host.name)).toEqual(["db"]);
@@ -192,14 +200,14 @@ describe("warren db copy", () => {
     await onPostgresql.stop();
 
     // Its chain went on from the copied records (the start, the sign-in), and still verifies.
-    const verify = await cliWith({ DATABASE_URL: target }, ["audit", "verify"]);
+    const verify = await cliWith(onCopy(target), ["audit", "verify"]);
     expect(verify.code).toBe(0);
     expect(Number(/(\d+) records verified/.exec(verify.stdout)?.[1])).toBeGreaterThan((await rowCounts()).AuditEvent!);
   });
 
   it("copies from PostgreSQL too, in one snapshot of it", async () => {
     const second = await postgresql.database("warren_second");
-    const copy = await cliWith({ DATABASE_URL: target }, ["db", "copy", "--to", second]);
+    const copy = await cliWith(onCopy(target), ["db", "copy", "--to", second]);
     expect(copy.code).toBe(0);
     expect(await rowCounts({ DATABASE_URL: second })).toEqual(await rowCounts({ DATABASE_URL: target }));
   });

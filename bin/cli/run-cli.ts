@@ -1,6 +1,7 @@
 // The `warren` admin CLI, run by the bastion's operator (`npm run warren --`).
 // Commands act as the system actor: whoever has a shell on the bastion
 // already owns Warren's data directory.
+import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { toApiError } from "@/lib/api/handle-api-error";
 import { verifyAuditChain } from "@/lib/audit/audit-log";
@@ -63,6 +64,15 @@ function postgresqlTarget(url: string): PostgresqlConfig {
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/** Where this Warren's keys are, when they were generated into its data directory rather than given. */
+function secretsFrom(dataDir: string): string {
+  const generated = [
+    ["WARREN_SECRET_KEY", "secret-key"],
+    ["AUTH_SECRET", "auth-secret"],
+  ].filter(([setting]) => !process.env[setting!]);
+  return generated.length ? ` (${generated.map(([setting, file]) => `${setting} is in ${path.join(dataDir, file!)}`).join(", ")})` : "";
 }
 
 /** The URL to give Warren as DATABASE_URL, without the password that --to may hold. */
@@ -216,7 +226,7 @@ const commands: Record<string, Command> = {
       });
       const target = withoutPassword(to.url);
       io.out(
-        `done: restart Warren with DATABASE_URL=${target.url}${target.hadPassword ? " (with its password, or PGPASSWORD)" : ""} and the same WARREN_DATA_DIR (${dataDir}): its secret key and audit head anchor belong with this data`,
+        `done: restart Warren with DATABASE_URL=${target.url}${target.hadPassword ? " (with its password, or PGPASSWORD)" : ""} and the same WARREN_DATA_DIR (${dataDir}), whose audit head anchor belongs with this data; set WARREN_SECRET_KEY and AUTH_SECRET, on every node, to the ones this Warren uses${secretsFrom(dataDir)}`,
       );
     },
   },

@@ -52,6 +52,7 @@ export const AUDIT_ACTIONS = [
   "tunnel.joined",
   "tunnel.participant_removed",
   "tunnel.reconnecting",
+  "tunnel.moved",
   "tunnel.failed",
   "tunnel.closed",
   "tunnel.expired",

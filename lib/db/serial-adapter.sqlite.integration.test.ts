@@ -22,7 +22,7 @@ afterAll(async () => {
 function failingTransaction() {
   return getPrisma()
     .$transaction(async (tx) => {
-      await tx.engineJournalMark.upsert({ where: { id: 1 }, create: { id: 1, seq: 7 }, update: { seq: 7 } });
+      await tx.engineJournalMark.upsert({ where: { nodeName: "test" }, create: { nodeName: "test", seq: 7 }, update: { seq: 7 } });
       await sleep(200);
       throw new Error("rolled back on purpose");
     })

@@ -2,6 +2,7 @@
 // longer allows closes (or, still waiting for approval, is denied) with the
 // reason its owner sees; what it still allows runs on under the new policy,
 // its expiry brought within the new maximum.
+import { announceTunnelChange } from "@/lib/tunnels/announce-tunnel-change";
 import { recordAudit } from "@/lib/audit/audit-log";
 import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
@@ -38,6 +39,7 @@ export async function reapplyHostPolicy(ctx: Ctx, hostId: string) {
     await capTtl(ctx, tunnel, policy);
     if (!isOpen(tunnel.status)) continue;
     const running = await getEngine().reconfigure(tunnel.id, { policy });
+    await announceTunnelChange(tunnel.id);
     if (running) await endTunnel(ctx, tunnel, noLonger(running));
   }
 }

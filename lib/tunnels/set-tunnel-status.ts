@@ -6,6 +6,7 @@
 // tunnel (a user and a sweep, two approvers, two processes), one acts and
 // the other learns it lost.
 import { tunnelStatusAction } from "@/lib/audit/audit-actions";
+import { announceTunnelChange } from "@/lib/tunnels/announce-tunnel-change";
 import { audited, type AuditInput } from "@/lib/audit/audit-log";
 import { recheckLiveAccess } from "@/lib/tunnels/recheck-live-access";
 import type { Ctx } from "@/lib/context";
@@ -52,6 +53,7 @@ export async function setTunnelStatus(ctx: Ctx, change: StatusChange): Promise<b
     return { result: current, audit: [...(change.audit ?? []), ...own] };
   });
   if (!tunnel) return false;
+  await announceTunnelChange(tunnelId);
   publish(tunnelRooms(tunnel), "tunnel:status", { tunnelId, status: to, reason, at: at.toISOString() });
   if (!isOpen(to)) recheckLiveAccess(); // its `warren connect` connections end, with why
   return true;

@@ -1,6 +1,7 @@
 // A tunnel stops being shared with its team (its owner left it, or it was
 // deleted): the team stops hearing of it. What else lost access goes in
 // sweeps.ts (enforceAccess).
+import { announceTunnelChange } from "@/lib/tunnels/announce-tunnel-change";
 import { recheckLiveAccess } from "@/lib/tunnels/recheck-live-access";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -26,6 +27,7 @@ export async function stopSharing(db: Prisma.TransactionClient, where: Prisma.Tu
 export async function announceUnshared(tunnels: Unshared[]) {
   for (const tunnel of tunnels) {
     await findEngine()?.reconfigure(tunnel.id, { teamId: null });
+    await announceTunnelChange(tunnel.id);
     publish(tunnelRooms(tunnel), "tunnel:changed", { tunnelId: tunnel.id }); // the team, as it was, drops it
   }
   if (tunnels.length > 0) recheckLiveAccess();

@@ -1,6 +1,7 @@
 // Joining a tunnel shared with one's team: the member's address goes into
 // its allowed sources, so they can connect; the owner (or the member) can
 // take it out again, which also cuts that address's open connections.
+import { announceTunnelChange } from "@/lib/tunnels/announce-tunnel-change";
 import ipaddr from "ipaddr.js";
 import { ApiError } from "@/lib/api/api-error";
 import { recordAudit } from "@/lib/audit/audit-log";
@@ -21,6 +22,7 @@ import { assertOwnerOrAdmin, findVisible, getTunnel, type TunnelWithHost } from 
  *  `alsoUserId`, who may just have lost sight of it). */
 async function applySources(tunnel: TunnelWithHost, sources: string[], alsoUserId: string) {
   if (isOpen(tunnel.status)) await findEngine()?.reconfigure(tunnel.id, { allowedSources: sources });
+  await announceTunnelChange(tunnel.id);
   publish([...tunnelRooms(tunnel), userRoom(alsoUserId)], "tunnel:changed", { tunnelId: tunnel.id });
 }
 

@@ -1,5 +1,6 @@
 // Requesting, listing, inspecting and closing tunnels. The engine does the
 // opening; this decides what may be asked of it and answers in API shape.
+import { announceTunnelChange } from "@/lib/tunnels/announce-tunnel-change";
 import { appOrigin } from "@/lib/apps/app-address";
 import { ApiError } from "@/lib/api/api-error";
 import { audited, recordAudit } from "@/lib/audit/audit-log";
@@ -49,6 +50,8 @@ export function serializeTunnel(tunnel: TunnelWithHost, hostVisible: boolean) {
     host: { id: tunnel.host.id, name: tunnel.host.name, address: hostVisible ? tunnel.host.address : null },
     listen,
     target,
+    /** The Warren node carrying it (null: none yet, or it is not open). */
+    node: isOpen(tunnel.status) ? tunnel.nodeName : null,
     // Only for a tunnel to its owner's computer: whether their `warren expose` client holds it now.
     ...(target && "client" in target ? { clientAttached: live?.clientAttached ?? false } : {}),
     web: tunnel.webScheme ? { scheme: tunnel.webScheme, hostHeader: tunnel.webHostHeader, insecureTls: tunnel.webInsecureTls } : null,
@@ -399,4 +402,5 @@ export async function applyExtension(
     await tx.tunnelEvent.create({ data: { tunnelId: tunnel.id, status: tunnel.status, reason: `extended by ${actorName(ctx)}: ${added} more minutes` } });
   });
   getEngine().extend(tunnel.id, expiresAt);
+  await announceTunnelChange(tunnel.id);
 }

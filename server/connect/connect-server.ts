@@ -10,6 +10,7 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
+import { getPrisma } from "@/lib/db/prisma";
 import { ApiError } from "@/lib/api/api-error";
 import { userFromApiToken } from "@/lib/auth/api-tokens";
 import { presentedToken } from "@/lib/auth/authenticate";
@@ -63,8 +64,20 @@ async function authorise(
   const pair = { tunnelId, userId: user.id, purpose };
   const refusal = refusalOf(await accessRefusals([pair]), pair);
   if (refusal) throw refusal;
-  if (!engine.live(tunnelId)) throw new ApiError({ code: "unavailable", message: `tunnel ${tunnelId} is not open on Warren yet: try again in a moment` });
+  if (!engine.live(tunnelId)) throw await notOpenHere(tunnelId);
   return { ...pair, email: user.email, token, address: clientInfo(req.headers).ip ?? "unknown" };
+}
+
+/** Why a tunnel this node does not carry cannot be used through it: another node carries it, or it is still opening. */
+async function notOpenHere(tunnelId: string): Promise<ApiError> {
+  const row = await getPrisma().tunnel.findUnique({ where: { id: tunnelId }, select: { node: { select: { name: true } } } });
+  const elsewhere = row?.node && row.node.name !== getConfig().node.name ? row.node.name : null;
+  return new ApiError({
+    code: "unavailable",
+    message: elsewhere
+      ? `tunnel ${tunnelId} is carried by Warren node ${elsewhere}: connect through that node (this one cannot relay to it yet)`
+      : `tunnel ${tunnelId} is not open on Warren yet: try again in a moment`,
+  });
 }
 
 /** One round: each live connection's token and access, then the ones that lost either are ended. */

@@ -8,13 +8,16 @@ import { getPrisma } from "@/lib/db/prisma";
 import { processGlobals } from "@/lib/process-globals";
 import { ADMIN_ROOM, teamRoom, tunnelRooms, userRoom, type ServerToClientEvents } from "@/lib/realtime/events";
 import type { Feature } from "@/server/feature";
+import { clusterAdapter } from "@/server/realtime/cluster-adapter";
 import { roleOf, sessionCredential, tokenCredential, validCredentials, type Credential } from "@/server/realtime/socket-credentials";
-import type { TunnelEngine } from "@/server/tunnels/tunnel-engine";
+import type { StatsEvent, TunnelEngine } from "@/server/tunnels/tunnel-engine";
 
 /** `teamRooms`: the rooms it joins on connecting, looked up before it is told
  *  it is connected; `credential`: what it signed in with, checked again every few seconds. */
 type SocketData = { user: SessionUser; teamRooms: string[]; credential: Credential };
-export type WarrenIo = Server<Record<string, never>, ServerToClientEvents, Record<string, never>, SocketData>;
+/** Between nodes: each one's tunnel stats, for the sockets the others hold. */
+type NodeToNodeEvents = { stats: (batch: StatsEvent[]) => void };
+export type WarrenIo = Server<Record<string, never>, ServerToClientEvents, NodeToNodeEvents, SocketData>;
 
 /** Browsers send Origin on every cross-site request and on WebSocket
  *  upgrades, but not on same-origin polling GETs: a foreign Origin or a
@@ -143,13 +146,20 @@ function limitPackets(conn: { on(event: "packet", listener: () => void): unknown
  *  and admins; never to anyone else: one frame per socket with just the
  *  tunnels it may hear of (each once, however many of its rooms name it).
  *  Every other event, statuses too, is sent by lib/realtime/publish.ts. */
-function relayStats(io: WarrenIo, engine: TunnelEngine) {
-  engine.on("stats", (batch) => {
+/** Each second's stats of the tunnels this node carries, to the sockets here
+ *  that may hear of them and, with several nodes, to the other nodes for theirs. */
+function relayStats(io: WarrenIo, engine: TunnelEngine, clustered: boolean) {
+  const toSocketsHere = (batch: StatsEvent[]) => {
     for (const socket of io.of("/").sockets.values()) {
       const heard = batch.filter((event) => tunnelRooms(event).some((room) => socket.rooms.has(room)));
       if (heard.length > 0) socket.emit("tunnel:stats", { tunnels: heard.map(({ ownerId: _owner, teamId: _team, ...stats }) => stats) });
     }
+  };
+  engine.on("stats", (batch) => {
+    toSocketsHere(batch);
+    if (clustered) io.serverSideEmit("stats", batch);
   });
+  io.on("stats", toSocketsHere);
 }
 
 export function registerRealtime(httpServer: HttpServer, engine: TunnelEngine): Feature {
@@ -159,6 +169,8 @@ export function registerRealtime(httpServer: HttpServer, engine: TunnelEngine): 
     destroyUpgrade: false,
     maxHttpBufferSize: MAX_PACKET_BYTES,
   });
+  const cluster = clusterAdapter();
+  if (cluster) io.adapter(cluster.adapter);
   io.engine.on("connection", limitPackets);
   const claimPlace = socketPlaces();
   io.use((socket, next) => {
@@ -178,7 +190,7 @@ export function registerRealtime(httpServer: HttpServer, engine: TunnelEngine): 
     if (user.role === "admin") void socket.join(ADMIN_ROOM);
     void socket.join(socket.data.teamRooms);
   });
-  relayStats(io, engine);
+  relayStats(io, engine, cluster !== undefined);
   const revalidation = revalidateSockets(io);
   processGlobals.warrenIo = io;
   return {
@@ -189,7 +201,7 @@ export function registerRealtime(httpServer: HttpServer, engine: TunnelEngine): 
         // browsers reconnect by themselves once Warren is back.
         clearInterval(revalidation);
         processGlobals.warrenIo = undefined;
-        io.close(() => resolve());
+        io.close(() => void (cluster?.pool.end() ?? Promise.resolve()).finally(resolve));
       }),
   };
 }

@@ -18,6 +18,8 @@ const REJECTIONS_NAMED = 20;
 export const COMMIT_SLICE = 200;
 const CONNECTION_COLUMNS = ["id", "tunnelId", "source", "destination", "bytesIn", "bytesOut", "openedAt", "closedAt", "error", "via", "userId"] as const;
 const engineCtx = systemCtx("engine");
+/** The mark from before nodes had names (the migration that named them kept it under ""). */
+const LEGACY_MARK = "";
 
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -34,11 +36,15 @@ export class JournalCommit {
     this.journal = new EngineJournal(path.join(dataDir, JOURNAL_FILE), journalKey(secretKey));
   }
 
-  /** Loads what a killed run left (once), from the mark of what the database already has. */
+  /** Loads what a killed run left (once), from the mark of what the database
+   *  already has: this node's, or the one from before nodes had names. */
   ready(): Promise<void> {
     this.loaded ??= getPrisma()
-      .engineJournalMark.findUnique({ where: { id: 1 } })
-      .then((mark) => reportRejected(this.journal.load(mark?.seq ?? 0)));
+      .engineJournalMark.findMany({ where: { nodeName: { in: [getConfig().node.name, LEGACY_MARK] } } })
+      .then((marks) => {
+        const mark = marks.find((one) => one.nodeName !== LEGACY_MARK) ?? marks[0];
+        return reportRejected(this.journal.load(mark?.seq ?? 0));
+      });
     return this.loaded;
   }
 
@@ -92,7 +98,9 @@ export class JournalCommit {
           tx,
           [...counters].filter(([id]) => existing.has(id)),
         );
-        await tx.engineJournalMark.upsert({ where: { id: 1 }, create: { id: 1, seq: through }, update: { seq: through } });
+        const nodeName = getConfig().node.name;
+        await tx.engineJournalMark.upsert({ where: { nodeName }, create: { nodeName, seq: through }, update: { seq: through } });
+        await tx.engineJournalMark.deleteMany({ where: { nodeName: LEGACY_MARK } });
       });
       this.journal.committed(through);
       return true;

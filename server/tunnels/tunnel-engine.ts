@@ -8,7 +8,7 @@
 import { EventEmitter } from "node:events";
 import { getConfig } from "@/lib/config";
 import { systemCtx } from "@/lib/context";
-import { getPrisma } from "@/lib/db/prisma";
+import { databaseProvider, getPrisma } from "@/lib/db/prisma";
 import type { TunnelStatus } from "@/lib/generated/prisma/enums";
 import { TunnelOpenError, type LiveStats, type TunnelEngineApi } from "@/lib/tunnels/engine-port";
 import { hostPolicy } from "@/lib/tunnels/host-policy";
@@ -19,6 +19,7 @@ import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 import { DataPlane, type StreamHandle, type StreamPeer } from "@/server/tunnels/data-plane";
 import type { ConnectPerson, DataPlaneEvent, RuntimeTunnel } from "@/server/tunnels/data-plane-protocol";
+import { claimTunnel, LEASE_MS, LEASE_RENEW_MS, movedListenAddress, orphanedTunnels, renewLeases, takeOver } from "@/server/nodes/tunnel-leases";
 import { HostLink } from "@/server/tunnels/host-link";
 import { COMMIT_SLICE, JournalCommit } from "@/server/tunnels/journal-commit";
 import { countersOf, journalEntriesOf, statsOf } from "@/server/tunnels/plane-records";
@@ -53,6 +54,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   private readonly lastStats = new Map<string, string>();
   private readonly commits = new JournalCommit();
   private ticker: NodeJS.Timeout | undefined;
+  private leases = { renewedAt: Date.now(), checkedAt: 0, lost: false };
 
   /** Commits what a killed run left in the journal, re-opens every tunnel that
    *  should be open, and expires the ones whose time ran out. */
@@ -62,7 +64,9 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     this.ticker = setInterval(() => void this.tick(), TICK_MS);
     this.ticker.unref();
     const prisma = getPrisma();
-    const wanted = await prisma.tunnel.findMany({ where: { status: { in: OPEN_STATUSES } }, select: { id: true, expiresAt: true } });
+    // This node's tunnels, and any from before nodes had names: another node's are its own.
+    const mine = { OR: [{ nodeName: getConfig().node.name }, { nodeName: null }] };
+    const wanted = await prisma.tunnel.findMany({ where: { status: { in: OPEN_STATUSES }, ...mine }, select: { id: true, expiresAt: true } });
     const now = Date.now();
     await Promise.allSettled(
       wanted.map(async (tunnel) => {
@@ -98,6 +102,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
    *  (nothing is left behind); otherwise a refusal marks the tunnel failed. */
   private async openTunnel(tunnelId: string, { fresh }: { fresh: boolean }): Promise<void> {
     await this.commits.ready();
+    if (!(await claimTunnel(tunnelId))) return; // another node carries it
     const tunnel = await getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnelId }, include: { host: true, owner: { select: { email: true } } } });
     const open: OpenTunnel = {
       tunnel: {
@@ -364,5 +369,77 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     if (batch.length > 0) this.emit("stats", batch);
     this.journalCounters(moved);
     await this.commits.commit();
+    if (Date.now() - this.leases.checkedAt >= LEASE_RENEW_MS) await this.keepLeases();
+  }
+
+  /** Renews this node's leases and reconciles its tunnels with their rows. A
+   *  node that cannot renew for a whole lease (PostgreSQL, where another node
+   *  may take them over) closes their listeners, and reopens the ones still
+   *  its own once the database answers again. */
+  private async keepLeases() {
+    this.leases.checkedAt = Date.now();
+    const ids = [...this.tunnels.keys()];
+    try {
+      await renewLeases(ids);
+      this.leases.renewedAt = Date.now();
+      if (this.leases.lost) await this.reopenOwned();
+      await this.reconcile(ids);
+      await this.takeOverOrphans();
+    } catch (error) {
+      const expired = Date.now() - this.leases.renewedAt >= LEASE_MS;
+      if (!expired || this.leases.lost || databaseProvider() !== "postgresql") return;
+      this.leases.lost = true;
+      console.error(`warren: this node's tunnel leases ran out (${reasonOf(error)}): closing their listeners until the database answers`);
+      await Promise.all(ids.map((id) => this.drop(id)));
+    }
+  }
+
+  /** Tunnels of a node that died (or lost the database) whose leases ran
+   *  out: taken over here, moved to this node's address where they listened
+   *  on the old node's, audited, and reopened; their owners see it live. */
+  private async takeOverOrphans() {
+    const { name, address } = getConfig().node;
+    for (const orphan of await orphanedTunnels()) {
+      if (!(await takeOver(orphan))) continue; // another node took it first
+      const listen = movedListenAddress(orphan, address);
+      const reason = `moved from node ${orphan.nodeName}, which stopped answering, to node ${name}: reopening`;
+      const moved = { action: "tunnel.moved" as const, tunnelId: orphan.id, details: { from: orphan.nodeName, to: name, listenAddress: listen } };
+      await setTunnelStatus(engineCtx, { tunnelId: orphan.id, from: OPEN_STATUSES, to: "starting", reason, audit: [moved] });
+      await this.openApproved(orphan.id);
+    }
+  }
+
+  private async reopenOwned() {
+    this.leases.lost = false;
+    const owned = await getPrisma().tunnel.findMany({ where: { status: { in: OPEN_STATUSES }, nodeName: getConfig().node.name }, select: { id: true } });
+    for (const { id } of owned) {
+      await this.report(id, "starting", "reopening: this node's lease ran out while the database was out of reach");
+      await this.openApproved(id);
+    }
+  }
+
+  /** Brings tunnels open here in line with their rows, which any node may
+   *  have changed: one no longer open, or carried by another node, is stopped
+   *  here (its status is the row's already); a new expiry, allowed sources or
+   *  team is applied. */
+  async reconcile(ids: string[] = [...this.tunnels.keys()]): Promise<void> {
+    if (ids.length === 0) return;
+    const me = getConfig().node.name;
+    const rows = await getPrisma().tunnel.findMany({ where: { id: { in: ids } } });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    for (const id of ids) {
+      const open = this.tunnels.get(id);
+      const row = byId.get(id);
+      if (!open) continue;
+      if (!row || !OPEN_STATUSES.includes(row.status) || row.nodeName !== me) {
+        await this.drop(id);
+        continue;
+      }
+      if (row.expiresAt.getTime() !== open.tunnel.expiresAt.getTime()) this.extend(id, row.expiresAt);
+      const { allowedSources } = tunnelSpec(row);
+      const sourcesChanged = allowedSources.join() !== open.tunnel.allowedSources.join();
+      if (sourcesChanged || row.teamId !== open.tunnel.teamId)
+        await this.reconfigure(id, { allowedSources: sourcesChanged ? allowedSources : undefined, teamId: row.teamId });
+    }
   }
 }

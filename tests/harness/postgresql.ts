@@ -45,7 +45,12 @@ export type PostgresqlHandle = {
   dispose(): Promise<void>;
 };
 
-export async function startPostgresql(): Promise<PostgresqlHandle> {
+export type PostgresqlOptions = {
+  /** Keep PostgreSQL's durability settings (fsync, synchronous_commit, full_page_writes: on, as on a real server); tests turn them off. */
+  durable?: boolean;
+};
+
+export async function startPostgresql({ durable = false }: PostgresqlOptions = {}): Promise<PostgresqlHandle> {
   const bin = binaries();
   const dir = await mkdtemp(path.join(os.tmpdir(), "warren-pg-"));
   await chmod(dir, 0o777);
@@ -53,7 +58,7 @@ export async function startPostgresql(): Promise<PostgresqlHandle> {
   const port = await freePort();
   await as(path.join(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale", "C"]);
   // Durability settings off: a test cluster is thrown away, and they cost the suite minutes.
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300${durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"}`;
   const pgCtl = (args: string[]) => as(path.join(bin, "pg_ctl"), ["-D", data, "-w", ...args]);
   const start = async () => {
     await pgCtl(["-l", path.join(dir, "server.log"), "-o", options, "start"]);
@@ -86,15 +91,21 @@ export async function startPostgresql(): Promise<PostgresqlHandle> {
 // without it, SQLite in the data dir.
 export const onPostgresql = () => Boolean(process.env.WARREN_TEST_POSTGRESQL);
 
-/** The DATABASE_URL for a Warren on `dataDir` (made if missing), or nothing for its SQLite default. */
-export async function databaseEnvFor(dataDir: string): Promise<{ DATABASE_URL?: string }> {
+/** The keys every node on one PostgreSQL database shares: here, one pair per database. */
+export function sharedSecretsFor(databaseUrl: string) {
+  const seed = createHash("sha256").update(databaseUrl).digest("hex");
+  return { WARREN_SECRET_KEY: seed, AUTH_SECRET: `auth-${seed}` };
+}
+
+/** The DATABASE_URL (made if missing) and the shared keys for a Warren on `dataDir`, or nothing for its SQLite default. */
+export async function databaseEnvFor(dataDir: string): Promise<{ DATABASE_URL?: string; WARREN_SECRET_KEY?: string; AUTH_SECRET?: string }> {
   const admin = process.env.WARREN_TEST_POSTGRESQL;
   if (!admin) return {};
   const name = `warren_${createHash("sha256").update(path.resolve(dataDir)).digest("hex").slice(0, 20)}`;
   await createDatabase(admin, name);
   const url = new URL(admin);
   url.pathname = `/${name}`;
-  return { DATABASE_URL: url.toString() };
+  return { DATABASE_URL: url.toString(), ...sharedSecretsFor(url.toString()) };
 }
 
 /** Makes database `name` on the server `adminUrl` points at, unless it exists. */

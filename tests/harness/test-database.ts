@@ -14,7 +14,7 @@ export async function useTestDatabase() {
   await disconnectPrisma();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "warren-db-"));
   process.env.WARREN_DATA_DIR = dataDir;
-  delete process.env.DATABASE_URL;
+  for (const setting of ["DATABASE_URL", "WARREN_SECRET_KEY", "AUTH_SECRET"]) delete process.env[setting];
   Object.assign(process.env, await databaseEnvFor(dataDir));
   processGlobals.warrenConfig = undefined;
   await migrate(getConfig().database);

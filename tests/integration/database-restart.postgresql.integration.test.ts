@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import { exchange } from "@/tests/harness/exchange";
 import { freePortInRange, waitFor } from "@/tests/harness/free-port";
-import { startPostgresql, type PostgresqlHandle } from "@/tests/harness/postgresql";
+import { sharedSecretsFor, startPostgresql, type PostgresqlHandle } from "@/tests/harness/postgresql";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
 import { startTarget, type Tracker } from "@/tests/harness/tcp-target";
 import { aliceWithHost } from "@/tests/harness/alice-with-host";
@@ -25,7 +25,8 @@ let hostId: string;
 
 beforeAll(async () => {
   [postgresql, sshd, target] = await Promise.all([startPostgresql(), startSshd(), startTarget()]);
-  warren = await startWarren({ env: { DATABASE_URL: await postgresql.database("warren") } });
+  const url = await postgresql.database("warren");
+  warren = await startWarren({ env: { DATABASE_URL: url, ...sharedSecretsFor(url) } });
   ({ alice, hostId } = await aliceWithHost(warren, sshd, { name: "lab", address: "127.0.0.1" }));
   admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
 });

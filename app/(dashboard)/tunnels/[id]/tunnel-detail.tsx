@@ -233,6 +233,12 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
                 {OPEN.has(tunnel.status) ? timeLeft(tunnel.expiresAt, now) : "ended"}
               </dd>
             </div>
+            {tunnel.node ? (
+              <div>
+                <dt className="text-zinc-600 dark:text-zinc-400">Carried by</dt>
+                <dd data-testid="tunnel-node">{tunnel.node}</dd>
+              </div>
+            ) : null}
           </dl>
           {OPEN.has(tunnel.status) && manages && !tunnel.extensionRequest ? (
             <form

@@ -1,0 +1,41 @@
+// This node in the database's list of nodes: registered at start, its
+// heartbeat renewed while it runs, marked stopped by a clean stop. The other
+// nodes read the heartbeat to tell a dead node from a live one.
+import { getConfig } from "@/lib/config";
+import { getPrisma } from "@/lib/db/prisma";
+import type { Feature } from "@/server/feature";
+
+export const HEARTBEAT_MS = 5_000;
+
+const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Registers this node (its name taken over if it ran before) and keeps its heartbeat. */
+export async function registerNode(): Promise<Feature> {
+  const { name, address } = getConfig().node;
+  const prisma = getPrisma();
+  const now = new Date();
+  await prisma.node.upsert({
+    where: { name },
+    create: { name, address, startedAt: now, heartbeatAt: now },
+    update: { address, startedAt: now, heartbeatAt: now, stoppedAt: null },
+  });
+  let failing = false;
+  const beat = async () => {
+    try {
+      await prisma.node.update({ where: { name }, data: { heartbeatAt: new Date() } });
+      if (failing) console.log(`warren: node ${name}'s heartbeat reaches the database again`);
+      failing = false;
+    } catch (error) {
+      if (!failing) console.error(`warren: node ${name}'s heartbeat failed (${reasonOf(error)}); retrying every ${HEARTBEAT_MS / 1000} s`);
+      failing = true;
+    }
+  };
+  const timer = setInterval(() => void beat(), HEARTBEAT_MS).unref();
+  return {
+    name: "node registry",
+    async stop() {
+      clearInterval(timer);
+      await prisma.node.update({ where: { name }, data: { stoppedAt: new Date() } }).catch(() => {});
+    },
+  };
+}

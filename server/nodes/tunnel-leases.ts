@@ -1,0 +1,59 @@
+// A tunnel is carried by one node, the one that opened it, which holds a
+// lease on it in the database: claimed by compare-and-set, renewed every few
+// seconds. A node that cannot renew for a whole lease closes its listeners
+// (never two owners); another node takes a tunnel over only once its lease
+// has run out, and moves it there: a listener on the old node's address
+// listens on the new node's.
+import { getConfig } from "@/lib/config";
+import { getPrisma } from "@/lib/db/prisma";
+import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
+
+export const LEASE_MS = 20_000;
+export const LEASE_RENEW_MS = 5_000;
+
+const until = () => new Date(Date.now() + LEASE_MS);
+
+/** Takes the tunnel for this node if nobody holds it, this node does, or its lease ran out; answers whether it did. */
+export async function claimTunnel(tunnelId: string): Promise<boolean> {
+  const me = getConfig().node.name;
+  const { count } = await getPrisma().tunnel.updateMany({
+    where: { id: tunnelId, OR: [{ nodeName: null }, { nodeName: me }, { leaseUntil: { lt: new Date() } }] },
+    data: { nodeName: me, leaseUntil: until() },
+  });
+  return count === 1;
+}
+
+/** Renews this node's leases on the tunnels it carries (none taken from another node meanwhile). */
+export async function renewLeases(tunnelIds: string[]): Promise<void> {
+  if (tunnelIds.length === 0) return;
+  await getPrisma().tunnel.updateMany({ where: { id: { in: tunnelIds }, nodeName: getConfig().node.name }, data: { leaseUntil: until() } });
+}
+
+/** Another node's tunnel whose lease ran out (that node died, or lost the database and closed its listeners). */
+export type Orphan = { id: string; nodeName: string; nodeAddress: string; listenAddress: string | null };
+
+export async function orphanedTunnels(): Promise<Orphan[]> {
+  const rows = await getPrisma().tunnel.findMany({
+    where: { status: { in: OPEN_STATUSES }, nodeName: { not: getConfig().node.name }, leaseUntil: { lt: new Date() } },
+    select: { id: true, listenAddress: true, node: { select: { name: true, address: true } } },
+  });
+  return rows.flatMap((row) => (row.node ? [{ id: row.id, nodeName: row.node.name, nodeAddress: row.node.address, listenAddress: row.listenAddress }] : []));
+}
+
+const LOOPBACK = /^(127\.|::1$)/;
+
+/** Where the tunnel listens on this node: loopback stays loopback, the old node's own address becomes this node's, any other stays as it was. */
+export function movedListenAddress(orphan: Orphan, myAddress: string): string | null {
+  if (orphan.listenAddress === null || LOOPBACK.test(orphan.listenAddress)) return orphan.listenAddress;
+  return orphan.listenAddress === orphan.nodeAddress ? myAddress : orphan.listenAddress;
+}
+
+/** Takes the orphan over by compare-and-set (its old node, its lease still run out); answers whether this node got it. */
+export async function takeOver(orphan: Orphan): Promise<boolean> {
+  const { name, address } = getConfig().node;
+  const { count } = await getPrisma().tunnel.updateMany({
+    where: { id: orphan.id, nodeName: orphan.nodeName, leaseUntil: { lt: new Date() } },
+    data: { nodeName: name, leaseUntil: until(), listenAddress: movedListenAddress(orphan, address) },
+  });
+  return count === 1;
+}

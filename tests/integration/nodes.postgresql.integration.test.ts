@@ -1,0 +1,154 @@
+// Two Warren nodes on one PostgreSQL database behave as one Warren: a tunnel
+// opened through node B is carried by B; node A shows it, tells its owner's
+// socket of it live, and closes it (B stops its listener at once, through
+// LISTEN/NOTIFY); both append to one audit chain, which verifies. When node B
+// is killed, node A takes its tunnels over once their leases run out. A node
+// with other keys than the ones sealed in the database is refused at start.
+import net from "node:net";
+import { io, type Socket } from "socket.io-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { aliceWithHost } from "@/tests/harness/alice-with-host";
+import { apiClient } from "@/tests/harness/api-client";
+import { exchange } from "@/tests/harness/exchange";
+import { freePortInRange, waitFor } from "@/tests/harness/free-port";
+import { sharedSecretsFor, startPostgresql, type PostgresqlHandle } from "@/tests/harness/postgresql";
+import { eachEvent } from "@/tests/harness/socket-events";
+import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import { startTarget, type Tracker } from "@/tests/harness/tcp-target";
+import { runProcess, startWarren, type WarrenHandle } from "@/tests/harness/warren";
+
+type Tunnel = { id: string; status: string; node: string | null };
+
+let postgresql: PostgresqlHandle;
+let sshd: SshdHandle;
+let target: Tracker;
+let url: string;
+let nodeA: WarrenHandle;
+let nodeB: WarrenHandle;
+let aliceToken: string;
+let hostId: string;
+
+const onNode = (name: string) => ({ DATABASE_URL: url, ...sharedSecretsFor(url), WARREN_NODE_NAME: name });
+
+beforeAll(async () => {
+  [postgresql, sshd, target] = await Promise.all([startPostgresql(), startSshd(), startTarget()]);
+  url = await postgresql.database("warren");
+  nodeA = await startWarren({ env: onNode("bastion-a") });
+  nodeB = await startWarren({ env: onNode("bastion-b") });
+  ({ aliceToken, hostId } = await aliceWithHost(nodeA, sshd, { name: "lab", address: "127.0.0.1" }));
+});
+
+afterAll(async () => {
+  await Promise.all([nodeA?.dispose(), nodeB?.dispose()]);
+  await Promise.all([sshd?.dispose(), target?.close(), postgresql?.dispose()]);
+});
+
+const accepts = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect({ port, host: "127.0.0.1" });
+    socket.once("connect", () => resolve(Boolean(socket.destroy())));
+    socket.once("error", () => resolve(false));
+  });
+
+/** Alice's live updates through `node`: every event, one entry per tunnel. */
+async function watch(node: WarrenHandle): Promise<{ socket: Socket; events: { event: string; payload: Record<string, unknown> }[] }> {
+  const socket = io(node.url, { auth: { token: aliceToken }, transports: ["websocket"], reconnection: false });
+  const events: { event: string; payload: Record<string, unknown> }[] = [];
+  socket.onAny((event: string, payload: unknown) => events.push(...eachEvent(event, payload).map((one) => ({ event, payload: one }))));
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", () => resolve());
+    socket.once("connect_error", reject);
+  });
+  return { socket, events };
+}
+
+describe("two nodes on one PostgreSQL", () => {
+  it("carry a tunnel on the node that opened it, shown, told and closed through the other", async () => {
+    const [aliceOnA, aliceOnB] = [apiClient(nodeA.url, aliceToken), apiClient(nodeB.url, aliceToken)];
+    const live = await watch(nodeA);
+    try {
+      const port = await freePortInRange();
+      const opened = await aliceOnB.post<Tunnel>("/tunnels", { hostId, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: target.port } });
+      expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+      const { id } = opened.body;
+      expect((await aliceOnA.get<Tunnel>(`/tunnels/${id}`)).body).toMatchObject({ status: "active", node: "bastion-b" });
+      const sent = Buffer.from("through node b");
+      expect((await exchange(port, sent)).received.equals(sent)).toBe(true);
+      // Node A's socket heard of it going active, and of its traffic, from node B.
+      await waitFor(
+        async () => live.events,
+        (events) => events.some((e) => e.event === "tunnel:status" && e.payload.tunnelId === id && e.payload.status === "active"),
+        20_000,
+        "tunnel:status active on node A's socket",
+      );
+      await waitFor(
+        async () => live.events,
+        (events) => events.some((e) => e.event === "tunnel:stats" && e.payload.tunnelId === id && Number(e.payload.bytesIn) > 0),
+        20_000,
+        "tunnel:stats from node B on node A's socket",
+      );
+
+      expect((await aliceOnA.delete(`/tunnels/${id}`)).status).toBe(200);
+      await waitFor(
+        () => accepts(port),
+        (accepting) => !accepting,
+        20_000,
+        "node B's listener closed",
+      );
+      expect((await aliceOnB.get<Tunnel>(`/tunnels/${id}`)).body).toMatchObject({ status: "closed", node: null });
+      await waitFor(
+        async () => live.events,
+        (events) => events.some((e) => e.event === "tunnel:status" && e.payload.tunnelId === id && e.payload.status === "closed"),
+        20_000,
+        "tunnel:status closed on node A's socket",
+      );
+    } finally {
+      live.socket.close();
+    }
+    for (const node of [nodeA, nodeB]) {
+      const verify = await node.cli(["audit", "verify"]);
+      expect(verify.code, verify.stderr).toBe(0);
+    }
+  });
+
+  it("takes a dead node's tunnels over: the survivor reopens them, they carry data again, the owner is told and the move audited", async () => {
+    const [aliceOnA, aliceOnB] = [apiClient(nodeA.url, aliceToken), apiClient(nodeB.url, aliceToken)];
+    const port = await freePortInRange();
+    const opened = await aliceOnB.post<Tunnel>("/tunnels", { hostId, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: target.port } });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+    const { id } = opened.body;
+    expect(opened.body.node).toBe("bastion-b");
+    const live = await watch(nodeA);
+    try {
+      await nodeB.kill();
+      const moved = await waitFor(
+        () => aliceOnA.get<Tunnel>(`/tunnels/${id}`),
+        (r) => r.body.status === "active" && r.body.node === "bastion-a",
+        90_000,
+        "the tunnel active again on node A",
+      );
+      expect(moved.body).toMatchObject({ listen: { address: "127.0.0.1", port } });
+      const sent = Buffer.from("through node a now");
+      expect((await exchange(port, sent)).received.equals(sent)).toBe(true);
+      expect(live.events).toContainEqual({
+        event: "tunnel:status",
+        payload: expect.objectContaining({ tunnelId: id, status: "starting", reason: "moved from node bastion-b, which stopped answering, to node bastion-a: reopening" }),
+      });
+    } finally {
+      live.socket.close();
+    }
+    const admin = apiClient(nodeA.url, await nodeA.createToken("admin@example.com"));
+    const audit = await admin.get<{ events: { action: string; details: Record<string, unknown> }[] }>(`/audit?tunnelId=${id}&action=tunnel.moved`);
+    expect(audit.body.events.map((event) => event.details)).toEqual([{ by: "engine", from: "bastion-b", to: "bastion-a", listenAddress: "127.0.0.1" }]);
+    expect((await nodeA.cli(["audit", "verify"])).code).toBe(0);
+  });
+
+  it("refuses to start a node whose keys differ from the ones sealed in the database", async () => {
+    const other = { ...onNode("bastion-c"), WARREN_SECRET_KEY: "f".repeat(64) };
+    const started = await runProcess(["server/index.ts"], { ...nodeA.env, ...other, PORT: String(await freePortInRange()) });
+    expect(started.code).toBe(1);
+    expect(started.stderr).toContain(
+      "warren: WARREN_SECRET_KEY: differs from the one sealed in the database by the first Warren node to start: every node must use the same value",
+    );
+  });
+});

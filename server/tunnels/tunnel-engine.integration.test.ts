@@ -18,9 +18,12 @@ import { TunnelEngine } from "@/server/tunnels/tunnel-engine";
 import { freePortInRange, waitFor } from "@/tests/harness/free-port";
 import { fetchAll, startEchoServer, type TcpServer } from "@/tests/harness/origin";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
+import type { Feature } from "@/server/feature";
+import { registerNode } from "@/server/nodes/node-registry";
 import { useTestDatabase } from "@/tests/harness/test-database";
 
 let db: Awaited<ReturnType<typeof useTestDatabase>>;
+let node: Feature | undefined;
 let sshd: SshdHandle;
 let echo: TcpServer;
 let hostId: string;
@@ -38,6 +41,7 @@ beforeAll(async () => {
     }),
   };
   db = await useTestDatabase();
+  node = await registerNode(); // the engine leases its tunnels for this node, as server/index.ts has it do
   [sshd, echo] = await Promise.all([startSshd(), startEchoServer()]);
   const ctx = systemCtx("test");
   hostId = (await createHost({ ctx, input: { name: "lab", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey } })).id;
@@ -46,6 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   globals.warrenIo = undefined;
+  await node?.stop();
   await Promise.all([sshd?.dispose(), echo?.close()]);
   await db?.dispose();
 });

@@ -132,7 +132,11 @@ describe("two nodes on one PostgreSQL", () => {
       expect((await exchange(port, sent)).received.equals(sent)).toBe(true);
       expect(live.events).toContainEqual({
         event: "tunnel:status",
-        payload: expect.objectContaining({ tunnelId: id, status: "starting", reason: "moved from node bastion-b, which stopped answering, to node bastion-a: reopening" }),
+        payload: expect.objectContaining({
+          tunnelId: id,
+          status: "starting",
+          reason: "moved from node bastion-b, which stopped answering, to node bastion-a: reopening",
+        }),
       });
     } finally {
       live.socket.close();

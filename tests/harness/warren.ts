@@ -110,13 +110,16 @@ export async function startWarren(options: WarrenOptions = {}): Promise<WarrenHa
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    NODE_ENV: "production",
     HOST: host,
     PORT: String(port),
     WARREN_DATA_DIR: dataDir,
     WARREN_PUBLIC_URL: url,
     ...(await databaseEnvFor(dataDir)),
     ...options.env,
+    // Always the built Warren (vitest's NODE_ENV is "test"): Next refuses a
+    // second development server in one directory, and the SQLite and
+    // PostgreSQL runs start Warrens at the same time.
+    NODE_ENV: "production",
   };
   const child = run(["server/index.ts"], env, options.netns, options.etc);
   const logs = collect(child);

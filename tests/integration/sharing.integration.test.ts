@@ -316,8 +316,7 @@ describe("with a short approval timeout", () => {
   afterAll(() => impatient?.dispose());
 
   it("lets unanswered requests and extension requests expire, and says so", async () => {
-    // NODE_ENV as startWarren sets it: vitest's "test" would start Next in development mode, compiling every route on first use.
-    impatient = await startWarren({ env: { ...process.env, NODE_ENV: "production", WARREN_APPROVAL_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS) } });
+    impatient = await startWarren({ env: { WARREN_APPROVAL_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS) } });
     for (const who of ["boss", "dev"]) await impatient.createUser({ email: `${who}@example.com`, password, admin: who === "boss" });
     const boss = apiClient(impatient.url, await impatient.createToken("boss@example.com"));
     const dev = apiClient(impatient.url, await impatient.createToken("dev@example.com"));

@@ -27,7 +27,7 @@ let hostId: string;
 
 beforeAll(async () => {
   sshd = await startSshd();
-  warren = await startWarren({ env: { ...process.env, WARREN_TRUSTED_PROXY_HEADER: "X-Forwarded-For", WARREN_TRUSTED_PROXIES: `${PROXY},10.0.0.0/8` } });
+  warren = await startWarren({ env: { WARREN_TRUSTED_PROXY_HEADER: "X-Forwarded-For", WARREN_TRUSTED_PROXIES: `${PROXY},10.0.0.0/8` } });
   for (const email of ["admin", "owner", "member"]) await warren.createUser({ email: `${email}@example.com`, password, admin: email === "admin" });
   admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
   member = apiClient(warren.url, await warren.createToken("member@example.com"));

@@ -67,7 +67,7 @@ function refusesConnections(port: number): Promise<boolean> {
 beforeAll(async () => {
   [sshd, origin] = await Promise.all([startSshd(), startOrigin({ size: 1024 * 1024 })]);
   // Refusal summaries every 2 s rather than every minute, so a test sees several.
-  warren = await startWarren({ env: { ...process.env, WARREN_REFUSAL_SUMMARY_SECONDS: "2" } });
+  warren = await startWarren({ env: { WARREN_REFUSAL_SUMMARY_SECONDS: "2" } });
   admin = await createClient("admin@example.com", true);
   alice = await createClient("alice@example.com");
   bob = await createClient("bob@example.com");

@@ -48,12 +48,14 @@ export function movedListenAddress(orphan: Orphan, myAddress: string): string | 
   return orphan.listenAddress === orphan.nodeAddress ? myAddress : orphan.listenAddress;
 }
 
-/** Takes the orphan over by compare-and-set (its old node, its lease still run out); answers whether this node got it. */
-export async function takeOver(orphan: Orphan): Promise<boolean> {
+/** Takes the orphan over by compare-and-set (its old node, its lease still run out); answers where it now
+ *  listens, or undefined when another node took it first. */
+export async function takeOver(orphan: Orphan): Promise<{ listenAddress: string | null } | undefined> {
   const { name, address } = getConfig().node;
+  const listenAddress = movedListenAddress(orphan, address);
   const { count } = await getPrisma().tunnel.updateMany({
     where: { id: orphan.id, nodeName: orphan.nodeName, leaseUntil: { lt: new Date() } },
-    data: { nodeName: name, leaseUntil: until(), listenAddress: movedListenAddress(orphan, address) },
+    data: { nodeName: name, leaseUntil: until(), listenAddress },
   });
-  return count === 1;
+  return count === 1 ? { listenAddress } : undefined;
 }

@@ -19,7 +19,7 @@ import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 import { DataPlane, type StreamHandle, type StreamPeer } from "@/server/tunnels/data-plane";
 import type { ConnectPerson, DataPlaneEvent, RuntimeTunnel } from "@/server/tunnels/data-plane-protocol";
-import { claimTunnel, LEASE_MS, LEASE_RENEW_MS, movedListenAddress, orphanedTunnels, renewLeases, takeOver } from "@/server/nodes/tunnel-leases";
+import { claimTunnel, LEASE_MS, LEASE_RENEW_MS, orphanedTunnels, renewLeases, takeOver } from "@/server/nodes/tunnel-leases";
 import { HostLink } from "@/server/tunnels/host-link";
 import { COMMIT_SLICE, JournalCommit } from "@/server/tunnels/journal-commit";
 import { countersOf, journalEntriesOf, statsOf } from "@/server/tunnels/plane-records";
@@ -398,12 +398,12 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
    *  out: taken over here, moved to this node's address where they listened
    *  on the old node's, audited, and reopened; their owners see it live. */
   private async takeOverOrphans() {
-    const { name, address } = getConfig().node;
+    const { name } = getConfig().node;
     for (const orphan of await orphanedTunnels()) {
-      if (!(await takeOver(orphan))) continue; // another node took it first
-      const listen = movedListenAddress(orphan, address);
+      const taken = await takeOver(orphan);
+      if (!taken) continue; // another node took it first
       const reason = `moved from node ${orphan.nodeName}, which stopped answering, to node ${name}: reopening`;
-      const moved = { action: "tunnel.moved" as const, tunnelId: orphan.id, details: { from: orphan.nodeName, to: name, listenAddress: listen } };
+      const moved = { action: "tunnel.moved" as const, tunnelId: orphan.id, details: { from: orphan.nodeName, to: name, listenAddress: taken.listenAddress } };
       await setTunnelStatus(engineCtx, { tunnelId: orphan.id, from: OPEN_STATUSES, to: "starting", reason, audit: [moved] });
       await this.openApproved(orphan.id);
     }

@@ -127,16 +127,29 @@ describe("loadConfig", () => {
 
   it("names this node after the machine, reached at its first listen address that is not loopback, unless told", () => {
     const dataDir = tempDir();
-    expect(loadConfig({ WARREN_DATA_DIR: dataDir }).node).toEqual({ name: os.hostname().split(".")[0]!.toLowerCase(), address: "127.0.0.1" });
+    expect(loadConfig({ WARREN_DATA_DIR: dataDir }).node).toEqual({
+      name: os.hostname().split(".")[0]!.toLowerCase(),
+      address: "127.0.0.1",
+      url: "http://127.0.0.1:3000",
+    });
     expect(loadConfig({ WARREN_DATA_DIR: dataDir, WARREN_LISTEN_ADDRESSES: "127.0.0.1,10.0.0.5", WARREN_NODE_NAME: "Bastion-A" }).node).toEqual({
       name: "bastion-a",
       address: "10.0.0.5",
+      url: "http://127.0.0.1:3000",
     });
     expect(loadConfig({ WARREN_DATA_DIR: dataDir, WARREN_LISTEN_ADDRESSES: "0.0.0.0", WARREN_NODE_ADDRESS: "192.0.2.7" }).node.address).toBe("192.0.2.7");
     expect(() => loadConfig({ WARREN_DATA_DIR: dataDir, WARREN_NODE_ADDRESS: "10.9.9.9" })).toThrow(
       "WARREN_NODE_ADDRESS: must be one of WARREN_LISTEN_ADDRESSES (127.0.0.1), where this node's listeners may bind",
     );
     expect(() => loadConfig({ WARREN_DATA_DIR: dataDir, WARREN_NODE_NAME: "no spaces" })).toThrow("WARREN_NODE_NAME: must be a name of letters");
+  });
+
+  it("tells the other nodes to reach this one's HTTP server at its own host and port, or at its node address when it listens on every address", () => {
+    const dataDir = tempDir();
+    const everywhere = { WARREN_DATA_DIR: dataDir, HOST: "::", PORT: "8080", WARREN_LISTEN_ADDRESSES: "0.0.0.0", WARREN_NODE_ADDRESS: "fd00::7" };
+    expect(loadConfig(everywhere).node.url).toBe("http://[fd00::7]:8080");
+    expect(loadConfig({ ...everywhere, WARREN_NODE_URL: "https://bastion-a.internal:8443/" }).node.url).toBe("https://bastion-a.internal:8443");
+    expect(() => loadConfig({ ...everywhere, WARREN_NODE_URL: "bastion-a:8080" })).toThrow("WARREN_NODE_URL: must be an http:// or https:// URL");
   });
 
   it("checks another PostgreSQL URL (db copy --to) by the same rules, naming it", () => {

@@ -67,8 +67,10 @@ export type WarrenConfig = {
 };
 
 /** `address`: where people reach this node's listeners; a tunnel listening on
- *  it moves to the same role on the node that takes it over. */
-export type NodeConfig = { name: string; address: string };
+ *  it moves to the same role on the node that takes it over. `url`: where the
+ *  other nodes reach its HTTP server, to relay `warren connect` and web apps
+ *  to the tunnels it carries. */
+export type NodeConfig = { name: string; address: string; url: string };
 
 export type OidcConfig = {
   issuer: string;
@@ -278,7 +280,7 @@ export function postgresqlDatabase(setting: string, url: string): PostgresqlConf
 
 /** Its name (the machine's, unless told) and the address its listeners are
  *  reached at: one of the listen addresses (the first that is not loopback, unless told). */
-function nodeFor(env: Env, listenAddresses: string[]): NodeConfig {
+function nodeFor(env: Env, listenAddresses: string[], { host, port }: { host: string; port: number }): NodeConfig {
   const name = parseSetting("WARREN_NODE_NAME", nodeNameSchema, env.WARREN_NODE_NAME ?? os.hostname().split(".")[0] ?? "warren");
   const reachable = listenAddresses.find((address) => !/^(127\.|::1$|0\.0\.0\.0$|::$)/.test(address)) ?? listenAddresses[0]!;
   const address = env.WARREN_NODE_ADDRESS?.trim() || reachable;
@@ -289,7 +291,10 @@ function nodeFor(env: Env, listenAddresses: string[]): NodeConfig {
       `must be one of WARREN_LISTEN_ADDRESSES (${listenAddresses.join(", ")}), where this node's listeners may bind`,
     );
   }
-  return { name, address };
+  const httpHost = host === "0.0.0.0" || host === "::" ? address : host;
+  const defaultUrl = `http://${httpHost.includes(":") ? `[${httpHost}]` : httpHost}:${port}`;
+  const url = parseSetting("WARREN_NODE_URL", urlSchema, env.WARREN_NODE_URL?.trim() || defaultUrl);
+  return { name, address, url };
 }
 
 /** Several nodes share one PostgreSQL database, and each must read what the
@@ -371,7 +376,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
     listenPorts,
     dataDir,
     database,
-    node: nodeFor(env, listenAddresses),
+    node: nodeFor(env, listenAddresses, { host, port }),
     authSecret,
     secretKey,
     publicUrl,

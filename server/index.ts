@@ -16,6 +16,7 @@ import { registerAuditRetention } from "@/server/audit/register-retention";
 import { registerConnect, tunnelSocketOf } from "@/server/connect/connect-server";
 import { registerRealtime } from "@/server/realtime/socket-server";
 import { checkClusterKeys } from "@/server/nodes/cluster-keys";
+import { takeRelayHeader } from "@/server/nodes/node-relay";
 import { registerNode } from "@/server/nodes/node-registry";
 import { registerTunnelNotifications } from "@/server/nodes/tunnel-notifications";
 import { registerSweeps } from "@/server/register-sweeps";
@@ -47,10 +48,12 @@ function fail(message: string): never {
 }
 
 // Overwrites whatever a client sent under this name: only the socket knows
-// who it is, or, when configured, a trusted reverse proxy in front.
+// who it is, or, when configured, a trusted reverse proxy in front, or
+// another Warren node that relayed the request (server/nodes/node-relay.ts).
 function stampClientIp(req: IncomingMessage, config: Pick<WarrenConfig, "trustedProxyHeader" | "trustedProxies">) {
+  const relayedFor = takeRelayHeader(req);
   const forwarded = config.trustedProxyHeader ? req.headersDistinct[config.trustedProxyHeader]?.join(",") : undefined;
-  req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress ?? "", forwarded, config.trustedProxies);
+  req.headers[CLIENT_IP_HEADER] = relayedFor ?? clientAddress(req.socket.remoteAddress ?? "", forwarded, config.trustedProxies);
 }
 
 /** Stamps every request and upgrade before any other listener sees it:

@@ -25,6 +25,7 @@ import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import { appAuthSchema } from "@/lib/validation/apps";
 import { APP_SESSION_MAX_MS, type AppSession, type AppSessions } from "@/server/apps/app-sessions";
 import { TunnelStream } from "@/server/apps/tunnel-stream";
+import { type Carrier, carrierElsewhere, NodeRelay, wasRelayed } from "@/server/nodes/node-relay";
 import type { TunnelEngine } from "@/server/tunnels/tunnel-engine";
 
 const AUTH_PATH = "/.warren/auth";
@@ -33,6 +34,8 @@ const ASSERTION_S = 5 * 60;
 
 /** A web tunnel as its app host needs it. */
 type WebTunnel = { id: string; hostId: string; app: string; target: URL; sentHost: string; insecureTls: boolean };
+/** A web tunnel another node carries: its requests are relayed there. */
+type Elsewhere = { tunnelId: string; carrier: Carrier };
 
 /** How long a web tunnel's lookup by its app host is reused: its close ends its sessions' connections at once anyway. */
 const LOOKUP_MS = 1_000;
@@ -92,11 +95,19 @@ function unreachable(error: Error & { code?: string }): string {
   return error.message;
 }
 
+/** A relayed request for a tunnel its carrier no longer holds: it is between nodes. */
+const moving = ({ tunnelId }: Elsewhere): AppPage => ({
+  status: 503,
+  title: "This app's tunnel is moving",
+  message: `Tunnel ${tunnelId} is moving between Warren nodes: try again in a moment.`,
+});
+
 export class AppProxy {
   private readonly proxy = createProxyServer({ xfwd: false, ws: true });
   /** Each proxied request's tunnel, and who wants its answer. */
   private readonly proxied = new WeakMap<IncomingMessage, { tunnel: WebTunnel; answered(proxyRes: IncomingMessage): void }>();
-  private readonly lookups = new Map<string, { tunnel: Promise<WebTunnel | AppPage>; id?: string; until: number }>();
+  private readonly lookups = new Map<string, { tunnel: Promise<WebTunnel | Elsewhere | AppPage>; id?: string; until: number }>();
+  private readonly relay = new NodeRelay();
 
   constructor(
     private readonly engine: TunnelEngine,
@@ -118,6 +129,10 @@ export class AppProxy {
 
   async web(req: IncomingMessage, res: ServerResponse, slug: string) {
     const tunnel = await this.tunnelAt(slug);
+    if ("carrier" in tunnel) {
+      if (wasRelayed(req)) return answer(res, moving(tunnel));
+      return this.relay.web(req, res, tunnel.carrier, (message) => answer(res, { status: 502, title: "The app's Warren node did not answer", message }));
+    }
     if (!("app" in tunnel)) return answer(res, tunnel);
     const url = new URL(req.url ?? "/", tunnel.app);
     if (url.pathname === AUTH_PATH) return this.redeem(req, res, tunnel, url);
@@ -146,6 +161,11 @@ export class AppProxy {
 
   async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, slug: string) {
     const tunnel = await this.tunnelAt(slug);
+    if ("carrier" in tunnel && !wasRelayed(req)) {
+      return this.relay.upgrade(req, socket, head, tunnel.carrier, () =>
+        socket.end("HTTP/1.1 502 Bad Gateway\r\nconnection: close\r\ncontent-length: 0\r\n\r\n"),
+      );
+    }
     const token = parseCookies(req.headers.cookie ?? "")[cookieNames().session];
     const session = "app" in tunnel ? await this.sessions.find(token, tunnel.id) : undefined;
     if (!("app" in tunnel) || !session) {
@@ -177,13 +197,13 @@ export class AppProxy {
   }
 
   /** The open web tunnel at this app host, or the page that says why there is none. */
-  private tunnelAt(slug: string): Promise<WebTunnel | AppPage> {
+  private tunnelAt(slug: string): Promise<WebTunnel | Elsewhere | AppPage> {
     const now = Date.now();
     const cached = this.lookups.get(slug);
     // A tunnel that closed meanwhile is looked up again at once, to say so.
     if (cached && cached.until > now && (!cached.id || this.engine.live(cached.id))) return cached.tunnel;
     for (const [key, { until }] of this.lookups) if (until <= now) this.lookups.delete(key);
-    const entry: { tunnel: Promise<WebTunnel | AppPage>; id?: string; until: number } = { tunnel: this.lookUp(slug), until: now + LOOKUP_MS };
+    const entry: { tunnel: Promise<WebTunnel | Elsewhere | AppPage>; id?: string; until: number } = { tunnel: this.lookUp(slug), until: now + LOOKUP_MS };
     void entry.tunnel.then((found) => {
       if ("id" in found) entry.id = found.id;
     });
@@ -191,7 +211,7 @@ export class AppProxy {
     return entry.tunnel;
   }
 
-  private async lookUp(slug: string): Promise<WebTunnel | AppPage> {
+  private async lookUp(slug: string): Promise<WebTunnel | Elsewhere | AppPage> {
     const row = await webTunnelAt(slug);
     const app = appOrigin(slug, getConfig())!;
     const back = { href: `${getConfig().publicUrl}/tunnels`, label: "Back to Warren" };
@@ -201,6 +221,8 @@ export class AppProxy {
       return { status: 410, title: "This app's tunnel is not open", message: `Tunnel ${row.id} is ${row.status.replace("_", " ")}${why}.`, action: back };
     }
     if (!this.engine.live(row.id)) {
+      const carrier = await carrierElsewhere(row.id);
+      if (carrier) return { tunnelId: row.id, carrier };
       return {
         status: 503,
         title: "This app's tunnel is starting",

@@ -5,8 +5,9 @@
 // session), then lib/tunnels/access-refusals.ts. A refusal is an HTTP status with the
 // API's JSON error, which the client prints. Live connections are checked
 // again every few seconds and at once when Warren itself ends access
-// (lib/connect/recheck-lib/tunnels/access-refusals.ts): a revoked token, a disabled user, a
+// (lib/tunnels/recheck-live-access.ts): a revoked token, a disabled user, a
 // participant removed, a tunnel closed or expired end them, with the reason.
+// A tunnel another node carries is relayed there (server/nodes/node-relay.ts).
 import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
@@ -21,6 +22,7 @@ import { onAccessRecheck } from "@/lib/tunnels/recheck-live-access";
 import { accessRefusals, refusalOf, type SocketPurpose } from "@/lib/tunnels/access-refusals";
 import { type ConnectGrant, ConnectSession } from "@/server/connect/connect-session";
 import type { Feature } from "@/server/feature";
+import { type Carrier, carrierElsewhere, NodeRelay, wasRelayed } from "@/server/nodes/node-relay";
 import type { TunnelEngine } from "@/server/tunnels/tunnel-engine";
 
 /** How often every live connection's token and access are checked again. */
@@ -49,12 +51,12 @@ function bearer(req: IncomingMessage): string {
   return match[1];
 }
 
-/** Who asks, and whether they may use the tunnel now. */
+/** Who asks, and whether they may use the tunnel now: carried here (a grant), or by another node (relayed there, which checks again). */
 async function authorise(
   req: IncomingMessage,
   { tunnelId, purpose }: { tunnelId: string; purpose: SocketPurpose },
   engine: TunnelEngine,
-): Promise<ConnectGrant> {
+): Promise<{ grant: ConnectGrant } | { carrier: Carrier }> {
   const token = bearer(req);
   const holder = await presentedToken(token, req.headers, "api", { needed: "tunnels", what: `${purpose} on a tunnel` });
   if (holder instanceof ApiError) {
@@ -64,18 +66,20 @@ async function authorise(
   const pair = { tunnelId, userId: user.id, purpose };
   const refusal = refusalOf(await accessRefusals([pair]), pair);
   if (refusal) throw refusal;
-  if (!engine.live(tunnelId)) throw await notOpenHere(tunnelId);
-  return { ...pair, email: user.email, token, address: clientInfo(req.headers).ip ?? "unknown" };
+  if (engine.live(tunnelId)) return { grant: { ...pair, email: user.email, token, address: clientInfo(req.headers).ip ?? "unknown" } };
+  const carrier = wasRelayed(req) ? undefined : await carrierElsewhere(tunnelId);
+  if (carrier) return { carrier };
+  throw await notOpenHere(tunnelId);
 }
 
-/** Why a tunnel this node does not carry cannot be used through it: another node carries it, or it is still opening. */
+/** Why a tunnel no node carries now cannot be used: it is moving from a node that stopped, or still opening. */
 async function notOpenHere(tunnelId: string): Promise<ApiError> {
   const row = await getPrisma().tunnel.findUnique({ where: { id: tunnelId }, select: { node: { select: { name: true } } } });
-  const elsewhere = row?.node && row.node.name !== getConfig().node.name ? row.node.name : null;
+  const from = row?.node && row.node.name !== getConfig().node.name ? row.node.name : null;
   return new ApiError({
     code: "unavailable",
-    message: elsewhere
-      ? `tunnel ${tunnelId} is carried by Warren node ${elsewhere}: connect through that node (this one cannot relay to it yet)`
+    message: from
+      ? `tunnel ${tunnelId} is moving from Warren node ${from}, which stopped carrying it: try again in a moment`
       : `tunnel ${tunnelId} is not open on Warren yet: try again in a moment`,
   });
 }
@@ -145,6 +149,7 @@ const MAX_SESSIONS_PER_USER = 100;
 
 export function registerConnect(server: Server, engine: TunnelEngine): Feature {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_PAYLOAD_BYTES });
+  const relay = new NodeRelay();
   const sessions = new Set<ConnectSession>();
   const checks = rechecker(sessions);
   const max = getConfig().connectMaxPerUser;
@@ -200,7 +205,11 @@ export function registerConnect(server: Server, engine: TunnelEngine): Feature {
     if (!asked) return;
     socket.on("error", () => {});
     authorise(req, asked, engine)
-      .then((grant) => accept(req, socket, head, grant))
+      .then((route) =>
+        "grant" in route
+          ? accept(req, socket, head, route.grant)
+          : relay.upgrade(req, socket, head, route.carrier, (message) => refuse(socket, new ApiError({ code: "unavailable", message }))),
+      )
       .catch((error: unknown) => {
         if (error instanceof ApiError) return refuse(socket, error);
         console.error(`warren: a ${asked.purpose} upgrade failed:`, error);

@@ -11,13 +11,13 @@ const reasonOf = (error: unknown) => (error instanceof Error ? error.message : S
 
 /** Registers this node (its name taken over if it ran before) and keeps its heartbeat. */
 export async function registerNode(): Promise<Feature> {
-  const { name, address } = getConfig().node;
+  const { name, address, url } = getConfig().node;
   const prisma = getPrisma();
   const now = new Date();
   await prisma.node.upsert({
     where: { name },
-    create: { name, address, startedAt: now, heartbeatAt: now },
-    update: { address, startedAt: now, heartbeatAt: now, stoppedAt: null },
+    create: { name, address, url, startedAt: now, heartbeatAt: now },
+    update: { address, url, startedAt: now, heartbeatAt: now, stoppedAt: null },
   });
   let failing = false;
   const beat = async () => {

@@ -16,15 +16,13 @@ import { exchange } from "@/tests/harness/exchange";
 import { startTarget, type Tracker } from "@/tests/harness/tcp-target";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import { freePort, freePortInRange, waitFor, waitForPort } from "@/tests/harness/free-port";
-import { downloadClient, type LaptopClient } from "@/tests/harness/laptop-client";
+import { type Connected, downloadClient, type LaptopClient, startConnect as startConnectOn } from "@/tests/harness/laptop-client";
 import { startSshd, type SshdHandle, hostInput } from "@/tests/harness/sshd";
 import { startTlsFront } from "@/tests/harness/tls-front";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
 const password = "correct horse battery";
 const sha = (data: Buffer) => createHash("sha256").update(data).digest("hex");
-
-type Connected = { port: number; child: ChildProcess; output: () => string; exited: Promise<number | null> };
 
 /** `promise`, or a failure that shows what the client and Warren said, after a generous wait. */
 function settles<T>(promise: Promise<T>, what: string, connected: Connected): Promise<T> {
@@ -53,17 +51,9 @@ let expiring: { id: string; target: Tracker; connected: Connected; ended: Promis
 const children = new Set<ChildProcess>();
 
 async function startConnect(tunnelId: string, token: string, extra: string[] = [], url = warren.url): Promise<Connected> {
-  const child = laptop.start(["connect", tunnelId, "--url", url, "--token", token, "--verbose", ...extra]);
-  children.add(child);
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const read = () => Promise.resolve(output);
-  const found = await waitFor(read, (text) => /listening on 127\.0\.0\.1:\d+/.test(text) || child.exitCode !== null, 20_000, "connect listening");
-  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(found)?.[1];
-  if (!port) throw new Error(`connect did not start: ${found}`);
-  return { port: Number(port), child, output: () => output, exited };
+  const started = startConnectOn(laptop, { tunnelId, url, token, extra });
+  void started.then(({ child }) => children.add(child));
+  return started;
 }
 
 async function openTunnel(client: ApiClient, body: Record<string, unknown>): Promise<string> {

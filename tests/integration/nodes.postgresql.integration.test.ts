@@ -1,21 +1,27 @@
 // Two Warren nodes on one PostgreSQL database behave as one Warren: a tunnel
 // opened through node B is carried by B; node A shows it, tells its owner's
 // socket of it live, and closes it (B stops its listener at once, through
-// LISTEN/NOTIFY); both append to one audit chain, which verifies. When node B
-// is killed, node A takes its tunnels over once their leases run out. A node
-// with other keys than the ones sealed in the database is refused at start.
+// LISTEN/NOTIFY); both append to one audit chain, which verifies. `warren
+// connect` and a web app reached through node A are relayed to node B, which
+// carries, counts and records them. When node B is killed, node A takes its
+// tunnels over once their leases run out. A node with other keys than the ones
+// sealed in the database is refused at start.
 import net from "node:net";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aliceWithHost } from "@/tests/harness/alice-with-host";
 import { apiClient } from "@/tests/harness/api-client";
+import { appBrowser } from "@/tests/harness/app-browser";
 import { exchange } from "@/tests/harness/exchange";
 import { freePortInRange, waitFor } from "@/tests/harness/free-port";
+import { downloadClient, startConnect } from "@/tests/harness/laptop-client";
 import { sharedSecretsFor, startPostgresql, type PostgresqlHandle } from "@/tests/harness/postgresql";
 import { eachEvent } from "@/tests/harness/socket-events";
+import { signInCookie } from "@/tests/harness/sign-in";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
 import { startTarget, type Tracker } from "@/tests/harness/tcp-target";
 import { runProcess, startWarren, type WarrenHandle } from "@/tests/harness/warren";
+import { startWebApp, type WebApp } from "@/tests/harness/web-app";
 
 type Tunnel = { id: string; status: string; node: string | null };
 
@@ -25,22 +31,25 @@ let target: Tracker;
 let url: string;
 let nodeA: WarrenHandle;
 let nodeB: WarrenHandle;
+let webApp: WebApp;
 let aliceToken: string;
 let hostId: string;
 
-const onNode = (name: string) => ({ DATABASE_URL: url, ...sharedSecretsFor(url), WARREN_NODE_NAME: name });
+const onNode = (name: string) => ({ DATABASE_URL: url, ...sharedSecretsFor(url), WARREN_NODE_NAME: name, WARREN_APPS_DOMAIN: "apps.localhost" });
 
 beforeAll(async () => {
-  [postgresql, sshd, target] = await Promise.all([startPostgresql(), startSshd(), startTarget()]);
+  [postgresql, sshd, target, webApp] = await Promise.all([startPostgresql(), startSshd(), startTarget(), startWebApp()]);
   url = await postgresql.database("warren");
-  nodeA = await startWarren({ env: onNode("bastion-a") });
-  nodeB = await startWarren({ env: onNode("bastion-b") });
+  // Node A behind a reverse proxy on loopback: the address it is told is the one it names to node B.
+  nodeA = await startWarren({ env: { ...onNode("bastion-a"), WARREN_TRUSTED_PROXY_HEADER: "x-forwarded-for", WARREN_TRUSTED_PROXIES: "127.0.0.1" } });
+  // One public address for both, as behind a load balancer: node A's.
+  nodeB = await startWarren({ env: { ...onNode("bastion-b"), WARREN_PUBLIC_URL: nodeA.url } });
   ({ aliceToken, hostId } = await aliceWithHost(nodeA, sshd, { name: "lab", address: "127.0.0.1" }));
 });
 
 afterAll(async () => {
   await Promise.all([nodeA?.dispose(), nodeB?.dispose()]);
-  await Promise.all([sshd?.dispose(), target?.close(), postgresql?.dispose()]);
+  await Promise.all([sshd?.dispose(), target?.close(), webApp?.close(), postgresql?.dispose()]);
 });
 
 const accepts = (port: number) =>
@@ -109,6 +118,65 @@ describe("two nodes on one PostgreSQL", () => {
       const verify = await node.cli(["audit", "verify"]);
       expect(verify.code, verify.stderr).toBe(0);
     }
+  });
+
+  it("relays warren connect and a web app reached through one node to the node carrying their tunnel, which counts and records them", async () => {
+    const aliceOnB = apiClient(nodeB.url, aliceToken);
+    const plain = await aliceOnB.post<Tunnel>("/tunnels", {
+      hostId,
+      kind: "local",
+      listen: { port: await freePortInRange() },
+      target: { host: "127.0.0.1", port: target.port },
+    });
+    const web = await aliceOnB.post<Tunnel & { webUrl: string }>("/tunnels", {
+      hostId,
+      kind: "local",
+      name: "wiki",
+      target: { host: "127.0.0.1", port: webApp.port },
+      web: { scheme: "http" },
+    });
+    expect([plain.status, web.status], JSON.stringify([plain.body, web.body])).toEqual([201, 201]);
+    expect([plain.body.node, web.body.node]).toEqual(["bastion-b", "bastion-b"]);
+
+    const laptop = await downloadClient(nodeA.url);
+    const connected = await startConnect(laptop, { tunnelId: plain.body.id, url: nodeA.url, token: aliceToken });
+    try {
+      const sent = Buffer.from("through node a, carried by node b");
+      const { received, error } = await exchange(connected.port, sent);
+      expect(error, connected.output()).toBeUndefined();
+      expect(received.equals(sent)).toBe(true);
+    } finally {
+      connected.child.kill();
+      laptop.dispose();
+    }
+    const admin = apiClient(nodeA.url, await nodeA.createToken("admin@example.com"));
+    const closed = await waitFor(
+      () => admin.get<{ events: { details: Record<string, unknown> }[] }>(`/audit?tunnelId=${plain.body.id}&action=connection.closed`),
+      (r) => r.body.events.length > 0,
+      20_000,
+      "the relayed connection's record",
+    );
+    // The person's own address, not node A's: node A named it to node B.
+    expect(closed.body.events[0]!.details).toMatchObject({ via: "connect", user: "alice@example.com", source: "127.0.0.1", bytesIn: 33, bytesOut: 33 });
+
+    // A browser behind node A's proxy signs in to the app and uses it; node B serves it, and knows who from.
+    const browser = appBrowser(() => nodeA.port, { "x-forwarded-for": "198.51.100.7" });
+    const appUrl = web.body.webUrl.replace(/\/$/, "");
+    const cookie = await browser.openApp(appUrl, await signInCookie(nodeA.url, "alice@example.com", "correct horse battery"));
+    const page = await browser.send(`${appUrl}/`, { headers: { cookie } });
+    expect([page.status, page.body]).toEqual([200, expect.stringContaining("Internal app")]);
+    type Log = { sessions: { email: string; address: string }[]; requests: { path: string; status: number }[] };
+    const log = await waitFor(
+      () => aliceOnB.get<Log>(`/tunnels/${web.body.id}/access-log`),
+      (r) => r.status === 200 && r.body.requests.some((line) => line.path === "/" && line.status === 200),
+      20_000,
+      "the app's request, logged by node B",
+    );
+    expect(log.body.sessions).toEqual([expect.objectContaining({ email: "alice@example.com", address: "198.51.100.7" })]);
+
+    for (const id of [plain.body.id, web.body.id]) expect((await aliceOnB.delete(`/tunnels/${id}`)).status).toBe(200);
+    const gone = await browser.send(`${appUrl}/`, { headers: { cookie } });
+    expect(gone.status).toBe(410);
   });
 
   it("takes a dead node's tunnels over: the survivor reopens them, they carry data again, the owner is told and the move audited", async () => {

@@ -6,11 +6,12 @@
 // with a self-signed certificate work only with insecureTls; closing the
 // tunnel ends its WebSockets; sessions are audited, requests logged.
 import { createHash } from "node:crypto";
-import http, { type IncomingHttpHeaders } from "node:http";
+import http from "node:http";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
+import { appBrowser, cookieOf } from "@/tests/harness/app-browser";
 import { waitFor } from "@/tests/harness/free-port";
 import { openRawDatabase } from "@/tests/harness/raw-database";
 import { signInCookie } from "@/tests/harness/sign-in";
@@ -28,52 +29,8 @@ let owner: ApiClient;
 let hostId: string;
 const sessions: Record<string, string> = {};
 
-type Answer = { status: number; headers: IncomingHttpHeaders; body: string };
-
-/** One request to Warren's port, as a browser at `url` would send it (any Host, any cookies). */
-function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {}): Promise<Answer> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: "127.0.0.1",
-        port: warren.port,
-        path: target.pathname + target.search,
-        method: options.method ?? "GET",
-        headers: { host: target.host, ...options.headers },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
-      },
-    );
-    req.on("error", reject);
-    req.end(options.body);
-  });
-}
-
-const cookieOf = (answer: Answer, name: string) =>
-  (answer.headers["set-cookie"] ?? []).map((line) => line.split(";")[0]!).find((pair) => pair.startsWith(`${name}=`) && pair.length > name.length + 1);
-
-/** The sign-in handoff up to its code: the app host's state cookie and the /.warren/auth address Warren sends back. */
-async function handoff(appUrl: string, warrenSession: string) {
-  const first = await send(`${appUrl}/notes?x=1`);
-  expect(first.status).toBe(303);
-  const state = cookieOf(first, "warren-app-state")!;
-  const launch = await send(first.headers.location!, { headers: { cookie: warrenSession } });
-  return { state, launch };
-}
-
-/** A browser session with the app: its cookie, after the whole handoff. */
-async function openApp(appUrl: string, warrenSession = sessions.owner!): Promise<string> {
-  const { state, launch } = await handoff(appUrl, warrenSession);
-  expect(launch.status, launch.body).toBe(303);
-  const auth = await send(launch.headers.location!, { headers: { cookie: state } });
-  expect(auth.status, auth.body).toBe(303);
-  expect(auth.headers.location).toBe(`${appUrl}/notes?x=1`);
-  return cookieOf(auth, "warren-app")!;
-}
+const { send, handoff, openApp: openAppAs } = appBrowser(() => warren.port);
+const openApp = (appUrl: string, warrenSession = sessions.owner!) => openAppAs(appUrl, warrenSession);
 
 async function openWebTunnel(name: string, web: Record<string, unknown>, port = app.port): Promise<{ id: string; webUrl: string }> {
   const response = await owner.post<{ id: string; webUrl: string; web: unknown }>("/tunnels", {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Node" ADD COLUMN "url" TEXT NOT NULL DEFAULT '';

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Node" ADD COLUMN     "url" TEXT NOT NULL DEFAULT '';
+

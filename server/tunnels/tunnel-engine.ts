@@ -11,6 +11,8 @@ import { systemCtx } from "@/lib/context";
 import { databaseProvider, getPrisma } from "@/lib/db/prisma";
 import type { TunnelStatus } from "@/lib/generated/prisma/enums";
 import { TunnelOpenError, type LiveStats, type TunnelEngineApi } from "@/lib/tunnels/engine-port";
+import { tunnelRooms } from "@/lib/realtime/events";
+import { publish } from "@/lib/realtime/publish";
 import { hostPolicy } from "@/lib/tunnels/host-policy";
 import { setTunnelStatus } from "@/lib/tunnels/set-tunnel-status";
 import type { StoredCounters } from "@/lib/tunnels/tunnel-counters";
@@ -405,6 +407,9 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
       const reason = `moved from node ${orphan.nodeName}, which stopped answering, to node ${name}: reopening`;
       const moved = { action: "tunnel.moved" as const, tunnelId: orphan.id, details: { from: orphan.nodeName, to: name, listenAddress: taken.listenAddress } };
       await setTunnelStatus(engineCtx, { tunnelId: orphan.id, from: OPEN_STATUSES, to: "starting", reason, audit: [moved] });
+      // Its node and address changed, which a status event does not carry: pages showing it reload it.
+      const rooms = await getPrisma().tunnel.findUnique({ where: { id: orphan.id }, select: { ownerId: true, teamId: true } });
+      if (rooms) publish(tunnelRooms(rooms), "tunnel:changed", { tunnelId: orphan.id });
       await this.openApproved(orphan.id);
     }
   }

@@ -5,10 +5,10 @@ import net from "node:net";
 /** `ended`: the peer's FIN arrived; `error`: the socket's error code (ECONNRESET: a reset). */
 export type Exchange = { received: Buffer; ended: boolean; error?: string };
 
-/** Connects to 127.0.0.1:`port`, sends `send` and half-closes (null: sends nothing and stays open), and resolves once the connection closed. */
-export function exchange(port: number, send: Buffer | null): Promise<Exchange> {
+/** Connects to `host`:`port`, sends `send` and half-closes (null: sends nothing and stays open), and resolves once the connection closed. */
+export function exchange(port: number, send: Buffer | null, host = "127.0.0.1"): Promise<Exchange> {
   return new Promise((resolve) => {
-    const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+    const socket = net.connect({ port, host, allowHalfOpen: true });
     const chunks: Buffer[] = [];
     let ended = false;
     let error: string | undefined;

@@ -109,6 +109,47 @@ export async function cableToRoot(rootName: string, netns: string, name: string)
   return { root, inside };
 }
 
+/** A LAN in the caller's namespace: a bridge holding `address` (CIDR), to which cableToBridge plugs namespaces. */
+export async function addBridge(name: string, address: string): Promise<void> {
+  await ip("link", "add", name, "type", "bridge");
+  await ip("addr", "add", address, "dev", name);
+  await ip("link", "set", name, "up");
+}
+
+/** Plugs `netns` into a bridge: a veth whose root end (`rootName`) is a bridge port, and whose other end holds `address` (CIDR). */
+export async function cableToBridge(bridge: string, rootName: string, netns: string, address: string): Promise<void> {
+  await ip("link", "add", rootName, "type", "veth", "peer", "name", "lan", "netns", netns);
+  await ip("link", "set", rootName, "master", bridge);
+  await ip("link", "set", rootName, "up");
+  await ip("-n", netns, "addr", "add", address, "dev", "lan");
+  await ip("-n", netns, "link", "set", "lan", "up");
+}
+
+/** Deletes a link of the caller's namespace (a bridge, a veth's root end) if it is there. */
+export const deleteLink = (name: string) => ip("link", "del", name).catch(() => {});
+
+/** Deletes bridges named `<tag><pid>-…` whose run is over: deleting its namespaces leaves a run's bridge behind. */
+export async function deleteStaleBridges(tag: string): Promise<void> {
+  const names = [...(await ip("-o", "link", "show", "type", "bridge")).matchAll(/^\d+: ([^:@\s]+)/gm)].map((match) => match[1]!);
+  const pattern = new RegExp(`^${tag}(\\d+)-`);
+  await Promise.all(
+    names
+      .filter((name) => {
+        const pid = pattern.exec(name)?.[1];
+        return pid !== undefined && !alive(Number(pid));
+      })
+      .map(deleteLink),
+  );
+}
+
+/** A /24 of 10.78.40.0–10.78.79.0 whose first address no bridge or cable in the caller's namespace holds: its prefix, e.g. "10.78.41". */
+export async function freeLan(): Promise<string> {
+  const taken = new Set(await rootAddresses());
+  const third = Array.from({ length: 40 }, (_, k) => 40 + k).find((n) => !taken.has(`10.78.${n}.1`));
+  if (third === undefined) throw new Error("every /24 in 10.78.40.0–10.78.79.0 is taken in the root namespace");
+  return `10.78.${third}`;
+}
+
 /** A test harness script (tests/harness/<script>) as a command line, for spawnIn and execIn from the repo's root. */
 export const harnessScript = (script: string, args: string[]) => [process.execPath, "--import", "tsx", `tests/harness/${script}`, ...args];
 

@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { nodeNameSchema } from "@/lib/validation/nodes";
 import { processGlobals } from "@/lib/process-globals";
 import { cidrSchema } from "@/lib/validation/common";
 
@@ -124,12 +125,6 @@ const listenPortsSchema = z
     return { min, max };
   })
   .refine(({ min, max }) => min >= 1 && max <= 65535 && min <= max, { error: "must be a range within 1-65535, low to high" });
-
-const nodeNameSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9.-]{0,62}$/, { error: "must be a name of letters, digits, dots and dashes (at most 63), e.g. bastion-a" });
 
 const proxyHeaderSchema = z
   .string()

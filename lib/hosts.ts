@@ -5,10 +5,13 @@ import { actorId, type Ctx } from "@/lib/context";
 import { open, seal } from "@/lib/crypto/secret-box";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Host, Prisma } from "@/lib/generated/prisma/client";
+import { assertNodesToPin, hostNodes } from "@/lib/host-nodes";
 import { hostPolicy, policyColumns } from "@/lib/tunnels/host-policy";
 import { connectSsh, SshFailure, type SshStep, type SshTarget } from "@/lib/ssh/ssh-connect";
 import { generateKeyPair, readPrivateKey } from "@/lib/ssh/ssh-keys";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
+import { announceTunnelChange } from "@/lib/tunnels/announce-tunnel-change";
+import { findEngine } from "@/lib/tunnels/engine-port";
 import { requireAdmin } from "@/lib/auth/require-admin";
 import { assertAssignable, canManageHost, hostVisibleWhere, isPrivileged, teamRoles } from "@/lib/teams/team-access";
 import { enforceAccess } from "@/lib/tunnels/sweeps";
@@ -38,6 +41,7 @@ const publicHostSelect = {
   policyApproval: true,
   policyMaxOpenPerUser: true,
   policyMaxPendingPerUser: true,
+  nodes: true,
   visibleToAll: true,
   teams: { select: { teamId: true } },
   // Open tunnels through it: a host that carries any cannot be deleted, and the page says so before anyone tries.
@@ -63,10 +67,12 @@ function toHostDto(row: PublicHostRow) {
     policyMaxPendingPerUser,
     teams,
     _count,
+    nodes,
     ...host
   } = row;
   return {
     ...host,
+    nodes: hostNodes(nodes),
     teamIds: teams.map((team) => team.teamId),
     openTunnels: _count.tunnels,
     policy: hostPolicy({
@@ -165,6 +171,8 @@ export async function createHost({ ctx, input: data }: { ctx: Ctx; input: Create
   const roles = await rolesOf(ctx);
   const { visibleToAll, teamIds } = await assignment(ctx, roles, data);
   const fingerprint = data.hostKeyFingerprint ?? null;
+  const nodes = data.nodes ?? [];
+  await assertNodesToPin(nodes);
   const key = credential(data, data.name);
   const host = await audited(ctx, async (tx) => {
     const created = await tx.host
@@ -180,6 +188,7 @@ export async function createHost({ ctx, input: data }: { ctx: Ctx; input: Create
           hostKeyFingerprint: fingerprint,
           hostKeyStatus: fingerprint ? "trusted" : "unverified",
           ...policyColumns(data.policy ?? {}),
+          nodes: JSON.stringify(nodes),
         },
         select: publicHostSelect,
       })
@@ -192,6 +201,7 @@ export async function createHost({ ctx, input: data }: { ctx: Ctx; input: Create
       keyGenerated: created.keyGenerated,
       hostKeyFingerprint: fingerprint,
       policy: created.policy,
+      nodes,
       visibleToAll,
       teamIds,
     };
@@ -225,7 +235,8 @@ export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string
   const current = await managedHost(ctx, input.id, "change");
   const { changes } = input;
   assertOwnerMayChange(ctx, changes);
-  const { privateKey, passphrase, generateKey, hostKeyFingerprint, policy, visibleToAll: _all, teamIds: _teams, ...plain } = changes;
+  const { privateKey, passphrase, generateKey, hostKeyFingerprint, policy, nodes, visibleToAll: _all, teamIds: _teams, ...plain } = changes;
+  if (nodes) await assertNodesToPin(nodes);
   const reassigned = changes.visibleToAll !== undefined || changes.teamIds !== undefined;
   const assigned = reassigned ? await assignment(ctx, await rolesOf(ctx), changes, current) : undefined;
   const trust =
@@ -244,6 +255,7 @@ export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string
           ...trust,
           ...key,
           ...policyColumns(policy ?? {}),
+          ...(nodes ? { nodes: JSON.stringify(nodes) } : {}),
           ...(assigned ? { visibleToAll: assigned.visibleToAll, teams: { deleteMany: {}, ...teamLinks(assigned.teamIds) } } : {}),
         },
         select: publicHostSelect,
@@ -254,6 +266,7 @@ export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string
       changed,
       newKey: Boolean(privateKey || generateKey),
       ...(policy ? { policy: updated.policy } : {}),
+      ...(nodes ? { nodes } : {}),
       ...(assigned ?? {}),
     };
     const audit: AuditInput[] = [{ action: "host.updated", hostId: updated.id, details }];
@@ -267,8 +280,17 @@ export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string
   }).catch((error: unknown) => nameTaken(error, plain.name));
   if (assigned) await enforceAccess(ctx, { hostId: host.id, why: `${host.name} is no longer visible to them` });
   if (policy) await reapplyHostPolicy(ctx, host.id);
+  if (nodes) await moveToPinnedNodes(host.id);
   if (hostKeyFingerprint) await reopenAfterKeyTrusted(ctx, host);
   return getHost({ ctx, input: { id: host.id } });
+}
+
+/** A host pinned to other nodes: its open tunnels move to them (its node and every other hear of it). */
+async function moveToPinnedNodes(hostId: string) {
+  const rows = await getPrisma().tunnel.findMany({ where: { hostId, status: { in: OPEN_STATUSES } }, select: { id: true } });
+  const ids = rows.map((tunnel) => tunnel.id);
+  for (const id of ids) await announceTunnelChange(id);
+  await findEngine()?.reconcile(ids);
 }
 
 export async function deleteHost({ ctx, input }: { ctx: Ctx; input: { id: string } }) {

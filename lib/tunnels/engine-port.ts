@@ -35,6 +35,8 @@ export interface TunnelEngineApi {
   live(tunnelId: string): LiveStats | undefined;
   /** Moves an open tunnel's expiry. */
   extend(tunnelId: string, expiresAt: Date): void;
+  /** Brings these tunnels, open here or not, in line with their rows (a host pinned elsewhere, a tunnel handed over). */
+  reconcile(tunnelIds: string[]): Promise<void>;
 }
 
 export type TunnelOpenErrorCode = "port_in_use" | "address_unavailable" | "port_forbidden" | "remote_refused";

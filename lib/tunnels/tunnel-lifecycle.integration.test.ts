@@ -50,6 +50,9 @@ class StandInEngine implements TunnelEngineApi {
   extend(tunnelId: string, expiresAt: Date) {
     this.calls.push({ op: "extend", tunnelId, detail: expiresAt });
   }
+  async reconcile(tunnelIds: string[]) {
+    for (const tunnelId of tunnelIds) this.calls.push({ op: "reconcile", tunnelId });
+  }
   ops(tunnelId: string) {
     return this.calls.filter((call) => call.tunnelId === tunnelId).map((call) => call.op);
   }

@@ -12,6 +12,7 @@ import type { TunnelStatus } from "@/lib/generated/prisma/enums";
 import { findEngine, getEngine, isTunnelOpenError } from "@/lib/tunnels/engine-port";
 import { sshCommand } from "@/lib/tunnels/ssh-command";
 import { assertNotBastion } from "@/lib/tunnels/bastion-target";
+import { assertCarrierRunning, carriesHost } from "@/lib/host-nodes";
 import { applyHostPolicy, hostPolicy } from "@/lib/tunnels/host-policy";
 import { checkTunnelRules } from "@/lib/tunnels/tunnel-rules";
 import { grantedTunnelRefusal } from "@/lib/tunnels/reapply-host-policy";
@@ -183,6 +184,7 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
   }
   checkTunnelRules(input, getConfig());
   assertWebAvailable(input);
+  if (!carriesHost(host.nodes, getConfig().node.name)) await assertCarrierRunning(host);
   const policy = hostPolicy(host);
   // Left out, the TTL is the host's default, within its maximum.
   const data = { ...input, ttlMinutes: input.ttlMinutes ?? Math.min(policy.defaultTtlMinutes, policy.maxTtlMinutes) };

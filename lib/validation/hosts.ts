@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { idSchema, networkHostSchema, portSchema } from "@/lib/validation/common";
 import { hostPolicySchema } from "@/lib/validation/host-policy";
+import { hostNodesSchema } from "@/lib/validation/nodes";
 
 export const hostNameSchema = z
   .string({ error: "is required" })
@@ -34,6 +35,8 @@ const hostFields = {
   generateKey: z.boolean().optional(),
   hostKeyFingerprint: fingerprintSchema.optional(),
   policy: hostPolicySchema.partial().optional(),
+  /** The Warren nodes that carry its tunnels; left out or empty: any node. */
+  nodes: hostNodesSchema.optional(),
   /** Visible to every user, or only to `teamIds`. Left out: everyone unless teams are listed. */
   visibleToAll: z.boolean({ error: "must be true or false" }).optional(),
   teamIds: z
@@ -63,6 +66,7 @@ export const updateHostSchema = z
     // Setting it (again) is how an admin trusts a host whose key changed.
     hostKeyFingerprint: fingerprintSchema.nullable(),
     policy: hostPolicySchema.partial(),
+    nodes: hostNodesSchema,
     visibleToAll: z.boolean({ error: "must be true or false" }),
     teamIds: hostFields.teamIds.unwrap(),
   })

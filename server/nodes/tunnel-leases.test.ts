@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { movedListenAddress, type Orphan } from "@/server/nodes/tunnel-leases";
 
-const orphan = (listenAddress: string | null): Orphan => ({ id: "t", nodeName: "bastion-b", nodeAddress: "10.0.0.2", listenAddress });
+const orphan = (listenAddress: string | null): Pick<Orphan, "listenAddress" | "nodeAddress"> => ({ nodeAddress: "10.0.0.2", listenAddress });
 
 describe("where a tunnel taken over from another node listens", () => {
   it("stays on loopback, moves from the old node's address to this one's, and keeps any other", () => {

@@ -3,9 +3,11 @@
 // seconds. A node that cannot renew for a whole lease closes its listeners
 // (never two owners); another node takes a tunnel over only once its lease
 // has run out, and moves it there: a listener on the old node's address
-// listens on the new node's.
+// listens on the new node's. A node that stops cleanly, or may no longer
+// carry a tunnel (its host was pinned to other nodes), ends its lease at once.
 import { getConfig } from "@/lib/config";
 import { getPrisma } from "@/lib/db/prisma";
+import { NODE_ALIVE_MS } from "@/lib/host-nodes";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 
 export const LEASE_MS = 20_000;
@@ -29,21 +31,51 @@ export async function renewLeases(tunnelIds: string[]): Promise<void> {
   await getPrisma().tunnel.updateMany({ where: { id: { in: tunnelIds }, nodeName: getConfig().node.name }, data: { leaseUntil: until() } });
 }
 
-/** Another node's tunnel whose lease ran out (that node died, or lost the database and closed its listeners). */
-export type Orphan = { id: string; nodeName: string; nodeAddress: string; listenAddress: string | null };
+/** Ends this node's leases on these tunnels now: another node may take them over without waiting. */
+export async function releaseLeases(tunnelIds: string[]): Promise<void> {
+  if (tunnelIds.length === 0) return;
+  await getPrisma().tunnel.updateMany({ where: { id: { in: tunnelIds }, nodeName: getConfig().node.name }, data: { leaseUntil: new Date(0) } });
+}
+
+/** Another node's tunnel whose lease ran out: that node died, lost the database, stopped, or handed it over
+ *  (`handedOver`: it still runs). `host`: its host's name and pinned nodes. */
+export type Orphan = {
+  id: string;
+  nodeName: string;
+  nodeAddress: string;
+  listenAddress: string | null;
+  handedOver: boolean;
+  host: { name: string; nodes: string };
+};
 
 export async function orphanedTunnels(): Promise<Orphan[]> {
   const rows = await getPrisma().tunnel.findMany({
     where: { status: { in: OPEN_STATUSES }, nodeName: { not: getConfig().node.name }, leaseUntil: { lt: new Date() } },
-    select: { id: true, listenAddress: true, node: { select: { name: true, address: true } } },
+    select: {
+      id: true,
+      listenAddress: true,
+      host: { select: { name: true, nodes: true } },
+      node: { select: { name: true, address: true, heartbeatAt: true, stoppedAt: true } },
+    },
   });
-  return rows.flatMap((row) => (row.node ? [{ id: row.id, nodeName: row.node.name, nodeAddress: row.node.address, listenAddress: row.listenAddress }] : []));
+  const alive = Date.now() - NODE_ALIVE_MS;
+  return rows.flatMap(({ node, ...row }) =>
+    node ? [{ ...row, nodeName: node.name, nodeAddress: node.address, handedOver: !node.stoppedAt && node.heartbeatAt.getTime() >= alive }] : [],
+  );
+}
+
+/** Open tunnels no node has claimed yet: requested through a node that may not carry their host's tunnels. */
+export function unclaimedTunnels(): Promise<{ id: string; host: { nodes: string } }[]> {
+  return getPrisma().tunnel.findMany({
+    where: { status: { in: OPEN_STATUSES }, nodeName: null },
+    select: { id: true, host: { select: { nodes: true } } },
+  });
 }
 
 const LOOPBACK = /^(127\.|::1$)/;
 
 /** Where the tunnel listens on this node: loopback stays loopback, the old node's own address becomes this node's, any other stays as it was. */
-export function movedListenAddress(orphan: Orphan, myAddress: string): string | null {
+export function movedListenAddress(orphan: Pick<Orphan, "listenAddress" | "nodeAddress">, myAddress: string): string | null {
   if (orphan.listenAddress === null || LOOPBACK.test(orphan.listenAddress)) return orphan.listenAddress;
   return orphan.listenAddress === orphan.nodeAddress ? myAddress : orphan.listenAddress;
 }

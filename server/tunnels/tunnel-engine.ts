@@ -8,6 +8,7 @@
 import { EventEmitter } from "node:events";
 import { getConfig } from "@/lib/config";
 import { systemCtx } from "@/lib/context";
+import { carriesHost, hostNodes } from "@/lib/host-nodes";
 import { databaseProvider, getPrisma } from "@/lib/db/prisma";
 import type { TunnelStatus } from "@/lib/generated/prisma/enums";
 import { TunnelOpenError, type LiveStats, type TunnelEngineApi } from "@/lib/tunnels/engine-port";
@@ -21,7 +22,7 @@ import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 import { DataPlane, type StreamHandle, type StreamPeer } from "@/server/tunnels/data-plane";
 import type { ConnectPerson, DataPlaneEvent, RuntimeTunnel } from "@/server/tunnels/data-plane-protocol";
-import { claimTunnel, LEASE_MS, LEASE_RENEW_MS, orphanedTunnels, renewLeases, takeOver } from "@/server/nodes/tunnel-leases";
+import { claimTunnel, LEASE_MS, LEASE_RENEW_MS, orphanedTunnels, releaseLeases, renewLeases, takeOver, unclaimedTunnels } from "@/server/nodes/tunnel-leases";
 import { HostLink } from "@/server/tunnels/host-link";
 import { COMMIT_SLICE, JournalCommit } from "@/server/tunnels/journal-commit";
 import { countersOf, journalEntriesOf, statsOf } from "@/server/tunnels/plane-records";
@@ -50,6 +51,8 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   private readonly tunnels = new Map<string, OpenTunnel>();
   /** Remote tunnels whose far end a `warren expose` client holds now. */
   private readonly attached = new Set<string>();
+  /** Tunnels being opened here now. */
+  private readonly opening = new Set<string>();
   private incomingTaker: DataPlane["onIncoming"];
   private plane = this.startPlane();
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
@@ -66,7 +69,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     this.ticker = setInterval(() => void this.tick(), TICK_MS);
     this.ticker.unref();
     const prisma = getPrisma();
-    // This node's tunnels, and any from before nodes had names: another node's are its own.
+    // This node's tunnels, and any no node claimed yet: another node's are its own.
     const mine = { OR: [{ nodeName: getConfig().node.name }, { nodeName: null }] };
     const wanted = await prisma.tunnel.findMany({ where: { status: { in: OPEN_STATUSES }, ...mine }, select: { id: true, expiresAt: true } });
     const now = Date.now();
@@ -103,8 +106,31 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   /** `fresh`: a new request, whose refusal by the SSH server its caller answers
    *  (nothing is left behind); otherwise a refusal marks the tunnel failed. */
   private async openTunnel(tunnelId: string, { fresh }: { fresh: boolean }): Promise<void> {
-    await this.commits.ready();
-    if (!(await claimTunnel(tunnelId))) return; // another node carries it
+    // Asked twice (a request, and a node adopting its tunnel): opened once.
+    if (this.tunnels.has(tunnelId) || this.opening.has(tunnelId)) return;
+    this.opening.add(tunnelId);
+    try {
+      await this.commits.ready();
+      if (await this.leaveToPinnedNodes(tunnelId)) return;
+      if (!(await claimTunnel(tunnelId))) return; // another node carries it
+      await this.openClaimed(tunnelId, fresh);
+    } finally {
+      this.opening.delete(tunnelId);
+    }
+  }
+
+  /** A tunnel whose host is pinned to other nodes is left to them: its lease,
+   *  if this node held one, ends now, and they hear of it at once. Answers whether it was. */
+  private async leaveToPinnedNodes(tunnelId: string): Promise<boolean> {
+    const { host } = await getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnelId }, select: { host: { select: { name: true, nodes: true } } } });
+    if (carriesHost(host.nodes, getConfig().node.name)) return false;
+    await releaseLeases([tunnelId]);
+    const nodes = hostNodes(host.nodes);
+    await this.report(tunnelId, "starting", `waiting for Warren node ${nodes.join(" or ")}, which carries ${host.name}'s tunnels`);
+    return true;
+  }
+
+  private async openClaimed(tunnelId: string, fresh: boolean): Promise<void> {
     const tunnel = await getPrisma().tunnel.findUniqueOrThrow({ where: { id: tunnelId }, include: { host: true, owner: { select: { email: true } } } });
     const open: OpenTunnel = {
       tunnel: {
@@ -214,8 +240,11 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   async stop() {
     clearInterval(this.ticker);
     for (const timer of this.expiryTimers.values()) clearTimeout(timer);
-    await Promise.all([...this.tunnels.keys()].map((tunnelId) => this.teardown(tunnelId)));
+    const ids = [...this.tunnels.keys()];
+    await Promise.all(ids.map((tunnelId) => this.teardown(tunnelId)));
     await this.commits.close();
+    // Another node takes them over at once rather than after their leases; this one reclaims any left when it starts again.
+    await releaseLeases(ids).catch(() => {});
     for (const link of this.links.values()) link.close();
     this.links.clear();
     this.tunnels.clear();
@@ -387,6 +416,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
       if (this.leases.lost) await this.reopenOwned();
       await this.reconcile(ids);
       await this.takeOverOrphans();
+      await this.adoptUnclaimed();
     } catch (error) {
       const expired = Date.now() - this.leases.renewedAt >= LEASE_MS;
       if (!expired || this.leases.lost || databaseProvider() !== "postgresql") return;
@@ -402,15 +432,25 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   private async takeOverOrphans() {
     const { name } = getConfig().node;
     for (const orphan of await orphanedTunnels()) {
+      if (!carriesHost(orphan.host.nodes, name)) continue; // for the nodes its host is pinned to
       const taken = await takeOver(orphan);
       if (!taken) continue; // another node took it first
-      const reason = `moved from node ${orphan.nodeName}, which stopped answering, to node ${name}: reopening`;
+      const why = orphan.handedOver ? `which handed it over (${orphan.host.name}'s tunnels are carried by other nodes now)` : "which stopped answering";
+      const reason = `moved from node ${orphan.nodeName}, ${why}, to node ${name}: reopening`;
       const moved = { action: "tunnel.moved" as const, tunnelId: orphan.id, details: { from: orphan.nodeName, to: name, listenAddress: taken.listenAddress } };
       await setTunnelStatus(engineCtx, { tunnelId: orphan.id, from: OPEN_STATUSES, to: "starting", reason, audit: [moved] });
       // Its node and address changed, which a status event does not carry: pages showing it reload it.
       const rooms = await getPrisma().tunnel.findUnique({ where: { id: orphan.id }, select: { ownerId: true, teamId: true } });
       if (rooms) publish(tunnelRooms(rooms), "tunnel:changed", { tunnelId: orphan.id });
       await this.openApproved(orphan.id);
+    }
+  }
+
+  /** Tunnels requested through nodes that may not carry their host's: opened here if this node may (one node wins each claim). */
+  private async adoptUnclaimed() {
+    const { name } = getConfig().node;
+    for (const tunnel of await unclaimedTunnels()) {
+      if (hostNodes(tunnel.host.nodes).includes(name)) await this.openApproved(tunnel.id);
     }
   }
 
@@ -430,14 +470,24 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   async reconcile(ids: string[] = [...this.tunnels.keys()]): Promise<void> {
     if (ids.length === 0) return;
     const me = getConfig().node.name;
-    const rows = await getPrisma().tunnel.findMany({ where: { id: { in: ids } } });
+    const rows = await getPrisma().tunnel.findMany({ where: { id: { in: ids } }, include: { host: { select: { nodes: true } } } });
     const byId = new Map(rows.map((row) => [row.id, row]));
+    let elsewhere = false;
     for (const id of ids) {
       const open = this.tunnels.get(id);
       const row = byId.get(id);
-      if (!open) continue;
+      if (!open) {
+        elsewhere ||= Boolean(row && OPEN_STATUSES.includes(row.status));
+        continue;
+      }
       if (!row || !OPEN_STATUSES.includes(row.status) || row.nodeName !== me) {
         await this.drop(id);
+        continue;
+      }
+      if (!carriesHost(row.host.nodes, me)) {
+        // Its host was pinned to other nodes: they take it over now.
+        await this.drop(id);
+        await this.leaveToPinnedNodes(id);
         continue;
       }
       if (row.expiresAt.getTime() !== open.tunnel.expiresAt.getTime()) this.extend(id, row.expiresAt);
@@ -445,6 +495,11 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
       const sourcesChanged = allowedSources.join() !== open.tunnel.allowedSources.join();
       if (sourcesChanged || row.teamId !== open.tunnel.teamId)
         await this.reconfigure(id, { allowedSources: sourcesChanged ? allowedSources : undefined, teamId: row.teamId });
+    }
+    // Another node's tunnel changed: one handed over or waiting for a node may be this one's to take.
+    if (elsewhere) {
+      await this.takeOverOrphans();
+      await this.adoptUnclaimed();
     }
   }
 }

@@ -179,6 +179,44 @@ describe("two nodes on one PostgreSQL", () => {
     expect(gone.status).toBe(410);
   });
 
+  it("carry a pinned host's tunnels on its nodes only: requested through another node, moved when the pin changes", async () => {
+    const admin = apiClient(nodeA.url, await nodeA.createToken("admin@example.com"));
+    const aliceOnB = apiClient(nodeB.url, aliceToken);
+    const pin = (nodes: string[]) => admin.patch<{ nodes: string[]; error?: { field: string; message: string } }>(`/hosts/${hostId}`, { nodes });
+    expect((await pin(["bastion-x"])).body.error).toEqual({
+      code: "unprocessable_entity",
+      field: "nodes",
+      message: "bastion-x is not a Warren node; the nodes are bastion-a, bastion-b",
+    });
+    expect((await pin(["bastion-a"])).body.nodes).toEqual(["bastion-a"]);
+
+    const port = await freePortInRange();
+    const opened = await aliceOnB.post<Tunnel>("/tunnels", { hostId, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: target.port } });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+    const { id } = opened.body;
+    await waitFor(
+      () => aliceOnB.get<Tunnel>(`/tunnels/${id}`),
+      (r) => r.body.status === "active" && r.body.node === "bastion-a",
+      20_000,
+      "the tunnel requested through node B open on node A",
+    );
+    expect((await exchange(port, Buffer.from("pinned to a"))).received.toString()).toBe("pinned to a");
+
+    expect((await pin(["bastion-b"])).body.nodes).toEqual(["bastion-b"]);
+    await waitFor(
+      () => aliceOnB.get<Tunnel>(`/tunnels/${id}`),
+      (r) => r.body.status === "active" && r.body.node === "bastion-b",
+      20_000,
+      "the tunnel moved to node B",
+    );
+    expect((await exchange(port, Buffer.from("pinned to b"))).received.toString()).toBe("pinned to b");
+    const moved = await admin.get<{ events: { details: Record<string, unknown> }[] }>(`/audit?tunnelId=${id}&action=tunnel.moved`);
+    expect(moved.body.events.map((event) => event.details)).toEqual([{ by: "engine", from: "bastion-a", to: "bastion-b", listenAddress: "127.0.0.1" }]);
+
+    expect((await aliceOnB.delete(`/tunnels/${id}`)).status).toBe(200);
+    expect((await pin([])).body.nodes).toEqual([]);
+  });
+
   it("takes a dead node's tunnels over: the survivor reopens them, they carry data again, the owner is told and the move audited", async () => {
     const [aliceOnA, aliceOnB] = [apiClient(nodeA.url, aliceToken), apiClient(nodeB.url, aliceToken)];
     const port = await freePortInRange();

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Host" ADD COLUMN "nodes" TEXT NOT NULL DEFAULT '[]';

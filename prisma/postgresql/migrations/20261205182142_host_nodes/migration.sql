@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Host" ADD COLUMN     "nodes" TEXT NOT NULL DEFAULT '[]';
+

@@ -1,8 +1,12 @@
-// Hosts pinned to Warren nodes: a host in one network is reachable only from
-// the bastions in it, so only those nodes open, and take over, its tunnels.
-// An empty list lets any node carry them.
+// The Warren nodes sharing the database, and hosts pinned to some of them: a
+// host in one network is reachable only from the bastions in it, so only
+// those nodes open, and take over, its tunnels. An empty list lets any node
+// carry them.
 import { ApiError } from "@/lib/api/api-error";
+import { requireAdmin } from "@/lib/auth/require-admin";
+import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
+import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 
 /** How long after its last heartbeat a node counts as running (a few missed beats). */
 export const NODE_ALIVE_MS = 20_000;
@@ -37,16 +41,49 @@ export async function assertNodesToPin(nodes: string[]) {
   }
 }
 
-/** A request for a tunnel through a host pinned to other nodes waits for one of them: refused at once when none runs. */
-export async function assertCarrierRunning(host: { name: string; nodes: string }) {
+/** Where a tunnel through a host pinned to other nodes may listen: where those of them that run may bind.
+ *  Refused at once when none runs (the request would wait for no one). */
+export async function pinnedListenAddresses(host: { name: string; nodes: string }): Promise<string[]> {
   const nodes = hostNodes(host.nodes);
-  if (nodes.length === 0) return;
-  const running = await getPrisma().node.count({ where: { name: { in: nodes }, ...runningWhere() } });
-  if (running === 0) {
+  const running = await getPrisma().node.findMany({ where: { name: { in: nodes }, ...runningWhere() }, select: { listenAddresses: true } });
+  if (running.length === 0) {
     throw new ApiError({
       code: "unavailable",
       field: "hostId",
       message: `${host.name}'s tunnels are carried by Warren node${nodes.length === 1 ? "" : "s"} ${nodes.join(", ")} only, and none of them is running`,
     });
   }
+  return [...new Set(running.flatMap((node) => JSON.parse(node.listenAddresses) as string[]))];
+}
+
+/** Every node that ever registered: where its listeners are, whether it runs, and how many open tunnels it carries. */
+export async function listNodes({ ctx }: { ctx: Ctx }) {
+  requireAdmin(ctx, "list Warren's nodes");
+  return nodeList();
+}
+
+/** The nodes for pages that pin hosts or name carriers (the page checks who may see them). */
+export async function nodeList() {
+  const alive = Date.now() - NODE_ALIVE_MS;
+  const nodes = await getPrisma().node.findMany({
+    orderBy: { name: "asc" },
+    include: { _count: { select: { tunnels: { where: { status: { in: OPEN_STATUSES } } } } } },
+  });
+  return nodes.map(({ _count, ...node }) => ({
+    name: node.name,
+    address: node.address,
+    url: node.url,
+    startedAt: node.startedAt.toISOString(),
+    heartbeatAt: node.heartbeatAt.toISOString(),
+    stoppedAt: node.stoppedAt?.toISOString() ?? null,
+    running: !node.stoppedAt && node.heartbeatAt.getTime() >= alive,
+    openTunnels: _count.tunnels,
+  }));
+}
+
+export type NodeDto = Awaited<ReturnType<typeof nodeList>>[number];
+
+/** Whether more than one node ever shared this database: only then do pages name nodes. */
+export async function severalNodes(): Promise<boolean> {
+  return (await getPrisma().node.count()) > 1;
 }

@@ -214,7 +214,18 @@ export async function createHost({ ctx, input: data }: { ctx: Ctx; input: Create
 export async function listHosts({ ctx }: { ctx: Ctx }) {
   const roles = await rolesOf(ctx);
   const hosts = await getPrisma().host.findMany({ where: hostVisibleWhere(ctx), select: publicHostSelect, orderBy: { name: "asc" } });
-  return hosts.map(toHostDto).map((host) => ({ ...host, manageable: canManageHost(ctx, roles, host) }));
+  const carried = await getPrisma().tunnel.groupBy({
+    by: ["hostId", "nodeName"],
+    where: { hostId: { in: hosts.map((host) => host.id) }, status: { in: OPEN_STATUSES }, nodeName: { not: null } },
+    _count: { _all: true },
+    orderBy: { nodeName: "asc" },
+  });
+  return hosts.map(toHostDto).map((host) => ({
+    ...host,
+    manageable: canManageHost(ctx, roles, host),
+    /** Which nodes carry its open tunnels now, and how many each. */
+    carriers: carried.filter((group) => group.hostId === host.id).map((group) => ({ node: group.nodeName!, tunnels: group._count._all })),
+  }));
 }
 
 /** A host the caller may not use is as unknown as a missing one. */

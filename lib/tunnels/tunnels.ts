@@ -12,7 +12,7 @@ import type { TunnelStatus } from "@/lib/generated/prisma/enums";
 import { findEngine, getEngine, isTunnelOpenError } from "@/lib/tunnels/engine-port";
 import { sshCommand } from "@/lib/tunnels/ssh-command";
 import { assertNotBastion } from "@/lib/tunnels/bastion-target";
-import { assertCarrierRunning, carriesHost } from "@/lib/host-nodes";
+import { carriesHost, pinnedListenAddresses } from "@/lib/host-nodes";
 import { applyHostPolicy, hostPolicy } from "@/lib/tunnels/host-policy";
 import { checkTunnelRules } from "@/lib/tunnels/tunnel-rules";
 import { grantedTunnelRefusal } from "@/lib/tunnels/reapply-host-policy";
@@ -182,9 +182,11 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
   if (input.teamId && !(await isMember(ownerId, input.teamId))) {
     throw new ApiError({ code: "unprocessable_entity", field: "teamId", message: "must be one of your teams" });
   }
-  checkTunnelRules(input, getConfig());
+  // A host pinned to other nodes: its tunnel listens where they may bind.
+  const config = getConfig();
+  const listenAddresses = carriesHost(host.nodes, config.node.name) ? config.listenAddresses : await pinnedListenAddresses(host);
+  checkTunnelRules(input, { ...config, listenAddresses });
   assertWebAvailable(input);
-  if (!carriesHost(host.nodes, getConfig().node.name)) await assertCarrierRunning(host);
   const policy = hostPolicy(host);
   // Left out, the TTL is the host's default, within its maximum.
   const data = { ...input, ttlMinutes: input.ttlMinutes ?? Math.min(policy.defaultTtlMinutes, policy.maxTtlMinutes) };

@@ -11,13 +11,15 @@ const reasonOf = (error: unknown) => (error instanceof Error ? error.message : S
 
 /** Registers this node (its name taken over if it ran before) and keeps its heartbeat. */
 export async function registerNode(): Promise<Feature> {
-  const { name, address, url } = getConfig().node;
+  const { node, listenAddresses: addresses } = getConfig();
+  const { name, address, url } = node;
+  const listenAddresses = JSON.stringify(addresses);
   const prisma = getPrisma();
   const now = new Date();
   await prisma.node.upsert({
     where: { name },
-    create: { name, address, url, startedAt: now, heartbeatAt: now },
-    update: { address, url, startedAt: now, heartbeatAt: now, stoppedAt: null },
+    create: { name, address, url, listenAddresses, startedAt: now, heartbeatAt: now },
+    update: { address, url, listenAddresses, startedAt: now, heartbeatAt: now, stoppedAt: null },
   });
   let failing = false;
   const beat = async () => {

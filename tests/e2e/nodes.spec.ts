@@ -116,9 +116,50 @@ test("a page on node A follows a tunnel opened through node B, live, from active
   expect(await carries(addressOf("b"), tunnel.listen.port, 1024 * 1024)).toBe(true);
   await expect(page.getByTestId("bytes-in")).toHaveText("1.0 MiB", { timeout: 20_000 });
 
+  await page.goto("/tunnels");
+  await expect(page.getByTestId("tunnel-row").getByTestId("tunnel-node")).toHaveText(", on node bastion-b");
+  await page.goto(`/tunnels/${tunnel.id}`);
+
   expect((await alice("b").delete(`/tunnels/${tunnel.id}`)).status).toBe(200);
   await expect(page.getByTestId("status-badge").first()).toHaveText("closed", { timeout: 20_000 });
   expect(await carries(addressOf("b"), tunnel.listen.port).catch(() => false)).toBe(false);
+});
+
+test("an admin pins the host to node B on the Hosts page: a tunnel requested through node A opens on node B", async ({ browser }) => {
+  const adminContext = await browser.newContext({ baseURL: nodes.a.url });
+  const admin = await adminContext.newPage();
+  await signIn(admin, "admin@example.com", PASSWORD);
+  await expect(admin).toHaveURL(/\/tunnels$/);
+  await admin.goto("/hosts");
+  const nodesSection = admin.getByText("Carried by");
+  await nodesSection.click();
+  const form = admin.getByRole("form", { name: "Nodes that carry lab's tunnels" });
+  await form.getByRole("checkbox", { name: "bastion-b" }).check();
+  await form.getByRole("button", { name: "Save nodes" }).click();
+  await expect(form.getByRole("status")).toHaveText("lab's tunnels are now carried by bastion-b.");
+  await expect(admin.getByTestId("nodes-summary")).toHaveText("bastion-b");
+
+  const port = 20_000 + Math.floor(Math.random() * 9_000);
+  // Where node B listens: node A itself may not bind there.
+  const opened = await alice("a").post<Tunnel>("/tunnels", {
+    hostId,
+    kind: "local",
+    listen: { address: addressOf("b"), port },
+    target: { host: "127.0.0.1", port: target.port },
+  });
+  expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+  await page.goto(`/tunnels/${opened.body.id}`);
+  await expect(page.getByTestId("status-badge").first()).toHaveText("active", { timeout: 20_000 });
+  await expect(page.getByTestId("tunnel-node")).toHaveText("bastion-b");
+  await admin.reload();
+  await expect(admin.getByTestId("nodes-summary")).toHaveText("bastion-b · open tunnels on bastion-b (1)");
+
+  expect((await alice("a").delete(`/tunnels/${opened.body.id}`)).status).toBe(200);
+  await admin.getByText("Carried by").click();
+  await form.getByRole("radio", { name: "Any node" }).check();
+  await form.getByRole("button", { name: "Save nodes" }).click();
+  await expect(admin.getByTestId("nodes-summary")).toHaveText("any node");
+  await adminContext.close();
 });
 
 test("node B killed: node A takes its tunnel over, carries it from A's address, and the page follows", async () => {

@@ -495,6 +495,7 @@ describe("the authorization matrix", () => {
       ["GET /users", (c: ApiClient) => c.get("/users"), { admin: 200, owner: 403, member: 403, outsider: 403, disabled: 401 }],
       ["GET /audit", (c: ApiClient) => c.get("/audit"), { admin: 200, owner: 403, member: 403, outsider: 403, disabled: 401 }],
       ["GET /audit/verify", (c: ApiClient) => c.get("/audit/verify"), { admin: 200, owner: 403, member: 403, outsider: 403, disabled: 401 }],
+      ["GET /nodes", (c: ApiClient) => c.get("/nodes"), { admin: 200, owner: 403, member: 403, outsider: 403, disabled: 401 }],
       ["GET /me", (c: ApiClient) => c.get("/me"), everyone(200)],
       ["GET /me/sessions", (c: ApiClient) => c.get("/me/sessions"), everyone(200)],
       ["GET /me/mfa", (c: ApiClient) => c.get("/me/mfa"), everyone(200)],

@@ -6,6 +6,7 @@ import { ConfirmAction } from "@/app/components/confirm-action";
 import type { TeamOption } from "./assignment-fields";
 import { HostAssignment } from "./host-assignment";
 import { HostKeyState } from "./host-key-state";
+import { HostNodes, type NodeOption } from "./host-nodes";
 import { HostPolicySection, PolicySummary } from "./host-policy";
 import { HostTest } from "./host-test";
 import { connectsAs, type HostView } from "./host-view";
@@ -17,13 +18,15 @@ export const HOST_COLUMNS = "md:grid md:grid-cols-[minmax(0,1fr)_minmax(0,1.3fr)
 type Props = {
   host: HostView;
   teams: TeamOption[];
+  /** Warren's nodes, where several share its database (none otherwise). */
+  nodes: NodeOption[];
   /** An admin: everything about the host. A team owner only tests it and chooses which of their teams see it. */
   canAssignAll: boolean;
   onChanged: (message: string, options?: { removed?: boolean }) => void;
 };
 
 /** One host: a row of columns on wide screens, a stacked card on narrow ones. */
-export function HostCard({ host, teams, canAssignAll, onChanged }: Props) {
+export function HostCard({ host, teams, nodes, canAssignAll, onChanged }: Props) {
   const headingId = useId();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const path = `/hosts/${encodeURIComponent(host.id)}`;
@@ -74,6 +77,7 @@ export function HostCard({ host, teams, canAssignAll, onChanged }: Props) {
       <div className="mt-4 space-y-3 border-t border-zinc-200 pt-3 dark:border-zinc-800">
         <HostTest host={host} />
         <HostAssignment host={host} teams={teams} canAssignAll={canAssignAll} />
+        {nodes.length > 0 ? <HostNodes host={host} nodes={nodes} canPin={canAssignAll} /> : null}
         {canAssignAll ? (
           <>
             <HostPolicySection host={host} />

@@ -4,10 +4,11 @@ import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import type { TeamOption } from "./assignment-fields";
 import { HOST_COLUMNS, HostCard } from "./host-card";
+import type { NodeOption } from "./host-nodes";
 import type { HostView } from "./host-view";
 
 /** The inventory, with one place that announces what a change did. */
-export function HostList({ hosts, teams, canAssignAll }: { hosts: HostView[]; teams: TeamOption[]; canAssignAll: boolean }) {
+export function HostList({ hosts, teams, nodes, canAssignAll }: { hosts: HostView[]; teams: TeamOption[]; nodes: NodeOption[]; canAssignAll: boolean }) {
   const router = useRouter();
   const [notice, setNotice] = useState("");
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -43,7 +44,7 @@ export function HostList({ hosts, teams, canAssignAll }: { hosts: HostView[]; te
           <ul className="space-y-3">
             {hosts.map((host) => (
               <li key={host.id}>
-                <HostCard host={host} teams={teams} canAssignAll={canAssignAll} onChanged={changed} />
+                <HostCard host={host} teams={teams} nodes={nodes} canAssignAll={canAssignAll} onChanged={changed} />
               </li>
             ))}
           </ul>

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
+import { nodeList } from "@/lib/host-nodes";
 import { listHosts } from "@/lib/hosts";
 import { ownedTeams, teamRoles } from "@/lib/teams/team-access";
 import { listTeams } from "@/lib/teams/teams";
@@ -18,13 +19,19 @@ export default async function HostsPage() {
   const owned = ownedTeams(await teamRoles(user.id));
   if (!admin && owned.length === 0) notFound();
   // Team owners see only the hosts they manage, test them and assign them only to their own teams; adding hosts is for admins.
-  const [hosts, teams] = await Promise.all([listHosts({ ctx }), listTeams({ ctx })]);
+  const [hosts, teams, nodes] = await Promise.all([listHosts({ ctx }), listTeams({ ctx }), nodeList()]);
   const manageable = hosts.filter((host) => host.manageable).map(hostView);
   const assignable = teams.filter((team) => admin || owned.includes(team.id)).map(({ id, name }) => ({ id, name }));
   return (
     <section aria-labelledby="hosts-heading" className="space-y-8">
       <PageHeading id="hosts-heading" title="Hosts" description="The SSH servers Warren opens tunnels through. Keys stay on the bastion, encrypted." />
-      <HostList hosts={manageable} teams={assignable} canAssignAll={admin} />
+      {/* Nodes are named only where several share the database. */}
+      <HostList
+        hosts={manageable}
+        teams={assignable}
+        nodes={nodes.length > 1 ? nodes.map(({ name, running }) => ({ name, running })) : []}
+        canAssignAll={admin}
+      />
       {admin ? <AddHostForm teams={assignable} canAssignAll={admin} /> : null}
     </section>
   );

@@ -60,7 +60,7 @@ export function TunnelList({ initial, showEnded, viewer, requests, hasHosts }: P
   const rows = (list: TunnelDto[], action?: (tunnel: TunnelDto) => ReactNode) => (
     <ul className="grid gap-3">
       {list.map((tunnel) => (
-        <TunnelRow key={tunnel.id} tunnel={tunnel} viewerId={viewer.id} history={rates[tunnel.id]?.history ?? []} now={now}>
+        <TunnelRow key={tunnel.id} tunnel={tunnel} viewerId={viewer.id} showNode={viewer.severalNodes} history={rates[tunnel.id]?.history ?? []} now={now}>
           {action?.(tunnel)}
         </TunnelRow>
       ))}

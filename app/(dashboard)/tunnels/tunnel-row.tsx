@@ -13,10 +13,11 @@ import { wasOpened } from "./request-text";
 /** Statuses with no time left to show. */
 const ENDED = new Set(["closed", "expired", "denied", "failed"]);
 
-type Props = { tunnel: TunnelDto; viewerId: string; history: number[]; now: number; children?: ReactNode };
+/** `showNode`: name the node carrying it (several nodes share the database). */
+type Props = { tunnel: TunnelDto; viewerId: string; showNode: boolean; history: number[]; now: number; children?: ReactNode };
 
 /** One tunnel in a list: where it listens, its state, traffic and time left; `children` are its actions. */
-export function TunnelRow({ tunnel, viewerId, history, now, children }: Props) {
+export function TunnelRow({ tunnel, viewerId, showNode, history, now, children }: Props) {
   const rate = history.at(-1) ?? 0;
 
   return (
@@ -30,6 +31,7 @@ export function TunnelRow({ tunnel, viewerId, history, now, children }: Props) {
           {tunnel.kind} via {tunnel.host.name}
           {tunnel.ownerId === viewerId ? "" : `, owned by ${tunnel.ownerEmail}`}
           {tunnel.team ? `, shared with ${tunnel.team.name}` : ""}
+          {showNode && tunnel.node ? <span data-testid="tunnel-node">, on node {tunnel.node}</span> : null}
         </span>
         <div className="ml-auto flex items-center gap-2">
           <OpenInBrowser tunnel={tunnel} />

@@ -446,6 +446,17 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     }
   }
 
+  /** Its host's policy, changed through another node, applied here: answers whether the tunnel as it runs is no longer allowed, and closed. */
+  private async reapplyPolicy(tunnelId: string, host: Parameters<typeof hostPolicy>[0] & { name: string }): Promise<boolean> {
+    const policy = hostPolicy(host);
+    if (JSON.stringify(policy) === JSON.stringify(this.tunnels.get(tunnelId)?.tunnel.policy)) return false;
+    const running = await this.reconfigure(tunnelId, { policy });
+    if (!running) return false;
+    const counters = await this.close(tunnelId);
+    await this.report(tunnelId, "closed", `closed: ${host.name}'s policy no longer allows it: ${running}`, counters);
+    return true;
+  }
+
   /** Tunnels requested through nodes that may not carry their host's: opened here if this node may (one node wins each claim). */
   private async adoptUnclaimed() {
     const { name } = getConfig().node;
@@ -465,12 +476,12 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
 
   /** Brings tunnels open here in line with their rows, which any node may
    *  have changed: one no longer open, or carried by another node, is stopped
-   *  here (its status is the row's already); a new expiry, allowed sources or
-   *  team is applied. */
+   *  here (its status is the row's already); a new expiry, host policy,
+   *  allowed sources or team is applied. */
   async reconcile(ids: string[] = [...this.tunnels.keys()]): Promise<void> {
     if (ids.length === 0) return;
     const me = getConfig().node.name;
-    const rows = await getPrisma().tunnel.findMany({ where: { id: { in: ids } }, include: { host: { select: { nodes: true } } } });
+    const rows = await getPrisma().tunnel.findMany({ where: { id: { in: ids } }, include: { host: true } });
     const byId = new Map(rows.map((row) => [row.id, row]));
     let elsewhere = false;
     for (const id of ids) {
@@ -491,6 +502,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
         continue;
       }
       if (row.expiresAt.getTime() !== open.tunnel.expiresAt.getTime()) this.extend(id, row.expiresAt);
+      if (await this.reapplyPolicy(id, row.host)) continue;
       const { allowedSources } = tunnelSpec(row);
       const sourcesChanged = allowedSources.join() !== open.tunnel.allowedSources.join();
       if (sourcesChanged || row.teamId !== open.tunnel.teamId)

@@ -87,17 +87,23 @@ async function carries(address: string, port: number, size = 64 * 1024): Promise
   return received.equals(sent);
 }
 
-async function openThroughB(): Promise<Tunnel> {
+/** Alice asks node `through` for a tunnel listening on node B's address. */
+async function request(through: Node): Promise<Tunnel> {
   const port = 20_000 + Math.floor(Math.random() * 9_000);
-  const opened = await alice("b").post<Tunnel>("/tunnels", {
+  const opened = await alice(through).post<Tunnel>("/tunnels", {
     hostId,
     kind: "local",
     listen: { address: addressOf("b"), port },
     target: { host: "127.0.0.1", port: target.port },
   });
   expect(opened.status, JSON.stringify(opened.body)).toBe(201);
-  expect(opened.body).toMatchObject({ status: "active", node: "bastion-b", listen: { address: addressOf("b"), port } });
   return opened.body;
+}
+
+async function openThroughB(): Promise<Tunnel> {
+  const opened = await request("b");
+  expect(opened).toMatchObject({ status: "active", node: "bastion-b", listen: { address: addressOf("b") } });
+  return opened;
 }
 
 let context: BrowserContext;
@@ -139,22 +145,15 @@ test("an admin pins the host to node B on the Hosts page: a tunnel requested thr
   await expect(form.getByRole("status")).toHaveText("lab's tunnels are now carried by bastion-b.");
   await expect(admin.getByTestId("nodes-summary")).toHaveText("bastion-b");
 
-  const port = 20_000 + Math.floor(Math.random() * 9_000);
-  // Where node B listens: node A itself may not bind there.
-  const opened = await alice("a").post<Tunnel>("/tunnels", {
-    hostId,
-    kind: "local",
-    listen: { address: addressOf("b"), port },
-    target: { host: "127.0.0.1", port: target.port },
-  });
-  expect(opened.status, JSON.stringify(opened.body)).toBe(201);
-  await page.goto(`/tunnels/${opened.body.id}`);
+  // Listening where node B may bind, which node A itself may not.
+  const opened = await request("a");
+  await page.goto(`/tunnels/${opened.id}`);
   await expect(page.getByTestId("status-badge").first()).toHaveText("active", { timeout: 20_000 });
   await expect(page.getByTestId("tunnel-node")).toHaveText("bastion-b");
   await admin.reload();
   await expect(admin.getByTestId("nodes-summary")).toHaveText("bastion-b · open tunnels on bastion-b (1)");
 
-  expect((await alice("a").delete(`/tunnels/${opened.body.id}`)).status).toBe(200);
+  expect((await alice("a").delete(`/tunnels/${opened.id}`)).status).toBe(200);
   await admin.getByText("Carried by").click();
   await form.getByRole("radio", { name: "Any node" }).check();
   await form.getByRole("button", { name: "Save nodes" }).click();

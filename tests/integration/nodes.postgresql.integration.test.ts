@@ -13,11 +13,13 @@ import { aliceWithHost } from "@/tests/harness/alice-with-host";
 import { apiClient } from "@/tests/harness/api-client";
 import { appBrowser } from "@/tests/harness/app-browser";
 import { exchange } from "@/tests/harness/exchange";
+import { startOrigin } from "@/tests/harness/origin";
 import { freePortInRange, waitFor } from "@/tests/harness/free-port";
 import { downloadClient, startConnect } from "@/tests/harness/laptop-client";
 import { sharedSecretsFor, startPostgresql, type PostgresqlHandle } from "@/tests/harness/postgresql";
 import { eachEvent } from "@/tests/harness/socket-events";
 import { signInCookie } from "@/tests/harness/sign-in";
+import { socksFetch } from "@/tests/harness/socks-fetch";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
 import { startTarget, type Tracker } from "@/tests/harness/tcp-target";
 import { runProcess, startWarren, type WarrenHandle } from "@/tests/harness/warren";
@@ -215,6 +217,33 @@ describe("two nodes on one PostgreSQL", () => {
 
     expect((await aliceOnB.delete(`/tunnels/${id}`)).status).toBe(200);
     expect((await pin([])).body.nodes).toEqual([]);
+  });
+
+  it("apply a host policy changed through one node to the tunnels the other carries", async () => {
+    const admin = apiClient(nodeA.url, await nodeA.createToken("admin@example.com"));
+    const origin = await startOrigin({ size: 64 }); // answers and ends, as SOCKS fetches wait for
+    const port = await freePortInRange();
+    const socks = await apiClient(nodeB.url, aliceToken).post<Tunnel>("/tunnels", { hostId, kind: "dynamic", listen: { port } });
+    expect([socks.status, socks.body.node], JSON.stringify(socks.body)).toEqual([201, "bastion-b"]);
+    expect((await socksFetch(port, "127.0.0.1", origin.port)).reply).toBe(0);
+
+    expect((await admin.patch(`/hosts/${hostId}`, { policy: { targets: ["10.0.0.0/8"] } })).status).toBe(200);
+    // SOCKS5 "connection not allowed by ruleset", from node B, which carries it.
+    await waitFor(
+      () => socksFetch(port, "127.0.0.1", origin.port),
+      (fetched) => fetched.reply === 2,
+      20_000,
+      "node B refusing the destination the new policy leaves out",
+    );
+    expect((await admin.patch(`/hosts/${hostId}`, { policy: { targets: [] } })).status).toBe(200);
+    await waitFor(
+      () => socksFetch(port, "127.0.0.1", origin.port),
+      (fetched) => fetched.reply === 0,
+      20_000,
+      "node B allowing it again",
+    );
+    expect((await admin.delete(`/tunnels/${socks.body.id}`)).status).toBe(200);
+    await origin.close();
   });
 
   it("takes a dead node's tunnels over: the survivor reopens them, they carry data again, the owner is told and the move audited", async () => {

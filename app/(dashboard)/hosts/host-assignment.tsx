@@ -1,41 +1,24 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { FormAlert } from "@/app/components/form-alert";
 import { SaveRow } from "@/app/components/save-row";
-import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
-import { errorMessage } from "@/app/lib/error-message";
 import { AssignmentFields, assignmentText, type Assignment, type TeamOption } from "./assignment-fields";
 import type { HostView } from "./host-view";
+import { useHostChange } from "./use-host-change";
 
 type Props = { host: Pick<HostView, "id" | "name" | "visibleToAll" | "teamIds">; teams: TeamOption[]; canAssignAll: boolean };
 
 /** The card's "Visible to" disclosure: who may use the host, and the form to change it. */
 export function HostAssignment({ host, teams, canAssignAll }: Props) {
-  const router = useRouter();
   const saved: Assignment = { visibleToAll: host.visibleToAll, teamIds: host.teamIds };
   const [value, setValue] = useState(saved);
-  const [error, setError] = useState<{ field?: string; message: string }>();
-  const [status, setStatus] = useState("");
-  const [pending, setPending] = useState(false);
+  const { error, status, pending, save } = useHostChange(host.id);
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
+  function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (pending) return;
-    setPending(true);
-    setStatus("");
-    try {
-      const body = value.visibleToAll ? { visibleToAll: true, teamIds: [] } : { visibleToAll: false, teamIds: value.teamIds };
-      await apiFetch(`/hosts/${encodeURIComponent(host.id)}`, { method: "PATCH", body });
-      setError(undefined);
-      setStatus(`${host.name} is now for ${assignmentText(value, teams)}.`);
-      router.refresh();
-    } catch (failure) {
-      setError({ field: failure instanceof ApiRequestError ? failure.field : undefined, message: errorMessage(failure) });
-    } finally {
-      setPending(false);
-    }
+    const body = value.visibleToAll ? { visibleToAll: true, teamIds: [] } : { visibleToAll: false, teamIds: value.teamIds };
+    void save(body, `${host.name} is now for ${assignmentText(value, teams)}.`);
   }
 
   const fieldError = error?.field === "teamIds" || error?.field === "visibleToAll" ? error.message : undefined;

@@ -1,12 +1,10 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
 import { FormAlert } from "@/app/components/form-alert";
 import { SaveRow } from "@/app/components/save-row";
-import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
-import { errorMessage } from "@/app/lib/error-message";
 import type { HostView } from "./host-view";
+import { useHostChange } from "./use-host-change";
 
 /** A Warren node as the hosts page offers it for pinning. */
 export type NodeOption = { name: string; running: boolean };
@@ -19,28 +17,13 @@ const pinnedText = (pinned: string[]) => (pinned.length === 0 ? "any node" : pin
 /** The card's "Carried by" disclosure, where several nodes share Warren's database: which nodes may carry the host's tunnels, which carry them now, and (admins) the form to pin it. */
 export function HostNodes({ host, nodes, canPin }: Props) {
   const id = useId();
-  const router = useRouter();
   const [pinned, setPinned] = useState(host.nodes);
-  const [error, setError] = useState<{ field?: string; message: string }>();
-  const [status, setStatus] = useState("");
-  const [pending, setPending] = useState(false);
+  const { error, status, pending, save } = useHostChange(host.id);
   const carrying = host.carriers.map(({ node, tunnels }) => `${node} (${tunnels})`).join(", ");
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
+  function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (pending) return;
-    setPending(true);
-    setStatus("");
-    try {
-      await apiFetch(`/hosts/${encodeURIComponent(host.id)}`, { method: "PATCH", body: { nodes: pinned } });
-      setError(undefined);
-      setStatus(`${host.name}'s tunnels are now carried by ${pinnedText(pinned)}.`);
-      router.refresh();
-    } catch (failure) {
-      setError({ field: failure instanceof ApiRequestError ? failure.field : undefined, message: errorMessage(failure) });
-    } finally {
-      setPending(false);
-    }
+    void save({ nodes: pinned }, `${host.name}'s tunnels are now carried by ${pinnedText(pinned)}.`);
   }
 
   const toggle = (name: string, on: boolean) => setPinned(on ? [...pinned, name] : pinned.filter((known) => known !== name));

@@ -14,7 +14,7 @@ import { apiClient } from "@/tests/harness/api-client";
 import { appBrowser } from "@/tests/harness/app-browser";
 import { exchange } from "@/tests/harness/exchange";
 import { startOrigin } from "@/tests/harness/origin";
-import { freePortInRange, waitFor } from "@/tests/harness/free-port";
+import { freePort, freePortInRange, waitFor } from "@/tests/harness/free-port";
 import { downloadClient, startConnect } from "@/tests/harness/laptop-client";
 import { sharedSecretsFor, startPostgresql, type PostgresqlHandle } from "@/tests/harness/postgresql";
 import { eachEvent } from "@/tests/harness/socket-events";
@@ -248,11 +248,22 @@ describe("two nodes on one PostgreSQL", () => {
 
   it("takes a dead node's tunnels over: the survivor reopens them, they carry data again, the owner is told and the move audited", async () => {
     const [aliceOnA, aliceOnB] = [apiClient(nodeA.url, aliceToken), apiClient(nodeB.url, aliceToken)];
+    const admin = apiClient(nodeA.url, await nodeA.createToken("admin@example.com"));
+    // A remote tunnel's target on the bastion's loopback must be named by the policy.
+    expect((await admin.patch(`/hosts/${hostId}`, { policy: { targets: ["127.0.0.1"] } })).status).toBe(200);
     const port = await freePortInRange();
     const opened = await aliceOnB.post<Tunnel>("/tunnels", { hostId, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: target.port } });
     expect(opened.status, JSON.stringify(opened.body)).toBe(201);
     const { id } = opened.body;
     expect(opened.body.node).toBe("bastion-b");
+    const remotePort = await freePort();
+    const remote = await aliceOnB.post<Tunnel>("/tunnels", {
+      hostId,
+      kind: "remote",
+      listen: { port: remotePort },
+      target: { host: "127.0.0.1", port: target.port },
+    });
+    expect([remote.status, remote.body.node], JSON.stringify(remote.body)).toEqual([201, "bastion-b"]);
     const live = await watch(nodeA);
     try {
       await nodeB.kill();
@@ -265,6 +276,14 @@ describe("two nodes on one PostgreSQL", () => {
       expect(moved.body).toMatchObject({ listen: { address: "127.0.0.1", port } });
       const sent = Buffer.from("through node a now");
       expect((await exchange(port, sent)).received.equals(sent)).toBe(true);
+      // The remote tunnel's sshd listener, opened again from node A.
+      await waitFor(
+        () => aliceOnA.get<Tunnel>(`/tunnels/${remote.body.id}`),
+        (r) => r.body.status === "active" && r.body.node === "bastion-a",
+        90_000,
+        "the remote tunnel active again from node A",
+      );
+      expect((await exchange(remotePort, sent)).received.equals(sent)).toBe(true);
       expect(live.events).toContainEqual({
         event: "tunnel:status",
         payload: expect.objectContaining({
@@ -276,7 +295,6 @@ describe("two nodes on one PostgreSQL", () => {
     } finally {
       live.socket.close();
     }
-    const admin = apiClient(nodeA.url, await nodeA.createToken("admin@example.com"));
     const audit = await admin.get<{ events: { action: string; details: Record<string, unknown> }[] }>(`/audit?tunnelId=${id}&action=tunnel.moved`);
     expect(audit.body.events.map((event) => event.details)).toEqual([{ by: "engine", from: "bastion-b", to: "bastion-a", listenAddress: "127.0.0.1" }]);
     expect((await nodeA.cli(["audit", "verify"])).code).toBe(0);

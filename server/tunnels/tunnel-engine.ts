@@ -502,7 +502,8 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
         continue;
       }
       if (row.expiresAt.getTime() !== open.tunnel.expiresAt.getTime()) this.extend(id, row.expiresAt);
-      if (await this.reapplyPolicy(id, row.host)) continue;
+      // With SQLite the one node applied a policy change as it was made (lib/tunnels/reapply-host-policy.ts).
+      if (databaseProvider() === "postgresql" && (await this.reapplyPolicy(id, row.host))) continue;
       const { allowedSources } = tunnelSpec(row);
       const sourcesChanged = allowedSources.join() !== open.tunnel.allowedSources.join();
       if (sourcesChanged || row.teamId !== open.tunnel.teamId)

@@ -31,20 +31,22 @@ export async function renewLeases(tunnelIds: string[]): Promise<void> {
   await getPrisma().tunnel.updateMany({ where: { id: { in: tunnelIds }, nodeName: getConfig().node.name }, data: { leaseUntil: until() } });
 }
 
-/** Ends this node's leases on these tunnels now: another node may take them over without waiting. */
-export async function releaseLeases(tunnelIds: string[]): Promise<void> {
+/** Ends this node's leases on these tunnels now: another node may take them over without waiting.
+ *  `stopping`: this node stops, which it records first, so that they say why they moved. */
+export async function releaseLeases(tunnelIds: string[], { stopping = false } = {}): Promise<void> {
   if (tunnelIds.length === 0) return;
+  if (stopping) await getPrisma().node.updateMany({ where: { name: getConfig().node.name }, data: { stoppedAt: new Date() } });
   await getPrisma().tunnel.updateMany({ where: { id: { in: tunnelIds }, nodeName: getConfig().node.name }, data: { leaseUntil: new Date(0) } });
 }
 
-/** Another node's tunnel whose lease ran out: that node died, lost the database, stopped, or handed it over
- *  (`handedOver`: it still runs). `host`: its host's name and pinned nodes. */
+/** Another node's tunnel whose lease ran out: that node stopped, went silent (it died, or lost the database),
+ *  or, still running, handed it over. `host`: its host's name and pinned nodes. */
 export type Orphan = {
   id: string;
   nodeName: string;
   nodeAddress: string;
   listenAddress: string | null;
-  handedOver: boolean;
+  nodeState: "stopped" | "silent" | "running";
   host: { name: string; nodes: string };
 };
 
@@ -60,7 +62,16 @@ export async function orphanedTunnels(): Promise<Orphan[]> {
   });
   const alive = Date.now() - NODE_ALIVE_MS;
   return rows.flatMap(({ node, ...row }) =>
-    node ? [{ ...row, nodeName: node.name, nodeAddress: node.address, handedOver: !node.stoppedAt && node.heartbeatAt.getTime() >= alive }] : [],
+    node
+      ? [
+          {
+            ...row,
+            nodeName: node.name,
+            nodeAddress: node.address,
+            nodeState: node.stoppedAt ? "stopped" : node.heartbeatAt.getTime() >= alive ? "running" : "silent",
+          },
+        ]
+      : [],
   );
 }
 

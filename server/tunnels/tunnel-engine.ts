@@ -244,7 +244,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     await Promise.all(ids.map((tunnelId) => this.teardown(tunnelId)));
     await this.commits.close();
     // Another node takes them over at once rather than after their leases; this one reclaims any left when it starts again.
-    await releaseLeases(ids).catch(() => {});
+    await releaseLeases(ids, { stopping: true }).catch(() => {});
     for (const link of this.links.values()) link.close();
     this.links.clear();
     this.tunnels.clear();
@@ -435,7 +435,11 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
       if (!carriesHost(orphan.host.nodes, name)) continue; // for the nodes its host is pinned to
       const taken = await takeOver(orphan);
       if (!taken) continue; // another node took it first
-      const why = orphan.handedOver ? `which handed it over (${orphan.host.name}'s tunnels are carried by other nodes now)` : "which stopped answering";
+      const why = {
+        stopped: "which stopped",
+        silent: "which stopped answering",
+        running: `which handed it over (${orphan.host.name}'s tunnels are carried by other nodes now)`,
+      }[orphan.nodeState];
       const reason = `moved from node ${orphan.nodeName}, ${why}, to node ${name}: reopening`;
       const moved = { action: "tunnel.moved" as const, tunnelId: orphan.id, details: { from: orphan.nodeName, to: name, listenAddress: taken.listenAddress } };
       await setTunnelStatus(engineCtx, { tunnelId: orphan.id, from: OPEN_STATUSES, to: "starting", reason, audit: [moved] });

@@ -246,6 +246,25 @@ describe("two nodes on one PostgreSQL", () => {
     await origin.close();
   });
 
+  it("takes a cleanly stopped node's tunnels over at once, saying it stopped", async () => {
+    const [aliceOnA, aliceOnB] = [apiClient(nodeA.url, aliceToken), apiClient(nodeB.url, aliceToken)];
+    const port = await freePortInRange();
+    const opened = await aliceOnB.post<Tunnel>("/tunnels", { hostId, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: target.port } });
+    expect([opened.status, opened.body.node], JSON.stringify(opened.body)).toEqual([201, "bastion-b"]);
+    await nodeB.stop();
+    await waitFor(
+      () => aliceOnA.get<Tunnel>(`/tunnels/${opened.body.id}`),
+      (r) => r.body.status === "active" && r.body.node === "bastion-a",
+      30_000,
+      "the tunnel active on node A",
+    );
+    const history = await aliceOnA.get<{ events: { reason: string | null }[] }>(`/tunnels/${opened.body.id}/history`);
+    expect(history.body.events.map((event) => event.reason)).toContain("moved from node bastion-b, which stopped, to node bastion-a: reopening");
+    expect((await exchange(port, Buffer.from("after a clean stop"))).received.toString()).toBe("after a clean stop");
+    expect((await aliceOnA.delete(`/tunnels/${opened.body.id}`)).status).toBe(200);
+    nodeB = await startWarren({ env: nodeB.env, dataDir: nodeB.dataDir, port: nodeB.port });
+  });
+
   it("takes a dead node's tunnels over: the survivor reopens them, they carry data again, the owner is told and the move audited", async () => {
     const [aliceOnA, aliceOnB] = [apiClient(nodeA.url, aliceToken), apiClient(nodeB.url, aliceToken)];
     const admin = apiClient(nodeA.url, await nodeA.createToken("admin@example.com"));

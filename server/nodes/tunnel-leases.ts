@@ -98,7 +98,8 @@ export async function takeOver(orphan: Orphan): Promise<{ listenAddress: string 
   const listenAddress = movedListenAddress(orphan, address);
   const { count } = await getPrisma().tunnel.updateMany({
     where: { id: orphan.id, nodeName: orphan.nodeName, leaseUntil: { lt: new Date() } },
-    data: { nodeName: name, leaseUntil: until(), listenAddress },
+    // `starting` with the move: it is never shown active on this node before it opens here.
+    data: { nodeName: name, leaseUntil: until(), listenAddress, status: "starting" },
   });
   return count === 1 ? { listenAddress } : undefined;
 }

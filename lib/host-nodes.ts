@@ -20,6 +20,11 @@ export function carriesHost(stored: string, node: string): boolean {
   return nodes.length === 0 || nodes.includes(node);
 }
 
+/** Whether a registered node runs: not stopped, and its heartbeat recent. */
+export const nodeRunning = (node: { stoppedAt: Date | null; heartbeatAt: Date }, now = Date.now()) =>
+  !node.stoppedAt && node.heartbeatAt.getTime() >= now - NODE_ALIVE_MS;
+
+/** nodeRunning, as a query filter. */
 const runningWhere = () => ({ stoppedAt: null, heartbeatAt: { gte: new Date(Date.now() - NODE_ALIVE_MS) } });
 
 /** Pins must name nodes that registered, one of them running: a misspelt or stopped one would leave the host's tunnels to no one. */
@@ -31,8 +36,7 @@ export async function assertNodesToPin(nodes: string[]) {
   if (unknown) {
     throw new ApiError({ code: "unprocessable_entity", field: "nodes", message: `${unknown} is not a Warren node; the nodes are ${names.join(", ")}` });
   }
-  const running = await getPrisma().node.count({ where: { name: { in: nodes }, ...runningWhere() } });
-  if (running === 0) {
+  if (!known.some((node) => nodes.includes(node.name) && nodeRunning(node))) {
     throw new ApiError({
       code: "unprocessable_entity",
       field: "nodes",
@@ -64,7 +68,6 @@ export async function listNodes({ ctx }: { ctx: Ctx }) {
 
 /** The nodes for pages that pin hosts or name carriers (the page checks who may see them). */
 export async function nodeList() {
-  const alive = Date.now() - NODE_ALIVE_MS;
   const nodes = await getPrisma().node.findMany({
     orderBy: { name: "asc" },
     include: { _count: { select: { tunnels: { where: { status: { in: OPEN_STATUSES } } } } } },
@@ -76,7 +79,7 @@ export async function nodeList() {
     startedAt: node.startedAt.toISOString(),
     heartbeatAt: node.heartbeatAt.toISOString(),
     stoppedAt: node.stoppedAt?.toISOString() ?? null,
-    running: !node.stoppedAt && node.heartbeatAt.getTime() >= alive,
+    running: nodeRunning(node),
     openTunnels: _count.tunnels,
   }));
 }

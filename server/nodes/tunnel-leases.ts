@@ -7,7 +7,7 @@
 // carry a tunnel (its host was pinned to other nodes), ends its lease at once.
 import { getConfig } from "@/lib/config";
 import { getPrisma } from "@/lib/db/prisma";
-import { NODE_ALIVE_MS } from "@/lib/host-nodes";
+import { nodeRunning } from "@/lib/host-nodes";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 
 export const LEASE_MS = 20_000;
@@ -60,7 +60,6 @@ export async function orphanedTunnels(): Promise<Orphan[]> {
       node: { select: { name: true, address: true, heartbeatAt: true, stoppedAt: true } },
     },
   });
-  const alive = Date.now() - NODE_ALIVE_MS;
   return rows.flatMap(({ node, ...row }) =>
     node
       ? [
@@ -68,7 +67,7 @@ export async function orphanedTunnels(): Promise<Orphan[]> {
             ...row,
             nodeName: node.name,
             nodeAddress: node.address,
-            nodeState: node.stoppedAt ? "stopped" : node.heartbeatAt.getTime() >= alive ? "running" : "silent",
+            nodeState: node.stoppedAt ? "stopped" : nodeRunning(node) ? "running" : "silent",
           },
         ]
       : [],

@@ -152,6 +152,15 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ...everywhere, WARREN_NODE_URL: "bastion-a:8080" })).toThrow("WARREN_NODE_URL: must be an http:// or https:// URL");
   });
 
+  it("serves metrics only when given an address and port of their own", () => {
+    const dataDir = tempDir();
+    expect(loadConfig({ WARREN_DATA_DIR: dataDir }).metricsAddress).toBeNull();
+    expect(loadConfig({ WARREN_DATA_DIR: dataDir, WARREN_METRICS_ADDRESS: "127.0.0.1:9464" }).metricsAddress).toEqual({ host: "127.0.0.1", port: 9464 });
+    expect(loadConfig({ WARREN_DATA_DIR: dataDir, WARREN_METRICS_ADDRESS: "[::1]:9464" }).metricsAddress).toEqual({ host: "::1", port: 9464 });
+    expect(configError({ WARREN_METRICS_ADDRESS: "9464" }).message).toBe("WARREN_METRICS_ADDRESS: must be an address and port such as 127.0.0.1:9464");
+    expect(configError({ WARREN_METRICS_ADDRESS: "127.0.0.1:70000" }).message).toBe("WARREN_METRICS_ADDRESS: must end in a port between 1 and 65535");
+  });
+
   it("checks another PostgreSQL URL (db copy --to) by the same rules, naming it", () => {
     expect(postgresqlDatabase("--to", "postgres://db.internal/warren")).toEqual({ provider: "postgresql", url: "postgres://db.internal/warren" });
     expect(() => postgresqlDatabase("--to", "file:/var/lib/warren/warren.db")).toThrow("--to: must be a postgresql://user:password@host:port/database URL");

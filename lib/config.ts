@@ -64,6 +64,8 @@ export type WarrenConfig = {
   requireMfa: "off" | "admins" | "all";
   /** This Warren among the nodes sharing its database. */
   node: NodeConfig;
+  /** Where Prometheus scrapes /metrics, on a listener of its own (null: off). */
+  metricsAddress: { host: string; port: number } | null;
   production: boolean;
 };
 
@@ -131,6 +133,16 @@ const proxyHeaderSchema = z
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9-]+$/, { error: "must be a header name, e.g. x-forwarded-for or x-real-ip" });
+
+const metricsAddressSchema = z
+  .string()
+  .trim()
+  .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { error: "must be an address and port such as 127.0.0.1:9464" })
+  .transform((value) => {
+    const colon = value.lastIndexOf(":");
+    return { host: value.slice(0, colon).replace(/^\[|\]$/g, ""), port: Number(value.slice(colon + 1)) };
+  })
+  .refine(({ port }) => port >= 1 && port <= 65535, { error: "must end in a port between 1 and 65535" });
 
 const trustedProxiesSchema = listSchema.pipe(z.array(cidrSchema));
 
@@ -372,6 +384,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
     dataDir,
     database,
     node: nodeFor(env, listenAddresses, { host, port }),
+    metricsAddress: env.WARREN_METRICS_ADDRESS?.trim() ? parseSetting("WARREN_METRICS_ADDRESS", metricsAddressSchema, env.WARREN_METRICS_ADDRESS) : null,
     authSecret,
     secretKey,
     publicUrl,

@@ -14,6 +14,7 @@ import type { Feature } from "@/server/feature";
 import { registerApps } from "@/server/apps/register-apps";
 import { registerAuditRetention } from "@/server/audit/register-retention";
 import { registerConnect, tunnelSocketOf } from "@/server/connect/connect-server";
+import { registerMetrics } from "@/server/metrics/register-metrics";
 import { registerRealtime } from "@/server/realtime/socket-server";
 import { checkClusterKeys } from "@/server/nodes/cluster-keys";
 import { takeRelayHeader } from "@/server/nodes/node-relay";
@@ -114,6 +115,8 @@ async function main() {
   ];
   // App hosts are claimed before everything registered above; addresses are stamped before all.
   features.push(registerApps(server, tunnels.engine));
+  const metrics = await registerMetrics(server, tunnels.engine, config).catch((error: Error) => fail(error.message));
+  if (metrics) features.push(metrics);
   stampClientIps(server, config);
 
   server.on("error", (error: NodeJS.ErrnoException) => {

@@ -5,6 +5,7 @@ import { ApiError } from "@/lib/api/api-error";
 import { audited, recordAudit, type AuditInput } from "@/lib/audit/audit-log";
 import { actorId, actorName, systemCtx, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { getEngine } from "@/lib/tunnels/engine-port";
 import { endRequest } from "@/lib/tunnels/end-tunnel";
 import { setTunnelStatus } from "@/lib/tunnels/set-tunnel-status";
@@ -106,13 +107,17 @@ export async function denyRequest({ ctx, input }: { ctx: Ctx; input: { id: strin
   return tunnelDto(ctx, tunnel.id);
 }
 
+/** Tunnels waiting for an answer: to open, or to run longer. */
+export const WAITING_FOR_APPROVAL = {
+  OR: [{ status: "pending_approval" as const }, { extensionMinutes: { not: null }, status: { in: OPEN_STATUSES } }],
+} satisfies Prisma.TunnelWhereInput;
+
 /** Requests the caller may decide, oldest first, a page at a time (a page may hold fewer than its limit: follow nextCursor). */
 export async function listApprovals({ ctx, input }: { ctx: Ctx; input: PageQuery }) {
   const userId = actorId(ctx);
-  const waiting = { OR: [{ status: "pending_approval" as const }, { extensionMinutes: { not: null }, status: { in: OPEN_STATUSES } }] };
   const candidates = isPrivileged(ctx)
-    ? { ...waiting, ...(userId ? { ownerId: { not: userId } } : {}) }
-    : { ...waiting, ownerId: { not: userId! }, owner: { memberships: { some: { teamId: { in: ownedTeams(await teamRoles(userId!)) } } } } };
+    ? { ...WAITING_FOR_APPROVAL, ...(userId ? { ownerId: { not: userId } } : {}) }
+    : { ...WAITING_FOR_APPROVAL, ownerId: { not: userId! }, owner: { memberships: { some: { teamId: { in: ownedTeams(await teamRoles(userId!)) } } } } };
   const { tunnels, nextCursor } = await listTunnelsWhere(ctx, candidates, "asc", input);
   const allowed = await Promise.all(tunnels.map((tunnel) => canApprove(ctx, tunnel)));
   return { requests: tunnels.filter((_, index) => allowed[index]), nextCursor };

@@ -8,10 +8,14 @@ import { getPrisma } from "@/lib/db/prisma";
 import { systemCtx } from "@/lib/context";
 import { recordHostKey, refuseChangedHostKey, sshTarget } from "@/lib/hosts";
 import { SshFailure } from "@/lib/ssh/ssh-connect";
+import { sshConnectSeconds, sshReconnectsTotal } from "@/server/metrics/metrics";
 import type { DataPlane } from "@/server/tunnels/data-plane";
 import type { DataPlaneEvent } from "@/server/tunnels/data-plane-protocol";
 
 export type BackoffOptions = { baseMs: number; maxMs: number };
+
+/** up: connected; connecting: an attempt under way; waiting: between attempts; down: neither (given up, or closed). */
+export type LinkState = "up" | "connecting" | "waiting" | "down";
 
 type LinkEvents = {
   ready: [linkId: string];
@@ -42,6 +46,12 @@ export class HostLink extends EventEmitter<LinkEvents> {
   ) {
     super();
     plane.on("events", this.onPlaneEvents);
+  }
+
+  get state(): LinkState {
+    if (this.linkId) return "up";
+    if (this.connecting) return "connecting";
+    return this.retryTimer ? "waiting" : "down";
   }
 
   /** The connection's link id, connecting now if needed (cutting a backoff wait short). */
@@ -86,7 +96,9 @@ export class HostLink extends EventEmitter<LinkEvents> {
     if (host.hostKeyStatus === "changed") throw new SshFailure("host-key", await refuseChangedHostKey(engineCtx, host));
     const linkId = `${this.hostId}#${++linkCount}`;
     try {
+      const timer = sshConnectSeconds.startTimer();
       const { fingerprint } = await this.plane.call("connect", { linkId, hostId: this.hostId, target: sshTarget(host) });
+      timer();
       await recordHostKey(engineCtx, host, { fingerprint });
       if (this.closed) {
         void this.plane.call("disconnect", { linkId }).catch(() => {});
@@ -110,7 +122,10 @@ export class HostLink extends EventEmitter<LinkEvents> {
     const exponential = Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** this.failures);
     const delay = exponential * (0.8 + Math.random() * 0.4); // jitter: hosts that dropped together do not return in lockstep
     this.failures += 1;
-    this.retryTimer = setTimeout(() => void this.ensure().catch(() => {}), delay);
+    this.retryTimer = setTimeout(() => {
+      sshReconnectsTotal.inc();
+      void this.ensure().catch(() => {});
+    }, delay);
     this.retryTimer.unref();
   }
 

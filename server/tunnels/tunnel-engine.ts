@@ -22,13 +22,18 @@ import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 import { DataPlane, type StreamHandle, type StreamPeer } from "@/server/tunnels/data-plane";
 import type { ConnectPerson, DataPlaneEvent, RuntimeTunnel } from "@/server/tunnels/data-plane-protocol";
+import { EngineMetrics } from "@/server/metrics/engine-metrics";
+import type { TunnelKind } from "@/server/metrics/metrics";
 import { claimTunnel, LEASE_MS, LEASE_RENEW_MS, orphanedTunnels, releaseLeases, renewLeases, takeOver, unclaimedTunnels } from "@/server/nodes/tunnel-leases";
-import { HostLink } from "@/server/tunnels/host-link";
+import { HostLink, type LinkState } from "@/server/tunnels/host-link";
 import { COMMIT_SLICE, JournalCommit } from "@/server/tunnels/journal-commit";
 import { countersOf, journalEntriesOf, statsOf } from "@/server/tunnels/plane-records";
 
 /** `ownerId` and `teamId` say who may hear of it. */
 export type StatsEvent = { tunnelId: string; ownerId: string; teamId: string | null } & LiveStats;
+
+/** What /metrics reads of the engine when it is scraped. */
+export type EngineGauges = { connections: Map<TunnelKind, number>; links: Map<LinkState, number>; journalBacklog: number };
 
 /** `stats`: every tunnel whose counters moved since the last tick, in one go. */
 type EngineEvents = { stats: [StatsEvent[]] };
@@ -58,6 +63,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
   private readonly lastStats = new Map<string, string>();
   private readonly commits = new JournalCommit();
+  private readonly metrics = new EngineMetrics();
   private ticker: NodeJS.Timeout | undefined;
   private leases = { renewedAt: Date.now(), checkedAt: 0, lost: false };
 
@@ -157,6 +163,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     // A port taken here rejects before anything is registered.
     await this.plane.call("listen", { tunnel: open.tunnel, counters: { bytesIn, bytesOut, connectionsTotal } });
     this.tunnels.set(tunnelId, open);
+    this.metrics.opened(tunnelId, open.tunnel.kind);
     this.armExpiry(open.tunnel);
     const link = this.link(tunnel.hostId);
     try {
@@ -182,13 +189,16 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     for (const event of events) {
       for (const [tunnelId, stats] of statsOf(event)) this.mirror(tunnelId, stats);
     }
+    this.metrics.events(events);
     const entries = events.flatMap(journalEntriesOf);
     if (entries.length > 0) this.commits.journal.append(...entries);
   }
 
   private mirror(tunnelId: string, stats: LiveStats) {
     const open = this.tunnels.get(tunnelId);
-    if (open) open.stats = stats;
+    if (!open) return;
+    this.metrics.carried(open.tunnel.kind, open.stats, stats);
+    open.stats = stats;
   }
 
   /** Stops the tunnel and answers its final counters, for the status that
@@ -216,6 +226,14 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   relay(tunnelId: string, open: { source: string; via: ConnectPerson }, peer: StreamPeer): StreamHandle | undefined {
     if (!this.tunnels.has(tunnelId)) return undefined;
     return this.plane.openStream({ tunnelId, ...open }, peer);
+  }
+
+  gauges(): EngineGauges {
+    const connections = new Map<TunnelKind, number>();
+    for (const { tunnel, stats } of this.tunnels.values()) connections.set(tunnel.kind, (connections.get(tunnel.kind) ?? 0) + stats.connections);
+    const links = new Map<LinkState, number>();
+    for (const link of this.links.values()) links.set(link.state, (links.get(link.state) ?? 0) + 1);
+    return { connections, links, journalBacklog: this.commits.journal.backlog };
   }
 
   live(tunnelId: string): LiveStats | undefined {
@@ -329,6 +347,8 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     this.forget(tunnelId);
     if (!open) return undefined;
     const counters = await this.teardown(tunnelId);
+    if (counters) this.metrics.carried(open.tunnel.kind, open.stats, counters);
+    this.metrics.closed(tunnelId);
     const { hostId } = open.tunnel;
     if (this.tunnelsOf(hostId).length === 0) {
       this.links.get(hostId)?.close();

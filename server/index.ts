@@ -21,8 +21,10 @@ import { takeRelayHeader } from "@/server/nodes/node-relay";
 import { registerNode } from "@/server/nodes/node-registry";
 import { registerTunnelNotifications } from "@/server/nodes/tunnel-notifications";
 import { registerSweeps } from "@/server/register-sweeps";
+import { logRequests } from "@/server/request-log";
 import { drainOnSignals } from "@/server/shutdown";
 import { registerEngine } from "@/server/tunnels/register-engine";
+import { captureConsole, log } from "@/lib/log";
 
 /** Next answers a path that does not decode with a 500 of its own; say 400 first. */
 function refuseUndecodablePath(req: IncomingMessage, res: ServerResponse): boolean {
@@ -43,8 +45,10 @@ function refuseUndecodablePath(req: IncomingMessage, res: ServerResponse): boole
  *  they stay well above what a busy event loop may delay an honest request. */
 const HTTP_TIMEOUTS = { headersTimeout: 20_000, requestTimeout: 60_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 };
 
+/** Start-up failed: a log line, and the reason as one plain line on standard error for whoever started it. */
 function fail(message: string): never {
-  console.error(`warren: ${message}`);
+  log().fatal(message);
+  process.stderr.write(`warren: ${message}\n`);
   process.exit(1);
 }
 
@@ -67,14 +71,15 @@ function stampClientIps(server: Server, config: WarrenConfig) {
 async function main() {
   // Files Warren creates (database, secrets) are for its owner only.
   process.umask(0o077);
+  captureConsole();
   const config = getConfig();
   const applied = await migrate(config.database);
-  if (applied.length) console.log(`warren: applied migrations ${applied.join(", ")}`);
+  if (applied.length) log().info(`applied migrations ${applied.join(", ")}`);
   await checkClusterKeys(config);
   const node = await registerNode();
   if (!(await hasUsers())) {
     const where = prepareSetupCode(config);
-    if (where) console.log(where);
+    if (where) log().info(where);
   }
   process.env.NEXTAUTH_URL = config.publicUrl;
   // Warren runs on closed bastions: never phone home.
@@ -118,14 +123,15 @@ async function main() {
   const metrics = await registerMetrics(server, tunnels.engine, config).catch((error: Error) => fail(error.message));
   if (metrics) features.push(metrics);
   stampClientIps(server, config);
+  logRequests(server, config);
 
   server.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE") fail(`PORT: ${config.port} is already in use on ${config.host}`);
     fail(`cannot listen on ${config.host}:${config.port} (${error.code ?? error.message})`);
   });
   server.listen(config.port, config.host, () => {
-    console.log(
-      `warren: listening on http://${config.host}:${config.port} (${dev ? "development" : "production"}), public URL ${config.publicUrl}, node ${config.node.name} (${config.node.address})`,
+    log().info(
+      `listening on http://${config.host}:${config.port} (${dev ? "development" : "production"}), public URL ${config.publicUrl}, node ${config.node.name} (${config.node.address})`,
     );
   });
   drainOnSignals(server, features);
@@ -133,6 +139,6 @@ async function main() {
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) fail(error.message);
-  console.error(error);
+  log().error({ err: error }, "start-up failed");
   fail("start-up failed");
 });

@@ -1,11 +1,12 @@
 import { TIMED_SWEEPS } from "@/lib/tunnels/sweeps";
 import type { Feature } from "@/server/feature";
+import { log } from "@/lib/log";
 
 const EVERY_MS = 5_000;
 
 async function sweepOnce() {
   for (const { what, run } of TIMED_SWEEPS) {
-    await run().catch((error: unknown) => console.error(`warren: ${what} failed:`, error instanceof Error ? error.message : error));
+    await run().catch((error: unknown) => log().error({ err: error }, `${what} failed`));
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import { disconnectPrisma } from "@/lib/db/prisma";
 import type { Feature } from "@/server/feature";
+import { log } from "@/lib/log";
 
 const FORCE_CLOSE_MS = 5_000;
 const HARD_EXIT_MS = 9_000;
@@ -13,16 +14,16 @@ export function drainOnSignals(server: Server, features: Feature[]) {
   const drain = async (signal: string) => {
     if (draining) return;
     draining = true;
-    console.log(`warren: ${signal} received, draining`);
+    log().info(`${signal} received, draining`);
     setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_MS).unref();
     setTimeout(() => {
-      console.error("warren: drain timed out, exiting");
+      log().error("drain timed out, exiting");
       process.exit(0);
     }, HARD_EXIT_MS).unref();
     server.close();
     server.closeIdleConnections();
     for (const feature of [...features].reverse()) {
-      await feature.stop().catch((error: unknown) => console.error(`warren: stopping ${feature.name} failed:`, error));
+      await feature.stop().catch((error: unknown) => log().error({ err: error }, `stopping ${feature.name} failed`));
     }
     server.closeAllConnections();
     await disconnectPrisma();

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ApiError } from "@/lib/api/api-error";
 import { isInvalidInput } from "@/lib/invalid-input";
+import { log } from "@/lib/log";
 
 /** Prisma's known request errors carry a string `code`; matched by shape so
  *  this module does not pull the generated client into every bundle. */
@@ -41,7 +42,7 @@ export function toApiError(error: unknown): ApiError {
     });
   }
   if (databaseUnreachable(error)) {
-    console.error("[warren] the database is out of reach:", (error as Error).message);
+    log().error(`the database is out of reach: ${(error as Error).message}`);
     return new ApiError({ code: "unavailable", message: "the database is out of reach; try again in a moment" });
   }
   switch (prismaCode(error)) {
@@ -50,7 +51,7 @@ export function toApiError(error: unknown): ApiError {
     case "P2025":
       return new ApiError({ code: "not_found", message: "not found" });
   }
-  console.error("[warren] unhandled error:", error);
+  log().error({ err: error }, "unhandled error");
   return new ApiError({ code: "internal_server_error", message: "internal error" });
 }
 

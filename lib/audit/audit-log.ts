@@ -17,6 +17,7 @@ import { auditKey, ChainVerifier, GENESIS_HASH, sealRecord, signCheckpoint, type
 import type { AuditAction } from "@/lib/audit/audit-actions";
 import { ADMIN_ROOM } from "@/lib/realtime/events";
 import { publish } from "@/lib/realtime/publish";
+import { log } from "@/lib/log";
 
 export type AuditInput = {
   action: AuditAction;
@@ -127,7 +128,7 @@ function anchorHead(head: ChainHead) {
   try {
     headAnchor().advance(head);
   } catch (error) {
-    console.error(`warren: could not record the audit chain's head (record ${head.seq}) in ${ANCHOR_FILE}:`, (error as Error).message);
+    log().error(`could not record the audit chain's head (record ${head.seq}) in ${ANCHOR_FILE}: ${(error as Error).message}`);
   }
 }
 
@@ -243,7 +244,7 @@ export async function ensureHeadAnchor(): Promise<void> {
   const head = await getPrisma().auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true } });
   if (!head) return;
   const reason = anchor.exists() ? `${ANCHOR_FILE} held no sealed head` : `${ANCHOR_FILE} was missing`;
-  console.warn(`warren: ${reason}; the audit chain's head is anchored anew from record ${head.seq}`);
+  log().warn(`${reason}; the audit chain's head is anchored anew from record ${head.seq}`);
   await recordAudit({ actor: { type: "system", name: "audit" } }, { action: "audit.anchor_started", details: { fromSeq: head.seq, reason } });
 }
 

@@ -9,6 +9,7 @@ import type { AuditAction } from "@/lib/audit/audit-actions";
 import { sourceKey } from "@/lib/auth/sign-in-limits";
 import type { Ctx } from "@/lib/context";
 import { processGlobals } from "@/lib/process-globals";
+import { log } from "@/lib/log";
 
 type Write = typeof recordAudit;
 /** `group`: what every failure of the kind shares, kept in the summary; `details`: this one's own. */
@@ -51,7 +52,7 @@ export class FailureAudit {
     if (!window || more <= 0) return;
     const seconds = Math.round(this.windowMs / 1000);
     const details = { ...group, more, seconds, summary: `${more} more from ${window.source} in the last ${seconds} s` };
-    this.write(ctx, { action, details }).catch((error: unknown) => console.error("warren: cannot audit failed credentials", error));
+    this.write(ctx, { action, details }).catch((error: unknown) => log().error({ err: error }, "cannot audit failed credentials"));
   }
 }
 

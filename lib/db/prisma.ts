@@ -6,13 +6,14 @@ import { serialAdapter } from "@/lib/db/serial-adapter";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { PrismaClient as PostgresqlPrismaClient } from "@/lib/generated/prisma-postgresql/client";
 import { processGlobals } from "@/lib/process-globals";
+import { log } from "@/lib/log";
 
 // Connections that fail while idle in the pool (PostgreSQL restarted) emit
 // `error` on it; the adapter's own pool has no listener, and an unheard
 // `error` ends the process. Queries meanwhile fail and are answered 503.
 function postgresqlPool(url: string): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
-  pool.on("error", (error) => console.error(`warren: a PostgreSQL connection failed (${error.message}); the pool opens another when needed`));
+  pool.on("error", (error) => log().error(`a PostgreSQL connection failed (${error.message}); the pool opens another when needed`));
   return pool;
 }
 

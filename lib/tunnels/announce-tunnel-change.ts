@@ -5,12 +5,13 @@
 // tunnels on its own timer, so a notification lost only delays. SQLite has
 // one node, whose engine the change already reached.
 import { databaseProvider, getPrisma } from "@/lib/db/prisma";
+import { log } from "@/lib/log";
 
 export const TUNNEL_CHANNEL = "warren_tunnel";
 
 export async function announceTunnelChange(tunnelId: string): Promise<void> {
   if (databaseProvider() !== "postgresql") return;
   await getPrisma().$executeRaw`SELECT pg_notify(${TUNNEL_CHANNEL}, ${tunnelId})`.catch((error: unknown) =>
-    console.error(`warren: telling the other nodes of tunnel ${tunnelId}'s change failed (their timers catch up):`, (error as Error).message),
+    log().error(`telling the other nodes of tunnel ${tunnelId}'s change failed (their timers catch up): ${(error as Error).message}`),
   );
 }

@@ -15,6 +15,7 @@ import type { Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { accessRefusals, refusalOf } from "@/lib/tunnels/access-refusals";
+import { log } from "@/lib/log";
 
 /** A browser session lasts at most this long, and ends after this long without a request. */
 export const APP_SESSION_MAX_MS = 12 * 60 * 60_000;
@@ -169,7 +170,7 @@ export class AppSessions {
       return;
     }
     this.running = this.round()
-      .catch((error: unknown) => console.error("warren: checking web app sessions failed:", error instanceof Error ? error.message : error))
+      .catch((error: unknown) => log().error({ err: error }, "checking web app sessions failed"))
       .finally(() => {
         this.running = undefined;
         if (this.again) {

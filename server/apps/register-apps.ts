@@ -12,6 +12,7 @@ import { AppProxy } from "@/server/apps/app-proxy";
 import { AppSessions } from "@/server/apps/app-sessions";
 import type { Feature } from "@/server/feature";
 import type { TunnelEngine } from "@/server/tunnels/tunnel-engine";
+import { log } from "@/lib/log";
 
 type Listener = (...args: never[]) => void;
 
@@ -26,7 +27,7 @@ function claimFirst(server: Server, event: "request" | "upgrade", claim: (...arg
 }
 
 function failed(res: ServerResponse, error: unknown) {
-  console.error("warren: serving a web app failed:", error);
+  log().error({ err: error }, "serving a web app failed");
   if (res.headersSent) return void res.destroy();
   const { status, headers, body } = appPageResponse({ status: 500, title: "Warren could not serve this app", message: "See Warren's log." });
   res.writeHead(status, headers).end(body);
@@ -61,7 +62,7 @@ export function registerApps(server: Server, engine: TunnelEngine): Feature {
     if ("unknown" in host) duplex.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
     else {
       proxy.upgrade(req as IncomingMessage, duplex, head as Buffer, host.slug).catch((error: unknown) => {
-        console.error("warren: a web app's WebSocket failed:", error);
+        log().error({ err: error }, "a web app's WebSocket failed");
         duplex.destroy();
       });
     }

@@ -24,6 +24,7 @@ import { type ConnectGrant, ConnectSession } from "@/server/connect/connect-sess
 import type { Feature } from "@/server/feature";
 import { type Carrier, carrierElsewhere, NodeRelay, wasRelayed } from "@/server/nodes/node-relay";
 import type { TunnelEngine } from "@/server/tunnels/tunnel-engine";
+import { log, REQUEST_ID_HEADER } from "@/lib/log";
 
 /** How often every live connection's token and access are checked again. */
 const RECHECK_MS = 2_000;
@@ -113,7 +114,7 @@ function rechecker(sessions: Set<ConnectSession>) {
       return;
     }
     running = recheck(sessions)
-      .catch((error: unknown) => console.error("warren: checking live connect connections failed:", error instanceof Error ? error.message : error))
+      .catch((error: unknown) => log().error({ err: error }, "checking live connect connections failed"))
       .finally(() => {
         running = undefined;
         if (again) {
@@ -195,6 +196,9 @@ export function registerConnect(server: Server, engine: TunnelEngine): Feature {
         over: () => release(session),
       });
       if (ws.readyState !== ws.OPEN) return;
+      const line = { req: req.headers[REQUEST_ID_HEADER], tunnel: grant.tunnelId, user: grant.userId };
+      log().info(line, `${grant.purpose} opened`);
+      ws.once("close", () => log().info(line, `${grant.purpose} closed`));
       sessions.add(session);
       if (grant.purpose === "expose") hold(session);
     });
@@ -212,7 +216,7 @@ export function registerConnect(server: Server, engine: TunnelEngine): Feature {
       )
       .catch((error: unknown) => {
         if (error instanceof ApiError) return refuse(socket, error);
-        console.error(`warren: a ${asked.purpose} upgrade failed:`, error);
+        log().error({ err: error }, `a ${asked.purpose} upgrade failed`);
         refuse(socket, new ApiError({ code: "internal_server_error", message: "Warren could not check this connection; see its log" }));
       });
   });

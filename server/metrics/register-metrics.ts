@@ -6,15 +6,15 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import path from "node:path";
 import { collectDefaultMetrics, Gauge } from "prom-client";
-import { appHostOf } from "@/lib/apps/app-address";
 import type { WarrenConfig } from "@/lib/config";
 import { getPrisma } from "@/lib/db/prisma";
 import { WAITING_FOR_APPROVAL } from "@/lib/tunnels/approvals";
 import type { Feature } from "@/server/feature";
 import { httpRequestSeconds, registry, type TunnelKind } from "@/server/metrics/metrics";
-import { routeTemplates } from "@/server/metrics/route-template";
+import { routeOf } from "@/server/metrics/route-template";
 import type { TunnelEngine } from "@/server/tunnels/tunnel-engine";
 import type { LinkState } from "@/server/tunnels/host-link";
+import { log } from "@/lib/log";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const KINDS: TunnelKind[] = ["local", "remote", "dynamic"];
@@ -85,13 +85,9 @@ function buildInfo(config: WarrenConfig) {
 
 /** Times every request Warren's HTTP server answers, labelled by its route template. */
 function observeRequests(server: Server, config: WarrenConfig) {
-  const templateOf = routeTemplates(path.join(ROOT, ".next"));
   server.prependListener("request", (req: IncomingMessage, res: ServerResponse) => {
     const done = httpRequestSeconds.startTimer();
-    res.once("close", () => {
-      const route = appHostOf(req.headers.host, config) ? "app" : templateOf(new URL(req.url ?? "/", "http://warren").pathname);
-      done({ route, method: req.method ?? "", code: String(res.statusCode) });
-    });
+    res.once("close", () => done({ route: routeOf(req, config), method: req.method ?? "", code: String(res.statusCode) }));
   });
 }
 
@@ -103,7 +99,7 @@ function answer(req: IncomingMessage, res: ServerResponse) {
   registry.metrics().then(
     (body) => res.writeHead(200, { "content-type": registry.contentType }).end(body),
     (error: unknown) => {
-      console.error("warren: collecting metrics failed:", error);
+      log().error({ err: error }, "collecting metrics failed");
       res.writeHead(500, { "content-type": "text/plain" }).end("collecting metrics failed; see Warren's log\n");
     },
   );

@@ -3,11 +3,14 @@
 // series. Templates come from Next's build (routes-manifest.json); what no
 // route of Warren's answers is "other".
 import { existsSync, readFileSync } from "node:fs";
+import type { IncomingMessage } from "node:http";
 import path from "node:path";
+import { appHostOf } from "@/lib/apps/app-address";
+import type { WarrenConfig } from "@/lib/config";
 
 type Manifest = { staticRoutes: { page: string }[]; dynamicRoutes: { page: string; regex: string }[] };
 
-export type RouteTemplate = (pathname: string) => string;
+type RouteTemplate = (pathname: string) => string;
 
 /** Warren's own prefixes that are not Next routes, matched first. */
 const PREFIXES: [string, string][] = [
@@ -16,7 +19,7 @@ const PREFIXES: [string, string][] = [
   ["/cli/", "/cli"],
 ];
 
-export function routeTemplates(nextDir: string): RouteTemplate {
+function routeTemplates(nextDir: string): RouteTemplate {
   const file = path.join(nextDir, "routes-manifest.json");
   const manifest: Manifest = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : { staticRoutes: [], dynamicRoutes: [] };
   const statics = new Set(manifest.staticRoutes.map((route) => route.page));
@@ -28,4 +31,13 @@ export function routeTemplates(nextDir: string): RouteTemplate {
     if (prefix) return prefix[1];
     return dynamics.find((route) => route.regex.test(pathname))?.page ?? "other";
   };
+}
+
+let templateOf: RouteTemplate | undefined;
+
+/** The request's route template; "app" for a web app's host (WARREN_APPS_DOMAIN). */
+export function routeOf(req: IncomingMessage, config: WarrenConfig): string {
+  if (appHostOf(req.headers.host, config)) return "app";
+  templateOf ??= routeTemplates(path.resolve(import.meta.dirname, "../../.next"));
+  return templateOf(new URL(req.url ?? "/", "http://warren").pathname);
 }

@@ -4,6 +4,7 @@
 import { getConfig } from "@/lib/config";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Feature } from "@/server/feature";
+import { log } from "@/lib/log";
 
 export const HEARTBEAT_MS = 5_000;
 
@@ -25,10 +26,10 @@ export async function registerNode(): Promise<Feature> {
   const beat = async () => {
     try {
       await prisma.node.update({ where: { name }, data: { heartbeatAt: new Date() } });
-      if (failing) console.log(`warren: node ${name}'s heartbeat reaches the database again`);
+      if (failing) log().info(`node ${name}'s heartbeat reaches the database again`);
       failing = false;
     } catch (error) {
-      if (!failing) console.error(`warren: node ${name}'s heartbeat failed (${reasonOf(error)}); retrying every ${HEARTBEAT_MS / 1000} s`);
+      if (!failing) log().error(`node ${name}'s heartbeat failed (${reasonOf(error)}); retrying every ${HEARTBEAT_MS / 1000} s`);
       failing = true;
     }
   };

@@ -7,6 +7,7 @@ import { getConfig } from "@/lib/config";
 import { TUNNEL_CHANNEL } from "@/lib/tunnels/announce-tunnel-change";
 import type { Feature } from "@/server/feature";
 import type { TunnelEngine } from "@/server/tunnels/tunnel-engine";
+import { log } from "@/lib/log";
 
 const RETRY_MS = 2_000;
 
@@ -19,7 +20,7 @@ export function registerTunnelNotifications(engine: TunnelEngine): Feature {
   let retry: NodeJS.Timeout | undefined;
   let stopped = false;
   const reconcile = (ids?: string[]) =>
-    void engine.reconcile(ids).catch((error: unknown) => console.error("warren: reconciling tunnels with the database failed:", reasonOf(error)));
+    void engine.reconcile(ids).catch((error: unknown) => log().error(`reconciling tunnels with the database failed: ${reasonOf(error)}`));
 
   const again = () => {
     if (!stopped) retry = setTimeout(() => void listen(), RETRY_MS).unref();
@@ -27,7 +28,7 @@ export function registerTunnelNotifications(engine: TunnelEngine): Feature {
   const listen = async () => {
     const next = new pg.Client({ connectionString: database.url });
     // Without a listener, a PostgreSQL restart's `error` would end the process.
-    next.on("error", (error) => console.error(`warren: the tunnel notification connection failed (${error.message}); reconnecting`));
+    next.on("error", (error) => log().error(`the tunnel notification connection failed (${error.message}); reconnecting`));
     next.on("end", () => {
       if (client !== next) return; // a failed connect retries below
       client = undefined;

@@ -9,8 +9,9 @@
 import { createAdapter } from "@socket.io/postgres-adapter";
 import pg from "pg";
 import { getConfig } from "@/lib/config";
+import { log } from "@/lib/log";
 
-const report = (error: Error) => console.error(`warren: the live-update relay between nodes failed (${error.message}); reconnecting`);
+const report = (error: Error) => log().error(`the live-update relay between nodes failed (${error.message}); reconnecting`);
 
 /** The adapter for several nodes on PostgreSQL, and its pool to end; none on SQLite (one node). */
 export function clusterAdapter(): { adapter: ReturnType<typeof createAdapter>; pool: pg.Pool } | undefined {

@@ -11,6 +11,7 @@ import type { Feature } from "@/server/feature";
 import { clusterAdapter } from "@/server/realtime/cluster-adapter";
 import { roleOf, sessionCredential, tokenCredential, validCredentials, type Credential } from "@/server/realtime/socket-credentials";
 import type { StatsEvent, TunnelEngine } from "@/server/tunnels/tunnel-engine";
+import { log, REQUEST_ID_HEADER } from "@/lib/log";
 
 /** `teamRooms`: the rooms it joins on connecting, looked up before it is told
  *  it is connected; `credential`: what it signed in with, checked again every few seconds. */
@@ -100,7 +101,7 @@ function revalidateSockets(io: WarrenIo): NodeJS.Timeout {
     if (running) return;
     running = true;
     revalidate(io)
-      .catch((error: unknown) => console.error("warren: checking live sockets' sessions failed:", error instanceof Error ? error.message : error))
+      .catch((error: unknown) => log().error({ err: error }, "checking live sockets' sessions failed"))
       .finally(() => (running = false));
   }, REVALIDATE_MS);
   return timer.unref();
@@ -186,6 +187,9 @@ export function registerRealtime(httpServer: HttpServer, engine: TunnelEngine): 
   });
   io.on("connection", (socket) => {
     const { user } = socket.data;
+    const line = { req: socket.request.headers[REQUEST_ID_HEADER], socket: socket.id, user: user.id };
+    log().info(line, "live updates connected");
+    socket.once("disconnect", (reason) => log().info({ ...line, reason }, "live updates disconnected"));
     void socket.join(userRoom(user.id));
     if (user.role === "admin") void socket.join(ADMIN_ROOM);
     void socket.join(socket.data.teamRooms);

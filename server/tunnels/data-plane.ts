@@ -21,6 +21,7 @@ import type {
   StreamNews,
   WireError,
 } from "@/server/tunnels/data-plane-protocol";
+import { log } from "@/lib/log";
 
 type Pending = { resolve(value: unknown): void; reject(error: Error): void };
 
@@ -93,7 +94,7 @@ export class DataPlane extends EventEmitter<PlaneEvents> {
         else if ("news" in message) this.tell(message);
       }
     });
-    this.worker.on("error", (error) => console.error("warren: the tunnel data plane failed:", error));
+    this.worker.on("error", (error) => log().error({ err: error }, "the tunnel data plane failed"));
     this.worker.once("exit", (code) => {
       const reason = `Warren's tunnel worker stopped (exit code ${code})`;
       this.exited = reason;

@@ -10,6 +10,7 @@ import { getPrisma } from "@/lib/db/prisma";
 import { raiseCounters } from "@/lib/tunnels/tunnel-counters";
 import type { ConnectionRecord, TunnelCounters } from "@/server/tunnels/data-plane-protocol";
 import { EngineJournal, journalKey, type JournalEntry, type JournalRejection } from "@/server/tunnels/engine-journal";
+import { log } from "@/lib/log";
 
 const JOURNAL_FILE = "engine-journal.jsonl";
 /** Refused journal lines named in their audit record; the count covers all. */
@@ -105,23 +106,23 @@ export class JournalCommit {
       this.journal.committed(through);
       return true;
     } catch (error) {
-      console.error(`warren: committing ${batch.length} journal entries failed, kept for the next attempt:`, reasonOf(error));
+      log().error(`committing ${batch.length} journal entries failed, kept for the next attempt: ${reasonOf(error)}`);
       return false;
     }
   }
 }
 
-/** Journal lines whose seal failed were written by someone without the key: tell the admins and the console. */
+/** Journal lines whose seal failed were written by someone without the key: tell the admins and the log. */
 async function reportRejected(rejected: JournalRejection[]) {
   if (rejected.length === 0) return;
   const named = rejected.slice(0, REJECTIONS_NAMED);
   const lines = named.map(({ line, reason }) => `line ${line}: ${reason}`).join("; ");
-  console.error(
-    `warren: refused ${rejected.length} line(s) of ${JOURNAL_FILE} written without Warren's key (${lines}${rejected.length > named.length ? "; …" : ""}); nothing in them was committed; they are kept in ${JOURNAL_FILE}.rejected`,
+  log().error(
+    `refused ${rejected.length} line(s) of ${JOURNAL_FILE} written without Warren's key (${lines}${rejected.length > named.length ? "; …" : ""}); nothing in them was committed; they are kept in ${JOURNAL_FILE}.rejected`,
   );
-  // Not fatal: the engine starts either way, and the console line stays.
+  // Not fatal: the engine starts either way, and the log line stays.
   await recordAudit(engineCtx, { action: "audit.journal_rejected", details: { file: JOURNAL_FILE, rejected: rejected.length, lines: named } }).catch(
-    (error: unknown) => console.error("warren: auditing the refused journal lines failed:", reasonOf(error)),
+    (error: unknown) => log().error(`auditing the refused journal lines failed: ${reasonOf(error)}`),
   );
 }
 

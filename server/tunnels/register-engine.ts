@@ -1,6 +1,7 @@
 import { setEngine } from "@/lib/tunnels/engine-port";
 import type { Feature } from "@/server/feature";
 import { TunnelEngine } from "@/server/tunnels/tunnel-engine";
+import { log } from "@/lib/log";
 
 /** Makes the engine reachable from route handlers at once; `reopen` reopens
  *  what should be open, in the background so the web UI is up at once (each
@@ -11,7 +12,7 @@ export function registerEngine(): Feature & { engine: TunnelEngine; reopen(): vo
   return {
     name: "tunnel engine",
     engine,
-    reopen: () => void engine.start().catch((error: unknown) => console.error("warren: reopening tunnels failed:", error)),
+    reopen: () => void engine.start().catch((error: unknown) => log().error({ err: error }, "reopening tunnels failed")),
     async stop() {
       setEngine(undefined);
       await engine.stop();

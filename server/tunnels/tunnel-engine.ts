@@ -28,6 +28,7 @@ import { claimTunnel, LEASE_MS, LEASE_RENEW_MS, orphanedTunnels, releaseLeases, 
 import { HostLink, type LinkState } from "@/server/tunnels/host-link";
 import { COMMIT_SLICE, JournalCommit } from "@/server/tunnels/journal-commit";
 import { countersOf, journalEntriesOf, statsOf } from "@/server/tunnels/plane-records";
+import { log } from "@/lib/log";
 
 /** `ownerId` and `teamId` say who may hear of it. */
 export type StatsEvent = { tunnelId: string; ownerId: string; teamId: string | null } & LiveStats;
@@ -280,7 +281,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   /** The data plane's thread died (a bug there, or out of memory), and its
    *  connections with it: a new one takes over, and every tunnel reopens as after a restart. */
   private async planeLost(reason: string) {
-    console.error(`warren: ${reason}; reopening its tunnels`);
+    log().error(`${reason}; reopening its tunnels`);
     for (const link of this.links.values()) link.close();
     this.links.clear();
     this.plane = this.startPlane();
@@ -441,7 +442,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
       const expired = Date.now() - this.leases.renewedAt >= LEASE_MS;
       if (!expired || this.leases.lost || databaseProvider() !== "postgresql") return;
       this.leases.lost = true;
-      console.error(`warren: this node's tunnel leases ran out (${reasonOf(error)}): closing their listeners until the database answers`);
+      log().error(`this node's tunnel leases ran out (${reasonOf(error)}): closing their listeners until the database answers`);
       await Promise.all(ids.map((id) => this.drop(id)));
     }
   }

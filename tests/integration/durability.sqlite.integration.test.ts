@@ -217,7 +217,7 @@ describe("the journal written to while Warren was stopped", () => {
         ],
       },
     ]);
-    expect(warren.logs()).toContain("warren: refused 4 line(s) of engine-journal.jsonl written without Warren's key");
+    expect(warren.logs()).toContain("refused 4 line(s) of engine-journal.jsonl written without Warren's key");
     await expectChainVerifies();
     await alice.delete(`/tunnels/${tunnel.id}`);
   });

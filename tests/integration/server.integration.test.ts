@@ -4,6 +4,7 @@
 import net from "node:net";
 import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "@/tests/harness/free-port";
 import { openRawDatabase } from "@/tests/harness/raw-database";
 import { signInCookie } from "@/tests/harness/sign-in";
 import { REPO_ROOT, runProcess, startWarren, type WarrenHandle } from "@/tests/harness/warren";
@@ -168,6 +169,28 @@ describe("start-up configuration", () => {
     const result = await runProcess(["server/index.ts"], warren.env);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`warren: PORT: ${warren.port} is already in use on 127.0.0.1`);
+  });
+
+  it("logs one JSON object per line, and each request under the id it answered with, not the client's", async () => {
+    const response = await api("/api/v1/health", { headers: { "x-request-id": "chosen-by-the-client" } });
+    const id = response.headers.get("x-request-id");
+    expect(id).toMatch(/^[0-9a-f]{16}$/);
+    const entries = await waitFor(
+      // The log keeps its last 64 kB: its first line may be cut.
+      async () =>
+        warren
+          .logs()
+          .split("\n")
+          .slice(1)
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as Record<string, unknown>),
+      (parsed) => parsed.some((entry) => entry.req === id),
+      20_000,
+      "the request's log line",
+    );
+    for (const entry of entries) expect(entry).toMatchObject({ level: expect.any(Number), time: expect.any(Number), msg: expect.any(String) });
+    expect(entries.find((entry) => entry.req === id)).toMatchObject({ msg: "request", method: "GET", route: "/api/v1/health", status: 200, ip: "127.0.0.1" });
+    expect(JSON.stringify(entries)).not.toContain("chosen-by-the-client");
   });
 
   it("never prints its secrets", () => {

@@ -41,6 +41,7 @@ const publicHostSelect = {
   policyApproval: true,
   policyMaxOpenPerUser: true,
   policyMaxPendingPerUser: true,
+  policyIdleMinutes: true,
   nodes: true,
   visibleToAll: true,
   teams: { select: { teamId: true } },
@@ -65,6 +66,7 @@ function toHostDto(row: PublicHostRow) {
     policyApproval,
     policyMaxOpenPerUser,
     policyMaxPendingPerUser,
+    policyIdleMinutes,
     teams,
     _count,
     nodes,
@@ -86,6 +88,7 @@ function toHostDto(row: PublicHostRow) {
       policyApproval,
       policyMaxOpenPerUser,
       policyMaxPendingPerUser,
+      policyIdleMinutes,
     }),
   };
 }

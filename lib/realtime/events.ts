@@ -20,6 +20,8 @@ export const tunnelStatsEventSchema = z.object({
   connectionsTotal: z.number(),
   /** A tunnel to its owner's computer: whether their `warren expose` client holds it now. */
   clientAttached: z.boolean().optional(),
+  /** When it closes if nothing goes through it meanwhile (null: no idle limit, or a connection is open). */
+  idleClosesAt: z.string().nullable().optional(),
 });
 export type TunnelStatsEvent = z.infer<typeof tunnelStatsEventSchema>;
 

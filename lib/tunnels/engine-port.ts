@@ -14,6 +14,8 @@ export type LiveStats = {
   connectionsTotal: number;
   /** A remote tunnel to its owner's computer: whether a `warren expose` client holds it now (the engine's live view only). */
   clientAttached?: boolean;
+  /** ISO time it closes at if nothing goes through it meanwhile (null: no idle limit, or a connection is open). */
+  idleClosesAt?: string | null;
 };
 
 export interface TunnelEngineApi {

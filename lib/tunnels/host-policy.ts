@@ -20,6 +20,7 @@ type PolicyColumns = Pick<
   | "policyApproval"
   | "policyMaxOpenPerUser"
   | "policyMaxPendingPerUser"
+  | "policyIdleMinutes"
 >;
 
 export function hostPolicy(host: PolicyColumns): HostPolicy {
@@ -31,6 +32,7 @@ export function hostPolicy(host: PolicyColumns): HostPolicy {
     anySource: host.policyAnySource,
     defaultTtlMinutes: host.policyDefaultTtlMinutes,
     maxTtlMinutes: host.policyMaxTtlMinutes,
+    idleMinutes: host.policyIdleMinutes,
     approval: host.policyApproval,
     maxOpenPerUser: host.policyMaxOpenPerUser,
     maxPendingPerUser: host.policyMaxPendingPerUser,
@@ -47,6 +49,7 @@ export function policyColumns(policy: Partial<HostPolicy>): Partial<PolicyColumn
     ...(policy.maxTtlMinutes === undefined ? {} : { policyMaxTtlMinutes: policy.maxTtlMinutes }),
     ...(policy.defaultTtlMinutes === undefined ? {} : { policyDefaultTtlMinutes: policy.defaultTtlMinutes }),
     ...(policy.approval === undefined ? {} : { policyApproval: policy.approval }),
+    ...(policy.idleMinutes === undefined ? {} : { policyIdleMinutes: policy.idleMinutes }),
     ...(policy.maxOpenPerUser === undefined ? {} : { policyMaxOpenPerUser: policy.maxOpenPerUser }),
     ...(policy.maxPendingPerUser === undefined ? {} : { policyMaxPendingPerUser: policy.maxPendingPerUser }),
   };
@@ -99,7 +102,7 @@ type Endpoints = Pick<TunnelSpec, "kind" | "listen"> & { target?: TunnelSpec["ta
 /** A tunnel already granted, as stored. */
 type PolicedTunnel = Endpoints & Pick<TunnelSpec, "allowedSources">;
 /** A request as asked: its TTL or its sources may be left out (then the host's default TTL, and the requester's own address, apply). */
-type PolicedRequest = Endpoints & Pick<CreateTunnel, "allowedSources" | "ttlMinutes">;
+type PolicedRequest = Endpoints & Pick<CreateTunnel, "allowedSources" | "ttlMinutes" | "idleMinutes">;
 
 /** Why the policy does not allow the tunnel's kind, listen address or target, or null if it does. */
 export function policyRefusal(tunnel: Endpoints, policy: HostPolicy, hostName: string): Refusal | null {
@@ -149,6 +152,13 @@ export function applyHostPolicy(tunnel: PolicedRequest, policy: HostPolicy, host
   if (refusal) throw forbidden(refusal.field, refusal.message);
   if (tunnel.ttlMinutes !== undefined && tunnel.ttlMinutes > policy.maxTtlMinutes) {
     throw new ApiError({ code: "unprocessable_entity", field: "ttlMinutes", message: `must be at most ${policy.maxTtlMinutes} minutes on ${hostName}` });
+  }
+  if (tunnel.idleMinutes !== undefined && policy.idleMinutes && tunnel.idleMinutes > policy.idleMinutes) {
+    throw new ApiError({
+      code: "unprocessable_entity",
+      field: "idleMinutes",
+      message: `must be at most ${policy.idleMinutes} minutes on ${hostName}: it closes idle tunnels then`,
+    });
   }
   const { allowedSources } = tunnel;
   if (!tunnel.listen) return [];

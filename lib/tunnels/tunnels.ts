@@ -76,6 +76,9 @@ export function serializeTunnel(tunnel: TunnelWithHost, hostVisible: boolean) {
       joinedAt: p.joinedAt.toISOString(),
     })),
     ttlMinutes: tunnel.ttlMinutes,
+    idleMinutes: tunnel.idleMinutes,
+    /** When it closes if nothing goes through it meanwhile (null: no idle limit, or a connection is open). */
+    idleClosesAt: live?.idleClosesAt ?? null,
     pendingUntil: tunnel.pendingUntil?.toISOString() ?? null,
     extensionRequest:
       tunnel.extensionMinutes && tunnel.extensionUntil ? { minutes: tunnel.extensionMinutes, until: tunnel.extensionUntil.toISOString() } : null,
@@ -216,6 +219,7 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
     allowedSources: JSON.stringify(allowedSources),
     teamId: data.teamId,
     ttlMinutes: data.ttlMinutes,
+    idleMinutes: data.idleMinutes ?? policy.idleMinutes ?? null,
     expiresAt: new Date(Date.now() + data.ttlMinutes * 60_000),
     pendingUntil: approval ? approvalDeadline() : null,
     status,
@@ -228,6 +232,7 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
     listen: data.listen,
     target: data.target ?? null,
     ttlMinutes: data.ttlMinutes,
+    idleMinutes: row.idleMinutes,
     allowedSources,
     teamId: data.teamId,
     web: data.web,

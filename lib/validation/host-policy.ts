@@ -43,6 +43,8 @@ export const hostPolicySchema = z.object({
   /** For requests that name no TTL; above maxTtlMinutes, the maximum applies. */
   defaultTtlMinutes: ttlMinutesSchema,
   maxTtlMinutes: ttlMinutesSchema,
+  /** A tunnel with no connection and no bytes for this long closes (null: never); a request may ask for less. */
+  idleMinutes: ttlMinutesSchema.nullable().optional(),
   /** Open tunnels (starting, active, reconnecting) one user may have through this host; admins are not limited. */
   maxOpenPerUser: perUserLimit("tunnels"),
   /** Requests one user may have waiting for approval on this host. */

@@ -61,6 +61,8 @@ export const createTunnelSchema = z
     target: targetSchema.optional(),
     /** Left out: the host's default TTL (createTunnel resolves it). */
     ttlMinutes: ttlMinutesSchema.optional(),
+    /** Left out: the host's idle limit, if it has one. */
+    idleMinutes: ttlMinutesSchema.optional(),
     /** Left out: the requester's own address (applyHostPolicy resolves it); an empty list lets anyone in. */
     allowedSources: allowedSourcesSchema.optional(),
     /** One of the owner's teams to share it with: its members see it and may join. */

@@ -37,6 +37,7 @@ const tunnel: RuntimeTunnel = {
     allowedSources: [],
     policy,
     expiresAt: new Date(Date.now() + 3_600_000),
+    idleMinutes: null,
   },
 };
 const runtime = new TunnelRuntime(

@@ -27,6 +27,8 @@ export type RuntimeTunnel = {
   /** The host's policy, checked again for every SOCKS destination. */
   policy: HostPolicy;
   expiresAt: Date;
+  /** It closes after this long with no connection and no bytes (null: never). */
+  idleMinutes: number | null;
 };
 
 export type ConnectionRecord = {

@@ -45,12 +45,20 @@ const TICK_MS = 1_000;
 const BACKOFF = { baseMs: 1_000, maxMs: 30_000 };
 const engineCtx = systemCtx("engine");
 
+/** When an open tunnel closes if nothing goes through it meanwhile: null without an idle limit or while a connection is open. */
+function idleClosesAt({ tunnel, stats, busyAt }: OpenTunnel): string | null {
+  if (!tunnel.idleMinutes || stats.connections > 0) return null;
+  return new Date(busyAt + tunnel.idleMinutes * 60_000).toISOString();
+}
+
+const minutesText = (minutes: number) => (minutes === 1 ? "1 minute" : `${minutes} minutes`);
+
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** An open tunnel as the engine knows it; `stats` mirrors the data plane's counters. */
-type OpenTunnel = { tunnel: RuntimeTunnel; stats: LiveStats };
+/** An open tunnel as the engine knows it; `stats` mirrors the data plane's counters; `busyAt`: when it last had a connection or moved bytes. */
+type OpenTunnel = { tunnel: RuntimeTunnel; stats: LiveStats; busyAt: number };
 
 export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEngineApi {
   private readonly links = new Map<string, HostLink>();
@@ -65,6 +73,8 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   private readonly lastStats = new Map<string, string>();
   private readonly commits = new JournalCommit();
   private readonly metrics = new EngineMetrics();
+  /** Tunnels being closed for being idle. */
+  private readonly idling = new Set<string>();
   private ticker: NodeJS.Timeout | undefined;
   private leases = { renewedAt: Date.now(), checkedAt: 0, lost: false };
 
@@ -157,8 +167,10 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
         allowedSources: tunnelSpec(tunnel).allowedSources,
         policy: hostPolicy(tunnel.host),
         expiresAt: tunnel.expiresAt,
+        idleMinutes: tunnel.idleMinutes,
       },
       stats: { bytesIn: Number(tunnel.bytesIn), bytesOut: Number(tunnel.bytesOut), connections: 0, connectionsTotal: tunnel.connectionsTotal },
+      busyAt: Date.now(),
     };
     const { bytesIn, bytesOut, connectionsTotal } = open.stats;
     // A port taken here rejects before anything is registered.
@@ -199,6 +211,9 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     const open = this.tunnels.get(tunnelId);
     if (!open) return;
     this.metrics.carried(open.tunnel.kind, open.stats, stats);
+    // Busy until the last connection closes, and whenever bytes move.
+    const before = open.stats;
+    if (stats.connections > 0 || before.connections > 0 || stats.bytesIn !== before.bytesIn || stats.bytesOut !== before.bytesOut) open.busyAt = Date.now();
     open.stats = stats;
   }
 
@@ -239,7 +254,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
 
   live(tunnelId: string): LiveStats | undefined {
     const open = this.tunnels.get(tunnelId);
-    return open && { ...open.stats, clientAttached: this.attached.has(tunnelId) };
+    return open && { ...open.stats, clientAttached: this.attached.has(tunnelId), idleClosesAt: idleClosesAt(open) };
   }
 
   /** Who takes the connections that arrive for a remote tunnel's `warren expose` client (server/connect/). */
@@ -385,6 +400,25 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     this.expiryTimers.set(tunnel.id, timer);
   }
 
+  /** Closes the tunnels idle for their limit, as their owner set it within the host's policy. */
+  private closeIdle() {
+    const now = Date.now();
+    for (const open of this.tunnels.values()) {
+      const closesAt = idleClosesAt(open);
+      if (closesAt && Date.parse(closesAt) <= now && !this.idling.has(open.tunnel.id)) void this.closeIdleTunnel(open.tunnel);
+    }
+  }
+
+  private async closeIdleTunnel(tunnel: RuntimeTunnel) {
+    this.idling.add(tunnel.id);
+    try {
+      const counters = await this.close(tunnel.id);
+      await this.report(tunnel.id, "closed", `idle for ${minutesText(tunnel.idleMinutes!)}`, counters);
+    } finally {
+      this.idling.delete(tunnel.id);
+    }
+  }
+
   private async expire(tunnel: RuntimeTunnel) {
     const counters = await this.close(tunnel.id);
     await this.report(tunnel.id, "expired", `expired at ${tunnel.expiresAt.toISOString()}`, counters);
@@ -409,16 +443,18 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     await this.plane.call("snapshot", {}).catch(() => {}); // its "stats" event brings the counters up to date
     const moved: [string, LiveStats][] = [];
     const batch: StatsEvent[] = [];
-    for (const [tunnelId, { tunnel, stats }] of this.tunnels) {
+    for (const [tunnelId, open] of this.tunnels) {
+      const { tunnel, stats } = open;
       // A tunnel to its owner's computer also says whether their expose client holds it: attaching is news too.
-      const live = tunnel.targetClient ? { ...stats, clientAttached: this.attached.has(tunnelId) } : stats;
-      const key = `${stats.bytesIn}/${stats.bytesOut}/${stats.connections}/${stats.connectionsTotal}/${live.clientAttached}`;
+      const live = { ...stats, ...(tunnel.targetClient ? { clientAttached: this.attached.has(tunnelId) } : {}), idleClosesAt: idleClosesAt(open) };
+      const key = `${stats.bytesIn}/${stats.bytesOut}/${stats.connections}/${stats.connectionsTotal}/${live.clientAttached}/${live.idleClosesAt}`;
       if (this.lastStats.get(tunnelId) === key) continue;
       this.lastStats.set(tunnelId, key);
       moved.push([tunnelId, stats]);
       batch.push({ tunnelId, ownerId: tunnel.ownerId, teamId: tunnel.teamId, ...live });
     }
     if (batch.length > 0) this.emit("stats", batch);
+    this.closeIdle();
     this.journalCounters(moved);
     await this.commits.commit();
     if (Date.now() - this.leases.checkedAt >= LEASE_RENEW_MS) await this.keepLeases();

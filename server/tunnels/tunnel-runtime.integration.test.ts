@@ -54,7 +54,16 @@ async function socksRuntime() {
       hostAddress: sshd.host,
       listenAddress: "127.0.0.1",
     },
-    ...{ listenPort: port, targetHost: null, targetPort: null, targetClient: false, allowedSources: [], policy, expiresAt: new Date(Date.now() + 3_600_000) },
+    ...{
+      listenPort: port,
+      targetHost: null,
+      targetPort: null,
+      targetClient: false,
+      allowedSources: [],
+      policy,
+      expiresAt: new Date(Date.now() + 3_600_000),
+      idleMinutes: null,
+    },
   };
   let closed!: (event: ConnectionRecord) => void;
   const closedEvent = new Promise<ConnectionRecord>((resolve) => (closed = resolve));

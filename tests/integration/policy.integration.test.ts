@@ -56,6 +56,7 @@ describe("a host's policy", () => {
       approval: false,
       defaultTtlMinutes: 60,
       maxTtlMinutes: 120,
+      idleMinutes: null,
       maxOpenPerUser: 10,
       maxPendingPerUser: 5,
     });

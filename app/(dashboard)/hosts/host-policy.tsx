@@ -51,6 +51,7 @@ const FIELDS = [
   "approval",
   "maxTtlMinutes",
   "defaultTtlMinutes",
+  "idleMinutes",
   "maxOpenPerUser",
   "maxPendingPerUser",
 ] as const;
@@ -88,7 +89,7 @@ type Errors = Partial<Record<PolicyField | "form", string>>;
 
 /** The policy as typed. */
 type Draft = { kinds: TunnelKind[]; targets: string; ports: string; publicBinds: boolean; anySource: boolean; approval: boolean } & Record<
-  TtlField | LimitField,
+  TtlField | LimitField | "idleMinutes",
   string
 >;
 type PolicyInput = ReturnType<typeof toPolicy>;
@@ -102,6 +103,7 @@ const draftOf = (policy: HostPolicy): Draft => ({
   approval: policy.approval,
   maxTtlMinutes: String(policy.maxTtlMinutes),
   defaultTtlMinutes: String(policy.defaultTtlMinutes),
+  idleMinutes: policy.idleMinutes ? String(policy.idleMinutes) : "",
   maxOpenPerUser: String(policy.maxOpenPerUser),
   maxPendingPerUser: String(policy.maxPendingPerUser),
 });
@@ -120,6 +122,8 @@ function toPolicy(draft: Draft) {
     approval: draft.approval,
     maxTtlMinutes: numberOf(draft.maxTtlMinutes),
     defaultTtlMinutes: numberOf(draft.defaultTtlMinutes),
+    // Empty: no idle limit.
+    idleMinutes: numberOf(draft.idleMinutes) ?? null,
     maxOpenPerUser: numberOf(draft.maxOpenPerUser),
     maxPendingPerUser: numberOf(draft.maxPendingPerUser),
   };
@@ -209,6 +213,12 @@ function PolicyForm({ host }: { host: Host }) {
   };
   const numberFields = [
     ...TTL_FIELDS.map((field) => ({ field, label: ttlHints[field][0], hint: `${ttlHints[field][1]}${reading(field)}`, max: MAX_TTL_MINUTES })),
+    {
+      field: "idleMinutes" as const,
+      label: "Idle limit (minutes)",
+      hint: "A tunnel with no connection and no traffic for this long closes; a request may ask for less. Empty: tunnels never close for being idle.",
+      max: MAX_TTL_MINUTES,
+    },
     ...LIMIT_FIELDS.map((field) => ({ field, label: LIMIT_HINTS[field][0], hint: LIMIT_HINTS[field][1], max: MAX_PER_USER })),
   ];
 

@@ -32,6 +32,7 @@ export function policySummary(policy: HostPolicy): string {
     policy.publicBinds ? "public binds allowed" : "loopback only",
     policy.anySource ? "any source" : "own address only",
     `up to ${ttlText(policy.maxTtlMinutes)} (${ttlText(Math.min(policy.defaultTtlMinutes, policy.maxTtlMinutes))} unless asked)`,
+    ...(policy.idleMinutes ? [`closed after ${ttlText(policy.idleMinutes)} idle`] : []),
     ...(policy.approval ? ["needs approval"] : []),
   ].join(" · ");
 }

@@ -33,6 +33,14 @@ const EXTENSIONS = [
 ] as const;
 
 /** "until 21:56 (+1 h)": what Extend would do, before it is sent (the host's maximum may cap it). */
+/** "closes in 12 min unless used", "in use", once it is open; its limit otherwise. */
+function idleText(tunnel: Pick<TunnelDto, "status" | "idleMinutes" | "idleClosesAt">, now: number): string {
+  const limit = `${formatDuration(tunnel.idleMinutes! * 60_000)} without use`;
+  if (tunnel.status !== "active") return limit;
+  if (!tunnel.idleClosesAt) return `in use (closes after ${limit})`;
+  return `closes in ${formatDuration(Math.max(0, Date.parse(tunnel.idleClosesAt) - now))} unless used`;
+}
+
 function extensionPreview(expiresAt: string, minutes: number, now: number): string {
   const until = extendedExpiry(new Date(expiresAt), minutes, undefined, now);
   const sameDay = new Date(now).toDateString() === until.toDateString();
@@ -233,6 +241,14 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
                 {OPEN.has(tunnel.status) ? timeLeft(tunnel.expiresAt, now) : "ended"}
               </dd>
             </div>
+            {tunnel.idleMinutes ? (
+              <div>
+                <dt className="text-zinc-600 dark:text-zinc-400">Idle limit</dt>
+                <dd suppressHydrationWarning data-testid="idle-left">
+                  {idleText(tunnel, now)}
+                </dd>
+              </div>
+            ) : null}
             {tunnel.node ? (
               <div>
                 <dt className="text-zinc-600 dark:text-zinc-400">Carried by</dt>

@@ -217,6 +217,9 @@ function prepareDataDir(dir: string) {
   }
 }
 
+/** The data directory's files that hold the secrets not given by the environment. */
+export const GENERATED_SECRET_FILES = { WARREN_SECRET_KEY: "secret-key", AUTH_SECRET: "auth-secret" } as const;
+
 /** Reads a generated secret from the data dir, creating it (0600) on first use. */
 function generatedSecret(dataDir: string, file: string, make: () => string): string {
   const secretPath = path.join(dataDir, file);
@@ -332,23 +335,29 @@ function trustedProxiesFor(env: Env, header: string | null): string[] {
   return proxies;
 }
 
-export function loadConfig(env: Env = process.env): WarrenConfig {
-  const port = parseSetting("PORT", portSchema, env.PORT ?? "3000");
-  const host = parseSetting("HOST", hostSchema, env.HOST ?? "127.0.0.1");
+/** The data directory (created if missing) and the database, without reading
+ *  or generating any secret: what `restore` needs before the data exists. */
+export function dataLocation(env: Env = process.env): Pick<WarrenConfig, "dataDir" | "database"> {
   // turbopackIgnore: the data dir is chosen at run time, not part of the build.
   const dataDir = path.resolve(/* turbopackIgnore: true */ env.WARREN_DATA_DIR?.trim() || "./data");
   prepareDataDir(dataDir);
-  const database = resolveDatabase(env, dataDir);
+  return { dataDir, database: resolveDatabase(env, dataDir) };
+}
+
+export function loadConfig(env: Env = process.env): WarrenConfig {
+  const port = parseSetting("PORT", portSchema, env.PORT ?? "3000");
+  const host = parseSetting("HOST", hostSchema, env.HOST ?? "127.0.0.1");
+  const { dataDir, database } = dataLocation(env);
   requireSharedSecrets(env, database);
   const authSecret = parseSetting(
     "AUTH_SECRET",
     authSecretSchema,
-    env.AUTH_SECRET ?? generatedSecret(dataDir, "auth-secret", () => randomBytes(32).toString("base64url")),
+    env.AUTH_SECRET ?? generatedSecret(dataDir, GENERATED_SECRET_FILES.AUTH_SECRET, () => randomBytes(32).toString("base64url")),
   );
   const secretKey = parseSetting(
     "WARREN_SECRET_KEY",
     secretKeySchema,
-    env.WARREN_SECRET_KEY ?? generatedSecret(dataDir, "secret-key", () => randomBytes(32).toString("hex")),
+    env.WARREN_SECRET_KEY ?? generatedSecret(dataDir, GENERATED_SECRET_FILES.WARREN_SECRET_KEY, () => randomBytes(32).toString("hex")),
   );
   const publicUrl = parseSetting("WARREN_PUBLIC_URL", urlSchema, env.WARREN_PUBLIC_URL ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`);
   const listenAddresses = parseSetting("WARREN_LISTEN_ADDRESSES", listenAddressesSchema, env.WARREN_LISTEN_ADDRESSES ?? "127.0.0.1");

@@ -8,7 +8,7 @@ import { clientAddress } from "@/lib/auth/client-address";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-info";
 import { prepareSetupCode } from "@/lib/auth/setup-code";
 import { ConfigError, getConfig, type WarrenConfig } from "@/lib/config";
-import { migrate } from "@/lib/db/migrate";
+import { MigrationError, migrate } from "@/lib/db/migrate";
 import { hasUsers } from "@/lib/users";
 import type { Feature } from "@/server/feature";
 import { registerApps } from "@/server/apps/register-apps";
@@ -138,7 +138,7 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) fail(error.message);
+  if (error instanceof ConfigError || error instanceof MigrationError) fail(error.message);
   log().error({ err: error }, "start-up failed");
   fail("start-up failed");
 });

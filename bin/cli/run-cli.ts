@@ -6,10 +6,11 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { toApiError } from "@/lib/api/handle-api-error";
 import { verifyAuditChain } from "@/lib/audit/audit-log";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/auth/api-tokens";
-import { ConfigError, getConfig, type PostgresqlConfig, postgresqlDatabase } from "@/lib/config";
+import { ConfigError, dataLocation, GENERATED_SECRET_FILES, getConfig, type PostgresqlConfig, postgresqlDatabase } from "@/lib/config";
 import { systemCtx } from "@/lib/context";
+import { BackupError, restoreBackup, writeBackup } from "@/lib/db/backup-archive";
 import { copyDatabase, DatabaseCopyError } from "@/lib/db/copy-database";
-import { migrate } from "@/lib/db/migrate";
+import { MigrationError, migrate } from "@/lib/db/migrate";
 import { disconnectPrisma, getPrisma } from "@/lib/db/prisma";
 import { addMember, createTeam, findTeamByName, listTeams } from "@/lib/teams/teams";
 import { createUser, disableUser, enableUser, findUserByEmail, listUsers, resetPassword } from "@/lib/users";
@@ -43,10 +44,16 @@ const USAGE = `usage: npm run warren -- <command>
   team list
   audit verify                          checks the audit chain; exits 1 naming the first bad record
   db copy --to postgresql://U@H:P/DB    copies every record into a new, empty PostgreSQL database
-                                        (stop Warren first; then start it on that DATABASE_URL)`;
+                                        (stop Warren first; then start it on that DATABASE_URL)
+  backup FILE                           the SQLite database and the data directory's secrets and
+                                        audit anchor, in one new archive (mode 0600), while Warren runs
+  restore FILE                          puts such an archive into a data directory without a database`;
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
-type Command = { options: Options; required: string[]; run: (values: Record<string, string | boolean | undefined>, io: CliIo) => Promise<void> };
+type Values = Record<string, string | boolean | undefined>;
+/** `argument`: the name of the one word a command takes after its name (`backup FILE`), which its run finds under that name.
+ *  `migrates: false`: the command works on the database files as they are, so pending migrations are not applied first. */
+type Command = { options: Options; required: string[]; argument?: string; migrates?: false; run: (values: Values, io: CliIo) => Promise<void> };
 
 const ctx = systemCtx("cli");
 const text = (value: string | boolean | undefined) => (typeof value === "string" ? value : "");
@@ -68,11 +75,8 @@ function postgresqlTarget(url: string): PostgresqlConfig {
 
 /** Where this Warren's keys are, when they were generated into its data directory rather than given. */
 function secretsFrom(dataDir: string): string {
-  const generated = [
-    ["WARREN_SECRET_KEY", "secret-key"],
-    ["AUTH_SECRET", "auth-secret"],
-  ].filter(([setting]) => !process.env[setting!]);
-  return generated.length ? ` (${generated.map(([setting, file]) => `${setting} is in ${path.join(dataDir, file!)}`).join(", ")})` : "";
+  const generated = Object.entries(GENERATED_SECRET_FILES).filter(([setting]) => !process.env[setting]);
+  return generated.length ? ` (${generated.map(([setting, file]) => `${setting} is in ${path.join(dataDir, file)}`).join(", ")})` : "";
 }
 
 /** The URL to give Warren as DATABASE_URL, without the password that --to may hold. */
@@ -230,6 +234,36 @@ const commands: Record<string, Command> = {
       );
     },
   },
+  backup: {
+    options: {},
+    required: [],
+    argument: "FILE",
+    migrates: false,
+    async run(values, io) {
+      const file = text(values.FILE);
+      const names = await writeBackup({ file, location: dataLocation() });
+      io.out(`backed up ${names.join(", ")} into ${file} (mode 0600)`);
+      for (const [setting, name] of Object.entries(GENERATED_SECRET_FILES)) {
+        if (process.env[setting])
+          io.out(`${setting} comes from the environment, not from ${name} in the data directory: it is not in the archive; keep it separately`);
+      }
+    },
+  },
+  restore: {
+    options: {},
+    required: [],
+    argument: "FILE",
+    migrates: false,
+    async run(values, io) {
+      const file = text(values.FILE);
+      const location = dataLocation();
+      const names = await restoreBackup({ file, location });
+      io.out(`restored ${names.join(", ")} from ${file} into ${location.dataDir}; start Warren on it (pending migrations are applied at start)`);
+      for (const [setting, name] of Object.entries(GENERATED_SECRET_FILES)) {
+        if (!names.includes(name) && !process.env[setting]) io.out(`the archive holds no ${name}: start Warren with the ${setting} it was backed up with`);
+      }
+    },
+  },
   "token revoke": {
     options: { id: { type: "string" } },
     required: ["id"],
@@ -243,15 +277,27 @@ const commands: Record<string, Command> = {
 /** Older names that still work. */
 const ALIASES: Record<string, string> = { "user password": "user set-password" };
 
+/** A command's name is its first two words (`user create`), or its first alone (`backup FILE`). */
+function findCommand(argv: string[]): { name: string; command: Command; rest: string[] } {
+  const two = argv.slice(0, 2).join(" ");
+  const name = ALIASES[two] ?? two;
+  if (commands[name]) return { name, command: commands[name], rest: argv.slice(2) };
+  const one = argv[0] ?? "";
+  if (commands[one]?.argument) return { name: one, command: commands[one], rest: argv.slice(1) };
+  throw new UsageError(argv.length ? `unknown command '${argv.join(" ")}'` : "no command given");
+}
+
 function parseCommand(argv: string[]) {
-  const given = argv.slice(0, 2).join(" ");
-  const name = ALIASES[given] ?? given;
-  const command = commands[name];
-  if (!command) throw new UsageError(argv.length ? `unknown command '${argv.join(" ")}'` : "no command given");
-  let values: Record<string, string | boolean | undefined>;
+  const { name, command, rest } = findCommand(argv);
+  let values: Values;
   try {
+    const parsed = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: command.argument !== undefined });
     // No option is declared `multiple`, so every value is a single string or boolean.
-    values = parseArgs({ args: argv.slice(2), options: command.options, strict: true, allowPositionals: false }).values as typeof values;
+    values = parsed.values as Values;
+    if (command.argument) {
+      if (parsed.positionals.length !== 1) throw new Error(`takes one ${command.argument}`);
+      values[command.argument] = parsed.positionals[0];
+    }
   } catch (error) {
     throw new UsageError(`${name}: ${(error as Error).message}`);
   }
@@ -268,11 +314,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   try {
     const { command, values } = parseCommand(argv);
-    await migrate(getConfig().database);
+    if (command.migrates !== false) await migrate(getConfig().database);
     await command.run(values, io);
     return 0;
   } catch (error) {
-    if (error instanceof ChainBroken || error instanceof DatabaseCopyError) {
+    if (error instanceof ChainBroken || error instanceof DatabaseCopyError || error instanceof BackupError || error instanceof MigrationError) {
       io.err(`warren: ${error.message}`);
       return 1;
     }

@@ -1,13 +1,14 @@
 // The migration runner on the database this project runs on (SQLite, or the
 // test PostgreSQL server): every migration once, recorded as Prisma records
-// it; an edited migration refused; a failing one rolled back whole.
+// it; an edited migration refused, and so is a database a newer Warren
+// migrated; a failing one rolled back whole.
 import { createHash } from "node:crypto";
-import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { DatabaseConfig } from "@/lib/config";
-import { listMigrations, migrate, migrationsDirFor } from "@/lib/db/migrate";
+import { listMigrations, MigrationError, migrate, migrationsDirFor } from "@/lib/db/migrate";
 import { databaseEnvFor } from "@/tests/harness/postgresql";
 import { openRawDatabase, type RawDatabase } from "@/tests/harness/raw-database";
 
@@ -53,6 +54,18 @@ describe("migrate", () => {
     const first = listMigrations(migrations)[0]!;
     writeFileSync(path.join(migrations, first.name, "migration.sql"), `${first.sql}\n-- edited\n`);
     await expect(migrate(database, migrations)).rejects.toThrow(`migration ${first.name} was changed after it was applied`);
+  });
+
+  it("refuses to run on a database a newer Warren migrated, naming the migration it lacks", async () => {
+    const { dir, database } = await scratch();
+    const newer = copiedMigrations(dir, database);
+    const added = path.join(newer, "99999999999999_from_a_newer_warren");
+    mkdirSync(added);
+    writeFileSync(path.join(added, "migration.sql"), `CREATE TABLE "Newer" ("id" TEXT PRIMARY KEY);`);
+    await migrate(database, newer);
+    const refused = migrate(database);
+    await expect(refused).rejects.toThrow(MigrationError);
+    await expect(refused).rejects.toThrow("is newer than this Warren: it has migration 99999999999999_from_a_newer_warren, which this code does not have");
   });
 
   it("rolls a failing migration back whole and records nothing for it", async () => {

@@ -44,6 +44,9 @@ export const migrationsDirFor = (provider: DatabaseConfig["provider"]) => (provi
 
 type Migration = { name: string; sql: string; checksum: string };
 
+/** A database this code must not migrate: an applied migration edited, or one this code does not have. */
+export class MigrationError extends Error {}
+
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
   return readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(path.join(dir, entry.name, "migration.sql")))
@@ -55,7 +58,9 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
     });
 }
 
-/** The migrations in `dir` not yet applied; throws if an applied one was edited since. */
+/** The migrations in `dir` not yet applied; throws if an applied one was edited
+ *  since, or if the database has one this code lacks: newer code applied it,
+ *  and this code would misread (or break) what that code wrote. */
 function pendingMigrations(dir: string, rows: unknown[], where: string): Migration[] {
   const applied = new Map(
     rows.map((row) => {
@@ -63,9 +68,16 @@ function pendingMigrations(dir: string, rows: unknown[], where: string): Migrati
       return [migration_name, checksum];
     }),
   );
-  return listMigrations(dir).filter((migration) => {
+  const known = listMigrations(dir);
+  const unknown = [...applied.keys()].filter((name) => !known.some((migration) => migration.name === name)).sort();
+  if (unknown.length) {
+    throw new MigrationError(
+      `the database at ${where} is newer than this Warren: it has migration ${unknown.join(", ")}, which this code does not have. Run the Warren version that applied it (or a newer one), or restore a backup taken before the upgrade (docs/operations.md)`,
+    );
+  }
+  return known.filter((migration) => {
     const checksum = applied.get(migration.name);
-    if (checksum && checksum !== migration.checksum) throw new Error(`migration ${migration.name} was changed after it was applied to ${where}`);
+    if (checksum && checksum !== migration.checksum) throw new MigrationError(`migration ${migration.name} was changed after it was applied to ${where}`);
     return !checksum;
   });
 }

@@ -39,6 +39,9 @@ export interface TunnelEngineApi {
   extend(tunnelId: string, expiresAt: Date): void;
   /** Brings these tunnels, open here or not, in line with their rows (a host pinned elsewhere, a tunnel handed over). */
   reconcile(tunnelIds: string[]): Promise<void>;
+  /** `running`: started (what a killed run left in the journal committed) and not stopping;
+   *  `journalBacklog`: journal entries not yet in the database. */
+  health(): { running: boolean; journalBacklog: number };
 }
 
 export type TunnelOpenErrorCode = "port_in_use" | "address_unavailable" | "port_forbidden" | "remote_refused";

@@ -53,6 +53,9 @@ class StandInEngine implements TunnelEngineApi {
   async reconcile(tunnelIds: string[]) {
     for (const tunnelId of tunnelIds) this.calls.push({ op: "reconcile", tunnelId });
   }
+  health() {
+    return { running: true, journalBacklog: 0 };
+  }
   ops(tunnelId: string) {
     return this.calls.filter((call) => call.tunnelId === tunnelId).map((call) => call.op);
   }

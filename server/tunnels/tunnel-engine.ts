@@ -99,6 +99,10 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     );
   }
 
+  health() {
+    return { running: this.ticker !== undefined, journalBacklog: this.commits.journal.backlog };
+  }
+
   open(tunnelId: string): Promise<void> {
     return this.openTunnel(tunnelId, { fresh: true });
   }
@@ -273,6 +277,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   /** Drains: closes listeners and channels, persists counters and records. Statuses stay as they are, so the next start reopens. */
   async stop() {
     clearInterval(this.ticker);
+    this.ticker = undefined;
     for (const timer of this.expiryTimers.values()) clearTimeout(timer);
     const ids = [...this.tunnels.keys()];
     await Promise.all(ids.map((tunnelId) => this.teardown(tunnelId)));

@@ -1,7 +1,8 @@
-// PostgreSQL restarted under a live Warren: requests answer 503 meanwhile,
-// tunnels keep carrying (open connections and new ones), the engine journal
-// holds what they did, and everything commits once the database is back:
-// counters, connection records, and an audit chain that verifies.
+// PostgreSQL restarted under a live Warren: requests and the readiness check
+// answer 503 meanwhile, tunnels keep carrying (open connections and new
+// ones), the engine journal holds what they did, and everything commits once
+// the database is back: counters, connection records, and an audit chain
+// that verifies.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, type ApiClient } from "@/tests/harness/api-client";
@@ -69,6 +70,12 @@ describe("PostgreSQL restarting under Warren", () => {
       30_000,
       "a commit kept back",
     );
+    // A load balancer's readiness check takes the node out, and sees what waits for the database.
+    const notReady = await fetch(`${warren.url}/api/v1/health?ready=1`);
+    expect(notReady.status).toBe(503);
+    const readiness = (await notReady.json()) as { status: string; database: boolean; engine: boolean; journalBacklog: number };
+    expect(readiness).toMatchObject({ status: "unavailable", database: false, engine: true });
+    expect(readiness.journalBacklog).toBeGreaterThan(0);
 
     await postgresql.start();
     await waitFor(

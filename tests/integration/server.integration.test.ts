@@ -1,6 +1,6 @@
-// Warren as a real process: health, the API's authentication and error
-// shape, security headers, first-run closing, the CLI, bad configuration,
-// HTTP timeouts, and a clean drain on SIGTERM.
+// Warren as a real process: health and readiness, the API's authentication
+// and error shape, security headers, first-run closing, the CLI, bad
+// configuration, HTTP timeouts, and a clean drain on SIGTERM.
 import net from "node:net";
 import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -36,6 +36,13 @@ describe("a fresh Warren", () => {
     const home = await api("/");
     expect(home.headers.get("location")).toMatch(/\/setup$/);
     expect((await api("/setup")).status).toBe(200);
+  });
+
+  it("answers readiness for load balancers without auth: the database, the engine and the journal's backlog", async () => {
+    // The engine starts after the first sweeps, a moment after the server answers.
+    await expect.poll(async () => (await api("/api/v1/health?ready=1")).status, { timeout: 60_000 }).toBe(200);
+    const ready = await api("/api/v1/health?ready=1");
+    expect(await ready.json()).toEqual({ status: "ok", database: true, engine: true, journalBacklog: expect.any(Number) });
   });
 
   it("closes the first-admin page once a user exists", async () => {

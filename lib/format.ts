@@ -35,6 +35,9 @@ export function timeLeft(expiresAt: string, now = Date.now()): string {
   return ms <= 0 ? "expired" : `${formatDuration(ms)} left`;
 }
 
+/** Why an idle tunnel or connection was closed: "idle for 1 minute", "idle for 30 minutes". */
+export const idleReason = (minutes: number) => `idle for ${minutes === 1 ? "1 minute" : `${minutes} minutes`}`;
+
 /** A moment in the reader's own locale, or "never". */
 export function formatWhen(iso: string | null): string {
   return iso ? new Date(iso).toLocaleString() : "never";

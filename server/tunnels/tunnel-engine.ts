@@ -7,6 +7,7 @@
 // plane's thread (data-plane.ts).
 import { EventEmitter } from "node:events";
 import { getConfig } from "@/lib/config";
+import { idleReason } from "@/lib/format";
 import { systemCtx } from "@/lib/context";
 import { carriesHost, hostNodes } from "@/lib/host-nodes";
 import { databaseProvider, getPrisma } from "@/lib/db/prisma";
@@ -50,8 +51,6 @@ function idleClosesAt({ tunnel, stats, busyAt }: OpenTunnel): string | null {
   if (!tunnel.idleMinutes || stats.connections > 0) return null;
   return new Date(busyAt + tunnel.idleMinutes * 60_000).toISOString();
 }
-
-const minutesText = (minutes: number) => (minutes === 1 ? "1 minute" : `${minutes} minutes`);
 
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -418,7 +417,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     this.idling.add(tunnel.id);
     try {
       const counters = await this.close(tunnel.id);
-      await this.report(tunnel.id, "closed", `idle for ${minutesText(tunnel.idleMinutes!)}`, counters);
+      await this.report(tunnel.id, "closed", idleReason(tunnel.idleMinutes!), counters);
     } finally {
       this.idling.delete(tunnel.id);
     }

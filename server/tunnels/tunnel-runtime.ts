@@ -4,6 +4,7 @@
 import net from "node:net";
 import type { Duplex } from "node:stream";
 import type { Client, ClientChannel, TcpConnectionDetails } from "ssh2";
+import { idleReason } from "@/lib/format";
 import { sshSocketOf } from "@/lib/ssh/ssh-connect";
 import { TunnelOpenError, type LiveStats } from "@/lib/tunnels/engine-port";
 import { resolveBastionTarget } from "@/lib/tunnels/bastion-target";
@@ -354,6 +355,16 @@ export class TunnelRuntime {
     }
   }
 
+  /** A connection that moves no byte either way for the tunnel's idle limit is
+   *  ended (a client that left without a word while its target reads nothing
+   *  would otherwise hold it for good). Every byte crosses its TCP socket, so
+   *  that socket's inactivity is the connection's. */
+  private endWhenIdle(socket: Duplex) {
+    const { idleMinutes } = this.tunnel;
+    if (!idleMinutes || !(socket instanceof net.Socket)) return;
+    socket.setTimeout(idleMinutes * 60_000, () => socket.destroy(new Error(idleReason(idleMinutes))));
+  }
+
   /** Tracks one connection from open to close and reports it. `client` is the
    *  socket that connected to Warren's listener; a remote tunnel has none
    *  until its channel is accepted (open() then adds it to `sockets`). */
@@ -387,6 +398,7 @@ export class TunnelRuntime {
         clientEnd = ends.socketIs === "client" ? ends.socket : ends.channel;
         this.hooks.connectionOpened({ tunnelId: this.tunnel.id, source, destination: destination ?? null, via });
         if (destination) this.destinations.set(clientEnd, destination);
+        this.endWhenIdle(ends.socket);
         finish(destination ?? null, await splice({ ...ends, meters: [meter, this.meter], sshSocket: this.client && sshSocketOf(this.client) }));
       },
       (error: Error & { destination?: string }) => {

@@ -67,16 +67,21 @@ describe("an idle limit", () => {
     expect(refused.body.error).toMatchObject({ field: "idleMinutes", message: "must be at most 1 minutes on idle-host: it closes idle tunnels then" });
   });
 
-  it("closes a tunnel idle that long, saying so and auditing it, and leaves one in use open", async () => {
+  it("closes a tunnel idle that long, saying so and auditing it, and a connection silent that long, and leaves the rest open", async () => {
     const idle = await openLocal();
     const busy = await openLocal();
-    const held = net.connect({ host: "127.0.0.1", port: busy.port });
-    await new Promise((resolve) => held.once("connect", resolve));
+    // One connection talks every few seconds; the other is silent, as if its client had left without a word.
+    const [talking, silent] = [net.connect({ host: "127.0.0.1", port: busy.port }), net.connect({ host: "127.0.0.1", port: busy.port })];
+    await Promise.all([talking, silent].map((socket) => new Promise((resolve) => socket.once("connect", resolve))));
+    talking.on("data", () => {});
+    const chatter = setInterval(() => talking.write("."), 5_000);
+    const silentClosed = new Promise((resolve) => silent.once("close", resolve));
+    silent.on("error", () => {});
     await waitFor(
       () => tunnel(busy.id),
-      (t) => t.connections === 1,
+      (t) => t.connections === 2,
       20_000,
-      "the busy tunnel's connection",
+      "the busy tunnel's connections",
     );
 
     const waiting = await tunnel(idle.id);
@@ -91,11 +96,21 @@ describe("an idle limit", () => {
       "the idle tunnel to close",
     );
     expect(closed.statusReason).toBe("idle for 1 minute");
+    await silentClosed;
+    expect(talking.destroyed).toBe(false);
     expect((await tunnel(busy.id)).status).toBe("active");
+    const recorded = (connections: { error: string | null }[]) => connections.map((connection) => connection.error);
+    await waitFor(
+      () => alice.get<{ connections: { error: string | null }[] }>(`/tunnels/${busy.id}/history`).then((r) => recorded(r.body.connections)),
+      (errors) => errors.includes("idle for 1 minute"),
+      20_000,
+      "the silent connection's record",
+    );
     const audit = await admin.get<{ events: { action: string; details: { reason: string } }[] }>(`/audit?tunnelId=${idle.id}&action=tunnel.closed`);
     expect(audit.body.events.map((event) => event.details.reason)).toEqual(["idle for 1 minute"]);
 
-    held.destroy();
+    clearInterval(chatter);
+    talking.destroy();
     await waitFor(
       () => tunnel(busy.id),
       (t) => t.connections === 0 && t.idleClosesAt !== null,

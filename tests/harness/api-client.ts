@@ -3,11 +3,19 @@ export type ApiResponse<T = unknown> = { status: number; body: T };
 export type ApiErrorBody = { error: { code: string; message: string; field?: string } };
 
 export function apiClient(baseUrl: string, token: string) {
-  async function call<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
-    const response = await fetch(`${baseUrl}/api/v1${path}`, {
+  const send = (method: string, path: string, body?: unknown) =>
+    fetch(`${baseUrl}/api/v1${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
       body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  async function call<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+    const response = await send(method, path, body).catch((error: Error & { cause?: { code?: string; message?: string } }) => {
+      // Warren closed a kept-alive connection, idle for its keepAliveTimeout, just as fetch reused it
+      // for this request: the request never reached it (it closes idle connections only), so it is sent
+      // again, as browsers do. A busy machine makes that race likely; anything else is thrown.
+      if (error.cause?.code !== "UND_ERR_SOCKET" || error.cause.message !== "other side closed") throw error;
+      return send(method, path, body);
     });
     return { status: response.status, body: (await response.json()) as T };
   }

@@ -312,14 +312,19 @@ describe("a host that needs approval", () => {
 describe("with a short approval timeout", () => {
   const TIMEOUT_SECONDS = 2;
   let impatient: WarrenHandle;
+  let boss: ApiClient;
+  let dev: ApiClient;
 
+  // A Warren of its own and two people made with the CLI: set up in the hook, whose time limit is the longer one.
+  beforeAll(async () => {
+    impatient = await startWarren({ env: { WARREN_APPROVAL_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS) } });
+    for (const who of ["boss", "dev"]) await impatient.createUser({ email: `${who}@example.com`, password, admin: who === "boss" });
+    boss = apiClient(impatient.url, await impatient.createToken("boss@example.com"));
+    dev = apiClient(impatient.url, await impatient.createToken("dev@example.com"));
+  });
   afterAll(() => impatient?.dispose());
 
   it("lets unanswered requests and extension requests expire, and says so", async () => {
-    impatient = await startWarren({ env: { WARREN_APPROVAL_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS) } });
-    for (const who of ["boss", "dev"]) await impatient.createUser({ email: `${who}@example.com`, password, admin: who === "boss" });
-    const boss = apiClient(impatient.url, await impatient.createToken("boss@example.com"));
-    const dev = apiClient(impatient.url, await impatient.createToken("dev@example.com"));
     const host = (
       await boss.post<{ id: string }>("/hosts", {
         name: "guarded",
@@ -358,5 +363,5 @@ describe("with a short approval timeout", () => {
     expect(lapsed.expiresAt).toBe(asked.expiresAt);
     expect(await actions(approved.id)).toContain("tunnel.extension_expired");
     await dev.delete(`/tunnels/${approved.id}`);
-  });
+  }, 120_000); // two waits for the approval timeout, each up to `within`
 });

@@ -208,3 +208,59 @@ describe("loadConfig", () => {
     );
   });
 });
+
+describe("audit streaming settings", () => {
+  const secret = "a webhook secret of some length";
+
+  it("are off unless set", () => {
+    expect(loadConfig({ WARREN_DATA_DIR: tempDir() }).auditStreaming).toEqual({ webhook: null, syslog: null, file: null });
+  });
+
+  it("take a webhook with its secret, both or neither", () => {
+    const config = loadConfig({
+      WARREN_DATA_DIR: tempDir(),
+      WARREN_AUDIT_WEBHOOK_URL: "https://siem.example.com/in?token=x",
+      WARREN_AUDIT_WEBHOOK_SECRET: secret,
+    });
+    expect(config.auditStreaming.webhook).toEqual({ url: "https://siem.example.com/in?token=x", secret });
+    expect(configError({ WARREN_AUDIT_WEBHOOK_URL: "https://siem.example.com/in" }).message).toBe(
+      "WARREN_AUDIT_WEBHOOK_SECRET: is needed with WARREN_AUDIT_WEBHOOK_URL: every body is signed with it (X-Warren-Signature)",
+    );
+    expect(configError({ WARREN_AUDIT_WEBHOOK_SECRET: secret }).setting).toBe("WARREN_AUDIT_WEBHOOK_SECRET");
+    expect(configError({ WARREN_AUDIT_WEBHOOK_URL: "ftp://siem.example.com/", WARREN_AUDIT_WEBHOOK_SECRET: secret }).message).toBe(
+      "WARREN_AUDIT_WEBHOOK_URL: must be an http:// or https:// URL",
+    );
+    expect(configError({ WARREN_AUDIT_WEBHOOK_URL: "https://siem.example.com/", WARREN_AUDIT_WEBHOOK_SECRET: "short" }).message).toMatch(
+      /^WARREN_AUDIT_WEBHOOK_SECRET: must be at least 16 characters/,
+    );
+  });
+
+  it("take syslog over TCP or TLS, on the standard ports unless told", () => {
+    const syslog = (value: string) => loadConfig({ WARREN_DATA_DIR: tempDir(), WARREN_AUDIT_SYSLOG: value }).auditStreaming.syslog;
+    expect(syslog("tcp://logs.example.com:5140")).toEqual({ protocol: "tcp", host: "logs.example.com", port: 5140 });
+    expect(syslog("tls://logs.example.com")).toEqual({ protocol: "tls", host: "logs.example.com", port: 6514 });
+    expect(syslog("tcp://[::1]")).toEqual({ protocol: "tcp", host: "::1", port: 601 });
+    expect(configError({ WARREN_AUDIT_SYSLOG: "udp://logs.example.com:514" }).message).toBe("WARREN_AUDIT_SYSLOG: must be tcp://host:port or tls://host:port");
+    expect(configError({ WARREN_AUDIT_SYSLOG: "tcp://logs.example.com:70000" }).message).toBe("WARREN_AUDIT_SYSLOG: must name a port between 1 and 65535");
+  });
+
+  it("take a JSONL file in a directory that exists, rotated at 100 MB keeping 5 unless told", () => {
+    const dir = tempDir();
+    const file = path.join(dir, "audit.jsonl");
+    expect(loadConfig({ WARREN_DATA_DIR: tempDir(), WARREN_AUDIT_FILE: file }).auditStreaming.file).toEqual({
+      path: file,
+      maxBytes: 100 * 1024 * 1024,
+      keep: 5,
+    });
+    expect(
+      loadConfig({ WARREN_DATA_DIR: tempDir(), WARREN_AUDIT_FILE: file, WARREN_AUDIT_FILE_MAX_MB: "0.5", WARREN_AUDIT_FILE_KEEP: "2" }).auditStreaming.file,
+    ).toEqual({ path: file, maxBytes: 512 * 1024, keep: 2 });
+    expect(configError({ WARREN_AUDIT_FILE: dir }).message).toBe(`WARREN_AUDIT_FILE: ${dir} is a directory: name the file to write, e.g. ${file}`);
+    expect(configError({ WARREN_AUDIT_FILE: path.join(dir, "missing", "audit.jsonl") }).message).toBe(
+      `WARREN_AUDIT_FILE: the directory ${path.join(dir, "missing")} does not exist`,
+    );
+    expect(configError({ WARREN_AUDIT_FILE: file, WARREN_AUDIT_FILE_MAX_MB: "0" }).message).toBe("WARREN_AUDIT_FILE_MAX_MB: must be at least 0.01 (megabytes)");
+    expect(configError({ WARREN_AUDIT_FILE: file, WARREN_AUDIT_FILE_KEEP: "1.5" }).message).toBe("WARREN_AUDIT_FILE_KEEP: must be a whole number of files");
+    expect(configError({ WARREN_AUDIT_FILE_MAX_MB: "10" }).message).toBe("WARREN_AUDIT_FILE_MAX_MB: is set without WARREN_AUDIT_FILE, the file it rotates");
+  });
+});

@@ -3,10 +3,11 @@
 // directory (mode 0600) and never printed. A bad setting throws ConfigError
 // naming it; server/index.ts turns that into one line and a non-zero exit.
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { syslogSchema, webhookSecretSchema, webhookUrlSchema } from "@/lib/validation/integrations";
 import { nodeNameSchema } from "@/lib/validation/nodes";
 import { processGlobals } from "@/lib/process-globals";
 import { cidrSchema } from "@/lib/validation/common";
@@ -66,6 +67,8 @@ export type WarrenConfig = {
   node: NodeConfig;
   /** Where Prometheus scrapes /metrics, on a listener of its own (null: off). */
   metricsAddress: { host: string; port: number } | null;
+  /** Where every sealed audit record is streamed (docs/audit-streaming.md); each null when not set. */
+  auditStreaming: AuditStreamingConfig;
   production: boolean;
 };
 
@@ -89,6 +92,14 @@ export type OidcConfig = {
   linkByEmail: boolean;
   scopes: string;
 };
+
+/** A webhook's URL and the key its bodies are signed with. */
+export type AuditWebhookConfig = { url: string; secret: string };
+/** A syslog collector taking RFC 5424 messages over TCP (RFC 6587 octet counting), in TLS or not. */
+export type AuditSyslogConfig = { protocol: "tcp" | "tls"; host: string; port: number };
+/** A JSONL file, rotated to `<path>.1` … `<path>.<keep>` when it reaches `maxBytes`. */
+export type AuditFileConfig = { path: string; maxBytes: number; keep: number };
+export type AuditStreamingConfig = { webhook: AuditWebhookConfig | null; syslog: AuditSyslogConfig | null; file: AuditFileConfig | null };
 
 type Env = Record<string, string | undefined>;
 
@@ -201,6 +212,16 @@ const claimSchema = z
   .string()
   .trim()
   .regex(/^[A-Za-z0-9_:./-]{1,100}$/, { error: "must be a claim name such as groups" });
+
+const fileMaxMbSchema = z.coerce
+  .number({ error: "must be a number of megabytes" })
+  .min(0.01, { error: "must be at least 0.01 (megabytes)" })
+  .max(1_000_000, { error: "must be at most 1000000 (megabytes)" });
+const fileKeepSchema = z.coerce
+  .number({ error: "must be a number of files" })
+  .int({ error: "must be a whole number of files" })
+  .min(1, { error: "must be at least 1" })
+  .max(100, { error: "must be at most 100" });
 
 function parseSetting<T>(name: string, schema: z.ZodType<T>, value: string): T {
   const result = schema.safeParse(value);
@@ -335,6 +356,43 @@ function trustedProxiesFor(env: Env, header: string | null): string[] {
   return proxies;
 }
 
+/** The audit sinks set in the environment: a webhook needs its secret, a file a directory that exists. */
+function auditStreamingFor(env: Env): AuditStreamingConfig {
+  const url = env.WARREN_AUDIT_WEBHOOK_URL?.trim();
+  const secret = env.WARREN_AUDIT_WEBHOOK_SECRET?.trim();
+  if (!url && secret) throw new ConfigError("WARREN_AUDIT_WEBHOOK_SECRET", "is set without WARREN_AUDIT_WEBHOOK_URL, the webhook it signs for");
+  if (url && !secret)
+    throw new ConfigError("WARREN_AUDIT_WEBHOOK_SECRET", "is needed with WARREN_AUDIT_WEBHOOK_URL: every body is signed with it (X-Warren-Signature)");
+  const webhook =
+    url && secret
+      ? {
+          url: parseSetting("WARREN_AUDIT_WEBHOOK_URL", webhookUrlSchema, url),
+          secret: parseSetting("WARREN_AUDIT_WEBHOOK_SECRET", webhookSecretSchema, secret),
+        }
+      : null;
+  const syslog = env.WARREN_AUDIT_SYSLOG?.trim() ? parseSetting("WARREN_AUDIT_SYSLOG", syslogSchema, env.WARREN_AUDIT_SYSLOG) : null;
+  return { webhook, syslog, file: auditFileFor(env) };
+}
+
+function auditFileFor(env: Env): AuditFileConfig | null {
+  const given = env.WARREN_AUDIT_FILE?.trim();
+  for (const setting of ["WARREN_AUDIT_FILE_MAX_MB", "WARREN_AUDIT_FILE_KEEP"] as const) {
+    if (!given && env[setting]?.trim()) throw new ConfigError(setting, "is set without WARREN_AUDIT_FILE, the file it rotates");
+  }
+  if (!given) return null;
+  // turbopackIgnore: the file is chosen at run time, not part of the build.
+  const file = path.resolve(/* turbopackIgnore: true */ given);
+  if (existsSync(file) && statSync(file).isDirectory())
+    throw new ConfigError("WARREN_AUDIT_FILE", `${file} is a directory: name the file to write, e.g. ${path.join(file, "audit.jsonl")}`);
+  if (!existsSync(path.dirname(file))) throw new ConfigError("WARREN_AUDIT_FILE", `the directory ${path.dirname(file)} does not exist`);
+  const maxMb = parseSetting("WARREN_AUDIT_FILE_MAX_MB", fileMaxMbSchema, env.WARREN_AUDIT_FILE_MAX_MB?.trim() || "100");
+  return {
+    path: file,
+    maxBytes: Math.round(maxMb * 1024 * 1024),
+    keep: parseSetting("WARREN_AUDIT_FILE_KEEP", fileKeepSchema, env.WARREN_AUDIT_FILE_KEEP?.trim() || "5"),
+  };
+}
+
 /** The data directory (created if missing) and the database, without reading
  *  or generating any secret: what `restore` needs before the data exists. */
 export function dataLocation(env: Env = process.env): Pick<WarrenConfig, "dataDir" | "database"> {
@@ -394,6 +452,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
     database,
     node: nodeFor(env, listenAddresses, { host, port }),
     metricsAddress: env.WARREN_METRICS_ADDRESS?.trim() ? parseSetting("WARREN_METRICS_ADDRESS", metricsAddressSchema, env.WARREN_METRICS_ADDRESS) : null,
+    auditStreaming: auditStreamingFor(env),
     authSecret,
     secretKey,
     publicUrl,

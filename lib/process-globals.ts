@@ -18,6 +18,8 @@ type ProcessGlobals = {
   warrenEngine?: TunnelEngineApi;
   /** The last audit append queued: appends run one at a time. */
   warrenAuditQueue?: Promise<unknown>;
+  /** Called after each committed append: audit streaming (server/audit/) delivers at once. */
+  warrenAuditAppended?: Set<() => void>;
   warrenSignInLimits?: { accountFromSource: RateLimiter; source: RateLimiter };
   warrenFailureAudit?: FailureAudit;
   /** Check live users of tunnels again now (server/connect/, server/apps/), while they run. */

@@ -13,6 +13,7 @@ import { hasUsers } from "@/lib/users";
 import type { Feature } from "@/server/feature";
 import { registerApps } from "@/server/apps/register-apps";
 import { registerAuditRetention } from "@/server/audit/register-retention";
+import { registerAuditStreaming } from "@/server/audit/audit-streaming";
 import { registerConnect, tunnelSocketOf } from "@/server/connect/connect-server";
 import { registerMetrics } from "@/server/metrics/register-metrics";
 import { registerRealtime } from "@/server/realtime/socket-server";
@@ -117,6 +118,7 @@ async function main() {
     registerConnect(server, tunnels.engine),
     sweeps,
     registerAuditRetention(),
+    registerAuditStreaming(),
   ];
   // App hosts are claimed before everything registered above; addresses are stamped before all.
   features.push(registerApps(server, tunnels.engine));

@@ -38,6 +38,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
             {managesHosts ? <NavLink href="/hosts">Hosts</NavLink> : null}
             {user.role === "admin" ? <NavLink href="/users">Users</NavLink> : null}
             {user.role === "admin" ? <NavLink href="/audit">Audit</NavLink> : null}
+            {user.role === "admin" ? <NavLink href="/integrations">Integrations</NavLink> : null}
             <NavLink href="/account">Account</NavLink>
             <span className="ml-auto flex items-center gap-3">
               <ConnectionIndicator />

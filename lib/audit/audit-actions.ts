@@ -65,6 +65,8 @@ export const AUDIT_ACTIONS = [
   "audit.pruned",
   "audit.journal_rejected",
   "audit.anchor_started",
+  "integration.created",
+  "integration.deleted",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

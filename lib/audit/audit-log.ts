@@ -151,6 +151,7 @@ export function audited<T>(ctx: Ctx, change: AuditedChange<T>): Promise<T> {
         if (sealed.length > 0) {
           anchorHead(sealed.at(-1)!);
           publish([ADMIN_ROOM], "audit:new", { records: sealed.map(toAuditDto) });
+          for (const notify of processGlobals.warrenAuditAppended ?? []) notify();
         }
         return result;
       } catch (error) {

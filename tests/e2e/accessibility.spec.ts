@@ -78,7 +78,18 @@ for (const colorScheme of ["light", "dark"] as const) {
       await signIn(page, "admin@example.com", password);
       await expect(page.getByRole("region", { name: "Mine" }).getByTestId("tunnel-row")).toHaveCount(2);
       await expect(page.getByTestId("request-row")).toHaveCount(2);
-      await expectPagesPass(page, ["/tunnels", `/tunnels/${tunnel.id}`, ...teamPages, "/tunnels/new", "/account", "/device", "/audit", "/teams", "/users"]);
+      await expectPagesPass(page, [
+        "/tunnels",
+        `/tunnels/${tunnel.id}`,
+        ...teamPages,
+        "/tunnels/new",
+        "/account",
+        "/device",
+        "/audit",
+        "/integrations",
+        "/teams",
+        "/users",
+      ]);
       // The hosts page with a card's editors open, and a deny reason asked for.
       await page.goto("/hosts");
       const card = page.getByRole("article", { name: "payments-db" });

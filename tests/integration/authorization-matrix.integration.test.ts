@@ -490,12 +490,31 @@ describe("the authorization matrix", () => {
     });
   });
 
+  describe("audit sinks", () => {
+    const sinkBody = (name: string) => ({ kind: "webhook", name, url: "http://127.0.0.1:9/audit", secret: "a webhook secret of some length" });
+    const freshName = async () => ({ name: `sink-${Math.random().toString(36).slice(2, 10)}` });
+
+    it("are added by admins only", async () => {
+      await matrix({ admin: 201, owner: 403, member: 403, outsider: 403, disabled: 401 }, (c, { name }) => c.post("/integrations", sinkBody(name!)), freshName);
+    });
+
+    it("are removed by admins only", async () => {
+      const fresh = async () => {
+        const { name } = await freshName();
+        expect((await as.admin.post("/integrations", sinkBody(name))).status).toBe(201);
+        return { name };
+      };
+      await matrix({ admin: 200, owner: 403, member: 403, outsider: 403, disabled: 401 }, (c, { name }) => c.delete(`/integrations/${name}`), fresh);
+    });
+  });
+
   describe("admin-only and personal routes", () => {
     it.each([
       ["GET /users", (c: ApiClient) => c.get("/users"), { admin: 200, owner: 403, member: 403, outsider: 403, disabled: 401 }],
       ["GET /audit", (c: ApiClient) => c.get("/audit"), { admin: 200, owner: 403, member: 403, outsider: 403, disabled: 401 }],
       ["GET /audit/verify", (c: ApiClient) => c.get("/audit/verify"), { admin: 200, owner: 403, member: 403, outsider: 403, disabled: 401 }],
       ["GET /nodes", (c: ApiClient) => c.get("/nodes"), { admin: 200, owner: 403, member: 403, outsider: 403, disabled: 401 }],
+      ["GET /integrations", (c: ApiClient) => c.get("/integrations"), { admin: 200, owner: 403, member: 403, outsider: 403, disabled: 401 }],
       ["GET /me", (c: ApiClient) => c.get("/me"), everyone(200)],
       ["GET /me/sessions", (c: ApiClient) => c.get("/me/sessions"), everyone(200)],
       ["GET /me/mfa", (c: ApiClient) => c.get("/me/mfa"), everyone(200)],

@@ -26,6 +26,7 @@ describe("loadConfig", () => {
     expect(config.listenAddresses).toEqual(["127.0.0.1"]);
     expect(config.listenPorts).toEqual({ min: 20000, max: 29999 });
     expect(config.refusalSummarySeconds).toBe(60);
+    expect(config.auditVerifyHours).toBe(24);
     expect(config.maxTunnelsPerUser).toBe(50);
     expect(config.deviceTokenDays).toBe(30);
     expect(loadConfig({ WARREN_DATA_DIR: dataDir, WARREN_DEVICE_TOKEN_DAYS: "7" }).deviceTokenDays).toBe(7);

@@ -45,6 +45,8 @@ export type WarrenConfig = {
   trustedProxies: string[];
   /** Audit records older than this are pruned behind a signed checkpoint; 0 keeps them forever. */
   auditRetentionDays: number;
+  /** How often the whole audit chain is checked (and at start); 0: never. */
+  auditVerifyHours: number;
   /** A request waiting for approval (a tunnel or an extension) expires unanswered after this long. */
   approvalTimeoutSeconds: number;
   /** Refused connections a source keeps making are summed up in one record per tunnel and source this often. */
@@ -178,6 +180,12 @@ const retentionSchema = z.coerce
   .number({ error: "must be a number of days" })
   .int({ error: "must be a whole number of days" })
   .min(0, { error: "must be 0 (keep forever) or more days" });
+
+const verifyHoursSchema = z.coerce
+  .number({ error: "must be a number of hours" })
+  .int({ error: "must be a whole number of hours" })
+  .min(0, { error: "must be 0 (never) or more hours" })
+  .max(24 * 365, { error: "must be at most 8760 hours (a year)" });
 
 const refusalSummarySchema = z.coerce
   .number({ error: "must be a number of seconds" })
@@ -421,6 +429,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
   const listenAddresses = parseSetting("WARREN_LISTEN_ADDRESSES", listenAddressesSchema, env.WARREN_LISTEN_ADDRESSES ?? "127.0.0.1");
   const listenPorts = parseSetting("WARREN_LISTEN_PORTS", listenPortsSchema, env.WARREN_LISTEN_PORTS ?? "20000-29999");
   const auditRetentionDays = parseSetting("WARREN_AUDIT_RETENTION_DAYS", retentionSchema, env.WARREN_AUDIT_RETENTION_DAYS ?? "0");
+  const auditVerifyHours = parseSetting("WARREN_AUDIT_VERIFY_HOURS", verifyHoursSchema, env.WARREN_AUDIT_VERIFY_HOURS ?? "24");
   const approvalTimeoutSeconds = parseSetting("WARREN_APPROVAL_TIMEOUT_SECONDS", approvalTimeoutSchema, env.WARREN_APPROVAL_TIMEOUT_SECONDS ?? "3600");
   const refusalSummarySeconds = parseSetting("WARREN_REFUSAL_SUMMARY_SECONDS", refusalSummarySchema, env.WARREN_REFUSAL_SUMMARY_SECONDS ?? "60");
   const maxTunnelsPerUser = parseSetting("WARREN_MAX_TUNNELS_PER_USER", perUserCeilingSchema, env.WARREN_MAX_TUNNELS_PER_USER ?? "50");
@@ -440,6 +449,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
     trustedProxyHeader,
     trustedProxies,
     auditRetentionDays,
+    auditVerifyHours,
     approvalTimeoutSeconds,
     refusalSummarySeconds,
     maxTunnelsPerUser,

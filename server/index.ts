@@ -12,7 +12,7 @@ import { MigrationError, migrate } from "@/lib/db/migrate";
 import { hasUsers } from "@/lib/users";
 import type { Feature } from "@/server/feature";
 import { registerApps } from "@/server/apps/register-apps";
-import { registerAuditRetention } from "@/server/audit/register-retention";
+import { registerAuditUpkeep } from "@/server/audit/register-audit-upkeep";
 import { registerAuditStreaming } from "@/server/audit/audit-streaming";
 import { registerConnect, tunnelSocketOf } from "@/server/connect/connect-server";
 import { registerMetrics } from "@/server/metrics/register-metrics";
@@ -117,7 +117,7 @@ async function main() {
     registerRealtime(server, tunnels.engine),
     registerConnect(server, tunnels.engine),
     sweeps,
-    registerAuditRetention(),
+    registerAuditUpkeep(),
     registerAuditStreaming(),
   ];
   // App hosts are claimed before everything registered above; addresses are stamped before all.

@@ -4,7 +4,7 @@
 // counts nothing more. register-metrics.ts adds the series read at scrape
 // time and serves them. Labels are low-cardinality by design: kinds, results,
 // states and route templates, never a user, tunnel or host id.
-import { Counter, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { RuntimeTunnel } from "@/server/tunnels/data-plane-protocol";
 
 export const registry = new Registry();
@@ -47,4 +47,11 @@ export const httpRequestSeconds = new Histogram({
   labelNames: ["route", "method", "code"] as const,
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
   registers: [registry],
+});
+
+/** Registered once the first check has run (server/audit/register-audit-upkeep.ts): before it, no value rather than a false 0. */
+export const auditChainOk = new Gauge({
+  name: "warren_audit_chain_ok",
+  help: "1 when the last scheduled check of the audit chain passed, 0 when it found a record edited, removed or out of place.",
+  registers: [],
 });

@@ -7,6 +7,7 @@ import { aliceWithHost } from "@/tests/harness/alice-with-host";
 import type { ApiClient } from "@/tests/harness/api-client";
 import { freePort, freePortInRange, waitFor } from "@/tests/harness/free-port";
 import { fetchAll, startEchoServer, startOrigin, type Origin, type TcpServer } from "@/tests/harness/origin";
+import { openRawDatabase } from "@/tests/harness/raw-database";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
@@ -144,5 +145,21 @@ describe("/metrics", () => {
     expect(samples.some((sample) => sample.name === "warren_approvals_pending")).toBe(true);
     const labelValues = samples.flatMap((sample) => Object.values(sample.labels));
     expect(labelValues.filter((value) => value.includes(id) || value.includes(hostId) || value.includes("alice@"))).toEqual([]);
+  });
+
+  it("says whether the audit chain verifies, checked at start, and shows a record edited behind Warren's back", async () => {
+    await waitFor(scrape, (samples) => seriesValue(samples, "warren_audit_chain_ok") === 1, 20_000, "the first check to pass");
+    await warren.stop();
+    const raw = await openRawDatabase(warren);
+    expect(await raw.run(`UPDATE "AuditEvent" SET "actorEmail" = 'someone@else.example' WHERE seq = 2`)).toBe(1);
+    await raw.close();
+    warren = await startWarren({ dataDir: warren.dataDir, port: warren.port, env: warren.env });
+    await waitFor(
+      scrape,
+      (samples) => samples.some((sample) => sample.name === "warren_audit_chain_ok" && sample.value === 0),
+      30_000,
+      "the check at start to find the edit",
+    );
+    expect(warren.logs()).toContain("the audit chain is broken at record 2");
   });
 });

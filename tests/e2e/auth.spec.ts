@@ -132,7 +132,10 @@ test("a user disabled with the CLI is signed out at once and cannot sign back in
   const disabled = await warren.cli(["user", "disable", "--email", user.email]);
   expect(disabled.code, disabled.stderr).toBe(0);
 
-  await page.reload();
+  // Its live socket sends the browser to sign in within seconds (a reload of ours could race that
+  // navigation); the server does the same for any page.
+  await expect(page).toHaveURL(/\/login$/, { timeout: 20_000 });
+  await page.goto("/tunnels");
   await expect(page).toHaveURL(/\/login$/);
   await signIn(page, user.email, user.password);
   await expect(formAlert(page)).toHaveText(INVALID);

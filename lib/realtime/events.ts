@@ -1,6 +1,7 @@
 // The socket.io events Warren sends, in one place for the server and the
 // browser. Payloads are zod schemas so the receiving side can validate them.
 import { z } from "zod";
+import { NOTIFICATION_KIND_NAMES } from "@/lib/notifications/notification-kinds";
 
 const tunnelStatus = z.enum(["requested", "pending_approval", "starting", "active", "reconnecting", "closed", "failed", "denied", "expired"]);
 
@@ -78,6 +79,25 @@ export type RequestResolvedEvent = z.infer<typeof requestResolvedEventSchema>;
 export const tunnelChangedEventSchema = z.object({ tunnelId: z.string() });
 export type TunnelChangedEvent = z.infer<typeof tunnelChangedEventSchema>;
 
+/** Something to tell one person (lib/notifications), with how many they have not read: the bell and a toast. */
+export const notificationNewEventSchema = z.object({
+  notification: z.object({
+    id: z.string(),
+    kind: z.enum(NOTIFICATION_KIND_NAMES),
+    title: z.string(),
+    body: z.string(),
+    url: z.string(),
+    at: z.string(),
+    read: z.boolean(),
+  }),
+  unread: z.number(),
+});
+export type NotificationNewEvent = z.infer<typeof notificationNewEventSchema>;
+
+/** They read some in another tab or browser: every bell of theirs shows the new count. */
+export const notificationReadEventSchema = z.object({ unread: z.number() });
+export type NotificationReadEvent = z.infer<typeof notificationReadEventSchema>;
+
 export type ServerToClientEvents = {
   "tunnel:status": (event: TunnelStatusEvent) => void;
   "tunnel:stats": (batch: TunnelStatsBatch) => void;
@@ -86,6 +106,8 @@ export type ServerToClientEvents = {
   "session:ended": (event: { reason: string }) => void;
   "request:new": (event: RequestNewEvent) => void;
   "request:resolved": (event: RequestResolvedEvent) => void;
+  "notification:new": (event: NotificationNewEvent) => void;
+  "notification:read": (event: NotificationReadEvent) => void;
 };
 
 export const userRoom = (userId: string) => `user:${userId}`;

@@ -11,7 +11,7 @@ const nextConfig = {
   poweredByHeader: false,
   // Native modules and the generated Prisma client run as plain Node code,
   // loaded by Node itself rather than bundled.
-  serverExternalPackages: ["argon2", "better-sqlite3", "@prisma/adapter-better-sqlite3", "@prisma/client", "ssh2"],
+  serverExternalPackages: ["argon2", "better-sqlite3", "@prisma/adapter-better-sqlite3", "@prisma/client", "ssh2", "nodemailer"],
   async headers() {
     return [
       { source: "/:path*", headers: securityHeaders },

@@ -265,3 +265,44 @@ describe("audit streaming settings", () => {
     expect(configError({ WARREN_AUDIT_FILE_MAX_MB: "10" }).message).toBe("WARREN_AUDIT_FILE_MAX_MB: is set without WARREN_AUDIT_FILE, the file it rotates");
   });
 });
+
+describe("notification settings", () => {
+  const notifications = (env: Record<string, string>) => loadConfig({ WARREN_DATA_DIR: tempDir(), ...env }).notifications;
+
+  it("send no email and post to no shared channel unless told; personal webhooks go to Slack's host only", () => {
+    expect(notifications({})).toEqual({ smtp: null, approversSlackUrl: null, slackWebhookHosts: ["hooks.slack.com"] });
+  });
+
+  it("take a mail server with its sender, an approvers' channel and the hosts people's webhooks may use", () => {
+    expect(
+      notifications({
+        WARREN_SMTP_URL: "smtps://warren:secret@mail.example.com:465",
+        WARREN_SMTP_FROM: "Warren <warren@example.com>",
+        WARREN_SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/x",
+        WARREN_SLACK_WEBHOOK_HOSTS: "hooks.slack.com, Chat.Example.com",
+      }),
+    ).toEqual({
+      smtp: { url: "smtps://warren:secret@mail.example.com:465", from: "Warren <warren@example.com>" },
+      approversSlackUrl: "https://hooks.slack.com/services/T/B/x",
+      slackWebhookHosts: ["hooks.slack.com", "chat.example.com"],
+    });
+  });
+
+  it("name the setting that is wrong", () => {
+    expect(configError({ WARREN_SMTP_URL: "smtp://mail.example.com" }).message).toBe(
+      "WARREN_SMTP_FROM: is needed with WARREN_SMTP_URL: it is the sender of Warren's email",
+    );
+    expect(configError({ WARREN_SMTP_FROM: "warren@example.com" }).message).toBe(
+      "WARREN_SMTP_FROM: is set without WARREN_SMTP_URL, the mail server that sends it",
+    );
+    expect(configError({ WARREN_SMTP_URL: "http://mail.example.com", WARREN_SMTP_FROM: "warren@example.com" }).message).toMatch(
+      /^WARREN_SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/,
+    );
+    expect(configError({ WARREN_SMTP_URL: "smtp://mail.example.com", WARREN_SMTP_FROM: "Warren" }).message).toMatch(
+      /^WARREN_SMTP_FROM: must be an email address/,
+    );
+    expect(configError({ WARREN_SLACK_WEBHOOK_URL: "http://hooks.example.com/x" }).message).toBe(
+      "WARREN_SLACK_WEBHOOK_URL: must be an https:// URL (http:// only on loopback)",
+    );
+  });
+});

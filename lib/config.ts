@@ -9,6 +9,7 @@ import path from "node:path";
 import { z } from "zod";
 import { syslogSchema, webhookSecretSchema, webhookUrlSchema } from "@/lib/validation/integrations";
 import { nodeNameSchema } from "@/lib/validation/nodes";
+import { slackWebhookUrlSchema } from "@/lib/validation/notifications";
 import { processGlobals } from "@/lib/process-globals";
 import { cidrSchema } from "@/lib/validation/common";
 
@@ -71,8 +72,16 @@ export type WarrenConfig = {
   metricsAddress: { host: string; port: number } | null;
   /** Where every sealed audit record is streamed (docs/audit-streaming.md); each null when not set. */
   auditStreaming: AuditStreamingConfig;
+  /** Where notifications go besides the dashboard (docs/notifications.md). */
+  notifications: NotificationsConfig;
   production: boolean;
 };
+
+/** `smtp`: the mail server and sender (null: no email). `approversSlackUrl`:
+ *  the approvers' shared Slack-compatible channel (null: none).
+ *  `slackWebhookHosts`: the hosts a person's own webhook may point at, so
+ *  a person cannot make Warren post into the bastion's own networks. */
+export type NotificationsConfig = { smtp: { url: string; from: string } | null; approversSlackUrl: string | null; slackWebhookHosts: string[] };
 
 /** `address`: where people reach this node's listeners; a tunnel listening on
  *  it moves to the same role on the node that takes it over. `url`: where the
@@ -382,6 +391,36 @@ function auditStreamingFor(env: Env): AuditStreamingConfig {
   return { webhook, syslog, file: auditFileFor(env) };
 }
 
+const smtpUrlSchema = z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example.com:587" });
+// An address, or a name and an address: "Warren <warren@example.com>".
+const mailFromSchema = z.string().regex(/^([^<>]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, {
+  error: "must be an email address, or a name and an address like Warren <warren@example.com>",
+});
+
+function notificationsFor(env: Env): NotificationsConfig {
+  const url = env.WARREN_SMTP_URL?.trim();
+  const from = env.WARREN_SMTP_FROM?.trim();
+  if (url && !from) throw new ConfigError("WARREN_SMTP_FROM", "is needed with WARREN_SMTP_URL: it is the sender of Warren's email");
+  if (from && !url) throw new ConfigError("WARREN_SMTP_FROM", "is set without WARREN_SMTP_URL, the mail server that sends it");
+  const slack = env.WARREN_SLACK_WEBHOOK_URL?.trim();
+  return {
+    smtp: url && from ? { url: parseSetting("WARREN_SMTP_URL", smtpUrlSchema, url), from: parseSetting("WARREN_SMTP_FROM", mailFromSchema, from) } : null,
+    approversSlackUrl: slack ? parseSetting("WARREN_SLACK_WEBHOOK_URL", slackWebhookUrlSchema, slack) : null,
+    slackWebhookHosts: parseSetting(
+      "WARREN_SLACK_WEBHOOK_HOSTS",
+      listSchema.pipe(
+        z.array(
+          z
+            .string()
+            .regex(/^[A-Za-z0-9.:[\]-]+$/, { error: "must list host names" })
+            .transform((host) => host.toLowerCase()),
+        ),
+      ),
+      env.WARREN_SLACK_WEBHOOK_HOSTS ?? "hooks.slack.com",
+    ),
+  };
+}
+
 function auditFileFor(env: Env): AuditFileConfig | null {
   const given = env.WARREN_AUDIT_FILE?.trim();
   for (const setting of ["WARREN_AUDIT_FILE_MAX_MB", "WARREN_AUDIT_FILE_KEEP"] as const) {
@@ -463,6 +502,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
     node: nodeFor(env, listenAddresses, { host, port }),
     metricsAddress: env.WARREN_METRICS_ADDRESS?.trim() ? parseSetting("WARREN_METRICS_ADDRESS", metricsAddressSchema, env.WARREN_METRICS_ADDRESS) : null,
     auditStreaming: auditStreamingFor(env),
+    notifications: notificationsFor(env),
     authSecret,
     secretKey,
     publicUrl,

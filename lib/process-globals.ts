@@ -22,6 +22,8 @@ type ProcessGlobals = {
   warrenAuditAppended?: Set<() => void>;
   warrenSignInLimits?: { accountFromSource: RateLimiter; source: RateLimiter };
   warrenFailureAudit?: FailureAudit;
+  /** Called after notifications with email or Slack deliveries are made: server/notifications/ sends them at once. */
+  warrenNotificationsMade?: Set<() => void>;
   /** Check live users of tunnels again now (server/connect/, server/apps/), while they run. */
   warrenAccessRechecks?: Set<() => void>;
   /** Sign-ins started per source, and wrong device codes per source and per person (lib/auth/device-flow.ts). */

@@ -1,3 +1,4 @@
+import { isUniqueViolation } from "@/lib/db/unique-violation";
 import { ApiError } from "@/lib/api/api-error";
 import { audited } from "@/lib/audit/audit-log";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
@@ -18,10 +19,6 @@ import type { ChangePassword, CreateUserInput, FirstAdminInput } from "@/lib/val
 /** What the API and pages may show of a user: never the password hash. `oidcIssuer`: set for people who sign in through the identity provider. */
 const publicUserSelect = { id: true, email: true, name: true, role: true, disabled: true, createdAt: true, lastSignInAt: true, oidcIssuer: true } as const;
 
-function emailTaken(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === "P2002";
-}
-
 /** With a password the account is ready; without, the answer carries a one-time link (7 days) that sets one. */
 export async function createUser({ ctx, input: data }: { ctx: Ctx; input: CreateUserInput }) {
   requireAdmin(ctx, "manage users");
@@ -34,7 +31,7 @@ export async function createUser({ ctx, input: data }: { ctx: Ctx; input: Create
       return { result: { ...user, setPasswordLink }, audit: { action: "user.created", subjectId: user.id, details } };
     });
   } catch (error) {
-    if (emailTaken(error)) {
+    if (isUniqueViolation(error)) {
       throw new ApiError({ code: "conflict", field: "email", message: `a user with email ${data.email} already exists` });
     }
     throw error;

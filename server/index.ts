@@ -21,6 +21,7 @@ import { checkClusterKeys } from "@/server/nodes/cluster-keys";
 import { takeRelayHeader } from "@/server/nodes/node-relay";
 import { registerNode } from "@/server/nodes/node-registry";
 import { registerTunnelNotifications } from "@/server/nodes/tunnel-notifications";
+import { registerNotifications } from "@/server/notifications/register-notifications";
 import { registerSweeps } from "@/server/register-sweeps";
 import { logRequests } from "@/server/request-log";
 import { drainOnSignals } from "@/server/shutdown";
@@ -119,6 +120,7 @@ async function main() {
     sweeps,
     registerAuditUpkeep(),
     registerAuditStreaming(),
+    registerNotifications(),
   ];
   // App hosts are claimed before everything registered above; addresses are stamped before all.
   features.push(registerApps(server, tunnels.engine));

@@ -20,6 +20,8 @@ export const errorStatus = {
   access_denied: 403,
   expired_token: 400,
   internal_server_error: 500,
+  // A server Warren sends to refused (a mail server, a webhook): the message says what it answered.
+  bad_gateway: 502,
   unavailable: 503,
 } as const;
 

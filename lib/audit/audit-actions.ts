@@ -67,6 +67,7 @@ export const AUDIT_ACTIONS = [
   "audit.anchor_started",
   "integration.created",
   "integration.deleted",
+  "user.notifications_changed",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

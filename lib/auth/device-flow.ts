@@ -5,6 +5,7 @@
 // approval issues a device token, audited with it; the device collects it
 // once. Codes last ten minutes; starting sign-ins and trying codes are
 // limited per source (and codes per person too), polling by `slow_down`.
+import { isUniqueViolation } from "@/lib/db/unique-violation";
 import { hkdfSync, randomBytes } from "node:crypto";
 import { ApiError } from "@/lib/api/api-error";
 import { apiTokenSelect, hashApiToken, newApiToken, revokeInTransaction } from "@/lib/auth/api-tokens";
@@ -51,8 +52,6 @@ export const deviceCtx = (ip: string | null | undefined): Ctx => ({ ...systemCtx
 function sealingKey(deviceCode: string): Buffer {
   return Buffer.from(hkdfSync("sha256", deviceCode, "", "warren device token", 32));
 }
-
-const isUniqueViolation = (error: unknown) => (error as { code?: unknown } | null)?.code === "P2002";
 
 export type DeviceCodeAnswer = {
   device_code: string;

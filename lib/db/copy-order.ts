@@ -37,4 +37,6 @@ export const COPY_ORDER: readonly CopiedModel[] = [
   { model: "AppSession", key: ["id"] },
   { model: "AppRequest", key: ["id"] },
   { model: "SigningKey", key: ["kid"] },
+  { model: "Notification", key: ["id"] },
+  { model: "NotificationDelivery", key: ["id"] },
 ];

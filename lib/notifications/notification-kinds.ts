@@ -52,7 +52,7 @@ export type NotificationDto = {
   read: boolean;
 };
 
-/** A person's notification settings, as GET and PUT /api/v1/me/notification-settings answer them. */
+/** A person's notification settings, as GET and PATCH /api/v1/me/notification-settings answer them. */
 export type NotificationSettingsDto = {
   /** Kinds this person can receive (approvers' and admins' kinds only for them), with their choices. */
   choices: { kind: NotificationKind; label: string; channels: ChannelChoices }[];

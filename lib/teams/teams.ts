@@ -6,6 +6,7 @@
 // and the invitation counts for nothing until they accept it. Admins (and
 // the CLI) add people directly. Invitations are kept by email whether or
 // not an account has it, so adding someone tells nothing about who has one.
+import { isUniqueViolation } from "@/lib/db/unique-violation";
 import { ApiError } from "@/lib/api/api-error";
 import { audited, recordAudit } from "@/lib/audit/audit-log";
 import { requireAdmin } from "@/lib/auth/require-admin";
@@ -60,7 +61,7 @@ function toTeamDto(team: NonNullable<TeamRow>, ctx: Ctx) {
 export type TeamDto = ReturnType<typeof toTeamDto>;
 
 function nameTaken(error: unknown, name: string): never {
-  if ((error as { code?: unknown } | null)?.code === "P2002") {
+  if (isUniqueViolation(error)) {
     throw new ApiError({ code: "conflict", field: "name", message: `a team named ${name} already exists` });
   }
   throw error;

@@ -1,9 +1,10 @@
-// Telling the people concerned about requests live: approvers when one
-// arrives, approvers and the requester when it is settled.
+// Telling the people concerned about requests, live and by notification:
+// approvers when one arrives, approvers and the requester when it is settled.
 import { getPrisma } from "@/lib/db/prisma";
 import { ADMIN_ROOM, userRoom, type RequestResolvedEvent } from "@/lib/realtime/events";
 import { publish } from "@/lib/realtime/publish";
 import { approverIds } from "@/lib/teams/team-access";
+import { noticeRequestResolved, noticeRequestWaiting } from "@/lib/notifications/tunnel-notices";
 
 type Request = {
   id: string;
@@ -33,6 +34,7 @@ export async function notifyApprovers(tunnel: Request, type: "tunnel" | "extensi
     minutes: minutes ?? 0,
     until: (until ?? new Date()).toISOString(),
   });
+  await noticeRequestWaiting(tunnel.id, type);
 }
 
 export async function resolveRequest(
@@ -42,4 +44,5 @@ export async function resolveRequest(
   reason: string | null,
 ) {
   publish([...(await approverRooms(tunnel)), userRoom(tunnel.ownerId)], "request:resolved", { tunnelId: tunnel.id, type, outcome, reason });
+  await noticeRequestResolved(tunnel.id, type, outcome, reason);
 }

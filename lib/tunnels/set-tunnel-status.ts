@@ -9,6 +9,7 @@ import { tunnelStatusAction } from "@/lib/audit/audit-actions";
 import { announceTunnelChange } from "@/lib/tunnels/announce-tunnel-change";
 import { audited, type AuditInput } from "@/lib/audit/audit-log";
 import { recheckLiveAccess } from "@/lib/tunnels/recheck-live-access";
+import { noticeTunnelFailed } from "@/lib/notifications/tunnel-notices";
 import type { Ctx } from "@/lib/context";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { TunnelStatus } from "@/lib/generated/prisma/enums";
@@ -56,5 +57,6 @@ export async function setTunnelStatus(ctx: Ctx, change: StatusChange): Promise<b
   await announceTunnelChange(tunnelId);
   publish(tunnelRooms(tunnel), "tunnel:status", { tunnelId, status: to, reason, at: at.toISOString() });
   if (!isOpen(to)) recheckLiveAccess(); // its `warren connect` connections end, with why
+  if (to === "failed") await noticeTunnelFailed(tunnelId, reason);
   return true;
 }

@@ -11,6 +11,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import type { TunnelStatus } from "@/lib/generated/prisma/enums";
 import { hostVisibleWhere, isMember } from "@/lib/teams/team-access";
 import { expireStaleExtensions } from "@/lib/tunnels/approvals";
+import { noticeTimedTunnelEvents } from "@/lib/notifications/tunnel-notices";
 import { closeOpenTunnel, endRequest } from "@/lib/tunnels/end-tunnel";
 import { unshare } from "@/lib/tunnels/tunnel-access";
 import { dropParticipant } from "@/lib/tunnels/tunnel-sharing";
@@ -60,6 +61,7 @@ export const TIMED_SWEEPS: { what: string; run(): Promise<void> }[] = [
   { what: "closing what disabled users left", run: () => sweepDisabledUsers(sweepCtx) },
   { what: "expiring approval requests", run: () => expireStaleRequests() },
   { what: "clearing device sign-ins that ended", run: () => sweepDeviceAuthorizations() },
+  { what: "telling owners of tunnels that expire soon or reconnect long", run: () => noticeTimedTunnelEvents() },
 ];
 
 type Scope = { userIds?: string[]; hostId?: string; why: string };

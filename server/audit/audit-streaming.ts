@@ -16,48 +16,22 @@ import { processGlobals } from "@/lib/process-globals";
 import type { Feature } from "@/server/feature";
 import { fileTransport, type SinkTransport, syslogTransport, webhookTransport } from "@/server/audit/sink-transports";
 import { log } from "@/lib/log";
+import { describeFailure } from "@/lib/describe-failure";
+import { backoffMs, pause } from "@/server/retry";
 
 const BATCH = 100;
 const POLL_MS = 1_000;
 const LEASE_MS = 30_000;
 const LEASE_RENEW_MS = 10_000;
-const BACKOFF_FIRST_MS = 500;
-const BACKOFF_MAX_MS = 30_000;
+/** Failed deliveries wait from 0.5 s, doubling, up to 30 s. */
+const BACKOFF = { firstMs: 500, maxMs: 30_000 };
 /** How often the sinks admins added are read again. */
 const RECONCILE_MS = 3_000;
-
-/** The wait before the next attempt after `failures` in a row: doubling from 0.5 s to 30 s, less up to a fifth at random so nodes do not march together. */
-export function backoffMs(failures: number, random = Math.random()): number {
-  const full = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.max(0, failures - 1));
-  return Math.round(full * (1 - random / 5));
-}
 
 function transportFor(sink: ConfiguredSink, config: WarrenConfig): SinkTransport {
   if (sink.kind === "webhook") return webhookTransport(sink.settings);
   if (sink.kind === "syslog") return syslogTransport(sink.settings, config.node.name);
   return fileTransport(sink.settings);
-}
-
-/** What went wrong, in words for the page and the log: the cause a failed fetch or socket names, never the URL's secrets. */
-function describe(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  const message = error instanceof Error ? error.message : String(error);
-  return cause?.code || cause?.message ? `${message} (${cause.code ?? cause.message})` : message;
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts or `wake` is called. */
-function pause(ms: number, signal: AbortSignal, wakers?: Set<() => void>): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      wakers?.delete(done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    wakers?.add(done);
-  });
 }
 
 class SinkRunner {
@@ -137,8 +111,8 @@ class SinkRunner {
 
   private async fail(error: unknown) {
     this.failures += 1;
-    const message = describe(error).slice(0, 500);
-    const wait = backoffMs(this.failures);
+    const message = describeFailure(error).slice(0, 500);
+    const wait = backoffMs(this.failures, BACKOFF);
     log().error(`audit sink ${this.sink.name} (${this.sink.target}) failed: ${message}; next attempt in ${(wait / 1000).toFixed(1)} s`);
     await getPrisma()
       .auditSink.updateMany({

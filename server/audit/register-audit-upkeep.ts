@@ -1,13 +1,15 @@
 import { ensureHeadAnchor, pruneAudit, verifyAuditChain } from "@/lib/audit/audit-log";
 import { getConfig } from "@/lib/config";
 import { log } from "@/lib/log";
+import { noticeChainBroken } from "@/lib/notifications/chain-notice";
 import type { Feature } from "@/server/feature";
 import { auditChainOk, registry } from "@/server/metrics/metrics";
 
 const PRUNE_EVERY_MS = 6 * 60 * 60 * 1000;
 
 /** Checks the whole chain as `warren audit verify` does: a break is an error
- *  in the log naming the first bad record, and warren_audit_chain_ok 0. */
+ *  in the log naming the first bad record, warren_audit_chain_ok 0, and a
+ *  notification to admins. */
 async function checkChain() {
   const result = await verifyAuditChain();
   if (!registry.getSingleMetric("warren_audit_chain_ok")) registry.registerMetric(auditChainOk);
@@ -16,6 +18,7 @@ async function checkChain() {
   else {
     const { seq, problem } = result.firstProblem;
     log().error({ seq }, `the audit chain is broken at record ${seq}: ${problem}. Run npm run warren -- audit verify, and see docs/operations.md`);
+    await noticeChainBroken(seq, problem);
   }
 }
 

@@ -652,6 +652,17 @@ const hostInvalid = {
 
 const FIELD_CASES: FieldCase[] = [
   {
+    method: "PATCH",
+    path: "/me/notification-settings",
+    token: () => tokens.user,
+    base: () => ({}),
+    fields: { choices: ["object"], slackWebhookUrl: ["string", "null"] },
+    invalid: {
+      choices: [{ "no.such.kind": { email: true } }, { "tunnel.failed": { email: "yes" } }, { "tunnel.failed": { pager: true } }, { "audit.chain_broken": {} }],
+      slackWebhookUrl: ["javascript:alert(1)", "http://10.0.0.1/hook", "https://hooks.example.net/hook", ""],
+    },
+  },
+  {
     method: "POST",
     path: "/hosts",
     token: () => tokens.admin,
@@ -807,6 +818,8 @@ const BODY_ROUTES: [Route["method"], string][] = [
   ["POST", "/tunnels/:deniedTunnel/deny"],
   ["POST", "/device/code"],
   ["POST", "/device/token"],
+  ["PATCH", "/me/notification-settings"],
+  ["POST", "/me/notifications/read"],
 ];
 const bodyRoutePath = (path: string) => `/api/v1${path.replace(/:(\w+)/, (_, name: keyof typeof ids) => ids[name])}`;
 
@@ -968,6 +981,10 @@ const ROUTE_METHODS: [string, Route["method"][]][] = [
   ["/devices", ["GET"]],
   ["/devices/:victimToken", ["DELETE"]],
   ["/devices/current", ["DELETE"]],
+  ["/me/notifications", ["GET"]],
+  ["/me/notifications/read", ["POST"]],
+  ["/me/notification-settings", ["GET", "PATCH"]],
+  ["/me/notification-settings/test", ["POST"]],
 ];
 
 describe("methods a route does not take", () => {

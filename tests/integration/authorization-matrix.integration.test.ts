@@ -518,6 +518,9 @@ describe("the authorization matrix", () => {
       ["GET /me", (c: ApiClient) => c.get("/me"), everyone(200)],
       ["GET /me/sessions", (c: ApiClient) => c.get("/me/sessions"), everyone(200)],
       ["GET /me/mfa", (c: ApiClient) => c.get("/me/mfa"), everyone(200)],
+      ["GET /me/notifications", (c: ApiClient) => c.get("/me/notifications"), everyone(200)],
+      ["POST /me/notifications/read", (c: ApiClient) => c.post("/me/notifications/read", { all: true }), everyone(200)],
+      ["GET /me/notification-settings", (c: ApiClient) => c.get("/me/notification-settings"), everyone(200)],
       [
         "DELETE /users/:id/mfa",
         (c: ApiClient) => c.delete(`/users/${userIds.member}/mfa`),

@@ -4,7 +4,7 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aliceWithHost } from "@/tests/harness/alice-with-host";
-import type { ApiClient } from "@/tests/harness/api-client";
+import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import { freePort, freePortInRange, waitFor } from "@/tests/harness/free-port";
 import { fetchAll, startEchoServer, startOrigin, type Origin, type TcpServer } from "@/tests/harness/origin";
 import { openRawDatabase } from "@/tests/harness/raw-database";
@@ -161,5 +161,17 @@ describe("/metrics", () => {
       "the check at start to find the edit",
     );
     expect(warren.logs()).toContain("the audit chain is broken at record 2");
+    // Admins are told too, in their bell.
+    const admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
+    const told = await waitFor(
+      async () => (await admin.get<{ notifications: { kind: string; title: string; url: string }[] }>("/me/notifications")).body.notifications,
+      (list) => list.some((notification) => notification.kind === "audit.chain_broken"),
+      20_000,
+      "admins to be told",
+    );
+    expect(told.find((notification) => notification.kind === "audit.chain_broken")).toMatchObject({
+      title: "The audit chain does not verify from record 2",
+      url: "/audit",
+    });
   });
 });

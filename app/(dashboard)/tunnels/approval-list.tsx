@@ -5,7 +5,7 @@ import { useApprovals } from "@/app/lib/use-approvals";
 import type { TunnelDto } from "@/lib/tunnels/tunnels";
 import { MoreButton } from "./more-button";
 import { RequestDecision } from "./request-decision";
-import { clockTime, requestDeadline, requestSummary } from "./request-text";
+import { clockTime, requestDeadline, requestSummary } from "@/lib/tunnels/request-text";
 
 /** "Waiting for your approval": requests to open or extend tunnels, live. */
 export function ApprovalList({ initial, now }: { initial: { requests: TunnelDto[]; nextCursor: string | null }; now: number }) {

@@ -7,7 +7,7 @@ import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
 import { errorMessage } from "@/app/lib/error-message";
 import type { TunnelDto } from "@/lib/tunnels/tunnels";
 import { denyRequestSchema } from "@/lib/validation/tunnels";
-import { isExtension } from "./request-text";
+import { isExtension } from "@/lib/tunnels/request-text";
 
 const BUTTON = "rounded-md px-3 py-1.5 text-sm font-medium";
 const APPROVE = `${BUTTON} bg-brand-600 text-white hover:bg-brand-700`;

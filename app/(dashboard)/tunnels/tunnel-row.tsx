@@ -8,7 +8,7 @@ import { StatusBadge } from "@/app/components/status-badge";
 import { formatBytes, timeLeft } from "@/lib/format";
 import type { TunnelDto } from "@/lib/tunnels/tunnels";
 import { tunnelEndpoint } from "@/lib/tunnels/usage-hint";
-import { wasOpened } from "./request-text";
+import { wasOpened } from "@/lib/tunnels/request-text";
 
 /** Statuses with no time left to show. */
 const ENDED = new Set(["closed", "expired", "denied", "failed"]);

@@ -6,7 +6,7 @@ import { formatDuration } from "@/lib/format";
 import { isOpen } from "@/lib/tunnels/tunnel-status";
 import type { TunnelDto } from "@/lib/tunnels/tunnels";
 import { RequestDecision } from "../request-decision";
-import { clockTime, requestSummary } from "../request-text";
+import { clockTime, requestSummary } from "@/lib/tunnels/request-text";
 import type { Viewer } from "../viewer";
 
 const PANEL = "space-y-2 rounded-lg border p-4 text-sm";

@@ -16,7 +16,7 @@ import { formatBytes, formatDuration, timeLeft } from "@/lib/format";
 import type { getTunnelHistory, TunnelDto } from "@/lib/tunnels/tunnels";
 import { extendedExpiry } from "@/lib/tunnels/tunnel-expiry";
 import { laptopLines, tunnelEndpoint, usageHint } from "@/lib/tunnels/usage-hint";
-import { wasOpened } from "../request-text";
+import { wasOpened } from "@/lib/tunnels/request-text";
 import type { Viewer } from "../viewer";
 import { ParticipantList } from "./participant-list";
 import { RequestState } from "./request-state";

@@ -6,7 +6,7 @@ import { open, seal } from "@/lib/crypto/secret-box";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Host, Prisma } from "@/lib/generated/prisma/client";
 import { assertNodesToPin, hostNodes } from "@/lib/host-nodes";
-import { hostPolicy, policyColumns } from "@/lib/tunnels/host-policy";
+import { HOST_POLICY_COLUMNS, hostPolicy, policyColumns, withoutPolicyColumns } from "@/lib/tunnels/host-policy";
 import { connectSsh, SshFailure, type SshStep, type SshTarget } from "@/lib/ssh/ssh-connect";
 import { generateKeyPair, readPrivateKey } from "@/lib/ssh/ssh-keys";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
@@ -31,17 +31,7 @@ const publicHostSelect = {
   hostKeyFingerprint: true,
   hostKeyStatus: true,
   offeredFingerprint: true,
-  policyKinds: true,
-  policyTargets: true,
-  policyPorts: true,
-  policyPublicBinds: true,
-  policyAnySource: true,
-  policyMaxTtlMinutes: true,
-  policyDefaultTtlMinutes: true,
-  policyApproval: true,
-  policyMaxOpenPerUser: true,
-  policyMaxPendingPerUser: true,
-  policyIdleMinutes: true,
+  ...HOST_POLICY_COLUMNS,
   nodes: true,
   visibleToAll: true,
   teams: { select: { teamId: true } },
@@ -55,41 +45,13 @@ type PublicHostRow = Prisma.HostGetPayload<{ select: typeof publicHostSelect }>;
 
 /** A host as the API shows it: its policy as one object. */
 function toHostDto(row: PublicHostRow) {
-  const {
-    policyKinds,
-    policyTargets,
-    policyPorts,
-    policyPublicBinds,
-    policyAnySource,
-    policyMaxTtlMinutes,
-    policyDefaultTtlMinutes,
-    policyApproval,
-    policyMaxOpenPerUser,
-    policyMaxPendingPerUser,
-    policyIdleMinutes,
-    teams,
-    _count,
-    nodes,
-    ...host
-  } = row;
+  const { teams, _count, nodes, ...host } = withoutPolicyColumns(row);
   return {
     ...host,
     nodes: hostNodes(nodes),
     teamIds: teams.map((team) => team.teamId),
     openTunnels: _count.tunnels,
-    policy: hostPolicy({
-      policyKinds,
-      policyTargets,
-      policyPorts,
-      policyPublicBinds,
-      policyAnySource,
-      policyMaxTtlMinutes,
-      policyDefaultTtlMinutes,
-      policyApproval,
-      policyMaxOpenPerUser,
-      policyMaxPendingPerUser,
-      policyIdleMinutes,
-    }),
+    policy: hostPolicy(row),
   };
 }
 

@@ -124,7 +124,7 @@ async function main() {
   ];
   // App hosts are claimed before everything registered above; addresses are stamped before all.
   features.push(registerApps(server, tunnels.engine));
-  const metrics = await registerMetrics(server, tunnels.engine, config).catch((error: Error) => fail(error.message));
+  const metrics = await registerMetrics(tunnels.engine, config).catch((error: Error) => fail(error.message));
   if (metrics) features.push(metrics);
   stampClientIps(server, config);
   logRequests(server, config);

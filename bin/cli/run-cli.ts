@@ -79,6 +79,13 @@ function secretsFrom(dataDir: string): string {
   return generated.length ? ` (${generated.map(([setting, file]) => `${setting} is in ${path.join(dataDir, file)}`).join(", ")})` : "";
 }
 
+/** The generated secrets an archive does not hold; `given`: the environment sets it (then backup leaves its file out). */
+function secretsNotIn(archived: string[]) {
+  return Object.entries(GENERATED_SECRET_FILES)
+    .filter(([, name]) => !archived.includes(name))
+    .map(([setting, name]) => ({ setting, name, given: Boolean(process.env[setting]) }));
+}
+
 /** The URL to give Warren as DATABASE_URL, without the password that --to may hold. */
 function withoutPassword(url: string): { url: string; hadPassword: boolean } {
   const parsed = new URL(url);
@@ -243,9 +250,8 @@ const commands: Record<string, Command> = {
       const file = text(values.FILE);
       const names = await writeBackup({ file, location: dataLocation() });
       io.out(`backed up ${names.join(", ")} into ${file} (mode 0600)`);
-      for (const [setting, name] of Object.entries(GENERATED_SECRET_FILES)) {
-        if (process.env[setting])
-          io.out(`${setting} comes from the environment, not from ${name} in the data directory: it is not in the archive; keep it separately`);
+      for (const { setting, name, given } of secretsNotIn(names)) {
+        if (given) io.out(`${setting} comes from the environment, not from ${name} in the data directory: it is not in the archive; keep it separately`);
       }
     },
   },
@@ -259,8 +265,8 @@ const commands: Record<string, Command> = {
       const location = dataLocation();
       const names = await restoreBackup({ file, location });
       io.out(`restored ${names.join(", ")} from ${file} into ${location.dataDir}; start Warren on it (pending migrations are applied at start)`);
-      for (const [setting, name] of Object.entries(GENERATED_SECRET_FILES)) {
-        if (!names.includes(name) && !process.env[setting]) io.out(`the archive holds no ${name}: start Warren with the ${setting} it was backed up with`);
+      for (const { setting, name, given } of secretsNotIn(names)) {
+        if (!given) io.out(`the archive holds no ${name}: start Warren with the ${setting} it was backed up with`);
       }
     },
   },

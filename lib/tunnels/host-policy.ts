@@ -1,27 +1,34 @@
 // A host's policy applied to a tunnel request, and to each SOCKS connection.
 import ipaddr from "ipaddr.js";
 import { ApiError } from "@/lib/api/api-error";
-import type { Host } from "@/lib/generated/prisma/client";
+import type { Host, Prisma } from "@/lib/generated/prisma/client";
 import { LOOPBACK_RANGES, isLoopback, isMetadataAddress, metadataRefusal, perList, rangeInside, sourceAllowed } from "@/lib/tunnels/tunnel-rules";
 import { hostTarget, type TunnelSpec } from "@/lib/tunnels/tunnel-spec";
 import { parseRange } from "@/lib/validation/common";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 import type { CreateTunnel } from "@/lib/validation/tunnels";
 
-type PolicyColumns = Pick<
-  Host,
-  | "policyKinds"
-  | "policyTargets"
-  | "policyPorts"
-  | "policyPublicBinds"
-  | "policyAnySource"
-  | "policyMaxTtlMinutes"
-  | "policyDefaultTtlMinutes"
-  | "policyApproval"
-  | "policyMaxOpenPerUser"
-  | "policyMaxPendingPerUser"
-  | "policyIdleMinutes"
->;
+/** The host columns its policy is stored in, as a Prisma select: what hostPolicy reads and withoutPolicyColumns drops. */
+export const HOST_POLICY_COLUMNS = {
+  policyKinds: true,
+  policyTargets: true,
+  policyPorts: true,
+  policyPublicBinds: true,
+  policyAnySource: true,
+  policyMaxTtlMinutes: true,
+  policyDefaultTtlMinutes: true,
+  policyApproval: true,
+  policyMaxOpenPerUser: true,
+  policyMaxPendingPerUser: true,
+  policyIdleMinutes: true,
+} as const satisfies Prisma.HostSelect;
+
+type PolicyColumns = Pick<Host, keyof typeof HOST_POLICY_COLUMNS>;
+
+/** A host row without its policy columns, which hostPolicy turns into one object. */
+export function withoutPolicyColumns<Row extends PolicyColumns>(row: Row): Omit<Row, keyof PolicyColumns> {
+  return Object.fromEntries(Object.entries(row).filter(([column]) => !Object.hasOwn(HOST_POLICY_COLUMNS, column))) as Omit<Row, keyof PolicyColumns>;
+}
 
 export function hostPolicy(host: PolicyColumns): HostPolicy {
   return {

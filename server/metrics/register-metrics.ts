@@ -3,7 +3,7 @@
 // scraper on the bastion or its private network. Series read at scrape time
 // are defined here; the ones that count events are in metrics.ts.
 import { readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import path from "node:path";
 import { collectDefaultMetrics, Gauge } from "prom-client";
 import type { WarrenConfig } from "@/lib/config";
@@ -11,7 +11,7 @@ import { getPrisma } from "@/lib/db/prisma";
 import { WAITING_FOR_APPROVAL } from "@/lib/tunnels/approvals";
 import type { Feature } from "@/server/feature";
 import { httpRequestSeconds, registry, type TunnelKind } from "@/server/metrics/metrics";
-import { routeOf } from "@/server/metrics/route-template";
+import { followRequests } from "@/server/request-log";
 import type { TunnelEngine } from "@/server/tunnels/tunnel-engine";
 import type { LinkState } from "@/server/tunnels/host-link";
 import { log } from "@/lib/log";
@@ -20,37 +20,39 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 const KINDS: TunnelKind[] = ["local", "remote", "dynamic"];
 const LINK_STATES: LinkState[] = ["up", "connecting", "waiting", "down"];
 
-/** The series read when Prometheus scrapes: the engine's live state here, and
- *  tunnels and approvals from the database (the same on every node). */
-function scrapedSeries(engine: TunnelEngine) {
+/** The engine's series, from one reading of it per scrape: prom-client runs
+ *  every series' collect, in the order they were registered, before it reads
+ *  any value, so the first series' collect sets all three. */
+function engineSeries(engine: TunnelEngine) {
   new Gauge({
     name: "warren_tunnel_connections_active",
     help: "Connections open now through the tunnels this node carries, by kind.",
     labelNames: ["kind"] as const,
     registers: [registry],
     collect() {
-      const { connections } = engine.gauges();
+      const { connections, links: linkCounts, journalBacklog } = engine.health();
       for (const kind of KINDS) this.set({ kind }, connections.get(kind) ?? 0);
+      for (const state of LINK_STATES) links.set({ state }, linkCounts.get(state) ?? 0);
+      backlog.set(journalBacklog);
     },
   });
-  new Gauge({
+  const links = new Gauge({
     name: "warren_ssh_links",
     help: "This node's SSH connections to hosts, by state: up, connecting, waiting (between attempts), down.",
     labelNames: ["state"] as const,
     registers: [registry],
-    collect() {
-      const { links } = engine.gauges();
-      for (const state of LINK_STATES) this.set({ state }, links.get(state) ?? 0);
-    },
   });
-  new Gauge({
+  const backlog = new Gauge({
     name: "warren_audit_journal_backlog",
     help: "Connection and audit events in this node's journal not yet committed to the database.",
     registers: [registry],
-    collect() {
-      this.set(engine.gauges().journalBacklog);
-    },
   });
+}
+
+/** The series read when Prometheus scrapes: the engine's live state here, and
+ *  tunnels and approvals from the database (the same on every node). */
+function scrapedSeries(engine: TunnelEngine) {
+  engineSeries(engine);
   new Gauge({
     name: "warren_tunnels",
     help: "Tunnels in the database by kind and status (every node sees them all).",
@@ -84,11 +86,8 @@ function buildInfo(config: WarrenConfig) {
 }
 
 /** Times every request Warren's HTTP server answers, labelled by its route template. */
-function observeRequests(server: Server, config: WarrenConfig) {
-  server.prependListener("request", (req: IncomingMessage, res: ServerResponse) => {
-    const done = httpRequestSeconds.startTimer();
-    res.once("close", () => done({ route: routeOf(req, config), method: req.method ?? "", code: String(res.statusCode) }));
-  });
+function observeRequests() {
+  followRequests(({ route, method, code, seconds }) => httpRequestSeconds.observe({ route, method, code: String(code) }, seconds));
 }
 
 function answer(req: IncomingMessage, res: ServerResponse) {
@@ -106,13 +105,13 @@ function answer(req: IncomingMessage, res: ServerResponse) {
 }
 
 /** Starts serving /metrics when WARREN_METRICS_ADDRESS is set; rejects, naming it, when it cannot listen there. */
-export async function registerMetrics(server: Server, engine: TunnelEngine, config: WarrenConfig): Promise<Feature | null> {
+export async function registerMetrics(engine: TunnelEngine, config: WarrenConfig): Promise<Feature | null> {
   const at = config.metricsAddress;
   if (!at) return null;
   collectDefaultMetrics({ register: registry });
   buildInfo(config);
   scrapedSeries(engine);
-  observeRequests(server, config);
+  observeRequests();
   const listener = createServer(answer);
   await new Promise<void>((resolve, reject) => {
     listener.once("error", (error: NodeJS.ErrnoException) =>

@@ -34,8 +34,9 @@ import { log } from "@/lib/log";
 /** `ownerId` and `teamId` say who may hear of it. */
 export type StatsEvent = { tunnelId: string; ownerId: string; teamId: string | null } & LiveStats;
 
-/** What /metrics reads of the engine when it is scraped. */
-export type EngineGauges = { connections: Map<TunnelKind, number>; links: Map<LinkState, number>; journalBacklog: number };
+/** The engine's state now: the readiness check's (TunnelEngineApi's health) and,
+ *  for /metrics, its open connections by tunnel kind and its SSH links by state. */
+export type EngineHealth = ReturnType<TunnelEngineApi["health"]> & { connections: Map<TunnelKind, number>; links: Map<LinkState, number> };
 
 /** `stats`: every tunnel whose counters moved since the last tick, in one go. */
 type EngineEvents = { stats: [StatsEvent[]] };
@@ -96,10 +97,6 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
         return this.openApproved(tunnel.id);
       }),
     );
-  }
-
-  health() {
-    return { running: this.ticker !== undefined, journalBacklog: this.commits.journal.backlog };
   }
 
   open(tunnelId: string): Promise<void> {
@@ -247,12 +244,12 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     return this.plane.openStream({ tunnelId, ...open }, peer);
   }
 
-  gauges(): EngineGauges {
+  health(): EngineHealth {
     const connections = new Map<TunnelKind, number>();
     for (const { tunnel, stats } of this.tunnels.values()) connections.set(tunnel.kind, (connections.get(tunnel.kind) ?? 0) + stats.connections);
     const links = new Map<LinkState, number>();
     for (const link of this.links.values()) links.set(link.state, (links.get(link.state) ?? 0) + 1);
-    return { connections, links, journalBacklog: this.commits.journal.backlog };
+    return { running: this.ticker !== undefined, journalBacklog: this.commits.journal.backlog, connections, links };
   }
 
   live(tunnelId: string): LiveStats | undefined {

@@ -1,6 +1,7 @@
 // The dashboard in Chromium against a real Warren and a real sshd: add a
 // host, request a local tunnel, watch it live, use it, close it; a busy
-// port's reason; and another user who sees none of it.
+// port's reason; an idle time asked for in the form; and another user who
+// sees none of it.
 import net from "node:net";
 import type { Page, WebSocket } from "@playwright/test";
 import { apiClient } from "../harness/api-client";
@@ -118,6 +119,28 @@ test("a busy port shows the server's reason next to the port field", async ({ pa
   } finally {
     squatter.close();
   }
+});
+
+test("the idle field: above the host's limit its error shows under it; within it, the tunnel's page counts down", async ({ page, warren }) => {
+  await warren.createUser({ email: "admin@example.com", password, admin: true });
+  const api = apiClient(warren.url, await warren.createToken("admin@example.com"));
+  const host = { name: "db-1", address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey };
+  await api.post("/hosts", { ...host, policy: { idleMinutes: 30 } });
+  await signIn(page, "admin@example.com", password);
+  await fillLocalTunnel(page, await freePortInRange());
+  const idle = page.getByLabel("Close when idle for (minutes)", { exact: true });
+  await expect(idle).toHaveAccessibleDescription(/30 if left empty; at most 30, the host's limit\./);
+  await idle.fill("31");
+  await page.getByRole("button", { name: "Open tunnel" }).click();
+  await expect(idle).toHaveAttribute("aria-invalid", "true");
+  await expect(idle).toHaveAccessibleDescription(/^must be at most 30 minutes on db-1: it closes idle tunnels then/);
+  await expect(page).toHaveURL(/\/tunnels\/new$/);
+
+  await idle.fill("5");
+  await page.getByRole("button", { name: "Open tunnel" }).click();
+  await expect(page).toHaveURL(/\/tunnels\/[a-z0-9]+$/);
+  await expect(page.getByTestId("status-badge").first()).toHaveText("active");
+  await expect(page.getByTestId("idle-left")).toHaveText(/^closes in (5 min|4 min \d+ s) unless used$/);
 });
 
 test("a tunnel with no port on the bastion: the form's choice, then the two lines to run on a laptop", async ({ page, warren, capture }) => {

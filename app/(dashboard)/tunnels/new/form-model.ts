@@ -26,6 +26,8 @@ export const allowedKinds = (host: HostOption | undefined): readonly TunnelKind[
 export const maxTtl = (host: HostOption | undefined) => host?.policy.maxTtlMinutes ?? MAX_TTL_MINUTES;
 /** What an empty TTL field means: the host's default, capped at its maximum (60 minutes before a host is chosen). */
 export const blankTtl = (host: HostOption | undefined) => Math.min(host?.policy.defaultTtlMinutes ?? 60, maxTtl(host));
+/** The chosen host's idle limit, which is also the longest idle time a request may ask for; null when it has none. */
+export const idleLimit = (host: HostOption | undefined) => host?.policy.idleMinutes ?? null;
 
 export type FormValues = {
   kind: TunnelKind;
@@ -43,6 +45,8 @@ export type FormValues = {
   targetHost: string;
   targetPort: string;
   ttlMinutes: string;
+  /** "" for the host's idle limit, or none when it has none. */
+  idleMinutes: string;
   allowedSources: string;
   /** The team to share it with; "" for none. */
   teamId: string;
@@ -75,6 +79,7 @@ export const FIELDS = [
   "target.host",
   "target.port",
   "ttlMinutes",
+  "idleMinutes",
   "allowedSources",
   "teamId",
   "web",
@@ -111,8 +116,9 @@ export function webUrlPreview(values: FormValues, apps: AppsSetting): string | n
 }
 
 /** The request body as typed. A blank TTL is the form's default (the host's
- *  default, within its maximum); blank sources are left out so the server
- *  applies its default (the requester's own address, except on the SSH host's loopback). */
+ *  default, within its maximum); a blank idle time and blank sources are left
+ *  out so the server applies its defaults (the host's idle limit; the
+ *  requester's own address, except on the SSH host's loopback). */
 function toInput(values: FormValues, host?: HostOption) {
   const listen = listenOf(values);
   const sources = splitSources(values.allowedSources);
@@ -123,6 +129,7 @@ function toInput(values: FormValues, host?: HostOption) {
     listen: listen ? { address: listen.address, port: toNumber(listen.port) } : null,
     target: targetOf(values),
     ttlMinutes: toNumber(values.ttlMinutes) ?? blankTtl(host),
+    idleMinutes: toNumber(values.idleMinutes),
     // With no port on the bastion there is no source to allow.
     allowedSources: listen && sources.length ? sources : undefined,
     teamId: values.teamId || null,

@@ -1,12 +1,21 @@
 import { formatDuration } from "@/lib/format";
 import { isLoopback } from "@/lib/tunnels/tunnel-rules";
 import { TextInput, type Bound } from "./form-field";
-import { blankTtl, maxTtl, type HostOption, type Requester } from "./form-model";
+import { MAX_TTL_MINUTES } from "@/lib/validation/common";
+import { blankTtl, idleLimit, maxTtl, type HostOption, type Requester } from "./form-model";
 
-/** "That is 2 h." for a number of minutes the host allows, nothing otherwise. */
-function ttlReading(raw: string, blank: number, max: number): string {
-  const minutes = Number(raw.trim() || blank);
-  return Number.isInteger(minutes) && minutes >= 1 && minutes <= max ? ` That is ${formatDuration(minutes * 60_000)}.` : "";
+/** "That is 2 h." for a number of minutes the host allows (`blank` when empty), nothing otherwise. */
+function minutesReading(raw: string, blank: number | null, max: number): string {
+  const minutes = raw.trim() ? Number(raw.trim()) : blank;
+  return minutes !== null && Number.isInteger(minutes) && minutes >= 1 && minutes <= max ? ` That is ${formatDuration(minutes * 60_000)}.` : "";
+}
+
+/** What an empty idle field means on the chosen host, and how long it may be. */
+function idleHint(raw: string, host?: HostOption): string {
+  const limit = idleLimit(host);
+  const rule = "With no connection and no traffic for this long, the tunnel closes.";
+  if (!limit) return `${rule} Empty: it never closes for being idle.${minutesReading(raw, null, MAX_TTL_MINUTES)}`;
+  return `${rule} ${limit} if left empty; at most ${limit}, the host's limit.${minutesReading(raw, limit, limit)}`;
 }
 
 /** Who may connect, as the server decides it: the SSH host's loopback needs no list; elsewhere the default is the requester alone. */
@@ -46,11 +55,12 @@ type Props = {
   host?: HostOption;
   requester: Requester;
   ttl: Bound;
+  idle: Bound;
   sources: Bound;
 };
 
-/** How long the tunnel lives and who may use it. */
-export function LimitFields({ listener, remote, where, listenAddress, host, requester, ttl, sources }: Props) {
+/** How long the tunnel lives, how long it may sit idle, and who may use it. */
+export function LimitFields({ listener, remote, where, listenAddress, host, requester, ttl, idle, sources }: Props) {
   const max = maxTtl(host);
   const blank = blankTtl(host);
   const ceiling = host ? `at most ${max} (${formatDuration(max * 60_000)}) on ${host.name}` : `at most ${max} (7 days)`;
@@ -63,8 +73,10 @@ export function LimitFields({ listener, remote, where, listenAddress, host, requ
           label="Close after (minutes)"
           inputMode="numeric"
           bound={ttl}
-          hint={`${blank} if left empty; ${ceiling}.${ttlReading(ttl.value, blank, max)}`}
+          hint={`${blank} if left empty; ${ceiling}.${minutesReading(ttl.value, blank, max)}`}
         />
+        {/* Shown on every host: one without an idle limit still closes a tunnel idle for as long as asked. */}
+        <TextInput field="idleMinutes" label="Close when idle for (minutes)" inputMode="numeric" bound={idle} hint={idleHint(idle.value, host)} />
         {listener ? (
           <TextInput
             field="allowedSources"

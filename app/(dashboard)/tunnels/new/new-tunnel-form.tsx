@@ -69,6 +69,7 @@ function initialValues({ hosts, listenAddresses, suggestedPort }: Props): FormVa
     targetHost: "localhost",
     targetPort: "",
     ttlMinutes: String(blankTtl(host)),
+    idleMinutes: "",
     allowedSources: "",
     teamId: "",
     name: "",
@@ -142,7 +143,7 @@ export function NewTunnelForm(props: Props) {
       next && kind !== values.kind ? `${next.name} does not allow ${kindName(values.kind)} tunnels, so “${kindTitle(kind)}” is chosen instead.` : "",
     );
     // Limits the new host sets on values already there show at once, not on the next blur.
-    setTouched((current) => new Set(current).add("ttlMinutes").add("listen.address"));
+    setTouched((current) => new Set(current).add("ttlMinutes").add("idleMinutes").add("listen.address"));
   }
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -245,6 +246,7 @@ export function NewTunnelForm(props: Props) {
           host={host}
           requester={requester}
           ttl={bind("ttlMinutes", "ttlMinutes")}
+          idle={bind("idleMinutes", "idleMinutes")}
           sources={bind("allowedSources", "allowedSources")}
         />
         <TeamPicker teams={props.teams} value={values.teamId} error={errorFor("teamId")} onChange={(teamId) => change({ teamId }, "teamId")} />

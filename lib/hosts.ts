@@ -1,4 +1,5 @@
 // The host inventory: SSH servers Warren tunnels through.
+import { isUniqueViolation } from "@/lib/db/unique-violation";
 import { ApiError } from "@/lib/api/api-error";
 import { audited, recordAudit, type AuditInput } from "@/lib/audit/audit-log";
 import { actorId, type Ctx } from "@/lib/context";
@@ -74,7 +75,7 @@ function credential(input: { privateKey?: string; passphrase?: string; generateK
 }
 
 function nameTaken(error: unknown, name: string | undefined): never {
-  if ((error as { code?: unknown } | null)?.code === "P2002") {
+  if (isUniqueViolation(error)) {
     throw new ApiError({ code: "conflict", field: "name", message: `a host named ${name} already exists` });
   }
   throw error;

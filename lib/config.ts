@@ -125,7 +125,7 @@ const hostSchema = z
   .regex(/^[A-Za-z0-9.:\-[\]]+$/, "must be a host name or IP address");
 const urlSchema = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).transform((url) => url.replace(/\/+$/, ""));
 const authSecretSchema = z.string().min(32, "must be at least 32 characters");
-const secretKeySchema = z
+export const secretKeySchema = z
   .string()
   .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, "must be 32 bytes as 64 hex digits or base64")
   .transform((value) => Buffer.from(value, value.length === 64 ? "hex" : "base64"));
@@ -257,6 +257,11 @@ function prepareDataDir(dir: string) {
 
 /** The data directory's files that hold the secrets not given by the environment. */
 export const GENERATED_SECRET_FILES = { WARREN_SECRET_KEY: "secret-key", AUTH_SECRET: "auth-secret" } as const;
+
+/** Where a secret Warren generated is kept, or null when the environment gives it. */
+export function generatedSecretPath(setting: keyof typeof GENERATED_SECRET_FILES, dataDir: string, env: Env = process.env): string | null {
+  return env[setting] ? null : path.join(dataDir, GENERATED_SECRET_FILES[setting]);
+}
 
 /** Reads a generated secret from the data dir, creating it (0600) on first use. */
 function generatedSecret(dataDir: string, file: string, make: () => string): string {

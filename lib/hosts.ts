@@ -56,8 +56,8 @@ function toHostDto(row: PublicHostRow) {
   };
 }
 
-const PRIVATE_KEY = "host.privateKey";
-const PASSPHRASE = "host.passphrase";
+export const PRIVATE_KEY = "host.privateKey";
+export const PASSPHRASE = "host.passphrase";
 
 /** The key material to store for an uploaded or generated key. */
 function credential(input: { privateKey?: string; passphrase?: string; generateKey?: boolean }, name: string) {

@@ -1,13 +1,15 @@
 // The `warren` admin CLI, run by the bastion's operator (`npm run warren --`).
 // Commands act as the system actor: whoever has a shell on the bastion
 // already owns Warren's data directory.
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { toApiError } from "@/lib/api/handle-api-error";
-import { verifyAuditChain } from "@/lib/audit/audit-log";
+import { chainBrokenMessage, verifyAuditChain } from "@/lib/audit/audit-log";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/lib/auth/api-tokens";
-import { ConfigError, dataLocation, GENERATED_SECRET_FILES, getConfig, type PostgresqlConfig, postgresqlDatabase } from "@/lib/config";
+import { ConfigError, dataLocation, GENERATED_SECRET_FILES, getConfig, type PostgresqlConfig, postgresqlDatabase, secretKeySchema } from "@/lib/config";
 import { systemCtx } from "@/lib/context";
+import { rotateSecretKey, SecretRotationError } from "@/lib/crypto/rotate-secret-key";
 import { BackupError, restoreBackup, writeBackup } from "@/lib/db/backup-archive";
 import { copyDatabase, DatabaseCopyError } from "@/lib/db/copy-database";
 import { MigrationError, migrate } from "@/lib/db/migrate";
@@ -47,7 +49,12 @@ const USAGE = `usage: npm run warren -- <command>
                                         (stop Warren first; then start it on that DATABASE_URL)
   backup FILE                           the SQLite database and the data directory's secrets and
                                         audit anchor, in one new archive (mode 0600), while Warren runs
-  restore FILE                          puts such an archive into a data directory without a database`;
+  restore FILE                          puts such an archive into a data directory without a database
+  rotate-secret --new-key-stdin | --generate
+                                        re-encrypts what WARREN_SECRET_KEY protects under a new key
+                                        (64 hex digits or base64 on standard input, or a generated one,
+                                        printed once) and continues the audit chain under it; stop
+                                        Warren on every node first`;
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 type Values = Record<string, string | boolean | undefined>;
@@ -84,6 +91,15 @@ function secretsNotIn(archived: string[]) {
   return Object.entries(GENERATED_SECRET_FILES)
     .filter(([, name]) => !archived.includes(name))
     .map(([setting, name]) => ({ setting, name, given: Boolean(process.env[setting]) }));
+}
+
+/** The new WARREN_SECRET_KEY: the first line of standard input, checked as the setting is, or a generated one. */
+async function newSecretKey(values: Values, io: CliIo): Promise<Buffer> {
+  if (values.generate === values["new-key-stdin"]) throw new UsageError("rotate-secret: give --new-key-stdin or --generate (one of them)");
+  if (values.generate) return randomBytes(32);
+  const parsed = secretKeySchema.safeParse(((await io.stdin()).split(/\r?\n/)[0] ?? "").trim());
+  if (!parsed.success) throw new UsageError(`rotate-secret: --new-key-stdin: ${parsed.error.issues[0]?.message ?? "is malformed"}`);
+  return parsed.data;
 }
 
 /** The URL to give Warren as DATABASE_URL, without the password that --to may hold. */
@@ -216,10 +232,7 @@ const commands: Record<string, Command> = {
     required: [],
     async run(_values, io) {
       const result = await verifyAuditChain();
-      if (!result.ok)
-        throw new ChainBroken(
-          `audit chain broken at record ${result.firstProblem.seq}: ${result.firstProblem.problem} (${result.checked} records verified before it)`,
-        );
+      if (!result.ok) throw new ChainBroken(chainBrokenMessage(result));
       io.out(`audit chain intact: ${result.checked} records verified, up to record ${result.lastSeq}`);
     },
   },
@@ -270,6 +283,32 @@ const commands: Record<string, Command> = {
       }
     },
   },
+  "rotate-secret": {
+    options: { "new-key-stdin": { type: "boolean" }, generate: { type: "boolean" } },
+    required: [],
+    async run(values, io) {
+      const newKey = await newSecretKey(values, io);
+      // With --generate, standard output is the key alone.
+      const say = values.generate ? io.err : io.out;
+      const rotation = await rotateSecretKey({
+        ctx,
+        newKey,
+        checked() {
+          if (!values.generate) return;
+          io.err("warren: the new WARREN_SECRET_KEY, shown this once (keep it: if this command is cut short, Warren needs it):");
+          io.out(newKey.toString("hex"));
+        },
+      });
+      say(
+        `rotated WARREN_SECRET_KEY: ${rotation.resealed} sealed values re-encrypted; the audit chain continues under the new key from record ${rotation.record.seq} (audit.key_rotated)`,
+      );
+      say(
+        rotation.keyFile
+          ? `the new key is in ${rotation.keyFile}; start Warren`
+          : "WARREN_SECRET_KEY comes from the environment: set it to the new key on every node, then start Warren",
+      );
+    },
+  },
   "token revoke": {
     options: { id: { type: "string" } },
     required: ["id"],
@@ -283,13 +322,13 @@ const commands: Record<string, Command> = {
 /** Older names that still work. */
 const ALIASES: Record<string, string> = { "user password": "user set-password" };
 
-/** A command's name is its first two words (`user create`), or its first alone (`backup FILE`). */
+/** A command's name is its first two words (`user create`), or its first alone (`backup FILE`, `rotate-secret`). */
 function findCommand(argv: string[]): { name: string; command: Command; rest: string[] } {
   const two = argv.slice(0, 2).join(" ");
   const name = ALIASES[two] ?? two;
   if (commands[name]) return { name, command: commands[name], rest: argv.slice(2) };
   const one = argv[0] ?? "";
-  if (commands[one]?.argument) return { name: one, command: commands[one], rest: argv.slice(1) };
+  if (commands[one]) return { name: one, command: commands[one], rest: argv.slice(1) };
   throw new UsageError(argv.length ? `unknown command '${argv.join(" ")}'` : "no command given");
 }
 
@@ -324,7 +363,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     await command.run(values, io);
     return 0;
   } catch (error) {
-    if (error instanceof ChainBroken || error instanceof DatabaseCopyError || error instanceof BackupError || error instanceof MigrationError) {
+    if (
+      error instanceof ChainBroken ||
+      error instanceof DatabaseCopyError ||
+      error instanceof BackupError ||
+      error instanceof MigrationError ||
+      error instanceof SecretRotationError
+    ) {
       io.err(`warren: ${error.message}`);
       return 1;
     }

@@ -8,7 +8,7 @@ import { open, seal } from "@/lib/crypto/secret-box";
 import { getPrisma } from "@/lib/db/prisma";
 
 export const SIGNING_ALG = "ES256";
-const PURPOSE = "app signing key";
+export const PURPOSE = "app signing key";
 
 export type SigningKey = { kid: string; privateKey: CryptoKey };
 

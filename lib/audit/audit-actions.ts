@@ -65,6 +65,7 @@ export const AUDIT_ACTIONS = [
   "audit.pruned",
   "audit.journal_rejected",
   "audit.anchor_started",
+  "audit.key_rotated",
   "integration.created",
   "integration.deleted",
   "user.notifications_changed",

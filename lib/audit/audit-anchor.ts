@@ -74,8 +74,13 @@ export class HeadAnchor {
   compact(committed: ChainHead) {
     if (!this.exists() || statSync(this.file).size < COMPACT_BYTES) return;
     const newest = this.newest();
+    this.replace(newest && newest.seq > committed.seq ? newest : committed);
+  }
+
+  /** Rewrites the file with `head` alone (a new file renamed over it: a kill leaves one or the other). */
+  replace(head: ChainHead) {
     const next = `${this.file}.next`;
-    writeFileSync(next, lineOf(newest && newest.seq > committed.seq ? newest : committed, this.key), { mode: 0o600 });
+    writeFileSync(next, lineOf(head, this.key), { mode: 0o600 });
     renameSync(next, this.file);
   }
 }

@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { auditKey, ChainVerifier, GENESIS_HASH, sealRecord, type SealedAuditRecord } from "@/lib/audit/audit-chain";
+import { auditKey, AuditKeyring, ChainVerifier, GENESIS_HASH, sealRecord, type SealedAuditRecord } from "@/lib/audit/audit-chain";
 
 const key = auditKey(randomBytes(32));
 
-function chain(length: number): SealedAuditRecord[] {
+/** `keys`: what seals each record (one key unless told). */
+function chain(length: number, keys = new AuditKeyring(key)): SealedAuditRecord[] {
   const records: SealedAuditRecord[] = [];
   let prev = GENESIS_HASH;
   for (let seq = 1; seq <= length; seq++) {
@@ -24,7 +25,7 @@ function chain(length: number): SealedAuditRecord[] {
         details: JSON.stringify({ bytesIn: seq * 100 }),
       },
       prev,
-      key,
+      keys.keyFor(seq),
     );
     records.push(record);
     prev = record.hash;
@@ -32,8 +33,8 @@ function chain(length: number): SealedAuditRecord[] {
   return records;
 }
 
-function firstProblem(records: SealedAuditRecord[], verifierKey = key) {
-  const verifier = new ChainVerifier(verifierKey);
+function firstProblem(records: SealedAuditRecord[], keys = new AuditKeyring(key)) {
+  const verifier = new ChainVerifier(keys);
   for (const record of records) {
     const problem = verifier.check(record);
     if (problem) return problem;
@@ -81,6 +82,33 @@ describe("audit chain", () => {
   });
 
   it("refuses a chain checked with another key", () => {
-    expect(firstProblem(chain(3), auditKey(randomBytes(32)))?.problem).toContain("edited");
+    expect(firstProblem(chain(3), new AuditKeyring(auditKey(randomBytes(32))))?.problem).toContain("edited");
+  });
+});
+
+describe("audit chain across key rotations", () => {
+  const [first, second, third] = [auditKey(randomBytes(32)), auditKey(randomBytes(32)), auditKey(randomBytes(32))];
+  // Rotated twice: the first key sealed 1-4, the second 5-7, the third (current) 8 on.
+  const rotated = new AuditKeyring(third, [
+    { untilSeq: 8, key: second },
+    { untilSeq: 5, key: first },
+  ]);
+
+  it("picks each record's key by the rotations around it", () => {
+    expect([1, 4, 5, 7, 8, 100].map((seq) => rotated.keyFor(seq))).toEqual([first, first, second, second, third, third]);
+    expect(new AuditKeyring(third).keyFor(1)).toBe(third);
+  });
+
+  it("verifies a chain sealed under several keys from its start", () => {
+    expect(firstProblem(chain(10, rotated), rotated)).toBeNull();
+  });
+
+  it("refuses it with the current key alone, or a retired key moved to other records", () => {
+    expect(firstProblem(chain(10, rotated), new AuditKeyring(third))?.seq).toBe(1);
+    const moved = new AuditKeyring(third, [
+      { untilSeq: 8, key: second },
+      { untilSeq: 4, key: first },
+    ]);
+    expect(firstProblem(chain(10, rotated), moved)).toEqual({ seq: 4, problem: "record 4 was edited: its contents no longer match its seal" });
   });
 });

@@ -3,6 +3,7 @@
 // HMAC-SHA256, keyed from WARREN_SECRET_KEY, over its fields and the previous
 // record's hash. A plain hash would let anyone with write access to the
 // database re-seal an edited chain; the key keeps that to whoever holds it.
+// A rotated key goes on sealing the records it sealed (AuditKeyring).
 import { createHmac, hkdfSync } from "node:crypto";
 
 export const GENESIS_HASH = "0".repeat(64);
@@ -56,6 +57,26 @@ export function signCheckpoint(checkpoint: { seq: number; hash: string }, key: B
   return createHmac("sha256", key).update(`checkpoint:${checkpoint.seq}:${checkpoint.hash}`).digest("hex");
 }
 
+/** A key `warren rotate-secret` retired: it sealed the records before `untilSeq`. */
+export type RetiredAuditKey = { untilSeq: number; key: Buffer };
+
+/** The keys a chain was sealed with: each retired key the records up to its
+ *  rotation (after the one before), the current key the rest. */
+export class AuditKeyring {
+  private readonly retired: RetiredAuditKey[];
+
+  constructor(
+    readonly current: Buffer,
+    retired: RetiredAuditKey[] = [],
+  ) {
+    this.retired = [...retired].sort((a, b) => a.untilSeq - b.untilSeq);
+  }
+
+  keyFor(seq: number): Buffer {
+    return this.retired.find((retired) => seq < retired.untilSeq)?.key ?? this.current;
+  }
+}
+
 export type ChainProblem = { seq: number; problem: string };
 
 /** Walks records in seq order from a starting point (genesis or checkpoint);
@@ -66,7 +87,7 @@ export class ChainVerifier {
   checked = 0;
 
   constructor(
-    private readonly key: Buffer,
+    private readonly keys: AuditKeyring,
     start: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH },
   ) {
     this.expectedSeq = start.seq + 1;
@@ -83,7 +104,7 @@ export class ChainVerifier {
     if (record.prevHash !== this.expectedPrev) {
       return { seq, problem: `record ${seq} does not follow record ${seq - 1} (removed, reordered or edited)` };
     }
-    if (sealRecord(record, record.prevHash, this.key).hash !== record.hash) {
+    if (sealRecord(record, record.prevHash, this.keys.keyFor(seq)).hash !== record.hash) {
       return { seq, problem: `record ${seq} was edited: its contents no longer match its seal` };
     }
     this.expectedSeq = seq + 1;

@@ -13,7 +13,17 @@ import { databaseProvider, getPrisma } from "@/lib/db/prisma";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { processGlobals } from "@/lib/process-globals";
 import { ANCHOR_FILE, HeadAnchor, type ChainHead } from "@/lib/audit/audit-anchor";
-import { auditKey, ChainVerifier, GENESIS_HASH, sealRecord, signCheckpoint, type ChainProblem, type SealedAuditRecord } from "@/lib/audit/audit-chain";
+import {
+  auditKey,
+  AuditKeyring,
+  ChainVerifier,
+  GENESIS_HASH,
+  sealRecord,
+  signCheckpoint,
+  type ChainProblem,
+  type SealedAuditRecord,
+} from "@/lib/audit/audit-chain";
+import { open } from "@/lib/crypto/secret-box";
 import type { AuditAction } from "@/lib/audit/audit-actions";
 import { ADMIN_ROOM } from "@/lib/realtime/events";
 import { publish } from "@/lib/realtime/publish";
@@ -47,7 +57,8 @@ export function headAnchor(): HeadAnchor {
   return new HeadAnchor(path.join(dataDir, ANCHOR_FILE), auditKey(secretKey));
 }
 
-async function chainHead(tx: Prisma.TransactionClient): Promise<ChainHead> {
+/** The newest record, or where the chain starts when it has none. */
+export async function chainHead(tx: Prisma.TransactionClient): Promise<ChainHead> {
   const last = await tx.auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
   if (last) return last;
   return (await tx.auditCheckpoint.findUnique({ where: { id: 1 }, select: { seq: true, hash: true } })) ?? { seq: 0, hash: GENESIS_HASH };
@@ -59,7 +70,7 @@ export type AlongsideAudit = (tx: Prisma.TransactionClient) => Promise<unknown>;
 // Generous transaction limits: a database another process holds locked makes
 // each statement wait (busy timeout), and Prisma's 5 s default would abort
 // the transaction in the middle with an error no retry recognises.
-const TRANSACTION_LIMITS = { maxWait: 30_000, timeout: 60_000 };
+export const TRANSACTION_LIMITS = { maxWait: 30_000, timeout: 60_000 };
 
 /** An audit record's columns, in the order the chain seals them and the CSV export writes them. */
 export const AUDIT_COLUMNS = [
@@ -85,39 +96,48 @@ export const AUDIT_COLUMNS = [
  *  seq first, so it must do nothing outside `tx`. */
 export type AuditedChange<T> = (tx: Prisma.TransactionClient) => Promise<{ result: T; audit: AuditInput | AuditInput[] }>;
 
+/** On PostgreSQL, holds the chain for `tx` alone until it commits: several nodes write one chain. */
+export async function lockChain(tx: Prisma.TransactionClient) {
+  if (databaseProvider() === "postgresql") await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_LOCK.audit})`;
+}
+
+/** Seals `inputs` as one actor's records following `head`, under `key`, and inserts them. */
+export async function appendRecords(tx: Prisma.TransactionClient, ctx: Ctx, inputs: AuditInput[], head: ChainHead, key: Buffer): Promise<SealedAuditRecord[]> {
+  let prev = head;
+  const sealed = inputs.map((input) => {
+    const record = sealRecord(
+      {
+        seq: prev.seq + 1,
+        at: input.at ?? new Date(),
+        ...actorFields(ctx),
+        actorIp: ctx.ip ?? null,
+        userAgent: ctx.userAgent?.slice(0, 512) ?? null,
+        action: input.action,
+        hostId: input.hostId ?? null,
+        tunnelId: input.tunnelId ?? null,
+        subjectId: input.subjectId ?? null,
+        details: JSON.stringify({ ...(ctx.actor.type === "system" ? { by: ctx.actor.name } : {}), ...input.details }),
+      },
+      prev.hash,
+      key,
+    );
+    prev = record;
+    return record;
+  });
+  await insertRows(tx, "AuditEvent", AUDIT_COLUMNS, sealed);
+  return sealed;
+}
+
 async function appendOnce<T>(ctx: Ctx, change: AuditedChange<T>): Promise<{ result: T; sealed: SealedAuditRecord[] }> {
   const key = auditKey(getConfig().secretKey);
   return getPrisma().$transaction(async (tx) => {
-    // Several nodes write one chain: on PostgreSQL each audited change, and
-    // the append that records it, holds the chain alone until it commits.
-    if (databaseProvider() === "postgresql") await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_LOCK.audit})`;
+    await lockChain(tx);
     const { result, audit } = await change(tx);
-    let head = await chainHead(tx);
-    const sealed = (Array.isArray(audit) ? audit : [audit]).map((input) => {
-      const record = sealRecord(
-        {
-          seq: head.seq + 1,
-          at: input.at ?? new Date(),
-          ...actorFields(ctx),
-          actorIp: ctx.ip ?? null,
-          userAgent: ctx.userAgent?.slice(0, 512) ?? null,
-          action: input.action,
-          hostId: input.hostId ?? null,
-          tunnelId: input.tunnelId ?? null,
-          subjectId: input.subjectId ?? null,
-          details: JSON.stringify({ ...(ctx.actor.type === "system" ? { by: ctx.actor.name } : {}), ...input.details }),
-        },
-        head.hash,
-        key,
-      );
-      head = record;
-      return record;
-    });
+    const head = await chainHead(tx);
+    const sealed = await appendRecords(tx, ctx, Array.isArray(audit) ? audit : [audit], head, key);
     if (sealed.length > 0) {
-      const committed = { seq: sealed[0]!.seq - 1, hash: sealed[0]!.prevHash };
-      await insertRows(tx, "AuditEvent", AUDIT_COLUMNS, sealed);
-      // The insert took the write lock: `committed` is the database's head (see audit-anchor.ts).
-      headAnchor().compact(committed);
+      // The insert took the write lock: `head` is the database's (see audit-anchor.ts).
+      headAnchor().compact(head);
     }
     return { result, sealed };
   }, TRANSACTION_LIMITS);
@@ -177,18 +197,46 @@ export function recordAudit(ctx: Ctx, input: AuditInput | AuditInput[], alongsid
 
 export type VerifyResult = { ok: true; checked: number; lastSeq: number } | { ok: false; checked: number; firstProblem: ChainProblem };
 
+/** A broken chain in one line, as `audit verify` tells it. */
+export const chainBrokenMessage = ({ firstProblem, checked }: Extract<VerifyResult, { ok: false }>) =>
+  `audit chain broken at record ${firstProblem.seq}: ${firstProblem.problem} (${checked} records verified before it)`;
+
+/** What a retired audit key (AuditKeyEpoch) is sealed as. */
+export const RETIRED_AUDIT_KEY = "audit key";
+
+/** A retired audit key, unsealed with `secretKey`; one that does not unseal names its rotation. */
+function retiredKey(fromSeq: number, keySealed: string, secretKey: Buffer): Buffer {
+  try {
+    return Buffer.from(open(keySealed, RETIRED_AUDIT_KEY, secretKey), "hex");
+  } catch {
+    throw new Error(
+      `the audit key that sealed the records before record ${fromSeq} does not open with this WARREN_SECRET_KEY: it is not the key Warren rotated to`,
+    );
+  }
+}
+
+/** The audit keys of this chain: the current one, from `secretKey`, and those rotations retired, unsealed with it. */
+export async function auditKeyring(tx: Prisma.TransactionClient, secretKey: Buffer): Promise<AuditKeyring> {
+  const epochs = await tx.auditKeyEpoch.findMany();
+  return new AuditKeyring(
+    auditKey(secretKey),
+    epochs.map(({ fromSeq, keySealed }) => ({ untilSeq: fromSeq, key: retiredKey(fromSeq, keySealed, secretKey) })),
+  );
+}
+
 const VERIFY_PAGE = 5_000;
 
-/** Walks the whole chain from the genesis or the signed checkpoint, then holds its head against the anchor. */
+/** Walks the whole chain from the genesis or the signed checkpoint, each
+ *  record under the key that sealed it, then holds its head against the anchor. */
 export async function verifyAuditChain(): Promise<VerifyResult> {
   const prisma = getPrisma();
-  const key = auditKey(getConfig().secretKey);
+  const keys = await auditKeyring(prisma, getConfig().secretKey);
   const checkpoint = await prisma.auditCheckpoint.findUnique({ where: { id: 1 } });
-  if (checkpoint && signCheckpoint(checkpoint, key) !== checkpoint.signature) {
+  if (checkpoint && signCheckpoint(checkpoint, keys.current) !== checkpoint.signature) {
     return { ok: false, checked: 0, firstProblem: { seq: checkpoint.seq, problem: "the retention checkpoint was altered: its signature does not match" } };
   }
   const start = checkpoint ?? { seq: 0, hash: GENESIS_HASH };
-  const verifier = new ChainVerifier(key, start);
+  const verifier = new ChainVerifier(keys, start);
   let after = start.seq;
   for (;;) {
     const page = await prisma.auditEvent.findMany({ where: { seq: { gt: after } }, orderBy: { seq: "asc" }, take: VERIFY_PAGE });

@@ -25,7 +25,7 @@ export type ConfiguredSink = { name: string; source: "environment" | "admin"; ta
   | { kind: "file"; settings: AuditFileConfig }
 );
 
-const SEALED_PURPOSE = "audit-sink";
+export const SEALED_PURPOSE = "audit-sink";
 
 const syslogTarget = ({ protocol, host, port }: AuditSyslogConfig) => `${protocol}://${host.includes(":") ? `[${host}]` : host}:${port}`;
 

@@ -22,7 +22,7 @@ import { getPrisma } from "@/lib/db/prisma";
 import type { PasskeyProof } from "@/lib/validation/users";
 import { hasSecondFactor, secondFactorRequired, secondFactorSelect } from "@/lib/auth/second-factor-required";
 
-const SEALED_AS = "totp-secret";
+export const SEALED_AS = "totp-secret";
 export const RECHECK_AFTER_MS = 15 * 60_000;
 const RECOVERY_CODES = 10;
 

@@ -30,6 +30,7 @@ export const COPY_ORDER: readonly CopiedModel[] = [
   { model: "TunnelConnection", key: ["id"] },
   { model: "AuditEvent", key: ["seq"] },
   { model: "AuditCheckpoint", key: ["id"] },
+  { model: "AuditKeyEpoch", key: ["fromSeq"] },
   { model: "AuditSink", key: ["name"] },
   { model: "EngineJournalMark", key: ["nodeName"] },
   { model: "ClusterKeys", key: ["id"] },

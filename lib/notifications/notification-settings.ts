@@ -21,7 +21,7 @@ import { describeFailure } from "@/lib/describe-failure";
 import { sendEmail, sendSlack } from "@/lib/notifications/notification-senders";
 import { type NotificationSettingsInput, notificationSettingsSchema } from "@/lib/validation/notifications";
 
-const SLACK_SEALED_AS = "user.slackWebhook";
+export const SLACK_SEALED_AS = "user.slackWebhook";
 
 export type StoredChoices = NonNullable<NotificationSettingsInput["choices"]>;
 const storedChoicesSchema = notificationSettingsSchema.shape.choices.unwrap();

@@ -7,6 +7,9 @@ import { ApiError } from "@/lib/api/api-error";
 import { processGlobals } from "@/lib/process-globals";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 
+/** The engine's write-ahead journal in the data directory (server/tunnels/engine-journal.ts). */
+export const ENGINE_JOURNAL_FILE = "engine-journal.jsonl";
+
 export type LiveStats = {
   bytesIn: number;
   bytesOut: number;

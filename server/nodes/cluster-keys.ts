@@ -3,14 +3,12 @@
 // sessions). The first node to start seals a MAC of each under itself; a node
 // whose keys give other MACs is refused at start, naming the setting, instead
 // of failing later to read what the others wrote.
-import { createHmac } from "node:crypto";
 import { ConfigError, type WarrenConfig } from "@/lib/config";
+import { clusterKeyMac } from "@/lib/crypto/cluster-key-mac";
 import { getPrisma } from "@/lib/db/prisma";
 
-const mac = (key: Buffer | string, label: string) => createHmac("sha256", key).update(`warren cluster key check: ${label}`).digest("hex");
-
 export async function checkClusterKeys({ secretKey, authSecret }: Pick<WarrenConfig, "secretKey" | "authSecret">): Promise<void> {
-  const mine = { secretKeyMac: mac(secretKey, "WARREN_SECRET_KEY"), authSecretMac: mac(authSecret, "AUTH_SECRET") };
+  const mine = { secretKeyMac: clusterKeyMac(secretKey, "WARREN_SECRET_KEY"), authSecretMac: clusterKeyMac(authSecret, "AUTH_SECRET") };
   const prisma = getPrisma();
   // Two nodes starting at once: one inserts, the other's insert clashes (P2002), and both compare against the first's.
   await prisma.clusterKeys.upsert({ where: { id: 1 }, create: { id: 1, ...mine }, update: {} }).catch((error: { code?: string }) => {

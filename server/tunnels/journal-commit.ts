@@ -7,12 +7,12 @@ import { getConfig } from "@/lib/config";
 import { systemCtx } from "@/lib/context";
 import { insertRows } from "@/lib/db/insert-rows";
 import { getPrisma } from "@/lib/db/prisma";
+import { ENGINE_JOURNAL_FILE } from "@/lib/tunnels/engine-port";
 import { raiseCounters } from "@/lib/tunnels/tunnel-counters";
 import type { ConnectionRecord, TunnelCounters } from "@/server/tunnels/data-plane-protocol";
 import { EngineJournal, journalKey, type JournalEntry, type JournalRejection } from "@/server/tunnels/engine-journal";
 import { log } from "@/lib/log";
 
-const JOURNAL_FILE = "engine-journal.jsonl";
 /** Refused journal lines named in their audit record; the count covers all. */
 const REJECTIONS_NAMED = 20;
 /** Journal entries per transaction (see commitPending). */
@@ -34,7 +34,7 @@ export class JournalCommit {
 
   constructor() {
     const { dataDir, secretKey } = getConfig();
-    this.journal = new EngineJournal(path.join(dataDir, JOURNAL_FILE), journalKey(secretKey));
+    this.journal = new EngineJournal(path.join(dataDir, ENGINE_JOURNAL_FILE), journalKey(secretKey));
   }
 
   /** Loads what a killed run left (once), from the mark of what the database
@@ -118,10 +118,10 @@ async function reportRejected(rejected: JournalRejection[]) {
   const named = rejected.slice(0, REJECTIONS_NAMED);
   const lines = named.map(({ line, reason }) => `line ${line}: ${reason}`).join("; ");
   log().error(
-    `refused ${rejected.length} line(s) of ${JOURNAL_FILE} written without Warren's key (${lines}${rejected.length > named.length ? "; …" : ""}); nothing in them was committed; they are kept in ${JOURNAL_FILE}.rejected`,
+    `refused ${rejected.length} line(s) of ${ENGINE_JOURNAL_FILE} written without Warren's key (${lines}${rejected.length > named.length ? "; …" : ""}); nothing in them was committed; they are kept in ${ENGINE_JOURNAL_FILE}.rejected`,
   );
   // Not fatal: the engine starts either way, and the log line stays.
-  await recordAudit(engineCtx, { action: "audit.journal_rejected", details: { file: JOURNAL_FILE, rejected: rejected.length, lines: named } }).catch(
+  await recordAudit(engineCtx, { action: "audit.journal_rejected", details: { file: ENGINE_JOURNAL_FILE, rejected: rejected.length, lines: named } }).catch(
     (error: unknown) => log().error(`auditing the refused journal lines failed: ${reasonOf(error)}`),
   );
 }

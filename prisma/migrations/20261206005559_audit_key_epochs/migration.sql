@@ -1,0 +1,7 @@
+-- CreateTable
+CREATE TABLE "AuditKeyEpoch" (
+    "fromSeq" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "keySealed" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+

@@ -12,9 +12,9 @@ export type TunnelSpec = { hostId: string; kind: Kind; listen: { address: string
 
 /** BENCH_WARREN_NODE_OPTIONS reaches Warren's node alone, e.g. "--perf-basic-prof" for `perf record -p <pid>`
  *  (Node 20 refuses --cpu-prof in NODE_OPTIONS: "not allowed"). */
-export async function startBenchWarren(): Promise<BenchWarren> {
+export async function startBenchWarren(env: Record<string, string> = {}): Promise<BenchWarren> {
   const nodeOptions = process.env.BENCH_WARREN_NODE_OPTIONS;
-  const handle = await startWarren(nodeOptions ? { env: { ...process.env, NODE_OPTIONS: nodeOptions } } : {});
+  const handle = await startWarren({ env: { ...env, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) } });
   if (handle.pid === undefined) throw new Error("Warren has no pid");
   const email = "bench@example.com";
   const password = "bench bench bench";

@@ -4,6 +4,7 @@
 // Warren's refusals are named by the option they came from.
 import type { z } from "zod";
 import { networkHostSchema, portSchema, ttlMinutesSchema, tunnelNameSchema } from "@/lib/validation/common";
+import { reasonSchema } from "@/lib/validation/tunnels";
 import { ClientError, usageError } from "./client-error";
 import type { ClientCommand, ClientIo } from "./run-client";
 import { tunnelLine, tunnelRef, type TunnelView } from "./tunnel-ref";
@@ -20,6 +21,7 @@ const OPTION_OF: Record<string, string> = {
   hostId: "--host",
   name: "--name",
   ttlMinutes: "--ttl",
+  reason: "--reason",
   teamId: "--team",
   listen: "--listen",
   "listen.address": "--listen",
@@ -61,6 +63,7 @@ function requestOf(kind: OpenKind, values: Values) {
   if (kind === "remote" && !listen) throw usageError("--listen: is required for a remote tunnel: [ADDR:]PORT opened on the SSH host");
   const ttl = text(values.ttl);
   const name = text(values.name);
+  const reason = text(values.reason);
   const to = target ? hostPort(target, "--target", true) : undefined;
   const at = listen ? hostPort(listen, "--listen", false) : undefined;
   return {
@@ -71,6 +74,7 @@ function requestOf(kind: OpenKind, values: Values) {
     // Left out: no port on the bastion, only warren connect reaches it.
     ...(at ? { listen: { ...(at.host ? { address: at.host } : {}), port: at.port } } : {}),
     ...(ttl ? { ttlMinutes: parsed(ttlMinutesSchema, /^\d+$/.test(ttl) ? Number(ttl) : ttl, "--ttl") } : {}),
+    ...(reason !== undefined ? { reason: parsed(reasonSchema, reason, "--reason") } : {}),
   };
 }
 
@@ -154,8 +158,9 @@ async function openTunnel(kind: OpenKind, values: Values, session: Session, io: 
 export function openCommand(sessionOptions: ClientCommand["options"], sessionOf: (values: Values, env: ClientIo["env"]) => Session): ClientCommand {
   return {
     usage:
-      "open local --host NAME --target HOST:PORT | open dynamic --host NAME  [--name N] [--ttl MINUTES] [--team T] [--listen [ADDR:]PORT]\n" +
+      "open local --host NAME --target HOST:PORT | open dynamic --host NAME  [--name N] [--ttl MINUTES] [--team T] [--listen [ADDR:]PORT] [--reason TEXT]\n" +
       "                                           requests a tunnel (no --listen: no port on the bastion, reach it with connect); waits for approval\n" +
+      "                                           (--reason: why you need it, which a host that needs approval asks for)\n" +
       "open remote --host NAME --listen [ADDR:]PORT --to-client | --target HOST:PORT\n" +
       "                                           a port on the SSH host leading to this computer (then expose) or to a target",
     options: {
@@ -164,6 +169,7 @@ export function openCommand(sessionOptions: ClientCommand["options"], sessionOf:
       target: { type: "string" },
       name: { type: "string" },
       ttl: { type: "string" },
+      reason: { type: "string" },
       team: { type: "string" },
       listen: { type: "string" },
       "to-client": { type: "boolean" },

@@ -37,7 +37,7 @@ export const noticeRequestWaiting = newsOnly("a request waits", async (tunnelId:
       type === "tunnel"
         ? `${tunnel.owner.email} asks to open a tunnel through ${tunnel.host.name}`
         : `${tunnel.owner.email} asks for ${minutes(tunnel.extensionMinutes ?? 0)} more on a tunnel through ${tunnel.host.name}`,
-    body: `The ${tunnel.described}${type === "tunnel" ? `, for ${minutes(tunnel.ttlMinutes)}` : ""}. Unanswered, the request expires${until ? ` at ${utc(until)}` : ""}.`,
+    body: `The ${tunnel.described}${type === "tunnel" ? `, for ${minutes(tunnel.ttlMinutes)}` : ""}.${type === "tunnel" && tunnel.requestReason ? ` Why: "${tunnel.requestReason}".` : ""} Unanswered, the request expires${until ? ` at ${utc(until)}` : ""}.`,
     url: tunnel.url,
   };
   await notify([...(await adminIds(tunnel.ownerId)), ...(await approverIds(tunnel))], notice);

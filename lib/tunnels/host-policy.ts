@@ -109,7 +109,7 @@ type Endpoints = Pick<TunnelSpec, "kind" | "listen"> & { target?: TunnelSpec["ta
 /** A tunnel already granted, as stored. */
 type PolicedTunnel = Endpoints & Pick<TunnelSpec, "allowedSources">;
 /** A request as asked: its TTL or its sources may be left out (then the host's default TTL, and the requester's own address, apply). */
-type PolicedRequest = Endpoints & Pick<CreateTunnel, "allowedSources" | "ttlMinutes" | "idleMinutes">;
+type PolicedRequest = Endpoints & Pick<CreateTunnel, "allowedSources" | "ttlMinutes" | "idleMinutes" | "reason">;
 
 /** Why the policy does not allow the tunnel's kind, listen address or target, or null if it does. */
 export function policyRefusal(tunnel: Endpoints, policy: HostPolicy, hostName: string): Refusal | null {
@@ -165,6 +165,14 @@ export function applyHostPolicy(tunnel: PolicedRequest, policy: HostPolicy, host
       code: "unprocessable_entity",
       field: "idleMinutes",
       message: `must be at most ${policy.idleMinutes} minutes on ${hostName}: it closes idle tunnels then`,
+    });
+  }
+  // Admins' own requests need nobody's approval; everyone else's wait, and say why.
+  if (policy.approval && !requester.isAdmin && !tunnel.reason) {
+    throw new ApiError({
+      code: "unprocessable_entity",
+      field: "reason",
+      message: `is required: ${hostName} needs approval, and approvers read why you need it`,
     });
   }
   const { allowedSources } = tunnel;

@@ -92,7 +92,14 @@ async function host(name: string, policy: { approval?: boolean }, teamIds?: stri
 function request(ctx: Ctx, hostId: string, extra: { teamId?: string; ttlMinutes?: number } = {}) {
   return createTunnel({
     ctx,
-    input: createTunnelSchema.parse({ kind: "local", hostId, listen: { port: nextPort++ }, target: { host: "db.internal", port: 5432 }, ...extra }),
+    input: createTunnelSchema.parse({
+      kind: "local",
+      hostId,
+      reason: "on call",
+      listen: { port: nextPort++ },
+      target: { host: "db.internal", port: 5432 },
+      ...extra,
+    }),
   });
 }
 

@@ -76,6 +76,8 @@ export function serializeTunnel(tunnel: TunnelWithHost, hostVisible: boolean) {
       joinedAt: p.joinedAt.toISOString(),
     })),
     ttlMinutes: tunnel.ttlMinutes,
+    /** Why its owner asked for it (null: they gave no reason). */
+    requestReason: tunnel.requestReason,
     idleMinutes: tunnel.idleMinutes,
     /** When it closes if nothing goes through it meanwhile (null: no idle limit, or a connection is open). */
     idleClosesAt: live?.idleClosesAt ?? null,
@@ -219,6 +221,7 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
     allowedSources: JSON.stringify(allowedSources),
     teamId: data.teamId,
     ttlMinutes: data.ttlMinutes,
+    requestReason: data.reason ?? null,
     idleMinutes: data.idleMinutes ?? policy.idleMinutes ?? null,
     expiresAt: new Date(Date.now() + data.ttlMinutes * 60_000),
     pendingUntil: approval ? approvalDeadline() : null,
@@ -236,6 +239,7 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
     allowedSources,
     teamId: data.teamId,
     web: data.web,
+    reason: data.reason ?? null,
     approvalRequired: approval,
   };
   const tunnel = await audited(ctx, async (tx) => {

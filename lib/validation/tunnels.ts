@@ -4,7 +4,11 @@ import { allowedSourcesSchema, idSchema, networkHostSchema, portSchema, ttlMinut
 export const extendTunnelSchema = z.object({ ttlMinutes: ttlMinutesSchema });
 export type ExtendTunnel = z.output<typeof extendTunnelSchema>;
 
-const reasonSchema = z.string({ error: "must be text" }).trim().min(1, { error: "must not be empty" }).max(200, { error: "must be at most 200 characters" });
+export const reasonSchema = z
+  .string({ error: "must be text" })
+  .trim()
+  .min(1, { error: "must not be empty" })
+  .max(200, { error: "must be at most 200 characters" });
 
 /** Closing, withdrawing or approving: a reason is optional. */
 export const optionalReasonSchema = z.object({ reason: reasonSchema.optional() });
@@ -69,6 +73,8 @@ export const createTunnelSchema = z
     teamId: idSchema.nullable().default(null),
     /** A local tunnel to a web app, opened in the browser through Warren. */
     web: webSchema.nullable().default(null),
+    /** Why it is needed: shown to approvers, required when the host needs approval (createTunnel checks). */
+    reason: reasonSchema.optional(),
   })
   .superRefine((tunnel, ctx) => {
     if (tunnel.kind === "remote" && !tunnel.listen) {

@@ -35,7 +35,7 @@ async function teamStates(warren: WarrenHandle, admin: ApiClient) {
   await admin.post(`/teams/${team.id}/members`, { email: "member@example.com" });
   const host = (await admin.post<{ id: string }>("/hosts", { ...sshHost("payments-db"), teamIds: [team.id], policy: { approval: true } })).body;
   const request = async () =>
-    (await member.post<{ id: string }>("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port: await freePortInRange() } })).body.id;
+    (await member.post<{ id: string }>("/tunnels", { hostId: host.id, kind: "dynamic", reason: "on call", listen: { port: await freePortInRange() } })).body.id;
   const [pending, denied, extended] = [await request(), await request(), await request()];
   await admin.post(`/tunnels/${denied}/deny`, { reason: "use the read replica" });
   await admin.post(`/tunnels/${extended}/approve`, {});

@@ -92,7 +92,12 @@ test("markup in names, token names, close and denial reasons and team names is s
   await alicePage.goto(`/tunnels/${shared.body.id}`);
   await expect(alicePage.getByText(teamName, { exact: false }).first()).toBeVisible();
   await admin.patch(`/hosts/${host.body.id}`, { policy: { approval: true } });
-  const request = await alice.post<{ id: string }>("/tunnels", { hostId: host.body.id, kind: "dynamic", listen: { port: await freePortInRange() } });
+  const request = await alice.post<{ id: string }>("/tunnels", {
+    hostId: host.body.id,
+    kind: "dynamic",
+    reason: `${IMG} why`,
+    listen: { port: await freePortInRange() },
+  });
   const denial = `${IMG} no`;
   expect((await admin.post(`/tunnels/${request.body.id}/deny`, { reason: denial })).status).toBe(200);
   await alicePage.goto(`/tunnels/${request.body.id}`);

@@ -26,7 +26,12 @@ test("the tunnels page shows a first page of requests and tunnels, and more on r
     await warren.createUser({ email: `${who}@example.com`, password });
     const client = apiClient(warren.url, await warren.createToken(`${who}@example.com`));
     for (let n = 0; n < 34; n++) {
-      const answer = await client.post<{ status: string }>("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port: await freePortInRange() } });
+      const answer = await client.post<{ status: string }>("/tunnels", {
+        hostId: host.id,
+        kind: "dynamic",
+        reason: "on call",
+        listen: { port: await freePortInRange() },
+      });
       expect(answer.body.status).toBe("pending_approval");
     }
   }

@@ -203,6 +203,12 @@ test("a request on a host that needs approval appears live for the team owner, w
   await fillLocalTunnel(member, "payments-db", await freePortInRange());
   // Said before sending.
   await expect(member.getByTestId("approval-notice")).toHaveText("payments-db needs approval: your request will wait for a team owner or an admin.");
+  // Approvers read why: the request says it.
+  await member.getByRole("button", { name: "Request tunnel" }).click();
+  const why = member.getByLabel("Why do you need it?");
+  await expect(why).toHaveAttribute("aria-invalid", "true");
+  await expect(member.getByText("is required: payments-db needs approval, and approvers read why you need it")).toBeVisible();
+  await why.fill("incident 4: the replica is behind");
   await member.getByRole("button", { name: "Request tunnel" }).click();
   await expect(member).toHaveURL(/\/tunnels\/[a-z0-9]+$/);
   await expect(member.getByTestId("status-badge").first()).toHaveText("pending approval");
@@ -213,6 +219,7 @@ test("a request on a host that needs approval appears live for the team owner, w
   const request = approvals.getByTestId("request-row");
   await expect(request).toHaveCount(1);
   await expect(request).toContainText("member@example.com asks to open a local tunnel");
+  await expect(request.getByTestId("request-reason")).toHaveText("Why: “incident 4: the replica is behind”");
   await capture("approval-waiting");
   await capture("request-pending", member);
   // By keyboard: Escape puts the reason away and focus back on "Deny…".
@@ -239,6 +246,7 @@ test("a request on a host that needs approval appears live for the team owner, w
 
   // A request withdrawn leaves the owner's list by itself.
   await fillLocalTunnel(member, "payments-db", await freePortInRange());
+  await member.getByLabel("Why do you need it?").fill("a second look");
   await member.getByRole("button", { name: "Request tunnel" }).click();
   await expect(member.getByTestId("status-badge").first()).toHaveText("pending approval");
   await expect(approvals.getByTestId("request-row")).toHaveCount(1);
@@ -250,6 +258,7 @@ test("a request on a host that needs approval appears live for the team owner, w
   // A second request, approved: it opens and carries bytes.
   const port = await freePortInRange();
   await fillLocalTunnel(member, "payments-db", port);
+  await member.getByLabel("Why do you need it?").fill("the migration");
   await member.getByRole("button", { name: "Request tunnel" }).click();
   await expect(member.getByTestId("status-badge").first()).toHaveText("pending approval");
   await expect(member.getByTestId("live-indicator")).toHaveText("live");

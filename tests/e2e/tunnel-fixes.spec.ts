@@ -92,7 +92,9 @@ test("extending adds time, the hints dial the right place, ended tunnels show at
   await expect(page.locator(`[data-tunnel-id="${remote.id}"]`)).toBeVisible();
 
   // An extension on a host that needs approval, denied: the requester reads why, live, and it stays in the history.
-  const gatedTunnel = (await ann.post<{ id: string }>("/tunnels", { hostId: gated.id, kind: "local", target: { host: "127.0.0.1", port: sshd.port } })).body;
+  const gatedTunnel = (
+    await ann.post<{ id: string }>("/tunnels", { hostId: gated.id, kind: "local", reason: "on call", target: { host: "127.0.0.1", port: sshd.port } })
+  ).body;
   await admin.post(`/tunnels/${gatedTunnel.id}/approve`, {});
   await page.goto(`/tunnels/${gatedTunnel.id}`);
   await expect(page.getByTestId("status-badge").first()).toHaveText("active");

@@ -115,8 +115,8 @@ beforeAll(async () => {
       }),
     )
   ).id;
-  ids.pendingTunnel = await tunnel(user, { hostId: ids.approvalHost, kind: "dynamic" });
-  ids.deniedTunnel = await tunnel(user, { hostId: ids.approvalHost, kind: "dynamic" });
+  ids.pendingTunnel = await tunnel(user, { hostId: ids.approvalHost, kind: "dynamic", reason: "on call" });
+  ids.deniedTunnel = await tunnel(user, { hostId: ids.approvalHost, kind: "dynamic", reason: "on call" });
   oddKeys = privateKeysThatAreNotQuiteRight(sshd.privateKey);
 });
 

@@ -41,6 +41,7 @@ async function port(): Promise<number> {
 async function tunnelOf(actor: Actor, hostId: string, extra: Record<string, unknown> = {}): Promise<Tunnel> {
   const response = await as[actor].post<Tunnel>("/tunnels", {
     kind: "local",
+    reason: "on call",
     hostId,
     listen: { port: await port() },
     target: { host: "127.0.0.1", port: origin.port },

@@ -31,7 +31,7 @@ async function addHost(name: string, policy: object): Promise<string> {
 }
 
 const request = async (client: ApiClient, hostId: string, port?: number) =>
-  client.post<Tunnel & ApiErrorBody>("/tunnels", { hostId, kind: "dynamic", listen: { port: port ?? (await freePortInRange()) } });
+  client.post<Tunnel & ApiErrorBody>("/tunnels", { hostId, kind: "dynamic", reason: "on call", listen: { port: port ?? (await freePortInRange()) } });
 
 async function closeAll(client: ApiClient) {
   const { tunnels } = (await client.get<Page<"tunnels">>("/tunnels?limit=200")).body;

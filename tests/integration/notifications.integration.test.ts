@@ -44,6 +44,7 @@ async function openTunnel(on: string, extra: Record<string, unknown> = {}) {
     kind: "local",
     listen: { port: await freePortInRange() },
     target: { host: "127.0.0.1", port: echo.port },
+    reason: "incident 12",
     ...extra,
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -79,7 +80,7 @@ describe("notifications", () => {
 
     const waiting = await told(admin, "approval.waiting", "the admin to be told of the request");
     expect(waiting).toMatchObject({ title: "alice@example.com asks to open a tunnel through guarded", url: `/tunnels/${pending.id}`, read: false });
-    expect(waiting.body).toContain("Unanswered, the request expires at");
+    expect(waiting.body).toContain('Why: "incident 12". Unanswered, the request expires at');
     expect((await bell(admin)).unread).toBe(1);
     const [adminMail] = await waitFor(
       async () => mailsTo("admin@example.com"),

@@ -14,6 +14,7 @@ type Tunnel = {
   id: string;
   status: string;
   statusReason: string | null;
+  requestReason?: string | null;
   teamId: string | null;
   allowedSources: string[];
   expiresAt: string;
@@ -63,6 +64,7 @@ afterAll(async () => {
 async function request(client: ApiClient, hostId: string, extra: Record<string, unknown> = {}) {
   const response = await client.post<Tunnel>("/tunnels", {
     kind: "local",
+    reason: "on call",
     hostId,
     listen: { port: await freePortInRange() },
     target: { host: "127.0.0.1", port: echo.port },
@@ -228,8 +230,23 @@ describe("a shared tunnel", () => {
 
 describe("a host that needs approval", () => {
   it("holds a request until a team owner approves it; its time starts then", async () => {
-    const pending = await request(member, approvalHost, { ttlMinutes: 30 });
-    expect(pending).toMatchObject({ status: "pending_approval", statusReason: "payments-db needs approval: waiting for a team owner or an admin" });
+    const unexplained = await member.post<{ error: { field: string; message: string } }>("/tunnels", {
+      kind: "local",
+      hostId: approvalHost,
+      listen: { port: await freePortInRange() },
+      target: { host: "127.0.0.1", port: echo.port },
+    });
+    expect(unexplained.status).toBe(422);
+    expect(unexplained.body.error).toMatchObject({ field: "reason", message: "is required: payments-db needs approval, and approvers read why you need it" });
+
+    const pending = await request(member, approvalHost, { ttlMinutes: 30, reason: "incident 42: the replica lags" });
+    expect(pending).toMatchObject({
+      status: "pending_approval",
+      statusReason: "payments-db needs approval: waiting for a team owner or an admin",
+      requestReason: "incident 42: the replica lags",
+    });
+    const waiting = (await owner.get<{ requests: Tunnel[] }>("/approvals")).body.requests.find((r) => r.id === pending.id);
+    expect(waiting?.requestReason).toBe("incident 42: the replica lags");
     expect(await echoing(pending.listen.port)).toBeNull(); // nothing listens yet
 
     const approved = await owner.post<Tunnel>(`/tunnels/${pending.id}/approve`, { reason: "incident 42" });

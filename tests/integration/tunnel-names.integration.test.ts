@@ -50,7 +50,13 @@ function warrenListeners(): string[] {
     .sort();
 }
 
-const local = (extra: Record<string, unknown> = {}) => ({ kind: "local", hostId, target: { host: "127.0.0.1", port: origin.port }, ...extra });
+const local = (extra: Record<string, unknown> = {}) => ({
+  kind: "local",
+  hostId,
+  reason: "on call",
+  target: { host: "127.0.0.1", port: origin.port },
+  ...extra,
+});
 
 async function startAll(dataDir?: string, port?: number) {
   warren = await startWarren({ dataDir, port, env: { NODE_ENV: "production" } });

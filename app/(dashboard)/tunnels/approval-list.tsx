@@ -6,6 +6,7 @@ import type { TunnelDto } from "@/lib/tunnels/tunnels";
 import { MoreButton } from "./more-button";
 import { RequestDecision } from "./request-decision";
 import { clockTime, requestDeadline, requestSummary } from "@/lib/tunnels/request-text";
+import { RequestReason } from "./request-reason";
 
 /** "Waiting for your approval": requests to open or extend tunnels, live. */
 export function ApprovalList({ initial, now }: { initial: { requests: TunnelDto[]; nextCursor: string | null }; now: number }) {
@@ -38,6 +39,7 @@ export function ApprovalList({ initial, now }: { initial: { requests: TunnelDto[
                 className="space-y-2 rounded-lg border border-amber-700 bg-white p-4 dark:border-amber-400 dark:bg-zinc-900"
               >
                 <p className="text-sm">{requestSummary(request)}</p>
+                <RequestReason reason={request.requestReason} />
                 {deadline ? (
                   <p className="text-xs text-zinc-600 dark:text-zinc-400" suppressHydrationWarning>
                     Expires unanswered at {clockTime(deadline, now)}.

@@ -7,6 +7,7 @@ import { isOpen } from "@/lib/tunnels/tunnel-status";
 import type { TunnelDto } from "@/lib/tunnels/tunnels";
 import { RequestDecision } from "../request-decision";
 import { clockTime, requestSummary } from "@/lib/tunnels/request-text";
+import { RequestReason } from "../request-reason";
 import type { Viewer } from "../viewer";
 
 const PANEL = "space-y-2 rounded-lg border p-4 text-sm";
@@ -40,6 +41,7 @@ export function RequestState({ tunnel, viewer, mayDecide, now, perform, onDecide
           {tunnel.pendingUntil ? ` by ${clockTime(tunnel.pendingUntil, now)}, or the request expires` : ""}. The outcome shows here as it happens.
         </p>
         {mayDecide ? <p>{requestSummary(tunnel)}</p> : null}
+        <RequestReason reason={tunnel.requestReason} />
         {decide}
         {manages ? (
           <ConfirmAction

@@ -52,6 +52,8 @@ export type FormValues = {
   teamId: string;
   /** Optional; "" for none. */
   name: string;
+  /** Why it is needed; required on a host that needs approval. */
+  reason: string;
   /** Local tunnels: opened in the browser at an app host of its own. */
   web: boolean;
   webScheme: "http" | "https";
@@ -82,6 +84,7 @@ export const FIELDS = [
   "idleMinutes",
   "allowedSources",
   "teamId",
+  "reason",
   "web",
 ] as const;
 export type FieldName = (typeof FIELDS)[number];
@@ -133,6 +136,7 @@ function toInput(values: FormValues, host?: HostOption) {
     // With no port on the bastion there is no source to allow.
     allowedSources: listen && sources.length ? sources : undefined,
     teamId: values.teamId || null,
+    reason: values.reason.trim() || undefined,
     web: asWeb(values)
       ? { scheme: values.webScheme, hostHeader: values.webHostHeader.trim() || undefined, insecureTls: values.webScheme === "https" && values.webInsecureTls }
       : null,

@@ -73,6 +73,7 @@ function initialValues({ hosts, listenAddresses, suggestedPort }: Props): FormVa
     allowedSources: "",
     teamId: "",
     name: "",
+    reason: "",
     web: false,
     webScheme: "http",
     webHostHeader: "",
@@ -250,6 +251,12 @@ export function NewTunnelForm(props: Props) {
           sources={bind("allowedSources", "allowedSources")}
         />
         <TeamPicker teams={props.teams} value={values.teamId} error={errorFor("teamId")} onChange={(teamId) => change({ teamId }, "teamId")} />
+        <TextInput
+          field="reason"
+          label={approval ? "Why do you need it?" : "Why do you need it? (optional)"}
+          bound={bind("reason", "reason")}
+          hint={approval ? "Approvers read this beside your request." : "Kept with the request in the audit trail."}
+        />
         {/* Said before sending, and announced when choosing a host makes it so. */}
         <p
           role="status"

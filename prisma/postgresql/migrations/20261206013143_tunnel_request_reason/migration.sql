@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Tunnel" ADD COLUMN     "requestReason" TEXT;
+

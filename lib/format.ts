@@ -35,6 +35,12 @@ export function timeLeft(expiresAt: string, now = Date.now()): string {
   return ms <= 0 ? "expired" : `${formatDuration(ms)} left`;
 }
 
+/** How long ago: "less than a minute ago", "2 h 5 min ago". */
+export function formatAgo(iso: string, now = Date.now()): string {
+  const ms = now - new Date(iso).getTime();
+  return ms < 60_000 ? "less than a minute ago" : `${formatDuration(ms)} ago`;
+}
+
 /** Why an idle tunnel or connection was closed: "idle for 1 minute", "idle for 30 minutes". */
 export const idleReason = (minutes: number) => `idle for ${minutes === 1 ? "1 minute" : `${minutes} minutes`}`;
 

@@ -1,19 +1,22 @@
 "use client";
 
 // One socket.io connection per tab, authenticated by the session cookie.
-// Pages subscribe with useTunnelEvents; every payload is validated against
+// Pages subscribe with useTunnelEvents and its siblings; every payload is validated against
 // the shared schemas before it reaches them, and a reconnect asks them to
 // resynchronise (events sent while offline are not replayed).
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { io, type Socket } from "socket.io-client";
 import {
   auditNewBatchSchema,
+  notificationNewEventSchema,
+  notificationReadEventSchema,
   requestNewEventSchema,
   requestResolvedEventSchema,
   tunnelChangedEventSchema,
   tunnelStatsBatchSchema,
   tunnelStatusEventSchema,
   type AuditNewEvent,
+  type NotificationNewEvent,
   type RequestNewEvent,
   type RequestResolvedEvent,
   type TunnelChangedEvent,
@@ -52,6 +55,19 @@ function useRealtime(): Realtime {
   return useContext(RealtimeContext);
 }
 
+/** Calls `resync` on every connect after the first (events sent while offline are lost); returns the unsubscribe. */
+function onReconnect(socket: Socket, resync: () => void): () => void {
+  let connectedBefore = socket.connected;
+  const onConnect = () => {
+    if (connectedBefore) resync();
+    connectedBefore = true;
+  };
+  socket.on("connect", onConnect);
+  return () => {
+    socket.off("connect", onConnect);
+  };
+}
+
 type TunnelHandlers = {
   onStatus?: (event: TunnelStatusEvent) => void;
   onStats?: (event: TunnelStatsEvent) => void;
@@ -67,7 +83,6 @@ export function useTunnelEvents(handlers: TunnelHandlers) {
   latest.current = handlers;
   useEffect(() => {
     if (!socket) return;
-    let connectedBefore = socket.connected;
     const onStatus = (payload: unknown) => {
       const parsed = tunnelStatusEventSchema.safeParse(payload);
       if (parsed.success) latest.current.onStatus?.(parsed.data);
@@ -80,19 +95,15 @@ export function useTunnelEvents(handlers: TunnelHandlers) {
       const parsed = tunnelChangedEventSchema.safeParse(payload);
       if (parsed.success) latest.current.onChanged?.(parsed.data);
     };
-    const onConnect = () => {
-      if (connectedBefore) latest.current.onResync?.();
-      connectedBefore = true;
-    };
     socket.on("tunnel:status", onStatus);
     socket.on("tunnel:stats", onStats);
     socket.on("tunnel:changed", onChanged);
-    socket.on("connect", onConnect);
+    const offReconnect = onReconnect(socket, () => latest.current.onResync?.());
     return () => {
       socket.off("tunnel:status", onStatus);
       socket.off("tunnel:stats", onStats);
       socket.off("tunnel:changed", onChanged);
-      socket.off("connect", onConnect);
+      offReconnect();
     };
   }, [socket]);
 }
@@ -142,6 +153,41 @@ export function useRequestEvents(handlers: RequestHandlers) {
     return () => {
       socket.off("request:new", onNew);
       socket.off("request:resolved", onResolved);
+    };
+  }, [socket]);
+}
+
+type NotificationHandlers = {
+  /** Something new for the viewer, with how many they have not read. */
+  onNew?: (event: NotificationNewEvent) => void;
+  /** They read some (here, in another tab or browser): how many are left. */
+  onRead?: (unread: number) => void;
+  /** After a reconnect: fetch the count and list again. */
+  onResync?: () => void;
+};
+
+/** The viewer's own notifications, for the bell. */
+export function useNotificationEvents(handlers: NotificationHandlers) {
+  const { socket } = useRealtime();
+  const latest = useRef(handlers);
+  latest.current = handlers;
+  useEffect(() => {
+    if (!socket) return;
+    const onNew = (payload: unknown) => {
+      const parsed = notificationNewEventSchema.safeParse(payload);
+      if (parsed.success) latest.current.onNew?.(parsed.data);
+    };
+    const onRead = (payload: unknown) => {
+      const parsed = notificationReadEventSchema.safeParse(payload);
+      if (parsed.success) latest.current.onRead?.(parsed.data.unread);
+    };
+    socket.on("notification:new", onNew);
+    socket.on("notification:read", onRead);
+    const offReconnect = onReconnect(socket, () => latest.current.onResync?.());
+    return () => {
+      socket.off("notification:new", onNew);
+      socket.off("notification:read", onRead);
+      offReconnect();
     };
   }, [socket]);
 }

@@ -1,7 +1,7 @@
 // Every main page passes axe's WCAG 2 A/AA rules (contrast included) in light
 // and dark, for an admin and for a team member, with requests waiting, denied
-// and extended and a tunnel shared; and each kind of tunnel can be opened
-// from the form by keyboard.
+// and extended, a tunnel shared and the bell's panel open; and each kind of
+// tunnel can be opened from the form by keyboard.
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { apiClient, type ApiClient } from "../harness/api-client";
@@ -90,6 +90,10 @@ for (const colorScheme of ["light", "dark"] as const) {
         "/teams",
         "/users",
       ]);
+      // The bell's panel open, listing the requests that wait.
+      await page.getByTestId("notification-bell").click();
+      await expect(page.getByRole("dialog", { name: "Notifications" }).getByTestId("notification-item").first()).toBeVisible();
+      await expectNoViolations(page, "the notification panel");
       // The hosts page with a card's editors open, and a deny reason asked for.
       await page.goto("/hosts");
       const card = page.getByRole("article", { name: "payments-db" });

@@ -90,7 +90,9 @@ export async function startSlackReceiver(): Promise<SlackReceiver> {
     req.on("end", () => {
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { text: string };
       posts.push({ path: req.url ?? "", text: body.text });
-      res.writeHead(200, { "content-type": "text/plain" }).end("ok");
+      // A path /status/<code> is a webhook that refuses with that code.
+      const refusal = /^\/status\/(\d{3})(\/|$)/.exec(req.url ?? "");
+      res.writeHead(refusal ? Number(refusal[1]) : 200, { "content-type": "text/plain" }).end(refusal ? "refused" : "ok");
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

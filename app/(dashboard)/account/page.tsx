@@ -5,8 +5,10 @@ import { listSessions } from "@/lib/auth/session-admin";
 import { listDevices } from "@/lib/auth/devices";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
 import { getConfig } from "@/lib/config";
+import { notificationSettings } from "@/lib/notifications/notification-settings";
 import { SignOutButton } from "../sign-out-button";
 import { DeviceList } from "./device-list";
+import { NotificationSettingsForm } from "./notification-settings-form";
 import { PasswordForm } from "./password-form";
 import { SecondFactor } from "./second-factor";
 import { SessionList } from "../session-list";
@@ -16,11 +18,12 @@ export const metadata: Metadata = { title: "Account" };
 
 export default async function AccountPage() {
   const { user, sid, ctx } = await requireSessionCtx();
-  const [tokens, devices, sessions, secondFactor] = await Promise.all([
+  const [tokens, devices, sessions, secondFactor, notifications] = await Promise.all([
     listApiTokens({ ctx, input: { userId: user.id, kind: "personal" } }),
     listDevices({ ctx, input: { userId: user.id, status: "active" } }),
     listSessions({ ctx, input: { userId: user.id, current: sid } }),
     secondFactorState(user.id),
+    notificationSettings(user.id, user.role),
   ]);
   return (
     <div className="space-y-6">
@@ -36,6 +39,7 @@ export default async function AccountPage() {
       </section>
       <SecondFactor initial={secondFactor} />
       {secondFactor.sso ? null : <PasswordForm />}
+      <NotificationSettingsForm initial={notifications} />
       <section aria-labelledby="sessions-heading" className="space-y-2 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
         <h2 id="sessions-heading" className="font-semibold">
           Browser sessions

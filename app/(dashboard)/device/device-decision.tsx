@@ -5,7 +5,7 @@ import { useState } from "react";
 import { FormAlert } from "@/app/components/form-alert";
 import { apiFetch } from "@/app/lib/api-fetch";
 import { errorMessage } from "@/app/lib/error-message";
-import { formatDuration } from "@/lib/format";
+import { formatAgo } from "@/lib/format";
 
 export type DeviceRequest = {
   userCode: string;
@@ -19,11 +19,6 @@ export type DeviceRequest = {
 type Props = { request: DeviceRequest; yourIp: string | null; tokenDays: number };
 
 const BUTTON = "rounded-md px-4 py-2 text-sm font-semibold aria-disabled:opacity-60";
-
-const ago = (iso: string) => {
-  const ms = Date.now() - new Date(iso).getTime();
-  return ms < 60_000 ? "less than a minute ago" : `${formatDuration(ms)} ago`;
-};
 
 /** Who asks, from where and when, and the person's answer. Approving issues the device a token of theirs. */
 export function DeviceDecision({ request, yourIp, tokenDays }: Props) {
@@ -69,7 +64,7 @@ export function DeviceDecision({ request, yourIp, tokenDays }: Props) {
         </dd>
         <dt className="font-medium">Asked</dt>
         <dd suppressHydrationWarning>
-          {new Date(request.createdAt).toLocaleString()} ({ago(request.createdAt)})
+          {new Date(request.createdAt).toLocaleString()} ({formatAgo(request.createdAt)})
         </dd>
       </dl>
       {status === "pending" ? (

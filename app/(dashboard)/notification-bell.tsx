@@ -3,6 +3,7 @@
 // The header's bell: how many notifications wait unread, and a panel listing
 // them. A new one also shows a toast. Escape, a click elsewhere or moving the
 // focus out closes the panel; Escape puts the focus back on the bell.
+import { Bell } from "lucide-react";
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import { useToast } from "@/app/components/toast-provider";
 import { useNotifications } from "@/app/lib/use-notifications";
@@ -49,19 +50,7 @@ export function NotificationBell({ initialUnread }: { initialUnread: number }) {
         data-testid="notification-bell"
         className="relative rounded-md p-1 text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
       >
-        <svg
-          aria-hidden
-          viewBox="0 0 24 24"
-          className="h-5 w-5"
-          fill="none"
-          stroke="currentColor"
-          strokeWidth={1.8}
-          strokeLinecap="round"
-          strokeLinejoin="round"
-        >
-          <path d="M6 8a6 6 0 1 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
-          <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
-        </svg>
+        <Bell aria-hidden className="h-5 w-5" strokeWidth={1.8} />
         {unread > 0 ? (
           <span
             aria-hidden

@@ -356,7 +356,7 @@ describe("with a short approval timeout", () => {
     const actions = async (id: string) => (await boss.get<AuditEvents>(`/audit?tunnelId=${id}`)).body.events.map((e) => e.action).sort();
     const within = (TIMEOUT_SECONDS + 15) * 1000; // the engine looks every few seconds
 
-    const unanswered = (await dev.post<Tunnel>("/tunnels", { kind: "dynamic", hostId: host, listen: { port: await freePortInRange() } })).body;
+    const unanswered = (await dev.post<Tunnel>("/tunnels", { kind: "dynamic", hostId: host, reason: "on call", listen: { port: await freePortInRange() } })).body;
     const expired = await waitFor(
       () => get(unanswered.id),
       (t) => t.status === "expired",
@@ -367,7 +367,7 @@ describe("with a short approval timeout", () => {
     expect(await actions(unanswered.id)).toEqual(["tunnel.expired", "tunnel.requested"]);
     expect((await boss.post(`/tunnels/${unanswered.id}/approve`)).status).toBe(409); // nothing waits any more
 
-    const approved = (await dev.post<Tunnel>("/tunnels", { kind: "dynamic", hostId: host, listen: { port: await freePortInRange() } })).body;
+    const approved = (await dev.post<Tunnel>("/tunnels", { kind: "dynamic", hostId: host, reason: "on call", listen: { port: await freePortInRange() } })).body;
     await boss.post(`/tunnels/${approved.id}/approve`);
     const asked = (await dev.post<Tunnel>(`/tunnels/${approved.id}/extend`, { ttlMinutes: 90 })).body;
     expect(asked.extensionRequest?.minutes).toBe(90);

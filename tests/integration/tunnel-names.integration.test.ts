@@ -236,7 +236,7 @@ describe("warren open", () => {
   });
 
   it("waits for approval, saying so, then reports the approval", async () => {
-    const child = laptop.start(["open", "local", "--host", "payments-db", "--target", `127.0.0.1:${origin.port}`, "--name", "approved-db"], env());
+    const child = laptop.start(["open", "local", "--host", "payments-db", "--target", `127.0.0.1:${origin.port}`, "--name", "approved-db", "--reason", "incident 9"], env());
     const output = collect(child);
     await until(
       async () => output.stderr,
@@ -252,7 +252,7 @@ describe("warren open", () => {
   });
 
   it("reports a denial with its reason (exit 1)", async () => {
-    const child = laptop.start(["open", "dynamic", "--host", "payments-db", "--name", "denied-proxy"], env());
+    const child = laptop.start(["open", "dynamic", "--host", "payments-db", "--name", "denied-proxy", "--reason", "incident 9"], env());
     const output = collect(child);
     await until(
       async () => output.stderr,
@@ -266,7 +266,7 @@ describe("warren open", () => {
   });
 
   it("Ctrl-C stops waiting, leaves the request pending and says how to withdraw it", async () => {
-    const child = laptop.start(["open", "dynamic", "--host", "payments-db", "--name", "left-pending"], env());
+    const child = laptop.start(["open", "dynamic", "--host", "payments-db", "--name", "left-pending", "--reason", "incident 9"], env());
     const output = collect(child);
     await until(
       async () => output.stderr,

@@ -14,10 +14,12 @@ const STYLES: Record<Status, string> = {
   expired: "bg-zinc-200 text-zinc-800 dark:bg-zinc-800 dark:text-zinc-200",
 };
 
-export function StatusBadge({ status }: { status: Status }) {
+/** `degraded`: an active tunnel whose target fails its connections, shown amber rather than a calm green (lib/tunnels/tunnel-health.ts). */
+export function StatusBadge({ status, degraded = false }: { status: Status; degraded?: boolean }) {
+  const shown = degraded && status === "active";
   return (
-    <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ${STYLES[status]}`} data-testid="status-badge">
-      {status.replace("_", " ")}
+    <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ${shown ? STYLES.reconnecting : STYLES[status]}`} data-testid="status-badge">
+      {shown ? "degraded" : status.replace("_", " ")}
     </span>
   );
 }

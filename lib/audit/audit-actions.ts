@@ -60,6 +60,7 @@ export const AUDIT_ACTIONS = [
   "connection.refused",
   "connection.refused_many",
   "connection.closed",
+  "connection.killed",
   "app.session_started",
   "app.session_ended",
   "audit.pruned",

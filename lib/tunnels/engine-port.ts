@@ -21,6 +21,16 @@ export type LiveStats = {
   idleClosesAt?: string | null;
 };
 
+/** A connection open now through a tunnel, as the data plane carries it; `id` is its record's once it closes. */
+export type OpenConnection = {
+  id: string;
+  source: string;
+  destination: string | null;
+  bytesIn: number;
+  bytesOut: number;
+  openedAt: Date;
+};
+
 export interface TunnelEngineApi {
   /** Opens a tunnel whose row is `starting`; settles after its first attempt
    *  (active or failed). Rejects with TunnelOpenError when the request itself
@@ -38,6 +48,12 @@ export interface TunnelEngineApi {
    *  final counters, for the status change that records its end. */
   close(tunnelId: string): Promise<LiveStats | undefined>;
   live(tunnelId: string): LiveStats | undefined;
+  /** The connections open now through a tunnel open here (undefined: it is not open here). */
+  connections(tunnelId: string): Promise<OpenConnection[] | undefined>;
+  /** Cuts one connection open through a tunnel open here, `reason` becoming
+   *  its record's error, and answers it once its record is committed
+   *  (undefined: no such open connection here). */
+  killConnection(tunnelId: string, connectionId: string, reason: string): Promise<OpenConnection | undefined>;
   /** Moves an open tunnel's expiry. */
   extend(tunnelId: string, expiresAt: Date): void;
   /** Brings these tunnels, open here or not, in line with their rows (a host pinned elsewhere, a tunnel handed over). */

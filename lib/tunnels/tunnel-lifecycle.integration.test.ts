@@ -47,6 +47,12 @@ class StandInEngine implements TunnelEngineApi {
   live() {
     return undefined;
   }
+  async connections() {
+    return undefined;
+  }
+  async killConnection() {
+    return undefined;
+  }
   extend(tunnelId: string, expiresAt: Date) {
     this.calls.push({ op: "extend", tunnelId, detail: expiresAt });
   }

@@ -14,6 +14,12 @@ export const reasonSchema = z
 export const optionalReasonSchema = z.object({ reason: reasonSchema.optional() });
 export type OptionalReason = z.output<typeof optionalReasonSchema>;
 
+/** A tunnel's connections: `?state=open` the open ones only, without it the recent closed ones too. */
+export const listConnectionsQuerySchema = z.object({
+  state: z.enum(["open"], { error: 'must be "open", or left out for the recent closed connections too' }).optional(),
+});
+export type ListConnectionsQuery = z.output<typeof listConnectionsQuerySchema>;
+
 /** A denial always says why: the requester reads it. */
 export const denyRequestSchema = z.object({ reason: reasonSchema });
 export type DenyRequest = z.output<typeof denyRequestSchema>;

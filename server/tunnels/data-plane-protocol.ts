@@ -1,7 +1,7 @@
 // What the engine (main thread) and its data plane (a worker thread, see
 // data-plane.ts) say to each other. Everything here crosses postMessage, so
 // it is plain data: errors travel as WireError and are rebuilt on arrival.
-import type { LiveStats } from "@/lib/tunnels/engine-port";
+import type { LiveStats, OpenConnection } from "@/lib/tunnels/engine-port";
 import type { SshStep, SshTarget } from "@/lib/ssh/ssh-connect";
 import type { HostPolicy } from "@/lib/validation/host-policy";
 
@@ -32,6 +32,8 @@ export type RuntimeTunnel = {
 };
 
 export type ConnectionRecord = {
+  /** The id its row gets, given when it opened; none for a refusal. */
+  id?: string;
   tunnelId: string;
   source: string;
   destination: string | null;
@@ -73,6 +75,10 @@ export type DataPlaneOps = {
   setClientAddress(input: { tunnelId: string; address: string | null }): Promise<void>;
   /** A new host policy for an open tunnel; answers why the tunnel itself is no longer allowed, if it is not. */
   setPolicy(input: { tunnelId: string; policy: HostPolicy }): Promise<string | undefined>;
+  /** A tunnel's connections open now (undefined: the tunnel is not open in the data plane). */
+  connections(input: { tunnelId: string }): Promise<OpenConnection[] | undefined>;
+  /** Cuts one open connection, `reason` becoming its record's error; answers it once its record was sent (undefined: no such open connection). */
+  kill(input: { tunnelId: string; connectionId: string; reason: string }): Promise<OpenConnection | undefined>;
   /** Sends every tunnel's counters now, as a "stats" event. */
   snapshot(input: Record<string, never>): Promise<void>;
 };

@@ -153,6 +153,14 @@ const ops: DataPlaneOps = {
     return runtimes.get(tunnelId)?.setPolicy(policy);
   },
 
+  async connections({ tunnelId }) {
+    return runtimes.get(tunnelId)?.openConnections();
+  },
+
+  async kill({ tunnelId, connectionId, reason }) {
+    return runtimes.get(tunnelId)?.kill(connectionId, reason);
+  },
+
   async snapshot() {
     send({ event: "stats", tunnels: [...runtimes].map(([id, open]) => [id, open.stats()]) });
   },

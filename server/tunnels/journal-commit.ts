@@ -127,8 +127,8 @@ async function reportRejected(rejected: JournalRejection[]) {
 }
 
 /** A record as its row: one carried by `warren connect` names the person. */
-function connectionRow({ via, ...record }: ConnectionRecord) {
-  return { id: randomUUID(), ...record, via: via?.by ?? null, userId: via?.userId ?? null };
+function connectionRow({ id, via, ...record }: ConnectionRecord) {
+  return { id: id ?? randomUUID(), ...record, via: via?.by ?? null, userId: via?.userId ?? null };
 }
 
 function auditInputs(batch: readonly JournalEntry[]): AuditInput[] {

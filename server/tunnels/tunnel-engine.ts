@@ -12,7 +12,7 @@ import { systemCtx } from "@/lib/context";
 import { carriesHost, hostNodes } from "@/lib/host-nodes";
 import { databaseProvider, getPrisma } from "@/lib/db/prisma";
 import type { TunnelStatus } from "@/lib/generated/prisma/enums";
-import { TunnelOpenError, type LiveStats, type TunnelEngineApi } from "@/lib/tunnels/engine-port";
+import { TunnelOpenError, type LiveStats, type OpenConnection, type TunnelEngineApi } from "@/lib/tunnels/engine-port";
 import { tunnelRooms } from "@/lib/realtime/events";
 import { publish } from "@/lib/realtime/publish";
 import { hostPolicy } from "@/lib/tunnels/host-policy";
@@ -255,6 +255,19 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   live(tunnelId: string): LiveStats | undefined {
     const open = this.tunnels.get(tunnelId);
     return open && { ...open.stats, clientAttached: this.attached.has(tunnelId), idleClosesAt: idleClosesAt(open) };
+  }
+
+  async connections(tunnelId: string): Promise<OpenConnection[] | undefined> {
+    if (!this.tunnels.has(tunnelId)) return undefined;
+    return this.plane.call("connections", { tunnelId });
+  }
+
+  /** Its record arrived before the data plane answered: committed now, unless the journal is behind (as close()). */
+  async killConnection(tunnelId: string, connectionId: string, reason: string): Promise<OpenConnection | undefined> {
+    if (!this.tunnels.has(tunnelId)) return undefined;
+    const killed = await this.plane.call("kill", { tunnelId, connectionId, reason });
+    if (killed && this.commits.journal.backlog <= COMMIT_SLICE) await this.commits.commit();
+    return killed;
   }
 
   /** Who takes the connections that arrive for a remote tunnel's `warren expose` client (server/connect/). */

@@ -1,12 +1,13 @@
 // One open tunnel inside the engine: its listener (local, dynamic) or its
 // forwarding on the SSH host (remote), the connections it carries, and its
 // byte counters. It knows nothing of the database; the engine persists.
+import { randomUUID } from "node:crypto";
 import net from "node:net";
 import type { Duplex } from "node:stream";
 import type { Client, ClientChannel, TcpConnectionDetails } from "ssh2";
 import { idleReason } from "@/lib/format";
 import { sshSocketOf } from "@/lib/ssh/ssh-connect";
-import { TunnelOpenError, type LiveStats } from "@/lib/tunnels/engine-port";
+import { TunnelOpenError, type LiveStats, type OpenConnection } from "@/lib/tunnels/engine-port";
 import { resolveBastionTarget } from "@/lib/tunnels/bastion-target";
 import { destinationRefusal } from "@/lib/tunnels/host-policy";
 import { isLoopback, isWildcard, sourceAllowed } from "@/lib/tunnels/tunnel-rules";
@@ -26,6 +27,9 @@ export type RuntimeHooks = {
   /** A stream to the tunnel's `warren expose` client, relayed by the main thread (which resets it when none is attached). */
   relayToClient(source: string): RelayedSocket;
 };
+
+/** A connection being carried: its ends once known (to cut it), its meter, and why it was cut, if it was. */
+type Carried = { id: string; source: string; destination: string | null; openedAt: Date; meter: Meter; ends: Duplex[]; done?: Promise<void>; killed?: string };
 
 /** A connection once its other end is open, and the SOCKS destination it asked for. */
 type Opened = Pick<SpliceEnds, "socket" | "channel" | "socketIs" | "reads" | "first"> & { destination?: string };
@@ -132,6 +136,8 @@ export class TunnelRuntime {
   /** The SOCKS destination of each open connection of a dynamic tunnel. */
   private readonly destinations = new Map<Duplex, string>();
   private readonly inflight = new Set<Promise<void>>();
+  /** The connections being carried, by id. */
+  private readonly carried = new Map<string, Carried>();
   /** Remote tunnels' target sockets still connecting. */
   private readonly dialing = new Set<net.Socket>();
   private closed = false;
@@ -154,6 +160,22 @@ export class TunnelRuntime {
 
   stats(): LiveStats {
     return { ...this.meter, connections: this.connections, connectionsTotal: this.connectionsTotal };
+  }
+
+  /** The connections open now, with their bytes so far. */
+  openConnections(): OpenConnection[] {
+    return [...this.carried.values()].map(({ id, source, destination, openedAt, meter }) => ({ id, source, destination, openedAt, ...meter }));
+  }
+
+  /** Cuts one connection, `reason` becoming its record's error; answers it once its record was reported (undefined: none open with that id). */
+  async kill(connectionId: string, reason: string): Promise<OpenConnection | undefined> {
+    const connection = this.carried.get(connectionId);
+    if (!connection || connection.killed) return undefined;
+    const { id, source, destination, openedAt, meter } = connection;
+    connection.killed = reason;
+    for (const end of connection.ends) end.destroy();
+    await connection.done;
+    return { id, source, destination, openedAt, ...meter };
   }
 
   /** Binds the Warren-side listener (local, dynamic), if it has one. It keeps its port while the SSH link is down. */
@@ -371,16 +393,20 @@ export class TunnelRuntime {
   private carry(source: string, open: () => Promise<Opened>, client?: ClientEnd, via?: ConnectPerson) {
     const meter: Meter = { bytesIn: 0, bytesOut: 0 };
     const openedAt = new Date();
+    const carried: Carried = { id: randomUUID(), source, destination: null, openedAt, meter, ends: client ? [client] : [] };
+    this.carried.set(carried.id, carried);
     this.connections += 1;
     this.connectionsTotal += 1;
     let clientEnd: Duplex | undefined = client;
     const finish = (destination: string | null, error: Error | undefined) => {
+      this.carried.delete(carried.id);
       if (clientEnd) {
         this.sockets.delete(clientEnd);
         this.destinations.delete(clientEnd);
       }
       this.connections -= 1;
       this.hooks.connectionClosed({
+        id: carried.id,
         tunnelId: this.tunnel.id,
         source,
         destination,
@@ -388,7 +414,8 @@ export class TunnelRuntime {
         bytesOut: meter.bytesOut,
         openedAt,
         closedAt: new Date(),
-        error: error?.message ?? null,
+        // Cut on purpose: that, rather than how the cut looked from inside.
+        error: carried.killed ?? error?.message ?? null,
         via,
       });
     };
@@ -396,6 +423,10 @@ export class TunnelRuntime {
     const done = open().then(
       async ({ destination, ...ends }) => {
         clientEnd = ends.socketIs === "client" ? ends.socket : ends.channel;
+        carried.destination = destination ?? null;
+        carried.ends = [ends.socket, ends.channel];
+        // Cut while it opened: the splice finds its ends gone and it is over at once.
+        if (carried.killed) for (const end of carried.ends) end.destroy();
         this.hooks.connectionOpened({ tunnelId: this.tunnel.id, source, destination: destination ?? null, via });
         if (destination) this.destinations.set(clientEnd, destination);
         this.endWhenIdle(ends.socket);
@@ -407,6 +438,7 @@ export class TunnelRuntime {
         if (error instanceof PolicyRefusal) {
           // Already reported as refused; it never became a connection.
           if (client) this.sockets.delete(client);
+          this.carried.delete(carried.id);
           this.connections -= 1;
           this.connectionsTotal -= 1;
           return;
@@ -414,6 +446,7 @@ export class TunnelRuntime {
         finish(error.destination ?? null, error);
       },
     );
+    carried.done = done;
     this.inflight.add(done);
     void done.finally(() => this.inflight.delete(done));
   }

@@ -956,6 +956,8 @@ const ROUTE_METHODS: [string, Route["method"][]][] = [
   ["/tunnels/:userTunnel/deny", ["POST"]],
   ["/tunnels/:userTunnel/extend", ["POST"]],
   ["/tunnels/:userTunnel/history", ["GET"]],
+  ["/tunnels/:userTunnel/connections", ["GET"]],
+  ["/tunnels/:userTunnel/connections/no-such-connection", ["DELETE"]],
   ["/tunnels/:userTunnel/join", ["POST"]],
   ["/tunnels/:userTunnel/participants/:victim", ["DELETE"]],
   ["/tokens", ["GET", "POST"]],

@@ -6,20 +6,24 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { ConfirmAction } from "@/app/components/confirm-action";
 import { CopyableCode } from "@/app/components/copyable-code";
 import { FormAlert } from "@/app/components/form-alert";
-import { Sparkline } from "@/app/components/sparkline";
 import { StatusBadge } from "@/app/components/status-badge";
 import { apiFetch } from "@/app/lib/api-fetch";
 import { errorMessage } from "@/app/lib/error-message";
 import { useNow, useRequestEvents } from "@/app/lib/realtime-provider";
 import { useLiveTunnels } from "@/app/lib/use-live-tunnels";
-import { formatBytes, formatDuration, timeLeft } from "@/lib/format";
+import { formatBytes, formatDuration, formatWhen, timeLeft } from "@/lib/format";
 import type { getTunnelHistory, TunnelDto } from "@/lib/tunnels/tunnels";
 import { extendedExpiry } from "@/lib/tunnels/tunnel-expiry";
+import { tunnelDiagram, endpointText } from "@/lib/tunnels/tunnel-diagram";
+import { degradedReason } from "@/lib/tunnels/tunnel-health";
 import { laptopLines, tunnelEndpoint, usageHint } from "@/lib/tunnels/usage-hint";
 import { wasOpened } from "@/lib/tunnels/request-text";
 import type { Viewer } from "../viewer";
 import { ParticipantList } from "./participant-list";
 import { RequestState } from "./request-state";
+import { LiveConnections } from "./live-connections";
+import { PathSection } from "./path-section";
+import { ThroughputChart } from "./throughput-chart";
 
 type History = Awaited<ReturnType<typeof getTunnelHistory>>;
 
@@ -63,7 +67,7 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
     return [tunnel];
   }, [initial.id]);
   const initialList = useMemo(() => [initial], [initial]);
-  const { tunnels, rates, resync, replace } = useLiveTunnels(initialList, reload);
+  const { tunnels, resync, replace } = useLiveTunnels(initialList, reload);
   const tunnel = tunnels[0] ?? initial;
   const now = useNow();
 
@@ -128,14 +132,14 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
   const opened = wasOpened(tunnel);
   const hint = usageHint(tunnel);
   const toClient = !!tunnel.target && "client" in tunnel.target;
-  const rateHistory = rates[tunnel.id]?.history ?? [];
+  const degraded = degradedReason(tunnel.status, history.connections);
   return (
     <article aria-labelledby="tunnel-heading" className="space-y-4">
       <header className="flex flex-wrap items-center gap-3">
         <h1 id="tunnel-heading" className="font-mono text-lg font-semibold">
           {tunnelEndpoint(tunnel)}
         </h1>
-        <StatusBadge status={tunnel.status} />
+        <StatusBadge status={tunnel.status} degraded={degraded !== null} />
         <span className="text-sm text-zinc-600 dark:text-zinc-400">
           {tunnel.kind} via {tunnel.host.name}
           {someoneElses ? `, owned by ${tunnel.ownerEmail}` : ""}
@@ -170,7 +174,43 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
             />
           </div>
         ) : null}
+        <dl className="grid w-full grid-cols-2 gap-x-4 gap-y-1 text-sm sm:grid-cols-5" data-testid="tunnel-facts">
+          <div>
+            <dt className="text-zinc-600 dark:text-zinc-400">Owner</dt>
+            <dd>{tunnel.ownerEmail}</dd>
+          </div>
+          <div>
+            <dt className="text-zinc-600 dark:text-zinc-400">Host</dt>
+            <dd>
+              {tunnel.host.name}
+              {tunnel.host.address ? <span className="ml-1 font-mono text-zinc-600 dark:text-zinc-400">({tunnel.host.address})</span> : null}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-zinc-600 dark:text-zinc-400">Kind</dt>
+            <dd>{tunnel.kind}</dd>
+          </div>
+          <div>
+            <dt className="text-zinc-600 dark:text-zinc-400">Created</dt>
+            <dd suppressHydrationWarning>{formatWhen(tunnel.createdAt)}</dd>
+          </div>
+          <div>
+            <dt className="text-zinc-600 dark:text-zinc-400">{OPEN.has(tunnel.status) ? "Expires at" : "Ended"}</dt>
+            <dd suppressHydrationWarning data-testid="expires-at">
+              {OPEN.has(tunnel.status) ? formatWhen(tunnel.expiresAt) : formatWhen(tunnel.closedAt)}
+            </dd>
+          </div>
+        </dl>
       </header>
+      {degraded ? (
+        <p
+          role="status"
+          data-testid="degraded-reason"
+          className="rounded-md border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-200"
+        >
+          Degraded: its last connections all failed. {degraded}
+        </p>
+      ) : null}
       {/* The request panel below says these two in its own words. */}
       {tunnel.statusReason && tunnel.status !== "pending_approval" && tunnel.status !== "denied" ? (
         <p role="status" className="text-sm">
@@ -189,6 +229,31 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
       ) : null}
       <FormAlert>{closeError}</FormAlert>
       <RequestState tunnel={tunnel} viewer={viewer} mayDecide={mayDecide} now={now} perform={perform} onDecided={decided} />
+
+      {OPEN.has(tunnel.status) ? (
+        <PathSection
+          className={card}
+          diagram={tunnelDiagram({ kind: tunnel.kind, hostName: tunnel.host.name, listen: tunnel.listen, target: tunnel.target, web: tunnel.webUrl })}
+          hop={{
+            status: tunnel.status,
+            statusReason: tunnel.statusReason,
+            kind: tunnel.kind,
+            hostName: tunnel.host.name,
+            listenAt: tunnel.listen ? endpointText(tunnel.listen.address, tunnel.listen.port) : null,
+            target:
+              tunnel.target && "host" in tunnel.target
+                ? endpointText(tunnel.target.host, tunnel.target.port)
+                : tunnel.kind === "dynamic"
+                  ? "each destination"
+                  : "your computer",
+            degraded,
+          }}
+        />
+      ) : null}
+
+      {OPEN.has(tunnel.status) ? (
+        <LiveConnections tunnelId={tunnel.id} dynamic={tunnel.kind === "dynamic"} mayKill={manages} now={now} className={card} onKilled={setNotice} />
+      ) : null}
 
       {OPEN.has(tunnel.status) || tunnel.status === "pending_approval" ? (
         <section aria-labelledby="usage-heading" className={card}>
@@ -290,10 +355,7 @@ export function TunnelDetail({ initial, initialHistory, viewer, mayDecide, publi
               </span>
             </form>
           ) : null}
-          <div className="mt-3 flex items-center gap-2 text-sm">
-            <Sparkline samples={rateHistory} width={240} height={36} />
-            <span>{formatBytes(rateHistory.at(-1) ?? 0)}/s</span>
-          </div>
+          {OPEN.has(tunnel.status) ? <ThroughputChart bytesIn={tunnel.bytesIn} bytesOut={tunnel.bytesOut} /> : null}
         </section>
       ) : null}
 

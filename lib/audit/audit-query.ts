@@ -3,6 +3,7 @@
 import { requireAdmin } from "@/lib/auth/require-admin";
 import type { SealedAuditRecord } from "@/lib/audit/audit-chain";
 import { AUDIT_COLUMNS, toAuditDto, type AuditRecordDto } from "@/lib/audit/audit-log";
+import { auditNames } from "@/lib/audit/audit-names";
 import type { Ctx } from "@/lib/context";
 import { databaseProvider, getPrisma } from "@/lib/db/prisma";
 import { Prisma } from "@/lib/generated/prisma/client";
@@ -141,8 +142,8 @@ export async function searchAudit({ ctx, input }: { ctx: Ctx; input: AuditQuery 
   requireAdmin(ctx, "read the audit trail");
   const { cursor, limit, ...filters } = input;
   const rows = await findRows(filters, "older", cursor ?? MAX_SEQ, limit + 1);
-  const page = rows.slice(0, limit);
-  return { events: page.map(toAuditDto), nextCursor: rows.length > limit ? page.at(-1)!.seq : null };
+  const page = rows.slice(0, limit).map(toAuditDto);
+  return { events: page, nextCursor: rows.length > limit ? page.at(-1)!.seq : null, names: await auditNames(page) };
 }
 
 function csvCell(value: unknown): string {

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { searchAudit } from "@/lib/audit/audit-query";
+import { NO_NAMES } from "@/lib/audit/audit-sentence";
 import { auditQuerySchema } from "@/lib/validation/audit";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
 import { getPrisma } from "@/lib/db/prisma";
@@ -19,7 +20,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   // Filters the API would refuse show an empty page.
   const query = auditQuerySchema.safeParse(filters);
   const [page, hosts, users] = await Promise.all([
-    query.success ? searchAudit({ ctx, input: query.data }) : { events: [], nextCursor: null },
+    query.success ? searchAudit({ ctx, input: query.data }) : { events: [], nextCursor: null, names: NO_NAMES },
     prisma.host.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }),
     prisma.user.findMany({ select: { id: true, email: true }, orderBy: { email: "asc" } }),
   ]);

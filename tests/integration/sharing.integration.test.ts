@@ -356,7 +356,8 @@ describe("with a short approval timeout", () => {
     const actions = async (id: string) => (await boss.get<AuditEvents>(`/audit?tunnelId=${id}`)).body.events.map((e) => e.action).sort();
     const within = (TIMEOUT_SECONDS + 15) * 1000; // the engine looks every few seconds
 
-    const unanswered = (await dev.post<Tunnel>("/tunnels", { kind: "dynamic", hostId: host, reason: "on call", listen: { port: await freePortInRange() } })).body;
+    const unanswered = (await dev.post<Tunnel>("/tunnels", { kind: "dynamic", hostId: host, reason: "on call", listen: { port: await freePortInRange() } }))
+      .body;
     const expired = await waitFor(
       () => get(unanswered.id),
       (t) => t.status === "expired",

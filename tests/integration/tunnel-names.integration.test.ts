@@ -236,7 +236,10 @@ describe("warren open", () => {
   });
 
   it("waits for approval, saying so, then reports the approval", async () => {
-    const child = laptop.start(["open", "local", "--host", "payments-db", "--target", `127.0.0.1:${origin.port}`, "--name", "approved-db", "--reason", "incident 9"], env());
+    const child = laptop.start(
+      ["open", "local", "--host", "payments-db", "--target", `127.0.0.1:${origin.port}`, "--name", "approved-db", "--reason", "incident 9"],
+      env(),
+    );
     const output = collect(child);
     await until(
       async () => output.stderr,

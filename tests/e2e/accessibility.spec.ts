@@ -59,8 +59,8 @@ async function expectPagesPass(page: Page, paths: string[]) {
 
 for (const colorScheme of ["light", "dark"] as const) {
   test(`the main pages meet WCAG 2.1 AA in ${colorScheme} mode`, async ({ browser, warren, baseURL }) => {
-    // Some twenty pages and states, each analysed by axe: more than the default minute on a small machine.
-    test.setTimeout(180_000);
+    // Some twenty-five pages and states, each analysed by axe: minutes on a small, shared machine.
+    test.setTimeout(360_000);
     const context = await browser.newContext({ colorScheme, baseURL });
     const page = await context.newPage();
     try {

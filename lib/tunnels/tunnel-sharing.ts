@@ -67,7 +67,7 @@ export async function joinTunnel({ ctx, input }: { ctx: Ctx; input: { id: string
 type Joiner = { userId: string; source: string };
 
 /** The owner's own ranges: the allowed sources less what joining added. */
-function ownerSources(tunnel: TunnelWithHost): string[] {
+export function ownerSources(tunnel: TunnelWithHost): string[] {
   const added = new Set(tunnel.participants.filter((p) => p.granted).map((p) => p.source));
   return tunnelSpec(tunnel).allowedSources.filter((range) => !added.has(range));
 }

@@ -11,3 +11,8 @@ export const isOpen = (status: TunnelStatus) => OPEN_STATUSES.includes(status);
 /** A request waits on this tunnel: to open it, or to extend it. */
 export const awaitsDecision = (tunnel: { status: TunnelStatus; extensionMinutes: number | null }) =>
   tunnel.status === "pending_approval" || (tunnel.extensionMinutes !== null && isOpen(tunnel.status));
+
+/** Statuses of a tunnel that is over: it can be reopened as a new one. */
+export const ENDED_STATUSES: TunnelStatus[] = ["closed", "failed", "expired", "denied"];
+
+export const isEnded = (status: TunnelStatus) => ENDED_STATUSES.includes(status);

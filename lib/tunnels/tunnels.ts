@@ -157,13 +157,21 @@ export async function assertPortFree(ctx: Ctx, input: { kind: string; hostId: st
  *  approval); once that one ends, the name is free again. Checked in the
  *  transaction that creates the tunnel. */
 async function assertNameFree(tx: Prisma.TransactionClient, ownerId: string, name: string) {
-  const taken = await tx.tunnel.findFirst({ where: { ownerId, name, status: { in: RESERVING_STATUSES } }, select: { id: true } });
+  const taken = await nameHolder(tx, ownerId, name);
   if (taken) throw new ApiError({ code: "conflict", field: "name", message: `you already have an open tunnel named ${name} (${taken.id})` });
 }
 
+/** The owner's tunnel in play that holds `name`, if any. */
+export const nameHolder = (db: Prisma.TransactionClient, ownerId: string, name: string) =>
+  db.tunnel.findFirst({ where: { ownerId, name, status: { in: RESERVING_STATUSES } }, select: { id: true } });
+
+/** The web tunnel in play whose app host is `slug`, if any. */
+export const appHostHolder = (db: Prisma.TransactionClient, slug: string) =>
+  db.tunnel.findFirst({ where: { webSlug: slug, status: { in: RESERVING_STATUSES } }, select: { id: true } });
+
 /** A web tunnel's app host is its name's (or its id's) among web tunnels in play: two open apps never share one. */
 async function assertAppHostFree(tx: Prisma.TransactionClient, slug: string) {
-  const taken = await tx.tunnel.findFirst({ where: { webSlug: slug, status: { in: RESERVING_STATUSES } }, select: { id: true } });
+  const taken = await appHostHolder(tx, slug);
   const origin = appOrigin(slug, getConfig());
   if (taken) throw new ApiError({ code: "conflict", field: "name", message: `${origin} is taken by another open web tunnel: choose another name` });
 }
@@ -178,7 +186,8 @@ function assertWebAvailable(input: CreateTunnel) {
   }
 }
 
-export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunnel }) {
+/** `reopenedFrom`: the ended tunnel this one reopens, named in its `tunnel.requested` record. */
+export async function createTunnel({ ctx, input, reopenedFrom }: { ctx: Ctx; input: CreateTunnel; reopenedFrom?: string }) {
   const ownerId = ownerOf(ctx);
   const prisma = getPrisma();
   // A host the requester may not use is as unknown as a missing one.
@@ -241,6 +250,7 @@ export async function createTunnel({ ctx, input }: { ctx: Ctx; input: CreateTunn
     web: data.web,
     reason: data.reason ?? null,
     approvalRequired: approval,
+    ...(reopenedFrom ? { reopenedFrom } : {}),
   };
   const tunnel = await audited(ctx, async (tx) => {
     if (!isPrivileged(ctx)) await assertWithinLimits(tx, { ownerId, host, policy, pending: approval });

@@ -958,6 +958,7 @@ const ROUTE_METHODS: [string, Route["method"][]][] = [
   ["/tunnels/:userTunnel/history", ["GET"]],
   ["/tunnels/:userTunnel/connections", ["GET"]],
   ["/tunnels/:userTunnel/connections/no-such-connection", ["DELETE"]],
+  ["/tunnels/:userTunnel/reopen", ["POST"]],
   ["/tunnels/:userTunnel/join", ["POST"]],
   ["/tunnels/:userTunnel/participants/:victim", ["DELETE"]],
   ["/tokens", ["GET", "POST"]],

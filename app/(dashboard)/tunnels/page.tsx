@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
+import { getConfig } from "@/lib/config";
 import { listHosts } from "@/lib/hosts";
 import { listApprovals } from "@/lib/tunnels/approvals";
 import { listTunnels } from "@/lib/tunnels/tunnels";
@@ -27,7 +28,7 @@ export default async function TunnelsPage({ searchParams }: { searchParams: Prom
           New tunnel
         </Link>
       </PageHeading>
-      <TunnelList initial={tunnels} showEnded={all} viewer={viewer} requests={requests} hasHosts={hasHosts} />
+      <TunnelList initial={tunnels} showEnded={all} viewer={viewer} requests={requests} hasHosts={hasHosts} publicUrl={getConfig().publicUrl} />
     </section>
   );
 }

@@ -7,10 +7,15 @@ import { apiFetch } from "@/app/lib/api-fetch";
 import { errorMessage } from "@/app/lib/error-message";
 import { useNow } from "@/app/lib/realtime-provider";
 import { PAGE, reloadTunnels, useLiveTunnels } from "@/app/lib/use-live-tunnels";
+import { matchesSearch, matchesStatus, sortTunnels, type Sort, type SortKey, type StatusFilter } from "@/lib/tunnels/tunnel-filter";
 import type { TunnelDto } from "@/lib/tunnels/tunnels";
 import { ApprovalList } from "./approval-list";
 import { MoreButton } from "./more-button";
+import { RowActions } from "./row-actions";
 import { TunnelRow } from "./tunnel-row";
+import { TunnelSummary } from "./tunnel-summary";
+import { TunnelTable } from "./tunnel-table";
+import { TunnelToolbar } from "./tunnel-toolbar";
 import { canJoin, type Viewer } from "./viewer";
 
 const ENDED = new Set(["closed", "expired"]);
@@ -25,13 +30,15 @@ type Props = {
   requests: { requests: TunnelDto[]; nextCursor: string | null } | null;
   /** Whether any host is there for the viewer to open a tunnel through. */
   hasHosts: boolean;
+  /** Warren's address, for the laptop client's command lines. */
+  publicUrl: string;
 };
 
-export function TunnelList({ initial, showEnded, viewer, requests, hasHosts }: Props) {
+export function TunnelList({ initial, showEnded, viewer, requests, hasHosts, publicUrl }: Props) {
   const [more, setMore] = useState(initial.nextCursor !== null);
   const wanted = useRef(initial.tunnels.length);
   const reload = useMemo(() => reloadTunnels(showEnded ? "?status=all" : "", () => wanted.current, setMore), [showEnded]);
-  const { tunnels, rates, resync } = useLiveTunnels(initial.tunnels, reload);
+  const { tunnels, rates, resync, replace } = useLiveTunnels(initial.tunnels, reload);
   const loadMore = () => {
     wanted.current = tunnels.length + PAGE;
     resync();
@@ -39,10 +46,41 @@ export function TunnelList({ initial, showEnded, viewer, requests, hasHosts }: P
   const now = useNow();
   const [notice, setNotice] = useState("");
   const [failure, setFailure] = useState("");
+  const [actionNotice, setActionNotice] = useState("");
+  const [actionFailure, setActionFailure] = useState("");
+  const [query, setQuery] = useState("");
+  const [filter, setFilter] = useState<StatusFilter>("all");
+  const [sort, setSort] = useState<Sort | null>(null);
   const visible = showEnded ? tunnels : tunnels.filter((tunnel) => !ENDED.has(tunnel.status));
-  const mine = visible.filter((tunnel) => tunnel.ownerId === viewer.id);
-  const shared = visible.filter((tunnel) => tunnel.ownerId !== viewer.id && tunnel.teamId !== null && viewer.teamIds.includes(tunnel.teamId));
-  const others = visible.filter((tunnel) => !mine.includes(tunnel) && !shared.includes(tunnel));
+  const rateOf = (tunnel: TunnelDto) => rates[tunnel.id]?.history.at(-1) ?? 0;
+  const shown = sortTunnels(
+    visible.filter((tunnel) => matchesStatus(tunnel, filter) && matchesSearch(tunnel, query)),
+    sort,
+    rateOf,
+  );
+  const isMine = (tunnel: TunnelDto) => tunnel.ownerId === viewer.id;
+  const isShared = (tunnel: TunnelDto) => !isMine(tunnel) && tunnel.teamId !== null && viewer.teamIds.includes(tunnel.teamId);
+  const mine = shown.filter(isMine);
+  const shared = shown.filter(isShared);
+  const others = shown.filter((tunnel) => !isMine(tunnel) && !isShared(tunnel));
+  // Empty because of the search or filter, not because there is nothing.
+  const narrowed = query.trim() !== "" || filter !== "all";
+
+  const sortBy = (key: SortKey) =>
+    setSort((current) => ({ key, direction: current?.key === key && current.direction === "ascending" ? "descending" : "ascending" }));
+
+  /** A tunnel as an action answered it: in place, or (a reopened one, new) with the list loaded again. */
+  function changed(fresh: TunnelDto, message: string) {
+    if (tunnels.some((tunnel) => tunnel.id === fresh.id)) replace(fresh);
+    else resync();
+    setActionFailure("");
+    setActionNotice(message);
+  }
+
+  function failed(message: string) {
+    setActionNotice("");
+    setActionFailure(message);
+  }
 
   async function join(tunnel: TunnelDto) {
     try {
@@ -57,21 +95,48 @@ export function TunnelList({ initial, showEnded, viewer, requests, hasHosts }: P
     }
   }
 
-  const rows = (list: TunnelDto[], action?: (tunnel: TunnelDto) => ReactNode) => (
-    <ul className="grid gap-3">
-      {list.map((tunnel) => (
-        <TunnelRow key={tunnel.id} tunnel={tunnel} viewerId={viewer.id} showNode={viewer.severalNodes} history={rates[tunnel.id]?.history ?? []} now={now}>
-          {action?.(tunnel)}
-        </TunnelRow>
-      ))}
-    </ul>
-  );
+  const table = (id: string, list: TunnelDto[], action?: (tunnel: TunnelDto) => ReactNode) =>
+    list.length === 0 ? (
+      <p className={EMPTY}>No tunnels here match the search or the status filter.</p>
+    ) : (
+      <TunnelTable
+        labelledBy={`${id}-heading`}
+        tunnels={list}
+        showOwner={id !== "mine"}
+        sort={sort}
+        onSort={sortBy}
+        row={(tunnel) => (
+          <TunnelRow
+            key={tunnel.id}
+            tunnel={tunnel}
+            showNode={viewer.severalNodes}
+            showOwner={id !== "mine"}
+            history={rates[tunnel.id]?.history ?? []}
+            now={now}
+            actions={
+              <>
+                {action?.(tunnel)}
+                <RowActions tunnel={tunnel} viewer={viewer} publicUrl={publicUrl} onChanged={changed} onFailure={failed} />
+              </>
+            }
+          />
+        )}
+      />
+    );
 
   return (
     <div className="space-y-8">
       {requests ? <ApprovalList initial={requests} now={now} /> : null}
+      <div className="space-y-3">
+        <TunnelSummary tunnels={visible} filter={filter} onFilter={setFilter} />
+        <TunnelToolbar query={query} onQuery={setQuery} filter={filter} onFilter={setFilter} />
+        <p role="status" className="text-sm text-zinc-700 dark:text-zinc-300">
+          {actionNotice}
+        </p>
+        <FormAlert>{actionFailure}</FormAlert>
+      </div>
       <Section id="mine" title="Mine">
-        {mine.length === 0 ? (
+        {mine.length === 0 && !narrowed ? (
           <p className={EMPTY}>
             You have no open tunnels.{" "}
             {hasHosts ? (
@@ -94,7 +159,7 @@ export function TunnelList({ initial, showEnded, viewer, requests, hasHosts }: P
             )}
           </p>
         ) : (
-          rows(mine)
+          table("mine", mine)
         )}
       </Section>
       {viewer.teamIds.length > 0 ? (
@@ -103,16 +168,16 @@ export function TunnelList({ initial, showEnded, viewer, requests, hasHosts }: P
             {notice}
           </p>
           <FormAlert>{failure}</FormAlert>
-          {shared.length === 0 ? (
+          {shared.length === 0 && !narrowed ? (
             <p className={EMPTY}>Nothing is shared with your teams right now.</p>
           ) : (
-            rows(shared, (tunnel) => <SharedAction tunnel={tunnel} viewer={viewer} onJoin={() => void join(tunnel)} />)
+            table("shared", shared, (tunnel) => <SharedAction tunnel={tunnel} viewer={viewer} onJoin={() => void join(tunnel)} />)
           )}
         </Section>
       ) : null}
       {others.length > 0 ? (
         <Section id="others" title="Everyone else's">
-          {rows(others)}
+          {table("others", others)}
         </Section>
       ) : null}
       {more ? <MoreButton onClick={loadMore}>Show older tunnels</MoreButton> : null}

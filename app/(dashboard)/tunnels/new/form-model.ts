@@ -4,6 +4,7 @@
 import { ApiError } from "@/lib/api/api-error";
 import type { WarrenConfig } from "@/lib/config";
 import { sshCommand } from "@/lib/tunnels/ssh-command";
+import type { TunnelDto } from "@/lib/tunnels/tunnels";
 import type { DiagramInput } from "@/lib/tunnels/tunnel-diagram";
 import { applyHostPolicy } from "@/lib/tunnels/host-policy";
 import { checkTunnelRules } from "@/lib/tunnels/tunnel-rules";
@@ -226,4 +227,42 @@ export function commandPreview(values: FormValues, host: HostOption | undefined)
   const targetPort = portSchema.safeParse(toNumber(values.targetPort));
   if (!targetHost.success || !targetPort.success) return null;
   return sshCommand({ kind: values.kind, listen: { address: address.data, port: port.data }, target: { host: targetHost.data, port: targetPort.data }, host });
+}
+
+/** What Duplicate copies from a tunnel into the form. */
+export type DuplicateSource = Pick<
+  TunnelDto,
+  "kind" | "hostId" | "name" | "listen" | "target" | "ttlMinutes" | "idleMinutes" | "allowedSources" | "teamId" | "web"
+> & {
+  /** Addresses teammates added by joining: theirs, not part of the spec. */
+  joinedSources: string[];
+};
+
+/** The form filled from a tunnel's spec; its host and team only if the person may still use them. */
+export function duplicateValues(base: FormValues, from: DuplicateSource, usable: { hostIds: string[]; teamIds: string[] }): FormValues {
+  const { kind, listen, target } = from;
+  const port = listen && { address: listen.address, port: String(listen.port) };
+  const listenValues = port
+    ? kind === "remote"
+      ? { hostAddress: port.address, hostPort: port.port }
+      : { bastionAddress: port.address, bastionPort: port.port }
+    : {};
+  return {
+    ...base,
+    ...(usable.hostIds.includes(from.hostId) ? { hostId: from.hostId } : {}),
+    kind,
+    name: from.name ?? "",
+    bastionReach: kind !== "remote" && !listen ? "connect" : "port",
+    remoteTarget: target && "client" in target ? "client" : "host",
+    ...listenValues,
+    ...(target && "host" in target ? { targetHost: target.host, targetPort: String(target.port) } : {}),
+    ttlMinutes: String(from.ttlMinutes),
+    idleMinutes: from.idleMinutes === null ? "" : String(from.idleMinutes),
+    allowedSources: from.allowedSources.filter((range) => !from.joinedSources.includes(range)).join(" "),
+    teamId: from.teamId && usable.teamIds.includes(from.teamId) ? from.teamId : "",
+    web: from.web !== null,
+    webScheme: from.web ? (from.web.scheme === "https" ? "https" : "http") : base.webScheme,
+    webHostHeader: from.web?.hostHeader ?? "",
+    webInsecureTls: from.web?.insecureTls ?? false,
+  };
 }

@@ -15,6 +15,7 @@ import {
   blankTtl,
   commandPreview,
   diagramInput,
+  duplicateValues,
   fieldFor,
   fieldId,
   FIELDS,
@@ -26,6 +27,7 @@ import {
   type HostOption,
   type Requester,
   type AppsSetting,
+  type DuplicateSource,
   schemeFor,
   webUrlPreview,
 } from "./form-model";
@@ -50,9 +52,17 @@ type Props = {
   /** The user's own teams, to share the tunnel with. */
   teams: TeamOption[];
   apps: AppsSetting;
+  /** Duplicate: the tunnel whose spec fills the form (nothing is created until it is sent). */
+  from: DuplicateSource | null;
 };
 
-function initialValues({ hosts, listenAddresses, suggestedPort }: Props): FormValues {
+function initialValues(props: Props): FormValues {
+  const values = blankValues(props);
+  if (!props.from) return values;
+  return duplicateValues(values, props.from, { hostIds: props.hosts.map((host) => host.id), teamIds: props.teams.map((team) => team.id) });
+}
+
+function blankValues({ hosts, listenAddresses, suggestedPort }: Props): FormValues {
   // A host whose key changed would only fail, so it is not the default.
   const host = hosts.find((candidate) => candidate.hostKeyStatus !== "changed") ?? hosts[0];
   const kinds = allowedKinds(host);

@@ -8,23 +8,12 @@ import { getConfig } from "@/lib/config";
 import { actorName, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
 import { findEngine, type OpenConnection } from "@/lib/tunnels/engine-port";
-import { assertOwnerOrAdmin, findVisible } from "@/lib/tunnels/tunnels";
+import { assertOwnerOrAdmin, type ConnectionDto, findVisible, toConnectionDto } from "@/lib/tunnels/tunnels";
 import { isOpen } from "@/lib/tunnels/tunnel-status";
 import type { ListConnectionsQuery, OptionalReason } from "@/lib/validation/tunnels";
 
 /** Closed connections listed after the open ones. */
 const RECENT_CLOSED = 50;
-
-export type ConnectionDto = {
-  id: string;
-  source: string;
-  destination: string | null;
-  bytesIn: number;
-  bytesOut: number;
-  openedAt: string;
-  closedAt: string | null;
-  error: string | null;
-};
 
 type Tunnel = Awaited<ReturnType<typeof findVisible>>;
 
@@ -57,18 +46,7 @@ export async function listTunnelConnections({ ctx, input }: { ctx: Ctx; input: {
     connections: [
       // One that closed between the two looks is listed once, closed.
       ...open.filter((c) => !recorded.has(c.id)),
-      ...closed.map(
-        (c): ConnectionDto => ({
-          id: c.id,
-          source: c.source,
-          destination: c.destination,
-          bytesIn: Number(c.bytesIn),
-          bytesOut: Number(c.bytesOut),
-          openedAt: c.openedAt.toISOString(),
-          closedAt: c.closedAt?.toISOString() ?? null,
-          error: c.error,
-        }),
-      ),
+      ...closed.map(toConnectionDto),
     ],
   };
 }

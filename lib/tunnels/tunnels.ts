@@ -7,7 +7,7 @@ import { audited, recordAudit } from "@/lib/audit/audit-log";
 import { getConfig } from "@/lib/config";
 import { actorId, actorName, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import type { Prisma, TunnelConnection } from "@/lib/generated/prisma/client";
 import type { TunnelStatus } from "@/lib/generated/prisma/enums";
 import { findEngine, getEngine, isTunnelOpenError } from "@/lib/tunnels/engine-port";
 import { sshCommand } from "@/lib/tunnels/ssh-command";
@@ -334,6 +334,19 @@ export async function getTunnel({ ctx, input }: { ctx: Ctx; input: { id: string 
   return serializeFor(ctx, await findVisible(ctx, input.id));
 }
 
+/** A connection's record as the API shows it. */
+export const toConnectionDto = (c: TunnelConnection) => ({
+  id: c.id,
+  source: c.source,
+  destination: c.destination,
+  bytesIn: Number(c.bytesIn),
+  bytesOut: Number(c.bytesOut),
+  openedAt: c.openedAt.toISOString(),
+  closedAt: c.closedAt?.toISOString() ?? null,
+  error: c.error,
+});
+export type ConnectionDto = ReturnType<typeof toConnectionDto>;
+
 export async function getTunnelHistory({ ctx, input }: { ctx: Ctx; input: { id: string } }) {
   const tunnel = await findVisible(ctx, input.id);
   const prisma = getPrisma();
@@ -343,16 +356,7 @@ export async function getTunnelHistory({ ctx, input }: { ctx: Ctx; input: { id: 
   ]);
   return {
     events: events.map((event) => ({ id: event.id, status: event.status, reason: event.reason, at: event.at.toISOString() })),
-    connections: connections.map((c) => ({
-      id: c.id,
-      source: c.source,
-      destination: c.destination,
-      bytesIn: Number(c.bytesIn),
-      bytesOut: Number(c.bytesOut),
-      openedAt: c.openedAt.toISOString(),
-      closedAt: c.closedAt?.toISOString() ?? null,
-      error: c.error,
-    })),
+    connections: connections.map(toConnectionDto),
   };
 }
 

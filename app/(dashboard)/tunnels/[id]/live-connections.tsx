@@ -6,7 +6,7 @@ import { FormAlert } from "@/app/components/form-alert";
 import { apiFetch } from "@/app/lib/api-fetch";
 import { errorMessage } from "@/app/lib/error-message";
 import { formatBytes, formatDuration } from "@/lib/format";
-import type { ConnectionDto } from "@/lib/tunnels/tunnel-connections";
+import type { ConnectionDto } from "@/lib/tunnels/tunnels";
 
 const POLL_MS = 2_000;
 

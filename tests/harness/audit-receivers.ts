@@ -5,6 +5,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import net from "node:net";
+import tls from "node:tls";
 
 export type StreamedRecord = { seq: number; action: string; hash: string; prevHash: string; details: Record<string, unknown> };
 
@@ -121,11 +122,12 @@ export function parseSyslogMessage(message: string) {
 
 export type SyslogListener = SeqLog & { port: number; frames: string[]; close(): Promise<void> };
 
-export async function startSyslogListener(): Promise<SyslogListener> {
+/** `certificate`: listen with TLS (RFC 5425) under this key and certificate. */
+export async function startSyslogListener(certificate?: { key: Buffer; cert: Buffer }): Promise<SyslogListener> {
   const log = new SeqLog() as SyslogListener;
   log.frames = [];
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
+  const receive = (socket: net.Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     let pending = Buffer.alloc(0);
@@ -135,7 +137,8 @@ export async function startSyslogListener(): Promise<SyslogListener> {
       log.frames.push(...frames);
       log.add(frames.map((frame) => parseSyslogMessage(frame).record));
     });
-  });
+  };
+  const server = certificate ? tls.createServer(certificate, receive) : net.createServer(receive);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   log.port = (server.address() as net.AddressInfo).port;
   log.close = () =>

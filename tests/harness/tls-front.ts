@@ -10,8 +10,8 @@ import tls from "node:tls";
 
 export type TlsFront = { url: string; caFile: string; close(): Promise<void> };
 
-/** A CA and a `localhost` certificate it signed, in `dir`. */
-function privateCa(dir: string): { key: Buffer; cert: Buffer; caFile: string } {
+/** A CA and a `localhost` (and 127.0.0.1) certificate it signed, in `dir`. */
+export function privateCa(dir: string): { key: Buffer; cert: Buffer; caFile: string } {
   const file = (name: string) => path.join(dir, name);
   const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
   openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Warren test CA", "-keyout", file("ca.key"), "-out", file("ca.pem"));

@@ -1,7 +1,8 @@
 // Audit streaming to real receivers: a webhook on node:http that checks every
 // signature, a syslog collector on node:net, and a JSONL file. Every record
 // arrives, in order and with no gap, through a receiver outage and a Warren
-// restart; repeats are allowed and dropped by seq.
+// restart; repeats are allowed and dropped by seq. Syslog also over TLS, to
+// a collector whose certificate Warren checks.
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -11,6 +12,7 @@ import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import { parseSyslogMessage, startSyslogListener, startWebhookReceiver, type SyslogListener, type WebhookReceiver } from "@/tests/harness/audit-receivers";
 import { waitFor } from "@/tests/harness/free-port";
 import { openRawDatabase } from "@/tests/harness/raw-database";
+import { privateCa } from "@/tests/harness/tls-front";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
 type Sink = { name: string; kind: string; source: string; target: string; deliveredSeq: number; headSeq: number; backlog: number; lastError: string | null };
@@ -226,4 +228,50 @@ describe("audit streaming", () => {
       await Promise.all([siem.close(), collector.close()]);
     }
   });
+});
+
+describe("syslog over TLS", () => {
+  let dir: string;
+  let secure: SyslogListener;
+  let trusting: WarrenHandle;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "warren-syslog-tls-"));
+    const { key, cert, caFile } = privateCa(dir);
+    secure = await startSyslogListener({ key, cert });
+    // The collector's certificate is signed by a private CA, which Warren is told to trust.
+    trusting = await startWarren({ env: { WARREN_AUDIT_SYSLOG: `tls://localhost:${secure.port}`, NODE_EXTRA_CA_CERTS: caFile } });
+  });
+
+  afterAll(async () => {
+    await trusting?.dispose();
+    await secure?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("delivers every record to a collector whose certificate verifies, and none to one whose does not", async () => {
+    await trusting.createUser({ email: "admin@example.com", password: "correct horse battery", admin: true });
+    const client = apiClient(trusting.url, await trusting.createToken("admin@example.com"));
+    const state = async () => (await client.get<{ sinks: Sink[] }>("/integrations")).body.sinks.find((s) => s.name === "syslog")!;
+    const head = await waitFor(state, (s) => s.headSeq >= 2 && s.deliveredSeq === s.headSeq, 30_000, "the TLS syslog sink to catch up");
+    expect(secure.has(1, head.headSeq)).toBe(true);
+    expect(secure.gaps).toEqual([]);
+
+    // The same collector, to a Warren that does not trust its CA: nothing goes, and the sink says why.
+    const doubting = await startWarren({ env: { WARREN_AUDIT_SYSLOG: `tls://localhost:${secure.port}` } });
+    try {
+      await doubting.createUser({ email: "admin@example.com", password: "correct horse battery", admin: true });
+      const other = apiClient(doubting.url, await doubting.createToken("admin@example.com"));
+      const refused = await waitFor(
+        async () => (await other.get<{ sinks: Sink[] }>("/integrations")).body.sinks.find((s) => s.name === "syslog")!,
+        (s) => s.lastError !== null,
+        30_000,
+        "the untrusted collector to be refused",
+      );
+      expect(refused.deliveredSeq).toBe(0);
+      expect(refused.lastError).toMatch(/certificate/i);
+    } finally {
+      await doubting.dispose();
+    }
+  }, 120_000);
 });

@@ -2,6 +2,7 @@
 
 import { CopyPlus, RotateCcw } from "lucide-react";
 import Link from "next/link";
+import { useState } from "react";
 import { ConfirmAction } from "@/app/components/confirm-action";
 import { CopyButton } from "@/app/components/copy-button";
 import { OpenInBrowser } from "@/app/components/open-in-browser";
@@ -44,12 +45,17 @@ export function RowActions({ tunnel, viewer, publicUrl, onChanged, onFailure }: 
   const command = commandFor(tunnel, publicUrl);
   const path = `/tunnels/${encodeURIComponent(tunnel.id)}`;
 
+  // One request at a time: a second click while it runs would ask for a second tunnel.
+  const [reopening, setReopening] = useState(false);
   async function reopen() {
+    setReopening(true);
     try {
       const fresh = await apiFetch<TunnelDto>(`${path}/reopen`, { method: "POST" });
       onChanged(fresh, `Reopened as a new tunnel: ${tunnelEndpoint(fresh)}.`);
     } catch (error) {
       onFailure(errorMessage(error));
+    } finally {
+      setReopening(false);
     }
   }
 
@@ -80,7 +86,7 @@ export function RowActions({ tunnel, viewer, publicUrl, onChanged, onFailure }: 
         />
       ) : null}
       {mine && isEnded(tunnel.status) ? (
-        <button type="button" onClick={() => void reopen()} className={QUIET}>
+        <button type="button" onClick={() => void reopen()} disabled={reopening} aria-busy={reopening} className={QUIET}>
           <RotateCcw aria-hidden className="size-4" />
           Reopen
         </button>

@@ -25,7 +25,7 @@ function assertCarriedHere(tunnel: Tunnel) {
   if (!isOpen(tunnel.status) || !carrier || carrier === getConfig().node.name || findEngine()?.live(tunnel.id)) return;
   throw new ApiError({
     code: "conflict",
-    message: `tunnel ${tunnel.name} is carried by Warren node ${carrier}: its open connections are known there only; ask that node (its own address) for them`,
+    message: `tunnel ${tunnel.name ?? tunnel.id} is carried by Warren node ${carrier}: its open connections are known there only; ask that node (its own address) for them`,
   });
 }
 
@@ -55,7 +55,7 @@ export async function listTunnelConnections({ ctx, input }: { ctx: Ctx; input: {
 export async function killConnection({ ctx, input }: { ctx: Ctx; input: { id: string; connectionId: string } & OptionalReason }) {
   const tunnel = await findVisible(ctx, input.id);
   assertOwnerOrAdmin(ctx, tunnel, "close its connections");
-  const gone = new ApiError({ code: "not_found", message: `no open connection with id ${input.connectionId} on tunnel ${tunnel.name}` });
+  const gone = new ApiError({ code: "not_found", message: `no open connection with id ${input.connectionId} on tunnel ${tunnel.name ?? tunnel.id}` });
   if (!isOpen(tunnel.status)) throw gone;
   assertCarriedHere(tunnel);
   const reason = `closed by ${actorName(ctx)}${input.reason ? `: ${input.reason}` : ""}`;

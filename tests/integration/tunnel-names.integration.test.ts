@@ -299,6 +299,8 @@ describe("warren open", () => {
       [["open", "dynamic", "--host", "db-gw", "--team", "nobody"], 1, "warren: --team: no team of yours named nobody (yours: payments)"],
       [["open", "dynamic", "--host", "db-gw", "--name", "cli-db"], 1, "warren: --name: you already have an open tunnel named cli-db"],
       [["open", "dynamic", "--host", "db-gw", "--listen", "1"], 1, "warren: --listen: must be between"],
+      [["open", "dynamic", "--host", "db-gw", "--reason", ""], 2, "warren: --reason: must not be empty"],
+      [["open", "dynamic", "--host", "payments-db"], 1, "warren: --reason: is required: payments-db needs approval, and approvers read why you need it"],
     ];
     for (const [args, code, message] of cases) {
       const run = await laptop.run(args, env());

@@ -67,7 +67,8 @@ async function reopened(id: string): Promise<Tunnel> {
       const restarted = events.findLastIndex((event) => event.status === "starting" && event.reason === "Warren restarted: reopening");
       return restarted >= 0 && events.slice(restarted + 1).some((event) => event.status === "active");
     },
-    30_000,
+    // A restart on a busy machine: the first sweep, the journal's commit, then the reopen.
+    60_000,
     "reopened",
   );
   return tunnelState(id);
@@ -170,7 +171,7 @@ describe("the database locked by another process", () => {
     expect(auditCount(tunnel.id, "connection.closed")).toBe(3);
     await expectChainVerifies();
     await alice.delete(`/tunnels/${tunnel.id}`);
-  });
+  }, 120_000);
 });
 
 describe("the journal written to while Warren was stopped", () => {
@@ -220,5 +221,5 @@ describe("the journal written to while Warren was stopped", () => {
     expect(warren.logs()).toContain("refused 4 line(s) of engine-journal.jsonl written without Warren's key");
     await expectChainVerifies();
     await alice.delete(`/tunnels/${tunnel.id}`);
-  });
+  }, 120_000);
 });

@@ -107,8 +107,8 @@ test("markup in names, token names, close and denial reasons and team names is s
   // The audit page shows the same text in its records' details.
   await page.getByRole("link", { name: "Audit" }).click();
   const rows = page.getByTestId("audit-row");
-  await expect(rows.filter({ hasText: "tunnel.closed" }).getByText(reason, { exact: false })).toBeVisible();
-  await expect(rows.filter({ hasText: "token.created" }).getByText(IMG, { exact: false })).toBeVisible();
-  await expect(rows.filter({ hasText: "team.created" }).getByText(teamName, { exact: false })).toBeVisible();
+  await expect(rows.filter({ hasText: "tunnel.closed" }).getByTestId("audit-sentence").getByText(reason, { exact: false }).first()).toBeVisible();
+  await expect(rows.filter({ hasText: "token.created" }).getByTestId("audit-sentence").getByText(IMG, { exact: false }).first()).toBeVisible();
+  await expect(rows.filter({ hasText: "team.created" }).getByTestId("audit-sentence").getByText(teamName, { exact: false }).first()).toBeVisible();
   await nothingRan();
 });

@@ -30,8 +30,14 @@ test("the bell shows a waiting request live, leads to it, and tells the requeste
   await expect(requester.getByTestId("live-indicator")).toHaveText("live");
 
   // Ann asks; the admin's open page counts it and shows a toast, without a reload.
-  const tunnel = (await ann.post<{ id: string; status: string }>("/tunnels", { hostId: host.id, kind: "dynamic", listen: { port: await freePortInRange() } }))
-    .body;
+  const tunnel = (
+    await ann.post<{ id: string; status: string }>("/tunnels", {
+      hostId: host.id,
+      kind: "dynamic",
+      reason: "on call",
+      listen: { port: await freePortInRange() },
+    })
+  ).body;
   expect(tunnel.status).toBe("pending_approval");
   await expect(bell).toHaveAccessibleName("Notifications, 1 unread");
   await expect(page.getByTestId("notification-count")).toHaveText("1");

@@ -108,7 +108,7 @@ async function main() {
       if (!req.url?.startsWith("/socket.io/") && !tunnelSocketOf(req)) void upgrade(req, socket, head);
     });
   }
-  const tunnels = registerEngine();
+  const tunnels = await registerEngine();
   const sweeps = registerSweeps();
   void sweeps.swept.then(tunnels.reopen);
   const features: Feature[] = [

@@ -140,16 +140,21 @@ describe("expiry", () => {
     }
   });
 
-  it("on start, expires what ran out while Warren was stopped and reopens the rest", async () => {
+  it("on start, expires what ran out while Warren was stopped, shows the rest reopening, then reopens them", async () => {
     const stale = await tunnelRow(await freePortInRange(), new Date(Date.now() - 60_000), "active");
     const live = await tunnelRow(await freePortInRange(), new Date(Date.now() + 3_600_000), "active");
     const engine = new TunnelEngine();
+    const rows = async () => {
+      const found = await getPrisma().tunnel.findMany({ where: { id: { in: [stale.id, live.id] } } });
+      return new Map(found.map((row) => [row.id, row]));
+    };
     try {
+      await engine.recover();
+      const recovered = await rows();
+      expect(recovered.get(stale.id)).toMatchObject({ status: "expired", statusReason: "expired while Warren was stopped" });
+      expect(recovered.get(live.id)).toMatchObject({ status: "starting", statusReason: "Warren restarted: reopening" });
       await engine.start();
-      const rows = await getPrisma().tunnel.findMany({ where: { id: { in: [stale.id, live.id] } } });
-      const byId = new Map(rows.map((row) => [row.id, row]));
-      expect(byId.get(stale.id)).toMatchObject({ status: "expired", statusReason: "expired while Warren was stopped" });
-      expect(byId.get(live.id)?.status).toBe("active");
+      expect((await rows()).get(live.id)?.status).toBe("active");
     } finally {
       await engine.stop();
     }

@@ -78,25 +78,34 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   private ticker: NodeJS.Timeout | undefined;
   private leases = { renewedAt: Date.now(), checkedAt: 0, lost: false };
 
-  /** Commits what a killed run left in the journal, re-opens every tunnel that
-   *  should be open, and expires the ones whose time ran out. */
-  async start() {
+  /** Commits what a killed run left in the journal, then marks every tunnel
+   *  this node should carry as reopening, or expired if its time ran out.
+   *  Warren awaits this before it answers, so no page shows a tunnel as open
+   *  before it is opened again. */
+  async recover() {
     await this.commits.ready();
     await this.commits.commit();
-    this.ticker = setInterval(() => void this.tick(), TICK_MS);
-    this.ticker.unref();
-    const prisma = getPrisma();
-    // This node's tunnels, and any no node claimed yet: another node's are its own.
-    const mine = { OR: [{ nodeName: getConfig().node.name }, { nodeName: null }] };
-    const wanted = await prisma.tunnel.findMany({ where: { status: { in: OPEN_STATUSES }, ...mine }, select: { id: true, expiresAt: true } });
     const now = Date.now();
     await Promise.allSettled(
-      wanted.map(async (tunnel) => {
-        if (tunnel.expiresAt.getTime() <= now) return this.report(tunnel.id, "expired", "expired while Warren was stopped");
-        await this.report(tunnel.id, "starting", "Warren restarted: reopening");
-        return this.openApproved(tunnel.id);
-      }),
+      (await this.wanted()).map((tunnel) =>
+        tunnel.expiresAt.getTime() <= now
+          ? this.report(tunnel.id, "expired", "expired while Warren was stopped")
+          : this.report(tunnel.id, "starting", "Warren restarted: reopening"),
+      ),
     );
+  }
+
+  /** Reopens every tunnel that should be open here (after `recover`). */
+  async start() {
+    this.ticker = setInterval(() => void this.tick(), TICK_MS);
+    this.ticker.unref();
+    await Promise.allSettled((await this.wanted()).map((tunnel) => this.openApproved(tunnel.id)));
+  }
+
+  /** This node's open tunnels, and any no node claimed yet: another node's are its own. */
+  private wanted() {
+    const mine = { OR: [{ nodeName: getConfig().node.name }, { nodeName: null }] };
+    return getPrisma().tunnel.findMany({ where: { status: { in: OPEN_STATUSES }, ...mine }, select: { id: true, expiresAt: true } });
   }
 
   open(tunnelId: string): Promise<void> {

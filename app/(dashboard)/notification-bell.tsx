@@ -1,10 +1,10 @@
 "use client";
 
-// The header's bell: how many notifications wait unread, and a panel listing
-// them. A new one also shows a toast. Escape, a click elsewhere or moving the
-// focus out closes the panel; Escape puts the focus back on the bell.
+// The header's bell: how many notifications wait unread, and a drawer listing
+// them. A new one also shows a toast.
 import { Bell } from "lucide-react";
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useState } from "react";
+import { Dialog } from "@/app/components/dialog";
 import { useToast } from "@/app/components/toast-provider";
 import { useNotifications } from "@/app/lib/use-notifications";
 import { NotificationList } from "./notification-list";
@@ -15,38 +15,18 @@ export function NotificationBell({ initialUnread }: { initialUnread: number }) {
     toast({ title: notification.title, body: notification.body, href: notification.url, onOpen: () => void markRead([notification.id]) }),
   );
   const [open, setOpen] = useState(false);
-  const containerRef = useRef<HTMLDivElement>(null);
-  const buttonRef = useRef<HTMLButtonElement>(null);
-  const panelRef = useRef<HTMLDivElement>(null);
-  const panelId = useId();
 
   useEffect(() => {
-    if (!open) return;
-    panelRef.current?.focus();
-    void load();
-    const closeOutside = (event: PointerEvent) => {
-      if (!containerRef.current?.contains(event.target as Node)) setOpen(false);
-    };
-    document.addEventListener("pointerdown", closeOutside);
-    return () => document.removeEventListener("pointerdown", closeOutside);
+    if (open) void load();
   }, [open, load]);
 
-  function closeOnEscape(event: KeyboardEvent) {
-    if (event.key !== "Escape" || !open) return;
-    setOpen(false);
-    buttonRef.current?.focus();
-  }
-
   return (
-    <div ref={containerRef} className="relative">
+    <>
       <button
-        ref={buttonRef}
         type="button"
-        onKeyDown={closeOnEscape}
         aria-label={unread > 0 ? `Notifications, ${unread} unread` : "Notifications"}
-        aria-expanded={open}
-        aria-controls={open ? panelId : undefined}
-        onClick={() => setOpen((was) => !was)}
+        aria-haspopup="dialog"
+        onClick={() => setOpen(true)}
         data-testid="notification-bell"
         className="relative rounded-md p-1 text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
       >
@@ -61,31 +41,17 @@ export function NotificationBell({ initialUnread }: { initialUnread: number }) {
           </span>
         ) : null}
       </button>
-      {open ? (
-        <div
-          ref={panelRef}
-          id={panelId}
-          role="dialog"
-          aria-labelledby={`${panelId}-heading`}
-          tabIndex={-1}
-          onKeyDown={closeOnEscape}
-          onBlur={(event) => {
-            if (event.relatedTarget && !containerRef.current?.contains(event.relatedTarget)) setOpen(false);
-          }}
-          className="absolute right-0 z-40 mt-2 w-96 max-w-[calc(100vw-2rem)] rounded-lg border border-zinc-200 bg-white p-3 shadow-lg dark:border-zinc-700 dark:bg-zinc-900"
-        >
-          <NotificationList
-            headingId={`${panelId}-heading`}
-            unread={unread}
-            notifications={notifications}
-            nextCursor={nextCursor}
-            error={error}
-            onLoadMore={(cursor) => void load(cursor)}
-            onRead={(ids) => void markRead(ids)}
-            onFollow={() => setOpen(false)}
-          />
-        </div>
-      ) : null}
-    </div>
+      <Dialog open={open} onOpenChange={setOpen} title="Notifications" variant="drawer">
+        <NotificationList
+          unread={unread}
+          notifications={notifications}
+          nextCursor={nextCursor}
+          error={error}
+          onLoadMore={(cursor) => void load(cursor)}
+          onRead={(ids) => void markRead(ids)}
+          onFollow={() => setOpen(false)}
+        />
+      </Dialog>
+    </>
   );
 }

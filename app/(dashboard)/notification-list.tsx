@@ -6,7 +6,6 @@ import { formatAgo, formatWhen } from "@/lib/format";
 import type { NotificationDto } from "@/lib/notifications/notification-kinds";
 
 type Props = {
-  headingId: string;
   unread: number;
   /** null while the first page loads. */
   notifications: NotificationDto[] | null;
@@ -20,20 +19,15 @@ type Props = {
 
 const QUIET_BUTTON = "rounded-md border border-zinc-300 px-2 py-1 text-xs font-medium hover:bg-zinc-100 dark:border-zinc-600 dark:hover:bg-zinc-800";
 
-/** The bell's panel: newest first, unread ones marked; following one marks it read. */
-export function NotificationList({ headingId, unread, notifications, nextCursor, error, onLoadMore, onRead, onFollow }: Props) {
+/** The bell's drawer: newest first, unread ones marked; following one marks it read. */
+export function NotificationList({ unread, notifications, nextCursor, error, onLoadMore, onRead, onFollow }: Props) {
   return (
     <div className="space-y-2">
-      <div className="flex items-center gap-2">
-        <h2 id={headingId} className="font-semibold">
-          Notifications
-        </h2>
-        {unread > 0 ? (
-          <button type="button" onClick={() => onRead("all")} className={`ml-auto ${QUIET_BUTTON}`}>
-            Mark all read
-          </button>
-        ) : null}
-      </div>
+      {unread > 0 ? (
+        <button type="button" onClick={() => onRead("all")} className={QUIET_BUTTON}>
+          Mark all read
+        </button>
+      ) : null}
       <FormAlert>{error}</FormAlert>
       {notifications === null ? (
         error ? null : (
@@ -42,7 +36,7 @@ export function NotificationList({ headingId, unread, notifications, nextCursor,
       ) : notifications.length === 0 ? (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">Nothing to tell you yet.</p>
       ) : (
-        <ul aria-labelledby={headingId} className="max-h-96 divide-y divide-zinc-100 overflow-y-auto dark:divide-zinc-800">
+        <ul aria-label="Notifications" className="divide-y divide-zinc-100 overflow-y-auto dark:divide-zinc-800">
           {notifications.map((notification) => (
             <li key={notification.id} data-testid="notification-item" data-read={notification.read}>
               <Link

@@ -1,6 +1,7 @@
 "use client";
 
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
+import { Dialog } from "@/app/components/dialog";
 import { FormAlert } from "@/app/components/form-alert";
 import { SubmitButton } from "@/app/components/submit-button";
 import { TextField } from "@/app/components/text-field";
@@ -25,7 +26,6 @@ const FIELDS = ["code"] as const;
 /** Mounted once by the dashboard's layout. */
 export function SecondFactorPrompt() {
   const [resolve, setResolve] = useState<((proved: boolean) => void) | null>(null);
-  const dialogRef = useRef<HTMLDialogElement>(null);
   const { formRef, errors, pending, send } = useApiForm(FIELDS);
 
   useEffect(() => {
@@ -34,11 +34,6 @@ export function SecondFactorPrompt() {
       ask = null;
     };
   }, []);
-
-  useEffect(() => {
-    if (resolve) dialogRef.current?.showModal();
-    else dialogRef.current?.close();
-  }, [resolve]);
 
   function finish(proved: boolean) {
     resolve?.(proved);
@@ -67,19 +62,15 @@ export function SecondFactorPrompt() {
   }
 
   return (
-    <dialog
-      ref={dialogRef}
-      aria-labelledby="second-factor-prompt-heading"
-      onCancel={() => finish(false)}
-      className="m-auto w-full max-w-sm rounded-lg border border-zinc-200 bg-white p-6 text-zinc-900 backdrop:bg-black/40 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+    <Dialog
+      open={resolve !== null}
+      onOpenChange={(open) => {
+        if (!open) finish(false);
+      }}
+      title="Confirm it is you"
+      description="This change needs your second factor again: a code from your authenticator app (or a recovery code), or your passkey."
     >
-      <h2 id="second-factor-prompt-heading" className="font-semibold">
-        Confirm it is you
-      </h2>
-      <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
-        This change needs your second factor again: a code from your authenticator app (or a recovery code), or your passkey.
-      </p>
-      <form ref={formRef} method="post" noValidate onSubmit={submit} className="mt-4 space-y-3">
+      <form ref={formRef} method="post" noValidate onSubmit={submit} className="space-y-3">
         <TextField label="Code" id="second-factor-prompt-code" name="code" inputMode="numeric" autoComplete="one-time-code" error={errors.code} />
         <FormAlert>{errors.form ?? passkeyError}</FormAlert>
         <div className="flex flex-wrap gap-2">
@@ -94,6 +85,6 @@ export function SecondFactorPrompt() {
           </button>
         </div>
       </form>
-    </dialog>
+    </Dialog>
   );
 }

@@ -21,37 +21,40 @@ export function NotificationBell({ initialUnread }: { initialUnread: number }) {
   }, [open, load]);
 
   return (
-    <>
-      <button
-        type="button"
-        aria-label={unread > 0 ? `Notifications, ${unread} unread` : "Notifications"}
-        aria-haspopup="dialog"
-        onClick={() => setOpen(true)}
-        data-testid="notification-bell"
-        className="relative rounded-md p-1 text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
-      >
-        <Bell aria-hidden className="h-5 w-5" strokeWidth={1.8} />
-        {unread > 0 ? (
-          <span
-            aria-hidden
-            data-testid="notification-count"
-            className="absolute -top-1 -right-1 min-w-4 rounded-full bg-red-700 px-1 text-center text-[0.65rem] leading-4 font-semibold text-white"
-          >
-            {unread > 99 ? "99+" : unread}
-          </span>
-        ) : null}
-      </button>
-      <Dialog open={open} onOpenChange={setOpen} title="Notifications" variant="drawer">
-        <NotificationList
-          unread={unread}
-          notifications={notifications}
-          nextCursor={nextCursor}
-          error={error}
-          onLoadMore={(cursor) => void load(cursor)}
-          onRead={(ids) => void markRead(ids)}
-          onFollow={() => setOpen(false)}
-        />
-      </Dialog>
-    </>
+    <Dialog
+      open={open}
+      onOpenChange={setOpen}
+      title="Notifications"
+      variant="drawer"
+      trigger={
+        <button
+          type="button"
+          aria-label={unread > 0 ? `Notifications, ${unread} unread` : "Notifications"}
+          data-testid="notification-bell"
+          className="relative rounded-md p-1 text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
+        >
+          <Bell aria-hidden className="h-5 w-5" strokeWidth={1.8} />
+          {unread > 0 ? (
+            <span
+              aria-hidden
+              data-testid="notification-count"
+              className="absolute -top-1 -right-1 min-w-4 rounded-full bg-red-700 px-1 text-center text-[0.65rem] leading-4 font-semibold text-white"
+            >
+              {unread > 99 ? "99+" : unread}
+            </span>
+          ) : null}
+        </button>
+      }
+    >
+      <NotificationList
+        unread={unread}
+        notifications={notifications}
+        nextCursor={nextCursor}
+        error={error}
+        onLoadMore={(cursor) => void load(cursor)}
+        onRead={(ids) => void markRead(ids)}
+        onFollow={() => setOpen(false)}
+      />
+    </Dialog>
   );
 }

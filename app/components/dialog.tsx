@@ -23,13 +23,16 @@ export type DialogProps = {
   variant?: keyof typeof PLACES;
   /** Where the focus goes first; by default the first focusable element. */
   initialFocus?: () => HTMLElement | null | undefined;
+  /** The button that opens it, if one does: the focus goes back to it on closing, and it says whether it is open. */
+  trigger?: ReactNode;
   children: ReactNode;
   testId?: string;
 };
 
-export function Dialog({ open, onOpenChange, title, description, variant = "center", initialFocus, children, testId }: DialogProps) {
+export function Dialog({ open, onOpenChange, title, description, variant = "center", initialFocus, trigger, children, testId }: DialogProps) {
   return (
     <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
+      {trigger ? <RadixDialog.Trigger asChild>{trigger}</RadixDialog.Trigger> : null}
       <RadixDialog.Portal>
         <RadixDialog.Overlay className="fixed inset-0 z-40 bg-black/40" />
         <RadixDialog.Content

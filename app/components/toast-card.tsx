@@ -1,5 +1,6 @@
 "use client";
 
+import { X } from "lucide-react";
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 
@@ -68,9 +69,9 @@ export function ToastCard({ toast, onClose }: { toast: Toast; onClose: () => voi
         type="button"
         onClick={onClose}
         aria-label={`Dismiss: ${toast.title}`}
-        className="rounded px-1 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800"
+        className="rounded p-0.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800"
       >
-        <span aria-hidden>×</span>
+        <X aria-hidden className="h-4 w-4" />
       </button>
     </li>
   );

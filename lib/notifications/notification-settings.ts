@@ -18,7 +18,7 @@ import {
 } from "@/lib/notifications/notification-kinds";
 import { ownedTeams, teamRoles } from "@/lib/teams/team-access";
 import { describeFailure } from "@/lib/describe-failure";
-import { sendEmail, sendSlack } from "@/lib/notifications/notification-senders";
+import { type Message, sendEmail, sendSlack } from "@/lib/notifications/notification-senders";
 import { type NotificationSettingsInput, notificationSettingsSchema } from "@/lib/validation/notifications";
 
 export const SLACK_SEALED_AS = "user.slackWebhook";
@@ -111,6 +111,19 @@ export function slackWebhookOf(user: { slackWebhookEnc: string | null }): string
 }
 
 /** Sends the caller a test notification on one channel now, to see that it arrives; throws with what the server or webhook answered. */
+/** How a test goes out on `channel`, or why it cannot; only Slack's unseals the webhook. */
+function testSender(channel: "email" | "slack", user: { email: string; slackWebhookEnc: string | null }) {
+  if (channel === "email") {
+    if (!getConfig().notifications.smtp) {
+      throw new ApiError({ code: "unprocessable_entity", field: "channel", message: "no mail server is set (WARREN_SMTP_URL), so Warren sends no email" });
+    }
+    return (message: Message) => sendEmail(user.email, message);
+  }
+  const webhook = slackWebhookOf(user);
+  if (!webhook) throw new ApiError({ code: "unprocessable_entity", field: "channel", message: "set your Slack webhook first" });
+  return (message: Message) => sendSlack(webhook, message);
+}
+
 export async function sendTestNotification({ ctx, input }: { ctx: Ctx; input: { channel: "email" | "slack" } }) {
   const userId = requireUserId(ctx, "has notification settings");
   const user = await getPrisma().user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, slackWebhookEnc: true } });
@@ -119,14 +132,9 @@ export async function sendTestNotification({ ctx, input }: { ctx: Ctx; input: { 
     body: `You asked Warren for a test ${input.channel} notification: this is it.`,
     url: "/account#notifications",
   };
-  const webhook = slackWebhookOf(user);
-  if (input.channel === "email" && !getConfig().notifications.smtp) {
-    throw new ApiError({ code: "unprocessable_entity", field: "channel", message: "no mail server is set (WARREN_SMTP_URL), so Warren sends no email" });
-  }
-  if (input.channel === "slack" && !webhook) throw new ApiError({ code: "unprocessable_entity", field: "channel", message: "set your Slack webhook first" });
+  const send = testSender(input.channel, user);
   try {
-    if (input.channel === "email") await sendEmail(user.email, message);
-    else await sendSlack(webhook!, message);
+    await send(message);
   } catch (error) {
     throw new ApiError({ code: "bad_gateway", message: `the test was not sent: ${describeFailure(error)}` });
   }

@@ -1,7 +1,8 @@
 // Every main page passes axe's WCAG 2 A/AA rules (contrast included) in light
 // and dark, for an admin and for a team member, with requests waiting, denied
-// and extended, a tunnel shared and the bell's panel open; and each kind of
-// tunnel can be opened from the form by keyboard.
+// and extended, a tunnel shared and the bell's panel open, each kept as a
+// screenshot at desktop and phone width (test-results/), and none scrolling
+// sideways on a phone; and each kind of tunnel can be opened from the form by keyboard.
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { apiClient, type ApiClient } from "../harness/api-client";
@@ -49,11 +50,30 @@ async function teamStates(warren: WarrenHandle, admin: ApiClient) {
 
 const sshHost = (name: string) => ({ name, address: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey });
 
-async function expectPagesPass(page: Page, paths: string[]) {
+const PHONE = { width: 390, height: 844 };
+
+/** Full-page screenshots at desktop and phone width, kept in test-results/; at
+ *  phone width the page must also fit (no sideways scrolling). */
+async function screenshots(page: Page, name: string) {
+  const desktop = page.viewportSize();
+  const file = (width: string) => test.info().outputPath(`${name.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "")}-${width}.png`);
+  await page.screenshot({ path: file("desktop"), fullPage: true });
+  await page.setViewportSize(PHONE);
+  try {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `${name} scrolls sideways at phone width`).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: file("phone"), fullPage: true });
+  } finally {
+    if (desktop) await page.setViewportSize(desktop);
+  }
+}
+
+async function expectPagesPass(page: Page, paths: string[], who: string) {
   for (const path of paths) {
     await page.goto(path);
     await expect(page.getByTestId("live-indicator")).toHaveText("live");
     await expectNoViolations(page, path);
+    await screenshots(page, `${who} ${path}`);
   }
 }
 
@@ -66,6 +86,7 @@ for (const colorScheme of ["light", "dark"] as const) {
     try {
       await page.goto("/setup");
       await expectNoViolations(page, "setup");
+      await screenshots(page, `${colorScheme} setup`);
       await warren.createUser({ email: "admin@example.com", password, admin: true });
       const api = apiClient(warren.url, await warren.createToken("admin@example.com"));
       const host = (await api.post<{ id: string }>("/hosts", sshHost("db-1"))).body;
@@ -73,27 +94,26 @@ for (const colorScheme of ["light", "dark"] as const) {
       const teamPages = await teamStates(warren, api);
       await page.goto("/login");
       await expectNoViolations(page, "login");
+      await screenshots(page, `${colorScheme} login`);
       await page.goto("/set-password#not-a-real-secret");
       await expectNoViolations(page, "set-password");
+      await screenshots(page, `${colorScheme} set-password`);
       await signIn(page, "admin@example.com", password);
       await expect(page.getByRole("region", { name: "Mine" }).getByTestId("tunnel-row")).toHaveCount(2);
       await expect(page.getByTestId("request-row")).toHaveCount(2);
-      await expectPagesPass(page, [
-        "/tunnels",
-        `/tunnels/${tunnel.id}`,
-        ...teamPages,
-        "/tunnels/new",
-        "/account",
-        "/device",
-        "/audit",
-        "/integrations",
-        "/teams",
-        "/users",
-      ]);
+      await expectPagesPass(
+        page,
+        ["/tunnels", `/tunnels/${tunnel.id}`, ...teamPages, "/tunnels/new", "/account", "/device", "/audit", "/integrations", "/teams", "/users", "/hosts"],
+        `${colorScheme} admin`,
+      );
+      await page.goto("/no-such-page");
+      await expectNoViolations(page, "the 404 page");
+      await screenshots(page, `${colorScheme} not-found`);
       // The bell's panel open, listing the requests that wait.
       await page.getByTestId("notification-bell").click();
       await expect(page.getByRole("dialog", { name: "Notifications" }).getByTestId("notification-item").first()).toBeVisible();
       await expectNoViolations(page, "the notification panel");
+      await screenshots(page, `${colorScheme} notifications`);
       // The hosts page with a card's editors open, and a deny reason asked for.
       await page.goto("/hosts");
       const card = page.getByRole("article", { name: "payments-db" });
@@ -112,7 +132,7 @@ for (const colorScheme of ["light", "dark"] as const) {
       await context.clearCookies();
       await signIn(member, "member@example.com", password);
       await expect(member.getByRole("region", { name: "Shared with my teams" }).getByTestId("tunnel-row")).toHaveCount(1);
-      await expectPagesPass(member, ["/tunnels", "/teams", ...teamPages]);
+      await expectPagesPass(member, ["/tunnels", "/teams", ...teamPages], `${colorScheme} member`);
       await member.goto("/tunnels/new");
       await member.getByLabel("SSH host", { exact: true }).selectOption({ label: `payments-db (${sshd.username}@${sshd.host}:${sshd.port})` });
       await expect(member.getByTestId("approval-notice")).toContainText("payments-db needs approval");

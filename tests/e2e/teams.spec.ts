@@ -219,7 +219,8 @@ test("a request on a host that needs approval appears live for the team owner, w
   const request = approvals.getByTestId("request-row");
   await expect(request).toHaveCount(1);
   await expect(request).toContainText("member@example.com asks to open a local tunnel");
-  await expect(request.getByTestId("request-reason")).toHaveText("Why: “incident 4: the replica is behind”");
+  // The quotes are the <q> element's, drawn by CSS: not in the text.
+  await expect(request.getByTestId("request-reason")).toHaveText("Why: incident 4: the replica is behind");
   await capture("approval-waiting");
   await capture("request-pending", member);
   // By keyboard: Escape puts the reason away and focus back on "Deny…".

@@ -101,7 +101,7 @@ test("extending adds time, the hints dial the right place, ended tunnels show at
   await page.getByRole("button", { name: "Extend" }).click();
   await expect(page.getByTestId("request-state")).toContainText("was asked for");
   await admin.post(`/tunnels/${gatedTunnel.id}/deny`, { reason: "the lab closes tonight" });
-  await expect(page.getByRole("status").filter({ hasText: "extension denied by admin@example.com: the lab closes tonight" })).toBeVisible();
+  await expect(page.getByRole("main").getByRole("status").filter({ hasText: "extension denied by admin@example.com: the lab closes tonight" })).toBeVisible();
   await expect(page.getByTestId("request-state")).toHaveCount(0);
   await expect(page.getByTestId("status-history")).toContainText("extension of 60 minutes denied by admin@example.com: the lab closes tonight");
 

@@ -60,8 +60,12 @@ async function screenshots(page: Page, name: string) {
   await page.screenshot({ path: file("desktop"), fullPage: true });
   await page.setViewportSize(PHONE);
   try {
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, `${name} scrolls sideways at phone width`).toBeLessThanOrEqual(0);
+    // A chart follows the new width a frame or two later.
+    await expect
+      .poll(() => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), {
+        message: `${name} scrolls sideways at phone width`,
+      })
+      .toBeLessThanOrEqual(0);
     await page.screenshot({ path: file("phone"), fullPage: true });
   } finally {
     if (desktop) await page.setViewportSize(desktop);

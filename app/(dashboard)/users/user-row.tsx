@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ConfirmAction } from "@/app/components/confirm-action";
+import { CELL } from "@/app/components/stacked-cell";
 import { FormAlert } from "@/app/components/form-alert";
 import { apiFetch } from "@/app/lib/api-fetch";
 import { errorMessage } from "@/app/lib/error-message";
@@ -39,12 +40,12 @@ export function UserRow({ user, self }: { user: UserView; self: boolean }) {
 
   return (
     <>
-      <tr className="border-t border-zinc-100 align-top dark:border-zinc-800">
-        <th scope="row" className="px-4 py-2 text-left font-normal">
+      <tr className="block border-t border-zinc-100 py-2 align-top md:table-row md:py-0 dark:border-zinc-800">
+        <th scope="row" className={`${CELL} text-left font-normal`} data-label="Person">
           <span className="font-medium break-all">{user.email}</span>
           {user.name ? <span className="block text-xs text-zinc-600 dark:text-zinc-400">{user.name}</span> : null}
         </th>
-        <td className="px-4 py-2">
+        <td className={CELL} data-label="Role">
           <select
             aria-label={`Role of ${user.email}`}
             value={user.role}
@@ -55,13 +56,19 @@ export function UserRow({ user, self }: { user: UserView; self: boolean }) {
             <option value="admin">Admin</option>
           </select>
         </td>
-        <td className="px-4 py-2">{user.disabled ? "Disabled" : "Active"}</td>
-        <td className="px-4 py-2">{user.sso ? "Single sign-on" : "Password"}</td>
-        <td className="px-4 py-2">{user.sso ? "at the identity provider" : user.secondFactor ? "set up" : "none"}</td>
-        <td className="px-4 py-2" suppressHydrationWarning>
+        <td className={CELL} data-label="Status">
+          {user.disabled ? "Disabled" : "Active"}
+        </td>
+        <td className={CELL} data-label="Signs in with">
+          {user.sso ? "Single sign-on" : "Password"}
+        </td>
+        <td className={CELL} data-label="Second factor">
+          {user.sso ? "at the identity provider" : user.secondFactor ? "set up" : "none"}
+        </td>
+        <td className={CELL} data-label="Last sign-in" suppressHydrationWarning>
           {formatWhen(user.lastSignInAt)}
         </td>
-        <td className="space-y-2 px-4 py-2 text-right">
+        <td className={`${CELL} space-y-2 md:text-right`} data-label="Actions">
           {self ? null : user.disabled ? (
             <ConfirmAction
               label={`Enable ${user.email}`}
@@ -104,8 +111,8 @@ export function UserRow({ user, self }: { user: UserView; self: boolean }) {
           )}
         </td>
       </tr>
-      <tr>
-        <td colSpan={7} className="px-4 pb-3">
+      <tr className="block md:table-row">
+        <td colSpan={7} className="block px-3 pb-3 md:table-cell">
           <FormAlert>{error}</FormAlert>
           {link ? <PasswordLinkNotice email={user.email} link={link} /> : null}
           <details className="text-sm" onToggle={(event) => setSessionsOpen(event.currentTarget.open)}>

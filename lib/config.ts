@@ -58,6 +58,8 @@ export type WarrenConfig = {
   deviceTokenDays: number;
   /** Live `warren connect` connections one person may have at once, across their devices. */
   connectMaxPerUser: number;
+  /** SSH connections Warren may open to one host, shared by its tunnels (server/tunnels/host-pool.ts). */
+  sshConnectionsPerHost: number;
   /** Web tunnels' app hosts are `<slug>.<appsDomain>` (null: web tunnels are off). */
   appsDomain: string | null;
   /** Single sign-on through an OpenID Connect provider (null: off). */
@@ -178,6 +180,12 @@ const perUserCeilingSchema = z.coerce
   .number({ error: "must be a number of tunnels" })
   .int({ error: "must be a whole number of tunnels" })
   .min(1, { error: "must be at least 1" });
+
+const connectionsPerHostSchema = z.coerce
+  .number({ error: "must be a number of connections" })
+  .int({ error: "must be a whole number of connections" })
+  .min(1, { error: "must be at least 1" })
+  .max(16, { error: "must be at most 16" });
 
 const connectCeilingSchema = z.coerce
   .number({ error: "must be a number of connections" })
@@ -479,6 +487,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
   const maxTunnelsPerUser = parseSetting("WARREN_MAX_TUNNELS_PER_USER", perUserCeilingSchema, env.WARREN_MAX_TUNNELS_PER_USER ?? "50");
   const deviceTokenDays = parseSetting("WARREN_DEVICE_TOKEN_DAYS", deviceTokenDaysSchema, env.WARREN_DEVICE_TOKEN_DAYS ?? "30");
   const connectMaxPerUser = parseSetting("WARREN_CONNECT_MAX_PER_USER", connectCeilingSchema, env.WARREN_CONNECT_MAX_PER_USER ?? "2000");
+  const sshConnectionsPerHost = parseSetting("WARREN_SSH_CONNECTIONS_PER_HOST", connectionsPerHostSchema, env.WARREN_SSH_CONNECTIONS_PER_HOST ?? "4");
   const trustedProxyHeader = env.WARREN_TRUSTED_PROXY_HEADER
     ? parseSetting("WARREN_TRUSTED_PROXY_HEADER", proxyHeaderSchema, env.WARREN_TRUSTED_PROXY_HEADER)
     : null;
@@ -499,6 +508,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
     maxTunnelsPerUser,
     deviceTokenDays,
     connectMaxPerUser,
+    sshConnectionsPerHost,
     appsDomain: appsDomainFor(env, publicUrl),
     listenAddresses,
     listenPorts,

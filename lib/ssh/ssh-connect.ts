@@ -36,6 +36,9 @@ export class SshFailure extends Error {
   }
 }
 
+/** How often ssh2 asks the server for a sign of life when the connection is otherwise quiet. */
+export const KEEPALIVE_INTERVAL_MS = 10_000;
+
 export type SshOptions = { readyTimeoutMs?: number; keepaliveIntervalMs?: number; keepaliveCountMax?: number };
 
 type Attempt = { tcpConnected: boolean; offered?: string; mismatch: boolean; cipher?: string };
@@ -112,8 +115,8 @@ function coalesceWrites(socket: net.Socket) {
  *  window meanwhile (docs/performance.md, "Tunings"). */
 const TURN_BYTES_PER_CHANNEL = 512 * 1024;
 
-/** Channels open on the connection (ssh2 1.17's channel manager, not in its typings). */
-function openChannels(client: Client): number {
+/** Channels open on the connection, those being opened too (ssh2 1.17's channel manager, not in its typings). */
+export function openChannels(client: Client): number {
   return (client as unknown as { _chanMgr?: { _count: number } })._chanMgr?._count ?? 0;
 }
 
@@ -169,7 +172,7 @@ export function connectSsh(target: SshTarget, options: SshOptions = {}): Promise
       privateKey: target.privateKey,
       passphrase: target.passphrase,
       readyTimeout,
-      keepaliveInterval: options.keepaliveIntervalMs ?? 10_000,
+      keepaliveInterval: options.keepaliveIntervalMs ?? KEEPALIVE_INTERVAL_MS,
       keepaliveCountMax: options.keepaliveCountMax ?? 3,
       hostVerifier: (key: Buffer) => {
         attempt.offered = fingerprintOf(key);

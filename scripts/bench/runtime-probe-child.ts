@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { connectSsh } from "@/lib/ssh/ssh-connect";
 import { hostPolicySchema } from "@/lib/validation/host-policy";
 import type { RuntimeTunnel } from "@/server/tunnels/data-plane-protocol";
+import { ChannelPool } from "@/server/tunnels/channel-pool";
 import { TunnelRuntime } from "@/server/tunnels/tunnel-runtime";
 
 const [kind, sshPort, username, keyPath, listenPort, targetPort] = process.argv.slice(2) as [RuntimeTunnel["kind"], string, string, string, string, string];
@@ -51,6 +52,7 @@ const runtime = new TunnelRuntime(
     },
   },
   { bytesIn: 0, bytesOut: 0, connectionsTotal: 0 },
+  ChannelPool.of(client),
 );
 client.on("tcp connection", (info, accept, reject) => runtime.acceptRemote(info, accept, reject));
 await runtime.listen();

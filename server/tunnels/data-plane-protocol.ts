@@ -4,6 +4,7 @@
 import type { LiveStats, OpenConnection } from "@/lib/tunnels/engine-port";
 import type { SshStep, SshTarget } from "@/lib/ssh/ssh-connect";
 import type { HostPolicy } from "@/lib/validation/host-policy";
+import type { LinkRole, PoolSnapshot } from "@/server/tunnels/channel-pool";
 
 export type RuntimeTunnel = {
   id: string;
@@ -60,13 +61,17 @@ export type DataPlaneSettings = { refusalSummaryMs: number };
 
 /** The worker's operations; the engine calls each through DataPlane. */
 export type DataPlaneOps = {
-  /** Opens an SSH connection, known from then on as `linkId`. */
-  connect(input: { linkId: string; hostId: string; target: SshTarget }): Promise<{ fingerprint: string }>;
+  /** Opens an SSH connection, known from then on as `linkId`, into its host's pool (channel-pool.ts) as `role`. */
+  connect(input: { linkId: string; hostId: string; target: SshTarget; role: LinkRole }): Promise<{ fingerprint: string }>;
   disconnect(input: { linkId: string }): Promise<void>;
   /** Binds a tunnel's listener (local, dynamic); nothing is kept if it fails. */
   listen(input: { tunnel: RuntimeTunnel; counters: TunnelCounters }): Promise<void>;
-  /** Puts a tunnel on a link; answers a warning for its owner, if any. */
-  attach(input: { tunnelId: string; linkId: string }): Promise<string | undefined>;
+  /** Puts a tunnel on its host's live SSH connections (a remote one's listener on the least loaded); answers a warning for its owner, if any. */
+  attach(input: { tunnelId: string }): Promise<string | undefined>;
+  /** Binds again, on another live connection, the host's remote tunnels whose connection is gone; answers those it could not, with why (they are detached). */
+  rebind(input: { hostId: string }): Promise<[tunnelId: string, reason: string][]>;
+  /** The host's live SSH connections now. */
+  pool(input: { hostId: string }): Promise<PoolSnapshot>;
   detach(input: { tunnelId: string }): Promise<void>;
   /** Closes a tunnel's listener and connections; its records are sent before this answers. */
   teardown(input: { tunnelId: string }): Promise<LiveStats | undefined>;
@@ -98,6 +103,8 @@ export type DataPlaneEvent =
   | { event: "refused"; tunnelId: string; hostId: string; source: string; destination: string | null; reason: string; via?: ConnectPerson }
   | ({ event: "refused-many" } & RefusalSummary)
   | { event: "link-closed"; linkId: string; reason: string }
+  /** Every live connection of the host is loaded or stalled: another would help. */
+  | { event: "pool-busy"; hostId: string }
   | { event: "stats"; tunnels: [string, LiveStats][] };
 
 /** The engine → the worker, outside requests and answers: the bytes and ends

@@ -15,6 +15,7 @@ import type {
   StreamNews,
   WireError,
 } from "@/server/tunnels/data-plane-protocol";
+import { ChannelPool, type LinkRole } from "@/server/tunnels/channel-pool";
 import { RefusalDigest } from "@/server/tunnels/refusal-digest";
 import { RelayedSocket } from "@/server/tunnels/relayed-socket";
 import { TunnelRuntime } from "@/server/tunnels/tunnel-runtime";
@@ -23,6 +24,8 @@ type Link = { hostId: string; client: Client };
 
 const port = parentPort!;
 const links = new Map<string, Link>();
+/** Each host's live SSH connections, which its tunnels' channels are spread over. */
+const pools = new Map<string, ChannelPool>();
 const runtimes = new Map<string, TunnelRuntime>();
 /** Streams relayed by the main thread: `warren connect` connections by its numbers, `warren expose` ones by ours (below 0). */
 const relayed = new Map<number, RelayedSocket>();
@@ -55,6 +58,15 @@ function sendSummaries(summaries: RefusalSummary[]) {
 
 setInterval(() => sendSummaries(refusals.drain()), settings.refusalSummaryMs).unref();
 
+function poolOf(hostId: string): ChannelPool {
+  let pool = pools.get(hostId);
+  if (!pool) {
+    pool = new ChannelPool(() => send({ event: "pool-busy", hostId }));
+    pools.set(hostId, pool);
+  }
+  return pool;
+}
+
 function runtime(tunnelId: string): TunnelRuntime {
   const found = runtimes.get(tunnelId);
   if (!found) throw new Error(`tunnel ${tunnelId} is not open in the data plane`);
@@ -70,27 +82,32 @@ function dispatchRemote(hostId: string, info: TcpConnectionDetails, accept: () =
   reject();
 }
 
-function adopt(linkId: string, hostId: string, client: Client) {
+function adopt(linkId: string, hostId: string, client: Client, role: LinkRole) {
   links.set(linkId, { hostId, client });
+  poolOf(hostId).add(linkId, client, role);
   let lastError = "";
   client.on("error", (error) => (lastError = error.message));
   client.on("tcp connection", (info, accept, reject) => dispatchRemote(hostId, info, accept, reject));
   client.once("close", () => {
+    pools.get(hostId)?.remove(linkId);
     if (!links.delete(linkId)) return; // disconnected on purpose
     send({ event: "link-closed", linkId, reason: lastError });
   });
 }
 
 const ops: DataPlaneOps = {
-  async connect({ linkId, hostId, target }) {
-    const { client, fingerprint } = await connectSsh(target);
-    adopt(linkId, hostId, client);
+  async connect({ linkId, hostId, target, role }) {
+    const connecting = connectSsh(target);
+    if (role === "names") poolOf(hostId).expectNames(connecting);
+    const { client, fingerprint } = await connecting;
+    adopt(linkId, hostId, client, role);
     return { fingerprint };
   },
 
   async disconnect({ linkId }) {
     const link = links.get(linkId);
     links.delete(linkId);
+    if (link) pools.get(link.hostId)?.remove(linkId);
     link?.client.end();
   },
 
@@ -115,16 +132,37 @@ const ops: DataPlaneOps = {
         },
       },
       counters,
+      poolOf(hostId),
     );
     await opened.listen();
     runtimes.set(id, opened);
   },
 
-  async attach({ tunnelId, linkId }) {
-    const link = links.get(linkId);
+  async attach({ tunnelId }) {
     const target = runtime(tunnelId);
-    if (!link) throw new Error(`the SSH connection to ${target.tunnel.hostName} is down; Warren is reconnecting`);
-    return target.attach(link.client);
+    const member = poolOf(target.tunnel.hostId).bindTarget();
+    if (!member) throw new Error(`the SSH connection to ${target.tunnel.hostName} is down; Warren is reconnecting`);
+    return target.attach(member.client);
+  },
+
+  async rebind({ hostId }) {
+    const failed: [string, string][] = [];
+    for (const [tunnelId, open] of runtimes) {
+      if (open.tunnel.hostId !== hostId || !open.boundOnLost) continue;
+      const member = poolOf(hostId).bindTarget();
+      try {
+        if (!member) throw new Error(`the SSH connection to ${open.tunnel.hostName} is down; Warren is reconnecting`);
+        await open.attach(member.client);
+      } catch (error) {
+        open.detach();
+        failed.push([tunnelId, error instanceof Error ? error.message : String(error)]);
+      }
+    }
+    return failed;
+  },
+
+  async pool({ hostId }) {
+    return pools.get(hostId)?.snapshot() ?? [];
   },
 
   async setClientAddress({ tunnelId, address }) {

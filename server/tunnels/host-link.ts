@@ -1,5 +1,5 @@
-// One SSH connection per host, shared by every tunnel through it (like
-// OpenSSH's ControlMaster). When it drops it comes back by itself with
+// One SSH connection to a host, one of its pool's (host-pool.ts), shared by
+// the host's tunnels (like OpenSSH's ControlMaster). When it drops it comes back by itself with
 // exponential backoff and jitter (like autossh), unless the failure is one
 // that retrying cannot fix (host key changed, key rejected). The connection
 // itself lives in the data plane's thread; this decides when to (re)connect.
@@ -10,6 +10,7 @@ import { recordHostKey, refuseChangedHostKey, sshTarget } from "@/lib/hosts";
 import { SshFailure } from "@/lib/ssh/ssh-connect";
 import { sshConnectSeconds, sshReconnectsTotal } from "@/server/metrics/metrics";
 import type { DataPlane } from "@/server/tunnels/data-plane";
+import type { LinkRole } from "@/server/tunnels/channel-pool";
 import type { DataPlaneEvent } from "@/server/tunnels/data-plane-protocol";
 
 export type BackoffOptions = { baseMs: number; maxMs: number };
@@ -43,6 +44,7 @@ export class HostLink extends EventEmitter<LinkEvents> {
     readonly hostId: string,
     private readonly backoff: BackoffOptions,
     private readonly plane: DataPlane,
+    readonly role: LinkRole = "any",
   ) {
     super();
     plane.on("events", this.onPlaneEvents);
@@ -97,7 +99,7 @@ export class HostLink extends EventEmitter<LinkEvents> {
     const linkId = `${this.hostId}#${++linkCount}`;
     try {
       const timer = sshConnectSeconds.startTimer();
-      const { fingerprint } = await this.plane.call("connect", { linkId, hostId: this.hostId, target: sshTarget(host) });
+      const { fingerprint } = await this.plane.call("connect", { linkId, hostId: this.hostId, target: sshTarget(host), role: this.role });
       timer();
       await recordHostKey(engineCtx, host, { fingerprint });
       if (this.closed) {

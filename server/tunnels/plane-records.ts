@@ -15,7 +15,7 @@ export function statsOf(event: DataPlaneEvent): [string, LiveStats][] {
 
 /** The journal entries an event stands for: none for counters alone or a link's news (the host's link hears of it). */
 export function journalEntriesOf(event: DataPlaneEvent): JournalEvent[] {
-  if (event.event === "link-closed" || event.event === "stats") return [];
+  if (event.event === "link-closed" || event.event === "pool-busy" || event.event === "stats") return [];
   const tunnelId = event.event === "closed" ? event.record.tunnelId : event.tunnelId;
   const auditIds = { hostId: event.hostId, tunnelId };
   if (event.event === "refused") {

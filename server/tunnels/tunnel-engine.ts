@@ -1,11 +1,13 @@
 // The tunnel engine: reconciles the database's desired state into open
-// tunnels, shares one SSH link per host, and reports what its runtime reaches
-// (open, reconnecting, failed, expired) through the one writer of statuses
+// tunnels, shares each host's pool of SSH connections (host-pool.ts) among
+// its tunnels, and reports what its runtime reaches (open, reconnecting,
+// failed, expired) through the one writer of statuses
 // (lib/tunnels/set-tunnel-status.ts). Connection records, their audit records
 // and counters go through a journal on disk first (journal-commit.ts), so a
 // killed Warren loses none of them. The bytes themselves flow in the data
 // plane's thread (data-plane.ts).
 import { EventEmitter } from "node:events";
+import net from "node:net";
 import { getConfig } from "@/lib/config";
 import { idleReason } from "@/lib/format";
 import { systemCtx } from "@/lib/context";
@@ -26,7 +28,9 @@ import type { ConnectPerson, DataPlaneEvent, RuntimeTunnel } from "@/server/tunn
 import { EngineMetrics } from "@/server/metrics/engine-metrics";
 import type { TunnelKind } from "@/server/metrics/metrics";
 import { claimTunnel, LEASE_MS, LEASE_RENEW_MS, orphanedTunnels, releaseLeases, renewLeases, takeOver, unclaimedTunnels } from "@/server/nodes/tunnel-leases";
-import { HostLink, type LinkState } from "@/server/tunnels/host-link";
+import type { PoolSnapshot } from "@/server/tunnels/channel-pool";
+import type { LinkState } from "@/server/tunnels/host-link";
+import { HostPool } from "@/server/tunnels/host-pool";
 import { COMMIT_SLICE, JournalCommit } from "@/server/tunnels/journal-commit";
 import { countersOf, journalEntriesOf, statsOf } from "@/server/tunnels/plane-records";
 import { log } from "@/lib/log";
@@ -43,7 +47,7 @@ type EngineEvents = { stats: [StatsEvent[]] };
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const TICK_MS = 1_000;
-/** A host's link retries after 1 s, doubling up to 30 s. */
+/** A host's connections retry after 1 s, doubling up to 30 s. */
 const BACKOFF = { baseMs: 1_000, maxMs: 30_000 };
 const engineCtx = systemCtx("engine");
 
@@ -51,6 +55,11 @@ const engineCtx = systemCtx("engine");
 function idleClosesAt({ tunnel, stats, busyAt }: OpenTunnel): string | null {
   if (!tunnel.idleMinutes || stats.connections > 0) return null;
   return new Date(busyAt + tunnel.idleMinutes * 60_000).toISOString();
+}
+
+/** A tunnel whose channels may go to names (not IP literals): its host's pool opens the connection reserved for names. */
+function asksForNames(tunnel: RuntimeTunnel): boolean {
+  return tunnel.kind === "dynamic" || (tunnel.kind === "local" && net.isIP(tunnel.targetHost ?? "") === 0);
 }
 
 function reasonOf(error: unknown): string {
@@ -61,7 +70,7 @@ function reasonOf(error: unknown): string {
 type OpenTunnel = { tunnel: RuntimeTunnel; stats: LiveStats; busyAt: number };
 
 export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEngineApi {
-  private readonly links = new Map<string, HostLink>();
+  private readonly links = new Map<string, HostPool>();
   private readonly tunnels = new Map<string, OpenTunnel>();
   /** Remote tunnels whose far end a `warren expose` client holds now. */
   private readonly attached = new Set<string>();
@@ -189,8 +198,9 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     this.armExpiry(open.tunnel);
     const link = this.link(tunnel.hostId);
     try {
-      const warning = await this.plane.call("attach", { tunnelId, linkId: await link.ensure() });
-      await this.reportOpen(tunnelId, warning ?? null);
+      const note = await link.ensure(asksForNames(open.tunnel));
+      const warning = await this.plane.call("attach", { tunnelId });
+      await this.reportOpen(tunnelId, warning ?? note ?? null);
     } catch (error) {
       await this.drop(tunnelId);
       if (fresh && error instanceof TunnelOpenError) throw error;
@@ -211,6 +221,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     for (const event of events) {
       for (const [tunnelId, stats] of statsOf(event)) this.mirror(tunnelId, stats);
     }
+    for (const event of events) if (event.event === "pool-busy") this.links.get(event.hostId)?.grow();
     this.metrics.events(events);
     const entries = events.flatMap(journalEntriesOf);
     if (entries.length > 0) this.commits.journal.append(...entries);
@@ -257,8 +268,13 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     const connections = new Map<TunnelKind, number>();
     for (const { tunnel, stats } of this.tunnels.values()) connections.set(tunnel.kind, (connections.get(tunnel.kind) ?? 0) + stats.connections);
     const links = new Map<LinkState, number>();
-    for (const link of this.links.values()) links.set(link.state, (links.get(link.state) ?? 0) + 1);
+    for (const pool of this.links.values()) for (const state of pool.states) links.set(state, (links.get(state) ?? 0) + 1);
     return { running: this.ticker !== undefined, journalBacklog: this.commits.journal.backlog, connections, links };
+  }
+
+  /** The host's live SSH connections in the data plane now. */
+  pool(hostId: string): Promise<PoolSnapshot> {
+    return this.plane.call("pool", { hostId });
   }
 
   live(tunnelId: string): LiveStats | undefined {
@@ -335,13 +351,15 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     );
   }
 
-  private link(hostId: string): HostLink {
+  private link(hostId: string): HostPool {
     const existing = this.links.get(hostId);
     if (existing) return existing;
-    const link = new HostLink(hostId, BACKOFF, this.plane);
-    link.on("ready", (linkId) => void this.linkReady(hostId, linkId));
+    const link = new HostPool(hostId, BACKOFF, this.plane, getConfig().sshConnectionsPerHost);
+    link.on("ready", () => void this.linkReady(hostId));
     link.on("down", (reason) => void this.linkDown(hostId, reason));
+    link.on("shrunk", () => void this.linkShrunk(hostId));
     link.on("failed", (reason) => void this.linkFailed(hostId, reason));
+    link.on("note", (message) => void this.linkNote(hostId, message));
     this.links.set(hostId, link);
     return link;
   }
@@ -350,13 +368,13 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     return [...this.tunnels].filter(([, open]) => open.tunnel.hostId === hostId).map(([id]) => id);
   }
 
-  private async linkReady(hostId: string, linkId: string) {
+  private async linkReady(hostId: string) {
     await Promise.all(
       this.tunnelsOf(hostId).map(async (tunnelId) => {
         const status = await this.currentStatus(tunnelId);
         if (status !== "reconnecting") return; // a new tunnel attaches itself in open()
         try {
-          const warning = await this.plane.call("attach", { tunnelId, linkId });
+          const warning = await this.plane.call("attach", { tunnelId });
           await this.reportOpen(tunnelId, warning ?? `reconnected to ${this.tunnels.get(tunnelId)?.tunnel.hostName}`);
         } catch (error) {
           await this.drop(tunnelId);
@@ -371,6 +389,19 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
       await this.plane.call("detach", { tunnelId });
       await this.report(tunnelId, "reconnecting", reason);
     }
+  }
+
+  /** One of the host's connections dropped while others carry on: remote
+   *  listeners on it are bound again on another; one that cannot be is
+   *  reconnecting until a connection comes back. */
+  private async linkShrunk(hostId: string) {
+    const failed = await this.plane.call("rebind", { hostId }).catch(() => []);
+    for (const [tunnelId, reason] of failed) await this.report(tunnelId, "reconnecting", reason);
+  }
+
+  /** Said in the history of the host's active tunnels. */
+  private async linkNote(hostId: string, message: string) {
+    for (const tunnelId of this.tunnelsOf(hostId)) await setTunnelStatus(engineCtx, { tunnelId, from: "active", to: "active", reason: message });
   }
 
   private async linkFailed(hostId: string, reason: string) {

@@ -5,6 +5,7 @@ import type { Client } from "ssh2";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { hostPolicySchema } from "@/lib/validation/host-policy";
 import type { ConnectionRecord, RuntimeTunnel } from "@/server/tunnels/data-plane-protocol";
+import { ChannelPool } from "@/server/tunnels/channel-pool";
 import { TunnelRuntime } from "@/server/tunnels/tunnel-runtime";
 import { freePortInRange } from "@/tests/harness/free-port";
 import { startEchoServer, type TcpServer } from "@/tests/harness/origin";
@@ -78,6 +79,7 @@ async function socksRuntime() {
       },
     },
     { bytesIn: 0, bytesOut: 0, connectionsTotal: 0 },
+    ChannelPool.of(client),
   );
   await runtime.listen();
   await runtime.attach(client);

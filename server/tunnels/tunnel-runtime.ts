@@ -7,6 +7,7 @@ import type { Duplex } from "node:stream";
 import type { Client, ClientChannel, TcpConnectionDetails } from "ssh2";
 import { idleReason } from "@/lib/format";
 import { sshSocketOf } from "@/lib/ssh/ssh-connect";
+import type { ChannelPool } from "@/server/tunnels/channel-pool";
 import { TunnelOpenError, type LiveStats, type OpenConnection } from "@/lib/tunnels/engine-port";
 import { resolveBastionTarget } from "@/lib/tunnels/bastion-target";
 import { destinationRefusal } from "@/lib/tunnels/host-policy";
@@ -31,8 +32,8 @@ export type RuntimeHooks = {
 /** A connection being carried: its ends once known (to cut it), its meter, and why it was cut, if it was. */
 type Carried = { id: string; source: string; destination: string | null; openedAt: Date; meter: Meter; ends: Duplex[]; done?: Promise<void>; killed?: string };
 
-/** A connection once its other end is open, and the SOCKS destination it asked for. */
-type Opened = Pick<SpliceEnds, "socket" | "channel" | "socketIs" | "reads" | "first"> & { destination?: string };
+/** A connection once its other end is open, the SOCKS destination it asked for, and the SSH connection carrying its channel (the tunnel's own when none is named). */
+type Opened = Pick<SpliceEnds, "socket" | "channel" | "socketIs" | "reads" | "first"> & { destination?: string; carrier?: Client };
 
 const LISTEN_ERRORS: Record<string, (t: RuntimeTunnel) => TunnelOpenError> = {
   EADDRINUSE: (t) => new TunnelOpenError("port_in_use", `port ${t.listenPort} is already in use on the bastion`),
@@ -130,6 +131,7 @@ export class TunnelRuntime {
   private readonly meter: Meter = { bytesIn: 0, bytesOut: 0 };
   private connections = 0;
   private connectionsTotal = 0;
+  /** Set while the host has a live SSH connection (attach); a remote tunnel's is the one its listener is bound on. */
   private client: Client | undefined;
   private server: net.Server | undefined;
   private readonly sockets = new Set<Duplex>();
@@ -152,6 +154,8 @@ export class TunnelRuntime {
     readonly tunnel: RuntimeTunnel,
     private readonly hooks: RuntimeHooks,
     counters: { bytesIn: number; bytesOut: number; connectionsTotal: number },
+    /** The host's SSH connections, which local and dynamic tunnels' channels are spread over. */
+    private readonly pool: ChannelPool,
   ) {
     this.meter.bytesIn = counters.bytesIn;
     this.meter.bytesOut = counters.bytesOut;
@@ -197,8 +201,9 @@ export class TunnelRuntime {
     });
   }
 
-  /** Called when the host's SSH connection is (again) ready. For remote tunnels
-   *  this asks the SSH server to listen; answers a warning for the owner, if any. */
+  /** Called when the host has a live SSH connection (again), `client` one of
+   *  them. For remote tunnels this asks the SSH server to listen on `client`;
+   *  answers a warning for the owner, if any. */
   async attach(client: Client): Promise<string | undefined> {
     this.client = client;
     if (this.tunnel.kind !== "remote") return undefined;
@@ -224,6 +229,11 @@ export class TunnelRuntime {
 
   detach() {
     this.client = undefined;
+  }
+
+  /** A remote tunnel whose listener was on an SSH connection of its host's that is gone. */
+  get boundOnLost(): boolean {
+    return this.tunnel.kind === "remote" && this.client !== undefined && !this.pool.has(this.client);
   }
 
   /** New allowed sources apply to the next connection, and cut open ones from a source no longer allowed. */
@@ -346,14 +356,17 @@ export class TunnelRuntime {
     this.carry(source, () => (this.tunnel.kind === "dynamic" ? this.openSocks(socket, source, via) : this.openLocal(socket)), socket, via);
   }
 
-  private requireClient(): Client {
-    if (!this.client) throw new LinkDown(`the SSH connection to ${this.tunnel.hostName} is down; Warren is reconnecting`);
-    return this.client;
+  /** A channel to `host:port` on the SSH connection the pool picks for it. */
+  private async openChannel(socket: ClientEnd, host: string, port: number): Promise<{ channel: ClientChannel; carrier: Client }> {
+    const { hostName } = this.tunnel;
+    const member = this.client && (await this.pool.pick(host));
+    if (!member) throw new LinkDown(`the SSH connection to ${hostName} is down; Warren is reconnecting`);
+    return { channel: await this.pool.track(member, forwardOut(member.client, socket, host, port, hostName)), carrier: member.client };
   }
 
   private async openLocal(socket: ClientEnd): Promise<Opened> {
-    const { targetHost, targetPort, hostName } = this.tunnel;
-    return { socket, channel: await forwardOut(this.requireClient(), socket, targetHost!, targetPort!, hostName), socketIs: "client" };
+    const { targetHost, targetPort } = this.tunnel;
+    return { socket, ...(await this.openChannel(socket, targetHost!, targetPort!)), socketIs: "client" };
   }
 
   private async openSocks(socket: ClientEnd, source: string, via?: ConnectPerson): Promise<Opened> {
@@ -366,11 +379,11 @@ export class TunnelRuntime {
       throw new PolicyRefusal();
     }
     try {
-      const channel = await forwardOut(this.requireClient(), socket, request.host, request.port, this.tunnel.hostName);
+      const { channel, carrier } = await this.openChannel(socket, request.host, request.port);
       request.reply("succeeded");
       // What the client sent after its request goes first, through the splice (and its meters);
       // the socket may have ended since, which the splice passes on too.
-      return { socket, channel, socketIs: "client", destination, first: request.leftover };
+      return { socket, channel, carrier, socketIs: "client", destination, first: request.leftover };
     } catch (error) {
       request.reply(replyCodeFor((error as Error).cause ?? error));
       throw Object.assign(error as Error, { destination });
@@ -421,7 +434,7 @@ export class TunnelRuntime {
     };
     client?.on("error", () => {}); // errors before the splice are reported through open()'s rejection
     const done = open().then(
-      async ({ destination, ...ends }) => {
+      async ({ destination, carrier, ...ends }) => {
         clientEnd = ends.socketIs === "client" ? ends.socket : ends.channel;
         carried.destination = destination ?? null;
         carried.ends = [ends.socket, ends.channel];
@@ -430,7 +443,7 @@ export class TunnelRuntime {
         this.hooks.connectionOpened({ tunnelId: this.tunnel.id, source, destination: destination ?? null, via });
         if (destination) this.destinations.set(clientEnd, destination);
         this.endWhenIdle(ends.socket);
-        finish(destination ?? null, await splice({ ...ends, meters: [meter, this.meter], sshSocket: this.client && sshSocketOf(this.client) }));
+        finish(destination ?? null, await splice({ ...ends, meters: [meter, this.meter], sshSocket: sshSocketOf((carrier ?? this.client)!) }));
       },
       (error: Error & { destination?: string }) => {
         // With the SSH link down there is no far end to blame: always a reset.

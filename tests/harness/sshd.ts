@@ -27,6 +27,12 @@ export interface SshdOptions {
    * line, which it logs only after listen().
    */
   netns?: string;
+  /**
+   * A nameserver address sshd resolves names through instead of the system's:
+   * it runs in a mount namespace of its own (`unshare -m`, root only) where
+   * /etc/resolv.conf names only this one. Not with `netns`.
+   */
+  resolver?: string;
   /** Host key to copy instead of generating one, e.g. another handle's `hostKeyPath`. */
   hostKey?: { privateKeyPath: string };
   /**
@@ -113,7 +119,7 @@ async function listenWithRetry(dir: string, keys: Keys, options: SshdOptions): P
   const fixedPort = options.port ?? (options.netns === undefined ? undefined : 22);
   for (let attempt = 1; ; attempt++) {
     const port = fixedPort ?? (await freePort(host));
-    const sshd = new Sshd(dir, host, port, keys, options.netns);
+    const sshd = new Sshd(dir, host, port, keys, options.netns, options.resolver);
     await writeFile(sshd.configPath, renderConfig(dir, host, port, keys, options));
     try {
       await sshd.start();
@@ -203,6 +209,7 @@ class Sshd implements SshdHandle {
     readonly port: number,
     keys: Keys,
     private readonly netns?: string,
+    private readonly resolver?: string,
   ) {
     this.privateKey = keys.privateKey;
     this.privateKeyPath = keys.privateKeyPath;
@@ -245,11 +252,8 @@ class Sshd implements SshdHandle {
   async start(): Promise<void> {
     if (this.disposed) throw new Error("sshd handle was disposed");
     const args = ["-D", "-e", "-f", this.configPath];
-    // `ip netns exec` execs sshd, so the child's pid is sshd's own.
-    const child =
-      this.netns === undefined
-        ? spawn(SSHD, args, { stdio: ["ignore", "pipe", "pipe"] })
-        : spawn("ip", ["netns", "exec", this.netns, SSHD, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const [command, ...rest] = await this.command(args);
+    const child = spawn(command!, rest, { stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     this.bound = false;
     this.exited = new Promise((resolve) => {
@@ -273,6 +277,21 @@ class Sshd implements SshdHandle {
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(`sshd on ${this.host}:${this.port} did not start: ${reason}\n--- sshd log ---\n${this.logs()}`);
     }
+  }
+
+  /** sshd's command line; `ip netns exec`, `unshare` and `exec` exec sshd, so the child's pid is sshd's own. */
+  private async command(args: string[]): Promise<string[]> {
+    if (this.netns !== undefined) return ["ip", "netns", "exec", this.netns, SSHD, ...args];
+    if (this.resolver === undefined) return [SSHD, ...args];
+    const script = 'mount --bind "$0" /etc/resolv.conf && exec "$@"';
+    return ["unshare", "-m", "--propagation", "private", "sh", "-c", script, await this.resolvConf(), SSHD, ...args];
+  }
+
+  /** The resolv.conf sshd sees with `resolver`. */
+  private async resolvConf(): Promise<string> {
+    const file = path.join(this.dir, "resolv.conf");
+    await writeFile(file, `nameserver ${this.resolver}\noptions timeout:30 attempts:1\n`);
+    return file;
   }
 
   stop(): Promise<void> {

@@ -12,7 +12,7 @@ import { systemCtx } from "@/lib/context";
 import { carriesHost, hostNodes } from "@/lib/host-nodes";
 import { databaseProvider, getPrisma } from "@/lib/db/prisma";
 import type { TunnelStatus } from "@/lib/generated/prisma/enums";
-import { TunnelOpenError, type LiveStats, type OpenConnection, type TunnelEngineApi } from "@/lib/tunnels/engine-port";
+import { TunnelOpenError, type LinkState, type LiveStats, type OpenConnection, type TunnelEngineApi } from "@/lib/tunnels/engine-port";
 import { tunnelRooms } from "@/lib/realtime/events";
 import { publish } from "@/lib/realtime/publish";
 import { hostPolicy } from "@/lib/tunnels/host-policy";
@@ -26,7 +26,7 @@ import type { ConnectPerson, DataPlaneEvent, RuntimeTunnel } from "@/server/tunn
 import { EngineMetrics } from "@/server/metrics/engine-metrics";
 import type { TunnelKind } from "@/server/metrics/metrics";
 import { claimTunnel, LEASE_MS, LEASE_RENEW_MS, orphanedTunnels, releaseLeases, renewLeases, takeOver, unclaimedTunnels } from "@/server/nodes/tunnel-leases";
-import { HostLink, type LinkState } from "@/server/tunnels/host-link";
+import { HostLink } from "@/server/tunnels/host-link";
 import { COMMIT_SLICE, JournalCommit } from "@/server/tunnels/journal-commit";
 import { countersOf, journalEntriesOf, statsOf } from "@/server/tunnels/plane-records";
 import { log } from "@/lib/log";
@@ -259,6 +259,10 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     const links = new Map<LinkState, number>();
     for (const link of this.links.values()) links.set(link.state, (links.get(link.state) ?? 0) + 1);
     return { running: this.ticker !== undefined, journalBacklog: this.commits.journal.backlog, connections, links };
+  }
+
+  linkState(hostId: string): LinkState | undefined {
+    return this.links.get(hostId)?.state;
   }
 
   live(tunnelId: string): LiveStats | undefined {

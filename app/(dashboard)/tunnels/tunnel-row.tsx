@@ -3,6 +3,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { Sparkline } from "@/app/components/sparkline";
+import { CELL } from "@/app/components/stacked-cell";
 import { StatusBadge } from "@/app/components/status-badge";
 import { formatBytes, timeLeft } from "@/lib/format";
 import { wasOpened } from "@/lib/tunnels/request-text";
@@ -18,10 +19,6 @@ const DOT: Partial<Record<TunnelDto["status"], string>> = {
   failed: "bg-red-600",
   denied: "bg-red-600",
 };
-
-/** A cell that, at phone width, stacks under its column's name (the header row is hidden there). */
-export const CELL =
-  "block px-3 py-1 align-top md:table-cell md:py-2 before:block before:text-xs before:font-medium before:text-zinc-600 before:content-[attr(data-label)] md:before:content-none dark:before:text-zinc-400";
 
 /** `showNode`: name the node carrying it (several nodes share the database); `showOwner`: the owner column is there. */
 type Props = {

@@ -19,6 +19,8 @@ import { enforceAccess } from "@/lib/tunnels/sweeps";
 import { reopenAfterKeyTrusted } from "@/lib/tunnels/reopen-after-trust";
 import { reapplyHostPolicy } from "@/lib/tunnels/reapply-host-policy";
 import type { CreateHostInput, UpdateHostInput } from "@/lib/validation/hosts";
+import { hostPort } from "@/lib/net/host-port";
+import { testOutcome, type HostCheck, type HostTestResult } from "@/lib/host-checks";
 
 /** Everything about a host that may leave the server: never the key or passphrase. */
 const publicHostSelect = {
@@ -32,6 +34,10 @@ const publicHostSelect = {
   hostKeyFingerprint: true,
   hostKeyStatus: true,
   offeredFingerprint: true,
+  hostKeyOrigin: true,
+  lastTestAt: true,
+  lastTestOk: true,
+  lastTestMessage: true,
   ...HOST_POLICY_COLUMNS,
   nodes: true,
   visibleToAll: true,
@@ -46,12 +52,16 @@ type PublicHostRow = Prisma.HostGetPayload<{ select: typeof publicHostSelect }>;
 
 /** A host as the API shows it: its policy as one object. */
 function toHostDto(row: PublicHostRow) {
-  const { teams, _count, nodes, ...host } = withoutPolicyColumns(row);
+  const { teams, _count, nodes, lastTestAt, lastTestOk, lastTestMessage, ...host } = withoutPolicyColumns(row);
   return {
     ...host,
     nodes: hostNodes(nodes),
     teamIds: teams.map((team) => team.teamId),
     openTunnels: _count.tunnels,
+    /** The outcome of its last test (testHost) since its address, user or key last changed. */
+    lastTest: lastTestAt ? { at: lastTestAt.toISOString(), ok: lastTestOk === true, message: lastTestMessage ?? "" } : null,
+    /** Its SSH link on this node; null while no tunnel through it is open here. */
+    link: findEngine()?.linkState(row.id) ?? null,
     policy: hostPolicy(row),
   };
 }
@@ -153,6 +163,7 @@ export async function createHost({ ctx, input: data }: { ctx: Ctx; input: Create
           ...key,
           hostKeyFingerprint: fingerprint,
           hostKeyStatus: fingerprint ? "trusted" : "unverified",
+          hostKeyOrigin: fingerprint ? "pinned" : null,
           ...policyColumns(data.policy ?? {}),
           nodes: JSON.stringify(nodes),
         },
@@ -208,6 +219,24 @@ async function managedHost(ctx: Ctx, id: string, action: string) {
   return host;
 }
 
+/** Which host key to trust after a change: one given is the admin's own (pinned); a new address or port forgets the
+ *  recorded one, which belonged to whatever answered at the old place (the next connection records what answers now). */
+function keyTrust(current: { address: string; port: number }, changes: UpdateHostInput) {
+  const { hostKeyFingerprint } = changes;
+  if (hostKeyFingerprint !== undefined) {
+    const status = hostKeyFingerprint ? ("trusted" as const) : ("unverified" as const);
+    return { hostKeyFingerprint, hostKeyStatus: status, hostKeyOrigin: hostKeyFingerprint ? ("pinned" as const) : null, offeredFingerprint: null };
+  }
+  const moved = (changes.address ?? current.address) !== current.address || (changes.port ?? current.port) !== current.port;
+  return moved ? { hostKeyFingerprint: null, hostKeyStatus: "unverified" as const, hostKeyOrigin: null, offeredFingerprint: null } : {};
+}
+
+/** Whether Warren would now connect elsewhere, as someone else or with another key: the last test no longer says anything. */
+function reconnects(current: { address: string; port: number; username: string }, changes: UpdateHostInput): boolean {
+  const differs = <K extends "address" | "port" | "username">(key: K) => changes[key] !== undefined && changes[key] !== current[key];
+  return differs("address") || differs("port") || differs("username") || Boolean(changes.privateKey || changes.generateKey);
+}
+
 export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string; changes: UpdateHostInput } }) {
   const current = await managedHost(ctx, input.id, "change");
   const { changes } = input;
@@ -216,10 +245,9 @@ export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string
   if (nodes) await assertNodesToPin(nodes);
   const reassigned = changes.visibleToAll !== undefined || changes.teamIds !== undefined;
   const assigned = reassigned ? await assignment(ctx, await rolesOf(ctx), changes, current) : undefined;
-  const trust =
-    hostKeyFingerprint === undefined
-      ? {}
-      : { hostKeyFingerprint, hostKeyStatus: hostKeyFingerprint ? ("trusted" as const) : ("unverified" as const), offeredFingerprint: null };
+  const trust = keyTrust(current, changes);
+  const forgotten = hostKeyFingerprint === undefined && "hostKeyFingerprint" in trust ? current.hostKeyFingerprint : null;
+  const untested = reconnects(current, changes) ? { lastTestAt: null, lastTestOk: null, lastTestMessage: null } : {};
   const key = privateKey || generateKey ? credential({ privateKey, passphrase, generateKey }, plain.name ?? current.name) : {};
   // Which fields changed, never the key material itself.
   const changed = Object.keys(changes);
@@ -230,6 +258,7 @@ export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string
         data: {
           ...plain,
           ...trust,
+          ...untested,
           ...key,
           ...policyColumns(policy ?? {}),
           ...(nodes ? { nodes: JSON.stringify(nodes) } : {}),
@@ -238,10 +267,13 @@ export async function updateHost({ ctx, input }: { ctx: Ctx; input: { id: string
         select: publicHostSelect,
       })
       .then(toHostDto);
+    const moved = updated.address !== current.address || updated.port !== current.port;
     const details = {
       name: updated.name,
       changed,
       newKey: Boolean(privateKey || generateKey),
+      ...(moved ? { from: hostPort(current.address, current.port), to: hostPort(updated.address, updated.port) } : {}),
+      ...(forgotten ? { forgotHostKey: forgotten } : {}),
       ...(policy ? { policy: updated.policy } : {}),
       ...(nodes ? { nodes } : {}),
       ...(assigned ?? {}),
@@ -311,7 +343,7 @@ export async function recordHostKey(ctx: Ctx, host: HostKeyRecord, outcome: { fi
   } else if (outcome.fingerprint && host.hostKeyStatus === "unverified") {
     const fingerprint = outcome.fingerprint;
     await recordAudit(ctx, { action: "host.key_trusted", hostId: host.id, details: { name: host.name, fingerprint, firstUse: true } }, (tx) =>
-      tx.host.update({ where: { id: host.id }, data: { hostKeyStatus: "trusted", hostKeyFingerprint: fingerprint } }),
+      tx.host.update({ where: { id: host.id }, data: { hostKeyStatus: "trusted", hostKeyFingerprint: fingerprint, hostKeyOrigin: "first_use" } }),
     );
   }
 }
@@ -322,8 +354,6 @@ export async function refuseChangedHostKey(ctx: Ctx, host: Pick<Host, "id" | "na
   return `host key for ${host.name} changed to ${host.offeredFingerprint}: refused until an admin trusts it`;
 }
 
-export type HostCheck = { step: SshStep | "forwarding"; ok: boolean; message: string };
-
 /** The host key step passed: the key recorded now (first use), or the one pinned. */
 const hostKeyCheck = (host: Pick<Host, "hostKeyStatus">, fingerprint: string): HostCheck => ({
   step: "host-key",
@@ -332,12 +362,23 @@ const hostKeyCheck = (host: Pick<Host, "hostKeyStatus">, fingerprint: string): H
 });
 
 /** Tries the host step by step: network, SSH handshake and host key,
- *  authentication, and whether its sshd allows TCP forwarding. */
-export async function testHost({ ctx, input }: { ctx: Ctx; input: { id: string } }) {
+ *  authentication, and whether its sshd allows TCP forwarding. The outcome
+ *  stays on the host, unless its address, user or key changed meanwhile. */
+export async function testHost({ ctx, input }: { ctx: Ctx; input: { id: string } }): Promise<HostTestResult> {
   await managedHost(ctx, input.id, "test");
   const host = await getPrisma().host.findUniqueOrThrow({ where: { id: input.id } });
+  const result = await runChecks(ctx, host);
+  const { id, address, port, username, privateKeyEnc } = host;
+  await getPrisma().host.updateMany({
+    where: { id, address, port, username, privateKeyEnc },
+    data: { lastTestAt: new Date(), lastTestOk: result.ok, lastTestMessage: testOutcome(result) },
+  });
+  return result;
+}
+
+async function runChecks(ctx: Ctx, host: Host): Promise<HostTestResult> {
   if (host.hostKeyStatus === "changed") {
-    return { ok: false, checks: [{ step: "host-key", ok: false, message: await refuseChangedHostKey(ctx, host) }] as HostCheck[] };
+    return { ok: false, checks: [{ step: "host-key", ok: false, message: await refuseChangedHostKey(ctx, host) }] };
   }
   const steps: SshStep[] = ["network", "handshake", "host-key", "authentication"];
   let connection: Awaited<ReturnType<typeof connectSsh>>;

@@ -7,7 +7,7 @@
 // modal box (questions that block the page).
 import * as RadixDialog from "@radix-ui/react-dialog";
 import { X } from "lucide-react";
-import type { ReactNode } from "react";
+import { useRef, type ReactNode } from "react";
 
 const PLACES = {
   center: "top-1/2 left-1/2 w-[calc(100vw-2rem)] max-w-md -translate-x-1/2 -translate-y-1/2 rounded-lg border",
@@ -30,6 +30,8 @@ export type DialogProps = {
 };
 
 export function Dialog({ open, onOpenChange, title, description, variant = "center", initialFocus, trigger, children, testId }: DialogProps) {
+  // Opened by a plain button, not a Radix trigger: Radix would return the focus to no one.
+  const opener = useRef<HTMLElement | null>(null);
   return (
     <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
       {trigger ? <RadixDialog.Trigger asChild>{trigger}</RadixDialog.Trigger> : null}
@@ -40,10 +42,15 @@ export function Dialog({ open, onOpenChange, title, description, variant = "cent
           // Without a description, Radix would point aria-describedby at nothing.
           {...(description ? {} : { "aria-describedby": undefined })}
           onOpenAutoFocus={(event) => {
+            opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
             const target = initialFocus?.();
             if (!target) return;
             event.preventDefault();
             target.focus();
+          }}
+          onCloseAutoFocus={(event) => {
+            event.preventDefault();
+            opener.current?.focus();
           }}
           className={`fixed z-50 border-zinc-200 bg-white p-6 text-zinc-900 shadow-xl focus:outline-none dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100 ${PLACES[variant]}`}
         >

@@ -48,6 +48,20 @@ describe("auditSentence", () => {
     });
   });
 
+  it("tells a host moved to another address, and the host key that went with the old one", () => {
+    const moved = record(
+      "host.updated",
+      { name: "lab-1", changed: ["address", "port"], from: "10.0.0.1:22", to: "10.0.0.2:2222", forgotHostKey: "SHA256:abc" },
+      { hostId: "h1" },
+    );
+    expect(auditSentence(moved, names).sentence).toBe(
+      "admin@example.com changed host lab-1 (address, port), now at 10.0.0.2:2222, forgetting its host key SHA256:abc",
+    );
+    expect(auditSentence(record("host.updated", { name: "lab-1", changed: ["username"] }, { hostId: "h1" }), names).sentence).toBe(
+      "admin@example.com changed host lab-1 (username)",
+    );
+  });
+
   it("names the person whose tunnel carried a connection, with bytes and duration formatted", () => {
     const closed = record(
       "connection.closed",

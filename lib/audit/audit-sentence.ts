@@ -102,7 +102,9 @@ function mfaMethod(d: Details): string {
 
 function hostUpdated(p: Parts): string {
   const changed = Array.isArray(p.d.changed) ? p.d.changed.filter((item) => typeof item === "string") : [];
-  return `${p.who} changed host ${p.host}${changed.length ? ` (${changed.join(", ")})` : ""}`;
+  const to = text(p.d, "to");
+  const forgot = text(p.d, "forgotHostKey");
+  return `${p.who} changed host ${p.host}${changed.length ? ` (${changed.join(", ")})` : ""}${to ? `, now at ${to}` : ""}${forgot ? `, forgetting its host key ${forgot}` : ""}`;
 }
 
 function teamUpdated(p: Parts): string {

@@ -31,6 +31,9 @@ export type OpenConnection = {
   openedAt: Date;
 };
 
+/** A host's SSH link on a node: up (connected), connecting (an attempt under way), waiting (between attempts), down (given up, or closed). */
+export type LinkState = "up" | "connecting" | "waiting" | "down";
+
 export interface TunnelEngineApi {
   /** Opens a tunnel whose row is `starting`; settles after its first attempt
    *  (active or failed). Rejects with TunnelOpenError when the request itself
@@ -61,6 +64,8 @@ export interface TunnelEngineApi {
   /** `running`: started (what a killed run left in the journal committed) and not stopping;
    *  `journalBacklog`: journal entries not yet in the database. */
   health(): { running: boolean; journalBacklog: number };
+  /** The host's SSH link on this node; undefined while this node holds none (no tunnel through the host open here). */
+  linkState(hostId: string): LinkState | undefined;
 }
 
 export type TunnelOpenErrorCode = "port_in_use" | "address_unavailable" | "port_forbidden" | "remote_refused";

@@ -62,6 +62,9 @@ class StandInEngine implements TunnelEngineApi {
   health() {
     return { running: true, journalBacklog: 0 };
   }
+  linkState() {
+    return undefined;
+  }
   ops(tunnelId: string) {
     return this.calls.filter((call) => call.tunnelId === tunnelId).map((call) => call.op);
   }

@@ -13,7 +13,7 @@ import type { Feature } from "@/server/feature";
 import { httpRequestSeconds, registry, type TunnelKind } from "@/server/metrics/metrics";
 import { followRequests } from "@/server/request-log";
 import type { TunnelEngine } from "@/server/tunnels/tunnel-engine";
-import type { LinkState } from "@/server/tunnels/host-link";
+import type { LinkState } from "@/lib/tunnels/engine-port";
 import { log } from "@/lib/log";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");

@@ -8,15 +8,13 @@ import { getPrisma } from "@/lib/db/prisma";
 import { systemCtx } from "@/lib/context";
 import { recordHostKey, refuseChangedHostKey, sshTarget } from "@/lib/hosts";
 import { SshFailure } from "@/lib/ssh/ssh-connect";
+import type { LinkState } from "@/lib/tunnels/engine-port";
 import { sshConnectSeconds, sshReconnectsTotal } from "@/server/metrics/metrics";
 import type { DataPlane } from "@/server/tunnels/data-plane";
 import type { LinkRole } from "@/server/tunnels/channel-pool";
 import type { DataPlaneEvent } from "@/server/tunnels/data-plane-protocol";
 
 export type BackoffOptions = { baseMs: number; maxMs: number };
-
-/** up: connected; connecting: an attempt under way; waiting: between attempts; down: neither (given up, or closed). */
-export type LinkState = "up" | "connecting" | "waiting" | "down";
 
 type LinkEvents = {
   ready: [linkId: string];

@@ -17,7 +17,8 @@ import { log } from "@/lib/log";
 import { SshFailure } from "@/lib/ssh/ssh-connect";
 import type { LinkRole } from "@/server/tunnels/channel-pool";
 import type { DataPlane } from "@/server/tunnels/data-plane";
-import { type BackoffOptions, HostLink, type LinkState } from "@/server/tunnels/host-link";
+import type { LinkState } from "@/lib/tunnels/engine-port";
+import { type BackoffOptions, HostLink } from "@/server/tunnels/host-link";
 
 type PoolEvents = {
   /** A connection is up: tunnels waiting for the host may attach. */

@@ -14,7 +14,7 @@ import { systemCtx } from "@/lib/context";
 import { carriesHost, hostNodes } from "@/lib/host-nodes";
 import { databaseProvider, getPrisma } from "@/lib/db/prisma";
 import type { TunnelStatus } from "@/lib/generated/prisma/enums";
-import { TunnelOpenError, type LiveStats, type OpenConnection, type TunnelEngineApi } from "@/lib/tunnels/engine-port";
+import { TunnelOpenError, type LinkState, type LiveStats, type OpenConnection, type TunnelEngineApi } from "@/lib/tunnels/engine-port";
 import { tunnelRooms } from "@/lib/realtime/events";
 import { publish } from "@/lib/realtime/publish";
 import { hostPolicy } from "@/lib/tunnels/host-policy";
@@ -29,7 +29,6 @@ import { EngineMetrics } from "@/server/metrics/engine-metrics";
 import type { TunnelKind } from "@/server/metrics/metrics";
 import { claimTunnel, LEASE_MS, LEASE_RENEW_MS, orphanedTunnels, releaseLeases, renewLeases, takeOver, unclaimedTunnels } from "@/server/nodes/tunnel-leases";
 import type { PoolSnapshot } from "@/server/tunnels/channel-pool";
-import type { LinkState } from "@/server/tunnels/host-link";
 import { HostPool } from "@/server/tunnels/host-pool";
 import { COMMIT_SLICE, JournalCommit } from "@/server/tunnels/journal-commit";
 import { countersOf, journalEntriesOf, statsOf } from "@/server/tunnels/plane-records";
@@ -40,6 +39,8 @@ export type StatsEvent = { tunnelId: string; ownerId: string; teamId: string | n
 
 /** The engine's state now: the readiness check's (TunnelEngineApi's health) and,
  *  for /metrics, its open connections by tunnel kind and its SSH links by state. */
+const LINK_STATE_ORDER: LinkState[] = ["up", "connecting", "waiting", "down"];
+
 export type EngineHealth = ReturnType<TunnelEngineApi["health"]> & { connections: Map<TunnelKind, number>; links: Map<LinkState, number> };
 
 /** `stats`: every tunnel whose counters moved since the last tick, in one go. */
@@ -275,6 +276,12 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   /** The host's live SSH connections in the data plane now. */
   pool(hostId: string): Promise<PoolSnapshot> {
     return this.plane.call("pool", { hostId });
+  }
+
+  /** The best state among the host's pooled connections: "up" while any one carries. */
+  linkState(hostId: string): LinkState | undefined {
+    const states = this.links.get(hostId)?.states ?? [];
+    return LINK_STATE_ORDER.find((state) => states.includes(state));
   }
 
   live(tunnelId: string): LiveStats | undefined {

@@ -118,13 +118,22 @@ for (const colorScheme of ["light", "dark"] as const) {
       await expect(page.getByRole("dialog", { name: "Notifications" }).getByTestId("notification-item").first()).toBeVisible();
       await expectNoViolations(page, "the notification panel");
       await screenshots(page, `${colorScheme} notifications`);
-      // The hosts page with a card's editors open, and a deny reason asked for.
+      // The hosts table (a host whose tunnels block its Delete), a host's drawer with its editors open, the add drawer, and a deny reason asked for.
       await page.goto("/hosts");
-      const card = page.getByRole("article", { name: "payments-db" });
-      await card.getByText("Visible to").click();
-      await card.getByText("Policy").click();
-      await expect(card.getByRole("checkbox", { name: "Tunnels need approval" })).toBeChecked();
-      await expectNoViolations(page, "/hosts with editors open");
+      await expect(page.getByTestId("host-row")).toHaveCount(2);
+      await expect(page.getByTestId("delete-blocked").first()).toBeVisible();
+      await expectNoViolations(page, "/hosts");
+      await page.getByRole("button", { name: "Edit payments-db" }).click();
+      const drawer = page.getByRole("dialog", { name: "Edit payments-db" });
+      await drawer.getByText("Visible to", { exact: true }).click();
+      await drawer.getByText("Policy", { exact: true }).click();
+      await expect(drawer.getByRole("checkbox", { name: "Tunnels need approval" })).toBeChecked();
+      await expectNoViolations(page, "/hosts with a host's drawer and its editors open");
+      await screenshots(page, `${colorScheme} host drawer`);
+      await page.keyboard.press("Escape");
+      await page.getByRole("button", { name: "Add host" }).click();
+      await expect(page.getByRole("dialog", { name: "Add a host" })).toBeVisible();
+      await expectNoViolations(page, "/hosts with the add drawer open");
       await page.goto("/tunnels");
       await page.getByTestId("request-row").first().getByRole("button", { name: "Deny…" }).click();
       await page.getByTestId("request-row").first().getByRole("button", { name: "Deny request" }).click();

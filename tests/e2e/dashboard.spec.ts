@@ -25,18 +25,22 @@ test.afterAll(async () => {
 async function addHostThroughUi(page: Page) {
   await page.getByRole("link", { name: "Hosts" }).click();
   await expect(page.getByRole("heading", { name: "Hosts", exact: true })).toBeVisible();
-  await page.getByLabel("Name", { exact: true }).fill("db-1");
-  await page.getByLabel("Address", { exact: true }).fill(sshd.host);
-  await page.getByLabel("Port", { exact: true }).fill(String(sshd.port));
-  await page.getByLabel("Username", { exact: true }).fill(sshd.username);
-  await page.getByRole("radio", { name: "Paste a private key" }).check();
-  await page.getByLabel("Private key", { exact: true }).fill(sshd.privateKey);
   await page.getByRole("button", { name: "Add host" }).click();
-  const card = page.getByRole("article", { name: "db-1" });
-  await expect(card).toBeVisible();
-  await card.getByRole("button", { name: "Test connection" }).click();
-  await expect(card.getByText("all 5 checks passed")).toBeVisible();
-  await expect(card.getByText(sshd.hostKeyFingerprint).first()).toBeVisible();
+  const drawer = page.getByRole("dialog", { name: "Add a host" });
+  await drawer.getByLabel("Name", { exact: true }).fill("db-1");
+  await drawer.getByLabel("Address", { exact: true }).fill(sshd.host);
+  await drawer.getByLabel("Port", { exact: true }).fill(String(sshd.port));
+  await drawer.getByLabel("Username", { exact: true }).fill(sshd.username);
+  await drawer.getByRole("radio", { name: "Paste a private key" }).check();
+  await drawer.getByLabel("Private key", { exact: true }).fill(sshd.privateKey);
+  await drawer.getByRole("button", { name: "Add host" }).click();
+  await expect(drawer).toHaveCount(0);
+  const row = page.getByTestId("host-row").filter({ hasText: "db-1" });
+  await expect(row).toBeVisible();
+  await row.getByRole("button", { name: "Test db-1" }).click();
+  await expect(row.getByTestId("last-test")).toContainText("Test passed");
+  await expect(row.getByText("recorded on first use")).toBeVisible();
+  await expect(row.getByTitle(sshd.hostKeyFingerprint)).toBeVisible();
 }
 
 async function fillLocalTunnel(page: Page, port: number) {

@@ -55,8 +55,9 @@ test("a host's per-person limits are part of its policy form", async ({ page, wa
   await signIn(page, "admin@example.com", password);
   await expect(page.getByRole("heading", { name: "Tunnels" })).toBeVisible();
   await page.goto("/hosts");
-  const card = page.getByRole("article", { name: "db-1" });
-  await card.getByText("Policy").click();
+  await page.getByRole("button", { name: "Edit db-1" }).click();
+  const card = page.getByRole("dialog", { name: "Edit db-1" });
+  await card.getByText("Policy", { exact: true }).click();
   const open = card.getByLabel("Open tunnels per person", { exact: true });
   await expect(open).toHaveValue("10");
   await expect(card.getByLabel("Requests waiting per person", { exact: true })).toHaveValue("5");

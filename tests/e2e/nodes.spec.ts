@@ -137,27 +137,34 @@ test("an admin pins the host to node B on the Hosts page: a tunnel requested thr
   await signIn(admin, "admin@example.com", PASSWORD);
   await expect(admin).toHaveURL(/\/tunnels$/);
   await admin.goto("/hosts");
-  const nodesSection = admin.getByText("Carried by");
-  await nodesSection.click();
-  const form = admin.getByRole("form", { name: "Nodes that carry lab's tunnels" });
+  const edit = admin.getByRole("button", { name: "Edit lab", exact: true });
+  const drawer = admin.getByRole("dialog", { name: "Edit lab" });
+  await edit.click();
+  await drawer.getByText("Carried by").click();
+  const form = drawer.getByRole("form", { name: "Nodes that carry lab's tunnels" });
   await form.getByRole("checkbox", { name: "bastion-b" }).check();
   await form.getByRole("button", { name: "Save nodes" }).click();
   await expect(form.getByRole("status")).toHaveText("lab's tunnels are now carried by bastion-b.");
-  await expect(admin.getByTestId("nodes-summary")).toHaveText("bastion-b");
+  await expect(drawer.getByTestId("nodes-summary")).toHaveText("bastion-b");
 
   // Listening where node B may bind, which node A itself may not.
   const opened = await request("a");
   await page.goto(`/tunnels/${opened.id}`);
   await expect(page.getByTestId("status-badge").first()).toHaveText("active", { timeout: 20_000 });
   await expect(page.getByTestId("tunnel-node")).toHaveText("bastion-b");
+  // Node A's table: the tunnel counted, its SSH link held by node B.
   await admin.reload();
-  await expect(admin.getByTestId("nodes-summary")).toHaveText("bastion-b · open tunnels on bastion-b (1)");
+  const row = admin.getByTestId("host-row").filter({ hasText: "lab" });
+  await expect(row.getByTestId("open-tunnels")).toHaveText("1");
+  await expect(row.getByTestId("host-link")).toHaveText("SSH link on node bastion-b");
+  await edit.click();
+  await expect(drawer.getByTestId("nodes-summary")).toHaveText("bastion-b · open tunnels on bastion-b (1)");
 
   expect((await alice("a").delete(`/tunnels/${opened.id}`)).status).toBe(200);
-  await admin.getByText("Carried by").click();
+  await drawer.getByText("Carried by").click();
   await form.getByRole("radio", { name: "Any node" }).check();
   await form.getByRole("button", { name: "Save nodes" }).click();
-  await expect(admin.getByTestId("nodes-summary")).toHaveText("any node");
+  await expect(drawer.getByTestId("nodes-summary")).toHaveText("any node");
   await adminContext.close();
 });
 

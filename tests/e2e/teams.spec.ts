@@ -152,15 +152,21 @@ test("an admin creates a team, its owner invites someone who accepts, promotes p
   });
   expect(added.status).toBe(201);
   await owner.getByRole("link", { name: "Hosts" }).click();
-  const hostCard = owner.getByRole("article", { name: "payments-2" });
-  await expect(hostCard.getByTestId("assignment-summary")).toHaveText("members of payments");
-  await expect(hostCard.getByTestId("policy-summary")).toBeVisible();
-  await expect(hostCard.getByText("Its policy, address, credentials and host key are for admins to change.")).toBeVisible();
-  await expect(hostCard.getByRole("button", { name: "Test connection" })).toBeVisible();
-  await expect(hostCard.getByRole("button", { name: "Delete" })).toHaveCount(0);
-  await expect(hostCard.locator("summary")).toHaveCount(1); // the assignment's; no policy form, no key
+  const hostRow = owner.getByTestId("host-row").filter({ hasText: "payments-2" });
+  await expect(hostRow).toContainText("for members of payments");
+  await expect(hostRow.getByRole("button", { name: "Test payments-2" })).toBeVisible();
+  await expect(hostRow.getByRole("button", { name: "Delete" })).toHaveCount(0);
   await expect(owner.getByRole("button", { name: "Add host" })).toHaveCount(0);
   await capture("hosts-for-team-owner", owner);
+  await hostRow.getByRole("button", { name: "Edit payments-2" }).click();
+  const drawer = owner.getByRole("dialog", { name: "Edit payments-2" });
+  await expect(drawer).toHaveAccessibleDescription(/Its address, credentials, policy and host key are for admins to change\.$/);
+  await expect(drawer.getByTestId("assignment-summary")).toHaveText("members of payments");
+  await expect(drawer.getByTestId("policy-summary")).toBeVisible();
+  await expect(drawer.getByRole("form", { name: "Connection to payments-2" })).toHaveCount(0);
+  await expect(drawer.locator("summary")).toHaveCount(1); // the assignment's; no policy form, no key
+  await capture("host-drawer-for-team-owner", owner);
+  await owner.keyboard.press("Escape");
   await owner.goto("/teams");
 
   // A member sees the team without the owner's controls, and leaves it; they never get the Hosts page.

@@ -49,10 +49,12 @@ test("extending adds time, the hints dial the right place, ended tunnels show at
     })
   ).body;
 
-  // A host that carries a tunnel says so where Delete would be, before anyone tries.
+  // A host that carries a tunnel says so beside its Delete, before anyone tries.
   await adminPage.goto("/hosts");
-  await expect(adminPage.getByRole("article", { name: "lab-1" }).getByTestId("delete-blocked")).toHaveText("To delete it, close its 1 open tunnel first.");
-  await expect(adminPage.getByRole("article", { name: "lab-2" }).getByRole("button", { name: "Delete" })).toBeVisible();
+  const hostRow = (name: string) => adminPage.getByTestId("host-row").filter({ hasText: name });
+  await expect(hostRow("lab-1").getByTestId("delete-blocked")).toHaveText("Close its 1 open tunnel first.");
+  await expect(hostRow("lab-1").getByRole("button", { name: "Delete" })).toHaveAttribute("aria-disabled", "true");
+  await expect(hostRow("lab-2").getByRole("button", { name: "Delete" })).not.toHaveAttribute("aria-disabled");
 
   // Extend by 24 hours, then by 1 hour: 25 hours more, not 59 minutes left.
   await page.goto(`/tunnels/${local.id}`);

@@ -25,7 +25,21 @@ type Tunnel = {
   connections: number;
   connectionsTotal: number;
 };
-type Host = { id: string; hostKeyFingerprint: string | null; hostKeyStatus: string; publicKey: string };
+type Host = {
+  id: string;
+  address: string;
+  port: number;
+  username: string;
+  hostKeyFingerprint: string | null;
+  hostKeyStatus: string;
+  hostKeyOrigin: "pinned" | "first_use" | null;
+  publicKey: string;
+  openTunnels: number;
+  lastTest: { at: string; ok: boolean; message: string } | null;
+  link: string | null;
+};
+type HostTest = { ok: boolean; checks: { step: string; ok: boolean; message: string }[] };
+type AuditEvents = { events: { action: string; details: Record<string, unknown> }[] };
 
 let sshd: SshdHandle;
 let origin: Origin;
@@ -87,7 +101,7 @@ describe("hosts", () => {
     const created = await admin.post<Host>("/hosts", body);
     expect(created.status).toBe(201);
     expect(JSON.stringify(created.body)).not.toContain("PRIVATE KEY");
-    expect(created.body).toMatchObject({ hostKeyStatus: "unverified", hostKeyFingerprint: null });
+    expect(created.body).toMatchObject({ hostKeyStatus: "unverified", hostKeyFingerprint: null, hostKeyOrigin: null, lastTest: null, link: null });
     expect(created.body.publicKey).toBe(sshd.publicKey.trim().split(" ").slice(0, 2).join(" "));
     hostId = created.body.id;
     const listed = await alice.get<{ hosts: object[] }>("/hosts");
@@ -135,7 +149,9 @@ describe("hosts", () => {
     expect(test.body.checks.map((check) => check.step)).toEqual(["network", "handshake", "host-key", "authentication", "forwarding"]);
     expect(test.body.checks[2]?.message).toBe(`recorded ${sshd.hostKeyFingerprint} on first use`);
     const host = await admin.get<Host>(`/hosts/${hostId}`);
-    expect(host.body).toMatchObject({ hostKeyStatus: "trusted", hostKeyFingerprint: sshd.hostKeyFingerprint });
+    expect(host.body).toMatchObject({ hostKeyStatus: "trusted", hostKeyFingerprint: sshd.hostKeyFingerprint, hostKeyOrigin: "first_use" });
+    // The outcome stays on the host, for the hosts page.
+    expect(host.body.lastTest).toEqual({ at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), ok: true, message: "all 5 checks passed" });
   });
 
   it("say when nothing listens at the address", async () => {
@@ -145,6 +161,69 @@ describe("hosts", () => {
     expect(test.body.checks).toEqual([
       { step: "network", ok: false, message: `nowhere (127.0.0.1:${port}) refused the connection: is sshd running on port ${port}?` },
     ]);
+    const host = await admin.get<Host>(`/hosts/${created.body.id}`);
+    expect(host.body.lastTest).toMatchObject({
+      ok: false,
+      message: `Network: nowhere (127.0.0.1:${port}) refused the connection: is sshd running on port ${port}?`,
+    });
+  });
+
+  it("forget the recorded host key when moved to another address or port, say so in the change's audit record, and keep a key given with the move", async () => {
+    const created = await admin.post<Host>("/hosts", {
+      name: "moving",
+      address: sshd.host,
+      port: sshd.port,
+      username: sshd.username,
+      privateKey: sshd.privateKey,
+    });
+    const id = created.body.id;
+    const read = async () => (await admin.get<Host>(`/hosts/${id}`)).body;
+    const lastUpdate = async () => (await admin.get<AuditEvents>(`/audit?hostId=${id}&action=host.updated`)).body.events[0]!;
+    expect((await admin.post<HostTest>(`/hosts/${id}/test`)).body.ok).toBe(true);
+    expect(await read()).toMatchObject({ hostKeyStatus: "trusted", hostKeyOrigin: "first_use", lastTest: { ok: true } });
+
+    // Another user at the same place: the key stays, the last test (of the old user) goes.
+    await admin.patch(`/hosts/${id}`, { username: "nobody" });
+    expect(await read()).toMatchObject({ hostKeyFingerprint: sshd.hostKeyFingerprint, hostKeyOrigin: "first_use", lastTest: null });
+    expect((await lastUpdate()).details).toEqual({ name: "moving", changed: ["username"], newKey: false });
+
+    // Another port: whatever answers there has its own key, recorded at the next connection.
+    const elsewhere = await freePort();
+    const moved = await admin.patch<Host>(`/hosts/${id}`, { port: elsewhere, username: sshd.username });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ port: elsewhere, hostKeyStatus: "unverified", hostKeyFingerprint: null, hostKeyOrigin: null, lastTest: null });
+    expect((await lastUpdate()).details).toEqual({
+      name: "moving",
+      changed: ["port", "username"],
+      newKey: false,
+      from: `${sshd.host}:${sshd.port}`,
+      to: `${sshd.host}:${elsewhere}`,
+      forgotHostKey: sshd.hostKeyFingerprint,
+    });
+    const failed = await admin.post<HostTest>(`/hosts/${id}/test`);
+    expect(failed.body.checks).toEqual([expect.objectContaining({ step: "network", ok: false })]);
+    expect((await read()).lastTest).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^Network: moving \(127\.0\.0\.1:\d+\) refused the connection/),
+    });
+
+    // Back, with the key given: it is pinned, nothing is forgotten, and the trust is its own record.
+    const back = await admin.patch<Host>(`/hosts/${id}`, { port: sshd.port, hostKeyFingerprint: sshd.hostKeyFingerprint });
+    expect(back.body).toMatchObject({ hostKeyStatus: "trusted", hostKeyFingerprint: sshd.hostKeyFingerprint, hostKeyOrigin: "pinned", lastTest: null });
+    expect((await lastUpdate()).details).not.toHaveProperty("forgotHostKey");
+    const trusted = (await admin.get<AuditEvents>(`/audit?hostId=${id}&action=host.key_trusted`)).body.events;
+    expect(trusted.map((event) => event.details)).toEqual([
+      expect.objectContaining({ fingerprint: sshd.hostKeyFingerprint, previous: null }),
+      expect.objectContaining({ fingerprint: sshd.hostKeyFingerprint, firstUse: true }),
+    ]);
+
+    // A tunnel through it: counted, and its SSH link is up on this node until the tunnel closes.
+    const tunnel = await openTunnel(admin, { hostId: id, kind: "dynamic", listen: { port: await freePortInRange() } });
+    expect(tunnel.status).toBe("active");
+    expect(await read()).toMatchObject({ openTunnels: 1, link: "up" });
+    await admin.delete(`/tunnels/${tunnel.id}`);
+    expect(await read()).toMatchObject({ openTunnels: 0, link: null });
+    await admin.delete(`/hosts/${id}`);
   });
 });
 
@@ -339,7 +418,7 @@ describe("host keys", () => {
       const test = await admin.post<{ ok: boolean; checks: { step: string; ok: boolean; message: string }[] }>(`/hosts/${created.body.id}/test`);
       expect(test.body.checks.at(-1)).toEqual({ step: "host-key", ok: false, message: expected });
       const flagged = await admin.get<Host & { offeredFingerprint: string }>(`/hosts/${created.body.id}`);
-      expect(flagged.body).toMatchObject({ hostKeyStatus: "changed", offeredFingerprint: impostor.hostKeyFingerprint });
+      expect(flagged.body).toMatchObject({ hostKeyStatus: "changed", hostKeyOrigin: "pinned", offeredFingerprint: impostor.hostKeyFingerprint });
 
       const port = await freePortInRange();
       const refused = await openTunnel(alice, { hostId: created.body.id, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port } });

@@ -3,7 +3,6 @@
 import { useRouter } from "next/navigation";
 import { useRef, useState, type FormEvent } from "react";
 import { FormAlert } from "@/app/components/form-alert";
-import { FormCard } from "@/app/components/form-card";
 import { SubmitButton } from "@/app/components/submit-button";
 import { TextField } from "@/app/components/text-field";
 import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
@@ -47,7 +46,15 @@ function readForm(form: HTMLFormElement, source: KeySource): z.input<typeof crea
 const initialAssignment = (teams: TeamOption[], canAssignAll: boolean): Assignment =>
   canAssignAll ? { visibleToAll: true, teamIds: [] } : { visibleToAll: false, teamIds: teams.length === 1 ? [teams[0]!.id] : [] };
 
-export function AddHostForm({ teams, canAssignAll }: { teams: TeamOption[]; canAssignAll: boolean }) {
+type Props = {
+  teams: TeamOption[];
+  canAssignAll: boolean;
+  /** Hears each host added; a generated key's instructions stay in the form until the next one. */
+  onAdded: (host: Created) => void;
+};
+
+/** The form that adds a host (in the page's drawer): where it is, how Warren signs in, the host key to expect, who may use it. */
+export function AddHostForm({ teams, canAssignAll, onAdded }: Props) {
   const router = useRouter();
   const [assignment, setAssignment] = useState(() => initialAssignment(teams, canAssignAll));
   const formRef = useRef<HTMLFormElement>(null);
@@ -77,6 +84,7 @@ export function AddHostForm({ teams, canAssignAll }: { teams: TeamOption[]; canA
       setSource("generate");
       setAssignment(initialAssignment(teams, canAssignAll));
       setCreated(host);
+      onAdded(host);
       router.refresh();
     } catch (failure) {
       const raw = failure instanceof ApiRequestError ? failure.field : undefined;
@@ -90,15 +98,12 @@ export function AddHostForm({ teams, canAssignAll }: { teams: TeamOption[]; canA
   }
 
   return (
-    <FormCard
-      id="add-host-heading"
-      title="Add a host"
-      status={
-        created
-          ? `Added ${created.name}. ${created.keyGenerated ? "Install its public key on the host (below), then" : "Next,"} press “Test connection” on its card.`
-          : ""
-      }
-    >
+    <div className="space-y-4">
+      <p role="status" className="text-sm font-medium text-emerald-800 dark:text-emerald-300">
+        {created
+          ? `Added ${created.name}. ${created.keyGenerated ? "Install its public key on the host (below), then" : "Next,"} press “Test” in its row.`
+          : ""}
+      </p>
       {created?.keyGenerated ? (
         <div className="rounded-md border border-brand-600 p-4 dark:border-brand-300">
           <h3 className="mb-2 font-semibold">Install the public key on {created.name}</h3>
@@ -142,13 +147,14 @@ export function AddHostForm({ teams, canAssignAll }: { teams: TeamOption[]; canA
           <AssignmentFields teams={teams} canAssignAll={canAssignAll} value={assignment} error={errors.teamIds} onChange={setAssignment} />
         </div>
         <p className="text-sm text-zinc-600 sm:col-span-2 dark:text-zinc-400">
-          A new host allows every kind of tunnel, to any target and port, listening on loopback only and for up to 24 h; change that under “Policy” on its card.
+          A new host allows every kind of tunnel, to any target and port, listening on loopback only and for up to 24 h; change that under “Policy” in its
+          drawer (Edit).
         </p>
         <FormAlert className="sm:col-span-2">{errors.form}</FormAlert>
         <div className="sm:col-span-2 sm:max-w-xs">
           <SubmitButton pending={pending}>{pending ? "Adding…" : "Add host"}</SubmitButton>
         </div>
       </form>
-    </FormCard>
+    </div>
   );
 }

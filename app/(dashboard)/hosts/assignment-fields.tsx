@@ -79,7 +79,7 @@ export function AssignmentFields({ teams, canAssignAll, value, error, onChange }
   );
 }
 
-/** "everyone" or "payments, search", for a card's one-line summary. */
+/** "everyone" or "payments, search", for a one-line summary (the table's name cell, the drawer's "Visible to"). */
 export function assignmentText(value: Assignment, teams: TeamOption[]): string {
   if (value.visibleToAll) return "everyone";
   const names = value.teamIds.map((teamId) => teams.find((team) => team.id === teamId)?.name ?? "a team you cannot see");

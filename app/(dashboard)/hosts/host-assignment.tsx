@@ -9,7 +9,7 @@ import { useHostChange } from "./use-host-change";
 
 type Props = { host: Pick<HostView, "id" | "name" | "visibleToAll" | "teamIds">; teams: TeamOption[]; canAssignAll: boolean };
 
-/** The card's "Visible to" disclosure: who may use the host, and the form to change it. */
+/** The drawer's "Visible to" disclosure: who may use the host, and the form to change it. */
 export function HostAssignment({ host, teams, canAssignAll }: Props) {
   const saved: Assignment = { visibleToAll: host.visibleToAll, teamIds: host.teamIds };
   const [value, setValue] = useState(saved);

@@ -11,10 +11,10 @@ export type NodeOption = { name: string; running: boolean };
 
 type Props = { host: Pick<HostView, "id" | "name" | "nodes" | "carriers">; nodes: NodeOption[]; canPin: boolean };
 
-/** "any node" or "bastion-a, bastion-b", for the card's one-line summary. */
+/** "any node" or "bastion-a, bastion-b", for the disclosure's one-line summary. */
 const pinnedText = (pinned: string[]) => (pinned.length === 0 ? "any node" : pinned.join(", "));
 
-/** The card's "Carried by" disclosure, where several nodes share Warren's database: which nodes may carry the host's tunnels, which carry them now, and (admins) the form to pin it. */
+/** The drawer's "Carried by" disclosure, where several nodes share Warren's database: which nodes may carry the host's tunnels, which carry them now, and (admins) the form to pin it. */
 export function HostNodes({ host, nodes, canPin }: Props) {
   const id = useId();
   const [pinned, setPinned] = useState(host.nodes);

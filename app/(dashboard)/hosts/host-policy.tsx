@@ -14,8 +14,7 @@ import { KINDS, policySummary, ttlText } from "./policy-text";
 
 type Host = Pick<HostView, "id" | "name" | "policy">;
 
-/** The card's "Policy" disclosure: the rules in one line, and the form to change them once opened. */
-/** "Policy: …", the host's policy in a line, as admins and team owners see it on the host's card. */
+/** "Policy: …", the host's policy in a line, as admins and team owners see it in the host's drawer. */
 export function PolicySummary({ host, labelClass }: { host: Host; labelClass: string }) {
   return (
     <>
@@ -28,6 +27,7 @@ export function PolicySummary({ host, labelClass }: { host: Host; labelClass: st
   );
 }
 
+/** The drawer's "Policy" disclosure: the rules in one line, and the form to change them once opened. */
 export function HostPolicySection({ host }: { host: Host }) {
   const [open, setOpen] = useState(false);
   return (
@@ -35,7 +35,7 @@ export function HostPolicySection({ host }: { host: Host }) {
       <summary className="cursor-pointer rounded">
         <PolicySummary host={host} labelClass="font-medium text-brand-700 dark:text-brand-300" />
       </summary>
-      {/* Mounted only while open: a closed card adds no controls to the page, and reopening starts from the saved policy. */}
+      {/* Mounted only while open: a closed disclosure adds no controls to the page, and reopening starts from the saved policy. */}
       {open ? <PolicyForm host={host} /> : null}
     </details>
   );

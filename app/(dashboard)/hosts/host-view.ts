@@ -1,4 +1,5 @@
 import type { listHosts } from "@/lib/hosts";
+import { hostPort } from "@/lib/net/host-port";
 
 type Host = Awaited<ReturnType<typeof listHosts>>[number];
 
@@ -11,6 +12,5 @@ export function hostView({ createdAt: _created, updatedAt: _updated, ...host }: 
 
 /** `user@address:port`, with IPv6 literals bracketed so the port stays readable. */
 export function connectsAs(host: Pick<HostView, "username" | "address" | "port">): string {
-  const address = host.address.includes(":") ? `[${host.address}]` : host.address;
-  return `${host.username}@${address}:${host.port}`;
+  return `${host.username}@${hostPort(host.address, host.port)}`;
 }

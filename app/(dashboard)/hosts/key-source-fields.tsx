@@ -1,15 +1,22 @@
 import { controlClass, Field } from "@/app/components/field";
 import { TextField } from "@/app/components/text-field";
 
-export type KeySource = "generate" | "paste";
+export type KeySource = "keep" | "generate" | "paste";
 
 type Props = {
+  /** Changing a host's key: keeping the current one is the first choice. */
+  canKeep?: boolean;
   source: KeySource;
   onSourceChange: (source: KeySource) => void;
   errors: { privateKey?: string; passphrase?: string };
 };
 
 const OPTIONS: { value: KeySource; label: string; hint: string }[] = [
+  {
+    value: "keep",
+    label: "Keep the current key",
+    hint: "Warren goes on signing in with the key it has.",
+  },
   {
     value: "generate",
     label: "Generate a key pair",
@@ -22,13 +29,13 @@ const OPTIONS: { value: KeySource; label: string; hint: string }[] = [
   },
 ];
 
-/** How Warren signs in to the host: a pair it makes, or a key the admin already has. */
-export function KeySourceFields({ source, onSourceChange, errors }: Props) {
+/** How Warren signs in to the host: a pair it makes, or a key the admin already has (or, when editing one, the key it has). */
+export function KeySourceFields({ canKeep = false, source, onSourceChange, errors }: Props) {
   return (
     <fieldset className="space-y-3">
       <legend className="text-sm font-medium">Credential</legend>
       <div className="space-y-2">
-        {OPTIONS.map((option) => (
+        {OPTIONS.filter((option) => canKeep || option.value !== "keep").map((option) => (
           <div key={option.value} className="flex items-start gap-2">
             <input
               type="radio"

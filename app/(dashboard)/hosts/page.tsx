@@ -5,8 +5,8 @@ import { nodeList } from "@/lib/host-nodes";
 import { listHosts } from "@/lib/hosts";
 import { ownedTeams, teamRoles } from "@/lib/teams/team-access";
 import { listTeams } from "@/lib/teams/teams";
-import { AddHostForm } from "./add-host-form";
-import { HostList } from "./host-list";
+import { AddHostDrawer } from "./add-host-drawer";
+import { HostTable } from "./host-table";
 import { hostView } from "./host-view";
 import { PageHeading } from "@/app/components/page-heading";
 
@@ -23,16 +23,18 @@ export default async function HostsPage() {
   const manageable = hosts.filter((host) => host.manageable).map(hostView);
   const assignable = teams.filter((team) => admin || owned.includes(team.id)).map(({ id, name }) => ({ id, name }));
   return (
-    <section aria-labelledby="hosts-heading" className="space-y-8">
-      <PageHeading id="hosts-heading" title="Hosts" description="The SSH servers Warren opens tunnels through. Keys stay on the bastion, encrypted." />
+    <section aria-labelledby="hosts-heading" className="space-y-4">
+      <PageHeading id="hosts-heading" title="Hosts" description="The SSH servers Warren opens tunnels through. Keys stay on the bastion, encrypted.">
+        {admin ? <AddHostDrawer teams={assignable} canAssignAll={admin} /> : null}
+      </PageHeading>
       {/* Nodes are named only where several share the database. */}
-      <HostList
+      <HostTable
+        labelledBy="hosts-heading"
         hosts={manageable}
         teams={assignable}
         nodes={nodes.length > 1 ? nodes.map(({ name, running }) => ({ name, running })) : []}
         canAssignAll={admin}
       />
-      {admin ? <AddHostForm teams={assignable} canAssignAll={admin} /> : null}
     </section>
   );
 }

@@ -16,7 +16,7 @@ export function ttlText(minutes: number): string {
   return formatDuration(minutes * 60_000);
 }
 
-/** A list cut short after a few entries, so one card line stays one line or two. */
+/** A list cut short after a few entries, so one summary line stays one line or two. */
 function listed(values: string[], shown = 3): string {
   if (values.length <= shown) return values.join(", ");
   return `${values.slice(0, shown).join(", ")} and ${values.length - shown} more`;

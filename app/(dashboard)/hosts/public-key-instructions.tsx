@@ -11,7 +11,7 @@ export function PublicKeyInstructions({ publicKey, username }: Props) {
     <div className="space-y-3 text-sm">
       <Snippet label={`Add this line to ${file} on the host:`} text={publicKey} copyLabel="Copy key line" />
       <Snippet label="Or run this on the host:" text={command} copyLabel="Copy command" />
-      <p className="text-zinc-600 dark:text-zinc-400">Then press “Test connection” to check that Warren can sign in.</p>
+      <p className="text-zinc-600 dark:text-zinc-400">Then press “Test” in its row to check that Warren can sign in.</p>
     </div>
   );
 }

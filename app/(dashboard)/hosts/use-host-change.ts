@@ -5,7 +5,7 @@ import { useState } from "react";
 import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
 import { errorMessage } from "@/app/lib/error-message";
 
-/** One of a host card's editors: `save` PATCHes the host once at a time, says `done` when it worked, or keeps the error with its field. */
+/** One of the editors in a host's drawer: `save` PATCHes the host once at a time, says `done` when it worked, or keeps the error with its field. */
 export function useHostChange(hostId: string) {
   const router = useRouter();
   const [error, setError] = useState<{ field?: string; message: string }>();

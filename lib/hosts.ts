@@ -364,7 +364,10 @@ export async function testHost({ ctx, input }: { ctx: Ctx; input: { id: string }
     { step: "authentication", ok: true, message: `signed in as ${host.username}` },
     forwarding,
   ];
-  return { ok: checks.every((check) => check.ok), checks };
+  const ok = checks.every((check) => check.ok);
+  // A passed test is what the first-run checklist's "test it" step asks for.
+  if (ok) await getPrisma().host.update({ where: { id: host.id }, data: { testedAt: new Date() } });
+  return { ok, checks };
 }
 
 // Opening a direct-tcpip channel to the host's own loopback: "prohibited"

@@ -9,6 +9,8 @@ const securityHeaders = [
 
 const nextConfig = {
   poweredByHeader: false,
+  // forbidden() and app/forbidden.tsx: a page a person may not see answers 403 with Warren's own page.
+  experimental: { authInterrupts: true },
   // Native modules and the generated Prisma client run as plain Node code,
   // loaded by Node itself rather than bundled.
   serverExternalPackages: ["argon2", "better-sqlite3", "@prisma/adapter-better-sqlite3", "@prisma/client", "ssh2", "nodemailer"],

@@ -5,24 +5,28 @@ import { ToastProvider } from "@/app/components/toast-provider";
 import { ConnectionIndicator, RealtimeProvider } from "@/app/lib/realtime-provider";
 import { SecondFactorPrompt } from "@/app/lib/second-factor-prompt";
 import { loginPath, PATH_HEADER } from "@/lib/auth/return-path";
+import { userCtx } from "@/lib/auth/authenticate";
 import { getSession } from "@/lib/auth/session-user";
 import { unreadCount } from "@/lib/notifications/notifications";
 import { ownedTeams, teamRoles } from "@/lib/teams/team-access";
+import { tunnelAttention } from "@/lib/tunnels/tunnel-attention";
 import { NavLink } from "./nav-link";
 import { NotificationBell } from "./notification-bell";
 import { SignOutButton } from "./sign-out-button";
+import { TunnelsNavLink } from "./tunnels-nav-link";
 
 export const dynamic = "force-dynamic";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const session = await getSession();
-  const path = (await headers()).get(PATH_HEADER);
+  const requestHeaders = await headers();
+  const path = requestHeaders.get(PATH_HEADER);
   if (!session) redirect(loginPath(path));
   const { user } = session;
   // WARREN_REQUIRE_MFA: the Account page, where the second factor is set up, is the only page until it is.
   if (session.needsSecondFactorSetup && !path?.startsWith("/account")) redirect("/account");
   // Team owners manage their teams' hosts; the page itself checks again.
-  const [roles, unread] = await Promise.all([teamRoles(user.id), unreadCount(user.id)]);
+  const [roles, unread, attention] = await Promise.all([teamRoles(user.id), unreadCount(user.id), tunnelAttention({ ctx: userCtx(user, requestHeaders) })]);
   const managesHosts = user.role === "admin" || ownedTeams(roles).length > 0;
   return (
     <RealtimeProvider>
@@ -37,7 +41,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
             <nav aria-label="Main" className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
               <span className="font-semibold text-brand-600 dark:text-brand-300">Warren</span>
-              <NavLink href="/tunnels">Tunnels</NavLink>
+              <TunnelsNavLink initial={attention} />
               <NavLink href="/tunnels/new">New tunnel</NavLink>
               <NavLink href="/teams">Teams</NavLink>
               {managesHosts ? <NavLink href="/hosts">Hosts</NavLink> : null}

@@ -5,12 +5,12 @@ import { getPrisma } from "@/lib/db/prisma";
 import { formatDuration } from "@/lib/format";
 import { adminIds, newsOnly, notify, notifyApproversChannel, type Notice } from "@/lib/notifications/notifications";
 import type { RequestResolvedEvent } from "@/lib/realtime/events";
+import { EXPIRY_WARNING_MINUTES, EXPIRY_WARNING_MS } from "@/lib/tunnels/attention-count";
 import { approverIds } from "@/lib/teams/team-access";
 import { tunnelSpec } from "@/lib/tunnels/tunnel-spec";
 import { OPEN_STATUSES } from "@/lib/tunnels/tunnel-status";
 import { tunnelEndpoint } from "@/lib/tunnels/usage-hint";
 
-const EXPIRY_WARNING_MS = 10 * 60_000;
 const RECONNECTING_WARNING_MS = 60_000;
 
 const utc = (at: Date) => `${at.toISOString().slice(11, 16)} UTC`;
@@ -81,7 +81,11 @@ async function alreadyMade(dedupeKey: string) {
 /** Owners of tunnels that expire within 10 minutes (that were given more than that) hear of it, once per expiry time. */
 async function noticeExpiring(now: Date) {
   const soon = await getPrisma().tunnel.findMany({
-    where: { status: { in: OPEN_STATUSES }, expiresAt: { gt: now, lte: new Date(now.getTime() + EXPIRY_WARNING_MS) }, ttlMinutes: { gt: 10 } },
+    where: {
+      status: { in: OPEN_STATUSES },
+      expiresAt: { gt: now, lte: new Date(now.getTime() + EXPIRY_WARNING_MS) },
+      ttlMinutes: { gt: EXPIRY_WARNING_MINUTES },
+    },
     select: { id: true, expiresAt: true },
   });
   for (const { id, expiresAt } of soon) {

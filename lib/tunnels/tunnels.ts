@@ -304,9 +304,9 @@ export async function listTunnelsWhere(ctx: Ctx, where: Prisma.TunnelWhereInput,
 
 /** How long a failed tunnel stays on the default list, with its reason, so that its owner sees what happened. */
 const FAILED_SHOWN_MS = 24 * 60 * 60_000;
-const inPlayOrJustFailed = (): Prisma.TunnelWhereInput => ({
-  OR: [{ status: { in: RESERVING_STATUSES } }, { status: "failed", closedAt: { gte: new Date(Date.now() - FAILED_SHOWN_MS) } }],
-});
+/** Failed tunnels still on the default list. */
+export const justFailed = (): Prisma.TunnelWhereInput => ({ status: "failed", closedAt: { gte: new Date(Date.now() - FAILED_SHOWN_MS) } });
+const inPlayOrJustFailed = (): Prisma.TunnelWhereInput => ({ OR: [{ status: { in: RESERVING_STATUSES } }, justFailed()] });
 
 /** Open ones (with requests still waiting for approval, and those that failed in the last day) unless `all`, newest first, a page at a time.
  *  A `name` finds the caller's own tunnel in play of that name (names are

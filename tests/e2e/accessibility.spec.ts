@@ -1,8 +1,9 @@
 // Every main page passes axe's WCAG 2 A/AA rules (contrast included) in light
-// and dark, for an admin and for a team member, with requests waiting, denied
-// and extended, a tunnel shared and the bell's panel open, each kept as a
-// screenshot at desktop and phone width (test-results/), and none scrolling
-// sideways on a phone; and each kind of tunnel can be opened from the form by keyboard.
+// and dark, for an admin and for a team member (its 403 page too), with
+// requests waiting, denied and extended, a tunnel shared and the bell's panel
+// open, each kept as a screenshot at desktop and phone width (test-results/),
+// and none scrolling sideways on a phone; and each kind of tunnel can be
+// opened from the form by keyboard.
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { apiClient, type ApiClient } from "../harness/api-client";
@@ -145,7 +146,8 @@ for (const colorScheme of ["light", "dark"] as const) {
       await context.clearCookies();
       await signIn(member, "member@example.com", password);
       await expect(member.getByRole("region", { name: "Shared with my teams" }).getByTestId("tunnel-row")).toHaveCount(1);
-      await expectPagesPass(member, ["/tunnels", "/teams", ...teamPages], `${colorScheme} member`);
+      // "/users": the 403 page a member gets for an admins' page.
+      await expectPagesPass(member, ["/tunnels", "/teams", "/users", ...teamPages], `${colorScheme} member`);
       await member.goto("/tunnels/new");
       await member.getByLabel("SSH host", { exact: true }).selectOption({ label: `payments-db (${sshd.username}@${sshd.host}:${sshd.port})` });
       await expect(member.getByTestId("approval-notice")).toContainText("payments-db needs approval");

@@ -48,6 +48,6 @@ test("a user who is not an admin cannot open the audit page or its API", async (
   await signIn(page, "alice@example.com", password);
   await expect(page).toHaveURL(/\/tunnels$/);
   await expect(page.getByRole("link", { name: "Audit" })).toHaveCount(0);
-  expect((await page.goto("/audit"))?.status()).toBe(404);
+  expect((await page.goto("/audit"))?.status()).toBe(403);
   expect((await page.request.get("/api/v1/audit")).status()).toBe(403);
 });

@@ -171,7 +171,7 @@ test("an admin creates a team, its owner invites someone who accepts, promotes p
 
   // A member sees the team without the owner's controls, and leaves it; they never get the Hosts page.
   await expect(member.getByRole("link", { name: "Hosts" })).toHaveCount(0);
-  expect((await member.goto("/hosts"))?.status()).toBe(404);
+  expect((await member.goto("/hosts"))?.status()).toBe(403);
   await member.goto("/teams");
   const theirs = member.getByRole("article", { name: "payments" });
   await expect(theirs).toContainText("You are a member");

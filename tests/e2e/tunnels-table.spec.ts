@@ -1,6 +1,7 @@
 // The Tunnels table: the summary strip counts and filters, the search narrows
 // the rows, sorting by expiry orders them, Reopen on a closed tunnel makes a
 // new one that appears live, and Duplicate opens the form filled in from one.
+// The nav's Tunnels link counts the viewer's tunnels that need attention, live.
 import { apiClient } from "../harness/api-client";
 import { freePortInRange } from "../harness/free-port";
 import { hostInput } from "../harness/sshd";
@@ -98,4 +99,41 @@ test("the table counts, searches, sorts, reopens a closed tunnel live and duplic
   await expect(rows).toHaveCount(4);
   await expect(mine.getByRole("columnheader", { name: "Expiry" })).toBeHidden();
   expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+});
+
+test("the nav's Tunnels link counts a tunnel that failed, live, until it opens again", async ({ page, sshd, warren }) => {
+  await warren.createUser({ email: "admin@example.com", password, admin: true });
+  await warren.createUser({ email: "ann@example.com", password });
+  const admin = apiClient(warren.url, await warren.createToken("admin@example.com"));
+  const ann = apiClient(warren.url, await warren.createToken("ann@example.com"));
+  // Pinned to a host key the sshd does not have: a tunnel through it fails at the SSH handshake.
+  const mispinned = { ...hostInput(sshd), hostKeyFingerprint: `SHA256:${"A".repeat(43)}` };
+  const hostId = (await admin.post<{ id: string }>("/hosts", { name: "lab-1", ...mispinned })).body.id;
+
+  await signIn(page, "ann@example.com", password);
+  await expect(page.getByTestId("live-indicator")).toHaveText("live");
+  const link = page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: /^Tunnels/ });
+  const badge = page.getByTestId("tunnels-attention");
+  await expect(link).toHaveAccessibleName("Tunnels");
+  await expect(badge).toHaveCount(0);
+
+  const created = await ann.post<{ id: string; status: string }>("/tunnels", {
+    hostId,
+    kind: "local",
+    listen: { port: await freePortInRange() },
+    target: { host: "127.0.0.1", port: sshd.port },
+    ttlMinutes: 60,
+  });
+  expect(created.body.status, JSON.stringify(created.body)).toBe("failed");
+  // Without a reload: the link's name says it in words, the badge (hidden from screen readers) in a number.
+  await expect(link).toHaveAccessibleName("Tunnels, 1 needs attention");
+  await expect(badge).toHaveText("1");
+  await expect(badge).toHaveAttribute("aria-hidden", "true");
+  await expect(page.locator(`[data-tunnel-id="${created.body.id}"]`).getByTestId("status-badge")).toHaveText("failed");
+
+  // An admin trusts the key the host really has: the failed tunnel opens again, and the count goes.
+  expect((await admin.patch(`/hosts/${hostId}`, { hostKeyFingerprint: sshd.hostKeyFingerprint })).status).toBe(200);
+  await expect(page.locator(`[data-tunnel-id="${created.body.id}"]`).getByTestId("status-badge")).toHaveText("active");
+  await expect(link).toHaveAccessibleName("Tunnels");
+  await expect(badge).toHaveCount(0);
 });

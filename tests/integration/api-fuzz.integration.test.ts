@@ -988,6 +988,8 @@ const ROUTE_METHODS: [string, Route["method"][]][] = [
   ["/me/notifications/read", ["POST"]],
   ["/me/notification-settings", ["GET", "PATCH"]],
   ["/me/notification-settings/test", ["POST"]],
+  ["/me/tunnel-attention", ["GET"]],
+  ["/me/checklist", ["DELETE"]],
 ];
 
 describe("methods a route does not take", () => {

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
+import { forbidden } from "next/navigation";
 import { searchAudit } from "@/lib/audit/audit-query";
 import { NO_NAMES } from "@/lib/audit/audit-sentence";
 import { auditQuerySchema } from "@/lib/validation/audit";
@@ -13,7 +13,7 @@ const FILTER_KEYS = ["actor", "action", "hostId", "tunnelId", "from", "to", "q"]
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { user, ctx } = await requireSessionCtx();
-  if (user.role !== "admin") notFound();
+  if (user.role !== "admin") forbidden();
   const params = await searchParams;
   const filters = Object.fromEntries(FILTER_KEYS.flatMap((key) => (typeof params[key] === "string" && params[key] ? [[key, params[key]]] : [])));
   const prisma = getPrisma();

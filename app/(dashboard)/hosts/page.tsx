@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
+import { forbidden } from "next/navigation";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
 import { nodeList } from "@/lib/host-nodes";
 import { listHosts } from "@/lib/hosts";
@@ -17,7 +17,7 @@ export default async function HostsPage() {
   // Admins and team owners, decided here on the server; to everyone else the page does not exist.
   const admin = user.role === "admin";
   const owned = ownedTeams(await teamRoles(user.id));
-  if (!admin && owned.length === 0) notFound();
+  if (!admin && owned.length === 0) forbidden();
   // Team owners see only the hosts they manage, test them and assign them only to their own teams; adding hosts is for admins.
   const [hosts, teams, nodes] = await Promise.all([listHosts({ ctx }), listTeams({ ctx }), nodeList()]);
   const manageable = hosts.filter((host) => host.manageable).map(hostView);

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
+import { forbidden } from "next/navigation";
 import { PageHeading } from "@/app/components/page-heading";
 import { auditSinkStates } from "@/lib/audit/audit-sinks";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 
 export default async function IntegrationsPage() {
   const { user } = await requireSessionCtx();
-  if (user.role !== "admin") notFound();
+  if (user.role !== "admin") forbidden();
   const sinks = await auditSinkStates();
   return (
     <section aria-labelledby="integrations-heading" className="space-y-6">

@@ -2,10 +2,12 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
 import { getConfig } from "@/lib/config";
+import { firstRunChecklist } from "@/lib/first-run-checklist";
 import { listHosts } from "@/lib/hosts";
 import { listApprovals } from "@/lib/tunnels/approvals";
 import { listTunnels } from "@/lib/tunnels/tunnels";
 import { FIRST_PAGE } from "@/lib/validation/page";
+import { FirstRunChecklist } from "./first-run-checklist";
 import { TunnelList } from "./tunnel-list";
 import { viewerOf } from "./viewer-of";
 import { PageHeading } from "@/app/components/page-heading";
@@ -18,6 +20,7 @@ export default async function TunnelsPage({ searchParams }: { searchParams: Prom
   const [tunnels, { approver, ...viewer }] = await Promise.all([listTunnels({ ctx, input: { ...FIRST_PAGE, status: all ? "all" : "open" } }), viewerOf(user)]);
   const requests = approver ? await listApprovals({ ctx, input: FIRST_PAGE }) : null;
   const hasHosts = (await listHosts({ ctx })).length > 0;
+  const checklist = await firstRunChecklist({ ctx });
   return (
     <section aria-labelledby="tunnels-heading" className="space-y-4">
       <PageHeading id="tunnels-heading" title="Tunnels">
@@ -28,6 +31,7 @@ export default async function TunnelsPage({ searchParams }: { searchParams: Prom
           New tunnel
         </Link>
       </PageHeading>
+      {checklist ? <FirstRunChecklist steps={checklist} /> : null}
       <TunnelList initial={tunnels} showEnded={all} viewer={viewer} requests={requests} hasHosts={hasHosts} publicUrl={getConfig().publicUrl} />
     </section>
   );

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
+import { forbidden } from "next/navigation";
 import { PageHeading } from "@/app/components/page-heading";
 import { requireSessionCtx } from "@/lib/auth/session-ctx";
 import { getConfig } from "@/lib/config";
@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: "Users" };
 
 export default async function UsersPage() {
   const { user, ctx } = await requireSessionCtx();
-  if (user.role !== "admin") notFound();
+  if (user.role !== "admin") forbidden();
   const users = (await listUsers({ ctx })).map((row) => ({
     id: row.id,
     email: row.email,

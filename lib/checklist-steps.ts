@@ -11,7 +11,7 @@ export type ChecklistFacts = {
   ownsTeam: boolean;
   /** A host exists that this person may open tunnels through. */
   hostAvailable: boolean;
-  /** A host passed Test connection. */
+  /** A host passed its last test. */
   hostTested: boolean;
   /** A tunnel of theirs has been active at least once. */
   tunnelOpened: boolean;
@@ -27,7 +27,7 @@ export function checklistSteps(facts: ChecklistFacts): ChecklistStep[] {
       {
         id: "test-host",
         label: "Test its connection",
-        hint: "Test connection checks the network, the host key, sign-in and forwarding",
+        hint: "Test, in the host's row, checks the network, the host key, sign-in and forwarding",
         href: "/hosts",
         done: facts.hostTested,
       },

@@ -64,6 +64,8 @@ test("someone who is not an admin starts at opening a tunnel, and hides the chec
   await expect(checklist.getByRole("listitem")).toHaveText([/To do: Open your first tunnel/]);
   await checklist.getByRole("button", { name: "Dismiss checklist" }).click();
   await expect(checklist).toHaveCount(0);
+  // The focus goes to the page's heading, not to nowhere.
+  await expect(page.getByRole("heading", { name: "Tunnels", exact: true })).toBeFocused();
   await page.reload();
   await expect(page.getByRole("heading", { name: "Tunnels", exact: true })).toBeVisible();
   await expect(checklist).toHaveCount(0);

@@ -10,7 +10,8 @@ import { apiFetch } from "@/app/lib/api-fetch";
 import { errorMessage } from "@/app/lib/error-message";
 import type { ChecklistStep } from "@/lib/checklist-steps";
 
-export function FirstRunChecklist({ steps }: { steps: ChecklistStep[] }) {
+/** `headingId`: the page's heading, which takes the focus once the checklist is dismissed. */
+export function FirstRunChecklist({ steps, headingId }: { steps: ChecklistStep[]; headingId: string }) {
   const [hidden, setHidden] = useState(false);
   const [failure, setFailure] = useState("");
   if (hidden) return null;
@@ -20,6 +21,7 @@ export function FirstRunChecklist({ steps }: { steps: ChecklistStep[] }) {
     try {
       await apiFetch("/me/checklist", { method: "DELETE" });
       setHidden(true);
+      document.getElementById(headingId)?.focus();
     } catch (error) {
       setFailure(errorMessage(error));
     }

@@ -31,7 +31,7 @@ export default async function TunnelsPage({ searchParams }: { searchParams: Prom
           New tunnel
         </Link>
       </PageHeading>
-      {checklist ? <FirstRunChecklist steps={checklist} /> : null}
+      {checklist ? <FirstRunChecklist steps={checklist} headingId="tunnels-heading" /> : null}
       <TunnelList initial={tunnels} showEnded={all} viewer={viewer} requests={requests} hasHosts={hasHosts} publicUrl={getConfig().publicUrl} />
     </section>
   );

@@ -4,6 +4,7 @@
 // them. A new one also shows a toast.
 import { Bell } from "lucide-react";
 import { useEffect, useState } from "react";
+import { CountBadge } from "@/app/components/count-badge";
 import { Dialog } from "@/app/components/dialog";
 import { useToast } from "@/app/components/toast-provider";
 import { useNotifications } from "@/app/lib/use-notifications";
@@ -34,15 +35,7 @@ export function NotificationBell({ initialUnread }: { initialUnread: number }) {
           className="relative rounded-md p-1 text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
         >
           <Bell aria-hidden className="h-5 w-5" strokeWidth={1.8} />
-          {unread > 0 ? (
-            <span
-              aria-hidden
-              data-testid="notification-count"
-              className="absolute -top-1 -right-1 min-w-4 rounded-full bg-red-700 px-1 text-center text-[0.65rem] leading-4 font-semibold text-white"
-            >
-              {unread > 99 ? "99+" : unread}
-            </span>
-          ) : null}
+          <CountBadge count={unread} testId="notification-count" className="absolute -top-1 -right-1" />
         </button>
       }
     >

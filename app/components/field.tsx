@@ -44,3 +44,6 @@ export function Field({ id, label, error, hint, className = "", children }: Fiel
     </div>
   );
 }
+
+/** For what is typed as is (addresses, user names, keys): no autofill, capitals or spelling marks. */
+export const VERBATIM = { autoComplete: "off", autoCapitalize: "off", spellCheck: false } as const;

@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useRef, useState, type FormEvent } from "react";
 import { FormAlert } from "@/app/components/form-alert";
 import { SubmitButton } from "@/app/components/submit-button";
+import { VERBATIM } from "@/app/components/field";
 import { TextField } from "@/app/components/text-field";
 import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
 import type { z } from "zod";
@@ -112,18 +113,9 @@ export function AddHostForm({ teams, canAssignAll, onAdded }: Props) {
       ) : null}
       <form ref={formRef} method="post" onSubmit={submit} noValidate className="grid gap-4 sm:grid-cols-2">
         <TextField label="Name" name="name" autoComplete="off" required error={errors.name} />
-        <TextField
-          label="Address"
-          name="address"
-          autoComplete="off"
-          autoCapitalize="off"
-          spellCheck={false}
-          required
-          error={errors.address}
-          hint="A host name or IP address, as the bastion reaches it."
-        />
+        <TextField label="Address" name="address" {...VERBATIM} required error={errors.address} hint="A host name or IP address, as the bastion reaches it." />
         <TextField label="Port" name="port" inputMode="numeric" autoComplete="off" defaultValue="22" error={errors.port} />
-        <TextField label="Username" name="username" autoComplete="off" autoCapitalize="off" spellCheck={false} required error={errors.username} />
+        <TextField label="Username" name="username" {...VERBATIM} required error={errors.username} />
         <div className="sm:col-span-2">
           <KeySourceFields source={source} onSourceChange={setSource} errors={errors} />
         </div>
@@ -131,9 +123,7 @@ export function AddHostForm({ teams, canAssignAll, onAdded }: Props) {
           <TextField
             label="Expected host key fingerprint (optional)"
             name="hostKeyFingerprint"
-            autoComplete="off"
-            autoCapitalize="off"
-            spellCheck={false}
+            {...VERBATIM}
             error={errors.hostKeyFingerprint}
             hint={
               <>

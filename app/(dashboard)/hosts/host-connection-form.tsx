@@ -5,6 +5,7 @@ import { useState, type FormEvent } from "react";
 import type { z } from "zod";
 import { FormAlert } from "@/app/components/form-alert";
 import { SaveRow } from "@/app/components/save-row";
+import { VERBATIM } from "@/app/components/field";
 import { TextField } from "@/app/components/text-field";
 import { apiFetch } from "@/app/lib/api-fetch";
 import { useApiForm } from "@/app/lib/field-errors";
@@ -80,26 +81,8 @@ export function HostConnectionForm({ host }: { host: Host }) {
   return (
     <form ref={formRef} method="post" noValidate onSubmit={submit} aria-label={`Connection to ${host.name}`} className="grid gap-4 sm:grid-cols-2">
       <TextField label="Name" name="name" autoComplete="off" required defaultValue={host.name} error={errors.name} />
-      <TextField
-        label="Username"
-        name="username"
-        autoComplete="off"
-        autoCapitalize="off"
-        spellCheck={false}
-        required
-        defaultValue={host.username}
-        error={errors.username}
-      />
-      <TextField
-        label="Address"
-        name="address"
-        autoComplete="off"
-        autoCapitalize="off"
-        spellCheck={false}
-        required
-        defaultValue={host.address}
-        error={errors.address}
-      />
+      <TextField label="Username" name="username" {...VERBATIM} required defaultValue={host.username} error={errors.username} />
+      <TextField label="Address" name="address" {...VERBATIM} required defaultValue={host.address} error={errors.address} />
       <TextField label="Port" name="port" inputMode="numeric" autoComplete="off" defaultValue={String(host.port)} error={errors.port} />
       <p className="text-xs text-zinc-600 sm:col-span-2 dark:text-zinc-400">
         A new address or port forgets the recorded host key (it belonged to whatever answered at the old place), unless you give the fingerprint below. Open
@@ -112,9 +95,7 @@ export function HostConnectionForm({ host }: { host: Host }) {
         <TextField
           label="Host key fingerprint (optional)"
           name="hostKeyFingerprint"
-          autoComplete="off"
-          autoCapitalize="off"
-          spellCheck={false}
+          {...VERBATIM}
           error={errors.hostKeyFingerprint}
           hint={
             <>

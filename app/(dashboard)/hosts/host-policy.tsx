@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useState, type FormEvent } from "react";
-import { controlClass, describedBy, Field, FieldMessages } from "@/app/components/field";
+import { controlClass, describedBy, Field, FieldMessages, VERBATIM } from "@/app/components/field";
 import { FormAlert } from "@/app/components/form-alert";
 import { SaveRow } from "@/app/components/save-row";
 import { ApiRequestError, apiFetch } from "@/app/lib/api-fetch";
@@ -246,9 +246,7 @@ function PolicyForm({ host }: { host: Host }) {
             rows={4}
             value={draft.targets}
             onChange={(event) => edit({ targets: event.target.value })}
-            autoComplete="off"
-            autoCapitalize="off"
-            spellCheck={false}
+            {...VERBATIM}
             className={`${controlClass} font-mono`}
           />
         )}

@@ -1,4 +1,4 @@
-import { controlClass, Field } from "@/app/components/field";
+import { controlClass, Field, VERBATIM } from "@/app/components/field";
 import { TextField } from "@/app/components/text-field";
 
 export type KeySource = "keep" | "generate" | "paste";
@@ -72,18 +72,7 @@ export function KeySourceFields({ canKeep = false, source, onSourceChange, error
 function PrivateKeyField({ error }: { error?: string }) {
   return (
     <Field id="privateKey" label="Private key" error={error}>
-      {(control) => (
-        <textarea
-          {...control}
-          name="privateKey"
-          rows={6}
-          required
-          autoComplete="off"
-          autoCapitalize="off"
-          spellCheck={false}
-          className={`${controlClass} font-mono`}
-        />
-      )}
+      {(control) => <textarea {...control} name="privateKey" rows={6} required {...VERBATIM} className={`${controlClass} font-mono`} />}
     </Field>
   );
 }

@@ -84,8 +84,8 @@ async function expectPagesPass(page: Page, paths: string[], who: string) {
 
 for (const colorScheme of ["light", "dark"] as const) {
   test(`the main pages meet WCAG 2.1 AA in ${colorScheme} mode`, async ({ browser, warren, baseURL }) => {
-    // Some twenty-five pages and states, each analysed by axe: minutes on a small, shared machine.
-    test.setTimeout(360_000);
+    // Some thirty pages and states, each analysed by axe and photographed twice: minutes on a small, shared machine.
+    test.setTimeout(600_000);
     const context = await browser.newContext({ colorScheme, baseURL });
     const page = await context.newPage();
     try {

@@ -43,7 +43,7 @@ export function TunnelRow({ tunnel, showNode, showOwner, history, now, actions }
         </span>
       </td>
       <td className={`${CELL} min-w-0 md:max-w-xs`} data-label="Tunnel">
-        <Link href={`/tunnels/${tunnel.id}`} className="font-mono font-medium break-all underline-offset-4 hover:underline">
+        <Link href={`/tunnels/${tunnel.id}`} className="font-mono font-medium [overflow-wrap:anywhere] underline-offset-4 hover:underline">
           {tunnelEndpoint(tunnel)}
         </Link>
         {tunnel.team ? <span className="block text-xs text-zinc-600 dark:text-zinc-400">shared with {tunnel.team.name}</span> : null}
@@ -61,7 +61,7 @@ export function TunnelRow({ tunnel, showNode, showOwner, history, now, actions }
         {showNode && tunnel.node ? <span data-testid="tunnel-node">, on node {tunnel.node}</span> : null}
       </td>
       {showOwner ? (
-        <td className={`${CELL} break-all`} data-label="Owner">
+        <td className={`${CELL} [overflow-wrap:anywhere]`} data-label="Owner">
           {tunnel.ownerEmail}
         </td>
       ) : null}

@@ -1,5 +1,6 @@
 // Requesting, listing, inspecting and closing tunnels. The engine does the
 // opening; this decides what may be asked of it and answers in API shape.
+import { messageOf } from "@/lib/describe-failure";
 import { announceTunnelChange } from "@/lib/tunnels/announce-tunnel-change";
 import { appOrigin } from "@/lib/apps/app-address";
 import { ApiError } from "@/lib/api/api-error";
@@ -272,7 +273,7 @@ export async function createTunnel({ ctx, input, reopenedFrom }: { ctx: Ctx; inp
     await engine.open(tunnel.id);
   } catch (error) {
     // The request cannot work as asked: leave nothing behind, say why.
-    await recordAudit(ctx, { action: "tunnel.failed", ...audit, details: { reason: error instanceof Error ? error.message : String(error) } }, (tx) =>
+    await recordAudit(ctx, { action: "tunnel.failed", ...audit, details: { reason: messageOf(error) } }, (tx) =>
       tx.tunnel.delete({ where: { id: tunnel.id } }),
     );
     if (isTunnelOpenError(error)) throw new ApiError({ code: "conflict", field: "listen.port", message: error.message });

@@ -1,14 +1,13 @@
 // This node in the database's list of nodes: registered at start, its
 // heartbeat renewed while it runs, marked stopped by a clean stop. The other
 // nodes read the heartbeat to tell a dead node from a live one.
+import { messageOf } from "@/lib/describe-failure";
 import { getConfig } from "@/lib/config";
 import { getPrisma } from "@/lib/db/prisma";
 import type { Feature } from "@/server/feature";
 import { log } from "@/lib/log";
 
 export const HEARTBEAT_MS = 5_000;
-
-const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Registers this node (its name taken over if it ran before) and keeps its heartbeat. */
 export async function registerNode(): Promise<Feature> {
@@ -29,7 +28,7 @@ export async function registerNode(): Promise<Feature> {
       if (failing) log().info(`node ${name}'s heartbeat reaches the database again`);
       failing = false;
     } catch (error) {
-      if (!failing) log().error(`node ${name}'s heartbeat failed (${reasonOf(error)}); retrying every ${HEARTBEAT_MS / 1000} s`);
+      if (!failing) log().error(`node ${name}'s heartbeat failed (${messageOf(error)}); retrying every ${HEARTBEAT_MS / 1000} s`);
       failing = true;
     }
   };

@@ -2,6 +2,7 @@
 // carries (lib/tunnels/announce-tunnel-change.ts): a LISTEN on a connection
 // of its own, outside the pool, reconnected when PostgreSQL restarts. On
 // each (re)connection it reconciles all its tunnels, for what it missed.
+import { messageOf } from "@/lib/describe-failure";
 import pg from "pg";
 import { getConfig } from "@/lib/config";
 import { TUNNEL_CHANNEL } from "@/lib/tunnels/announce-tunnel-change";
@@ -11,8 +12,6 @@ import { log } from "@/lib/log";
 
 const RETRY_MS = 2_000;
 
-const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 export function registerTunnelNotifications(engine: TunnelEngine): Feature {
   const { database } = getConfig();
   if (database.provider !== "postgresql") return { name: "tunnel notifications", stop: async () => {} };
@@ -20,7 +19,7 @@ export function registerTunnelNotifications(engine: TunnelEngine): Feature {
   let retry: NodeJS.Timeout | undefined;
   let stopped = false;
   const reconcile = (ids?: string[]) =>
-    void engine.reconcile(ids).catch((error: unknown) => log().error(`reconciling tunnels with the database failed: ${reasonOf(error)}`));
+    void engine.reconcile(ids).catch((error: unknown) => log().error(`reconciling tunnels with the database failed: ${messageOf(error)}`));
 
   const again = () => {
     if (!stopped) retry = setTimeout(() => void listen(), RETRY_MS).unref();

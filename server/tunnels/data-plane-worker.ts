@@ -1,6 +1,7 @@
 // The data plane: every SSH connection and tunnel runtime, in a worker
 // thread of its own (started by data-plane.ts). It never touches the
 // database; the engine decides, persists and tells, this carries bytes.
+import { messageOf } from "@/lib/describe-failure";
 import { parentPort, workerData } from "node:worker_threads";
 import type { Client, ClientChannel, TcpConnectionDetails } from "ssh2";
 import { connectSsh } from "@/lib/ssh/ssh-connect";
@@ -155,7 +156,7 @@ const ops: DataPlaneOps = {
         await open.attach(member.client);
       } catch (error) {
         open.detach();
-        failed.push([tunnelId, error instanceof Error ? error.message : String(error)]);
+        failed.push([tunnelId, messageOf(error)]);
       }
     }
     return failed;

@@ -3,6 +3,7 @@
 // exponential backoff and jitter (like autossh), unless the failure is one
 // that retrying cannot fix (host key changed, key rejected). The connection
 // itself lives in the data plane's thread; this decides when to (re)connect.
+import { messageOf } from "@/lib/describe-failure";
 import { EventEmitter } from "node:events";
 import { getPrisma } from "@/lib/db/prisma";
 import { systemCtx } from "@/lib/context";
@@ -135,7 +136,7 @@ export class HostLink extends EventEmitter<LinkEvents> {
       this.emit("failed", error.message);
       return;
     }
-    this.emit("down", error instanceof Error ? error.message : String(error));
+    this.emit("down", messageOf(error));
     this.scheduleRetry();
   }
 }

@@ -12,6 +12,7 @@
 // host's tunnels are "reconnecting" only when none is left. An extra
 // connection the host refuses (sshd's MaxStartups, say) stops the growth for
 // a while; the tunnels carry on with what they have and their history says so.
+import { messageOf } from "@/lib/describe-failure";
 import { EventEmitter } from "node:events";
 import { log } from "@/lib/log";
 import { SshFailure } from "@/lib/ssh/ssh-connect";
@@ -116,7 +117,7 @@ export class HostPool extends EventEmitter<PoolEvents> {
       link.close();
       this.growAfter = Date.now() + GROW_AGAIN_MS;
       const carrying = this.live().length;
-      const message = `${link.hostName ?? "the host"}'s sshd refused a ${ordinal(this.links.length + 1)} connection (MaxStartups?): ${error instanceof Error ? error.message : String(error)} — carrying on with ${carrying}`;
+      const message = `${link.hostName ?? "the host"}'s sshd refused a ${ordinal(this.links.length + 1)} connection (MaxStartups?): ${messageOf(error)} — carrying on with ${carrying}`;
       log().warn({ hostId: this.hostId }, message);
       if (carrying > 0) this.emit("note", message);
       return message;

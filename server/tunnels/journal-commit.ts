@@ -1,5 +1,6 @@
 // The engine's journal (engine-journal.ts) into the database: connection
 // records, their audit records and the counters, a slice per transaction.
+import { messageOf } from "@/lib/describe-failure";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { recordAudit, type AuditInput } from "@/lib/audit/audit-log";
@@ -21,8 +22,6 @@ const CONNECTION_COLUMNS = ["id", "tunnelId", "source", "destination", "bytesIn"
 const engineCtx = systemCtx("engine");
 /** The mark from before nodes had names (the migration that named them kept it under ""). */
 const LEGACY_MARK = "";
-
-const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** The journal in the data directory and its commits, one at a time. */
 export class JournalCommit {
@@ -106,7 +105,7 @@ export class JournalCommit {
       this.journal.committed(through);
       return true;
     } catch (error) {
-      log().error(`committing ${batch.length} journal entries failed, kept for the next attempt: ${reasonOf(error)}`);
+      log().error(`committing ${batch.length} journal entries failed, kept for the next attempt: ${messageOf(error)}`);
       return false;
     }
   }
@@ -122,7 +121,7 @@ async function reportRejected(rejected: JournalRejection[]) {
   );
   // Not fatal: the engine starts either way, and the log line stays.
   await recordAudit(engineCtx, { action: "audit.journal_rejected", details: { file: ENGINE_JOURNAL_FILE, rejected: rejected.length, lines: named } }).catch(
-    (error: unknown) => log().error(`auditing the refused journal lines failed: ${reasonOf(error)}`),
+    (error: unknown) => log().error(`auditing the refused journal lines failed: ${messageOf(error)}`),
   );
 }
 

@@ -6,6 +6,7 @@
 // and counters go through a journal on disk first (journal-commit.ts), so a
 // killed Warren loses none of them. The bytes themselves flow in the data
 // plane's thread (data-plane.ts).
+import { messageOf } from "@/lib/describe-failure";
 import { EventEmitter } from "node:events";
 import net from "node:net";
 import { getConfig } from "@/lib/config";
@@ -61,10 +62,6 @@ function idleClosesAt({ tunnel, stats, busyAt }: OpenTunnel): string | null {
 /** A tunnel whose channels may go to names (not IP literals): its host's pool opens the connection reserved for names. */
 function asksForNames(tunnel: RuntimeTunnel): boolean {
   return tunnel.kind === "dynamic" || (tunnel.kind === "local" && net.isIP(tunnel.targetHost ?? "") === 0);
-}
-
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** An open tunnel as the engine knows it; `stats` mirrors the data plane's counters; `busyAt`: when it last had a connection or moved bytes. */
@@ -123,7 +120,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   }
 
   async openApproved(tunnelId: string): Promise<void> {
-    await this.openTunnel(tunnelId, { fresh: false }).catch((error: unknown) => this.report(tunnelId, "failed", reasonOf(error)));
+    await this.openTunnel(tunnelId, { fresh: false }).catch((error: unknown) => this.report(tunnelId, "failed", messageOf(error)));
   }
 
   async reconfigure(tunnelId: string, { allowedSources, teamId, policy }: { allowedSources?: string[]; teamId?: string | null; policy?: HostPolicy }) {
@@ -205,7 +202,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     } catch (error) {
       await this.drop(tunnelId);
       if (fresh && error instanceof TunnelOpenError) throw error;
-      await this.report(tunnelId, "failed", reasonOf(error));
+      await this.report(tunnelId, "failed", messageOf(error));
     }
   }
 
@@ -385,7 +382,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
           await this.reportOpen(tunnelId, warning ?? `reconnected to ${this.tunnels.get(tunnelId)?.tunnel.hostName}`);
         } catch (error) {
           await this.drop(tunnelId);
-          await this.report(tunnelId, "failed", reasonOf(error));
+          await this.report(tunnelId, "failed", messageOf(error));
         }
       }),
     );
@@ -539,7 +536,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
       const expired = Date.now() - this.leases.renewedAt >= LEASE_MS;
       if (!expired || this.leases.lost || databaseProvider() !== "postgresql") return;
       this.leases.lost = true;
-      log().error(`this node's tunnel leases ran out (${reasonOf(error)}): closing their listeners until the database answers`);
+      log().error(`this node's tunnel leases ran out (${messageOf(error)}): closing their listeners until the database answers`);
       await Promise.all(ids.map((id) => this.drop(id)));
     }
   }

@@ -31,8 +31,9 @@ export type OpenConnection = {
   openedAt: Date;
 };
 
-/** A host's SSH link on a node: up (connected), connecting (an attempt under way), waiting (between attempts), down (given up, or closed). */
-export type LinkState = "up" | "connecting" | "waiting" | "down";
+/** A host's SSH link on a node: up (connected), connecting (an attempt under way), waiting (between attempts), down (given up, or closed); best first. */
+export const LINK_STATES = ["up", "connecting", "waiting", "down"] as const;
+export type LinkState = (typeof LINK_STATES)[number];
 
 export interface TunnelEngineApi {
   /** Opens a tunnel whose row is `starting`; settles after its first attempt

@@ -13,12 +13,11 @@ import type { Feature } from "@/server/feature";
 import { httpRequestSeconds, registry, type TunnelKind } from "@/server/metrics/metrics";
 import { followRequests } from "@/server/request-log";
 import type { TunnelEngine } from "@/server/tunnels/tunnel-engine";
-import type { LinkState } from "@/lib/tunnels/engine-port";
+import { LINK_STATES } from "@/lib/tunnels/engine-port";
 import { log } from "@/lib/log";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const KINDS: TunnelKind[] = ["local", "remote", "dynamic"];
-const LINK_STATES: LinkState[] = ["up", "connecting", "waiting", "down"];
 
 /** The engine's series, from one reading of it per scrape: prom-client runs
  *  every series' collect, in the order they were registered, before it reads

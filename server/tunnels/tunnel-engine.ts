@@ -15,7 +15,7 @@ import { systemCtx } from "@/lib/context";
 import { carriesHost, hostNodes } from "@/lib/host-nodes";
 import { databaseProvider, getPrisma } from "@/lib/db/prisma";
 import type { TunnelStatus } from "@/lib/generated/prisma/enums";
-import { TunnelOpenError, type LinkState, type LiveStats, type OpenConnection, type TunnelEngineApi } from "@/lib/tunnels/engine-port";
+import { LINK_STATES, TunnelOpenError, type LinkState, type LiveStats, type OpenConnection, type TunnelEngineApi } from "@/lib/tunnels/engine-port";
 import { tunnelRooms } from "@/lib/realtime/events";
 import { publish } from "@/lib/realtime/publish";
 import { hostPolicy } from "@/lib/tunnels/host-policy";
@@ -40,8 +40,6 @@ export type StatsEvent = { tunnelId: string; ownerId: string; teamId: string | n
 
 /** The engine's state now: the readiness check's (TunnelEngineApi's health) and,
  *  for /metrics, its open connections by tunnel kind and its SSH links by state. */
-const LINK_STATE_ORDER: LinkState[] = ["up", "connecting", "waiting", "down"];
-
 export type EngineHealth = ReturnType<TunnelEngineApi["health"]> & { connections: Map<TunnelKind, number>; links: Map<LinkState, number> };
 
 /** `stats`: every tunnel whose counters moved since the last tick, in one go. */
@@ -278,7 +276,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   /** The best state among the host's pooled connections: "up" while any one carries. */
   linkState(hostId: string): LinkState | undefined {
     const states = this.links.get(hostId)?.states ?? [];
-    return LINK_STATE_ORDER.find((state) => states.includes(state));
+    return LINK_STATES.find((state) => states.includes(state));
   }
 
   live(tunnelId: string): LiveStats | undefined {

@@ -60,6 +60,8 @@ export type WarrenConfig = {
   connectMaxPerUser: number;
   /** SSH connections Warren may open to one host, shared by its tunnels (server/tunnels/host-pool.ts). */
   sshConnectionsPerHost: number;
+  /** Journal entries not yet in the database past which new connections are refused until half are in (backpressure). */
+  journalBacklogLimit: number;
   /** Web tunnels' app hosts are `<slug>.<appsDomain>` (null: web tunnels are off). */
   appsDomain: string | null;
   /** Single sign-on through an OpenID Connect provider (null: off). */
@@ -180,6 +182,11 @@ const perUserCeilingSchema = z.coerce
   .number({ error: "must be a number of tunnels" })
   .int({ error: "must be a whole number of tunnels" })
   .min(1, { error: "must be at least 1" });
+
+const journalBacklogSchema = z.coerce
+  .number({ error: "must be a number of journal entries" })
+  .int({ error: "must be a whole number of journal entries" })
+  .min(10, { error: "must be at least 10" });
 
 const connectionsPerHostSchema = z.coerce
   .number({ error: "must be a number of connections" })
@@ -488,6 +495,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
   const deviceTokenDays = parseSetting("WARREN_DEVICE_TOKEN_DAYS", deviceTokenDaysSchema, env.WARREN_DEVICE_TOKEN_DAYS ?? "30");
   const connectMaxPerUser = parseSetting("WARREN_CONNECT_MAX_PER_USER", connectCeilingSchema, env.WARREN_CONNECT_MAX_PER_USER ?? "2000");
   const sshConnectionsPerHost = parseSetting("WARREN_SSH_CONNECTIONS_PER_HOST", connectionsPerHostSchema, env.WARREN_SSH_CONNECTIONS_PER_HOST ?? "4");
+  const journalBacklogLimit = parseSetting("WARREN_JOURNAL_BACKLOG_LIMIT", journalBacklogSchema, env.WARREN_JOURNAL_BACKLOG_LIMIT ?? "200000");
   const trustedProxyHeader = env.WARREN_TRUSTED_PROXY_HEADER
     ? parseSetting("WARREN_TRUSTED_PROXY_HEADER", proxyHeaderSchema, env.WARREN_TRUSTED_PROXY_HEADER)
     : null;
@@ -509,6 +517,7 @@ export function loadConfig(env: Env = process.env): WarrenConfig {
     deviceTokenDays,
     connectMaxPerUser,
     sshConnectionsPerHost,
+    journalBacklogLimit,
     appsDomain: appsDomainFor(env, publicUrl),
     listenAddresses,
     listenPorts,

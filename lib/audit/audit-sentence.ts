@@ -78,6 +78,20 @@ function sessionEnded(d: Details): string {
   return `${lasted}: ${count(num(d, "requests"), "request")}, ${formatBytes(num(d, "bytesIn") ?? 0)} in, ${formatBytes(num(d, "bytesOut") ?? 0)} out${because(text(d, "reason"))}`;
 }
 
+/** " over 3 s", from a summary's first and last. */
+function over(d: Details): string {
+  const first = Date.parse(text(d, "first") ?? "");
+  const last = Date.parse(text(d, "last") ?? "");
+  return Number.isNaN(first) || Number.isNaN(last) ? "" : ` over ${formatDuration(last - first)}`;
+}
+
+/** A summary's busiest sources: "from 10.0.0.5 (497) and 10.0.0.6 (3)". */
+function fromSources(d: Details): string {
+  const sources = d.sources && typeof d.sources === "object" ? Object.entries(d.sources as Record<string, unknown>) : [];
+  const named = sources.slice(0, 3).map(([source, n]) => (source === "others" ? `${n} others` : `${source} (${n})`));
+  return named.length > 0 ? ` from ${named.join(", ")}` : "";
+}
+
 /** "from 10.0.0.5 to db:5432", and who it was for when it came through `warren connect`. */
 function connection(p: Parts): string {
   const destination = text(p.d, "destination");
@@ -181,17 +195,19 @@ const SENTENCES: Record<AuditAction, (p: Parts) => string> = {
   "tunnel.expired": ({ tunnel }) => `${tunnel} expired`,
   "connection.accepted": (p) => `Connection ${connection(p)} accepted, carried by ${p.tunnel}`,
   "connection.refused": (p) => `Connection ${connection(p)} refused${because(text(p.d, "reason"))}, at ${p.tunnel}`,
-  "connection.refused_many": ({ d, tunnel }) => {
-    const first = Date.parse(text(d, "first") ?? "");
-    const last = Date.parse(text(d, "last") ?? "");
-    const over = Number.isNaN(first) || Number.isNaN(last) ? "" : ` over ${formatDuration(last - first)}`;
-    return `${count(num(d, "count"), "connection")} from ${text(d, "source") ?? "one source"} refused${over}${because(text(d, "reason"))}, at ${tunnel}`;
-  },
+  "connection.accepted_many": ({ d, tunnel }) => `${count(num(d, "count"), "connection")} accepted${over(d)}${fromSources(d)}, carried by ${tunnel}`,
+  "connection.refused_many": ({ d, tunnel }) =>
+    `${count(num(d, "count"), "connection")} from ${text(d, "source") ?? "one source"} refused${over(d)}${because(text(d, "reason"))}, at ${tunnel}`,
   "connection.closed": (p) => {
     const d = p.d;
     const lasted = num(d, "durationMs") === undefined ? "" : ` after ${formatDuration(num(d, "durationMs")!)}`;
     const traffic = `${formatBytes(num(d, "bytesIn") ?? 0)} in, ${formatBytes(num(d, "bytesOut") ?? 0)} out`;
     return `Connection ${connection(p)} closed${lasted} (${traffic})${because(text(d, "error"))}, carried by ${p.tunnel}`;
+  },
+  "connection.closed_many": ({ d, tunnel }) => {
+    const failed = num(d, "failed") ? `, ${count(num(d, "failed"), "failed", "failed")}` : "";
+    const traffic = `${formatBytes(num(d, "bytesIn") ?? 0)} in, ${formatBytes(num(d, "bytesOut") ?? 0)} out${failed}`;
+    return `${count(num(d, "count"), "connection")} closed${over(d)}${fromSources(d)} (${traffic}), carried by ${tunnel}; each is in its history`;
   },
   "connection.killed": (p) =>
     `${p.who} cut connection ${connection(p)} (${formatBytes(num(p.d, "bytesIn") ?? 0)} in, ${formatBytes(num(p.d, "bytesOut") ?? 0)} out) of ${p.tunnel}${because(text(p.d, "reason"))}`,

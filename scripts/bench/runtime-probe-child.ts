@@ -47,6 +47,7 @@ const runtime = new TunnelRuntime(
     connectionOpened() {},
     connectionClosed() {},
     connectionRefused() {},
+    refusingNew: () => null,
     relayToClient: () => {
       throw new Error("the probe has no warren expose client");
     },

@@ -21,7 +21,7 @@ const KINDS: TunnelKind[] = ["local", "remote", "dynamic"];
 
 /** The engine's series, from one reading of it per scrape: prom-client runs
  *  every series' collect, in the order they were registered, before it reads
- *  any value, so the first series' collect sets all three. */
+ *  any value, so the first series' collect sets them all. */
 function engineSeries(engine: TunnelEngine) {
   new Gauge({
     name: "warren_tunnel_connections_active",
@@ -29,10 +29,11 @@ function engineSeries(engine: TunnelEngine) {
     labelNames: ["kind"] as const,
     registers: [registry],
     collect() {
-      const { connections, links: linkCounts, journalBacklog } = engine.health();
+      const { connections, links: linkCounts, journalBacklog, refusingNew } = engine.health();
       for (const kind of KINDS) this.set({ kind }, connections.get(kind) ?? 0);
       for (const state of LINK_STATES) links.set({ state }, linkCounts.get(state) ?? 0);
       backlog.set(journalBacklog);
+      backpressure.set(refusingNew ? 1 : 0);
     },
   });
   const links = new Gauge({
@@ -44,6 +45,11 @@ function engineSeries(engine: TunnelEngine) {
   const backlog = new Gauge({
     name: "warren_audit_journal_backlog",
     help: "Connection and audit events in this node's journal not yet committed to the database.",
+    registers: [registry],
+  });
+  const backpressure = new Gauge({
+    name: "warren_audit_journal_backpressure",
+    help: "1 while this node refuses new connections because its journal is past WARREN_JOURNAL_BACKLOG_LIMIT (the database is slower than the traffic), else 0.",
     registers: [registry],
   });
 }

@@ -84,6 +84,8 @@ export type DataPlaneOps = {
   connections(input: { tunnelId: string }): Promise<OpenConnection[] | undefined>;
   /** Cuts one open connection, `reason` becoming its record's error; answers it once its record was sent (undefined: no such open connection). */
   kill(input: { tunnelId: string; connectionId: string; reason: string }): Promise<OpenConnection | undefined>;
+  /** While `reason` is not null, every tunnel refuses new connections with it (the engine's records are behind). */
+  refuseNew(input: { reason: string | null }): Promise<void>;
   /** Sends every tunnel's counters now, as a "stats" event. */
   snapshot(input: Record<string, never>): Promise<void>;
 };
@@ -98,7 +100,16 @@ export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok:
 
 /** Told by the worker unasked, in the order things happened. `stats`: the tunnel's counters just after. */
 export type DataPlaneEvent =
-  | { event: "opened"; tunnelId: string; hostId: string; source: string; destination: string | null; via?: ConnectPerson; stats: LiveStats }
+  | {
+      event: "opened";
+      tunnelId: string;
+      connectionId: string;
+      hostId: string;
+      source: string;
+      destination: string | null;
+      via?: ConnectPerson;
+      stats: LiveStats;
+    }
   | { event: "closed"; hostId: string; record: ConnectionRecord; stats: LiveStats }
   | { event: "refused"; tunnelId: string; hostId: string; source: string; destination: string | null; reason: string; via?: ConnectPerson }
   | ({ event: "refused-many" } & RefusalSummary)

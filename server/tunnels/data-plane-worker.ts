@@ -39,6 +39,8 @@ const settings = workerData as DataPlaneSettings;
 // structured clone on the way to its first byte.
 // Chunks of connect streams are transferred with them.
 let outbox: (DataPlaneEvent | Reply | StreamNews)[] = [];
+/** Why new connections are refused now, if they are (refuseNew). */
+let refusingNew: string | null = null;
 let transfers: ArrayBuffer[] = [];
 
 function send(message: DataPlaneEvent | Reply | StreamNews, transfer?: ArrayBuffer) {
@@ -97,6 +99,10 @@ function adopt(linkId: string, hostId: string, client: Client, role: LinkRole) {
 }
 
 const ops: DataPlaneOps = {
+  async refuseNew({ reason }) {
+    refusingNew = reason;
+  },
+
   async connect({ linkId, hostId, target, role }) {
     const connecting = connectSsh(target);
     if (role === "names") poolOf(hostId).expectNames(connecting);
@@ -117,8 +123,10 @@ const ops: DataPlaneOps = {
     const opened = new TunnelRuntime(
       tunnel,
       {
-        connectionOpened: ({ source, destination, via }) => send({ event: "opened", tunnelId: id, hostId, source, destination, via, stats: opened.stats() }),
+        connectionOpened: ({ id: connectionId, source, destination, via }) =>
+          send({ event: "opened", tunnelId: id, connectionId, hostId, source, destination, via, stats: opened.stats() }),
         connectionClosed: (record) => send({ event: "closed", hostId, record, stats: opened.stats() }),
+        refusingNew: () => refusingNew,
         connectionRefused: (refusal) => {
           if (refusals.admit(tunnel, refusal)) send({ event: "refused", tunnelId: id, hostId, ...refusal });
         },

@@ -35,21 +35,23 @@ describe("the engine journal", () => {
   it("gives a new run what the last one appended, dates and all, numbered on from there", () => {
     const first = new EngineJournal(file, key);
     first.load(0);
-    first.append({ type: "connection", record });
-    first.append({ type: "audit", input: { action: "connection.closed", tunnelId: "t1", at: record.closedAt } });
+    const opened = { connectionId: "c1", tunnelId: "t1", hostId: "h1", source: record.source, destination: null, at: record.openedAt };
+    first.append({ type: "opened", opened }, { type: "closed", hostId: "h1", record });
+    first.append({ type: "audit", input: { action: "connection.refused", tunnelId: "t1", at: record.closedAt } });
     // No close(): the process was killed.
 
     const second = new EngineJournal(file, key);
     second.load(0);
     expect(second.pending()).toEqual([
-      { type: "connection", record, seq: 1 },
-      { type: "audit", input: { action: "connection.closed", tunnelId: "t1", at: record.closedAt }, seq: 2 },
+      { type: "opened", opened, seq: 1 },
+      { type: "closed", hostId: "h1", record, seq: 2 },
+      { type: "audit", input: { action: "connection.refused", tunnelId: "t1", at: record.closedAt }, seq: 3 },
     ]);
     second.append({ type: "counters", counters: { t1: { bytesIn: 10, bytesOut: 2, connectionsTotal: 1 } } });
-    expect(second.pending().at(-1)?.seq).toBe(3);
-    expect([second.backlog, second.lastSeq]).toEqual([3, 3]);
-    second.committed(2);
-    expect([second.backlog, second.lastSeq]).toEqual([1, 3]);
+    expect(second.pending().at(-1)?.seq).toBe(4);
+    expect([second.backlog, second.lastSeq]).toEqual([4, 4]);
+    second.committed(3);
+    expect([second.backlog, second.lastSeq]).toEqual([1, 4]);
   });
 
   it("skips entries the database already has, and numbers after its mark", () => {

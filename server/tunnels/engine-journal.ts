@@ -24,13 +24,28 @@
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import { appendFileSync, closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
 import type { AuditInput } from "@/lib/audit/audit-log";
-import type { ConnectionRecord, TunnelCounters } from "@/server/tunnels/data-plane-protocol";
+import type { ConnectionRecord, ConnectPerson, TunnelCounters } from "@/server/tunnels/data-plane-protocol";
 
 /** Each tunnel's totals at that moment; a later entry's supersede an earlier one's.
  *  Any entry may carry them, so a connection's records and its tunnel's totals are one write. */
 type Counted = { counters?: Record<string, TunnelCounters> };
 
+/** A connection the data plane carries now; `connectionId` is its record's id once it closes. */
+export type OpenedConnection = {
+  connectionId: string;
+  tunnelId: string;
+  hostId: string;
+  source: string;
+  destination: string | null;
+  via?: ConnectPerson;
+  at: Date;
+};
+
+/** `opened` and `closed` are a connection's facts, audited at commit (connection-audit.ts);
+ *  `audit` and `connection` are written as they are (refusals, and journals of earlier versions). */
 export type JournalEvent =
+  | ({ type: "opened"; opened: OpenedConnection } & Counted)
+  | ({ type: "closed"; hostId: string; record: ConnectionRecord } & Counted)
   | ({ type: "audit"; input: AuditInput } & Counted)
   | ({ type: "connection"; record: ConnectionRecord } & Counted)
   | { type: "counters"; counters: Record<string, TunnelCounters> };
@@ -61,7 +76,8 @@ const date = (value: unknown) => new Date(value as string);
 /** JSON turned the dates into strings; turn them back. */
 function revive(entry: JournalEntry): JournalEntry {
   if (entry.type === "audit" && entry.input.at) return { ...entry, input: { ...entry.input, at: date(entry.input.at) } };
-  if (entry.type === "connection")
+  if (entry.type === "opened") return { ...entry, opened: { ...entry.opened, at: date(entry.opened.at) } };
+  if (entry.type === "connection" || entry.type === "closed")
     return { ...entry, record: { ...entry.record, openedAt: date(entry.record.openedAt), closedAt: date(entry.record.closedAt) } };
   return entry;
 }

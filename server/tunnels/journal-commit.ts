@@ -3,13 +3,14 @@
 import { messageOf } from "@/lib/describe-failure";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { recordAudit, type AuditInput } from "@/lib/audit/audit-log";
+import { recordAudit } from "@/lib/audit/audit-log";
 import { getConfig } from "@/lib/config";
 import { systemCtx } from "@/lib/context";
 import { insertRows } from "@/lib/db/insert-rows";
 import { getPrisma } from "@/lib/db/prisma";
 import { ENGINE_JOURNAL_FILE } from "@/lib/tunnels/engine-port";
 import { raiseCounters } from "@/lib/tunnels/tunnel-counters";
+import { connectionAudit } from "@/server/tunnels/connection-audit";
 import type { ConnectionRecord, TunnelCounters } from "@/server/tunnels/data-plane-protocol";
 import { EngineJournal, journalKey, type JournalEntry, type JournalRejection } from "@/server/tunnels/engine-journal";
 import { log } from "@/lib/log";
@@ -17,7 +18,7 @@ import { log } from "@/lib/log";
 /** Refused journal lines named in their audit record; the count covers all. */
 const REJECTIONS_NAMED = 20;
 /** Journal entries per transaction (see commitPending). */
-export const COMMIT_SLICE = 200;
+export const COMMIT_SLICE = 1000;
 const CONNECTION_COLUMNS = ["id", "tunnelId", "source", "destination", "bytesIn", "bytesOut", "openedAt", "closedAt", "error", "via", "userId"] as const;
 const engineCtx = systemCtx("engine");
 /** The mark from before nodes had names (the migration that named them kept it under ""). */
@@ -86,8 +87,8 @@ export class JournalCommit {
   async commitSlice(batch: readonly JournalEntry[]): Promise<boolean> {
     const through = batch.at(-1)!.seq;
     try {
-      await recordAudit(engineCtx, auditInputs(batch), async (tx) => {
-        const records = batch.flatMap((entry) => (entry.type === "connection" ? [entry.record] : []));
+      await recordAudit(engineCtx, connectionAudit(batch), async (tx) => {
+        const records = batch.flatMap((entry) => (entry.type === "connection" || entry.type === "closed" ? [entry.record] : []));
         const counters = latestCounters(batch);
         // A tunnel deleted meanwhile (its owner was) takes its rows with it.
         const tunnelIds = [...new Set([...records.map((record) => record.tunnelId), ...counters.keys()])];
@@ -128,10 +129,6 @@ async function reportRejected(rejected: JournalRejection[]) {
 /** A record as its row: one carried by `warren connect` names the person. */
 function connectionRow({ id, via, ...record }: ConnectionRecord) {
   return { id: id ?? randomUUID(), ...record, via: via?.by ?? null, userId: via?.userId ?? null };
-}
-
-function auditInputs(batch: readonly JournalEntry[]): AuditInput[] {
-  return batch.flatMap((entry) => (entry.type === "audit" ? [entry.input] : []));
 }
 
 /** Each tunnel's most recent totals in the batch. */

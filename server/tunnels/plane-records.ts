@@ -1,8 +1,9 @@
-// What the data plane reports, as the engine keeps it: connection records,
-// refusals and their audit records become journal entries (engine-journal.ts),
-// each carrying its tunnel's counters just after.
+// What the data plane reports, as the engine keeps it: connections opened and
+// closed, refusals and their audit records become journal entries
+// (engine-journal.ts), each carrying its tunnel's counters just after.
 import type { LiveStats } from "@/lib/tunnels/engine-port";
-import type { ConnectionRecord, ConnectPerson, DataPlaneEvent, TunnelCounters } from "@/server/tunnels/data-plane-protocol";
+import type { ConnectionRecord, DataPlaneEvent, TunnelCounters } from "@/server/tunnels/data-plane-protocol";
+import { viaDetails } from "@/server/tunnels/connection-audit";
 import type { JournalEvent } from "@/server/tunnels/engine-journal";
 
 /** The counters an event reports, by tunnel. */
@@ -43,37 +44,15 @@ export function journalEntriesOf(event: DataPlaneEvent): JournalEvent[] {
   }
   const counters = countersOf([[tunnelId, event.stats]]);
   if (event.event === "opened") {
-    const { source, destination, via } = event;
-    return [
-      { type: "audit", input: { action: "connection.accepted", ...auditIds, at: new Date(), details: { source, destination, ...viaDetails(via) } }, counters },
-    ];
+    const { connectionId, hostId, source, destination, via } = event;
+    return [{ type: "opened", opened: { connectionId, tunnelId, hostId, source, destination, via, at: new Date() }, counters }];
   }
-  return [
-    { type: "connection", record: event.record },
-    { type: "audit", input: { action: "connection.closed", ...auditIds, at: event.record.closedAt, details: connectionDetails(event.record) }, counters },
-  ];
+  return [{ type: "closed", hostId: event.hostId, record: event.record, counters }];
 }
 
 /** The stored counters of these tunnels, by id. */
 export function countersOf(tunnels: [string, LiveStats][]): Record<string, TunnelCounters> {
   return Object.fromEntries(tunnels.map(([id, { bytesIn, bytesOut, connectionsTotal }]) => [id, { bytesIn, bytesOut, connectionsTotal }]));
-}
-
-function connectionDetails(record: ConnectionRecord) {
-  return {
-    source: record.source,
-    destination: record.destination,
-    bytesIn: record.bytesIn,
-    bytesOut: record.bytesOut,
-    durationMs: record.closedAt.getTime() - record.openedAt.getTime(),
-    error: record.error,
-    ...viaDetails(record.via),
-  };
-}
-
-/** A `warren connect` connection's audit details say so, and whose it was. */
-function viaDetails(via: ConnectPerson | undefined) {
-  return via ? { via: via.by, user: via.email, userId: via.userId, ...(via.client ? { client: via.client } : {}) } : {};
 }
 
 function refusedRecord(tunnelId: string, source: string, destination: string | null, reason: string): ConnectionRecord {

@@ -40,12 +40,18 @@ export type StatsEvent = { tunnelId: string; ownerId: string; teamId: string | n
 
 /** The engine's state now: the readiness check's (TunnelEngineApi's health) and,
  *  for /metrics, its open connections by tunnel kind and its SSH links by state. */
-export type EngineHealth = ReturnType<TunnelEngineApi["health"]> & { connections: Map<TunnelKind, number>; links: Map<LinkState, number> };
+export type EngineHealth = ReturnType<TunnelEngineApi["health"]> & {
+  refusingNew: boolean;
+  connections: Map<TunnelKind, number>;
+  links: Map<LinkState, number>;
+};
 
 /** `stats`: every tunnel whose counters moved since the last tick, in one go. */
 type EngineEvents = { stats: [StatsEvent[]] };
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Why a connection is refused while the journal is past its limit. */
+export const RECORDS_BEHIND = "Warren's connection records are behind the traffic (the database is slower): new connections are refused until they catch up";
 const TICK_MS = 1_000;
 /** A host's connections retry after 1 s, doubling up to 30 s. */
 const BACKOFF = { baseMs: 1_000, maxMs: 30_000 };
@@ -81,6 +87,8 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   /** Tunnels being closed for being idle. */
   private readonly idling = new Set<string>();
   private ticker: NodeJS.Timeout | undefined;
+  /** New connections are refused while the journal is past its limit (steerBacklog). */
+  private refusingNew = false;
   private leases = { renewedAt: Date.now(), checkedAt: 0, lost: false };
 
   /** Commits what a killed run left in the journal, then marks every tunnel
@@ -221,6 +229,27 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     this.metrics.events(events);
     const entries = events.flatMap(journalEntriesOf);
     if (entries.length > 0) this.commits.journal.append(...entries);
+    this.steerBacklog();
+  }
+
+  /** The journal into the database, and new connections accepted again once it has caught up. */
+  private async commit() {
+    await this.commits.commit();
+    this.steerBacklog();
+  }
+
+  /** Backpressure: past WARREN_JOURNAL_BACKLOG_LIMIT entries not yet in the
+   *  database, every tunnel refuses new connections (each refusal counted, as
+   *  any), until the commits have brought the backlog under half the limit. */
+  private steerBacklog() {
+    const { backlog } = this.commits.journal;
+    const limit = getConfig().journalBacklogLimit;
+    const refusing = this.refusingNew ? backlog > limit / 2 : backlog > limit;
+    if (refusing === this.refusingNew) return;
+    this.refusingNew = refusing;
+    if (refusing) log().warn(`${backlog} connection records wait for the database (limit ${limit}): new connections are refused until half are written`);
+    else log().info(`connection records caught up (${backlog} waiting): new connections are accepted again`);
+    void this.plane.call("refuseNew", { reason: refusing ? RECORDS_BEHIND : null }).catch(() => {}); // a plane that died starts accepting; the next check steers it
   }
 
   private mirror(tunnelId: string, stats: LiveStats) {
@@ -240,7 +269,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
    *  and they follow it (see docs/performance.md). */
   async close(tunnelId: string): Promise<LiveStats | undefined> {
     const counters = await this.drop(tunnelId);
-    if (this.commits.journal.backlog <= COMMIT_SLICE) await this.commits.commit();
+    if (this.commits.journal.backlog <= COMMIT_SLICE) await this.commit();
     return counters;
   }
 
@@ -265,7 +294,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     for (const { tunnel, stats } of this.tunnels.values()) connections.set(tunnel.kind, (connections.get(tunnel.kind) ?? 0) + stats.connections);
     const links = new Map<LinkState, number>();
     for (const pool of this.links.values()) for (const state of pool.states) links.set(state, (links.get(state) ?? 0) + 1);
-    return { running: this.ticker !== undefined, journalBacklog: this.commits.journal.backlog, connections, links };
+    return { running: this.ticker !== undefined, journalBacklog: this.commits.journal.backlog, refusingNew: this.refusingNew, connections, links };
   }
 
   /** The host's live SSH connections in the data plane now. */
@@ -293,7 +322,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
   async killConnection(tunnelId: string, connectionId: string, reason: string): Promise<OpenConnection | undefined> {
     if (!this.tunnels.has(tunnelId)) return undefined;
     const killed = await this.plane.call("kill", { tunnelId, connectionId, reason });
-    if (killed && this.commits.journal.backlog <= COMMIT_SLICE) await this.commits.commit();
+    if (killed && this.commits.journal.backlog <= COMMIT_SLICE) await this.commit();
     return killed;
   }
 
@@ -341,6 +370,8 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     for (const link of this.links.values()) link.close();
     this.links.clear();
     this.plane = this.startPlane();
+    this.refusingNew = false;
+    this.steerBacklog();
     const lost = [...this.tunnels];
     this.journalCounters(lost.map(([id, open]) => [id, open.stats]));
     for (const [tunnelId] of lost) this.forget(tunnelId);
@@ -512,7 +543,7 @@ export class TunnelEngine extends EventEmitter<EngineEvents> implements TunnelEn
     if (batch.length > 0) this.emit("stats", batch);
     this.closeIdle();
     this.journalCounters(moved);
-    await this.commits.commit();
+    await this.commit();
     if (Date.now() - this.leases.checkedAt >= LEASE_RENEW_MS) await this.keepLeases();
   }
 

@@ -74,6 +74,7 @@ async function socksRuntime() {
       connectionOpened() {},
       connectionClosed: (event) => closed(event),
       connectionRefused() {},
+      refusingNew: () => null,
       relayToClient: () => {
         throw new Error("these tunnels have no warren expose client");
       },

@@ -21,10 +21,12 @@ import type { ConnectionRecord, ConnectPerson, RuntimeTunnel } from "@/server/tu
 import { RelayedSocket } from "@/server/tunnels/relayed-socket";
 
 export type RuntimeHooks = {
-  connectionOpened(record: Pick<ConnectionRecord, "tunnelId" | "source" | "destination" | "via">): void;
+  connectionOpened(record: Required<Pick<ConnectionRecord, "id">> & Pick<ConnectionRecord, "tunnelId" | "source" | "destination" | "via">): void;
   connectionClosed(record: ConnectionRecord): void;
   /** Turned away by policy before anything was forwarded. */
   connectionRefused(refusal: { source: string; destination: string | null; reason: string; via?: ConnectPerson }): void;
+  /** Why every new connection is refused now (Warren's records are behind), or null. */
+  refusingNew(): string | null;
   /** A stream to the tunnel's `warren expose` client, relayed by the main thread (which resets it when none is attached). */
   relayToClient(source: string): RelayedSocket;
 };
@@ -265,6 +267,7 @@ export class TunnelRuntime {
       this.hooks.connectionRefused({ source, destination: null, reason: SOURCE_REFUSED });
       return reject();
     }
+    if (this.refusedNew(source)) return reject();
     const client = this.client;
     if (this.tunnel.targetClient) return this.acceptForClient(source, accept);
     this.carry(source, async () => {
@@ -344,6 +347,7 @@ export class TunnelRuntime {
       this.hooks.connectionRefused({ source, destination: null, reason: SOURCE_REFUSED });
       return;
     }
+    if (this.refusedNew(source)) return void socket.destroy();
     this.sockets.add(socket);
     this.carry(source, () => (this.tunnel.kind === "dynamic" ? this.openSocks(socket, source) : this.openLocal(socket)), socket);
   }
@@ -352,8 +356,16 @@ export class TunnelRuntime {
    *  the main thread, which checked who it is: no source-address check here
    *  (the identity is the check); SOCKS destinations are checked as always. */
   acceptRelayed(socket: RelayedSocket, source: string, via: ConnectPerson) {
+    if (this.refusedNew(source, via)) return void socket.destroy();
     this.sockets.add(socket);
     this.carry(source, () => (this.tunnel.kind === "dynamic" ? this.openSocks(socket, source, via) : this.openLocal(socket)), socket, via);
+  }
+
+  /** Whether the connection is refused because Warren's records are behind (reported as any refusal). */
+  private refusedNew(source: string, via?: ConnectPerson): boolean {
+    const reason = this.hooks.refusingNew();
+    if (reason) this.hooks.connectionRefused({ source, destination: null, reason, via });
+    return reason !== null;
   }
 
   /** A channel to `host:port` on the SSH connection the pool picks for it. */
@@ -440,7 +452,7 @@ export class TunnelRuntime {
         carried.ends = [ends.socket, ends.channel];
         // Cut while it opened: the splice finds its ends gone and it is over at once.
         if (carried.killed) for (const end of carried.ends) end.destroy();
-        this.hooks.connectionOpened({ tunnelId: this.tunnel.id, source, destination: destination ?? null, via });
+        this.hooks.connectionOpened({ id: carried.id, tunnelId: this.tunnel.id, source, destination: destination ?? null, via });
         if (destination) this.destinations.set(clientEnd, destination);
         this.endWhenIdle(ends.socket);
         finish(destination ?? null, await splice({ ...ends, meters: [meter, this.meter], sshSocket: sshSocketOf((carrier ?? this.client)!) }));

@@ -9,6 +9,7 @@ import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import { openRawDatabase } from "@/tests/harness/raw-database";
 import { freePortInRange, waitFor } from "@/tests/harness/free-port";
 import { signInCookie } from "@/tests/harness/sign-in";
+import { CONNECTIONS_ONE_BY_ONE } from "@/server/tunnels/connection-audit";
 import { fetchAll, startOrigin, type Origin } from "@/tests/harness/origin";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
 import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
@@ -226,16 +227,16 @@ describe("audit verify", () => {
     const tunnel = (await alice.post<{ id: string }>("/tunnels", { hostId, kind: "local", listen: { port }, target: { host: "127.0.0.1", port: origin.port } }))
       .body.id;
     const traffic = (async () => {
-      for (let i = 0; i < 15; i++) await fetchAll("127.0.0.1", port);
+      for (let i = 0; i < CONNECTIONS_ONE_BY_ONE / 2; i++) await fetchAll("127.0.0.1", port);
     })();
     const cli = Array.from({ length: 4 }, () => warren.cli(["token", "create", "--email", "alice@example.com"]));
     expect((await Promise.all(cli)).map((result) => result.code)).toEqual([0, 0, 0, 0]);
     await traffic;
     await waitFor(
       () => search(`tunnelId=${tunnel}&action=connection.closed`),
-      (page) => page.events.length === 15,
+      (page) => page.events.length === CONNECTIONS_ONE_BY_ONE / 2,
       20_000,
-      "15 connection.closed",
+      "each connection.closed",
     );
     await alice.delete(`/tunnels/${tunnel}`);
 

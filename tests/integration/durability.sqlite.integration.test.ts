@@ -180,15 +180,15 @@ describe("the journal written to while Warren was stopped", () => {
 
     const file = path.join(warren.dataDir, "engine-journal.jsonl");
     const lines = readFileSync(file, "utf8").trim().split("\n");
-    const edit = (match: string, from: string, to: string) => {
-      const index = lines.findLastIndex((line) => line.includes(match));
-      expect(index, match).toBeGreaterThanOrEqual(0);
+    const closedLines = lines.flatMap((line, index) => (line.includes('"type":"closed"') ? [index] : []));
+    const edit = (index: number, from: string, to: string) => {
+      expect(lines[index]).toContain(from);
       lines[index] = lines[index]!.replace(from, to);
       return index + 1;
     };
-    // Sealed lines, edited: the last connection's record, and the counters carried with its audit record.
-    const editedRecord = edit('"type":"connection"', `"bytesIn":${MIB}`, '"bytesIn":1');
-    const editedCounter = edit('"action":"connection.closed"', `"bytesIn":${3 * MIB}`, '"bytesIn":999999999999');
+    // Sealed lines, edited: the second connection's record, and the tunnel's counters carried with the third's.
+    const editedRecord = edit(closedLines.at(-2)!, `"bytesIn":${MIB}`, '"bytesIn":1');
+    const editedCounter = edit(closedLines.at(-1)!, `"bytesIn":${3 * MIB}`, '"bytesIn":999999999999');
     const at = new Date().toISOString();
     const forged = [
       // Valid-looking entries without a seal, and with one made up.
@@ -201,7 +201,7 @@ describe("the journal written to while Warren was stopped", () => {
     const after = await reopened(tunnel.id);
     expect(after.bytesIn).toBeLessThan(999999999999);
     const rows = connectionRows(tunnel.id);
-    expect(rows.map((row) => Number(row.bytesIn))).toEqual([MIB, MIB]); // the edited record is not among them
+    expect(rows.map((row) => Number(row.bytesIn))).toEqual([MIB]); // the edited lines' records are not among them
     expect(inDatabase((db) => db.prepare("SELECT count(*) AS n FROM TunnelConnection WHERE source LIKE '6.6.6.6%'").get())).toEqual({ n: 0 });
     expect(inDatabase((db) => db.prepare("SELECT count(*) AS n FROM AuditEvent WHERE action = 'user.disabled'").get())).toEqual({ n: 0 });
 

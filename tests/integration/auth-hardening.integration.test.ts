@@ -50,7 +50,7 @@ describe("the session cookie", () => {
     expect(cookie).toBeDefined();
     const attributes = cookie!.split(";").map((part) => part.trim().toLowerCase());
     expect(attributes).toEqual(expect.arrayContaining(["httponly", "samesite=lax", "path=/"]));
-    // Plain http here (WARREN_PUBLIC_URL http://): Secure would make browsers drop it; https gets __Secure- and Secure.
+    // Plain http here (WARREN_PUBLIC_URL http://): Secure would make browsers drop it; https gets __Host- and Secure (deploy-nginx checks it).
     expect(attributes).not.toContain("secure");
     // An encrypted JWT (JWE, five parts), not a signed one whose payload anyone can read.
     const value = cookie!.split(";")[0]!.split("=")[1]!;

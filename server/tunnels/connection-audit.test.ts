@@ -44,6 +44,8 @@ describe("connectionAudit", () => {
     const storm = shortOnes("busy", CONNECTIONS_ONE_BY_ONE, "10.0.0.5");
     const failing = closed("busy", "f", "10.0.0.6:1", 30, "connection refused by the target");
     const stillOpen = [opened("busy", "o1", "10.0.0.7:1", 31), opened("busy", "o2", "10.0.0.7:2", 32)];
+    const carol = { userId: "u2", email: "carol@example.com", by: "expose" as const, client: "192.0.2.7" };
+    if (stillOpen[1]!.type === "opened") stillOpen[1]!.opened.via = carol;
     const quiet = shortOnes("quiet", 1);
     const inputs = connectionAudit([...storm, quiet[0]!, failing, ...stillOpen, quiet[1]!]);
     expect(inputs.map((input) => [input.action, input.tunnelId])).toEqual([
@@ -67,7 +69,10 @@ describe("connectionAudit", () => {
         destinations: { "db:5432": CONNECTIONS_ONE_BY_ONE + 1 },
       },
     });
-    expect(inputs[2]).toMatchObject({ at: at(32), details: { count: 2, sources: { "10.0.0.7": 2 } } });
+    expect(inputs[2]).toMatchObject({
+      at: at(32),
+      details: { count: 2, sources: { "10.0.0.7": 2 }, via: { expose: 1 }, people: { "carol@example.com": 1 }, clients: { "192.0.2.7": 1 } },
+    });
   });
 
   it("names the ten busiest sources and counts the others together", () => {

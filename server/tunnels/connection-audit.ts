@@ -88,11 +88,13 @@ function closedSummary(records: ConnectionRecord[]) {
 
 /** Where a batch of connections came from and went, and whose they were, by count. */
 function spread(connections: { source: string; destination: string | null; via?: ConnectPerson }[]) {
-  const people = connections.flatMap(({ via }) => (via ? [via.email] : []));
+  const vias = connections.flatMap(({ via }) => (via ? [via] : []));
+  const clients = vias.flatMap(({ client }) => (client ? [client] : []));
   return {
     sources: tally(connections.map(({ source }) => addressOf(source))),
     destinations: tally(connections.map(({ destination }) => destination ?? "none")),
-    ...(people.length > 0 ? { people: tally(people) } : {}),
+    ...(vias.length > 0 ? { via: tally(vias.map(({ by }) => by)), people: tally(vias.map(({ email }) => email)) } : {}),
+    ...(clients.length > 0 ? { clients: tally(clients) } : {}),
   };
 }
 

@@ -105,6 +105,19 @@ describe("a remote tunnel to the owner's computer", () => {
     const payload = randomBytes(4 * 1024 * 1024);
     const echoed = await exchange(toEcho.port, payload);
     expect([sha(echoed.received), echoed.ended]).toEqual([sha(payload), true]);
+    // Recorded under the owner, via expose, with the gateway-side source (alone in its commit: one by one).
+    const events = await waitFor(
+      async () => (await admin.get<{ events: { action: string; details: Record<string, unknown> }[] }>(`/audit?tunnelId=${toEcho.id}`)).body.events,
+      (list) => list.some((event) => event.action === "connection.closed"),
+      20_000,
+      "the connection's record",
+    );
+    expect(events.find((event) => event.action === "connection.closed")!.details).toMatchObject({
+      via: "expose",
+      user: "owner@example.com",
+      client: "127.0.0.1",
+      source: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+    });
 
     const greeted = await exchange(toGreeter.port, Buffer.from("answer after your FIN"));
     expect(greeted.received.toString()).toBe("hello from the laptop");
@@ -120,19 +133,6 @@ describe("a remote tunnel to the owner's computer", () => {
     const results = await Promise.all(many.map((one) => exchange(toEcho.port, one)));
     expect(results.map((result) => sha(result.received))).toEqual(many.map(sha));
     expect((await state(toEcho.id)).connectionsTotal).toBeGreaterThanOrEqual(101);
-    // Recorded under the owner, via expose, with the gateway-side source.
-    const events = await waitFor(
-      async () => (await admin.get<{ events: { action: string; details: Record<string, unknown> }[] }>(`/audit?tunnelId=${toEcho.id}`)).body.events,
-      (list) => list.some((event) => event.action === "connection.closed"),
-      20_000,
-      "the connection's record",
-    );
-    expect(events.find((event) => event.action === "connection.closed")!.details).toMatchObject({
-      via: "expose",
-      user: "owner@example.com",
-      client: "127.0.0.1",
-      source: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
-    });
     await echo.close();
     await greeter.close();
   });

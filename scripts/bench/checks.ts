@@ -10,10 +10,20 @@ function finder(measurements: Measurement[]): Find {
   return (metric, kind, path) => measurements.find((m) => m.metric === metric && m.kind === kind && m.path === path)?.values;
 }
 
-/** Warren against OpenSSH: `factor` × reference, `atLeast` for throughput, at most for latency. */
-function relative(find: Find, metric: MetricId, kind: Kind, reference: PathName, factor: number, atLeast: boolean, label: string): Check | null {
+/** Warren against OpenSSH: `factor` × reference, `atLeast` for throughput, at most for latency;
+ *  the reference's own figure is `referenceMetric` when the target compares unlike figures. */
+function relative(
+  find: Find,
+  metric: MetricId,
+  kind: Kind,
+  reference: PathName,
+  factor: number,
+  atLeast: boolean,
+  label: string,
+  referenceMetric: MetricId = metric,
+): Check | null {
   const ours = find(metric, kind, "warren");
-  const theirs = find(metric, kind, reference);
+  const theirs = find(referenceMetric, kind, reference);
   if (!ours || !theirs) return null;
   const [a, b] = [median(ours), median(theirs)];
   const ratio = b === 0 ? Infinity : a / b;
@@ -42,7 +52,24 @@ export function evaluateTargets(measurements: Measurement[]): Check[] {
       relative(find, "latency-p50", kind, "openssh", 1.2, false, "new-connection p50 ≤ 1.2× OpenSSH (ms)"),
       relative(find, "latency-p99", kind, "openssh", 2, false, "new-connection p99 ≤ 2× OpenSSH (ms)"),
       absolute(find, "concurrent-errors", kind, 0, `${kind}: concurrent connections, zero errors (worst run)`, "errors"),
+      relative(
+        find,
+        "fresh-concurrent-rss-growth",
+        kind,
+        "openssh",
+        2,
+        false,
+        "RSS growth, idle → concurrent connections, ≤ 2× OpenSSH's RSS at the same load (MB)",
+        "fresh-concurrent-peak-rss",
+      ),
     );
+    // The issue sets these for -L; the other kinds' figures are in the tables.
+    if (kind === "local") {
+      checks.push(
+        relative(find, "throughput-upload", kind, "openssh", 0.9, true, "one upload stream ≥ 0.9× OpenSSH, same cipher (MB/s)"),
+        relative(find, "fresh-latency-p50", kind, "openssh", 1.5, false, "new-connection p50 on a fresh tunnel ≤ 1.5× OpenSSH (ms)"),
+      );
+    }
   }
   checks.push(
     absolute(find, "idle-rss-per-tunnel", null, 1, "≤ 1 MB RSS per idle tunnel", "MB"),

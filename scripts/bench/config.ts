@@ -5,7 +5,7 @@
 // prints where new connections spend their time (latency-hops.ts).
 import { KINDS, type Kind, type Workload } from "./results.ts";
 
-const SECTIONS = ["throughput", "parallel", "latency", "concurrency", "tunnels", "control"] as const;
+const SECTIONS = ["throughput", "parallel", "upload", "latency", "fresh", "concurrency", "tunnels", "control"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export type BenchConfig = Workload & { quick: boolean; kinds: Kind[]; sections: Set<Section>; hops: boolean };
@@ -29,6 +29,7 @@ export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
         parallelStreams: 8,
         latencyConnections: 100,
         latencyWarmUp: 100,
+        freshConnections: 100,
         concurrentConnections: 100,
         concurrentBytes: MiB,
         idleTunnels: 20,
@@ -41,6 +42,7 @@ export function benchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
         parallelStreams: 8,
         latencyConnections: 500,
         latencyWarmUp: 2000,
+        freshConnections: 300,
         concurrentConnections: 1000,
         concurrentBytes: MiB,
         idleTunnels: 200,

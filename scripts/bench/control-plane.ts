@@ -8,14 +8,13 @@ import type { ServerToClientEvents } from "@/lib/realtime/events";
 import { freePortInRange } from "@/tests/harness/free-port";
 import { signInCookie } from "@/tests/harness/sign-in";
 import type { BenchConfig } from "./config.ts";
-import { rssBytes } from "./proc.ts";
+import { settledRss } from "./proc.ts";
 import type { Recorder } from "./recorder.ts";
 import { median, percentile } from "./stats.ts";
 import { closeTunnel, openTunnel, type BenchWarren } from "./warren-side.ts";
 
 export type ControlContext = { config: BenchConfig; warren: BenchWarren; hostId: string; echoPort: number; recorder: Recorder };
 
-const SETTLE_MS = 2_000;
 const EVENT_GRACE_MS = 500;
 
 async function timed(action: () => Promise<unknown>): Promise<number> {
@@ -72,17 +71,6 @@ async function controlRuns(ctx: ControlContext) {
   } finally {
     socket.close();
   }
-}
-
-/** RSS once Warren has been quiet a while: the median of a few readings. */
-async function settledRss(pid: number): Promise<number> {
-  await sleep(SETTLE_MS);
-  const readings: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    readings.push(rssBytes(pid));
-    await sleep(200);
-  }
-  return median(readings);
 }
 
 /** Milliseconds to the response headers and to the end of the document. */

@@ -1,7 +1,10 @@
-// What the bench reads about processes from Linux's /proc: CPU time, RSS and
-// its peak, and a process's descendants (sshd forks one child per connection).
+// What the bench reads about processes from Linux's /proc: CPU time, RSS (as
+// it is, settled, and its peak), and a process's descendants (sshd forks one
+// child per connection).
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { median } from "./stats.ts";
 
 const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 
@@ -48,6 +51,19 @@ function statusKilobytes(pid: number, field: "VmRSS" | "VmHWM"): number {
 
 export const rssBytes = (pid: number) => statusKilobytes(pid, "VmRSS");
 export const peakRssBytes = (pid: number) => statusKilobytes(pid, "VmHWM");
+
+const SETTLE_MS = 2_000;
+
+/** RSS once the process has been quiet a while: the median of a few readings. */
+export async function settledRss(pid: number): Promise<number> {
+  await sleep(SETTLE_MS);
+  const readings: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    readings.push(rssBytes(pid));
+    await sleep(200);
+  }
+  return median(readings);
+}
 
 /** Resets the peak RSS (VmHWM) to the current RSS, so the next peak is one workload's (root only). */
 export function resetPeakRss(pid: number): void {

@@ -66,6 +66,7 @@ describe("renderReport and targets", () => {
       parallelStreams: 8,
       latencyConnections: 500,
       latencyWarmUp: 2000,
+      freshConnections: 300,
       concurrentConnections: 1000,
       concurrentBytes: 1024 ** 2,
       idleTunnels: 200,
@@ -93,5 +94,55 @@ describe("renderReport and targets", () => {
     expect(report).toContain("| POST /tunnels → active, SSH connection up, median of 20 (ms) | 20 / **25** / 30 |");
     expect(report).toContain("| local: concurrent connections, zero errors (worst run) | 2 errors | **no** |");
     expect(report).toContain("- local via warren: received 12 of 1048576 bytes");
+  });
+
+  it("lists the figures in their declared order, whatever order they were recorded in", () => {
+    const report = renderReport({
+      ...results,
+      measurements: [
+        { metric: "sshd-cpu-per-gb-parallel", kind: "local", path: "warren", values: [0.5] },
+        { metric: "throughput", kind: "local", path: "warren", values: [760] },
+        { metric: "cpu-per-gb-parallel", kind: "local", path: "warren", values: [0.7] },
+      ],
+    });
+    const headings = report.split("\n").filter((line) => line.startsWith("### "));
+    expect(headings).toEqual([
+      "### Throughput, one 1 GiB stream (MB/s)",
+      "### CPU seconds per GB, forwarding process (Warren or ssh), 8 parallel streams",
+      "### CPU seconds per GB, sshd's side, 8 parallel streams",
+    ]);
+  });
+});
+
+describe("the targets added for upload, fresh tunnels and memory", () => {
+  const figures = (kind: "local" | "remote", metric: Measurement["metric"], warren: number[], openssh: number[]): Measurement[] => [
+    { metric, kind, path: "warren", values: warren },
+    { metric, kind, path: "openssh", values: openssh },
+  ];
+
+  it("judges Warren's RSS growth against OpenSSH's peak RSS at the same load, for each kind", () => {
+    const checks = evaluateTargets([
+      ...figures("local", "fresh-concurrent-rss-growth", [150, 160, 170], [40, 41, 42]),
+      ...figures("local", "fresh-concurrent-peak-rss", [450, 460, 470], [75, 80, 85]),
+      ...figures("remote", "fresh-concurrent-rss-growth", [90], [30]),
+      ...figures("remote", "fresh-concurrent-peak-rss", [300], [60]),
+    ]);
+    expect(checks).toEqual([
+      { target: "local: RSS growth, idle → concurrent connections, ≤ 2× OpenSSH's RSS at the same load (MB)", measured: "160 vs 80 (2.00×)", holds: true },
+      { target: "remote: RSS growth, idle → concurrent connections, ≤ 2× OpenSSH's RSS at the same load (MB)", measured: "90 vs 60 (1.50×)", holds: true },
+    ]);
+  });
+
+  it("sets the upload and fresh-tunnel targets for -L only", () => {
+    const checks = evaluateTargets([
+      ...figures("local", "throughput-upload", [600], [700]),
+      ...figures("remote", "throughput-upload", [300], [700]),
+      ...figures("local", "fresh-latency-p50", [1.2], [0.6]),
+      ...figures("remote", "fresh-latency-p50", [9], [1]),
+    ]);
+    expect(checks).toEqual([
+      { target: "local: one upload stream ≥ 0.9× OpenSSH, same cipher (MB/s)", measured: "600 vs 700 (0.86×)", holds: false },
+      { target: "local: new-connection p50 on a fresh tunnel ≤ 1.5× OpenSSH (ms)", measured: "1.2 vs 0.6 (2.00×)", holds: false },
+    ]);
   });
 });

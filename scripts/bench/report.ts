@@ -62,7 +62,7 @@ function header(results: BenchResults): string[] {
     `- Machine: ${facts(results.machine)}.`,
     `- Versions: ${facts(results.versions)}.`,
     `- Ciphers: Warren (ssh2) negotiated \`${results.ciphers.warren}\`; "OpenSSH, same cipher" is \`ssh -c ${results.ciphers.openssh}\`; "OpenSSH default" negotiated \`${results.ciphers.opensshDefault}\`. All through the same sshd on loopback.`,
-    `- Workload: ${w.runs} run(s) of each figure, interleaved; ${size(w.streamBytes)} per stream (after one unmeasured download of a quarter of that, at most 256 MiB, through every path); ${w.latencyConnections} sequential new connections (after ${w.latencyWarmUp} unmeasured ones through every path); ${w.concurrentConnections} concurrent × ${size(w.concurrentBytes)}; ${w.idleTunnels} idle tunnels; ${w.listedTunnels} tunnels listed.`,
+    `- Workload: ${w.runs} run(s) of each figure, interleaved; ${size(w.streamBytes)} per stream (after one unmeasured transfer in each direction measured, a quarter of that, at most 256 MiB, through every path); ${w.latencyConnections} sequential new connections (after ${w.latencyWarmUp} unmeasured ones through every path); in each run, a fresh tunnel (a Warren started for it, a new ssh): its RSS settled, ${w.freshConnections} new connections with none before, then the concurrent ones; ${w.concurrentConnections} concurrent × ${size(w.concurrentBytes)}; ${w.idleTunnels} idle tunnels; ${w.listedTunnels} tunnels listed.`,
     "- Each cell is min / **median** / max over the runs. MB = 10⁶ bytes, GB = 10⁹ bytes.",
   ];
 }
@@ -73,7 +73,7 @@ export function renderReport(results: BenchResults): string {
     const rows = results.checks.map((check) => [check.target, check.measured, check.holds ? "yes" : "**no**"]);
     lines.push("", "## Targets (medians; Warren vs reference)", "", markdownTable(["target", "measured", "holds"], rows));
   }
-  const metrics = [...new Set(results.measurements.map((m) => m.metric))];
+  const metrics = (Object.keys(METRIC_TITLES) as MetricId[]).filter((metric) => results.measurements.some((m) => m.metric === metric));
   const perKind = metrics.filter((metric) => results.measurements.some((m) => m.metric === metric && m.kind !== null));
   if (perKind.length) lines.push("", "## Data plane");
   for (const metric of perKind) lines.push("", `### ${METRIC_TITLES[metric](results.workload)}`, "", perKindTable(metric, results.measurements));

@@ -10,14 +10,23 @@ export type PathName = (typeof PATHS)[number];
 
 export type MetricId =
   | "throughput"
+  | "cpu-per-gb"
+  | "sshd-cpu-per-gb"
   | "throughput-parallel"
+  | "cpu-per-gb-parallel"
+  | "sshd-cpu-per-gb-parallel"
+  | "throughput-upload"
+  | "cpu-per-gb-upload"
+  | "sshd-cpu-per-gb-upload"
   | "latency-p50"
   | "latency-p99"
   | "concurrent-errors"
   | "concurrent-throughput"
   | "concurrent-peak-rss"
-  | "cpu-per-gb"
-  | "sshd-cpu-per-gb"
+  | "fresh-latency-p50"
+  | "fresh-idle-rss"
+  | "fresh-concurrent-peak-rss"
+  | "fresh-concurrent-rss-growth"
   | "idle-rss-none"
   | "idle-rss-many"
   | "idle-rss-per-tunnel"
@@ -39,6 +48,8 @@ export type Workload = {
   latencyConnections: number;
   /** Unmeasured connections through every path before its latency runs (data-plane.ts says why). */
   latencyWarmUp: number;
+  /** Round trips through a fresh tunnel and a new `ssh`, with none before them (data-plane.ts, fresh()). */
+  freshConnections: number;
   concurrentConnections: number;
   concurrentBytes: number;
   idleTunnels: number;
@@ -67,16 +78,27 @@ export const PATH_TITLES: Record<PathName, string> = {
   direct: "direct TCP",
 };
 
+/** In the order the report lists them. */
 export const METRIC_TITLES: Record<MetricId, (w: Workload) => string> = {
   throughput: (w) => `Throughput, one ${size(w.streamBytes)} stream (MB/s)`,
+  "cpu-per-gb": () => "CPU seconds per GB, forwarding process (Warren or ssh), one stream",
+  "sshd-cpu-per-gb": () => "CPU seconds per GB, sshd's side, one stream",
   "throughput-parallel": (w) => `Throughput, ${w.parallelStreams} parallel streams of ${size(w.streamBytes / w.parallelStreams)}, aggregate (MB/s)`,
+  "cpu-per-gb-parallel": (w) => `CPU seconds per GB, forwarding process (Warren or ssh), ${w.parallelStreams} parallel streams`,
+  "sshd-cpu-per-gb-parallel": (w) => `CPU seconds per GB, sshd's side, ${w.parallelStreams} parallel streams`,
+  "throughput-upload": (w) => `Upload, one ${size(w.streamBytes)} stream from the client to the target (MB/s)`,
+  "cpu-per-gb-upload": () => "CPU seconds per GB, forwarding process (Warren or ssh), one upload stream",
+  "sshd-cpu-per-gb-upload": () => "CPU seconds per GB, sshd's side, one upload stream",
   "latency-p50": (w) => `New connection + 1-byte request/response, p50 of ${w.latencyConnections} (ms)`,
   "latency-p99": (w) => `New connection + 1-byte request/response, p99 of ${w.latencyConnections} (ms)`,
   "concurrent-errors": (w) => `${w.concurrentConnections} concurrent connections × ${size(w.concurrentBytes)}: failed connections`,
   "concurrent-throughput": (w) => `${w.concurrentConnections} concurrent connections × ${size(w.concurrentBytes)}: aggregate (MB/s)`,
   "concurrent-peak-rss": (w) => `${w.concurrentConnections} concurrent connections: peak RSS of the forwarding process (MB)`,
-  "cpu-per-gb": () => "CPU seconds per GB, forwarding process (Warren or ssh), one stream",
-  "sshd-cpu-per-gb": () => "CPU seconds per GB, sshd's side of the same transfer",
+  "fresh-latency-p50": (w) =>
+    `Fresh tunnel (a Warren started for it, a new ssh): new connection + 1-byte request/response with none before, p50 of ${w.freshConnections} (ms)`,
+  "fresh-idle-rss": () => "Fresh tunnel: RSS of the forwarding process, settled, no connection yet (MB)",
+  "fresh-concurrent-peak-rss": (w) => `Fresh tunnel: peak RSS of the forwarding process, ${w.concurrentConnections} concurrent connections (MB)`,
+  "fresh-concurrent-rss-growth": (w) => `Fresh tunnel: RSS growth of the forwarding process, idle → ${w.concurrentConnections} concurrent connections (MB)`,
   "idle-rss-none": () => "Warren RSS, no tunnels (MB)",
   "idle-rss-many": (w) => `Warren RSS, ${w.idleTunnels} idle local tunnels (MB)`,
   "idle-rss-per-tunnel": () => "Warren RSS per idle tunnel (MB)",

@@ -1,6 +1,7 @@
 // Loopback traffic for the bench. A bulk source streams as many bytes as each
-// connection asks for (an 8-byte big-endian count); clients download, ping an
-// echo server, and reach either through a plain port or a SOCKS5 proxy.
+// connection asks for (an 8-byte big-endian count), or takes an upload's;
+// clients download, upload, ping an echo server, and reach either through a
+// plain port or a SOCKS5 proxy.
 import { randomBytes } from "node:crypto";
 import net from "node:net";
 import type { TcpServer } from "@/tests/harness/origin";
@@ -31,36 +32,69 @@ function closedOrDrained(socket: net.Socket): Promise<void> {
   });
 }
 
-async function sendBytes(socket: net.Socket, count: number): Promise<void> {
+/** Writes `count` bytes, waiting for the socket to drain whenever it asks to. */
+async function writeBytes(socket: net.Socket, count: number): Promise<void> {
   for (let left = count; left > 0; ) {
     const length = Math.min(left, BLOCK.length);
     left -= length;
     if (!socket.write(length === BLOCK.length ? BLOCK : BLOCK.subarray(0, length))) await closedOrDrained(socket);
   }
-  socket.end();
 }
 
-function readCount(socket: net.Socket): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let header = Buffer.alloc(0);
-    const onData = (chunk: Buffer) => {
-      header = Buffer.concat([header, chunk]);
-      if (header.length < 8) return;
-      socket.off("data", onData);
-      resolve(Number(header.readBigUInt64BE(0)));
-    };
-    socket.on("data", onData);
-    socket.once("end", () => reject(new Error("no request")));
-  });
+/** A request's top bit marks an upload; the rest is the byte count. */
+const UPLOAD = 1n << 63n;
+/** What the source answers once an upload's last byte arrived. */
+const RECEIPT = Buffer.from([1]);
+
+/** Node gives a reused read buffer (`onread`) only to sockets it creates; an
+ *  accepted socket's reads each land in a fresh 64 KiB buffer, whose cold
+ *  pages made the source's side of an upload cost more than a tunnel's. So a
+ *  socket created here takes over the accepted one's handle (the server pauses
+ *  on connect: nothing was read yet), and the accepted one is destroyed
+ *  without it, which the server counts as a closed connection. */
+function adopt(accepted: net.Socket, receiver: Receiver): net.Socket {
+  const shell = accepted as unknown as { _handle: object | null };
+  const handle = shell._handle;
+  if (!handle) throw new Error("an accepted socket without its handle: Node's net internals changed");
+  shell._handle = null;
+  accepted.destroy();
+  const callback = (length: number) => {
+    receiver(READ_BUFFER.subarray(0, length));
+    return true;
+  };
+  return new net.Socket({ handle, onread: { buffer: READ_BUFFER, callback } } as net.SocketConstructorOpts);
 }
 
-export function startBulkSource(): Promise<TcpServer> {
-  const server = net.createServer({ noDelay: true }, (socket) => {
-    socket.on("error", () => socket.destroy());
-    readCount(socket)
-      .then((count) => sendBytes(socket, count))
+/** Reads a request, then sends its bytes and ends, or counts an upload's and sends the receipt. */
+function serve(accepted: net.Socket) {
+  let header = Buffer.alloc(0);
+  let receiver: Receiver = (bytes) => {
+    header = Buffer.concat([header, bytes]);
+    if (header.length < 8) return;
+    const request = header.readBigUInt64BE(0);
+    if (request & UPLOAD) {
+      let left = Number(request ^ UPLOAD);
+      receiver = (bytes) => {
+        left -= bytes.length;
+        if (left > 0) return;
+        receiver = () => {};
+        socket.end(RECEIPT);
+      };
+      receiver(header.subarray(8));
+      return;
+    }
+    receiver = () => {};
+    writeBytes(socket, Number(request))
+      .then(() => socket.end())
       .catch(() => socket.destroy());
-  });
+  };
+  const socket = adopt(accepted, (bytes) => receiver(bytes));
+  socket.on("error", () => socket.destroy());
+}
+
+/** Downloads ask it for a count of bytes (an 8-byte big-endian number); uploads send theirs after it (upload()). */
+export function startBulkSource(): Promise<TcpServer> {
+  const server = net.createServer({ noDelay: true, pauseOnConnect: true }, serve);
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen({ host: "127.0.0.1", port: 0 }, () => {
@@ -178,6 +212,23 @@ export async function download(dial: Dial, count: number): Promise<void> {
     header.writeBigUInt64BE(BigInt(count));
     socket.write(header);
   });
+}
+
+/** Sends `count` bytes to the bulk source and resolves once it says every one arrived. The
+ *  connection is ended only then: the receipt needs no half-closed tunnel. */
+export async function upload(dial: Dial, count: number): Promise<void> {
+  const connection = await dial("bulk");
+  const { socket } = connection;
+  await new Promise<void>((resolve, reject) => {
+    socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy(new Error(`nothing moved for ${IDLE_TIMEOUT_MS / 1000} s`)));
+    connection.receive(() => resolve());
+    socket.once("close", (hadError) => reject(new Error(hadError ? "connection failed while uploading" : "closed before the upload's receipt")));
+    const header = Buffer.alloc(8);
+    header.writeBigUInt64BE(UPLOAD | BigInt(count));
+    socket.write(header);
+    writeBytes(socket, count).catch(reject);
+  });
+  socket.end();
 }
 
 const PING = Buffer.from([0x2a]);

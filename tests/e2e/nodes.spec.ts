@@ -229,17 +229,19 @@ test("PostgreSQL restarts under both nodes while connections keep coming: every 
   expect(carried).toBe(made);
 
   const admin = apiClient(nodes.b.url, await nodes.b.createToken("admin@example.com"));
-  /** The tunnel's connection records, every page of them. */
+  /** The tunnel's connections the audit tells of, every page: one by one, or counted in a storm's summaries. */
   const recorded = async () => {
     let count = 0;
-    let cursor: number | null = null;
-    do {
-      const page: { body: { events: unknown[]; nextCursor: number | null } } = await admin.get(
-        `/audit?tunnelId=${movedTunnel.id}&action=connection.closed&limit=200${cursor ? `&cursor=${cursor}` : ""}`,
-      );
-      count += page.body.events.length;
-      cursor = page.body.nextCursor;
-    } while (cursor);
+    for (const action of ["connection.closed", "connection.closed_many"]) {
+      let cursor: number | null = null;
+      do {
+        const page: { body: { events: { details: { count?: number } }[]; nextCursor: number | null } } = await admin.get(
+          `/audit?tunnelId=${movedTunnel.id}&action=${action}&limit=200${cursor ? `&cursor=${cursor}` : ""}`,
+        );
+        for (const event of page.body.events) count += action === "connection.closed" ? 1 : (event.details.count ?? 0);
+        cursor = page.body.nextCursor;
+      } while (cursor);
+    }
     return count;
   };
   // And the one made after the take-over.

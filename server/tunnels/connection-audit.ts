@@ -37,11 +37,11 @@ export function connectionAudit(batch: readonly JournalEntry[]): AuditInput[] {
   return inputs;
 }
 
-function acceptedInput({ connectionId: _id, tunnelId, hostId, at, source, destination, via }: OpenedConnection): AuditInput {
+function acceptedInput({ tunnelId, hostId, at, source, destination, via }: OpenedConnection): AuditInput {
   return { action: "connection.accepted", hostId, tunnelId, at, details: { source, destination, ...viaDetails(via) } };
 }
 
-export function closedInput(hostId: string, record: ConnectionRecord): AuditInput {
+function closedInput(hostId: string, record: ConnectionRecord): AuditInput {
   return { action: "connection.closed", hostId, tunnelId: record.tunnelId, at: record.closedAt, details: connectionDetails(record) };
 }
 

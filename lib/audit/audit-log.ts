@@ -68,7 +68,7 @@ export async function chainHead(tx: Prisma.TransactionClient): Promise<ChainHead
 export type AlongsideAudit = (tx: Prisma.TransactionClient) => Promise<unknown>;
 
 // Generous transaction limits: a database another process holds locked makes
-// each statement wait (busy timeout), and Prisma's 5 s default would abort
+// each statement wait (serial-adapter.ts), and Prisma's 5 s default would abort
 // the transaction in the middle with an error no retry recognises.
 export const TRANSACTION_LIMITS = { maxWait: 30_000, timeout: 60_000 };
 

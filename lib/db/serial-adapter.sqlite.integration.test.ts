@@ -1,11 +1,14 @@
 // One SQLite connection for the process: a statement from outside an open
-// interactive transaction must neither join it nor see inside it.
+// interactive transaction must neither join it nor see inside it, and a
+// lock another process holds is waited for without stopping the process.
 // SQLite only: this is serial-adapter.ts, which serialises the one
 // better-sqlite3 connection; PostgreSQL's pool gives a transaction a
 // connection of its own, and no such adapter is in between.
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getConfig } from "@/lib/config";
 import { getPrisma } from "@/lib/db/prisma";
+import { holdDatabaseLock } from "@/tests/harness/sqlite-lock";
 import { useTestDatabase } from "@/tests/harness/test-database";
 
 let db: Awaited<ReturnType<typeof useTestDatabase>>;
@@ -45,4 +48,42 @@ describe("statements outside an open transaction", () => {
     expect(await getPrisma().engineJournalMark.count()).toBe(0);
     await failed;
   });
+});
+
+describe("a database another process holds locked", () => {
+  const file = () => {
+    const { database } = getConfig();
+    if (database.provider !== "sqlite") throw new Error("SQLite only");
+    return database.file;
+  };
+
+  it("is waited for while the process goes on and reads are answered: a write and a transaction land once it is gone", async () => {
+    const lock = await holdDatabaseLock(file());
+    const waiting = { write: true, transaction: true };
+    const write = getPrisma()
+      .user.create({ data: { email: "waited@example.com", passwordHash: "x" } })
+      .finally(() => (waiting.write = false));
+    const transaction = getPrisma()
+      .$transaction((tx) => tx.engineJournalMark.create({ data: { nodeName: "waited", seq: 1 } }))
+      .finally(() => (waiting.transaction = false));
+    // Timers fire meanwhile: SQLite's busy handler, which sleeps on the event loop, would have held this one back.
+    await sleep(500);
+    // Reads need no lock (WAL): one is answered while both wait.
+    expect(await getPrisma().user.count({ where: { email: "waited@example.com" } })).toBe(0);
+    expect(waiting).toEqual({ write: true, transaction: true });
+    await lock.release();
+    await Promise.all([write, transaction]);
+    expect(await getPrisma().user.count({ where: { email: "waited@example.com" } })).toBe(1);
+    expect(await getPrisma().engineJournalMark.count({ where: { nodeName: "waited" } })).toBe(1);
+  });
+
+  it("fails a write with the database's own reason once it was held too long, and nothing of it is written", async () => {
+    const lock = await holdDatabaseLock(file(), 11_000);
+    const failed = await getPrisma()
+      .user.create({ data: { email: "too-late@example.com", passwordHash: "x" } })
+      .catch((error: Error) => error.message);
+    await lock.release();
+    expect(failed).toMatch(/timed out|locked|busy/i);
+    expect(await getPrisma().user.count({ where: { email: "too-late@example.com" } })).toBe(0);
+  }, 30_000);
 });

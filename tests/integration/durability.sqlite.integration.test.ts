@@ -1,5 +1,5 @@
 // Faults that hit Warren's database, with traffic flowing: an SQLite database
-// another process holds locked for longer than Warren's busy timeout, and
+// another process holds locked for longer than Warren waits for it, and
 // Warren SIGKILLed while it could not write, its journal then tampered with.
 // Nothing the engine saw before the fault may be missing afterwards.
 // SQLite only: the fault is SQLite's file lock ("database is locked"), taken
@@ -8,7 +8,6 @@
 // may still commit once the lock is gone, so "killed before it could write"
 // cannot be staged there this way. The SIGKILL test that needs no lock runs
 // on both databases, in durability.integration.test.ts.
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -18,7 +17,8 @@ import { apiClient, type ApiClient } from "@/tests/harness/api-client";
 import { freePortInRange, waitFor } from "@/tests/harness/free-port";
 import { fetchAll, startOrigin, type Origin } from "@/tests/harness/origin";
 import { startSshd, type SshdHandle } from "@/tests/harness/sshd";
-import { REPO_ROOT, startWarren, type WarrenHandle } from "@/tests/harness/warren";
+import { holdDatabaseLock } from "@/tests/harness/sqlite-lock";
+import { startWarren, type WarrenHandle } from "@/tests/harness/warren";
 
 type Tunnel = { id: string; status: string; bytesIn: number; connections: number; connectionsTotal: number };
 
@@ -41,9 +41,11 @@ async function openLocal(targetPort: number): Promise<{ id: string; port: number
   return { id: response.body.id, port };
 }
 
+const databaseFile = () => path.join(warren.dataDir, "warren.db");
+
 /** Read-only look at Warren's database file, as an operator would with sqlite3. */
 function inDatabase<T>(read: (db: Database.Database) => T): T {
-  const db = new Database(path.join(warren.dataDir, "warren.db"), { readonly: true });
+  const db = new Database(databaseFile(), { readonly: true });
   try {
     return read(db);
   } finally {
@@ -99,7 +101,7 @@ afterAll(async () => {
 /** A tunnel carries three connections while the database is locked, and Warren is killed before it can write them. */
 async function killedWithThreeUnwritten() {
   const tunnel = await openLocal(origin.port);
-  const lock = await holdDatabaseLock();
+  const lock = await holdDatabaseLock(databaseFile());
   for (let i = 0; i < 3; i++) expect(sha256(await fetchAll("127.0.0.1", tunnel.port))).toBe(origin.sha256);
   await waitFor(
     () => tunnelState(tunnel.id),
@@ -111,40 +113,11 @@ async function killedWithThreeUnwritten() {
   await lock.release();
   return tunnel;
 }
-/**
- * Another process takes SQLite's exclusive lock on Warren's database. It holds the lock for at least `ms`
- * and until `release()`, which resolves once the lock is gone: a fixed time alone would race a slow machine.
- */
-async function holdDatabaseLock(ms = 0): Promise<{ release(): Promise<void> }> {
-  const script = `
-    const db = new (require("better-sqlite3"))(process.argv[1]);
-    db.exec("BEGIN EXCLUSIVE");
-    console.log("locked");
-    const held = new Promise((resolve) => setTimeout(resolve, Number(process.argv[2])));
-    const released = new Promise((resolve) => process.stdin.on("end", resolve).resume());
-    Promise.all([held, released]).then(() => { db.exec("COMMIT"); db.close(); });`;
-  const holder = spawn(process.execPath, ["-e", script, path.join(warren.dataDir, "warren.db"), String(ms)], {
-    cwd: REPO_ROOT,
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  const exited = new Promise<void>((resolve) => holder.once("exit", () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    holder.stdout.once("data", () => resolve());
-    holder.once("exit", (code) => reject(new Error(`the lock holder exited (${code}) before locking`)));
-  });
-  return {
-    release() {
-      holder.stdin.end();
-      return exited;
-    },
-  };
-}
-
 describe("the database locked by another process", () => {
   it("keeps tunnels carrying, retries its writes, and loses no record once the lock is gone", async () => {
     const tunnel = await openLocal(origin.port);
-    // Longer than Warren's 10 s busy timeout, so writes fail at least once and must be retried.
-    const lock = await holdDatabaseLock(12_000);
+    // Longer than the 10 s a statement waits for it, so writes fail at least once and must be retried.
+    const lock = await holdDatabaseLock(databaseFile(), 12_000);
     for (let i = 0; i < 5; i++) expect(sha256(await fetchAll("127.0.0.1", tunnel.port))).toBe(origin.sha256);
     await lock.release();
 

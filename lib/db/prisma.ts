@@ -2,7 +2,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { type DatabaseConfig, getConfig } from "@/lib/config";
-import { BUSY_TIMEOUT_MS, serialAdapter } from "@/lib/db/serial-adapter";
+import { BUSY_TIMEOUT_MS, serialAdapter, TRANSACTION_MAX_WAIT_MS } from "@/lib/db/serial-adapter";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { PrismaClient as PostgresqlPrismaClient } from "@/lib/generated/prisma-postgresql/client";
 import { processGlobals } from "@/lib/process-globals";
@@ -23,7 +23,10 @@ function postgresqlPool(url: string): pg.Pool {
 /** A client of its own for `database`, which the caller disconnects (`db copy`'s target); Warren's own is getPrisma(). */
 export function openPrisma(database: DatabaseConfig): PrismaClient {
   if (database.provider === "sqlite") {
-    return new PrismaClient({ adapter: serialAdapter(new PrismaBetterSQLite3({ url: database.url, timeout: BUSY_TIMEOUT_MS })) });
+    return new PrismaClient({
+      adapter: serialAdapter(new PrismaBetterSQLite3({ url: database.url, timeout: BUSY_TIMEOUT_MS })),
+      transactionOptions: { maxWait: TRANSACTION_MAX_WAIT_MS },
+    });
   }
   return new PostgresqlPrismaClient({ adapter: new PrismaPg(postgresqlPool(database.url), { disposeExternalPool: true }) }) as unknown as PrismaClient;
 }

@@ -67,7 +67,8 @@ describe("a database another process holds locked", () => {
       .$transaction((tx) => tx.engineJournalMark.create({ data: { nodeName: "waited", seq: 1 } }))
       .finally(() => (waiting.transaction = false));
     // Timers fire meanwhile: SQLite's busy handler, which sleeps on the event loop, would have held this one back.
-    await sleep(500);
+    // Longer than Prisma's default wait for a transaction to start (2 s), which would have given up.
+    await sleep(3_000);
     // Reads need no lock (WAL): one is answered while both wait.
     expect(await getPrisma().user.count({ where: { email: "waited@example.com" } })).toBe(0);
     expect(waiting).toEqual({ write: true, transaction: true });

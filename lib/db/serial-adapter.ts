@@ -26,6 +26,8 @@ type Release = () => void;
 export const BUSY_TIMEOUT_MS = 25;
 /** How long, in all, a statement or a transaction's start waits for a lock another process holds, before it fails with SQLite's "database is locked". */
 const LOCK_PATIENCE_MS = 10_000;
+/** Prisma's default for how long a transaction may take to start (2 s) would give up first: as long as a statement waits, and a little more for its turn. */
+export const TRANSACTION_MAX_WAIT_MS = LOCK_PATIENCE_MS + 2_000;
 const MAX_PAUSE_MS = 100;
 
 /** SQLITE_BUSY itself: the lock is held elsewhere, and trying again is what a busy handler would do. */

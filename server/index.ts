@@ -19,6 +19,7 @@ import { registerMetrics } from "@/server/metrics/register-metrics";
 import { registerRealtime } from "@/server/realtime/socket-server";
 import { checkClusterKeys } from "@/server/nodes/cluster-keys";
 import { takeRelayHeader } from "@/server/nodes/node-relay";
+import { relayConnectionRequests } from "@/server/nodes/relay-connection-requests";
 import { registerNode } from "@/server/nodes/node-registry";
 import { registerTunnelNotifications } from "@/server/nodes/tunnel-notifications";
 import { registerNotifications } from "@/server/notifications/register-notifications";
@@ -122,7 +123,10 @@ async function main() {
     registerAuditStreaming(),
     registerNotifications(),
   ];
-  // App hosts are claimed before everything registered above; addresses are stamped before all.
+  // Claimed before everything registered above: app hosts first, then requests
+  // for the open connections of a tunnel another node carries. Addresses are
+  // stamped before all.
+  relayConnectionRequests(server);
   features.push(registerApps(server, tunnels.engine));
   const metrics = await registerMetrics(tunnels.engine, config).catch((error: Error) => fail(error.message));
   if (metrics) features.push(metrics);

@@ -1,7 +1,9 @@
 // A tunnel's connections: the ones open now, as the engine carrying it sees
 // them, and the recent closed ones from their records; and cutting one open
 // connection, for its owner and admins. Only the node carrying a tunnel
-// knows its open connections: another node answers 409 naming it.
+// knows its open connections: other nodes relay these requests to it
+// (server/nodes/relay-connection-requests.ts), and answer 409 naming it while
+// it cannot be reached as the carrier (a tunnel moving between nodes).
 import { ApiError } from "@/lib/api/api-error";
 import { recordAudit } from "@/lib/audit/audit-log";
 import { getConfig } from "@/lib/config";
@@ -25,7 +27,7 @@ function assertCarriedHere(tunnel: Tunnel) {
   if (!isOpen(tunnel.status) || !carrier || carrier === getConfig().node.name || findEngine()?.live(tunnel.id)) return;
   throw new ApiError({
     code: "conflict",
-    message: `tunnel ${tunnel.name ?? tunnel.id} is carried by Warren node ${carrier}: its open connections are known there only; ask that node (its own address) for them`,
+    message: `tunnel ${tunnel.name ?? tunnel.id} was carried by Warren node ${carrier}, which alone knows its open connections and cannot be asked now (the tunnel may be moving to another node): try again in a moment`,
   });
 }
 

@@ -10,21 +10,10 @@ import { getConfig } from "@/lib/config";
 import { onAccessRecheck } from "@/lib/tunnels/recheck-live-access";
 import { AppProxy } from "@/server/apps/app-proxy";
 import { AppSessions } from "@/server/apps/app-sessions";
+import { claimFirst } from "@/server/claim-first";
 import type { Feature } from "@/server/feature";
 import type { TunnelEngine } from "@/server/tunnels/tunnel-engine";
 import { log } from "@/lib/log";
-
-type Listener = (...args: never[]) => void;
-
-/** Puts `claim` in front of every listener `event` has now (socket.io wraps Next's the same way): what it claims, they never see. */
-function claimFirst(server: Server, event: "request" | "upgrade", claim: (...args: unknown[]) => boolean) {
-  const others = server.listeners(event) as Listener[];
-  server.removeAllListeners(event);
-  server.on(event, (...args: unknown[]) => {
-    if (claim(...args)) return;
-    for (const listener of others) listener.apply(server, args as never[]);
-  });
-}
 
 function failed(res: ServerResponse, error: unknown) {
   log().error({ err: error }, "serving a web app failed");
@@ -42,7 +31,7 @@ export function registerApps(server: Server, engine: TunnelEngine): Feature {
   const hostOf = (req: IncomingMessage) => appHostOf(req.headers.host, config);
   const refuse = { status: 404, title: "No such app", message: "Nothing is served at this address." };
 
-  claimFirst(server, "request", (req, res) => {
+  claimFirst(server, "request", ([req, res]) => {
     const host = hostOf(req as IncomingMessage);
     if (!host) return false;
     const response = res as ServerResponse;
@@ -54,7 +43,7 @@ export function registerApps(server: Server, engine: TunnelEngine): Feature {
     }
     return true;
   });
-  claimFirst(server, "upgrade", (req, socket, head) => {
+  claimFirst(server, "upgrade", ([req, socket, head]) => {
     const host = hostOf(req as IncomingMessage);
     if (!host) return false;
     const duplex = socket as Duplex;

@@ -1,6 +1,7 @@
 // Two Warren nodes on one PostgreSQL database behave as one Warren: a tunnel
 // opened through node B is carried by B; node A shows it, tells its owner's
-// socket of it live, and closes it (B stops its listener at once, through
+// socket of it live, lists and cuts its open connections (relayed to B), and
+// closes it (B stops its listener at once, through
 // LISTEN/NOTIFY); both append to one audit chain, which verifies. `warren
 // connect` and a web app reached through node A are relayed to node B, which
 // carries, counts and records them. When node B is killed, node A takes its
@@ -61,6 +62,14 @@ const accepts = (port: number) =>
     socket.once("error", () => resolve(false));
   });
 
+/** A connection to `port` kept open: `closed` settles when the other end closes it. */
+async function heldConnection(port: number): Promise<{ closed: Promise<void> }> {
+  const socket = net.connect({ port, host: "127.0.0.1" });
+  socket.on("error", () => {});
+  await new Promise((resolve) => socket.once("connect", resolve));
+  return { closed: new Promise((resolve) => socket.once("close", () => resolve())) };
+}
+
 /** Alice's live updates through `node`: every event, one entry per tunnel. */
 async function watch(node: WarrenHandle): Promise<{ socket: Socket; events: { event: string; payload: Record<string, unknown> }[] }> {
   const socket = io(node.url, { auth: { token: aliceToken }, transports: ["websocket"], reconnection: false });
@@ -85,6 +94,20 @@ describe("two nodes on one PostgreSQL", () => {
       expect((await aliceOnA.get<Tunnel>(`/tunnels/${id}`)).body).toMatchObject({ status: "active", node: "bastion-b" });
       const sent = Buffer.from("through node b");
       expect((await exchange(port, sent)).received.equals(sent)).toBe(true);
+      // Its open connections, which only node B knows, are listed and cut through node A.
+      const held = await heldConnection(port);
+      type Connection = { id: string; closedAt: string | null; error: string | null };
+      const open = await waitFor(
+        () => aliceOnA.get<{ connections: Connection[] }>(`/tunnels/${id}/connections?state=open`),
+        (r) => r.status !== 200 || r.body.connections.length === 1,
+        20_000,
+        "the held connection listed through node A",
+      );
+      expect(open.status, JSON.stringify(open.body)).toBe(200);
+      const cut = await aliceOnA.delete<{ connection: Connection }>(`/tunnels/${id}/connections/${open.body.connections[0]!.id}`, { reason: "testing" });
+      expect(cut.status, JSON.stringify(cut.body)).toBe(200);
+      expect(cut.body).toMatchObject({ connection: { error: "closed by alice@example.com: testing" } });
+      await held.closed;
       // Node A's socket heard of it going active, and of its traffic, from node B.
       await waitFor(
         async () => live.events,

@@ -1,8 +1,8 @@
 "use client";
 
 // How many of the viewer's tunnels need their attention, kept live: fetched
-// again whenever a tunnel's status or sharing changes, after a reconnect, and
-// on each navigation (an extension changes no status); counted against the
+// again whenever a tunnel's status, sharing or expiry changes, after a
+// reconnect, and on each navigation; counted against the
 // clock, so a tunnel entering its last 10 minutes counts without any event.
 import { usePathname } from "next/navigation";
 import { useEffect, useRef, useState } from "react";

@@ -75,7 +75,7 @@ export const requestResolvedEventSchema = z.object({
 });
 export type RequestResolvedEvent = z.infer<typeof requestResolvedEventSchema>;
 
-/** Who may see a tunnel changed (its sharing or participants): pages showing it reload it. */
+/** Something of a tunnel a status event does not carry changed (who may see it, its expiry, its node): pages showing it reload it. */
 export const tunnelChangedEventSchema = z.object({ tunnelId: z.string() });
 export type TunnelChangedEvent = z.infer<typeof tunnelChangedEventSchema>;
 

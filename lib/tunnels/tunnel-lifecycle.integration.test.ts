@@ -241,6 +241,8 @@ describe("extending", () => {
     expect(extended.expiresAt.getTime()).toBeGreaterThanOrEqual(before + 120 * 60_000);
     expect(engine.calls.find((call) => call.op === "extend")).toEqual({ op: "extend", tunnelId: open.id, detail: extended.expiresAt });
     expect(await audited(open.id)).toContain("tunnel.extended");
+    // Pages showing it hear that it changed: a status event does not carry the expiry.
+    expect(told(open.id, "tunnel:changed").map((p) => p.rooms)).toEqual([expect.arrayContaining([`user:${open.ownerId}`, "admin"])]);
   });
 
   it("asks for approval where the host needs it; approving it moves the expiry", async () => {
@@ -249,12 +251,14 @@ describe("extending", () => {
     await extendTunnel({ ctx: alice, input: { id: asked.id, ttlMinutes: 90 } });
     expect(await row(asked.id)).toMatchObject({ status: "active", extensionMinutes: 90 });
     expect(engine.ops(asked.id)).toEqual(["openApproved"]);
+    expect(told(asked.id, "tunnel:changed")).toEqual([]);
     const before = Date.now();
     await approveRequest({ ctx: bob, input: { id: asked.id } });
     const extended = await row(asked.id);
     expect(extended).toMatchObject({ status: "active", extensionMinutes: null, extensionUntil: null });
     expect(extended.expiresAt.getTime()).toBeGreaterThanOrEqual(before + 90 * 60_000);
     expect(engine.ops(asked.id)).toEqual(["openApproved", "extend"]);
+    expect(told(asked.id, "tunnel:changed")).toHaveLength(1);
   });
 });
 

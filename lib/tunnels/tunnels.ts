@@ -8,6 +8,8 @@ import { audited, recordAudit } from "@/lib/audit/audit-log";
 import { getConfig } from "@/lib/config";
 import { actorId, actorName, type Ctx } from "@/lib/context";
 import { getPrisma } from "@/lib/db/prisma";
+import { tunnelRooms } from "@/lib/realtime/events";
+import { publish } from "@/lib/realtime/publish";
 import type { Prisma, TunnelConnection } from "@/lib/generated/prisma/client";
 import type { TunnelStatus } from "@/lib/generated/prisma/enums";
 import { findEngine, getEngine, isTunnelOpenError } from "@/lib/tunnels/engine-port";
@@ -405,10 +407,11 @@ export async function extendTunnel({ ctx, input }: { ctx: Ctx; input: { id: stri
   return getTunnel({ ctx, input: { id: tunnel.id } });
 }
 
-/** Adds `ttlMinutes` to the tunnel's time left (within its host's maximum), clears any extension request and says so in its history. */
+/** Adds `ttlMinutes` to the tunnel's time left (within its host's maximum), clears any extension request and says so
+ *  in its history; pages showing the tunnel reload it (a status event does not carry the expiry). */
 export async function applyExtension(
   ctx: Ctx,
-  tunnel: { id: string; hostId: string; expiresAt: Date; status: TunnelStatus },
+  tunnel: { id: string; hostId: string; expiresAt: Date; status: TunnelStatus; ownerId: string; teamId: string | null },
   ttlMinutes: number,
   details: Record<string, unknown> = {},
 ) {
@@ -431,4 +434,5 @@ export async function applyExtension(
   });
   getEngine().extend(tunnel.id, expiresAt);
   await announceTunnelChange(tunnel.id);
+  publish(tunnelRooms(tunnel), "tunnel:changed", { tunnelId: tunnel.id });
 }

@@ -5,19 +5,22 @@
 // LISTEN/NOTIFY); both append to one audit chain, which verifies. `warren
 // connect` and a web app reached through node A are relayed to node B, which
 // carries, counts and records them. When node B is killed, node A takes its
-// tunnels over once their leases run out. A node with other keys than the ones
-// sealed in the database is refused at start.
+// tunnels over once their leases run out, and the audit webhook both stream
+// to, one at a time, once the dead node's lease on it runs out. A node with
+// other keys than the ones sealed in the database is refused at start.
 import net from "node:net";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aliceWithHost } from "@/tests/harness/alice-with-host";
 import { apiClient } from "@/tests/harness/api-client";
 import { appBrowser } from "@/tests/harness/app-browser";
+import { startWebhookReceiver, type WebhookReceiver } from "@/tests/harness/audit-receivers";
 import { exchange } from "@/tests/harness/exchange";
 import { startOrigin } from "@/tests/harness/origin";
 import { freePort, freePortInRange, waitFor } from "@/tests/harness/free-port";
 import { downloadClient, startConnect } from "@/tests/harness/laptop-client";
 import { sharedSecretsFor, startPostgresql, type PostgresqlHandle } from "@/tests/harness/postgresql";
+import { openRawDatabase } from "@/tests/harness/raw-database";
 import { eachEvent } from "@/tests/harness/socket-events";
 import { signInCookie } from "@/tests/harness/sign-in";
 import { socksFetch } from "@/tests/harness/socks-fetch";
@@ -35,13 +38,29 @@ let url: string;
 let nodeA: WarrenHandle;
 let nodeB: WarrenHandle;
 let webApp: WebApp;
+let webhook: WebhookReceiver;
 let aliceToken: string;
 let hostId: string;
 
-const onNode = (name: string) => ({ DATABASE_URL: url, ...sharedSecretsFor(url), WARREN_NODE_NAME: name, WARREN_APPS_DOMAIN: "apps.localhost" });
+const WEBHOOK_SECRET = "the nodes' webhook secret";
+// Both nodes stream the audit trail to the same webhook: one at a time, whichever holds the sink's lease.
+const onNode = (name: string) => ({
+  DATABASE_URL: url,
+  ...sharedSecretsFor(url),
+  WARREN_NODE_NAME: name,
+  WARREN_APPS_DOMAIN: "apps.localhost",
+  WARREN_AUDIT_WEBHOOK_URL: webhook.url,
+  WARREN_AUDIT_WEBHOOK_SECRET: WEBHOOK_SECRET,
+});
 
 beforeAll(async () => {
-  [postgresql, sshd, target, webApp] = await Promise.all([startPostgresql(), startSshd(), startTarget(), startWebApp()]);
+  [postgresql, sshd, target, webApp, webhook] = await Promise.all([
+    startPostgresql(),
+    startSshd(),
+    startTarget(),
+    startWebApp(),
+    startWebhookReceiver(WEBHOOK_SECRET),
+  ]);
   url = await postgresql.database("warren");
   // Node A behind a reverse proxy on loopback: the address it is told is the one it names to node B.
   nodeA = await startWarren({ env: { ...onNode("bastion-a"), WARREN_TRUSTED_PROXY_HEADER: "x-forwarded-for", WARREN_TRUSTED_PROXIES: "127.0.0.1" } });
@@ -52,7 +71,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([nodeA?.dispose(), nodeB?.dispose()]);
-  await Promise.all([sshd?.dispose(), target?.close(), webApp?.close(), postgresql?.dispose()]);
+  await Promise.all([sshd?.dispose(), target?.close(), webApp?.close(), webhook?.close(), postgresql?.dispose()]);
 });
 
 const accepts = (port: number) =>
@@ -340,6 +359,34 @@ describe("two nodes on one PostgreSQL", () => {
     const audit = await admin.get<{ events: { action: string; details: Record<string, unknown> }[] }>(`/audit?tunnelId=${id}&action=tunnel.moved`);
     expect(audit.body.events.map((event) => event.details)).toEqual([{ by: "engine", from: "bastion-b", to: "bastion-a", listenAddress: "127.0.0.1" }]);
     expect((await nodeA.cli(["audit", "verify"])).code).toBe(0);
+  });
+
+  it("stream the audit trail to a sink from one node at a time; when that one dies the other goes on, with no gap", async () => {
+    // Node B died in the test before: back, it finds node A holding the sink's lease (or takes it from the dead B).
+    nodeB = await startWarren({ env: nodeB.env, dataDir: nodeB.dataDir, port: nodeB.port });
+    const raw = await openRawDatabase(nodeA);
+    const head = async () => Number((await raw.get<{ seq: number }>('SELECT MAX("seq") AS "seq" FROM "AuditEvent"'))!.seq);
+    const holderOf = async () => (await raw.get<{ leaseNode: string | null }>('SELECT "leaseNode" FROM "AuditSink" WHERE "name" = ?', "webhook"))?.leaseNode;
+    try {
+      const allDelivered = async (what: string) => {
+        const last = await head();
+        await waitFor(async () => webhook.has(1, last), Boolean, 90_000, `webhook records 1-${last} ${what}`);
+      };
+      await allDelivered("while both nodes run");
+      const holder = await waitFor(holderOf, (name) => name === "bastion-a" || name === "bastion-b", 30_000, "a node holding the webhook's lease");
+      const [dying, survivor] = holder === "bastion-a" ? [nodeA, nodeB] : [nodeB, nodeA];
+      const admin = apiClient(survivor.url, await survivor.createToken("admin@example.com"));
+      await dying.kill();
+      for (let index = 0; index < 5; index++) expect((await admin.post("/tokens", { name: `after ${holder} died ${index}` })).status).toBe(201);
+      // The dead node's lease runs out, the survivor takes the sink over from the last acknowledged record.
+      await allDelivered(`after ${holder} died`);
+      expect(await holderOf()).toBe(holder === "bastion-a" ? "bastion-b" : "bastion-a");
+      expect([webhook.gaps, webhook.badSignatures]).toEqual([[], 0]);
+      const last = await head();
+      for (let seq = 2; seq <= last; seq++) expect(webhook.bySeq.get(seq)!.prevHash).toBe(webhook.bySeq.get(seq - 1)!.hash);
+    } finally {
+      await raw.close();
+    }
   });
 
   it("refuses to start a node whose keys differ from the ones sealed in the database", async () => {

@@ -36,3 +36,4 @@ function printReport(path: string) {
 
 console.log("\n===== failures, by report =====");
 for (const path of process.argv.slice(2)) printReport(path);
+console.log("\nPlaywright's failures, when the e2e suite ran, are in its own output above.");

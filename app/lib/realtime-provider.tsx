@@ -6,6 +6,7 @@
 // resynchronise (events sent while offline are not replayed).
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { io, type Socket } from "socket.io-client";
+import type { z } from "zod";
 import {
   auditNewBatchSchema,
   notificationNewEventSchema,
@@ -19,6 +20,7 @@ import {
   type NotificationNewEvent,
   type RequestNewEvent,
   type RequestResolvedEvent,
+  type ServerToClientEvents,
   type TunnelChangedEvent,
   type TunnelStatsEvent,
   type TunnelStatusEvent,
@@ -68,62 +70,63 @@ function onReconnect(socket: Socket, resync: () => void): () => void {
   };
 }
 
+/** Hands `handle` each payload of `event` that matches `schema` (anything else is dropped); returns the unsubscribe. */
+function listen<T>(socket: Socket, event: keyof ServerToClientEvents, schema: z.ZodType<T>, handle: (data: T) => void): () => void {
+  const handler = (payload: unknown) => {
+    const parsed = schema.safeParse(payload);
+    if (parsed.success) handle(parsed.data);
+  };
+  socket.on(event, handler);
+  return () => {
+    socket.off(event, handler);
+  };
+}
+
+/** Handlers kept in a ref, so a page may pass new ones on every render without subscribing again. */
+function useLatest<T>(value: T) {
+  const latest = useRef(value);
+  latest.current = value;
+  return latest;
+}
+
+/** Subscriptions made while the socket lives (`subscribe` answers their unsubscribes), ended with it. */
+function useSubscriptions(subscribe: (socket: Socket) => (() => void)[]) {
+  const { socket } = useRealtime();
+  const latest = useLatest(subscribe);
+  useEffect(() => {
+    if (!socket) return;
+    const unsubscribes = latest.current(socket);
+    return () => {
+      for (const unsubscribe of unsubscribes) unsubscribe();
+    };
+  }, [socket, latest]);
+}
+
 type TunnelHandlers = {
   onStatus?: (event: TunnelStatusEvent) => void;
   onStats?: (event: TunnelStatsEvent) => void;
-  /** Its sharing or participants changed: reload it. */
+  /** Something a status event does not carry changed (sharing, participants, expiry, node): reload it. */
   onChanged?: (event: TunnelChangedEvent) => void;
   /** After a reconnect: reload whatever the page shows. */
   onResync?: () => void;
 };
 
 export function useTunnelEvents(handlers: TunnelHandlers) {
-  const { socket } = useRealtime();
-  const latest = useRef(handlers);
-  latest.current = handlers;
-  useEffect(() => {
-    if (!socket) return;
-    const onStatus = (payload: unknown) => {
-      const parsed = tunnelStatusEventSchema.safeParse(payload);
-      if (parsed.success) latest.current.onStatus?.(parsed.data);
-    };
-    const onStats = (payload: unknown) => {
-      const parsed = tunnelStatsBatchSchema.safeParse(payload);
-      if (parsed.success) for (const stats of parsed.data.tunnels) latest.current.onStats?.(stats);
-    };
-    const onChanged = (payload: unknown) => {
-      const parsed = tunnelChangedEventSchema.safeParse(payload);
-      if (parsed.success) latest.current.onChanged?.(parsed.data);
-    };
-    socket.on("tunnel:status", onStatus);
-    socket.on("tunnel:stats", onStats);
-    socket.on("tunnel:changed", onChanged);
-    const offReconnect = onReconnect(socket, () => latest.current.onResync?.());
-    return () => {
-      socket.off("tunnel:status", onStatus);
-      socket.off("tunnel:stats", onStats);
-      socket.off("tunnel:changed", onChanged);
-      offReconnect();
-    };
-  }, [socket]);
+  const latest = useLatest(handlers);
+  useSubscriptions((socket) => [
+    listen(socket, "tunnel:status", tunnelStatusEventSchema, (event) => latest.current.onStatus?.(event)),
+    listen(socket, "tunnel:stats", tunnelStatsBatchSchema, ({ tunnels }) => {
+      for (const stats of tunnels) latest.current.onStats?.(stats);
+    }),
+    listen(socket, "tunnel:changed", tunnelChangedEventSchema, (event) => latest.current.onChanged?.(event)),
+    onReconnect(socket, () => latest.current.onResync?.()),
+  ]);
 }
 
 /** New audit records, oldest first, for admins (the server sends them to no one else). */
 export function useAuditEvents(onNew: (records: AuditNewEvent[]) => void) {
-  const { socket } = useRealtime();
-  const latest = useRef(onNew);
-  latest.current = onNew;
-  useEffect(() => {
-    if (!socket) return;
-    const handler = (payload: unknown) => {
-      const parsed = auditNewBatchSchema.safeParse(payload);
-      if (parsed.success) latest.current(parsed.data.records);
-    };
-    socket.on("audit:new", handler);
-    return () => {
-      socket.off("audit:new", handler);
-    };
-  }, [socket]);
+  const latest = useLatest(onNew);
+  useSubscriptions((socket) => [listen(socket, "audit:new", auditNewBatchSchema, ({ records }) => latest.current(records))]);
 }
 
 type RequestHandlers = {
@@ -135,26 +138,11 @@ type RequestHandlers = {
 
 /** Approval requests arriving and being settled. */
 export function useRequestEvents(handlers: RequestHandlers) {
-  const { socket } = useRealtime();
-  const latest = useRef(handlers);
-  latest.current = handlers;
-  useEffect(() => {
-    if (!socket) return;
-    const onNew = (payload: unknown) => {
-      const parsed = requestNewEventSchema.safeParse(payload);
-      if (parsed.success) latest.current.onNew?.(parsed.data);
-    };
-    const onResolved = (payload: unknown) => {
-      const parsed = requestResolvedEventSchema.safeParse(payload);
-      if (parsed.success) latest.current.onResolved?.(parsed.data);
-    };
-    socket.on("request:new", onNew);
-    socket.on("request:resolved", onResolved);
-    return () => {
-      socket.off("request:new", onNew);
-      socket.off("request:resolved", onResolved);
-    };
-  }, [socket]);
+  const latest = useLatest(handlers);
+  useSubscriptions((socket) => [
+    listen(socket, "request:new", requestNewEventSchema, (event) => latest.current.onNew?.(event)),
+    listen(socket, "request:resolved", requestResolvedEventSchema, (event) => latest.current.onResolved?.(event)),
+  ]);
 }
 
 type NotificationHandlers = {
@@ -168,28 +156,12 @@ type NotificationHandlers = {
 
 /** The viewer's own notifications, for the bell. */
 export function useNotificationEvents(handlers: NotificationHandlers) {
-  const { socket } = useRealtime();
-  const latest = useRef(handlers);
-  latest.current = handlers;
-  useEffect(() => {
-    if (!socket) return;
-    const onNew = (payload: unknown) => {
-      const parsed = notificationNewEventSchema.safeParse(payload);
-      if (parsed.success) latest.current.onNew?.(parsed.data);
-    };
-    const onRead = (payload: unknown) => {
-      const parsed = notificationReadEventSchema.safeParse(payload);
-      if (parsed.success) latest.current.onRead?.(parsed.data.unread);
-    };
-    socket.on("notification:new", onNew);
-    socket.on("notification:read", onRead);
-    const offReconnect = onReconnect(socket, () => latest.current.onResync?.());
-    return () => {
-      socket.off("notification:new", onNew);
-      socket.off("notification:read", onRead);
-      offReconnect();
-    };
-  }, [socket]);
+  const latest = useLatest(handlers);
+  useSubscriptions((socket) => [
+    listen(socket, "notification:new", notificationNewEventSchema, (event) => latest.current.onNew?.(event)),
+    listen(socket, "notification:read", notificationReadEventSchema, ({ unread }) => latest.current.onRead?.(unread)),
+    onReconnect(socket, () => latest.current.onResync?.()),
+  ]);
 }
 
 /** The current time, refreshed every `intervalMs`, for countdowns. */
